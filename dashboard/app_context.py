@@ -1,0 +1,155 @@
+"""``bootstrap()``: the one call every page makes first.
+
+It initialises the typed session state (once per session, reading shareable query parameters),
+renders the shared sidebar, header and help panel, parses the current model and hardware, and
+returns ``(state, actions)``:
+
+* ``state.st`` — the Streamlit API behind :class:`~dashboard.components.st_proxy.StProxy`;
+* ``state.session_state`` — the typed :class:`~dashboard.state.SessionState`;
+* ``state.model`` — the parsed :class:`~dashboard.features.model_profile.ModelProfile`;
+* ``state.hardware``, ``state.dtypes``, ``state.parallel``, ``state.cost_model()`` — the shared
+  cost model inputs;
+* ``actions`` — :class:`~dashboard.actions.Actions` bound to the session state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.actions import Actions
+from dashboard.actions import settings as act
+from dashboard.common.i18n import tr
+from dashboard.common.json_config import parse_json_object
+from dashboard.components.header import render_header, render_help
+from dashboard.components.sidebar import render_sidebar
+from dashboard.components.st_proxy import StProxy
+from dashboard.features.cost_model import CostModel
+from dashboard.features.hardware import HardwareError, HardwareProfile, load_hardware
+from dashboard.features.model_profile import ModelConfigError, ModelProfile, parse_hf_config
+from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.state.session import DEFAULT_HARDWARE, SESSION_KEY, SessionState
+
+__all__ = ["PageContext", "bootstrap"]
+
+
+@dataclass
+class PageContext:
+    """What a page gets from :func:`bootstrap` (the seed's ``state``)."""
+
+    st: Any
+    session_state: SessionState
+    model: ModelProfile
+    hardware: HardwareProfile
+    actions: Actions
+
+    @property
+    def lang(self) -> str:
+        return self.session_state.settings.language
+
+    def t(self, key: str, **fmt: Any) -> str:
+        return tr(key, self.lang, **fmt)
+
+    @property
+    def dtypes(self) -> Dtypes:
+        s = self.session_state.settings
+        return Dtypes(weight=s.weight_dtype, activation=s.activation_dtype, kv=s.kv_dtype)
+
+    @property
+    def parallel(self) -> ParallelConfig:
+        s = self.session_state.settings
+        return ParallelConfig(tp=s.tp, ep=s.ep)
+
+    def cost_model(self, tp: int | None = None, ep: int | None = None, dtypes: Dtypes | None = None,
+                   overlap: float = 0.0, hardware: HardwareProfile | None = None,
+                   model: ModelProfile | None = None) -> CostModel:
+        """The shared cost model for this page's model/hardware; raises ``ValueError`` (with a
+        message naming the field) for a layout the model cannot use."""
+        s = self.session_state.settings
+        par = ParallelConfig(tp=tp or s.tp, ep=ep or s.ep)
+        return CostModel(model or self.model, hardware or self.hardware, par, dtypes or self.dtypes, overlap)
+
+
+def _read_query_params(st: Any, ss: SessionState) -> None:
+    try:
+        qp = st.query_params
+        if "model" in qp:
+            act.select_model_preset(ss, str(qp["model"]))
+        if "hw" in qp:
+            act.select_hardware(ss, str(qp["hw"]))
+        changes: dict[str, Any] = {}
+        for k in ("tp", "ep"):
+            if k in qp and str(qp[k]).isdigit():
+                changes[k] = int(qp[k])
+        if qp.get("lang") in ("en", "zh"):
+            changes["language"] = qp["lang"]
+        for k, attr in (("wdtype", "weight_dtype"), ("kvdtype", "kv_dtype"), ("adtype", "activation_dtype")):
+            if k in qp:
+                changes[attr] = str(qp[k])
+        if changes:
+            act.update_settings(ss, **changes)
+    except (AttributeError, TypeError):
+        pass
+    ss.query_loaded = True
+
+
+def _current_model(ss: SessionState) -> ModelProfile:
+    for text in (ss.model.json_text, ss.model.last_valid_json):
+        try:
+            name = ss.model.preset if ss.model.preset != "custom" else None
+            cfg = parse_json_object(text)
+            return parse_hf_config(cfg, name=name or cfg.get("_name_or_path") or "custom model")
+        except (ValueError, ModelConfigError):
+            continue
+    act.select_model_preset(ss, "llama-3.1-8b")
+    return parse_hf_config(parse_json_object(ss.model.json_text), name=ss.model.preset)
+
+
+def _current_hardware(ss: SessionState) -> HardwareProfile:
+    try:
+        return act.resolve_hardware(ss)
+    except (HardwareError, KeyError, ValueError) as exc:
+        ss.hardware.error = str(exc)
+        ss.hardware.overrides = {}
+        if ss.hardware.preset.startswith("custom:") and ss.hardware.preset[7:] not in ss.hardware.custom:
+            ss.hardware.preset = DEFAULT_HARDWARE
+        try:
+            return act.resolve_hardware(ss)
+        except (HardwareError, KeyError, ValueError):
+            ss.hardware.preset = DEFAULT_HARDWARE
+            return load_hardware(DEFAULT_HARDWARE)
+
+
+def bootstrap(
+    title: str,
+    header_description: str = "",
+    help_title: str = "",
+    help_markdown: str | dict[str, str] = "",
+    st_module: Any = None,
+) -> tuple[PageContext, Actions]:
+    """Initialise state, draw the shared chrome, and hand the page its context and actions."""
+    st = StProxy(st_module)
+    try:
+        st.set_page_config(page_title=title, layout="wide")
+    except Exception:  # noqa: BLE001 - set_page_config may only be called once in older Streamlit
+        pass
+    ss = st.session_state.get(SESSION_KEY)
+    if not isinstance(ss, SessionState):
+        ss = SessionState()
+        st.session_state[SESSION_KEY] = ss
+    if not ss.query_loaded:
+        _read_query_params(st, ss)
+    model = _current_model(ss)
+    hardware = _current_hardware(ss)
+    actions = Actions(ss)
+    render_sidebar(st, ss, hardware)
+    ctx = PageContext(st=st, session_state=ss, model=model, hardware=hardware, actions=actions)
+    render_header(ctx, title, header_description)
+    if ss.model.error:
+        st.warning(tr("sidebar.model_invalid", ctx.lang, error=ss.model.error, name=model.name))
+    perr = ss.results.get("sidebar.parallel_error")
+    if perr:
+        st.warning(tr("sidebar.parallel_invalid", ctx.lang, error=perr))
+    if help_markdown:
+        render_help(ctx, help_title or title, help_markdown)
+    return ctx, actions

@@ -1,0 +1,1 @@
+"""Streamlit UI pieces shared by all pages (header, sidebar, bound inputs, outputs)."""

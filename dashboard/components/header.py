@@ -1,0 +1,28 @@
+"""Shared header and help panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.common.i18n import tr
+
+__all__ = ["render_header", "render_help"]
+
+
+def render_header(ctx: Any, title: str, description: str) -> None:
+    st = ctx.st
+    st.title(title)
+    if description:
+        st.caption(description)
+    m, hw = ctx.model, ctx.hardware
+    st.markdown(
+        tr("header.model", ctx.lang, name=m.name, params=f"{m.total_params() / 1e9:.2f} B params")
+        + " · "
+        + tr("header.profile", ctx.lang, hw=hw.name, source=hw.source_label)
+    )
+
+
+def render_help(ctx: Any, title: str, markdown: str | dict[str, str]) -> None:
+    text = markdown.get(ctx.lang) or markdown.get("en", "") if isinstance(markdown, dict) else markdown
+    with ctx.st.expander(tr("help.expander", ctx.lang, title=title), expanded=False):
+        ctx.st.markdown(text)

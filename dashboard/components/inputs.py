@@ -1,0 +1,243 @@
+"""Widgets bound to a page's input dataclass: seeded from the session state on every run, written
+back (validated) on change, restored after page switches, mirrored into URL query parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dashboard.actions.settings import set_page_input
+from dashboard.common.i18n import tr
+
+__all__ = ["PageInputs", "coerce_query_value"]
+
+
+def coerce_query_value(raw: str, like: Any) -> Any:
+    """Parse a query-parameter string into the type of ``like``; raises ValueError."""
+    if isinstance(like, bool):
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(raw)
+    if isinstance(like, int):
+        return int(raw)
+    if isinstance(like, float):
+        return float(raw)
+    if isinstance(like, str):
+        return raw
+    if isinstance(like, tuple) and all(isinstance(v, (int, float)) for v in like):
+        typ = int if all(isinstance(v, int) for v in like) else float
+        return tuple(typ(x) for x in raw.split(",") if x)
+    raise ValueError(raw)
+
+
+class PageInputs:
+    """Inputs of one page, stored as dataclass ``cls`` in ``session_state.pages[page_id]``."""
+
+    def __init__(self, ctx: Any, page_id: str, cls: type) -> None:
+        self.ctx = ctx
+        self.st = ctx.st
+        self.ss = ctx.session_state
+        self.page_id = page_id
+        self.errors: dict[str, str] = {}
+        if page_id not in self.ss.pages:
+            self.ss.pages[page_id] = self._from_query(cls)
+        elif not isinstance(self.ss.pages[page_id], cls):  # class reloaded (dev server) or stale
+            try:
+                self.ss.pages[page_id] = cls(**dataclasses.asdict(self.ss.pages[page_id]))
+            except (TypeError, ValueError):
+                self.ss.pages[page_id] = cls()
+        self._fields = {f.name for f in dataclasses.fields(cls)}
+
+    @property
+    def values(self) -> Any:
+        return self.ss.pages[self.page_id]
+
+    def _from_query(self, cls: type) -> Any:
+        obj = cls()
+        try:
+            qp = self.st.query_params
+            changes = {}
+            for f in dataclasses.fields(cls):
+                if f.name in qp:
+                    try:
+                        changes[f.name] = coerce_query_value(str(qp[f.name]), getattr(obj, f.name))
+                    except ValueError:
+                        continue
+            return dataclasses.replace(obj, **changes) if changes else obj
+        except (ValueError, TypeError, AttributeError):
+            return obj
+
+    def _key(self, field: str) -> str:
+        return f"{self.page_id}__{field}"
+
+    def _on_change(self, field: str, transform: Callable[[Any], Any] | None = None) -> Callable[[], None]:
+        def cb() -> None:
+            raw = self.st.session_state.get(self._key(field))
+            value = transform(raw) if transform else raw
+            err = set_page_input(self.ss, self.page_id, field, value)
+            errs = self.ss.results.setdefault(f"{self.page_id}.__errors", {})
+            if err:
+                errs[field] = f"{field}: {err} (kept {getattr(self.values, field)!r})"
+            else:
+                errs.pop(field, None)
+
+        return cb
+
+    def _seed(self, field: str, value: Any) -> str:
+        key = self._key(field)
+        self.st.session_state[key] = value
+        return key
+
+    def _show_error(self, field: str) -> None:
+        err = self.ss.results.get(f"{self.page_id}.__errors", {}).get(field)
+        if err:
+            self.st.error(tr("common.invalid_input", self.ctx.lang, error=err))
+
+    def _where(self, container: Any) -> Any:
+        return container if container is not None else self.st
+
+    # ---- widgets --------------------------------------------------------------
+    def number(self, field: str, label: str, *, min_value: float | None = None, max_value: float | None = None,
+               step: float | None = None, format: str | None = None, help: str | None = None,
+               container: Any = None) -> Any:
+        cur = getattr(self.values, field)
+        if min_value is not None and cur < min_value or max_value is not None and cur > max_value:
+            cur = min(max(cur, min_value if min_value is not None else cur), max_value if max_value is not None else cur)
+        key = self._seed(field, cur)
+        self._where(container).number_input(
+            label, min_value=min_value, max_value=max_value, step=step, format=format, help=help, key=key,
+            on_change=self._on_change(field),
+        )
+        self._show_error(field)
+        return getattr(self.values, field)
+
+    def slider(self, field: str, label: str, *, min_value: float, max_value: float, step: float | None = None,
+               help: str | None = None, container: Any = None) -> Any:
+        cur = getattr(self.values, field)
+        key = self._seed(field, min(max(cur, min_value), max_value))
+        self._where(container).slider(label, min_value=min_value, max_value=max_value, step=step, help=help, key=key,
+                                      on_change=self._on_change(field))
+        self._show_error(field)
+        return getattr(self.values, field)
+
+    def select(self, field: str, label: str, options: Sequence[Any], *, format_func: Callable[[Any], str] = str,
+               help: str | None = None, container: Any = None, horizontal: bool = False, radio: bool = False) -> Any:
+        cur = getattr(self.values, field)
+        opts = list(options)
+        if cur not in opts:
+            cur = opts[0]
+            set_page_input(self.ss, self.page_id, field, cur)
+        key = self._seed(field, cur)
+        where = self._where(container)
+        if radio:
+            where.radio(label, opts, format_func=format_func, help=help, key=key, horizontal=horizontal,
+                        on_change=self._on_change(field))
+        else:
+            where.selectbox(label, opts, format_func=format_func, help=help, key=key, on_change=self._on_change(field))
+        self._show_error(field)
+        return getattr(self.values, field)
+
+    def multiselect(self, field: str, label: str, options: Sequence[Any], *, help: str | None = None,
+                    container: Any = None) -> tuple[Any, ...]:
+        cur = [v for v in getattr(self.values, field) if v in options]
+        key = self._seed(field, cur)
+        self._where(container).multiselect(label, list(options), help=help, key=key,
+                                           on_change=self._on_change(field, tuple))
+        self._show_error(field)
+        return getattr(self.values, field)
+
+    def toggle(self, field: str, label: str, *, help: str | None = None, container: Any = None) -> bool:
+        key = self._seed(field, bool(getattr(self.values, field)))
+        self._where(container).checkbox(label, help=help, key=key, on_change=self._on_change(field))
+        self._show_error(field)
+        return bool(getattr(self.values, field))
+
+    def text(self, field: str, label: str, *, help: str | None = None, container: Any = None,
+             parse: Callable[[str], Any] | None = None, area: bool = False) -> Any:
+        """Free text; ``parse`` turns it into the field's value (e.g. a comma list → tuple of ints)
+        and raises ``ValueError`` with a message for bad text."""
+        cur = getattr(self.values, field)
+        shown = ", ".join(str(v) for v in cur) if isinstance(cur, tuple) else str(cur)
+        key = self._seed(field, shown)
+
+        def transform(raw: Any) -> Any:
+            return parse(raw) if parse else raw
+
+        def cb() -> None:
+            errs = self.ss.results.setdefault(f"{self.page_id}.__errors", {})
+            try:
+                value = transform(self.st.session_state.get(key))
+            except ValueError as exc:
+                errs[field] = f"{field}: {exc} (kept {shown!r})"
+                return
+            err = set_page_input(self.ss, self.page_id, field, value)
+            if err:
+                errs[field] = f"{field}: {err} (kept {shown!r})"
+            else:
+                errs.pop(field, None)
+
+        widget = self._where(container).text_area if area else self._where(container).text_input
+        widget(label, help=help, key=key, on_change=cb)
+        self._show_error(field)
+        return getattr(self.values, field)
+
+    # ---- query params ---------------------------------------------------------
+    def sync_query_params(self, extra: dict[str, Any] | None = None) -> None:
+        """Mirror simple fields (and ``extra``) into the URL so the page can be shared."""
+        try:
+            qp = self.st.query_params
+            out: dict[str, str] = {}
+            for f in dataclasses.fields(self.values):
+                v = getattr(self.values, f.name)
+                if isinstance(v, (bool, int, float, str)):
+                    out[f.name] = str(v)
+                elif isinstance(v, tuple) and all(isinstance(x, (int, float)) for x in v):
+                    out[f.name] = ",".join(str(x) for x in v)
+            out.update({k: str(v) for k, v in (extra or {}).items()})
+            current = dict(qp.to_dict()) if hasattr(qp, "to_dict") else {}
+            if any(current.get(k) != v for k, v in out.items()):
+                qp.update(out)
+        except (AttributeError, TypeError, ValueError):
+            return
+
+
+def parse_int_list(text: str, *, min_value: int = 1, max_items: int = 64) -> tuple[int, ...]:
+    """``"1, 2, 4"`` → ``(1, 2, 4)``; raises ValueError naming the bad item."""
+    items = [x.strip() for x in str(text).replace(";", ",").split(",") if x.strip()]
+    if not items:
+        raise ValueError("enter at least one number")
+    if len(items) > max_items:
+        raise ValueError(f"at most {max_items} values")
+    out = []
+    for x in items:
+        try:
+            v = int(float(x))
+        except ValueError:
+            raise ValueError(f"{x!r} is not a number") from None
+        if v < min_value:
+            raise ValueError(f"{v} is below {min_value}")
+        out.append(v)
+    return tuple(out)
+
+
+def parse_float_list(text: str, *, min_value: float = 0.0, max_items: int = 64) -> tuple[float, ...]:
+    """``"0.5, 1, 2"`` → ``(0.5, 1.0, 2.0)``; raises ValueError naming the bad item."""
+    items = [x.strip() for x in str(text).replace(";", ",").split(",") if x.strip()]
+    if not items:
+        raise ValueError("enter at least one number")
+    if len(items) > max_items:
+        raise ValueError(f"at most {max_items} values")
+    out = []
+    for x in items:
+        try:
+            v = float(x)
+        except ValueError:
+            raise ValueError(f"{x!r} is not a number") from None
+        if v < min_value or v != v:
+            raise ValueError(f"{x} is below {min_value}")
+        out.append(v)
+    return tuple(out)

@@ -1,0 +1,453 @@
+"""The cost model: one engine step priced op by op. Every latency in the project comes from here.
+
+Each op of a forward pass is enumerated with its FLOPs and HBM bytes per GPU
+(:meth:`CostModel.ops`), then timed on a :class:`~dashboard.features.hardware.HardwareProfile`
+with a roofline plus fixed costs (:meth:`CostModel.price`):
+
+* GEMM: ``max(FLOPs / (peak · η_gemm(M)), bytes / (BW · η_mem)) + t_kernel``; bytes = weights +
+  input and output activations. The lm_head runs on sampled tokens only.
+* MoE experts: top-k routed tokens over the expected number of distinct experts touched,
+  ``E·(1 − (1 − k/E)^T)`` for T tokens (uniform routing), so small batches read few experts.
+* Prefill attention (causal, with cached prefix, optional sliding window):
+  ``FLOPs = 2·H·pairs·(d_qk + d_v)``, timed at ``peak · η_attn(FLOPs per call)``.
+* Decode attention: streams the KV cache, ``bytes / (BW · η_mem)``; a decode kernel that does not
+  split the sequence is also capped by the rate of its largest work unit (one sequence × one KV
+  head). MLA decode runs absorbed (queries projected into the latent space; one latent of
+  ``kv_lora_rank + rope`` per token shared by all heads).
+* Norms, RoPE + KV-cache write, activation, residual adds, embedding: bytes / bandwidth, with the
+  profile's fusion level.
+* TP all-reduce (ring: ``2(n−1)/n · bytes / link``), EP all-to-all, vocab all-gather: a latency
+  term plus a bandwidth term; an overlap factor φ hides up to φ of communication behind compute.
+
+Units: FLOPs, bytes, seconds (``*_s``); per-GPU quantities for one engine of ``max(tp, ep)`` GPUs.
+Assumptions: balanced TP/EP shards, uniform expert routing, weights read once per step from HBM
+(no L2 reuse across steps), activations in the activation dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.features.batch import BatchStats, StepSpec, batch_stats, uniform_batch_stats
+from dashboard.features.dtypes import dtype_bytes, gemm_compute_dtype
+from dashboard.features.hardware import HardwareProfile
+from dashboard.features.model_profile import ModelProfile, kv_heads_per_gpu
+from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
+
+__all__ = ["CostModel", "OpCost", "StepCost", "expected_distinct_experts", "forward_flops"]
+
+# op kinds
+GEMM, GEMM16, GROUPED, ATTN_P, ATTN_D, ELEM, ALLREDUCE, ALLTOALL, ALLGATHER = (
+    "gemm", "gemm16", "grouped_gemm", "attn_prefill", "attn_decode", "elementwise", "allreduce", "alltoall",
+    "allgather",
+)
+COMM_KINDS = frozenset({ALLREDUCE, ALLTOALL, ALLGATHER})
+
+
+def expected_distinct_experts(num_experts: int, top_k: int, tokens: float) -> float:
+    """Expected distinct experts hit when ``tokens`` tokens each pick ``top_k`` of ``num_experts``
+    uniformly without replacement: ``E · (1 − (1 − k/E)^T)``."""
+    if tokens <= 0 or num_experts <= 0:
+        return 0.0
+    return num_experts * (1.0 - (1.0 - top_k / num_experts) ** tokens)
+
+
+@dataclass(frozen=True)
+class OpCost:
+    """One op of the step, summed over the layers it appears in (``count``)."""
+
+    name: str
+    kind: str
+    count: int
+    flops: float
+    bytes: float
+    time_s: float
+    bound: str  # "compute" | "memory" | "comm" | "overhead"
+    comm_bytes: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "count": self.count,
+            "flops": self.flops,
+            "bytes": self.bytes,
+            "comm_bytes": self.comm_bytes,
+            "time_ms": self.time_s * 1e3,
+            "bound": self.bound,
+        }
+
+
+@dataclass(frozen=True)
+class StepCost:
+    """Price of one engine step on one GPU of the engine."""
+
+    latency_s: float
+    compute_s: float  # time of non-communication ops (incl. their kernel overheads)
+    comm_s: float  # communication time before overlap
+    exposed_comm_s: float  # communication left after overlap
+    overhead_s: float  # kernel launch/tail + per-step overhead included in latency_s
+    flops: float
+    bytes: float
+    comm_bytes: float
+    tokens: int
+    ops: tuple[OpCost, ...] = field(default_factory=tuple)
+
+    def by_bound(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for op in self.ops:
+            out[op.bound] = out.get(op.bound, 0.0) + op.time_s
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "latency_ms": self.latency_s * 1e3,
+            "compute_ms": self.compute_s * 1e3,
+            "comm_ms": self.comm_s * 1e3,
+            "exposed_comm_ms": self.exposed_comm_s * 1e3,
+            "overhead_ms": self.overhead_s * 1e3,
+            "flops": self.flops,
+            "bytes": self.bytes,
+            "comm_bytes": self.comm_bytes,
+            "tokens": self.tokens,
+            "ops": [op.as_dict() for op in self.ops],
+        }
+
+
+class CostModel:
+    """Prices engine steps of ``model`` on ``hardware`` under ``parallel`` and ``dtypes``.
+
+    Construction validates the layout and precomputes per-layer shapes; :meth:`step_time_s` is
+    the fast path (≈ tens of µs) used by the simulator and the search.
+    """
+
+    def __init__(
+        self,
+        model: ModelProfile,
+        hardware: HardwareProfile,
+        parallel: ParallelConfig | None = None,
+        dtypes: Dtypes | None = None,
+        overlap: float = 0.0,
+    ) -> None:
+        self.model = model
+        self.hw = hardware
+        self.par = parallel or ParallelConfig()
+        self.dt = dtypes or Dtypes()
+        if not 0.0 <= overlap <= 1.0:
+            raise ValueError("overlap φ must be between 0 and 1")
+        self.overlap = overlap
+        validate_parallel(model, self.par)
+        m, p, d = model, self.par, self.dt
+        self.wb = dtype_bytes(d.weight)
+        self.ab = dtype_bytes(d.activation)
+        self.kvb = dtype_bytes(d.kv)
+        self.hi_b = 2.0  # embeddings, lm_head, router and norms stay 16-bit
+        eff = hardware.efficiency
+        self._peak = hardware.peak_flops(gemm_compute_dtype(d.weight, d.activation))
+        self._peak16 = hardware.peak_flops("bf16")
+        attn_dtype = "fp8" if (d.kv == "fp8" and d.activation == "fp8") else "bf16"
+        self._peak_attn = hardware.peak_flops(attn_dtype)
+        self._bw = hardware.hbm_bytes_per_s * eff.memory
+        self._kov = eff.kernel_overhead_us * 1e-6
+        low = gemm_compute_dtype(d.weight, d.activation) != "bf16"
+        self._eg16 = eff.gemm_compute
+        self._eg = eff.gemm_compute_fp8 if (low and eff.gemm_compute_fp8) else eff.gemm_compute
+        self._ea = eff.attention_prefill
+        self._unit_bw = (eff.attention_decode_unit_gb_s or 0.0) * 1e9
+        self._ew_traffic = eff.elementwise_traffic
+        self._ew_kernels = eff.elementwise_kernels
+        self._step_ov = eff.step_overhead_us * 1e-6
+        self._comm_lat = eff.comm_latency_us * 1e-6
+        self._comm_eff = eff.comm
+        tp = p.tp
+        self.tp = tp
+        self.hq = m.num_attention_heads // tp
+        self.hkv = kv_heads_per_gpu(m, tp)
+        # rows of the decode-attention MMA: query heads sharing one KV head (all heads for MLA)
+        self._decode_rows = float(self.hq if model.is_mla else max(1, self.hq // self.hkv))
+        self.groups = model.layer_groups()
+        self.windows = sorted({g.window for g in self.groups if g.window}, key=int)
+        if len(self.windows) > 1:  # one window size per model is all the HF configs we parse use
+            raise ValueError("models with several distinct sliding-window sizes are not supported")
+        self.window = self.windows[0] if self.windows else None
+        self._tp_link = hardware.link_bytes_per_s(tp) * self._comm_eff
+        g_engine = max(tp, p.ep)
+        self._ep_link = hardware.link_bytes_per_s(g_engine) * self._comm_eff
+
+    # ------------------------------------------------------------------ batches
+    def stats_for(self, spec: StepSpec) -> BatchStats:
+        return uniform_batch_stats(spec, self.window)
+
+    def stats_for_batch(
+        self, chunks: Sequence[tuple[int, int]], decode_contexts: Sequence[int], sampled: int | None = None
+    ) -> BatchStats:
+        return batch_stats(chunks, decode_contexts, self.window, sampled)
+
+    # ------------------------------------------------------------------ op enumeration
+    def ops(self, s: BatchStats) -> list[tuple[str, str, int, float, float, float]]:
+        """Per-GPU ops of one step: ``(name, kind, count, flops, bytes, param)`` with totals over
+        ``count`` layers. ``param`` is the GEMM row count M (gemm), FLOPs per call (prefill
+        attention), bytes of the largest work unit (decode attention), the group size
+        (collectives) or the kernel count (elementwise)."""
+        m, par = self.model, self.par
+        wb, ab, kvb, hb = self.wb, self.ab, self.kvb, self.hi_b
+        h = m.hidden_size
+        tp, hq, hkv = self.tp, self.hq, self.hkv
+        adp = par.attention_dp
+        t_all = s.tokens
+        t = t_all / adp  # tokens through attention-side ops on this GPU
+        dqk, dv = m.q_head_dim, m.v_dim
+        out: list[tuple[str, str, int, float, float, float]] = []
+        add = out.append
+        ew_k = self._ew_kernels
+
+        def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb) -> None:
+            if rows <= 0:
+                return
+            add((name, GEMM if wbytes == wb else GEMM16, n_layers, n_layers * 2.0 * rows * n * k,
+                 n_layers * (n * k * wbytes + rows * (k + n) * ab), rows))
+
+        def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0) -> None:
+            if nbytes > 0:
+                add((name, ELEM, n_layers, n_layers * nbytes / ab * 2.0, n_layers * nbytes * self._ew_traffic,
+                     kernels * ew_k))
+
+        def allreduce(name: str, n_layers: int, nbytes: float, group: int) -> None:
+            if group > 1 and nbytes > 0:
+                add((name, ALLREDUCE, n_layers, 0.0, n_layers * nbytes, float(group)))
+
+        for g in self.groups:
+            L = g.count
+            win = g.window is not None
+            pairs = s.w_pairs if win else s.pairs
+            kv_read = s.w_kv_read if win else s.kv_read
+            csum = s.w_dec_ctx_sum if win else s.dec_ctx_sum
+            cmax = s.w_dec_ctx_max if win else s.dec_ctx_max
+            elem("attn_norm", L, 2.0 * t * h * ab)
+            if m.is_mla:
+                rope_d, lat = m.qk_rope_head_dim, m.kv_lora_rank
+                if m.q_lora_rank:
+                    gemm("q_a_proj", L, t, m.q_lora_rank, h)
+                    elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab)
+                    gemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank)
+                else:
+                    gemm("q_proj", L, t, hq * dqk, h)
+                gemm("kv_a_proj", L, t, lat + rope_d, h)
+                elem("rope_kv_write", L, t * (2.0 * hq * rope_d * ab + (lat + rope_d) * (ab + kvb)), 2.0)
+                if s.prefill_tokens:
+                    # prefill runs un-absorbed: up-project cached + new latents, then MHA
+                    gemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat)
+                    fl = 2.0 * hq * pairs / adp * (dqk + dv)
+                    by = (s.prefill_tokens * hq * (dqk + dv) * ab + kv_read * hq * (dqk + dv) * ab) / adp
+                    add(("attn_prefill", ATTN_P, L, L * fl, L * by, fl))
+                if s.decode_seqs:
+                    dd = s.decode_seqs / adp
+                    gemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim)
+                    fl = 2.0 * hq * csum / adp * (2 * lat + rope_d)
+                    by = csum / adp * (lat + rope_d) * kvb + dd * hq * (lat + rope_d) * ab
+                    add(("attn_decode", ATTN_D, L, L * fl, L * by, cmax * (lat + rope_d) * kvb))
+                    gemm("v_absorb", L, dd * hq, dv, lat)
+            else:
+                gemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
+                elem("rope_kv_write", L, t * ((hq + hkv) * dqk * 2.0 * ab + 2.0 * hkv * dqk * (ab + kvb)), 2.0)
+                if s.prefill_tokens:
+                    fl = 2.0 * hq * pairs / adp * (dqk + dv)
+                    by = (s.prefill_tokens * hq * (dqk + dv) * ab + kv_read * hkv * (dqk + dv) * kvb) / adp
+                    add(("attn_prefill", ATTN_P, L, L * fl, L * by, fl))
+                if s.decode_seqs:
+                    fl = 2.0 * hq * csum / adp * (dqk + dv)
+                    by = csum / adp * hkv * (dqk + dv) * kvb + s.decode_seqs / adp * hq * (dqk + dv) * ab
+                    add(("attn_decode", ATTN_D, L, L * fl, L * by, cmax * (dqk + dv) * kvb))
+            gemm("o_proj", L, t, h, hq * dv)
+            allreduce("attn_allreduce", L, t * h * ab, tp)
+            elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0)
+            if g.moe:
+                ne, k = m.num_experts, m.num_experts_per_tok
+                gemm("router", L, t, ne, h, hb)
+                ep, etp = par.ep, par.expert_tp
+                inter = m.moe_intermediate_size // etp
+                pairs_gpu = t_all * k / ep  # routed (token, expert) pairs computed on this GPU
+                touched = expected_distinct_experts(ne, k, t_all) / ep
+                rows = pairs_gpu / touched if touched else 0.0
+                gate = (3 if m.gated_mlp else 2) - 1
+                if ep > 1:
+                    a2a = 2.0 * (t_all / max(tp, ep)) * k * h * ab * (ep - 1) / ep
+                    add(("ep_alltoall", ALLTOALL, L, 0.0, L * a2a, float(ep)))
+                w_up = touched * gate * inter * h * wb
+                add(("experts_gate_up", GROUPED, L, L * 2.0 * pairs_gpu * gate * inter * h,
+                     L * (w_up + pairs_gpu * (h + gate * inter) * ab), rows))
+                elem("experts_act", L, pairs_gpu * 3.0 * inter * ab)
+                w_dn = touched * inter * h * wb
+                add(("experts_down", GROUPED, L, L * 2.0 * pairs_gpu * inter * h,
+                     L * (w_dn + pairs_gpu * (h + inter) * ab), rows))
+                if m.shared_expert_size:
+                    si = m.shared_expert_size // tp
+                    gemm("shared_gate_up", L, t, gate * si, h)
+                    elem("shared_act", L, t * 3.0 * si * ab)
+                    gemm("shared_down", L, t, h, si)
+                allreduce("moe_allreduce", L, t * h * ab, tp)
+            else:
+                inter = m.intermediate_size // tp
+                gate = (3 if m.gated_mlp else 2) - 1
+                gemm("gate_up_proj", L, t, gate * inter, h)
+                elem("act_mul", L, t * (gate + 1) * inter * ab)
+                gemm("down_proj", L, t, h, inter)
+                allreduce("mlp_allreduce", L, t * h * ab, tp)
+            elem("residual_add", L, 3.0 * t * h * ab)
+        elem("embedding", 1, 2.0 * t * h * ab)
+        elem("final_norm", 1, 2.0 * t * h * ab)
+        sampled = s.sampled / adp
+        if sampled > 0:
+            gemm("lm_head", 1, sampled, m.vocab_size / tp, h, hb)
+            if tp > 1:
+                add(("logits_allgather", ALLGATHER, 1, 0.0, sampled * m.vocab_size / tp * 4.0, float(tp)))
+        return out
+
+    # ------------------------------------------------------------------ timing
+    def _time(self, kind: str, count: int, flops: float, nbytes: float, param: float) -> tuple[float, str]:
+        """Seconds and bound of one op row of :meth:`ops`."""
+        kov = self._kov * count
+        if kind == GEMM or kind == GROUPED or kind == GEMM16:
+            if kind == GEMM16:
+                tc = flops / (self._peak16 * self._eg16(param))
+            else:
+                tc = flops / (self._peak * self._eg(param))
+            tm = nbytes / self._bw
+            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
+        if kind == ELEM:
+            return nbytes / self._bw + kov * param, "memory"
+        if kind == ATTN_P:
+            tc = flops / (self._peak_attn * self._ea(param))
+            tm = nbytes / self._bw
+            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
+        if kind == ATTN_D:
+            tm = nbytes / self._bw
+            if self._unit_bw:
+                tu = count * param / self._unit_bw
+                tm = tu if tu > tm else tm
+            tc = flops / (self._peak_attn * self._eg16(self._decode_rows))
+            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
+        # collectives: latency + bandwidth
+        n = param
+        if kind == ALLREDUCE:
+            return count * self._comm_lat + 2.0 * (n - 1) / n * nbytes / self._tp_link, "comm"
+        if kind == ALLTOALL:
+            return 2.0 * count * self._comm_lat + nbytes / self._ep_link, "comm"
+        return count * self._comm_lat + (n - 1) / n * nbytes / self._tp_link, "comm"
+
+    def _combine(self, compute: float, comm: float) -> tuple[float, float]:
+        hidden = min(self.overlap * comm, compute)
+        exposed = comm - hidden
+        return compute + exposed + self._step_ov, exposed
+
+    def step_time_s(self, s: BatchStats) -> float:
+        """Latency of one step in seconds (fast path: no per-op objects)."""
+        compute = comm = 0.0
+        timef = self._time
+        for _name, kind, count, flops, nbytes, param in self.ops(s):
+            dt, _ = timef(kind, count, flops, nbytes, param)
+            if kind in COMM_KINDS:
+                comm += dt
+            else:
+                compute += dt
+        return self._combine(compute, comm)[0]
+
+    def price(self, s: BatchStats) -> StepCost:
+        """Full breakdown of one step: per-op FLOPs, bytes, time and bound (summed over layers)."""
+        agg: dict[str, list[Any]] = {}
+        compute = comm = flops_t = bytes_t = comm_b = ov = 0.0
+        for name, kind, count, flops, nbytes, param in self.ops(s):
+            dt, bound = self._time(kind, count, flops, nbytes, param)
+            kov = self._kov * count * (param if kind == ELEM else (0 if kind in COMM_KINDS else 1))
+            if kind in COMM_KINDS:
+                comm += dt
+                comm_b += nbytes
+            else:
+                compute += dt
+                flops_t += flops
+                bytes_t += nbytes
+                ov += kov
+            row = agg.get(name)
+            if row is None:
+                agg[name] = [kind, count, flops, nbytes if kind not in COMM_KINDS else 0.0, dt, {bound: dt},
+                             nbytes if kind in COMM_KINDS else 0.0]
+            else:
+                row[1] += count
+                row[2] += flops
+                row[3] += nbytes if kind not in COMM_KINDS else 0.0
+                row[4] += dt
+                row[5][bound] = row[5].get(bound, 0.0) + dt
+                row[6] += nbytes if kind in COMM_KINDS else 0.0
+        latency, exposed = self._combine(compute, comm)
+        ops = tuple(
+            OpCost(name=n, kind=r[0], count=r[1], flops=r[2], bytes=r[3], time_s=r[4],
+                   bound=max(r[5], key=r[5].get), comm_bytes=r[6])
+            for n, r in agg.items()
+        )
+        return StepCost(
+            latency_s=latency, compute_s=compute, comm_s=comm, exposed_comm_s=exposed,
+            overhead_s=ov + self._step_ov, flops=flops_t, bytes=bytes_t, comm_bytes=comm_b,
+            tokens=s.tokens, ops=ops,
+        )
+
+    # ------------------------------------------------------------------ conveniences
+    def step(self, spec: StepSpec) -> StepCost:
+        """Breakdown of a uniform :class:`StepSpec` (the CLI's and calibration's step format)."""
+        return self.price(self.stats_for(spec))
+
+    def step_latency_s(
+        self, prefill_seqs: int = 0, prefill_len: int = 0, prefix_len: int = 0,
+        decode_seqs: int = 0, decode_context: int = 0,
+    ) -> float:
+        return self.step_time_s(self.stats_for(StepSpec(prefill_seqs, prefill_len, prefix_len, decode_seqs, decode_context)))
+
+    def prefill_time_s(self, batch: int, input_len: int, chunk: int | None = None) -> float:
+        """Time to prefill ``batch`` prompts of ``input_len`` tokens, in chunks of ``chunk`` tokens
+        per sequence if given (each chunk attends the chunks before it)."""
+        if chunk is None or chunk >= input_len:
+            return self.step_latency_s(batch, input_len)
+        total, done = 0.0, 0
+        while done < input_len:
+            n = min(chunk, input_len - done)
+            total += self.step_latency_s(batch, n, done)
+            done += n
+        return total
+
+    def decode_time_s(self, batch: int, context: int) -> float:
+        """One decode step of ``batch`` sequences each attending ``context`` tokens."""
+        return self.step_latency_s(decode_seqs=batch, decode_context=context)
+
+    def generation_time_s(self, batch: int, input_len: int, output_len: int, samples: int = 16) -> float:
+        """Decode time of ``output_len`` tokens after ``input_len`` (first token excluded),
+        integrating the context growth with ``samples`` midpoint evaluations."""
+        steps = max(0, output_len - 1)
+        if steps == 0:
+            return 0.0
+        n = max(1, min(samples, steps))
+        width = steps / n
+        return sum(self.decode_time_s(batch, int(input_len + (i + 0.5) * width)) * width for i in range(n))
+
+
+_FLOPS_ONLY_HW = HardwareProfile(
+    slug="flops-only", name="FLOP counting only", peak_tflops={"bf16": 1.0},
+    hbm_capacity_gb=1.0, hbm_bandwidth_gb_s=1.0,
+)
+
+
+def forward_flops(model: ModelProfile, new_tokens: int, context_before: int, seqs: int, sampled: int | None = None) -> float:
+    """Forward FLOPs (2 per multiply-add) of ``seqs`` sequences each processing ``new_tokens``
+    tokens after ``context_before`` cached ones, the lm_head on ``sampled`` tokens (default: one
+    per sequence). Counted by the same op list the cost model times (tp = 1, bf16)."""
+    cm = CostModel(model, _FLOPS_ONLY_HW)
+    if new_tokens == 1 and context_before > 0:
+        spec = StepSpec(decode_seqs=seqs, decode_context=context_before)
+    else:
+        spec = StepSpec(prefill_seqs=seqs, prefill_len=new_tokens, prefix_len=context_before)
+    st = cm.stats_for(spec)
+    if sampled is not None:
+        from dataclasses import replace
+
+        st = replace(st, sampled=sampled)
+    return sum(row[3] for row in cm.ops(st) if row[1] not in COMM_KINDS)

@@ -1,0 +1,371 @@
+"""Hardware profiles: datasheet peaks plus the efficiency data the cost model applies.
+
+A profile is JSON (``dashboard/data/hardware/<slug>.json``). Every number a latency depends on is
+data of the profile, never a constant in code:
+
+* datasheet peaks (dense TFLOP/s per dtype, HBM GB/s, link GB/s …), each with a cited source;
+* an :class:`Efficiency` block: what fraction of those peaks real kernels reach, and fixed costs
+  per kernel and per step. Spec-sheet presets inherit the defaults of
+  ``dashboard/data/hardware/_default_efficiency.json`` (fitted to the H200 reference measurements,
+  see that file); calibrated profiles (``modeling calibrate``) replace them with fitted values.
+
+Units: TFLOP/s = 1e12 FLOP/s, GB/s = 1e9 B/s, capacities in GiB (datasheet "GB" of HBM is binary:
+an H100 "80 GB" reports 81559 MiB), microseconds where the name says ``_us``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "Curve",
+    "Efficiency",
+    "HardwareError",
+    "HardwareProfile",
+    "HARDWARE_DIR",
+    "hardware_from_dict",
+    "hardware_to_dict",
+    "list_hardware_presets",
+    "load_hardware",
+    "normalise_slug",
+]
+
+HARDWARE_DIR = Path(__file__).resolve().parent.parent / "data" / "hardware"
+GIB = 1024**3
+
+
+class HardwareError(ValueError):
+    """A hardware preset or profile could not be found or is invalid (names the field)."""
+
+
+def normalise_slug(text: str) -> str:
+    """Case- and punctuation-insensitive key: ``"H200-SXM"`` → ``"h200sxm"``."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Piecewise-linear curve in log2(x), clamped at both ends.
+
+    ``points`` are ``(x, y)`` pairs with increasing positive ``x``. Used for efficiencies that
+    depend on a size (GEMM rows, attention FLOPs per call).
+    """
+
+    points: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        if not self.points:
+            raise HardwareError("an efficiency curve needs at least one point")
+        xs = [p[0] for p in self.points]
+        if any(x <= 0 for x in xs) or xs != sorted(xs):
+            raise HardwareError("efficiency curve x values must be positive and increasing")
+        if any(not (0 < p[1] <= 1.5) for p in self.points):
+            raise HardwareError("efficiency values must be in (0, 1.5]")
+        object.__setattr__(self, "_lx", [math.log2(x) for x in xs])
+        object.__setattr__(self, "_ys", [float(p[1]) for p in self.points])
+
+    def __call__(self, x: float) -> float:
+        lx: list[float] = self._lx  # type: ignore[attr-defined]
+        ys: list[float] = self._ys  # type: ignore[attr-defined]
+        if x <= self.points[0][0]:
+            return ys[0]
+        if x >= self.points[-1][0]:
+            return ys[-1]
+        v = math.log2(x)
+        i = bisect.bisect_right(lx, v)
+        x0, x1, y0, y1 = lx[i - 1], lx[i], ys[i - 1], ys[i]
+        return y0 + (y1 - y0) * (v - x0) / (x1 - x0)
+
+    def scaled(self, factor: float) -> Curve:
+        return Curve(tuple((x, min(1.5, y * factor)) for x, y in self.points))
+
+    def to_list(self) -> list[list[float]]:
+        return [[x, y] for x, y in self.points]
+
+
+def _curve(value: Any, name: str) -> Curve:
+    if isinstance(value, Curve):
+        return value
+    if isinstance(value, (int, float)):
+        return Curve(((1.0, float(value)),))
+    try:
+        return Curve(tuple((float(x), float(y)) for x, y in value))
+    except (TypeError, ValueError) as exc:
+        raise HardwareError(f"efficiency.{name}: expected [[x, efficiency], ...] ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """Fractions of datasheet peaks that real kernels reach, and fixed costs.
+
+    Attributes:
+        gemm_compute: fraction of the dense tensor-core peak a GEMM reaches vs. its row count M
+            (tokens). Captures tile/wave quantisation at small M and the power-limit clock drop
+            of long compute-bound runs.
+        gemm_compute_fp8: the same for fp8/int8/fp4 GEMMs against their own peak (``None``: use
+            ``gemm_compute``).
+        memory: fraction of HBM bandwidth a streaming kernel reaches (weights, KV cache).
+        attention_prefill: fraction of the dense peak that causal flash attention reaches vs. the
+            FLOPs of one call (one layer), from attention sweeps.
+        attention_decode_unit_gb_s: streaming rate of one decode work unit (one sequence × one KV
+            head) of a decode kernel that does not split the KV sequence; ``None`` for split-KV
+            kernels (FlashDecoding/FlashInfer), which keep all SMs busy at any batch.
+        elementwise_traffic: multiplier on the minimal bytes of norms, RoPE, activation and
+            residual adds (1 = fully fused kernels; eager PyTorch re-reads tensors several times).
+        elementwise_kernels: kernels launched per elementwise op (1 = fused).
+        kernel_overhead_us: launch + tail cost paid by every kernel, µs.
+        step_overhead_us: fixed cost per engine step (scheduling, sampling, launch), µs.
+        comm: fraction of scale-up / scale-out link bandwidth collectives reach.
+        comm_latency_us: fixed latency per collective, µs.
+    """
+
+    gemm_compute: Curve = field(default_factory=lambda: Curve(((1.0, 0.75),)))
+    gemm_compute_fp8: Curve | None = None
+    memory: float = 0.85
+    attention_prefill: Curve = field(default_factory=lambda: Curve(((1.0, 0.5),)))
+    attention_decode_unit_gb_s: float | None = None
+    elementwise_traffic: float = 1.0
+    elementwise_kernels: float = 1.0
+    kernel_overhead_us: float = 4.0
+    step_overhead_us: float = 0.0
+    comm: float = 0.75
+    comm_latency_us: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name in ("gemm_compute", "attention_prefill"):
+            object.__setattr__(self, name, _curve(getattr(self, name), name))
+        if self.gemm_compute_fp8 is not None:
+            object.__setattr__(self, "gemm_compute_fp8", _curve(self.gemm_compute_fp8, "gemm_compute_fp8"))
+        checks = {
+            "memory": (0.01, 1.5),
+            "elementwise_traffic": (0.1, 50.0),
+            "elementwise_kernels": (0.0, 100.0),
+            "kernel_overhead_us": (0.0, 1e4),
+            "step_overhead_us": (0.0, 1e6),
+            "comm": (0.01, 1.5),
+            "comm_latency_us": (0.0, 1e5),
+        }
+        for name, (lo, hi) in checks.items():
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not (lo <= v <= hi):
+                raise HardwareError(f"efficiency.{name} must be between {lo} and {hi}, got {v!r}")
+        u = self.attention_decode_unit_gb_s
+        if u is not None and (not isinstance(u, (int, float)) or u <= 0):
+            raise HardwareError("efficiency.attention_decode_unit_gb_s must be positive or null")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["gemm_compute"] = self.gemm_compute.to_list()
+        d["gemm_compute_fp8"] = self.gemm_compute_fp8.to_list() if self.gemm_compute_fp8 else None
+        d["attention_prefill"] = self.attention_prefill.to_list()
+        return d
+
+
+def _load_default_efficiency() -> dict[str, Any]:
+    path = HARDWARE_DIR / "_default_efficiency.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class HardwareProfile:
+    """One accelerator: datasheet peaks, links, host side, and efficiency data."""
+
+    slug: str
+    name: str
+    peak_tflops: dict[str, float | None]
+    hbm_capacity_gb: float
+    hbm_bandwidth_gb_s: float
+    vendor: str = ""
+    architecture: str = ""
+    aliases: tuple[str, ...] = ()
+    l2_cache_mb: float | None = None
+    sm_count: int = 1
+    boost_clock_mhz: float = 1500.0
+    scale_up_name: str = "NVLink"
+    scale_up_gb_s: float = 450.0
+    scale_up_domain: int = 8
+    scale_out_gb_s: float = 50.0
+    pcie_gb_s: float = 64.0
+    c2c_gb_s: float | None = None
+    host_ddr_gb_s: float = 300.0
+    tdp_w: float = 700.0
+    microarch: dict[str, Any] = field(default_factory=dict)
+    efficiency: Efficiency = field(default_factory=Efficiency)
+    kind: str = "spec"  # "spec" | "custom" | "calibrated"
+    calibration: dict[str, Any] | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        positive = {
+            "hbm_capacity_gb": self.hbm_capacity_gb,
+            "hbm_bandwidth_gb_s": self.hbm_bandwidth_gb_s,
+            "scale_up_gb_s": self.scale_up_gb_s,
+            "scale_out_gb_s": self.scale_out_gb_s,
+            "pcie_gb_s": self.pcie_gb_s,
+            "host_ddr_gb_s": self.host_ddr_gb_s,
+            "tdp_w": self.tdp_w,
+            "sm_count": self.sm_count,
+            "boost_clock_mhz": self.boost_clock_mhz,
+        }
+        for k, v in positive.items():
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0 or not math.isfinite(v):
+                raise HardwareError(f"{k} must be a positive number, got {v!r}")
+        if not isinstance(self.peak_tflops, dict) or not self.peak_tflops.get("bf16"):
+            raise HardwareError("peak_tflops.bf16 must be given (dense TFLOP/s)")
+        for k, v in self.peak_tflops.items():
+            if v is not None and (not isinstance(v, (int, float)) or v <= 0):
+                raise HardwareError(f"peak_tflops.{k} must be positive or null, got {v!r}")
+        if self.scale_up_domain < 1:
+            raise HardwareError("scale_up.domain_size must be at least 1")
+
+    # ---- derived quantities
+    def peak_flops(self, dtype: str) -> float:
+        """Dense peak FLOP/s for ``dtype``; falls back to the next wider format the chip has."""
+        order = {"fp4": ("fp4", "fp8", "bf16"), "fp8": ("fp8", "bf16"), "int8": ("int8", "fp8", "bf16")}
+        for d in order.get(dtype, (dtype, "bf16")):
+            v = self.peak_tflops.get(d)
+            if v:
+                return float(v) * 1e12
+        return float(self.peak_tflops["bf16"]) * 1e12  # type: ignore[arg-type]
+
+    @property
+    def hbm_bytes(self) -> float:
+        return self.hbm_capacity_gb * GIB
+
+    @property
+    def hbm_bytes_per_s(self) -> float:
+        return self.hbm_bandwidth_gb_s * 1e9
+
+    def link_bytes_per_s(self, group: int) -> float:
+        """Per-GPU, per-direction bandwidth of the slowest link a ``group``-GPU collective uses."""
+        gb = self.scale_up_gb_s if group <= self.scale_up_domain else min(self.scale_up_gb_s, self.scale_out_gb_s)
+        return gb * 1e9
+
+    @property
+    def source_label(self) -> str:
+        """Short provenance for pages: spec sheet, custom or calibrated (and on what)."""
+        if self.kind == "calibrated" and self.calibration:
+            return f"calibrated ({self.calibration.get('data', 'measurements')})"
+        return {"spec": "spec sheet + default efficiencies", "custom": "custom profile"}.get(self.kind, self.kind)
+
+    def with_efficiency(self, **changes: Any) -> HardwareProfile:
+        return replace(self, efficiency=replace(self.efficiency, **changes))
+
+
+_SIMPLE_FIELDS = (
+    "slug", "name", "vendor", "architecture", "hbm_capacity_gb", "hbm_bandwidth_gb_s", "l2_cache_mb",
+    "sm_count", "boost_clock_mhz", "scale_out_gb_s", "c2c_gb_s", "host_ddr_gb_s", "tdp_w", "kind",
+    "calibration", "notes",
+)
+
+
+def hardware_from_dict(data: Any) -> HardwareProfile:
+    """Build a profile from its JSON form; raises :class:`HardwareError` naming the bad field."""
+    if not isinstance(data, dict):
+        raise HardwareError("a hardware profile must be a JSON object")
+    missing = [k for k in ("slug", "name", "peak_tflops", "hbm_capacity_gb", "hbm_bandwidth_gb_s") if k not in data]
+    if missing:
+        raise HardwareError(f"hardware profile is missing: {', '.join(missing)}")
+    kw: dict[str, Any] = {k: data[k] for k in _SIMPLE_FIELDS if k in data and data[k] is not None}
+    kw["peak_tflops"] = dict(data["peak_tflops"]) if isinstance(data["peak_tflops"], dict) else data["peak_tflops"]
+    kw["aliases"] = tuple(data.get("aliases") or ())
+    su = data.get("scale_up") or {}
+    if isinstance(su, dict):
+        if su.get("name"):
+            kw["scale_up_name"] = su["name"]
+        if su.get("bandwidth_gb_s"):
+            kw["scale_up_gb_s"] = su["bandwidth_gb_s"]
+        if su.get("domain_size"):
+            kw["scale_up_domain"] = int(su["domain_size"])
+    pcie = data.get("pcie") or {}
+    if isinstance(pcie, dict) and pcie.get("bandwidth_gb_s"):
+        kw["pcie_gb_s"] = pcie["bandwidth_gb_s"]
+    kw["microarch"] = dict(data.get("microarch") or {})
+    kw["sources"] = {str(k): str(v) for k, v in (data.get("sources") or {}).items()}
+    eff = _load_default_efficiency()
+    eff.update(data.get("efficiency") or {})
+    try:
+        kw["efficiency"] = Efficiency(**eff)
+    except TypeError as exc:
+        raise HardwareError(f"efficiency: {exc}") from None
+    try:
+        return HardwareProfile(**kw)
+    except TypeError as exc:
+        raise HardwareError(str(exc)) from None
+
+
+def hardware_to_dict(hw: HardwareProfile) -> dict[str, Any]:
+    """JSON form of a profile (round-trips through :func:`hardware_from_dict`)."""
+    d = {k: getattr(hw, k) for k in _SIMPLE_FIELDS}
+    d["aliases"] = list(hw.aliases)
+    d["peak_tflops"] = dict(hw.peak_tflops)
+    d["scale_up"] = {"name": hw.scale_up_name, "bandwidth_gb_s": hw.scale_up_gb_s, "domain_size": hw.scale_up_domain}
+    d["pcie"] = {"bandwidth_gb_s": hw.pcie_gb_s}
+    d["microarch"] = dict(hw.microarch)
+    d["efficiency"] = hw.efficiency.to_dict()
+    d["sources"] = dict(hw.sources)
+    return d
+
+
+def list_hardware_presets() -> list[str]:
+    """Slugs of the shipped presets, sorted."""
+    return sorted(p.stem for p in HARDWARE_DIR.glob("*.json") if not p.stem.startswith("_"))
+
+
+def _preset_index() -> dict[str, Path]:
+    index: dict[str, Path] = {}
+    for p in HARDWARE_DIR.glob("*.json"):
+        if p.stem.startswith("_"):
+            continue
+        index[normalise_slug(p.stem)] = p
+        try:
+            for a in json.loads(p.read_text()).get("aliases") or []:
+                index.setdefault(normalise_slug(str(a)), p)
+        except (OSError, json.JSONDecodeError):
+            continue
+    return index
+
+
+def load_hardware(ref: str | Path | dict[str, Any] | HardwareProfile) -> HardwareProfile:
+    """Resolve a preset slug/alias (case-insensitive), a profile JSON path, or a dict."""
+    if isinstance(ref, HardwareProfile):
+        return ref
+    if isinstance(ref, dict):
+        return hardware_from_dict(ref)
+    text = str(ref).strip()
+    path = Path(text)
+    if text.lower().endswith(".json") or path.is_file():
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise HardwareError(f"hardware profile file not found: {text}") from None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise HardwareError(f"hardware profile {text} is not valid JSON: {exc}") from None
+        return hardware_from_dict(data)
+    hit = _preset_index().get(normalise_slug(text))
+    if hit is None:
+        raise HardwareError(
+            f"unknown hardware {text!r}; presets: {', '.join(list_hardware_presets())}"
+        )
+    return hardware_from_dict(json.loads(hit.read_text()))
+
+
+def efficiency_fields() -> list[str]:
+    return [f.name for f in fields(Efficiency)]
+
+
+def as_plain(hw: HardwareProfile) -> dict[str, Any]:
+    """Flat dict used by tables."""
+    d = asdict(hw)
+    d.pop("efficiency", None)
+    return d

@@ -1,0 +1,474 @@
+"""Model profiles parsed from Hugging Face ``config.json`` files.
+
+A :class:`ModelProfile` is the architecture-only view of a decoder-only transformer that every
+formula in :mod:`dashboard.features` reads. It is built by :func:`parse_hf_config` from a real
+Hugging Face config (Llama 2/3.x, Mistral, Qwen2/2.5, Qwen3, Mixtral, Qwen2/3-MoE, DeepSeek-V2/V3/R1
+with MLA, gpt-oss with alternating sliding-window attention).
+
+Parameter counts follow the tensors in the published checkpoints (see ``tests/test_model_profile.py``
+for the cited totals). Units: counts are plain numbers of parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "LayerGroup",
+    "ModelConfigError",
+    "ModelProfile",
+    "parse_hf_config",
+]
+
+AttentionType = Literal["gqa", "mla"]
+
+
+class ModelConfigError(ValueError):
+    """Raised when a config cannot be turned into a :class:`ModelProfile`.
+
+    ``fields`` lists the config keys that are missing or invalid, so that the UI and the CLI
+    can name them in one line.
+    """
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class LayerGroup:
+    """Layers that share one shape: same attention window and same MLP kind.
+
+    ``window`` is the sliding-window length in tokens, or ``None`` for full attention.
+    """
+
+    count: int
+    window: int | None
+    moe: bool
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """Architecture of a decoder-only transformer (one entry per HF config field we need)."""
+
+    name: str
+    model_type: str
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    num_key_value_heads: int
+    head_dim: int
+    intermediate_size: int
+    vocab_size: int
+    tie_word_embeddings: bool = False
+    max_position_embeddings: int = 4096
+    gated_mlp: bool = True
+    qkv_bias: bool = False
+    o_bias: bool = False
+    qk_norm: bool = False
+    attention_sinks: bool = False
+    # Multi-head latent attention (DeepSeek-V2/V3)
+    attention_type: AttentionType = "gqa"
+    q_lora_rank: int | None = None
+    kv_lora_rank: int = 0
+    qk_nope_head_dim: int = 0
+    qk_rope_head_dim: int = 0
+    v_head_dim: int = 0
+    # Mixture of experts
+    num_experts: int = 0
+    num_experts_per_tok: int = 0
+    num_shared_experts: int = 0
+    moe_intermediate_size: int = 0
+    shared_expert_intermediate_size: int = 0
+    first_k_dense: int = 0
+    moe_layer_freq: int = 1
+    expert_bias: bool = False
+    router_bias: bool = False
+    # Sliding window: per-layer kinds, "full" or "sliding"
+    sliding_window: int | None = None
+    layer_types: tuple[str, ...] = field(default_factory=tuple)
+    # Multi-token-prediction layers (DeepSeek-V3): kept apart from the main model
+    num_mtp_layers: int = 0
+    weights_dtype: str = "bf16"
+
+    def __post_init__(self) -> None:
+        positive = {
+            "hidden_size": self.hidden_size,
+            "num_hidden_layers": self.num_hidden_layers,
+            "num_attention_heads": self.num_attention_heads,
+            "num_key_value_heads": self.num_key_value_heads,
+            "vocab_size": self.vocab_size,
+        }
+        bad = tuple(k for k, v in positive.items() if not isinstance(v, int) or v <= 0)
+        if bad:
+            raise ModelConfigError(f"must be positive integers: {', '.join(bad)}", bad)
+        if self.attention_type == "gqa":
+            if self.head_dim <= 0:
+                raise ModelConfigError("head_dim must be positive", ("head_dim",))
+            if self.num_attention_heads % self.num_key_value_heads:
+                raise ModelConfigError(
+                    "num_attention_heads must be a multiple of num_key_value_heads",
+                    ("num_attention_heads", "num_key_value_heads"),
+                )
+        if self.layer_types and len(self.layer_types) != self.num_hidden_layers:
+            raise ModelConfigError("layer_types must list one entry per layer", ("layer_types",))
+        if self.num_experts and not (0 < self.num_experts_per_tok <= self.num_experts):
+            raise ModelConfigError(
+                "num_experts_per_tok must be between 1 and the number of experts",
+                ("num_experts_per_tok",),
+            )
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def is_moe(self) -> bool:
+        return self.num_experts > 0
+
+    @property
+    def is_mla(self) -> bool:
+        return self.attention_type == "mla"
+
+    def layer_is_moe(self, index: int) -> bool:
+        """Whether decoder layer ``index`` (0-based) uses the MoE block."""
+        if not self.is_moe or index < self.first_k_dense:
+            return False
+        return (index - self.first_k_dense) % max(1, self.moe_layer_freq) == 0
+
+    def layer_window(self, index: int) -> int | None:
+        """Attention window of layer ``index`` in tokens (``None`` = full attention)."""
+        if self.sliding_window and self.layer_types and self.layer_types[index] == "sliding":
+            return self.sliding_window
+        if self.sliding_window and not self.layer_types:
+            return self.sliding_window
+        return None
+
+    def layer_groups(self) -> tuple[LayerGroup, ...]:
+        """Layers grouped by (window, MoE) so formulas run once per distinct shape."""
+        counts: dict[tuple[int | None, bool], int] = {}
+        for i in range(self.num_hidden_layers):
+            key = (self.layer_window(i), self.layer_is_moe(i))
+            counts[key] = counts.get(key, 0) + 1
+        return tuple(LayerGroup(count=c, window=w, moe=m) for (w, m), c in counts.items())
+
+    @property
+    def num_moe_layers(self) -> int:
+        return sum(g.count for g in self.layer_groups() if g.moe)
+
+    @property
+    def num_dense_layers(self) -> int:
+        return self.num_hidden_layers - self.num_moe_layers
+
+    @property
+    def q_head_dim(self) -> int:
+        """Per-head width of queries and keys (MLA: nope + rope)."""
+        return self.qk_nope_head_dim + self.qk_rope_head_dim if self.is_mla else self.head_dim
+
+    @property
+    def v_dim(self) -> int:
+        """Per-head width of values."""
+        return self.v_head_dim if self.is_mla else self.head_dim
+
+    @property
+    def shared_expert_size(self) -> int:
+        """Total intermediate width of the shared expert(s) of one MoE layer."""
+        if self.shared_expert_intermediate_size:
+            return self.shared_expert_intermediate_size
+        return self.num_shared_experts * self.moe_intermediate_size
+
+    # ------------------------------------------------------------------ parameter counts
+    def attention_params_per_layer(self) -> int:
+        """Parameters of one attention block (projections, biases, q/k norms, sinks)."""
+        h, hq = self.hidden_size, self.num_attention_heads
+        if self.is_mla:
+            qk = self.q_head_dim
+            if self.q_lora_rank:
+                q = h * self.q_lora_rank + self.q_lora_rank + self.q_lora_rank * hq * qk
+            else:
+                q = h * hq * qk
+            kv_a = h * (self.kv_lora_rank + self.qk_rope_head_dim) + self.kv_lora_rank
+            kv_b = self.kv_lora_rank * hq * (self.qk_nope_head_dim + self.v_head_dim)
+            o = hq * self.v_head_dim * h
+            return q + kv_a + kv_b + o
+        d, hkv = self.head_dim, self.num_key_value_heads
+        qkv_out = (hq + 2 * hkv) * d
+        total = h * qkv_out + hq * d * h
+        if self.qkv_bias:
+            total += qkv_out
+        if self.o_bias:
+            total += h
+        if self.qk_norm:
+            total += 2 * d
+        if self.attention_sinks:
+            total += hq
+        return total
+
+    def mlp_params(self, intermediate: int) -> int:
+        """One (gated) MLP of width ``intermediate``: 3·h·I for SwiGLU, 2·h·I otherwise."""
+        return (3 if self.gated_mlp else 2) * self.hidden_size * intermediate
+
+    def expert_params(self) -> int:
+        """One routed expert, biases included where the checkpoint has them (gpt-oss)."""
+        p = self.mlp_params(self.moe_intermediate_size)
+        if self.expert_bias:
+            p += 2 * self.moe_intermediate_size + self.hidden_size
+        return p
+
+    def router_params(self) -> int:
+        return self.hidden_size * self.num_experts + (self.num_experts if self.router_bias else 0)
+
+    def moe_layer_params(self, active: bool = False) -> int:
+        """Parameters of one MoE block; ``active`` counts only the top-k routed experts."""
+        n = self.num_experts_per_tok if active else self.num_experts
+        shared = self.mlp_params(self.shared_expert_size) if self.shared_expert_size else 0
+        return self.router_params() + n * self.expert_params() + shared
+
+    def norm_params_per_layer(self) -> int:
+        return 2 * self.hidden_size
+
+    def embedding_params(self) -> int:
+        return self.vocab_size * self.hidden_size
+
+    def lm_head_params(self) -> int:
+        return 0 if self.tie_word_embeddings else self.vocab_size * self.hidden_size
+
+    def _layer_params(self, active: bool) -> int:
+        total = 0
+        for g in self.layer_groups():
+            mlp = self.moe_layer_params(active) if g.moe else self.mlp_params(self.intermediate_size)
+            total += g.count * (self.attention_params_per_layer() + mlp + self.norm_params_per_layer())
+        return total
+
+    def total_params(self) -> int:
+        """All parameters of the main model (MTP layers excluded), embeddings included."""
+        return (
+            self._layer_params(active=False)
+            + self.embedding_params()
+            + self.lm_head_params()
+            + self.hidden_size
+        )
+
+    def active_params(self, include_input_embedding: bool = True) -> int:
+        """Parameters touched per token: top-k routed experts only, lm_head included.
+
+        Vendors differ on the input embedding (a table lookup, not a matmul): Mistral and Qwen
+        count it in their "active" figures, OpenAI's gpt-oss card and our reading of DeepSeek-V3's
+        "37B activated" do not. ``include_input_embedding`` selects the convention.
+        """
+        emb = self.embedding_params() if include_input_embedding else 0
+        if self.tie_word_embeddings and not include_input_embedding:
+            emb = self.embedding_params()  # the tied table still serves as the lm_head
+        return self._layer_params(active=True) + emb + self.lm_head_params() + self.hidden_size
+
+    def mtp_params(self) -> int:
+        """Approximate parameters of the MTP module(s), reported separately."""
+        if not self.num_mtp_layers:
+            return 0
+        per = (
+            self.attention_params_per_layer()
+            + (self.moe_layer_params() if self.is_moe else self.mlp_params(self.intermediate_size))
+            + 2 * self.hidden_size * self.hidden_size  # eh_proj
+            + 4 * self.hidden_size  # enorm, hnorm, block norms
+        )
+        return self.num_mtp_layers * per
+
+    # ------------------------------------------------------------------ seed-compatible helpers
+    def prefill_flops_per_token(self, batch: int = 1, seq_len: int = 1024) -> float:
+        """Average forward FLOPs per prompt token for ``batch`` prompts of ``seq_len`` tokens.
+
+        Counts every matmul (2 FLOPs per multiply-add) including causal attention and the lm_head
+        on the last token of each prompt; see :mod:`dashboard.features.flops`.
+        """
+        from dashboard.features.flops import forward_flops
+
+        if batch <= 0 or seq_len <= 0:
+            raise ValueError("batch and seq_len must be positive")
+        total = forward_flops(self, new_tokens=seq_len, context_before=0, seqs=batch, sampled=batch)
+        return total / (batch * seq_len)
+
+    def decode_flops_per_token(self, batch: int = 1, context: int = 1024) -> float:
+        """Forward FLOPs of one decode token attending ``context`` cached tokens (per sequence)."""
+        from dashboard.features.flops import forward_flops
+
+        if batch <= 0 or context < 0:
+            raise ValueError("batch must be positive and context non-negative")
+        return forward_flops(self, new_tokens=1, context_before=context, seqs=batch, sampled=batch) / batch
+
+    def summary(self) -> dict[str, Any]:
+        """Plain-data summary for tables and JSON output."""
+        return {
+            "name": self.name,
+            "model_type": self.model_type,
+            "layers": self.num_hidden_layers,
+            "hidden_size": self.hidden_size,
+            "attention": self.attention_type,
+            "heads": self.num_attention_heads,
+            "kv_heads": self.num_key_value_heads,
+            "head_dim": self.q_head_dim,
+            "experts": self.num_experts,
+            "experts_per_token": self.num_experts_per_tok,
+            "sliding_window": self.sliding_window,
+            "vocab": self.vocab_size,
+            "total_params_b": self.total_params() / 1e9,
+            "active_params_b": self.active_params() / 1e9,
+        }
+
+
+# ---------------------------------------------------------------------------- parsing
+
+_KNOWN_DENSE = {"llama", "mistral", "qwen2", "qwen3", "gemma", "phi3", "granite", "olmo2", "internlm2"}
+_KNOWN_MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "deepseek_v2", "deepseek_v3", "gpt_oss", "deepseek_v32"}
+
+
+def _get(cfg: dict[str, Any], *names: str, default: Any = None) -> Any:
+    for n in names:
+        if n in cfg and cfg[n] is not None:
+            return cfg[n]
+    return default
+
+
+def _int(cfg: dict[str, Any], missing: list[str], *names: str, default: int | None = None) -> int:
+    v = _get(cfg, *names)
+    if v is None:
+        if default is None:
+            missing.append(names[0])
+            return 0
+        return default
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
+        missing.append(names[0])
+        return 0
+    return int(v)
+
+
+def _weights_dtype(cfg: dict[str, Any]) -> str:
+    q = cfg.get("quantization_config") or {}
+    method = str(q.get("quant_method", "")).lower()
+    if method == "fp8" or "fp8" in str(q.get("fmt", "")).lower():
+        return "fp8"
+    if method == "mxfp4":
+        return "mxfp4"
+    if method in {"awq", "gptq"} or q.get("bits") == 4:
+        return "int4"
+    return "bf16"
+
+
+def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
+    """Build a :class:`ModelProfile` from a Hugging Face ``config.json`` dict.
+
+    Explicit ``head_dim`` always wins over ``hidden_size / num_attention_heads`` (Qwen3, gpt-oss).
+    Raises :class:`ModelConfigError` naming every missing or invalid field; never anything else
+    for malformed input.
+    """
+    if not isinstance(cfg, dict):
+        raise ModelConfigError("the model config must be a JSON object", ())
+    if isinstance(cfg.get("text_config"), dict):  # multimodal wrappers keep the LM in text_config
+        inner = dict(cfg["text_config"])
+        inner.setdefault("architectures", cfg.get("architectures"))
+        cfg = inner
+    model_type = str(_get(cfg, "model_type", default="")).lower()
+    archs = [str(a).lower() for a in (cfg.get("architectures") or []) if isinstance(a, str)]
+    missing: list[str] = []
+    hidden = _int(cfg, missing, "hidden_size", "n_embd", "d_model")
+    layers = _int(cfg, missing, "num_hidden_layers", "n_layer", "num_layers")
+    heads = _int(cfg, missing, "num_attention_heads", "n_head", "num_heads")
+    vocab = _int(cfg, missing, "vocab_size")
+    kv_heads = _int(cfg, missing, "num_key_value_heads", default=heads or 1)
+    is_mla = cfg.get("kv_lora_rank") is not None or model_type.startswith("deepseek_v")
+    num_experts = _int(cfg, missing, "n_routed_experts", "num_local_experts", "num_experts", default=0)
+    inter_default = None if num_experts == 0 else 0
+    inter = _int(cfg, missing, "intermediate_size", "ffn_hidden_size", "n_inner", default=inter_default)
+    if missing:
+        known = model_type in _KNOWN_DENSE | _KNOWN_MOE
+        hint = "" if known else f" (model_type {model_type or 'unset'!r} is not one we recognise)"
+        raise ModelConfigError(
+            f"config is missing or has invalid fields: {', '.join(missing)}{hint}", tuple(missing)
+        )
+    head_dim_default = hidden // heads if heads else 0
+    head_dim = _int(cfg, missing, "head_dim", default=head_dim_default)
+    kwargs: dict[str, Any] = {}
+    if is_mla:
+        mla_missing: list[str] = []
+        kwargs.update(
+            attention_type="mla",
+            q_lora_rank=_get(cfg, "q_lora_rank"),
+            kv_lora_rank=_int(cfg, mla_missing, "kv_lora_rank"),
+            qk_nope_head_dim=_int(cfg, mla_missing, "qk_nope_head_dim"),
+            qk_rope_head_dim=_int(cfg, mla_missing, "qk_rope_head_dim"),
+            v_head_dim=_int(cfg, mla_missing, "v_head_dim"),
+        )
+        if mla_missing:
+            raise ModelConfigError(
+                f"MLA config is missing: {', '.join(mla_missing)}", tuple(mla_missing)
+            )
+        kv_heads = heads
+        head_dim = kwargs["qk_nope_head_dim"] + kwargs["qk_rope_head_dim"]
+    if num_experts:
+        topk = _int(cfg, missing, "num_experts_per_tok", "experts_per_token", "num_experts_per_token")
+        moe_inter = _int(cfg, missing, "moe_intermediate_size", default=inter)
+        if missing:
+            raise ModelConfigError(f"MoE config is missing: {', '.join(missing)}", tuple(missing))
+        first_dense = int(_get(cfg, "first_k_dense_replace", default=0) or 0)
+        decoder_sparse_step = int(_get(cfg, "moe_layer_freq", "decoder_sparse_step", default=1) or 1)
+        mlp_only = cfg.get("mlp_only_layers") or []
+        if mlp_only:
+            first_dense = max(first_dense, len(mlp_only)) if list(mlp_only) == list(range(len(mlp_only))) else first_dense
+        kwargs.update(
+            num_experts=num_experts,
+            num_experts_per_tok=topk,
+            num_shared_experts=int(_get(cfg, "n_shared_experts", default=0) or 0),
+            moe_intermediate_size=moe_inter,
+            shared_expert_intermediate_size=int(_get(cfg, "shared_expert_intermediate_size", default=0) or 0),
+            first_k_dense=first_dense,
+            moe_layer_freq=decoder_sparse_step,
+            expert_bias=model_type == "gpt_oss",
+            router_bias=model_type == "gpt_oss",
+        )
+        if not inter:
+            inter = moe_inter
+    window = _get(cfg, "sliding_window")
+    use_sw = cfg.get("use_sliding_window")
+    layer_types_raw = cfg.get("layer_types") or []
+    layer_types: tuple[str, ...] = ()
+    if layer_types_raw and isinstance(layer_types_raw, list):
+        layer_types = tuple("sliding" if "sliding" in str(t) else "full" for t in layer_types_raw)
+        if "sliding" not in layer_types:
+            window = None
+    elif use_sw is False or model_type in {"qwen2", "qwen3", "qwen2_moe", "qwen3_moe"} and not use_sw:
+        window = None  # Qwen configs carry a sliding_window value that is disabled by default
+    if isinstance(window, (int, float)) and window and window >= _get(cfg, "max_position_embeddings", default=10**9):
+        window = None
+    if window is not None and (not isinstance(window, (int, float)) or window <= 0):
+        window = None
+    tie = bool(_get(cfg, "tie_word_embeddings", default=False))
+    return ModelProfile(
+        name=name or str(_get(cfg, "_name_or_path", "name", default=model_type or "custom")),
+        model_type=model_type or (archs[0] if archs else "custom"),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        num_key_value_heads=kv_heads,
+        head_dim=head_dim,
+        intermediate_size=inter,
+        vocab_size=vocab,
+        tie_word_embeddings=tie,
+        max_position_embeddings=int(_get(cfg, "max_position_embeddings", default=4096) or 4096),
+        gated_mlp=str(_get(cfg, "hidden_act", "activation_function", default="silu")).lower()
+        not in {"gelu_new", "relu", "gelu_pytorch_tanh"} or model_type in _KNOWN_DENSE | _KNOWN_MOE,
+        qkv_bias=bool(_get(cfg, "attention_bias", "qkv_bias", default=model_type in {"qwen2", "qwen2_moe"}))
+        or model_type == "gpt_oss",
+        o_bias=model_type == "gpt_oss",
+        qk_norm=model_type in {"qwen3", "qwen3_moe"},
+        attention_sinks=model_type == "gpt_oss",
+        sliding_window=int(window) if window else None,
+        layer_types=layer_types,
+        num_mtp_layers=int(_get(cfg, "num_nextn_predict_layers", default=0) or 0),
+        weights_dtype=_weights_dtype(cfg),
+        **kwargs,
+    )
+
+
+def kv_heads_per_gpu(model: ModelProfile, tp: int) -> int:
+    """KV heads stored on each GPU under tensor parallelism (replicated when Hkv < TP)."""
+    if model.is_mla:
+        return 1
+    return max(1, math.ceil(model.num_key_value_heads / tp))

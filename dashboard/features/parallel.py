@@ -1,0 +1,96 @@
+"""Parallel layout and numeric formats of one serving engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
+from dashboard.features.model_profile import ModelProfile
+
+__all__ = ["Dtypes", "ParallelConfig", "ParallelError", "validate_parallel"]
+
+
+class ParallelError(ValueError):
+    """A parallel layout that the model cannot use; the message names the field."""
+
+
+@dataclass(frozen=True)
+class ParallelConfig:
+    """Tensor (tp), expert (ep), pipeline (pp) parallel degrees of one engine, and data-parallel
+    replicas (dp) of that engine.
+
+    An engine spans ``max(tp, ep) * pp`` GPUs. When ``ep > tp`` attention runs data-parallel over
+    ``ep / tp`` groups (DeepSeek-style DP-attention + EP experts).
+    """
+
+    tp: int = 1
+    ep: int = 1
+    pp: int = 1
+    dp: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("tp", "ep", "pp", "dp"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ParallelError(f"{name} must be a positive integer, got {v!r}")
+        if max(self.tp, self.ep) % min(self.tp, self.ep):
+            raise ParallelError("ep and tp must divide one another")
+
+    @property
+    def engine_gpus(self) -> int:
+        return max(self.tp, self.ep) * self.pp
+
+    @property
+    def total_gpus(self) -> int:
+        return self.engine_gpus * self.dp
+
+    @property
+    def attention_dp(self) -> int:
+        """Data-parallel attention groups inside one engine (1 unless ep > tp)."""
+        return max(1, self.ep // self.tp)
+
+    @property
+    def expert_tp(self) -> int:
+        """GPUs that split one expert's FFN (engine width ÷ ep)."""
+        return max(self.tp, self.ep) // self.ep
+
+
+@dataclass(frozen=True)
+class Dtypes:
+    """Independent formats of weights (linear layers), activations and the KV cache."""
+
+    weight: str = "bf16"
+    activation: str = "bf16"
+    kv: str = "bf16"
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("weight", WEIGHT_DTYPES), ("activation", ACT_DTYPES), ("kv", KV_DTYPES)):
+            v = getattr(self, name)
+            if v not in allowed:
+                raise ParallelError(f"{name} dtype must be one of {', '.join(allowed)}, got {v!r}")
+
+
+def validate_parallel(model: ModelProfile, parallel: ParallelConfig) -> None:
+    """Raise :class:`ParallelError` if ``model`` cannot be split as ``parallel`` asks."""
+    tp = parallel.tp
+    if model.num_attention_heads % tp:
+        raise ParallelError(
+            f"tp={tp} does not divide num_attention_heads={model.num_attention_heads}"
+        )
+    if not model.is_mla:
+        hkv = model.num_key_value_heads
+        if (hkv >= tp and hkv % tp) or (hkv < tp and tp % hkv):
+            raise ParallelError(f"tp={tp} and num_key_value_heads={hkv} must divide one another")
+    if parallel.ep > 1:
+        if not model.is_moe:
+            raise ParallelError("ep > 1 needs a mixture-of-experts model")
+        if model.num_experts % parallel.ep:
+            raise ParallelError(f"ep={parallel.ep} does not divide num_experts={model.num_experts}")
+    if parallel.expert_tp > 1 and model.is_moe and model.moe_intermediate_size % parallel.expert_tp:
+        raise ParallelError(
+            f"expert TP {parallel.expert_tp} does not divide moe_intermediate_size={model.moe_intermediate_size}"
+        )
+    if model.intermediate_size and model.num_dense_layers and model.intermediate_size % tp:
+        raise ParallelError(f"tp={tp} does not divide intermediate_size={model.intermediate_size}")
+    if parallel.pp > model.num_hidden_layers:
+        raise ParallelError(f"pp={parallel.pp} exceeds num_hidden_layers={model.num_hidden_layers}")

@@ -1,0 +1,111 @@
+"""Overview: the current model on the current hardware at a glance (prefill, decode, memory)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dataclasses import dataclass  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from dashboard.app_context import bootstrap  # noqa: E402
+from dashboard.common import plots  # noqa: E402
+from dashboard.components.inputs import PageInputs  # noqa: E402
+from dashboard.components.outputs import chart, json_download, metrics_row, table  # noqa: E402
+from dashboard.features.batch import StepSpec  # noqa: E402
+from dashboard.features.memory import memory_breakdown  # noqa: E402
+from dashboard.page_registry import PAGE_SPECS  # noqa: E402
+
+HELP = {
+    "en": """
+**What it shows.** One request of `input_len` prompt tokens and `output_len` generated tokens, at
+batch `batch`, priced by the shared cost model (`dashboard/features/cost_model.py`):
+
+- **TTFT** = one prefill step of `batch × input_len` tokens (lm_head on the last token of each prompt).
+- **TPOT** = mean decode step time while the context grows from `input_len` to `input_len + output_len`.
+- Each op is a roofline `max(FLOPs / (peak·η), bytes / (BW·η_mem))` plus a per-kernel overhead;
+  η comes from the hardware profile (spec sheet + default efficiencies, or calibrated).
+- **Memory**: weights per GPU under TP/EP, KV bytes per token, and how many sequences of
+  `input_len + output_len` tokens fit (10 % of HBM reserved).
+
+Use the sidebar to change model, hardware, dtypes and TP; the other pages go deeper.
+""",
+    "zh": """
+**展示内容。** 单个请求（输入 `input_len`、输出 `output_len` token，批量 `batch`），由共享成本模型计算：
+
+- **TTFT** = 一次 `batch × input_len` 的 prefill 步（仅对每个 prompt 的最后一个 token 计算 lm_head）。
+- **TPOT** = 上下文从 `input_len` 增长到 `input_len + output_len` 期间 decode 步的平均耗时。
+- 每个算子按 roofline `max(FLOPs/(峰值·η), 字节/(带宽·η_mem))` 加单 kernel 开销计算，η 来自硬件配置。
+- **显存**：TP/EP 下每卡权重、每 token 的 KV 字节、可容纳的序列数（保留 10% HBM）。
+""",
+}
+
+
+@dataclass(frozen=True)
+class OverviewInputs:
+    batch: int = 1
+    input_len: int = 1024
+    output_len: int = 256
+
+    def __post_init__(self) -> None:
+        for name in ("batch", "input_len", "output_len"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 1_000_000:
+                raise ValueError(f"{name} must be an integer between 1 and 1,000,000")
+
+
+def render() -> None:
+    ctx, _ = bootstrap(title="Overview", header_description="The current model on the current hardware.",
+                       help_title="Overview", help_markdown=HELP)
+    st = ctx.st
+    inputs = PageInputs(ctx, "overview", OverviewInputs)
+    c1, c2, c3 = st.columns(3)
+    batch = inputs.number("batch", "Batch", min_value=1, max_value=4096, step=1, container=c1)
+    ilen = inputs.number("input_len", "Input tokens", min_value=1, max_value=1_000_000, step=128, container=c2)
+    olen = inputs.number("output_len", "Output tokens", min_value=1, max_value=1_000_000, step=64, container=c3)
+    inputs.sync_query_params()
+    try:
+        cm = ctx.cost_model()
+    except ValueError as exc:
+        st.error(ctx.t("common.invalid_input", error=exc))
+        return
+    prefill = cm.step(StepSpec(prefill_seqs=batch, prefill_len=ilen))
+    decode_mid = cm.step(StepSpec(decode_seqs=batch, decode_context=ilen + olen // 2))
+    tpot = cm.generation_time_s(batch, ilen, olen + 1) / max(1, olen)
+    mem = memory_breakdown(ctx.model, ctx.hardware, ctx.parallel, ctx.dtypes, context=ilen + olen)
+    metrics_row(ctx, {
+        "TTFT (ms)": f"{prefill.latency_s * 1e3:.2f}",
+        "TPOT (ms)": f"{tpot * 1e3:.3f}",
+        "Output tok/s (all seqs)": f"{batch / tpot:,.0f}",
+        "Weights / GPU (GiB)": f"{mem.weight_bytes / 2**30:.2f}",
+        "Max sequences": f"{mem.max_sequences:,}",
+    })
+    if not mem.fits:
+        st.error(ctx.t("common.does_not_fit", need=(mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes + mem.kv_bytes_per_sequence) / 2**30,
+                       have=mem.usable_bytes / 2**30))
+    rows = []
+    for phase, cost in (("prefill", prefill), ("decode (mid-generation)", decode_mid)):
+        for op in cost.ops:
+            rows.append({"phase": phase, "op": op.name, "time_ms": op.time_s * 1e3, "bound": op.bound,
+                         "GFLOP": op.flops / 1e9, "MB": (op.bytes + op.comm_bytes) / 1e6})
+    df = pd.DataFrame(rows)
+    series = {}
+    for bound in ("compute", "memory", "comm"):
+        series[bound] = [df[(df.phase == ph) & (df.bound == bound)].time_ms.sum() for ph in ("prefill", "decode (mid-generation)")]
+    chart(ctx, plots.stacked_bars(["prefill", "decode step"], series, title="Step time by bound (ms)", yaxis="ms"),
+          key="overview_bounds")
+    table(ctx, df, key="overview_ops", file_name="overview_ops.csv")
+    json_download(ctx, {"inputs": inputs.values, "model": ctx.model.summary(), "hardware": ctx.hardware.name,
+                        "ttft_ms": prefill.latency_s * 1e3, "tpot_ms": tpot * 1e3, "memory": mem.as_dict()},
+                  key="overview_json", file_name="overview.json")
+    st.subheader("Pages")
+    st.markdown("\n".join(f"- **{s.section}** / {s.title} (`dashboard/{s.file}.py`)" for s in PAGE_SPECS
+                          if s.file != "overview"))
+
+
+if __name__ == "__main__":
+    render()
