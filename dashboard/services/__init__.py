@@ -1,0 +1,1 @@
+"""Pure-Python services built on the cost model (search, simulation drivers, calibration)."""
