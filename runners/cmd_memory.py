@@ -1,0 +1,60 @@
+"""``modeling memory``: weights, KV cache and capacity of one GPU."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from runners.common import (
+    CliError, add_dtype_args, add_model_hw_args, add_parallel_args, dtypes_from, emit_json, parallel_from,
+    positive_int, resolve_hardware, resolve_model,
+)
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("memory", help="weights per GPU, KV bytes per token, max KV tokens, fits")
+    add_model_hw_args(p)
+    add_parallel_args(p)
+    p.add_argument("--pp", type=positive_int, default=1, help="pipeline-parallel stages (memory only)")
+    add_dtype_args(p)
+    p.add_argument("--context", type=positive_int, default=4096, help="tokens per sequence for max sequences")
+    p.add_argument("--reserved-fraction", type=float, default=0.10, help="share of HBM left unused (0-1)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dashboard.features.memory import memory_breakdown
+    from dashboard.features.parallel import ParallelConfig, ParallelError, validate_parallel
+
+    model = resolve_model(args.model)
+    hw = resolve_hardware(args.hardware)
+    parallel_from(args, model)
+    try:
+        par = ParallelConfig(tp=args.tp, ep=args.ep, pp=args.pp)
+        validate_parallel(model, par)
+    except ParallelError as exc:
+        raise CliError(f"--pp: {exc}") from None
+    if not 0.0 <= args.reserved_fraction < 1.0:
+        raise CliError("--reserved-fraction must be in [0, 1)")
+    mem = memory_breakdown(model, hw, par, dtypes_from(args), context=args.context,
+                           reserved_fraction=args.reserved_fraction)
+    out = {"model": model.name, "hardware": hw.name, "tp": par.tp, "ep": par.ep, "pp": par.pp,
+           "weight_dtype": args.weight_dtype, "kv_dtype": args.kv_dtype, **mem.as_dict()}
+    if args.json:
+        emit_json(out)
+        return 0
+    g = 2**30
+    print(f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {args.weight_dtype}, KV {args.kv_dtype}")
+    print(f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active")
+    print(f"HBM usable           {mem.usable_bytes / g:10.2f} GiB of {mem.capacity_bytes / g:.2f}")
+    print(f"weights per GPU      {mem.weight_bytes / g:10.2f} GiB")
+    print(f"activations          {mem.activation_bytes / g:10.2f} GiB")
+    print(f"runtime reserve      {mem.runtime_reserve_bytes / g:10.2f} GiB")
+    print(f"KV budget            {mem.kv_budget_bytes / g:10.2f} GiB")
+    print(f"KV bytes per token   {mem.kv_bytes_per_token:10.0f} B per GPU")
+    print(f"max KV tokens        {mem.max_kv_tokens:10d}")
+    print(f"max sequences @ {mem.context:<5d}{mem.max_sequences:10d}")
+    if not mem.fits:
+        print("WARNING: does not fit — no sequence of this context fits beside the weights")
+    return 0

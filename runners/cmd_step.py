@@ -1,0 +1,77 @@
+"""``modeling step``: price one engine step op by op."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from runners.common import (
+    CliError, add_dtype_args, add_model_hw_args, add_parallel_args, dtypes_from, emit_json, nonneg_int, parallel_from,
+    resolve_hardware, resolve_model,
+)
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("step", help="latency of one prefill/decode/mixed step, per op")
+    add_model_hw_args(p)
+    add_parallel_args(p)
+    add_dtype_args(p)
+    p.add_argument("--prefill-seqs", type=nonneg_int, default=0, help="prefill chunks in the step")
+    p.add_argument("--prefill-len", type=nonneg_int, default=0, help="new tokens per prefill chunk")
+    p.add_argument("--prefix-len", type=nonneg_int, default=0, help="cached tokens before each chunk")
+    p.add_argument("--decode-seqs", type=nonneg_int, default=0, help="decoding sequences in the step")
+    p.add_argument("--decode-context", type=nonneg_int, default=0, help="cached tokens each decode attends")
+    p.add_argument("--overlap", type=float, default=0.0, help="fraction φ of communication hidden behind compute")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dashboard.features.batch import StepSpec
+    from dashboard.features.cost_model import CostModel
+    from dashboard.features.memory import memory_breakdown
+
+    model = resolve_model(args.model)
+    hw = resolve_hardware(args.hardware)
+    par = parallel_from(args, model)
+    dt = dtypes_from(args)
+    if args.prefill_seqs and not args.prefill_len:
+        raise CliError("--prefill-len must be positive when --prefill-seqs is given")
+    if args.prefill_len and not args.prefill_seqs:
+        args.prefill_seqs = 1
+    if args.decode_seqs and not args.decode_context:
+        raise CliError("--decode-context must be positive when --decode-seqs is given")
+    if not (0.0 <= args.overlap <= 1.0):
+        raise CliError("--overlap must be between 0 and 1")
+    try:
+        spec = StepSpec(args.prefill_seqs, args.prefill_len, args.prefix_len, args.decode_seqs, args.decode_context)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    cm = CostModel(model, hw, par, dt, overlap=args.overlap)
+    cost = cm.step(spec)
+    ctx = max(args.prefix_len + args.prefill_len, args.decode_context + 1)
+    mem = memory_breakdown(model, hw, par, dt, context=ctx)
+    out = {
+        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label, "tp": par.tp, "ep": par.ep,
+        "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
+        "step": {"prefill_seqs": spec.prefill_seqs, "prefill_len": spec.prefill_len, "prefix_len": spec.prefix_len,
+                 "decode_seqs": spec.decode_seqs, "decode_context": spec.decode_context},
+        **cost.as_dict(),
+        "fits": mem.fits,
+        "weight_bytes_per_gpu": mem.weight_bytes,
+    }
+    if args.json:
+        emit_json(out)
+        return 0
+    print(f"{model.name} on {hw.name} ({hw.source_label}), TP={par.tp} EP={par.ep}, "
+          f"weights {dt.weight}, KV {dt.kv}")
+    if not mem.fits:
+        print(f"WARNING: does not fit in memory ({mem.weight_bytes / 2**30:.1f} GiB of weights per GPU, "
+              f"{mem.usable_bytes / 2**30:.1f} GiB usable)")
+    print(f"{'op':<22}{'count':>6}{'GFLOP':>12}{'MB':>12}{'time ms':>11}  bound")
+    for op in cost.ops:
+        print(f"{op.name:<22}{op.count:>6}{op.flops / 1e9:>12.2f}{(op.bytes + op.comm_bytes) / 1e6:>12.2f}"
+              f"{op.time_s * 1e3:>11.4f}  {op.bound}")
+    print(f"latency {cost.latency_s * 1e3:.4f} ms (compute {cost.compute_s * 1e3:.4f}, comm {cost.comm_s * 1e3:.4f}, "
+          f"exposed comm {cost.exposed_comm_s * 1e3:.4f})")
+    return 0

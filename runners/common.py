@@ -1,0 +1,102 @@
+"""Shared CLI plumbing: flags, resolvers and the one-line error contract (exit code 2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from dashboard.common.tables import jsonable
+from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
+from dashboard.features.hardware import HardwareError, HardwareProfile, load_hardware
+from dashboard.features.model_profile import ModelConfigError, ModelProfile
+from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.presets import load_model
+
+__all__ = [
+    "CliError", "add_dtype_args", "add_model_hw_args", "add_parallel_args", "dtypes_from", "emit_json",
+    "nonneg_int", "parallel_from", "positive_float", "positive_int", "resolve_hardware", "resolve_model",
+]
+
+
+class CliError(Exception):
+    """Bad user input: printed as one line on stderr, exit code 2."""
+
+
+def positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {v}")
+    return v
+
+
+def nonneg_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {v}")
+    return v
+
+
+def positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not v > 0 or v != v or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return v
+
+
+def add_model_hw_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", required=True, help="model preset (e.g. llama-3.1-8b) or path to a HF config.json")
+    p.add_argument("--hardware", required=True, help="hardware preset (e.g. h200) or path to a profile JSON")
+
+
+def add_parallel_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tp", type=positive_int, default=1, help="tensor-parallel degree")
+    p.add_argument("--ep", type=positive_int, default=1, help="expert-parallel degree (MoE models)")
+
+
+def add_dtype_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--weight-dtype", default="bf16", choices=WEIGHT_DTYPES)
+    p.add_argument("--activation-dtype", default="bf16", choices=ACT_DTYPES)
+    p.add_argument("--kv-dtype", default="bf16", choices=KV_DTYPES)
+
+
+def resolve_model(ref: str) -> ModelProfile:
+    try:
+        return load_model(ref)
+    except ModelConfigError as exc:
+        raise CliError(f"--model: {exc}") from None
+
+
+def resolve_hardware(ref: str) -> HardwareProfile:
+    try:
+        return load_hardware(ref)
+    except HardwareError as exc:
+        raise CliError(f"--hardware: {exc}") from None
+
+
+def parallel_from(args: argparse.Namespace, model: ModelProfile, dp: int = 1) -> ParallelConfig:
+    try:
+        par = ParallelConfig(tp=args.tp, ep=getattr(args, "ep", 1), dp=dp)
+        validate_parallel(model, par)
+    except ParallelError as exc:
+        raise CliError(f"--tp/--ep: {exc}") from None
+    return par
+
+
+def dtypes_from(args: argparse.Namespace) -> Dtypes:
+    return Dtypes(weight=args.weight_dtype, activation=getattr(args, "activation_dtype", "bf16"), kv=args.kv_dtype)
+
+
+def emit_json(obj: Any) -> None:
+    json.dump(jsonable(obj), sys.stdout, indent=2)
+    sys.stdout.write("\n")
