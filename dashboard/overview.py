@@ -8,17 +8,16 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dataclasses import dataclass  # noqa: E402
+import pandas as pd
 
-import pandas as pd  # noqa: E402
-
-from dashboard.app_context import bootstrap  # noqa: E402
-from dashboard.common import plots  # noqa: E402
-from dashboard.components.inputs import PageInputs  # noqa: E402
-from dashboard.components.outputs import chart, json_download, metrics_row, table  # noqa: E402
-from dashboard.features.batch import StepSpec  # noqa: E402
-from dashboard.features.memory import memory_breakdown  # noqa: E402
-from dashboard.page_registry import PAGE_SPECS  # noqa: E402
+from dashboard.app_context import bootstrap
+from dashboard.common import plots
+from dashboard.components.inputs import PageInputs
+from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.features.batch import StepSpec
+from dashboard.features.memory import memory_breakdown
+from dashboard.page_registry import PAGE_SPECS
+from dashboard.state.overview import OverviewInputs
 
 HELP = {
     "en": """
@@ -43,19 +42,6 @@ Use the sidebar to change model, hardware, dtypes and TP; the other pages go dee
 - **显存**：TP/EP 下每卡权重、每 token 的 KV 字节、可容纳的序列数（保留 10% HBM）。
 """,
 }
-
-
-@dataclass(frozen=True)
-class OverviewInputs:
-    batch: int = 1
-    input_len: int = 1024
-    output_len: int = 256
-
-    def __post_init__(self) -> None:
-        for name in ("batch", "input_len", "output_len"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 1_000_000:
-                raise ValueError(f"{name} must be an integer between 1 and 1,000,000")
 
 
 def render() -> None:

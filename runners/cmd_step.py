@@ -6,8 +6,16 @@ import argparse
 from typing import Any
 
 from runners.common import (
-    CliError, add_dtype_args, add_model_hw_args, add_parallel_args, dtypes_from, emit_json, nonneg_int, parallel_from,
-    resolve_hardware, resolve_model,
+    CliError,
+    add_dtype_args,
+    add_model_hw_args,
+    add_parallel_args,
+    dtypes_from,
+    emit_json,
+    nonneg_int,
+    parallel_from,
+    resolve_hardware,
+    resolve_model,
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["to_csv_bytes", "to_json_bytes", "jsonable"]
+__all__ = ["jsonable", "to_csv_bytes", "to_json_bytes"]
 
 
 def jsonable(obj: Any) -> Any:

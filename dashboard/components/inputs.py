@@ -105,7 +105,7 @@ class PageInputs:
                step: float | None = None, format: str | None = None, help: str | None = None,
                container: Any = None) -> Any:
         cur = getattr(self.values, field)
-        if min_value is not None and cur < min_value or max_value is not None and cur > max_value:
+        if (min_value is not None and cur < min_value) or (max_value is not None and cur > max_value):
             cur = min(max(cur, min_value if min_value is not None else cur), max_value if max_value is not None else cur)
         key = self._seed(field, cur)
         self._where(container).number_input(

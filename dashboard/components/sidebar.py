@@ -10,10 +10,10 @@ from typing import Any
 from dashboard.actions import settings as act
 from dashboard.common.i18n import LANGUAGES, tr
 from dashboard.common.json_config import MAX_JSON_BYTES
+from dashboard.common.tables import to_json_bytes
 from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
 from dashboard.features.hardware import HardwareProfile, hardware_to_dict, list_hardware_presets
 from dashboard.features.presets import list_model_presets, model_preset_info
-from dashboard.common.tables import to_json_bytes
 from dashboard.state.session import SessionState
 
 __all__ = ["SPEC_FIELDS", "render_sidebar"]

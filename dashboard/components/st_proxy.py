@@ -12,7 +12,7 @@ class StProxy:
 
     def __init__(self, backend: Any = None) -> None:
         if backend is None:
-            import streamlit as backend  # noqa: PLC0415
+            import streamlit as backend
         object.__setattr__(self, "_backend", backend)
 
     def __getattr__(self, name: str) -> Any:

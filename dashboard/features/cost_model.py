@@ -315,20 +315,20 @@ class CostModel:
             else:
                 tc = flops / (self._peak * self._eg(param))
             tm = nbytes / self._bw
-            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
+            return (max(tm, tc)) + kov, ("compute" if tc > tm else "memory")
         if kind == ELEM:
             return nbytes / self._bw + kov * param, "memory"
         if kind == ATTN_P:
             tc = flops / (self._peak_attn * self._ea(param))
             tm = nbytes / self._bw
-            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
+            return (max(tm, tc)) + kov, ("compute" if tc > tm else "memory")
         if kind == ATTN_D:
             tm = nbytes / self._bw
             if self._unit_bw:
                 tu = count * param / self._unit_bw
-                tm = tu if tu > tm else tm
+                tm = max(tm, tu)
             tc = flops / (self._peak_attn * self._eg16(self._decode_rows))
-            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
+            return (max(tm, tc)) + kov, ("compute" if tc > tm else "memory")
         # collectives: latency + bandwidth
         n = param
         if kind == ALLREDUCE:

@@ -7,7 +7,7 @@ spec v1.0) is 0.5 + 1/32 bytes; NVFP4 is 0.5 + 1/16 bytes (one fp8 scale per 16 
 
 from __future__ import annotations
 
-__all__ = ["DTYPE_BYTES", "WEIGHT_DTYPES", "KV_DTYPES", "ACT_DTYPES", "dtype_bytes", "gemm_compute_dtype"]
+__all__ = ["ACT_DTYPES", "DTYPE_BYTES", "KV_DTYPES", "WEIGHT_DTYPES", "dtype_bytes", "gemm_compute_dtype"]
 
 DTYPE_BYTES: dict[str, float] = {
     "fp32": 4.0,

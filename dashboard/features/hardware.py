@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "HARDWARE_DIR",
     "Curve",
     "Efficiency",
     "HardwareError",
     "HardwareProfile",
-    "HARDWARE_DIR",
     "hardware_from_dict",
     "hardware_to_dict",
     "list_hardware_presets",

@@ -433,7 +433,7 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
         layer_types = tuple("sliding" if "sliding" in str(t) else "full" for t in layer_types_raw)
         if "sliding" not in layer_types:
             window = None
-    elif use_sw is False or model_type in {"qwen2", "qwen3", "qwen2_moe", "qwen3_moe"} and not use_sw:
+    elif use_sw is False or (model_type in {"qwen2", "qwen3", "qwen2_moe", "qwen3_moe"} and not use_sw):
         window = None  # Qwen configs carry a sliding_window value that is disabled by default
     if isinstance(window, (int, float)) and window and window >= _get(cfg, "max_position_embeddings", default=10**9):
         window = None

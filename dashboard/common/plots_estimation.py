@@ -1,0 +1,75 @@
+"""Plotly figure builders of the estimation pages (pure: they return ``go.Figure``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import plotly.graph_objects as go
+
+from dashboard.features.overlap import OverlapTimeline
+
+__all__ = ["KIND_COLORS", "memory_stack_figure", "overlap_timeline_figure", "timeline_lanes"]
+
+KIND_COLORS = {
+    "compute": "#4C78A8",
+    "comm_hidden": "#72B7B2",
+    "comm_exposed": "#E45756",
+    "overhead": "#BAB0AC",
+}
+_LAYOUT = {"margin": {"l": 40, "r": 20, "t": 50, "b": 40}, "legend": {"orientation": "h", "y": -0.25}}
+
+
+def timeline_lanes(timelines: Mapping[str, OverlapTimeline], scale: float = 1e3) -> dict[str, list[tuple[str, float, float, str]]]:
+    """Rows of the timeline figure: ``{kind: [(lane label, start, duration, hover), ...]}`` with
+    times multiplied by ``scale`` (ms by default). Lane labels are ``"<scenario> · compute"`` and
+    ``"<scenario> · comm"``."""
+    out: dict[str, list[tuple[str, float, float, str]]] = {k: [] for k in KIND_COLORS}
+    for label, tl in timelines.items():
+        for s in tl.segments:
+            lane = f"{label} · {s.lane}"
+            hover = "step overhead" if s.layer < 0 else f"layer {s.layer}: {s.kind}"
+            out[s.kind].append((lane, s.start_s * scale, s.duration_s * scale, hover))
+    return out
+
+
+def overlap_timeline_figure(timelines: Mapping[str, OverlapTimeline], title: str = "", unit: str = "ms",
+                            names: Mapping[str, str] | None = None) -> go.Figure:
+    """Gantt lanes (compute vs communication, per layer) of one step under several overlap
+    factors; ``timelines`` maps a scenario label (e.g. ``"φ=0.5"``) to its timeline. Each
+    scenario's total is annotated at the end of its compute lane."""
+    scale = {"ms": 1e3, "us": 1e6, "s": 1.0}[unit]
+    names = names or {}
+    fig = go.Figure()
+    fig.update_layout(title=title, xaxis_title=f"time ({unit})", barmode="overlay", **_LAYOUT)
+    order = [f"{label} · {lane}" for label in timelines for lane in ("compute", "comm")]
+    for kind, rows in timeline_lanes(timelines, scale).items():
+        if not rows:
+            continue
+        fig.add_trace(go.Bar(
+            y=[r[0] for r in rows], x=[r[2] for r in rows], base=[r[1] for r in rows], orientation="h",
+            name=names.get(kind, kind), marker_color=KIND_COLORS[kind], marker_line_width=0.5,
+            marker_line_color="white", text=[r[3] for r in rows], textposition="none",
+            hovertemplate="%{text}<br>start %{base:.4g} " + unit + ", %{x:.4g} " + unit + "<extra></extra>",
+        ))
+    for label, tl in timelines.items():
+        fig.add_annotation(x=tl.total_s * scale, y=f"{label} · compute", text=f"{tl.total_s * scale:.4g} {unit}",
+                           showarrow=False, xanchor="left", xshift=4)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)))
+    return fig
+
+
+def memory_stack_figure(components: Mapping[str, float], capacity_gib: float, usable_gib: float,
+                        title: str = "", colors: Mapping[str, str] | None = None) -> go.Figure:
+    """One horizontal stacked bar of per-GPU memory (GiB per component, in order) with the usable
+    budget and the HBM capacity as vertical lines."""
+    fig = go.Figure()
+    fig.update_layout(title=title, xaxis_title="GiB per GPU", barmode="stack", height=260, **_LAYOUT)
+    for name, gib in components.items():
+        fig.add_trace(go.Bar(y=["per GPU"], x=[max(0.0, gib)], name=name, orientation="h",
+                             marker_color=(colors or {}).get(name),
+                             hovertemplate=f"{name}: %{{x:.2f}} GiB<extra></extra>"))
+    fig.add_vline(x=usable_gib, line_dash="dash", line_color="#F58518", annotation_text=f"usable {usable_gib:.1f} GiB",
+                  annotation_position="top left")
+    fig.add_vline(x=capacity_gib, line_color="#222", annotation_text=f"HBM {capacity_gib:.1f} GiB",
+                  annotation_position="top right")
+    return fig
