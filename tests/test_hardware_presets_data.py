@@ -101,11 +101,11 @@ def test_schema(path):
 
     if "microarch" in d:
         m = d["microarch"]
-        assert MICROARCH_KEYS <= m.keys()
+        assert m.keys() >= MICROARCH_KEYS
         assert isinstance(m["tensor_flops_per_clk_per_sm"], dict) and m["tensor_flops_per_clk_per_sm"]
         assert set(m["tensor_flops_per_clk_per_sm"]) <= PRECISIONS
 
-    assert SOURCE_KEYS <= d["sources"].keys()
+    assert d["sources"].keys() >= SOURCE_KEYS
     for k, v in d["sources"].items():
         assert isinstance(v, str) and v.strip(), f"empty source for {k}"
     if "microarch" in d:
