@@ -139,8 +139,7 @@ def _settings_section(st: Any, ss: SessionState, lang: str) -> None:
     sb = st.sidebar
     s = ss.settings
     sb.subheader(tr("sidebar.dtypes", lang))
-    cols = sb.columns(3)
-    for col, (attr, label, opts) in zip(cols, (
+    for col, (attr, label, opts) in zip((sb, sb, sb), (
         ("weight_dtype", "sidebar.weight_dtype", WEIGHT_DTYPES),
         ("activation_dtype", "sidebar.act_dtype", ACT_DTYPES),
         ("kv_dtype", "sidebar.kv_dtype", KV_DTYPES),
