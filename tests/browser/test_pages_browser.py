@@ -1,0 +1,255 @@
+"""Every registered page in a real browser (Debian Chromium + Playwright, issue 8).
+
+For each page in ``dashboard.page_registry.PAGE_SPECS`` (new pages are covered automatically):
+
+1. **first render** — a fresh session opens the page's URL; timed until the script has run
+   (``data-test-script-state`` went ``running`` → ``notRunning``) and, for pages whose source
+   draws charts, a ``.js-plotly-plot`` is present. No ``stException``.
+2. **sidebar navigation** — click another page's link in ``stSidebarNav``, then this page's link
+   by its title: it loads again with no ``stException`` and its charts render.
+3. **rerun** — the first number input of the main area is changed (+1 step, or −1 step at the
+   max) and Enter pressed; the script must rerun and a shown number (``stMetricValue``) or the
+   main block's text must change. Pages without a main-area number input switch the sidebar
+   model preset instead (the header names the model). Timed from the key press to ``notRunning``.
+4. **screenshot** — ``test-artifacts/screenshots/<url_path>.png`` (element screenshot of
+   ``stMainBlockContainer``, which captures the whole scrolled content).
+
+Timings go to ``test-artifacts/page_speed.json`` and a table at the end of the run (see
+conftest.py). Targets (≤ 3 s first render, ≤ 0.4 s rerun) are reported, not enforced.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard.page_registry import PAGE_SPECS, PageSpec
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 60_000
+MAIN = "[data-testid='stMainBlockContainer']"
+APP = "[data-testid='stApp']"
+PLOT = ".js-plotly-plot"
+EXC = "[data-testid='stException']"
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+SERVER_LOG = ROOT / "test-artifacts" / "streamlit-server.log"  # written by conftest.streamlit_server
+
+_CHART_CALL = re.compile(r"\b(?:chart|plotly_chart)\(")
+
+# Records every change of stApp's data-test-script-state with its performance.now() time, from the
+# moment the app mounts (installed before any page script runs).
+_INIT_SCRIPT = """
+window.__stMarks = [];
+(() => {
+  const hook = (obs) => {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app) return;
+    if (obs) obs.disconnect();
+    const mark = () => window.__stMarks.push([app.getAttribute('data-test-script-state'), performance.now()]);
+    mark();
+    new MutationObserver(mark).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  };
+  const start = () => {
+    if (document.querySelector("[data-testid='stApp']")) { hook(null); return; }
+    const obs = new MutationObserver(() => hook(obs));
+    obs.observe(document.documentElement, {childList: true, subtree: true});
+  };
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+# True once a 'running' mark exists at or after index n and the app is now notRunning.
+_RUN_DONE = """(n) => {
+  const m = (window.__stMarks || []).slice(n);
+  const app = document.querySelector("[data-testid='stApp']");
+  return !!app && m.some(x => x[0] === 'running')
+      && app.getAttribute('data-test-script-state') === 'notRunning'
+      && app.getAttribute('data-test-connection-state') === 'CONNECTED';
+}"""
+
+
+def _log_tail(n: int = 4000) -> str:
+    try:
+        return SERVER_LOG.read_text(errors="replace")[-n:]
+    except OSError:
+        return ""
+
+
+def has_charts(spec: PageSpec) -> bool:
+    """Whether the page's source draws Plotly charts (``chart(`` / ``plotly_chart(``)."""
+    return bool(_CHART_CALL.search(spec.path.read_text(encoding="utf-8")))
+
+
+def _page_url(base: str, spec: PageSpec) -> str:
+    return base + "/" if spec.default else f"{base}/{spec.url_path}"
+
+
+def _marks_len(page) -> int:
+    return page.evaluate("(window.__stMarks || []).length")
+
+
+def _wait_run(page, since: int, what: str) -> None:
+    """Wait until a script run that started after mark ``since`` has finished."""
+    try:
+        page.wait_for_function(_RUN_DONE, arg=since, timeout=TIMEOUT_MS, polling=20)
+    except Exception as exc:  # noqa: BLE001 - re-raised with context
+        marks = page.evaluate("window.__stMarks || []")
+        pytest.fail(f"{what}: the script did not finish a run within {TIMEOUT_MS // 1000} s "
+                    f"(state marks: {marks[-8:]}): {exc}\nserver log tail:\n{_log_tail()}", pytrace=False)
+
+
+def _assert_no_exception(page, spec: PageSpec, when: str) -> None:
+    exc = page.locator(EXC)
+    if exc.count():
+        texts = "\n---\n".join(exc.all_inner_texts())
+        pytest.fail(f"page {spec.url_path!r} shows an exception {when}:\n{texts}\n"
+                    f"server log tail:\n{_log_tail()}", pytrace=False)
+
+
+def _wait_charts(page, spec: PageSpec, when: str) -> None:
+    if not has_charts(spec):
+        return
+    try:
+        page.locator(f"{MAIN} {PLOT}").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    except Exception:  # noqa: BLE001
+        _assert_no_exception(page, spec, when)
+        pytest.fail(f"page {spec.url_path!r}: its source draws charts but no {PLOT} rendered {when}", pytrace=False)
+
+
+def _nav_link(page, title: str):
+    nav = page.locator("[data-testid='stSidebarNav']")
+    link = nav.get_by_role("link", name=title, exact=True)
+    if not link.is_visible():
+        more = nav.locator("[data-testid='stSidebarNavViewButton']")
+        if more.count() and "more" in more.inner_text().lower():
+            more.click()
+    if not link.is_visible():  # a collapsed section: open the headers that are closed
+        for header in nav.locator("[data-testid='stNavSectionHeader']").all():
+            if link.is_visible():
+                break
+            header.click()
+    return link
+
+
+def _shown_numbers(page) -> list[str]:
+    return page.locator(f"{MAIN} [data-testid='stMetricValue']").all_inner_texts()
+
+
+def _main_text(page) -> str:
+    return page.locator(MAIN).inner_text()
+
+
+def _new_number(value: str, lo: str | None, hi: str | None, step: str | None) -> str:
+    v = float(value)
+    s = float(step) if step not in (None, "", "any") else 1.0
+    new = v + s
+    if hi not in (None, "") and new > float(hi):
+        new = v - s
+    if lo not in (None, "") and new < float(lo):
+        new = float(lo) if float(lo) != v else float(hi or v)
+    is_int = re.fullmatch(r"-?\d+", value.strip() or "0") and float(s).is_integer()
+    if is_int:
+        return str(int(round(new)))
+    decimals = max(len(value.split(".")[1]) if "." in value else 0, len(str(s).split(".")[1]) if "." in str(s) else 0)
+    return f"{new:.{decimals}f}"
+
+
+def _change_one_input(page) -> tuple[str, float]:
+    """Change one input, wait for the rerun; returns (description, seconds from the key press
+    (or option click) to notRunning)."""
+    num = page.locator(f"{MAIN} [data-testid='stNumberInput'] input")
+    if num.count():
+        field = num.first
+        value = field.input_value()
+        lo, hi, step = (field.get_attribute(a) for a in ("min", "max", "step"))
+        label = field.get_attribute("aria-label") or "?"
+        new = _new_number(value, lo, hi, step)
+        assert new != value, f"could not pick a new value for number input {label!r} ({value}, {lo}..{hi})"
+        field.fill(new)
+        since = _marks_len(page)
+        t0 = page.evaluate("performance.now()")
+        field.press("Enter")
+        desc = f"{label}: {value}->{new}"
+    else:  # no main-area number: switch the sidebar model preset (the header names the model)
+        sb = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+        sb.click()
+        target = page.get_by_role("option", selected=False).first
+        target.wait_for(state="visible", timeout=TIMEOUT_MS)
+        desc = f"sidebar model preset -> {target.inner_text().strip()}"
+        since = _marks_len(page)
+        t0 = page.evaluate("performance.now()")
+        target.click()
+    _wait_run(page, since, f"rerun after changing {desc}")
+    marks = page.evaluate("window.__stMarks")
+    done = [t for state, t in marks[since:] if state == "notRunning"]
+    return desc, (done[-1] - t0) / 1000.0
+
+
+@pytest.mark.parametrize("spec", PAGE_SPECS, ids=[s.url_path for s in PAGE_SPECS])
+def test_page_in_browser(page, streamlit_server, speed_results, spec: PageSpec):
+    base = streamlit_server
+    page.add_init_script(_INIT_SCRIPT)
+    result: dict = {"title": spec.title, "charts": has_charts(spec)}
+    speed_results[spec.url_path] = result
+
+    # 1. first render in a fresh session, straight from the URL
+    t0 = time.perf_counter()
+    page.goto(_page_url(base, spec), wait_until="commit", timeout=TIMEOUT_MS)
+    _wait_run(page, 0, f"first render of {spec.url_path}")
+    _wait_charts(page, spec, "on first render")
+    result["first_render_s"] = round(time.perf_counter() - t0, 3)
+    _assert_no_exception(page, spec, "on first render")
+    assert page.locator(f"{MAIN} h1").count() >= 1, f"{spec.url_path}: no page title rendered"
+
+    # 2. sidebar navigation: away to another page, then back by this page's title
+    others = [s for s in PAGE_SPECS if s.url_path != spec.url_path]
+    if others:
+        other = next((s for s in others if s.default), others[0])
+        since = _marks_len(page)
+        _nav_link(page, other.title).click()
+        _wait_run(page, since, f"navigating to {other.url_path}")
+        since = _marks_len(page)
+        t0 = time.perf_counter()
+        link = _nav_link(page, spec.title)
+        link.click()
+        _wait_run(page, since, f"navigating back to {spec.url_path}")
+        _wait_charts(page, spec, "after sidebar navigation")
+        result["nav_render_s"] = round(time.perf_counter() - t0, 3)
+        _assert_no_exception(page, spec, "after sidebar navigation")
+        assert link.get_attribute("aria-current") == "page", f"nav link {spec.title!r} is not the current page"
+
+    # 3. change one input: the script reruns and a shown number changes
+    before_metrics, before_text = _shown_numbers(page), _main_text(page)
+    desc, rerun_s = _change_one_input(page)
+    result["rerun_input"] = desc
+    result["rerun_s"] = round(rerun_s, 3)
+    _assert_no_exception(page, spec, f"after changing {desc}")
+    _wait_charts(page, spec, f"after changing {desc}")
+    after_metrics, after_text = _shown_numbers(page), _main_text(page)
+    assert (before_metrics and after_metrics != before_metrics) or after_text != before_text, (
+        f"{spec.url_path}: changing {desc} reran the script but no shown number changed "
+        f"(metrics {before_metrics} -> {after_metrics})")
+
+    # 4. screenshot of the whole main block
+    save_screenshot(page, SCREENSHOTS / f"{spec.url_path}.png")
+
+
+def save_screenshot(page, path: Path) -> None:
+    """Element screenshot of the main block. Streamlit scrolls inside its own container and only
+    paints what is in the viewport, so the viewport is first stretched to the content height."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    main = page.locator(MAIN)
+    height = int(main.evaluate("e => e.scrollHeight"))
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": min(max(size["height"], height + 200), 12_000)})
+    try:
+        page.wait_for_timeout(300)  # let charts/tables relayout at the new size
+        main.screenshot(path=str(path), timeout=TIMEOUT_MS, animations="disabled")
+    finally:
+        page.set_viewport_size(size)
