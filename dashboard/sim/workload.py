@@ -1,0 +1,193 @@
+"""Request workloads for the scheduler simulator: lengths, arrivals, closed-loop clients, traces.
+
+A :class:`Workload` is plain arrays (arrival seconds, prompt tokens, output tokens) plus an
+optional closed-loop ``concurrency`` (then arrivals are ignored: ``concurrency`` clients each send
+their next request the moment the previous one finishes, as ``vllm bench serve --max-concurrency``
+does with an infinite request rate).
+
+Lengths (``fixed``/``uniform``/``normal``/``lognormal``) keep the given mean:
+
+* uniform: integers in ``[mean·(1 − spread), mean·(1 + spread)]`` (vLLM's random dataset
+  ``range_ratio``);
+* normal: ``N(mean, (spread·mean)²)``;
+* lognormal: ``exp(N(μ, σ²))`` with ``σ = spread`` and ``μ = ln(mean) − σ²/2`` (mean preserved);
+
+all rounded and clipped to ``[1, max_len]``. Arrivals: Poisson (exponential gaps of mean
+``1/rate``), gamma (shape = ``burstiness``, scale ``1/(rate·burstiness)``, as vLLM's benchmark;
+burstiness < 1 is burstier than Poisson), constant (gaps of exactly ``1/rate``), or all at t = 0
+when ``request_rate`` is ``None`` (infinite rate). Everything is drawn from
+``numpy.random.default_rng(seed)``: same seed, same workload.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "ARRIVALS",
+    "LENGTH_DISTS",
+    "Workload",
+    "WorkloadConfig",
+    "make_workload",
+    "sample_lengths",
+    "workload_from_trace",
+]
+
+LengthDist = Literal["fixed", "uniform", "normal", "lognormal"]
+Arrival = Literal["poisson", "gamma", "constant"]
+LENGTH_DISTS: tuple[str, ...] = ("fixed", "uniform", "normal", "lognormal")
+ARRIVALS: tuple[str, ...] = ("poisson", "gamma", "constant")
+MAX_LEN = 1 << 20
+
+
+@dataclass(frozen=True)
+class WorkloadConfig:
+    """A synthetic workload; ``request_rate`` in requests/s (``None`` = all at once)."""
+
+    num_requests: int = 200
+    input_len: int = 1024
+    output_len: int = 256
+    input_dist: str = "fixed"
+    output_dist: str = "fixed"
+    input_spread: float = 0.5
+    output_spread: float = 0.5
+    arrival: str = "poisson"
+    request_rate: float | None = None
+    burstiness: float = 1.0
+    concurrency: int | None = None
+    max_len: int = 131072
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("num_requests", "input_len", "output_len", "max_len"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_LEN * 16:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        for name in ("input_dist", "output_dist"):
+            if getattr(self, name) not in LENGTH_DISTS:
+                raise ValueError(f"{name} must be one of {', '.join(LENGTH_DISTS)}, got {getattr(self, name)!r}")
+        if self.arrival not in ARRIVALS:
+            raise ValueError(f"arrival must be one of {', '.join(ARRIVALS)}, got {self.arrival!r}")
+        for name in ("input_spread", "output_spread"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and 0.0 <= v <= 5.0):
+                raise ValueError(f"{name} must be between 0 and 5, got {v!r}")
+        if self.input_dist == "uniform" and self.input_spread > 1 or self.output_dist == "uniform" and self.output_spread > 1:
+            raise ValueError("a uniform length spread must be at most 1 (lengths stay positive)")
+        if self.request_rate is not None and not (self.request_rate > 0 and math.isfinite(self.request_rate)):
+            raise ValueError(f"request_rate must be a positive finite number or None, got {self.request_rate!r}")
+        if not (self.burstiness > 0 and math.isfinite(self.burstiness)):
+            raise ValueError(f"burstiness must be positive, got {self.burstiness!r}")
+        if self.concurrency is not None and (
+            isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int) or self.concurrency < 1
+        ):
+            raise ValueError(f"concurrency must be a positive integer or None, got {self.concurrency!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Concrete requests: ``arrival_s`` (ignored when ``concurrency`` is set), ``prompt`` and
+    ``output`` tokens per request, in request order."""
+
+    arrival_s: tuple[float, ...]
+    prompt: tuple[int, ...]
+    output: tuple[int, ...]
+    concurrency: int | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.prompt)
+        if n == 0:
+            raise ValueError("a workload needs at least one request")
+        if len(self.output) != n or len(self.arrival_s) != n:
+            raise ValueError("arrival_s, prompt and output must have the same length")
+        if min(self.prompt) < 1 or min(self.output) < 1:
+            raise ValueError("prompt and output lengths must be at least 1 token")
+        if any(not math.isfinite(a) or a < 0 for a in self.arrival_s):
+            raise ValueError("arrival times must be finite and non-negative")
+        if self.concurrency is not None and self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+
+    @property
+    def num_requests(self) -> int:
+        return len(self.prompt)
+
+
+def sample_lengths(rng: np.random.Generator, n: int, mean: int, dist: str, spread: float, max_len: int) -> np.ndarray:
+    """``n`` integer lengths of mean ``mean`` from ``dist`` (see the module docstring)."""
+    if dist == "fixed" or spread == 0:
+        x = np.full(n, float(mean))
+    elif dist == "uniform":
+        lo, hi = mean * (1.0 - spread), mean * (1.0 + spread)
+        x = rng.uniform(lo, hi, n)
+    elif dist == "normal":
+        x = rng.normal(mean, spread * mean, n)
+    elif dist == "lognormal":
+        sigma = spread
+        x = rng.lognormal(math.log(mean) - sigma * sigma / 2.0, sigma, n)
+    else:
+        raise ValueError(f"unknown length distribution {dist!r}")
+    return np.clip(np.rint(x), 1, max_len).astype(np.int64)
+
+
+def _arrivals(rng: np.random.Generator, n: int, arrival: str, rate: float | None, burstiness: float) -> np.ndarray:
+    if rate is None:
+        return np.zeros(n)
+    if arrival == "constant":
+        gaps = np.full(n, 1.0 / rate)
+    elif arrival == "gamma":
+        gaps = rng.gamma(burstiness, 1.0 / (rate * burstiness), n)
+    else:
+        gaps = rng.exponential(1.0 / rate, n)
+    gaps[0] = 0.0  # the first request starts the clock
+    return np.cumsum(gaps)
+
+
+def make_workload(cfg: WorkloadConfig) -> Workload:
+    """Draw the requests of ``cfg`` (deterministic in ``cfg.seed``)."""
+    rng = np.random.default_rng(cfg.seed)
+    n = cfg.num_requests
+    prompt = sample_lengths(rng, n, cfg.input_len, cfg.input_dist, cfg.input_spread, cfg.max_len)
+    output = sample_lengths(rng, n, cfg.output_len, cfg.output_dist, cfg.output_spread, cfg.max_len)
+    arr = _arrivals(rng, n, cfg.arrival, None if cfg.concurrency else cfg.request_rate, cfg.burstiness)
+    return Workload(tuple(arr.tolist()), tuple(prompt.tolist()), tuple(output.tolist()), cfg.concurrency)
+
+
+def workload_from_trace(source: str | Path | bytes, concurrency: int | None = None) -> Workload:
+    """A trace CSV with header ``arrival_s,prompt_tokens,output_tokens`` (file path, CSV text or
+    bytes). Rows are sorted by arrival; raises ``ValueError`` naming the bad row."""
+    if isinstance(source, bytes):
+        text = source.decode("utf-8")
+    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).is_file()):
+        text = Path(source).read_text()
+    else:
+        text = str(source)
+    reader = csv.DictReader(io.StringIO(text.strip()))
+    need = {"arrival_s", "prompt_tokens", "output_tokens"}
+    if reader.fieldnames is None or not need <= {f.strip() for f in reader.fieldnames}:
+        raise ValueError("trace CSV needs the header arrival_s,prompt_tokens,output_tokens")
+    rows: list[tuple[float, int, int]] = []
+    for i, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        try:
+            a = float(row["arrival_s"])
+            p = int(float(row["prompt_tokens"]))
+            o = int(float(row["output_tokens"]))
+        except ValueError:
+            raise ValueError(f"trace line {i}: not a number in {row}") from None
+        if not math.isfinite(a) or a < 0 or p < 1 or o < 1:
+            raise ValueError(f"trace line {i}: arrival must be ≥ 0 and token counts ≥ 1")
+        rows.append((a, p, o))
+    if not rows:
+        raise ValueError("trace CSV has no rows")
+    rows.sort(key=lambda r: r[0])
+    t0 = rows[0][0]
+    return Workload(tuple(r[0] - t0 for r in rows), tuple(r[1] for r in rows), tuple(r[2] for r in rows), concurrency)
