@@ -31,10 +31,16 @@ of the matmul time. Both figures follow from the per-SM rates in the hardware pr
 
 Timing: each component runs on its own unit (tensor cores, SFU, FP32 lanes, shared memory / HBM)
 at ``ops / (rate per clk per SM × SMs × clock)``, divided by the wave efficiency
-``CTAs / (⌈CTAs / SMs⌉ · SMs)``. FA3 overlaps softmax with the GEMMs (warp specialisation,
-ping-pong scheduling), so the kernel time lies between the *overlapped* bound
-``max(tensor, SFU + FP32, memory)`` and the *serial* sum; the overlap factor ``φ`` interpolates:
-``t = t_max + (1 − φ)·(t_sum − t_max)``.
+``CTAs / (⌈CTAs / SMs⌉ · SMs)``. Tile loads run in producer warps (TMA, asynchronous), so they
+only bound the kernel; FA3 overlaps the softmax (SFU + FP32) with the GEMMs of the other warp
+group (ping-pong scheduling) — the overlap factor ``φ`` says how much of the shorter of the two
+hides behind the longer::
+
+    t = max(t_loads, max(t_tensor, t_softmax) + (1 − φ) · min(t_tensor, t_softmax))
+
+``φ = 1`` is the perfectly overlapped bound ``max(tensor, softmax, loads)``; ``φ = 0`` runs the
+softmax and the GEMMs back to back. ``serial_s`` (the plain sum of all components) is reported
+for reference.
 
 Assumptions: uniform work per CTA (causal CTAs differ; FA3's longest-first persistent scheduler
 mostly balances them); K/V tiles of one head stay in L2 across that head's query blocks, so HBM
@@ -269,11 +275,11 @@ def exp_count(batch: int, heads: int, q_len: int, kv_len: int) -> float:
 
 
 def smem_footprint_bytes(shape: AttentionShape) -> float:
-    """Shared memory one CTA holds: the Q tile, ``stages`` K and V tiles, and the O staging tile
-    of the epilogue (``(Br·d + stages·Bc·(d + d_v) + Br·d_v) · bytes``)."""
+    """Shared memory one CTA holds: the Q tile and ``stages`` K and V tiles,
+    ``(Br·d + stages·Bc·(d + d_v)) · bytes`` (the O epilogue reuses the Q buffer). FA3's
+    head_dim-256 config (Br = 128, Bc = 80, 2 stages, bf16) needs 224 KiB of the H100's 228."""
     b = shape.elem_bytes
-    return (shape.block_m * shape.head_dim + shape.stages * shape.block_n * (shape.head_dim + shape.dv)
-            + shape.block_m * shape.dv) * b
+    return (shape.block_m * shape.head_dim + shape.stages * shape.block_n * (shape.head_dim + shape.dv)) * b
 
 
 # ---------------------------------------------------------------------------- costs
@@ -397,9 +403,11 @@ def attention_cost(shape: AttentionShape, rates: FlashRates, overlap: float = 0.
                                    overridden=name in overrides, hbm_bytes=hb))
     by = {c.name: c for c in comps}
     serial = sum(c.time_s for c in comps)
-    overlapped = max(by["qk_gemm"].time_s + by["pv_gemm"].time_s,
-                     by["softmax_exp"].time_s + by["rescale"].time_s, by["tile_loads"].time_s)
-    total = overlapped + (1.0 - overlap) * (serial - overlapped)
+    t_tensor = by["qk_gemm"].time_s + by["pv_gemm"].time_s
+    t_softmax = by["softmax_exp"].time_s + by["rescale"].time_s
+    t_loads = by["tile_loads"].time_s
+    overlapped = max(t_tensor, t_softmax, t_loads)
+    total = max(t_loads, max(t_tensor, t_softmax) + (1.0 - overlap) * min(t_tensor, t_softmax))
     waste_frac = tc.mask_waste_fraction
     compute_names = ("qk_gemm", "softmax_exp", "rescale", "pv_gemm")
     waste = ComponentCost(
@@ -416,3 +424,55 @@ def attention_cost(shape: AttentionShape, rates: FlashRates, overlap: float = 0.
         time_s=total, overlap=overlap, wave_efficiency=wave_eff, ctas=ctas, smem_bytes_per_cta=smem_cta,
         fits_smem=smem_cta <= r.smem_bytes_per_sm, hot=hot,
     )
+
+
+# ---------------------------------------------------------------------------- sweeps
+SWEEP_MODES = ("head_dim", "heads_fixed_hidden")
+
+
+def kv_heads_for(q_heads: int, gqa_group: int) -> int:
+    """KV heads for ``q_heads`` query heads grouped ``gqa_group`` per KV head
+    (``q_heads / gcd(q_heads, group)`` when the group does not divide the heads)."""
+    return q_heads // math.gcd(q_heads, gqa_group)
+
+
+def sweep_shapes(mode: str, head_dims: tuple[int, ...], *, num_heads: int, hidden: int, gqa_group: int,
+                 batch: int, q_len: int, kv_len: int, causal: bool, block_m: int, block_n: int,
+                 dtype: str) -> tuple[list[AttentionShape], list[str]]:
+    """Shapes of a head_dim sweep and notes on skipped points.
+
+    ``mode = "head_dim"``: ``num_heads`` fixed, ``d`` varies (FLOPs grow ∝ d).
+    ``mode = "heads_fixed_hidden"``: ``H = hidden / d`` (``H·d`` fixed, so matmul FLOPs stay
+    constant while the exponential count ∝ H grows as d shrinks); head dims that do not divide
+    ``hidden`` are skipped.
+    """
+    if mode not in SWEEP_MODES:
+        raise ValueError(f"sweep mode must be one of {', '.join(SWEEP_MODES)}")
+    shapes, notes = [], []
+    for d in head_dims:
+        if mode == "head_dim":
+            h = num_heads
+        else:
+            if hidden % d:
+                notes.append(f"head_dim {d} skipped: it does not divide hidden {hidden}")
+                continue
+            h = hidden // d
+        shapes.append(AttentionShape(batch=batch, q_heads=h, kv_heads=kv_heads_for(h, gqa_group), head_dim=d,
+                                     q_len=q_len, kv_len=kv_len, causal=causal, block_m=block_m,
+                                     block_n=block_n, dtype=dtype))
+    return shapes, notes
+
+
+def scaled_overrides(focus: AttentionCost | None, overrides: dict[str, float], shape: AttentionShape,
+                     rates: FlashRates) -> dict[str, float]:
+    """Overrides for another sweep point: each user value at the focus point becomes a ratio to
+    the model there, applied to this point's modelled work."""
+    if not overrides or focus is None:
+        return {}
+    base = attention_cost(shape, rates).components
+    out = {}
+    for c in base:
+        if c.name in overrides:
+            ref = focus.component(c.name).model_ops
+            out[c.name] = c.model_ops * (overrides[c.name] / ref if ref else 1.0)
+    return out

@@ -1,0 +1,314 @@
+"""One GEMM ``C[M,N] = A[M,K] · B[K,N]`` on one GPU, as a tile / memory-hierarchy roofline.
+
+Consumer: ``dashboard/mma_modeler_app.py``. Pure functions, no Streamlit.
+
+Tiling (CUTLASS / Hopper WGMMA terms): the output is cut into CTA tiles ``BM × BN``, each CTA
+walks K in steps of ``BK``, staging A and B tiles in shared memory; inside a CTA each warp group
+owns a ``WM × WN`` sub-tile and issues tensor-core instructions of depth ``k_inst`` (16 for
+16-bit inputs, 32 for 8-bit: ``wgmma.mma_async`` shapes ``m64nNk16`` / ``m64nNk32``, PTX ISA).
+
+Bytes moved at each level for the whole GEMM (``b`` = input bytes, ``b_out`` = output bytes,
+``tiles = ⌈M/BM⌉·⌈N/BN⌉``, ``Kp = ⌈K/BK⌉·BK``):
+
+* **registers** — the fp32 accumulators each MMA instruction reads and writes:
+  ``tiles · (BM/WM)(BN/WN) · (Kp/k_inst) · 2·WM·WN·4`` → ``4 / k_inst`` bytes per FLOP, tile-independent;
+* **shared memory** — TMA writes of the A and B tiles plus the warp groups' operand reads:
+  ``tiles · Kp · b · [(BM + BN) + (BM/WM)(BN/WN)(WM + WN)]``;
+* **L2** — every CTA fetches its own A and B tiles and stores its C tile:
+  ``tiles · Kp · (BM + BN) · b + M·N·b_out``;
+* **HBM** — the L2 misses, never below the compulsory traffic:
+  ``max((M·K + K·N)·b + M·N·b_out, (1 − hit) · L2 bytes)``.
+
+Arithmetic intensity at a level = useful FLOPs ``2·M·N·K`` ÷ that level's bytes; at L2 it is
+``2·BM·BN / ((BM + BN)·b)`` per CTA, so larger CTA tiles raise it.
+
+Compute: one CTA tile occupies an SM's tensor cores at a time (two resident CTAs share them), so
+the tensor time is quantised in waves: ``waves = ⌈tiles / SMs⌉``, each wave
+``2·BM·BN·Kp / (F·clk)`` with ``F`` the tensor FLOP/clk/SM of the input format. Wave efficiency
+``= tiles / (waves·SMs)``. Padding of partial tiles is computed too (M = 1 costs a full BM rows).
+Split-K ``s`` cuts K into ``s`` slices (``s×`` more CTAs, each ``Kp/s`` deep) and adds the fp32
+partial-sum fixup ``(s − 1)·⌈M/BM⌉⌈N/BN⌉·BM·BN·4·2`` bytes to the L2 traffic;
+:func:`best_split_k` picks the fastest power of two.
+
+Each level has an available bandwidth (bytes per clock per SM: registers and shared memory from
+the profile's ``microarch`` or the caller; L2 and HBM as GB/s spread over the SMs). Time of a
+level = bytes ÷ bandwidth; the kernel takes ``max(compute, every level) + overhead`` and the
+**bottleneck** is the largest term. *Demanded* bytes per clock per SM = the level's bytes ÷ the
+compute cycles (what the level must deliver to keep the tensor cores at peak).
+
+Assumptions: perfectly pipelined stages (no latency exposed beyond the fixed overhead), no split-K,
+uniform L2 hit rate, one CTA tile per SM at a time for the tensor cores.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = [
+    "LEVELS",
+    "GemmCaps",
+    "GemmProblem",
+    "GemmTileResult",
+    "GemmTiling",
+    "LevelCost",
+    "best_split_k",
+    "caps_from_hardware",
+    "gemm_tile_model",
+    "l2_arithmetic_intensity",
+    "wave_quantisation",
+]
+
+LEVELS = ("registers", "shared_memory", "l2", "hbm")
+ACC_BYTES = 4.0  # fp32 accumulators
+
+
+@dataclass(frozen=True)
+class GemmProblem:
+    m: int
+    n: int
+    k: int
+    in_bytes: float = 2.0
+    out_bytes: float = 2.0
+
+    def __post_init__(self) -> None:
+        for name in ("m", "n", "k"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        for name in ("in_bytes", "out_bytes"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not 0 < v <= 8:
+                raise ValueError(f"{name} must be between 0 and 8 bytes, got {v!r}")
+
+    @property
+    def flops(self) -> float:
+        return 2.0 * self.m * self.n * self.k
+
+    @property
+    def compulsory_bytes(self) -> float:
+        return (self.m * self.k + self.k * self.n) * self.in_bytes + self.m * self.n * self.out_bytes
+
+
+@dataclass(frozen=True)
+class GemmTiling:
+    """CTA tile ``block_m × block_n × block_k``, warp-group tile ``wg_m × wg_n``, ``stages``
+    shared-memory pipeline stages, MMA instruction depth ``k_inst``."""
+
+    block_m: int = 128
+    block_n: int = 256
+    block_k: int = 64
+    wg_m: int = 64
+    wg_n: int = 256
+    stages: int = 4
+    k_inst: int = 16
+    split_k: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("block_m", "block_n", "block_k", "wg_m", "wg_n", "stages", "k_inst", "split_k"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        if self.block_m % self.wg_m or self.block_n % self.wg_n:
+            raise ValueError(f"the warp-group tile {self.wg_m}×{self.wg_n} must divide the CTA tile "
+                             f"{self.block_m}×{self.block_n}")
+        if self.block_k % self.k_inst:
+            raise ValueError(f"block_k={self.block_k} must be a multiple of the MMA depth k_inst={self.k_inst}")
+
+    def smem_bytes(self, in_bytes: float) -> float:
+        """Shared memory one CTA holds: ``stages · (BM + BN) · BK · b``."""
+        return self.stages * (self.block_m + self.block_n) * self.block_k * in_bytes
+
+
+@dataclass(frozen=True)
+class GemmCaps:
+    """What the GPU offers: SMs, clock, tensor rate, and the bandwidth of every level.
+
+    ``l2_gb_s = None`` leaves L2 out of the bottleneck (demand is still reported)."""
+
+    name: str
+    sm_count: int
+    clock_hz: float
+    tensor_flops_per_clk_per_sm: float
+    reg_bytes_per_clk_per_sm: float
+    smem_bytes_per_clk_per_sm: float
+    smem_bytes_per_sm: float
+    hbm_gb_s: float
+    l2_gb_s: float | None = None
+    l2_hit_rate: float = 0.0
+    overhead_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        for k in ("sm_count", "clock_hz", "tensor_flops_per_clk_per_sm", "reg_bytes_per_clk_per_sm",
+                  "smem_bytes_per_clk_per_sm", "smem_bytes_per_sm", "hbm_gb_s"):
+            v = getattr(self, k)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0 or not math.isfinite(v):
+                raise ValueError(f"{k} must be a positive number, got {v!r}")
+        if self.l2_gb_s is not None and not self.l2_gb_s > 0:
+            raise ValueError("l2_gb_s must be positive or None")
+        if not 0.0 <= self.l2_hit_rate <= 1.0:
+            raise ValueError("L2 hit rate must be between 0 and 1")
+        if self.overhead_s < 0:
+            raise ValueError("overhead must be non-negative")
+
+    @property
+    def peak_flops(self) -> float:
+        return self.tensor_flops_per_clk_per_sm * self.sm_count * self.clock_hz
+
+    def available_bytes_per_clk_per_sm(self, level: str) -> float | None:
+        if level == "registers":
+            return self.reg_bytes_per_clk_per_sm
+        if level == "shared_memory":
+            return self.smem_bytes_per_clk_per_sm
+        gb = self.l2_gb_s if level == "l2" else self.hbm_gb_s
+        return None if gb is None else gb * 1e9 / (self.clock_hz * self.sm_count)
+
+
+def caps_from_hardware(hw: Any, dtype: str = "bf16", *, clock_mhz: float | None = None,
+                       reg_bytes_per_clk_per_sm: float | None = None, l2_gb_s: float | None = None,
+                       hbm_gb_s: float | None = None, smem_bytes_per_clk_per_sm: float | None = None,
+                       l2_hit_rate: float = 0.0, overhead_s: float = 0.0) -> GemmCaps:
+    """Caps of ``hw`` (a :class:`~dashboard.features.hardware.HardwareProfile`); explicit
+    arguments override the profile. Raises ``ValueError`` naming the microarch keys it lacks."""
+    ua = dict(getattr(hw, "microarch", None) or {})
+    tensor = ua.get("tensor_flops_per_clk_per_sm") or {}
+    tkey = "fp8" if dtype in ("fp8", "fp8_e4m3", "int8") else "bf16"
+    smem_rate = smem_bytes_per_clk_per_sm or ua.get("smem_bytes_per_clk_per_sm")
+    reg = reg_bytes_per_clk_per_sm or ua.get("register_bytes_per_clk_per_sm")
+    missing = [name for name, v in ((f"tensor_flops_per_clk_per_sm.{tkey}", tensor.get(tkey)),
+                                    ("smem_bytes_per_clk_per_sm", smem_rate), ("smem_kb_per_sm", ua.get("smem_kb_per_sm")),
+                                    ("register_bytes_per_clk_per_sm", reg)) if not v]
+    if missing:
+        raise ValueError(f"{getattr(hw, 'name', 'hardware')}: the profile's microarch block has no value for "
+                         f"{', '.join(missing)}; enter it on the page or add it to the profile JSON")
+    return GemmCaps(
+        name=hw.name, sm_count=int(hw.sm_count), clock_hz=(clock_mhz or hw.boost_clock_mhz) * 1e6,
+        tensor_flops_per_clk_per_sm=float(tensor[tkey]), reg_bytes_per_clk_per_sm=float(reg),
+        smem_bytes_per_clk_per_sm=float(smem_rate), smem_bytes_per_sm=float(ua["smem_kb_per_sm"]) * 1024.0,
+        hbm_gb_s=float(hbm_gb_s or hw.hbm_bandwidth_gb_s), l2_gb_s=l2_gb_s or ua.get("l2_bandwidth_gb_s"),
+        l2_hit_rate=l2_hit_rate, overhead_s=overhead_s,
+    )
+
+
+def wave_quantisation(tiles: int, sm_count: int) -> tuple[int, float]:
+    """``(waves, efficiency)`` with ``waves = ⌈tiles / SMs⌉``, ``efficiency = tiles / (waves·SMs)``."""
+    waves = -(-tiles // sm_count)
+    return waves, tiles / (waves * sm_count)
+
+
+def l2_arithmetic_intensity(block_m: int, block_n: int, in_bytes: float) -> float:
+    """FLOPs per L2→SMEM byte of one CTA: ``2·BM·BN / ((BM + BN)·b)``."""
+    return 2.0 * block_m * block_n / ((block_m + block_n) * in_bytes)
+
+
+@dataclass(frozen=True)
+class LevelCost:
+    level: str
+    bytes: float
+    arithmetic_intensity: float  # useful FLOPs per byte
+    demanded_bytes_per_clk_per_sm: float
+    available_bytes_per_clk_per_sm: float | None
+    time_s: float | None
+
+    @property
+    def utilisation(self) -> float | None:
+        """Demanded ÷ available (> 1: this level cannot feed the tensor cores at peak)."""
+        a = self.available_bytes_per_clk_per_sm
+        return self.demanded_bytes_per_clk_per_sm / a if a else None
+
+
+@dataclass(frozen=True)
+class GemmTileResult:
+    problem: GemmProblem
+    tiling: GemmTiling
+    caps: GemmCaps
+    tiles: int
+    waves: int
+    wave_efficiency: float
+    ctas_per_sm: int
+    compute_s: float
+    levels: tuple[LevelCost, ...]
+    time_s: float
+    bottleneck: str
+    split_k: int = 1
+
+    @property
+    def tflops(self) -> float:
+        return self.problem.flops / self.time_s / 1e12
+
+    def level(self, name: str) -> LevelCost:
+        for lv in self.levels:
+            if lv.level == name:
+                return lv
+        raise KeyError(name)
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        rows = [{"level": "tensor cores", "bytes": None, "flop_per_byte": None, "demand_B_per_clk_SM": None,
+                 "available_B_per_clk_SM": None, "utilisation": None, "time_us": self.compute_s * 1e6,
+                 "bottleneck": self.bottleneck == "compute"}]
+        for lv in self.levels:
+            rows.append({"level": lv.level, "bytes": lv.bytes, "flop_per_byte": lv.arithmetic_intensity,
+                         "demand_B_per_clk_SM": lv.demanded_bytes_per_clk_per_sm,
+                         "available_B_per_clk_SM": lv.available_bytes_per_clk_per_sm, "utilisation": lv.utilisation,
+                         "time_us": None if lv.time_s is None else lv.time_s * 1e6,
+                         "bottleneck": self.bottleneck == lv.level})
+        return rows
+
+
+def gemm_tile_model(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps) -> GemmTileResult:
+    """Price one GEMM (see the module docstring). Raises ``ValueError`` when a CTA's stages do
+    not fit in shared memory."""
+    p, t, c = problem, tiling, caps
+    b = p.in_bytes
+    smem_cta = t.smem_bytes(b)
+    ctas_per_sm = int(c.smem_bytes_per_sm // smem_cta)
+    if ctas_per_sm < 1:
+        raise ValueError(f"the CTA needs {smem_cta / 1024:.0f} KiB of shared memory ({t.stages} stages × "
+                         f"({t.block_m}+{t.block_n})×{t.block_k} × {b:g} B) but an SM has "
+                         f"{c.smem_bytes_per_sm / 1024:.0f} KiB; use fewer stages or smaller tiles")
+    tm, tn = -(-p.m // t.block_m), -(-p.n // t.block_n)
+    k_iters = -(-p.k // t.block_k)
+    split = min(t.split_k, k_iters)
+    tiles = tm * tn * split
+    kp = -(-k_iters // split) * t.block_k  # K per CTA
+    waves, eff = wave_quantisation(tiles, c.sm_count)
+    clk = c.clock_hz
+    tile_cycles = 2.0 * t.block_m * t.block_n * kp / c.tensor_flops_per_clk_per_sm
+    compute_s = waves * tile_cycles / clk
+    cycles = compute_s * clk  # compute cycles of the whole GEMM (per SM, all SMs in parallel)
+    wg_tiles = (t.block_m // t.wg_m) * (t.block_n // t.wg_n)
+    reg = tiles * wg_tiles * (kp / t.k_inst) * 2.0 * t.wg_m * t.wg_n * ACC_BYTES
+    smem = tiles * kp * b * ((t.block_m + t.block_n) + wg_tiles * (t.wg_m + t.wg_n))
+    fixup = (split - 1) * tm * tn * t.block_m * t.block_n * ACC_BYTES * 2.0  # fp32 partials written + read
+    l2 = tiles * kp * (t.block_m + t.block_n) * b + p.m * p.n * p.out_bytes + fixup
+    hbm = max(p.compulsory_bytes, (1.0 - c.l2_hit_rate) * l2)
+    levels = []
+    for name, nbytes in (("registers", reg), ("shared_memory", smem), ("l2", l2), ("hbm", hbm)):
+        avail = c.available_bytes_per_clk_per_sm(name)
+        demand = nbytes / (cycles * c.sm_count)
+        time = None if avail is None else nbytes / (avail * c.sm_count * clk)
+        levels.append(LevelCost(level=name, bytes=nbytes, arithmetic_intensity=p.flops / nbytes,
+                                demanded_bytes_per_clk_per_sm=demand, available_bytes_per_clk_per_sm=avail,
+                                time_s=time))
+    terms = {"compute": compute_s, **{lv.level: lv.time_s for lv in levels if lv.time_s is not None}}
+    bottleneck = max(terms, key=terms.__getitem__)
+    return GemmTileResult(problem=p, tiling=t, caps=c, tiles=tiles, waves=waves, wave_efficiency=eff,
+                          ctas_per_sm=ctas_per_sm, compute_s=compute_s, levels=tuple(levels),
+                          time_s=terms[bottleneck] + c.overhead_s, bottleneck=bottleneck, split_k=split)
+
+
+def best_split_k(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, max_split: int = 32) -> GemmTileResult:
+    """The fastest of split-K 1, 2, 4, … ``max_split`` (what cuBLAS-style heuristics do for
+    small M·N: more CTAs than output tiles, at the cost of the fp32 partial-sum fixup)."""
+    best = None
+    s = 1
+    while s <= max_split:
+        r = gemm_tile_model(problem, replace(tiling, split_k=s), caps)
+        if best is None or r.time_s < best.time_s * (1 - 1e-9):
+            best = r
+        if r.split_k < s:  # capped by the number of K iterations
+            break
+        s *= 2
+    assert best is not None
+    return best
