@@ -1,0 +1,58 @@
+"""Strings of the MoE expert-offload page (``dashboard/experts_calculation.py``)."""
+
+STRINGS = {
+    "ex.title": {"en": "MoE expert offload", "zh": "MoE 专家卸载"},
+    "ex.description": {
+        "en": "How many experts a host link can (re)load per window, how many fit in HBM, and whether the step meets its budget.",
+        "zh": "给定带宽与时延预算：每个窗口可（重新）加载多少专家、HBM 可常驻多少专家、能否满足 SLA。",
+    },
+    "ex.model": {"en": "MoE model", "zh": "MoE 模型"},
+    "ex.model_sidebar": {"en": "sidebar model ({name})", "zh": "侧边栏模型（{name}）"},
+    "ex.weight_dtype": {"en": "Expert weight format", "zh": "专家权重格式"},
+    "ex.dtype_sidebar": {"en": "sidebar ({dtype})", "zh": "侧边栏（{dtype}）"},
+    "ex.tp": {"en": "TP", "zh": "TP"},
+    "ex.ep": {"en": "EP", "zh": "EP"},
+    "ex.dp": {"en": "DP replicas", "zh": "DP 副本数"},
+    "ex.window": {"en": "Reload window (ms)", "zh": "回灌窗口 (ms)"},
+    "ex.batch": {"en": "Decode batch", "zh": "Decode 批量"},
+    "ex.context": {"en": "Context tokens", "zh": "上下文 token 数"},
+    "ex.sla": {"en": "Latency budget per step / TPOT (ms)", "zh": "每步时延预算 / TPOT (ms)"},
+    "ex.reserved": {"en": "Reserved HBM fraction", "zh": "预留 HBM 比例"},
+    "ex.not_moe": {
+        "en": "**{name} is not an MoE model** — it has no routed experts to offload. Pick an MoE preset above "
+              "(DeepSeek-V3, Qwen3-MoE, Mixtral, gpt-oss).",
+        "zh": "**{name} 不是 MoE 模型**——没有可卸载的路由专家。请在上方选择 MoE 预设（DeepSeek-V3、Qwen3-MoE、Mixtral、gpt-oss）。",
+    },
+    "ex.pass": {
+        "en": "**PASS** — {resident} of {experts} experts per layer resident; step {step:.2f} ms ≤ budget {sla:.2f} ms "
+              "(×{inflation:.2f} over all-resident {base:.2f} ms).",
+        "zh": "**通过** —— 每层常驻 {resident}/{experts} 个专家；步时 {step:.2f} ms ≤ 预算 {sla:.2f} ms"
+              "（相对全部常驻 {base:.2f} ms 为 ×{inflation:.2f}）。",
+    },
+    "ex.fail": {
+        "en": "**FAIL** — {resident} of {experts} experts per layer resident; step {step:.2f} ms > budget {sla:.2f} ms "
+              "(bottleneck {channel}, ×{inflation:.2f} over all-resident {base:.2f} ms).",
+        "zh": "**不通过** —— 每层常驻 {resident}/{experts} 个专家；步时 {step:.2f} ms > 预算 {sla:.2f} ms"
+              "（瓶颈 {channel}，相对全部常驻 {base:.2f} ms 为 ×{inflation:.2f}）。",
+    },
+    "ex.fail_memory": {
+        "en": "**FAIL** — the non-expert weights and the KV cache of {batch} × {context} tokens already need "
+              "{need:.1f} GiB of the {have:.1f} GiB usable per GPU: no room for any expert.",
+        "zh": "**不通过** —— 非专家权重与 {batch} × {context} token 的 KV 缓存已需 {need:.1f} GiB（每卡可用 {have:.1f} GiB），"
+              "没有空间常驻任何专家。",
+    },
+    "ex.base_over": {
+        "en": "Even with every expert resident the step takes {base:.2f} ms > budget {sla:.2f} ms.",
+        "zh": "即使全部专家常驻，步时 {base:.2f} ms 也超过预算 {sla:.2f} ms。",
+    },
+    "ex.m_shard": {"en": "Expert shard / GPU (MB)", "zh": "每卡专家分片 (MB)"},
+    "ex.m_rate": {"en": "Host → GPU (GB/s)", "zh": "主机 → GPU (GB/s)"},
+    "ex.m_load": {"en": "Load time / expert (ms)", "zh": "单专家加载 (ms)"},
+    "ex.m_window": {"en": "Experts per window (GPU / engine)", "zh": "每窗口专家数（单卡 / 引擎）"},
+    "ex.m_resident": {"en": "Resident experts / layer", "zh": "每层可常驻专家"},
+    "ex.m_step": {"en": "Step with offload (ms)", "zh": "卸载后步时 (ms)"},
+    "ex.sweep": {"en": "Step time vs resident experts", "zh": "步时随常驻专家数变化"},
+    "ex.window_curve": {"en": "Experts loadable vs window length", "zh": "可加载专家数随窗口长度变化"},
+    "ex.details": {"en": "Rates per channel and HBM budget", "zh": "各通道速率与 HBM 预算"},
+    "ex.col_fits": {"en": "fits HBM", "zh": "HBM 可容纳"},
+}
