@@ -24,6 +24,7 @@ __all__ = [
     "decode_sample_contexts",
     "edited_hardware",
     "estimate_scenario",
+    "op_category",
     "phase_ops",
     "profile_spec_values",
     "sidebar_defaults",
@@ -240,6 +241,24 @@ def phase_ops(cm: CostModel, *, batch: int, input_len: int, output_len: int, kv_
         rows.append(PhaseOp("decode", name, r[0], r[1], r[2], r[3], r[4], max(r[5], key=r[5].get)))
     totals = {"prefill_s": pf.latency_s, "decode_s": dec_s, "prefill_flops": pf.flops, "decode_flops": dec_flops}
     return rows, totals
+
+
+OP_CATEGORIES = ("attention core", "attention projections", "MLP / experts", "lm_head", "elementwise", "communication")
+
+
+def op_category(name: str, kind: str) -> str:
+    """Coarse category of a cost-model op for the FLOPs breakdown (one of :data:`OP_CATEGORIES`)."""
+    if kind in ("attn_prefill", "attn_decode"):
+        return "attention core"
+    if kind == "elementwise":
+        return "elementwise"
+    if kind in ("allreduce", "alltoall", "allgather"):
+        return "communication"
+    if name == "lm_head":
+        return "lm_head"
+    if kind == "grouped_gemm" or any(k in name for k in ("expert", "shared", "gate_up", "down_proj", "router")):
+        return "MLP / experts"
+    return "attention projections"
 
 
 def token_curves(cm: CostModel, *, batch: int, input_len: int, output_len: int, kv_len: int = 0,
