@@ -1,0 +1,370 @@
+"""SLA search over serving configurations (aggregated prefill + decode on the same engines).
+
+Enumerates TP × EP (MoE only) × DP × client concurrency per engine × chunked-prefill budget on at
+most ``gpus`` GPUs, prices each engine with the steady-state continuous-batching model of
+:mod:`dashboard.services.search_steady` (every step time from the shared
+:class:`~dashboard.features.cost_model.CostModel`), checks memory with
+:func:`~dashboard.features.memory.memory_breakdown`, and keeps the configurations that meet the SLA.
+Every rejected configuration says why (``oom``, ``ttft``, ``tpot``, ``tps_per_user``).
+
+Speed: DP replicas are identical, so one engine is priced per ``(tp, ep, concurrency, budget)`` and
+scaled to every DP degree; cost models are built once per ``(tp, ep)``; step times come from the
+fast path :meth:`CostModel.step_time_s` and are memoised by step composition.
+
+Conventions: ``concurrency`` is the number of concurrent clients of the whole deployment
+(``concurrency_per_engine × dp``); "per GPU" divides by the GPUs the configuration uses
+(``max(tp, ep) × dp``), so a larger GPU budget can only add configurations. The analytic model is
+deterministic: its TTFT is the estimate for every percentile (the simulator re-check, when
+available, reports the percentile asked for).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from dashboard.features.cost_model import CostModel
+from dashboard.features.hardware import GIB, HardwareProfile
+from dashboard.features.memory import memory_breakdown
+from dashboard.features.model_profile import ModelProfile
+from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.services.search_pareto import economics, pareto_front
+from dashboard.services.search_steady import EngineSteadyState, steady_state
+
+__all__ = [
+    "DEFAULT_BUDGETS",
+    "DEFAULT_CONCURRENCY",
+    "REASONS",
+    "SLA",
+    "Economics",
+    "SearchResult",
+    "SearchSpace",
+    "Workload",
+    "enumerate_layouts",
+    "evaluate_config",
+    "search_aggregated",
+]
+
+DEFAULT_CONCURRENCY: tuple[int, ...] = tuple(2**i for i in range(11))  # 1 … 1024
+DEFAULT_BUDGETS: tuple[int, ...] = (512, 2048, 8192)
+DEFAULT_TP: tuple[int, ...] = (1, 2, 4, 8)
+#: rejection codes, in the order they are checked
+REASONS = ("layout", "oom", "ttft", "tpot", "tps_per_user")
+
+
+def _pos_int(name: str, v: Any, hi: int = 10_000_000) -> None:
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
+        raise ValueError(f"{name} must be an integer between 1 and {hi:,}, got {v!r}")
+
+
+def _pos_ints(name: str, vs: Sequence[int], hi: int) -> None:
+    if not vs:
+        raise ValueError(f"{name}: give at least one value")
+    for v in vs:
+        _pos_int(name, v, hi)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Every request: ``input_len`` prompt tokens, ``output_len`` generated tokens."""
+
+    input_len: int = 1024
+    output_len: int = 1024
+
+    def __post_init__(self) -> None:
+        _pos_int("input_len", self.input_len, 2_000_000)
+        _pos_int("output_len", self.output_len, 2_000_000)
+
+
+@dataclass(frozen=True)
+class SLA:
+    """Latency targets; ``None`` means no constraint."""
+
+    ttft_ms: float | None = None
+    tpot_ms: float | None = None
+    min_tps_per_user: float | None = None
+    ttft_percentile: float = 50.0
+
+    def __post_init__(self) -> None:
+        for name in ("ttft_ms", "tpot_ms", "min_tps_per_user"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0
+                                  or not math.isfinite(v)):
+                raise ValueError(f"{name} must be a positive number or empty, got {v!r}")
+        if not 0 < self.ttft_percentile <= 100:
+            raise ValueError("ttft_percentile must be in (0, 100]")
+
+    def violations(self, ttft_ms: float, tpot_ms: float) -> list[tuple[str, str]]:
+        """``(code, text)`` for each target missed, in :data:`REASONS` order."""
+        out: list[tuple[str, str]] = []
+        if self.ttft_ms is not None and ttft_ms > self.ttft_ms:
+            out.append(("ttft", f"TTFT {ttft_ms:.1f} ms > {self.ttft_ms:g} ms"))
+        if self.tpot_ms is not None and tpot_ms > self.tpot_ms:
+            out.append(("tpot", f"TPOT {tpot_ms:.2f} ms > {self.tpot_ms:g} ms"))
+        tps = 1000.0 / tpot_ms if tpot_ms > 0 else float("inf")
+        if self.min_tps_per_user is not None and tps < self.min_tps_per_user:
+            out.append(("tps_per_user", f"{tps:.1f} tok/s per user < {self.min_tps_per_user:g}"))
+        return out
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """What to enumerate. ``ep=None``: EP ∈ {1} ∪ {powers of two ≥ tp dividing the expert count} for
+    MoE models, {1} otherwise. ``dp_mode="all"``: every DP degree that fits the GPU budget;
+    ``"max"``: only the largest."""
+
+    tp: tuple[int, ...] = DEFAULT_TP
+    ep: tuple[int, ...] | None = None
+    concurrency: tuple[int, ...] = DEFAULT_CONCURRENCY
+    budgets: tuple[int, ...] = DEFAULT_BUDGETS
+    dp_mode: str = "all"
+    reserved_fraction: float = 0.10
+    overlap: float = 0.0
+
+    def __post_init__(self) -> None:
+        _pos_ints("tp", self.tp, 1024)
+        if self.ep is not None:
+            _pos_ints("ep", self.ep, 1024)
+        _pos_ints("concurrency", self.concurrency, 65536)
+        _pos_ints("budgets", self.budgets, 1_000_000)
+        if self.dp_mode not in ("all", "max"):
+            raise ValueError("dp_mode must be 'all' or 'max'")
+        if not 0.0 <= self.reserved_fraction < 1.0:
+            raise ValueError("reserved_fraction must be in [0, 1)")
+        if not 0.0 <= self.overlap <= 1.0:
+            raise ValueError("overlap must be in [0, 1]")
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Price of one GPU-hour in US dollars (editable on the pages and in the CLI)."""
+
+    usd_per_gpu_hour: float = 2.5
+
+    def __post_init__(self) -> None:
+        v = self.usd_per_gpu_hour
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or v == float("inf"):
+            raise ValueError("usd_per_gpu_hour must be a non-negative number")
+
+
+@dataclass
+class SearchResult:
+    """Feasible and rejected configurations (JSON-ready dicts), the best one and the Pareto front."""
+
+    feasible: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+    best: dict[str, Any] | None
+    pareto: list[dict[str, Any]]
+    inputs: dict[str, Any]
+    elapsed_s: float = 0.0
+    engines_priced: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason_counts(self) -> dict[str, int]:
+        return dict(Counter(r["reason_code"] for r in self.rejected))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "inputs": self.inputs,
+            "best": self.best,
+            "feasible": self.feasible,
+            "rejected": self.rejected,
+            "reason_counts": self.reason_counts,
+            "pareto": self.pareto,
+            "elapsed_s": self.elapsed_s,
+            "engines_priced": self.engines_priced,
+            **self.extra,
+        }
+
+
+# ---------------------------------------------------------------------------- enumeration
+def enumerate_layouts(model: ModelProfile, gpus: int, space: SearchSpace) -> tuple[list[tuple[int, int]],
+                                                                                     list[tuple[int, int, str]]]:
+    """Valid ``(tp, ep)`` engine layouts within ``gpus`` GPUs, and the invalid ones with the reason."""
+    ok: list[tuple[int, int]] = []
+    bad: list[tuple[int, int, str]] = []
+    for tp in sorted(set(space.tp)):
+        if tp > gpus:
+            continue
+        if space.ep is not None:
+            eps = sorted(set(space.ep))
+        elif model.is_moe:
+            eps = [1] + [e for e in (2**i for i in range(1, 11)) if tp <= e <= gpus and model.num_experts % e == 0]
+        else:
+            eps = [1]
+        for ep in eps:
+            if max(tp, ep) > gpus:
+                continue
+            try:
+                par = ParallelConfig(tp=tp, ep=ep)
+                validate_parallel(model, par)
+            except ParallelError as exc:
+                bad.append((tp, ep, str(exc)))
+                continue
+            ok.append((tp, ep))
+    return ok, bad
+
+
+def _dp_values(gpus: int, engine_gpus: int, mode: str) -> list[int]:
+    top = gpus // engine_gpus
+    return [top] if mode == "max" else list(range(1, top + 1))
+
+
+# ---------------------------------------------------------------------------- one engine
+def _memory_check(model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
+                  workload: Workload, conc: int, budget: int, reserved: float) -> tuple[str | None, dict[str, Any]]:
+    ctx = workload.input_len + workload.output_len
+    mem = memory_breakdown(model, hw, par, dtypes, context=ctx, reserved_fraction=reserved,
+                           max_batched_tokens=budget + conc, max_seqs=conc)
+    capacity = mem.max_sequences * par.attention_dp
+    info = {"weights_gib_per_gpu": mem.weight_bytes / GIB, "max_sequences": capacity,
+            "kv_gib_per_seq": mem.kv_bytes_per_sequence / GIB}
+    if not mem.fits:
+        need = (mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes + mem.kv_bytes_per_sequence) / GIB
+        return f"OOM: one sequence of {ctx} tokens needs {need:.1f} GiB/GPU, {mem.usable_bytes / GIB:.1f} usable", info
+    if capacity < conc:
+        return f"OOM: KV cache holds {capacity} sequences of {ctx} tokens < concurrency {conc}", info
+    return None, info
+
+
+def _engine_row(st: EngineSteadyState) -> dict[str, Any]:
+    return {
+        "ttft_ms": st.ttft_s * 1e3,
+        "tpot_ms": st.tpot_s * 1e3,
+        "e2e_ms": st.e2e_s * 1e3,
+        "tps_per_user": 1.0 / st.tpot_s if st.tpot_s > 0 else None,
+        "queue_ms": st.queue_wait_s * 1e3,
+        "saturated": st.saturated,
+        "decodes_per_step": st.decodes_per_step,
+        "chunk_step_fraction": st.chunk_step_fraction,
+        "decode_time_share": st.decode_time_share,
+        "_req_s": st.requests_per_s,
+        "_out_s": st.output_tok_s,
+        "_in_s": st.input_tok_s,
+    }
+
+
+def _scale(eng: dict[str, Any], tp: int, ep: int, dp: int, conc: int, budget: int, hw: HardwareProfile,
+           econ: Economics) -> dict[str, Any]:
+    g_eng = max(tp, ep)
+    gpus = g_eng * dp
+    row: dict[str, Any] = {
+        "tp": tp, "ep": ep, "dp": dp, "engine_gpus": g_eng, "gpus": gpus,
+        "concurrency": conc * dp, "concurrency_per_engine": conc, "budget": budget,
+    }
+    priced = "_out_s" in eng
+    for k, v in eng.items():
+        if not k.startswith("_"):
+            row[k] = v
+    if priced:
+        out_gpu = eng["_out_s"] / g_eng
+        in_gpu = eng["_in_s"] / g_eng
+        row.update({
+            "output_tok_s_per_gpu": out_gpu,
+            "input_tok_s_per_gpu": in_gpu,
+            "output_tok_s": eng["_out_s"] * dp,
+            "requests_per_s": eng["_req_s"] * dp,
+        })
+        row.update(economics(out_gpu, in_gpu, eng["decode_time_share"], econ.usd_per_gpu_hour, hw.tdp_w))
+    return row
+
+
+def _price_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
+                  workload: Workload, sla: SLA, conc: int, budget: int, reserved: float,
+                  cache: dict) -> dict[str, Any]:
+    """Per-engine row: memory check, steady state, SLA verdict (``reason_code`` None when feasible)."""
+    oom, info = _memory_check(model, hw, par, dtypes, workload, conc, budget, reserved)
+    if oom:
+        return {**info, "reason_code": "oom", "reason": oom, "reasons": ["oom"]}
+    st = steady_state(cm, workload.input_len, workload.output_len, conc, budget, cache)
+    row = {**info, **_engine_row(st)}
+    viol = sla.violations(row["ttft_ms"], row["tpot_ms"])
+    if viol:
+        row.update({"reason_code": viol[0][0], "reason": "; ".join(t for _, t in viol),
+                    "reasons": [c for c, _ in viol]})
+    else:
+        row.update({"reason_code": None, "reason": None, "reasons": []})
+    return row
+
+
+def evaluate_config(model: ModelProfile, hw: HardwareProfile, tp: int, ep: int, dp: int, concurrency_per_engine: int,
+                    budget: int, workload: Workload, sla: SLA | None = None, dtypes: Dtypes | None = None,
+                    reserved_fraction: float = 0.10, overlap: float = 0.0,
+                    econ: Economics | None = None) -> dict[str, Any]:
+    """One configuration priced from scratch (a fresh cost model, no memo): the brute-force reference
+    the search is tested against. Raises :class:`ParallelError` for a layout the model cannot use."""
+    dtypes = dtypes or Dtypes()
+    par = ParallelConfig(tp=tp, ep=ep)
+    cm = CostModel(model, hw, par, dtypes, overlap)
+    eng = _price_engine(cm, model, hw, par, dtypes, workload, sla or SLA(), concurrency_per_engine, budget,
+                        reserved_fraction, {})
+    return _scale(eng, tp, ep, dp, concurrency_per_engine, budget, hw, econ or Economics())
+
+
+# ---------------------------------------------------------------------------- the search
+def _best_key(r: dict[str, Any]) -> tuple[float, float, float]:
+    return (r["output_tok_s_per_gpu"], r["output_tok_s"], -r["ttft_ms"])
+
+
+def pareto_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows on the frontier of (tok/s per user, output tok/s per GPU), ordered by tok/s per user."""
+    rows = [r for r in rows if r.get("tps_per_user") and r.get("output_tok_s_per_gpu") is not None]
+    idx = pareto_front([r["tps_per_user"] for r in rows], [r["output_tok_s_per_gpu"] for r in rows])
+    return [rows[i] for i in idx]
+
+
+def search_aggregated(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    gpus: int,
+    workload: Workload,
+    sla: SLA | None = None,
+    dtypes: Dtypes | None = None,
+    space: SearchSpace | None = None,
+    econ: Economics | None = None,
+) -> SearchResult:
+    """Every configuration on at most ``gpus`` GPUs, feasible or rejected with its reason.
+
+    ``best`` maximises output tokens/s per GPU among the feasible ones (ties: more total output
+    tokens/s, then lower TTFT). ``pareto`` is the frontier of all priced (memory-feasible)
+    configurations, each flagged ``feasible``.
+    """
+    t0 = time.perf_counter()
+    _pos_int("gpus", gpus, 4096)
+    sla = sla or SLA()
+    dtypes = dtypes or Dtypes()
+    space = space or SearchSpace()
+    econ = econ or Economics()
+    layouts, bad = enumerate_layouts(model, gpus, space)
+    feasible: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    for tp, ep, why in bad:
+        rejected.append({"tp": tp, "ep": ep, "dp": None, "engine_gpus": max(tp, ep), "gpus": None,
+                         "concurrency": None, "concurrency_per_engine": None, "budget": None,
+                         "reason_code": "layout", "reason": f"layout: {why}", "reasons": ["layout"]})
+    engines = 0
+    for tp, ep in layouts:
+        par = ParallelConfig(tp=tp, ep=ep)
+        cm = CostModel(model, hw, par, dtypes, space.overlap)
+        cache: dict = {}
+        dps = _dp_values(gpus, par.engine_gpus, space.dp_mode)
+        for budget in sorted(set(space.budgets)):
+            for conc in sorted(set(space.concurrency)):
+                eng = _price_engine(cm, model, hw, par, dtypes, workload, sla, conc, budget,
+                                    space.reserved_fraction, cache)
+                engines += 1
+                for dp in dps:
+                    row = _scale(eng, tp, ep, dp, conc, budget, hw, econ)
+                    (rejected if row["reason_code"] else feasible).append(row)
+    best = max(feasible, key=_best_key) if feasible else None
+    priced = [r for r in feasible + rejected if "output_tok_s_per_gpu" in r]
+    front = [{**r, "feasible": r["reason_code"] is None} for r in pareto_rows(priced)]
+    inputs = {"model": model.name, "hardware": hw.name, "gpus": gpus, "workload": asdict(workload),
+              "sla": asdict(sla), "dtypes": asdict(dtypes), "space": asdict(space), "economics": asdict(econ)}
+    return SearchResult(feasible=feasible, rejected=rejected, best=best, pareto=front, inputs=inputs,
+                        elapsed_s=time.perf_counter() - t0, engines_priced=engines)
