@@ -120,17 +120,27 @@ def _current_hardware(ss: SessionState) -> HardwareProfile:
             return load_hardware(DEFAULT_HARDWARE)
 
 
+def _pick(text: str | dict[str, str], lang: str) -> str:
+    if isinstance(text, dict):
+        return text.get(lang) or text.get("en") or ""
+    return text
+
+
 def bootstrap(
-    title: str,
-    header_description: str = "",
-    help_title: str = "",
+    title: str | dict[str, str],
+    header_description: str | dict[str, str] = "",
+    help_title: str | dict[str, str] = "",
     help_markdown: str | dict[str, str] = "",
     st_module: Any = None,
 ) -> tuple[PageContext, Actions]:
-    """Initialise state, draw the shared chrome, and hand the page its context and actions."""
+    """Initialise state, draw the shared chrome, and hand the page its context and actions.
+
+    ``title``, ``header_description``, ``help_title`` and ``help_markdown`` may be plain strings or
+    ``{"en": ..., "zh": ...}`` dicts resolved in the session's language.
+    """
     st = StProxy(st_module)
     try:
-        st.set_page_config(page_title=title, layout="wide")
+        st.set_page_config(page_title=_pick(title, "en"), layout="wide")
     except Exception:  # noqa: BLE001 - set_page_config may only be called once in older Streamlit
         pass
     ss = st.session_state.get(SESSION_KEY)
@@ -144,6 +154,8 @@ def bootstrap(
     actions = Actions(ss)
     render_sidebar(st, ss, hardware)
     ctx = PageContext(st=st, session_state=ss, model=model, hardware=hardware, actions=actions)
+    lang = ctx.lang
+    title, header_description, help_title = (_pick(x, lang) for x in (title, header_description, help_title))
     render_header(ctx, title, header_description)
     if ss.model.error:
         st.warning(tr("sidebar.model_invalid", ctx.lang, error=ss.model.error, name=model.name))

@@ -45,14 +45,17 @@ Use the sidebar to change model, hardware, dtypes and TP; the other pages go dee
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Overview", header_description="The current model on the current hardware.",
-                       help_title="Overview", help_markdown=HELP)
+    ctx, _ = bootstrap(title={"en": "Overview", "zh": "总览"},
+                       header_description={"en": "The current model on the current hardware.",
+                                           "zh": "当前模型在当前硬件上的概况。"},
+                       help_title={"en": "Overview", "zh": "总览"}, help_markdown=HELP)
+    t = ctx.t
     st = ctx.st
     inputs = PageInputs(ctx, "overview", OverviewInputs)
     c1, c2, c3 = st.columns(3)
-    batch = inputs.number("batch", "Batch", min_value=1, max_value=4096, step=1, container=c1)
-    ilen = inputs.number("input_len", "Input tokens", min_value=1, max_value=1_000_000, step=128, container=c2)
-    olen = inputs.number("output_len", "Output tokens", min_value=1, max_value=1_000_000, step=64, container=c3)
+    batch = inputs.number("batch", t("overview.batch"), min_value=1, max_value=4096, step=1, container=c1)
+    ilen = inputs.number("input_len", t("overview.input_len"), min_value=1, max_value=1_000_000, step=128, container=c2)
+    olen = inputs.number("output_len", t("overview.output_len"), min_value=1, max_value=1_000_000, step=64, container=c3)
     inputs.sync_query_params()
     try:
         cm = ctx.cost_model()
@@ -64,11 +67,11 @@ def render() -> None:
     tpot = cm.generation_time_s(batch, ilen, olen + 1) / max(1, olen)
     mem = memory_breakdown(ctx.model, ctx.hardware, ctx.parallel, ctx.dtypes, context=ilen + olen)
     metrics_row(ctx, {
-        "TTFT (ms)": f"{prefill.latency_s * 1e3:.2f}",
-        "TPOT (ms)": f"{tpot * 1e3:.3f}",
-        "Output tok/s (all seqs)": f"{batch / tpot:,.0f}",
-        "Weights / GPU (GiB)": f"{mem.weight_bytes / 2**30:.2f}",
-        "Max sequences": f"{mem.max_sequences:,}",
+        t("overview.ttft"): f"{prefill.latency_s * 1e3:.2f}",
+        t("overview.tpot"): f"{tpot * 1e3:.3f}",
+        t("overview.tps"): f"{batch / tpot:,.0f}",
+        t("overview.weights"): f"{mem.weight_bytes / 2**30:.2f}",
+        t("overview.max_seqs"): f"{mem.max_sequences:,}",
     })
     if not mem.fits:
         st.error(ctx.t("common.does_not_fit", need=(mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes + mem.kv_bytes_per_sequence) / 2**30,
@@ -82,13 +85,13 @@ def render() -> None:
     series = {}
     for bound in ("compute", "memory", "comm"):
         series[bound] = [df[(df.phase == ph) & (df.bound == bound)].time_ms.sum() for ph in ("prefill", "decode (mid-generation)")]
-    chart(ctx, plots.stacked_bars(["prefill", "decode step"], series, title="Step time by bound (ms)", yaxis="ms"),
+    chart(ctx, plots.stacked_bars(["prefill", "decode step"], series, title=t("overview.chart"), yaxis="ms"),
           key="overview_bounds")
     table(ctx, df, key="overview_ops", file_name="overview_ops.csv")
     json_download(ctx, {"inputs": inputs.values, "model": ctx.model.summary(), "hardware": ctx.hardware.name,
                         "ttft_ms": prefill.latency_s * 1e3, "tpot_ms": tpot * 1e3, "memory": mem.as_dict()},
                   key="overview_json", file_name="overview.json")
-    st.subheader("Pages")
+    st.subheader(t("overview.pages"))
     st.markdown("\n".join(f"- **{s.section}** / {s.title} (`dashboard/{s.file}.py`)" for s in PAGE_SPECS
                           if s.file != "overview"))
 
