@@ -15,9 +15,10 @@ from dashboard.features.offload import (
     Popularity,
 )
 
-__all__ = ["SIDEBAR", "ExpertsInputs"]
+__all__ = ["CHECKPOINT", "SIDEBAR", "ExpertsInputs"]
 
 SIDEBAR = "sidebar"  # model / weight dtype: use the sidebar's choice
+CHECKPOINT = "checkpoint"  # weight dtype: the format the model's checkpoint ships (fp8 DeepSeek-V3, mxfp4 gpt-oss)
 POPULARITY = ("uniform", "zipf")
 
 
@@ -35,11 +36,11 @@ def _num(name: str, v: object, lo: float, hi: float) -> None:
 class ExpertsInputs:
     """Model and layout, the reload window, the host path, the decode workload and its latency budget."""
 
-    model: str = SIDEBAR
-    weight_dtype: str = SIDEBAR
-    tp: int = 1
-    ep: int = 1
-    dp: int = 1
+    moe_model: str = SIDEBAR  # not "model": that query parameter is the sidebar's
+    weight_dtype: str = CHECKPOINT
+    tp_size: int = 1  # not "tp"/"ep": those query parameters are the sidebar defaults
+    ep_size: int = 1
+    dp_size: int = 1
     window_ms: float = 10.0
     batch: int = 32
     context: int = 4096
@@ -58,12 +59,12 @@ class ExpertsInputs:
     gpus_per_socket: int = 0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.model, str) or not self.model:
+        if not isinstance(self.moe_model, str) or not self.moe_model:
             raise ValueError("model must be a preset slug or 'sidebar'")
-        if self.weight_dtype != SIDEBAR and self.weight_dtype not in WEIGHT_DTYPES:
-            raise ValueError(f"weight dtype must be 'sidebar' or one of {', '.join(WEIGHT_DTYPES)}")
-        for name in ("tp", "ep", "dp"):
-            _int(name.upper(), getattr(self, name), 1, 1024)
+        if self.weight_dtype not in (SIDEBAR, CHECKPOINT, *WEIGHT_DTYPES):
+            raise ValueError(f"weight dtype must be 'sidebar', 'checkpoint' or one of {', '.join(WEIGHT_DTYPES)}")
+        for name in ("tp_size", "ep_size", "dp_size"):
+            _int(name[:2].upper(), getattr(self, name), 1, 1024)
         _num("window (ms)", self.window_ms, 0.001, 1e6)
         _int("batch", self.batch, 1, 65_536)
         _int("context", self.context, 1, 2_000_000)

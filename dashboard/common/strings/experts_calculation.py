@@ -10,6 +10,7 @@ STRINGS = {
     "ex.model_sidebar": {"en": "sidebar model ({name})", "zh": "侧边栏模型（{name}）"},
     "ex.weight_dtype": {"en": "Expert weight format", "zh": "专家权重格式"},
     "ex.dtype_sidebar": {"en": "sidebar ({dtype})", "zh": "侧边栏（{dtype}）"},
+    "ex.dtype_checkpoint": {"en": "checkpoint ({dtype})", "zh": "检查点格式（{dtype}）"},
     "ex.tp": {"en": "TP", "zh": "TP"},
     "ex.ep": {"en": "EP", "zh": "EP"},
     "ex.dp": {"en": "DP replicas", "zh": "DP 副本数"},
