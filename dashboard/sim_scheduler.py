@@ -121,7 +121,7 @@ class SimResult:
 
     ``requests``: ``arrival_s, engine, prompt, output, first_scheduled_s, first_token_s,
     finish_s, prefill_s`` (duration of the steps carrying its prefill before the first token),
-    ``ttft_s, tpot_s, e2e_s, queue_s, preemptions, cached_tokens``.
+    ``ttft_s, tpot_s, e2e_s, queue_s, preemptions, cached_tokens, generated``.
     ``steps``: ``engine, start_s, dur_s, prefill_tokens, prefill_seqs, decode_seqs, running,
     waiting, kv_blocks_used, preemptions``. ``itl_values_s``/``itl_weights``: the inter-token
     latency distribution (value, count).
@@ -134,6 +134,7 @@ class SimResult:
     summary: dict[str, Any]
     num_kv_blocks: int
     config: dict[str, Any] = field(default_factory=dict)
+    step_stats: list[BatchStats] = field(default_factory=list)
 
     def requests_frame(self) -> Any:
         import pandas as pd
@@ -296,9 +297,14 @@ def simulate(
     sla: SLA | None = None,
     record_steps: bool = True,
     validate: bool = False,
+    keep_stats: bool = False,
     max_steps: int = 5_000_000,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
+
+    ``record_steps`` keeps the per-step timeline; ``keep_stats`` also keeps each step's
+    ``BatchStats`` (``SimResult.step_stats``); ``validate`` recomputes every step's stats with
+    ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
 
     Raises ``ValueError`` for a configuration that cannot serve the workload (no KV blocks, a
     request larger than the whole KV cache, an unknown router)."""
@@ -320,6 +326,7 @@ def simulate(
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
                          f"but the cache holds only {nblocks}")
     sim = _Sim(cm, workload, sched, nblocks, dp, router, record_steps, validate, max_steps)
+    sim.keep_stats = keep_stats
     sim.run()
     return sim.result(sla)
 
@@ -361,6 +368,8 @@ class _Sim:
         self.stride = 1
         self.samples: list[tuple[int, float, float]] = []
         self.t_end = 0.0
+        self.keep_stats = False
+        self.step_stats: list[BatchStats] = []
 
     # ------------------------------------------------------------------ events
     def push(self, t: float, kind: int, payload: int) -> None:
@@ -568,6 +577,8 @@ class _Sim:
                            wcsum, wcmax)
         if self.validate:
             self._check(eng, chunks, n_dec, stats)
+        if self.keep_stats:
+            self.step_stats.append(stats)
         dur = self.cache.get(stats)
         if dur is None:
             dur = self.cm.step_time_s(stats)
@@ -730,6 +741,7 @@ class _Sim:
             "queue_s": np.array([r.first_sched for r in rq]) - arr,
             "preemptions": np.array([r.preempts for r in rq], dtype=np.int64),
             "cached_tokens": np.array([r.cached for r in rq], dtype=np.int64),
+            "generated": np.array([r.g for r in rq], dtype=np.int64),
         }
         steps = {k: np.asarray(v) for k, v in self.steps.items()}
         cm = self.cm
@@ -756,4 +768,5 @@ class _Sim:
             requests=requests, steps=steps, itl_values_s=np.asarray(self.itl_vals),
             itl_weights=np.asarray(self.itl_w, dtype=np.float64), summary=summary, num_kv_blocks=self.nblocks,
             config={"scheduler": self.sched, "dp": len(self.engines), "router": self.router},
+            step_stats=self.step_stats,
         )
