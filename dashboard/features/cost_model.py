@@ -14,8 +14,9 @@ with a roofline plus fixed costs (:meth:`CostModel.price`):
   split the sequence is also capped by the rate of its largest work unit (one sequence × one KV
   head). MLA decode runs absorbed (queries projected into the latent space; one latent of
   ``kv_lora_rank + rope`` per token shared by all heads).
-* Norms, RoPE + KV-cache write, activation, residual adds, embedding: bytes / bandwidth, with the
-  profile's fusion level.
+* Norms (incl. Qwen3's per-head q/k norms), RoPE + KV-cache write, activation, residual adds,
+  embedding: bytes / bandwidth, with the profile's fusion level (``elementwise_traffic`` × minimal
+  bytes, ``elementwise_kernels`` launches per op).
 * TP all-reduce (ring: ``2(n−1)/n · bytes / link``), EP all-to-all, vocab all-gather: a latency
   term plus a bandwidth term; an overlap factor φ hides up to φ of communication behind compute.
 
@@ -251,6 +252,8 @@ class CostModel:
                     gemm("v_absorb", L, dd * hq, dv, lat)
             else:
                 gemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
+                if m.qk_norm:  # per-head RMSNorm of queries and keys (Qwen3): read + write each
+                    elem("qk_norm", L, 2.0 * t * (hq + hkv) * dqk * ab, 2.0)
                 elem("rope_kv_write", L, t * ((hq + hkv) * dqk * 2.0 * ab + 2.0 * hkv * dqk * (ab + kvb)), 2.0)
                 if s.prefill_tokens:
                     fl = 2.0 * hq * pairs / adp * (dqk + dv)
@@ -309,7 +312,7 @@ class CostModel:
     def _time(self, kind: str, count: int, flops: float, nbytes: float, param: float) -> tuple[float, str]:
         """Seconds and bound of one op row of :meth:`ops`."""
         kov = self._kov * count
-        if kind == GEMM or kind == GROUPED or kind == GEMM16:
+        if kind == GEMM or kind == GROUPED or kind == GEMM16:  # noqa: SIM109 - faster than a tuple test
             if kind == GEMM16:
                 tc = flops / (self._peak16 * self._eg16(param))
             else:
