@@ -163,8 +163,27 @@ def kv_blocks_for(cm: CostModel, sched: SchedulerConfig, context: int) -> int:
 
 class _Req:
     __slots__ = (
-        "arrival", "base_g", "blocks", "cached", "computed", "d_entry", "engine", "first_sched", "g", "off", "out",
-        "prefill_s", "preempts", "prompt", "rid", "sat", "state", "t_finish", "t_first", "t_last_tok", "ver",
+        "arrival",
+        "base_g",
+        "blocks",
+        "cached",
+        "computed",
+        "d_entry",
+        "engine",
+        "first_sched",
+        "g",
+        "off",
+        "out",
+        "preempts",
+        "prefill_s",
+        "prompt",
+        "rid",
+        "sat",
+        "state",
+        "t_finish",
+        "t_first",
+        "t_last_tok",
+        "ver",
     )
 
     def __init__(self, rid: int, arrival: float, prompt: int, out: int) -> None:
@@ -457,15 +476,14 @@ class _Sim:
         preempted_before = self.n_preempt
         chunks: list[tuple[_Req, int, int]] = []  # (req, new, prefix)
         do_decode = bool(eng.decoders)
-        if not sched.chunked_prefill:
+        if not sched.chunked_prefill and eng.waiting and eng.running() < sched.max_num_seqs:
             # prefill-first: prefill whole prompts when one fits, else decode
-            if eng.waiting and eng.running() < sched.max_num_seqs:
-                head = eng.waiting[0]
-                self._admit_hit(head)
-                rem = head.prompt + head.g - head.computed
-                need = -(-(head.computed + rem) // bs) - head.blocks
-                if need <= eng.free:
-                    do_decode = False
+            head = eng.waiting[0]
+            self._admit_hit(head)
+            rem = head.prompt + head.g - head.computed
+            need = -(-(head.computed + rem) // bs) - head.blocks
+            if need <= eng.free:
+                do_decode = False
         if do_decode:
             r_next = eng.dctr + 1
             if self.window is not None:
@@ -521,9 +539,7 @@ class _Sim:
                 rem = r.prompt + r.g - r.computed
                 if sched.chunked_prefill:
                     new = min(rem, budget)
-                elif rem <= budget:
-                    new = rem
-                elif not chunks and not n_dec:  # longer than the budget: runs alone
+                elif rem <= budget or (not chunks and not n_dec):
                     new = rem
                 else:
                     break
@@ -605,12 +621,10 @@ class _Sim:
         a[8] += wpairs
         a[9] += wkv
         a[10] += wcsum
-        if cmax > self.agg_cmax:
-            self.agg_cmax = cmax
+        self.agg_cmax = max(self.agg_cmax, cmax)
         eng.busy_s += dur
         used = eng.num_blocks - eng.free
-        if used > self.peak_blocks:
-            self.peak_blocks = used
+        self.peak_blocks = max(self.peak_blocks, used)
         if self.record:
             s = self.steps
             s["engine"].append(eng.idx)
@@ -704,8 +718,7 @@ class _Sim:
         r.blocks = 0
         eng.outstanding -= 1
         self.done += 1
-        if t > self.t_end:
-            self.t_end = t
+        self.t_end = max(self.t_end, t)
         if self.closed and self.issued < len(self.reqs):
             i = self.issued
             self.issued += 1

@@ -79,7 +79,7 @@ class WorkloadConfig:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and 0.0 <= v <= 5.0):
                 raise ValueError(f"{name} must be between 0 and 5, got {v!r}")
-        if self.input_dist == "uniform" and self.input_spread > 1 or self.output_dist == "uniform" and self.output_spread > 1:
+        if (self.input_dist == "uniform" and self.input_spread > 1) or (self.output_dist == "uniform" and self.output_spread > 1):
             raise ValueError("a uniform length spread must be at most 1 (lengths stay positive)")
         if self.request_rate is not None and not (self.request_rate > 0 and math.isfinite(self.request_rate)):
             raise ValueError(f"request_rate must be a positive finite number or None, got {self.request_rate!r}")
