@@ -155,7 +155,7 @@ def _new_number(value: str, lo: str | None, hi: str | None, step: str | None) ->
         new = float(lo) if float(lo) != v else float(hi or v)
     is_int = re.fullmatch(r"-?\d+", value.strip() or "0") and float(s).is_integer()
     if is_int:
-        return str(int(round(new)))
+        return str(round(new))
     decimals = max(len(value.split(".")[1]) if "." in value else 0, len(str(s).split(".")[1]) if "." in str(s) else 0)
     return f"{new:.{decimals}f}"
 
