@@ -53,9 +53,11 @@ Units: FLOPs and ops are counts, bytes are bytes, times are seconds (``*_s``).
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -68,9 +70,13 @@ __all__ = [
     "TileCounts",
     "attention_cost",
     "exp_count",
+    "kv_heads_for",
+    "load_attention_reference",
     "qk_flops",
     "rates_from_hardware",
+    "scaled_overrides",
     "smem_footprint_bytes",
+    "sweep_shapes",
     "tile_counts",
 ]
 
@@ -318,7 +324,8 @@ class AttentionCost:
     ctas: int
     smem_bytes_per_cta: float
     fits_smem: bool
-    hot: str
+    hot: str  # largest component on the binding path
+    binding: str  # "tensor" | "softmax" | "loads": the term that sets time_s
 
     def component(self, name: str) -> ComponentCost:
         for c in (*self.components, self.mask_waste):
@@ -417,12 +424,18 @@ def attention_cost(shape: AttentionShape, rates: FlashRates, overlap: float = 0.
     )
     useful = 2.0 * bh * tc.useful_pairs * (d + dv)
     smem_cta = smem_footprint_bytes(s)
-    hot = max(comps, key=lambda c: c.time_s).name
+    # hot stage: the largest component on the path that sets the kernel time
+    if t_loads >= total * (1 - 1e-12):
+        hot, binding = "tile_loads", "loads"
+    elif t_tensor >= t_softmax:
+        hot, binding = max(("qk_gemm", "pv_gemm"), key=lambda n: by[n].time_s), "tensor"
+    else:
+        hot, binding = max(("softmax_exp", "rescale"), key=lambda n: by[n].time_s), "softmax"
     return AttentionCost(
         shape=s, components=tuple(comps), mask_waste=waste, tiles=tc, useful_flops=useful,
         executed_flops=by["qk_gemm"].ops + by["pv_gemm"].ops, serial_s=serial, overlapped_s=overlapped,
         time_s=total, overlap=overlap, wave_efficiency=wave_eff, ctas=ctas, smem_bytes_per_cta=smem_cta,
-        fits_smem=smem_cta <= r.smem_bytes_per_sm, hot=hot,
+        fits_smem=smem_cta <= r.smem_bytes_per_sm, hot=hot, binding=binding,
     )
 
 
@@ -476,3 +489,27 @@ def scaled_overrides(focus: AttentionCost | None, overrides: dict[str, float], s
             ref = focus.component(c.name).model_ops
             out[c.name] = c.model_ops * (overrides[c.name] / ref if ref else 1.0)
     return out
+
+
+# ---------------------------------------------------------------------------- reference data
+REFERENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "attention_prefill.csv"
+
+
+def load_attention_reference(path: Any = None) -> list[dict[str, Any]]:
+    """Rows of the H200 causal-prefill measurements (``dashboard/data/reference/attention_prefill.csv``,
+    a copy of ``shared/data/h200-reference``): backend, batch, q_heads, kv_heads, head_dim, q_len,
+    kv_len, causal, ms_median, tflops (FLOPs counted as ``2·B·Hq·L²·d``, i.e. the causal half of
+    QKᵀ + PV). Empty list when the file is absent."""
+    p = Path(path) if path else REFERENCE_CSV
+    if not p.exists():
+        return []
+    rows = []
+    with p.open(newline="") as f:
+        for r in csv.DictReader(f):
+            rows.append({
+                "backend": r["backend"], "batch": int(r["batch"]), "q_heads": int(r["q_heads"]),
+                "kv_heads": int(r["kv_heads"]), "head_dim": int(r["head_dim"]), "q_len": int(r["q_len"]),
+                "kv_len": int(r["kv_len"]), "causal": r["causal"] in ("1", "True", "true"),
+                "ms_median": float(r["ms_median"]), "tflops": float(r["tflops"]),
+            })
+    return rows
