@@ -35,6 +35,12 @@ from dashboard.features.presets import list_model_presets, load_model, model_pre
 from dashboard.state.experts_calculation import CHECKPOINT, POPULARITY, SIDEBAR, ExpertsInputs
 
 PAGE = "experts_calculation"
+TITLE = {"en": "MoE expert offload", "zh": "MoE 专家卸载"}
+DESCRIPTION = {
+    "en": "How many experts a host link can (re)load per window, how many fit in HBM, and whether the step meets "
+          "its latency budget.",
+    "zh": "给定带宽与时延预算：每个窗口可（重新）加载多少专家、HBM 可常驻多少专家、能否满足 SLA。",
+}
 
 HELP = {
     "en": """
@@ -96,11 +102,9 @@ def _model(ctx, choice: str) -> ModelProfile:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="MoE expert offload", header_description="", help_title="MoE expert offload",
-                       help_markdown=HELP)
+    ctx, _ = bootstrap(title=TITLE, header_description=DESCRIPTION, help_title=TITLE, help_markdown=HELP)
     st = ctx.st
     t = ctx.t
-    st.caption(t("ex.description"))
     hw = ctx.hardware
     inputs = PageInputs(ctx, PAGE, ExpertsInputs)
 

@@ -26,6 +26,11 @@ from dashboard.features.offload import (
 from dashboard.state.host_bandwidth import PHASES, HostBandwidthInputs
 
 PAGE = "host_bandwidth"
+TITLE = {"en": "Host bandwidth", "zh": "主机带宽"}
+DESCRIPTION = {
+    "en": "Bytes moved between host DDR, CPU, PCIe/NVLink-C2C and HBM per step: cold MoE experts in, KV out.",
+    "zh": "每步在主机 DDR、CPU、PCIe/NVLink-C2C 与 HBM 之间搬运的字节：冷专家回灌、KV 回写。",
+}
 
 HELP = {
     "en": """
@@ -92,10 +97,9 @@ def _spec(phase: str, batch: int, context: int) -> StepSpec:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Host bandwidth", header_description="", help_title="Host bandwidth", help_markdown=HELP)
+    ctx, _ = bootstrap(title=TITLE, header_description=DESCRIPTION, help_title=TITLE, help_markdown=HELP)
     st = ctx.st
     t = ctx.t
-    st.caption(t("hb.description"))
     model, hw = ctx.model, ctx.hardware
     inputs = PageInputs(ctx, PAGE, HostBandwidthInputs)
 

@@ -1,11 +1,6 @@
 """Strings of the MoE expert-offload page (``dashboard/experts_calculation.py``)."""
 
 STRINGS = {
-    "ex.title": {"en": "MoE expert offload", "zh": "MoE 专家卸载"},
-    "ex.description": {
-        "en": "How many experts a host link can (re)load per window, how many fit in HBM, and whether the step meets its budget.",
-        "zh": "给定带宽与时延预算：每个窗口可（重新）加载多少专家、HBM 可常驻多少专家、能否满足 SLA。",
-    },
     "ex.model": {"en": "MoE model", "zh": "MoE 模型"},
     "ex.model_sidebar": {"en": "sidebar model ({name})", "zh": "侧边栏模型（{name}）"},
     "ex.weight_dtype": {"en": "Expert weight format", "zh": "专家权重格式"},

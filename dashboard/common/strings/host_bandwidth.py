@@ -26,11 +26,6 @@ STRINGS = {
               "默认链路效率与可分页系数即取自这些数据。",
     },
     # host bandwidth page
-    "hb.title": {"en": "Host bandwidth", "zh": "主机带宽"},
-    "hb.description": {
-        "en": "Bytes moved between host DDR, CPU, PCIe/NVLink-C2C and HBM per step: cold MoE experts in, KV out.",
-        "zh": "每步在主机 DDR、CPU、PCIe/NVLink-C2C 与 HBM 之间搬运的字节：冷专家回灌、KV 回写。",
-    },
     "hb.phase": {"en": "Phase", "zh": "阶段"},
     "hb.batch": {"en": "Batch (sequences)", "zh": "批量（序列数）"},
     "hb.context": {"en": "Context / prompt tokens", "zh": "上下文 / 输入 token 数"},
