@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.features.cost_model import CostModel  # noqa: E402
-from dashboard.features.hardware import load_hardware  # noqa: E402
-from dashboard.features.presets import load_model  # noqa: E402
-from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, make_workload, simulate  # noqa: E402
+from dashboard.features.cost_model import CostModel
+from dashboard.features.hardware import load_hardware
+from dashboard.features.presets import load_model
+from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, make_workload, simulate
 
 
 def main() -> int:

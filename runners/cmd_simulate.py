@@ -12,8 +12,16 @@ import math
 from typing import Any
 
 from runners.common import (
-    CliError, add_dtype_args, add_model_hw_args, add_parallel_args, dtypes_from, emit_json, positive_float,
-    positive_int, resolve_hardware, resolve_model,
+    CliError,
+    add_dtype_args,
+    add_model_hw_args,
+    add_parallel_args,
+    dtypes_from,
+    emit_json,
+    positive_float,
+    positive_int,
+    resolve_hardware,
+    resolve_model,
 )
 
 
@@ -78,8 +86,8 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from dashboard.features.cost_model import CostModel
     from dashboard.features.parallel import ParallelConfig, ParallelError, validate_parallel
-    from dashboard.sim_scheduler import SLA, SchedulerConfig, WorkloadConfig, make_workload, simulate
     from dashboard.sim.workload import workload_from_trace
+    from dashboard.sim_scheduler import SLA, SchedulerConfig, WorkloadConfig, make_workload, simulate
 
     model = resolve_model(args.model)
     hw = resolve_hardware(args.hardware)
