@@ -104,7 +104,7 @@ def read_table(data: str | bytes, name: str = "measurements") -> tuple[list[str]
 def sniff_kind(header: list[str]) -> str:
     """``"steps"``, ``"gemm"``, ``"attention_prefill"``, ``"attention_decode"`` or ``"unknown"``."""
     cols = {h.strip().lower() for h in header}
-    if {"latency_ms", "prefill_seqs"} & cols or {"model", "decode_seqs"} <= cols:
+    if {"latency_ms", "prefill_seqs"} & cols or "model" in cols or len(cols & set(STEP_COLUMNS)) >= 3:
         return "steps"
     if {c.lower() for c in _GEMM_COLUMNS} <= cols:
         return "gemm"

@@ -1,0 +1,40 @@
+"""Inputs of the calibration page (``dashboard/regression_calibration.py``).
+
+The uploaded files themselves are widget state (bytes); these fields are the choices that persist
+across page switches and go into the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.features.hardware import HardwareError, load_hardware
+
+METHODS = ("curves", "derate", "linear")  # = dashboard.services.calibration.METHODS
+
+__all__ = ["RegressionCalibrationInputs"]
+
+
+@dataclass(frozen=True)
+class RegressionCalibrationInputs:
+    """``method``: curves | derate | linear; ``baseline``: hardware preset the fit starts from;
+    ``reference_sweeps``: use the shipped H200 kernel sweeps when none are uploaded (curves only);
+    ``loo``: compute the leave-one-out error (one refit per row)."""
+
+    method: str = "curves"
+    baseline: str = "h200"
+    reference_sweeps: bool = True
+    loo: bool = True
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        if not isinstance(self.baseline, str) or not self.baseline:
+            raise ValueError("baseline must name a hardware preset")
+        try:
+            load_hardware(self.baseline)
+        except HardwareError as exc:
+            raise ValueError(f"baseline: {exc}") from None
+        for name in ("reference_sweeps", "loo"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false")  # noqa: TRY004 - the page contract is ValueError
