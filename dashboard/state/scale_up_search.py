@@ -1,0 +1,95 @@
+"""Inputs of the SLA search pages (``dashboard/scale_up_search.py`` and
+``dashboard/scale_up_search_pd_disaggregate.py``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["PDSearchInputs", "ScaleUpSearchInputs", "check_int_tuple", "check_int_value", "check_number"]
+
+
+def check_int_value(name: str, v: Any, lo: int, hi: int) -> None:
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
+
+
+def check_number(name: str, v: Any, lo: float, hi: float) -> None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
+        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}, got {v!r}")
+
+
+def check_int_tuple(name: str, vs: Any, lo: int, hi: int, max_items: int = 64) -> None:
+    if not isinstance(vs, tuple) or not vs or len(vs) > max_items:
+        raise ValueError(f"{name} needs 1 to {max_items} values")
+    for v in vs:
+        check_int_value(name, v, lo, hi)
+
+
+@dataclass(frozen=True)
+class ScaleUpSearchInputs:
+    """GPU budget, workload, SLA (``0`` = no target), search space and GPU price.
+
+    ``concurrency`` is per engine (DP replica); ``budgets`` are chunked-prefill token budgets per
+    step; ``dp_mode`` ``"all"`` lists every DP degree that fits, ``"max"`` only the largest.
+    """
+
+    gpus: int = 8
+    input_len: int = 1024
+    output_len: int = 1024
+    ttft_ms: float = 1000.0
+    tpot_ms: float = 50.0
+    min_tps_per_user: float = 0.0
+    tp_values: tuple[int, ...] = (1, 2, 4, 8)
+    concurrency: tuple[int, ...] = tuple(2**i for i in range(11))
+    budgets: tuple[int, ...] = (512, 2048, 8192)
+    dp_mode: str = "max"
+    usd_per_gpu_hour: float = 2.5
+    sim_top: int = 3
+
+    def __post_init__(self) -> None:
+        check_int_value("gpus", self.gpus, 1, 4096)
+        check_int_value("input_len", self.input_len, 1, 2_000_000)
+        check_int_value("output_len", self.output_len, 1, 2_000_000)
+        check_number("ttft_ms", self.ttft_ms, 0.0, 1e9)
+        check_number("tpot_ms", self.tpot_ms, 0.0, 1e9)
+        check_number("min_tps_per_user", self.min_tps_per_user, 0.0, 1e9)
+        check_int_tuple("tp_values", self.tp_values, 1, 1024, 16)
+        check_int_tuple("concurrency", self.concurrency, 1, 65536, 32)
+        check_int_tuple("budgets", self.budgets, 1, 1_000_000, 8)
+        if self.dp_mode not in ("all", "max"):
+            raise ValueError("dp_mode must be 'all' or 'max'")
+        check_number("usd_per_gpu_hour", self.usd_per_gpu_hour, 0.0, 1e6)
+        check_int_value("sim_top", self.sim_top, 1, 10)
+
+
+@dataclass(frozen=True)
+class PDSearchInputs:
+    """The aggregated inputs plus the KV-transfer link of the disaggregated search."""
+
+    gpus: int = 8
+    input_len: int = 4096
+    output_len: int = 512
+    ttft_ms: float = 2000.0
+    tpot_ms: float = 50.0
+    min_tps_per_user: float = 0.0
+    tp_values: tuple[int, ...] = (1, 2, 4, 8)
+    concurrency: tuple[int, ...] = tuple(2**i for i in range(11))
+    budgets: tuple[int, ...] = (512, 2048, 8192)
+    link: str = "ib"
+    usd_per_gpu_hour: float = 2.5
+
+    def __post_init__(self) -> None:
+        check_int_value("gpus", self.gpus, 2, 512)
+        check_int_value("input_len", self.input_len, 1, 2_000_000)
+        check_int_value("output_len", self.output_len, 2, 2_000_000)
+        check_number("ttft_ms", self.ttft_ms, 0.0, 1e9)
+        check_number("tpot_ms", self.tpot_ms, 0.0, 1e9)
+        check_number("min_tps_per_user", self.min_tps_per_user, 0.0, 1e9)
+        check_int_tuple("tp_values", self.tp_values, 1, 1024, 16)
+        check_int_tuple("concurrency", self.concurrency, 1, 65536, 32)
+        check_int_tuple("budgets", self.budgets, 1, 1_000_000, 8)
+        if self.link not in ("nvlink", "ib", "pcie"):
+            raise ValueError("link must be nvlink, ib or pcie")
+        check_number("usd_per_gpu_hour", self.usd_per_gpu_hour, 0.0, 1e6)
