@@ -42,11 +42,14 @@ uniform L2 hit rate, one CTA tile per SM at a time for the tensor cores.
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "GEMM_DTYPES",
     "LEVELS",
     "GemmCaps",
     "GemmProblem",
@@ -57,6 +60,8 @@ __all__ = [
     "caps_from_hardware",
     "gemm_tile_model",
     "l2_arithmetic_intensity",
+    "load_gemm_reference",
+    "reference_shapes",
     "wave_quantisation",
 ]
 
@@ -299,16 +304,46 @@ def gemm_tile_model(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps) ->
 
 
 def best_split_k(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, max_split: int = 32) -> GemmTileResult:
-    """The fastest of split-K 1, 2, 4, … ``max_split`` (what cuBLAS-style heuristics do for
-    small M·N: more CTAs than output tiles, at the cost of the fp32 partial-sum fixup)."""
-    best = None
-    s = 1
-    while s <= max_split:
+    """Split-K as a cuBLAS-style heuristic would use it: only while the output tiles leave SMs
+    idle (``⌈M/BM⌉·⌈N/BN⌉·s/2 < SMs``), trying 1, 2, 4, … ``max_split`` and keeping a larger
+    split only when it is at least 2 % faster (each split adds the fp32 partial-sum fixup)."""
+    out_tiles = -(-problem.m // tiling.block_m) * -(-problem.n // tiling.block_n)
+    best = gemm_tile_model(problem, replace(tiling, split_k=1), caps)
+    s = 2
+    while s <= max_split and out_tiles * s // 2 < caps.sm_count:
         r = gemm_tile_model(problem, replace(tiling, split_k=s), caps)
-        if best is None or r.time_s < best.time_s * (1 - 1e-9):
-            best = r
         if r.split_k < s:  # capped by the number of K iterations
             break
+        if r.time_s < best.time_s * 0.98:
+            best = r
         s *= 2
-    assert best is not None
     return best
+
+
+# ---------------------------------------------------------------------------- reference data
+REFERENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemm.csv"
+#: tensor-core format, input bytes and MMA depth (PTX wgmma k) of the formats the page offers
+GEMM_DTYPES: dict[str, tuple[str, float, int]] = {"bf16": ("bf16", 2.0, 16), "fp16": ("bf16", 2.0, 16),
+                                                  "fp8": ("fp8", 1.0, 32)}
+
+
+def load_gemm_reference(path: Any = None) -> list[dict[str, Any]]:
+    """Rows of the H200 GEMM measurements (``dashboard/data/reference/gemm.csv``, a copy of
+    ``shared/data/h200-reference/gemm.csv``: ``x[M,K] @ w[N,K]ᵀ``, bf16 and fp8 e4m3 with bf16
+    output, CUDA-graph replays rotating > 512 MB of weights so L2 cannot serve repeats).
+    ``dtype`` is normalised to ``bf16`` / ``fp8``. Empty list when the file is absent."""
+    p = Path(path) if path else REFERENCE_CSV
+    if not p.exists():
+        return []
+    rows = []
+    with p.open(newline="") as f:
+        for r in csv.DictReader(f):
+            rows.append({"label": r["label"], "dtype": "fp8" if r["dtype"].startswith("fp8") else r["dtype"],
+                         "m": int(r["M"]), "n": int(r["N"]), "k": int(r["K"]), "ms_median": float(r["ms_median"]),
+                         "tflops": float(r["tflops"])})
+    return rows
+
+
+def reference_shapes(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    """``label → (N, K)`` of the measured weight shapes."""
+    return {r["label"]: (r["n"], r["k"]) for r in rows}
