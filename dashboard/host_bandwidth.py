@@ -171,6 +171,14 @@ def render() -> None:
                      compute=res.baseline_step_s * 1e3, inflation=res.inflation, stall=res.stall_s * 1e3,
                      need=bott.required_gb_s, have=bott.rate_gb_s))
 
+    if model.is_moe:
+        fetch = res.cold_bytes_per_layer * (res.transfer_s / res.h2d_bytes) if res.h2d_bytes else 0.0
+        st.markdown(t("hb.per_layer", cold=res.touched.cold, distinct=res.touched.distinct, hot=res.touched.hot,
+                      mb=res.cold_bytes_per_layer / 1e6, fetch=fetch * 1e3, compute=res.compute_per_layer_s * 1e3,
+                      verdict=t("hb.hides") if fetch <= res.compute_per_layer_s else t("hb.stalls"),
+                      steps_gb=res.h2d_bytes / 1e9, layers=res.moe_layers, expert_mb=res.expert_bytes / 1e6,
+                      kv_mb=res.kv_writeback_bytes / 1e6))
+
     st.subheader(t("hb.channels"))
     df = pd.DataFrame([c.as_dict() for c in res.channels])
     chart(ctx, plots_offload.channel_times(res.channels, res.baseline_step_s * 1e3), key="hb_channels_chart")

@@ -155,3 +155,28 @@ def test_extreme_inputs_do_not_raise(moe: AppTest) -> None:
     at.sidebar.selectbox(key="sb_hw_preset").set_value("gb200")
     _run(at)
     assert _channels(at).get("NVLink-C2C") is not None
+
+
+def test_per_layer_hide_or_stall_line(moe: AppTest) -> None:
+    at = moe
+    assert "stalls waiting for its experts" in " ".join(m.value for m in at.markdown)
+    at.number_input(key=K + "link_gb_s").set_value(50_000.0)
+    at.number_input(key=K + "ddr_gb_s").set_value(50_000.0)
+    at.number_input(key=K + "gpus_per_socket").set_value(1)
+    _run(at)
+    assert "hides behind layer i" in " ".join(m.value for m in at.markdown)
+
+
+def test_inputs_survive_page_switches() -> None:
+    at = _run(AppTest.from_file(str(DASHBOARD_DIR / "app.py"), default_timeout=60))
+    at.switch_page("host_bandwidth.py")
+    _run(at)
+    at.number_input(key=K + "resident_experts").set_value(77)
+    at.number_input(key=K + "batch").set_value(48)
+    _run(at)
+    at.switch_page("overview.py")
+    _run(at)
+    at.switch_page("host_bandwidth.py")
+    _run(at)
+    assert at.number_input(key=K + "resident_experts").value == 77
+    assert at.number_input(key=K + "batch").value == 48

@@ -51,6 +51,16 @@ STRINGS = {
         "en": "**Transfers hidden.** Busiest channel {channel}: {transfer:.3f} ms per step within {compute:.2f} ms of compute.",
         "zh": "**传输已被隐藏。** 最忙通道 {channel}：每步 {transfer:.3f} ms，计算 {compute:.2f} ms。",
     },
+    "hb.per_layer": {
+        "en": "Per MoE layer on this GPU: {cold:.2f} cold of {distinct:.2f} distinct experts touched ({hot:.2f} hot) → "
+              "{mb:,.1f} MB, fetched in {fetch:.3f} ms vs {compute:.3f} ms of compute per layer → {verdict}. "
+              "Per step: {steps_gb:.3f} GB in ({layers} MoE layers, expert {expert_mb:,.1f} MB), {kv_mb:,.2f} MB of KV out.",
+        "zh": "本卡每个 MoE 层：触达 {distinct:.2f} 个不同专家，其中冷 {cold:.2f}、热 {hot:.2f} → {mb:,.1f} MB，"
+              "搬运 {fetch:.3f} ms，对比每层计算 {compute:.3f} ms → {verdict}。每步：回灌 {steps_gb:.3f} GB"
+              "（{layers} 个 MoE 层，单专家 {expert_mb:,.1f} MB），KV 回写 {kv_mb:,.2f} MB。",
+    },
+    "hb.hides": {"en": "the fetch of layer i+1 hides behind layer i", "zh": "第 i+1 层的搬运可被第 i 层计算隐藏"},
+    "hb.stalls": {"en": "layer i+1 stalls waiting for its experts", "zh": "第 i+1 层需等待专家到达（停顿）"},
     "hb.channels": {"en": "Channels (per GPU, per step)", "zh": "各通道（每卡每步）"},
     "hb.curves": {"en": "Throughput over batch size", "zh": "吞吐随批量变化"},
     "hb.schedule": {"en": "Layer schedule (first layers of the step)", "zh": "层调度（步内前若干层）"},
