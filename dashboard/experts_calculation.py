@@ -218,6 +218,12 @@ def render() -> None:
                    sla=v.sla_ms, channel=res.bottleneck_label, inflation=res.inflation, base=base * 1e3))
     if base * 1e3 > v.sla_ms:
         st.info(t("ex.base_over", base=base * 1e3, sla=v.sla_ms))
+    need_shards = res.h2d_bytes / shard if shard else 0.0
+    local = model.num_experts // par.ep
+    st.markdown(t("ex.window_line", need=need_shards, need_ms=need_shards * load_s * 1e3, rate=rate / 1e9,
+                  window=v.window_ms, fit=per_window_gpu,
+                  verdict=t("ex.window_ok") if need_shards <= per_window_gpu else t("ex.window_short"),
+                  local=local, layer_ms=local * load_s * 1e3, all_ms=local * load_s * 1e3 * model.num_moe_layers))
 
     # residency sweep: step time vs resident experts per layer (multiples of EP)
     e = model.num_experts

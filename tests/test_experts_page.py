@@ -64,6 +64,7 @@ def test_sidebar_moe_model_is_the_default() -> None:
 def test_verdict_flips_with_the_budget() -> None:
     at = _page("qwen3-30b-a3b")
     assert "PASS" in _texts(at.success)
+    assert "the window covers one step's fetches" in _texts(at.markdown)  # everything resident: nothing to fetch
     step = _num(at, "Step with offload (ms)")
     at.number_input(key=K + "sla_ms").set_value(round(step / 2, 3))
     _run(at)
@@ -77,6 +78,7 @@ def test_deepseek_offload_numbers_move_the_right_way() -> None:
     assert "FAIL" in _texts(at.error)
     resident = _num(at, "Resident experts / layer")
     assert 0 < resident < 256
+    assert "window is shorter than one step's fetches" in _texts(at.markdown)
     at.number_input(key=K + "gpus_per_socket").set_value(1)
     _run(at)
     load1 = _num(at, "Load time / expert (ms)")

@@ -41,6 +41,15 @@ STRINGS = {
         "en": "Even with every expert resident the step takes {base:.2f} ms > budget {sla:.2f} ms.",
         "zh": "即使全部专家常驻，步时 {base:.2f} ms 也超过预算 {sla:.2f} ms。",
     },
+    "ex.window_line": {
+        "en": "Each step this GPU fetches {need:.1f} expert shards ({need_ms:.2f} ms at {rate:.1f} GB/s); a {window:g} ms "
+              "window loads {fit:,} → {verdict}. Reloading all {local} local experts of one layer takes {layer_ms:.2f} ms, "
+              "of every MoE layer {all_ms:,.1f} ms.",
+        "zh": "本卡每步需搬运 {need:.1f} 个专家分片（{rate:.1f} GB/s 下 {need_ms:.2f} ms）；{window:g} ms 窗口可加载 {fit:,} 个 → "
+              "{verdict}。重新加载一层全部 {local} 个本地专家需 {layer_ms:.2f} ms，所有 MoE 层需 {all_ms:,.1f} ms。",
+    },
+    "ex.window_ok": {"en": "the window covers one step's fetches", "zh": "窗口足以覆盖一步的搬运"},
+    "ex.window_short": {"en": "the window is shorter than one step's fetches", "zh": "窗口短于一步所需的搬运时间"},
     "ex.m_shard": {"en": "Expert shard / GPU (MB)", "zh": "每卡专家分片 (MB)"},
     "ex.m_rate": {"en": "Host → GPU (GB/s)", "zh": "主机 → GPU (GB/s)"},
     "ex.m_load": {"en": "Load time / expert (ms)", "zh": "单专家加载 (ms)"},
