@@ -35,11 +35,10 @@ tokens generated so far, itself included). TPOT = (last token − first token) /
 step ends, then schedule decisions at equal times (a request that arrives when a step ends joins the
 next step). No module-level state; the same inputs and seed give the same result.
 
-**Utilisation.** MFU uses the cost model's FLOPs: FLOPs per step are linear in the ``BatchStats``
-sums, so the simulator adds the sums over all steps and counts the FLOPs of that aggregate once
-(the test suite checks this equals the sum of ``cm.price(step).flops``). HBM bytes are not linear
-(weights are read once per step), so ``cm.price`` runs on an evenly thinned, deterministic sample of
-steps (all of them for short runs) and the bytes/second of those steps scales to the busy time.
+**Utilisation.** Each step's FLOPs and HBM bytes per GPU are the sums over the non-communication
+rows of ``cm.ops(stats)`` — the op list that ``step_time_s`` prices, and what ``cm.price(stats)``
+reports as ``flops``/``bytes`` — so MFU and HBM utilisation are exact, not sampled. Step prices are
+cached by composition (a dict per run), so repeated compositions cost one lookup.
 """
 
 from __future__ import annotations
@@ -79,7 +78,6 @@ ROUTERS: tuple[str, ...] = ("round_robin", "least_outstanding_tokens")
 
 _WAITING, _PREFILL, _DECODE, _DONE = 0, 1, 2, 3
 _ARRIVE, _STEP_END, _SCHEDULE = 0, 1, 2
-_UTIL_SAMPLES = 256  # price() at most ~2x this many steps for the HBM estimate
 
 
 @dataclass(frozen=True)
@@ -371,7 +369,7 @@ class _Sim:
         self.closed = wl.concurrency
         self.issued = 0
         self.done = 0
-        self.cache: dict[BatchStats, float] = {}
+        self.cache: dict[BatchStats, tuple[float, float, float]] = {}  # stats → (seconds, FLOPs, bytes)
         self.itl_vals: list[float] = []
         self.itl_w: list[int] = []
         self.steps: dict[str, list[float]] = {k: [] for k in (
@@ -380,12 +378,8 @@ class _Sim:
         self.n_steps = 0
         self.n_preempt = 0
         self.peak_blocks = 0
-        # aggregate BatchStats sums (FLOPs are linear in them)
-        self.agg = [0.0] * 11
-        self.agg_cmax = 0.0
-        # HBM sample: (step index, dur, bytes, flops)
-        self.stride = 1
-        self.samples: list[tuple[int, float, float]] = []
+        self.flops = 0.0
+        self.bytes = 0.0
         self.t_end = 0.0
         self.keep_stats = False
         self.step_stats: list[BatchStats] = []
@@ -595,33 +589,22 @@ class _Sim:
             self._check(eng, chunks, n_dec, stats)
         if self.keep_stats:
             self.step_stats.append(stats)
-        dur = self.cache.get(stats)
-        if dur is None:
+        hit = self.cache.get(stats)
+        if hit is None:
             dur = self.cm.step_time_s(stats)
+            flops = nbytes = 0.0
+            for row in self.cm.ops(stats):  # the op list step_time_s priced: FLOPs and HBM bytes per GPU
+                if row[1] not in COMM_KINDS:
+                    flops += row[3]
+                    nbytes += row[4]
             if len(self.cache) > 200_000:
                 self.cache.clear()
-            self.cache[stats] = dur
-        # ---- bookkeeping
-        k = self.n_steps
-        self.n_steps = k + 1
-        if k % self.stride == 0:
-            self.samples.append((k, dur, self.cm.price(stats).bytes))
-            if len(self.samples) > 2 * _UTIL_SAMPLES:
-                self.stride *= 2
-                self.samples = [s for s in self.samples if s[0] % self.stride == 0]
-        a = self.agg
-        a[0] += p_seqs
-        a[1] += p_tok
-        a[2] += pre
-        a[3] += n_dec
-        a[4] += n_dec + completing
-        a[5] += pairs
-        a[6] += kv
-        a[7] += csum
-        a[8] += wpairs
-        a[9] += wkv
-        a[10] += wcsum
-        self.agg_cmax = max(self.agg_cmax, cmax)
+            self.cache[stats] = (dur, flops, nbytes)
+        else:
+            dur, flops, nbytes = hit
+        self.n_steps += 1
+        self.flops += flops
+        self.bytes += nbytes
         eng.busy_s += dur
         used = eng.num_blocks - eng.free
         self.peak_blocks = max(self.peak_blocks, used)
@@ -725,12 +708,6 @@ class _Sim:
             self.push(t, _ARRIVE, i)
 
     # ------------------------------------------------------------------ results
-    def flops_total(self) -> float:
-        a = self.agg
-        stats = BatchStats(int(a[0]), int(a[1]), int(a[2]), int(a[3]), int(a[4]), a[5], a[6], a[7], self.agg_cmax,
-                           a[8], a[9], a[10], min(self.agg_cmax, float(self.window)) if self.window else self.agg_cmax)
-        return sum(row[3] for row in self.cm.ops(stats) if row[1] not in COMM_KINDS)
-
     def result(self, sla: SLA | None) -> SimResult:
         rq = self.reqs
         arr = np.array([r.arrival for r in rq])
@@ -759,18 +736,14 @@ class _Sim:
         steps = {k: np.asarray(v) for k, v in self.steps.items()}
         cm = self.cm
         busy = sum(e.busy_s for e in self.engines)
-        s_dur = sum(s[1] for s in self.samples)
-        s_bytes = sum(s[2] for s in self.samples)
-        bytes_total = s_bytes / s_dur * busy if s_dur > 0 else 0.0
         peak = cm.hw.peak_flops(gemm_compute_dtype(cm.dt.weight, cm.dt.activation))
         util = {
-            "flops_per_gpu": self.flops_total(),
-            "bytes_per_gpu": bytes_total,
+            "flops_per_gpu": self.flops,
+            "bytes_per_gpu": self.bytes,
             "peak_flops": peak,
             "hbm_bytes_per_s": cm.hw.hbm_bytes_per_s,
             "busy_s": busy,
             "engine_gpus": cm.par.engine_gpus,
-            "hbm_sampled_steps": len(self.samples),
         }
         summary = summarize(
             requests, steps, np.asarray(self.itl_vals), np.asarray(self.itl_w, dtype=np.float64), util,

@@ -143,7 +143,7 @@ def summarize(
     out["busy_mfu"] = util["flops_per_gpu"] / (busy * util["peak_flops"]) if busy > 0 else math.nan
     out["busy_hbm_bw_utilization"] = util["bytes_per_gpu"] / (busy * util["hbm_bytes_per_s"]) if busy > 0 else math.nan
     out["flops_per_gpu"] = util["flops_per_gpu"]
-    out["hbm_sampled_steps"] = util["hbm_sampled_steps"]
+    out["bytes_per_gpu"] = util["bytes_per_gpu"]
     if steps and steps.get("dur_s") is not None and len(steps["dur_s"]):
         out["mean_step_ms"] = float(np.mean(steps["dur_s"]) * 1e3)
         out["mean_batch_tokens"] = float(np.mean(steps["prefill_tokens"] + steps["decode_seqs"]))

@@ -1,0 +1,114 @@
+"""Figures of the simulator pages (pure: they return ``go.Figure``; pages render them).
+
+Consumers: ``dashboard/vllm_simulator_dashboard.py`` and ``dashboard/scale_up_sweep_with_sim.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+__all__ = ["downsample_steps", "latency_cdf", "metric_lines", "step_timeline", "sweep_lines"]
+
+_LAYOUT = {"margin": {"l": 50, "r": 20, "t": 60, "b": 40}, "legend": {"orientation": "h", "y": -0.12}}
+
+
+def downsample_steps(steps: Mapping[str, np.ndarray], max_points: int = 2000) -> dict[str, np.ndarray]:
+    """Every ``k``-th step so that at most ``max_points`` remain (the chart stays light)."""
+    n = len(steps["dur_s"]) if "dur_s" in steps else 0
+    if n <= max_points:
+        return {k: np.asarray(v) for k, v in steps.items()}
+    k = -(-n // max_points)
+    return {key: np.asarray(v)[::k] for key, v in steps.items()}
+
+
+def step_timeline(steps: Mapping[str, np.ndarray], num_kv_blocks: int, title: str = "",
+                  labels: Mapping[str, str] | None = None, max_points: int = 2000) -> go.Figure:
+    """Three stacked panels over simulated time (s): tokens per step (prefill, decode), running and
+    waiting sequences, KV-cache usage (%). With several engines, engine 0 is drawn."""
+    lb = {"prefill": "prefill tokens", "decode": "decode tokens", "running": "running", "waiting": "waiting",
+          "kv": "KV usage %", "time": "simulated time (s)", "step_ms": "step time (ms)"}
+    lb.update(labels or {})
+    s = {k: np.asarray(v) for k, v in steps.items()}
+    if "engine" in s and len(s["engine"]) and s["engine"].max() > 0:
+        keep = s["engine"] == 0
+        s = {k: v[keep] for k, v in s.items()}
+    s = downsample_steps(s, max_points)
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        specs=[[{"secondary_y": True}], [{}], [{}]])
+    t = s.get("start_s", np.array([]))
+    fig.add_trace(go.Scatter(x=t, y=s.get("prefill_tokens", []), name=lb["prefill"], stackgroup="tok", mode="none"),
+                  row=1, col=1)
+    fig.add_trace(go.Scatter(x=t, y=s.get("decode_seqs", []), name=lb["decode"], stackgroup="tok", mode="none"),
+                  row=1, col=1)
+    fig.add_trace(go.Scatter(x=t, y=np.asarray(s.get("dur_s", [])) * 1e3, name=lb["step_ms"], mode="lines",
+                             line={"width": 1, "color": "black"}), row=1, col=1, secondary_y=True)
+    fig.add_trace(go.Scatter(x=t, y=s.get("running", []), name=lb["running"], mode="lines"), row=2, col=1)
+    fig.add_trace(go.Scatter(x=t, y=s.get("waiting", []), name=lb["waiting"], mode="lines"), row=2, col=1)
+    kv = np.asarray(s.get("kv_blocks_used", []), dtype=float) / max(1, num_kv_blocks) * 100.0
+    fig.add_trace(go.Scatter(x=t, y=kv, name=lb["kv"], mode="lines", fill="tozeroy"), row=3, col=1)
+    fig.update_layout(title=title, height=620, **_LAYOUT)
+    fig.update_xaxes(title_text=lb["time"], row=3, col=1)
+    fig.update_yaxes(title_text="tokens", row=1, col=1)
+    fig.update_yaxes(title_text="ms", row=1, col=1, secondary_y=True)
+    fig.update_yaxes(title_text="seqs", row=2, col=1)
+    fig.update_yaxes(title_text="%", row=3, col=1, range=[0, 105])
+    return fig
+
+
+def latency_cdf(series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis: str = "ms") -> go.Figure:
+    """Empirical CDF of each latency series (NaNs dropped)."""
+    fig = go.Figure()
+    for name, vals in series_ms.items():
+        v = np.sort(np.asarray(vals, dtype=float))
+        v = v[~np.isnan(v)]
+        if v.size == 0:
+            continue
+        fig.add_trace(go.Scatter(x=v, y=np.arange(1, v.size + 1) / v.size * 100.0, mode="lines", name=name))
+    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title="% of requests", **_LAYOUT)
+    return fig
+
+
+def metric_lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], title: str = "", xaxis: str = "",
+                 yaxis: str = "", secondary: Mapping[str, Sequence[float]] | None = None, y2: str = "",
+                 log_x: bool = False) -> go.Figure:
+    """Lines over ``x``, optionally with series on a second y axis."""
+    fig = make_subplots(specs=[[{"secondary_y": bool(secondary)}]])
+    for name, ys in series.items():
+        fig.add_trace(go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name), secondary_y=False)
+    for name, ys in (secondary or {}).items():
+        fig.add_trace(go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name, line={"dash": "dot"}),
+                      secondary_y=True)
+    fig.update_layout(title=title, **_LAYOUT)
+    fig.update_xaxes(title_text=xaxis, type="log" if log_x else None)
+    fig.update_yaxes(title_text=yaxis, secondary_y=False)
+    if secondary:
+        fig.update_yaxes(title_text=y2, secondary_y=True)
+    return fig
+
+
+def sweep_lines(df: Any, x: str, y: str, group: Sequence[str], title: str = "", xaxis: str = "", yaxis: str = "",
+                log_x: bool = False) -> go.Figure:
+    """One line per ``group`` combination of ``y`` over ``x``; error bars span ``y_min``–``y_max``
+    (the spread across seeds) when those columns exist."""
+    fig = go.Figure()
+    if df is not None and len(df):
+        keys = list(group)
+        groups = df.groupby(keys, sort=False) if keys else [((), df)]
+        for key, g in groups:
+            g = g.sort_values(x)
+            name = " · ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+            err = None
+            if f"{y}_min" in g and f"{y}_max" in g:
+                err = {"type": "data", "symmetric": False, "array": (g[f"{y}_max"] - g[y]).tolist(),
+                       "arrayminus": (g[y] - g[f"{y}_min"]).tolist()}
+            fig.add_trace(go.Scatter(x=g[x].tolist(), y=g[y].tolist(), mode="lines+markers", name=name or y,
+                                     error_y=err))
+    fig.update_layout(title=title, xaxis_title=xaxis or x, yaxis_title=yaxis or y, **_LAYOUT)
+    if log_x:
+        fig.update_xaxes(type="log")
+    return fig

@@ -1,0 +1,229 @@
+"""Simulation drivers: one run, grids of runs on every CPU core, and seed aggregation.
+
+A :class:`SimJob` is a picklable description of one simulation (model, hardware, layout, dtypes,
+workload, scheduler, DP, router, SLA) plus ``labels`` that identify it in a sweep. :func:`run_jobs`
+runs a list of them in a ``ProcessPoolExecutor`` (spawned workers, one per core by default;
+inline when there is a single job or ``workers=1``), calling ``progress(done, total)`` as results
+arrive, and returns flat result rows in job order. Every number in a row comes from
+:func:`dashboard.sim_scheduler.simulate`, hence from the shared cost model.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.features.cost_model import CostModel
+from dashboard.features.hardware import HardwareProfile
+from dashboard.features.model_profile import ModelProfile
+from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.sim_scheduler import SLA, SchedulerConfig, SimResult, Workload, WorkloadConfig, simulate
+
+__all__ = [
+    "MAX_INTERACTIVE_STEPS",
+    "PARALLEL_MIN_STEPS",
+    "SUMMARY_COLUMNS",
+    "SimJob",
+    "aggregate_seeds",
+    "check_work",
+    "estimate_steps",
+    "flatten_summary",
+    "grid_jobs",
+    "run_job",
+    "run_jobs",
+    "simulate_job",
+]
+
+#: Flat summary columns of a result row, in display order.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "completed", "duration_s", "request_throughput_req_s", "input_throughput_tok_s", "output_throughput_tok_s",
+    "output_throughput_tok_s_per_gpu", "goodput_req_s", "sla_attainment",
+    "ttft_mean_ms", "ttft_p50_ms", "ttft_p90_ms", "ttft_p99_ms",
+    "tpot_mean_ms", "tpot_p50_ms", "tpot_p90_ms", "tpot_p99_ms",
+    "itl_p50_ms", "itl_p99_ms", "e2e_mean_ms", "e2e_p50_ms", "e2e_p90_ms", "e2e_p99_ms", "queue_mean_ms",
+    "mfu", "hbm_bw_utilization", "busy_fraction", "peak_kv_usage", "preemptions", "num_steps", "num_kv_blocks",
+)
+
+
+@dataclass(frozen=True)
+class SimJob:
+    """One simulation to run, picklable for worker processes."""
+
+    model: ModelProfile
+    hardware: HardwareProfile
+    workload: WorkloadConfig | Workload
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    parallel: ParallelConfig = field(default_factory=ParallelConfig)
+    dtypes: Dtypes = field(default_factory=Dtypes)
+    dp: int = 1
+    router: str = "round_robin"
+    sla: SLA | None = None
+    overlap: float = 0.0
+    labels: tuple[tuple[str, Any], ...] = ()
+
+    def cost_model(self) -> CostModel:
+        return CostModel(self.model, self.hardware, self.parallel, self.dtypes, self.overlap)
+
+
+def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary as one flat row: ``ttft_p90_ms`` etc.; missing SLA fields are NaN."""
+    row: dict[str, Any] = {}
+    for k, v in summary.items():
+        if isinstance(v, dict) and k.endswith("_ms"):
+            base = k[:-3]
+            for stat, x in v.items():
+                row[f"{base}_{stat}_ms"] = x
+        elif not isinstance(v, dict):
+            row[k] = v
+    row.setdefault("goodput_req_s", math.nan)
+    row.setdefault("sla_attainment", math.nan)
+    return row
+
+
+def simulate_job(job: SimJob, record_steps: bool = True) -> SimResult:
+    """The full result of one job (timeline included) in this process."""
+    return simulate(job.cost_model(), job.workload, job.scheduler, dp=job.dp, router=job.router, sla=job.sla,
+                    record_steps=record_steps)
+
+
+def run_job(job: SimJob) -> dict[str, Any]:
+    """One flat result row: the job's labels, then the summary; a configuration the simulator
+    rejects gives a row with ``error`` set instead of raising."""
+    labels = dict(job.labels)
+    try:
+        res = simulate_job(job, record_steps=False)
+    except ValueError as exc:
+        return {**labels, "error": str(exc)}
+    return {**labels, "error": "", **flatten_summary(res.summary)}
+
+
+def run_jobs(
+    jobs: Sequence[SimJob],
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run ``jobs`` on ``workers`` processes and return their rows in job order. The default uses
+    every CPU core when the jobs hold at least ``PARALLEL_MIN_STEPS`` estimated steps, else runs
+    inline. ``progress(done, total)`` is called after each finished job."""
+    total = len(jobs)
+    if workers is None:  # spawning workers costs ~1 s each: only worth it for real work
+        big = sum(estimate_steps(j.workload, j.scheduler) for j in jobs) >= PARALLEL_MIN_STEPS
+        workers = (os.cpu_count() or 1) if big else 1
+    workers = max(1, min(workers, total))
+    rows: list[dict[str, Any] | None] = [None] * total
+    if workers == 1:
+        for i, job in enumerate(jobs):
+            rows[i] = run_job(job)
+            if progress:
+                progress(i + 1, total)
+        return [r for r in rows if r is not None]
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
+        for fut in as_completed(futures):
+            rows[futures[fut]] = fut.result()
+            done += 1
+            if progress:
+                progress(done, total)
+    return [r for r in rows if r is not None]
+
+
+def grid_jobs(base: SimJob, axes: dict[str, Iterable[Any]]) -> list[SimJob]:
+    """The cartesian product of ``axes`` applied to ``base``. Axis names address the job
+    (``dp``, ``router``, ``sla``), its workload (``workload.concurrency``, ``workload.seed`` …) or
+    its scheduler (``scheduler.max_num_batched_tokens`` …); each job is labelled with its values."""
+    names = list(axes)
+    values = [list(axes[n]) for n in names]
+    jobs: list[SimJob] = []
+
+    def rec(i: int, job: SimJob, labels: tuple[tuple[str, Any], ...]) -> None:
+        if i == len(names):
+            jobs.append(replace(job, labels=base.labels + labels))
+            return
+        name = names[i]
+        for v in values[i]:
+            label = name.split(".", 1)[-1]
+            rec(i + 1, _with(job, name, v), (*labels, (label, v)))
+
+    rec(0, base, ())
+    return jobs
+
+
+def _with(job: SimJob, name: str, value: Any) -> SimJob:
+    if name.startswith("workload."):
+        wl = job.workload
+        if not isinstance(wl, WorkloadConfig):
+            raise ValueError("a trace workload cannot be swept over its fields")
+        return replace(job, workload=replace(wl, **{name[9:]: value}))
+    if name.startswith("scheduler."):
+        return replace(job, scheduler=replace(job.scheduler, **{name[10:]: value}))
+    return replace(job, **{name: value})
+
+
+def aggregate_seeds(rows: Sequence[dict[str, Any]], by: Sequence[str], seed_col: str = "seed",
+                    metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """Group rows by ``by`` (all but the seed) and report each metric's mean, min and max across
+    seeds (``<metric>``, ``<metric>_min``, ``<metric>_max``) and the number of seeds."""
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    if "error" in df:
+        df = df[df["error"].fillna("") == ""]
+    metrics = [m for m in (metrics or SUMMARY_COLUMNS) if m in df.columns]
+    keys = [k for k in by if k != seed_col and k in df.columns]
+    if not keys:
+        df = df.assign(_all=0)
+        keys = ["_all"]
+    out = []
+    for key, grp in df.groupby(keys, sort=False, dropna=False):
+        rec = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        rec["seeds"] = int(grp[seed_col].nunique()) if seed_col in grp else len(grp)
+        for m in metrics:
+            vals = pd.to_numeric(grp[m], errors="coerce").to_numpy(dtype=float)
+            vals = vals[~np.isnan(vals)]
+            rec[m] = float(vals.mean()) if vals.size else math.nan
+            rec[f"{m}_min"] = float(vals.min()) if vals.size else math.nan
+            rec[f"{m}_max"] = float(vals.max()) if vals.size else math.nan
+        out.append(rec)
+    res = pd.DataFrame(out)
+    return res.drop(columns=["_all"], errors="ignore")
+
+
+#: Estimated steps below which a sweep runs inline (process start-up would dominate).
+PARALLEL_MIN_STEPS = 40_000
+
+#: Rough ceiling on simulated steps per page run (~10 s of simulation on a laptop core).
+MAX_INTERACTIVE_STEPS = 150_000
+
+
+def estimate_steps(workload: WorkloadConfig | Workload, sched: SchedulerConfig) -> float:
+    """Upper-bound-ish step count of a run, for refusing interactive runs that would take minutes:
+    prefill steps ``Σ prompt / budget`` plus decode steps ``Σ output / batch`` where the batch is
+    ``min(max_num_seqs, concurrency or requests)``."""
+    if isinstance(workload, WorkloadConfig):
+        n = workload.num_requests
+        tot_in, tot_out = n * workload.input_len, n * workload.output_len
+        conc = workload.concurrency or n
+    else:
+        n = workload.num_requests
+        tot_in, tot_out = sum(workload.prompt), sum(workload.output)
+        conc = workload.concurrency or n
+    batch = max(1, min(sched.max_num_seqs, conc))
+    return tot_in / sched.max_num_batched_tokens + tot_out / batch + n
+
+
+def check_work(jobs: Sequence[SimJob], limit: float = MAX_INTERACTIVE_STEPS) -> float:
+    """Estimated steps of ``jobs``; raises ``ValueError`` when above ``limit``."""
+    total = sum(estimate_steps(j.workload, j.scheduler) for j in jobs)
+    if total > limit:
+        raise ValueError(f"about {total:,.0f} simulated steps requested (limit {limit:,.0f} per run): "
+                         "use fewer requests, shorter outputs, fewer sweep points or a larger token budget")
+    return total

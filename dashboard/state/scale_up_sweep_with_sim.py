@@ -1,0 +1,62 @@
+"""Inputs of the simulator sweep page (``dashboard/scale_up_sweep_with_sim.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.state.vllm_simulator_dashboard import check_float, check_int, check_int_tuple
+
+__all__ = ["POLICIES", "SWEEP_LOADS", "SweepInputs"]
+
+POLICIES = ("chunked", "prefill_first")
+SWEEP_LOADS = ("rate", "concurrency")
+
+
+def _check_float_tuple(name: str, vs: object, lo: float, hi: float, max_items: int) -> None:
+    if not isinstance(vs, tuple) or not vs or len(vs) > max_items:
+        raise ValueError(f"{name} needs 1 to {max_items} values")
+    for v in vs:
+        check_float(name, v, lo, hi)
+
+
+@dataclass(frozen=True)
+class SweepInputs:
+    """Request distributions × token budgets × scheduler policies × load points × seeds, with one
+    SLA for goodput. ``load`` chooses whether ``loads`` are request rates (req/s, Poisson) or
+    closed-loop concurrencies."""
+
+    num_requests: int = 80
+    input_len: int = 1024
+    output_len: int = 128
+    spread: float = 0.5
+    dists: tuple[str, ...] = ("fixed", "lognormal")
+    budgets: tuple[int, ...] = (512, 2048)
+    policies: tuple[str, ...] = ("chunked", "prefill_first")
+    load: str = "rate"
+    loads: tuple[float, ...] = (4.0, 8.0, 16.0)
+    seeds: int = 2
+    max_num_seqs: int = 256
+    sla_ttft_ms: float = 1000.0
+    sla_tpot_ms: float = 50.0
+    workers: int = 0  # 0 = every CPU core
+
+    def __post_init__(self) -> None:
+        from dashboard.sim_scheduler import LENGTH_DISTS
+
+        check_int("num_requests", self.num_requests, 1, 5000)
+        check_int("input_len", self.input_len, 1, 131_072)
+        check_int("output_len", self.output_len, 1, 32_768)
+        check_float("spread", self.spread, 0.0, 1.0)
+        if not isinstance(self.dists, tuple) or not self.dists or any(d not in LENGTH_DISTS for d in self.dists):
+            raise ValueError(f"pick at least one distribution of {', '.join(LENGTH_DISTS)}")
+        check_int_tuple("budgets", self.budgets, 16, 65_536, 6)
+        if not isinstance(self.policies, tuple) or not self.policies or any(p not in POLICIES for p in self.policies):
+            raise ValueError(f"pick at least one policy of {', '.join(POLICIES)}")
+        if self.load not in SWEEP_LOADS:
+            raise ValueError(f"load must be one of {', '.join(SWEEP_LOADS)}")
+        _check_float_tuple("loads", self.loads, 0.001, 100_000.0, 12)
+        check_int("seeds", self.seeds, 1, 10)
+        check_int("max_num_seqs", self.max_num_seqs, 1, 4096)
+        check_float("sla_ttft_ms", self.sla_ttft_ms, 0.0, 1e9)
+        check_float("sla_tpot_ms", self.sla_tpot_ms, 0.0, 1e9)
+        check_int("workers", self.workers, 0, 256)

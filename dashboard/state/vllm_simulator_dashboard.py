@@ -1,0 +1,117 @@
+"""Inputs of the vLLM scheduler simulator page (``dashboard/vllm_simulator_dashboard.py``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "BLOCK_SIZES",
+    "HEAT_METRICS",
+    "KV_STRATEGIES",
+    "LOAD_MODES",
+    "SimulatorInputs",
+    "check_float",
+    "check_int",
+    "check_int_tuple",
+]
+
+LOAD_MODES = ("rate", "concurrency", "burst")
+KV_STRATEGIES = ("memory_model", "fixed_blocks")
+BLOCK_SIZES = (8, 16, 32, 64, 128)
+HEAT_METRICS = ("ttft_p90_ms", "tpot_p90_ms", "e2e_p90_ms", "output_throughput_tok_s", "goodput_req_s", "mfu")
+
+
+def check_int(name: str, v: Any, lo: int, hi: int) -> None:
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
+
+
+def check_float(name: str, v: Any, lo: float, hi: float) -> None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
+        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}, got {v!r}")
+
+
+def check_int_tuple(name: str, vs: Any, lo: int, hi: int, max_items: int) -> None:
+    if not isinstance(vs, tuple) or not vs or len(vs) > max_items:
+        raise ValueError(f"{name} needs 1 to {max_items} values")
+    for v in vs:
+        check_int(name, v, lo, hi)
+
+
+@dataclass(frozen=True)
+class SimulatorInputs:
+    """Workload, scheduler, KV strategy, DP and the sweep axes of the simulator page.
+
+    ``load_mode``: ``rate`` (Poisson/gamma/constant arrivals at ``request_rate``), ``concurrency``
+    (closed loop) or ``burst`` (every request at t = 0). ``kv_strategy``: ``memory_model`` (blocks
+    from the memory model at ``gpu_memory_utilization``) or ``fixed_blocks`` (``num_kv_blocks``).
+    """
+
+    num_requests: int = 200
+    input_len: int = 1024
+    output_len: int = 256
+    input_dist: str = "fixed"
+    output_dist: str = "fixed"
+    spread: float = 0.5
+    load_mode: str = "rate"
+    arrival: str = "poisson"
+    request_rate: float = 8.0
+    burstiness: float = 1.0
+    concurrency: int = 16
+    max_num_batched_tokens: int = 2048
+    max_num_seqs: int = 256
+    block_size: int = 16
+    chunked_prefill: bool = True
+    kv_strategy: str = "memory_model"
+    gpu_memory_utilization: float = 0.9
+    num_kv_blocks: int = 4096
+    prefix_cache_hit: float = 0.0
+    dp: int = 1
+    router: str = "round_robin"
+    seed: int = 0
+    sla_ttft_ms: float = 1000.0
+    sla_tpot_ms: float = 50.0
+    concurrencies: tuple[int, ...] = (1, 8, 64)
+    budgets: tuple[int, ...] = (512, 2048, 8192)
+    sweep_requests: int = 24
+    heat_metric: str = "ttft_p90_ms"
+
+    def __post_init__(self) -> None:
+        from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS
+
+        check_int("num_requests", self.num_requests, 1, 20_000)
+        check_int("input_len", self.input_len, 1, 131_072)
+        check_int("output_len", self.output_len, 1, 32_768)
+        for name in ("input_dist", "output_dist"):
+            if getattr(self, name) not in LENGTH_DISTS:
+                raise ValueError(f"{name} must be one of {', '.join(LENGTH_DISTS)}")
+        check_float("spread", self.spread, 0.0, 1.0)
+        if self.load_mode not in LOAD_MODES:
+            raise ValueError(f"load_mode must be one of {', '.join(LOAD_MODES)}")
+        if self.arrival not in ARRIVALS:
+            raise ValueError(f"arrival must be one of {', '.join(ARRIVALS)}")
+        check_float("request_rate", self.request_rate, 0.001, 10_000.0)
+        check_float("burstiness", self.burstiness, 0.01, 100.0)
+        check_int("concurrency", self.concurrency, 1, 4096)
+        check_int("max_num_batched_tokens", self.max_num_batched_tokens, 1, 65_536)
+        check_int("max_num_seqs", self.max_num_seqs, 1, 4096)
+        if self.block_size not in BLOCK_SIZES:
+            raise ValueError(f"block_size must be one of {', '.join(map(str, BLOCK_SIZES))}")
+        if self.kv_strategy not in KV_STRATEGIES:
+            raise ValueError(f"kv_strategy must be one of {', '.join(KV_STRATEGIES)}")
+        check_float("gpu_memory_utilization", self.gpu_memory_utilization, 0.05, 1.0)
+        check_int("num_kv_blocks", self.num_kv_blocks, 1, 10_000_000)
+        check_float("prefix_cache_hit", self.prefix_cache_hit, 0.0, 0.99)
+        check_int("dp", self.dp, 1, 64)
+        if self.router not in ROUTERS:
+            raise ValueError(f"router must be one of {', '.join(ROUTERS)}")
+        check_int("seed", self.seed, 0, 1_000_000)
+        check_float("sla_ttft_ms", self.sla_ttft_ms, 0.0, 1e9)
+        check_float("sla_tpot_ms", self.sla_tpot_ms, 0.0, 1e9)
+        check_int_tuple("concurrencies", self.concurrencies, 1, 4096, 12)
+        check_int_tuple("budgets", self.budgets, 16, 65_536, 8)
+        check_int("sweep_requests", self.sweep_requests, 1, 2000)
+        if self.heat_metric not in HEAT_METRICS:
+            raise ValueError(f"heat_metric must be one of {', '.join(HEAT_METRICS)}")

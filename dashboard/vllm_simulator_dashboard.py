@@ -1,0 +1,270 @@
+"""vLLM scheduler simulator: a timeline, throughput and latency statistics, a concurrency sweep and
+a concurrency × token-budget heatmap, all from the event-driven simulator on the shared cost model."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from dashboard.app_context import bootstrap
+from dashboard.common import plots, plots_sim
+from dashboard.components.inputs import PageInputs, parse_int_list
+from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
+from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS, SLA, SchedulerConfig, SimResult, WorkloadConfig
+from dashboard.state.vllm_simulator_dashboard import (
+    BLOCK_SIZES,
+    HEAT_METRICS,
+    KV_STRATEGIES,
+    LOAD_MODES,
+    SimulatorInputs,
+)
+
+PAGE = "vllm_simulator_dashboard"
+
+HELP = {
+    "en": r"""
+**What it simulates.** A vLLM V1-style engine serving a stream of requests, step by step
+(`dashboard/sim_scheduler.py`). Each step's duration is the shared cost model's price of that step's exact
+composition — its prefill chunks `(new, prefix)` and its decodes with their contexts —
+`CostModel.step_time_s(stats_for_batch(chunks, decode_contexts, sampled))`. With a calibrated hardware profile the
+simulation is calibrated too (the time-model source is shown above the inputs).
+
+- **Scheduler**: per step at most `max_num_batched_tokens` tokens and `max_num_seqs` sequences. Running decodes go
+  first (one token each), then partially prefilled prompts continue, then waiting prompts (FCFS) fill the rest of
+  the budget with chunks. *Prefill-first* (chunked prefill off) runs whole prompts in prefill-only steps, as vLLM
+  V0 did; decodes wait.
+- **KV cache**: blocks of `block_size` tokens; the count comes from the memory model (HBM × `gpu_memory_utilization`
+  − weights − activations − runtime reserve, ÷ bytes per block) or is given. When a step needs blocks that are not
+  free, the running request that arrived last is **preempted by recompute**.
+- **Load**: Poisson / gamma / constant arrivals at a request rate, a closed loop of `C` clients (as
+  `vllm bench serve --max-concurrency`), or every request at once. Lengths: fixed, uniform, normal or lognormal
+  around the mean.
+- **Metrics**: TTFT (arrival → first token), TPOT ((last − first token) / (output − 1)), ITL, E2E, queueing;
+  throughput over first arrival → last completion; goodput = requests/s meeting the SLA; MFU = FLOPs per GPU ÷
+  (duration × peak); HBM utilisation = bytes per GPU ÷ (duration × bandwidth).
+- **Sweeps**: the same workload lengths in a closed loop at each concurrency, for every token budget of the heatmap.
+""",
+    "zh": r"""
+**模拟内容。** 一个 vLLM V1 风格的推理引擎逐步处理请求流（`dashboard/sim_scheduler.py`）。每一步的时长等于共享成本模型
+对该步确切组成（prefill chunk `(new, prefix)` 与各 decode 的上下文）的定价：
+`CostModel.step_time_s(stats_for_batch(chunks, decode_contexts, sampled))`。使用校准后的硬件配置时，模拟结果也随之校准
+（输入区上方显示时间模型来源）。
+
+- **调度器**：每步最多 `max_num_batched_tokens` 个 token、`max_num_seqs` 条序列。先调度正在运行的 decode（每条 1 个 token），
+  再继续未完成的 prefill，最后等待队列（先来先服务）的 prompt 以 chunk 填满剩余预算。*Prefill 优先*（关闭 chunked prefill）
+  时整段 prompt 在纯 prefill 步中运行（vLLM V0 行为），decode 需等待。
+- **KV 缓存**：以 `block_size` token 为一块；块数由显存模型计算（HBM × `gpu_memory_utilization` − 权重 − 激活 − 运行时预留，
+  除以每块字节数）或直接指定。某步所需的块不足时，最晚到达的运行中请求被**抢占并重算**。
+- **负载**：按请求速率的泊松 / gamma / 恒定到达，`C` 个客户端的闭环（同 `vllm bench serve --max-concurrency`），或全部同时到达。
+  长度分布：固定、均匀、正态或对数正态。
+- **指标**：TTFT（到达 → 首 token）、TPOT（(末 token − 首 token) / (输出 − 1)）、ITL、端到端延迟、排队时间；吞吐按首次到达到
+  最后完成计算；有效吞吐 = 满足 SLA 的请求/s；MFU = 每卡 FLOPs ÷ (时长 × 峰值)；HBM 利用率 = 每卡字节 ÷ (时长 × 带宽)。
+- **扫描**：相同长度的请求以闭环方式在各并发下运行，热力图再遍历各 token 预算。
+""",
+}
+
+
+def _jobs(ctx: Any, v: SimulatorInputs) -> tuple[SimJob, SchedulerConfig]:
+    """The main run as a job; raises ValueError for an unusable configuration."""
+    sched = SchedulerConfig(
+        max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs, block_size=v.block_size,
+        num_kv_blocks=v.num_kv_blocks if v.kv_strategy == "fixed_blocks" else None,
+        chunked_prefill=v.chunked_prefill, prefix_cache_hit=v.prefix_cache_hit,
+        gpu_memory_utilization=v.gpu_memory_utilization,
+    )
+    wl = WorkloadConfig(
+        num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len, input_dist=v.input_dist,
+        output_dist=v.output_dist, input_spread=v.spread, output_spread=v.spread, arrival=v.arrival,
+        request_rate=v.request_rate if v.load_mode == "rate" else None, burstiness=v.burstiness,
+        concurrency=v.concurrency if v.load_mode == "concurrency" else None, seed=v.seed,
+    )
+    sla = SLA(ttft_ms=v.sla_ttft_ms or None, tpot_ms=v.sla_tpot_ms or None)
+    ctx.cost_model()  # validates the layout (raises ValueError naming the field)
+    job = SimJob(model=ctx.model, hardware=ctx.hardware, workload=wl, scheduler=sched, parallel=ctx.parallel,
+                 dtypes=ctx.dtypes, dp=v.dp, router=v.router, sla=sla)
+    return job, sched
+
+
+def _memo(ctx: Any, name: str, key: str, compute: Any) -> Any:
+    """Keep the last result of ``name`` in the session (recomputed only when ``key`` changes)."""
+    slot = f"{PAGE}.{name}"
+    hit = ctx.session_state.results.get(slot)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    value = compute()
+    ctx.session_state.results[slot] = (key, value)
+    return value
+
+
+def _fmt(x: float, spec: str = ",.1f") -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
+
+
+def _stats_frame(summary: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    for key in ("ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "queue_ms"):
+        d = summary[key]
+        rows.append({"metric": key[:-3].upper(), **{k: d[k] for k in ("mean", "p50", "p90", "p99", "max")}})
+    return pd.DataFrame(rows)
+
+
+def render() -> None:
+    ctx, _ = bootstrap(title="vLLM scheduler simulator",
+                       header_description="Continuous batching, chunked prefill, KV blocks and preemption, "
+                                          "priced step by step by the shared cost model.",
+                       help_title="vLLM scheduler simulator", help_markdown=HELP)
+    st, t = ctx.st, ctx.t
+    st.info(t("vsim.time_model", hw=ctx.hardware.name, source=ctx.hardware.source_label))
+    inputs = PageInputs(ctx, PAGE, SimulatorInputs)
+    v = inputs.values
+    c_wl, c_sched, c_kv, c_sla = st.columns(4)
+    with c_wl:
+        st.markdown(f"**{t('vsim.workload')}**")
+        inputs.number("num_requests", t("vsim.num_requests"), min_value=1, max_value=20_000, step=50)
+        inputs.number("input_len", t("vsim.input_len"), min_value=1, max_value=131_072, step=128)
+        inputs.number("output_len", t("vsim.output_len"), min_value=1, max_value=32_768, step=32)
+        inputs.select("input_dist", t("vsim.input_dist"), LENGTH_DISTS)
+        inputs.select("output_dist", t("vsim.output_dist"), LENGTH_DISTS)
+        inputs.number("spread", t("vsim.spread"), min_value=0.0, max_value=1.0, step=0.1)
+        mode = inputs.select("load_mode", t("vsim.load_mode"), LOAD_MODES, format_func=lambda m: t(f"vsim.load.{m}"),
+                             radio=True)
+        if mode == "rate":
+            inputs.number("request_rate", t("vsim.request_rate"), min_value=0.001, max_value=10_000.0, step=1.0)
+            arrival = inputs.select("arrival", t("vsim.arrival"), ARRIVALS)
+            if arrival == "gamma":
+                inputs.number("burstiness", t("vsim.burstiness"), min_value=0.01, max_value=100.0, step=0.1)
+        elif mode == "concurrency":
+            inputs.number("concurrency", t("vsim.concurrency"), min_value=1, max_value=4096, step=1)
+        inputs.number("seed", t("vsim.seed"), min_value=0, max_value=1_000_000, step=1)
+    with c_sched:
+        st.markdown(f"**{t('vsim.scheduler')}**")
+        inputs.number("max_num_batched_tokens", t("vsim.budget"), min_value=1, max_value=65_536, step=256)
+        inputs.number("max_num_seqs", t("vsim.max_seqs"), min_value=1, max_value=4096, step=16)
+        inputs.toggle("chunked_prefill", t("vsim.chunked"))
+        inputs.number("prefix_cache_hit", t("vsim.prefix_hit"), min_value=0.0, max_value=0.99, step=0.1)
+        inputs.number("dp", t("vsim.dp"), min_value=1, max_value=64, step=1)
+        inputs.select("router", t("vsim.router"), ROUTERS)
+    with c_kv:
+        st.markdown(f"**{t('vsim.kv')}**")
+        kv = inputs.select("kv_strategy", t("vsim.kv_strategy"), KV_STRATEGIES,
+                           format_func=lambda k: t(f"vsim.kv.{k}"), radio=True)
+        inputs.select("block_size", t("vsim.block_size"), BLOCK_SIZES)
+        if kv == "memory_model":
+            inputs.number("gpu_memory_utilization", t("vsim.gpu_mem"), min_value=0.05, max_value=1.0, step=0.05)
+        else:
+            inputs.number("num_kv_blocks", t("vsim.num_kv_blocks"), min_value=1, max_value=10_000_000, step=256)
+    with c_sla:
+        st.markdown(f"**{t('vsim.sla_sweep')}**")
+        inputs.number("sla_ttft_ms", t("vsim.sla_ttft"), min_value=0.0, max_value=1e9, step=100.0)
+        inputs.number("sla_tpot_ms", t("vsim.sla_tpot"), min_value=0.0, max_value=1e9, step=5.0)
+        inputs.text("concurrencies", t("vsim.concurrencies"), parse=lambda s: parse_int_list(s, max_items=12))
+        inputs.text("budgets", t("vsim.budgets"), parse=lambda s: parse_int_list(s, min_value=16, max_items=8))
+        inputs.number("sweep_requests", t("vsim.sweep_requests"), min_value=1, max_value=2000, step=16)
+        inputs.select("heat_metric", t("vsim.heat_metric"), HEAT_METRICS)
+    inputs.sync_query_params()
+    v = inputs.values
+
+    try:
+        job, sched = _jobs(ctx, v)
+        check_work([job])
+        res: SimResult = _memo(ctx, "run", repr(job), lambda: simulate_job(job))
+    except ValueError as exc:
+        st.error(t("common.invalid_input", error=exc))
+        return
+    s = res.summary
+    metrics_row(ctx, {
+        t("vsim.m.out_tps"): _fmt(s["output_throughput_tok_s"], ",.0f"),
+        t("vsim.m.out_tps_gpu"): _fmt(s["output_throughput_tok_s_per_gpu"], ",.0f"),
+        t("vsim.m.req_s"): _fmt(s["request_throughput_req_s"], ",.2f"),
+        t("vsim.m.ttft"): f"{_fmt(s['ttft_ms']['p50'])} / {_fmt(s['ttft_ms']['p99'])}",
+        t("vsim.m.tpot"): f"{_fmt(s['tpot_ms']['p50'], '.2f')} / {_fmt(s['tpot_ms']['p99'], '.2f')}",
+        t("vsim.m.goodput"): _fmt(s.get("goodput_req_s", math.nan), ",.2f"),
+        t("vsim.m.mfu"): f"{s['mfu'] * 100:.1f} % / {s['hbm_bw_utilization'] * 100:.1f} %",
+    })
+    st.caption(t("vsim.kv_blocks_info", blocks=res.num_kv_blocks, bs=sched.block_size,
+                  tokens=res.num_kv_blocks * sched.block_size))
+    if s["preemptions"]:
+        st.warning(t("vsim.preempt_warn", n=s["preemptions"]))
+
+    st.subheader(t("vsim.timeline"))
+    chart(ctx, plots_sim.step_timeline(res.steps, res.num_kv_blocks), key="vsim_timeline")
+    st.subheader(t("vsim.stats"))
+    c1, c2 = st.columns(2)
+    with c1:
+        table(ctx, _stats_frame(s), key="vsim_stats", file_name="simulator_latency_stats.csv")
+    with c2:
+        rq = res.requests
+        chart(ctx, plots_sim.latency_cdf({"TTFT": rq["ttft_s"] * 1e3, "TPOT": rq["tpot_s"] * 1e3,
+                                          "E2E": rq["e2e_s"] * 1e3}, title=t("vsim.cdf")), key="vsim_cdf")
+    with st.expander(t("vsim.requests_table")):
+        table(ctx, res.requests_frame(), key="vsim_requests", file_name="simulator_requests.csv", height=300)
+
+    # ---- concurrency sweep and heatmap (closed loop, same lengths)
+    base = SimJob(model=job.model, hardware=job.hardware,
+                  workload=WorkloadConfig(num_requests=v.sweep_requests, input_len=v.input_len,
+                                          output_len=v.output_len, input_dist=v.input_dist,
+                                          output_dist=v.output_dist, input_spread=v.spread,
+                                          output_spread=v.spread, seed=v.seed),
+                  scheduler=sched, parallel=job.parallel, dtypes=job.dtypes, dp=v.dp, router=v.router, sla=job.sla)
+    budgets = sorted(set(v.budgets) | {v.max_num_batched_tokens})
+    budgets = [b for b in budgets if b >= v.max_num_seqs] or [v.max_num_batched_tokens]
+    try:
+        jobs = grid_jobs(base, {"workload.concurrency": list(v.concurrencies),
+                                "scheduler.max_num_batched_tokens": budgets})
+        check_work(jobs)
+    except ValueError as exc:
+        st.error(t("common.invalid_input", error=exc))
+        json_download(ctx, {"inputs": v, "summary": s}, key="vsim_json", file_name="vllm_simulator.json")
+        return
+
+    def run_grid() -> list[dict[str, Any]]:
+        bar = st.progress(0.0, text=t("vsim.running", done=0, total=len(jobs)))
+        rows = run_jobs(jobs, progress=lambda d, n: bar.progress(d / n, text=t("vsim.running", done=d, total=n)))
+        bar.empty()
+        return rows
+
+    rows = _memo(ctx, "grid", repr(jobs), run_grid)
+    grid = pd.DataFrame(rows)
+    st.subheader(t("vsim.sweep", budget=v.max_num_batched_tokens))
+    sweep = grid[grid["max_num_batched_tokens"] == v.max_num_batched_tokens].sort_values("concurrency")
+    ok = sweep[sweep["error"] == ""] if "error" in sweep else sweep
+    if len(ok):
+        c1, c2 = st.columns(2)
+        with c1:
+            chart(ctx, plots_sim.metric_lines(
+                ok["concurrency"], {"output tok/s": ok["output_throughput_tok_s"]},
+                secondary={"TTFT p90 (ms)": ok["ttft_p90_ms"], "TPOT p90 (ms)": ok["tpot_p90_ms"]},
+                xaxis="concurrency", yaxis="tok/s", y2="ms", log_x=True,
+                title=t("vsim.sweep", budget=v.max_num_batched_tokens)), key="vsim_sweep_chart")
+        with c2:
+            chart(ctx, plots_sim.metric_lines(
+                ok["concurrency"], {"MFU %": ok["mfu"] * 100, "HBM BW %": ok["hbm_bw_utilization"] * 100},
+                xaxis="concurrency", yaxis="%", log_x=True, title="MFU / HBM"), key="vsim_util_chart")
+    cols = ["concurrency", "max_num_batched_tokens", "error", "output_throughput_tok_s",
+            "output_throughput_tok_s_per_gpu", "request_throughput_req_s", "ttft_p50_ms", "ttft_p90_ms",
+            "ttft_p99_ms", "tpot_p50_ms", "tpot_p90_ms", "tpot_p99_ms", "e2e_p90_ms", "goodput_req_s", "mfu",
+            "hbm_bw_utilization", "preemptions"]
+    table(ctx, sweep[[c for c in cols if c in sweep]], key="vsim_sweep", file_name="simulator_concurrency_sweep.csv")
+    st.subheader(t("vsim.heatmap", metric=v.heat_metric))
+    metric = v.heat_metric
+    if metric in grid:
+        piv = grid.pivot_table(index="max_num_batched_tokens", columns="concurrency", values=metric, aggfunc="first")
+        piv = piv.reindex(index=budgets, columns=list(dict.fromkeys(v.concurrencies)))
+        chart(ctx, plots.heatmap(piv.to_numpy().tolist(), list(piv.columns), list(piv.index), title=metric,
+                                 xaxis="concurrency", yaxis="max_num_batched_tokens", colorbar=metric),
+              key="vsim_heatmap")
+    json_download(ctx, {"inputs": v, "hardware_source": ctx.hardware.source_label, "summary": s,
+                        "sweep": grid.to_dict(orient="records")}, key="vsim_json", file_name="vllm_simulator.json")
+
+
+if __name__ == "__main__":
+    render()
