@@ -81,6 +81,11 @@ per DP replica, replicas independent.
 }
 
 
+def _num(x: float) -> str:
+    """Compact metric text: thousands separators from 1000 up, else 4 significant digits."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
 def _inputs(ctx) -> PageInputs:
     first = PAGE not in ctx.session_state.pages
     inputs = PageInputs(ctx, PAGE, QuickEstimationInputs)
@@ -156,18 +161,18 @@ def render() -> None:
                      link=link, net=prof["link_gb_s"]))
 
     metrics_row(ctx, {
-        t("qe.m_ttft"): f"{est.ttft_s * 1e3:.3f}",
-        t("qe.m_tpot"): f"{est.tpot_s * 1e3:.4f}",
-        t("qe.m_tps"): f"{est.tokens_per_s:,.1f}",
-        t("qe.m_cluster_tps"): f"{est.cluster_tokens_per_s:,.1f}",
-        t("qe.m_e2e"): f"{est.e2e_s:.4f}",
+        t("qe.m_ttft"): _num(est.ttft_s * 1e3),
+        t("qe.m_tpot"): _num(est.tpot_s * 1e3),
+        t("qe.m_tps"): _num(est.tokens_per_s),
+        t("qe.m_cluster_tps"): _num(est.cluster_tokens_per_s),
+        t("qe.m_e2e"): _num(est.e2e_s),
     })
     metrics_row(ctx, {
         t("qe.m_weights"): f"{weights / 2**30:.3f}",
-        t("qe.m_hbm_prefill"): f"{est.prefill.bytes / 1e9:.3f}",
-        t("qe.m_hbm_decode"): f"{est.decode.bytes / 1e9:.3f}",
-        t("qe.m_comm_prefill"): f"{est.prefill.comm_bytes / 1e6:.3f}",
-        t("qe.m_comm_decode"): f"{est.decode.comm_bytes / 1e6:.3f}",
+        t("qe.m_hbm_prefill"): _num(est.prefill.bytes / 1e9),
+        t("qe.m_hbm_decode"): _num(est.decode.bytes / 1e9),
+        t("qe.m_comm_prefill"): _num(est.prefill.comm_bytes / 1e6),
+        t("qe.m_comm_decode"): _num(est.decode.comm_bytes / 1e6),
         t("qe.m_gpus"): f"{group * v.dp:,}",
     })
 

@@ -150,8 +150,10 @@ def render() -> None:
     group_seqs = mem.max_sequences * par.attention_dp
     metrics_row(ctx, {
         t("qm.m_weights"): f"{mem.weight_bytes * gib:.3f}",
-        t("qm.m_kv_token"): f"{mem.kv_bytes_per_token / 1024:.3f}",
+        t("qm.m_kv_token"): f"{mem.kv_bytes_per_token / 1024:.6g}",
         t("qm.m_kv_tokens"): f"{mem.max_kv_tokens:,}",
+    })
+    metrics_row(ctx, {
         t("qm.m_seqs"): f"{group_seqs:,}",
         t("qm.m_cluster_seqs"): f"{group_seqs * v.dp:,}",
         t("qm.m_headroom"): f"{100 * mem.headroom_fraction:.1f}",
@@ -190,8 +192,10 @@ def render() -> None:
     sweep: dict[str, list[float]] = {}
     for kvd in dict.fromkeys((v.kv_dtype, "bf16", "fp8")):
         sweep[f"KV {kvd}"] = [breakdown(kvd, c).max_sequences * par.attention_dp for c in ctxs]
-    chart(ctx, plots.line_chart(ctxs, sweep, title=t("qm.sweep_title"), xaxis=t("qm.sweep_x"), yaxis=t("qm.sweep_y"),
-                                log_x=True), key="qm_sweep")
+    fig = plots.line_chart(ctxs, sweep, title=t("qm.sweep_title"), xaxis=t("qm.sweep_x"), yaxis=t("qm.sweep_y"),
+                           log_x=True)
+    fig.update_xaxes(tickvals=ctxs, ticktext=[f"{c // 1024}k" if c % 1024 == 0 else f"{c:,}" for c in ctxs])
+    chart(ctx, fig, key="qm_sweep")
     json_download(ctx, {
         "inputs": v, "model": model.summary(),
         "hardware": {"name": ctx.hardware.name, "hbm_capacity_gib": cap_gib, "activation_dtype": dt.activation},

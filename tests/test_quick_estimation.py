@@ -168,13 +168,16 @@ def test_page_defaults_render_everything() -> None:
 def test_doubling_tp_halves_weights_and_adds_communication() -> None:
     at = _page()
     w1 = _metric(at, "Weights / GPU (GiB)")
-    assert _metric(at, "Comm bytes / prefill step (MB)") == 0.0
+    assert _metric(at, "Prefill comm (MB/step)") == 0.0
     _run(at.number_input(key=K + "tp").set_value(2))
     assert _metric(at, "Weights / GPU (GiB)") == pytest.approx(w1 / 2, rel=0.01)
     # two all-reduces per layer of batch·input_len·hidden bf16 values, 32 · 2 · 2048 · 4096 · 2 B = 1,073,741,824 B,
     # plus the fp32 logits all-gather of one sampled row, 128256 / 2 · 4 B = 256,512 B → 1073.998 MB
-    assert _metric(at, "Comm bytes / prefill step (MB)") == pytest.approx(1073.998, abs=0.0015)
-    assert _metric(at, "GPUs (TP·EP width × DP)") == 2
+    ops = at.dataframe[0].value
+    assert ops[ops.phase == "prefill"].comm_MB.sum() == pytest.approx(1073.998336, abs=1e-6)
+    assert ops[(ops.phase == "prefill") & (ops.op == "logits_allgather")].comm_MB.item() == pytest.approx(0.256512)
+    assert _metric(at, "Prefill comm (MB/step)") == 1074
+    assert _metric(at, "GPUs (all replicas)") == 2
     _run(at.number_input(key=K + "dp").set_value(4))
     assert _metric(at, "Output tok/s (all DP)") == pytest.approx(4 * _metric(at, "Output tok/s (per replica)"), rel=1e-3)
     assert at.query_params["tp"] == "2"

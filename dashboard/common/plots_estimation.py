@@ -63,7 +63,9 @@ def memory_stack_figure(components: Mapping[str, float], capacity_gib: float, us
     """One horizontal stacked bar of per-GPU memory (GiB per component, in order) with the usable
     budget and the HBM capacity as vertical lines."""
     fig = go.Figure()
-    fig.update_layout(title=title, xaxis_title="GiB per GPU", barmode="stack", height=260, **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title="GiB per GPU", barmode="stack", height=300,
+                      margin={"l": 40, "r": 20, "t": 50, "b": 40},
+                      legend={"orientation": "h", "y": -0.45, "traceorder": "normal"})
     for name, gib in components.items():
         fig.add_trace(go.Bar(y=["per GPU"], x=[max(0.0, gib)], name=name, orientation="h",
                              marker_color=(colors or {}).get(name),

@@ -31,11 +31,11 @@ STRINGS = {
     "qe.m_cluster_tps": {"en": "Output tok/s (all DP)", "zh": "输出 tok/s（全部 DP）"},
     "qe.m_e2e": {"en": "End-to-end (s)", "zh": "端到端（秒）"},
     "qe.m_weights": {"en": "Weights / GPU (GiB)", "zh": "每卡权重（GiB）"},
-    "qe.m_hbm_prefill": {"en": "HBM bytes / prefill step (GB)", "zh": "Prefill 每步 HBM 字节（GB）"},
-    "qe.m_hbm_decode": {"en": "HBM bytes / decode step (GB)", "zh": "Decode 每步 HBM 字节（GB）"},
-    "qe.m_comm_prefill": {"en": "Comm bytes / prefill step (MB)", "zh": "Prefill 每步通信字节（MB）"},
-    "qe.m_comm_decode": {"en": "Comm bytes / decode step (MB)", "zh": "Decode 每步通信字节（MB）"},
-    "qe.m_gpus": {"en": "GPUs (TP·EP width × DP)", "zh": "GPU 数（引擎宽度 × DP）"},
+    "qe.m_hbm_prefill": {"en": "Prefill HBM (GB/step)", "zh": "Prefill HBM（GB/步）"},
+    "qe.m_hbm_decode": {"en": "Decode HBM (GB/step)", "zh": "Decode HBM（GB/步）"},
+    "qe.m_comm_prefill": {"en": "Prefill comm (MB/step)", "zh": "Prefill 通信（MB/步）"},
+    "qe.m_comm_decode": {"en": "Decode comm (MB/step)", "zh": "Decode 通信（MB/步）"},
+    "qe.m_gpus": {"en": "GPUs (all replicas)", "zh": "GPU 数（全部副本）"},
     "qe.ops_header": {"en": "Per-op breakdown (per GPU, summed over layers)", "zh": "逐算子拆解（每卡，各层求和）"},
     "qe.decode_note": {
         "en": "Decode row: one decode step at the mid-generation context ({ctx:,} tokens). "
