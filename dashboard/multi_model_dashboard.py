@@ -1,0 +1,238 @@
+"""Multi-model comparison: several models (presets or pasted configs, each with its own layers /
+hidden / batch / TP) on the current hardware side by side, priced by the shared cost model."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard.actions.settings import set_page_input
+from dashboard.app_context import bootstrap
+from dashboard.common import plots
+from dashboard.common.json_config import format_model_json, parse_json_object
+from dashboard.components.inputs import PageInputs
+from dashboard.components.outputs import chart, json_download, table
+from dashboard.features.batch import StepSpec
+from dashboard.features.dtypes import gemm_compute_dtype
+from dashboard.features.hardware import GIB
+from dashboard.features.memory import memory_breakdown
+from dashboard.features.model_profile import parse_hf_config
+from dashboard.features.parallel import ParallelConfig
+from dashboard.features.presets import list_model_presets, model_config
+from dashboard.state.multi_model_dashboard import (
+    MAX_MODELS,
+    ModelRow,
+    MultiModelInputs,
+    format_models_spec,
+    override_config,
+    rows_from_records,
+)
+
+PAGE = "multi_model_dashboard"
+EDITOR_KEY = f"{PAGE}__editor"
+BASE_KEY = f"{PAGE}.editor_base"
+CAPTION = "Several models on one hardware profile: prefill/decode time, weights, KV, effective TFLOP/s, utilisation."
+
+HELP = {
+    "en": r"""
+**What it computes.** Every row is one model — a preset or a pasted Hugging Face `config.json` — with its own
+overrides: `layers` and `hidden` edit the config dict (`num_hidden_layers`, `hidden_size`; per-layer lists such as
+`layer_types` are cut or repeated; without an explicit `head_dim` the head size follows `hidden / heads`) and the
+result is parsed with the same `parse_hf_config` as the sidebar; `batch` and `tp` set the workload and tensor
+parallelism. All rows run on the sidebar's hardware, dtypes and EP (EP only for MoE models).
+
+- **TTFT** = one prefill step of `batch × prompt` tokens; **TPOT** = one decode step of `batch` sequences at context
+  `prompt + output/2` — both `StepCost.latency_s` of the shared cost model (`ctx.cost_model(model=…, tp=…)`).
+- **Effective TFLOP/s** = `StepCost.flops / latency` per GPU; **MFU** = that ÷ the dense tensor peak of the GEMM
+  format; **HBM utilisation** = `StepCost.bytes / latency` ÷ HBM bandwidth. Prefill is usually compute-bound (high
+  MFU), decode memory-bound (high HBM utilisation).
+- **Weights / GPU** and **KV per token** (per GPU; × TP for the engine) come from the shared memory model, which
+  also says whether a sequence of `prompt + output` tokens fits.
+
+The table is editable (add rows with ＋, delete with the bin); its model list lives in the URL (`models=`), pasted
+configs stay in the session.
+""",
+    "zh": r"""
+**计算内容。** 每一行是一个模型——预设或粘贴的 Hugging Face `config.json`——并带有各自的覆写：`layers` 与 `hidden` 直接修改
+配置字典（`num_hidden_layers`、`hidden_size`；`layer_types` 等逐层列表会被截断或重复；未显式给出 `head_dim` 时头维度随
+`hidden / heads` 变化），再用与侧边栏相同的 `parse_hf_config` 解析；`batch` 与 `tp` 设定负载与张量并行。所有行使用侧边栏的
+硬件、数据格式与 EP（EP 仅用于 MoE 模型）。
+
+- **TTFT** = 一次 `batch × 输入长度` 的 prefill 步；**TPOT** = 上下文为 `输入 + 输出/2` 时 `batch` 条序列的一次 decode 步——
+  均为共享成本模型（`ctx.cost_model(model=…, tp=…)`）的 `StepCost.latency_s`。
+- **有效 TFLOP/s** = 每卡 `StepCost.flops / 时延`；**MFU** = 其 ÷ GEMM 格式的稠密 Tensor 峰值；**HBM 利用率** =
+  `StepCost.bytes / 时延` ÷ HBM 带宽。Prefill 通常受算力限制（MFU 高），decode 受访存限制（HBM 利用率高）。
+- **每卡权重** 与 **每 token KV**（每卡；引擎总量再乘 TP）来自共享显存模型，并判断 `输入 + 输出` 长度的序列能否放下。
+
+表格可编辑（＋ 添加行，垃圾桶删除）；模型列表保存在 URL（`models=`）中，粘贴的配置保存在会话中。
+""",
+}
+
+
+def _records(rows: tuple[ModelRow, ...]) -> list[dict[str, Any]]:
+    return [{"model": r.model, "layers": r.layers or None, "hidden": r.hidden or None, "batch": r.batch, "tp": r.tp}
+            for r in rows]
+
+
+def _add_pasted(ctx: Any) -> None:
+    """Button callback: validate the pasted config, store it, append a row, reset the editor."""
+    st, ss = ctx.st, ctx.session_state
+    name = str(st.session_state.get(f"{PAGE}__paste_name") or "").strip() or "pasted"
+    text = st.session_state.get(f"{PAGE}__paste_json") or ""
+    v: MultiModelInputs = ss.pages[PAGE]
+    try:
+        cfg = parse_json_object(text)
+        parse_hf_config(cfg, name=name)
+        rows = (*v.rows, ModelRow(model=f"pasted:{name}"))
+        if len(rows) > MAX_MODELS:
+            raise ValueError(f"compare at most {MAX_MODELS} models")
+    except ValueError as exc:
+        ss.results[f"{PAGE}.paste_msg"] = ("error", str(exc))
+        return
+    pasted = {**v.pasted_dict(), name: format_model_json(cfg)}
+    set_page_input(ss, PAGE, "pasted", tuple(pasted.items()))
+    set_page_input(ss, PAGE, "models", format_models_spec(rows))
+    ss.results[f"{PAGE}.paste_msg"] = ("ok", name)
+    ss.results.pop(BASE_KEY, None)
+    if EDITOR_KEY in st.session_state:
+        del st.session_state[EDITOR_KEY]
+
+
+def _model_config(ref: str, pasted: dict[str, str]) -> dict[str, Any]:
+    if ref.startswith("pasted:"):
+        name = ref[7:]
+        if name not in pasted:
+            raise ValueError(f"no pasted config named {name!r} in this session (paste it again)")
+        return parse_json_object(pasted[name])
+    return model_config(ref)
+
+
+def _evaluate(ctx: Any, row: ModelRow, v: MultiModelInputs) -> dict[str, Any]:
+    """One row through the shared cost and memory models; raises ``ValueError`` with a message."""
+    cfg = override_config(_model_config(row.model, v.pasted_dict()), row.layers, row.hidden)
+    model = parse_hf_config(cfg, name=row.model)
+    ep = None if model.is_moe else 1
+    cm = ctx.cost_model(model=model, tp=row.tp, ep=ep)
+    prefill = cm.step(StepSpec(prefill_seqs=row.batch, prefill_len=v.input_len))
+    decode = cm.step(StepSpec(decode_seqs=row.batch, decode_context=v.input_len + v.output_len // 2))
+    hw, dt = ctx.hardware, ctx.dtypes
+    par = ParallelConfig(tp=row.tp, ep=ep or ctx.session_state.settings.ep)
+    mem = memory_breakdown(model, hw, par, dt, context=v.input_len + v.output_len)
+    peak = hw.peak_flops(gemm_compute_dtype(dt.weight, dt.activation))
+    bw = hw.hbm_bytes_per_s
+    out: dict[str, Any] = {
+        "model": f"{row.model} ({row.label_suffix})", "params_B": model.total_params() / 1e9,
+        "active_params_B": model.active_params() / 1e9, "layers": model.num_hidden_layers,
+        "hidden": model.hidden_size, "batch": row.batch, "tp": row.tp,
+        "ttft_ms": prefill.latency_s * 1e3, "tpot_ms": decode.latency_s * 1e3,
+        "decode_tok_s": row.batch / decode.latency_s,
+    }
+    for phase, cost in (("prefill", prefill), ("decode", decode)):
+        out[f"{phase}_tflops"] = cost.flops / cost.latency_s / 1e12
+        out[f"{phase}_mfu"] = cost.flops / cost.latency_s / peak
+        out[f"{phase}_hbm_util"] = cost.bytes / cost.latency_s / bw
+    out.update({
+        "weights_gib_per_gpu": mem.weight_bytes / GIB,
+        "kv_kib_per_token_per_gpu": mem.kv_bytes_per_token / 1024,
+        "kv_kib_per_token_engine": mem.kv_bytes_per_token * row.tp / 1024,
+        "fits": mem.fits, "max_sequences": mem.max_sequences,
+    })
+    return out
+
+
+def render() -> None:
+    ctx, _ = bootstrap(title="Multi-model comparison", header_description=CAPTION,
+                       help_title="Multi-model comparison", help_markdown=HELP)
+    st, ss, t = ctx.st, ctx.session_state, ctx.t
+    inputs = PageInputs(ctx, PAGE, MultiModelInputs)
+    c1, c2 = st.columns(2)
+    inputs.number("input_len", t("mm.input_len"), min_value=1, max_value=1_048_576, step=256, container=c1)
+    inputs.number("output_len", t("mm.output_len"), min_value=1, max_value=1_048_576, step=64, container=c2)
+    v: MultiModelInputs = inputs.values
+
+    with st.expander(t("mm.paste")):
+        st.text_input(t("mm.paste_name"), key=f"{PAGE}__paste_name")
+        st.text_area(t("mm.paste_json"), key=f"{PAGE}__paste_json", height=160)
+        st.button(t("mm.paste_add"), key=f"{PAGE}__paste_add", on_click=_add_pasted, args=(ctx,))
+        msg = ss.results.pop(f"{PAGE}.paste_msg", None)
+        if msg and msg[0] == "error":
+            st.error(t("mm.paste_error", error=msg[1]))
+        elif msg:
+            st.success(t("mm.paste_ok", name=msg[1]))
+    v = inputs.values
+
+    # editable model table: the base stays fixed while the widget holds its edits (deltas)
+    base = ss.results.get(BASE_KEY)
+    if base is None or EDITOR_KEY not in st.session_state:
+        base = _records(v.rows)
+        ss.results[BASE_KEY] = base
+    options = list(list_model_presets()) + [f"pasted:{n}" for n in v.pasted_dict()]
+    options += [r["model"] for r in base if r["model"] not in options]
+    st.caption(t("mm.editor"))
+    edited = st.data_editor(
+        pd.DataFrame(base, columns=["model", "layers", "hidden", "batch", "tp"]), key=EDITOR_KEY, num_rows="dynamic",
+        width="stretch", hide_index=True,
+        column_config={
+            "model": st.column_config.SelectboxColumn("model", options=options, required=True),
+            "layers": st.column_config.NumberColumn("layers", min_value=1, max_value=1024, step=1),
+            "hidden": st.column_config.NumberColumn("hidden", min_value=64, max_value=262_144, step=64),
+            "batch": st.column_config.NumberColumn("batch", min_value=1, max_value=65_536, step=1, default=1),
+            "tp": st.column_config.NumberColumn("tp", min_value=1, max_value=1024, step=1, default=1),
+        },
+    )
+    try:
+        rows = rows_from_records(edited.to_dict(orient="records"))
+        set_page_input(ss, PAGE, "models", format_models_spec(rows))
+    except ValueError as exc:
+        st.error(t("mm.table_error", error=exc))
+    v = inputs.values
+    inputs.sync_query_params()
+
+    results, errors = [], []
+    for i, row in enumerate(v.rows, start=1):
+        try:
+            results.append(_evaluate(ctx, row, v))
+        except (ValueError, KeyError) as exc:
+            errors.append(t("mm.row_error", label=f"{i}. {row.model}", error=exc))
+    for e in errors:
+        st.error(e)
+    if not results:
+        st.warning(t("mm.none"))
+        return
+    df = pd.DataFrame(results)
+    df.insert(0, "#", range(1, len(df) + 1))
+    labels = [f"{n}. {m}" for n, m in zip(df["#"], df.model, strict=True)]
+    st.subheader(t("mm.results", hw=ctx.hardware.name))
+    bad = [lbl for lbl, fits in zip(labels, df.fits, strict=True) if not fits]
+    if bad:
+        st.warning(t("mm.does_not_fit", names=", ".join(bad)))
+    fig = plots.grouped_bars(labels, {"TTFT (ms)": list(df.ttft_ms), "TPOT (ms)": list(df.tpot_ms)},
+                             title=t("mm.chart_latency"), yaxis="ms")
+    fig.update_yaxes(type="log")
+    chart(ctx, fig, key="mm_latency_chart")
+    chart(ctx, plots.grouped_bars(labels, {"prefill": list(df.prefill_tflops), "decode": list(df.decode_tflops)},
+                                  title=t("mm.chart_tflops"), yaxis="TFLOP/s"), key="mm_tflops_chart")
+    chart(ctx, plots.grouped_bars(labels, {
+        "prefill MFU": list(df.prefill_mfu * 100), "prefill HBM": list(df.prefill_hbm_util * 100),
+        "decode MFU": list(df.decode_mfu * 100), "decode HBM": list(df.decode_hbm_util * 100),
+    }, title=t("mm.chart_util"), yaxis="%"), key="mm_util_chart")
+    chart(ctx, plots.grouped_bars(labels, {
+        "weights / GPU": list(df.weights_gib_per_gpu),
+        "KV of one sequence / GPU": list(df.kv_kib_per_token_per_gpu * (v.input_len + v.output_len) / 2**20),
+    }, title=t("mm.chart_memory"), yaxis="GiB"), key="mm_memory_chart")
+    table(ctx, df, key="mm_table", file_name="multi_model_comparison.csv")
+    json_download(ctx, {"inputs": {"input_len": v.input_len, "output_len": v.output_len, "models": v.models,
+                                   "pasted": list(v.pasted_dict())},
+                        "hardware": ctx.hardware.name, "dtypes": ctx.dtypes, "results": df, "errors": errors},
+                  key="mm_json", file_name="multi_model_comparison.json")
+
+
+if __name__ == "__main__":
+    render()

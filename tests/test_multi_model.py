@@ -1,0 +1,137 @@
+"""Multi-model comparison: spec/table parsing, config overrides, and AppTest interactions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.features.batch import StepSpec
+from dashboard.features.cost_model import CostModel
+from dashboard.features.hardware import load_hardware
+from dashboard.features.memory import weight_bytes_per_gpu
+from dashboard.features.model_profile import ModelConfigError, parse_hf_config
+from dashboard.features.parallel import ParallelConfig
+from dashboard.features.presets import load_model, model_config
+from dashboard.state.multi_model_dashboard import (
+    ModelRow,
+    MultiModelInputs,
+    format_models_spec,
+    override_config,
+    parse_models_spec,
+    rows_from_records,
+)
+
+PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "multi_model_dashboard.py")
+P = "multi_model_dashboard"
+EDITOR = f"{P}__editor"
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _results(at: AppTest):
+    return next(d.value for d in at.dataframe if "ttft_ms" in d.value.columns)
+
+
+def test_spec_roundtrip_and_errors() -> None:
+    rows = parse_models_spec("llama-3.1-8b@batch=8; qwen3-8b@layers=24,tp=2")
+    assert rows == (ModelRow("llama-3.1-8b", batch=8), ModelRow("qwen3-8b", layers=24, tp=2))
+    assert format_models_spec(rows) == "llama-3.1-8b@batch=8;qwen3-8b@layers=24,tp=2"
+    with pytest.raises(ValueError, match="key=value"):
+        parse_models_spec("llama-3.1-8b@depth=3")
+    with pytest.raises(ValueError, match="integer"):
+        parse_models_spec("llama-3.1-8b@batch=x")
+    with pytest.raises(ValueError, match="at least one"):
+        MultiModelInputs(models=" ; ")
+    assert rows_from_records([{"model": "mistral-7b", "layers": float("nan"), "hidden": None, "batch": 4.0,
+                               "tp": None}]) == (ModelRow("mistral-7b", batch=4),)
+    with pytest.raises(ValueError, match="row 1: choose a model"):
+        rows_from_records([{"model": None, "batch": 1}])
+    with pytest.raises(ValueError, match="tp must be"):
+        rows_from_records([{"model": "mistral-7b", "tp": 0}])
+
+
+def test_override_config_edits_the_hf_dict() -> None:
+    base = model_config("llama-3.1-8b")
+    m = parse_hf_config(override_config(base, layers=16), name="x")
+    full = load_model("llama-3.1-8b")
+    assert m.num_hidden_layers == 16 and base["num_hidden_layers"] == 32  # the preset is not mutated
+    per_layer = (full.total_params() - m.total_params()) / 16
+    assert per_layer == pytest.approx(218_112_000)  # 4096·6144 + 4096² + 3·4096·14336 + 2·4096 per Llama-3.1-8B layer
+    wide = parse_hf_config(override_config(base, hidden=2048), name="x")
+    assert wide.hidden_size == 2048 and wide.head_dim == 64  # no explicit head_dim: hidden / 32 heads
+    # gpt-oss alternates sliding/full layers: the list follows the new depth
+    oss = parse_hf_config(override_config(model_config("gpt-oss-20b"), layers=6), name="x")
+    assert oss.num_hidden_layers == 6 and len(oss.layer_types) == 6
+    ds = override_config(model_config("deepseek-v3"), layers=2)
+    assert ds["first_k_dense_replace"] == 2
+    with pytest.raises(ModelConfigError):
+        parse_hf_config(override_config(base, hidden=-5), name="x")
+
+
+def test_page_numbers_come_from_the_shared_cost_model() -> None:
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    df = _results(at)
+    assert len(df) == 3 and not at.error
+    hw = load_hardware("h200")
+    cm = CostModel(load_model("llama-3.1-8b"), hw)
+    ttft = cm.step(StepSpec(prefill_seqs=8, prefill_len=2048)).latency_s * 1e3
+    tpot = cm.step(StepSpec(decode_seqs=8, decode_context=2048 + 128))
+    row = df.iloc[0]
+    assert row.ttft_ms == pytest.approx(ttft)
+    assert row.tpot_ms == pytest.approx(tpot.latency_s * 1e3)
+    assert row.decode_hbm_util == pytest.approx(tpot.bytes / tpot.latency_s / 4.8e12)
+    assert row.kv_kib_per_token_per_gpu == pytest.approx(128.0)  # 2 · 8 KV heads · 128 · 2 B · 32 layers
+    assert row.weights_gib_per_gpu == pytest.approx(
+        weight_bytes_per_gpu(load_model("llama-3.1-8b"), ParallelConfig(), "bf16") / 2**30)
+    assert (df.prefill_mfu > df.decode_mfu).all() and (df.decode_hbm_util > df.prefill_hbm_util).all()
+    assert len(at.get("plotly_chart")) == 4
+    assert at.query_params["models"] == "llama-3.1-8b@batch=8;qwen3-8b@batch=8;mistral-7b@batch=8"
+
+
+def test_editor_add_edit_delete_rows() -> None:
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    before = _results(at)
+    at.session_state[EDITOR] = {"edited_rows": {0: {"layers": 16, "tp": 2}},
+                                "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4}], "deleted_rows": [2]}
+    _run(at)
+    df = _results(at)
+    assert list(df.model) == ["llama-3.1-8b (L=16, B=8, TP=2)", "qwen3-8b (B=8, TP=1)", "qwen3-30b-a3b (B=4, TP=1)"]
+    # half the layers and TP 2: weights per GPU drop to about a quarter, KV per token per GPU to a quarter
+    assert df.weights_gib_per_gpu.iloc[0] < 0.35 * before.weights_gib_per_gpu.iloc[0]
+    assert df.kv_kib_per_token_per_gpu.iloc[0] == pytest.approx(32.0)
+    assert df.ttft_ms.iloc[0] < 0.6 * before.ttft_ms.iloc[0]
+    assert at.query_params["models"] == "llama-3.1-8b@layers=16,batch=8,tp=2;qwen3-8b@batch=8;qwen3-30b-a3b@batch=4"
+    assert at.session_state["app_state"].pages[P].rows[2].model == "qwen3-30b-a3b"
+    # adding a model adds a row
+    at.session_state[EDITOR] = {"edited_rows": {0: {"layers": 16, "tp": 2}},
+                                "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4}, {"model": "llama-2-7b"}],
+                                "deleted_rows": [2]}
+    _run(at)
+    assert len(_results(at)) == 4
+
+
+def test_bad_rows_pasted_config_and_url() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["models"] = "mistral-7b@tp=3;llama-3.1-8b@batch=2"
+    _run(at)
+    assert any("tp=3" in e.value for e in at.error)  # 32 heads are not divisible by 3: that row only
+    assert len(_results(at)) == 1
+    cfg = model_config("llama-3.1-8b")
+    cfg["num_hidden_layers"] = 8
+    at.text_input(key=f"{P}__paste_name").input("tiny")
+    at.text_area(key=f"{P}__paste_json").input(json.dumps(cfg))
+    at.button(key=f"{P}__paste_add").click()
+    _run(at)
+    df = _results(at)
+    assert df.model.iloc[-1] == "pasted:tiny (B=1, TP=1)" and df.layers.iloc[-1] == 8
+    at.text_area(key=f"{P}__paste_json").input("{not json")
+    at.button(key=f"{P}__paste_add").click()
+    _run(at)
+    assert any("Pasted config rejected" in e.value for e in at.error)
