@@ -1,0 +1,315 @@
+"""InferenceMAX-style scenario evaluation: prefill and decode stages of one or many scenarios.
+
+A scenario is one engine layout (TP, DP replicas) on a hardware profile serving a static batch of
+``batch`` sequences per replica: ``seq_len`` prompt tokens after ``kv_len`` cached tokens, then
+``output_len`` generated tokens. Every time comes from the shared cost model:
+
+* prefill stage = ``cm.step(StepSpec(batch, seq_len, kv_len))`` (emits token 1) → TTFT;
+* decode stage = ``cm.generation_time_s(batch, kv_len + seq_len, output_len)`` (the ``output_len − 1``
+  steps after it, context growing) → TPOT = decode ÷ (output_len − 1); a mid-generation decode step
+  ``cm.step(StepSpec(decode_seqs=batch, decode_context=kv_len + seq_len + output_len // 2))`` gives
+  the per-op breakdown, utilisation and bounds of the decode stage;
+* utilisation of a step: MFU = FLOPs ÷ (latency × dense peak of the GEMM format),
+  HBM-bandwidth utilisation = bytes ÷ (latency × HBM GB/s); compute vs bandwidth share = the
+  fraction of step time in compute-bound vs memory-bound ops (communication and fixed overheads
+  shown apart);
+* throughput = ``dp · batch · output_len ÷ (TTFT + decode)`` output tokens/s (static batches, one
+  after another), per GPU ÷ ``tp · dp``; memory from :func:`memory_breakdown` at context
+  ``kv_len + seq_len + output_len``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.features.batch import StepSpec
+from dashboard.features.cost_model import CostModel, StepCost
+from dashboard.features.dtypes import gemm_compute_dtype
+from dashboard.features.hardware import GIB, HardwareError, HardwareProfile, load_hardware
+from dashboard.features.memory import memory_breakdown
+from dashboard.features.model_profile import ModelProfile
+from dashboard.features.parallel import Dtypes, ParallelConfig
+
+__all__ = [
+    "SCENARIO_COLUMNS",
+    "Scenario",
+    "editor_frame",
+    "evaluate_scenario",
+    "evaluate_scenarios",
+    "frame_rows",
+    "scenarios_from_csv",
+    "scenarios_to_csv",
+    "stage_summary",
+    "validate_scenario_rows",
+]
+
+#: columns of the scenario table, in order (name, hardware, then integers)
+SCENARIO_COLUMNS: tuple[str, ...] = ("name", "hardware", "tp", "dp", "batch", "seq_len", "output_len", "kv_len")
+_INT_LIMITS = {"tp": (1, 1024), "dp": (1, 4096), "batch": (1, 65536), "seq_len": (1, 2_000_000),
+               "output_len": (1, 2_000_000), "kv_len": (0, 16_000_000)}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    hardware: str
+    tp: int = 1
+    dp: int = 1
+    batch: int = 1
+    seq_len: int = 1024
+    output_len: int = 1024
+    kv_len: int = 0
+
+    def __post_init__(self) -> None:
+        for k, (lo, hi) in _INT_LIMITS.items():
+            v = getattr(self, k)
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise ValueError(f"{k} must be an integer between {lo:,} and {hi:,}, got {v!r}")
+
+
+def _missing(v: Any) -> bool:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_int(name: str, v: Any) -> int:
+    if _missing(v):
+        raise ValueError(f"{name} is empty")
+    if isinstance(v, bool):
+        raise ValueError(f"{name} must be an integer, got {v!r}")  # noqa: TRY004 - a validation message
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer, got {v!r}") from None
+    if not math.isfinite(f) or f != int(f):
+        raise ValueError(f"{name} must be an integer, got {v!r}")
+    return int(f)
+
+
+def validate_scenario_rows(rows: Sequence[Mapping[str, Any]], default_hardware: str = "h200",
+                           known_hardware: Mapping[str, HardwareProfile] | None = None,
+                           ) -> list[tuple[Scenario | None, str | None]]:
+    """One ``(scenario, None)`` or ``(None, error)`` per row, in order; never raises, so one bad row
+    does not lose the others. Hardware must be a preset slug/alias or a key of ``known_hardware``
+    (empty → ``default_hardware``)."""
+    out: list[tuple[Scenario | None, str | None]] = []
+    for i, row in enumerate(rows):
+        try:
+            name = row.get("name")
+            name = f"scenario {i + 1}" if _missing(name) else str(name).strip()
+            hw_ref = row.get("hardware")
+            hw_ref = default_hardware if _missing(hw_ref) else str(hw_ref).strip()
+            if known_hardware and hw_ref in known_hardware:
+                hw_slug = hw_ref
+            else:
+                try:
+                    hw_slug = load_hardware(hw_ref).slug
+                except HardwareError as exc:
+                    raise ValueError(f"hardware: {exc}") from None
+            vals = {k: _as_int(k, row.get(k, 0 if k == "kv_len" else None)) for k in _INT_LIMITS
+                    if not (k == "kv_len" and _missing(row.get(k)))}
+            out.append((Scenario(name=name, hardware=hw_slug, **vals), None))
+        except ValueError as exc:
+            out.append((None, str(exc)))
+    return out
+
+
+def stage_summary(cost: StepCost, hw: HardwareProfile, dtypes: Dtypes, tokens: int) -> dict[str, float]:
+    """Utilisation and time shares of one priced step (see the module docstring)."""
+    peak = hw.peak_flops(gemm_compute_dtype(dtypes.weight, dtypes.activation))
+    lat = cost.latency_s
+    by = cost.by_bound()
+    busy = sum(by.values()) or 1.0
+    return {
+        "time_ms": lat * 1e3,
+        "tflop": cost.flops / 1e12,
+        "gb": cost.bytes / 1e9,
+        "comm_gb": cost.comm_bytes / 1e9,
+        "mfu": cost.flops / (lat * peak) if lat > 0 else 0.0,
+        "hbm_util": cost.bytes / (lat * hw.hbm_bytes_per_s) if lat > 0 else 0.0,
+        "compute_share": by.get("compute", 0.0) / busy,
+        "memory_share": by.get("memory", 0.0) / busy,
+        "comm_share": by.get("comm", 0.0) / busy,
+        "compute_ms": by.get("compute", 0.0) * 1e3,
+        "memory_ms": by.get("memory", 0.0) * 1e3,
+        "comm_ms": by.get("comm", 0.0) * 1e3,
+        "tokens_per_s": tokens / lat if lat > 0 else 0.0,
+    }
+
+
+def evaluate_scenario(model: ModelProfile, hw: HardwareProfile, sc: Scenario, dtypes: Dtypes | None = None,
+                      cm: CostModel | None = None, ops: bool = False) -> dict[str, Any]:
+    """Stages, utilisation, throughput and memory of one scenario; raises ``ValueError`` for a
+    layout the model cannot use."""
+    dtypes = dtypes or Dtypes()
+    cm = cm or CostModel(model, hw, ParallelConfig(tp=sc.tp), dtypes)
+    ctx0 = sc.kv_len + sc.seq_len
+    pre = cm.step(StepSpec(prefill_seqs=sc.batch, prefill_len=sc.seq_len, prefix_len=sc.kv_len))
+    mid = cm.step(StepSpec(decode_seqs=sc.batch, decode_context=ctx0 + sc.output_len // 2))
+    dec_s = cm.generation_time_s(sc.batch, ctx0, sc.output_len)
+    steps = sc.output_len - 1
+    tpot = dec_s / steps if steps else mid.latency_s
+    e2e = pre.latency_s + dec_s
+    gpus = sc.tp * sc.dp
+    out_tok_s = sc.dp * sc.batch * sc.output_len / e2e
+    mem = memory_breakdown(model, hw, ParallelConfig(tp=sc.tp), dtypes, context=ctx0 + sc.output_len,
+                           max_batched_tokens=sc.batch * sc.seq_len, max_seqs=sc.batch)
+    res: dict[str, Any] = {
+        "name": sc.name, "hardware": hw.name, "tp": sc.tp, "dp": sc.dp, "gpus": gpus, "batch": sc.batch,
+        "seq_len": sc.seq_len, "output_len": sc.output_len, "kv_len": sc.kv_len,
+        "ttft_ms": pre.latency_s * 1e3, "tpot_ms": tpot * 1e3, "decode_ms": dec_s * 1e3, "e2e_ms": e2e * 1e3,
+        "tps_per_user": 1.0 / tpot if tpot > 0 else None,
+        "output_tok_s": out_tok_s, "output_tok_s_per_gpu": out_tok_s / gpus,
+        "prefill_tok_s": sc.dp * sc.batch * sc.seq_len / pre.latency_s,
+        "fits": bool(mem.fits and mem.max_sequences >= sc.batch), "max_sequences": mem.max_sequences,
+        "weights_gib_per_gpu": mem.weight_bytes / GIB,
+        "prefill": stage_summary(pre, hw, dtypes, sc.batch * sc.seq_len),
+        "decode_step": stage_summary(mid, hw, dtypes, sc.batch),
+    }
+    if ops:
+        res["ops"] = {"prefill": pre.ops, "decode_step": mid.ops}
+    return res
+
+
+def evaluate_scenarios(model: ModelProfile, rows: Sequence[Mapping[str, Any]], dtypes: Dtypes | None = None,
+                       ttft_ms: float | None = None, tpot_ms: float | None = None,
+                       default_hardware: str = "h200",
+                       hardware_override: Mapping[str, HardwareProfile] | None = None) -> dict[str, Any]:
+    """Validate and evaluate every row of a scenario table.
+
+    Returns ``{"results": [...], "errors": [(row_index, message), ...], "totals": {...}}``; a row
+    that fails validation or cannot be laid out is reported in ``errors`` and the others still run.
+    ``hardware_override`` maps slugs to profiles (e.g. the sidebar's edited profile).
+    """
+    dtypes = dtypes or Dtypes()
+    results: list[dict[str, Any]] = []
+    errors: list[tuple[int, str]] = []
+    hw_cache: dict[str, HardwareProfile] = dict(hardware_override or {})
+    cms: dict[tuple[str, int], CostModel] = {}
+    for i, (sc, err) in enumerate(validate_scenario_rows(rows, default_hardware, hw_cache)):
+        if sc is None:
+            errors.append((i, err or "invalid row"))
+            continue
+        try:
+            hw = hw_cache.get(sc.hardware) or load_hardware(sc.hardware)
+            hw_cache[sc.hardware] = hw
+            key = (sc.hardware, sc.tp)
+            if key not in cms:
+                cms[key] = CostModel(model, hw, ParallelConfig(tp=sc.tp), dtypes)
+            r = evaluate_scenario(model, hw, sc, dtypes, cms[key])
+        except ValueError as exc:
+            errors.append((i, str(exc)))
+            continue
+        miss = []
+        if ttft_ms and r["ttft_ms"] > ttft_ms:
+            miss.append("TTFT")
+        if tpot_ms and r["tpot_ms"] > tpot_ms:
+            miss.append("TPOT")
+        if not r["fits"]:
+            miss.append("OOM")
+        r["row"] = i
+        r["meets_sla"] = not miss
+        r["sla_miss"] = ", ".join(miss)
+        results.append(r)
+    ok = [r for r in results if r["meets_sla"]]
+    totals = {
+        "scenarios": len(rows),
+        "evaluated": len(results),
+        "invalid": len(errors),
+        "meeting_sla": len(ok),
+        "sla_attainment": len(ok) / len(results) if results else 0.0,
+        "total_output_tok_s": sum(r["output_tok_s"] for r in results),
+        "total_output_tok_s_meeting_sla": sum(r["output_tok_s"] for r in ok),
+        "total_gpus": sum(r["gpus"] for r in results),
+        "best_per_gpu": max(results, key=lambda r: r["output_tok_s_per_gpu"])["name"] if results else None,
+    }
+    return {"results": results, "errors": errors, "totals": totals}
+
+
+def scenarios_from_csv(data: bytes | str) -> list[dict[str, Any]]:
+    """Rows of a scenario CSV (header with the :data:`SCENARIO_COLUMNS`; ``name`` and ``kv_len`` optional).
+    Values are kept as read — :func:`validate_scenario_rows` reports bad ones per row. Raises
+    ``ValueError`` when the file is not a CSV table or lacks required columns."""
+    import io
+
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a CSV table: {exc}") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    required = [c for c in SCENARIO_COLUMNS if c not in ("name", "kv_len")]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValueError(f"CSV lacks column(s): {', '.join(missing)} (expected {', '.join(SCENARIO_COLUMNS)})")
+    if len(df) > 500:
+        raise ValueError("at most 500 scenarios per table")
+    rows = []
+    for rec in df.to_dict(orient="records"):
+        row: dict[str, Any] = {}
+        for c in SCENARIO_COLUMNS:
+            raw = str(rec.get(c, "")).strip()
+            if c in ("name", "hardware"):
+                row[c] = raw or None
+            else:
+                try:
+                    f = float(raw) if raw else None
+                    row[c] = int(f) if f is not None and math.isfinite(f) and f == int(f) else (raw or None)
+                except ValueError:
+                    row[c] = raw
+        rows.append(row)
+    return rows
+
+
+def scenarios_to_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """The scenario table as CSV bytes (columns in :data:`SCENARIO_COLUMNS` order)."""
+    df = pd.DataFrame([{c: _cell(r.get(c)) for c in SCENARIO_COLUMNS} for r in rows], columns=list(SCENARIO_COLUMNS),
+                      dtype=object)
+    return df.to_csv(index=False).encode("utf-8")
+
+
+def _cell(v: Any) -> Any:
+    if _missing(v):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    try:
+        if hasattr(v, "item"):
+            v = v.item()
+    except (TypeError, ValueError):
+        pass
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def editor_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The scenario rows as a typed frame for ``st.data_editor``: text columns as strings, integer
+    columns as nullable ``Int64`` (a value that is not an integer becomes empty — validation then
+    flags that row)."""
+    data: dict[str, list[Any]] = {c: [] for c in SCENARIO_COLUMNS}
+    for r in rows:
+        for c in SCENARIO_COLUMNS:
+            v = r.get(c)
+            if c in ("name", "hardware"):
+                data[c].append(None if _missing(v) else str(v))
+            else:
+                try:
+                    data[c].append(_as_int(c, v))
+                except ValueError:
+                    data[c].append(None)
+    df = pd.DataFrame({c: pd.Series(data[c], dtype="string" if c in ("name", "hardware") else "Int64")
+                       for c in SCENARIO_COLUMNS})
+    return df
+
+
+def frame_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of an edited frame as plain dicts (missing cells → ``None``)."""
+    return [{c: _cell(rec.get(c)) for c in SCENARIO_COLUMNS} for rec in df.to_dict(orient="records")]
