@@ -40,6 +40,7 @@ __all__ = [
     "run_job",
     "run_jobs",
     "simulate_job",
+    "sweep_jobs",
 ]
 
 #: Flat summary columns of a result row, in display order.
@@ -68,6 +69,7 @@ class SimJob:
     sla: SLA | None = None
     overlap: float = 0.0
     labels: tuple[tuple[str, Any], ...] = ()
+    max_steps: int = 2_000_000
 
     def cost_model(self) -> CostModel:
         return CostModel(self.model, self.hardware, self.parallel, self.dtypes, self.overlap)
@@ -91,7 +93,7 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
 def simulate_job(job: SimJob, record_steps: bool = True) -> SimResult:
     """The full result of one job (timeline included) in this process."""
     return simulate(job.cost_model(), job.workload, job.scheduler, dp=job.dp, router=job.router, sla=job.sla,
-                    record_steps=record_steps)
+                    record_steps=record_steps, max_steps=job.max_steps)
 
 
 def run_job(job: SimJob) -> dict[str, Any]:
@@ -227,3 +229,45 @@ def check_work(jobs: Sequence[SimJob], limit: float = MAX_INTERACTIVE_STEPS) -> 
         raise ValueError(f"about {total:,.0f} simulated steps requested (limit {limit:,.0f} per run): "
                          "use fewer requests, shorter outputs, fewer sweep points or a larger token budget")
     return total
+
+
+def sweep_jobs(
+    base: SimJob,
+    dists: Sequence[str],
+    budgets: Sequence[int],
+    policies: Sequence[str],
+    loads: Sequence[float],
+    load_kind: str,
+    seeds: int,
+) -> list[SimJob]:
+    """The simulator-sweep grid: length distribution (prompt and output alike) × token budget ×
+    policy (``chunked`` or ``prefill_first``) × load (request rate in req/s with Poisson arrivals,
+    or closed-loop concurrency) × seeds ``0 … seeds−1``. Labels: ``dist, policy, budget, load,
+    seed``. Budgets below ``max_num_seqs`` lower ``max_num_seqs`` to the budget (vLLM requires
+    ``max_num_batched_tokens ≥ max_num_seqs``)."""
+    if load_kind not in ("rate", "concurrency"):
+        raise ValueError("load_kind must be 'rate' or 'concurrency'")
+    wl0 = base.workload
+    if not isinstance(wl0, WorkloadConfig):
+        raise ValueError("the sweep needs a synthetic workload")
+    jobs = []
+    for dist in dists:
+        for policy in policies:
+            if policy not in ("chunked", "prefill_first"):
+                raise ValueError(f"unknown policy {policy!r}")
+            for budget in budgets:
+                sched = replace(base.scheduler, max_num_batched_tokens=int(budget),
+                                max_num_seqs=min(base.scheduler.max_num_seqs, int(budget)),
+                                chunked_prefill=policy == "chunked")
+                for load in loads:
+                    for seed in range(seeds):
+                        if load_kind == "rate":
+                            wl = replace(wl0, input_dist=dist, output_dist=dist, request_rate=float(load),
+                                         concurrency=None, seed=seed)
+                        else:
+                            wl = replace(wl0, input_dist=dist, output_dist=dist, request_rate=None,
+                                         concurrency=max(1, int(load)), seed=seed)
+                        labels = (("dist", dist), ("policy", policy), ("budget", int(budget)),
+                                  ("load", float(load) if load_kind == "rate" else int(load)), ("seed", seed))
+                        jobs.append(replace(base, workload=wl, scheduler=sched, labels=base.labels + labels))
+    return jobs

@@ -25,15 +25,15 @@ class SweepInputs:
     SLA for goodput. ``load`` chooses whether ``loads`` are request rates (req/s, Poisson) or
     closed-loop concurrencies."""
 
-    num_requests: int = 80
+    num_requests: int = 60
     input_len: int = 1024
-    output_len: int = 128
+    output_len: int = 64
     spread: float = 0.5
     dists: tuple[str, ...] = ("fixed", "lognormal")
     budgets: tuple[int, ...] = (512, 2048)
     policies: tuple[str, ...] = ("chunked", "prefill_first")
     load: str = "rate"
-    loads: tuple[float, ...] = (4.0, 8.0, 16.0)
+    loads: tuple[float, ...] = (4.0, 16.0)
     seeds: int = 2
     max_num_seqs: int = 256
     sla_ttft_ms: float = 1000.0

@@ -1,0 +1,202 @@
+"""Simulator sweep: request distributions × token budgets × scheduler policies × load × seeds, run on
+every CPU core; latency percentiles with their spread across seeds, goodput and utilisation trends."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import math
+import os
+from typing import Any
+
+import pandas as pd
+
+from dashboard.app_context import bootstrap
+from dashboard.common import plots_sim
+from dashboard.components.inputs import PageInputs, parse_float_list, parse_int_list
+from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.services.simulation import SimJob, aggregate_seeds, check_work, run_jobs, sweep_jobs
+from dashboard.sim_scheduler import LENGTH_DISTS, SLA, SchedulerConfig, WorkloadConfig
+from dashboard.state.scale_up_sweep_with_sim import POLICIES, SWEEP_LOADS, SweepInputs
+
+PAGE = "scale_up_sweep_with_sim"
+MAX_JOBS = 400
+STEPS_PER_JOB = 200_000
+
+HELP = {
+    "en": r"""
+**What it computes.** A grid of simulations with the vLLM-style scheduler simulator (`dashboard/sim_scheduler.py`):
+every **length distribution** (prompt and output lengths drawn fixed / uniform / normal / lognormal around the
+means) × **token budget** (`max_num_batched_tokens`, the chunk size of chunked prefill) × **scheduler policy**
+(chunked prefill, or prefill-first without chunking) × **load point** (Poisson request rate or closed-loop
+concurrency) × **seed**. Every step of every run is priced by the shared cost model from its exact composition.
+
+- Runs execute in parallel on all CPU cores (`concurrent.futures.ProcessPoolExecutor`,
+  `dashboard/services/simulation.py`); the bar shows progress.
+- The **statistics table** averages each configuration over its seeds and gives the `[min – max]` spread across
+  seeds — the sampling noise of a finite benchmark. Percentiles (p50/p90/p99) are computed per run, as
+  `vllm bench serve` reports them.
+- **Goodput** counts requests meeting every SLA target (TTFT and TPOT; 0 disables a target) per second.
+- **Utilisation**: MFU = FLOPs per GPU ÷ (duration × peak), HBM = bytes per GPU ÷ (duration × bandwidth); both from
+  the cost model's per-step op list. Rising load raises both until the engine saturates.
+- KV blocks come from the memory model (90 % of HBM); budgets below `max_num_seqs` cap `max_num_seqs`.
+""",
+    "zh": r"""
+**计算内容。** 用 vLLM 风格调度模拟器（`dashboard/sim_scheduler.py`）运行一组模拟：**长度分布**（输入与输出长度按固定 /
+均匀 / 正态 / 对数正态围绕均值抽样）× **token 预算**（`max_num_batched_tokens`，即 chunked prefill 的 chunk 大小）×
+**调度策略**（chunked prefill，或不分块的 prefill 优先）× **负载点**（泊松请求速率或闭环并发）× **随机种子**。
+每次运行的每一步都由共享成本模型按其确切组成定价。
+
+- 所有运行在全部 CPU 核心上并行执行（`concurrent.futures.ProcessPoolExecutor`，`dashboard/services/simulation.py`），
+  进度条显示进度。
+- **统计表**对每个配置的多个种子取平均，并给出种子间的 `[最小 – 最大]` 范围（有限次压测的抽样噪声）。分位数
+  （p50/p90/p99）按单次运行计算，与 `vllm bench serve` 一致。
+- **有效吞吐**：每秒满足全部 SLA 目标（TTFT 与 TPOT；0 表示不限）的请求数。
+- **利用率**：MFU = 每卡 FLOPs ÷ (时长 × 峰值)，HBM = 每卡字节 ÷ (时长 × 带宽)，均来自成本模型每步的算子列表。
+  负载上升时两者随之上升，直到引擎饱和。
+- KV 块数由显存模型计算（90% HBM）；低于 `max_num_seqs` 的预算会把 `max_num_seqs` 限制为该预算。
+""",
+}
+
+SHOW = ["output_throughput_tok_s", "request_throughput_req_s", "goodput_req_s", "sla_attainment", "ttft_p50_ms",
+        "ttft_p90_ms", "ttft_p99_ms", "tpot_p50_ms", "tpot_p90_ms", "tpot_p99_ms", "e2e_p90_ms", "mfu",
+        "hbm_bw_utilization", "preemptions"]
+
+
+def _spread_frame(agg: pd.DataFrame) -> pd.DataFrame:
+    """Display table: ``metric`` (mean) and ``metric [min–max]`` text for the latency columns."""
+    keys = ["dist", "policy", "budget", "load", "seeds"]
+    out = agg[[k for k in keys if k in agg]].copy()
+    for m in SHOW:
+        if m not in agg:
+            continue
+        out[m] = agg[m]
+        if m.endswith("_ms"):
+            out[f"{m} [min–max]"] = [
+                "—" if math.isnan(lo) else f"{lo:,.1f} – {hi:,.1f}" for lo, hi in zip(agg[f"{m}_min"], agg[f"{m}_max"],
+                                                                                     strict=True)
+            ]
+    return out
+
+
+def render() -> None:
+    ctx, _ = bootstrap(title="Simulator sweep",
+                       header_description="Distributions × chunk sizes × policies × load × seeds on every core.",
+                       help_title="Simulator sweep", help_markdown=HELP)
+    st, t = ctx.st, ctx.t
+    st.info(t("ssweep.time_model", hw=ctx.hardware.name, source=ctx.hardware.source_label))
+    inputs = PageInputs(ctx, PAGE, SweepInputs)
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.markdown(f"**{t('ssweep.workload')}**")
+        inputs.number("num_requests", t("ssweep.num_requests"), min_value=1, max_value=5000, step=20)
+        inputs.number("input_len", t("ssweep.input_len"), min_value=1, max_value=131_072, step=128)
+        inputs.number("output_len", t("ssweep.output_len"), min_value=1, max_value=32_768, step=32)
+        inputs.number("spread", t("ssweep.spread"), min_value=0.0, max_value=1.0, step=0.1)
+        inputs.number("max_num_seqs", t("ssweep.max_seqs"), min_value=1, max_value=4096, step=16)
+    with c2:
+        st.markdown(f"**{t('ssweep.grid')}**")
+        inputs.multiselect("dists", t("ssweep.dists"), LENGTH_DISTS)
+        inputs.text("budgets", t("ssweep.budgets"), parse=lambda s: parse_int_list(s, min_value=16, max_items=6))
+        inputs.multiselect("policies", t("ssweep.policies"), POLICIES)
+        inputs.select("load", t("ssweep.load"), SWEEP_LOADS, format_func=lambda k: t(f"ssweep.load.{k}"), radio=True)
+        inputs.text("loads", t("ssweep.loads"), parse=lambda s: parse_float_list(s, min_value=0.001, max_items=12))
+        inputs.number("seeds", t("ssweep.seeds"), min_value=1, max_value=10, step=1)
+    with c3:
+        st.markdown(f"**{t('ssweep.sla')}**")
+        inputs.number("sla_ttft_ms", t("ssweep.sla_ttft"), min_value=0.0, max_value=1e9, step=100.0)
+        inputs.number("sla_tpot_ms", t("ssweep.sla_tpot"), min_value=0.0, max_value=1e9, step=5.0)
+        inputs.number("workers", t("ssweep.workers"), min_value=0, max_value=256, step=1)
+    inputs.sync_query_params()
+    v: SweepInputs = inputs.values
+
+    try:
+        ctx.cost_model()  # validates the layout
+        base = SimJob(
+            model=ctx.model, hardware=ctx.hardware, parallel=ctx.parallel, dtypes=ctx.dtypes,
+            workload=WorkloadConfig(num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len,
+                                    input_spread=v.spread, output_spread=v.spread),
+            scheduler=SchedulerConfig(max_num_seqs=v.max_num_seqs),
+            sla=SLA(ttft_ms=v.sla_ttft_ms or None, tpot_ms=v.sla_tpot_ms or None),
+            max_steps=STEPS_PER_JOB,
+        )
+        loads = v.loads if v.load == "rate" else tuple(max(1, int(x)) for x in v.loads)
+        jobs = sweep_jobs(base, v.dists, v.budgets, v.policies, loads, v.load, v.seeds)
+        if len(jobs) > MAX_JOBS:
+            raise ValueError(f"{len(jobs)} simulations requested; at most {MAX_JOBS} per sweep")
+        check_work(jobs, limit=STEPS_PER_JOB * 4)
+    except ValueError as exc:
+        st.error(t("common.invalid_input", error=exc))
+        return
+    workers = v.workers or (os.cpu_count() or 1)
+    workers = max(1, min(workers, len(jobs)))
+    key = repr((jobs, workers))
+    slot = f"{PAGE}.rows"
+    hit = ctx.session_state.results.get(slot)
+    if hit is not None and hit[0] == key:
+        rows = hit[1]
+    else:
+        bar = st.progress(0.0, text=t("ssweep.progress", done=0, total=len(jobs)))
+        rows = run_jobs(jobs, workers=workers,
+                        progress=lambda d, n: bar.progress(d / n, text=t("ssweep.progress", done=d, total=n)))
+        bar.empty()
+        ctx.session_state.results[slot] = (key, rows)
+    st.caption(t("ssweep.runs", n=len(jobs), w=workers))
+    raw = pd.DataFrame(rows)
+    errors = raw[raw["error"] != ""] if "error" in raw else raw.iloc[0:0]
+    if len(errors):
+        st.warning(t("ssweep.errors", n=len(errors), first=errors["error"].iloc[0]))
+    agg = aggregate_seeds(rows, ["dist", "policy", "budget", "load"])
+    if agg.empty:
+        st.error(t("common.invalid_input", error=errors["error"].iloc[0] if len(errors) else "no results"))
+        return
+    best = agg.sort_values("goodput_req_s", ascending=False, na_position="last").iloc[0]
+    metrics_row(ctx, {
+        t("ssweep.m.best"): f"{best['goodput_req_s']:,.2f}" if not math.isnan(best["goodput_req_s"]) else "—",
+        t("ssweep.m.best_cfg"): f"{best['dist']} · {best['policy']} · {best['budget']} · {best['load']}",
+        t("ssweep.m.max_tps"): f"{agg['output_throughput_tok_s'].max():,.0f}",
+        t("ssweep.m.runs"): f"{len(rows)}",
+    })
+    st.subheader(t("ssweep.table"))
+    table(ctx, _spread_frame(agg), key="ssweep_stats", file_name="simulator_sweep_stats.csv")
+    group = ["dist", "policy", "budget"]
+    xlabel = t(f"ssweep.load.{v.load}")
+    log_x = len(set(agg["load"])) > 2 and agg["load"].max() / max(agg["load"].min(), 1e-9) > 8
+    st.subheader(t("ssweep.latency"))
+    c1, c2 = st.columns(2)
+    with c1:
+        chart(ctx, plots_sim.sweep_lines(agg, "load", "ttft_p90_ms", group, title="TTFT p90 (ms)", xaxis=xlabel,
+                                         log_x=log_x), key="ssweep_ttft")
+        chart(ctx, plots_sim.sweep_lines(agg, "load", "goodput_req_s", group, title="goodput (req/s)", xaxis=xlabel,
+                                         log_x=log_x), key="ssweep_goodput")
+    with c2:
+        chart(ctx, plots_sim.sweep_lines(agg, "load", "tpot_p90_ms", group, title="TPOT p90 (ms)", xaxis=xlabel,
+                                         log_x=log_x), key="ssweep_tpot")
+        chart(ctx, plots_sim.sweep_lines(agg, "load", "e2e_p99_ms", group, title="E2E p99 (ms)", xaxis=xlabel,
+                                         log_x=log_x), key="ssweep_e2e")
+    st.subheader(t("ssweep.util"))
+    c1, c2 = st.columns(2)
+    with c1:
+        chart(ctx, plots_sim.sweep_lines(agg.assign(mfu_pct=agg["mfu"] * 100, mfu_pct_min=agg["mfu_min"] * 100,
+                                                    mfu_pct_max=agg["mfu_max"] * 100),
+                                         "load", "mfu_pct", group, title="MFU (%)", xaxis=xlabel, log_x=log_x),
+              key="ssweep_mfu")
+    with c2:
+        h = agg["hbm_bw_utilization"] * 100
+        chart(ctx, plots_sim.sweep_lines(agg.assign(hbm_pct=h, hbm_pct_min=agg["hbm_bw_utilization_min"] * 100,
+                                                    hbm_pct_max=agg["hbm_bw_utilization_max"] * 100),
+                                         "load", "hbm_pct", group, title="HBM bandwidth (%)", xaxis=xlabel,
+                                         log_x=log_x), key="ssweep_hbm")
+    with st.expander(t("ssweep.raw")):
+        table(ctx, raw, key="ssweep_raw", file_name="simulator_sweep_runs.csv", height=300)
+    payload: dict[str, Any] = {"inputs": v, "hardware": ctx.hardware.name, "hardware_source": ctx.hardware.source_label,
+                               "model": ctx.model.name, "statistics": agg.to_dict(orient="records")}
+    json_download(ctx, payload, key="ssweep_json", file_name="simulator_sweep.json")
+
+
+if __name__ == "__main__":
+    render()
