@@ -249,7 +249,7 @@ def sweep_jobs(
         raise ValueError("load_kind must be 'rate' or 'concurrency'")
     wl0 = base.workload
     if not isinstance(wl0, WorkloadConfig):
-        raise ValueError("the sweep needs a synthetic workload")
+        raise ValueError("the sweep needs a synthetic workload")  # noqa: TRY004 - a user-facing input error
     jobs = []
     for dist in dists:
         for policy in policies:
