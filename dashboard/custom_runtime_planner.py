@@ -97,7 +97,10 @@ def render() -> None:
     prof = {"gemm_eff": round(float(eff.gemm_compute(rows_m)), 4),
             "attn_eff": round(float(eff.attention_prefill.points[-1][1]), 4),
             "mem_eff": round(float(eff.memory), 4), "kernel_overhead_us": float(eff.kernel_overhead_us)}
-    custom = inputs.toggle("custom_eff", t("crp.custom_eff"))
+    o1, o2 = st.columns([1, 2])
+    with o1:
+        custom = inputs.toggle("custom_eff", t("crp.custom_eff"))
+    inputs.slider("points", t("crp.points"), min_value=2, max_value=256, step=1, container=o2)
     if custom:
         for f, sentinel in (("gemm_eff", 0.0), ("attn_eff", 0.0), ("mem_eff", 0.0), ("kernel_overhead_us", -1.0)):
             if getattr(inputs.values, f) == sentinel:

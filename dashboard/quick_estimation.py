@@ -17,7 +17,7 @@ from dashboard.common import plots, plots_estimation
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.dtypes import gemm_compute_dtype
-from dashboard.features.memory import weight_bytes_per_gpu
+from dashboard.features.memory import memory_breakdown, weight_bytes_per_gpu
 from dashboard.features.parallel import ParallelConfig
 from dashboard.services.estimation import (
     edited_hardware,
@@ -53,6 +53,8 @@ HELP = {
 - **GPU spec.** By default the sidebar profile. "Edit GPU spec" replaces the dense TFLOP/s of the GEMM format
   (every format scales by the same factor), the HBM bandwidth, and the per-GPU bandwidth of the link the TP/EP
   group uses (scale-up inside the NVLink domain, scale-out beyond it). Efficiencies stay the profile's.
+- **Fit check**: the shared memory model (10 % of HBM reserved) says how many sequences of `input_len + output_len`
+  tokens fit beside the weights; a warning appears when `batch` is more than that (see Quick memory for details).
 
 Assumptions: balanced shards, uniform expert routing, no pipeline parallelism, one engine of `max(TP, EP)` GPUs
 per DP replica, replicas independent.
@@ -75,6 +77,8 @@ per DP replica, replicas independent.
   φ = 1 永远不慢于 φ = 0。
 - **GPU 规格**：默认使用侧边栏硬件配置；“编辑 GPU 规格”可替换 GEMM 格式的稠密算力（其他格式按同一比例缩放）、
   HBM 带宽，以及 TP/EP 组所用链路的每卡带宽（NVLink 域内为 scale-up，域外为 scale-out）。效率系数沿用配置。
+- **容量检查**：共享显存模型（保留 10% HBM）给出权重之外能放下多少条 `input_len + output_len` token 的序列；
+  `batch` 超过该值时给出警告（详见 Quick memory 页面）。
 
 假设：切分均衡、专家路由均匀、无流水并行；每个 DP 副本为一个 `max(TP, EP)` 卡的引擎，副本之间相互独立。
 """,
@@ -147,7 +151,9 @@ def render() -> None:
         est = estimate_scenario(lambda phi: ctx.cost_model(tp=v.tp, ep=ep, overlap=phi, hardware=hw),
                                 batch=v.batch, input_len=v.input_len, output_len=v.output_len, phi=v.overlap,
                                 dp=v.dp, layers=model.num_hidden_layers)
-        weights = weight_bytes_per_gpu(model, ParallelConfig(tp=v.tp, ep=ep), dt.weight)
+        par = ParallelConfig(tp=v.tp, ep=ep)
+        weights = weight_bytes_per_gpu(model, par, dt.weight)
+        mem = memory_breakdown(model, hw, par, dt, context=v.input_len + v.output_len)
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
@@ -175,6 +181,14 @@ def render() -> None:
         t("qe.m_comm_decode"): _num(est.decode.comm_bytes / 1e6),
         t("qe.m_gpus"): f"{group * v.dp:,}",
     })
+
+    fit_seqs = mem.max_sequences * par.attention_dp
+    if not mem.fits:
+        st.error(t("qe.no_fit", ctx=v.input_len + v.output_len, hbm=hw.hbm_capacity_gb))
+    elif fit_seqs < v.batch:
+        st.warning(t("qe.batch_too_big", batch=v.batch, fit=fit_seqs, ctx=v.input_len + v.output_len))
+    if model.is_moe:
+        st.caption(t("qe.moe_note"))
 
     st.subheader(t("qe.ops_header"))
     rows = []
@@ -216,7 +230,8 @@ def render() -> None:
         "inputs": inputs.values, "model": model.summary(),
         "hardware": {"name": hw.name, "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
                      "gemm_format": fmt, **used},
-        "outputs": {**est.as_dict(), "weights_per_gpu_bytes": weights, "overlap": trows},
+        "outputs": {**est.as_dict(), "weights_per_gpu_bytes": weights, "overlap": trows,
+                    "max_sequences_in_hbm": fit_seqs},
     }, key="qe_json", file_name="quick_estimation.json")
 
 

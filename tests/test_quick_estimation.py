@@ -163,6 +163,7 @@ def test_page_defaults_render_everything() -> None:
     assert {b.label for b in at.download_button} >= {"Download table (CSV)", "Download inputs + outputs (JSON)"}
     assert at.query_params["input_len"] == "2048"
     assert at.info  # TP = 1: no communication to overlap
+    assert not at.warning and not at.error
 
 
 def test_doubling_tp_halves_weights_and_adds_communication() -> None:
@@ -230,7 +231,16 @@ def test_invalid_and_extreme_inputs_never_raise() -> None:
     for field, value in (("input_len", 4_000_000), ("output_len", 4_000_000), ("batch", 65536)):
         _run(at.number_input(key=K + field).set_value(value))
     assert not at.error
+    assert any("exceeds" in w.value for w in at.warning)  # 65536 sequences of 8M tokens do not fit: a warning
     assert _metric(at, "TTFT (ms)") > 1e5
+    # 671 B parameters on one GPU: an alert, the times still shown; MoE note about routed experts
+    _run(at.sidebar.selectbox(key="sb_model_preset").set_value("deepseek-v3"))
+    _run(at.number_input(key=K + "tp").set_value(1))
+    assert any("Does not fit" in e.value for e in at.error)
+    assert any("MoE" in c.value for c in at.caption)
+    assert _metric(at, "TTFT (ms)") > 0
+    _run(at.number_input(key=K + "ep").set_value(8))  # DP-attention × EP experts
+    assert _metric(at, "GPUs (all replicas)") == 8
 
 
 def test_sidebar_defaults_inputs_persist_and_url_loads() -> None:

@@ -57,4 +57,21 @@ STRINGS = {
     "qe.kind.overhead": {"en": "step overhead", "zh": "单步开销"},
     "qe.phase.prefill": {"en": "Prefill", "zh": "Prefill"},
     "qe.phase.decode": {"en": "Decode", "zh": "Decode"},
+    "qe.no_fit": {
+        "en": "Does not fit: not even one sequence of {ctx:,} tokens fits beside the weights in {hbm:g} GiB of HBM "
+              "(10 % reserved). Raise TP/EP or use smaller formats; the times below assume it fits.",
+        "zh": "放不下：{hbm:g} GiB HBM（保留 10%）在放下权重后连一条 {ctx:,} token 的序列都放不下。请增大 TP/EP 或使用更小的格式；"
+              "下方耗时按能放下计算。",
+    },
+    "qe.batch_too_big": {
+        "en": "Batch {batch:,} exceeds the {fit:,} sequences of {ctx:,} tokens whose KV cache fits in HBM "
+              "(10 % reserved); the times below assume it fits.",
+        "zh": "批量 {batch:,} 超过 HBM（保留 10%）中能容纳 KV 缓存的 {fit:,} 条 {ctx:,} token 序列；下方耗时按能放下计算。",
+    },
+    "qe.moe_note": {
+        "en": "MoE: a step reads only the experts its tokens are routed to (expected E·(1 − (1 − k/E)^T) for T tokens), "
+              "so the HBM bytes of a small decode step are below the resident weights per GPU.",
+        "zh": "MoE：每步只读取被路由到的专家（T 个 token 期望命中 E·(1 − (1 − k/E)^T) 个），因此小批量 decode 步的 HBM 字节"
+              "低于每卡常驻权重。",
+    },
 }
