@@ -170,13 +170,16 @@ def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]])
     v = inputs.values
     key = f"{PAGE}.sim"
     sig = repr((v, ctx.model.name, ctx.hardware.name, ctx.dtypes))
-    c1, c2 = st.columns([1, 3])
+    c1, c2, c3 = st.columns([1, 1, 2])
     inputs.number("sim_top", t("sus.sim_top"), min_value=1, max_value=10, step=1, container=c1)
-    if c2.button(t("sus.sim_run"), key=f"{PAGE}__sim_run", disabled=not feas):
+    inputs.number("ttft_percentile", t("sus.sim_pct"), min_value=1.0, max_value=100.0, step=5.0, container=c2)
+    v = inputs.values
+    sla = SLA(v.ttft_ms or None, v.tpot_ms or None, v.min_tps_per_user or None, v.ttft_percentile)
+    if c3.button(t("sus.sim_run"), key=f"{PAGE}__sim_run", disabled=not feas):
         with st.status(t("sus.sim_running")):
             try:
                 rows = recheck_with_simulator(ctx.model, ctx.hardware, feas[: v.sim_top], v.input_len, v.output_len,
-                                              ctx.dtypes)
+                                              ctx.dtypes, percentile=v.ttft_percentile, sla=sla)
             except ValueError as exc:
                 st.error(t("common.invalid_input", error=exc))
                 rows = []
@@ -184,9 +187,10 @@ def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]])
     stored = ctx.session_state.results.get(key)
     if not stored or stored.get("sig") != sig:
         return None
-    st.caption(t("sus.sim_caption"))
+    st.caption(t("sus.sim_caption", pct=v.ttft_percentile))
     cols = ["tp", "ep", "dp", "concurrency", "budget", "ttft_ms", "sim_ttft_ms", "tpot_ms", "sim_tpot_ms",
-            "output_tok_s_per_gpu", "sim_output_tok_s_per_gpu", "sim_preemptions", "sim_error"]
+            "output_tok_s_per_gpu", "sim_output_tok_s_per_gpu", "sim_meets_sla", "sim_reason", "sim_preemptions",
+            "sim_error"]
     table(ctx, _frame(stored["rows"], cols), key="sus_sim", file_name="sla_search_simulator.csv")
     return stored["rows"]
 

@@ -91,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
 
         if simulator_available():
             top = sorted(res.feasible, key=lambda r: -r["output_tok_s_per_gpu"])[: args.sim_check]
-            out["simulator_check"] = recheck_with_simulator(model, hw, top, wl.input_len, wl.output_len, dtypes)
+            out["simulator_check"] = recheck_with_simulator(model, hw, top, wl.input_len, wl.output_len, dtypes,
+                                                            sla=sla)
     if args.json:
         emit_json(out)
         return 0

@@ -255,3 +255,18 @@ def test_fp8_moe_search_runs() -> None:
                             SearchSpace(concurrency=(16, 128), budgets=(2048,)))
     assert res.best and res.best["ep"] >= 1 and max(res.best["tp"], res.best["ep"]) * res.best["dp"] <= 8
     assert math.isfinite(res.best["ttft_ms"])
+
+
+def test_simulator_recheck_agrees_with_steady_state() -> None:
+    from dashboard.services.search_sim import recheck_with_simulator, simulator_available
+
+    if not simulator_available():
+        pytest.skip("scheduler simulator not present")
+    wl = Workload(512, 128)
+    rows = [evaluate_config(L8B, H200, 1, 1, 2, c, 2048, wl) for c in (8, 64)]
+    out = recheck_with_simulator(L8B, H200, rows, 512, 128, sla=SLA(tpot_ms=1000))
+    for r in out:
+        assert "sim_error" not in r, r.get("sim_error")
+        assert r["sim_tpot_ms"] == pytest.approx(r["tpot_ms"], rel=0.25)
+        assert r["sim_output_tok_s_per_gpu"] == pytest.approx(r["output_tok_s_per_gpu"], rel=0.25)
+        assert r["sim_meets_sla"] is True

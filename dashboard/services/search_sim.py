@@ -38,9 +38,11 @@ def recheck_with_simulator(
     model: ModelProfile, hw: HardwareProfile, rows: Sequence[dict[str, Any]], input_len: int, output_len: int,
     dtypes: Dtypes | None = None, percentile: float = 50.0, requests_per_client: int = 3,
     max_requests: int = 3000, overlap: float = 0.0, reserved_fraction: float = 0.10,
+    sla: Any = None,
 ) -> list[dict[str, Any]]:
     """Each row plus ``sim_ttft_ms`` (at ``percentile``), ``sim_tpot_ms``, ``sim_output_tok_s_per_gpu``,
-    ``sim_preemptions`` (or ``sim_error``)."""
+    ``sim_preemptions`` (or ``sim_error``); with ``sla`` (a :class:`~dashboard.services.search.SLA`)
+    also ``sim_meets_sla`` and ``sim_reason``."""
     from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
 
     dtypes = dtypes or Dtypes()
@@ -67,6 +69,10 @@ def recheck_with_simulator(
             r["sim_output_tok_s_per_gpu"] = float(res.summary["output_throughput_tok_s_per_gpu"])
             r["sim_preemptions"] = int(res.summary["preemptions"])
             r["sim_requests"] = n
+            if sla is not None:
+                viol = sla.violations(r["sim_ttft_ms"], r["sim_tpot_ms"])
+                r["sim_meets_sla"] = not viol
+                r["sim_reason"] = "; ".join(t for _, t in viol) or None
         except (ValueError, KeyError) as exc:
             r["sim_error"] = str(exc)
         out.append(r)

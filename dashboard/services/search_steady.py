@@ -16,7 +16,7 @@ formula is used):
   prefill (``Q = C − λ (n_c + O − 1)``, wait ``Q / λ`` steps).
 * A step carries ``D = round(λ (O − 1))`` decodes at contexts spread over ``[I, I + O)``. A fraction
   ``f = λ n_c / k`` of steps also carries a prefill chunk (``k`` whole prompts per step when
-  ``I ≤ B``, ``k = clamp(round(λ), 1, k_max)``; one ``B``-token chunk after ``i·B`` cached tokens
+  ``I ≤ B``, ``k = clamp(ceil(λ), 1, k_max)``; one ``B``-token chunk after ``i·B`` cached tokens
   otherwise); the rest are pure decode steps.
 * Mean step ``T̄ = (f / n_c) Σ_i t_i + (1 − f) T_d`` with ``t_i`` the chunk steps and ``T_d`` the
   pure decode step. **TPOT = T̄** (each decoding request gets one token per step).
@@ -32,6 +32,7 @@ Units: seconds unless the name says ``_ms``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from dashboard.features.cost_model import CostModel
@@ -119,7 +120,7 @@ def steady_state(
     d = round(lam * dec_steps) if dec_steps > 0 else 0
     d = min(d, c)
     if n_c == 1:
-        k = min(k_max, max(1, round(lam)))
+        k = min(k_max, max(1, math.ceil(lam - 1e-9)))
         chunks_list = [((i_len, 0),) * k]
     else:
         k = 1

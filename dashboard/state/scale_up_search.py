@@ -47,6 +47,7 @@ class ScaleUpSearchInputs:
     dp_mode: str = "max"
     usd_per_gpu_hour: float = 2.5
     sim_top: int = 3
+    ttft_percentile: float = 90.0
 
     def __post_init__(self) -> None:
         check_int_value("gpus", self.gpus, 1, 4096)
@@ -62,6 +63,7 @@ class ScaleUpSearchInputs:
             raise ValueError("dp_mode must be 'all' or 'max'")
         check_number("usd_per_gpu_hour", self.usd_per_gpu_hour, 0.0, 1e6)
         check_int_value("sim_top", self.sim_top, 1, 10)
+        check_number("ttft_percentile", self.ttft_percentile, 1.0, 100.0)
 
 
 @dataclass(frozen=True)

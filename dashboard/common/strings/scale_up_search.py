@@ -54,13 +54,14 @@ STRINGS = {
     "sus.pareto_table": {"en": "Pareto frontier", "zh": "Pareto 前沿"},
     "sus.sim": {"en": "Simulator re-check", "zh": "模拟器复核"},
     "sus.sim_top": {"en": "Re-check the N best", "zh": "复核前 N 个"},
+    "sus.sim_pct": {"en": "TTFT percentile (simulator)", "zh": "TTFT 分位数（模拟器）"},
     "sus.sim_run": {"en": "Run the simulator on the best configurations", "zh": "用模拟器复核最佳配置"},
     "sus.sim_running": {"en": "Simulating…", "zh": "模拟中…"},
     "sus.sim_missing": {"en": "The scheduler simulator is not available in this build.", "zh": "当前版本没有调度模拟器。"},
     "sus.sim_caption": {
         "en": "Closed-loop replay (vLLM V1 scheduler, KV blocks, preemption) on the same cost model; TTFT at "
-              "p50 after the start-up burst, mean TPOT.",
-        "zh": "闭环回放（vLLM V1 调度、KV block、抢占），使用同一成本模型；TTFT 为启动突发之后的 p50，TPOT 为均值。",
+              "p{pct:g} after the start-up burst, mean TPOT.",
+        "zh": "闭环回放（vLLM V1 调度、KV block、抢占），使用同一成本模型；TTFT 为启动突发之后的 p{pct:g}，TPOT 为均值。",
     },
     "sus.reason_col": {"en": "reason", "zh": "原因"},
     "sus.count_col": {"en": "count", "zh": "数量"},
