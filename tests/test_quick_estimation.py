@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import dataclasses
+from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
 from dashboard.common.plots_estimation import overlap_timeline_figure, timeline_lanes
@@ -264,3 +267,24 @@ def test_sidebar_defaults_inputs_persist_and_url_loads() -> None:
     _run(url)
     v = url.session_state["app_state"].pages["quick_estimation"]
     assert dataclasses.astuple(v)[:7] == (1, 1, 1, 32, 2048, 256, 0.25)
+
+
+# ----------------------------------------------------------------------------- timeline properties
+_times = hs.floats(min_value=0.0, max_value=10.0, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(compute=_times, comm=_times, fixed=_times, phi=hs.floats(0.0, 1.0), layers=hs.integers(1, 130))
+def test_timeline_properties(compute: float, comm: float, fixed: float, phi: float, layers: int) -> None:
+    tl = overlap_timeline(compute, comm, phi, layers, fixed)
+    # the cost model's combine rule
+    assert tl.total_s == pytest.approx(compute + comm - min(phi * comm, compute) + fixed, abs=1e-9)
+    assert tl.hidden_s <= phi * comm + 1e-12 and tl.hidden_s <= compute + 1e-12
+    # lanes never overlap themselves, and every segment ends by the total
+    for lane in ("compute", "comm"):
+        segs = sorted((s.start_s, s.start_s + s.duration_s) for s in tl.segments if s.lane == lane)
+        assert all(b[0] >= a[1] - 1e-9 for a, b in pairwise(segs))
+        assert all(end <= tl.total_s + 1e-9 for _, end in segs)
+    # more overlap is never slower
+    assert overlap_timeline(compute, comm, 1.0, layers, fixed).total_s <= tl.total_s + 1e-12
+    assert tl.total_s <= overlap_timeline(compute, comm, 0.0, layers, fixed).total_s + 1e-12
