@@ -51,7 +51,8 @@ def _holdout(table: StepTable, hw, name: str, train, test) -> dict[str, float]:
     p = pred.predict_ms(res.profile)
     rel = p / pred.measured_ms - 1.0
     return {"name": name, "train": len(tr), "test": len(te), "mape": float(np.mean(np.abs(rel))),
-            "worst": float(np.max(np.abs(rel))), "train_mape": res.metrics["mape"]}
+            "worst": float(np.max(np.abs(rel))), "train_mape": res.metrics["mape"],
+            "backend": (res.sweep or {}).get("attention_backend")}
 
 
 def gemm_transfer(hw) -> list[tuple[int, float, float]]:
@@ -109,7 +110,7 @@ def main() -> None:
     for label, tr, te in checks:
         h = _holdout(table, hw, label, tr, te)
         print(f"  {label:<20} train {h['train']:>2} rows (MAPE {h['train_mape']:.2%})  test {h['test']:>2} rows: "
-              f"MAPE {h['mape']:.2%}, worst {h['worst']:.2%}")
+              f"MAPE {h['mape']:.2%}, worst {h['worst']:.2%}  (attention backend by fit: {h['backend']})")
     print("\n70B TP=8 layer GEMMs (qkv+o+gate_up+down), curves from the 8B rows of gemm.csv only:")
     rows = gemm_transfer(hw)
     errs = []

@@ -234,11 +234,13 @@ def test_fit_recovers_a_known_profile_from_synthetic_steps(h200) -> None:
     t = parse_step_table(_csv(*rows), "synthetic.csv")
     lat = StepPredictor(t, resolve_models(t)).predict_ms(hw_true)
     t = replace(t, rows=tuple(replace(r, latency_ms=float(v)) for r, v in zip(t.rows, lat, strict=True)))
-    res = calibrate(t, h200, "curves", sweeps=reference_sweeps(), attention_backend="flash", loo=False)
+    sw = reference_sweeps()
+    sw = replace(sw, attention_decode=())  # no decode-kernel reference: the unit rate is fitted without a prior
+    res = calibrate(t, h200, "curves", sweeps=sw, attention_backend="flash", loo=False)
     got = {p.name: p.value for p in res.params}
-    assert res.metrics["mape"] < 1e-3
+    assert res.metrics["mape"] < 2e-3  # weak priors toward the sweep references cost a little
     for k, v in truth.items():
-        assert got[k] == pytest.approx(v, rel=0.05), (k, got[k], v)
+        assert got[k] == pytest.approx(v, rel=0.1), (k, got[k], v)
 
 
 def test_calibrate_files_sorts_steps_and_sweeps(h200) -> None:

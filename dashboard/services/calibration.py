@@ -142,7 +142,7 @@ class SweepCurves:
     kernel_overhead_us: float | None = None
     memory: float | None = None  # HBM efficiency of memory-bound GEMMs
     attention_backend: str | None = None
-    decode_kernel_unit_gb_s: float | None = None  # informational: decode kernel of the sweep, per work unit
+    decode_kernel_unit_gb_s: float | None = None  # decode kernel of the same backend: rate of one work unit
     notes: tuple[str, ...] = ()
     gemm_rows: int = 0
     attention_rows: int = 0
@@ -232,14 +232,31 @@ def fit_sweep_curves(sweeps: KernelSweeps, hw: HardwareProfile, attention_backen
             fl = 4.0 * r["batch"] * r["q_heads"] * pairs * r["head_dim"]
             t = max(r["ms_median"] * 1e-3 - (t0_s or 0.0), _T_FLOOR_US * 1e-6)
             per_x.setdefault(float(f"{fl:.3g}"), []).append(fl / (peak * t))
-        attn = Curve(tuple((x, min(1.0, max(1e-4, statistics.fmean(v)))) for x, v in sorted(per_x.items())))
+        pts = [(x, min(1.0, max(1e-4, statistics.fmean(v)))) for x, v in sorted(per_x.items())]
+        # Floor-dominated small calls: when the work grows k-fold but the time by less than √k, the
+        # sweep is timing a fixed floor (launch/setup of the SDPA call), not the kernel's throughput.
+        # Engine steps replay these calls inside one graph without that floor, so such leading points
+        # are dropped and the curve is extended flat below the first throughput-bound point (time ∝ FLOPs).
+        dropped = 0
+        while len(pts) >= 2:
+            (x0, e0), (x1, e1) = pts[0], pts[1]
+            if (x1 / e1) / (x0 / e0) < math.sqrt(x1 / x0):
+                pts.pop(0)
+                dropped += 1
+            else:
+                break
+        if dropped:
+            notes.append(f"attention sweep ({backend}): {dropped} floor-dominated small-call point(s) dropped")
+        attn = Curve(tuple(pts))
     unit = None
     if sweeps.attention_decode:
+        # one sequence: each of its KV heads is one work unit (K and V rows of kv_len × head_dim, bf16);
+        # the fastest batch-1 rate of the same backend is the unit's streaming rate
         rates = []
         for r in sweeps.attention_decode:
             if r["batch"] == 1 and (backend is None or str(r.get("backend", "")) == backend):
                 unit_bytes = r["kv_len"] * 2 * r["head_dim"] * 2.0
-                rates.append(unit_bytes / (r["ms_median"] * 1e-3 - (t0_s or 0.0)) / 1e9)
+                rates.append(unit_bytes / max(r["ms_median"] * 1e-3 - (t0_s or 0.0), _T_FLOOR_US * 1e-6) / 1e9)
         unit = max(rates) if rates else None
     mem = None if bw is None else min(1.5, bw / hw.hbm_bytes_per_s)
     return SweepCurves(
@@ -270,6 +287,12 @@ class _Param:
     x0: float
     lo: float
     hi: float
+    prior_sd: float | None = None  # weak log-normal prior around x0 (a measured reference), sd in log units
+
+
+#: weight of one prior term, in units of relative error of a step (a prior counts like one more row whose
+#: residual is log(value/reference)/sd times this)
+PRIOR_WEIGHT = 0.02
 
 
 @dataclass(frozen=True)
@@ -319,20 +342,23 @@ def _params_for(method: str, table: StepTable, start: Efficiency, fix_kernel: bo
     kernel_mix = len({r.model for r in table.rows}) > 1 or len({r.phase == "mixed" for r in table.rows}) > 1
     ps: list[_Param] = []
     if method == "curves":
-        ps.append(_Param("compute_scale", "GEMM sustained-clock factor (× swept GEMM efficiency)", "×", 1.0, 0.5, 1.25))
+        ps.append(_Param("compute_scale", "GEMM sustained-clock factor (× swept GEMM efficiency)", "×", 1.0, 0.5, 1.25,
+                         0.15))
         if has_prefill:
             ps.append(_Param("attention_scale", "Prefill attention rate (× swept attention kernel)", "×", 1.0, 0.3,
-                             3.0))
-        ps.append(_Param("memory", "HBM bandwidth efficiency", "fraction", min(1.0, start.memory), 0.2, 1.0))
+                             3.0, 0.3))
+        ps.append(_Param("memory", "HBM bandwidth efficiency", "fraction", min(1.0, start.memory), 0.2, 1.0, 0.1))
         if not fix_kernel:
-            ps.append(_Param("kernel_overhead_us", "Per-kernel overhead", "µs", start.kernel_overhead_us, 0.0, 40.0))
+            ps.append(_Param("kernel_overhead_us", "Per-kernel overhead", "µs", max(0.5, start.kernel_overhead_us),
+                             0.0, 40.0, 0.5))
         ps.append(_Param("elementwise_traffic", "Elementwise traffic (× minimal bytes)", "×",
                          max(1.5, start.elementwise_traffic), 0.5, 20.0))
         ps.append(_Param("elementwise_kernels", "Kernels per elementwise op", "×",
                          max(1.0, start.elementwise_kernels), 0.1, 20.0))
         if has_decode:
             ps.append(_Param("attention_decode_unit_gb_s", "Decode-attention work-unit rate (seq × KV head)", "GB/s",
-                             start.attention_decode_unit_gb_s or 100.0, 2.0, 5000.0))
+                             start.attention_decode_unit_gb_s or 100.0, 2.0, 5000.0,
+                             0.3 if start.attention_decode_unit_gb_s else None))
         if kernel_mix:
             ps.append(_Param("step_overhead_us", "Per-step overhead", "µs", 20.0, 0.0, 20000.0))
     elif method == "derate":
@@ -429,6 +455,7 @@ class _Fitter:
         self.pred, self.base, self.eff, self.params, self.method = pred, base, eff, params, method
         self.lo = np.array([p.lo for p in params])
         self.hi = np.array([p.hi for p in params])
+        self.prior = [(i, math.log(p.x0), p.prior_sd) for i, p in enumerate(params) if p.prior_sd and p.x0 > 0]
 
     def profile(self, x: Sequence[float]) -> HardwareProfile:
         return _profile_for(self.base, self.eff, {p.name: float(v) for p, v in zip(self.params, x, strict=True)},
@@ -436,7 +463,11 @@ class _Fitter:
 
     def residuals(self, x: np.ndarray, idx: Sequence[int]) -> np.ndarray:
         p = self.pred.predict_ms(self.profile(x), idx)
-        return p[idx] / self.pred.measured_ms[idx] - 1.0
+        r = p[idx] / self.pred.measured_ms[idx] - 1.0
+        if not self.prior:
+            return r
+        pr = [PRIOR_WEIGHT * (math.log(max(x[i], 1e-12)) - c) / sd for i, c, sd in self.prior]
+        return np.concatenate([r, pr])
 
     def fit(self, idx: Sequence[int], x0: np.ndarray | None = None) -> optimize.OptimizeResult:
         x0 = np.clip(np.array([p.x0 for p in self.params]) if x0 is None else x0, self.lo, self.hi)
@@ -503,6 +534,8 @@ def calibrate(
                         ch[k] = getattr(sc, k)
                 if sc.memory is not None:
                     ch["memory"] = min(1.0, sc.memory)
+                if sc.decode_kernel_unit_gb_s is not None:
+                    ch["attention_decode_unit_gb_s"] = sc.decode_kernel_unit_gb_s
                 candidates.append((replace(base.efficiency, **ch), sc.as_dict() | {"sources": list(sw.sources)},
                                    sc.kernel_overhead_us is not None))
                 notes.extend(n for n in sc.notes if n not in notes)
@@ -563,7 +596,7 @@ def calibrate(
             notes.append(f"attention backend chosen by fit: {sweep_info['attention_backend']} "
                          f"(of {', '.join(str(c[1]['attention_backend']) for c in candidates if c[1])})")
         x = res.x
-        half = _ci(res.jac, res.fun, len(x))
+        half = _ci(res.jac, res.fun, len(x) + len(fitter.prior))
         span = fitter.hi - fitter.lo
         params = []
         for p, v, h, lo, hi, sp in zip(params_spec, x, half, fitter.lo, fitter.hi, span, strict=True):
