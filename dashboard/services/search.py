@@ -354,9 +354,18 @@ def search_aggregated(
         cache: dict = {}
         dps = _dp_values(gpus, par.engine_gpus, space.dp_mode)
         for budget in sorted(set(space.budgets)):
+            tail: dict[str, Any] | None = None
             for conc in sorted(set(space.concurrency)):
-                eng = _price_engine(cm, model, hw, par, dtypes, workload, sla, conc, budget,
-                                    space.reserved_fraction, cache)
+                if tail is not None:
+                    # the KV capacity only shrinks as concurrency grows (more workspace): once it is
+                    # below the concurrency, every larger concurrency is out of memory too
+                    eng = {**tail, "reason": f"OOM: KV cache holds ≤ {tail['max_sequences']} sequences of "
+                           f"{workload.input_len + workload.output_len} tokens < concurrency {conc}"}
+                else:
+                    eng = _price_engine(cm, model, hw, par, dtypes, workload, sla, conc, budget,
+                                        space.reserved_fraction, cache)
+                    if eng["reason_code"] == "oom":
+                        tail = eng
                 engines += 1
                 for dp in dps:
                     row = _scale(eng, tp, ep, dp, conc, budget, hw, econ)
