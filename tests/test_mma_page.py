@@ -103,6 +103,7 @@ def test_inputs_and_figures() -> None:
     with pytest.raises(ValueError, match="L2 hit rate"):
         MmaInputs(l2_hit_rate=1.5)
     fig = gemm_throughput_chart([1, 2], [1.0, 2.0], xaxis="M", peak_tflops=10.0, measured={"h200": ([1], [0.9])})
-    assert [t.name for t in fig.data] == ["model", "h200"] and fig.layout.xaxis.type == "log"
+    assert [t.name for t in fig.data] == ["model", "h200", "tensor peak 10"] and fig.layout.xaxis.type == "log"
+    assert list(fig.data[2].y) == [10.0, 10.0] and list(fig.data[2].x) == [1.0, 2.0]
     fig2 = gemm_levels_chart([1, 2], {"hbm": [2.0, None], "l2": [None, None]}, xaxis="M")
-    assert len(fig2.data) == 2
+    assert len(fig2.data) == 3 and fig2.data[2].name == "1 = saturated"

@@ -43,7 +43,10 @@ def gemm_throughput_chart(x: Sequence[float], model_tflops: Sequence[float], *, 
                              hovertemplate="%{x}: %{y:.1f} TFLOP/s (%{text})<extra>model</extra>" if bottlenecks else None))
     for name, (xs, ys) in (measured or {}).items():
         fig.add_trace(go.Scatter(x=list(xs), y=list(ys), mode="markers", name=name, marker={"size": 10, "symbol": "x"}))
-    fig.add_hline(y=peak_tflops, line_dash="dot", annotation_text=f"tensor peak {peak_tflops:.0f}")
+    xs = [float(v) for v in x] + [float(v) for xs_, _ in (measured or {}).values() for v in xs_]
+    if xs:  # a plain trace: cheaper to build than add_hline's shape + annotation
+        fig.add_trace(go.Scatter(x=[min(xs), max(xs)], y=[peak_tflops, peak_tflops], mode="lines",
+                                 name=f"tensor peak {peak_tflops:.0f}", line={"dash": "dot", "color": "grey"}))
     fig.update_xaxes(type="log")
     return fig
 
@@ -53,8 +56,10 @@ def gemm_levels_chart(x: Sequence[float], utilisation: Mapping[str, Sequence[flo
     """Utilisation (demand ÷ available, 1 = the level just keeps up) of each memory level over
     the swept dimension; above 1 the level, not the tensor cores, sets the time."""
     fig = line_chart(x, {k: [v if v is not None else float("nan") for v in vs] for k, vs in utilisation.items()},
-                     title=title, xaxis=xaxis, yaxis="demand / available", log_x=True, log_y=True,
-                     hlines={"1 = saturated": 1.0})
+                     title=title, xaxis=xaxis, yaxis="demand / available", log_x=True, log_y=True)
+    if len(x):
+        fig.add_trace(go.Scatter(x=[min(x), max(x)], y=[1.0, 1.0], mode="lines", name="1 = saturated",
+                                 line={"dash": "dash", "color": "grey"}))
     return fig
 
 
