@@ -30,8 +30,12 @@ from dashboard.features.flash_attention import (
 from dashboard.state.attention_vs_head_dim import ATTN_DTYPES, AttentionInputs
 
 PAGE = "attention_vs_head_dim"
-CAPTION = ("FlashAttention-3-style attention per component (Q·Kᵀ, exp, rescale, P·V, tile loads, causal waste) "
-           "as head_dim sweeps.")
+TITLE = {"en": "Attention vs head_dim", "zh": "Attention 与 head_dim"}
+CAPTION = {
+    "en": "FlashAttention-3-style attention per component (Q·Kᵀ, exp, rescale, P·V, tile loads, causal waste) "
+          "as head_dim sweeps.",
+    "zh": "FlashAttention-3 风格 attention 的分组件（Q·Kᵀ、exp、rescale、P·V、tile 加载、因果浪费）随 head_dim 扫描。",
+}
 
 HELP = {
     "en": r"""
@@ -100,9 +104,6 @@ warp group 的 GEMM 掩盖的比例（ping-pong）。**约束单元**为决定 k
 """,
 }
 
-_BINDING = {"tensor": "tensor cores (Q·Kᵀ + P·V)", "softmax": "softmax (SFU + FP32)", "loads": "tile loads (SMEM/HBM)"}
-
-
 def _reference_table(rates_fn, v: AttentionInputs) -> pd.DataFrame:
     rows = []
     for r in load_attention_reference():
@@ -120,8 +121,7 @@ def _reference_table(rates_fn, v: AttentionInputs) -> pd.DataFrame:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Attention vs head_dim", header_description=CAPTION,
-                       help_title="Attention vs head_dim", help_markdown=HELP)
+    ctx, _ = bootstrap(title=TITLE, header_description=CAPTION, help_title=TITLE, help_markdown=HELP)
     st = ctx.st
     t = ctx.t
     inputs = PageInputs(ctx, PAGE, AttentionInputs)
@@ -193,7 +193,7 @@ def render() -> None:
     })
     hot = focus.component(focus.hot)
     st.info(t("attn.hot", d=v.focus_head_dim, name=focus.hot, share=hot.time_s / focus.serial_s,
-              time=hot.time_s * 1e6, unit=_BINDING[focus.binding]))
+              time=hot.time_s * 1e6, unit=t(f"attn.binding.{focus.binding}")))
     for c in (focus, *sweep):
         if not c.fits_smem:
             st.warning(t("attn.smem_warning", bm=v.block_m, bn=v.block_n, need=c.smem_bytes_per_cta / 1024,

@@ -32,7 +32,9 @@ from dashboard.features.mma import (
 from dashboard.state.mma_modeler_app import SWEEP_DIMS, MmaInputs
 
 PAGE = "mma_modeler_app"
-CAPTION = "One GEMM: tiles, memory-hierarchy bandwidth demand, wave quantisation and the bottleneck."
+TITLE = {"en": "MMA / GEMM tile modeler", "zh": "MMA / GEMM Tile 建模"}
+CAPTION = {"en": "One GEMM: tiles, memory-hierarchy bandwidth demand, wave quantisation and the bottleneck.",
+           "zh": "单个 GEMM：tile、各级存储带宽需求、波次量化与瓶颈。"}
 
 HELP = {
     "en": r"""
@@ -93,8 +95,7 @@ def _solve(problem: GemmProblem, tiling: GemmTiling, caps, split_k: int):
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="MMA / GEMM tile modeler", header_description=CAPTION,
-                       help_title="MMA / GEMM tile modeler", help_markdown=HELP)
+    ctx, _ = bootstrap(title=TITLE, header_description=CAPTION, help_title=TITLE, help_markdown=HELP)
     st = ctx.st
     t = ctx.t
     inputs = PageInputs(ctx, PAGE, MmaInputs)
@@ -204,9 +205,11 @@ def render() -> None:
     xs = list(v.sweep_values)
     chart(ctx, plots_kernels.gemm_throughput_chart(xs, [r.tflops for r in sweep], xaxis=v.sweep_dim.upper(),
                                                    peak_tflops=caps.peak_flops / 1e12, measured=measured,
-                                                   bottlenecks=[r.bottleneck for r in sweep]), key="mma_tflops_chart")
+                                                   bottlenecks=[r.bottleneck for r in sweep],
+                                                   title=t("mma.chart_tflops")), key="mma_tflops_chart")
     chart(ctx, plots_kernels.gemm_levels_chart(xs, {lv: [r.level(lv).utilisation for r in sweep] for lv in LEVELS},
-                                               xaxis=v.sweep_dim.upper()), key="mma_util_chart")
+                                               xaxis=v.sweep_dim.upper(), title=t("mma.chart_util")),
+          key="mma_util_chart")
     chart(ctx, plots.line_chart(xs, {lv: [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
                                 title=t("mma.chart_ai"), xaxis=v.sweep_dim.upper(), yaxis="FLOP/byte",
                                 log_x=True, log_y=True), key="mma_ai_chart")

@@ -38,7 +38,10 @@ from dashboard.state.multi_model_dashboard import (
 PAGE = "multi_model_dashboard"
 EDITOR_KEY = f"{PAGE}__editor"
 BASE_KEY = f"{PAGE}.editor_base"
-CAPTION = "Several models on one hardware profile: prefill/decode time, weights, KV, effective TFLOP/s, utilisation."
+TITLE = {"en": "Multi-model comparison", "zh": "多模型对比"}
+CAPTION = {"en": "Several models on one hardware profile: prefill/decode time, weights, KV, effective TFLOP/s, "
+                 "utilisation.",
+           "zh": "同一硬件上并排对比多个模型：prefill/decode 耗时、权重、KV、有效 TFLOP/s 与利用率。"}
 
 HELP = {
     "en": r"""
@@ -148,8 +151,7 @@ def _evaluate(ctx: Any, row: ModelRow, v: MultiModelInputs) -> dict[str, Any]:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Multi-model comparison", header_description=CAPTION,
-                       help_title="Multi-model comparison", help_markdown=HELP)
+    ctx, _ = bootstrap(title=TITLE, header_description=CAPTION, help_title=TITLE, help_markdown=HELP)
     st, ss, t = ctx.st, ctx.session_state, ctx.t
     inputs = PageInputs(ctx, PAGE, MultiModelInputs)
     c1, c2 = st.columns(2)

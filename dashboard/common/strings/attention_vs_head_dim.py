@@ -1,11 +1,6 @@
 """Strings of the attention-vs-head_dim page."""
 
 STRINGS = {
-    "attn.title": {"en": "Attention vs head_dim", "zh": "Attention 与 head_dim"},
-    "attn.caption": {
-        "en": "FlashAttention-3-style forward attention, component by component, as head_dim (or head count) sweeps.",
-        "zh": "FlashAttention-3 风格前向 attention 的分组件 FLOPs/耗时，随 head_dim（或头数）扫描。",
-    },
     "attn.sweep_mode": {"en": "Sweep", "zh": "扫描方式"},
     "attn.mode.head_dim": {"en": "head_dim (head count fixed)", "zh": "head_dim（头数固定）"},
     "attn.mode.heads_fixed_hidden": {"en": "heads = hidden / head_dim", "zh": "头数 = hidden / head_dim"},
@@ -48,6 +43,9 @@ STRINGS = {
         "zh": "Br={bm}、Bc={bn} 的 tile 在 head_dim {d} 下每个 CTA 需要 {need:.0f} KiB 共享内存"
               "（SM 只有 {have:.0f} KiB）：FA3 在此会选用更小的 tile。",
     },
+    "attn.binding.tensor": {"en": "tensor cores (Q·Kᵀ + P·V)", "zh": "Tensor Core（Q·Kᵀ + P·V）"},
+    "attn.binding.softmax": {"en": "softmax (SFU + FP32)", "zh": "softmax（SFU + FP32）"},
+    "attn.binding.loads": {"en": "tile loads (SMEM / HBM)", "zh": "tile 加载（SMEM / HBM）"},
     "attn.skipped": {"en": "Skipped: {notes}", "zh": "已跳过：{notes}"},
     "attn.m.time": {"en": "Kernel time (µs)", "zh": "Kernel 耗时（µs）"},
     "attn.m.tflops": {"en": "Effective TFLOP/s", "zh": "有效 TFLOP/s"},

@@ -48,6 +48,8 @@ STRINGS = {
     "mma.m.waves": {"en": "Waves (tiles ÷ SMs)", "zh": "波次（tile ÷ SM）"},
     "mma.levels": {"en": "Per level: bytes, arithmetic intensity, demand vs available", "zh": "各层级：字节、算术强度、需求与可用带宽"},
     "mma.sweep": {"en": "Sweep over {dim}", "zh": "按 {dim} 扫描"},
+    "mma.chart_tflops": {"en": "GEMM throughput (TFLOP/s)", "zh": "GEMM 吞吐（TFLOP/s）"},
+    "mma.chart_util": {"en": "Demanded ÷ available bandwidth per level", "zh": "各层级 需求 ÷ 可用 带宽"},
     "mma.chart_ai": {"en": "Arithmetic intensity per level (FLOP/byte)", "zh": "各层级算术强度（FLOP/字节）"},
     "mma.measured": {"en": "Measured H200 points (same {fixed}, {dtype})", "zh": "H200 实测点（相同 {fixed}，{dtype}）"},
     "mma.measured_none": {
