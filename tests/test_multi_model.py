@@ -135,3 +135,20 @@ def test_bad_rows_pasted_config_and_url() -> None:
     at.button(key=f"{P}__paste_add").click()
     _run(at)
     assert any("Pasted config rejected" in e.value for e in at.error)
+
+
+def test_edits_survive_a_page_switch() -> None:
+    app = str(Path(PAGE).parent / "app.py")
+    at = _run(AppTest.from_file(app, default_timeout=60))
+    at.switch_page("multi_model_dashboard.py")
+    _run(at)
+    at.session_state[EDITOR] = {"edited_rows": {1: {"batch": 32}}, "added_rows": [], "deleted_rows": [0]}
+    _run(at)
+    assert list(_results(at).model) == ["qwen3-8b (B=32, TP=1)", "mistral-7b (B=8, TP=1)"]
+    at.switch_page("overview.py")
+    _run(at)
+    at.switch_page("multi_model_dashboard.py")
+    _run(at)
+    assert list(_results(at).model) == ["qwen3-8b (B=32, TP=1)", "mistral-7b (B=8, TP=1)"]
+    editor = at.data_editor(key=EDITOR).value
+    assert list(editor.model) == ["qwen3-8b", "mistral-7b"] and list(editor.batch) == [32, 8]
