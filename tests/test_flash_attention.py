@@ -49,6 +49,17 @@ def test_dense_counts_match_closed_forms(h100: FlashRates) -> None:
     assert c.component("rescale").ops == pytest.approx(2 * 16 * (3 * 1024 * 1024 + 1024 * 8 * 128 + 1024 * 128))
     assert c.tiles.mask_waste_fraction == 0.0
     assert c.useful_flops == pytest.approx(4 * 2 * 16 * 1024 * 1024 * 128)
+    # HBM: Q and O of every query head, K and V of every KV head, once (bf16)
+    assert c.component("tile_loads").hbm_bytes == pytest.approx(2 * 2 * (16 * 1024 * 256 + 4 * 1024 * 256))
+
+
+def test_wave_efficiency() -> None:
+    """One CTA per (batch, head, query block): 1·32·⌈4096/128⌉ = 1024 CTAs on 132 SMs → 8 waves, 1024/1056."""
+    rates = rates_from_hardware(load_hardware("h200"), "bf16", fp32_ops_per_clk_per_sm=128)
+    c = attention_cost(AttentionShape(1, 32, 8, 128, 4096, 4096), rates)
+    assert c.ctas == 1024 and c.wave_efficiency == pytest.approx(1024 / 1056)
+    qk = c.component("qk_gemm")
+    assert qk.time_s == pytest.approx(qk.ops / (132 * 4096 * 1.98e9) / (1024 / 1056))
 
 
 def test_exponentials_take_half_the_matmul_time_at_d128(h100: FlashRates) -> None:
