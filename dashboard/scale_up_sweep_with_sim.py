@@ -10,7 +10,6 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import math
-import os
 from typing import Any
 
 import pandas as pd
@@ -19,7 +18,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
 from dashboard.components.inputs import PageInputs, parse_float_list, parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
-from dashboard.services.simulation import SimJob, aggregate_seeds, check_work, run_jobs, sweep_jobs
+from dashboard.services.simulation import SimJob, aggregate_seeds, check_work, choose_workers, run_jobs, sweep_jobs
 from dashboard.sim_scheduler import LENGTH_DISTS, SLA, SchedulerConfig, WorkloadConfig
 from dashboard.state.scale_up_sweep_with_sim import POLICIES, SWEEP_LOADS, SweepInputs
 
@@ -36,7 +35,8 @@ means) × **token budget** (`max_num_batched_tokens`, the chunk size of chunked 
 concurrency) × **seed**. Every step of every run is priced by the shared cost model from its exact composition.
 
 - Runs execute in parallel on all CPU cores (`concurrent.futures.ProcessPoolExecutor`,
-  `dashboard/services/simulation.py`); the bar shows progress.
+  `dashboard/services/simulation.py`) when the sweep is big enough to repay starting the worker processes (or
+  always, with an explicit worker count); the bar shows progress.
 - The **statistics table** averages each configuration over its seeds and gives the `[min – max]` spread across
   seeds — the sampling noise of a finite benchmark. Percentiles (p50/p90/p99) are computed per run, as
   `vllm bench serve` reports them.
@@ -51,8 +51,8 @@ concurrency) × **seed**. Every step of every run is priced by the shared cost m
 **调度策略**（chunked prefill，或不分块的 prefill 优先）× **负载点**（泊松请求速率或闭环并发）× **随机种子**。
 每次运行的每一步都由共享成本模型按其确切组成定价。
 
-- 所有运行在全部 CPU 核心上并行执行（`concurrent.futures.ProcessPoolExecutor`，`dashboard/services/simulation.py`），
-  进度条显示进度。
+- 扫描规模足够大时（或指定了工作进程数时），所有运行在全部 CPU 核心上并行执行（`concurrent.futures.ProcessPoolExecutor`，
+  `dashboard/services/simulation.py`），进度条显示进度。
 - **统计表**对每个配置的多个种子取平均，并给出种子间的 `[最小 – 最大]` 范围（有限次压测的抽样噪声）。分位数
   （p50/p90/p99）按单次运行计算，与 `vllm bench serve` 一致。
 - **有效吞吐**：每秒满足全部 SLA 目标（TTFT 与 TPOT；0 表示不限）的请求数。
@@ -132,8 +132,7 @@ def render() -> None:
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
-    workers = v.workers or (os.cpu_count() or 1)
-    workers = max(1, min(workers, len(jobs)))
+    workers = choose_workers(jobs, v.workers or None)
     key = repr((jobs, workers))
     slot = f"{PAGE}.rows"
     hit = ctx.session_state.results.get(slot)

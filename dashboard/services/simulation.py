@@ -34,6 +34,7 @@ __all__ = [
     "SimJob",
     "aggregate_seeds",
     "check_work",
+    "choose_workers",
     "estimate_steps",
     "flatten_summary",
     "grid_jobs",
@@ -107,6 +108,16 @@ def run_job(job: SimJob) -> dict[str, Any]:
     return {**labels, "error": "", **flatten_summary(res.summary)}
 
 
+def choose_workers(jobs: Sequence[SimJob], workers: int | None = None) -> int:
+    """Processes :func:`run_jobs` uses: ``workers`` if given, else every CPU core when the jobs
+    hold at least ``PARALLEL_MIN_STEPS`` estimated steps (spawning a worker costs about a second),
+    else 1; never more than the number of jobs."""
+    if workers is None or workers < 1:
+        big = sum(estimate_steps(j.workload, j.scheduler) for j in jobs) >= PARALLEL_MIN_STEPS
+        workers = (os.cpu_count() or 1) if big else 1
+    return max(1, min(workers, len(jobs)))
+
+
 def run_jobs(
     jobs: Sequence[SimJob],
     workers: int | None = None,
@@ -116,10 +127,7 @@ def run_jobs(
     every CPU core when the jobs hold at least ``PARALLEL_MIN_STEPS`` estimated steps, else runs
     inline. ``progress(done, total)`` is called after each finished job."""
     total = len(jobs)
-    if workers is None:  # spawning workers costs ~1 s each: only worth it for real work
-        big = sum(estimate_steps(j.workload, j.scheduler) for j in jobs) >= PARALLEL_MIN_STEPS
-        workers = (os.cpu_count() or 1) if big else 1
-    workers = max(1, min(workers, total))
+    workers = choose_workers(jobs, workers)
     rows: list[dict[str, Any] | None] = [None] * total
     if workers == 1:
         for i, job in enumerate(jobs):
