@@ -163,7 +163,8 @@ def make_workload(cfg: WorkloadConfig) -> Workload:
 
 def workload_from_trace(source: str | Path | bytes, concurrency: int | None = None) -> Workload:
     """A trace CSV with header ``arrival_s,prompt_tokens,output_tokens`` (file path, CSV text or
-    bytes). Rows are sorted by arrival; raises ``ValueError`` naming the bad row."""
+    bytes). Rows are sorted by arrival and the clock starts at the first one (arrivals are shifted
+    so that it is 0); raises ``ValueError`` naming the bad row."""
     if isinstance(source, bytes):
         text = source.decode("utf-8")
     elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).is_file()):
