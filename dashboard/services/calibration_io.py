@@ -19,6 +19,7 @@ import csv
 import difflib
 import io
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -387,6 +388,15 @@ def parse_model_overrides(items: Iterable[str] | None) -> dict[str, str]:
     return out
 
 
+_VARIANT_SUFFIX = re.compile(r"([-_.](instruct|chat|base|hf|it|fp16|bf16))+$", re.IGNORECASE)
+
+
+def _base_model_name(name: str) -> str:
+    """``"meta-llama/Llama-3.1-8B-Instruct"`` → ``"Llama-3.1-8B"``: fine-tuned variants share the base
+    architecture, so a name falls back to its base preset."""
+    return _VARIANT_SUFFIX.sub("", name.strip().split("/")[-1])
+
+
 def resolve_models(table: StepTable, overrides: Mapping[str, str | dict[str, Any] | ModelProfile] | None = None
                    ) -> dict[str, ModelProfile]:
     """Model profile for each name in the ``model`` column: an override (preset, config path or dict)
@@ -405,7 +415,14 @@ def resolve_models(table: StepTable, overrides: Mapping[str, str | dict[str, Any
         except ModelConfigError as exc:
             if ref is not None:
                 raise MeasurementError(f"--model {name}={ref if isinstance(ref, str) else '<config>'}: {exc}") from None
-            unknown.append(f"{name!r} ({_rows_text(rows)})")
+            alt = _base_model_name(name)
+            try:
+                out[name] = load_model(alt) if alt != name else None  # type: ignore[assignment]
+            except ModelConfigError:
+                out.pop(name, None)
+            if out.get(name) is None:
+                out.pop(name, None)
+                unknown.append(f"{name!r} ({_rows_text(rows)})")
     if unknown:
         raise MeasurementError(
             f"unknown model name(s) in column model: {', '.join(unknown)}; map each with --model NAME=PRESET or "
