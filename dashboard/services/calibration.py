@@ -38,7 +38,15 @@ from scipy import optimize, stats
 
 from dashboard.features.batch import BatchStats, attention_pairs
 from dashboard.features.cost_model import CostModel
-from dashboard.features.hardware import Curve, Efficiency, HardwareProfile, hardware_to_dict
+from dashboard.features.hardware import (
+    Curve,
+    Efficiency,
+    HardwareError,
+    HardwareProfile,
+    hardware_to_dict,
+    load_hardware,
+    normalise_slug,
+)
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import ParallelConfig, ParallelError
 from dashboard.services.calibration_io import (
@@ -490,6 +498,13 @@ def _linear_fit(a: np.ndarray, y: np.ndarray, idx: Sequence[int]) -> np.ndarray:
     return res.x
 
 
+def _same_hardware(name: str, base: HardwareProfile) -> bool:
+    try:
+        return load_hardware(name).slug == base.slug
+    except HardwareError:
+        return normalise_slug(name) in {normalise_slug(base.slug), normalise_slug(base.name)}
+
+
 def calibrate(
     table: StepTable,
     base: HardwareProfile,
@@ -515,6 +530,10 @@ def calibrate(
     resolved = resolve_models(table, models)
     pred = StepPredictor(table, resolved)
     notes: list[str] = []
+    other_hw = sorted({r.hardware for r in table.rows if not _same_hardware(r.hardware, base)})
+    if other_hw:
+        notes.append(f"the hardware column names {', '.join(other_hw)}, not the baseline {base.slug}: "
+                     "the fit still starts from the baseline's datasheet peaks")
     candidates: list[tuple[Efficiency, dict[str, Any] | None, bool]] = [(base.efficiency, None, False)]
     if method == "curves":
         sw = sweeps if sweeps else None

@@ -431,9 +431,13 @@ def resolve_models(table: StepTable, overrides: Mapping[str, str | dict[str, Any
     return out
 
 
+_DTYPE_ALIASES = {"bfloat16": "bf16", "float16": "fp16", "half": "fp16", "fp8_e4m3": "fp8", "e4m3": "fp8",
+                  "float8_e4m3fn": "fp8", "fp8e4m3": "fp8", "w8a8": "fp8"}
+
+
 def row_dtypes(dtype: str) -> Dtypes:
     """Formats of a step row: weights and activations in ``dtype`` (activations stay bf16 for weight-only
     formats), KV cache bf16 unless the row says fp8."""
-    d = dtype.lower()
+    d = _DTYPE_ALIASES.get(dtype.lower().strip(), dtype.lower().strip())
     act = d if d in ACT_DTYPES else "bf16"
     return Dtypes(weight=d, activation=act, kv="fp8" if d == "fp8" else "bf16")
