@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dashboard.common.tables import jsonable
 from runners.common import CliError, emit_json, resolve_hardware
 
 
@@ -77,7 +78,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result.profile_dict(), indent=2) + "\n")
+        out.write_text(json.dumps(jsonable(result.profile_dict()), indent=2) + "\n")
     except OSError as exc:
         raise CliError(f"--out: cannot write {args.out}: {exc.strerror or exc}") from None
     doc = {
