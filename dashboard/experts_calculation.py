@@ -122,6 +122,8 @@ def render() -> None:
     except (ModelConfigError, ValueError) as exc:
         st.error(t("common.invalid_input", error=exc))
         return
+    if choice != SIDEBAR:
+        st.caption(t("ex.using", name=model.name, sidebar=sidebar_name))
     sb_dtype = ctx.dtypes.weight
     ck_dtype = model.weights_dtype if model.weights_dtype in WEIGHT_DTYPES else sb_dtype
 
@@ -163,10 +165,11 @@ def render() -> None:
     inputs.number("ddr_gb_s", t("offload.ddr_gb_s"), min_value=0.0, max_value=100_000.0, step=10.0, container=c3)
     inputs.number("gpus_per_socket", t("offload.gpus_per_socket"), min_value=0, max_value=1024, step=1, container=c4)
     c1, c2, c3, c4 = st.columns(4)
-    inputs.number("link_efficiency", t("offload.link_eff"), min_value=0.01, max_value=1.0, step=0.01, container=c1)
+    inputs.number("link_efficiency", t("offload.link_eff"), min_value=0.01, max_value=1.0, step=0.005,
+                  format="%.3f", container=c1)
     inputs.number("ddr_efficiency", t("offload.ddr_eff"), min_value=0.01, max_value=1.0, step=0.01, container=c2)
-    inputs.number("pageable_factor", t("offload.pageable_factor"), min_value=0.01, max_value=1.0, step=0.01,
-                  container=c3)
+    inputs.number("pageable_factor", t("offload.pageable_factor"), min_value=0.01, max_value=1.0, step=0.005,
+                  format="%.3f", container=c3)
     inputs.toggle("pinned", t("offload.pinned"), container=c4)
     inputs.sync_query_params()
     v: ExpertsInputs = inputs.values
@@ -201,7 +204,10 @@ def render() -> None:
 
     metrics_row(ctx, {
         t("ex.m_shard"): f"{shard / 1e6:,.1f}",
-        t("ex.m_rate"): f"{rate / 1e9:,.1f} ({labels.get(bott_id, bott_id)})",
+        t("ex.m_rate"): f"{rate / 1e9:,.1f}",
+        t("ex.m_bottleneck"): labels.get(bott_id, bott_id),
+    })
+    metrics_row(ctx, {
         t("ex.m_load"): f"{load_s * 1e3:,.3f}",
         t("ex.m_window"): f"{per_window_gpu:,} / {per_window_engine:,}",
         t("ex.m_resident"): f"{cap.resident_per_layer} / {model.num_experts}",

@@ -126,10 +126,11 @@ def render() -> None:
     inputs.number("ddr_gb_s", t("offload.ddr_gb_s"), min_value=0.0, max_value=100_000.0, step=10.0, container=c3)
     inputs.number("gpus_per_socket", t("offload.gpus_per_socket"), min_value=0, max_value=1024, step=1, container=c4)
     c1, c2, c3, c4 = st.columns(4)
-    inputs.number("link_efficiency", t("offload.link_eff"), min_value=0.01, max_value=1.0, step=0.01, container=c1)
+    inputs.number("link_efficiency", t("offload.link_eff"), min_value=0.01, max_value=1.0, step=0.005,
+                  format="%.3f", container=c1)
     inputs.number("ddr_efficiency", t("offload.ddr_eff"), min_value=0.01, max_value=1.0, step=0.01, container=c2)
-    inputs.number("pageable_factor", t("offload.pageable_factor"), min_value=0.01, max_value=1.0, step=0.01,
-                  container=c3)
+    inputs.number("pageable_factor", t("offload.pageable_factor"), min_value=0.01, max_value=1.0, step=0.005,
+                  format="%.3f", container=c3)
     inputs.number("kv_writeback_ratio", t("hb.kv_ratio"), min_value=0.0, max_value=1.0, step=0.05, container=c4)
     c1, c2, c3 = st.columns(3)
     inputs.toggle("pinned", t("offload.pinned"), container=c1)
@@ -159,10 +160,10 @@ def render() -> None:
         t("hb.m_base"): f"{res.baseline_step_s * 1e3:.2f}",
         t("hb.m_step"): f"{res.step_s * 1e3:.2f}",
         t("hb.m_infl"): f"×{res.inflation:.2f}",
-        t("hb.m_cold"): f"{res.touched.cold:.1f} / {res.touched.distinct:.1f}",
+        t("hb.m_cold"): f"{res.touched.cold:.1f}",
         t("hb.m_h2d"): f"{res.h2d_bytes / 1e9:.3f}",
         t("hb.m_bottleneck"): res.bottleneck_label,
-    })
+    }, help={t("hb.m_cold"): t("hb.m_cold_help", distinct=res.touched.distinct, hot=res.touched.hot)})
     if res.hidden:
         st.success(t("hb.bottleneck_hidden", channel=res.bottleneck_label, transfer=res.transfer_s * 1e3,
                      compute=res.baseline_step_s * 1e3))

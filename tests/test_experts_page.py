@@ -27,7 +27,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _num(at: AppTest, label: str, part: int = 0) -> float:
-    return float(_metric(at, label).replace(",", "").split("(")[0].split("/")[part])
+    return float(_metric(at, label).replace(",", "").split("/")[part])
 
 
 def _texts(elements) -> str:
@@ -65,7 +65,7 @@ def test_verdict_flips_with_the_budget() -> None:
     at = _page("qwen3-30b-a3b")
     assert "PASS" in _texts(at.success)
     assert "the window covers one step's fetches" in _texts(at.markdown)  # everything resident: nothing to fetch
-    step = _num(at, "Step with offload (ms)")
+    step = _num(at, "Offload step (ms)")
     at.number_input(key=K + "sla_ms").set_value(round(step / 2, 3))
     _run(at)
     assert "FAIL" in _texts(at.error) and not at.success
@@ -82,12 +82,12 @@ def test_deepseek_offload_numbers_move_the_right_way() -> None:
     at.number_input(key=K + "gpus_per_socket").set_value(1)
     _run(at)
     load1 = _num(at, "Load time / expert (ms)")
-    step1 = _num(at, "Step with offload (ms)")
+    step1 = _num(at, "Offload step (ms)")
     win1 = _num(at, "Experts per window (GPU / engine)")
     at.number_input(key=K + "link_gb_s").set_value(128.0)  # doubled PCIe
     _run(at)
     assert _num(at, "Load time / expert (ms)") == pytest.approx(load1 / 2, rel=0.01)
-    assert _num(at, "Step with offload (ms)") < step1
+    assert _num(at, "Offload step (ms)") < step1
     assert _num(at, "Experts per window (GPU / engine)") >= 2 * win1 - 1
     at.number_input(key=K + "window_ms").set_value(40.0)  # 4× the window
     _run(at)

@@ -50,18 +50,28 @@ def layer_timeline(slots: Sequence[LayerSlot], max_layers: int = 8) -> go.Figure
 
 def residency_curve(resident: Sequence[int], step_ms: Sequence[float], sla_ms: float, capacity: int | None,
                     baseline_ms: float) -> go.Figure:
-    """Step time vs GPU-resident experts per layer, with the budget and the HBM capacity marked."""
-    fig = plots.line_chart(resident, {"step with offload": list(step_ms)}, title="Step time vs resident experts",
-                           xaxis="resident experts per layer", yaxis="ms", log_y=True,
-                           hlines={f"budget {sla_ms:g} ms": sla_ms, f"all resident {baseline_ms:.2f} ms": baseline_ms})
-    if capacity is not None:
-        fig.add_vline(x=capacity, line_dash="dot", annotation_text=f"HBM fits {capacity}")
+    """Step time vs GPU-resident experts per layer (log y), with the budget, the all-resident step
+    and the HBM capacity drawn as traces (shapes on log axes distort the range)."""
+    xs = list(resident)
+    fig = plots.line_chart(xs, {"step with offload": list(step_ms)}, title="Step time vs resident experts",
+                           xaxis="resident experts per layer", yaxis="ms", log_y=True)
+    lo, hi = (min(xs), max(xs)) if xs else (0, 1)
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[sla_ms, sla_ms], mode="lines", name=f"budget {sla_ms:g} ms",
+                             line={"dash": "dash"}))
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[baseline_ms, baseline_ms], mode="lines",
+                             name=f"all resident {baseline_ms:.2f} ms", line={"dash": "dot"}))
+    if capacity is not None and step_ms:
+        ys = [v for v in (*step_ms, sla_ms, baseline_ms) if v > 0]
+        fig.add_trace(go.Scatter(x=[capacity, capacity], y=[min(ys), max(ys)], mode="lines",
+                                 name=f"HBM fits {capacity}", line={"dash": "dashdot"}))
     return fig
 
 
 def window_curve(window_ms: Sequence[float], experts_gpu: Sequence[float], current_ms: float) -> go.Figure:
-    """Expert shards one GPU can load vs the window length."""
+    """Expert shards one GPU can load vs the window length (log x); the current window as a trace."""
     fig = plots.line_chart(window_ms, {"experts per GPU": list(experts_gpu)}, title="Experts loadable per window",
                            xaxis="window (ms)", yaxis="experts", log_x=True)
-    fig.add_vline(x=current_ms, line_dash="dot", annotation_text=f"{current_ms:g} ms")
+    ys = list(experts_gpu) or [0]
+    fig.add_trace(go.Scatter(x=[current_ms, current_ms], y=[min(ys), max(ys)], mode="lines",
+                             name=f"window {current_ms:g} ms", line={"dash": "dot"}))
     return fig

@@ -65,9 +65,11 @@ STRINGS = {
     "hb.curves": {"en": "Throughput over batch size", "zh": "吞吐随批量变化"},
     "hb.schedule": {"en": "Layer schedule (first layers of the step)", "zh": "层调度（步内前若干层）"},
     "hb.m_base": {"en": "Step, all resident (ms)", "zh": "全部常驻步时 (ms)"},
-    "hb.m_step": {"en": "Step with offload (ms)", "zh": "卸载后步时 (ms)"},
+    "hb.m_step": {"en": "Offload step (ms)", "zh": "卸载后步时 (ms)"},
     "hb.m_infl": {"en": "Inflation", "zh": "步时膨胀"},
     "hb.m_cold": {"en": "Cold experts / layer", "zh": "每层冷专家数"},
+    "hb.m_cold_help": {"en": "of {distinct:.2f} distinct experts touched per layer ({hot:.2f} hot)",
+                       "zh": "每层触达 {distinct:.2f} 个不同专家（其中热 {hot:.2f}）"},
     "hb.m_h2d": {"en": "H2D per step (GB)", "zh": "每步 H2D (GB)"},
     "hb.m_bottleneck": {"en": "Bottleneck", "zh": "瓶颈"},
 }
