@@ -24,6 +24,7 @@ from dashboard.services.calibration import METHODS, CalibrationResult, calibrate
 from dashboard.services.calibration_io import (
     MeasurementError,
     load_input_files,
+    parse_model_overrides,
     reference_steps,
 )
 from dashboard.state.regression_calibration import RegressionCalibrationInputs
@@ -76,19 +77,24 @@ the JSON also works with every CLI command's `--hardware`.
 }
 
 
-def _signature(files: list[tuple[str, bytes]], inputs: RegressionCalibrationInputs) -> str:
+def _signature(files: list[tuple[str, bytes]], inputs: RegressionCalibrationInputs, extra: Any = None) -> str:
     h = hashlib.sha256()
     for name, data in files:
         h.update(name.encode())
         h.update(hashlib.sha256(data).digest())
     h.update(repr(inputs).encode())
+    h.update(repr(extra).encode())
     return h.hexdigest()
 
 
-def _fit(files: list[tuple[str, bytes]], inputs: RegressionCalibrationInputs) -> CalibrationResult:
+def _fit(files: list[tuple[str, bytes]], inputs: RegressionCalibrationInputs, sidebar_model: Any) -> CalibrationResult:
     table_, sweeps = load_input_files(files)
+    overrides: dict[str, Any] = dict(parse_model_overrides(inputs.model_items()))
+    for k, v in overrides.items():
+        if v.lower() == "sidebar":
+            overrides[k] = sidebar_model
     return calibrate(table_, load_hardware(inputs.baseline), inputs.method, sweeps=sweeps or None,
-                     use_reference_sweeps=inputs.reference_sweeps, loo=inputs.loo)
+                     models=overrides, use_reference_sweeps=inputs.reference_sweeps, loo=inputs.loo)
 
 
 def _pct(v: Any) -> str:
@@ -166,6 +172,7 @@ def render() -> None:
     inputs.select("baseline", ctx.t("cal.baseline"), list_hardware_presets(), container=c2)
     inputs.toggle("reference_sweeps", ctx.t("cal.reference_sweeps"), container=c3)
     inputs.toggle("loo", ctx.t("cal.loo"), container=c4)
+    inputs.text("models", ctx.t("cal.models"), help=ctx.t("cal.models_help"))
     inputs.sync_query_params()
     values: RegressionCalibrationInputs = inputs.values
 
@@ -184,13 +191,14 @@ def render() -> None:
     last = ss.results.get(RESULT_KEY)
     result: CalibrationResult | None = None
     if error is None:
-        sig = _signature(files, values)
+        sidebar_key = ctx.model.summary() if "sidebar" in values.models.lower() else None
+        sig = _signature(files, values, sidebar_key)
         if last is not None and last[0] == sig:
             result = last[1]
         else:
             try:
                 with st.spinner(ctx.t("cal.fitting")):
-                    result = _fit(files, values)
+                    result = _fit(files, values, ctx.model)
                 ss.results[RESULT_KEY] = (sig, result)
             except (MeasurementError, ValueError) as exc:
                 error = str(exc)

@@ -79,3 +79,18 @@ def test_figures_colour_by_phase() -> None:
     res = residual_plot(rows)
     mixed = next(t for t in res.data if t.name == "mixed (calibrated)")
     assert list(mixed.y) == [-10.0] and "2×256 after 1024 + 4 dec @2048" in mixed.text[0]
+
+
+def test_model_mapping_text_maps_unknown_names() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=180).run()
+    at.checkbox(key="regression_calibration__loo").set_value(False).run()
+    lines = (REFERENCE_DIR / "steps_llama3.1-8b.csv").read_text().splitlines()
+    renamed = "\n".join(ln.replace("llama3.1-8b", "my-net") for ln in lines) + "\n"
+    at.file_uploader(key=UP).set_value(("renamed.csv", renamed.encode(), "text/csv")).run()
+    assert any("unknown model name(s) in column model: 'my-net'" in e.value for e in at.error)
+    at.text_input(key="regression_calibration__models").input("my-net=sidebar").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert _pct(_metrics(at)["MAPE (calibrated)"]) < 0.03
+    at.text_input(key="regression_calibration__models").input("my-net").run()
+    assert any("expected NAME=PRESET" in e.value for e in at.error)

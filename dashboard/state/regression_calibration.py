@@ -19,12 +19,15 @@ __all__ = ["RegressionCalibrationInputs"]
 class RegressionCalibrationInputs:
     """``method``: curves | derate | linear; ``baseline``: hardware preset the fit starts from;
     ``reference_sweeps``: use the shipped H200 kernel sweeps when none are uploaded (curves only);
-    ``loo``: compute the leave-one-out error (one refit per row)."""
+    ``loo``: compute the leave-one-out error (one refit per row); ``models``: comma-separated
+    ``NAME=PRESET`` mappings for names of the file's ``model`` column (``NAME=sidebar``: the sidebar's
+    current model, e.g. an uploaded config)."""
 
     method: str = "curves"
     baseline: str = "h200"
     reference_sweeps: bool = True
     loo: bool = True
+    models: str = ""  # "NAME=PRESET, NAME2=sidebar": names of the file's model column → presets / sidebar model
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -35,6 +38,14 @@ class RegressionCalibrationInputs:
             load_hardware(self.baseline)
         except HardwareError as exc:
             raise ValueError(f"baseline: {exc}") from None
+        if not isinstance(self.models, str) or len(self.models) > 2000:
+            raise ValueError("models must be text like 'NAME=PRESET, NAME2=sidebar'")
+        for item in self.model_items():
+            if "=" not in item or not item.split("=", 1)[0].strip() or not item.split("=", 1)[1].strip():
+                raise ValueError(f"model mapping {item!r}: expected NAME=PRESET or NAME=sidebar")
         for name in ("reference_sweeps", "loo"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false")  # noqa: TRY004 - the page contract is ValueError
+
+    def model_items(self) -> list[str]:
+        return [x.strip() for x in self.models.replace(";", ",").split(",") if x.strip()]

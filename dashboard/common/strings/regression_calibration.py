@@ -29,6 +29,13 @@ STRINGS = {
     "cal.reference_sweeps": {"en": "Use shipped H200 kernel sweeps if none uploaded",
                              "zh": "未上传扫描数据时使用内置 H200 kernel 扫描"},
     "cal.loo": {"en": "Leave-one-out error (one refit per row)", "zh": "留一法误差（每行重拟合一次）"},
+    "cal.models": {"en": "Model names → presets (NAME=PRESET, NAME2=sidebar)",
+                   "zh": "模型名映射（NAME=预设, NAME2=sidebar）"},
+    "cal.models_help": {
+        "en": "Map names of the file's model column that are not presets; 'sidebar' uses the model currently "
+              "selected or uploaded in the sidebar.",
+        "zh": "为文件 model 列中不是预设的名称指定模型；'sidebar' 表示侧边栏当前选择或上传的模型。",
+    },
     "cal.fitting": {"en": "Fitting…", "zh": "拟合中…"},
     "cal.error": {"en": "Cannot calibrate: {error}", "zh": "无法校准：{error}"},
     "cal.kept": {"en": "Showing the last good fit ({data}, method {method}).",
