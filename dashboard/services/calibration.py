@@ -562,7 +562,7 @@ def calibrate(
             notes.append("no kernel sweeps: the baseline profile's curve shapes are kept and scaled")
     eff, sweep_info, fix_kernel = candidates[0]
     n = pred.n
-    need = min_rows(method, table) if method != "linear" else 5
+    need = 5 if method == "linear" else len(_params_for(method, table, eff, fix_kernel)) + 2
     if n < need:
         raise MeasurementError(f"too few rows for method {method!r}: {n} given, at least {need} needed "
                                f"(its parameters + 2); add rows or choose a simpler method")
@@ -611,6 +611,9 @@ def calibrate(
                 best = (res_c, fit_c, spec_c, cand_eff, cand_info, cand_fix)
         assert best is not None
         res, fitter, params_spec, eff, sweep_info, fix_kernel = best
+        if not any(p.name == "step_overhead_us" for p in params_spec):
+            notes.append(f"per-step overhead kept at the baseline's {eff.step_overhead_us:g} µs: with one model and "
+                         "no mix of pure and mixed steps it cannot be told apart from the per-kernel overheads")
         if len(candidates) > 1 and sweep_info:
             notes.append(f"attention backend chosen by fit: {sweep_info['attention_backend']} "
                          f"(of {', '.join(str(c[1]['attention_backend']) for c in candidates if c[1])})")
