@@ -223,7 +223,7 @@ def render() -> None:
                 jobs.append(SimJob(model=model, hardware=hw, workload=wl, scheduler=sched, parallel=par,
                                    dtypes=ctx.dtypes, sla=sla, labels=(("tp", tp), ("concurrency", c)),
                                    max_steps=MAX_STEPS_PER_RUN))
-        check_work(jobs, limit=MAX_STEPS_PER_RUN * 2)
+        check_work(jobs)
     except ValueError as exc:
         st.error(ctx.t("common.invalid_input", error=exc))
         return

@@ -128,7 +128,7 @@ def render() -> None:
         jobs = sweep_jobs(base, v.dists, v.budgets, v.policies, loads, v.load, v.seeds)
         if len(jobs) > MAX_JOBS:
             raise ValueError(f"{len(jobs)} simulations requested; at most {MAX_JOBS} per sweep")
-        check_work(jobs, limit=STEPS_PER_JOB * 4)
+        check_work(jobs)
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return

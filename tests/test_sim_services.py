@@ -85,7 +85,9 @@ def test_sweep_jobs_grid_and_aggregate(base: SimJob) -> None:
 
 
 def test_work_estimate_refuses_huge_runs(base: SimJob) -> None:
-    assert estimate_steps(base.workload, base.scheduler) == pytest.approx(24 * 256 / 2048 + 24 * 16 / 24 + 24)
+    assert estimate_steps(base.workload, base.scheduler) == pytest.approx(24 * (1 + 16) / 24)
+    rate = WorkloadConfig(num_requests=100, input_len=100, output_len=1000, request_rate=1.0)
+    assert estimate_steps(rate, base.scheduler) == pytest.approx(100 / 1.0 / 0.005)  # 100 s of 5 ms steps
     huge = SimJob(base.model, base.hardware, WorkloadConfig(num_requests=20_000, input_len=1024, output_len=4096,
                                                             concurrency=1))
     with pytest.raises(ValueError, match="simulated steps"):

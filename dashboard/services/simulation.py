@@ -210,24 +210,35 @@ def aggregate_seeds(rows: Sequence[dict[str, Any]], by: Sequence[str], seed_col:
 #: Estimated steps below which a sweep runs inline (process start-up would dominate).
 PARALLEL_MIN_STEPS = 40_000
 
-#: Rough ceiling on simulated steps per page run (~10 s of simulation on a laptop core).
-MAX_INTERACTIVE_STEPS = 150_000
+#: Rough ceiling on simulated steps per page run (a few seconds of simulation on one core).
+MAX_INTERACTIVE_STEPS = 80_000
+
+#: Shortest step assumed when estimating the steps of an open-loop run.
+MIN_STEP_S = 0.005
 
 
 def estimate_steps(workload: WorkloadConfig | Workload, sched: SchedulerConfig) -> float:
-    """Upper-bound-ish step count of a run, for refusing interactive runs that would take minutes:
-    prefill steps ``Σ prompt / budget`` plus decode steps ``Σ output / batch`` where the batch is
-    ``min(max_num_seqs, concurrency or requests)``."""
+    """Rough step count of a run, for refusing interactive runs that would take minutes.
+
+    ``ub = Σ ceil(prompt / budget) + Σ output`` bounds the steps of requests served one at a time;
+    batching divides it by ``min(max_num_seqs, concurrency or requests)``. An open-loop run lasts at
+    least ``requests / rate`` seconds, so it also takes about that duration over a 5 ms step
+    (``MIN_STEP_S``), capped at ``ub``."""
+    budget = sched.max_num_batched_tokens
     if isinstance(workload, WorkloadConfig):
         n = workload.num_requests
-        tot_in, tot_out = n * workload.input_len, n * workload.output_len
-        conc = workload.concurrency or n
+        ub = n * (-(-workload.input_len // budget) + workload.output_len)
+        conc, rate = workload.concurrency, workload.request_rate
     else:
         n = workload.num_requests
-        tot_in, tot_out = sum(workload.prompt), sum(workload.output)
-        conc = workload.concurrency or n
-    batch = max(1, min(sched.max_num_seqs, conc))
-    return tot_in / sched.max_num_batched_tokens + tot_out / batch + n
+        ub = sum(-(-p // budget) for p in workload.prompt) + sum(workload.output)
+        conc = workload.concurrency
+        span = max(workload.arrival_s)
+        rate = (n - 1) / span if span > 0 and n > 1 else None
+    batched = ub / max(1, min(sched.max_num_seqs, conc or n))
+    if conc is None and rate is not None:
+        return max(batched, min(float(ub), n / rate / MIN_STEP_S))
+    return batched
 
 
 def check_work(jobs: Sequence[SimJob], limit: float = MAX_INTERACTIVE_STEPS) -> float:
