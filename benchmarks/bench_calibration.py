@@ -9,7 +9,7 @@ Run: ``python benchmarks/bench_calibration.py`` (≈ 20 s). Prints
 3. transfer to other GEMM shapes: curves fitted from the Llama-3.1-8B rows of gemm.csv alone price the
    Llama-3.1-70B TP=8 shard GEMMs (qkv + o + gate_up + down of one layer) through the cost model, against
    the sum of the measured rows, per M;
-4. the time of one ``CostModel.step_time_s`` call on a calibrated profile.
+4. the CPU time of one ``CostModel.step_time_s`` call on a calibrated profile.
 """
 
 from __future__ import annotations
@@ -121,10 +121,13 @@ def main() -> None:
     cm = CostModel(load_model("llama-3.1-8b"), best.profile)
     s = cm.stats_for_batch([(256, 1024), (512, 0)], [1024 + i for i in range(64)])
     n = 2000
-    t0 = time.perf_counter()
-    for _ in range(n):
-        cm.step_time_s(s)
-    print(f"\nstep_time_s (llama-3.1-8b, calibrated profile, mixed step): {(time.perf_counter() - t0) / n * 1e6:.1f} µs")
+    best = float("inf")
+    for _ in range(5):  # CPU time, best of 5: a loaded machine inflates wall time
+        t0 = time.process_time()
+        for _ in range(n):
+            cm.step_time_s(s)
+        best = min(best, (time.process_time() - t0) / n * 1e6)
+    print(f"\nstep_time_s (llama-3.1-8b, calibrated profile, mixed step): {best:.1f} µs CPU (target ≤ 50)")
 
 
 if __name__ == "__main__":
