@@ -192,7 +192,7 @@ def render() -> None:
         t("attn.m.smem"): f"{focus.smem_bytes_per_cta / 1024:,.0f}",
     })
     hot = focus.component(focus.hot)
-    st.info(t("attn.hot", d=v.focus_head_dim, name=focus.hot, share=hot.time_s / focus.serial_s,
+    st.info(t("attn.hot", d=v.focus_head_dim, name=focus.hot, share=hot.time_s / focus.time_s,
               time=hot.time_s * 1e6, unit=t(f"attn.binding.{focus.binding}")))
     for c in (focus, *sweep):
         if not c.fits_smem:

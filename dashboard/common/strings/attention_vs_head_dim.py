@@ -33,9 +33,9 @@ STRINGS = {
         "zh": "本页需要硬件配置中的每 SM 速率。{error}",
     },
     "attn.hot": {
-        "en": "Hot stage at head_dim {d}: **{name}** — {share:.0%} of the serial time ({time:.1f} µs). "
+        "en": "Hot stage at head_dim {d}: **{name}** — {time:.1f} µs, {share:.0%} of the kernel time. "
               "Binding unit: **{unit}**.",
-        "zh": "head_dim {d} 的热点阶段：**{name}** —— 占串行时间的 {share:.0%}（{time:.1f} µs）。约束单元：**{unit}**。",
+        "zh": "head_dim {d} 的热点阶段：**{name}** —— {time:.1f} µs，占 kernel 时间的 {share:.0%}。约束单元：**{unit}**。",
     },
     "attn.smem_warning": {
         "en": "Tile Br={bm}, Bc={bn} needs {need:.0f} KiB of shared memory per CTA at head_dim {d} "
