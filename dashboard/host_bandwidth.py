@@ -90,6 +90,13 @@ def _parse_hist(text: str) -> tuple[float, ...]:
     return vals
 
 
+def _parse_sweep(text: str) -> tuple[int, ...]:
+    try:
+        return parse_int_list(text, max_items=32)
+    except OverflowError:  # "inf" / "1e400"
+        raise ValueError("batch sizes must be finite integers") from None
+
+
 def _spec(phase: str, batch: int, context: int) -> StepSpec:
     if phase == "prefill":
         return StepSpec(prefill_seqs=batch, prefill_len=context)
@@ -135,7 +142,7 @@ def render() -> None:
     c1, c2, c3 = st.columns(3)
     inputs.toggle("pinned", t("offload.pinned"), container=c1)
     inputs.toggle("full_duplex", t("hb.duplex"), container=c2)
-    inputs.text("batch_sweep", t("hb.sweep"), parse=lambda s: parse_int_list(s, max_items=32), container=c3)
+    inputs.text("batch_sweep", t("hb.sweep"), parse=_parse_sweep, container=c3)
     inputs.sync_query_params()
     v: HostBandwidthInputs = inputs.values
 

@@ -132,9 +132,10 @@ def test_batch_sweep_and_query_params() -> None:
     assert list(sweep.batch) == [1, 4, 16]
     assert (sweep.offload_tok_s <= sweep.baseline_tok_s * (1 + 1e-9)).all()
     assert at.query_params["batch_sweep"] == "1,4,16"
-    at.text_input(key=K + "batch_sweep").set_value("0, -3")
-    _run(at)
-    assert at.error  # rejected, previous sweep kept
+    for bad in ("0, -3", "inf", "1e400, 2", "x"):
+        at.text_input(key=K + "batch_sweep").set_value(bad)
+        _run(at)
+        assert at.error, bad  # rejected, previous sweep kept
     assert list(_frame(at, "offload_tok_s").batch) == [1, 4, 16]
 
 
