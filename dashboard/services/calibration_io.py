@@ -437,7 +437,8 @@ _DTYPE_ALIASES = {"bfloat16": "bf16", "float16": "fp16", "half": "fp16", "fp8_e4
 
 def row_dtypes(dtype: str) -> Dtypes:
     """Formats of a step row: weights and activations in ``dtype`` (activations stay bf16 for weight-only
-    formats), KV cache bf16 unless the row says fp8."""
+    formats such as int4), KV cache bf16 (the step format has no KV-format column; the reference
+    harness quantises GEMM operands only)."""
     d = _DTYPE_ALIASES.get(dtype.lower().strip(), dtype.lower().strip())
     act = d if d in ACT_DTYPES else "bf16"
-    return Dtypes(weight=d, activation=act, kv="fp8" if d == "fp8" else "bf16")
+    return Dtypes(weight=d, activation=act, kv="bf16")
