@@ -15,7 +15,7 @@ from dataclasses import replace
 import pandas as pd
 
 from dashboard.app_context import bootstrap
-from dashboard.common import plots, plots_kernels
+from dashboard.common import plots_kernels
 from dashboard.components.inputs import PageInputs, parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.mma import (
@@ -210,9 +210,9 @@ def render() -> None:
     chart(ctx, plots_kernels.gemm_levels_chart(xs, {lv: [r.level(lv).utilisation for r in sweep] for lv in LEVELS},
                                                xaxis=v.sweep_dim.upper(), title=t("mma.chart_util")),
           key="mma_util_chart")
-    chart(ctx, plots.line_chart(xs, {lv: [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
-                                title=t("mma.chart_ai"), xaxis=v.sweep_dim.upper(), yaxis="FLOP/byte",
-                                log_x=True, log_y=True), key="mma_ai_chart")
+    chart(ctx, plots_kernels.lines_chart(xs, {lv: [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
+                                         title=t("mma.chart_ai"), xaxis=v.sweep_dim.upper(), yaxis="FLOP/byte",
+                                         log_x=True, log_y=True), key="mma_ai_chart")
     table(ctx, sweep_df, key="mma_sweep", file_name="gemm_sweep.csv")
 
     cmp_df = None

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.actions.settings import set_page_input
 from dashboard.app_context import bootstrap
-from dashboard.common import plots
+from dashboard.common import plots_kernels
 from dashboard.common.json_config import format_model_json, parse_json_object
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, table
@@ -215,17 +215,16 @@ def render() -> None:
     bad = [lbl for lbl, fits in zip(labels, df.fits, strict=True) if not fits]
     if bad:
         st.warning(t("mm.does_not_fit", names=", ".join(bad)))
-    fig = plots.grouped_bars(labels, {"TTFT (ms)": list(df.ttft_ms), "TPOT (ms)": list(df.tpot_ms)},
-                             title=t("mm.chart_latency"), yaxis="ms")
-    fig.update_yaxes(type="log")
-    chart(ctx, fig, key="mm_latency_chart")
-    chart(ctx, plots.grouped_bars(labels, {"prefill": list(df.prefill_tflops), "decode": list(df.decode_tflops)},
-                                  title=t("mm.chart_tflops"), yaxis="TFLOP/s"), key="mm_tflops_chart")
-    chart(ctx, plots.grouped_bars(labels, {
+    chart(ctx, plots_kernels.comparison_bars(labels, {"TTFT (ms)": list(df.ttft_ms), "TPOT (ms)": list(df.tpot_ms)},
+                                             title=t("mm.chart_latency"), yaxis="ms", log_y=True),
+          key="mm_latency_chart")
+    chart(ctx, plots_kernels.comparison_bars(labels, {"prefill": list(df.prefill_tflops), "decode": list(df.decode_tflops)},
+                                             title=t("mm.chart_tflops"), yaxis="TFLOP/s"), key="mm_tflops_chart")
+    chart(ctx, plots_kernels.comparison_bars(labels, {
         "prefill MFU": list(df.prefill_mfu * 100), "prefill HBM": list(df.prefill_hbm_util * 100),
         "decode MFU": list(df.decode_mfu * 100), "decode HBM": list(df.decode_hbm_util * 100),
     }, title=t("mm.chart_util"), yaxis="%"), key="mm_util_chart")
-    chart(ctx, plots.grouped_bars(labels, {
+    chart(ctx, plots_kernels.comparison_bars(labels, {
         "weights / GPU": list(df.weights_gib_per_gpu),
         "KV of one sequence / GPU": list(df.kv_kib_per_token_per_gpu * (v.input_len + v.output_len) / 2**20),
     }, title=t("mm.chart_memory"), yaxis="GiB"), key="mm_memory_chart")

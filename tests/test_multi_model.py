@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.common.plots_kernels import comparison_bars
 from dashboard.features.batch import StepSpec
 from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import load_hardware
@@ -93,6 +94,13 @@ def test_page_numbers_come_from_the_shared_cost_model() -> None:
     assert (df.prefill_mfu > df.decode_mfu).all() and (df.decode_hbm_util > df.prefill_hbm_util).all()
     assert len(at.get("plotly_chart")) == 4
     assert at.query_params["models"] == "llama-3.1-8b@batch=8;qwen3-8b@batch=8;mistral-7b@batch=8"
+
+
+def test_comparison_bars_figure() -> None:
+    fig = comparison_bars(["1. a", "2. b"], {"TTFT (ms)": [10.0, 20.0], "TPOT (ms)": [1.0, None]}, title="t",
+                          yaxis="ms", log_y=True)
+    assert [tr.name for tr in fig.data] == ["TTFT (ms)", "TPOT (ms)"] and fig.layout.barmode == "group"
+    assert fig.layout.yaxis.type == "log" and list(fig.data[0].x) == ["1. a", "2. b"]
 
 
 def test_editor_add_edit_delete_rows() -> None:
