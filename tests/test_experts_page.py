@@ -122,3 +122,18 @@ def test_invalid_layout_and_extremes_show_messages() -> None:
     assert _num(at, "Experts per window (GPU / engine)") == 0
     assert len(at.get("plotly_chart")) == 2
     assert at.download_button(key="ex_json") is not None
+
+
+def test_dp_replicas_share_the_host_ddr() -> None:
+    at = _page("qwen3-235b-a22b")
+    at.number_input(key=K + "link_gb_s").set_value(128.0)  # 105.6 GB/s effective PCIe
+    _run(at)
+    assert _metric(at, "Host path bottleneck") == "PCIe"
+    assert _num(at, "Host → GPU (GB/s)") == pytest.approx(105.6, abs=0.05)
+    at.number_input(key=K + "dp_size").set_value(4)  # 4 GPUs stream from one socket: 307.2 × 0.75 / 4
+    _run(at)
+    assert _metric(at, "Host path bottleneck").startswith("host DDR")
+    assert _num(at, "Host → GPU (GB/s)") == pytest.approx(57.6, abs=0.05)
+    at.number_input(key=K + "dp_size").set_value(64)  # capped at the auto 4 GPUs per socket
+    _run(at)
+    assert _num(at, "Host → GPU (GB/s)") == pytest.approx(57.6, abs=0.05)

@@ -347,3 +347,13 @@ def test_plot_builders() -> None:
     assert list(rc.data[0].y) == [100.0, 50.0, 20.0]
     wc = plots_offload.window_curve([1.0, 2.0], [3, 6], 1.0)
     assert list(wc.data[0].y) == [3, 6]
+
+
+def test_ddr_sharing_follows_the_gpus_in_use() -> None:
+    cfg = HostLinkConfig()
+    assert cfg.sharing(H200) == 4 and cfg.sharing(load_hardware("gb200")) == 2
+    assert cfg.for_gpus(H200, 1).gpus_per_socket == 1
+    assert cfg.for_gpus(H200, 16).gpus_per_socket == 4
+    assert HostLinkConfig(gpus_per_socket=8).for_gpus(H200, 2).gpus_per_socket == 2
+    _, _, rates = host_to_device_rate(H200, cfg.for_gpus(H200, 2))
+    assert rates["host_ddr"] == pytest.approx(307.2e9 * 0.75 / 2)
