@@ -33,6 +33,8 @@ def parse_json_object(text: str | bytes) -> dict[str, Any]:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise ValueError("JSON is nested too deeply") from None
     if not isinstance(obj, dict):
         raise ValueError("expected a JSON object {...}")
     return obj

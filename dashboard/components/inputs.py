@@ -216,8 +216,8 @@ def parse_int_list(text: str, *, min_value: int = 1, max_items: int = 64) -> tup
     for x in items:
         try:
             v = int(float(x))
-        except ValueError:
-            raise ValueError(f"{x!r} is not a number") from None
+        except (ValueError, OverflowError):
+            raise ValueError(f"{x!r} is not a finite number") from None
         if v < min_value:
             raise ValueError(f"{v} is below {min_value}")
         out.append(v)
@@ -237,7 +237,9 @@ def parse_float_list(text: str, *, min_value: float = 0.0, max_items: int = 64) 
             v = float(x)
         except ValueError:
             raise ValueError(f"{x!r} is not a number") from None
-        if v < min_value or v != v:
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError(f"{x!r} is not a finite number")
+        if v < min_value:
             raise ValueError(f"{x} is below {min_value}")
         out.append(v)
     return tuple(out)

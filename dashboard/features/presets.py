@@ -76,7 +76,7 @@ def load_model(ref: str | Path | dict[str, Any] | ModelProfile) -> ModelProfile:
             cfg = json.loads(path.read_text())
         except FileNotFoundError:
             raise ModelConfigError(f"model config file not found: {text}", ("model",)) from None
-        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise ModelConfigError(f"model config {text} is not valid JSON: {exc}", ("model",)) from None
         return parse_hf_config(cfg, name=path.stem)
     slug = resolve_model_slug(text)
