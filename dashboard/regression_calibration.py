@@ -112,6 +112,10 @@ def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
         ctx.t("cal.m.spec"): _pct(b["mape"]),
     }, help={ctx.t("cal.m.spec"): f"worst {b['max_abs_rel_error']:.1%}, R² {b['r2']:.4f}"})
     st.caption(ctx.t("cal.profile_source", name=res.profile.name, source=res.profile.source_label))
+    phases = [ph for ph in ("prefill", "decode", "mixed") if f"mape_{ph}" in m]
+    st.caption(ctx.t("cal.by_phase") + " " + " · ".join(
+        f"{ph}: {_pct(m[f'mape_{ph}'])} (LOO {_pct(m.get(f'loo_mape_{ph}'))}, spec {_pct(b.get(f'mape_{ph}'))})"
+        for ph in phases))
     st.subheader(ctx.t("cal.factors"))
     fdf = pd.DataFrame([{
         "factor": p.label, "name": p.name, "value": p.value,

@@ -659,6 +659,13 @@ def calibrate(
         lo_rel = loo_pred / meas - 1.0
         metrics["loo_mape"] = float(np.mean(np.abs(lo_rel)))
         metrics["loo_max_abs_rel_error"] = float(np.max(np.abs(lo_rel)))
+    for phase in ("prefill", "decode", "mixed"):
+        sel = [i for i, r in enumerate(table.rows) if r.phase == phase]
+        if sel:
+            metrics[f"mape_{phase}"] = float(np.mean(np.abs(fitted[sel] / meas[sel] - 1.0)))
+            baseline_metrics[f"mape_{phase}"] = float(np.mean(np.abs(base_pred[sel] / meas[sel] - 1.0)))
+            if loo:
+                metrics[f"loo_mape_{phase}"] = float(np.mean(np.abs(loo_pred[sel] / meas[sel] - 1.0)))
     rows = []
     for i, r in enumerate(table.rows):
         d = r.as_dict()

@@ -46,6 +46,7 @@ STRINGS = {
     "cal.m.worst": {"en": "Worst error", "zh": "最大误差"},
     "cal.m.r2": {"en": "R²", "zh": "R²"},
     "cal.m.spec": {"en": "MAPE (spec-sheet profile)", "zh": "MAPE（规格表配置）"},
+    "cal.by_phase": {"en": "MAPE by phase —", "zh": "分阶段 MAPE —"},
     "cal.factors": {"en": "Fitted factors (95 % confidence intervals)", "zh": "拟合系数（95% 置信区间）"},
     "cal.suggested": {"en": "Figures to quote", "zh": "建议引用的指标"},
     "cal.suggested_text": {
