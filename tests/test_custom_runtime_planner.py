@@ -180,3 +180,20 @@ def test_extreme_inputs_never_raise() -> None:
     assert _metric(at, "Prefill TFLOP") > 1e6
     _run(at.sidebar.number_input(key="sb_tp").set_value(3))  # invalid layout → message
     assert not at.exception
+
+
+def test_inputs_persist_across_pages_and_load_from_url() -> None:
+    url = AppTest.from_file(PAGE, default_timeout=120)
+    url.query_params["input_len"] = "4096"
+    url.query_params["kv_len"] = "512"
+    url.query_params["points"] = "8"
+    _run(url)
+    v = url.session_state["app_state"].pages["custom_runtime_planner"]
+    assert (v.input_len, v.kv_len, v.points) == (4096, 512, 8)
+    assert _op(url, "prefill", "attn_prefill", "GFLOP") == pytest.approx(ATTN * (4096 * 512 + 4096 * 4097 / 2) / 1e9)
+    nav = _run(AppTest.from_file(str(DASHBOARD_DIR / "app.py"), default_timeout=120))
+    _run(nav.switch_page("custom_runtime_planner.py"))
+    _run(nav.number_input(key=K + "batch").set_value(4))
+    _run(nav.switch_page("quick_memory.py"))
+    _run(nav.switch_page("custom_runtime_planner.py"))
+    assert nav.number_input(key=K + "batch").value == 4

@@ -273,7 +273,7 @@ def test_sidebar_defaults_inputs_persist_and_url_loads() -> None:
 _times = hs.floats(min_value=0.0, max_value=10.0, allow_nan=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(compute=_times, comm=_times, fixed=_times, phi=hs.floats(0.0, 1.0), layers=hs.integers(1, 130))
 def test_timeline_properties(compute: float, comm: float, fixed: float, phi: float, layers: int) -> None:
     tl = overlap_timeline(compute, comm, phi, layers, fixed)
