@@ -160,6 +160,13 @@ def render() -> None:
         t("imx2.m_gpus"): f"{tot['total_gpus']:,}",
         t("imx2.m_best"): str(tot["best_per_gpu"]),
     })
+    worst_ttft = max(r["ttft_ms"] for r in res)
+    worst_tpot = max(r["tpot_ms"] for r in res)
+    metrics_row(ctx, {
+        t("imx2.m_attainment"): f"{tot['sla_attainment']:.0%}",
+        t("imx2.m_worst_ttft"): f"{worst_ttft / v.ttft_ms:.2f}×" if v.ttft_ms else f"{worst_ttft:,.1f} ms",
+        t("imx2.m_worst_tpot"): f"{worst_tpot / v.tpot_ms:.2f}×" if v.tpot_ms else f"{worst_tpot:.2f} ms",
+    })
     labels = [f"{r['row'] + 1}. {r['name']}" for r in res]
     c1, c2 = st.columns(2)
     with c1:
