@@ -48,8 +48,9 @@ HELP = {
 **What it computes.** Every row is one model — a preset or a pasted Hugging Face `config.json` — with its own
 overrides: `layers` and `hidden` edit the config dict (`num_hidden_layers`, `hidden_size`; per-layer lists such as
 `layer_types` are cut or repeated; without an explicit `head_dim` the head size follows `hidden / heads`) and the
-result is parsed with the same `parse_hf_config` as the sidebar; `batch` and `tp` set the workload and tensor
-parallelism. All rows run on the sidebar's hardware, dtypes and EP (EP only for MoE models).
+result is parsed with the same `parse_hf_config` as the sidebar; `batch`, `tp` and `ep` set the workload and the
+tensor / expert parallelism (blank `ep` = the sidebar's EP; EP applies to MoE models only). All rows run on the
+sidebar's hardware and dtypes.
 
 - **TTFT** = one prefill step of `batch × prompt` tokens; **TPOT** = one decode step of `batch` sequences at context
   `prompt + output/2` — both `StepCost.latency_s` of the shared cost model (`ctx.cost_model(model=…, tp=…)`).
@@ -65,8 +66,8 @@ configs stay in the session.
     "zh": r"""
 **计算内容。** 每一行是一个模型——预设或粘贴的 Hugging Face `config.json`——并带有各自的覆写：`layers` 与 `hidden` 直接修改
 配置字典（`num_hidden_layers`、`hidden_size`；`layer_types` 等逐层列表会被截断或重复；未显式给出 `head_dim` 时头维度随
-`hidden / heads` 变化），再用与侧边栏相同的 `parse_hf_config` 解析；`batch` 与 `tp` 设定负载与张量并行。所有行使用侧边栏的
-硬件、数据格式与 EP（EP 仅用于 MoE 模型）。
+`hidden / heads` 变化），再用与侧边栏相同的 `parse_hf_config` 解析；`batch`、`tp` 与 `ep` 设定负载与张量 / 专家并行（`ep` 留空 = 侧边栏的 EP；
+EP 仅用于 MoE 模型）。所有行使用侧边栏的硬件与数据格式。
 
 - **TTFT** = 一次 `batch × 输入长度` 的 prefill 步；**TPOT** = 上下文为 `输入 + 输出/2` 时 `batch` 条序列的一次 decode 步——
   均为共享成本模型（`ctx.cost_model(model=…, tp=…)`）的 `StepCost.latency_s`。
@@ -80,8 +81,8 @@ configs stay in the session.
 
 
 def _records(rows: tuple[ModelRow, ...]) -> list[dict[str, Any]]:
-    return [{"model": r.model, "layers": r.layers or None, "hidden": r.hidden or None, "batch": r.batch, "tp": r.tp}
-            for r in rows]
+    return [{"model": r.model, "layers": r.layers or None, "hidden": r.hidden or None, "batch": r.batch, "tp": r.tp,
+             "ep": r.ep or None} for r in rows]
 
 
 def _add_pasted(ctx: Any) -> None:
@@ -121,19 +122,21 @@ def _evaluate(ctx: Any, row: ModelRow, v: MultiModelInputs) -> dict[str, Any]:
     """One row through the shared cost and memory models; raises ``ValueError`` with a message."""
     cfg = override_config(_model_config(row.model, v.pasted_dict()), row.layers, row.hidden)
     model = parse_hf_config(cfg, name=row.model)
-    ep = None if model.is_moe else 1
+    if row.ep > 1 and not model.is_moe:
+        raise ValueError(f"ep={row.ep} needs a mixture-of-experts model")
+    ep = (row.ep or ctx.session_state.settings.ep) if model.is_moe else 1
     cm = ctx.cost_model(model=model, tp=row.tp, ep=ep)
     prefill = cm.step(StepSpec(prefill_seqs=row.batch, prefill_len=v.input_len))
     decode = cm.step(StepSpec(decode_seqs=row.batch, decode_context=v.input_len + v.output_len // 2))
     hw, dt = ctx.hardware, ctx.dtypes
-    par = ParallelConfig(tp=row.tp, ep=ep or ctx.session_state.settings.ep)
+    par = ParallelConfig(tp=row.tp, ep=ep)
     mem = memory_breakdown(model, hw, par, dt, context=v.input_len + v.output_len)
     peak = hw.peak_flops(gemm_compute_dtype(dt.weight, dt.activation))
     bw = hw.hbm_bytes_per_s
     out: dict[str, Any] = {
         "model": f"{row.model} ({row.label_suffix})", "params_B": model.total_params() / 1e9,
         "active_params_B": model.active_params() / 1e9, "layers": model.num_hidden_layers,
-        "hidden": model.hidden_size, "batch": row.batch, "tp": row.tp,
+        "hidden": model.hidden_size, "batch": row.batch, "tp": row.tp, "ep": ep,
         "ttft_ms": prefill.latency_s * 1e3, "tpot_ms": decode.latency_s * 1e3,
         "decode_tok_s": row.batch / decode.latency_s,
     }
@@ -179,7 +182,8 @@ def render() -> None:
     options += [r["model"] for r in base if r["model"] not in options]
     st.caption(t("mm.editor"))
     edited = st.data_editor(
-        pd.DataFrame(base, columns=["model", "layers", "hidden", "batch", "tp"]), key=EDITOR_KEY, num_rows="dynamic",
+        pd.DataFrame(base, columns=["model", "layers", "hidden", "batch", "tp", "ep"]), key=EDITOR_KEY,
+        num_rows="dynamic",
         width="stretch", hide_index=True,
         column_config={
             "model": st.column_config.SelectboxColumn("model", options=options, required=True),
@@ -187,6 +191,8 @@ def render() -> None:
             "hidden": st.column_config.NumberColumn("hidden", min_value=64, max_value=262_144, step=64),
             "batch": st.column_config.NumberColumn("batch", min_value=1, max_value=65_536, step=1, default=1),
             "tp": st.column_config.NumberColumn("tp", min_value=1, max_value=1024, step=1, default=1),
+            "ep": st.column_config.NumberColumn("ep", min_value=1, max_value=1024, step=1,
+                                                help="blank = sidebar EP (MoE models only)"),
         },
     )
     try:

@@ -51,7 +51,9 @@ def test_spec_roundtrip_and_errors() -> None:
     with pytest.raises(ValueError, match="at least one"):
         MultiModelInputs(models=" ; ")
     assert rows_from_records([{"model": "mistral-7b", "layers": float("nan"), "hidden": None, "batch": 4.0,
-                               "tp": None}]) == (ModelRow("mistral-7b", batch=4),)
+                               "tp": None, "ep": None}]) == (ModelRow("mistral-7b", batch=4),)
+    assert parse_models_spec("qwen3-30b-a3b@ep=4") == (ModelRow("qwen3-30b-a3b", ep=4),)
+    assert format_models_spec((ModelRow("qwen3-30b-a3b", ep=4),)) == "qwen3-30b-a3b@ep=4"
     with pytest.raises(ValueError, match="row 1: choose a model"):
         rows_from_records([{"model": None, "batch": 1}])
     with pytest.raises(ValueError, match="tp must be"):
@@ -117,6 +119,15 @@ def test_editor_add_edit_delete_rows() -> None:
     assert df.ttft_ms.iloc[0] < 0.6 * before.ttft_ms.iloc[0]
     assert at.query_params["models"] == "llama-3.1-8b@layers=16,batch=8,tp=2;qwen3-8b@batch=8;qwen3-30b-a3b@batch=4"
     assert at.session_state["app_state"].pages[P].rows[2].model == "qwen3-30b-a3b"
+    # EP on a MoE row splits its experts; EP on a dense row is that row's error
+    at.session_state[EDITOR] = {"edited_rows": {0: {"layers": 16, "tp": 2}, 1: {"ep": 2}},
+                                "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4, "ep": 2}],
+                                "deleted_rows": [2]}
+    _run(at)
+    df2 = _results(at)
+    assert any("ep=2 needs a mixture-of-experts model" in e.value for e in at.error)
+    moe = df2[df2.model.str.startswith("qwen3-30b-a3b")].iloc[0]
+    assert moe.ep == 2 and moe.weights_gib_per_gpu < 0.6 * df.weights_gib_per_gpu.iloc[2]
     # adding a model adds a row
     at.session_state[EDITOR] = {"edited_rows": {0: {"layers": 16, "tp": 2}},
                                 "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4}, {"model": "llama-2-7b"}],

@@ -2,7 +2,8 @@
 
 The model list is one string field (``models``) so that it survives page switches and travels in
 the URL: entries separated by ``;``, each ``<model>[@key=value,...]`` with keys ``layers``,
-``hidden``, ``batch``, ``tp`` (0 or absent layers/hidden = the config's own value), e.g.
+``hidden``, ``batch``, ``tp``, ``ep`` (0 or absent layers/hidden = the config's own value; ep 0 =
+the sidebar's EP for MoE models, 1 for dense ones), e.g.
 ``llama-3.1-8b@batch=8;qwen3-8b@layers=24,tp=2``. ``<model>`` is a preset slug or
 ``pasted:<name>`` for a config pasted on the page (kept in ``pasted``, not in the URL).
 """
@@ -25,23 +26,26 @@ __all__ = [
 ]
 
 MAX_MODELS = 12
-_KEYS = ("layers", "hidden", "batch", "tp")
+_KEYS = ("layers", "hidden", "batch", "tp", "ep")
 
 
 @dataclass(frozen=True)
 class ModelRow:
-    """One model of the comparison; ``layers``/``hidden`` 0 = keep the config's value."""
+    """One model of the comparison; ``layers``/``hidden`` 0 = keep the config's value; ``ep`` 0 =
+    the sidebar's EP (MoE models only)."""
 
     model: str
     layers: int = 0
     hidden: int = 0
     batch: int = 1
     tp: int = 1
+    ep: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model.strip():
             raise ValueError("every row needs a model (a preset or a pasted config)")
-        for name, lo, hi in (("layers", 0, 1024), ("hidden", 0, 262_144), ("batch", 1, 65_536), ("tp", 1, 1024)):
+        for name, lo, hi in (("layers", 0, 1024), ("hidden", 0, 262_144), ("batch", 1, 65_536), ("tp", 1, 1024),
+                             ("ep", 0, 1024)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"{self.model}: {name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
@@ -49,7 +53,7 @@ class ModelRow:
     @property
     def label_suffix(self) -> str:
         parts = [f"L={self.layers}" if self.layers else "", f"h={self.hidden}" if self.hidden else "",
-                 f"B={self.batch}", f"TP={self.tp}"]
+                 f"B={self.batch}", f"TP={self.tp}", f"EP={self.ep}" if self.ep else ""]
         return ", ".join(p for p in parts if p)
 
 
@@ -79,7 +83,7 @@ def parse_models_spec(text: str) -> tuple[ModelRow, ...]:
 
 
 def format_models_spec(rows: tuple[ModelRow, ...] | list[ModelRow]) -> str:
-    defaults = {"layers": 0, "hidden": 0, "batch": 1, "tp": 1}
+    defaults = {"layers": 0, "hidden": 0, "batch": 1, "tp": 1, "ep": 0}
     out = []
     for r in rows:
         opts = [f"{k}={getattr(r, k)}" for k in _KEYS if getattr(r, k) != defaults[k]]
@@ -119,7 +123,8 @@ def rows_from_records(records: list[dict[str, Any]]) -> tuple[ModelRow, ...]:
         rows.append(ModelRow(model=model, layers=_int_cell(rec.get("layers"), "layers", 0, model),
                              hidden=_int_cell(rec.get("hidden"), "hidden", 0, model),
                              batch=_int_cell(rec.get("batch"), "batch", 1, model),
-                             tp=_int_cell(rec.get("tp"), "tp", 1, model)))
+                             tp=_int_cell(rec.get("tp"), "tp", 1, model),
+                             ep=_int_cell(rec.get("ep"), "ep", 0, model)))
     if not rows:
         raise ValueError("add at least one model")
     if len(rows) > MAX_MODELS:

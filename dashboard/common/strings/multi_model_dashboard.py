@@ -3,8 +3,9 @@
 STRINGS = {
     "mm.input_len": {"en": "Prompt tokens", "zh": "输入 token 数"},
     "mm.output_len": {"en": "Output tokens", "zh": "输出 token 数"},
-    "mm.editor": {"en": "Models (add / remove rows; blank layers or hidden = the config's own value)",
-                  "zh": "模型（可增删行；layers 或 hidden 留空 = 使用配置原值）"},
+    "mm.editor": {"en": "Models (add / remove rows; blank layers or hidden = the config's own value, "
+                        "blank ep = sidebar EP)",
+                  "zh": "模型（可增删行；layers 或 hidden 留空 = 使用配置原值，ep 留空 = 侧边栏 EP）"},
     "mm.paste": {"en": "Paste a Hugging Face config.json", "zh": "粘贴 Hugging Face config.json"},
     "mm.paste_name": {"en": "Name", "zh": "名称"},
     "mm.paste_json": {"en": "config.json", "zh": "config.json"},
