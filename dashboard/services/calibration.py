@@ -549,10 +549,18 @@ def calibrate(
     candidates: list[tuple[Efficiency, dict[str, Any] | None, bool]] = [(base.efficiency, None, False)]
     if method == "curves":
         sw = sweeps if sweeps else None
-        if sw is None and (use_reference_sweeps or (use_reference_sweeps is None and base.slug == "h200")):
+        use_ref = use_reference_sweeps or (use_reference_sweeps is None and base.slug == "h200")
+        if sw is None and use_ref:
             sw = reference_sweeps()
             notes.append("no kernel sweeps given: used the shipped H200 reference sweeps "
-                         "(dashboard/data/reference: gemm.csv, attention_prefill.csv)")
+                         "(dashboard/data/reference: gemm.csv, attention_prefill.csv, attention_decode.csv)")
+        elif sw is not None and use_ref:
+            ref = reference_sweeps()
+            missing = [k for k in ("gemm", "attention_prefill", "attention_decode") if not getattr(sw, k)]
+            if missing:
+                sw = replace(sw, **{k: getattr(ref, k) for k in missing},
+                             sources=sw.sources + tuple(f"{k}.csv (shipped H200)" for k in missing))
+                notes.append(f"kernel sweeps without {', '.join(missing)}: the shipped H200 reference sweeps fill in")
         if sw:
             backends = [attention_backend] if attention_backend else (
                 sorted({str(r.get("backend", "")) for r in sw.attention_prefill}) or [None])
