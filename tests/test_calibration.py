@@ -236,7 +236,7 @@ def test_fit_recovers_a_known_profile_from_synthetic_steps(h200) -> None:
     t = replace(t, rows=tuple(replace(r, latency_ms=float(v)) for r, v in zip(t.rows, lat, strict=True)))
     sw = reference_sweeps()
     sw = replace(sw, attention_decode=())  # no decode-kernel reference: the unit rate is fitted without a prior
-    res = calibrate(t, h200, "curves", sweeps=sw, attention_backend="flash", loo=False)
+    res = calibrate(t, h200, "curves", sweeps=sw, attention_backend="flash", loo=False, use_reference_sweeps=False)
     got = {p.name: p.value for p in res.params}
     assert res.metrics["mape"] < 2e-3  # weak priors toward the sweep references cost a little
     for k, v in truth.items():
