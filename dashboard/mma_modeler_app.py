@@ -52,6 +52,8 @@ shared-memory buffers) and warp-group tiles `WM×WN`, priced level by level (`da
 - **Compute**: one CTA tile per SM at a time on the tensor cores; `waves = ⌈tiles / SMs⌉`, each
   `2·BM·BN·Kp / (tensor FLOP/clk/SM × clock)`; **wave efficiency** = `tiles / (waves·SMs)`. Partial tiles are
   computed in full (M = 1 costs BM rows), so small M needs **split-K** (0 = auto: the fastest power of two).
+  A CTA holds `stages·(BM+BN)·BK·b` bytes of shared memory; when fewer stages fit the GPU, the page models the
+  number that fits (and says so).
 - **Demanded bytes/clk/SM** = level bytes ÷ compute cycles: what the level must deliver to keep the tensor cores at
   peak; **utilisation** = demanded ÷ available (above 1 that level, not the tensor cores, sets the time).
 - **Time** = `max(compute, every level's bytes ÷ bandwidth)` (+ the profile's per-kernel overhead); the largest term
@@ -77,6 +79,7 @@ warp group tile `WM×WN`，逐层级计价（`dashboard/features/mma.py`）：
 - **计算**：每个 SM 同时只有一个 CTA tile 占用 Tensor Core；`波次 = ⌈tiles / SM⌉`，每波 `2·BM·BN·Kp / (每 SM 每周期 Tensor
   FLOP × 频率)`；**波次效率** = `tiles / (波次·SM)`。不完整 tile 按完整计算（M = 1 也算 BM 行），因此小 M 需要 **split-K**
   （0 = 自动：选最快的 2 的幂）。
+  每个 CTA 占用 `stages·(BM+BN)·BK·b` 字节共享内存；若该 GPU 放不下所设级数，页面按能放下的级数建模并提示。
 - **需求字节/clk/SM** = 该层字节 ÷ 计算周期：让 Tensor Core 满速所需的供给；**利用率** = 需求 ÷ 可用（大于 1 时由该层而非
   Tensor Core 决定时间）。
 - **时间** = `max(计算, 各层字节 ÷ 带宽)`（+ 配置中的单 kernel 开销）；最大项即 **瓶颈**。
@@ -150,6 +153,10 @@ def render() -> None:
     try:
         tiling = GemmTiling(block_m=v.block_m, block_n=v.block_n, block_k=v.block_k, wg_m=v.wg_m, wg_n=v.wg_n,
                             stages=v.stages, k_inst=k_inst)
+        fit = int(caps.smem_bytes_per_sm // (tiling.smem_bytes(in_bytes) / v.stages))  # stages that fit one SM
+        if 1 <= fit < v.stages:  # fewer stages than asked fit this GPU's shared memory: use what fits
+            st.warning(t("mma.stages_reduced", asked=v.stages, used=fit, kib=caps.smem_bytes_per_sm / 1024))
+            tiling = replace(tiling, stages=fit)
         problem = GemmProblem(v.m, n, k, in_bytes, v.out_bytes)
         res = _solve(problem, tiling, caps, v.split_k)
         dims = {"m": v.m, "n": n, "k": k}

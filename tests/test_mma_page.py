@@ -73,9 +73,13 @@ def test_measured_shape_fp8_and_validation() -> None:
     measured = _df(at, "measured_tflops")
     assert set(measured.N) == {8192} and set(measured.K) == {1024} and len(measured) == 11
     assert measured.measured_over_model.between(0.5, 1.35).all()
-    # a CTA that cannot fit shared memory → a clear error, not a traceback
+    # more stages than fit: modelled with the stages that fit (228 KiB / (256+256)·128·1 B = 3), with a warning
     at.number_input(key=f"{P}__stages").set_value(8)
     at.number_input(key=f"{P}__block_m").set_value(256)
+    _run(at)
+    assert any("modelled with 3" in w.value for w in at.warning)
+    # not even one stage fits → a clear error, not a traceback
+    at.number_input(key=f"{P}__block_k").set_value(512)
     _run(at)
     assert any("shared memory" in e.value for e in at.error)
     # a warp-group tile that does not divide the CTA tile is rejected and the last valid value kept

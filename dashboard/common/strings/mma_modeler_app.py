@@ -56,6 +56,11 @@ STRINGS = {
         "en": "H200 measurements exist for N×K = {shapes}; pick one as the weight shape (sweeping M) to overlay them.",
         "zh": "H200 实测覆盖 N×K = {shapes}；选择其中一个作为权重形状（扫描 M）即可叠加显示。",
     },
+    "mma.stages_reduced": {
+        "en": "{asked} pipeline stages of this tile do not fit the {kib:.0f} KiB of shared memory per SM; modelled with "
+              "{used}.",
+        "zh": "该 tile 的 {asked} 级流水放不下每 SM {kib:.0f} KiB 的共享内存；按 {used} 级建模。",
+    },
     "mma.no_microarch": {"en": "This page needs per-SM rates from the hardware profile. {error}",
                          "zh": "本页需要硬件配置中的每 SM 速率。{error}"},
 }
