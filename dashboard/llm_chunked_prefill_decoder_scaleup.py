@@ -24,7 +24,8 @@ import plotly.graph_objects as go
 
 from dashboard.app_context import bootstrap
 from dashboard.common.json_config import parse_json_object
-from dashboard.components.inputs import PageInputs, parse_int_list
+from dashboard.components.inputs import PageInputs
+from dashboard.components.inputs import parse_int_list as _parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.hardware import list_hardware_presets, load_hardware
 from dashboard.features.model_profile import parse_hf_config
@@ -99,6 +100,14 @@ def _t(ctx: Any, key: str, **fmt: Any) -> str:
     en, zh = _S[key]
     text = zh if ctx.lang == "zh" else en
     return text.format(**fmt) if fmt else text
+
+
+def parse_int_list(text: str, max_items: int = 64) -> tuple[int, ...]:
+    """The shared comma-list parser, with huge or infinite items reported as bad input."""
+    try:
+        return _parse_int_list(text, max_items=max_items)
+    except OverflowError:
+        raise ValueError("a value is out of range") from None
 
 
 def _check_ints(name: str, vs: Any, lo: int, hi: int, n: int) -> None:

@@ -16,11 +16,12 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
-from dashboard.components.inputs import PageInputs, parse_float_list, parse_int_list
+from dashboard.components.inputs import PageInputs, parse_float_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.services.simulation import SimJob, aggregate_seeds, check_work, choose_workers, run_jobs, sweep_jobs
 from dashboard.sim_scheduler import LENGTH_DISTS, SLA, SchedulerConfig, WorkloadConfig
 from dashboard.state.scale_up_sweep_with_sim import POLICIES, SWEEP_LOADS, SweepInputs
+from dashboard.state.vllm_simulator_dashboard import parse_ints
 
 PAGE = "scale_up_sweep_with_sim"
 MAX_JOBS = 400
@@ -101,7 +102,7 @@ def render() -> None:
     with c2:
         st.markdown(f"**{t('ssweep.grid')}**")
         inputs.multiselect("dists", t("ssweep.dists"), LENGTH_DISTS)
-        inputs.text("budgets", t("ssweep.budgets"), parse=lambda s: parse_int_list(s, min_value=16, max_items=6))
+        inputs.text("budgets", t("ssweep.budgets"), parse=lambda s: parse_ints(s, min_value=16, max_items=6))
         inputs.multiselect("policies", t("ssweep.policies"), POLICIES)
         inputs.select("load", t("ssweep.load"), SWEEP_LOADS, format_func=lambda k: t(f"ssweep.load.{k}"), radio=True)
         inputs.text("loads", t("ssweep.loads"), parse=lambda s: parse_float_list(s, min_value=0.001, max_items=12))

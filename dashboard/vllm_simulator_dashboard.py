@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots, plots_sim
-from dashboard.components.inputs import PageInputs, parse_int_list
+from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
 from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS, SLA, SchedulerConfig, SimResult, WorkloadConfig
@@ -26,6 +26,7 @@ from dashboard.state.vllm_simulator_dashboard import (
     KV_STRATEGIES,
     LOAD_MODES,
     SimulatorInputs,
+    parse_ints,
 )
 
 PAGE = "vllm_simulator_dashboard"
@@ -166,8 +167,8 @@ def render() -> None:
         st.markdown(f"**{t('vsim.sla_sweep')}**")
         inputs.number("sla_ttft_ms", t("vsim.sla_ttft"), min_value=0.0, max_value=1e9, step=100.0)
         inputs.number("sla_tpot_ms", t("vsim.sla_tpot"), min_value=0.0, max_value=1e9, step=5.0)
-        inputs.text("concurrencies", t("vsim.concurrencies"), parse=lambda s: parse_int_list(s, max_items=12))
-        inputs.text("budgets", t("vsim.budgets"), parse=lambda s: parse_int_list(s, min_value=16, max_items=8))
+        inputs.text("concurrencies", t("vsim.concurrencies"), parse=lambda s: parse_ints(s, max_items=12))
+        inputs.text("budgets", t("vsim.budgets"), parse=lambda s: parse_ints(s, min_value=16, max_items=8))
         inputs.number("sweep_requests", t("vsim.sweep_requests"), min_value=1, max_value=2000, step=16)
         inputs.select("heat_metric", t("vsim.heat_metric"), HEAT_METRICS)
     inputs.sync_query_params()
