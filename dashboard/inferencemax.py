@@ -59,7 +59,6 @@ def render() -> None:
                        "times, utilisation, compute vs bandwidth share.", help_title="InferenceMAX scenario",
                        help_markdown=HELP)
     st, t = ctx.st, ctx.t
-    st.caption(t("imx.description"))
     inputs = PageInputs(ctx, PAGE, InferenceMaxInputs)
     c1, c2, c3 = st.columns(3)
     inputs.select("hardware", t("imx.hardware"), [SIDEBAR_HW, *list_hardware_presets()],

@@ -85,7 +85,6 @@ def render() -> None:
                        "stacked comparison, total throughput and SLA statistics.",
                        help_title="InferenceMAX scenarios", help_markdown=HELP)
     st, t = ctx.st, ctx.t
-    st.caption(t("imx2.description"))
     inputs = PageInputs(ctx, PAGE, InferenceMaxV2Inputs)
     c1, c2 = st.columns(2)
     inputs.number("ttft_ms", t("imx2.ttft_ms"), min_value=0.0, max_value=1e9, step=100.0, container=c1)

@@ -81,7 +81,6 @@ def render() -> None:
     ctx, _ = bootstrap(title="SLA search", header_description="Search TP × DP (× EP) × concurrency × chunked-prefill "
                        "budget for the configurations that meet the SLA.", help_title="SLA search", help_markdown=HELP)
     st, t = ctx.st, ctx.t
-    st.caption(t("sus.description"))
     inputs = PageInputs(ctx, PAGE, ScaleUpSearchInputs)
     st.subheader(t("sus.workload"))
     c1, c2, c3 = st.columns(3)
@@ -117,12 +116,13 @@ def render() -> None:
     b = res.best
     st.subheader(t("sus.best"))
     if b:
+        st.markdown(f"**{t('sus.m_config')}:** {config_label(b)} ({b['gpus']} GPUs)")
         metrics_row(ctx, {
-            t("sus.m_config"): config_label(b),
             t("sus.m_tps_gpu"): f"{b['output_tok_s_per_gpu']:,.0f}",
             t("sus.m_ttft"): f"{b['ttft_ms']:,.1f}",
             t("sus.m_tpot"): f"{b['tpot_ms']:.2f}",
             t("sus.m_tps_user"): f"{b['tps_per_user']:.1f}",
+            t("sus.m_tps_total"): f"{b['output_tok_s']:,.0f}",
         })
         metrics_row(ctx, {
             t("sus.m_cost_out"): f"{b['cost_per_m_output_usd']:.3f}" if b["cost_per_m_output_usd"] else "—",

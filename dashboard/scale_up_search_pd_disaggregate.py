@@ -77,7 +77,6 @@ def render() -> None:
                                           "best x:y, compared with the best aggregated configuration.",
                        help_title="SLA search (PD disaggregated)", help_markdown=HELP)
     st, t = ctx.st, ctx.t
-    st.caption(t("pd.description"))
     inputs = PageInputs(ctx, PAGE, PDSearchInputs)
     st.subheader(t("sus.workload"))
     c1, c2, c3, c4 = st.columns(4)

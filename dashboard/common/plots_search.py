@@ -66,12 +66,16 @@ def pareto_chart(
             mode="lines+markers", line={"shape": "hv", "width": 2}, name=name,
             text=[_hover(r, label(r)) for r in rows], hovertemplate="%{text}<extra></extra>",
         ))
-    if min_tps_per_user:
-        fig.add_vline(x=min_tps_per_user, line_dash="dash", line_color="red",
-                      annotation_text=f"≥ {min_tps_per_user:g} tok/s/user")
-    if tpot_ms:
-        fig.add_vline(x=1000.0 / tpot_ms, line_dash="dot", line_color="orange",
-                      annotation_text=f"TPOT ≤ {tpot_ms:g} ms")
+    # SLA lines as traces (not shapes + annotations: annotations on a log axis take log10 positions)
+    ys = [r["output_tok_s_per_gpu"] for rows in (*series.values(), *fronts.values()) for r in rows
+          if r.get("tps_per_user")]
+    top = max(ys, default=1.0) * 1.05
+    for x, name, dash, color in ((min_tps_per_user, f"SLA: ≥ {min_tps_per_user or 0:g} tok/s/user", "dash", "red"),
+                                 (1000.0 / tpot_ms if tpot_ms else None, f"SLA: TPOT ≤ {tpot_ms or 0:g} ms", "dot",
+                                  "orange")):
+        if x:
+            fig.add_trace(go.Scatter(x=[x, x], y=[0.0, top], mode="lines", name=name, hoverinfo="name",
+                                     line={"dash": dash, "color": color, "width": 1.5}))
     if log_x:
         fig.update_xaxes(type="log")
     return fig
