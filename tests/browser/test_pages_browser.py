@@ -5,22 +5,29 @@ For each page in ``dashboard.page_registry.PAGE_SPECS`` (new pages are covered a
 1. **first render** — a fresh session opens the page's URL; timed until the script has run
    (``data-test-script-state`` went ``running`` → ``notRunning``) and, for pages whose source
    draws charts, a ``.js-plotly-plot`` is present. No ``stException``.
-2. **sidebar navigation** — click another page's link in ``stSidebarNav``, then this page's link
-   by its title: it loads again with no ``stException`` and its charts render.
+2. **sidebar navigation** — click another page's link in ``stSidebarNav`` (the lightest page),
+   then this page's link by its title: it loads again with no ``stException`` and its charts render.
 3. **rerun** — the first number input of the main area is changed (+1 step, or −1 step at the
    max) and Enter pressed; the script must rerun and a shown number (``stMetricValue``) or the
    main block's text must change. Pages without a main-area number input switch the sidebar
-   model preset instead (the header names the model). Timed from the key press to ``notRunning``.
+   model preset instead (the header names the model). Timed from the key press to ``notRunning``,
+   three times; the median is reported.
 4. **screenshot** — ``test-artifacts/screenshots/<url_path>.png`` (element screenshot of
    ``stMainBlockContainer``, which captures the whole scrolled content).
 
 Timings go to ``test-artifacts/page_speed.json`` and a table at the end of the run (see
 conftest.py). Targets (≤ 3 s first render, ≤ 0.4 s rerun) are reported, not enforced.
+``BROWSER_TIMEOUT_S`` (default 60) is the limit of each wait; on a failure the browser's view is
+saved as ``<url_path>.FAILED.png``. Pages whose default state draws no chart get a query string in
+``PAGE_QUERY``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import statistics
 import time
 from pathlib import Path
 
@@ -30,7 +37,8 @@ from dashboard.page_registry import PAGE_SPECS, PageSpec
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = int(float(os.environ.get("BROWSER_TIMEOUT_S", "60")) * 1000)  # per wait; raise on a crowded box
+RERUNS = 3  # input changes timed per page; the median is reported
 MAIN = "[data-testid='stMainBlockContainer']"
 APP = "[data-testid='stApp']"
 PLOT = ".js-plotly-plot"
@@ -39,6 +47,12 @@ EXC = "[data-testid='stException']"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 SERVER_LOG = ROOT / "test-artifacts" / "streamlit-server.log"  # written by conftest.streamlit_server
+
+#: Query strings that put a page into a state where it draws its charts, for pages whose default
+#: state legitimately draws none (a page that needs one and lacks it fails with a message saying so).
+PAGE_QUERY: dict[str, str] = {
+    "experts_calculation": "model=qwen3-30b-a3b",  # the sidebar default (a dense model) has no experts
+}
 
 _CHART_CALL = re.compile(r"\b(?:chart|plotly_chart)\(")
 
@@ -87,7 +101,9 @@ def has_charts(spec: PageSpec) -> bool:
 
 
 def _page_url(base: str, spec: PageSpec) -> str:
-    return base + "/" if spec.default else f"{base}/{spec.url_path}"
+    url = base + "/" if spec.default else f"{base}/{spec.url_path}"
+    query = PAGE_QUERY.get(spec.url_path)
+    return f"{url}?{query}" if query else url
 
 
 def _marks_len(page) -> int:
@@ -119,7 +135,10 @@ def _wait_charts(page, spec: PageSpec, when: str) -> None:
         page.locator(f"{MAIN} {PLOT}").first.wait_for(state="attached", timeout=TIMEOUT_MS)
     except Exception:  # noqa: BLE001
         _assert_no_exception(page, spec, when)
-        pytest.fail(f"page {spec.url_path!r}: its source draws charts but no {PLOT} rendered {when}", pytrace=False)
+        alerts = page.locator(f"{MAIN} [data-testid='stAlert']").all_inner_texts()
+        pytest.fail(f"page {spec.url_path!r}: its source draws charts but no {PLOT} rendered {when} "
+                    f"(alerts shown: {alerts}). If the page needs a particular state to draw, add a query string "
+                    f"for it to PAGE_QUERY in {Path(__file__).name}.", pytrace=False)
 
 
 def _nav_link(page, title: str):
@@ -178,9 +197,16 @@ def _change_one_input(page) -> tuple[str, float]:
         desc = f"{label}: {value}->{new}"
     else:  # no main-area number: switch the sidebar model preset (the header names the model)
         sb = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
-        sb.click()
         target = page.get_by_role("option", selected=False).first
-        target.wait_for(state="visible", timeout=TIMEOUT_MS)
+        for attempt in range(3):  # the combobox's "Open" button; retried, a busy box can drop the click
+            sb.locator("button[aria-label='Open']").click()
+            try:
+                target.wait_for(state="visible", timeout=15_000)
+                break
+            except Exception:
+                page.keyboard.press("Escape")
+                if attempt == 2:
+                    raise
         desc = f"sidebar model preset -> {target.inner_text().strip()}"
         since = _marks_len(page)
         t0 = page.evaluate("performance.now()")
@@ -193,6 +219,17 @@ def _change_one_input(page) -> tuple[str, float]:
 
 @pytest.mark.parametrize("spec", PAGE_SPECS, ids=[s.url_path for s in PAGE_SPECS])
 def test_page_in_browser(page, streamlit_server, speed_results, spec: PageSpec):
+    try:
+        _check_page(page, streamlit_server, speed_results, spec)
+    except BaseException:
+        # keep what the browser showed when it failed (the original failure matters more)
+        with contextlib.suppress(Exception):
+            save_screenshot(page, SCREENSHOTS / f"{spec.url_path}.FAILED.png")
+        raise
+    save_screenshot(page, SCREENSHOTS / f"{spec.url_path}.png")
+
+
+def _check_page(page, streamlit_server: str, speed_results: dict, spec: PageSpec) -> None:
     base = streamlit_server
     page.add_init_script(_INIT_SCRIPT)
     result: dict = {"title": spec.title, "charts": has_charts(spec)}
@@ -207,10 +244,10 @@ def test_page_in_browser(page, streamlit_server, speed_results, spec: PageSpec):
     _assert_no_exception(page, spec, "on first render")
     assert page.locator(f"{MAIN} h1").count() >= 1, f"{spec.url_path}: no page title rendered"
 
-    # 2. sidebar navigation: away to another page, then back by this page's title
-    others = [s for s in PAGE_SPECS if s.url_path != spec.url_path]
+    # 2. sidebar navigation: away to another page (the lightest: no charts), then back by this page's title
+    others = sorted((s for s in PAGE_SPECS if s.url_path != spec.url_path), key=lambda s: (has_charts(s), not s.default))
     if others:
-        other = next((s for s in others if s.default), others[0])
+        other = others[0]
         since = _marks_len(page)
         _nav_link(page, other.title).click()
         _wait_run(page, since, f"navigating to {other.url_path}")
@@ -224,21 +261,22 @@ def test_page_in_browser(page, streamlit_server, speed_results, spec: PageSpec):
         _assert_no_exception(page, spec, "after sidebar navigation")
         assert link.get_attribute("aria-current") == "page", f"nav link {spec.title!r} is not the current page"
 
-    # 3. change one input: the script reruns and a shown number changes
-    before_metrics, before_text = _shown_numbers(page), _main_text(page)
-    desc, rerun_s = _change_one_input(page)
-    result["rerun_input"] = desc
-    result["rerun_s"] = round(rerun_s, 3)
-    _assert_no_exception(page, spec, f"after changing {desc}")
-    _wait_charts(page, spec, f"after changing {desc}")
-    after_metrics, after_text = _shown_numbers(page), _main_text(page)
-    assert (before_metrics and after_metrics != before_metrics) or after_text != before_text, (
-        f"{spec.url_path}: changing {desc} reran the script but no shown number changed "
-        f"(metrics {before_metrics} -> {after_metrics})")
-
-    # 4. screenshot of the whole main block
-    save_screenshot(page, SCREENSHOTS / f"{spec.url_path}.png")
-
+    # 3. change one input: the script reruns and a shown number changes (timed RERUNS times)
+    times = []
+    for i in range(RERUNS):
+        before_metrics, before_text = _shown_numbers(page), _main_text(page)
+        desc, rerun_s = _change_one_input(page)
+        times.append(rerun_s)
+        _assert_no_exception(page, spec, f"after changing {desc}")
+        _wait_charts(page, spec, f"after changing {desc}")
+        if i == 0:
+            after_metrics, after_text = _shown_numbers(page), _main_text(page)
+            result["rerun_input"] = desc
+            assert (before_metrics and after_metrics != before_metrics) or after_text != before_text, (
+                f"{spec.url_path}: changing {desc} reran the script but no shown number changed "
+                f"(metrics {before_metrics} -> {after_metrics})")
+    result["rerun_s"] = round(statistics.median(times), 3)
+    result["rerun_all_s"] = [round(t, 3) for t in times]
 
 def save_screenshot(page, path: Path) -> None:
     """Element screenshot of the main block. Streamlit scrolls inside its own container and only
