@@ -64,7 +64,7 @@ def render() -> None:
         return
     prefill = cm.step(StepSpec(prefill_seqs=batch, prefill_len=ilen))
     decode_mid = cm.step(StepSpec(decode_seqs=batch, decode_context=ilen + olen // 2))
-    tpot = cm.generation_time_s(batch, ilen, olen + 1) / max(1, olen)
+    tpot = cm.tpot_s(batch, ilen, olen)
     mem = memory_breakdown(ctx.model, ctx.hardware, ctx.parallel, ctx.dtypes, context=ilen + olen)
     metrics_row(ctx, {
         t("overview.ttft"): f"{prefill.latency_s * 1e3:.2f}",

@@ -67,6 +67,7 @@ class OpCost:
     time_s: float
     bound: str  # "compute" | "memory" | "comm" | "overhead"
     comm_bytes: float = 0.0
+    weight_bytes: float = 0.0  # the part of ``bytes`` that is weights
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +77,7 @@ class OpCost:
             "flops": self.flops,
             "bytes": self.bytes,
             "comm_bytes": self.comm_bytes,
+            "weight_bytes": self.weight_bytes,
             "time_ms": self.time_s * 1e3,
             "bound": self.bound,
         }
@@ -95,6 +97,7 @@ class StepCost:
     comm_bytes: float
     tokens: int
     ops: tuple[OpCost, ...] = field(default_factory=tuple)
+    weight_bytes: float = 0.0  # weights read from HBM this step (touched experts only for MoE)
 
     def by_bound(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -112,6 +115,7 @@ class StepCost:
             "flops": self.flops,
             "bytes": self.bytes,
             "comm_bytes": self.comm_bytes,
+            "weight_bytes": self.weight_bytes,
             "tokens": self.tokens,
             "ops": [op.as_dict() for op in self.ops],
         }
@@ -168,7 +172,19 @@ class CostModel:
         self.hkv = kv_heads_per_gpu(m, tp)
         # rows of the decode-attention MMA: query heads sharing one KV head (all heads for MLA)
         self._decode_rows = float(self.hq if model.is_mla else max(1, self.hq // self.hkv))
+        self._decode_peak = self._peak_attn * self._eg16(self._decode_rows)
         self.groups = model.layer_groups()
+        attn: dict[int | None, int] = {}
+        mlp: dict[bool, int] = {}
+        for g in self.groups:
+            attn[g.window] = attn.get(g.window, 0) + g.count
+            mlp[g.moe] = mlp.get(g.moe, 0) + g.count
+        self._attn_groups = tuple(attn.items())
+        self._mlp_groups = tuple(mlp.items())
+        # per-instance memo of curve lookups (the same M recurs across the ops of a step)
+        self._cg: dict[float, float] = {}
+        self._c16: dict[float, float] = {}
+        self._ca: dict[float, float] = {}
         self.windows = sorted({g.window for g in self.groups if g.window}, key=int)
         if len(self.windows) > 1:  # one window size per model is all the HF configs we parse use
             raise ValueError("models with several distinct sliding-window sizes are not supported")
@@ -187,11 +203,13 @@ class CostModel:
         return batch_stats(chunks, decode_contexts, self.window, sampled)
 
     # ------------------------------------------------------------------ op enumeration
-    def ops(self, s: BatchStats) -> list[tuple[str, str, int, float, float, float]]:
-        """Per-GPU ops of one step: ``(name, kind, count, flops, bytes, param)`` with totals over
-        ``count`` layers. ``param`` is the GEMM row count M (gemm), FLOPs per call (prefill
-        attention), bytes of the largest work unit (decode attention), the group size
-        (collectives) or the kernel count (elementwise)."""
+    def ops(self, s: BatchStats) -> list[tuple[str, str, int, float, float, float, float]]:
+        """Per-GPU ops of one step: ``(name, kind, count, flops, bytes, param, weight_bytes)`` with
+        totals over ``count`` layers. ``param`` is the GEMM row count M (gemm), FLOPs per call
+        (prefill attention), bytes of the largest work unit (decode attention), the group size
+        (collectives) or the kernel count (elementwise); ``weight_bytes`` is the part of ``bytes``
+        that is weights. Attention ops are enumerated once per attention window and MLP ops once
+        per MLP kind (dense / MoE), each over all layers that share it."""
         m, par = self.model, self.par
         wb, ab, kvb, hb = self.wb, self.ab, self.kvb, self.hi_b
         h = m.hidden_size
@@ -200,28 +218,28 @@ class CostModel:
         t_all = s.tokens
         t = t_all / adp  # tokens through attention-side ops on this GPU
         dqk, dv = m.q_head_dim, m.v_dim
-        out: list[tuple[str, str, int, float, float, float]] = []
+        out: list[tuple[str, str, int, float, float, float, float]] = []
         add = out.append
         ew_k = self._ew_kernels
+        ew_t = self._ew_traffic
 
         def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb) -> None:
             if rows <= 0:
                 return
+            w = n_layers * n * k * wbytes
             add((name, GEMM if wbytes == wb else GEMM16, n_layers, n_layers * 2.0 * rows * n * k,
-                 n_layers * (n * k * wbytes + rows * (k + n) * ab), rows))
+                 w + n_layers * rows * (k + n) * ab, rows, w))
 
         def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0) -> None:
             if nbytes > 0:
-                add((name, ELEM, n_layers, n_layers * nbytes / ab * 2.0, n_layers * nbytes * self._ew_traffic,
-                     kernels * ew_k))
+                add((name, ELEM, n_layers, n_layers * nbytes / ab * 2.0, n_layers * nbytes * ew_t, kernels * ew_k, 0.0))
 
         def allreduce(name: str, n_layers: int, nbytes: float, group: int) -> None:
             if group > 1 and nbytes > 0:
-                add((name, ALLREDUCE, n_layers, 0.0, n_layers * nbytes, float(group)))
+                add((name, ALLREDUCE, n_layers, 0.0, n_layers * nbytes, float(group), 0.0))
 
-        for g in self.groups:
-            L = g.count
-            win = g.window is not None
+        for window, L in self._attn_groups:
+            win = window is not None
             pairs = s.w_pairs if win else s.pairs
             kv_read = s.w_kv_read if win else s.kv_read
             csum = s.w_dec_ctx_sum if win else s.dec_ctx_sum
@@ -242,13 +260,13 @@ class CostModel:
                     gemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat)
                     fl = 2.0 * hq * pairs / adp * (dqk + dv)
                     by = (s.prefill_tokens * hq * (dqk + dv) * ab + kv_read * hq * (dqk + dv) * ab) / adp
-                    add(("attn_prefill", ATTN_P, L, L * fl, L * by, fl))
+                    add(("attn_prefill", ATTN_P, L, L * fl, L * by, fl, 0.0))
                 if s.decode_seqs:
                     dd = s.decode_seqs / adp
                     gemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim)
                     fl = 2.0 * hq * csum / adp * (2 * lat + rope_d)
                     by = csum / adp * (lat + rope_d) * kvb + dd * hq * (lat + rope_d) * ab
-                    add(("attn_decode", ATTN_D, L, L * fl, L * by, cmax * (lat + rope_d) * kvb))
+                    add(("attn_decode", ATTN_D, L, L * fl, L * by, cmax * (lat + rope_d) * kvb, 0.0))
                     gemm("v_absorb", L, dd * hq, dv, lat)
             else:
                 gemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
@@ -258,15 +276,17 @@ class CostModel:
                 if s.prefill_tokens:
                     fl = 2.0 * hq * pairs / adp * (dqk + dv)
                     by = (s.prefill_tokens * hq * (dqk + dv) * ab + kv_read * hkv * (dqk + dv) * kvb) / adp
-                    add(("attn_prefill", ATTN_P, L, L * fl, L * by, fl))
+                    add(("attn_prefill", ATTN_P, L, L * fl, L * by, fl, 0.0))
                 if s.decode_seqs:
                     fl = 2.0 * hq * csum / adp * (dqk + dv)
                     by = csum / adp * hkv * (dqk + dv) * kvb + s.decode_seqs / adp * hq * (dqk + dv) * ab
-                    add(("attn_decode", ATTN_D, L, L * fl, L * by, cmax * (dqk + dv) * kvb))
+                    add(("attn_decode", ATTN_D, L, L * fl, L * by, cmax * (dqk + dv) * kvb, 0.0))
             gemm("o_proj", L, t, h, hq * dv)
             allreduce("attn_allreduce", L, t * h * ab, tp)
+        for moe, L in self._mlp_groups:
             elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0)
-            if g.moe:
+            gate = (3 if m.gated_mlp else 2) - 1
+            if moe:
                 ne, k = m.num_experts, m.num_experts_per_tok
                 gemm("router", L, t, ne, h, hb)
                 ep, etp = par.ep, par.expert_tp
@@ -274,17 +294,16 @@ class CostModel:
                 pairs_gpu = t_all * k / ep  # routed (token, expert) pairs computed on this GPU
                 touched = expected_distinct_experts(ne, k, t_all) / ep
                 rows = pairs_gpu / touched if touched else 0.0
-                gate = (3 if m.gated_mlp else 2) - 1
                 if ep > 1:
                     a2a = 2.0 * (t_all / max(tp, ep)) * k * h * ab * (ep - 1) / ep
-                    add(("ep_alltoall", ALLTOALL, L, 0.0, L * a2a, float(ep)))
-                w_up = touched * gate * inter * h * wb
+                    add(("ep_alltoall", ALLTOALL, L, 0.0, L * a2a, float(ep), 0.0))
+                w_up = L * touched * gate * inter * h * wb
                 add(("experts_gate_up", GROUPED, L, L * 2.0 * pairs_gpu * gate * inter * h,
-                     L * (w_up + pairs_gpu * (h + gate * inter) * ab), rows))
+                     w_up + L * pairs_gpu * (h + gate * inter) * ab, rows, w_up))
                 elem("experts_act", L, pairs_gpu * 3.0 * inter * ab)
-                w_dn = touched * inter * h * wb
+                w_dn = L * touched * inter * h * wb
                 add(("experts_down", GROUPED, L, L * 2.0 * pairs_gpu * inter * h,
-                     L * (w_dn + pairs_gpu * (h + inter) * ab), rows))
+                     w_dn + L * pairs_gpu * (h + inter) * ab, rows, w_dn))
                 if m.shared_expert_size:
                     si = m.shared_expert_size // tp
                     gemm("shared_gate_up", L, t, gate * si, h)
@@ -293,7 +312,6 @@ class CostModel:
                 allreduce("moe_allreduce", L, t * h * ab, tp)
             else:
                 inter = m.intermediate_size // tp
-                gate = (3 if m.gated_mlp else 2) - 1
                 gemm("gate_up_proj", L, t, gate * inter, h)
                 elem("act_mul", L, t * (gate + 1) * inter * ab)
                 gemm("down_proj", L, t, h, inter)
@@ -305,33 +323,41 @@ class CostModel:
         if sampled > 0:
             gemm("lm_head", 1, sampled, m.vocab_size / tp, h, hb)
             if tp > 1:
-                add(("logits_allgather", ALLGATHER, 1, 0.0, sampled * m.vocab_size / tp * 4.0, float(tp)))
+                add(("logits_allgather", ALLGATHER, 1, 0.0, sampled * m.vocab_size / tp * 4.0, float(tp), 0.0))
         return out
 
     # ------------------------------------------------------------------ timing
+    def _eff(self, curve: Any, cache: dict[float, float], x: float) -> float:
+        v = cache.get(x)
+        if v is None:
+            if len(cache) > 4096:
+                cache.clear()
+            v = cache[x] = curve(x)
+        return v
+
     def _time(self, kind: str, count: int, flops: float, nbytes: float, param: float) -> tuple[float, str]:
         """Seconds and bound of one op row of :meth:`ops`."""
         kov = self._kov * count
         if kind == GEMM or kind == GROUPED or kind == GEMM16:  # noqa: SIM109 - faster than a tuple test
             if kind == GEMM16:
-                tc = flops / (self._peak16 * self._eg16(param))
+                tc = flops / (self._peak16 * self._eff(self._eg16, self._c16, param))
             else:
-                tc = flops / (self._peak * self._eg(param))
+                tc = flops / (self._peak * self._eff(self._eg, self._cg, param))
             tm = nbytes / self._bw
-            return (max(tm, tc)) + kov, ("compute" if tc > tm else "memory")
+            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
         if kind == ELEM:
             return nbytes / self._bw + kov * param, "memory"
         if kind == ATTN_P:
-            tc = flops / (self._peak_attn * self._ea(param))
+            tc = flops / (self._peak_attn * self._eff(self._ea, self._ca, param))
             tm = nbytes / self._bw
-            return (max(tm, tc)) + kov, ("compute" if tc > tm else "memory")
+            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
         if kind == ATTN_D:
             tm = nbytes / self._bw
             if self._unit_bw:
                 tu = count * param / self._unit_bw
-                tm = max(tm, tu)
-            tc = flops / (self._peak_attn * self._eg16(self._decode_rows))
-            return (max(tm, tc)) + kov, ("compute" if tc > tm else "memory")
+                tm = tu if tu > tm else tm
+            tc = flops / self._decode_peak
+            return (tc if tc > tm else tm) + kov, ("compute" if tc > tm else "memory")
         # collectives: latency + bandwidth
         n = param
         if kind == ALLREDUCE:
@@ -347,52 +373,61 @@ class CostModel:
 
     def step_time_s(self, s: BatchStats) -> float:
         """Latency of one step in seconds (fast path: no per-op objects)."""
-        compute = comm = 0.0
+        return self.step_summary(s)[0]
+
+    def step_summary(self, s: BatchStats) -> tuple[float, float, float]:
+        """``(latency_s, flops, hbm_bytes)`` of one step in one pass (for utilisation accounting)."""
+        compute = comm = flops_t = bytes_t = 0.0
         timef = self._time
-        for _name, kind, count, flops, nbytes, param in self.ops(s):
-            dt, _ = timef(kind, count, flops, nbytes, param)
+        for _name, kind, count, flops, nbytes, param, _w in self.ops(s):
+            dt = timef(kind, count, flops, nbytes, param)[0]
             if kind in COMM_KINDS:
                 comm += dt
             else:
                 compute += dt
-        return self._combine(compute, comm)[0]
+                flops_t += flops
+                bytes_t += nbytes
+        return self._combine(compute, comm)[0], flops_t, bytes_t
 
     def price(self, s: BatchStats) -> StepCost:
         """Full breakdown of one step: per-op FLOPs, bytes, time and bound (summed over layers)."""
         agg: dict[str, list[Any]] = {}
-        compute = comm = flops_t = bytes_t = comm_b = ov = 0.0
-        for name, kind, count, flops, nbytes, param in self.ops(s):
+        compute = comm = flops_t = bytes_t = comm_b = ov = wbytes_t = 0.0
+        for name, kind, count, flops, nbytes, param, wbytes in self.ops(s):
             dt, bound = self._time(kind, count, flops, nbytes, param)
-            kov = self._kov * count * (param if kind == ELEM else (0 if kind in COMM_KINDS else 1))
-            if kind in COMM_KINDS:
+            is_comm = kind in COMM_KINDS
+            kov = self._kov * count * (param if kind == ELEM else (0 if is_comm else 1))
+            if is_comm:
                 comm += dt
                 comm_b += nbytes
             else:
                 compute += dt
                 flops_t += flops
                 bytes_t += nbytes
+                wbytes_t += wbytes
                 ov += kov
             row = agg.get(name)
             if row is None:
-                agg[name] = [kind, count, flops, nbytes if kind not in COMM_KINDS else 0.0, dt, {bound: dt},
-                             nbytes if kind in COMM_KINDS else 0.0]
+                agg[name] = [kind, count, flops, 0.0 if is_comm else nbytes, dt, {bound: dt},
+                             nbytes if is_comm else 0.0, wbytes]
             else:
                 row[1] += count
                 row[2] += flops
-                row[3] += nbytes if kind not in COMM_KINDS else 0.0
+                row[3] += 0.0 if is_comm else nbytes
                 row[4] += dt
                 row[5][bound] = row[5].get(bound, 0.0) + dt
-                row[6] += nbytes if kind in COMM_KINDS else 0.0
+                row[6] += nbytes if is_comm else 0.0
+                row[7] += wbytes
         latency, exposed = self._combine(compute, comm)
         ops = tuple(
             OpCost(name=n, kind=r[0], count=r[1], flops=r[2], bytes=r[3], time_s=r[4],
-                   bound=max(r[5], key=r[5].get), comm_bytes=r[6])
+                   bound=max(r[5], key=r[5].get), comm_bytes=r[6], weight_bytes=r[7])
             for n, r in agg.items()
         )
         return StepCost(
             latency_s=latency, compute_s=compute, comm_s=comm, exposed_comm_s=exposed,
             overhead_s=ov + self._step_ov, flops=flops_t, bytes=bytes_t, comm_bytes=comm_b,
-            tokens=s.tokens, ops=ops,
+            tokens=s.tokens, ops=ops, weight_bytes=wbytes_t,
         )
 
     # ------------------------------------------------------------------ conveniences
@@ -432,6 +467,15 @@ class CostModel:
         width = steps / n
         return sum(self.decode_time_s(batch, int(input_len + (i + 0.5) * width)) * width for i in range(n))
 
+    def tpot_s(self, batch: int, input_len: int, output_len: int, samples: int = 16) -> float:
+        """Mean time per output token after the first (TPOT): the ``output_len − 1`` decode steps of
+        :meth:`generation_time_s` divided by their count; one decode step at ``input_len`` when
+        ``output_len`` is 1."""
+        steps = output_len - 1
+        if steps <= 0:
+            return self.decode_time_s(batch, input_len)
+        return self.generation_time_s(batch, input_len, output_len, samples) / steps
+
 
 _FLOPS_ONLY_HW = HardwareProfile(
     slug="flops-only", name="FLOP counting only", peak_tflops={"bf16": 1.0},
@@ -453,4 +497,4 @@ def forward_flops(model: ModelProfile, new_tokens: int, context_before: int, seq
         from dataclasses import replace
 
         st = replace(st, sampled=sampled)
-    return sum(row[3] for row in cm.ops(st) if row[1] not in COMM_KINDS)
+    return cm.step_summary(st)[1]

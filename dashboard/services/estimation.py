@@ -171,8 +171,7 @@ def estimate_scenario(make_cm: Any, *, batch: int, input_len: int, output_len: i
     prefill = cm.step(StepSpec(prefill_seqs=batch, prefill_len=input_len))
     decode = cm.step(StepSpec(decode_seqs=batch, decode_context=mid))
     decode_total = cm.generation_time_s(batch, input_len, output_len)
-    steps = output_len - 1
-    tpot = decode_total / steps if steps > 0 else cm.decode_time_s(batch, input_len)
+    tpot = cm.tpot_s(batch, input_len, output_len)
     timelines: dict[str, dict[float, OverlapTimeline]] = {"prefill": {}, "decode": {}}
     for p, c in cms.items():
         pf = prefill if p == float(phi) else c.step(StepSpec(prefill_seqs=batch, prefill_len=input_len))
