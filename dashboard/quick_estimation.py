@@ -177,6 +177,7 @@ def render() -> None:
         t("qe.m_weights"): f"{weights / 2**30:.3f}",
         t("qe.m_hbm_prefill"): _num(est.prefill.bytes / 1e9),
         t("qe.m_hbm_decode"): _num(est.decode.bytes / 1e9),
+        t("qe.m_wread_decode"): _num(est.decode.weight_bytes / 1e9),
         t("qe.m_comm_prefill"): _num(est.prefill.comm_bytes / 1e6),
         t("qe.m_comm_decode"): _num(est.decode.comm_bytes / 1e6),
         t("qe.m_gpus"): f"{group * v.dp:,}",
@@ -195,7 +196,8 @@ def render() -> None:
     for phase, cost in (("prefill", est.prefill), ("decode", est.decode)):
         for op in cost.ops:
             rows.append({"phase": phase, "op": op.name, "layers": op.count, "GFLOP": op.flops / 1e9,
-                         "HBM_MB": op.bytes / 1e6, "comm_MB": op.comm_bytes / 1e6, "time_ms": op.time_s * 1e3,
+                         "HBM_MB": op.bytes / 1e6, "weights_MB": op.weight_bytes / 1e6,
+                         "comm_MB": op.comm_bytes / 1e6, "time_ms": op.time_s * 1e3,
                          "share_%": 100.0 * op.time_s / max(1e-30, cost.compute_s + cost.comm_s),
                          "bound": op.bound})
     df = pd.DataFrame(rows)
