@@ -217,7 +217,7 @@ def parse_int_list(text: str, *, min_value: int = 1, max_items: int = 64) -> tup
         try:
             v = int(float(x))
         except (ValueError, OverflowError):
-            raise ValueError(f"{x!r} is not a finite number") from None
+            raise ValueError(f"{x!r} is not a number") from None
         if v < min_value:
             raise ValueError(f"{v} is below {min_value}")
         out.append(v)
