@@ -18,7 +18,15 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
 from dashboard.components.inputs import PageInputs, parse_float_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
-from dashboard.services.simulation import SimJob, aggregate_seeds, check_work, choose_workers, run_jobs, sweep_jobs
+from dashboard.services.simulation import (
+    SimJob,
+    aggregate_seeds,
+    check_work,
+    choose_workers,
+    explode_slas,
+    run_jobs,
+    sweep_jobs,
+)
 from dashboard.sim_scheduler import LENGTH_DISTS, SLA, SchedulerConfig, WorkloadConfig
 from dashboard.state.scale_up_sweep_with_sim import POLICIES, SWEEP_LOADS, SweepInputs
 from dashboard.state.vllm_simulator_dashboard import parse_ints
@@ -41,7 +49,8 @@ concurrency) × **seed**. Every step of every run is priced by the shared cost m
 - The **statistics table** averages each configuration over its seeds and gives the `[min – max]` spread across
   seeds — the sampling noise of a finite benchmark. Percentiles (p50/p90/p99) are computed per run, as
   `vllm bench serve` reports them.
-- **Goodput** counts requests meeting every SLA target (TTFT and TPOT; 0 disables a target) per second.
+- **Goodput** counts requests meeting every SLA target (TTFT and TPOT; 0 disables a target) per second, for each
+  SLA of *TTFT targets × TPOT targets* (evaluated on the same runs, so SLAs do not add simulations).
 - **Utilisation**: MFU = FLOPs per GPU ÷ (duration × peak), HBM = bytes per GPU ÷ (duration × bandwidth); both from
   the cost model's per-step op list. Rising load raises both until the engine saturates.
 - KV blocks come from the memory model (90 % of HBM); budgets below `max_num_seqs` cap `max_num_seqs`.
@@ -56,7 +65,8 @@ concurrency) × **seed**. Every step of every run is priced by the shared cost m
   `dashboard/services/simulation.py`），进度条显示进度。
 - **统计表**对每个配置的多个种子取平均，并给出种子间的 `[最小 – 最大]` 范围（有限次压测的抽样噪声）。分位数
   （p50/p90/p99）按单次运行计算，与 `vllm bench serve` 一致。
-- **有效吞吐**：每秒满足全部 SLA 目标（TTFT 与 TPOT；0 表示不限）的请求数。
+- **有效吞吐**：每秒满足全部 SLA 目标（TTFT 与 TPOT；0 表示不限）的请求数，对 *TTFT 目标 × TPOT 目标* 的每个 SLA 分别计算
+  （基于同一批运行，不增加模拟次数）。
 - **利用率**：MFU = 每卡 FLOPs ÷ (时长 × 峰值)，HBM = 每卡字节 ÷ (时长 × 带宽)，均来自成本模型每步的算子列表。
   负载上升时两者随之上升，直到引擎饱和。
 - KV 块数由显存模型计算（90% HBM）；低于 `max_num_seqs` 的预算会把 `max_num_seqs` 限制为该预算。
@@ -70,7 +80,7 @@ SHOW = ["output_throughput_tok_s", "request_throughput_req_s", "goodput_req_s", 
 
 def _spread_frame(agg: pd.DataFrame) -> pd.DataFrame:
     """Display table: ``metric`` (mean) and ``metric [min–max]`` text for the latency columns."""
-    keys = ["dist", "policy", "budget", "load", "seeds"]
+    keys = ["dist", "policy", "budget", "load", "sla", "seeds"]
     out = agg[[k for k in keys if k in agg]].copy()
     for m in SHOW:
         if m not in agg:
@@ -109,20 +119,22 @@ def render() -> None:
         inputs.number("seeds", t("ssweep.seeds"), min_value=1, max_value=10, step=1)
     with c3:
         st.markdown(f"**{t('ssweep.sla')}**")
-        inputs.number("sla_ttft_ms", t("ssweep.sla_ttft"), min_value=0.0, max_value=1e9, step=100.0)
-        inputs.number("sla_tpot_ms", t("ssweep.sla_tpot"), min_value=0.0, max_value=1e9, step=5.0)
+        inputs.text("sla_ttft_list", t("ssweep.sla_ttft"), parse=lambda s: parse_float_list(s, max_items=4))
+        inputs.text("sla_tpot_list", t("ssweep.sla_tpot"), parse=lambda s: parse_float_list(s, max_items=4))
         inputs.number("workers", t("ssweep.workers"), min_value=0, max_value=256, step=1)
     inputs.sync_query_params()
     v: SweepInputs = inputs.values
 
     try:
         ctx.cost_model()  # validates the layout
+        slas = tuple(dict.fromkeys(SLA(ttft_ms=a or None, tpot_ms=b or None)
+                                   for a in v.sla_ttft_list for b in v.sla_tpot_list))
         base = SimJob(
             model=ctx.model, hardware=ctx.hardware, parallel=ctx.parallel, dtypes=ctx.dtypes,
             workload=WorkloadConfig(num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len,
                                     input_spread=v.spread, output_spread=v.spread),
             scheduler=SchedulerConfig(max_num_seqs=v.max_num_seqs),
-            sla=SLA(ttft_ms=v.sla_ttft_ms or None, tpot_ms=v.sla_tpot_ms or None),
+            sla=slas[0], extra_slas=slas,
             max_steps=STEPS_PER_JOB,
         )
         loads = v.loads if v.load == "rate" else tuple(max(1, int(x)) for x in v.loads)
@@ -146,23 +158,27 @@ def render() -> None:
         bar.empty()
         ctx.session_state.results[slot] = (key, rows)
     st.caption(t("ssweep.runs", n=len(jobs), w=workers))
+    rows = explode_slas(rows)
     raw = pd.DataFrame(rows)
     errors = raw[raw["error"] != ""] if "error" in raw else raw.iloc[0:0]
     if len(errors):
         st.warning(t("ssweep.errors", n=len(errors), first=errors["error"].iloc[0]))
-    agg = aggregate_seeds(rows, ["dist", "policy", "budget", "load"])
-    if agg.empty:
+    agg_all = aggregate_seeds(rows, ["dist", "policy", "budget", "load", "sla"])
+    if agg_all.empty:
         st.error(t("common.invalid_input", error=errors["error"].iloc[0] if len(errors) else "no results"))
         return
-    best = agg.sort_values("goodput_req_s", ascending=False, na_position="last").iloc[0]
+    first_sla = agg_all["sla"].iloc[0] if "sla" in agg_all else None
+    agg = agg_all[agg_all["sla"] == first_sla] if first_sla is not None else agg_all  # latencies: SLA-independent
+    best = agg_all.sort_values("goodput_req_s", ascending=False, na_position="last").iloc[0]
     metrics_row(ctx, {
         t("ssweep.m.best"): f"{best['goodput_req_s']:,.2f}" if not math.isnan(best["goodput_req_s"]) else "—",
-        t("ssweep.m.best_cfg"): f"{best['dist']} · {best['policy']} · {best['budget']} · {best['load']}",
+        t("ssweep.m.best_cfg"): f"{best['dist']} · {best['policy']} · {best['budget']} · {best['load']}"
+                                + (f" · {best['sla']}" if "sla" in best else ""),
         t("ssweep.m.max_tps"): f"{agg['output_throughput_tok_s'].max():,.0f}",
-        t("ssweep.m.runs"): f"{len(rows)}",
+        t("ssweep.m.runs"): f"{len(jobs)}",
     })
     st.subheader(t("ssweep.table"))
-    table(ctx, _spread_frame(agg), key="ssweep_stats", file_name="simulator_sweep_stats.csv")
+    table(ctx, _spread_frame(agg_all), key="ssweep_stats", file_name="simulator_sweep_stats.csv")
     group = ["dist", "policy", "budget"]
     xlabel = t(f"ssweep.load.{v.load}")
     log_x = len(set(agg["load"])) > 2 and agg["load"].max() / max(agg["load"].min(), 1e-9) > 8
@@ -171,8 +187,9 @@ def render() -> None:
     with c1:
         chart(ctx, plots_sim.sweep_lines(agg, "load", "ttft_p90_ms", group, title="TTFT p90 (ms)", xaxis=xlabel,
                                          log_x=log_x), key="ssweep_ttft")
-        chart(ctx, plots_sim.sweep_lines(agg, "load", "goodput_req_s", group, title="goodput (req/s)", xaxis=xlabel,
-                                         log_x=log_x), key="ssweep_goodput")
+        chart(ctx, plots_sim.sweep_lines(agg_all, "load", "goodput_req_s", [*group, "sla"],
+                                         title=t("ssweep.goodput_sla"), xaxis=xlabel, yaxis="req/s", log_x=log_x),
+              key="ssweep_goodput")
     with c2:
         chart(ctx, plots_sim.sweep_lines(agg, "load", "tpot_p90_ms", group, title="TPOT p90 (ms)", xaxis=xlabel,
                                          log_x=log_x), key="ssweep_tpot")
@@ -194,7 +211,7 @@ def render() -> None:
     with st.expander(t("ssweep.raw")):
         table(ctx, raw, key="ssweep_raw", file_name="simulator_sweep_runs.csv", height=300)
     payload: dict[str, Any] = {"inputs": v, "hardware": ctx.hardware.name, "hardware_source": ctx.hardware.source_label,
-                               "model": ctx.model.name, "statistics": agg.to_dict(orient="records")}
+                               "model": ctx.model.name, "statistics": agg_all.to_dict(orient="records")}
     json_download(ctx, payload, key="ssweep_json", file_name="simulator_sweep.json")
 
 

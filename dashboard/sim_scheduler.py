@@ -420,7 +420,7 @@ class _Sim:
             if self.n_steps > self.max_steps:
                 raise ValueError(f"simulation exceeded {self.max_steps} steps")
         if self.done != n:  # pragma: no cover - a scheduler bug, not user input
-            raise RuntimeError(f"simulation ended with {n - self.done} unfinished requests")
+            raise RuntimeError(f"simulation ended with {self.done} of {n} requests finished")
 
     def arrive(self, r: _Req, t: float) -> None:
         engines = self.engines
@@ -694,6 +694,8 @@ class _Sim:
                     eng.enter_decode(r, t)
 
     def _finish(self, eng: _Engine, r: _Req, t: float) -> None:
+        if r.state == _DONE or r.g != r.out:  # pragma: no cover - a scheduler bug, not user input
+            raise RuntimeError(f"request {r.rid} finished twice or with {r.g} of {r.out} tokens")
         r.state = _DONE
         r.t_finish = t
         r.t_last_tok = t

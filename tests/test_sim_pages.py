@@ -103,6 +103,12 @@ def test_sweep_page_loads_and_policies() -> None:
     assert set(stats["policy"]) == {"chunked"}
     assert (stats["seeds"] == 2).all()
     assert "ttft_p90_ms [min–max]" in stats.columns
+    # two SLAs (TTFT ≤ 500 ms and ≤ 2000 ms) on the same 16 runs: the looser one never has less goodput
+    assert len(stats) == 2 * 2 * 2 * 2 and set(stats["sla"]) == {"TTFT≤500 ms, TPOT≤50 ms", "TTFT≤2000 ms, TPOT≤50 ms"}
+    keys = ["dist", "budget", "load"]
+    tight = stats[stats["sla"].str.startswith("TTFT≤500 ")].set_index(keys)["goodput_req_s"]
+    loose = stats[stats["sla"].str.startswith("TTFT≤2000")].set_index(keys)["goodput_req_s"]
+    assert (loose >= tight).all()
     at.text_input(key="scale_up_sweep_with_sim__budgets").set_value("x, 2").run()
     _ok(at)
     assert at.error  # the bad list is reported and the last valid value kept

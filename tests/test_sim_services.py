@@ -16,6 +16,7 @@ from dashboard.services.simulation import (
     aggregate_seeds,
     check_work,
     estimate_steps,
+    explode_slas,
     flatten_summary,
     grid_jobs,
     run_job,
@@ -60,6 +61,12 @@ def test_run_job_row_matches_simulate(base: SimJob) -> None:
     assert row["goodput_req_s"] == res.summary["goodput_req_s"]
     flat = flatten_summary(res.summary)
     assert flat["e2e_p99_ms"] == res.summary["e2e_ms"]["p99"]
+    multi = run_job(SimJob(base.model, base.hardware, base.workload, scheduler=base.scheduler,
+                           extra_slas=(SLA(ttft_ms=1e-3), SLA(ttft_ms=1e6, tpot_ms=1e6))))
+    exploded = explode_slas([multi])
+    assert [r["sla_attainment"] for r in exploded] == [0.0, 1.0]
+    assert exploded[1]["goodput_req_s"] == pytest.approx(res.summary["request_throughput_req_s"])
+    assert exploded[0]["sla"] == "TTFT≤0.001 ms" and "by_sla" not in exploded[0]
     bad = run_job(SimJob(base.model, base.hardware, base.workload, scheduler=SchedulerConfig(num_kv_blocks=2)))
     assert "KV blocks" in bad["error"]
 

@@ -36,6 +36,7 @@ __all__ = [
     "check_work",
     "choose_workers",
     "estimate_steps",
+    "explode_slas",
     "flatten_summary",
     "grid_jobs",
     "run_job",
@@ -71,6 +72,7 @@ class SimJob:
     overlap: float = 0.0
     labels: tuple[tuple[str, Any], ...] = ()
     max_steps: int = 2_000_000
+    extra_slas: tuple[SLA, ...] = ()  # goodput is also reported under each of these (``by_sla``)
 
     def cost_model(self) -> CostModel:
         return CostModel(self.model, self.hardware, self.parallel, self.dtypes, self.overlap)
@@ -105,7 +107,37 @@ def run_job(job: SimJob) -> dict[str, Any]:
         res = simulate_job(job, record_steps=False)
     except ValueError as exc:
         return {**labels, "error": str(exc)}
-    return {**labels, "error": "", **flatten_summary(res.summary)}
+    row = {**labels, "error": "", **flatten_summary(res.summary)}
+    if job.extra_slas:
+        rq = res.requests
+        dur = res.summary["duration_s"]
+        n = len(rq["ttft_s"])
+        by = []
+        for sla in job.extra_slas:
+            met = int(sla.met(rq["ttft_s"], rq["tpot_s"], rq["e2e_s"]).sum())
+            by.append({"sla_ttft_ms": sla.ttft_ms, "sla_tpot_ms": sla.tpot_ms, "sla_e2e_ms": sla.e2e_ms,
+                       "goodput_req_s": met / dur if dur > 0 else math.nan, "sla_attainment": met / n})
+        row["by_sla"] = by
+    return row
+
+
+def explode_slas(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (run, SLA) from rows carrying ``by_sla``: the SLA targets become an ``sla``
+    label (``"TTFT≤500 ms, TPOT≤30 ms"``) and ``goodput_req_s``/``sla_attainment`` take that
+    SLA's values. Rows without ``by_sla`` pass through unchanged."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        by = row.get("by_sla")
+        base = {k: v for k, v in row.items() if k != "by_sla"}
+        if not by:
+            out.append(base)
+            continue
+        for b in by:
+            parts = [f"{name}≤{b[key]:g} ms" for name, key in (("TTFT", "sla_ttft_ms"), ("TPOT", "sla_tpot_ms"),
+                                                                 ("E2E", "sla_e2e_ms")) if b[key] is not None]
+            out.append({**base, "sla": ", ".join(parts) or "none", "goodput_req_s": b["goodput_req_s"],
+                        "sla_attainment": b["sla_attainment"]})
+    return out
 
 
 def choose_workers(jobs: Sequence[SimJob], workers: int | None = None) -> int:

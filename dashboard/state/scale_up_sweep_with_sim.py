@@ -21,9 +21,9 @@ def _check_float_tuple(name: str, vs: object, lo: float, hi: float, max_items: i
 
 @dataclass(frozen=True)
 class SweepInputs:
-    """Request distributions × token budgets × scheduler policies × load points × seeds, with one
-    SLA for goodput. ``load`` chooses whether ``loads`` are request rates (req/s, Poisson) or
-    closed-loop concurrencies."""
+    """Request distributions × token budgets × scheduler policies × load points × seeds; goodput is
+    evaluated under every SLA of ``sla_ttft_list × sla_tpot_list`` (ms, 0 = no target). ``load``
+    chooses whether ``loads`` are request rates (req/s, Poisson) or closed-loop concurrencies."""
 
     num_requests: int = 60
     input_len: int = 1024
@@ -36,8 +36,8 @@ class SweepInputs:
     loads: tuple[float, ...] = (4.0, 16.0)
     seeds: int = 2
     max_num_seqs: int = 256
-    sla_ttft_ms: float = 1000.0
-    sla_tpot_ms: float = 50.0
+    sla_ttft_list: tuple[float, ...] = (500.0, 2000.0)
+    sla_tpot_list: tuple[float, ...] = (50.0,)
     workers: int = 0  # 0 = every CPU core
 
     def __post_init__(self) -> None:
@@ -57,6 +57,6 @@ class SweepInputs:
         _check_float_tuple("loads", self.loads, 0.001, 100_000.0, 12)
         check_int("seeds", self.seeds, 1, 10)
         check_int("max_num_seqs", self.max_num_seqs, 1, 4096)
-        check_float("sla_ttft_ms", self.sla_ttft_ms, 0.0, 1e9)
-        check_float("sla_tpot_ms", self.sla_tpot_ms, 0.0, 1e9)
+        _check_float_tuple("sla_ttft_list", self.sla_ttft_list, 0.0, 1e9, 4)
+        _check_float_tuple("sla_tpot_list", self.sla_tpot_list, 0.0, 1e9, 4)
         check_int("workers", self.workers, 0, 256)
