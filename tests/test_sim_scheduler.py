@@ -24,7 +24,7 @@ def cm() -> CostModel:
 
 @pytest.fixture(scope="module")
 def cm_window() -> CostModel:
-    """gpt-oss-20b: MoE with sliding-window layers (exercises the windowed sums)."""
+    """gpt-oss-20b: MoE with 128-token sliding-window layers (exercises the windowed sums)."""
     return CostModel(load_model("gpt-oss-20b"), load_hardware("h200"))
 
 
@@ -267,8 +267,9 @@ def test_weighted_percentiles_match_numpy() -> None:
     dp=st.integers(1, 2),
     router=st.sampled_from(["round_robin", "least_outstanding_tokens"]),
     seed=st.integers(0, 1000),
+    windowed=st.booleans(),
 )
-def test_random_workloads_keep_invariants(cm, n, p_mean, o_mean, dist, rate, conc, budget, seqs, bs, extra_blocks,
+def test_random_workloads_keep_invariants(cm, cm_window, windowed, n, p_mean, o_mean, dist, rate, conc, budget, seqs, bs, extra_blocks,
                                           chunked, hit, dp, router, seed) -> None:
     seqs = min(seqs, budget)
     wl = make_workload(WorkloadConfig(num_requests=n, input_len=p_mean, output_len=o_mean, input_dist=dist,
@@ -276,7 +277,8 @@ def test_random_workloads_keep_invariants(cm, n, p_mean, o_mean, dist, rate, con
     need = max(math.ceil((p + o - 1) / bs) for p, o in zip(wl.prompt, wl.output, strict=True))
     sched = SchedulerConfig(max_num_batched_tokens=budget, max_num_seqs=seqs, block_size=bs,
                             num_kv_blocks=need + extra_blocks, chunked_prefill=chunked, prefix_cache_hit=hit)
-    res = simulate(cm, wl, sched, dp=dp, router=router, validate=True)
+    model = cm_window if windowed else cm
+    res = simulate(model, wl, sched, dp=dp, router=router, validate=True)
     _assert_invariants(res, wl)
-    again = simulate(cm, wl, sched, dp=dp, router=router)
+    again = simulate(model, wl, sched, dp=dp, router=router)
     np.testing.assert_array_equal(res.requests["finish_s"], again.requests["finish_s"])
