@@ -35,10 +35,10 @@ tokens generated so far, itself included). TPOT = (last token − first token) /
 step ends, then schedule decisions at equal times (a request that arrives when a step ends joins the
 next step). No module-level state; the same inputs and seed give the same result.
 
-**Utilisation.** Each step's FLOPs and HBM bytes per GPU are the sums over the non-communication
-rows of ``cm.ops(stats)`` — the op list that ``step_time_s`` prices, and what ``cm.price(stats)``
-reports as ``flops``/``bytes`` — so MFU and HBM utilisation are exact, not sampled. Step prices are
-cached by composition (a dict per run), so repeated compositions cost one lookup.
+**Utilisation.** ``cm.step_summary(stats)`` returns ``(step_time_s(stats), FLOPs, HBM bytes)`` per
+GPU from one pass over the cost model's op list (the same FLOPs and bytes ``cm.price(stats)``
+reports), so MFU and HBM utilisation are exact, not sampled. Step prices are cached by composition
+(a dict per run), so repeated compositions cost one lookup.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from typing import Any, Literal
 import numpy as np
 
 from dashboard.features.batch import BatchStats, attention_pairs
-from dashboard.features.cost_model import COMM_KINDS, CostModel
+from dashboard.features.cost_model import CostModel
 from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.memory import memory_breakdown
 from dashboard.sim.metrics import SLA, summarize
@@ -591,17 +591,12 @@ class _Sim:
             self.step_stats.append(stats)
         hit = self.cache.get(stats)
         if hit is None:
-            dur = self.cm.step_time_s(stats)
-            flops = nbytes = 0.0
-            for row in self.cm.ops(stats):  # the op list step_time_s priced: FLOPs and HBM bytes per GPU
-                if row[1] not in COMM_KINDS:
-                    flops += row[3]
-                    nbytes += row[4]
+            # (step_time_s(stats), FLOPs, HBM bytes) in one pass over the cost model's op list
+            hit = self.cm.step_summary(stats)
             if len(self.cache) > 200_000:
                 self.cache.clear()
-            self.cache[stats] = (dur, flops, nbytes)
-        else:
-            dur, flops, nbytes = hit
+            self.cache[stats] = hit
+        dur, flops, nbytes = hit
         self.n_steps += 1
         self.flops += flops
         self.bytes += nbytes
