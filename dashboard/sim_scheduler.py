@@ -583,8 +583,9 @@ class _Sim:
                 wcmax = min(cmax, float(window))
         else:
             csum = cmax = wcsum = wcmax = 0.0
-        stats = BatchStats(p_seqs, p_tok, pre, n_dec, n_dec + completing, pairs, kv, csum, cmax, wpairs, wkv,
-                           wcsum, wcmax)
+        stats = BatchStats(prefill_seqs=p_seqs, prefill_tokens=p_tok, prefix_tokens=pre, decode_seqs=n_dec,
+                           sampled=n_dec + completing, pairs=pairs, kv_read=kv, dec_ctx_sum=csum, dec_ctx_max=cmax,
+                           w_pairs=wpairs, w_kv_read=wkv, w_dec_ctx_sum=wcsum, w_dec_ctx_max=wcmax)
         if self.validate:
             self._check(eng, chunks, n_dec, stats)
         if self.keep_stats:
