@@ -19,7 +19,17 @@ from dashboard.common import plots, plots_sim
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
-from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS, SLA, SchedulerConfig, SimResult, WorkloadConfig
+from dashboard.sim_scheduler import (
+    ARRIVALS,
+    LENGTH_DISTS,
+    ROUTERS,
+    SLA,
+    SchedulerConfig,
+    SimResult,
+    Workload,
+    WorkloadConfig,
+    workload_from_trace,
+)
 from dashboard.state.vllm_simulator_dashboard import (
     BLOCK_SIZES,
     HEAT_METRICS,
@@ -47,7 +57,8 @@ simulation is calibrated too (the time-model source is shown above the inputs).
   − weights − activations − runtime reserve, ÷ bytes per block) or is given. When a step needs blocks that are not
   free, the running request that arrived last is **preempted by recompute**.
 - **Load**: Poisson / gamma / constant arrivals at a request rate, a closed loop of `C` clients (as
-  `vllm bench serve --max-concurrency`), or every request at once. Lengths: fixed, uniform, normal or lognormal
+  `vllm bench serve --max-concurrency`), every request at once, or an uploaded trace CSV
+  (`arrival_s,prompt_tokens,output_tokens`). Lengths: fixed, uniform, normal or lognormal
   around the mean.
 - **Metrics**: TTFT (arrival → first token), TPOT ((last − first token) / (output − 1)), ITL, E2E, queueing;
   throughput over first arrival → last completion; goodput = requests/s meeting the SLA; MFU = FLOPs per GPU ÷
@@ -65,7 +76,8 @@ simulation is calibrated too (the time-model source is shown above the inputs).
   时整段 prompt 在纯 prefill 步中运行（vLLM V0 行为），decode 需等待。
 - **KV 缓存**：以 `block_size` token 为一块；块数由显存模型计算（HBM × `gpu_memory_utilization` − 权重 − 激活 − 运行时预留，
   除以每块字节数）或直接指定。某步所需的块不足时，最晚到达的运行中请求被**抢占并重算**。
-- **负载**：按请求速率的泊松 / gamma / 恒定到达，`C` 个客户端的闭环（同 `vllm bench serve --max-concurrency`），或全部同时到达。
+- **负载**：按请求速率的泊松 / gamma / 恒定到达，`C` 个客户端的闭环（同 `vllm bench serve --max-concurrency`），全部同时到达，
+  或上传的请求轨迹 CSV（`arrival_s,prompt_tokens,output_tokens`）。
   长度分布：固定、均匀、正态或对数正态。
 - **指标**：TTFT（到达 → 首 token）、TPOT（(末 token − 首 token) / (输出 − 1)）、ITL、端到端延迟、排队时间；吞吐按首次到达到
   最后完成计算；有效吞吐 = 满足 SLA 的请求/s；MFU = 每卡 FLOPs ÷ (时长 × 峰值)；HBM 利用率 = 每卡字节 ÷ (时长 × 带宽)。
@@ -74,20 +86,27 @@ simulation is calibrated too (the time-model source is shown above the inputs).
 }
 
 
-def _jobs(ctx: Any, v: SimulatorInputs) -> tuple[SimJob, SchedulerConfig]:
-    """The main run as a job; raises ValueError for an unusable configuration."""
+def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[SimJob, SchedulerConfig]:
+    """The main run as a job (the uploaded ``trace`` in trace mode); raises ValueError for an
+    unusable configuration."""
     sched = SchedulerConfig(
         max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs, block_size=v.block_size,
         num_kv_blocks=v.num_kv_blocks if v.kv_strategy == "fixed_blocks" else None,
         chunked_prefill=v.chunked_prefill, prefix_cache_hit=v.prefix_cache_hit,
         gpu_memory_utilization=v.gpu_memory_utilization,
     )
-    wl = WorkloadConfig(
-        num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len, input_dist=v.input_dist,
-        output_dist=v.output_dist, input_spread=v.spread, output_spread=v.spread, arrival=v.arrival,
-        request_rate=v.request_rate if v.load_mode == "rate" else None, burstiness=v.burstiness,
-        concurrency=v.concurrency if v.load_mode == "concurrency" else None, seed=v.seed,
-    )
+    wl: WorkloadConfig | Workload
+    if v.load_mode == "trace":
+        if trace is None:
+            raise ValueError("no trace uploaded")
+        wl = workload_from_trace(trace)
+    else:
+        wl = WorkloadConfig(
+            num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len, input_dist=v.input_dist,
+            output_dist=v.output_dist, input_spread=v.spread, output_spread=v.spread, arrival=v.arrival,
+            request_rate=v.request_rate if v.load_mode == "rate" else None, burstiness=v.burstiness,
+            concurrency=v.concurrency if v.load_mode == "concurrency" else None, seed=v.seed,
+        )
     sla = SLA(ttft_ms=v.sla_ttft_ms or None, tpot_ms=v.sla_tpot_ms or None)
     ctx.cost_model()  # validates the layout (raises ValueError naming the field)
     job = SimJob(model=ctx.model, hardware=ctx.hardware, workload=wl, scheduler=sched, parallel=ctx.parallel,
@@ -127,6 +146,7 @@ def render() -> None:
     st.info(t("vsim.time_model", hw=ctx.hardware.name, source=ctx.hardware.source_label))
     inputs = PageInputs(ctx, PAGE, SimulatorInputs)
     v = inputs.values
+    trace: bytes | None = None
     c_wl, c_sched, c_kv, c_sla = st.columns(4)
     with c_wl:
         st.markdown(f"**{t('vsim.workload')}**")
@@ -145,6 +165,9 @@ def render() -> None:
                 inputs.number("burstiness", t("vsim.burstiness"), min_value=0.01, max_value=100.0, step=0.1)
         elif mode == "concurrency":
             inputs.number("concurrency", t("vsim.concurrency"), min_value=1, max_value=4096, step=1)
+        elif mode == "trace":
+            up = st.file_uploader(t("vsim.trace_upload"), type=["csv", "txt"], key=f"{PAGE}__trace")
+            trace = up.getvalue() if up is not None else None
         inputs.number("seed", t("vsim.seed"), min_value=0, max_value=1_000_000, step=1)
     with c_sched:
         st.markdown(f"**{t('vsim.scheduler')}**")
@@ -174,14 +197,21 @@ def render() -> None:
     inputs.sync_query_params()
     v = inputs.values
 
+    if v.load_mode == "trace" and trace is None:
+        st.info(t("vsim.trace_needed"))
+        return
     try:
-        job, sched = _jobs(ctx, v)
+        job, sched = _jobs(ctx, v, trace)
         check_work([job])
         res: SimResult = _memo(ctx, "run", repr(job), lambda: simulate_job(job))
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
     s = res.summary
+    if isinstance(job.workload, Workload):
+        wl = job.workload
+        st.caption(t("vsim.trace_info", n=wl.num_requests, span=max(wl.arrival_s), p=sum(wl.prompt) / wl.num_requests,
+                     o=sum(wl.output) / wl.num_requests))
     metrics_row(ctx, {
         t("vsim.m.out_tps"): _fmt(s["output_throughput_tok_s"], ",.0f"),
         t("vsim.m.out_tps_gpu"): _fmt(s["output_throughput_tok_s_per_gpu"], ",.0f"),

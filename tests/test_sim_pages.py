@@ -73,6 +73,22 @@ def test_simulator_page_kv_strategy_and_closed_loop() -> None:
     assert any("KV blocks" in e.value for e in at.error)
 
 
+def test_simulator_page_trace_upload() -> None:
+    at = AppTest.from_file(SIM, default_timeout=120).run()
+    at.radio(key="vllm_simulator_dashboard__load_mode").set_value("trace").run()
+    _ok(at)
+    assert any("Upload a trace" in i.value for i in at.info)
+    csv = b"arrival_s,prompt_tokens,output_tokens\n0,512,32\n0.1,1024,64\n0.2,256,16\n"
+    at.file_uploader(key="vllm_simulator_dashboard__trace").set_value(("trace.csv", csv, "text/csv")).run()
+    _ok(at)
+    assert any("Trace: 3 requests" in c.value for c in at.caption)
+    req = at.dataframe[1].value  # per-request table
+    assert list(req["prompt"]) == [512, 1024, 256] and (req["generated"] == req["output"]).all()
+    at.file_uploader(key="vllm_simulator_dashboard__trace").set_value(("bad.csv", b"a,b\n1,2\n", "text/csv")).run()
+    _ok(at)
+    assert any("header" in e.value for e in at.error)
+
+
 def test_simulator_page_in_chinese() -> None:
     ss = SessionState()
     ss.settings.language = "zh"

@@ -17,7 +17,7 @@ __all__ = [
     "check_int_tuple",
 ]
 
-LOAD_MODES = ("rate", "concurrency", "burst")
+LOAD_MODES = ("rate", "concurrency", "burst", "trace")
 KV_STRATEGIES = ("memory_model", "fixed_blocks")
 BLOCK_SIZES = (8, 16, 32, 64, 128)
 HEAT_METRICS = ("ttft_p90_ms", "tpot_p90_ms", "e2e_p90_ms", "output_throughput_tok_s", "goodput_req_s", "mfu")
@@ -66,7 +66,8 @@ class SimulatorInputs:
     """Workload, scheduler, KV strategy, DP and the sweep axes of the simulator page.
 
     ``load_mode``: ``rate`` (Poisson/gamma/constant arrivals at ``request_rate``), ``concurrency``
-    (closed loop) or ``burst`` (every request at t = 0). ``kv_strategy``: ``memory_model`` (blocks
+    (closed loop), ``burst`` (every request at t = 0) or ``trace`` (an uploaded CSV of
+    ``arrival_s,prompt_tokens,output_tokens``). ``kv_strategy``: ``memory_model`` (blocks
     from the memory model at ``gpu_memory_utilization``) or ``fixed_blocks`` (``num_kv_blocks``).
     """
 
