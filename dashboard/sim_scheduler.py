@@ -119,7 +119,8 @@ class SimResult:
 
     ``requests``: ``arrival_s, engine, prompt, output, first_scheduled_s, first_token_s,
     finish_s, prefill_s`` (duration of the steps carrying its prefill before the first token),
-    ``ttft_s, tpot_s, e2e_s, queue_s, preemptions, cached_tokens, generated``.
+    ``ttft_s, tpot_s, e2e_s, queue_s, preemptions, cached_tokens, generated, itl_max_s`` (its longest
+    inter-token gap, e.g. a preemption stall).
     ``steps``: ``engine, start_s, dur_s, prefill_tokens, prefill_seqs, decode_seqs, running,
     waiting, kv_blocks_used, preemptions``. ``itl_values_s``/``itl_weights``: the inter-token
     latency distribution (value, count).
@@ -170,6 +171,7 @@ class _Req:
         "engine",
         "first_sched",
         "g",
+        "itl_max",
         "off",
         "out",
         "preempts",
@@ -204,6 +206,7 @@ class _Req:
         self.t_finish = math.nan
         self.t_last_tok = math.nan
         self.prefill_s = 0.0
+        self.itl_max = 0.0  # longest gap between two of its tokens
         self.preempts = 0
         self.cached = 0
 
@@ -234,6 +237,7 @@ class _Engine:
         self.s_unsat_off1 = 0
         self.fresh: list[tuple[_Req, int]] = []  # entered since the last round (first ITL from t_last_tok)
         self.last_round_end = 0.0
+        self.round_itl: list[float] = []  # [r − 1]: end of decode round r − end of round r − 1
         # step in flight
         self.pending: Any = None
 
@@ -286,6 +290,9 @@ class _Engine:
         r.blocks = -(-r.computed // bs)
         if d > r.d_entry:
             r.t_last_tok = self.last_round_end
+            if d > r.d_entry + 1:  # rounds e+2 … d followed one of its own rounds
+                gap = max(self.round_itl[r.d_entry + 1 : d])
+                r.itl_max = max(r.itl_max, gap)
         r.ver += 1
 
     def max_off(self) -> int:
@@ -658,8 +665,11 @@ class _Sim:
             fresh = [r for r, ver in eng.fresh if r.ver == ver and r.state == _DECODE]
             eng.fresh = []
             for r in fresh:
-                self.itl_vals.append(t - r.t_last_tok)
+                gap = t - r.t_last_tok
+                self.itl_vals.append(gap)
                 self.itl_w.append(1)
+                r.itl_max = max(r.itl_max, gap)
+            eng.round_itl.append(t - prev_end)
             cont = n_dec - len(fresh)
             if cont:
                 self.itl_vals.append(t - prev_end)
@@ -681,8 +691,10 @@ class _Sim:
                 if r.g == 1:
                     r.t_first = t
                 else:
-                    self.itl_vals.append(t - r.t_last_tok)
+                    gap = t - r.t_last_tok
+                    self.itl_vals.append(gap)
                     self.itl_w.append(1)
+                    r.itl_max = max(r.itl_max, gap)
                 r.t_last_tok = t
                 if r.g >= r.out:
                     self._finish(eng, r, t)
@@ -730,6 +742,7 @@ class _Sim:
             "preemptions": np.array([r.preempts for r in rq], dtype=np.int64),
             "cached_tokens": np.array([r.cached for r in rq], dtype=np.int64),
             "generated": np.array([r.g for r in rq], dtype=np.int64),
+            "itl_max_s": np.array([r.itl_max if r.out > 1 else math.nan for r in rq]),
         }
         steps = {k: np.asarray(v) for k, v in self.steps.items()}
         cm = self.cm

@@ -46,6 +46,10 @@ def _assert_invariants(res, wl: Workload) -> None:
     assert np.all(res.steps["kv_blocks_used"] <= res.num_kv_blocks)
     assert res.summary["peak_kv_blocks_used"] <= res.num_kv_blocks
     assert np.all(res.steps["dur_s"] > 0)
+    multi = np.array(wl.output) > 1
+    tpot, itl_max = rq["tpot_s"][multi], rq["itl_max_s"][multi]
+    assert np.all(itl_max >= tpot * (1 - 1e-9))  # the longest gap is at least the mean gap
+    assert np.all(itl_max <= (rq["finish_s"] - rq["first_token_s"])[multi] * (1 + 1e-9))
 
 
 def test_hand_computed_schedule(cm: CostModel) -> None:
@@ -76,6 +80,7 @@ def test_hand_computed_schedule(cm: CostModel) -> None:
     # ITL samples: A d2, d3; B d3
     vals = sorted(np.repeat(res.itl_values_s, res.itl_weights.astype(int)))
     assert vals == pytest.approx(sorted([d2, d3, d3]), rel=1e-12)
+    assert rq["itl_max_s"] == pytest.approx([max(d2, d3), d3], rel=1e-12)
 
 
 def test_lone_request_ttft_and_tpot_are_its_step_times(cm: CostModel) -> None:
@@ -93,6 +98,7 @@ def test_lone_request_ttft_and_tpot_are_its_step_times(cm: CostModel) -> None:
     assert res.requests["prefill_s"][0] == pytest.approx(ttft, rel=1e-12)
     assert res.requests["tpot_s"][0] == pytest.approx(sum(decode) / (O - 1), rel=1e-12)
     assert res.requests["e2e_s"][0] == pytest.approx(ttft + sum(decode), rel=1e-12)
+    assert res.requests["itl_max_s"][0] == pytest.approx(max(decode), rel=1e-12)
     assert res.summary["num_steps"] == 3 + O - 1
 
 
