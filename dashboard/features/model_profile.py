@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 __all__ = [
@@ -144,7 +145,11 @@ class ModelProfile:
         return None
 
     def layer_groups(self) -> tuple[LayerGroup, ...]:
-        """Layers grouped by (window, MoE) so formulas run once per distinct shape."""
+        """Layers grouped by (window, MoE) so formulas run once per distinct shape (memoised)."""
+        return self._layer_groups
+
+    @cached_property
+    def _layer_groups(self) -> tuple[LayerGroup, ...]:
         counts: dict[tuple[int | None, bool], int] = {}
         for i in range(self.num_hidden_layers):
             key = (self.layer_window(i), self.layer_is_moe(i))

@@ -119,6 +119,20 @@ def _step(cm: CostModel, memo: dict, chunks: tuple[tuple[int, int], ...], d: int
     return hit
 
 
+def instance_counts(n: int, dense_up_to: int = 16) -> list[int]:
+    """Pool sizes tried for up to ``n`` instances: every count up to ``dense_up_to``, then powers of
+    two and ``n`` itself, so a 512-GPU search stays bounded (≈ 22 sizes per pool instead of 512)."""
+    if n <= 2 * dense_up_to:
+        return list(range(1, n + 1))
+    out = set(range(1, dense_up_to + 1))
+    p = dense_up_to
+    while p <= n:
+        out.add(p)
+        p *= 2
+    out.add(n)
+    return sorted(out)
+
+
 def _prefill_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
                     wl: Workload, budget: int, link: str, reserved: float, memo: dict) -> PrefillEngine:
     i_len = wl.input_len
@@ -259,12 +273,12 @@ def search_disaggregated(
     combos = 0
     for pe in pre:
         for de in dec:
-            xs = range(1, (gpus - de.gpus) // pe.gpus + 1)
+            xs = instance_counts((gpus - de.gpus) // pe.gpus)
             for x in xs:
                 if max_instances and x > max_instances:
                     break
                 y_top = (gpus - x * pe.gpus) // de.gpus
-                for y in range(1, y_top + 1):
+                for y in instance_counts(y_top):
                     if max_instances and y > max_instances:
                         break
                     combos += 1

@@ -107,8 +107,8 @@ def _int_cell(value: Any, name: str, default: int, model: str) -> int:
         f = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{model}: {name} must be a number, got {value!r}") from None
-    if f != int(f):
-        raise ValueError(f"{model}: {name} must be an integer, got {value!r}")
+    if not math.isfinite(f) or f != int(f):
+        raise ValueError(f"{model}: {name} must be a finite integer, got {value!r}")
     return int(f)
 
 
