@@ -106,7 +106,9 @@ def render() -> None:
     st = ctx.st
     t = ctx.t
     hw = ctx.hardware
-    inputs = PageInputs(ctx, PAGE, ExpertsInputs)
+    eff = ctx.hardware.efficiency  # host-path efficiencies are data of the hardware profile
+    inputs = PageInputs(ctx, PAGE, ExpertsInputs, defaults={"link_efficiency": eff.host_link, "ddr_efficiency": eff.host_ddr,
+                                                     "pageable_factor": eff.host_pageable})
 
     sidebar_name = ctx.model.name
 

@@ -108,7 +108,9 @@ def render() -> None:
     st = ctx.st
     t = ctx.t
     model, hw = ctx.model, ctx.hardware
-    inputs = PageInputs(ctx, PAGE, HostBandwidthInputs)
+    eff = ctx.hardware.efficiency  # host-path efficiencies are data of the hardware profile
+    inputs = PageInputs(ctx, PAGE, HostBandwidthInputs, defaults={"link_efficiency": eff.host_link, "ddr_efficiency": eff.host_ddr,
+                                                     "pageable_factor": eff.host_pageable})
 
     st.subheader(t("offload.section_workload"))
     c1, c2, c3 = st.columns(3)

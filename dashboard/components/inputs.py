@@ -37,8 +37,11 @@ def coerce_query_value(raw: str, like: Any) -> Any:
 class PageInputs:
     """Inputs of one page, stored as dataclass ``cls`` in ``session_state.pages[page_id]``."""
 
-    def __init__(self, ctx: Any, page_id: str, cls: type) -> None:
+    def __init__(self, ctx: Any, page_id: str, cls: type, defaults: dict[str, Any] | None = None) -> None:
+        """``defaults`` override the dataclass defaults when the page's inputs are first created
+        (e.g. efficiencies taken from the current hardware profile); the URL still wins."""
         self.ctx = ctx
+        self._defaults = dict(defaults or {})
         self.st = ctx.st
         self.ss = ctx.session_state
         self.page_id = page_id
@@ -57,7 +60,10 @@ class PageInputs:
         return self.ss.pages[self.page_id]
 
     def _from_query(self, cls: type) -> Any:
-        obj = cls()
+        try:
+            obj = cls(**self._defaults)
+        except (TypeError, ValueError):
+            obj = cls()
         try:
             qp = self.st.query_params
             changes = {}

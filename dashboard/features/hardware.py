@@ -123,6 +123,9 @@ class Efficiency:
         step_overhead_us: fixed cost per engine step (scheduling, sampling, launch), µs.
         comm: fraction of scale-up / scale-out link bandwidth collectives reach.
         comm_latency_us: fixed latency per collective, µs.
+        host_link: fraction of the PCIe / NVLink-C2C peak a pinned host↔device copy reaches.
+        host_ddr: fraction of the host DDR peak a streaming copy reaches.
+        host_pageable: rate of a pageable copy relative to a pinned one (CPU staging copy).
     """
 
     gemm_compute: Curve = field(default_factory=lambda: Curve(((1.0, 0.75),)))
@@ -136,6 +139,9 @@ class Efficiency:
     step_overhead_us: float = 0.0
     comm: float = 0.75
     comm_latency_us: float = 10.0
+    host_link: float = 0.825
+    host_ddr: float = 0.75
+    host_pageable: float = 0.368
 
     def __post_init__(self) -> None:
         for name in ("gemm_compute", "attention_prefill"):
@@ -150,6 +156,9 @@ class Efficiency:
             "step_overhead_us": (0.0, 1e6),
             "comm": (0.01, 1.5),
             "comm_latency_us": (0.0, 1e5),
+            "host_link": (0.01, 1.0),
+            "host_ddr": (0.01, 1.0),
+            "host_pageable": (0.01, 1.0),
         }
         for name, (lo, hi) in checks.items():
             v = getattr(self, name)
@@ -349,7 +358,7 @@ def load_hardware(ref: str | Path | dict[str, Any] | HardwareProfile) -> Hardwar
             data = json.loads(path.read_text())
         except FileNotFoundError:
             raise HardwareError(f"hardware profile file not found: {text}") from None
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise HardwareError(f"hardware profile {text} is not valid JSON: {exc}") from None
         return hardware_from_dict(data)
     hit = _preset_index().get(normalise_slug(text))

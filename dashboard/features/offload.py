@@ -96,6 +96,8 @@ LINKS = ("auto", "pcie", "c2c")
 CHANNELS = ("host_ddr", "cpu_staging", "link", "hbm")
 PAGEABLE_DDR_PASSES = 3.0  # source read + staging write + DMA read
 DEFAULT_DDR_EFFICIENCY = 0.75  # assumption: typical STREAM fraction of theoretical DDR bandwidth
+# The pages seed these from the hardware profile (Efficiency.host_link / host_ddr / host_pageable);
+# the module defaults below are the same measured H200 figures for direct API use.
 
 
 # ---------------------------------------------------------------------------- reference copies
