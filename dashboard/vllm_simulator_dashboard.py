@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.app_context import bootstrap
-from dashboard.common import plots, plots_sim
+from dashboard.common import plots_sim
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
@@ -216,10 +216,17 @@ def render() -> None:
         t("vsim.m.out_tps"): _fmt(s["output_throughput_tok_s"], ",.0f"),
         t("vsim.m.out_tps_gpu"): _fmt(s["output_throughput_tok_s_per_gpu"], ",.0f"),
         t("vsim.m.req_s"): _fmt(s["request_throughput_req_s"], ",.2f"),
-        t("vsim.m.ttft"): f"{_fmt(s['ttft_ms']['p50'])} / {_fmt(s['ttft_ms']['p99'])}",
-        t("vsim.m.tpot"): f"{_fmt(s['tpot_ms']['p50'], '.2f')} / {_fmt(s['tpot_ms']['p99'], '.2f')}",
         t("vsim.m.goodput"): _fmt(s.get("goodput_req_s", math.nan), ",.2f"),
-        t("vsim.m.mfu"): f"{s['mfu'] * 100:.1f} % / {s['hbm_bw_utilization'] * 100:.1f} %",
+        t("vsim.m.mfu"): f"{s['mfu'] * 100:.1f} %",
+        t("vsim.m.hbm"): f"{s['hbm_bw_utilization'] * 100:.1f} %",
+    })
+    metrics_row(ctx, {
+        t("vsim.m.ttft50"): _fmt(s["ttft_ms"]["p50"]),
+        t("vsim.m.ttft99"): _fmt(s["ttft_ms"]["p99"]),
+        t("vsim.m.tpot50"): _fmt(s["tpot_ms"]["p50"], ".2f"),
+        t("vsim.m.tpot99"): _fmt(s["tpot_ms"]["p99"], ".2f"),
+        t("vsim.m.e2e50"): _fmt(s["e2e_ms"]["p50"], ",.0f"),
+        t("vsim.m.queue"): _fmt(s["queue_ms"]["mean"]),
     })
     st.caption(t("vsim.kv_blocks_info", blocks=res.num_kv_blocks, bs=sched.block_size,
                   tokens=res.num_kv_blocks * sched.block_size))
@@ -290,8 +297,8 @@ def render() -> None:
     if metric in grid:
         piv = grid.pivot_table(index="max_num_batched_tokens", columns="concurrency", values=metric, aggfunc="first")
         piv = piv.reindex(index=budgets, columns=list(dict.fromkeys(v.concurrencies)))
-        chart(ctx, plots.heatmap(piv.to_numpy().tolist(), list(piv.columns), list(piv.index), title=metric,
-                                 xaxis="concurrency", yaxis="max_num_batched_tokens", colorbar=metric),
+        chart(ctx, plots_sim.grid_heatmap(piv.to_numpy().tolist(), list(piv.columns), list(piv.index), title=metric,
+                                          xaxis="concurrency", yaxis="max_num_batched_tokens", colorbar=metric),
               key="vsim_heatmap")
     json_download(ctx, {"inputs": v, "hardware_source": ctx.hardware.source_label, "summary": s,
                         "sweep": grid.to_dict(orient="records")}, key="vsim_json", file_name="vllm_simulator.json")

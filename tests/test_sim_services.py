@@ -114,5 +114,7 @@ def test_figures(base: SimJob) -> None:
                        "y_max": [1.5, 2.5, 3.5, 4.5], "g": ["a", "a", "b", "b"]})
     sw = plots_sim.sweep_lines(df, "load", "y", ["g"])
     assert len(sw.data) == 2 and list(sw.data[0].error_y.array) == [0.5, 0.5]
+    hm = plots_sim.grid_heatmap([[1.0, float("nan")], [3.0, 4.0]], [1, 64], [512, 2048])
+    assert hm.layout.xaxis.type == "category" and list(hm.data[0].text[0]) == ["1", ""]
     ml = plots_sim.metric_lines([1, 2], {"a": [1, 2]}, secondary={"b": [3, 4]})
     assert len(ml.data) == 2 and not math.isnan(ml.data[1].y[0])

@@ -5,6 +5,7 @@ Consumers: ``dashboard/vllm_simulator_dashboard.py`` and ``dashboard/scale_up_sw
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-__all__ = ["downsample_steps", "latency_cdf", "metric_lines", "step_timeline", "sweep_lines"]
+__all__ = ["downsample_steps", "grid_heatmap", "latency_cdf", "metric_lines", "step_timeline", "sweep_lines"]
 
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 60, "b": 40}, "legend": {"orientation": "h", "y": -0.12}}
 
@@ -111,4 +112,18 @@ def sweep_lines(df: Any, x: str, y: str, group: Sequence[str], title: str = "", 
     fig.update_layout(title=title, xaxis_title=xaxis or x, yaxis_title=yaxis or y, **_LAYOUT)
     if log_x:
         fig.update_xaxes(type="log")
+    return fig
+
+
+def grid_heatmap(z: Sequence[Sequence[float]], x: Sequence[Any], y: Sequence[Any], title: str = "", xaxis: str = "",
+                 yaxis: str = "", colorbar: str = "", fmt: str = ".3g") -> go.Figure:
+    """Heatmap with categorical axes (one equal cell per swept value) and each cell's value written
+    in it; NaN cells (runs that failed) stay blank."""
+    zz = [[float(v) for v in row] for row in z]
+    text = [["" if math.isnan(v) else format(v, fmt) for v in row] for row in zz]
+    fig = go.Figure(go.Heatmap(z=zz, x=[str(v) for v in x], y=[str(v) for v in y], text=text,
+                               texttemplate="%{text}", colorbar={"title": colorbar}))
+    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, **_LAYOUT)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category")
     return fig
