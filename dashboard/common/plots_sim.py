@@ -15,7 +15,8 @@ from plotly.subplots import make_subplots
 
 __all__ = ["downsample_steps", "grid_heatmap", "latency_cdf", "metric_lines", "step_timeline", "sweep_lines"]
 
-_LAYOUT = {"margin": {"l": 50, "r": 20, "t": 60, "b": 40}, "legend": {"orientation": "h", "y": -0.12}}
+_LAYOUT = {"margin": {"l": 50, "r": 20, "t": 60, "b": 40},
+           "legend": {"orientation": "h", "yanchor": "top", "y": -0.22}}
 
 
 def downsample_steps(steps: Mapping[str, np.ndarray], max_points: int = 2000) -> dict[str, np.ndarray]:
@@ -52,7 +53,8 @@ def step_timeline(steps: Mapping[str, np.ndarray], num_kv_blocks: int, title: st
     fig.add_trace(go.Scatter(x=t, y=s.get("waiting", []), name=lb["waiting"], mode="lines"), row=2, col=1)
     kv = np.asarray(s.get("kv_blocks_used", []), dtype=float) / max(1, num_kv_blocks) * 100.0
     fig.add_trace(go.Scatter(x=t, y=kv, name=lb["kv"], mode="lines", fill="tozeroy"), row=3, col=1)
-    fig.update_layout(title=title, height=620, **_LAYOUT)
+    fig.update_layout(title=title, height=660, **{**_LAYOUT, "legend": {"orientation": "h", "yanchor": "top",
+                                                                          "y": -0.1}})
     fig.update_xaxes(title_text=lb["time"], row=3, col=1)
     fig.update_yaxes(title_text="tokens", row=1, col=1)
     fig.update_yaxes(title_text="ms", row=1, col=1, secondary_y=True)
@@ -110,6 +112,7 @@ def sweep_lines(df: Any, x: str, y: str, group: Sequence[str], title: str = "", 
             fig.add_trace(go.Scatter(x=g[x].tolist(), y=g[y].tolist(), mode="lines+markers", name=name or y,
                                      error_y=err))
     fig.update_layout(title=title, xaxis_title=xaxis or x, yaxis_title=yaxis or y, **_LAYOUT)
+    fig.update_layout(height=380 + 22 * len(fig.data))  # room for a legend entry per line under the plot
     if log_x:
         fig.update_xaxes(type="log")
     return fig
