@@ -255,6 +255,7 @@ def test_page_in_browser(page, streamlit_server, speed_results, spec: PageSpec):
             save_screenshot(page, SCREENSHOTS / f"{spec.url_path}.FAILED.png")
         raise
     save_screenshot(page, SCREENSHOTS / f"{spec.url_path}.png")
+    (SCREENSHOTS / f"{spec.url_path}.FAILED.png").unlink(missing_ok=True)  # a stale one from an earlier run
 
 
 def _check_page(page, streamlit_server: str, speed_results: dict, spec: PageSpec) -> None:
