@@ -20,10 +20,11 @@ requests (FCFS; preempted ones at the front) then fill the remaining budget with
 when a waiting prompt fits whole, the step prefills whole prompts only; otherwise it decodes.
 
 A request holds ``ceil(tokens_in_cache / block_size)`` KV blocks (vLLM allocates blocks for the
-tokens it schedules). When a step's blocks are not free, the running request that arrived last is
-preempted by recompute (blocks freed, ``num_computed_tokens = 0``, back to the front of the waiting
-queue; on resumption its prompt and generated tokens are prefilled again and the last chunk emits
-its next token). A prefix-cache hit fraction ``h`` marks ``floor(h·prompt/block_size)`` full blocks of
+tokens it schedules). When a step's blocks are not free, the running request that arrived last (or,
+with ``preempt="last_admitted"``, was admitted last, as vLLM's ``running.pop()``) is preempted by
+recompute (blocks freed, ``num_computed_tokens = 0``, back to the front of the waiting queue; no
+new prompts are admitted in that step; on resumption its prompt and generated tokens are prefilled
+again and the last chunk emits its next token). A prefix-cache hit fraction ``h`` marks ``floor(h·prompt/block_size)`` full blocks of
 each prompt as already computed (they still occupy blocks; at least one token is always computed).
 
 Token semantics: a request of ``P`` prompt and ``O`` output tokens emits its first token when its
@@ -61,6 +62,7 @@ from dashboard.sim.workload import ARRIVALS, LENGTH_DISTS, Workload, WorkloadCon
 __all__ = [
     "ARRIVALS",
     "LENGTH_DISTS",
+    "PREEMPT_ORDERS",
     "ROUTERS",
     "SLA",
     "SchedulerConfig",
@@ -75,6 +77,7 @@ __all__ = [
 
 Router = Literal["round_robin", "least_outstanding_tokens"]
 ROUTERS: tuple[str, ...] = ("round_robin", "least_outstanding_tokens")
+PREEMPT_ORDERS: tuple[str, ...] = ("last_arrived", "last_admitted")
 
 _WAITING, _PREFILL, _DECODE, _DONE = 0, 1, 2, 3
 _ARRIVE, _STEP_END, _SCHEDULE = 0, 1, 2
@@ -83,7 +86,10 @@ _ARRIVE, _STEP_END, _SCHEDULE = 0, 1, 2
 @dataclass(frozen=True)
 class SchedulerConfig:
     """One engine's scheduler (vLLM names). ``num_kv_blocks=None`` takes the count from the
-    memory model: KV budget at ``gpu_memory_utilization`` ÷ bytes of one block."""
+    memory model: KV budget at ``gpu_memory_utilization`` ÷ bytes of one block. ``preempt``
+    picks the recompute victim among running requests: ``last_arrived`` (the latest arrival) or
+    ``last_admitted`` (the latest admitted to the running set, re-admissions included: exactly
+    vLLM V1's FCFS ``self.running.pop()``); both are the same until a preempted request resumes."""
 
     max_num_batched_tokens: int = 2048
     max_num_seqs: int = 256
@@ -92,8 +98,11 @@ class SchedulerConfig:
     chunked_prefill: bool = True
     prefix_cache_hit: float = 0.0
     gpu_memory_utilization: float = 0.9
+    preempt: str = "last_arrived"
 
     def __post_init__(self) -> None:
+        if self.preempt not in PREEMPT_ORDERS:
+            raise ValueError(f"preempt must be one of {', '.join(PREEMPT_ORDERS)}, got {self.preempt!r}")
         for name in ("max_num_batched_tokens", "max_num_seqs", "block_size"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -162,6 +171,7 @@ def kv_blocks_for(cm: CostModel, sched: SchedulerConfig, context: int) -> int:
 
 class _Req:
     __slots__ = (
+        "admitted",
         "arrival",
         "base_g",
         "blocks",
@@ -207,6 +217,7 @@ class _Req:
         self.t_last_tok = math.nan
         self.prefill_s = 0.0
         self.itl_max = 0.0  # longest gap between two of its tokens
+        self.admitted = 0  # order of its latest admission to the running set
         self.preempts = 0
         self.cached = 0
 
@@ -384,6 +395,7 @@ class _Sim:
             "kv_blocks_used", "preemptions")}
         self.n_steps = 0
         self.n_preempt = 0
+        self.n_admitted = 0
         self.peak_blocks = 0
         self.flops = 0.0
         self.bytes = 0.0
@@ -463,11 +475,9 @@ class _Sim:
 
     def victim(self, eng: _Engine, among: list[_Req] | None = None) -> _Req | None:
         pool: Any = among if among is not None else [*eng.decoders.values(), *eng.prefilling]
-        best = None
-        for r in pool:
-            if best is None or (r.arrival, r.rid) > (best.arrival, best.rid):
-                best = r
-        return best
+        if self.sched.preempt == "last_admitted":
+            return max(pool, key=lambda r: r.admitted, default=None)
+        return max(pool, key=lambda r: (r.arrival, r.rid), default=None)
 
     def start_step(self, eng: _Engine, t: float) -> bool:
         """Schedule one step of ``eng`` at ``t``; False if it has nothing to do."""
@@ -553,6 +563,8 @@ class _Sim:
                 eng.outstanding -= r.computed  # prefix-cache hit: already in the cache
                 if math.isnan(r.first_sched):
                     r.first_sched = t
+                self.n_admitted += 1
+                r.admitted = self.n_admitted
                 r.state = _PREFILL
                 eng.prefilling.append(r)
                 running += 1

@@ -46,7 +46,7 @@ def _nonneg_float(text: str) -> float:
 
 
 def add_parser(sub: Any) -> None:
-    from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS
+    from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, PREEMPT_ORDERS, ROUTERS
 
     p = sub.add_parser("simulate", help="simulate a vLLM-style scheduler serving a workload (TTFT/TPOT/throughput)")
     add_model_hw_args(p)
@@ -74,6 +74,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--gpu-memory-utilization", type=positive_float, default=0.9, help="fraction of HBM vLLM may use")
     p.add_argument("--no-chunked-prefill", action="store_true", help="prefill-first scheduling (whole prompts)")
     p.add_argument("--prefix-cache-hit", type=_fraction, default=0.0, help="fraction of each prompt already cached")
+    p.add_argument("--preempt", choices=PREEMPT_ORDERS, default="last_arrived",
+                   help="recompute victim: latest arrival, or latest admitted (vLLM's running.pop())")
     p.add_argument("--router", choices=ROUTERS, default="round_robin", help="request router across --dp engines")
     p.add_argument("--sla-ttft-ms", type=positive_float, help="TTFT target for goodput")
     p.add_argument("--sla-tpot-ms", type=positive_float, help="TPOT target for goodput")
@@ -122,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             max_num_batched_tokens=args.max_num_batched_tokens, max_num_seqs=args.max_num_seqs,
             block_size=args.block_size, num_kv_blocks=args.num_kv_blocks,
             chunked_prefill=not args.no_chunked_prefill, prefix_cache_hit=args.prefix_cache_hit,
-            gpu_memory_utilization=args.gpu_memory_utilization,
+            gpu_memory_utilization=args.gpu_memory_utilization, preempt=args.preempt,
         )
         sla = None
         if args.sla_ttft_ms or args.sla_tpot_ms or args.sla_e2e_ms:
@@ -138,7 +140,8 @@ def run(args: argparse.Namespace) -> int:
         "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
         "scheduler": {"max_num_batched_tokens": sched.max_num_batched_tokens, "max_num_seqs": sched.max_num_seqs,
                       "block_size": sched.block_size, "num_kv_blocks": res.num_kv_blocks,
-                      "chunked_prefill": sched.chunked_prefill, "prefix_cache_hit": sched.prefix_cache_hit},
+                      "chunked_prefill": sched.chunked_prefill, "prefix_cache_hit": sched.prefix_cache_hit,
+                      "preempt": sched.preempt},
         "workload": {"num_requests": wl.num_requests, "request_rate": None if args.trace else args.request_rate,
                      "concurrency": wl.concurrency, "trace": args.trace,
                      "mean_input_len": sum(wl.prompt) / wl.num_requests,

@@ -84,7 +84,7 @@ def test_hand_computed_schedule(cm: CostModel) -> None:
 
 
 def test_lone_request_ttft_and_tpot_are_its_step_times(cm: CostModel) -> None:
-    P, O, B = 3000, 40, 1024
+    P, O, B = 3000, 40, 1024  # noqa: E741 - prompt, output, budget as in the docs
     res = simulate(cm, Workload((0.0,), (P,), (O,)), SchedulerConfig(max_num_batched_tokens=B, num_kv_blocks=1000),
                    validate=True)
     ttft = 0.0
@@ -125,6 +125,13 @@ def test_preemption_by_recompute_keeps_invariants(cm: CostModel) -> None:
     _assert_invariants(res, wl)
     # the request that arrived last among running ones is the victim: the first is never preempted
     assert res.requests["preemptions"][0] == 0
+    vllm = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=128, max_num_seqs=16, block_size=8,
+                                            num_kv_blocks=40, preempt="last_admitted"), validate=True)
+    _assert_invariants(vllm, wl)
+    assert vllm.requests["preemptions"][0] == 0
+    # under FCFS a resumed request is re-admitted before any later arrival, so "last admitted"
+    # (vLLM's running.pop()) and "last arrived" pick the same victims
+    np.testing.assert_array_equal(vllm.requests["preemptions"], res.requests["preemptions"])
 
 
 def test_same_seed_same_result_and_seed_matters(cm: CostModel) -> None:
@@ -270,19 +277,21 @@ def test_weighted_percentiles_match_numpy() -> None:
     extra_blocks=st.integers(0, 40),
     chunked=st.booleans(),
     hit=st.sampled_from([0.0, 0.5]),
+    preempt=st.sampled_from(["last_arrived", "last_admitted"]),
     dp=st.integers(1, 2),
     router=st.sampled_from(["round_robin", "least_outstanding_tokens"]),
     seed=st.integers(0, 1000),
     windowed=st.booleans(),
 )
 def test_random_workloads_keep_invariants(cm, cm_window, windowed, n, p_mean, o_mean, dist, rate, conc, budget, seqs, bs, extra_blocks,
-                                          chunked, hit, dp, router, seed) -> None:
+                                          chunked, hit, preempt, dp, router, seed) -> None:
     seqs = min(seqs, budget)
     wl = make_workload(WorkloadConfig(num_requests=n, input_len=p_mean, output_len=o_mean, input_dist=dist,
                                       output_dist=dist, request_rate=rate, concurrency=conc, max_len=160, seed=seed))
     need = max(math.ceil((p + o - 1) / bs) for p, o in zip(wl.prompt, wl.output, strict=True))
     sched = SchedulerConfig(max_num_batched_tokens=budget, max_num_seqs=seqs, block_size=bs,
-                            num_kv_blocks=need + extra_blocks, chunked_prefill=chunked, prefix_cache_hit=hit)
+                            num_kv_blocks=need + extra_blocks, chunked_prefill=chunked, prefix_cache_hit=hit,
+                            preempt=preempt)
     model = cm_window if windowed else cm
     res = simulate(model, wl, sched, dp=dp, router=router, validate=True)
     _assert_invariants(res, wl)
