@@ -300,7 +300,7 @@ def sweep_jobs(
         raise ValueError("load_kind must be 'rate' or 'concurrency'")
     wl0 = base.workload
     if not isinstance(wl0, WorkloadConfig):
-        raise ValueError("the sweep needs a synthetic workload")  # noqa: TRY004 - a user-facing input error
+        raise ValueError("the sweep needs a synthetic workload")
     jobs = []
     for dist in dists:
         for policy in policies:
