@@ -166,7 +166,9 @@ def kv_blocks_for(cm: CostModel, sched: SchedulerConfig, context: int) -> int:
     )
     if mem.kv_budget_bytes <= 0:
         return 0
-    return int(mem.kv_budget_bytes // (mem.kv_bytes_per_token * sched.block_size))
+    # with DP attention (ep > tp) each of the attention_dp groups holds the KV of its own sequences
+    per_group = int(mem.kv_budget_bytes // (mem.kv_bytes_per_token * sched.block_size))
+    return per_group * cm.par.attention_dp
 
 
 class _Req:

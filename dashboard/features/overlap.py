@@ -69,6 +69,11 @@ def overlap_timeline(compute_s: float, comm_s: float, phi: float, layers: int, f
     m = comm_s / layers
     h = min(phi * m, c)
     e = m - h
+    tiny = 1e-12 * max(c, m)  # rounding residue (e.g. φ = 1 − 1 ulp) is not a segment
+    if e <= tiny:
+        e = 0.0
+    if h <= tiny:
+        h = 0.0
     segs: list[Segment] = []
     drawn = layers if max_layers_drawn is None else max(0, min(layers, max_layers_drawn))
     t = 0.0
