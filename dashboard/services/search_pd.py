@@ -271,14 +271,15 @@ def search_disaggregated(
         rejected.append(row)
 
     combos = 0
+    dense = 16 if gpus <= 64 else 4  # pool sizes tried densely; beyond, powers of two (bounded work)
     for pe in pre:
         for de in dec:
-            xs = instance_counts((gpus - de.gpus) // pe.gpus)
+            xs = instance_counts((gpus - de.gpus) // pe.gpus, dense)
             for x in xs:
                 if max_instances and x > max_instances:
                     break
                 y_top = (gpus - x * pe.gpus) // de.gpus
-                for y in instance_counts(y_top):
+                for y in instance_counts(y_top, dense):
                     if max_instances and y > max_instances:
                         break
                     combos += 1
