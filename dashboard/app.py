@@ -12,9 +12,9 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard/ first, not the root
     sys.path.insert(0, str(_ROOT))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from dashboard.page_registry import PAGE_SPECS  # noqa: E402
+from dashboard.page_registry import PAGE_SPECS
 
 st.set_page_config(page_title="Modeling Dashboard Suite", layout="wide")
 

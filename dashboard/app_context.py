@@ -14,6 +14,7 @@ returns ``(state, actions)``:
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,10 +140,9 @@ def bootstrap(
     ``{"en": ..., "zh": ...}`` dicts resolved in the session's language.
     """
     st = StProxy(st_module)
-    try:
+    # set_page_config may be called once per run in older Streamlit releases; harmless to skip then
+    with contextlib.suppress(Exception):
         st.set_page_config(page_title=_pick(title, "en"), layout="wide")
-    except Exception:  # noqa: BLE001 - set_page_config may only be called once in older Streamlit
-        pass
     ss = st.session_state.get(SESSION_KEY)
     if not isinstance(ss, SessionState):
         ss = SessionState()

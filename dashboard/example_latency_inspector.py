@@ -6,8 +6,8 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent.parent) not in sys.path:  # standalone `streamlit run dashboard/<page>.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard.app_context import bootstrap  # noqa: E402
-from dashboard.common import json_config  # noqa: E402
+from dashboard.app_context import bootstrap
+from dashboard.common import json_config
 
 
 def render() -> None:

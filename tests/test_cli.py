@@ -66,6 +66,7 @@ def test_step_json_fields(capsys) -> None:
 
 def test_memory_json_fields(capsys) -> None:
     code, out, _ = _run(capsys, "memory", "--model", "llama-3.1-8b", "--hardware", "h200", "--json")
+    assert code == 0
     data = json.loads(out)
     for k in ("total_params", "active_params", "weight_bytes_per_gpu", "kv_bytes_per_token_per_gpu", "max_kv_tokens", "fits"):
         assert k in data

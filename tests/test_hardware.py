@@ -67,7 +67,7 @@ def test_errors_name_the_problem(tmp_path) -> None:
         hardware_from_dict(d)
     d = hardware_to_dict(load_hardware("h200"))
     d["efficiency"]["memory"] = 7
-    with pytest.raises(HardwareError, match="efficiency.memory"):
+    with pytest.raises(HardwareError, match=r"efficiency\.memory"):
         hardware_from_dict(d)
 
 

@@ -107,10 +107,9 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
             st.number_input(tr(f"spec.{path}", lang), min_value=1 if is_int else 0.0,
                             step=int(step) if is_int else float(step),
                             key=_seed(st, key, int(value) if is_int else float(value)), on_change=on_spec)
-        if ss.hardware.overrides:
-            if st.button(tr("sidebar.reset_specs", lang), key="sb_reset_specs"):
-                ss.hardware.overrides = {}
-                st.rerun()
+        if ss.hardware.overrides and st.button(tr("sidebar.reset_specs", lang), key="sb_reset_specs"):
+            ss.hardware.overrides = {}
+            st.rerun()
         name = st.text_input(tr("sidebar.custom_name", lang), key="sb_custom_name")
         if st.button(tr("sidebar.save_custom", lang), key="sb_save_custom"):
             err = act.save_custom_hardware(ss, name or f"{hw.name} custom")

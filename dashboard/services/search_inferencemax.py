@@ -85,7 +85,7 @@ def _as_int(name: str, v: Any) -> int:
     if _missing(v):
         raise ValueError(f"{name} is empty")
     if isinstance(v, bool):
-        raise ValueError(f"{name} must be an integer, got {v!r}")  # noqa: TRY004 - a validation message
+        raise ValueError(f"{name} must be an integer, got {v!r}")
     try:
         f = float(v)
     except (TypeError, ValueError):

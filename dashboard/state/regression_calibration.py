@@ -45,7 +45,7 @@ class RegressionCalibrationInputs:
                 raise ValueError(f"model mapping {item!r}: expected NAME=PRESET or NAME=sidebar")
         for name in ("reference_sweeps", "loo"):
             if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be true or false")  # noqa: TRY004 - the page contract is ValueError
+                raise ValueError(f"{name} must be true or false")
 
     def model_items(self) -> list[str]:
         return [x.strip() for x in self.models.replace(";", ",").split(",") if x.strip()]
