@@ -206,6 +206,8 @@ def _main_text(page) -> str:
 
 
 def _new_number(value: str, lo: str | None, hi: str | None, step: str | None) -> str:
+    if not value.strip():  # an empty (None) number input: fill in its minimum, or 1
+        return lo if lo not in (None, "") else "1"
     v = float(value)
     s = float(step) if step not in (None, "", "any") else 1.0
     new = v + s
