@@ -283,6 +283,26 @@ def test_fuzz_page(spec: PageSpec) -> None:
         _run(at, spec, seed, log)
 
 
+@pytest.mark.parametrize("mode", ["low", "high", "random"])
+def test_fuzz_whole_sidebar(mode: str) -> None:
+    """Every sidebar widget at once (hardware specs, dtypes, TP/EP, language, model JSON), then its
+    buttons, on the overview page; the pages' rounds above only touch a few sidebar widgets each."""
+    spec = next(s for s in PAGE_SPECS if s.file == "overview")
+    at = AppTest.from_file(str(spec.path), default_timeout=TIMEOUT)
+    log: list[str] = []
+    _run(at, spec, "initial", log)
+    for i in range(2):
+        seed = f"{SEED}:sidebar:{mode}:{i}"
+        log.append(f"-- round {i} ({mode}, seed {seed!r})")
+        _fuzz_area(at.sidebar, "sidebar", mode, random.Random(seed), log, budget=None)
+        _run(at, spec, seed, log)
+        if mode != "low":  # then press the sidebar's buttons (save custom profile, reset specs)
+            for key in [b.key for b in at.sidebar.button if not b.disabled]:
+                log.append(f"sidebar.button[{key}] clicked")
+                at.sidebar.button(key=key).click()
+                _run(at, spec, seed, log)
+
+
 # --- the model editor and upload keep the last valid model ------------------------------------------------
 
 def _header_text(at: AppTest) -> str:
