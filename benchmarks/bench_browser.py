@@ -23,9 +23,9 @@ SPEED_JSON = ROOT / "test-artifacts" / "page_speed.json"
 
 
 def main(argv: list[str]) -> int:
-    if not Path("/usr/bin/chromium").exists():
-        print("needs /usr/bin/chromium (apt-get install chromium)")
-        return 1
+    if not Path("/usr/bin/chromium").exists():  # `make bench` runs every bench: skip, don't fail
+        print("skipped: needs /usr/bin/chromium (make chromium, or apt-get install chromium)")
+        return 0
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/browser"]
     if argv:
         cmd += ["-k", " or ".join(argv)]
