@@ -29,7 +29,7 @@ from dashboard.services.simulation import (
 )
 from dashboard.sim_scheduler import LENGTH_DISTS, SLA, SchedulerConfig, WorkloadConfig
 from dashboard.state.scale_up_sweep_with_sim import POLICIES, SWEEP_LOADS, SweepInputs
-from dashboard.state.vllm_simulator_dashboard import parse_ints
+from dashboard.state.validate import parse_int_list as parse_ints
 
 PAGE = "scale_up_sweep_with_sim"
 MAX_JOBS = 400

@@ -30,13 +30,13 @@ from dashboard.sim_scheduler import (
     WorkloadConfig,
     workload_from_trace,
 )
+from dashboard.state.validate import parse_int_list as parse_ints
 from dashboard.state.vllm_simulator_dashboard import (
     BLOCK_SIZES,
     HEAT_METRICS,
     KV_STRATEGIES,
     LOAD_MODES,
     SimulatorInputs,
-    parse_ints,
 )
 
 PAGE = "vllm_simulator_dashboard"

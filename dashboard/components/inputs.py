@@ -10,8 +10,9 @@ from typing import Any
 
 from dashboard.actions.settings import set_page_input
 from dashboard.common.i18n import tr
+from dashboard.state.validate import parse_float_list, parse_int_list
 
-__all__ = ["PageInputs", "coerce_query_value"]
+__all__ = ["PageInputs", "coerce_query_value", "parse_float_list", "parse_int_list"]
 
 
 def coerce_query_value(raw: str, like: Any) -> Any:
@@ -209,43 +210,3 @@ class PageInputs:
                 qp.update(out)
         except (AttributeError, TypeError, ValueError):
             return
-
-
-def parse_int_list(text: str, *, min_value: int = 1, max_items: int = 64) -> tuple[int, ...]:
-    """``"1, 2, 4"`` → ``(1, 2, 4)``; raises ValueError naming the bad item."""
-    items = [x.strip() for x in str(text).replace(";", ",").split(",") if x.strip()]
-    if not items:
-        raise ValueError("enter at least one number")
-    if len(items) > max_items:
-        raise ValueError(f"at most {max_items} values")
-    out = []
-    for x in items:
-        try:
-            v = int(float(x))
-        except (ValueError, OverflowError):
-            raise ValueError(f"{x!r} is not a number") from None
-        if v < min_value:
-            raise ValueError(f"{v} is below {min_value}")
-        out.append(v)
-    return tuple(out)
-
-
-def parse_float_list(text: str, *, min_value: float = 0.0, max_items: int = 64) -> tuple[float, ...]:
-    """``"0.5, 1, 2"`` → ``(0.5, 1.0, 2.0)``; raises ValueError naming the bad item."""
-    items = [x.strip() for x in str(text).replace(";", ",").split(",") if x.strip()]
-    if not items:
-        raise ValueError("enter at least one number")
-    if len(items) > max_items:
-        raise ValueError(f"at most {max_items} values")
-    out = []
-    for x in items:
-        try:
-            v = float(x)
-        except ValueError:
-            raise ValueError(f"{x!r} is not a number") from None
-        if v != v or v in (float("inf"), float("-inf")):
-            raise ValueError(f"{x!r} is not a finite number")
-        if v < min_value:
-            raise ValueError(f"{x} is below {min_value}")
-        out.append(v)
-    return tuple(out)

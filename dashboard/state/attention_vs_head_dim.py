@@ -5,20 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.features.flash_attention import COMPONENTS, SWEEP_MODES
+from dashboard.state.validate import check_float as _num_in
+from dashboard.state.validate import check_int as _int_in
 
 __all__ = ["ATTN_DTYPES", "AttentionInputs"]
 
 ATTN_DTYPES = ("bf16", "fp16", "fp8")
 
 
-def _int_in(name: str, v: object, lo: int, hi: int) -> None:
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
-
-
-def _num_in(name: str, v: object, lo: float, hi: float) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}, got {v!r}")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.state.quick_estimation import check_float, check_int
+from dashboard.state.validate import check_float, check_int
 
 __all__ = ["CustomRuntimeInputs"]
 

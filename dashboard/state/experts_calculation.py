@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from dashboard.features.dtypes import WEIGHT_DTYPES
@@ -14,6 +13,8 @@ from dashboard.features.offload import (
     HostLinkConfig,
     Popularity,
 )
+from dashboard.state.validate import check_float as _num
+from dashboard.state.validate import check_int as _int
 
 __all__ = ["CHECKPOINT", "SIDEBAR", "ExpertsInputs"]
 
@@ -22,14 +23,6 @@ CHECKPOINT = "checkpoint"  # weight dtype: the format the model's checkpoint shi
 POPULARITY = ("uniform", "zipf")
 
 
-def _int(name: str, v: object, lo: int, hi: int) -> None:
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}")
-
-
-def _num(name: str, v: object, lo: float, hi: float) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}")
 
 
 @dataclass(frozen=True)

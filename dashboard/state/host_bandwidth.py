@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from dashboard.features.offload import (
@@ -14,20 +13,14 @@ from dashboard.features.offload import (
     HostLinkConfig,
     Popularity,
 )
+from dashboard.state.validate import check_float as _num
+from dashboard.state.validate import check_int as _int
 
 __all__ = ["PHASES", "HostBandwidthInputs"]
 
 PHASES = ("decode", "prefill")
 
 
-def _int(name: str, v: object, lo: int, hi: int) -> None:
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}")
-
-
-def _num(name: str, v: object, lo: float, hi: float) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.state.scale_up_search import check_int_value, check_number
+from dashboard.state.validate import check_float as check_number
+from dashboard.state.validate import check_int as check_int_value
 
 __all__ = ["DEFAULT_SCENARIOS", "SIDEBAR_HW", "InferenceMaxInputs", "InferenceMaxV2Inputs", "ScenarioTable"]
 

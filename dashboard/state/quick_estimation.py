@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
+
+from dashboard.state.validate import check_float, check_int
 
 __all__ = ["QuickEstimationInputs", "check_float", "check_int"]
 
 
-def check_int(name: str, v: Any, lo: int, hi: int) -> None:
-    """Raise ``ValueError`` unless ``v`` is an int in ``[lo, hi]``."""
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
-
-
-def check_float(name: str, v: Any, lo: float, hi: float, *, open_lo: bool = False) -> None:
-    """Raise ``ValueError`` unless ``v`` is a finite number in ``[lo, hi]`` (``(lo, hi]`` if ``open_lo``)."""
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-    if ok:
-        ok = (lo < v if open_lo else lo <= v) and v <= hi
-    if not ok:
-        bracket = "(" if open_lo else "["
-        raise ValueError(f"{name} must be a number in {bracket}{lo:g}, {hi:g}], got {v!r}")
 
 
 @dataclass(frozen=True)

@@ -3,28 +3,16 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
+
+from dashboard.state.validate import check_float as check_number
+from dashboard.state.validate import check_int as check_int_value
+from dashboard.state.validate import check_int_tuple
 
 __all__ = ["PDSearchInputs", "ScaleUpSearchInputs", "check_int_tuple", "check_int_value", "check_number"]
 
 
-def check_int_value(name: str, v: Any, lo: int, hi: int) -> None:
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
 
-
-def check_number(name: str, v: Any, lo: float, hi: float) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}, got {v!r}")
-
-
-def check_int_tuple(name: str, vs: Any, lo: int, hi: int, max_items: int = 64) -> None:
-    if not isinstance(vs, tuple) or not vs or len(vs) > max_items:
-        raise ValueError(f"{name} needs 1 to {max_items} values")
-    for v in vs:
-        check_int_value(name, v, lo, hi)
 
 
 @dataclass(frozen=True)

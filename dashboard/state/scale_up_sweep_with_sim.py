@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.state.vllm_simulator_dashboard import check_float, check_int, check_int_tuple
+from dashboard.state.validate import check_float, check_int, check_int_tuple
+from dashboard.state.validate import check_float_tuple as _check_float_tuple
 
 __all__ = ["POLICIES", "SWEEP_LOADS", "SweepInputs"]
 
 POLICIES = ("chunked", "prefill_first")
 SWEEP_LOADS = ("rate", "concurrency")
 
-
-def _check_float_tuple(name: str, vs: object, lo: float, hi: float, max_items: int) -> None:
-    if not isinstance(vs, tuple) or not vs or len(vs) > max_items:
-        raise ValueError(f"{name} needs 1 to {max_items} values")
-    for v in vs:
-        check_float(name, v, lo, hi)
 
 
 @dataclass(frozen=True)

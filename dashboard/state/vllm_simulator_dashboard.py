@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
+
+from dashboard.state.validate import check_float, check_int, check_int_tuple
 
 __all__ = [
     "BLOCK_SIZES",
@@ -23,42 +23,8 @@ BLOCK_SIZES = (8, 16, 32, 64, 128)
 HEAT_METRICS = ("ttft_p90_ms", "tpot_p90_ms", "e2e_p90_ms", "output_throughput_tok_s", "goodput_req_s", "mfu")
 
 
-def parse_ints(text: str, min_value: int = 1, max_items: int = 64) -> tuple[int, ...]:
-    """A comma list of integers (``"1, 4, 16"``); raises ``ValueError`` for bad or huge items."""
-    items = [x.strip() for x in str(text).replace(";", ",").split(",") if x.strip()]
-    if not items:
-        raise ValueError("enter at least one number")
-    if len(items) > max_items:
-        raise ValueError(f"at most {max_items} values")
-    out = []
-    for x in items:
-        try:
-            f = float(x)
-        except ValueError:
-            raise ValueError(f"{x[:20]!r} is not a number") from None
-        if not math.isfinite(f) or abs(f) > 1e12:
-            raise ValueError(f"{x[:20]!r} is out of range")
-        if int(f) < min_value:
-            raise ValueError(f"{int(f)} is below {min_value}")
-        out.append(int(f))
-    return tuple(out)
 
 
-def check_int(name: str, v: Any, lo: int, hi: int) -> None:
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
-
-
-def check_float(name: str, v: Any, lo: float, hi: float) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}, got {v!r}")
-
-
-def check_int_tuple(name: str, vs: Any, lo: int, hi: int, max_items: int) -> None:
-    if not isinstance(vs, tuple) or not vs or len(vs) > max_items:
-        raise ValueError(f"{name} needs 1 to {max_items} values")
-    for v in vs:
-        check_int(name, v, lo, hi)
 
 
 @dataclass(frozen=True)
