@@ -302,6 +302,9 @@ def _recording():
     return _Rec()
 
 
+_REPO = str(ROOT.resolve())
+
+
 def _outside_temp(paths: list[str], tmp: Path) -> list[str]:
     allowed = [str(tmp.resolve()), str(Path(tempfile.gettempdir()).resolve()), "/dev/shm"]
     bad = []
@@ -311,7 +314,9 @@ def _outside_temp(paths: list[str], tmp: Path) -> list[str]:
             full = str(Path(p).resolve())
         except OSError:
             full = p
-        if full != "/dev/null" and not any(full == a or full.startswith(a + "/") for a in allowed):
+        # the repository itself never counts as temporary, even when a CI clone lives under /tmp
+        in_repo = full == _REPO or full.startswith(_REPO + "/")
+        if full != "/dev/null" and (in_repo or not any(full == a or full.startswith(a + "/") for a in allowed)):
             bad.append(entry)
     return sorted(set(bad))
 
