@@ -34,3 +34,6 @@ def test_registry_paths_are_unique_and_planned_pages_exist() -> None:
                   "llm_chunked_prefill_decoder_scaleup", "multi_model_dashboard", "scale_up_sweep_with_sim",
                   "mma_modeler_app", "example_latency_inspector"}
     assert seed_pages <= {s.file for s in specs}
+    missing = [s.file for s in specs if not s.path.exists()]
+    assert not missing, f"registered pages without a file: {missing}"
+    assert len(PAGE_SPECS) == len(specs)
