@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
+from dashboard.components.host_link import host_link_inputs
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.batch import StepSpec
@@ -23,7 +24,6 @@ from dashboard.features.dtypes import WEIGHT_DTYPES
 from dashboard.features.hardware import GIB
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
 from dashboard.features.offload import (
-    LINKS,
     expected_touched,
     expert_shard_bytes,
     host_to_device_rate,
@@ -160,18 +160,7 @@ def render() -> None:
     inputs.number("zipf_exponent", t("offload.zipf"), min_value=0.0, max_value=5.0, step=0.1, container=c2)
     inputs.number("prefetch_window", t("offload.prefetch"), min_value=0, max_value=1_000, step=1, container=c3)
 
-    st.subheader(t("offload.section_host"))
-    c1, c2, c3, c4 = st.columns(4)
-    inputs.select("link", t("offload.link"), LINKS, container=c1)
-    inputs.number("link_gb_s", t("offload.link_gb_s"), min_value=0.0, max_value=100_000.0, step=1.0, container=c2)
-    inputs.number("ddr_gb_s", t("offload.ddr_gb_s"), min_value=0.0, max_value=100_000.0, step=10.0, container=c3)
-    inputs.number("gpus_per_socket", t("offload.gpus_per_socket"), min_value=0, max_value=1024, step=1, container=c4)
-    c1, c2, c3, c4 = st.columns(4)
-    inputs.number("link_efficiency", t("offload.link_eff"), min_value=0.01, max_value=1.0, step=0.005,
-                  format="%.3f", container=c1)
-    inputs.number("ddr_efficiency", t("offload.ddr_eff"), min_value=0.01, max_value=1.0, step=0.01, container=c2)
-    inputs.number("pageable_factor", t("offload.pageable_factor"), min_value=0.01, max_value=1.0, step=0.005,
-                  format="%.3f", container=c3)
+    c4 = host_link_inputs(ctx, inputs)
     inputs.toggle("pinned", t("offload.pinned"), container=c4)
     inputs.sync_query_params()
     v: ExpertsInputs = inputs.values

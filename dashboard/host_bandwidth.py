@@ -13,11 +13,11 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
+from dashboard.components.host_link import host_link_inputs
 from dashboard.components.inputs import PageInputs, parse_float_list, parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.batch import StepSpec
 from dashboard.features.offload import (
-    LINKS,
     POPULARITY_KINDS,
     REFERENCE_PCIE_GB_S,
     host_copy_reference,
@@ -128,18 +128,7 @@ def render() -> None:
     if inputs.values.popularity == "histogram":
         inputs.text("histogram", t("hb.histogram"), parse=_parse_hist)
 
-    st.subheader(t("offload.section_host"))
-    c1, c2, c3, c4 = st.columns(4)
-    inputs.select("link", t("offload.link"), LINKS, container=c1)
-    inputs.number("link_gb_s", t("offload.link_gb_s"), min_value=0.0, max_value=100_000.0, step=1.0, container=c2)
-    inputs.number("ddr_gb_s", t("offload.ddr_gb_s"), min_value=0.0, max_value=100_000.0, step=10.0, container=c3)
-    inputs.number("gpus_per_socket", t("offload.gpus_per_socket"), min_value=0, max_value=1024, step=1, container=c4)
-    c1, c2, c3, c4 = st.columns(4)
-    inputs.number("link_efficiency", t("offload.link_eff"), min_value=0.01, max_value=1.0, step=0.005,
-                  format="%.3f", container=c1)
-    inputs.number("ddr_efficiency", t("offload.ddr_eff"), min_value=0.01, max_value=1.0, step=0.01, container=c2)
-    inputs.number("pageable_factor", t("offload.pageable_factor"), min_value=0.01, max_value=1.0, step=0.005,
-                  format="%.3f", container=c3)
+    c4 = host_link_inputs(ctx, inputs)
     inputs.number("kv_writeback_ratio", t("hb.kv_ratio"), min_value=0.0, max_value=1.0, step=0.05, container=c4)
     c1, c2, c3 = st.columns(3)
     inputs.toggle("pinned", t("offload.pinned"), container=c1)
