@@ -37,7 +37,7 @@ from dashboard.features.hardware import HardwareProfile
 from dashboard.features.model_profile import ModelProfile, kv_heads_per_gpu
 from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
 
-__all__ = ["CostModel", "OpCost", "StepCost", "expected_distinct_experts", "forward_flops"]
+__all__ = ["FLOPS_ONLY_HW", "CostModel", "OpCost", "StepCost", "expected_distinct_experts", "forward_flops"]
 
 # op kinds
 GEMM, GEMM16, GROUPED, ATTN_P, ATTN_D, ELEM, ALLREDUCE, ALLTOALL, ALLGATHER = (
@@ -477,7 +477,7 @@ class CostModel:
         return self.generation_time_s(batch, input_len, output_len, samples) / steps
 
 
-_FLOPS_ONLY_HW = HardwareProfile(
+FLOPS_ONLY_HW = HardwareProfile(
     slug="flops-only", name="FLOP counting only", peak_tflops={"bf16": 1.0},
     hbm_capacity_gb=1.0, hbm_bandwidth_gb_s=1.0,
 )
@@ -487,7 +487,7 @@ def forward_flops(model: ModelProfile, new_tokens: int, context_before: int, seq
     """Forward FLOPs (2 per multiply-add) of ``seqs`` sequences each processing ``new_tokens``
     tokens after ``context_before`` cached ones, the lm_head on ``sampled`` tokens (default: one
     per sequence). Counted by the same op list the cost model times (tp = 1, bf16)."""
-    cm = CostModel(model, _FLOPS_ONLY_HW)
+    cm = CostModel(model, FLOPS_ONLY_HW)
     if new_tokens == 1 and context_before > 0:
         spec = StepSpec(decode_seqs=seqs, decode_context=context_before)
     else:

@@ -37,7 +37,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from dashboard.features.batch import BatchStats, attention_pairs
-from dashboard.features.cost_model import CostModel
+from dashboard.features.cost_model import FLOPS_ONLY_HW, CostModel
 from dashboard.features.hardware import (
     Curve,
     Efficiency,
@@ -92,7 +92,7 @@ class StepPredictor:
             try:
                 cm = probes.get(key)
                 if cm is None:  # validates the layout and the formats once per group
-                    cm = probes[key] = CostModel(models[r.model], _PROBE_HW, ParallelConfig(tp=r.tp),
+                    cm = probes[key] = CostModel(models[r.model], FLOPS_ONLY_HW, ParallelConfig(tp=r.tp),
                                                  row_dtypes(r.dtype))
                     self.groups[key] = []
             except (ParallelError, ValueError) as exc:
@@ -134,9 +134,6 @@ class StepPredictor:
     def model_flops(self, hw: HardwareProfile) -> np.ndarray:
         return self.flops_bytes(hw)[0]
 
-
-_PROBE_HW = HardwareProfile(slug="probe", name="probe", peak_tflops={"bf16": 1.0}, hbm_capacity_gb=1.0,
-                            hbm_bandwidth_gb_s=1.0)
 
 
 # ============================================================================================ sweeps

@@ -41,7 +41,8 @@ from typing import Any
 
 from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import GIB, HardwareProfile
-from dashboard.features.memory import kv_bytes_per_sequence, memory_breakdown
+from dashboard.features.kv_transfer import LINKS, kv_transfer_s, link_gb_s
+from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
 from dashboard.services.search import (
@@ -59,31 +60,6 @@ from dashboard.services.search_pareto import economics
 from dashboard.services.search_steady import _decode_contexts
 
 __all__ = ["LINKS", "DecodeEngine", "PrefillEngine", "combine", "kv_transfer_s", "link_gb_s", "search_disaggregated"]
-
-LINKS = ("nvlink", "ib", "pcie")
-_LINK_ALIASES = {"nvlink": "nvlink", "scale_up": "nvlink", "ib": "ib", "infiniband": "ib", "roce": "ib",
-                 "scale_out": "ib", "pcie": "pcie"}
-
-
-def link_gb_s(hw: HardwareProfile, link: str) -> float:
-    """Per-GPU link bandwidth (GB/s) of ``link``: NVLink = ``scale_up_gb_s``, InfiniBand/RoCE =
-    ``scale_out_gb_s``, PCIe = ``pcie_gb_s``."""
-    key = _LINK_ALIASES.get(str(link).lower())
-    if key is None:
-        raise ValueError(f"unknown link {link!r}; choose one of nvlink, ib (InfiniBand/RoCE), pcie")
-    return {"nvlink": hw.scale_up_gb_s, "ib": hw.scale_out_gb_s, "pcie": hw.pcie_gb_s}[key]
-
-
-def kv_transfer_s(model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, kv_dtype: str, tokens: int,
-                  link: str) -> tuple[float, float]:
-    """``(seconds, bytes per GPU)`` to move the KV cache of one ``tokens``-token prompt out of a
-    prefill engine laid out as ``par``: the per-GPU shard over one link at ``η_comm`` of its
-    bandwidth, plus one collective latency (all GPUs send in parallel)."""
-    per_gpu = kv_bytes_per_sequence(model, par, kv_dtype, tokens)
-    eff = hw.efficiency
-    bw = link_gb_s(hw, link) * 1e9 * eff.comm
-    return per_gpu / bw + eff.comm_latency_us * 1e-6, per_gpu
-
 
 @dataclass(frozen=True)
 class PrefillEngine:
