@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dashboard.state.validate import check_float as check_number
 from dashboard.state.validate import check_int as check_int_value
@@ -13,6 +14,19 @@ __all__ = ["PDSearchInputs", "ScaleUpSearchInputs", "check_int_tuple", "check_in
 
 
 
+
+
+def _check_search_fields(v: Any, gpus: tuple[int, int], min_output: int) -> None:
+    """Validation shared by the aggregated and disaggregated search inputs."""
+    check_int_value("gpus", v.gpus, *gpus)
+    check_int_value("input_len", v.input_len, 1, 2_000_000)
+    check_int_value("output_len", v.output_len, min_output, 2_000_000)
+    check_number("ttft_ms", v.ttft_ms, 0.0, 1e9)
+    check_number("tpot_ms", v.tpot_ms, 0.0, 1e9)
+    check_number("min_tps_per_user", v.min_tps_per_user, 0.0, 1e9)
+    check_int_tuple("tp_values", v.tp_values, 1, 1024, 16)
+    check_int_tuple("concurrency", v.concurrency, 1, 65536, 32)
+    check_int_tuple("budgets", v.budgets, 1, 1_000_000, 8)
 
 
 @dataclass(frozen=True)
@@ -38,15 +52,7 @@ class ScaleUpSearchInputs:
     ttft_percentile: float = 90.0
 
     def __post_init__(self) -> None:
-        check_int_value("gpus", self.gpus, 1, 4096)
-        check_int_value("input_len", self.input_len, 1, 2_000_000)
-        check_int_value("output_len", self.output_len, 1, 2_000_000)
-        check_number("ttft_ms", self.ttft_ms, 0.0, 1e9)
-        check_number("tpot_ms", self.tpot_ms, 0.0, 1e9)
-        check_number("min_tps_per_user", self.min_tps_per_user, 0.0, 1e9)
-        check_int_tuple("tp_values", self.tp_values, 1, 1024, 16)
-        check_int_tuple("concurrency", self.concurrency, 1, 65536, 32)
-        check_int_tuple("budgets", self.budgets, 1, 1_000_000, 8)
+        _check_search_fields(self, gpus=(1, 4096), min_output=1)
         if self.dp_mode not in ("all", "max"):
             raise ValueError("dp_mode must be 'all' or 'max'")
         check_number("usd_per_gpu_hour", self.usd_per_gpu_hour, 0.0, 1e6)
@@ -71,15 +77,7 @@ class PDSearchInputs:
     usd_per_gpu_hour: float = 2.5
 
     def __post_init__(self) -> None:
-        check_int_value("gpus", self.gpus, 2, 512)
-        check_int_value("input_len", self.input_len, 1, 2_000_000)
-        check_int_value("output_len", self.output_len, 2, 2_000_000)
-        check_number("ttft_ms", self.ttft_ms, 0.0, 1e9)
-        check_number("tpot_ms", self.tpot_ms, 0.0, 1e9)
-        check_number("min_tps_per_user", self.min_tps_per_user, 0.0, 1e9)
-        check_int_tuple("tp_values", self.tp_values, 1, 1024, 16)
-        check_int_tuple("concurrency", self.concurrency, 1, 65536, 32)
-        check_int_tuple("budgets", self.budgets, 1, 1_000_000, 8)
+        _check_search_fields(self, gpus=(2, 512), min_output=2)
         if self.link not in ("nvlink", "ib", "pcie"):
             raise ValueError("link must be nvlink, ib or pcie")
         check_number("usd_per_gpu_hour", self.usd_per_gpu_hour, 0.0, 1e6)
