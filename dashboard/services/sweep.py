@@ -437,14 +437,12 @@ def run_sweep(
     done = total - len(todo)
     t0 = time.perf_counter()
     last_flush = t0
-    ran = 0
     if progress:
         progress(done, total, math.nan)
     results = _ray_results(todo, workers, ray_address) if backend == "ray" else _pool_results(todo, workers)
-    for row in results:
+    for ran, row in enumerate(results, start=1):
         by_key[row["cell_key"]] = row
         done += 1
-        ran += 1
         if progress:
             rate = ran / max(1e-9, time.perf_counter() - t0)
             progress(done, total, (total - done) / rate if rate > 0 else math.nan)

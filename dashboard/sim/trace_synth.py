@@ -57,7 +57,7 @@ def synthetic_multiturn_trace(
         return chain[key]
 
     def lognormal(mean: int) -> int:
-        return max(1, int(round(rng.lognormal(math.log(mean) - sigma * sigma / 2, sigma))))
+        return max(1, round(rng.lognormal(math.log(mean) - sigma * sigma / 2, sigma)))
 
     reqs: list[tuple[float, int, int, tuple[int, ...]]] = []
     t = 0.0
