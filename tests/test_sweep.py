@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -125,3 +126,27 @@ def load_spec_from(tmp_path, obj):
     p = tmp_path / "spec.json"
     p.write_text(json.dumps(obj))
     return load_spec(p)
+
+
+def test_sweep_page_spec_runner_runs_and_shows_results():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "scale_up_sweep_with_sim.py"),
+                              default_timeout=120)
+    at.run()
+    assert not at.exception
+    spec = ("models: [llama-3.1-8b]\nhardware: [h200, a100-80g]\nworkloads:\n"
+            "  - {input_len: 128, output_len: 8, concurrency: 4, num_requests: 8}\nseeds: [0]\n")
+    at.text_area(key="scale_up_sweep_with_sim__sweep_spec").set_value(spec).run()
+    assert not at.exception
+    assert any("2 cells" in c.value for c in at.caption)
+    at.button(key="scale_up_sweep_with_sim__sweep_run").click().run()
+    assert not at.exception
+    assert any("2 cells (0 with errors)" in s.value for s in at.success)
+    df = next(d.value for d in at.dataframe if "hardware" in d.value.columns and "cell_key" not in d.value.columns
+              and "wl_concurrency" in d.value.columns)
+    by_hw = dict(zip(df["hardware"], df["output_throughput_tok_s_per_gpu"], strict=True))
+    assert by_hw["h200"] > by_hw["a100-80g"] > 0  # more bandwidth, more decode throughput
+    at.text_area(key="scale_up_sweep_with_sim__sweep_spec").set_value("models: [x]\n").run()
+    assert not at.exception and at.error  # missing keys named, input kept
+    assert at.text_area(key="scale_up_sweep_with_sim__sweep_spec").value == "models: [x]\n"
