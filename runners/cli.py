@@ -17,7 +17,7 @@ from runners.common import CliError
 
 __all__ = ["build_parser", "main"]
 
-SUBCOMMAND_MODULES = ("cmd_step", "cmd_memory", "cmd_calibrate", "cmd_simulate", "cmd_search")
+SUBCOMMAND_MODULES = ("cmd_step", "cmd_memory", "cmd_calibrate", "cmd_simulate", "cmd_search", "cmd_sweep")
 
 
 class _Parser(argparse.ArgumentParser):
