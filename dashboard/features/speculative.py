@@ -12,7 +12,7 @@ proposes ``k`` draft tokens per sequence and verifies them with one forward of t
   later passes are one-token decodes at contexts ``c+k+1 … c+2k−1``. Feature-fusion projections
   that are not decoder layers (EAGLE's ``fc`` ``2h→h``, EAGLE-3's ``3h→h`` and its ``2h``-wide
   QKV input, DeepSeek MTP's ``eh_proj`` ``2h→h``) are priced as extra GEMM rows by the same
-  roofline (:meth:`CostModel.price_gemm`-equivalent call on the draft's cost model).
+  roofline (:meth:`CostModel.op_time` of a :class:`GemmOp` on the draft's cost model).
 * **Verification**: one target forward of ``k+1`` tokens per sequence, priced by the target's
   cost model as a short prefill chunk after the ``c`` cached tokens, with logits for all
   ``B·(k+1)`` positions (``BatchStats.sampled``).
@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from dashboard.features.batch import BatchStats, StepSpec
-from dashboard.features.cost_model import GEMM, CostModel
+from dashboard.features.cost_model import GEMM, CostModel, GemmOp
 from dashboard.features.dtypes import dtype_bytes
 from dashboard.features.memory import (
     MemoryBreakdown,
@@ -580,8 +580,8 @@ class SpeculativeCostModel:
         for n, k_in in self.draft.extra_gemms:
             n_loc = n / dcm.tp
             flops = 2.0 * rows * n_loc * k_in
-            nbytes = n_loc * k_in * dcm.wb + rows * (k_in + n_loc) * dcm.ab
-            total += dcm._time(GEMM, 1, flops, nbytes, rows)[0]
+            w = n_loc * k_in * dcm.wb
+            total += dcm.op_time(GemmOp("draft_fusion", GEMM, 1, flops, w + rows * (k_in + n_loc) * dcm.ab, w, rows))[0]
         return total
 
     def draft_time_s(self, contexts: Sequence[int], prefill_chunks: Sequence[tuple[int, int]] = ()) -> float:
