@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     ctx = max(args.prefix_len + args.prefill_len, args.decode_context + 1)
     mem = memory_breakdown(model, hw, par, dt, context=ctx)
     out = {
-        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label, "tp": par.tp, "ep": par.ep,
+        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label,
+        "efficiency_provenance": hw.efficiency_provenance, "tp": par.tp, "ep": par.ep,
         "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
         "step": {"prefill_seqs": spec.prefill_seqs, "prefill_len": spec.prefill_len, "prefix_len": spec.prefix_len,
                  "decode_seqs": spec.decode_seqs, "decode_context": spec.decode_context},
