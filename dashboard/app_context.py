@@ -22,6 +22,7 @@ from dashboard.actions import Actions
 from dashboard.actions import settings as act
 from dashboard.common.i18n import tr
 from dashboard.common.json_config import parse_json_object
+from dashboard.components.exposure import enforce_exposure_policy
 from dashboard.components.header import render_header, render_help
 from dashboard.components.sidebar import render_sidebar
 from dashboard.components.st_proxy import StProxy
@@ -147,6 +148,7 @@ def bootstrap(
     if not isinstance(ss, SessionState):
         ss = SessionState()
         st.session_state[SESSION_KEY] = ss
+    enforce_exposure_policy(st, ss.settings.language)
     if not ss.query_loaded:
         _read_query_params(st, ss)
     model = _current_model(ss)

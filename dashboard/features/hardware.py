@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
+
 __all__ = [
     "HARDWARE_DIR",
     "NOT_FITTED",
@@ -386,27 +388,46 @@ def _preset_index() -> dict[str, Path]:
 
 
 def load_hardware(ref: str | Path | dict[str, Any] | HardwareProfile) -> HardwareProfile:
-    """Resolve a preset slug/alias (case-insensitive), a profile JSON path, or a dict."""
+    """Resolve a preset slug/alias (case-insensitive), a profile JSON path, or a dict.
+
+    A *string* is a file path only on the command line (inside
+    :func:`dashboard.features.safe_io.allow_paths`); elsewhere (URL parameters, text fields, table
+    cells) it must name a preset. A :class:`~pathlib.Path` object is always read as a file. Files
+    are size-capped (``safe_io.MAX_FILE_BYTES``) before they are read.
+    """
     if isinstance(ref, HardwareProfile):
         return ref
     if isinstance(ref, dict):
         return hardware_from_dict(ref)
-    text = str(ref).strip()
-    path = Path(text)
-    if text.lower().endswith(".json") or path.is_file():
-        try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise HardwareError(f"hardware profile file not found: {text}") from None
-        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise HardwareError(f"hardware profile {text} is not valid JSON: {exc}") from None
-        return hardware_from_dict(data)
-    hit = _preset_index().get(normalise_slug(text))
+    if isinstance(ref, Path):
+        return _load_hardware_file(ref, str(ref))
+    if not isinstance(ref, str):
+        raise HardwareError(f"hardware must be a preset name, got {type(ref).__name__}")
+    text = ref.strip()
+    if paths_allowed() and (text.lower().endswith(".json") or Path(text).exists()):
+        return _load_hardware_file(Path(text), text)
+    hit = _preset_index().get(normalise_slug(text)) if len(text) <= 200 else None
     if hit is None:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        hint = "" if paths_allowed() else path_refused_hint(text)
         raise HardwareError(
-            f"unknown hardware {text!r}; presets: {', '.join(list_hardware_presets())}"
+            f"unknown hardware {shown!r}{hint}; presets: {', '.join(list_hardware_presets())}"
         )
     return hardware_from_dict(json.loads(hit.read_text()))
+
+
+def _load_hardware_file(path: Path, text: str) -> HardwareProfile:
+    try:
+        data = json.loads(read_text_capped(path))
+    except FileNotFoundError:
+        raise HardwareError(f"hardware profile file not found: {text}") from None
+    except OSError as exc:
+        raise HardwareError(f"hardware profile {text}: cannot read ({exc.strerror})") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise HardwareError(f"hardware profile {text} is not valid JSON: {exc}") from None
+    except ValueError as exc:
+        raise HardwareError(f"hardware profile: {exc}") from None
+    return hardware_from_dict(data)
 
 
 def efficiency_fields() -> list[str]:
