@@ -217,3 +217,16 @@ def test_step_json_shows_provenance(capsys) -> None:
                  "--decode-context", "512", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["efficiency_provenance"] == "not fitted: H200-derived efficiencies"
+
+
+def test_gemm_roofline_matches_cost_model_gemm_op() -> None:
+    """The kernel-table check prices a GEMM exactly as the cost model's GEMM timer does."""
+    from dashboard.features.cost_model import GEMM, GemmOp
+
+    for slug, wd, ad, cd, ob in (("h200", "bf16", "bf16", "bf16", 2.0), ("b200", "fp8", "fp8", "fp8", 1.0)):
+        hw = load_hardware(slug)
+        cm = CostModel(load_model("llama-3.1-8b"), hw, dtypes=Dtypes(weight=wd, activation=ad))
+        for m, n, k in ((1, 4096, 4096), (300, 6144, 4096), (8192, 14336, 4096)):
+            w = n * k * ob
+            op = GemmOp("x", GEMM, 1, 2.0 * m * n * k, w + m * (k + n) * ob, w, float(m))
+            assert gemm_roofline_s(hw, m, n, k, cd, ob, ob) == pytest.approx(cm.op_time(op)[0], rel=1e-12)
