@@ -55,7 +55,9 @@ class PageContext:
     @property
     def dtypes(self) -> Dtypes:
         s = self.session_state.settings
-        return Dtypes(weight=s.weight_dtype, activation=s.activation_dtype, kv=s.kv_dtype)
+        attn = s.attention_weight_dtype
+        return Dtypes(weight=s.weight_dtype, activation=s.activation_dtype, kv=s.kv_dtype,
+                      attention_weight=None if attn == "same" else attn)
 
     @property
     def parallel(self) -> ParallelConfig:

@@ -19,7 +19,8 @@ from runners.limits import check_limits
 
 __all__ = ["build_parser", "main"]
 
-SUBCOMMAND_MODULES = ("cmd_step", "cmd_memory", "cmd_calibrate", "cmd_simulate", "cmd_search", "cmd_sweep")
+SUBCOMMAND_MODULES = ("cmd_step", "cmd_memory", "cmd_calibrate", "cmd_simulate", "cmd_search", "cmd_sweep",
+                      "cmd_plan")
 
 
 class _Parser(argparse.ArgumentParser):

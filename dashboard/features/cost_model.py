@@ -257,6 +257,10 @@ class CostModel:
         self.ab = dtype_bytes(d.activation)
         self.kvb = dtype_bytes(d.kv)
         self.hi_b = 2.0  # embeddings, lm_head, router and norms stay 16-bit
+        # attention projections in their own format when the checkpoint says so (gpt-oss: bf16)
+        self.awb = dtype_bytes(d.attention)
+        self._attn_kind = (GEMM if gemm_compute_dtype(d.attention, d.activation)
+                           == gemm_compute_dtype(d.weight, d.activation) else GEMM16)
         eff = hardware.efficiency
         self._peak = hardware.peak_flops(gemm_compute_dtype(d.weight, d.activation))
         self._peak16 = hardware.peak_flops("bf16")
@@ -339,13 +343,19 @@ class CostModel:
         ew_k = self._ew_kernels
         ew_t = self._ew_traffic
 
-        def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb) -> None:
+        awb, akind = self.awb, self._attn_kind
+
+        def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb,
+                 kind: str | None = None) -> None:
             """``rows × k`` activations times a ``k × n`` weight, ``n_layers`` times."""
             if rows <= 0:
                 return
             w = n_layers * n * k * wbytes
-            add(GemmOp(name, GEMM if wbytes == wb else GEMM16, n_layers, n_layers * 2.0 * rows * n * k,
+            add(GemmOp(name, kind or (GEMM if wbytes == wb else GEMM16), n_layers, n_layers * 2.0 * rows * n * k,
                        w + n_layers * rows * (k + n) * ab, w, rows))
+
+        def agemm(name: str, n_layers: int, rows: float, n: float, k: float) -> None:
+            gemm(name, n_layers, rows, n, k, awb, akind)  # an attention projection
 
         def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0) -> None:
             """An elementwise op moving ``nbytes`` minimal bytes per layer in ``kernels`` launches."""
@@ -367,28 +377,28 @@ class CostModel:
             if m.is_mla:
                 rope_d, lat = m.qk_rope_head_dim, m.kv_lora_rank
                 if m.q_lora_rank:
-                    gemm("q_a_proj", L, t, m.q_lora_rank, h)
+                    agemm("q_a_proj", L, t, m.q_lora_rank, h)
                     elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab)
-                    gemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank)
+                    agemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank)
                 else:
-                    gemm("q_proj", L, t, hq * dqk, h)
-                gemm("kv_a_proj", L, t, lat + rope_d, h)
+                    agemm("q_proj", L, t, hq * dqk, h)
+                agemm("kv_a_proj", L, t, lat + rope_d, h)
                 elem("rope_kv_write", L, t * (2.0 * hq * rope_d * ab + (lat + rope_d) * (ab + kvb)), 2.0)
                 if s.prefill_tokens:
                     # prefill runs un-absorbed: up-project cached + new latents, then MHA
-                    gemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat)
+                    agemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat)
                     fl = 2.0 * hq * pairs / adp * (dqk + dv)
                     by = (s.prefill_tokens * hq * (dqk + dv) * ab + kv_read * hq * (dqk + dv) * ab) / adp
                     add(AttentionPrefillOp("attn_prefill", ATTN_P, L, L * fl, L * by, 0.0, fl))
                 if s.decode_seqs:
                     dd = s.decode_seqs / adp
-                    gemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim)
+                    agemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim)
                     fl = 2.0 * hq * csum / adp * (2 * lat + rope_d)
                     by = csum / adp * (lat + rope_d) * kvb + dd * hq * (lat + rope_d) * ab
                     add(AttentionDecodeOp("attn_decode", ATTN_D, L, L * fl, L * by, 0.0, cmax * (lat + rope_d) * kvb))
-                    gemm("v_absorb", L, dd * hq, dv, lat)
+                    agemm("v_absorb", L, dd * hq, dv, lat)
             else:
-                gemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
+                agemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
                 if m.qk_norm:  # per-head RMSNorm of queries and keys (Qwen3): read + write each
                     elem("qk_norm", L, 2.0 * t * (hq + hkv) * dqk * ab, 2.0)
                 elem("rope_kv_write", L, t * ((hq + hkv) * dqk * 2.0 * ab + 2.0 * hkv * dqk * (ab + kvb)), 2.0)
@@ -400,7 +410,7 @@ class CostModel:
                     fl = 2.0 * hq * csum / adp * (dqk + dv)
                     by = csum / adp * hkv * (dqk + dv) * kvb + s.decode_seqs / adp * hq * (dqk + dv) * ab
                     add(AttentionDecodeOp("attn_decode", ATTN_D, L, L * fl, L * by, 0.0, cmax * (dqk + dv) * kvb))
-            gemm("o_proj", L, t, h, hq * dv)
+            agemm("o_proj", L, t, h, hq * dv)
             allreduce("attn_allreduce", L, t * h * ab, tp)
         for moe, L in self._mlp_groups:
             elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0)
