@@ -23,6 +23,8 @@ Every metric comes from :func:`dashboard.sim_scheduler.simulate` through
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 import json
 import math
@@ -36,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from dashboard.features.safe_io import allow_paths, paths_allowed
 
 __all__ = [
     "MAX_SWEEP_CELLS",
@@ -85,6 +89,9 @@ class SweepSpec:
     weight_dtype: tuple[str, ...]
     kv_dtype: tuple[str, ...]
     base_dir: str = "."
+    #: strings may name files (model/hardware/engine profiles, traces): true for a spec read from a
+    #: file by the program or the CLI, false for spec text typed in a page (issue 11)
+    paths_trusted: bool = False
 
     @property
     def num_cells(self) -> int:
@@ -111,6 +118,7 @@ class SweepCell:
     max_num_batched_tokens: int | None
     weight_dtype: str
     kv_dtype: str
+    paths_trusted: bool = False  # not a parameter: kept out of params() and the key
 
     def params(self) -> dict[str, Any]:
         """The cell's parameters as one flat row (workload fields prefixed ``wl_``)."""
@@ -260,7 +268,7 @@ def load_spec(path: str | Path) -> SweepSpec:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"sweep spec is not valid JSON: {exc.msg} (line {exc.lineno})") from None
-    return parse_spec(data, p.parent)
+    return dataclasses.replace(parse_spec(data, p.parent), paths_trusted=True)
 
 
 def cells_of(spec: SweepSpec) -> list[SweepCell]:
@@ -273,12 +281,18 @@ def cells_of(spec: SweepSpec) -> list[SweepCell]:
         w = dict(wl)
         if "trace" in w and not Path(w["trace"]).is_absolute():
             w["trace"] = str(Path(spec.base_dir) / w["trace"])
-        cells.append(SweepCell(m, hw, eng, tp, ep, dp, tuple(sorted(w.items())), seed, mns, mbt, wd, kd))
+        cells.append(SweepCell(m, hw, eng, tp, ep, dp, tuple(sorted(w.items())), seed, mns, mbt, wd, kd,
+                               spec.paths_trusted or paths_allowed()))
     return cells
 
 
 def _job_for(cell: SweepCell) -> Any:
     """The :class:`~dashboard.services.simulation.SimJob` of a cell (raises ``ValueError``)."""
+    with allow_paths() if cell.paths_trusted else contextlib.nullcontext():
+        return _job_for_trusted(cell)
+
+
+def _job_for_trusted(cell: SweepCell) -> Any:
     from dashboard.features.hardware import load_hardware
     from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
     from dashboard.features.presets import load_model

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dashboard.features.safe_io import paths_allowed
 from dashboard.sim.workload import Workload, workload_from_trace
 
 __all__ = [
@@ -114,7 +115,9 @@ def read_trace_text(source: str | Path | bytes) -> str:
             text = source.decode("utf-8")
         except UnicodeDecodeError:
             raise ValueError("trace is not UTF-8 text") from None
-    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).is_file()):
+    elif isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and paths_allowed() and Path(source).is_file()
+    ):  # a string names a file only on the CLI (issue 11)
         path = Path(source)
         size = path.stat().st_size
         if size > MAX_TRACE_BYTES:

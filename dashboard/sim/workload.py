@@ -30,6 +30,8 @@ from typing import Literal
 
 import numpy as np
 
+from dashboard.features.safe_io import paths_allowed, read_text_capped
+
 __all__ = [
     "ARRIVALS",
     "LENGTH_DISTS",
@@ -178,8 +180,10 @@ def workload_from_trace(source: str | Path | bytes, concurrency: int | None = No
     so that it is 0); raises ``ValueError`` naming the bad row."""
     if isinstance(source, bytes):
         text = source.decode("utf-8")
-    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).is_file()):
-        text = Path(source).read_text()
+    elif isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and paths_allowed() and Path(source).is_file()
+    ):  # a string names a file only on the CLI (issue 11)
+        text = read_text_capped(Path(source))
     else:
         text = str(source)
     reader = csv.DictReader(io.StringIO(text.strip()))
