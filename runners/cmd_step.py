@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
         mem = memory_breakdown(model, hw, par, dt, context=ctx)
         spec_out = {"expected_tokens_per_step": 1.0, "ms_per_output_token": cost.latency_s * 1e3}
     out = {
-        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label, "tp": par.tp, "ep": par.ep,
+        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label,
+        "efficiency_provenance": hw.efficiency_provenance, "tp": par.tp, "ep": par.ep,
         "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
         "step": {"prefill_seqs": spec.prefill_seqs, "prefill_len": spec.prefill_len, "prefix_len": spec.prefix_len,
                  "decode_seqs": spec.decode_seqs, "decode_context": spec.decode_context},
