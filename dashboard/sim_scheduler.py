@@ -253,9 +253,12 @@ class _Engine:
         self.round_itl: list[float] = []  # [r − 1]: end of decode round r − end of round r − 1
         # step in flight
         self.pending: Any = None
+        # speculative decoding (dashboard/sim/spec_decode.py): decodes stepped explicitly
+        self.spec_dec: list[_Req] = []
+        self.spec_batch: list[tuple[_Req, int]] = []
 
     def running(self) -> int:
-        return len(self.decoders) + len(self.prefilling)
+        return len(self.decoders) + len(self.prefilling) + len(self.spec_dec)
 
     # ---- decode set
     def enter_decode(self, r: _Req, t: float) -> None:
@@ -336,6 +339,8 @@ def simulate(
     validate: bool = False,
     keep_stats: bool = False,
     max_steps: int = 5_000_000,
+    speculative: Any = None,
+    spec_seed: int | None = None,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
 
@@ -343,9 +348,15 @@ def simulate(
     ``BatchStats`` (``SimResult.step_stats``); ``validate`` recomputes every step's stats with
     ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
 
+    ``speculative`` (a :class:`~dashboard.features.speculative.SpeculativeConfig`) runs decodes
+    with speculative decoding (:mod:`dashboard.sim.spec_decode`); accepted tokens are drawn with
+    ``spec_seed`` (default: the workload config's seed, else 0).
+
     Raises ``ValueError`` for a configuration that cannot serve the workload (no KV blocks, a
     request larger than the whole KV cache, an unknown router)."""
     sched = sched or SchedulerConfig()
+    if spec_seed is None:
+        spec_seed = workload.seed if isinstance(workload, WorkloadConfig) else 0
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
     if isinstance(dp, bool) or not isinstance(dp, int) or dp < 1:
@@ -354,7 +365,16 @@ def simulate(
         raise ValueError(f"router must be one of {', '.join(ROUTERS)}, got {router!r}")
     bs = sched.block_size
     longest = max(p + o for p, o in zip(workload.prompt, workload.output, strict=True))
-    nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else kv_blocks_for(cm, sched, longest)
+    if speculative is not None:
+        from dashboard.sim.spec_decode import spec_kv_blocks
+
+        if not sched.chunked_prefill:
+            raise ValueError("speculative decoding is simulated with chunked prefill (vLLM V1's scheduler)")
+        longest += speculative.k  # KV slots for the drafts of the last step
+        nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else spec_kv_blocks(
+            cm, sched, speculative, longest)
+    else:
+        nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else kv_blocks_for(cm, sched, longest)
     if nblocks < 1:
         raise ValueError("no KV cache fits beside the weights on this hardware (0 blocks); "
                          "raise TP, use a smaller dtype or more HBM")
@@ -364,6 +384,11 @@ def simulate(
                          f"but the cache holds only {nblocks}")
     sim = _Sim(cm, workload, sched, nblocks, dp, router, record_steps, validate, max_steps)
     sim.keep_stats = keep_stats
+    if speculative is not None:
+        from dashboard.sim.spec_decode import SpecState
+
+        sim.spec = SpecState(cm, speculative, spec_seed)
+        sim.validate = False  # the incremental decode sums are not used
     sim.run()
     return sim.result(sla)
 
@@ -404,6 +429,7 @@ class _Sim:
         self.t_end = 0.0
         self.keep_stats = False
         self.step_stats: list[BatchStats] = []
+        self.spec: Any = None  # dashboard.sim.spec_decode.SpecState when speculating
 
     # ------------------------------------------------------------------ events
     def push(self, t: float, kind: int, payload: int) -> None:
@@ -462,7 +488,9 @@ class _Sim:
 
     # ------------------------------------------------------------------ scheduling
     def preempt(self, eng: _Engine, r: _Req) -> None:
-        if r.state == _DECODE:
+        if r.state == _DECODE and self.spec is not None:
+            eng.spec_dec.remove(r)
+        elif r.state == _DECODE:
             eng.leave_decode(r)
         else:
             eng.prefilling.remove(r)
@@ -476,7 +504,7 @@ class _Sim:
         eng.waiting.appendleft(r)
 
     def victim(self, eng: _Engine, among: list[_Req] | None = None) -> _Req | None:
-        pool: Any = among if among is not None else [*eng.decoders.values(), *eng.prefilling]
+        pool: Any = among if among is not None else [*eng.decoders.values(), *eng.prefilling, *eng.spec_dec]
         if self.sched.preempt == "last_admitted":
             return max(pool, key=lambda r: r.admitted, default=None)
         return max(pool, key=lambda r: (r.arrival, r.rid), default=None)
@@ -518,6 +546,10 @@ class _Sim:
                 budget -= n_dec
             do_decode = n_dec > 0
         n_dec = len(eng.decoders) if do_decode else 0
+        if self.spec is not None:
+            from dashboard.sim.spec_decode import spec_schedule
+
+            budget = spec_schedule(self, eng, budget)
         # continuing partial prefills (chunked mode only)
         if sched.chunked_prefill and eng.prefilling and budget > 0:
             pending = list(eng.prefilling)
@@ -545,7 +577,7 @@ class _Sim:
         # waiting requests
         if (not do_decode or sched.chunked_prefill) and self.n_preempt == preempted_before:
             waiting = eng.waiting
-            running = len(eng.decoders) + len(eng.prefilling)
+            running = eng.running()
             while waiting and budget > 0 and running < sched.max_num_seqs:
                 r = waiting[0]
                 self._admit_hit(r)
@@ -572,7 +604,7 @@ class _Sim:
                 running += 1
                 chunks.append((r, new, r.computed))
                 budget -= new
-        if not chunks and not n_dec:
+        if not chunks and not n_dec and not eng.spec_batch:
             return False
         # ---- the step's BatchStats (incremental sums; no per-decode loop)
         window = self.window
@@ -611,7 +643,7 @@ class _Sim:
             self._check(eng, chunks, n_dec, stats)
         if self.keep_stats:
             self.step_stats.append(stats)
-        hit = self.cache.get(stats)
+        hit = self.cache.get(stats) if self.spec is None else self._spec_summary(eng, chunks, completing)
         if hit is None:
             # (step_time_s(stats), FLOPs, HBM bytes) in one pass over the cost model's op list
             hit = self.cm.step_summary(stats)
@@ -632,14 +664,19 @@ class _Sim:
             s["dur_s"].append(dur)
             s["prefill_tokens"].append(p_tok)
             s["prefill_seqs"].append(p_seqs)
-            s["decode_seqs"].append(n_dec)
-            s["running"].append(len(eng.decoders) + len(eng.prefilling))
+            s["decode_seqs"].append(n_dec + len(eng.spec_batch))
+            s["running"].append(eng.running())
             s["waiting"].append(len(eng.waiting))
             s["kv_blocks_used"].append(used)
             s["preemptions"].append(self.n_preempt - preempted_before)
         eng.pending = (chunks, n_dec, dur, p_tok)
         self.push(t + dur, _STEP_END, eng.idx)
         return True
+
+    def _spec_summary(self, eng: _Engine, chunks: list[tuple[_Req, int, int]], completing: int) -> Any:
+        from dashboard.sim.spec_decode import spec_step_summary
+
+        return spec_step_summary(self, eng, chunks, completing)
 
     def _admit_hit(self, r: _Req) -> None:
         """Apply the prefix-cache hit to a request that has nothing computed."""
@@ -672,6 +709,10 @@ class _Sim:
         chunks, n_dec, dur, p_tok = eng.pending
         eng.pending = None
         eng.outstanding -= p_tok + n_dec
+        if self.spec is not None:
+            from dashboard.sim.spec_decode import spec_finish
+
+            spec_finish(self, eng, t)
         if n_dec:
             prev_end = eng.last_round_end
             eng.dctr += 1
@@ -712,6 +753,9 @@ class _Sim:
                 r.t_last_tok = t
                 if r.g >= r.out:
                     self._finish(eng, r, t)
+                elif self.spec is not None:
+                    r.state = _DECODE
+                    eng.spec_dec.append(r)
                 else:
                     eng.enter_decode(r, t)
 
@@ -775,6 +819,10 @@ class _Sim:
             dp=len(self.engines), num_steps=self.n_steps, preemptions=self.n_preempt,
             peak_blocks=self.peak_blocks, num_blocks=self.nblocks, sla=sla,
         )
+        if self.spec is not None:
+            from dashboard.sim.spec_decode import spec_summary
+
+            summary.update(spec_summary(self))
         return SimResult(
             requests=requests, steps=steps, itl_values_s=np.asarray(self.itl_vals),
             itl_weights=np.asarray(self.itl_w, dtype=np.float64), summary=summary, num_kv_blocks=self.nblocks,

@@ -8,12 +8,15 @@ from typing import Any
 from runners.common import (
     CliError,
     add_dtype_args,
+    add_engine_args,
     add_model_hw_args,
     add_parallel_args,
     dtypes_from,
     emit_json,
+    memory_fraction_from,
     parallel_from,
     positive_int,
+    resolve_engine,
     resolve_hardware,
     resolve_model,
 )
@@ -26,7 +29,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--pp", type=positive_int, default=1, help="pipeline-parallel stages (memory only)")
     add_dtype_args(p)
     p.add_argument("--context", type=positive_int, default=4096, help="tokens per sequence for max sequences")
-    p.add_argument("--reserved-fraction", type=float, default=0.10, help="share of HBM left unused (0-1)")
+    add_engine_args(p)
+    p.add_argument("--reserved-fraction", type=float, default=None,
+                   help="generic rule instead of the engine's: share of HBM left unused (0-1) and a 1.5 GiB reserve")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -43,17 +48,30 @@ def run(args: argparse.Namespace) -> int:
         validate_parallel(model, par)
     except ParallelError as exc:
         raise CliError(f"--pp: {exc}") from None
-    if not 0.0 <= args.reserved_fraction < 1.0:
-        raise CliError("--reserved-fraction must be in [0, 1)")
-    mem = memory_breakdown(model, hw, par, dtypes_from(args), context=args.context,
-                           reserved_fraction=args.reserved_fraction)
+    engine = resolve_engine(args)
+    fraction = memory_fraction_from(args)
+    if args.reserved_fraction is not None:
+        if not 0.0 <= args.reserved_fraction < 1.0:
+            raise CliError("--reserved-fraction must be in [0, 1)")
+        if fraction is not None:
+            raise CliError("--reserved-fraction: give it or --gpu-memory-utilization/--kv-fraction, not both")
+        mem = memory_breakdown(model, hw, par, dtypes_from(args), context=args.context,
+                               reserved_fraction=args.reserved_fraction)
+        kv_rule = "reserved_fraction"
+    else:
+        mem = memory_breakdown(model, hw, par, dtypes_from(args), context=args.context, engine=engine,
+                               memory_fraction=fraction)
+        kv_rule = engine.kv_rule.kind
     out = {"model": model.name, "hardware": hw.name, "tp": par.tp, "ep": par.ep, "pp": par.pp,
-           "weight_dtype": args.weight_dtype, "kv_dtype": args.kv_dtype, **mem.as_dict()}
+           "weight_dtype": args.weight_dtype, "kv_dtype": args.kv_dtype,
+           "engine": None if kv_rule == "reserved_fraction" else engine.name, "kv_rule": kv_rule,
+           **mem.as_dict()}
     if args.json:
         emit_json(out)
         return 0
     g = 2**30
-    print(f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {args.weight_dtype}, KV {args.kv_dtype}")
+    print(f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {args.weight_dtype}, "
+          f"KV {args.kv_dtype}, KV rule: {out['engine'] or 'generic'} ({kv_rule})")
     print(f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active")
     print(f"HBM usable           {mem.usable_bytes / g:10.2f} GiB of {mem.capacity_bytes / g:.2f}")
     print(f"weights per GPU      {mem.weight_bytes / g:10.2f} GiB")

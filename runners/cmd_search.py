@@ -55,6 +55,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sim-check", type=nonneg_int, default=0,
                    help="re-check the N best feasible configurations with the scheduler simulator")
     p.add_argument("--json", action="store_true", help="print JSON")
+    from runners.cmd_plan import add_emit_arg
+
+    add_emit_arg(p)
     p.set_defaults(func=run)
 
 
@@ -86,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     out = res.as_dict()
+    if getattr(args, "emit", None):
+        from runners.cmd_plan import emit_search_launch
+
+        return emit_search_launch(args, model, dtypes, res.best, wl.input_len, wl.output_len)
     if args.sim_check and res.feasible and not args.disaggregated:
         from dashboard.services.search_sim import recheck_with_simulator, simulator_available
 

@@ -15,8 +15,9 @@ from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, v
 from dashboard.features.presets import load_model
 
 __all__ = [
-    "CliError", "add_dtype_args", "add_model_hw_args", "add_parallel_args", "dtypes_from", "emit_json",
-    "nonneg_int", "parallel_from", "positive_float", "positive_int", "resolve_hardware", "resolve_model",
+    "CliError", "add_dtype_args", "add_engine_args", "add_model_hw_args", "add_parallel_args", "dtypes_from",
+    "emit_json", "memory_fraction_from", "nonneg_int", "parallel_from", "positive_float", "positive_int",
+    "resolve_engine", "resolve_hardware", "resolve_model",
 ]
 
 
@@ -68,6 +69,34 @@ def add_dtype_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weight-dtype", default="bf16", choices=WEIGHT_DTYPES)
     p.add_argument("--activation-dtype", default="bf16", choices=ACT_DTYPES)
     p.add_argument("--kv-dtype", default="bf16", choices=KV_DTYPES)
+
+
+def add_engine_args(p: argparse.ArgumentParser) -> None:
+    """``--engine`` (preset or profile JSON, default vllm) and the engine's memory fraction."""
+    p.add_argument("--engine", default="vllm",
+                   help="serving engine: vllm (default), sglang, trtllm or a path to an engine profile JSON")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--gpu-memory-utilization", type=positive_float, dest="memory_fraction",
+                   help="override the engine's memory fraction (vLLM gpu_memory_utilization, TRT-LLM "
+                        "free_gpu_memory_fraction, SGLang mem_fraction_static), in (0, 1]")
+    g.add_argument("--kv-fraction", type=positive_float, dest="memory_fraction", help="same as --gpu-memory-utilization")
+
+
+def resolve_engine(args: argparse.Namespace) -> Any:
+    """The engine profile of ``--engine`` (CliError naming the flag on a bad name or file)."""
+    from dashboard.features.engine import EngineError, load_engine
+
+    try:
+        return load_engine(getattr(args, "engine", None) or "vllm")
+    except EngineError as exc:
+        raise CliError(f"--engine: {exc}") from None
+
+
+def memory_fraction_from(args: argparse.Namespace) -> float | None:
+    v = getattr(args, "memory_fraction", None)
+    if v is not None and not 0.0 < v <= 1.0:
+        raise CliError("--gpu-memory-utilization/--kv-fraction must be in (0, 1]")
+    return v
 
 
 def resolve_model(ref: str) -> ModelProfile:

@@ -28,7 +28,7 @@ def _smallest_fitting_tp(model, hw):
             validate_parallel(model, par)
         except ParallelError:
             continue
-        if memory_breakdown(model, hw, par, Dtypes()).fits:
+        if memory_breakdown(model, hw, par, Dtypes(), engine="vllm").fits:
             return tp
     return None
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from dashboard.features.dtypes import dtype_bytes
+from dashboard.features.engine import EngineProfile, load_engine
 from dashboard.features.hardware import GIB, HardwareProfile
 from dashboard.features.model_profile import ModelProfile, kv_heads_per_gpu
 from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
@@ -35,9 +36,15 @@ __all__ = [
 RUNTIME_RESERVE_GIB = 1.5  # CUDA context + cuBLAS workspace + NCCL buffers + CUDA graphs (typical vLLM)
 
 
-def weight_bytes_per_gpu(model: ModelProfile, parallel: ParallelConfig, weight_dtype: str) -> float:
-    """Bytes of weights on one GPU (largest pipeline stage, layers split evenly)."""
+def weight_bytes_per_gpu(model: ModelProfile, parallel: ParallelConfig, weight_dtype: str,
+                         attention_dtype: str | None = None) -> float:
+    """Bytes of weights on one GPU (largest pipeline stage, layers split evenly).
+
+    ``attention_dtype`` (default: ``weight_dtype``) is the format of the attention projections
+    when the checkpoint keeps them apart from the MLP/expert weights (gpt-oss: MXFP4 experts,
+    bf16 attention)."""
     wb, hb = dtype_bytes(weight_dtype), 2.0
+    awb = dtype_bytes(attention_dtype) if attention_dtype else wb
     tp, pp = parallel.tp, parallel.pp
     h = model.hidden_size
     if model.is_mla:
@@ -50,11 +57,11 @@ def weight_bytes_per_gpu(model: ModelProfile, parallel: ParallelConfig, weight_d
             q = h * hq * model.q_head_dim
         kvb = model.kv_lora_rank * hq * (model.qk_nope_head_dim + model.v_head_dim)
         o = hq * model.v_head_dim * h
-        attn = (rep + q + kvb + o) * wb
+        attn = (rep + q + kvb + o) * awb
     else:
         hkv = kv_heads_per_gpu(model, tp)
         hq = model.num_attention_heads // tp
-        attn = (h * (hq + 2 * hkv) * model.head_dim + hq * model.head_dim * h) * wb
+        attn = (h * (hq + 2 * hkv) * model.head_dim + hq * model.head_dim * h) * awb
     norms = model.norm_params_per_layer() * hb
     per_layer_total = 0.0
     for g in model.layer_groups():
@@ -147,29 +154,56 @@ def memory_breakdown(
     dtypes: Dtypes | None = None,
     context: int = 4096,
     reserved_fraction: float = 0.10,
-    max_batched_tokens: int = 8192,
-    max_seqs: int = 256,
+    max_batched_tokens: int | None = None,
+    max_seqs: int | None = None,
     runtime_reserve_gib: float = RUNTIME_RESERVE_GIB,
     hbm_capacity_gib: float | None = None,
+    engine: EngineProfile | str | None = None,
+    memory_fraction: float | None = None,
 ) -> MemoryBreakdown:
     """Weights, workspace and KV budget of one GPU; ``fits`` is False when no sequence of
     ``context`` tokens fits beside the weights (an answer, not an error).
 
-    ``reserved_fraction`` is the share of HBM left unused (vLLM's ``1 − gpu_memory_utilization``).
+    Without ``engine`` (the original rule): KV budget = ``(1 − reserved_fraction)·C − W − A −
+    runtime_reserve_gib``, with ``reserved_fraction`` vLLM's ``1 − gpu_memory_utilization`` and
+    ``A`` the activations of a step of ``max_batched_tokens`` (8192) and ``max_seqs`` (256).
+
+    With ``engine`` (an :class:`~dashboard.features.engine.EngineProfile` or preset name): the
+    engine's own KV-capacity rule (:meth:`EngineProfile.kv_capacity_bytes`) at its memory fraction
+    or ``memory_fraction`` (``--gpu-memory-utilization``/``--kv-fraction``); ``max_batched_tokens``/
+    ``max_seqs`` default to the engine's scheduler defaults on ``hardware``; ``reserved_fraction``
+    and ``runtime_reserve_gib`` are ignored (the engine's non-torch/graph memory replaces them).
     """
     parallel = parallel or ParallelConfig()
     dtypes = dtypes or Dtypes()
     validate_parallel(model, parallel)
     if not 0.0 <= reserved_fraction < 1.0:
         raise ValueError("reserved_fraction must be in [0, 1)")
+    if memory_fraction is not None and not 0.0 < memory_fraction <= 1.0:
+        raise ValueError("memory fraction must be in (0, 1]")
     if context <= 0:
         raise ValueError("context must be a positive number of tokens")
     cap = (hbm_capacity_gib if hbm_capacity_gib is not None else hardware.hbm_capacity_gb) * GIB
-    usable = cap * (1.0 - reserved_fraction)
-    weights = weight_bytes_per_gpu(model, parallel, dtypes.weight)
-    act = activation_bytes(model, parallel, dtypes.activation, max_batched_tokens, max_seqs)
-    reserve = runtime_reserve_gib * GIB
-    budget = usable - weights - act - reserve
+    weights = weight_bytes_per_gpu(model, parallel, dtypes.weight, dtypes.attention_weight)
+    if engine is None:
+        mbt = 8192 if max_batched_tokens is None else max_batched_tokens
+        ms = 256 if max_seqs is None else max_seqs
+        usable = cap * (1.0 - reserved_fraction)
+        act = activation_bytes(model, parallel, dtypes.activation, mbt, ms)
+        reserve = runtime_reserve_gib * GIB
+        budget = usable - weights - act - reserve
+    else:
+        eng = load_engine(engine)
+        d = eng.scheduler_defaults(hardware, parallel.tp)
+        mbt = d["max_num_batched_tokens"] if max_batched_tokens is None else max_batched_tokens
+        ms = d["max_num_seqs"] if max_seqs is None else max_seqs
+        act = activation_bytes(model, parallel, dtypes.activation, mbt, ms)
+        f = memory_fraction if memory_fraction is not None else eng.memory_fraction(
+            hardware, tp=parallel.tp, pp=parallel.pp, max_num_batched_tokens=mbt)
+        usable = cap if eng.kv_rule.kind == "fraction_of_free" else cap * f
+        reserve = (eng.kv_rule.non_torch_gib + eng.kv_rule.cuda_graph_gib) * GIB
+        budget = eng.kv_capacity_bytes(hardware, weights, act, tp=parallel.tp, pp=parallel.pp, fraction=f,
+                                       capacity_bytes=cap, max_num_batched_tokens=mbt)
     per_seq = kv_bytes_per_sequence(model, parallel, dtypes.kv, context)
     per_tok = per_seq / context
     max_tokens = int(budget // per_tok) if budget > 0 else 0
