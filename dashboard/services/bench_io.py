@@ -31,6 +31,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from dashboard.features.safe_io import read_text_capped
 from dashboard.services.serving_predict import INPUT_COLUMNS, MEASURED_COLUMNS
 
 __all__ = ["detect_format", "parse_aiperf", "parse_results", "parse_scenario_csv", "parse_vllm_json", "read_results"]
@@ -227,10 +228,9 @@ def read_results(paths: list[str | Path]) -> list[dict[str, Any]]:
     """Rows of several files, in file order; ``ValueError`` naming the file on a bad one."""
     rows: list[dict[str, Any]] = []
     for p in paths:
-        path = Path(p)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_text_capped(Path(p))
+        except (OSError, ValueError) as exc:
             raise ValueError(f"{p}: cannot read ({exc})") from None
         try:
             rows.extend(parse_results(text, str(p)))

@@ -43,12 +43,13 @@ from typing import Any
 import numpy as np
 
 from dashboard.features.batch import BatchStats
-from dashboard.features.cost_model import COMM_KINDS, CostModel
-from dashboard.features.hardware import GIB, HardwareError, HardwareProfile, load_hardware
+from dashboard.features.cost_model import COMM_KINDS, GROUPED, CostModel
+from dashboard.features.hardware import GIB, Curve, HardwareError, HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
 from dashboard.features.presets import load_model
+from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
 from dashboard.services.search_steady import steady_state
 
 __all__ = [
@@ -219,12 +220,8 @@ def kv_capacity_tokens(model: ModelProfile, hw: HardwareProfile, par: ParallelCo
     if eng.profile is not None and hasattr(eng.profile, "kv_capacity_bytes"):
         mem0 = memory_breakdown(model, hw, par, dt, context=context, reserved_fraction=0.0,
                                 max_batched_tokens=eng.max_num_batched_tokens, max_seqs=eng.max_num_seqs)
-        try:
-            kv = float(eng.profile.kv_capacity_bytes(hw, mem0.weight_bytes))
-        except TypeError:
-            kv = None
-        if kv is not None:
-            return max(0, int(kv // mem0.kv_bytes_per_token)) * par.attention_dp
+        kv = float(eng.profile.kv_capacity_bytes(hw, mem0.weight_bytes, mem0.activation_bytes, tp=par.tp))
+        return max(0, int(kv // mem0.kv_bytes_per_token)) * par.attention_dp if kv > 0 else 0
     if eng.kv_rule == "of_total":
         mem = memory_breakdown(model, hw, par, dt, context=context, reserved_fraction=1.0 - eng.kv_fraction,
                                max_batched_tokens=eng.max_num_batched_tokens, max_seqs=eng.max_num_seqs)
@@ -262,16 +259,15 @@ class ScaledCostModel(CostModel):
         if hit is not None:
             return hit
         comp = mem = moe = comm = fl = by = 0.0
-        timef = self._time
+        timef = self.op_time
         for op in self.ops(s):
-            name, kind, count, flops, nbytes, param = op[0], op[1], op[2], op[3], op[4], op[5]
-            dt, bound = timef(kind, count, flops, nbytes, param)
-            if kind in COMM_KINDS:
+            dt, bound = timef(op)
+            if op.kind in COMM_KINDS:
                 comm += dt
                 continue
-            fl += flops
-            by += nbytes
-            if name.startswith("experts_"):
+            fl += op.flops
+            by += op.bytes
+            if op.kind == GROUPED or op.name.startswith("experts_"):
                 moe += dt
             elif bound == "compute":
                 comp += dt
@@ -379,6 +375,35 @@ class ServingProfile:
     def hardware(self) -> HardwareProfile:
         return load_hardware(self.base_hardware)
 
+    def hardware_profile(self, family: str | None = None) -> HardwareProfile:
+        """The profile lowered onto a plain :class:`HardwareProfile` for commands that take hardware
+        only (``simulate``, ``search``, ``memory``, ``plan``): GEMM/attention efficiency curves ÷
+        ``compute_scale``, HBM efficiency ÷ ``memory_scale``, ``per_step_s`` added to the step
+        overhead. ``moe_scale`` and the per-request / per-sequence overheads have no hardware
+        field: they act only in ``bench-predict`` (the notes say so)."""
+        hw = self.hardware()
+        p = self.families.get(family, self.params) if family else self.params
+        eff = hw.efficiency
+
+        def sc(curve: Any) -> Any:
+            if curve is None:
+                return None
+            return Curve(tuple((x, min(1.5, y / p.compute_scale)) for x, y in curve.points))
+
+        changes: dict[str, Any] = {
+            "gemm_compute": sc(eff.gemm_compute), "attention_prefill": sc(eff.attention_prefill),
+            "memory": min(1.5, max(0.01, eff.memory / p.memory_scale)),
+            "step_overhead_us": eff.step_overhead_us + p.per_step_s * 1e6,
+        }
+        for name in ("gemm_compute_fp8", "gemm_compute_fp4"):
+            if hasattr(eff, name):
+                changes[name] = sc(getattr(eff, name))
+        note = (f"{self.name}: {hw.name} with fitted serving parameters ({family or 'default'} family: compute "
+                f"×{p.compute_scale:.3g}, memory ×{p.memory_scale:.3g}); MoE scale and per-request overheads act "
+                "only in bench-predict")
+        return replace(hw, slug=self.name, name=f"{hw.name} + {self.engine} (fitted)",
+                       efficiency=replace(eff, **changes), notes=note)
+
 
 def list_serving_profiles() -> list[str]:
     """Names of the shipped fitted profiles (``dashboard/data/profiles/*.json``)."""
@@ -387,34 +412,47 @@ def list_serving_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.json"))
 
 
+def _profile_path(ref: str | Path) -> Path | None:
+    """A shipped profile by name, or a file when the caller may name files (CLI, a ``Path`` object;
+    see :mod:`dashboard.features.safe_io`)."""
+    s = str(ref).strip()
+    shipped = PROFILE_DIR / f"{s.lower()}.json"
+    if "/" not in s and "\\" not in s and shipped.is_file():
+        return shipped
+    if isinstance(ref, Path) or paths_allowed():
+        p = Path(s)
+        if p.suffix.lower() == ".json" and p.is_file():
+            return p
+    return None
+
+
 def load_serving_profile(ref: str | Path | dict[str, Any]) -> ServingProfile:
-    """A shipped profile by name (``h200+trtllm``), a path to a profile JSON, or a dict."""
+    """A shipped profile by name (``h200+trtllm``), a path to a profile JSON (CLI only), or a dict."""
     if isinstance(ref, dict):
         return ServingProfile.from_dict(ref)
     s = str(ref).strip()
-    path = PROFILE_DIR / f"{s.lower()}.json"
-    if not path.is_file():
-        path = Path(s)
-    if not path.is_file():
-        raise ValueError(f"unknown serving profile {s!r}; shipped: {', '.join(list_serving_profiles()) or 'none'}")
+    path = _profile_path(ref)
+    if path is None:
+        raise ValueError(f"unknown serving profile {s!r}; shipped: {', '.join(list_serving_profiles()) or 'none'}"
+                         + path_refused_hint(s))
     try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text_capped(path))
+    except (OSError, ValueError) as exc:
         raise ValueError(f"serving profile {s}: cannot read JSON ({exc})") from None
     return ServingProfile.from_dict(data)
 
 
-def is_serving_profile_ref(ref: str) -> bool:
-    s = str(ref).strip()
-    if (PROFILE_DIR / f"{s.lower()}.json").is_file():
+def is_serving_profile_ref(ref: str | Path) -> bool:
+    """Whether ``ref`` names a shipped serving profile or (CLI) a serving-profile JSON file."""
+    path = _profile_path(ref)
+    if path is None:
+        return False
+    if path.parent == PROFILE_DIR:
         return True
-    p = Path(s)
-    if p.suffix == ".json" and p.is_file():
-        try:
-            return json.loads(p.read_text()).get("kind") == "serving_profile"
-        except (OSError, json.JSONDecodeError, AttributeError):
-            return False
-    return False
+    try:
+        return json.loads(read_text_capped(path)).get("kind") == "serving_profile"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 #: published hardware names → hardware presets
