@@ -80,13 +80,15 @@ def run(args: argparse.Namespace) -> int:
     w = sys.stdout.write
     prof = rep.profile
     w(f"profile {prof.name} (base {prof.base_hardware}, engine {prof.engine}) → {args.out}\n")
-    for fam, info in rep.families.items():
-        w(f"  family {fam}: {info['rows']} rows{' (pooled fit)' if info['pooled'] else ''}\n")
-        for k, v in info["params"].items():
+    for stage, info in rep.stages.items():
+        label = {"pooled": "all max rows (profile default)", "serving": "serving rows (engine overheads)"}.get(
+            stage, f"family {stage}")
+        w(f"  fit on {label}: {info['rows']} rows{' (pooled fit reused)' if info.get('pooled') else ''}\n")
+        for k in info["fitted"] + info["not_identifiable"]:
+            v = info["params"][k]
             ci = info["ci95"].get(k)
             unit_scale, unit = (1e3, " ms") if k.endswith("_s") else (1.0, "")
-            cis = f"  95% CI [{ci[0] * unit_scale:.4g}, {ci[1] * unit_scale:.4g}]" if ci else (
-                "  (not identifiable)" if k in info["not_identifiable"] else "  (fixed)")
+            cis = f"  95% CI [{ci[0] * unit_scale:.4g}, {ci[1] * unit_scale:.4g}]" if ci else "  (not identifiable)"
             w(f"    {k:<20} {v * unit_scale:10.4g}{unit}{cis}\n")
     w(f"error per measured column (MAPE % / bias %): fit | leave-one-{rep.loo_unit}-out | uncalibrated\n")
     for col, fe in rep.fit_error.items():

@@ -567,6 +567,16 @@ class _Context:
     warnings: list[str]
 
 
+def _kv_cached(ctx: _Context, par: ParallelConfig, context: int, cache: dict | None) -> int:
+    key = ("kv", ctx.model.name, id(ctx.hw), par.tp, par.ep, ctx.dt, ctx.eng.name, context)
+    hit = cache.get(key) if cache is not None else None
+    if hit is None:
+        hit = kv_capacity_tokens(ctx.model, ctx.hw, par, ctx.dt, ctx.eng, context)
+        if cache is not None:
+            cache[key] = hit
+    return hit
+
+
 def _cost_model(ctx: _Context, tp: int, ep: int, cache: dict | None) -> ScaledCostModel:
     """A :class:`ScaledCostModel` for this layout, re-used from ``cache`` (the unscaled step parts
     stay memoised across parameter changes, which makes refits cheap)."""
@@ -584,7 +594,7 @@ def _cost_model(ctx: _Context, tp: int, ep: int, cache: dict | None) -> ScaledCo
 
 def _price_max(ctx: _Context, tp: int, ep: int, isl: int, osl: int, cms: dict | None = None) -> dict[str, float] | None:
     par = ParallelConfig(tp=tp, ep=ep)
-    kv_tokens = kv_capacity_tokens(ctx.model, ctx.hw, par, ctx.dt, ctx.eng, isl + osl)
+    kv_tokens = _kv_cached(ctx, par, isl + osl, cms)
     per_seq = -(-(isl + osl) // ctx.eng.block_size) * ctx.eng.block_size
     conc = min(ctx.eng.max_num_seqs * par.attention_dp, kv_tokens // per_seq)
     if conc < 1:
@@ -656,7 +666,7 @@ def _sim_row(ctx: _Context, tp: int, ep: int, num_gpus: int, load: str, isl: int
     wl = Workload(tuple(arr.tolist()), tuple(int(x) for x in prompt), tuple(int(x) for x in output),
                   concurrency if load == "concurrency" else None)
     longest = int((prompt + output).max())
-    kv_tokens = kv_capacity_tokens(ctx.model, ctx.hw, par, ctx.dt, ctx.eng, longest)
+    kv_tokens = _kv_cached(ctx, par, longest, cms)
     nblocks = kv_tokens // ctx.eng.block_size
     if nblocks < 1:
         raise _Unsupported("no KV cache fits beside the weights at this layout")
@@ -763,9 +773,15 @@ def _context_for(row: dict[str, Any], hardware: str | None, engine: str | None, 
 
 def _predict(row: dict[str, Any], hardware: str | None, engine: str | None, model_override: str | None,
              seed: int, cache: dict | None, params: ServingParams | None = None) -> dict[str, Any]:
-    ctx, prof, fam = _context_for(row, hardware, engine, model_override)  # type: ignore[misc]
-    if params is not None:
-        ctx.params = params
+    key = ("ctx", str(row.get("model") or ""), str(row.get("hardware") or ""), str(row.get("engine") or ""),
+           str(row.get("weight_dtype") or ""), str(row.get("kv_dtype") or ""), hardware, engine, model_override)
+    hit = cache.get(key) if cache is not None else None
+    if hit is None:
+        hit = _context_for(row, hardware, engine, model_override)
+        if cache is not None:
+            cache[key] = hit
+    ctx, prof, fam = hit  # type: ignore[misc]
+    ctx = replace(ctx, params=params if params is not None else ctx.params, warnings=list(ctx.warnings))
     load = str(row.get("load") or "").strip().lower()
     if load not in LOAD_MODES:
         raise _Unsupported(f"load must be one of {', '.join(LOAD_MODES)}, got {load!r}")
