@@ -52,5 +52,5 @@ def test_residual_figure_has_fit_held_out_and_uncalibrated_traces() -> None:
     rows = [{"model": "m", "load": "max", "isl": 1, "osl": 1, "output_tok_s_per_gpu": 100.0,
              "pred_output_tok_s_per_gpu": 110.0, "loo_output_tok_s_per_gpu": 90.0, "uncal_output_tok_s_per_gpu": 150.0}]
     fig = serving_residuals(rows, "t", {"output_tok_s_per_gpu": "tok/s/GPU"})
-    ys = {tr.name: tr.y[0] for tr in fig.data}
+    ys = {tr.name: round(tr.y[0], 9) for tr in fig.data}
     assert ys == {"tok/s/GPU (fit)": 10.0, "tok/s/GPU (held out)": -10.0, "tok/s/GPU (uncal.)": 50.0}

@@ -76,7 +76,7 @@ def test_scenario_csv_keeps_every_row_and_reports_bad_files(tmp_path: Path) -> N
     assert len(rows) == 7 and rows[1]["ttft_ms"] == 68.0 and rows[0]["ttft_ms"] is None
     bad = tmp_path / "bad.csv"
     bad.write_text("model,isl\nx,1\n")
-    with pytest.raises(ValueError, match="bad.csv"):
+    with pytest.raises(ValueError, match=r"bad\.csv"):
         read_results([bad])
 
 
