@@ -55,6 +55,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sim-check", type=nonneg_int, default=0,
                    help="re-check the N best feasible configurations with the scheduler simulator")
     p.add_argument("--json", action="store_true", help="print JSON")
+    from runners.spec_args import add_speculative_args
+
+    add_speculative_args(p)
+    p.add_argument("--speculative-k-values", type=_int_list, default=None,
+                   help="search speculation off and on with each k, e.g. 1,2,3,5 (default: off and the given k)")
     from runners.cmd_plan import add_emit_arg
 
     add_emit_arg(p)
@@ -76,6 +81,13 @@ def run(args: argparse.Namespace) -> int:
     model = resolve_model(args.model)
     hw = resolve_hardware(args.hardware)
     dtypes = dtypes_from(args)
+    from runners.spec_args import speculative_from
+
+    spec = speculative_from(args, model)
+    if args.speculative_k_values and spec is None:
+        raise CliError("--speculative-k-values needs --speculative-method or --speculative-config")
+    if spec is not None and args.disaggregated:
+        raise CliError("--speculative-method: the disaggregated search does not model speculative decoding yet")
     try:
         wl = Workload(args.input_len, args.output_len)
         sla = SLA(args.ttft_ms, args.tpot_ms, args.min_tps_per_user)
@@ -84,6 +96,11 @@ def run(args: argparse.Namespace) -> int:
         econ = Economics(args.usd_per_gpu_hour)
         if args.disaggregated:
             res = search_disaggregated(model, hw, args.gpus, wl, sla, dtypes, space, econ, link=args.link)
+        elif spec is not None:
+            from dashboard.services.search_spec import search_with_speculation
+
+            res = search_with_speculation(model, hw, args.gpus, wl, sla, dtypes, space, econ, speculative=spec,
+                                          k_values=args.speculative_k_values or (spec.k,))
         else:
             res = search_aggregated(model, hw, args.gpus, wl, sla, dtypes, space, econ)
     except ValueError as exc:
@@ -119,7 +136,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"aggregated best: TP{agg['tp']} DP{agg['dp']} C={agg['concurrency']} → "
                   f"{agg['output_tok_s_per_gpu']:.0f} tok/s/GPU")
     else:
-        print(f"best: TP{b['tp']} EP{b['ep']} DP{b['dp']} concurrency {b['concurrency']} budget {b['budget']}")
+        sp = f", speculative {b['speculative']} k={b['num_speculative_tokens']}" if "speculative" in b else ""
+        print(f"best: TP{b['tp']} EP{b['ep']} DP{b['dp']} concurrency {b['concurrency']} budget {b['budget']}{sp}")
     print(f"  {b['output_tok_s_per_gpu']:.0f} output tok/s/GPU, TTFT {b['ttft_ms']:.1f} ms, TPOT {b['tpot_ms']:.2f} ms, "
           f"{b['tps_per_user']:.1f} tok/s/user, ${b['cost_per_m_output_usd']:.3f}/M output tokens")
     return 0
