@@ -102,19 +102,24 @@ def test_lone_request_ttft_and_tpot_are_its_step_times(cm: CostModel) -> None:
     assert res.summary["num_steps"] == 3 + O - 1
 
 
-def test_prefill_first_policy_stalls_decodes(cm: CostModel) -> None:
-    """Without chunked prefill a new prompt gets a step of its own; decodes wait for it."""
+def test_chunked_prefill_off_has_v1_semantics(cm: CostModel) -> None:
+    """Without chunked prefill (vLLM V1) a waiting prompt is admitted whole, in the same step as
+    the decodes, when it fits the remaining budget; it is never split."""
     wl = Workload((0.0, 0.0), (100, 200), (5, 5))
     res = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4, chunked_prefill=False,
                                            num_kv_blocks=100), validate=True)
-    # step 1: only A fits the budget whole (100 + 200 > 256); step 2: B's prompt alone; then decodes
+    # step 1: only A fits whole (100 + 200 > 256); step 2: A's decode + B's whole prompt (1 + 200 <= 256)
     assert list(res.steps["prefill_tokens"][:2]) == [100, 200]
-    assert list(res.steps["decode_seqs"][:3]) == [0, 0, 2]
+    assert list(res.steps["decode_seqs"][:3]) == [0, 1, 2]
     d1 = _t(cm, [(100, 0)], [], 1)
-    d2 = _t(cm, [(200, 0)], [], 1)
+    d2 = _t(cm, [(200, 0)], [101], 2)
     assert res.requests["ttft_s"][1] == pytest.approx(d1 + d2, rel=1e-12)
     chunked = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4, num_kv_blocks=100))
     assert chunked.steps["prefill_tokens"][0] == 256  # B's first chunk shares step 1
+    # a prompt longer than the whole budget is admitted alone rather than starving
+    big = simulate(cm, Workload((0.0,), (600,), (3,)), SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4,
+                                                                      chunked_prefill=False, num_kv_blocks=100))
+    assert big.steps["prefill_tokens"][0] == 600
 
 
 def test_preemption_by_recompute_keeps_invariants(cm: CostModel) -> None:
