@@ -74,7 +74,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -408,7 +408,7 @@ class _Sim:
                 if not self.start_step(payload, groups[payload], t):
                     self.busy[payload] = False
             else:
-                self.arrive(self.reqs[payload], t - ovh)
+                self.arrive(self.reqs[payload], t, t - ovh)
             events += 1
             if progress is not None and not events & 4095 and progress(self.done, n) is False:
                 raise SimulationStopped(f"stopped after {self.done} of {n} requests")
@@ -419,12 +419,13 @@ class _Sim:
         if self.done != n:  # pragma: no cover - a scheduler bug, not user input
             raise RuntimeError(f"simulation ended with {self.done} of {n} requests finished")
 
-    def arrive(self, r: Req, t: float) -> None:
+    def arrive(self, r: Req, t: float, arrival: float) -> None:
+        """``r`` reaches the scheduler at ``t`` (its client sent it at ``arrival``)."""
         eng = pick_engine(self.router, self.engines, self.rr)
         self.rr += 1
         g = eng.idx // self.ranks
         r.engine = eng.idx
-        r.arrival = t
+        r.arrival = arrival
         if self.sched.async_scheduling and self.group_pending[g] is not None:
             r.min_step = eng.nstep + 2  # the next step was scheduled when this one started
         eng.waiting.append(r)
@@ -481,7 +482,7 @@ class _Sim:
             return False
         sched = self.sched
         if len(parts) == 1:
-            eng, chunks, n_dec, priced, n_pre = parts[0]
+            eng, _chunks, n_dec, priced, n_pre = parts[0]
             gpu, flops, nbytes = price_step(self.cm, self.cache, priced, self.ranks)
             running = len(eng.decoders) + len(eng.prefilling)
             p_tok, p_seqs, waiting = priced.prefill_tokens, priced.prefill_seqs, len(eng.waiting)
