@@ -195,8 +195,6 @@ class SchedulerConfig:
                 raise ValueError(f"unknown scheduler field {k!r}")
             if v is not None:
                 kw[k] = v
-        if "max_num_seqs" in overrides and overrides["max_num_seqs"] is not None and "max_num_batched_tokens" not in overrides:
-            kw["max_num_batched_tokens"] = max(kw["max_num_batched_tokens"], kw["max_num_seqs"])
         if kw["max_num_batched_tokens"] < kw["max_num_seqs"] and overrides.get("max_num_seqs") is None:
             kw["max_num_seqs"] = kw["max_num_batched_tokens"]  # vLLM: max_num_seqs = min(max_num_seqs, budget)
         return cls(**kw)
