@@ -23,7 +23,7 @@ chromium:
 	fi
 
 run: $(STAMP)
-	$(BIN)/python -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(BIN)/python -m dashboard --port $(PORT)
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest

@@ -14,9 +14,13 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboar
 
 import streamlit as st
 
+from dashboard.components.exposure import enforce_exposure_policy
 from dashboard.page_registry import PAGE_SPECS
 
 st.set_page_config(page_title="Modeling Dashboard Suite", layout="wide")
+# Loopback only unless the operator opted in; upload cap and no telemetry whatever the cwd
+# (docs/SECURITY.md). Every page repeats this in bootstrap() for `streamlit run dashboard/<page>.py`.
+enforce_exposure_policy(st)
 
 sections: dict[str, list] = {}
 for spec in PAGE_SPECS:

@@ -22,6 +22,7 @@ from dashboard.actions import Actions
 from dashboard.actions import settings as act
 from dashboard.common.i18n import tr
 from dashboard.common.json_config import parse_json_object
+from dashboard.components.exposure import enforce_exposure_policy
 from dashboard.components.header import render_header, render_help
 from dashboard.components.sidebar import render_sidebar
 from dashboard.components.st_proxy import StProxy
@@ -54,7 +55,9 @@ class PageContext:
     @property
     def dtypes(self) -> Dtypes:
         s = self.session_state.settings
-        return Dtypes(weight=s.weight_dtype, activation=s.activation_dtype, kv=s.kv_dtype)
+        attn = s.attention_weight_dtype
+        return Dtypes(weight=s.weight_dtype, activation=s.activation_dtype, kv=s.kv_dtype,
+                      attention_weight=None if attn == "same" else attn)
 
     @property
     def parallel(self) -> ParallelConfig:
@@ -147,6 +150,7 @@ def bootstrap(
     if not isinstance(ss, SessionState):
         ss = SessionState()
         st.session_state[SESSION_KEY] = ss
+    enforce_exposure_policy(st, ss.settings.language)
     if not ss.query_loaded:
         _read_query_params(st, ss)
     model = _current_model(ss)

@@ -18,6 +18,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
 from dashboard.components.inputs import PageInputs, parse_float_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.sweep_spec import render_sweep_spec
 from dashboard.services.simulation import (
     SimJob,
     aggregate_seeds,
@@ -100,6 +101,7 @@ def render() -> None:
                        help_title="Simulator sweep", help_markdown=HELP)
     st, t = ctx.st, ctx.t
     st.info(t("ssweep.time_model", hw=ctx.hardware.name, source=ctx.hardware.source_label))
+    render_sweep_spec(ctx, PAGE)
     inputs = PageInputs(ctx, PAGE, SweepInputs)
     c1, c2, c3 = st.columns(3)
     with c1:

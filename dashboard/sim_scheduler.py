@@ -279,6 +279,8 @@ def simulate(
     max_steps: int | None = None,
     engine: EngineProfile | str | None = None,
     progress: Callable[[int, int], Any] | None = None,
+    speculative: Any = None,
+    spec_seed: int | None = None,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
 
@@ -289,10 +291,16 @@ def simulate(
     ``progress(done_requests, total)`` is called every 4096 events; returning ``False`` raises
     :class:`SimulationStopped`. ``max_steps`` (None: no limit) bounds the steps.
 
+    ``speculative`` (a :class:`~dashboard.features.speculative.SpeculativeConfig`) runs decodes
+    with speculative decoding (:mod:`dashboard.sim.spec_decode`); accepted tokens are drawn with
+    ``spec_seed`` (default: the workload config's seed, else 0).
+
     Raises ``ValueError`` for a configuration that cannot serve the workload (no KV blocks, a
     request larger than the whole KV cache, an unknown router)."""
     if sched is None:
         sched = SchedulerConfig.from_engine(engine, cm.hw, cm.par.tp) if engine is not None else SchedulerConfig()
+    if spec_seed is None:
+        spec_seed = workload.seed if isinstance(workload, WorkloadConfig) else 0
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
     if isinstance(dp, bool) or not isinstance(dp, int) or dp < 1:
@@ -301,7 +309,16 @@ def simulate(
         raise ValueError(f"router must be one of {', '.join(ROUTERS)}, got {router!r}")
     bs = sched.block_size
     longest = max(p + o for p, o in zip(workload.prompt, workload.output, strict=True))
-    nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else kv_blocks_for(cm, sched, longest)
+    if speculative is not None:
+        from dashboard.sim.spec_decode import spec_kv_blocks
+
+        if not sched.chunked_prefill:
+            raise ValueError("speculative decoding is simulated with chunked prefill (vLLM V1's scheduler)")
+        longest += speculative.k  # KV slots for the drafts of the last step
+        nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else spec_kv_blocks(
+            cm, sched, speculative, longest)
+    else:
+        nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else kv_blocks_for(cm, sched, longest)
     ranks = cm.par.attention_dp
     per_rank = nblocks // ranks
     if per_rank < 1:
@@ -313,6 +330,11 @@ def simulate(
                          f"but the cache holds only {per_rank}" + (" per DP rank" if ranks > 1 else ""))
     sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress)
     sim.keep_stats = keep_stats
+    if speculative is not None:
+        from dashboard.sim.spec_decode import SpecState
+
+        sim.spec = SpecState(cm, speculative, spec_seed)
+        sim.validate = False  # the incremental decode sums are not used
     sim.run()
     return sim.result(sla)
 
@@ -361,6 +383,7 @@ class _Sim:
         self.step_stats: list[BatchStats] = []
         self.group_pending: list[Any] = [None] * dp
         self.busy = [False] * dp
+        self.spec: Any = None  # dashboard.sim.spec_decode.SpecState when speculating
 
     def _set_keys(self, wl: Workload) -> None:
         bs = self.sched.block_size
@@ -434,7 +457,9 @@ class _Sim:
 
     # ------------------------------------------------------------------ scheduling
     def preempt(self, eng: EngineState, r: Req) -> None:
-        if r.state == DECODE:
+        if r.state == DECODE and self.spec is not None:
+            eng.spec_dec.remove(r)
+        elif r.state == DECODE:
             eng.leave_decode(r)
         else:
             eng.prefilling.remove(r)
@@ -466,7 +491,7 @@ class _Sim:
             r.blocks -= 1
 
     def victim(self, eng: EngineState, among: list[Req] | None = None) -> Req | None:
-        pool: Any = among if among is not None else [*eng.decoders.values(), *eng.prefilling]
+        pool: Any = among if among is not None else [*eng.decoders.values(), *eng.prefilling, *eng.spec_dec]
         return pick_victim(self.sched.preempt, eng, pool)
 
     def start_step(self, g: int, ranks: list[EngineState], t: float) -> bool:
@@ -480,21 +505,28 @@ class _Sim:
             return False
         sched = self.sched
         if len(parts) == 1:
-            eng, _chunks, n_dec, priced, n_pre = parts[0]
-            gpu, flops, nbytes = price_step(self.cm, self.cache, priced, self.ranks)
-            running = len(eng.decoders) + len(eng.prefilling)
+            eng, chunks, n_dec, priced, n_pre = parts[0]
+            if self.spec is None:
+                gpu, flops, nbytes = price_step(self.cm, self.cache, priced, self.ranks)
+            else:
+                gpu, flops, nbytes = self._spec_summary(eng, chunks, priced.sampled - n_dec)
+                n_dec += len(eng.spec_batch)
+            running = eng.running()
             p_tok, p_seqs, waiting = priced.prefill_tokens, priced.prefill_seqs, len(eng.waiting)
         else:
             best = None
             for part in parts:
-                hit = price_step(self.cm, self.cache, part[3], self.ranks)
+                if self.spec is None:
+                    hit = price_step(self.cm, self.cache, part[3], self.ranks)
+                else:
+                    hit = self._spec_summary(part[0], part[1], part[3].sampled - part[2])
                 if best is None or hit[0] > best[0][0]:
                     best = (hit, part[3])
             (gpu, flops, nbytes), priced = best  # type: ignore[misc]
             running = sum(e.running() for e in ranks)
             p_tok = sum(p[3].prefill_tokens for p in parts)
             p_seqs = sum(p[3].prefill_seqs for p in parts)
-            n_dec = sum(p[2] for p in parts)
+            n_dec = sum(p[2] + len(p[0].spec_batch) for p in parts)
             n_pre = sum(p[4] for p in parts)
             waiting = sum(len(e.waiting) for e in ranks)
         host = sched.per_step_s + sched.per_step_per_seq_s * running if sched.per_step_s or sched.per_step_per_seq_s else 0.0
@@ -559,6 +591,10 @@ class _Sim:
                 if n_dec:
                     kv.take(need)
             budget -= n_dec
+        if self.spec is not None:
+            from dashboard.sim.spec_decode import spec_schedule
+
+            budget = spec_schedule(self, eng, budget)
         # continuing partial prefills
         if eng.prefilling and budget > 0:
             pending = list(eng.prefilling)
@@ -585,7 +621,7 @@ class _Sim:
                 i += 1
         if self.n_preempt == preempted_before:
             self._admit(eng, t, step_idx, chunks, n_dec, budget)
-        if not chunks and not n_dec:
+        if not chunks and not n_dec and not eng.spec_batch:
             return None
         eng.nstep = step_idx
         stats = step_stats(eng, chunks, n_dec, self.window)
@@ -601,7 +637,7 @@ class _Sim:
         bs = sched.block_size
         kv = eng.kv
         waiting = eng.waiting
-        running = len(eng.decoders) + len(eng.prefilling)
+        running = eng.running()
         rule = sched.admission
         caching = sched.prefix_caching
         while waiting and budget > 0 and running < sched.max_num_seqs:
@@ -661,6 +697,11 @@ class _Sim:
             chunks.append((r, new, r.computed))
             budget -= new
 
+    def _spec_summary(self, eng: EngineState, chunks: list[tuple[Req, int, int]], completing: int) -> Any:
+        from dashboard.sim.spec_decode import spec_step_summary
+
+        return spec_step_summary(self, eng, chunks, completing)
+
     def _admit_hit(self, r: Req) -> None:
         """Private-copy prefix model (``prefix_caching=False``): mark the hit share computed."""
         if r.computed == 0 and self.sched.prefix_cache_hit > 0:
@@ -700,6 +741,10 @@ class _Sim:
         chunks, n_dec, dur, p_tok = eng.pending
         eng.pending = None
         eng.outstanding -= p_tok + n_dec
+        if self.spec is not None:
+            from dashboard.sim.spec_decode import spec_finish
+
+            spec_finish(self, eng, t)
         if n_dec:
             prev_end = eng.last_round_end
             eng.dctr += 1
@@ -743,6 +788,9 @@ class _Sim:
                 r.t_last_tok = t
                 if r.g >= r.out:
                     self._finish(eng, r, t)
+                elif self.spec is not None:
+                    r.state = DECODE
+                    eng.spec_dec.append(r)
                 else:
                     eng.enter_decode(r, t)
 
@@ -810,6 +858,10 @@ class _Sim:
             dp=len(self.groups), num_steps=self.n_steps, preemptions=self.n_preempt,
             peak_blocks=self.peak_blocks, num_blocks=self.nblocks, sla=sla,
         )
+        if self.spec is not None:
+            from dashboard.sim.spec_decode import spec_summary
+
+            summary.update(spec_summary(self))
         return SimResult(
             requests=requests, steps=steps, itl_values_s=np.asarray(self.itl_vals),
             itl_weights=np.asarray(self.itl_w, dtype=np.float64), summary=summary, num_kv_blocks=self.nblocks,

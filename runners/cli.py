@@ -13,11 +13,14 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from dashboard.features.safe_io import allow_paths
 from runners.common import CliError
+from runners.limits import check_limits
 
 __all__ = ["build_parser", "main"]
 
-SUBCOMMAND_MODULES = ("cmd_step", "cmd_memory", "cmd_calibrate", "cmd_simulate", "cmd_search")
+SUBCOMMAND_MODULES = ("cmd_step", "cmd_memory", "cmd_calibrate", "cmd_simulate", "cmd_search", "cmd_sweep",
+                      "cmd_plan")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,16 +43,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: BaseException) -> str:
+    """The exception as one line (no traceback, no embedded newlines, bounded length)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand. Every failure caused by the input ends as exit code 2 and one line on
+    stderr: argparse errors, :class:`CliError`, and any exception a subcommand lets escape
+    (``ValueError``, ``TypeError``, ``OverflowError``, ``MemoryError``, ``csv.Error`` …), so new
+    subcommands inherit the contract. Strings in flags may name files here (``allow_paths``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    cmd = getattr(args, "command", "?")
     try:
-        return int(args.func(args) or 0)
+        check_limits(args)
+        with allow_paths():
+            return int(args.func(args) or 0)
     except CliError as exc:
-        print(f"modeling {args.command}: error: {exc}", file=sys.stderr)
+        print(f"modeling {cmd}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except (ValueError, KeyError, OSError) as exc:
-        print(f"modeling {args.command}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"modeling {cmd}: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(f"modeling {cmd}: error: the input needs more memory than this machine has; "
+              "reduce the sizes (see docs/SECURITY.md, size bounds)", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"modeling {cmd}: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `modeling ... | head`: not an input error
+        return 0
+    except Exception as exc:  # the one-line contract covers every input failure
+        print(f"modeling {cmd}: error: {_one_line(exc)} ({type(exc).__name__})", file=sys.stderr)
         return 2
 
 

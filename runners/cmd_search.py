@@ -77,6 +77,14 @@ def add_parser(sub: Any) -> None:
                    help="percentile the SLA is checked on in the re-run (default 90)")
     p.add_argument("--rerun-requests", type=positive_int, help="requests per re-run (default 10 × concurrency, 200-2000)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    from runners.spec_args import add_speculative_args
+
+    add_speculative_args(p)
+    p.add_argument("--speculative-k-values", type=_int_list, default=None,
+                   help="search speculation off and on with each k, e.g. 1,2,3,5 (default: off and the given k)")
+    from runners.cmd_plan import add_emit_arg
+
+    add_emit_arg(p)
     p.set_defaults(func=run)
 
 
@@ -99,6 +107,13 @@ def run(args: argparse.Namespace) -> int:
     fraction = memory_fraction_from(args)
     if not 0 < args.percentile < 100:
         raise CliError("--percentile must be in (0, 100)")
+    from runners.spec_args import speculative_from
+
+    spec = speculative_from(args, model)
+    if args.speculative_k_values and spec is None:
+        raise CliError("--speculative-k-values needs --speculative-method or --speculative-config")
+    if spec is not None and args.disaggregated:
+        raise CliError("--speculative-method: the disaggregated search does not model speculative decoding yet")
     try:
         wl = Workload(args.input_len, args.output_len)
         sla = SLA(args.ttft_ms, args.tpot_ms, args.min_tps_per_user, ttft_percentile=args.percentile)
@@ -107,11 +122,20 @@ def run(args: argparse.Namespace) -> int:
         econ = Economics(args.usd_per_gpu_hour)
         if args.disaggregated:
             res = search_disaggregated(model, hw, args.gpus, wl, sla, dtypes, space, econ, link=args.link)
+        elif spec is not None:
+            from dashboard.services.search_spec import search_with_speculation
+
+            res = search_with_speculation(model, hw, args.gpus, wl, sla, dtypes, space, econ, speculative=spec,
+                                          k_values=args.speculative_k_values or (spec.k,))
         else:
             res = search_aggregated(model, hw, args.gpus, wl, sla, dtypes, space, econ)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     out = res.as_dict()
+    if getattr(args, "emit", None):
+        from runners.cmd_plan import emit_search_launch
+
+        return emit_search_launch(args, model, dtypes, res.best, wl.input_len, wl.output_len)
     out["best_analytic"] = res.best
     out["rerun"] = []
     out["rerun_settings"] = {"engine": engine.name, "percentile": args.percentile, "request_rate": args.request_rate,
@@ -124,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             rows = rerun_rows(model, hw, top, wl.input_len, wl.output_len, dtypes, engine=engine,
                               memory_fraction=fraction, request_rate=args.request_rate, concurrency=args.concurrency,
-                              percentile=args.percentile, sla=sla, num_requests=args.rerun_requests)
+                              percentile=args.percentile, sla=sla, num_requests=args.rerun_requests,
+                              speculative=spec)
         except ValueError as exc:
             raise CliError(str(exc)) from None
         out["rerun"] = rows
@@ -148,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"aggregated best: TP{agg['tp']} DP{agg['dp']} C={agg['concurrency']} → "
                   f"{agg['output_tok_s_per_gpu']:.0f} tok/s/GPU")
     else:
-        print(f"best: TP{b['tp']} EP{b['ep']} DP{b['dp']} concurrency {b['concurrency']} "
+        sp = f", speculative {b['speculative']} k={b['num_speculative_tokens']}" if "speculative" in b else ""
+        print(f"best: TP{b['tp']} EP{b['ep']} DP{b['dp']} concurrency {b['concurrency']}{sp} "
               f"(--max-num-seqs {b['max_num_seqs']} --max-num-batched-tokens {b['max_num_batched_tokens']})")
     print(f"  analytic: {b['output_tok_s_per_gpu']:.0f} output tok/s/GPU, TTFT {b['ttft_ms']:.1f} ms, "
           f"TPOT {b['tpot_ms']:.2f} ms, {b['tps_per_user']:.1f} tok/s/user, ${b['cost_per_m_output_usd']:.3f}/M output tokens")

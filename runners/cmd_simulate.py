@@ -94,6 +94,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sla-e2e-ms", type=positive_float, help="end-to-end latency target for goodput")
     p.add_argument("--seed", type=int, default=0, help="random seed of the workload")
     p.add_argument("--json", action="store_true", help="print JSON")
+    from runners.spec_args import add_speculative_args
+
+    add_speculative_args(p)
     p.set_defaults(func=run)
 
 
@@ -111,6 +114,11 @@ def run(args: argparse.Namespace) -> int:
     except ParallelError as exc:
         raise CliError(f"--tp/--ep: {exc}") from None
     dt = dtypes_from(args)
+    from runners.spec_args import speculative_from
+
+    spec = speculative_from(args, model)
+    if spec is not None and args.no_chunked_prefill:
+        raise CliError("--no-chunked-prefill: speculative decoding is simulated with chunked prefill (vLLM V1)")
     if args.seed < 0:
         raise CliError("--seed must be a non-negative integer")
     engine = resolve_engine(args)
@@ -145,7 +153,12 @@ def run(args: argparse.Namespace) -> int:
         if args.sla_ttft_ms or args.sla_tpot_ms or args.sla_e2e_ms:
             sla = SLA(ttft_ms=args.sla_ttft_ms, tpot_ms=args.sla_tpot_ms, e2e_ms=args.sla_e2e_ms)
         cm = CostModel(model, hw, par, dt)
+<<<<<<< HEAD
         res = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False)
+=======
+        res = simulate(cm, wl, sched, dp=args.dp, router=args.router, sla=sla, record_steps=False,
+                       speculative=spec, spec_seed=args.seed)
+>>>>>>> main
     except ValueError as exc:
         raise CliError(str(exc)) from None
     s = res.summary
@@ -162,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
                      "mean_output_len": sum(wl.output) / wl.num_requests},
         **s,
     }
+    if spec is not None:
+        out["speculative"] = spec.as_dict()
     if args.json:
         emit_json(out)
         return 0
@@ -178,6 +193,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'goodput (req/s), SLA attainment':<34}{s['goodput_req_s']:.3f}, {s['sla_attainment'] * 100:.1f} %")
     print(f"{'MFU / HBM BW utilisation':<34}{s['mfu'] * 100:.1f} % / {s['hbm_bw_utilization'] * 100:.1f} %")
     print(f"{'steps, preemptions':<34}{s['num_steps']}, {s['preemptions']}")
+    if spec is not None:
+        print(f"{'speculative ' + spec.method + ' k=' + str(spec.k):<34}acceptance length "
+              f"{s['spec_decode_acceptance_length']:.3f} realised ({s['spec_expected_acceptance_length']:.3f} expected)")
     print(f"{'(ms)':<10}{'mean':>10}{'p50':>10}{'p90':>10}{'p99':>10}")
     for key in ("ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "queue_ms"):
         d = s[key]

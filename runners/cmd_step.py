@@ -17,6 +17,7 @@ from runners.common import (
     resolve_hardware,
     resolve_model,
 )
+from runners.spec_args import add_speculative_args, speculative_from
 
 
 def add_parser(sub: Any) -> None:
@@ -31,6 +32,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--decode-context", type=nonneg_int, default=0, help="cached tokens each decode attends")
     p.add_argument("--overlap", type=float, default=0.0, help="fraction φ of communication hidden behind compute")
     p.add_argument("--json", action="store_true", help="print JSON")
+    add_speculative_args(p)
     p.set_defaults(func=run)
 
 
@@ -55,16 +57,25 @@ def run(args: argparse.Namespace) -> int:
         spec = StepSpec(args.prefill_seqs, args.prefill_len, args.prefix_len, args.decode_seqs, args.decode_context)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    cfg = speculative_from(args, model)
     cm = CostModel(model, hw, par, dt, overlap=args.overlap)
-    cost = cm.step(spec)
     ctx = max(args.prefix_len + args.prefill_len, args.decode_context + 1)
-    mem = memory_breakdown(model, hw, par, dt, context=ctx)
+    if cfg is not None:
+        from runners.spec_step import speculative_step
+
+        spec_out, cost, mem = speculative_step(cm, cfg, spec, ctx)
+    else:
+        cost = cm.step(spec)
+        mem = memory_breakdown(model, hw, par, dt, context=ctx)
+        spec_out = {"expected_tokens_per_step": 1.0, "ms_per_output_token": cost.latency_s * 1e3}
     out = {
-        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label, "tp": par.tp, "ep": par.ep,
+        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label,
+        "efficiency_provenance": hw.efficiency_provenance, "tp": par.tp, "ep": par.ep,
         "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
         "step": {"prefill_seqs": spec.prefill_seqs, "prefill_len": spec.prefill_len, "prefix_len": spec.prefix_len,
                  "decode_seqs": spec.decode_seqs, "decode_context": spec.decode_context},
         **cost.as_dict(),
+        **spec_out,
         "fits": mem.fits,
         "weight_bytes_per_gpu": mem.weight_bytes,
     }
@@ -82,4 +93,8 @@ def run(args: argparse.Namespace) -> int:
               f"{op.time_s * 1e3:>11.4f}  {op.bound}")
     print(f"latency {cost.latency_s * 1e3:.4f} ms (compute {cost.compute_s * 1e3:.4f}, comm {cost.comm_s * 1e3:.4f}, "
           f"exposed comm {cost.exposed_comm_s * 1e3:.4f})")
+    if cfg is not None:
+        from runners.spec_step import print_speculative
+
+        print_speculative(spec_out)
     return 0

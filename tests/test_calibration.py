@@ -127,7 +127,12 @@ def test_unknown_model_names_rows_and_override_fixes_it(tmp_path) -> None:
     assert resolve_models(t, {"foo-13b": "qwen2.5-7b"})["foo-13b"].hidden_size == 3584
     cfg = tmp_path / "cfg.json"
     cfg.write_text(json.dumps(model_config("mistral-7b")))
-    assert resolve_models(t, parse_model_overrides([f"foo-13b={cfg}"]))["foo-13b"].num_key_value_heads == 8
+    from dashboard.features.safe_io import allow_paths
+
+    with allow_paths():  # paths in --model NAME=CONFIG.json: the CLI's scope (issue 11)
+        assert resolve_models(t, parse_model_overrides([f"foo-13b={cfg}"]))["foo-13b"].num_key_value_heads == 8
+    with pytest.raises(MeasurementError, match="only on the command line"):  # a page's text field
+        resolve_models(t, parse_model_overrides([f"foo-13b={cfg}"]))
     with pytest.raises(MeasurementError, match="NAME=PRESET"):
         parse_model_overrides(["foo-13b"])
     with pytest.raises(MeasurementError, match="--model foo-13b=nope"):
@@ -204,7 +209,7 @@ def test_derate_and_linear_fits_report_metrics(ref_table, h200) -> None:
 def test_profile_round_trips_through_load_hardware(curves_fit, ref_table, tmp_path) -> None:
     path = tmp_path / "cal.json"
     path.write_text(json.dumps(curves_fit.profile_dict()))
-    hw = load_hardware(str(path))
+    hw = load_hardware(path)
     assert hw.kind == "calibrated" and "steps_llama3.1-8b.csv" in hw.calibration["data"]
     assert hw.calibration["method"] == "curves" and hw.calibration["metrics"]["loo_mape"] <= 0.05
     assert hw.source_label.startswith("calibrated (")

@@ -175,15 +175,21 @@ def test_loader_errors(tmp_path):
     with pytest.raises(EngineError, match="unknown engine 'tgi'"):
         load_engine("tgi")
     with pytest.raises(EngineError, match="not found"):
-        load_engine(str(tmp_path / "none.json"))
+        load_engine(tmp_path / "none.json")  # a Path object: the program chose a file
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(EngineError, match="not valid JSON"):
-        load_engine(str(bad))
+        load_engine(bad)
     good = tmp_path / "mine.json"
     d = engine_to_dict(load_engine("vllm"))
     d["name"] = "mine"
     good.write_text(json.dumps(d))
-    assert load_engine(str(good)).name == "mine"
+    assert load_engine(good).name == "mine"
+    from dashboard.features.safe_io import allow_paths
+
+    with allow_paths():  # the CLI's scope: strings may name files
+        assert load_engine(str(good)).name == "mine"
+    with pytest.raises(EngineError, match="only on the command line"):  # a URL parameter or text field
+        load_engine(str(good))
     with pytest.raises(EngineError, match="missing"):
         engine_from_dict({"name": "x"})

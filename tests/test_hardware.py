@@ -48,7 +48,7 @@ def test_round_trip_and_path(tmp_path) -> None:
     hw = load_hardware("h100-sxm")
     p = tmp_path / "p.json"
     p.write_text(json.dumps(hardware_to_dict(hw)))
-    back = load_hardware(str(p))
+    back = load_hardware(p)
     assert hardware_to_dict(back) == hardware_to_dict(hw)
 
 
@@ -56,11 +56,11 @@ def test_errors_name_the_problem(tmp_path) -> None:
     with pytest.raises(HardwareError, match="unknown hardware"):
         load_hardware("tpu-v9")
     with pytest.raises(HardwareError, match="not found"):
-        load_hardware(str(tmp_path / "missing.json"))
+        load_hardware(tmp_path / "missing.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(HardwareError, match="not valid JSON"):
-        load_hardware(str(bad))
+        load_hardware(bad)
     d = hardware_to_dict(load_hardware("h200"))
     d["hbm_bandwidth_gb_s"] = -1
     with pytest.raises(HardwareError, match="hbm_bandwidth_gb_s"):

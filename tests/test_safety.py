@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -411,3 +412,260 @@ def test_write_recorder_sees_writes(tmp_path: Path) -> None:
         outside.write_text("x")
     outside.unlink()
     assert _outside_temp(paths, tmp_path) == [str(outside)]
+
+
+# ---------------------------------------------------------------- issue 11, High 1: paths only from the CLI
+
+_WATCHED: set[str] = set()
+_OPENED: list[str] = []
+_OPEN_HOOKED = False
+
+
+def _open_audit(event: str, args: tuple) -> None:
+    if event == "open" and _WATCHED and args and isinstance(args[0], str | bytes | os.PathLike):
+        p = os.fsdecode(args[0])
+        if p in _WATCHED or os.path.basename(p) in _WATCHED:
+            _OPENED.append(p)
+
+
+def _watch(*paths: Path | str) -> list[str]:
+    global _OPEN_HOOKED
+    if not _OPEN_HOOKED:
+        sys.addaudithook(_open_audit)
+        _OPEN_HOOKED = True
+    _WATCHED.clear()
+    _OPENED.clear()
+    for p in paths:
+        _WATCHED.update({str(p), Path(p).name})
+    return _OPENED
+
+
+@pytest.fixture
+def profile_file(tmp_path: Path) -> Path:
+    import json
+
+    from dashboard.features.hardware import hardware_to_dict, load_hardware
+
+    d = hardware_to_dict(load_hardware("h100-sxm"))
+    d["name"], d["slug"] = "Secret Lab GPU", "secret-lab-gpu"
+    p = tmp_path / "secret_profile.json"
+    p.write_text(json.dumps(d))
+    return p
+
+
+def test_strings_never_open_files_outside_the_cli(profile_file: Path, tmp_path: Path) -> None:
+    from dashboard.features.hardware import HardwareError, load_hardware
+    from dashboard.features.model_profile import ModelConfigError
+    from dashboard.features.presets import load_model
+
+    opened = _watch(profile_file, tmp_path / "missing.json")
+    msgs = []
+    for ref in (str(profile_file), str(tmp_path / "missing.json")):
+        with pytest.raises(HardwareError, match="only on the command line") as e:
+            load_hardware(ref)
+        msgs.append(re.sub(r"'[^']*'", "<ref>", str(e.value), count=1))
+        with pytest.raises(ModelConfigError, match="only on the command line"):
+            load_model(ref)
+    assert msgs[0] == msgs[1]  # an existing and a missing file answer alike: no existence oracle
+    assert opened == []
+    # presets still resolve; a Path object (chosen by the program) and the CLI scope read files
+    assert load_hardware("H200").slug == "h200"
+    assert load_hardware(profile_file).name == "Secret Lab GPU"
+    from dashboard.features.safe_io import allow_paths
+
+    with allow_paths():
+        assert load_hardware(str(profile_file)).name == "Secret Lab GPU"
+    with pytest.raises(HardwareError, match="unknown hardware"):
+        load_hardware(str(profile_file))  # the scope ended
+
+
+def test_file_reads_are_size_capped_and_regular_only(tmp_path: Path) -> None:
+    from dashboard.features.hardware import HardwareError, load_hardware
+    from dashboard.features.model_profile import ModelConfigError
+    from dashboard.features.presets import load_model
+    from dashboard.features.safe_io import MAX_FILE_BYTES, allow_paths
+
+    big = tmp_path / "big.json"
+    with big.open("wb") as fh:  # sparse: 3 GB on paper, nothing on disk; must be refused before reading
+        fh.truncate(3_000_000_000)
+    t0 = time.perf_counter()
+    with allow_paths():
+        with pytest.raises(HardwareError, match=f"limit is {MAX_FILE_BYTES:,}"):
+            load_hardware(str(big))
+        with pytest.raises(ModelConfigError, match="limit"):
+            load_model(str(big))
+        if Path("/dev/zero").exists():
+            with pytest.raises(HardwareError, match="not a regular file"):
+                load_hardware("/dev/zero")
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_cli_accepts_profile_paths(profile_file: Path, capsys) -> None:
+    import json
+
+    from runners.cli import main
+
+    assert main(["memory", "--model", "llama-3.1-8b", "--hardware", str(profile_file), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["hardware"] == "Secret Lab GPU"
+
+
+@pytest.mark.parametrize("page,param", [("dashboard/overview.py", "hw"),
+                                        ("dashboard/regression_calibration.py", "baseline"),
+                                        ("dashboard/inferencemax.py", "hardware"),
+                                        ("dashboard/llm_chunked_prefill_decoder_scaleup.py", "hardware")])
+def test_url_parameters_never_open_paths(page: str, param: str, profile_file: Path) -> None:
+    opened = _watch(profile_file)
+    for value in (str(profile_file), "/etc/passwd", "../../etc/hostname"):
+        at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+        at.query_params[param] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        text = " ".join(m.value for m in at.markdown)
+        assert "Secret Lab GPU" not in text
+    assert opened == [], opened
+
+
+# ---------------------------------------------------------------- issue 11, High 2: launcher and guard
+
+def test_launcher_forces_safe_flags() -> None:
+    from dashboard.__main__ import build_streamlit_argv
+    from dashboard.features.safe_io import MAX_UPLOAD_MB
+
+    argv = build_streamlit_argv("127.0.0.1", 8501, allow_remote=False)
+    flags = dict(zip(argv[2::2], argv[3::2], strict=True))
+    assert argv[:2] == ["run", str(ROOT / "dashboard" / "app.py")]
+    assert flags["--server.address"] == "127.0.0.1"
+    assert flags["--server.maxUploadSize"] == str(MAX_UPLOAD_MB) == "5"
+    assert flags["--browser.gatherUsageStats"] == "false"
+    assert flags["--server.enableXsrfProtection"] == "true"
+    assert _config()["server"]["maxUploadSize"] == MAX_UPLOAD_MB  # one number everywhere
+
+
+def test_launcher_refuses_non_loopback_without_opt_in(capsys) -> None:
+    from dashboard.__main__ import main
+
+    wildcard = ".".join(["0"] * 4)
+    for addr in (wildcard, "::", "", "192.168.1.10", "example.com"):
+        assert main(["--address", addr]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--allow-remote" in err
+
+
+def test_launcher_binds_loopback_from_any_directory(tmp_path: Path) -> None:
+    """`python -m dashboard` started outside the repository still binds 127.0.0.1 only."""
+    port = _free_port()
+    log = tmp_path / "server.log"
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(ROOT))
+    env.pop("MODELING_DASHBOARD_ALLOW_REMOTE", None)
+    with log.open("w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--port", str(port)], cwd=tmp_path,
+                                stdout=fh, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "server not healthy in 60 s:\n" + log.read_text()
+            time.sleep(0.2)
+        lan = _non_loopback_ip()
+        if lan:
+            with socket.socket() as s, pytest.raises(OSError):
+                s.settimeout(2)
+                s.connect((lan, port))
+        assert "127.0.0.1" in log.read_text()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class _FakeSt:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def error(self, text: str) -> None:
+        self.calls.append(("error", text))
+
+    def warning(self, text: str) -> None:
+        self.calls.append(("warning", text))
+
+    def stop(self) -> None:
+        self.calls.append(("stop", ""))
+
+
+@pytest.mark.parametrize("address,opt_in,expect", [
+    ("127.0.0.1", False, []), ("localhost", False, []), ("::1", False, []),
+    (None, False, ["error", "stop"]), ("10.1.2.3", False, ["error", "stop"]),
+    ("10.1.2.3", True, ["warning"]),
+])
+def test_app_guard_refuses_non_loopback_unless_opted_in(address, opt_in, expect, monkeypatch) -> None:
+    import streamlit.config as st_config
+    from streamlit import runtime
+
+    from dashboard.components.exposure import enforce_exposure_policy
+
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    real_get = st_config.get_option
+    monkeypatch.setattr(st_config, "get_option",
+                        lambda key: address if key == "server.address" else real_get(key))
+    if opt_in:
+        monkeypatch.setenv("MODELING_DASHBOARD_ALLOW_REMOTE", "1")
+    else:
+        monkeypatch.delenv("MODELING_DASHBOARD_ALLOW_REMOTE", raising=False)
+    st = _FakeSt()
+    enforce_exposure_policy(st)
+    assert [c[0] for c in st.calls] == expect
+
+
+def test_app_guard_forces_upload_cap_and_no_telemetry(monkeypatch) -> None:
+    import streamlit.config as st_config
+
+    from dashboard.components.exposure import enforce_exposure_policy
+
+    before = {k: st_config.get_option(k) for k in ("server.maxUploadSize", "browser.gatherUsageStats")}
+    try:
+        st_config.set_option("server.maxUploadSize", 200)
+        st_config.set_option("browser.gatherUsageStats", True)
+        enforce_exposure_policy(_FakeSt())
+        assert st_config.get_option("server.maxUploadSize") == MAX_UPLOAD_MB
+        assert st_config.get_option("browser.gatherUsageStats") is False
+    finally:
+        for k, v in before.items():
+            st_config.set_option(k, v)
+
+
+# ---------------------------------------------------------------- issue 11, High 3: no silent truncation
+
+def test_fixed_lengths_are_never_clipped() -> None:
+    import numpy as np
+
+    from dashboard.sim.workload import WorkloadConfig, make_workload, sample_lengths
+
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="max_len 131072"):
+        sample_lengths(rng, 3, 1_000_000, "fixed", 0.0, 131072)
+    for field in ("input_len", "output_len"):
+        with pytest.raises(ValueError, match=f"{field} 1000000 exceeds .*max_len 131072"):
+            WorkloadConfig(num_requests=2, **{field: 1_000_000})
+    wl = make_workload(WorkloadConfig(num_requests=3, input_len=131072, output_len=7, max_len=131072))
+    assert wl.prompt == (131072,) * 3 and wl.output == (7,) * 3  # at the limit: honoured exactly
+
+
+@pytest.mark.parametrize("flag", ["--input-len", "--output-len"])
+def test_simulate_refuses_lengths_it_cannot_honour(flag: str, capsys) -> None:
+    from runners.cli import main
+
+    argv = ["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--num-requests", "2",
+            "--input-len", "128", "--output-len", "8"]
+    argv[argv.index(flag) + 1] = "1000000"
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "1000000" in err and "131072" in err

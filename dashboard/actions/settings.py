@@ -11,13 +11,14 @@ import json
 from typing import Any
 
 from dashboard.common.json_config import format_model_json, parse_json_object
+from dashboard.features.checkpoint import native_format
 from dashboard.features.hardware import HardwareError, hardware_from_dict, hardware_to_dict, load_hardware
-from dashboard.features.model_profile import ModelConfigError, parse_hf_config
+from dashboard.features.model_profile import ModelConfigError, ModelProfile, parse_hf_config
 from dashboard.features.presets import model_config, resolve_model_slug
 from dashboard.state.session import SessionState, Settings
 
 __all__ = [
-    "Actions", "apply_overrides", "resolve_hardware", "save_custom_hardware", "select_hardware",
+    "Actions", "apply_native_format", "apply_overrides", "resolve_hardware", "save_custom_hardware", "select_hardware",
     "select_model_preset", "set_hardware_override", "set_model_json", "set_page_input", "update_settings",
 ]
 
@@ -32,7 +33,17 @@ def select_model_preset(ss: SessionState, slug: str) -> str | None:
     ss.model.json_text = text
     ss.model.last_valid_json = text
     ss.model.error = None
+    apply_native_format(ss, parse_hf_config(model_config(slug), name=slug))
     return None
+
+
+def apply_native_format(ss: SessionState, model: ModelProfile) -> None:
+    """Set the sidebar's formats to the checkpoint's native ones (DeepSeek-V3 fp8 W8A8, gpt-oss
+    MXFP4 experts + bf16 attention, bf16 otherwise); the user can override them afterwards."""
+    nf = native_format(model)
+    ss.settings = dataclasses.replace(
+        ss.settings, weight_dtype=nf.weight, activation_dtype=nf.activation,
+        attention_weight_dtype="same" if nf.attention == nf.weight else nf.attention)
 
 
 def set_model_json(ss: SessionState, text: str | bytes) -> str | None:

@@ -9,10 +9,12 @@ from typing import Any
 
 from dashboard.actions import settings as act
 from dashboard.common.i18n import LANGUAGES, tr
-from dashboard.common.json_config import MAX_JSON_BYTES
+from dashboard.common.json_config import MAX_JSON_BYTES, parse_json_object
 from dashboard.common.tables import to_json_bytes
+from dashboard.features.checkpoint import native_format
 from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
 from dashboard.features.hardware import HardwareProfile, hardware_to_dict, list_hardware_presets
+from dashboard.features.model_profile import ModelConfigError, parse_hf_config
 from dashboard.features.presets import list_model_presets, model_preset_info
 from dashboard.state.session import SessionState
 
@@ -149,6 +151,7 @@ def _settings_section(st: Any, ss: SessionState, lang: str) -> None:
             act.update_settings(ss, **{attr: st.session_state[key]})
 
         col.selectbox(tr(label, lang), opts, key=_seed(st, key, getattr(s, attr)), on_change=on_dtype)
+    _native_format_section(st, ss, lang)
     sb.subheader(tr("sidebar.parallel", lang))
     cols = sb.columns(2)
     for col, attr, label in ((cols[0], "tp", "sidebar.tp"), (cols[1], "ep", "sidebar.ep")):
@@ -166,6 +169,29 @@ def _settings_section(st: Any, ss: SessionState, lang: str) -> None:
 
     sb.radio(tr("sidebar.language", lang), list(LANGUAGES), format_func=LANGUAGES.get, horizontal=True,
              key=_seed(st, "sb_language", s.language), on_change=on_lang)
+
+
+def _native_format_section(st: Any, ss: SessionState, lang: str) -> None:
+    """The checkpoint's native per-module format, the attention-weight override and a reset."""
+    sb = st.sidebar
+    s = ss.settings
+
+    def on_attn() -> None:
+        act.update_settings(ss, attention_weight_dtype=st.session_state["sb_attention_weight_dtype"])
+
+    sb.selectbox(tr("sidebar.attn_weight_dtype", lang), ("same", *WEIGHT_DTYPES),
+                 key=_seed(st, "sb_attention_weight_dtype", s.attention_weight_dtype), on_change=on_attn)
+    try:
+        model = parse_hf_config(parse_json_object(ss.model.last_valid_json), name=ss.model.preset)
+    except (ValueError, ModelConfigError):
+        return
+    nf = native_format(model)
+    sb.caption(tr("sidebar.native_format", lang, label=nf.label))
+    attn = "same" if nf.attention == nf.weight else nf.attention
+    if (s.weight_dtype, s.activation_dtype, s.attention_weight_dtype) != (nf.weight, nf.activation, attn) and sb.button(
+            tr("sidebar.use_native", lang), key="sb_use_native"):
+        act.apply_native_format(ss, model)
+        st.rerun()
 
 
 def render_sidebar(st: Any, ss: SessionState, hw: HardwareProfile) -> None:

@@ -7,7 +7,13 @@ with a roofline plus fixed costs (:meth:`CostModel.price`):
 * GEMM: ``max(FLOPs / (peak · η_gemm(M)), bytes / (BW · η_mem)) + t_kernel``; bytes = weights +
   input and output activations. The lm_head runs on sampled tokens only.
 * MoE experts: top-k routed tokens over the expected number of distinct experts touched,
-  ``E·(1 − (1 − k/E)^T)`` for T tokens (uniform routing), so small batches read few experts.
+  ``E·(1 − (1 − k/E)^T)`` for T tokens (uniform routing), so small batches read few experts. The
+  experts run as a grouped GEMM keyed on the per-expert shape (rows per expert, N, K): row padding
+  to tiles, a K-depth factor and a soft roofline (:mod:`dashboard.features.moe_cost`); under
+  expert parallelism the busiest rank's routed pairs (× the routing-imbalance factor) set the time.
+  Token permute (gather into expert order) and unpermute (scatter back, weighted top-k sum) move
+  ``(T_src + pairs)·h`` activations each.
+* GEMM efficiency per tensor-core format: bf16, fp8/int8 and fp4 (NVFP4/MXFP4) curves.
 * Prefill attention (causal, with cached prefix, optional sliding window):
   ``FLOPs = 2·H·pairs·(d_qk + d_v)``, timed at ``peak · η_attn(FLOPs per call)``.
 * Decode attention: streams the KV cache, ``bytes / (BW · η_mem)``; a decode kernel that does not
@@ -33,8 +39,14 @@ from typing import Any
 
 from dashboard.features.batch import BatchStats, StepSpec, batch_stats, uniform_batch_stats
 from dashboard.features.dtypes import dtype_bytes, gemm_compute_dtype
-from dashboard.features.hardware import HardwareProfile
+from dashboard.features.hardware import Curve, Efficiency, HardwareProfile
 from dashboard.features.model_profile import ModelProfile, kv_heads_per_gpu
+from dashboard.features.moe_cost import (
+    expected_max_normal,
+    grouped_gemm_efficiency,
+    routing_imbalance,
+    soft_roofline_s,
+)
 from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
 
 __all__ = [
@@ -45,11 +57,14 @@ __all__ = [
     "CostModel",
     "ElementwiseOp",
     "GemmOp",
+    "GroupedGemmOp",
     "Op",
     "OpCost",
     "StepCost",
     "expected_distinct_experts",
     "forward_flops",
+    "gemm_curve",
+    "gemm_roofline_s",
 ]
 
 # op kinds
@@ -79,6 +94,14 @@ class GemmOp(Op):
     """GEMM (``kind`` GEMM or GEMM16) or grouped expert GEMM (GROUPED)."""
 
     rows: float  # M of the GEMM (GROUPED: mean routed rows per touched expert), the η_gemm abscissa
+
+
+@dataclass(slots=True)
+class GroupedGemmOp(GemmOp):
+    """Grouped expert GEMM (``kind`` GROUPED): ``rows`` per touched expert; ``eta`` the grouped
+    efficiency on useful FLOPs (:func:`~dashboard.features.moe_cost.grouped_gemm_efficiency`)."""
+
+    eta: float
 
 
 @dataclass(slots=True)
@@ -115,6 +138,29 @@ def expected_distinct_experts(num_experts: int, top_k: int, tokens: float) -> fl
     if tokens <= 0 or num_experts <= 0:
         return 0.0
     return num_experts * (1.0 - (1.0 - top_k / num_experts) ** tokens)
+
+
+def gemm_curve(eff: Efficiency, compute_dtype: str) -> Curve:
+    """The GEMM efficiency curve for a tensor-core format: fp4 → ``gemm_compute_fp4`` (else the
+    fp8 curve), fp8/int8 → ``gemm_compute_fp8``, else ``gemm_compute`` (a missing curve falls back
+    to the next wider format's)."""
+    if compute_dtype == "fp4" and eff.gemm_compute_fp4 is not None:
+        return eff.gemm_compute_fp4
+    if compute_dtype in ("fp4", "fp8", "int8") and eff.gemm_compute_fp8 is not None:
+        return eff.gemm_compute_fp8
+    return eff.gemm_compute
+
+
+def gemm_roofline_s(hw: HardwareProfile, m: float, n: float, k: float, compute_dtype: str = "bf16",
+                    operand_bytes: float = 2.0, out_bytes: float = 2.0) -> float:
+    """Seconds of one dense ``x[m,k]·w[n,k]ᵀ`` GEMM as :class:`CostModel` prices a GEMM op:
+    ``max(2mnk / (peak · η(m)), bytes / (BW · η_mem)) + t_kernel`` with bytes = ``(nk + mk)·operand_bytes
+    + mn·out_bytes``, η from :func:`gemm_curve` for ``compute_dtype``. Used to check a profile
+    against published kernel tables (``services/kernel_tables.py``)."""
+    eff = hw.efficiency
+    tc = 2.0 * m * n * k / (hw.peak_flops(compute_dtype) * gemm_curve(eff, compute_dtype)(m))
+    tm = ((n * k + m * k) * operand_bytes + m * n * out_bytes) / (hw.hbm_bytes_per_s * eff.memory)
+    return max(tc, tm) + eff.kernel_overhead_us * 1e-6
 
 
 @dataclass(frozen=True)
@@ -211,6 +257,10 @@ class CostModel:
         self.ab = dtype_bytes(d.activation)
         self.kvb = dtype_bytes(d.kv)
         self.hi_b = 2.0  # embeddings, lm_head, router and norms stay 16-bit
+        # attention projections in their own format when the checkpoint says so (gpt-oss: bf16)
+        self.awb = dtype_bytes(d.attention)
+        self._attn_kind = (GEMM if gemm_compute_dtype(d.attention, d.activation)
+                           == gemm_compute_dtype(d.weight, d.activation) else GEMM16)
         eff = hardware.efficiency
         self._peak = hardware.peak_flops(gemm_compute_dtype(d.weight, d.activation))
         self._peak16 = hardware.peak_flops("bf16")
@@ -218,9 +268,13 @@ class CostModel:
         self._peak_attn = hardware.peak_flops(attn_dtype)
         self._bw = hardware.hbm_bytes_per_s * eff.memory
         self._kov = eff.kernel_overhead_us * 1e-6
-        low = gemm_compute_dtype(d.weight, d.activation) != "bf16"
         self._eg16 = eff.gemm_compute
-        self._eg = eff.gemm_compute_fp8 if (low and eff.gemm_compute_fp8) else eff.gemm_compute
+        self._eg = gemm_curve(eff, gemm_compute_dtype(d.weight, d.activation))
+        self._g_tile = eff.grouped_gemm_tile_rows
+        self._g_k0 = eff.grouped_gemm_k_overhead
+        self._g_p = eff.grouped_gemm_blend
+        self._imb = eff.moe_imbalance
+        self._z_ep = expected_max_normal(p.ep)
         self._ea = eff.attention_prefill
         self._unit_bw = (eff.attention_decode_unit_gb_s or 0.0) * 1e9
         self._ew_traffic = eff.elementwise_traffic
@@ -255,7 +309,7 @@ class CostModel:
         g_engine = max(tp, p.ep)
         self._ep_link = hardware.link_bytes_per_s(g_engine) * self._comm_eff
         self._timers: dict[str, Callable[[Any], tuple[float, str]]] = {
-            GEMM: self._time_gemm, GEMM16: self._time_gemm, GROUPED: self._time_gemm,
+            GEMM: self._time_gemm, GEMM16: self._time_gemm, GROUPED: self._time_grouped,
             ELEM: self._time_elementwise, ATTN_P: self._time_attention_prefill,
             ATTN_D: self._time_attention_decode, ALLREDUCE: self._time_allreduce,
             ALLTOALL: self._time_alltoall, ALLGATHER: self._time_allgather,
@@ -289,13 +343,19 @@ class CostModel:
         ew_k = self._ew_kernels
         ew_t = self._ew_traffic
 
-        def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb) -> None:
+        awb, akind = self.awb, self._attn_kind
+
+        def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb,
+                 kind: str | None = None) -> None:
             """``rows × k`` activations times a ``k × n`` weight, ``n_layers`` times."""
             if rows <= 0:
                 return
             w = n_layers * n * k * wbytes
-            add(GemmOp(name, GEMM if wbytes == wb else GEMM16, n_layers, n_layers * 2.0 * rows * n * k,
+            add(GemmOp(name, kind or (GEMM if wbytes == wb else GEMM16), n_layers, n_layers * 2.0 * rows * n * k,
                        w + n_layers * rows * (k + n) * ab, w, rows))
+
+        def agemm(name: str, n_layers: int, rows: float, n: float, k: float) -> None:
+            gemm(name, n_layers, rows, n, k, awb, akind)  # an attention projection
 
         def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0) -> None:
             """An elementwise op moving ``nbytes`` minimal bytes per layer in ``kernels`` launches."""
@@ -317,28 +377,28 @@ class CostModel:
             if m.is_mla:
                 rope_d, lat = m.qk_rope_head_dim, m.kv_lora_rank
                 if m.q_lora_rank:
-                    gemm("q_a_proj", L, t, m.q_lora_rank, h)
+                    agemm("q_a_proj", L, t, m.q_lora_rank, h)
                     elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab)
-                    gemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank)
+                    agemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank)
                 else:
-                    gemm("q_proj", L, t, hq * dqk, h)
-                gemm("kv_a_proj", L, t, lat + rope_d, h)
+                    agemm("q_proj", L, t, hq * dqk, h)
+                agemm("kv_a_proj", L, t, lat + rope_d, h)
                 elem("rope_kv_write", L, t * (2.0 * hq * rope_d * ab + (lat + rope_d) * (ab + kvb)), 2.0)
                 if s.prefill_tokens:
                     # prefill runs un-absorbed: up-project cached + new latents, then MHA
-                    gemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat)
+                    agemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat)
                     fl = 2.0 * hq * pairs / adp * (dqk + dv)
                     by = (s.prefill_tokens * hq * (dqk + dv) * ab + kv_read * hq * (dqk + dv) * ab) / adp
                     add(AttentionPrefillOp("attn_prefill", ATTN_P, L, L * fl, L * by, 0.0, fl))
                 if s.decode_seqs:
                     dd = s.decode_seqs / adp
-                    gemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim)
+                    agemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim)
                     fl = 2.0 * hq * csum / adp * (2 * lat + rope_d)
                     by = csum / adp * (lat + rope_d) * kvb + dd * hq * (lat + rope_d) * ab
                     add(AttentionDecodeOp("attn_decode", ATTN_D, L, L * fl, L * by, 0.0, cmax * (lat + rope_d) * kvb))
-                    gemm("v_absorb", L, dd * hq, dv, lat)
+                    agemm("v_absorb", L, dd * hq, dv, lat)
             else:
-                gemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
+                agemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
                 if m.qk_norm:  # per-head RMSNorm of queries and keys (Qwen3): read + write each
                     elem("qk_norm", L, 2.0 * t * (hq + hkv) * dqk * ab, 2.0)
                 elem("rope_kv_write", L, t * ((hq + hkv) * dqk * 2.0 * ab + 2.0 * hkv * dqk * (ab + kvb)), 2.0)
@@ -350,7 +410,7 @@ class CostModel:
                     fl = 2.0 * hq * csum / adp * (dqk + dv)
                     by = csum / adp * hkv * (dqk + dv) * kvb + s.decode_seqs / adp * hq * (dqk + dv) * ab
                     add(AttentionDecodeOp("attn_decode", ATTN_D, L, L * fl, L * by, 0.0, cmax * (dqk + dv) * kvb))
-            gemm("o_proj", L, t, h, hq * dv)
+            agemm("o_proj", L, t, h, hq * dv)
             allreduce("attn_allreduce", L, t * h * ab, tp)
         for moe, L in self._mlp_groups:
             elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0)
@@ -360,19 +420,29 @@ class CostModel:
                 gemm("router", L, t, ne, h, hb)
                 ep, etp = par.ep, par.expert_tp
                 inter = m.moe_intermediate_size // etp
-                pairs_gpu = t_all * k / ep  # routed (token, expert) pairs computed on this GPU
-                touched = expected_distinct_experts(ne, k, t_all) / ep
+                # the busiest EP rank sets the time: its routed pairs are ι × the mean
+                imb = routing_imbalance(ep, t_all * k, self._imb, self._z_ep) if ep > 1 else 1.0
+                pairs_gpu = t_all * k / ep * imb  # routed (token, expert) pairs computed on this GPU
+                touched = expected_distinct_experts(ne, k, t_all * imb) / ep
                 rows = pairs_gpu / touched if touched else 0.0
+                t_src = t_all / max(tp, ep) if ep > 1 else t  # tokens this GPU routes out and gathers back
                 if ep > 1:
-                    a2a = 2.0 * (t_all / max(tp, ep)) * k * h * ab * (ep - 1) / ep
+                    a2a = 2.0 * t_src * k * h * ab * (ep - 1) / ep
                     add(CollectiveOp("ep_alltoall", ALLTOALL, L, 0.0, L * a2a, 0.0, ep))
+                # permute: gather tokens into expert order; unpermute: scatter back + top-k weighted sum
+                elem("moe_permute", L, (t_src + pairs_gpu) * h * ab)
+                elem("moe_unpermute", L, (pairs_gpu + t_src) * h * ab)
+                g_tile = self._g_tile
+                eg = self._eff(self._eg, self._cg, rows if rows > g_tile else g_tile)
                 w_up = L * touched * gate * inter * h * wb
-                add(GemmOp("experts_gate_up", GROUPED, L, L * 2.0 * pairs_gpu * gate * inter * h,
-                           w_up + L * pairs_gpu * (h + gate * inter) * ab, w_up, rows))
+                add(GroupedGemmOp("experts_gate_up", GROUPED, L, L * 2.0 * pairs_gpu * gate * inter * h,
+                                  w_up + L * pairs_gpu * (h + gate * inter) * ab, w_up, rows,
+                                  grouped_gemm_efficiency(eg, rows, h, g_tile, self._g_k0)))
                 elem("experts_act", L, pairs_gpu * 3.0 * inter * ab)
                 w_dn = L * touched * inter * h * wb
-                add(GemmOp("experts_down", GROUPED, L, L * 2.0 * pairs_gpu * inter * h,
-                           w_dn + L * pairs_gpu * (h + inter) * ab, w_dn, rows))
+                add(GroupedGemmOp("experts_down", GROUPED, L, L * 2.0 * pairs_gpu * inter * h,
+                                  w_dn + L * pairs_gpu * (h + inter) * ab, w_dn, rows,
+                                  grouped_gemm_efficiency(eg, rows, inter, g_tile, self._g_k0)))
                 if m.shared_expert_size:
                     si = m.shared_expert_size // tp
                     gemm("shared_gate_up", L, t, gate * si, h)
@@ -417,6 +487,14 @@ class CostModel:
         if tc > tm:
             return tc + self._kov * op.count, "compute"
         return tm + self._kov * op.count, "memory"
+
+    def _time_grouped(self, op: GroupedGemmOp) -> tuple[float, str]:
+        """Grouped expert GEMM: soft roofline ``(t_c^p + t_m^p)^(1/p) + count · t_kernel`` with
+        ``t_c = FLOPs / (peak · η_grouped)`` (η_grouped carried by the op) and ``t_m = bytes / (BW · η_mem)``,
+        p = ``grouped_gemm_blend`` (:mod:`dashboard.features.moe_cost`)."""
+        tc = op.flops / (self._peak * op.eta)
+        tm = op.bytes / self._bw
+        return soft_roofline_s(tc, tm, self._g_p) + self._kov * op.count, ("compute" if tc > tm else "memory")
 
     def _time_elementwise(self, op: ElementwiseOp) -> tuple[float, str]:
         """Elementwise: ``bytes / (BW · η_mem) + count · kernels · t_kernel``."""

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.features.hardware import GIB, HardwareProfile
+from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
 
 __all__ = [
     "ADMISSIONS",
@@ -409,12 +410,14 @@ def load_engine(ref: str | Path | dict[str, Any] | EngineProfile | None = None) 
         return engine_from_dict(ref)
     text = str(ref).strip()
     path = Path(text)
-    if text.lower().endswith(".json") or (len(text) < 4096 and path.is_file()):
+    # a string names a file only on the CLI (issue 11: never open paths from URLs or text fields)
+    if isinstance(ref, Path) or (paths_allowed() and (text.lower().endswith(".json") or
+                                                      (len(text) < 4096 and path.exists()))):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_text_capped(path))
         except FileNotFoundError:
             raise EngineError(f"engine profile file not found: {text}") from None
-        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
             raise EngineError(f"engine profile {text} is not valid JSON: {exc}") from None
         return engine_from_dict(data)
     key = _norm(text)
@@ -422,5 +425,6 @@ def load_engine(ref: str | Path | dict[str, Any] | EngineProfile | None = None) 
     for name in list_engine_presets():
         if _norm(name) == key:
             return engine_from_dict(json.loads((ENGINE_DIR / f"{name}.json").read_text(encoding="utf-8")))
-    raise EngineError(f"unknown engine {text!r}; presets: {', '.join(list_engine_presets())}")
+    hint = "" if paths_allowed() else path_refused_hint(text)
+    raise EngineError(f"unknown engine {text[:80]!r}{hint}; presets: {', '.join(list_engine_presets())}")
 

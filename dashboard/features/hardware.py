@@ -23,8 +23,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
+
 __all__ = [
     "HARDWARE_DIR",
+    "NOT_FITTED",
     "Curve",
     "Efficiency",
     "HardwareError",
@@ -38,6 +41,8 @@ __all__ = [
 
 HARDWARE_DIR = Path(__file__).resolve().parent.parent / "data" / "hardware"
 GIB = 1024**3
+#: provenance of efficiencies a preset inherits from ``_default_efficiency.json`` without its own fit
+NOT_FITTED = "not fitted: H200-derived efficiencies"
 
 
 class HardwareError(ValueError):
@@ -108,8 +113,10 @@ class Efficiency:
         gemm_compute: fraction of the dense tensor-core peak a GEMM reaches vs. its row count M
             (tokens). Captures tile/wave quantisation at small M and the power-limit clock drop
             of long compute-bound runs.
-        gemm_compute_fp8: the same for fp8/int8/fp4 GEMMs against their own peak (``None``: use
+        gemm_compute_fp8: the same for fp8/int8 GEMMs against their own peak (``None``: use
             ``gemm_compute``).
+        gemm_compute_fp4: the same for fp4 (NVFP4/MXFP4 block-scaled) GEMMs against the fp4 peak
+            (``None``: use ``gemm_compute_fp8``, then ``gemm_compute``).
         memory: fraction of HBM bandwidth a streaming kernel reaches (weights, KV cache).
         attention_prefill: fraction of the dense peak that causal flash attention reaches vs. the
             FLOPs of one call (one layer), from attention sweeps.
@@ -126,10 +133,19 @@ class Efficiency:
         host_link: fraction of the PCIe / NVLink-C2C peak a pinned host↔device copy reaches.
         host_ddr: fraction of the host DDR peak a streaming copy reaches.
         host_pageable: rate of a pageable copy relative to a pinned one (CPU staging copy).
+        grouped_gemm_tile_rows: row-tile height T of a grouped (MoE expert) GEMM: each expert's rows
+            are padded to whole tiles, ``rows + T/2`` on average (at least one tile).
+        grouped_gemm_k_overhead: per-tile prologue/epilogue cost of a grouped GEMM as an equivalent
+            reduction depth K0: efficiency ∝ ``K / (K + K0)``, relative to a K = 4096 dense GEMM.
+        grouped_gemm_blend: exponent p of the soft roofline of a grouped GEMM,
+            ``t = (t_c^p + t_m^p)^(1/p)`` (p ≥ 50 is the hard ``max``).
+        moe_imbalance: load of the busiest expert-parallel rank relative to the mean at large
+            batches (systematic routing skew; the sampling spread of small batches is added on top).
     """
 
     gemm_compute: Curve = field(default_factory=lambda: Curve(((1.0, 0.75),)))
     gemm_compute_fp8: Curve | None = None
+    gemm_compute_fp4: Curve | None = None
     memory: float = 0.85
     attention_prefill: Curve = field(default_factory=lambda: Curve(((1.0, 0.5),)))
     attention_decode_unit_gb_s: float | None = None
@@ -142,12 +158,17 @@ class Efficiency:
     host_link: float = 0.825
     host_ddr: float = 0.75
     host_pageable: float = 0.368
+    grouped_gemm_tile_rows: float = 64.0
+    grouped_gemm_k_overhead: float = 0.0
+    grouped_gemm_blend: float = 50.0
+    moe_imbalance: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("gemm_compute", "attention_prefill"):
             object.__setattr__(self, name, _curve(getattr(self, name), name))
-        if self.gemm_compute_fp8 is not None:
-            object.__setattr__(self, "gemm_compute_fp8", _curve(self.gemm_compute_fp8, "gemm_compute_fp8"))
+        for name in ("gemm_compute_fp8", "gemm_compute_fp4"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _curve(getattr(self, name), name))
         checks = {
             "memory": (0.01, 1.5),
             "elementwise_traffic": (0.1, 50.0),
@@ -159,6 +180,10 @@ class Efficiency:
             "host_link": (0.01, 1.0),
             "host_ddr": (0.01, 1.0),
             "host_pageable": (0.01, 1.0),
+            "grouped_gemm_tile_rows": (1.0, 1024.0),
+            "grouped_gemm_k_overhead": (0.0, 1e5),
+            "grouped_gemm_blend": (1.0, 1000.0),
+            "moe_imbalance": (1.0, 16.0),
         }
         for name, (lo, hi) in checks.items():
             v = getattr(self, name)
@@ -172,6 +197,7 @@ class Efficiency:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["gemm_compute"] = self.gemm_compute.to_list()
         d["gemm_compute_fp8"] = self.gemm_compute_fp8.to_list() if self.gemm_compute_fp8 else None
+        d["gemm_compute_fp4"] = self.gemm_compute_fp4.to_list() if self.gemm_compute_fp4 else None
         d["attention_prefill"] = self.attention_prefill.to_list()
         return d
 
@@ -213,6 +239,7 @@ class HardwareProfile:
     calibration: dict[str, Any] | None = None
     sources: dict[str, str] = field(default_factory=dict)
     notes: str = ""
+    efficiency_fitted_on: str = ""  # what this preset's efficiency block was fitted on ("" = not fitted)
 
     def __post_init__(self) -> None:
         positive = {
@@ -261,11 +288,26 @@ class HardwareProfile:
         return gb * 1e9
 
     @property
+    def efficiency_provenance(self) -> str:
+        """Where the efficiency data came from: ``"calibrated: <data>"``, ``"fitted: <what>"`` for a
+        preset whose own efficiency block was fitted to measurements of that chip, else
+        ``"not fitted: H200-derived efficiencies"`` (the defaults of ``_default_efficiency.json``,
+        fitted on an H200, applied to this chip's datasheet peaks)."""
+        if self.kind == "calibrated" and self.calibration:
+            return f"calibrated: {self.calibration.get('data', 'measurements')}"
+        if self.efficiency_fitted_on:
+            return f"fitted: {self.efficiency_fitted_on}"
+        return NOT_FITTED
+
+    @property
     def source_label(self) -> str:
-        """Short provenance for pages: spec sheet, custom or calibrated (and on what)."""
+        """Short provenance for pages: spec sheet, custom or calibrated (and on what), with the
+        efficiency provenance (:attr:`efficiency_provenance`)."""
         if self.kind == "calibrated" and self.calibration:
             return f"calibrated ({self.calibration.get('data', 'measurements')})"
-        return {"spec": "spec sheet + default efficiencies", "custom": "custom profile"}.get(self.kind, self.kind)
+        if self.kind == "spec":
+            return f"spec sheet; efficiencies {self.efficiency_provenance}"
+        return {"custom": f"custom profile; efficiencies {self.efficiency_provenance}"}.get(self.kind, self.kind)
 
     def with_efficiency(self, **changes: Any) -> HardwareProfile:
         return replace(self, efficiency=replace(self.efficiency, **changes))
@@ -274,7 +316,7 @@ class HardwareProfile:
 _SIMPLE_FIELDS = (
     "slug", "name", "vendor", "architecture", "hbm_capacity_gb", "hbm_bandwidth_gb_s", "l2_cache_mb",
     "sm_count", "boost_clock_mhz", "scale_out_gb_s", "c2c_gb_s", "host_ddr_gb_s", "tdp_w", "kind",
-    "calibration", "notes",
+    "calibration", "notes", "efficiency_fitted_on",
 )
 
 
@@ -346,27 +388,46 @@ def _preset_index() -> dict[str, Path]:
 
 
 def load_hardware(ref: str | Path | dict[str, Any] | HardwareProfile) -> HardwareProfile:
-    """Resolve a preset slug/alias (case-insensitive), a profile JSON path, or a dict."""
+    """Resolve a preset slug/alias (case-insensitive), a profile JSON path, or a dict.
+
+    A *string* is a file path only on the command line (inside
+    :func:`dashboard.features.safe_io.allow_paths`); elsewhere (URL parameters, text fields, table
+    cells) it must name a preset. A :class:`~pathlib.Path` object is always read as a file. Files
+    are size-capped (``safe_io.MAX_FILE_BYTES``) before they are read.
+    """
     if isinstance(ref, HardwareProfile):
         return ref
     if isinstance(ref, dict):
         return hardware_from_dict(ref)
-    text = str(ref).strip()
-    path = Path(text)
-    if text.lower().endswith(".json") or path.is_file():
-        try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise HardwareError(f"hardware profile file not found: {text}") from None
-        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise HardwareError(f"hardware profile {text} is not valid JSON: {exc}") from None
-        return hardware_from_dict(data)
-    hit = _preset_index().get(normalise_slug(text))
+    if isinstance(ref, Path):
+        return _load_hardware_file(ref, str(ref))
+    if not isinstance(ref, str):
+        raise HardwareError(f"hardware must be a preset name, got {type(ref).__name__}")
+    text = ref.strip()
+    if paths_allowed() and (text.lower().endswith(".json") or Path(text).exists()):
+        return _load_hardware_file(Path(text), text)
+    hit = _preset_index().get(normalise_slug(text)) if len(text) <= 200 else None
     if hit is None:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        hint = "" if paths_allowed() else path_refused_hint(text)
         raise HardwareError(
-            f"unknown hardware {text!r}; presets: {', '.join(list_hardware_presets())}"
+            f"unknown hardware {shown!r}{hint}; presets: {', '.join(list_hardware_presets())}"
         )
     return hardware_from_dict(json.loads(hit.read_text()))
+
+
+def _load_hardware_file(path: Path, text: str) -> HardwareProfile:
+    try:
+        data = json.loads(read_text_capped(path))
+    except FileNotFoundError:
+        raise HardwareError(f"hardware profile file not found: {text}") from None
+    except OSError as exc:
+        raise HardwareError(f"hardware profile {text}: cannot read ({exc.strerror})") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise HardwareError(f"hardware profile {text} is not valid JSON: {exc}") from None
+    except ValueError as exc:
+        raise HardwareError(f"hardware profile: {exc}") from None
+    return hardware_from_dict(data)
 
 
 def efficiency_fields() -> list[str]:

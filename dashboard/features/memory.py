@@ -36,9 +36,15 @@ __all__ = [
 RUNTIME_RESERVE_GIB = 1.5  # CUDA context + cuBLAS workspace + NCCL buffers + CUDA graphs (typical vLLM)
 
 
-def weight_bytes_per_gpu(model: ModelProfile, parallel: ParallelConfig, weight_dtype: str) -> float:
-    """Bytes of weights on one GPU (largest pipeline stage, layers split evenly)."""
+def weight_bytes_per_gpu(model: ModelProfile, parallel: ParallelConfig, weight_dtype: str,
+                         attention_dtype: str | None = None) -> float:
+    """Bytes of weights on one GPU (largest pipeline stage, layers split evenly).
+
+    ``attention_dtype`` (default: ``weight_dtype``) is the format of the attention projections
+    when the checkpoint keeps them apart from the MLP/expert weights (gpt-oss: MXFP4 experts,
+    bf16 attention)."""
     wb, hb = dtype_bytes(weight_dtype), 2.0
+    awb = dtype_bytes(attention_dtype) if attention_dtype else wb
     tp, pp = parallel.tp, parallel.pp
     h = model.hidden_size
     if model.is_mla:
@@ -51,11 +57,11 @@ def weight_bytes_per_gpu(model: ModelProfile, parallel: ParallelConfig, weight_d
             q = h * hq * model.q_head_dim
         kvb = model.kv_lora_rank * hq * (model.qk_nope_head_dim + model.v_head_dim)
         o = hq * model.v_head_dim * h
-        attn = (rep + q + kvb + o) * wb
+        attn = (rep + q + kvb + o) * awb
     else:
         hkv = kv_heads_per_gpu(model, tp)
         hq = model.num_attention_heads // tp
-        attn = (h * (hq + 2 * hkv) * model.head_dim + hq * model.head_dim * h) * wb
+        attn = (h * (hq + 2 * hkv) * model.head_dim + hq * model.head_dim * h) * awb
     norms = model.norm_params_per_layer() * hb
     per_layer_total = 0.0
     for g in model.layer_groups():
@@ -178,7 +184,7 @@ def memory_breakdown(
     if context <= 0:
         raise ValueError("context must be a positive number of tokens")
     cap = (hbm_capacity_gib if hbm_capacity_gib is not None else hardware.hbm_capacity_gb) * GIB
-    weights = weight_bytes_per_gpu(model, parallel, dtypes.weight)
+    weights = weight_bytes_per_gpu(model, parallel, dtypes.weight, dtypes.attention_weight)
     if engine is None:
         mbt = 8192 if max_batched_tokens is None else max_batched_tokens
         ms = 256 if max_seqs is None else max_seqs

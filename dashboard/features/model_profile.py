@@ -93,6 +93,8 @@ class ModelProfile:
     # Multi-token-prediction layers (DeepSeek-V3): kept apart from the main model
     num_mtp_layers: int = 0
     weights_dtype: str = "bf16"
+    # quantization_config.modules_to_not_convert / ignore (module-name patterns kept 16-bit)
+    unquantized_modules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         positive = {
@@ -357,6 +359,19 @@ def _weights_dtype(cfg: dict[str, Any]) -> str:
     return "bf16"
 
 
+def _unquantized_modules(cfg: dict[str, Any]) -> tuple[str, ...]:
+    """Module-name patterns a quantised checkpoint keeps in 16 bits (``modules_to_not_convert``
+    in transformers' MXFP4/AWQ configs, ``ignore`` / ``ignored_layers`` in compressed-tensors / vLLM)."""
+    q = cfg.get("quantization_config") or {}
+    if not isinstance(q, dict):
+        return ()
+    for key in ("modules_to_not_convert", "ignore", "ignored_layers"):
+        v = q.get(key)
+        if isinstance(v, list):
+            return tuple(str(x) for x in v if isinstance(x, str))[:256]
+    return ()
+
+
 def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
     """Build a :class:`ModelProfile` from a Hugging Face ``config.json`` dict.
 
@@ -468,6 +483,7 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
         layer_types=layer_types,
         num_mtp_layers=int(_get(cfg, "num_nextn_predict_layers", default=0) or 0),
         weights_dtype=_weights_dtype(cfg),
+        unquantized_modules=_unquantized_modules(cfg),
         **kwargs,
     )
 

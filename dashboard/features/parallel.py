@@ -57,17 +57,31 @@ class ParallelConfig:
 
 @dataclass(frozen=True)
 class Dtypes:
-    """Independent formats of weights (linear layers), activations and the KV cache."""
+    """Independent formats of weights (linear layers), activations and the KV cache.
+
+    ``attention_weight`` is the format of the attention projections when a checkpoint keeps them
+    apart from the MLP/expert weights (gpt-oss: MXFP4 experts, bf16 attention); ``None`` means
+    the same as ``weight``. Embeddings, lm_head, routers and norms are always 16-bit.
+    """
 
     weight: str = "bf16"
     activation: str = "bf16"
     kv: str = "bf16"
+    attention_weight: str | None = None
 
     def __post_init__(self) -> None:
         for name, allowed in (("weight", WEIGHT_DTYPES), ("activation", ACT_DTYPES), ("kv", KV_DTYPES)):
             v = getattr(self, name)
             if v not in allowed:
                 raise ParallelError(f"{name} dtype must be one of {', '.join(allowed)}, got {v!r}")
+        if self.attention_weight is not None and self.attention_weight not in WEIGHT_DTYPES:
+            raise ParallelError(f"attention_weight dtype must be one of {', '.join(WEIGHT_DTYPES)}, "
+                                f"got {self.attention_weight!r}")
+
+    @property
+    def attention(self) -> str:
+        """Format of the attention projection weights."""
+        return self.attention_weight or self.weight
 
 
 def validate_parallel(model: ModelProfile, parallel: ParallelConfig) -> None:

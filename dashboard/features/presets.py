@@ -9,6 +9,7 @@ from typing import Any
 
 from dashboard.features.hardware import normalise_slug
 from dashboard.features.model_profile import ModelConfigError, ModelProfile, parse_hf_config
+from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -64,20 +65,47 @@ def model_config(slug: str) -> dict[str, Any]:
 
 
 def load_model(ref: str | Path | dict[str, Any] | ModelProfile) -> ModelProfile:
-    """Resolve a preset slug/alias, a ``config.json`` path, or a config dict to a profile."""
+    """Resolve a preset slug/alias/HF id, a ``config.json`` path, or a config dict to a profile.
+
+    A *string* is a file path only on the command line (inside
+    :func:`dashboard.features.safe_io.allow_paths`); elsewhere (URL parameters, text fields, CSV
+    cells) it must name a preset. A :class:`~pathlib.Path` object is always read as a file.
+    Files are size-capped (``safe_io.MAX_FILE_BYTES``) before they are read.
+    """
     if isinstance(ref, ModelProfile):
         return ref
     if isinstance(ref, dict):
         return parse_hf_config(ref)
-    text = str(ref).strip()
-    path = Path(text)
-    if text.lower().endswith(".json") or path.is_file():
-        try:
-            cfg = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise ModelConfigError(f"model config file not found: {text}", ("model",)) from None
-        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise ModelConfigError(f"model config {text} is not valid JSON: {exc}", ("model",)) from None
-        return parse_hf_config(cfg, name=path.stem)
-    slug = resolve_model_slug(text)
+    if isinstance(ref, Path):
+        return _load_model_file(ref, str(ref))
+    if not isinstance(ref, str):
+        raise ModelConfigError(f"model must be a preset name, got {type(ref).__name__}", ("model",))
+    text = ref.strip()
+    if paths_allowed() and (text.lower().endswith(".json") or Path(text).exists()):
+        return _load_model_file(Path(text), text)
+    if len(text) > 200:
+        raise ModelConfigError(f"unknown model {text[:77] + '...'!r}", ("model",))
+    try:
+        slug = resolve_model_slug(text)
+    except ModelConfigError:
+        if paths_allowed():
+            raise
+        hint = path_refused_hint(text)
+        if not hint:
+            raise
+        raise ModelConfigError(f"unknown model {text!r}{hint}", ("model",)) from None
     return parse_hf_config(model_config(slug), name=slug)
+
+
+def _load_model_file(path: Path, text: str) -> ModelProfile:
+    try:
+        cfg = json.loads(read_text_capped(path))
+    except FileNotFoundError:
+        raise ModelConfigError(f"model config file not found: {text}", ("model",)) from None
+    except OSError as exc:
+        raise ModelConfigError(f"model config {text}: cannot read ({exc.strerror})", ("model",)) from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ModelConfigError(f"model config {text} is not valid JSON: {exc}", ("model",)) from None
+    except ValueError as exc:
+        raise ModelConfigError(f"model config: {exc}", ("model",)) from None
+    return parse_hf_config(cfg, name=path.stem)

@@ -90,12 +90,13 @@ def edited_hardware(hw: HardwareProfile, *, weight_dtype: str, activation_dtype:
 def with_kernel_efficiencies(hw: HardwareProfile, *, gemm: float | None = None, attention: float | None = None,
                              memory: float | None = None, kernel_overhead_us: float | None = None) -> HardwareProfile:
     """``hw`` with constant kernel efficiencies (``HardwareProfile.with_efficiency``): ``gemm``
-    replaces the GEMM curves of every format (bf16 and fp8), ``attention`` the prefill-attention
+    replaces the GEMM curves of every format (bf16, fp8 and fp4), ``attention`` the prefill-attention
     curve, ``memory`` the HBM streaming fraction; ``None`` keeps the profile's value."""
     changes: dict[str, Any] = {}
     if gemm is not None:
         changes["gemm_compute"] = float(gemm)
         changes["gemm_compute_fp8"] = float(gemm)
+        changes["gemm_compute_fp4"] = float(gemm)
     if attention is not None:
         changes["attention_prefill"] = float(attention)
     if memory is not None:

@@ -291,12 +291,23 @@ def _scale(eng: dict[str, Any], tp: int, ep: int, dp: int, conc: int, budget: in
 
 def _price_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
                   workload: Workload, sla: SLA, conc: int, budget: int, reserved: float,
-                  cache: dict, engine: str | None = None, fraction: float | None = None) -> dict[str, Any]:
-    """Per-engine row: memory check, steady state, SLA verdict (``reason_code`` None when feasible)."""
-    oom, info = _memory_check(model, hw, par, dtypes, workload, conc, budget, reserved, engine, fraction)
+                  cache: dict, spec: Any = None, engine: str | None = None,
+                  fraction: float | None = None) -> dict[str, Any]:
+    """Per-engine row: memory check, steady state, SLA verdict (``reason_code`` None when feasible).
+    ``spec`` (a SpeculativeConfig): speculative decoding, see :mod:`dashboard.services.search_spec`.
+    ``engine``/``fraction``: the serving engine whose KV rule sizes the cache (None: ``reserved``)."""
+    if spec is not None:
+        from dashboard.services.search_spec import memory_check_speculative, steady_state_speculative
+
+        oom, info = memory_check_speculative(model, hw, par, dtypes, workload, conc, budget, reserved, spec)
+    else:
+        oom, info = _memory_check(model, hw, par, dtypes, workload, conc, budget, reserved, engine, fraction)
     if oom:
         return {**info, "reason_code": "oom", "reason": oom, "reasons": ["oom"]}
-    st = steady_state(cm, workload.input_len, workload.output_len, conc, budget, cache)
+    if spec is not None:
+        st = steady_state_speculative(cm, spec, workload.input_len, workload.output_len, conc, budget, cache)
+    else:
+        st = steady_state(cm, workload.input_len, workload.output_len, conc, budget, cache)
     row = {**info, **_engine_row(st)}
     viol = sla.violations(row["ttft_ms"], row["tpot_ms"])
     if viol:
@@ -343,8 +354,11 @@ def search_aggregated(
     dtypes: Dtypes | None = None,
     space: SearchSpace | None = None,
     econ: Economics | None = None,
+    speculative: Any = None,
 ) -> SearchResult:
     """Every configuration on at most ``gpus`` GPUs, feasible or rejected with its reason.
+    ``speculative`` prices every engine with that speculative-decoding config
+    (:func:`dashboard.services.search_spec.search_with_speculation` searches it on/off and over k).
 
     ``best`` maximises output tokens/s per GPU among the feasible ones (ties: more total output
     tokens/s, then lower TTFT). ``pareto`` is the frontier of all priced (memory-feasible)
@@ -379,7 +393,8 @@ def search_aggregated(
                            f"{workload.input_len + workload.output_len} tokens < concurrency {conc}"}
                 else:
                     eng = _price_engine(cm, model, hw, par, dtypes, workload, sla, conc, budget,
-                                        space.reserved_fraction, cache, space.engine, space.memory_fraction)
+                                        space.reserved_fraction, cache, speculative, space.engine,
+                                        space.memory_fraction)
                     if eng["reason_code"] == "oom":
                         tail = eng
                 engines += 1

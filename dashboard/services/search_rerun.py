@@ -45,10 +45,12 @@ def rerun_rows(
     dtypes: Dtypes | None = None, *, engine: Any = "vllm", memory_fraction: float | None = None,
     request_rate: float | None = None, concurrency: int | None = None, percentile: float = 90.0, sla: Any = None,
     num_requests: int | None = None, jitter: float = 0.1, seed: int = 0, overlap: float = 0.0,
-    progress: Callable[[int, int], Any] | None = None,
+    progress: Callable[[int, int], Any] | None = None, speculative: Any = None,
 ) -> list[dict[str, Any]]:
     """Each row re-run in the simulator (see the module docstring); a row that cannot run gets
-    ``sim_error`` instead. ``sla`` is a :class:`~dashboard.services.search.SLA`."""
+    ``sim_error`` instead. ``sla`` is a :class:`~dashboard.services.search.SLA`. ``speculative``
+    (a SpeculativeConfig): rows with ``num_speculative_tokens > 0`` run speculative decoding with
+    that many draft tokens."""
     from dashboard.features.engine import load_engine
     from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
 
@@ -84,7 +86,14 @@ def rerun_rows(
                                 output_dist=dist, input_spread=jitter, output_spread=jitter,
                                 request_rate=None if conc_total is not None else rate,
                                 concurrency=conc_total, seed=seed)
-            res = simulate(cm, wl, sched, dp=dp, router=eng.dp_router, record_steps=False)
+            spec = None
+            k = int(row.get("num_speculative_tokens") or 0)
+            if speculative is not None and k > 0:
+                from dashboard.services.search_spec import config_for_k
+
+                spec = config_for_k(speculative, k)
+            res = simulate(cm, wl, sched, dp=dp, router=eng.dp_router, record_steps=False, speculative=spec,
+                           spec_seed=seed)
             req = res.requests
             skip = min(n // 10, load)
             ttft = np.asarray(req["ttft_s"])[skip:] * 1e3

@@ -107,9 +107,12 @@ class EngineState:
         self.round_itl: list[float] = []  # [r − 1]: end of decode round r − end of round r − 1
         # step in flight
         self.pending: Any = None
+        # speculative decoding (dashboard/sim/spec_decode.py): decodes stepped explicitly
+        self.spec_dec: list[Req] = []
+        self.spec_batch: list[tuple[Req, int]] = []
 
     def running(self) -> int:
-        return len(self.decoders) + len(self.prefilling)
+        return len(self.decoders) + len(self.prefilling) + len(self.spec_dec)
 
     # ---- decode set
     def enter_decode(self, r: Req, t: float) -> None:

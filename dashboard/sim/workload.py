@@ -30,6 +30,8 @@ from typing import Literal
 
 import numpy as np
 
+from dashboard.features.safe_io import paths_allowed, read_text_capped
+
 __all__ = [
     "ARRIVALS",
     "LENGTH_DISTS",
@@ -70,6 +72,12 @@ class WorkloadConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_LEN * 16:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        for name in ("input_len", "output_len"):  # never clip a requested length (issue 11)
+            if getattr(self, name) > self.max_len:
+                raise ValueError(
+                    f"{name} {getattr(self, name)} exceeds the longest request this workload generates "
+                    f"(max_len {self.max_len}); lengths are never silently clipped"
+                )
         for name in ("input_dist", "output_dist"):
             if getattr(self, name) not in LENGTH_DISTS:
                 raise ValueError(f"{name} must be one of {', '.join(LENGTH_DISTS)}, got {getattr(self, name)!r}")
@@ -122,7 +130,12 @@ class Workload:
 
 
 def sample_lengths(rng: np.random.Generator, n: int, mean: int, dist: str, spread: float, max_len: int) -> np.ndarray:
-    """``n`` integer lengths of mean ``mean`` from ``dist`` (see the module docstring)."""
+    """``n`` integer lengths of mean ``mean`` from ``dist`` (see the module docstring).
+
+    Random draws are clipped to ``[1, max_len]`` (the tails only); a mean above ``max_len`` is
+    refused (``ValueError``), never clipped, so a fixed length is always honoured exactly."""
+    if mean > max_len:
+        raise ValueError(f"length {mean} exceeds max_len {max_len}; lengths are never silently clipped")
     if dist == "fixed" or spread == 0:
         x = np.full(n, float(mean))
     elif dist == "uniform":
@@ -167,8 +180,10 @@ def workload_from_trace(source: str | Path | bytes, concurrency: int | None = No
     so that it is 0); raises ``ValueError`` naming the bad row."""
     if isinstance(source, bytes):
         text = source.decode("utf-8")
-    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).is_file()):
-        text = Path(source).read_text()
+    elif isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and paths_allowed() and Path(source).is_file()
+    ):  # a string names a file only on the CLI (issue 11)
+        text = read_text_capped(Path(source))
     else:
         text = str(source)
     reader = csv.DictReader(io.StringIO(text.strip()))

@@ -46,6 +46,7 @@ class Settings:
     weight_dtype: str = "bf16"
     activation_dtype: str = "bf16"
     kv_dtype: str = "bf16"
+    attention_weight_dtype: str = "same"  # "same" as weight_dtype, or the checkpoint's own (gpt-oss: bf16)
     tp: int = 1
     ep: int = 1
     language: str = "en"
@@ -57,6 +58,8 @@ class Settings:
             raise ValueError(f"activation dtype must be one of {', '.join(ACT_DTYPES)}")
         if self.kv_dtype not in KV_DTYPES:
             raise ValueError(f"KV dtype must be one of {', '.join(KV_DTYPES)}")
+        if self.attention_weight_dtype != "same" and self.attention_weight_dtype not in WEIGHT_DTYPES:
+            raise ValueError(f"attention weight dtype must be 'same' or one of {', '.join(WEIGHT_DTYPES)}")
         for name in ("tp", "ep"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 1024:

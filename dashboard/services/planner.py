@@ -1,0 +1,473 @@
+"""Capacity planner: which GPU type, how many, which layout and at what cost serve a request rate
+(or a number of concurrent users) within a latency SLA — with the commands that launch the answer.
+
+Pipeline, per GPU type (every latency from the shared cost model, every verdict from the simulator):
+
+1. **Formats**: the checkpoint's native per-module formats (:mod:`dashboard.features.checkpoint`),
+   KV cache as asked (default bf16 = the engines' ``auto``).
+2. **Layouts** of one engine (= one *replica*): TP ∈ {1, 2, 4, 8} inside one node; for MoE models also
+   EP over the TP group and DP-attention ranks (``dp`` data-parallel ranks inside the engine with
+   ``ep = tp · dp``, vLLM ``--data-parallel-size --enable-expert-parallel``); PP ∈ {1, 2, 4} stages
+   across nodes for models whose weights do not fit one node (:mod:`dashboard.features.pipeline`).
+   A layout must hold the weights, the workspace and at least one sequence of ``I + O`` tokens
+   (:func:`~dashboard.features.memory.memory_breakdown`).
+3. **Analytic shortlist**: for each layout and chunked-prefill budget the steady-state model of
+   :mod:`dashboard.services.search_steady` gives, per client concurrency ``c`` (powers of two up to
+   what the KV cache holds), the request rate one replica completes and its TTFT/TPOT. The replica's
+   *capacity* is the highest rate whose steady TTFT and TPOT meet the SLA. The fewest replicas that
+   carry the rate at that capacity is the analytic lower bound ``n₀ = ⌈R / capacity⌉``; candidates
+   are ``n₀ … n₀ + 3`` replicas (queueing needs headroom), priced ``replicas × GPUs × $/GPU-hour``.
+4. **Simulation**: candidates are simulated in increasing cost order (one replica at ``R / n``
+   Poisson arrivals — the rate split evenly — ``simulate()`` of :mod:`dashboard.sim_scheduler` with
+   the engine's scheduler limits); the first one whose TTFT, TPOT at the asked percentile meet the
+   SLA is that GPU type's plan. Because the price of a candidate is known before it is simulated,
+   the plan is the cheapest *simulated-feasible* candidate, and raising the GPU limit only adds
+   candidates — it never makes the cheapest plan more expensive.
+
+Economics (rate mode: the deployment serves ``R`` requests/s of ``I`` in / ``O`` out tokens):
+``usd_per_hour = num_gpus × price``; ``usd_per_m_output_tokens = usd_per_hour / (3600 · R · O) · 10⁶``
+charges the whole bill to output tokens (and ``usd_per_m_input_tokens`` the whole bill to input
+tokens — the two are alternative views, not a split); ``tokens_per_joule`` = output tokens per
+second ÷ (GPUs × TDP watts), GPUs at TDP. Concurrency mode uses the simulated throughput instead of
+``R``. Percentiles are taken over the requests after the first 10 % (warm-up of an empty engine; in
+concurrency mode after the first wave of ``concurrency`` requests, which all arrive at t = 0).
+
+Disaggregated plans (``--disaggregated on|auto``): a prefill pool and a decode pool of the same GPU
+type. The prefill pool is simulated on prompts alone (one output token: its TTFT is the prefill
+latency with queueing); the decode pool is simulated with the prompt already in the cache (a prefix
+hit of all but the last block: its TPOT is the decode latency under KV pressure); TTFT = prefill
+TTFT percentile + KV transfer over the scale-out NIC (:func:`~dashboard.features.kv_transfer`) +
+the decode pool's first-step percentile (a sum of percentiles: an upper bound).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dashboard.features.checkpoint import native_format
+from dashboard.features.cost_model import CostModel
+from dashboard.features.hardware import HardwareProfile, load_hardware
+from dashboard.features.memory import memory_breakdown
+from dashboard.features.model_profile import ModelProfile
+from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.services.launch import LaunchSpec, launch_commands
+from dashboard.services.search_steady import steady_state
+from dashboard.sim.metrics import weighted_percentiles
+from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
+
+__all__ = [
+    "DISAGG_MODES", "PLAN_KEYS", "PlanRequest", "PlanResult", "default_prices", "plan", "price_table",
+    "simulate_plan",
+]
+
+PLAN_KEYS = ("hardware", "engine", "num_gpus", "replicas", "tp", "ep", "dp", "pp", "weight_dtype", "kv_dtype",
+             "max_num_seqs", "max_num_batched_tokens", "mode", "prefill", "decode", "ttft_ms", "tpot_ms", "itl_ms",
+             "output_tok_s_per_gpu", "usd_per_hour", "usd_per_m_input_tokens", "usd_per_m_output_tokens",
+             "tokens_per_joule", "meets_sla", "launch")
+DISAGG_MODES = ("auto", "on", "off")
+_PRICES_FILE = Path(__file__).resolve().parent.parent / "data" / "prices.json"
+_BUDGETS = (2048, 8192)
+_CONCURRENCY = tuple(2**i for i in range(11))  # 1 … 1024
+_EXTRA_REPLICAS = 3  # candidates n0 … n0 + 3 per layout
+_MAX_SIMS_PER_HW = 6
+_GPU_MEM_UTIL = 0.9
+_WARMUP = 0.1
+
+
+def price_table() -> dict[str, dict[str, Any]]:
+    """The shipped price table: ``{slug: {"usd_per_gpu_hour", "date", "source"}}``."""
+    return json.loads(_PRICES_FILE.read_text())["prices"]
+
+
+def default_prices() -> dict[str, float]:
+    """``{hardware slug: US$ per GPU-hour}`` from the shipped table."""
+    return {k: float(v["usd_per_gpu_hour"]) for k, v in price_table().items()}
+
+
+def _num(name: str, v: Any, lo: float = 0.0, integer: bool = False, hi: float = 1e9) -> None:
+    bad = isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo < v <= hi
+    if integer and not isinstance(v, int):
+        bad = True
+    if bad:
+        raise ValueError(f"{name} must be a {'whole' if integer else 'positive'} number in ({lo:g}, {hi:g}], "
+                         f"got {v!r}")
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What the planner is asked (the ``modeling plan`` flags). Exactly one of ``request_rate``
+    (requests/s) and ``concurrency`` (concurrent clients, closed loop) is given."""
+
+    hardware: tuple[str, ...] = ("h100-sxm", "h200", "b200")
+    engine: str = "vllm"
+    input_len: int = 2048
+    output_len: int = 256
+    request_rate: float | None = None
+    concurrency: int | None = None
+    ttft_ms: float | None = None
+    tpot_ms: float | None = None
+    percentile: float = 90.0
+    max_gpus: int = 64
+    disaggregated: str = "auto"
+    kv_dtype: str = "bf16"
+
+    def __post_init__(self) -> None:
+        if not self.hardware:
+            raise ValueError("hardware: give at least one GPU type")
+        if self.engine not in ("vllm", "sglang", "trtllm"):
+            raise ValueError(f"engine must be one of vllm, sglang, trtllm, got {self.engine!r}")
+        _num("input_len", self.input_len, integer=True, hi=2_000_000)
+        _num("output_len", self.output_len, integer=True, hi=2_000_000)
+        if (self.request_rate is None) == (self.concurrency is None):
+            raise ValueError("give exactly one of request_rate and concurrency")
+        if self.request_rate is not None:
+            _num("request_rate", self.request_rate, hi=1e6)
+        if self.concurrency is not None:
+            _num("concurrency", self.concurrency, integer=True, hi=1_000_000)
+        for name in ("ttft_ms", "tpot_ms"):
+            v = getattr(self, name)
+            if v is not None:
+                _num(name, v, hi=1e9)
+        _num("percentile", self.percentile, hi=100.0)
+        _num("max_gpus", self.max_gpus, integer=True, hi=4096)
+        if self.disaggregated not in DISAGG_MODES:
+            raise ValueError(f"disaggregated must be one of {', '.join(DISAGG_MODES)}, got {self.disaggregated!r}")
+        if self.kv_dtype not in ("bf16", "fp16", "fp8"):
+            raise ValueError(f"kv_dtype must be bf16, fp16 or fp8, got {self.kv_dtype!r}")
+
+    def sla_met(self, ttft_ms: float, tpot_ms: float) -> bool:
+        return ((self.ttft_ms is None or ttft_ms <= self.ttft_ms)
+                and (self.tpot_ms is None or tpot_ms <= self.tpot_ms))
+
+
+@dataclass
+class PlanResult:
+    """``plans`` (dicts with :data:`PLAN_KEYS`, SLA-meeting first, cheapest output token first) and
+    ``rejected`` (``{"hardware", "reason"}``); ``elapsed_s`` and ``simulations`` are diagnostics."""
+
+    plans: list[dict[str, Any]]
+    rejected: list[dict[str, str]]
+    elapsed_s: float = 0.0
+    simulations: int = 0
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``modeling plan --json`` document: exactly ``plans`` and ``rejected``."""
+        return {"plans": self.plans, "rejected": self.rejected}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    tp: int
+    dp: int
+    ep: int
+    pp: int
+
+    @property
+    def gpus(self) -> int:
+        return self.tp * self.dp * self.pp
+
+    def parallel(self) -> ParallelConfig:
+        # DP-attention ranks inside one engine are the cost model's ``ep > tp`` groups
+        return ParallelConfig(tp=self.tp, ep=self.ep if self.ep > 1 else 1, pp=self.pp)
+
+
+@dataclass
+class _Candidate:
+    hw: HardwareProfile
+    layout: _Layout
+    budget: int
+    max_num_seqs: int
+    replicas: int
+    usd_per_hour: float
+    capacity_req_s: float
+    cm: CostModel
+    dtypes: Dtypes
+
+
+# ---------------------------------------------------------------------------- engine defaults
+def _scheduler_limits(engine: str, hw: HardwareProfile) -> tuple[int, int, int]:
+    """``(max_num_batched_tokens, max_num_seqs, block_size)`` defaults of the engine: the engine
+    profile's when :mod:`dashboard.features.engine` is available, else vLLM's online-serving defaults
+    on a ≥ 70 GB GPU (8192 tokens, 256 sequences in vLLM ≤ 0.10; 16-token blocks)."""
+    try:
+        from dashboard.features.engine import load_engine  # type: ignore[import-not-found]
+
+        d = load_engine(engine).scheduler_defaults(hw)
+        return int(d["max_num_batched_tokens"]), int(d["max_num_seqs"]), int(d["block_size"])
+    except (ImportError, AttributeError, KeyError, ValueError, TypeError):
+        return 8192, 256, 16
+
+
+# ---------------------------------------------------------------------------- layouts
+def _node_gpus(hw: HardwareProfile) -> int:
+    return max(1, min(8, int(hw.scale_up_domain)))
+
+
+def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int) -> list[_Layout]:
+    node = _node_gpus(hw)
+    tps = [t for t in (1, 2, 4, 8) if t <= node]
+    out: list[_Layout] = []
+    pps = (1, 2, 4) if _pp_available() else (1,)
+    for pp in pps:
+        for tp in tps:
+            shapes = [(tp, 1, 1)]
+            if model.is_moe:
+                shapes.append((tp, 1, tp)) if tp > 1 else None
+                if tp == 1:
+                    shapes += [(1, d, d) for d in (2, 4, 8) if d <= node]
+            for t, d, e in shapes:
+                lay = _Layout(t, d, e, pp)
+                if lay.gpus > max_gpus or (pp > 1 and t != node):
+                    continue  # PP only across full nodes (TP inside a node, PP across nodes)
+                try:
+                    validate_parallel(model, lay.parallel())
+                except ParallelError:
+                    continue
+                out.append(lay)
+    return out
+
+
+def _pp_available() -> bool:
+    try:
+        from dashboard.features import pipeline  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------- analytic shortlist
+def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Layout, dtypes: Dtypes,
+              req: PlanRequest, budget: int, max_seqs: int) -> tuple[float, int, str | None]:
+    """Highest request rate one replica completes in steady state within the SLA, the concurrency
+    that reaches it, and why nothing does (``None`` when some concurrency does)."""
+    i_len, o_len = req.input_len, req.output_len
+    ctx = i_len + o_len
+    mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=ctx, reserved_fraction=1 - _GPU_MEM_UTIL,
+                           max_batched_tokens=budget, max_seqs=max_seqs)
+    kv_seqs = mem.max_sequences * lay.parallel().attention_dp
+    if kv_seqs < 1:
+        need = (mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes) / 2**30
+        return 0.0, 0, f"OOM: weights + workspace need {need:.1f} GiB/GPU of {mem.usable_bytes / 2**30:.1f} usable"
+    best, best_c, why = 0.0, 0, "no concurrency meets the SLA"
+    memo: dict = {}
+    for c in _CONCURRENCY:
+        if c > min(kv_seqs, max_seqs):
+            break
+        st = steady_state(cm, i_len, o_len, c, budget, memo)
+        ttft, tpot = st.ttft_s * 1e3, st.tpot_s * 1e3
+        if req.sla_met(ttft, tpot):
+            if st.requests_per_s > best:
+                best, best_c = st.requests_per_s, c
+        elif c == 1:
+            why = f"even one request misses the SLA (TTFT {ttft:.0f} ms, TPOT {tpot:.1f} ms)"
+    return best, best_c, (None if best > 0 else why)
+
+
+def _pricing_basis(req: PlanRequest, replicas: int, sim_out_tok_s: float | None) -> float:
+    """Output tokens/s the deployment delivers (rate mode: the offered rate)."""
+    if req.request_rate is not None:
+        return req.request_rate * req.output_len
+    return sim_out_tok_s if sim_out_tok_s else 0.0
+
+
+def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, price: float,
+                dtypes: Dtypes) -> tuple[list[_Candidate], str | None]:
+    budget_default, seqs_default, _ = _scheduler_limits(req.engine, hw)
+    budgets = sorted({min(b, budget_default) for b in _BUDGETS} | {budget_default})
+    out: list[_Candidate] = []
+    reasons: list[str] = []
+    for lay in _layouts(model, hw, req.max_gpus):
+        try:
+            cm = CostModel(model, hw, lay.parallel(), dtypes)
+        except (ParallelError, ValueError) as exc:
+            reasons.append(str(exc))
+            continue
+        for b in budgets:
+            seqs = min(seqs_default, b)
+            cap, conc, why = _capacity(cm, model, hw, lay, dtypes, req, b, seqs)
+            if why:
+                reasons.append(f"{_label(lay)}: {why}")
+                continue
+            if req.request_rate is not None:
+                n0 = max(1, math.ceil(req.request_rate / cap - 1e-9))
+            else:
+                n0 = max(1, math.ceil(req.concurrency / conc))  # type: ignore[operator]
+            for n in range(n0, n0 + _EXTRA_REPLICAS + 1):
+                gpus = n * lay.gpus
+                if gpus > req.max_gpus:
+                    break
+                out.append(_Candidate(hw, lay, b, seqs, n, gpus * price, cap, cm, dtypes))
+    if not out:
+        hint = reasons[-1] if reasons else f"no layout within {req.max_gpus} GPUs"
+        return [], hint if len(reasons) <= 1 else f"{hint} (and {len(reasons) - 1} more layouts/budgets)"
+    # cheapest first; among equal cost the layout with the most analytic headroom
+    out.sort(key=lambda c: (c.usd_per_hour, -c.capacity_req_s * c.replicas, c.layout.gpus, -c.budget))
+    return out, None
+
+
+def _label(lay: _Layout) -> str:
+    s = f"TP{lay.tp}"
+    if lay.dp > 1:
+        s += f" DP{lay.dp}"
+    if lay.ep > 1:
+        s += f" EP{lay.ep}"
+    if lay.pp > 1:
+        s += f" PP{lay.pp}"
+    return s
+
+
+# ---------------------------------------------------------------------------- simulation
+def _num_requests(rate: float | None, req: PlanRequest, conc: int | None) -> int:
+    if rate is not None:
+        return int(min(600, max(200, rate * 60.0)))
+    return int(min(1200, max(200, 5 * (conc or 1))))
+
+
+def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batched_tokens: int, max_num_seqs: int,
+                  seed: int = 0) -> dict[str, float]:
+    """Simulate one replica at its share of the load; TTFT/TPOT/ITL at ``req.percentile`` (ms),
+    output tokens/s of the replica. Raises ``ValueError`` when the replica cannot hold a request."""
+    _, _, block = _scheduler_limits(req.engine, cm.hw)
+    sched = SchedulerConfig(max_num_batched_tokens=max(max_num_batched_tokens, max_num_seqs),
+                            max_num_seqs=max_num_seqs, block_size=block, gpu_memory_utilization=_GPU_MEM_UTIL)
+    if req.request_rate is not None:
+        rate = req.request_rate / replicas
+        wl = WorkloadConfig(num_requests=_num_requests(rate, req, None), input_len=req.input_len,
+                            output_len=req.output_len, request_rate=rate, seed=seed)
+    else:
+        conc = max(1, math.ceil(req.concurrency / replicas))  # type: ignore[operator]
+        wl = WorkloadConfig(num_requests=_num_requests(None, req, conc), input_len=req.input_len,
+                            output_len=req.output_len, concurrency=conc, seed=seed)
+    res = simulate(cm, wl, sched, record_steps=False)
+    rq = res.requests
+    n = len(rq["ttft_s"])
+    # warm-up: an empty engine at first; closed-loop clients all send their first request at t = 0
+    skip = max(int(n * _WARMUP), wl.concurrency or 0)
+    keep = slice(min(skip, n - 1), n)
+    q = req.percentile
+    ttft = float(np.nanpercentile(rq["ttft_s"][keep], q)) * 1e3
+    tpot_v = rq["tpot_s"][keep]
+    tpot = float(np.nanpercentile(tpot_v, q)) * 1e3 if np.isfinite(tpot_v).any() else 0.0
+    itl = weighted_percentiles(res.itl_values_s, res.itl_weights, (q,))[0] * 1e3 if len(res.itl_values_s) else 0.0
+    return {"ttft_ms": ttft, "tpot_ms": tpot, "itl_ms": float(itl),
+            "output_tok_s": float(res.summary["output_throughput_tok_s"]),
+            "completed": int(res.summary["completed"]), "num_requests": n}
+
+
+# ---------------------------------------------------------------------------- assembling a plan
+def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanRequest, sim: dict[str, float],
+               ok: bool) -> dict[str, Any]:
+    lay = c.layout
+    gpus = c.replicas * lay.gpus
+    out_tok_s = _pricing_basis(req, c.replicas, sim["output_tok_s"] * c.replicas)
+    in_tok_s = out_tok_s * req.input_len / req.output_len
+    usd_s = c.usd_per_hour / 3600.0
+    nf = native_format(model)
+    spec = LaunchSpec(model_id=model_id, tp=lay.tp, dp=lay.dp, ep=lay.ep, pp=lay.pp, max_num_seqs=c.max_num_seqs,
+                      max_num_batched_tokens=c.budget, max_model_len=req.input_len + req.output_len,
+                      gpu_memory_utilization=_GPU_MEM_UTIL, kv_dtype=c.dtypes.kv, weight_dtype=c.dtypes.weight,
+                      checkpoint_dtype=nf.weight, replicas=c.replicas, name=_k8s_name(model_id))
+    return {
+        "hardware": c.hw.slug,
+        "engine": req.engine,
+        "num_gpus": gpus,
+        "replicas": c.replicas,
+        "tp": lay.tp,
+        "ep": lay.ep,
+        "dp": lay.dp,
+        "pp": lay.pp,
+        "weight_dtype": c.dtypes.weight,
+        "kv_dtype": c.dtypes.kv,
+        "max_num_seqs": c.max_num_seqs,
+        "max_num_batched_tokens": c.budget,
+        "mode": "aggregated",
+        "prefill": None,
+        "decode": None,
+        "ttft_ms": sim["ttft_ms"],
+        "tpot_ms": sim["tpot_ms"],
+        "itl_ms": sim["itl_ms"],
+        "output_tok_s_per_gpu": out_tok_s / gpus if gpus else 0.0,
+        "usd_per_hour": c.usd_per_hour,
+        "usd_per_m_input_tokens": usd_s / in_tok_s * 1e6 if in_tok_s > 0 else None,
+        "usd_per_m_output_tokens": usd_s / out_tok_s * 1e6 if out_tok_s > 0 else None,
+        "tokens_per_joule": out_tok_s / (gpus * c.hw.tdp_w) if gpus and c.hw.tdp_w > 0 else None,
+        "meets_sla": ok,
+        "launch": launch_commands(spec),
+    }
+
+
+def _k8s_name(model_id: str) -> str:
+    base = model_id.rsplit("/", 1)[-1].lower()
+    name = "".join(ch if ch.isalnum() else "-" for ch in base).strip("-")[:40].strip("-")
+    return name or "llm"
+
+
+def _sort_key(p: dict[str, Any]) -> tuple[int, float, float]:
+    cost = p["usd_per_m_output_tokens"]
+    return (0 if p["meets_sla"] else 1, cost if cost is not None else math.inf, p["num_gpus"])
+
+
+def plan(model: ModelProfile, req: PlanRequest, prices: Mapping[str, float] | None = None,
+         model_id: str | None = None, hardware: Sequence[HardwareProfile] | None = None) -> PlanResult:
+    """Plan ``model`` for ``req`` (see the module docstring). ``prices`` overrides the shipped
+    table per hardware slug; ``hardware`` passes profiles instead of loading ``req.hardware``."""
+    t0 = time.perf_counter()
+    table = {**default_prices(), **(prices or {})}
+    for k, v in table.items():
+        _num(f"price of {k}", v, lo=-1e-12, hi=1e6)
+    model_id = model_id or model.name
+    hws = list(hardware) if hardware is not None else [load_hardware(h) for h in req.hardware]
+    dtypes0 = native_format(model).dtypes(req.kv_dtype)
+    plans: list[dict[str, Any]] = []
+    rejected: list[dict[str, str]] = []
+    sims = 0
+    for hw in hws:
+        price = table.get(hw.slug)
+        if price is None:
+            rejected.append({"hardware": hw.slug, "reason": f"no price for {hw.slug}: add one to the price table"})
+            continue
+        dtypes = dtypes0
+        if dtypes.activation == "fp8" and not hw.peak_tflops.get("fp8"):
+            dtypes = replace(dtypes, activation="bf16")  # no fp8 tensor cores: weight-only fp8 (Marlin)
+        cands, why = _candidates(model, hw, req, price, dtypes)
+        if not cands:
+            rejected.append({"hardware": hw.slug, "reason": why or "no candidate"})
+            continue
+        found: dict[str, Any] | None = None
+        closest: dict[str, Any] | None = None
+        last_err = ""
+        for c in cands[:_MAX_SIMS_PER_HW]:
+            try:
+                sim = simulate_plan(c.cm, req, c.replicas, c.budget, c.max_num_seqs)
+            except ValueError as exc:
+                last_err = str(exc)
+                continue
+            sims += 1
+            ok = req.sla_met(sim["ttft_ms"], sim["tpot_ms"])
+            p = _plan_dict(model, model_id, c, req, sim, ok)
+            if ok:
+                found = p
+                break
+            if closest is None:
+                closest = p
+        if found is not None:
+            plans.append(found)
+        else:
+            if closest is not None:
+                plans.append(closest)
+            top = closest or {}
+            detail = (f"TTFT p{req.percentile:g} {top['ttft_ms']:.0f} ms, TPOT p{req.percentile:g} "
+                      f"{top['tpot_ms']:.1f} ms on {top['num_gpus']} GPUs" if top else last_err)
+            rejected.append({"hardware": hw.slug, "reason": f"the {min(len(cands), _MAX_SIMS_PER_HW)} cheapest "
+                             f"candidates miss the SLA in the simulator ({detail})"})
+    plans.sort(key=_sort_key)
+    return PlanResult(plans=plans, rejected=rejected, elapsed_s=time.perf_counter() - t0, simulations=sims)

@@ -1,0 +1,121 @@
+"""Speculative-decoding flags shared by ``step``, ``simulate``, ``search`` (and ``plan``).
+
+``--speculative-method`` (draft_model | eagle | eagle3 | mtp | ngram), ``--num-speculative-tokens``,
+``--acceptance-rate`` (one conditional rate α, or a comma list, one per draft position),
+``--acceptance-length`` (mean tokens per step, solved for a constant α), ``--draft-model`` (preset
+or config.json), or ``--speculative-config JSON`` exactly as ``vllm serve`` takes it (acceptance
+still comes from ``--acceptance-rate``/``--acceptance-length``: vLLM measures it, it is not set).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from dashboard.features.model_profile import ModelProfile
+from dashboard.features.speculative import (
+    METHODS,
+    SpeculativeConfig,
+    build_draft,
+    make_speculative_config,
+    parse_vllm_speculative_config,
+)
+from runners.common import CliError, positive_float, positive_int
+
+__all__ = ["add_speculative_args", "parse_rate_list", "speculative_from"]
+
+
+def parse_rate_list(text: str) -> list[float]:
+    """``"0.8"`` or ``"0.9,0.7,0.5"`` to floats in [0, 1] (argparse type; one-line errors)."""
+    out = []
+    for part in str(text).split(","):
+        part = part.strip()
+        try:
+            v = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number or a comma list of numbers, got {text!r}") from None
+        if not 0.0 <= v <= 1.0:
+            raise argparse.ArgumentTypeError(f"acceptance rates must be in [0, 1], got {part}")
+        out.append(v)
+    return out
+
+
+def add_speculative_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("speculative decoding")
+    g.add_argument("--speculative-method", choices=METHODS, default=None,
+                   help="speculative decoding method (off when absent)")
+    g.add_argument("--num-speculative-tokens", type=positive_int, default=None,
+                   help="draft tokens per step k (default: the length of the --acceptance-rate list)")
+    g.add_argument("--acceptance-rate", type=parse_rate_list, default=None,
+                   help="conditional acceptance rate α of each draft position: one number or a comma list "
+                        "(vLLM's spec_decode_per_position_acceptance_rates p_i convert as a_i = p_i / p_(i-1))")
+    g.add_argument("--acceptance-length", type=positive_float, default=None,
+                   help="mean tokens per step (vLLM's spec_decode_acceptance_length), instead of --acceptance-rate")
+    g.add_argument("--draft-model", default=None,
+                   help="draft model preset or config.json (draft_model), or the EAGLE head's id/config")
+    g.add_argument("--speculative-config", default=None, metavar="JSON",
+                   help="vLLM --speculative-config JSON, e.g. '{\"method\": \"eagle3\", \"model\": ..., "
+                        "\"num_speculative_tokens\": 3}'")
+
+
+def _flag_for(msg: str) -> str:
+    low = msg.lower()
+    if "mtp" in low or "method" in low:
+        return "--speculative-method"
+    if "acceptance" in low:
+        return "--acceptance-rate"
+    if "num_speculative_tokens" in low:
+        return "--num-speculative-tokens"
+    if "draft" in low:
+        return "--draft-model"
+    return "--speculative-method"
+
+
+def speculative_from(args: argparse.Namespace, model: ModelProfile) -> SpeculativeConfig | None:
+    """The speculative config the flags describe (``None`` when speculation is off); checks the
+    draft against ``model`` (a bigger draft, a missing preset, MTP without MTP layers). Raises
+    :class:`CliError` naming the flag."""
+    method = getattr(args, "speculative_method", None)
+    vjson = getattr(args, "speculative_config", None)
+    k = getattr(args, "num_speculative_tokens", None)
+    rates = getattr(args, "acceptance_rate", None)
+    length = getattr(args, "acceptance_length", None)
+    draft = getattr(args, "draft_model", None)
+    if method is None and vjson is None:
+        if rates is not None or length is not None or k is not None or draft is not None:
+            raise CliError("--acceptance-rate/--num-speculative-tokens/--draft-model need --speculative-method "
+                           "or --speculative-config")
+        return None
+    kw: dict[str, Any] = {}
+    if vjson is not None:
+        if method is not None:
+            raise CliError("--speculative-config: give either it or --speculative-method, not both")
+        try:
+            parsed = parse_vllm_speculative_config(vjson)
+        except ValueError as exc:
+            raise CliError(f"--speculative-config: {exc}") from None
+        method = parsed["method"]
+        if parsed["num_speculative_tokens"] is not None:
+            if k is not None and k != parsed["num_speculative_tokens"]:
+                raise CliError("--num-speculative-tokens disagrees with num_speculative_tokens in --speculative-config")
+            k = parsed["num_speculative_tokens"]
+        if parsed["draft_model"] is not None:
+            if draft is not None and draft != parsed["draft_model"]:
+                raise CliError("--draft-model disagrees with model in --speculative-config")
+            draft = parsed["draft_model"]
+        if parsed["draft_tp"] is not None:
+            kw["draft_tp"] = parsed["draft_tp"]
+    if rates is None and length is None:
+        raise CliError("--acceptance-rate: speculative decoding needs --acceptance-rate or --acceptance-length")
+    if rates is not None and length is not None:
+        raise CliError("--acceptance-rate: give --acceptance-rate or --acceptance-length, not both")
+    acc: Any = None
+    if rates is not None:
+        acc = rates[0] if len(rates) == 1 and k is not None else rates
+    try:
+        cfg = make_speculative_config(method, k, acceptance=acc, acceptance_length=length, draft_model=draft, **kw)
+        build_draft(cfg, model)
+    except ValueError as exc:
+        msg = str(exc)
+        raise CliError(f"{_flag_for(msg)}: {msg}") from None
+    return cfg
