@@ -47,6 +47,11 @@ def _int_list(text: str) -> tuple[int, ...]:
     return vals
 
 
+def _int_or_list(text: str) -> int | tuple[int, ...]:
+    vals = _int_list(text)
+    return vals if "," in text or ";" in text else vals[0]
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("search", help="search TP × DP (× EP) × concurrency × chunk budget for the SLA")
     add_model_hw_args(p)
@@ -72,7 +77,9 @@ def add_parser(sub: Any) -> None:
     load = p.add_mutually_exclusive_group()
     load.add_argument("--request-rate", type=positive_float,
                       help="Poisson request rate (req/s) of the re-run (default: the rate each configuration sustains)")
-    load.add_argument("--concurrency", type=positive_int, help="closed-loop clients of the re-run (instead of Poisson)")
+    load.add_argument("--concurrency", type=_int_or_list,
+                      help="closed-loop clients of the re-run (instead of Poisson); a comma list (e.g. 1,8,64) is "
+                           "the older spelling of --concurrency-values")
     p.add_argument("--percentile", type=positive_float, default=90.0,
                    help="percentile the SLA is checked on in the re-run (default 90)")
     p.add_argument("--rerun-requests", type=positive_int, help="requests per re-run (default 10 × concurrency, 200-2000)")
@@ -103,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
     model = resolve_model(args.model)
     hw = resolve_hardware(args.hardware)
     dtypes = dtypes_from(args)
+    if isinstance(args.concurrency, tuple):  # the older grid spelling
+        if args.concurrency_values:
+            raise CliError("--concurrency: give the grid once, as --concurrency-values")
+        args.concurrency_values, args.concurrency = args.concurrency, None
     engine = resolve_engine(args)
     fraction = memory_fraction_from(args)
     if not 0 < args.percentile < 100:

@@ -153,12 +153,8 @@ def run(args: argparse.Namespace) -> int:
         if args.sla_ttft_ms or args.sla_tpot_ms or args.sla_e2e_ms:
             sla = SLA(ttft_ms=args.sla_ttft_ms, tpot_ms=args.sla_tpot_ms, e2e_ms=args.sla_e2e_ms)
         cm = CostModel(model, hw, par, dt)
-<<<<<<< HEAD
-        res = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False)
-=======
-        res = simulate(cm, wl, sched, dp=args.dp, router=args.router, sla=sla, record_steps=False,
+        res = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False,
                        speculative=spec, spec_seed=args.seed)
->>>>>>> main
     except ValueError as exc:
         raise CliError(str(exc)) from None
     s = res.summary
