@@ -24,6 +24,7 @@ way ``vllm bench serve`` measures it, gap between streamed chunks) while TPOT st
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,11 +57,23 @@ class SpecState:
         self.draft_tokens = 0
         self.accepted = 0
         self.cache: dict[Any, tuple[float, float, float]] = {}
+        self._cdf: dict[int, list[float]] = {}
+        self._u: list[float] = []
+        self._pos = 0
 
-    def draw_emitted(self, q: int, n: int) -> np.ndarray:
-        """Tokens (``1 + accepted``) of ``n`` decodes that verified ``q − 1`` drafts each."""
-        p = accepted_distribution(self.rates[: q - 1])
-        return self.rng.choice(len(p), size=n, p=p / p.sum()) + 1
+    def draw_emitted(self, q: int) -> int:
+        """Tokens (``1 + accepted``) of one decode that verified ``q − 1`` drafts: inverse CDF of
+        :func:`accepted_distribution` on uniforms drawn in blocks from the seeded generator."""
+        cdf = self._cdf.get(q)
+        if cdf is None:
+            p = accepted_distribution(self.rates[: q - 1])
+            cdf = self._cdf[q] = np.cumsum(p / p.sum())[:-1].tolist()
+        if self._pos >= len(self._u):
+            self._u = self.rng.random(4096).tolist()
+            self._pos = 0
+        u = self._u[self._pos]
+        self._pos += 1
+        return bisect_right(cdf, u) + 1
 
 
 def spec_kv_blocks(cm: CostModel, sched: Any, cfg: SpeculativeConfig, context: int) -> int:
@@ -132,30 +145,39 @@ def spec_finish(sim: Any, eng: Any, t: float) -> None:
     eng.spec_batch = []
     if not batch:
         return
-    by_q: dict[int, list[Any]] = {}
+    draw = st.draw_emitted
+    itl_vals, itl_w = sim.itl_vals, sim.itl_w
+    drafts = drafted = accepted = 0
+    done = []
     for r, q in batch:
-        by_q.setdefault(q, []).append(r)
-    for q, rs in by_q.items():
-        drawn = st.draw_emitted(q, len(rs))
-        for r, e in zip(rs, drawn.tolist(), strict=True):
-            if r.state != _DECODE:
-                continue
-            st.drafts += 1
-            st.draft_tokens += q - 1
-            st.accepted += e - 1
-            e = min(e, r.out - r.g)
-            r.g += e
-            r.computed += e
-            eng.outstanding -= e
-            gap = t - r.t_last_tok
-            sim.itl_vals.append(gap)
-            sim.itl_w.append(1)
-            if gap > r.itl_max:
-                r.itl_max = gap
-            r.t_last_tok = t
-            if r.g >= r.out:
-                eng.spec_dec.remove(r)
-                sim._finish(eng, r, t)
+        if r.state != _DECODE:
+            continue
+        e = draw(q)
+        drafts += 1
+        drafted += q - 1
+        accepted += e - 1
+        left = r.out - r.g
+        if e > left:
+            e = left
+        r.g += e
+        r.computed += e
+        eng.outstanding -= e
+        gap = t - r.t_last_tok
+        itl_vals.append(gap)
+        itl_w.append(1)
+        if gap > r.itl_max:
+            r.itl_max = gap
+        r.t_last_tok = t
+        if e == left:
+            done.append(r)
+    st.drafts += drafts
+    st.draft_tokens += drafted
+    st.accepted += accepted
+    if done:
+        gone = {id(r) for r in done}
+        eng.spec_dec = [r for r in eng.spec_dec if id(r) not in gone]
+        for r in done:
+            sim._finish(eng, r, t)
 
 
 def spec_summary(sim: Any) -> dict[str, Any]:
