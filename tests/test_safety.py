@@ -845,3 +845,59 @@ def test_model_name_is_plain_text_in_the_header() -> None:
     header = next(m.value for m in at.markdown if m.value.startswith(("Model:", "模型")))
     for raw in ("![x](", "[click](", "<b>", ":red[", "$x$"):
         assert raw not in header, header
+
+
+# ---------------------------------------------------------------- issue 11, Low: exports, traces, --out
+
+def test_csv_downloads_neutralise_formulas() -> None:
+    import pandas as pd
+
+    from dashboard.common.tables import to_csv_bytes
+
+    df = pd.DataFrame({"model": ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-2+3", "-3.5", "ok"],
+                       "ms": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    lines = to_csv_bytes(df).decode().splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK(") and lines[2].startswith("'+1+2") and lines[3].startswith("'@SUM")
+    assert lines[4].startswith("'-2+3") and lines[5] == "-3.5,5.0" and lines[1].endswith(",-1.5")
+
+
+@pytest.mark.parametrize("text", [
+    "\ufeffarrival_s,prompt_tokens,output_tokens\n0,100,10\n0.5,200,20\n",
+    "arrival_s;prompt_tokens;output_tokens\n0;100;10\n0.5;200;20\n",
+    "arrival_s\tprompt_tokens\toutput_tokens\n0\t100\t10\n0.5\t200\t20\n",
+])
+def test_trace_csv_accepts_bom_semicolon_and_tab(text: str) -> None:
+    from dashboard.sim.workload import workload_from_trace
+
+    for src in (text, text.encode("utf-8")):
+        wl = workload_from_trace(src)
+        assert wl.prompt == (100, 200) and wl.output == (10, 20) and wl.arrival_s == (0.0, 0.5)
+
+
+@pytest.mark.parametrize("row,needle", [("0,inf,10", "finite"), ("0,1e400,10", "finite"), ("0,10.5,3", "whole"),
+                                        ("1e17,10,3", "at most 1e\\+09 s"), ("0,nan,3", "finite")])
+def test_trace_rows_that_would_lie_are_refused(row: str, needle: str) -> None:
+    from dashboard.sim.workload import workload_from_trace
+
+    with pytest.raises(ValueError, match=needle):
+        workload_from_trace(f"arrival_s,prompt_tokens,output_tokens\n0,5,5\n{row}\n")
+
+
+def test_calibrate_out_creates_only_the_file(tmp_path: Path, capsys) -> None:
+    from runners.cli import main
+
+    data = ROOT / "dashboard" / "data" / "reference"
+    csvs = sorted(data.glob("steps_*.csv"))
+    assert csvs
+    target = tmp_path / "no" / "such" / "dir" / "p.json"
+    assert main(["calibrate", "--measurements", str(csvs[0]), "--hardware", "h200", "--method", "derate",
+                 "--out", str(target)]) == 2
+    assert "does not exist" in capsys.readouterr().err and not (tmp_path / "no").exists()
+
+
+def test_one_upload_cap() -> None:
+    import dashboard.regression_calibration as cal_page
+    from dashboard.features.safe_io import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+
+    assert cal_page.MAX_UPLOAD_BYTES == MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1024 * 1024
+    assert _config()["server"]["maxUploadSize"] == MAX_UPLOAD_MB

@@ -100,8 +100,8 @@ def spec_schedule(sim: Any, eng: Any, budget: int) -> int:
         if r.state != _DECODE:
             continue  # preempted for an earlier request this step
         q = min(st.k + 1, budget)
-        need = -(-(r.computed + q) // bs) - r.blocks
-        while need > eng.free:
+        need = -(-(r.computed + q) // bs) - r.blocks - len(r.refs)
+        while need > eng.kv.free:
             v = sim.victim(eng)
             if v is None:
                 break
@@ -111,7 +111,7 @@ def spec_schedule(sim: Any, eng: Any, budget: int) -> int:
         if r.state != _DECODE:
             continue
         if need > 0:
-            eng.free -= need
+            eng.kv.take(need)
             r.blocks += need
         batch.append((r, q))
         budget -= q
