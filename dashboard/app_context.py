@@ -22,6 +22,7 @@ from dashboard.actions import Actions
 from dashboard.actions import settings as act
 from dashboard.common.i18n import tr
 from dashboard.common.json_config import parse_json_object
+from dashboard.common.text import md_escape
 from dashboard.components.exposure import enforce_exposure_policy
 from dashboard.components.header import render_header, render_help
 from dashboard.components.sidebar import render_sidebar
@@ -82,9 +83,10 @@ def _read_query_params(st: Any, ss: SessionState) -> None:
         if "hw" in qp:
             act.select_hardware(ss, str(qp["hw"]))
         changes: dict[str, Any] = {}
-        for k in ("tp", "ep"):
-            if k in qp and str(qp[k]).isdigit():
-                changes[k] = int(qp[k])
+        for k in ("tp", "ep"):  # ASCII digits only: "²".isdigit() is true but int("²") fails (issue 11)
+            raw = str(qp[k]) if k in qp else ""
+            if raw.isascii() and raw.isdecimal() and len(raw) <= 4:
+                changes[k] = int(raw)
         if qp.get("lang") in ("en", "zh"):
             changes["language"] = qp["lang"]
         for k, attr in (("wdtype", "weight_dtype"), ("kvdtype", "kv_dtype"), ("adtype", "activation_dtype")):
@@ -92,7 +94,7 @@ def _read_query_params(st: Any, ss: SessionState) -> None:
                 changes[attr] = str(qp[k])
         if changes:
             act.update_settings(ss, **changes)
-    except (AttributeError, TypeError):
+    except (AttributeError, TypeError, ValueError):
         pass
     ss.query_loaded = True
 
@@ -162,7 +164,9 @@ def bootstrap(
     title, header_description, help_title = (_pick(x, lang) for x in (title, header_description, help_title))
     render_header(ctx, title, header_description)
     if ss.model.error:
-        st.warning(tr("sidebar.model_invalid", ctx.lang, error=ss.model.error, name=model.name))
+        st.warning(tr("sidebar.model_invalid", ctx.lang, error=md_escape(ss.model.error), name=md_escape(model.name)))
+    for w in hardware.plausibility_warnings():  # valid but implausible profile numbers (issue 11)
+        st.warning(tr("sidebar.hardware_implausible", ctx.lang, name=md_escape(hardware.name), warning=md_escape(w)))
     perr = ss.results.get("sidebar.parallel_error")
     if perr:
         st.warning(tr("sidebar.parallel_invalid", ctx.lang, error=perr))

@@ -20,6 +20,8 @@ from dashboard.common.tables import to_json_bytes
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.hardware import list_hardware_presets, load_hardware
+from dashboard.features.safe_io import MAX_UPLOAD_BYTES as SAFE_MAX_UPLOAD_BYTES
+from dashboard.features.safe_io import MAX_UPLOAD_MB
 from dashboard.services.calibration import METHODS, CalibrationResult, calibrate
 from dashboard.services.calibration_io import (
     MeasurementError,
@@ -31,7 +33,7 @@ from dashboard.state.regression_calibration import RegressionCalibrationInputs
 
 PAGE = "regression_calibration"
 RESULT_KEY = f"{PAGE}.last_good"
-MAX_UPLOAD_BYTES = 20_000_000
+MAX_UPLOAD_BYTES = SAFE_MAX_UPLOAD_BYTES  # the one upload cap (5 MB, = server.maxUploadSize; issue 11)
 
 HELP = {
     "en": """
@@ -185,7 +187,7 @@ def render() -> None:
     for up in uploads or []:
         data = up.getvalue()
         if len(data) > MAX_UPLOAD_BYTES:
-            error = f"{up.name}: larger than {MAX_UPLOAD_BYTES // 1_000_000} MB"
+            error = f"{up.name}: larger than {MAX_UPLOAD_MB} MB"
         files.append((up.name, data))
     if not files:
         name, data = reference_steps()

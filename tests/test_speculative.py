@@ -119,7 +119,8 @@ def test_eagle_draft_is_draft_cost_model_passes_plus_fc_by_hand() -> None:
     assert dcm is not None and dcm.model.num_hidden_layers == 1
     s = scm.step(1, 1024)
     layers = dcm.step_time_s(dcm.stats_for_batch([(4, 1024)], [], sampled=1))
-    layers += sum(dcm.decode_time_s(1, 1024 + 3 + i) for i in (1, 2))
+    # the k−1 = 2 one-token passes at contexts 1028 and 1029, priced at their mean 1028.5
+    layers += 2 * dcm.step_time_s(dcm.stats_for_batch([], [1024 + 4.5]))
     # fc 2h→h (8192→4096, bf16), memory-bound: weights + activations at 4.176 TB/s + 5.3 µs launch
     fc_first = (4096 * 8192 * 2 + 4 * (8192 + 4096) * 2) / (4.8e12 * 0.87) + 5.3e-6
     fc_next = (4096 * 8192 * 2 + 1 * (8192 + 4096) * 2) / (4.8e12 * 0.87) + 5.3e-6

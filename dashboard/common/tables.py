@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["jsonable", "to_csv_bytes", "to_json_bytes"]
+__all__ = ["jsonable", "neutralise_cell", "neutralise_formulas", "to_csv_bytes", "to_json_bytes"]
 
 
 def jsonable(obj: Any) -> Any:
@@ -34,8 +34,36 @@ def jsonable(obj: Any) -> Any:
     return str(obj)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (starts with ``=``, ``+``, ``-``,
+    ``@``, tab or CR; OWASP "CSV injection") gets a leading apostrophe; numbers, and text that is
+    a plain number such as ``-3.5``, stay as they are."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with :func:`neutralise_cell` applied to every text cell and column name."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise_cell)
+    out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    return df.to_csv(index=False).encode("utf-8")
+    """CSV for downloads, formula cells neutralised (names typed or uploaded by users end up in
+    tables: a model called ``=HYPERLINK(...)`` must not run in a spreadsheet)."""
+    return neutralise_formulas(df).to_csv(index=False).encode("utf-8")
 
 
 def to_json_bytes(payload: Any) -> bytes:

@@ -5,6 +5,7 @@ back (validated) on change, restored after page switches, mirrored into URL quer
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +17,21 @@ __all__ = ["PageInputs", "coerce_query_value", "parse_float_list", "parse_int_li
 
 
 def coerce_query_value(raw: str, like: Any) -> Any:
-    """Parse a query-parameter string into the type of ``like``; raises ValueError."""
+    """Parse a query-parameter string into the type of ``like``; raises ValueError.
+
+    URLs are untrusted (issue 11): numbers must be short ASCII text (``int("²")`` and
+    ``int("١٢")`` are refused, as are NaN and infinity), text is at most 500 characters and lists
+    at most 64 items."""
+    raw = str(raw)
+    if len(raw) > 500 or (not isinstance(like, str) and (not raw.isascii() or len(raw) > 200)):
+        raise ValueError("query parameter too long or not ASCII")
+    if isinstance(like, float) and not isinstance(like, bool):
+        v = float(raw)
+        if not math.isfinite(v):
+            raise ValueError(raw)
+        return v
+    if isinstance(like, tuple) and raw.count(",") >= 64:
+        raise ValueError("too many values")
     if isinstance(like, bool):
         if raw.lower() in {"1", "true", "yes", "on"}:
             return True

@@ -9,7 +9,8 @@ proposes ``k`` draft tokens per sequence and verifies them with one forward of t
   (``vllm/v1/spec_decode/eagle.py``, ``EagleProposer.propose``; the draft-model proposer derives
   from it), the first pass runs over the ``k+1`` tokens the target just verified (a chunk of
   ``k+1`` tokens after ``c`` cached ones, logits for one token per sequence) and the ``k−1``
-  later passes are one-token decodes at contexts ``c+k+1 … c+2k−1``. Feature-fusion projections
+  later passes are one-token decodes at contexts ``c+k+1 … c+2k−1`` (priced once at their mean
+  context ``c + 3k/2`` and counted ``k−1`` times). Feature-fusion projections
   that are not decoder layers (EAGLE's ``fc`` ``2h→h``, EAGLE-3's ``3h→h`` and its ``2h``-wide
   QKV input, DeepSeek MTP's ``eh_proj`` ``2h→h``) are priced as extra GEMM rows by the same
   roofline (:meth:`CostModel.op_time` of a :class:`GemmOp` on the draft's cost model).
@@ -568,20 +569,26 @@ class SpeculativeCostModel:
         hw = cm.hw
         self._bw = hw.hbm_bytes_per_s * hw.efficiency.memory
         self._kov = hw.efficiency.kernel_overhead_us * 1e-6
+        self._fusion_cache: dict[float, float] = {}
 
     # -- parts -----------------------------------------------------------
     def _extra_gemms_s(self, rows: float) -> float:
         """Fusion projections of one draft pass over ``rows`` tokens, timed by the draft cost
         model's GEMM roofline (same efficiency curve, bandwidth and launch cost as its layers)."""
         dcm = self.draft_cm
-        if dcm is None or rows <= 0:
+        if dcm is None or rows <= 0 or not self.draft.extra_gemms:
             return 0.0
+        hit = self._fusion_cache.get(rows)
+        if hit is not None:
+            return hit
         total = 0.0
         for n, k_in in self.draft.extra_gemms:
             n_loc = n / dcm.tp
             flops = 2.0 * rows * n_loc * k_in
             w = n_loc * k_in * dcm.wb
             total += dcm.op_time(GemmOp("draft_fusion", GEMM, 1, flops, w + rows * (k_in + n_loc) * dcm.ab, w, rows))[0]
+        if len(self._fusion_cache) < 65536:
+            self._fusion_cache[rows] = total
         return total
 
     def draft_time_s(self, contexts: Sequence[int], prefill_chunks: Sequence[tuple[int, int]] = ()) -> float:
@@ -595,10 +602,12 @@ class SpeculativeCostModel:
         first = self._spec_stats(dcm, contexts, k + 1, prefill_chunks, len(prefill_chunks), 1)
         rows = sum(n for n, _ in prefill_chunks) + len(contexts) * (k + 1)
         total = dcm.step_time_s(first) + self._extra_gemms_s(rows)
-        if contexts:
-            for i in range(1, k):
-                st = dcm.stats_for_batch([], [c + k + i for c in contexts])
-                total += dcm.step_time_s(st) + self._extra_gemms_s(len(contexts))
+        if contexts and k > 1:
+            # the k−1 one-token passes at contexts c+k+1 … c+2k−1, priced once at their mean context
+            # (exact while the step time is linear in the context sums, i.e. between roofline kinks)
+            mid = k + k / 2.0
+            st = dcm.stats_for_batch([], [c + mid for c in contexts])
+            total += (k - 1) * (dcm.step_time_s(st) + self._extra_gemms_s(len(contexts)))
         return total
 
     @staticmethod

@@ -65,7 +65,7 @@ from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
 
 __all__ = [
     "DISAGG_MODES", "PLAN_KEYS", "PlanRequest", "PlanResult", "default_prices", "plan", "price_table",
-    "simulate_plan",
+    "scheduler_limits", "simulate_plan",
 ]
 
 PLAN_KEYS = ("hardware", "engine", "num_gpus", "replicas", "tp", "ep", "dp", "pp", "weight_dtype", "kv_dtype",
@@ -194,7 +194,7 @@ class _Candidate:
 
 
 # ---------------------------------------------------------------------------- engine defaults
-def _scheduler_limits(engine: str, hw: HardwareProfile) -> tuple[int, int, int]:
+def scheduler_limits(engine: str, hw: HardwareProfile) -> tuple[int, int, int]:
     """``(max_num_batched_tokens, max_num_seqs, block_size)`` defaults of the engine: the engine
     profile's when :mod:`dashboard.features.engine` is available, else vLLM's online-serving defaults
     on a ≥ 70 GB GPU (8192 tokens, 256 sequences in vLLM ≤ 0.10; 16-token blocks)."""
@@ -281,7 +281,7 @@ def _pricing_basis(req: PlanRequest, replicas: int, sim_out_tok_s: float | None)
 
 def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, price: float,
                 dtypes: Dtypes) -> tuple[list[_Candidate], str | None]:
-    budget_default, seqs_default, _ = _scheduler_limits(req.engine, hw)
+    budget_default, seqs_default, _ = scheduler_limits(req.engine, hw)
     budgets = sorted({min(b, budget_default) for b in _BUDGETS} | {budget_default})
     out: list[_Candidate] = []
     reasons: list[str] = []
@@ -336,7 +336,7 @@ def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batche
                   seed: int = 0) -> dict[str, float]:
     """Simulate one replica at its share of the load; TTFT/TPOT/ITL at ``req.percentile`` (ms),
     output tokens/s of the replica. Raises ``ValueError`` when the replica cannot hold a request."""
-    _, _, block = _scheduler_limits(req.engine, cm.hw)
+    _, _, block = scheduler_limits(req.engine, cm.hw)
     sched = SchedulerConfig(max_num_batched_tokens=max(max_num_batched_tokens, max_num_seqs),
                             max_num_seqs=max_num_seqs, block_size=block, gpu_memory_utilization=_GPU_MEM_UTIL)
     if req.request_rate is not None:

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.common.tables import to_csv_bytes
 from dashboard.features.batch import StepSpec
 from dashboard.features.cost_model import CostModel, StepCost
 from dashboard.features.dtypes import gemm_compute_dtype
@@ -274,7 +275,7 @@ def scenarios_to_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """The scenario table as CSV bytes (columns in :data:`SCENARIO_COLUMNS` order)."""
     df = pd.DataFrame([{c: _cell(r.get(c)) for c in SCENARIO_COLUMNS} for r in rows], columns=list(SCENARIO_COLUMNS),
                       dtype=object)
-    return df.to_csv(index=False).encode("utf-8")
+    return to_csv_bytes(df)  # formula cells neutralised (issue 11)
 
 
 def _cell(v: Any) -> Any:
