@@ -64,6 +64,9 @@ def add_parser(sub: Any) -> None:
                    help="override a GPU-hour price, e.g. --price h200=3.5 (repeatable)")
     add_emit_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON")
+    from runners.spec_args import add_speculative_args
+
+    add_speculative_args(p)
     p.set_defaults(func=run)
 
 
@@ -100,11 +103,15 @@ def run(args: argparse.Namespace) -> int:
     if not names:
         raise CliError("--hardware: give at least one GPU type")
     hws = [resolve_hardware(h) for h in names]
+    from runners.spec_args import speculative_from
+
+    spec = speculative_from(args, model)
     try:
         req = PlanRequest(hardware=tuple(h.slug for h in hws), engine=args.engine, input_len=args.input_len,
                           output_len=args.output_len, request_rate=args.request_rate, concurrency=args.concurrency,
                           ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms, percentile=args.percentile,
-                          max_gpus=args.max_gpus, disaggregated=args.disaggregated, kv_dtype=args.kv_dtype)
+                          max_gpus=args.max_gpus, disaggregated=args.disaggregated, kv_dtype=args.kv_dtype,
+                          speculative=spec)
         res = plan(model, req, prices=dict(args.price), model_id=_model_id(args.model, model), hardware=hws)
     except ValueError as exc:
         raise CliError(str(exc)) from None

@@ -82,6 +82,7 @@ __all__ = [
     "parse_vllm_speculative_config",
     "sample_emitted",
     "speculative_config_to_sglang_args",
+    "speculative_config_to_trtllm_yaml",
     "speculative_config_to_vllm_dict",
     "speculative_config_to_vllm_json",
     "speculative_memory_breakdown",
@@ -385,6 +386,21 @@ def speculative_config_to_sglang_args(cfg: SpeculativeConfig, target: ModelProfi
     args += ["--speculative-num-steps", str(cfg.k), "--speculative-eagle-topk", "1",
              "--speculative-num-draft-tokens", str(cfg.k + 1)]
     return args
+
+
+def speculative_config_to_trtllm_yaml(cfg: SpeculativeConfig, target: ModelProfile | None = None) -> str:
+    """One YAML line for ``trtllm-serve --extra_llm_api_options``: ``speculative_config: {decoding_type:
+    Eagle | Eagle3 | MTP | NGram | DraftTarget, max_draft_len: k, ...}`` (TensorRT-LLM LLM API; MTP
+    takes ``num_nextn_predict_layers: k``, drafts a ``speculative_model_dir``)."""
+    kind = {"eagle": "Eagle", "eagle3": "Eagle3", "mtp": "MTP", "ngram": "NGram", "draft_model": "DraftTarget"}
+    items = [f"decoding_type: {kind[cfg.method]}"]
+    if cfg.method == "mtp":
+        items.append(f"num_nextn_predict_layers: {cfg.k}")
+    else:
+        items.append(f"max_draft_len: {cfg.k}")
+    if cfg.method in ("eagle", "eagle3", "draft_model"):
+        items.append(f"speculative_model_dir: {json.dumps(_head_name(cfg, target))}")
+    return "speculative_config: {" + ", ".join(items) + "}"
 
 
 # ---------------------------------------------------------------------------- drafts

@@ -118,6 +118,7 @@ class PlanRequest:
     max_gpus: int = 64
     disaggregated: str = "auto"
     kv_dtype: str = "bf16"
+    speculative: Any = None  # a features.speculative.SpeculativeConfig (issue 13), or None
 
     def __post_init__(self) -> None:
         if not self.hardware:
@@ -251,8 +252,15 @@ def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Lay
     that reaches it, and why nothing does (``None`` when some concurrency does)."""
     i_len, o_len = req.input_len, req.output_len
     ctx = i_len + o_len
-    mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=ctx, reserved_fraction=1 - _GPU_MEM_UTIL,
-                           max_batched_tokens=budget, max_seqs=max_seqs)
+    if req.speculative is not None:  # the draft's weights and KV come out of the KV budget
+        from dashboard.features.speculative import speculative_memory_breakdown
+
+        mem = speculative_memory_breakdown(model, hw, req.speculative, lay.parallel(), dtypes,
+                                           context=ctx + req.speculative.k, reserved_fraction=1 - _GPU_MEM_UTIL,
+                                           max_batched_tokens=budget, max_seqs=max_seqs)[0]
+    else:
+        mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=ctx, reserved_fraction=1 - _GPU_MEM_UTIL,
+                               max_batched_tokens=budget, max_seqs=max_seqs)
     kv_seqs = mem.max_sequences * lay.parallel().attention_dp
     if kv_seqs < 1:
         need = (mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes) / 2**30
@@ -262,7 +270,12 @@ def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Lay
     for c in _CONCURRENCY:
         if c > min(kv_seqs, max_seqs):
             break
-        st = steady_state(cm, i_len, o_len, c, budget, memo)
+        if req.speculative is not None:
+            from dashboard.services.search_spec import steady_state_speculative
+
+            st = steady_state_speculative(cm, req.speculative, i_len, o_len, c, budget, memo)
+        else:
+            st = steady_state(cm, i_len, o_len, c, budget, memo)
         ttft, tpot = st.ttft_s * 1e3, st.tpot_s * 1e3
         if req.sla_met(ttft, tpot):
             if st.requests_per_s > best:
@@ -347,7 +360,7 @@ def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batche
         conc = max(1, math.ceil(req.concurrency / replicas))  # type: ignore[operator]
         wl = WorkloadConfig(num_requests=_num_requests(None, req, conc), input_len=req.input_len,
                             output_len=req.output_len, concurrency=conc, seed=seed)
-    res = simulate(cm, wl, sched, record_steps=False)
+    res = simulate(cm, wl, sched, record_steps=False, speculative=req.speculative)
     rq = res.requests
     n = len(rq["ttft_s"])
     # warm-up: an empty engine at first; closed-loop clients all send their first request at t = 0
@@ -358,7 +371,11 @@ def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batche
     tpot_v = rq["tpot_s"][keep]
     tpot = float(np.nanpercentile(tpot_v, q)) * 1e3 if np.isfinite(tpot_v).any() else 0.0
     itl = weighted_percentiles(res.itl_values_s, res.itl_weights, (q,))[0] * 1e3 if len(res.itl_values_s) else 0.0
-    return {"ttft_ms": ttft, "tpot_ms": tpot, "itl_ms": float(itl),
+    if req.speculative is not None:
+        extra = {"spec_acceptance_length": float(res.summary["spec_decode_acceptance_length"])}
+    else:
+        extra = {}
+    return {**extra, "ttft_ms": ttft, "tpot_ms": tpot, "itl_ms": float(itl),
             "output_tok_s": float(res.summary["output_throughput_tok_s"]),
             "completed": int(res.summary["completed"]), "num_requests": n}
 
@@ -376,6 +393,19 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
                       max_num_batched_tokens=c.budget, max_model_len=req.input_len + req.output_len,
                       gpu_memory_utilization=_GPU_MEM_UTIL, kv_dtype=c.dtypes.kv, weight_dtype=c.dtypes.weight,
                       checkpoint_dtype=nf.weight, replicas=c.replicas, name=_k8s_name(model_id))
+    extra: dict[str, Any] = {}
+    if req.speculative is not None:
+        from dashboard.features.speculative import (
+            speculative_config_to_sglang_args,
+            speculative_config_to_trtllm_yaml,
+            speculative_config_to_vllm_json,
+        )
+
+        spec = replace(spec, speculative_config=speculative_config_to_vllm_json(req.speculative, model),
+                       sglang_speculative=tuple(speculative_config_to_sglang_args(req.speculative, model)),
+                       trtllm_speculative=speculative_config_to_trtllm_yaml(req.speculative, model))
+        extra["speculative"] = {**req.speculative.as_dict(),
+                                "acceptance_length_simulated": sim.get("spec_acceptance_length")}
     return {
         "hardware": c.hw.slug,
         "engine": req.engine,
@@ -402,6 +432,7 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
         "tokens_per_joule": out_tok_s / (gpus * c.hw.tdp_w) if gpus and c.hw.tdp_w > 0 else None,
         "meets_sla": ok,
         "launch": launch_commands(spec),
+        **extra,
     }
 
 
