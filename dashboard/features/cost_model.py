@@ -21,8 +21,10 @@ with a roofline plus fixed costs (:meth:`CostModel.price`):
   head). MLA decode runs absorbed (queries projected into the latent space; one latent of
   ``kv_lora_rank + rope`` per token shared by all heads).
 * Norms (incl. Qwen3's per-head q/k norms), RoPE + KV-cache write, activation, residual adds,
-  embedding: bytes / bandwidth, with the profile's fusion level (``elementwise_traffic`` × minimal
-  bytes, ``elementwise_kernels`` launches per op).
+  embedding: bytes / bandwidth, with the profile's fusion level (traffic × minimal bytes,
+  ``elementwise_kernels`` launches per op). Two traffic classes: ops on the full hidden width that
+  TP does not split (norms, residual adds, embedding, MoE permutes: ``elementwise_traffic_hidden``)
+  and TP-sharded ones (activation, RoPE + KV write, per-head q/k norms: ``elementwise_traffic``).
 * TP all-reduce (ring: ``2(n−1)/n · bytes / link``), EP all-to-all, vocab all-gather: a latency
   term plus a bandwidth term; an overlap factor φ hides up to φ of communication behind compute.
 
@@ -278,6 +280,8 @@ class CostModel:
         self._ea = eff.attention_prefill
         self._unit_bw = (eff.attention_decode_unit_gb_s or 0.0) * 1e9
         self._ew_traffic = eff.elementwise_traffic
+        self._ew_traffic_hidden = (eff.elementwise_traffic if eff.elementwise_traffic_hidden is None
+                                   else eff.elementwise_traffic_hidden)
         self._ew_kernels = eff.elementwise_kernels
         self._step_ov = eff.step_overhead_us * 1e-6
         self._comm_lat = eff.comm_latency_us * 1e-6
@@ -342,6 +346,7 @@ class CostModel:
         add = out.append
         ew_k = self._ew_kernels
         ew_t = self._ew_traffic
+        ew_th = self._ew_traffic_hidden  # ops on the full hidden width (not split by TP)
 
         awb, akind = self.awb, self._attn_kind
 
@@ -357,10 +362,12 @@ class CostModel:
         def agemm(name: str, n_layers: int, rows: float, n: float, k: float) -> None:
             gemm(name, n_layers, rows, n, k, awb, akind)  # an attention projection
 
-        def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0) -> None:
-            """An elementwise op moving ``nbytes`` minimal bytes per layer in ``kernels`` launches."""
+        def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0, traffic: float = ew_t) -> None:
+            """An elementwise op moving ``nbytes`` minimal bytes per layer in ``kernels`` launches, at
+            ``traffic`` × the minimal bytes (TP-sharded ops ``elementwise_traffic``; hidden-width ops
+            ``elementwise_traffic_hidden``)."""
             if nbytes > 0:
-                add(ElementwiseOp(name, ELEM, n_layers, n_layers * nbytes / ab * 2.0, n_layers * nbytes * ew_t, 0.0,
+                add(ElementwiseOp(name, ELEM, n_layers, n_layers * nbytes / ab * 2.0, n_layers * nbytes * traffic, 0.0,
                                   kernels * ew_k))
 
         def allreduce(name: str, n_layers: int, nbytes: float, group: int) -> None:
@@ -373,12 +380,12 @@ class CostModel:
             kv_read = s.w_kv_read if win else s.kv_read
             csum = s.w_dec_ctx_sum if win else s.dec_ctx_sum
             cmax = s.w_dec_ctx_max if win else s.dec_ctx_max
-            elem("attn_norm", L, 2.0 * t * h * ab)
+            elem("attn_norm", L, 2.0 * t * h * ab, traffic=ew_th)
             if m.is_mla:
                 rope_d, lat = m.qk_rope_head_dim, m.kv_lora_rank
                 if m.q_lora_rank:
                     agemm("q_a_proj", L, t, m.q_lora_rank, h)
-                    elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab)
+                    elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab, traffic=ew_th)
                     agemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank)
                 else:
                     agemm("q_proj", L, t, hq * dqk, h)
@@ -413,7 +420,7 @@ class CostModel:
             agemm("o_proj", L, t, h, hq * dv)
             allreduce("attn_allreduce", L, t * h * ab, tp)
         for moe, L in self._mlp_groups:
-            elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0)
+            elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0, ew_th)
             gate = (3 if m.gated_mlp else 2) - 1
             if moe:
                 ne, k = m.num_experts, m.num_experts_per_tok
@@ -430,8 +437,8 @@ class CostModel:
                     a2a = 2.0 * t_src * k * h * ab * (ep - 1) / ep
                     add(CollectiveOp("ep_alltoall", ALLTOALL, L, 0.0, L * a2a, 0.0, ep))
                 # permute: gather tokens into expert order; unpermute: scatter back + top-k weighted sum
-                elem("moe_permute", L, (t_src + pairs_gpu) * h * ab)
-                elem("moe_unpermute", L, (pairs_gpu + t_src) * h * ab)
+                elem("moe_permute", L, (t_src + pairs_gpu) * h * ab, traffic=ew_th)
+                elem("moe_unpermute", L, (pairs_gpu + t_src) * h * ab, traffic=ew_th)
                 g_tile = self._g_tile
                 eg = self._eff(self._eg, self._cg, rows if rows > g_tile else g_tile)
                 w_up = L * touched * gate * inter * h * wb
@@ -455,9 +462,9 @@ class CostModel:
                 elem("act_mul", L, t * (gate + 1) * inter * ab)
                 gemm("down_proj", L, t, h, inter)
                 allreduce("mlp_allreduce", L, t * h * ab, tp)
-            elem("residual_add", L, 3.0 * t * h * ab)
-        elem("embedding", 1, 2.0 * t * h * ab)
-        elem("final_norm", 1, 2.0 * t * h * ab)
+            elem("residual_add", L, 3.0 * t * h * ab, traffic=ew_th)
+        elem("embedding", 1, 2.0 * t * h * ab, traffic=ew_th)
+        elem("final_norm", 1, 2.0 * t * h * ab, traffic=ew_th)
         sampled = s.sampled / adp
         if sampled > 0:
             gemm("lm_head", 1, sampled, m.vocab_size / tp, h, hb)
