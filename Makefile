@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8501
 
-.PHONY: install run test test-fast lint typecheck mutate bench chromium clean
+.PHONY: install run test test-fast lint typecheck format-check mutate bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -36,6 +36,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+format-check: $(STAMP)
+	$(BIN)/ruff format --check .
 
 # mutation testing of the cost, memory and KV-transfer formulas ([tool.mutmut] in pyproject.toml);
 # CPU heavy (~15 min on 1 core), not part of CI. Prints the kill rate.
