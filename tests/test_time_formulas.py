@@ -15,6 +15,9 @@ The op records are built directly to test one formula at a time, then the enumer
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
+
 import pytest
 
 from dashboard.features.batch import StepSpec
@@ -34,6 +37,7 @@ from dashboard.features.cost_model import (
     CostModel,
     ElementwiseOp,
     GemmOp,
+    GroupedGemmOp,
 )
 from dashboard.features.hardware import Curve, Efficiency, HardwareProfile
 from dashboard.features.kv_transfer import kv_transfer_s, link_gb_s
@@ -91,10 +95,22 @@ def test_gemm_memory_bound() -> None:
     assert bound == "memory"
 
 
-def test_grouped_gemm_uses_the_weight_dtype_path() -> None:
+def test_grouped_gemm_runs_at_the_weight_dtype_peak_times_its_own_eta() -> None:
     cm = _cm(weight="fp8", activation="fp8")
-    t, _ = cm.op_time(GemmOp("experts", GROUPED, 1, 1.6e12, 1.0, 0.0, 1024.0))
-    assert t == pytest.approx(1.6e12 / (2e15 * 0.8) + 2e-6, rel=REL)  # 1 ms at the fp8 peak and fp8 curve
+    t, bound = cm.op_time(GroupedGemmOp("experts", GROUPED, 1, 1.6e12, 1.0, 0.0, 1024.0, 0.5))
+    assert t == pytest.approx(1.6e12 / (2e15 * 0.5) + 2e-6, rel=REL)  # 1.6 ms at the fp8 peak and η = 0.5
+    assert bound == "compute"
+
+
+def test_grouped_gemm_soft_roofline() -> None:
+    # t_c = 3e12 / (1e15 · 1.0) = 3 ms, t_m = 4e9 / 1e12 = 4 ms; p = 2 → sqrt(9 + 16) = 5 ms
+    cm = _cm(hw=HW.with_efficiency(grouped_gemm_blend=2.0))
+    t, bound = cm.op_time(GroupedGemmOp("experts", GROUPED, 3, 3e12, 4e9, 0.0, 100.0, 1.0))
+    assert t == pytest.approx(5e-3 + 3 * 2e-6, rel=REL)
+    assert bound == "memory"
+    # p = 50 (the default): the hard max of a dense GEMM
+    t, _ = _cm().op_time(GroupedGemmOp("experts", GROUPED, 1, 3e12, 4e9, 0.0, 100.0, 1.0))
+    assert t == pytest.approx(4e-3 + 2e-6, rel=REL)
 
 
 def test_16bit_gemm_path_ignores_the_weight_dtype() -> None:
@@ -240,12 +256,20 @@ def test_dense_ops_fields_hand_computed() -> None:
 def test_moe_ops_fields_hand_computed() -> None:
     cm = _cm(QWEN_MOE, tp=1, ep=4)
     ops = _ops(cm, StepSpec(decode_seqs=64, decode_context=512))
-    # 64 tokens, top-8 of 128 experts over ep = 4
-    touched = 128 * (1 - (1 - 8 / 128) ** 64) / 4
-    pairs = 64 * 8 / 4
+    # 64 tokens, top-8 of 128 experts over ep = 4: 512 routed pairs; the busiest rank carries
+    # 1 + z₄·sqrt(3 / 512) of the mean (z₄ = Φ⁻¹(3.625 / 4.25), no systematic skew in this profile)
+    imb = 1 + NormalDist().inv_cdf(3.625 / 4.25) * math.sqrt(3 / 512)
+    assert imb == pytest.approx(1.0803, abs=1e-4)  # z₄ = 1.0494, sqrt(3/512) = 0.07655
+    pairs = 64 * 8 / 4 * imb
+    touched = 128 * (1 - (1 - 8 / 128) ** (64 * imb)) / 4
     up, dn = ops["experts_gate_up"], ops["experts_down"]
-    assert up.kind == dn.kind == GROUPED
-    assert up.rows == pytest.approx(pairs / touched, rel=REL)
+    assert isinstance(up, GroupedGemmOp) and up.kind == dn.kind == GROUPED
+    rows = pairs / touched
+    assert up.rows == pytest.approx(rows, rel=REL)
+    # fewer rows than a 64-row tile: η = η_dense(64) = 0.4, × rows / 64 (padding), no K term
+    assert rows < 64 and up.eta == pytest.approx(0.4 * rows / 64, rel=1e-9) and dn.eta == up.eta
+    assert ops["moe_permute"].bytes == pytest.approx(48 * (16 + pairs) * 2048 * 2 * 3.0, rel=REL)
+    assert ops["moe_unpermute"].bytes == ops["moe_permute"].bytes
     assert up.flops == pytest.approx(48 * 2 * pairs * 2 * 768 * 2048, rel=REL)
     assert up.weight_bytes == pytest.approx(48 * touched * 2 * 768 * 2048 * 2, rel=REL)
     assert dn.bytes == pytest.approx(48 * touched * 768 * 2048 * 2 + 48 * pairs * (2048 + 768) * 2, rel=REL)

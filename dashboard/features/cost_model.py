@@ -325,7 +325,7 @@ class CostModel:
         return uniform_batch_stats(spec, self.window)
 
     def stats_for_batch(
-        self, chunks: Sequence[tuple[int, int]], decode_contexts: Sequence[int], sampled: int | None = None
+        self, chunks: Sequence[tuple[int, int]], decode_contexts: Sequence[float], sampled: int | None = None
     ) -> BatchStats:
         return batch_stats(chunks, decode_contexts, self.window, sampled)
 
