@@ -230,3 +230,12 @@ def test_gemm_roofline_matches_cost_model_gemm_op() -> None:
             w = n * k * ob
             op = GemmOp("x", GEMM, 1, 2.0 * m * n * k, w + m * (k + n) * ob, w, float(m))
             assert gemm_roofline_s(hw, m, n, k, cd, ob, ob) == pytest.approx(cm.op_time(op)[0], rel=1e-12)
+
+
+def test_efficiency_fitted_on_must_be_text() -> None:
+    from dashboard.features.hardware import HardwareError
+
+    d = hardware_to_dict(load_hardware("b200"))
+    d["efficiency_fitted_on"] = 7
+    with pytest.raises(HardwareError, match="efficiency_fitted_on"):
+        hardware_from_dict(d)
