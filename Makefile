@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8501
 
-.PHONY: install run test test-fast lint bench chromium clean
+.PHONY: install run test test-fast lint typecheck format-check mutate bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,8 +34,21 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+format-check: $(STAMP)
+	$(BIN)/ruff format --check .
+
+# mutation testing of the cost, memory and KV-transfer formulas ([tool.mutmut] in pyproject.toml);
+# CPU heavy (~15 min on 1 core), not part of CI. Prints the kill rate.
+mutate: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $${MUTATE_JOBS:-2}
+	$(BIN)/python benchmarks/mutation_report.py
+
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache mutants test-artifacts

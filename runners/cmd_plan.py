@@ -88,9 +88,14 @@ def emit_search_launch(args: argparse.Namespace, model: Any, dtypes: Any, best: 
 
     if not best:
         raise CliError("no configuration meets the SLA: nothing to emit")
+    spec = None
+    if best.get("num_speculative_tokens"):  # a speculative row of modeling search (issue 13)
+        from runners.spec_step import launch_fields
+
+        spec = launch_fields(args, model, int(best["num_speculative_tokens"]))
     texts = launch_from_search_row(best, _model_id(args.model, model), input_len, output_len,
                                    weight_dtype=dtypes.weight, checkpoint_dtype=native_format(model).weight,
-                                   kv_dtype=dtypes.kv)
+                                   kv_dtype=dtypes.kv, speculative=spec)
     print(texts[args.emit])
     return 0
 

@@ -70,3 +70,14 @@ def test_cli_plan_speculative_flags(capsys) -> None:
     assert main(["plan", "--model", "llama-3.1-8b", "--hardware", "h200", "--input-len", "512", "--output-len",
                  "64", "--request-rate", "2", "--acceptance-rate", "0.5"]) == 2
     assert "need --speculative-method" in capsys.readouterr().err
+
+
+def test_search_emit_carries_the_best_rows_k(capsys) -> None:
+    argv = ["search", "--model", "llama-3.1-8b", "--hardware", "h200", "--gpus", "1", "--input-len", "1024",
+            "--output-len", "256", "--tpot-ms", "5", "--tp-values", "1", "--concurrency", "1,4", "--budgets", "2048",
+            "--speculative-method", "eagle", "--acceptance-rate", "0.9,0.8,0.7", "--speculative-k-values", "3"]
+    assert main([*argv, "--emit", "vllm"]) == 0
+    out = capsys.readouterr().out
+    assert '"method": "eagle"' in out and '"num_speculative_tokens": 3' in out
+    assert main([*argv, "--emit", "trtllm"]) == 0
+    assert "decoding_type: Eagle, max_draft_len: 3" in capsys.readouterr().out

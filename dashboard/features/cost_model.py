@@ -42,6 +42,7 @@ from typing import Any
 from dashboard.features.batch import BatchStats, StepSpec, batch_stats, uniform_batch_stats
 from dashboard.features.dtypes import dtype_bytes, gemm_compute_dtype
 from dashboard.features.hardware import Curve, Efficiency, HardwareProfile
+from dashboard.features.metrics import tpot_s
 from dashboard.features.model_profile import ModelProfile, kv_heads_per_gpu
 from dashboard.features.moe_cost import (
     expected_max_normal,
@@ -331,7 +332,7 @@ class CostModel:
         return uniform_batch_stats(spec, self.window)
 
     def stats_for_batch(
-        self, chunks: Sequence[tuple[int, int]], decode_contexts: Sequence[int], sampled: int | None = None
+        self, chunks: Sequence[tuple[int, int]], decode_contexts: Sequence[float], sampled: int | None = None
     ) -> BatchStats:
         return batch_stats(chunks, decode_contexts, self.window, sampled)
 
@@ -660,10 +661,9 @@ class CostModel:
         """Mean time per output token after the first (TPOT): the ``output_len − 1`` decode steps of
         :meth:`generation_time_s` divided by their count; one decode step at ``input_len`` when
         ``output_len`` is 1."""
-        steps = output_len - 1
-        if steps <= 0:
+        if output_len <= 1:
             return self.decode_time_s(batch, input_len)
-        return self.generation_time_s(batch, input_len, output_len, samples) / steps
+        return tpot_s(self.generation_time_s(batch, input_len, output_len, samples), output_len)
 
 
 FLOPS_ONLY_HW = HardwareProfile(

@@ -288,10 +288,11 @@ class HardwareProfile:
         if not isinstance(self.peak_tflops, dict) or not self.peak_tflops.get("bf16"):
             raise HardwareError("peak_tflops.bf16 must be given (dense TFLOP/s)")
         lo, hi = HARD_LIMITS["peak_tflops"]
-        for k, v in self.peak_tflops.items():
-            if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi):
+        for k, peak in self.peak_tflops.items():
+            if peak is not None and (not isinstance(peak, (int, float)) or isinstance(peak, bool)
+                                     or not lo <= peak <= hi):
                 raise HardwareError(f"peak_tflops.{k} must be null or a number between {lo:g} and {hi:g} "
-                                    f"TFLOP/s, got {v!r}")
+                                    f"TFLOP/s, got {peak!r}")
         for k in ("l2_cache_mb", "c2c_gb_s"):
             v = getattr(self, k)
             if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= 1e7):

@@ -439,7 +439,7 @@ def build_draft(cfg: SpeculativeConfig, target: ModelProfile) -> Draft:
     if cfg.method == "draft_model":
         from dashboard.features.presets import load_model
 
-        prof = load_model(cfg.draft_model)  # ModelConfigError (a ValueError) names the field
+        prof = load_model(cfg.draft_model or "")  # ModelConfigError (a ValueError) names the field
         if prof.total_params() > target.total_params():
             raise ValueError(
                 f"draft model {prof.name} ({prof.total_params() / 1e9:.1f} B parameters) is bigger than the "

@@ -264,13 +264,15 @@ def _engine_shape(tp: int, ep: int) -> tuple[int, int, int]:
 
 def launch_from_search_row(row: dict[str, Any], model_id: str, input_len: int, output_len: int, *,
                            weight_dtype: str = "bf16", checkpoint_dtype: str = "bf16", kv_dtype: str = "bf16",
-                           gpu_memory_utilization: float = 0.9) -> dict[str, str]:
+                           gpu_memory_utilization: float = 0.9, speculative: dict[str, Any] | None = None,
+                           ) -> dict[str, str]:
     """Launch texts for a ``modeling search`` configuration (aggregated: ``tp, ep, dp`` replicas,
     ``concurrency_per_engine``, ``budget``; disaggregated: ``x`` prefill engines of ``tp_p/ep_p``,
-    ``y`` decode engines of ``tp_d/ep_d``)."""
+    ``y`` decode engines of ``tp_d/ep_d``). ``speculative``: the LaunchSpec speculative fields
+    (``speculative_config``, ``sglang_speculative``, ``trtllm_speculative``)."""
     common = {"model_id": model_id, "max_model_len": input_len + output_len, "kv_dtype": kv_dtype,
               "weight_dtype": weight_dtype, "checkpoint_dtype": checkpoint_dtype,
-              "gpu_memory_utilization": gpu_memory_utilization}
+              "gpu_memory_utilization": gpu_memory_utilization, **(speculative or {})}
     budget = int(row.get("budget") or 8192)
     if "x" in row and "tp_p" in row:
         tp, dp, ep = _engine_shape(int(row["tp_p"]), int(row["ep_p"]))

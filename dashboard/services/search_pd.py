@@ -43,6 +43,7 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import GIB, HardwareProfile
 from dashboard.features.kv_transfer import LINKS, kv_transfer_s, link_gb_s
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
 from dashboard.services.search import (
@@ -183,7 +184,7 @@ def combine(pe: PrefillEngine, de: DecodeEngine, x: int, y: int, wl: Workload,
         "ttft_ms": ttft * 1e3, "prefill_ms": service * 1e3, "queue_ms": wait * 1e3,
         "kv_transfer_ms": pe.kv_transfer_s * 1e3, "kv_share_of_ttft": pe.kv_transfer_s / ttft if ttft > 0 else 0.0,
         "kv_mb_per_gpu": pe.kv_bytes_per_gpu / 1e6,
-        "tpot_ms": tpot * 1e3, "tps_per_user": 1.0 / tpot if tpot > 0 else None,
+        "tpot_ms": tpot * 1e3, "tps_per_user": tokens_per_s_per_user(tpot),
         "e2e_ms": (ttft + o1 * tpot) * 1e3,
         "output_tok_s": out_tok_s, "output_tok_s_per_gpu": out_tok_s / gpus,
         "input_tok_s_per_gpu": rate * wl.input_len / gpus,
