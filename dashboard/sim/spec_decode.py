@@ -123,18 +123,31 @@ def spec_step_summary(sim: Any, eng: Any, chunks: list[tuple[Any, int, int]], co
     """``(seconds, FLOPs, bytes)`` of a step with ``eng.spec_batch`` decodes beside ``chunks``
     (FLOPs and bytes: the target's verification forward, for utilisation)."""
     st: SpecState = sim.spec
-    contexts = tuple(sorted(r.computed for r, _ in eng.spec_batch))
+    scm = st.scm
     pre = tuple((new, prefix) for _, new, prefix in chunks)
-    key = (contexts, pre, completing)
-    hit = st.cache.get(key)
-    if hit is None:
-        scm = st.scm
-        vstats = scm.verify_stats(contexts, pre, completing)
-        t_verify, flops, nbytes = scm.cm.step_summary(vstats)
-        dur = t_verify + scm.draft_time_s(contexts, pre) + scm.rejection_time_s(len(contexts))
-        if len(st.cache) > 100_000:
-            st.cache.clear()
-        hit = st.cache[key] = (dur, flops, nbytes)
+    if scm.windowless:  # the step depends on the contexts through n, Σ and max only
+        n, csum, cmax = 0, 0, 0
+        for r, _ in eng.spec_batch:
+            c = r.computed
+            n += 1
+            csum += c
+            if c > cmax:
+                cmax = c
+        key: Any = (n, csum, cmax, pre, completing)
+        hit = st.cache.get(key)
+        if hit is None:
+            hit = scm.summary_sums(n, float(csum), float(cmax), pre, completing)
+    else:
+        contexts = tuple(sorted(r.computed for r, _ in eng.spec_batch))
+        key = (contexts, pre, completing)
+        hit = st.cache.get(key)
+        if hit is None:
+            vstats = scm.verify_stats(contexts, pre, completing)
+            t_verify, flops, nbytes = scm.cm.step_summary(vstats)
+            hit = (t_verify + scm.draft_time_s(contexts, pre) + scm.rejection_time_s(len(contexts)), flops, nbytes)
+    if len(st.cache) > 100_000:
+        st.cache.clear()
+    st.cache[key] = hit
     return hit
 
 
