@@ -55,6 +55,8 @@ def neutralise_cell(value: Any) -> Any:
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with :func:`neutralise_cell` applied to every text cell and column name."""
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
