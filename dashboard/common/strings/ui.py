@@ -16,6 +16,7 @@ STRINGS = {
     "ui.cfg_unrestorable": {
         "en": "The link carries a pasted model config that could not be restored ({error}); showing {name} instead.",
         "zh": "链接中的自定义模型配置无法恢复（{error}）；改为显示 {name}。"},
+    "ui.sidebar_value": {"en": "sidebar:", "zh": "侧边栏："},
     "ui.page_overrides": {"en": "This page overrides the sidebar defaults: {what}.",
                           "zh": "本页覆盖了侧边栏默认值：{what}。"},
 }
