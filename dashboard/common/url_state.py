@@ -43,11 +43,13 @@ def decode_blob(blob: str) -> str:
     if len(blob) > MAX_BLOB_CHARS:
         raise ValueError(f"encoded config longer than {MAX_BLOB_CHARS} characters")
     try:
-        raw = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
+        raw = base64.b64decode(blob + "=" * (-len(blob) % 4), altchars=b"-_", validate=True)
         d = zlib.decompressobj()
         out = d.decompress(raw, 4 * MAX_BLOB_CHARS)
         if d.unconsumed_tail:
             raise ValueError("decoded config too large")
+        if not d.eof:
+            raise ValueError("encoded config is truncated")
         return out.decode("utf-8")
     except (binascii.Error, zlib.error, UnicodeDecodeError) as exc:
         raise ValueError(f"not a valid encoded config ({type(exc).__name__})") from None
