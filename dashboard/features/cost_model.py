@@ -294,6 +294,13 @@ class CostModel:
         # rows of the decode-attention MMA: query heads sharing one KV head (all heads for MLA)
         self._decode_rows = float(self.hq if model.is_mla else max(1, self.hq // self.hkv))
         self._decode_peak = self._peak_attn * self._eg16(self._decode_rows)
+        # model/layout scalars read on every step (properties are slow in the hot path)
+        self._h = m.hidden_size
+        self._adp = p.attention_dp
+        self._ep, self._etp = p.ep, p.expert_tp
+        self._dqk, self._dv = m.q_head_dim, m.v_dim
+        self._is_mla, self._qk_norm = m.is_mla, m.qk_norm
+        self._gate = (3 if m.gated_mlp else 2) - 1  # 1 + gate: weight matrices of the up projection
         self.groups = model.layer_groups()
         attn: dict[int | None, int] = {}
         mlp: dict[bool, int] = {}
@@ -335,21 +342,21 @@ class CostModel:
         :class:`AttentionPrefillOp`, :class:`AttentionDecodeOp`, :class:`CollectiveOp`), each with
         totals over its ``count`` layers. Attention ops are enumerated once per attention window and
         MLP ops once per MLP kind (dense / MoE), each over all layers that share it."""
-        m, par = self.model, self.par
+        m = self.model
         wb, ab, kvb, hb = self.wb, self.ab, self.kvb, self.hi_b
-        h = m.hidden_size
+        h = self._h
         tp, hq, hkv = self.tp, self.hq, self.hkv
-        adp = par.attention_dp
-        t_all = s.tokens
+        adp = self._adp
+        t_all = s.prefill_tokens + s.decode_seqs
         t = t_all / adp  # tokens through attention-side ops on this GPU
-        dqk, dv = m.q_head_dim, m.v_dim
+        dqk, dv = self._dqk, self._dv
         out: list[Op] = []
         add = out.append
         ew_k = self._ew_kernels
         ew_t = self._ew_traffic
         ew_th = self._ew_traffic_hidden  # ops on the full hidden width (not split by TP)
 
-        awb, akind = self.awb, self._attn_kind
+        awb, akind = self.awb, self._attn_kind  # attention projections: their own weight format
 
         def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb,
                  kind: str | None = None) -> None:
@@ -359,9 +366,6 @@ class CostModel:
             w = n_layers * n * k * wbytes
             add(GemmOp(name, kind or (GEMM if wbytes == wb else GEMM16), n_layers, n_layers * 2.0 * rows * n * k,
                        w + n_layers * rows * (k + n) * ab, w, rows))
-
-        def agemm(name: str, n_layers: int, rows: float, n: float, k: float) -> None:
-            gemm(name, n_layers, rows, n, k, awb, akind)  # an attention projection
 
         def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0, traffic: float = ew_t) -> None:
             """An elementwise op moving ``nbytes`` minimal bytes per layer in ``kernels`` launches, at
@@ -381,33 +385,33 @@ class CostModel:
             kv_read = s.w_kv_read if win else s.kv_read
             csum = s.w_dec_ctx_sum if win else s.dec_ctx_sum
             cmax = s.w_dec_ctx_max if win else s.dec_ctx_max
-            elem("attn_norm", L, 2.0 * t * h * ab, traffic=ew_th)
-            if m.is_mla:
+            elem("attn_norm", L, 2.0 * t * h * ab, 1.0, ew_th)
+            if self._is_mla:
                 rope_d, lat = m.qk_rope_head_dim, m.kv_lora_rank
                 if m.q_lora_rank:
-                    agemm("q_a_proj", L, t, m.q_lora_rank, h)
-                    elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab, traffic=ew_th)
-                    agemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank)
+                    gemm("q_a_proj", L, t, m.q_lora_rank, h, awb, akind)
+                    elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab, 1.0, ew_th)
+                    gemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank, awb, akind)
                 else:
-                    agemm("q_proj", L, t, hq * dqk, h)
-                agemm("kv_a_proj", L, t, lat + rope_d, h)
+                    gemm("q_proj", L, t, hq * dqk, h, awb, akind)
+                gemm("kv_a_proj", L, t, lat + rope_d, h, awb, akind)
                 elem("rope_kv_write", L, t * (2.0 * hq * rope_d * ab + (lat + rope_d) * (ab + kvb)), 2.0)
                 if s.prefill_tokens:
                     # prefill runs un-absorbed: up-project cached + new latents, then MHA
-                    agemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat)
+                    gemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat, awb, akind)
                     fl = 2.0 * hq * pairs / adp * (dqk + dv)
                     by = (s.prefill_tokens * hq * (dqk + dv) * ab + kv_read * hq * (dqk + dv) * ab) / adp
                     add(AttentionPrefillOp("attn_prefill", ATTN_P, L, L * fl, L * by, 0.0, fl))
                 if s.decode_seqs:
                     dd = s.decode_seqs / adp
-                    agemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim)
+                    gemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim, awb, akind)
                     fl = 2.0 * hq * csum / adp * (2 * lat + rope_d)
                     by = csum / adp * (lat + rope_d) * kvb + dd * hq * (lat + rope_d) * ab
                     add(AttentionDecodeOp("attn_decode", ATTN_D, L, L * fl, L * by, 0.0, cmax * (lat + rope_d) * kvb))
-                    agemm("v_absorb", L, dd * hq, dv, lat)
+                    gemm("v_absorb", L, dd * hq, dv, lat, awb, akind)
             else:
-                agemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
-                if m.qk_norm:  # per-head RMSNorm of queries and keys (Qwen3): read + write each
+                gemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h, awb, akind)
+                if self._qk_norm:  # per-head RMSNorm of queries and keys (Qwen3): read + write each
                     elem("qk_norm", L, 2.0 * t * (hq + hkv) * dqk * ab, 2.0)
                 elem("rope_kv_write", L, t * ((hq + hkv) * dqk * 2.0 * ab + 2.0 * hkv * dqk * (ab + kvb)), 2.0)
                 if s.prefill_tokens:
@@ -418,15 +422,15 @@ class CostModel:
                     fl = 2.0 * hq * csum / adp * (dqk + dv)
                     by = csum / adp * hkv * (dqk + dv) * kvb + s.decode_seqs / adp * hq * (dqk + dv) * ab
                     add(AttentionDecodeOp("attn_decode", ATTN_D, L, L * fl, L * by, 0.0, cmax * (dqk + dv) * kvb))
-            agemm("o_proj", L, t, h, hq * dv)
+            gemm("o_proj", L, t, h, hq * dv, awb, akind)
             allreduce("attn_allreduce", L, t * h * ab, tp)
         for moe, L in self._mlp_groups:
             elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0, ew_th)
-            gate = (3 if m.gated_mlp else 2) - 1
+            gate = self._gate
             if moe:
                 ne, k = m.num_experts, m.num_experts_per_tok
                 gemm("router", L, t, ne, h, hb)
-                ep, etp = par.ep, par.expert_tp
+                ep, etp = self._ep, self._etp
                 inter = m.moe_intermediate_size // etp
                 # the busiest EP rank sets the time: its routed pairs are ι × the mean
                 imb = routing_imbalance(ep, t_all * k, self._imb, self._z_ep) if ep > 1 else 1.0
@@ -438,8 +442,8 @@ class CostModel:
                     a2a = 2.0 * t_src * k * h * ab * (ep - 1) / ep
                     add(CollectiveOp("ep_alltoall", ALLTOALL, L, 0.0, L * a2a, 0.0, ep))
                 # permute: gather tokens into expert order; unpermute: scatter back + top-k weighted sum
-                elem("moe_permute", L, (t_src + pairs_gpu) * h * ab, traffic=ew_th)
-                elem("moe_unpermute", L, (pairs_gpu + t_src) * h * ab, traffic=ew_th)
+                elem("moe_permute", L, (t_src + pairs_gpu) * h * ab, 1.0, ew_th)
+                elem("moe_unpermute", L, (pairs_gpu + t_src) * h * ab, 1.0, ew_th)
                 g_tile = self._g_tile
                 eg = self._eff(self._eg, self._cg, rows if rows > g_tile else g_tile)
                 w_up = L * touched * gate * inter * h * wb
@@ -463,9 +467,9 @@ class CostModel:
                 elem("act_mul", L, t * (gate + 1) * inter * ab)
                 gemm("down_proj", L, t, h, inter)
                 allreduce("mlp_allreduce", L, t * h * ab, tp)
-            elem("residual_add", L, 3.0 * t * h * ab, traffic=ew_th)
-        elem("embedding", 1, 2.0 * t * h * ab, traffic=ew_th)
-        elem("final_norm", 1, 2.0 * t * h * ab, traffic=ew_th)
+            elem("residual_add", L, 3.0 * t * h * ab, 1.0, ew_th)
+        elem("embedding", 1, 2.0 * t * h * ab, 1.0, ew_th)
+        elem("final_norm", 1, 2.0 * t * h * ab, 1.0, ew_th)
         sampled = s.sampled / adp
         if sampled > 0:
             gemm("lm_head", 1, sampled, m.vocab_size / tp, h, hb)
@@ -563,11 +567,11 @@ class CostModel:
     def step_summary(self, s: BatchStats) -> tuple[float, float, float]:
         """``(latency_s, flops, hbm_bytes)`` of one step in one pass (for utilisation accounting)."""
         compute = comm = flops_t = bytes_t = 0.0
-        timers = self._timers
+        timers, comm_kinds = self._timers, COMM_KINDS
         for op in self.ops(s):
             kind = op.kind
             dt = timers[kind](op)[0]
-            if kind in COMM_KINDS:
+            if kind in comm_kinds:
                 comm += dt
             else:
                 compute += dt

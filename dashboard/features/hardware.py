@@ -300,7 +300,7 @@ class HardwareProfile:
         d = self.scale_up_domain
         if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 1 << 20:
             raise HardwareError(f"scale_up.domain_size must be an integer between 1 and {1 << 20}, got {d!r}")
-        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name"):
+        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name", "efficiency_fitted_on"):
             if not isinstance(getattr(self, k), str):
                 raise HardwareError(f"{k} must be text")
         if not self.name.strip() or len(self.name) > 200:
