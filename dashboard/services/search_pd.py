@@ -249,8 +249,20 @@ def search_disaggregated(
 
     combos = 0
     dense = 16 if gpus <= 64 else 4  # pool sizes tried densely; beyond, powers of two (bounded work)
+    i_len, o_len = workload.input_len, workload.output_len
     for pe in pre:
+        cm_p, memo_p = cms[(pe.tp, pe.ep)]
         for de in dec:
+            cm_d, memo_d = cms[(de.tp, de.ep)]
+
+            # one re-pricing function per engine pair (not per combination); _step memoises
+            def tpot_at(what: tuple[str, int], cm_d=cm_d, memo_d=memo_d, cm_p=cm_p, memo_p=memo_p) -> float:
+                kind, n = what
+                if kind == "decode":
+                    return _step(cm_d, memo_d, (), n, i_len, o_len)
+                return _step(cm_p, memo_p, ((i_len, 0),) * n, 0, i_len, 1)
+
+            oom = pe.oom or de.oom
             xs = instance_counts((gpus - de.gpus) // pe.gpus, dense)
             for x in xs:
                 if max_instances and x > max_instances:
@@ -260,22 +272,12 @@ def search_disaggregated(
                     if max_instances and y > max_instances:
                         break
                     combos += 1
-                    base = {"x": x, "tp_p": pe.tp, "ep_p": pe.ep, "y": y, "tp_d": de.tp, "ep_d": de.ep,
-                            "budget": pe.budget, "decode_concurrency": de.concurrency,
-                            "gpus": x * pe.gpus + y * de.gpus, "concurrency": y * de.concurrency}
-                    if pe.oom or de.oom:
-                        reject(base, "oom", pe.oom or de.oom or "", ["oom"])
+                    if oom:
+                        reject({"x": x, "tp_p": pe.tp, "ep_p": pe.ep, "y": y, "tp_d": de.tp, "ep_d": de.ep,
+                                "budget": pe.budget, "decode_concurrency": de.concurrency,
+                                "gpus": x * pe.gpus + y * de.gpus, "concurrency": y * de.concurrency},
+                               "oom", oom, ["oom"])
                         continue
-                    cm_d, memo_d = cms[(de.tp, de.ep)]
-                    cm_p, memo_p = cms[(pe.tp, pe.ep)]
-
-                    def tpot_at(what: tuple[str, int], pe=pe, cm_d=cm_d, memo_d=memo_d, cm_p=cm_p,
-                                memo_p=memo_p) -> float:
-                        kind, n = what
-                        if kind == "decode":
-                            return _step(cm_d, memo_d, (), n, workload.input_len, workload.output_len)
-                        return _step(cm_p, memo_p, ((workload.input_len, 0),) * n, 0, workload.input_len, 1)
-
                     row = combine(pe, de, x, y, workload, tpot_at)
                     row.update(economics(row["output_tok_s_per_gpu"], row["input_tok_s_per_gpu"],
                                          row["decode_time_share"], econ.usd_per_gpu_hour, hw.tdp_w))
@@ -283,7 +285,7 @@ def search_disaggregated(
                     if viol:
                         reject(row, viol[0][0], "; ".join(t for _, t in viol), [c for c, _ in viol])
                     else:
-                        row.update({"reason_code": None, "reason": None, "reasons": []})
+                        row.update(reason_code=None, reason=None, reasons=[])
                         feasible.append(row)
     best = max(feasible, key=lambda r: (r["output_tok_s_per_gpu"], r["output_tok_s"], -r["ttft_ms"])) \
         if feasible else None
