@@ -58,6 +58,7 @@ def test_fit_on_8b_steps_transfers_to_the_70b_shard(h200, sweep_eff) -> None:
     assert res.metrics["mape"] < 2e-3
     assert "elementwise_traffic_hidden" not in got  # one shape: not identified, held at the physical 1.0
     assert res.profile.efficiency.elementwise_traffic_hidden == 1.0
+    assert any("hidden-width elementwise traffic" in n and "add steps of another shape" in n for n in res.notes)
     for k, v in TRUTH.items():
         assert got[k] == pytest.approx(v, rel=0.05), (k, got[k], v)
     t70 = synthetic_steps("shard70b", truth, overrides=SHARD)
@@ -77,6 +78,7 @@ def test_shape_diverse_steps_identify_both_elementwise_classes(h200, sweep_eff) 
     t8 = synthetic_steps(("llama-3.1-8b", "qwen2.5-7b"), truth)
     res = calibrate(t8, h200, "curves", attention_backend="cudnn", loo=False)
     got = {p.name: p.value for p in res.params}
+    assert not any("hidden-width elementwise traffic" in n for n in res.notes)
     assert got["elementwise_traffic_hidden"] == pytest.approx(2.5, rel=0.05)
     assert got["elementwise_traffic"] == pytest.approx(4.0, rel=0.05)
     assert mape(res.profile, synthetic_steps("shard70b", truth, overrides=SHARD), SHARD)[0] < 0.01
