@@ -49,6 +49,8 @@ _ALL: tuple[PageSpec, ...] = (
     PageSpec("scale_up_search", "SLA search", "scale_up_search", "Serving", ":material/search:"),
     PageSpec("scale_up_search_pd_disaggregate", "SLA search (PD disaggregated)", "scale_up_search_pd_disaggregate",
              "Serving", ":material/call_split:"),
+    PageSpec("planner", "Capacity planner", "planner", "Serving", ":material/shopping_cart:"),
+    PageSpec("frontier", "Throughput frontier", "frontier", "Serving", ":material/show_chart:"),
     PageSpec("host_bandwidth", "Host bandwidth", "host_bandwidth", "Offload", ":material/swap_horiz:"),
     PageSpec("experts_calculation", "MoE expert offload", "experts_calculation", "Offload", ":material/hub:"),
     PageSpec("regression_calibration", "Calibration", "regression_calibration", "Calibrate", ":material/tune:"),

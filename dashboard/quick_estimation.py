@@ -16,6 +16,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots, plots_estimation
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.speculative import speculative_section
 from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.memory import memory_breakdown, weight_bytes_per_gpu
 from dashboard.features.parallel import ParallelConfig
@@ -56,6 +57,12 @@ HELP = {
 - **Fit check**: the shared memory model (10 % of HBM reserved) says how many sequences of `input_len + output_len`
   tokens fit beside the weights; a warning appears when `batch` is more than that (see Quick memory for details).
 
+- **Speculative decoding** (section at the bottom): a decode step runs `k` draft passes, verifies the `k` drafts
+  plus one token per sequence in one target forward (a `k+1`-token prefill after the context) and rejection-samples;
+  it emits `E = 1 + Σ_i Π_{j≤i} a_j` tokens per sequence (constant α: `(1 − α^{k+1}) / (1 − α)`, Leviathan et al.
+  2023), so TPOT = step ÷ E. Curves of TPOT and tokens/s vs batch with and without; the crossover batch is where
+  speculation stops paying (the step turns compute-bound and verification costs ~`k+1` decode steps).
+
 Assumptions: balanced shards, uniform expert routing, no pipeline parallelism, one engine of `max(TP, EP)` GPUs
 per DP replica, replicas independent.
 """,
@@ -79,6 +86,11 @@ per DP replica, replicas independent.
   HBM 带宽，以及 TP/EP 组所用链路的每卡带宽（NVLink 域内为 scale-up，域外为 scale-out）。效率系数沿用配置。
 - **容量检查**：共享显存模型（保留 10% HBM）给出权重之外能放下多少条 `input_len + output_len` token 的序列；
   `batch` 超过该值时给出警告（详见 Quick memory 页面）。
+
+- **投机解码**（页面底部）：每个 decode 步先跑 `k` 次草稿前向，再用一次目标模型前向验证 `k` 个草稿加 1 个 token
+  （上下文之后 `k+1` 个 token 的 prefill），并做拒绝采样；每条序列每步产出 `E = 1 + Σ_i Π_{j≤i} a_j` 个 token
+  （恒定 α 时 `(1 − α^{k+1}) / (1 − α)`，Leviathan 等 2023），TPOT = 单步 ÷ E。给出启用与不启用时 TPOT 与 tok/s
+  随批量的曲线；交叉批量即投机解码不再有收益之处（单步转为算力受限，验证代价约为 `k+1` 次 decode）。
 
 假设：切分均衡、专家路由均匀、无流水并行；每个 DP 副本为一个 `max(TP, EP)` 卡的引擎，副本之间相互独立。
 """,
@@ -228,12 +240,14 @@ def render() -> None:
     st.caption(t("qe.overlap_table"))
     tdf = pd.DataFrame(trows)
     st.dataframe(tdf, width="stretch", hide_index=True, key="qe_overlap_df")
+    spec = speculative_section(ctx, PAGE, ctx.cost_model(tp=v.tp, ep=ep, overlap=v.overlap, hardware=hw),
+                               batch=v.batch, context=est.decode_context)
     json_download(ctx, {
         "inputs": inputs.values, "model": model.summary(),
         "hardware": {"name": hw.name, "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
                      "gemm_format": fmt, **used},
         "outputs": {**est.as_dict(), "weights_per_gpu_bytes": weights, "overlap": trows,
-                    "max_sequences_in_hbm": fit_seqs},
+                    "max_sequences_in_hbm": fit_seqs, "speculative": spec},
     }, key="qe_json", file_name="quick_estimation.json")
 
 

@@ -16,8 +16,29 @@ other latency formula here; a calibrated hardware profile makes the simulator ca
 ``max_num_batched_tokens`` and ``max_num_seqs`` per step. Running requests are served first — every
 decode (one token each), then partially prefilled prompts continuing their chunks — and waiting
 requests (FCFS; preempted ones at the front) then fill the remaining budget with prefill chunks
-(long prompts split across steps). ``chunked_prefill=False`` is the prefill-first policy of vLLM V0:
-when a waiting prompt fits whole, the step prefills whole prompts only; otherwise it decodes.
+(long prompts split across steps). ``chunked_prefill=False`` has V1 semantics: a waiting prompt is
+admitted whole, in the same step as the decodes, when it fits the remaining budget (a prompt longer
+than the whole budget is admitted alone as the step's only prefill, as vLLM raises the budget to
+the model length when chunking is off).
+
+**Engine rules** (:class:`SchedulerConfig` fields, set from an engine profile by
+:meth:`SchedulerConfig.from_engine`, see :mod:`dashboard.features.engine`): ``admission``
+(``max_utilization``: blocks for the chunk; ``full_prompt``: the whole remaining prompt must fit
+in free blocks, vLLM V1; ``guaranteed_no_evict``: prompt + output blocks reserved at admission,
+never preempted, TRT-LLM), ``async_scheduling`` (a request arriving while step n runs is scheduled
+at step n+2 at the earliest, unless the engine would otherwise idle; the host cost of a step is
+hidden while shorter than the GPU step), serving overheads (``per_request_s`` delays a request's
+entry into the scheduler, so it adds to TTFT and E2E; a step lasts ``max(gpu, host)`` with async
+scheduling, ``gpu + host`` without, ``host = per_step_s + per_step_per_seq_s·running``), the
+preemption victim (:mod:`dashboard.sim.policies`), and ``prefix_caching``.
+
+**Prefix caching** (``prefix_caching=True``, :mod:`dashboard.sim.blocks`): blocks are shared by
+reference count; a request's prefix blocks (``Workload.hash_ids``, or with ``prefix_cache_hit`` a
+prefix of ``floor(h·prompt/block_size)`` blocks common to every prompt) are looked up at admission
+and counted once however many requests hold them; blocks become cached once computed; freed ones
+stay cached (LRU) until an allocation evicts them; a preempted request's computed blocks stay
+cached, so on resumption it re-hits those that survive. With ``prefix_caching=False`` the old
+model applies: ``prefix_cache_hit`` marks that share of each prompt computed, in private blocks.
 
 A request holds ``ceil(tokens_in_cache / block_size)`` KV blocks (vLLM allocates blocks for the
 tokens it schedules). When a step's blocks are not free, the running request that arrived last (or,
@@ -31,10 +52,16 @@ Token semantics: a request of ``P`` prompt and ``O`` output tokens emits its fir
 last prefill chunk runs (TTFT), then ``O − 1`` decodes; a decode attends ``P + g`` tokens (``g``
 tokens generated so far, itself included). TPOT = (last token − first token) / (O − 1).
 
-**Data parallelism.** ``dp`` identical engines behind a router (``round_robin`` or
-``least_outstanding_tokens``) in one event heap ordered by ``(time, kind, seq)``: arrivals, then
-step ends, then schedule decisions at equal times (a request that arrives when a step ends joins the
-next step). No module-level state; the same inputs and seed give the same result.
+**Data parallelism.** ``dp`` identical engines behind a router (``round_robin``,
+``least_outstanding_tokens`` or ``vllm_least_loaded``) in one event heap ordered by
+``(time, kind, seq)``: arrivals, then step ends, then schedule decisions at equal times (a request
+that arrives when a step ends joins the next step). **Attention DP / wide EP** (``ep > tp``): each
+engine runs ``ep/tp`` DP ranks, each with its own scheduler, queues, KV blocks, budget and
+``max_num_seqs``, stepping on one clock; a step costs what the busiest rank costs, priced as every
+rank padded to that rank's composition (the rank's ``BatchStats`` scaled by ``ep/tp``, as the cost
+model spreads a step's tokens over the ranks). Requests are routed to ranks. No module-level state;
+the same inputs and seed give the same result. ``progress(done, total)`` is called every few
+thousand events; returning ``False`` stops the run (:class:`SimulationStopped`).
 
 **Utilisation.** ``cm.step_summary(stats)`` returns ``(step_time_s(stats), FLOPs, HBM bytes)`` per
 GPU from one pass over the cost model's op list (the same FLOPs and bytes ``cm.price(stats)``
@@ -46,20 +73,26 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import deque
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
-from dashboard.features.batch import BatchStats, attention_pairs
+from dashboard.features.batch import BatchStats
 from dashboard.features.cost_model import CostModel
 from dashboard.features.dtypes import gemm_compute_dtype
+from dashboard.features.engine import EngineProfile, load_engine
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import tpot_s
+from dashboard.sim.accounting import price_step, step_stats
 from dashboard.sim.metrics import SLA, summarize
+from dashboard.sim.policies import PREEMPT_ORDERS, ROUTERS, pick_engine, pick_victim
+from dashboard.sim.state import DECODE, DONE, PREFILL, WAITING, EngineState, Req
 from dashboard.sim.workload import ARRIVALS, LENGTH_DISTS, Workload, WorkloadConfig, make_workload, workload_from_trace
 
 __all__ = [
+    "ADMISSIONS",
     "ARRIVALS",
     "LENGTH_DISTS",
     "PREEMPT_ORDERS",
@@ -67,6 +100,7 @@ __all__ = [
     "SLA",
     "SchedulerConfig",
     "SimResult",
+    "SimulationStopped",
     "Workload",
     "WorkloadConfig",
     "kv_blocks_for",
@@ -75,21 +109,22 @@ __all__ = [
     "workload_from_trace",
 ]
 
-Router = Literal["round_robin", "least_outstanding_tokens"]
-ROUTERS: tuple[str, ...] = ("round_robin", "least_outstanding_tokens")
-PREEMPT_ORDERS: tuple[str, ...] = ("last_arrived", "last_admitted")
-
-_WAITING, _PREFILL, _DECODE, _DONE = 0, 1, 2, 3
+ADMISSIONS: tuple[str, ...] = ("max_utilization", "full_prompt", "guaranteed_no_evict")
 _ARRIVE, _STEP_END, _SCHEDULE = 0, 1, 2
+
+
+class SimulationStopped(Exception):
+    """The ``progress`` callback asked the simulation to stop."""
 
 
 @dataclass(frozen=True)
 class SchedulerConfig:
     """One engine's scheduler (vLLM names). ``num_kv_blocks=None`` takes the count from the
-    memory model: KV budget at ``gpu_memory_utilization`` ÷ bytes of one block. ``preempt``
-    picks the recompute victim among running requests: ``last_arrived`` (the latest arrival) or
-    ``last_admitted`` (the latest admitted to the running set, re-admissions included: exactly
-    vLLM V1's FCFS ``self.running.pop()``); both are the same until a preempted request resumes."""
+    memory model: the engine's KV-capacity rule when ``engine`` is set (at ``memory_fraction`` if
+    given), else the generic rule at ``gpu_memory_utilization``; divided by the bytes of one block.
+    ``preempt`` picks the recompute victim (:mod:`dashboard.sim.policies`). The engine-rule fields
+    (``admission``, ``async_scheduling``, ``prefix_caching``, overheads) default to the seed's
+    behaviour; :meth:`from_engine` sets them from an engine profile."""
 
     max_num_batched_tokens: int = 2048
     max_num_seqs: int = 256
@@ -99,10 +134,20 @@ class SchedulerConfig:
     prefix_cache_hit: float = 0.0
     gpu_memory_utilization: float = 0.9
     preempt: str = "last_arrived"
+    admission: str = "max_utilization"
+    async_scheduling: bool = False
+    prefix_caching: bool = False
+    per_request_s: float = 0.0
+    per_step_s: float = 0.0
+    per_step_per_seq_s: float = 0.0
+    engine: EngineProfile | None = None
+    memory_fraction: float | None = None
 
     def __post_init__(self) -> None:
         if self.preempt not in PREEMPT_ORDERS:
             raise ValueError(f"preempt must be one of {', '.join(PREEMPT_ORDERS)}, got {self.preempt!r}")
+        if self.admission not in ADMISSIONS:
+            raise ValueError(f"admission must be one of {', '.join(ADMISSIONS)}, got {self.admission!r}")
         for name in ("max_num_batched_tokens", "max_num_seqs", "block_size"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -120,6 +165,46 @@ class SchedulerConfig:
             raise ValueError(f"prefix_cache_hit must be in [0, 1), got {self.prefix_cache_hit!r}")
         if not 0.0 < self.gpu_memory_utilization <= 1.0:
             raise ValueError(f"gpu_memory_utilization must be in (0, 1], got {self.gpu_memory_utilization!r}")
+        if self.memory_fraction is not None and not 0.0 < self.memory_fraction <= 1.0:
+            raise ValueError(f"memory_fraction must be in (0, 1], got {self.memory_fraction!r}")
+        for name in ("per_request_s", "per_step_s", "per_step_per_seq_s"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (0.0 <= v <= 10.0):
+                raise ValueError(f"{name} must be between 0 and 10 seconds, got {v!r}")
+
+    @classmethod
+    def from_engine(cls, engine: EngineProfile | str | None, hw: Any, tp: int = 1, **overrides: Any) -> SchedulerConfig:
+        """The scheduler an engine runs on ``hw`` with its defaults (``max_num_batched_tokens``,
+        ``max_num_seqs``, ``block_size`` per GPU; admission, async scheduling, preemption victim,
+        prefix caching, chunked prefill, overheads); ``overrides`` (any field, ``None`` ignored)
+        replace them, e.g. a user's ``--max-num-batched-tokens``."""
+        eng = load_engine(engine)
+        d = eng.scheduler_defaults(hw, tp)
+        ov = eng.overheads
+        kw: dict[str, Any] = {
+            "max_num_batched_tokens": d["max_num_batched_tokens"], "max_num_seqs": d["max_num_seqs"],
+            "block_size": d["block_size"], "chunked_prefill": eng.chunked_prefill, "preempt": eng.preempt,
+            "admission": eng.admission, "async_scheduling": eng.async_scheduling,
+            "prefix_caching": eng.prefix_caching, "per_request_s": ov.per_request_s, "per_step_s": ov.per_step_s,
+            "per_step_per_seq_s": ov.per_step_per_seq_s, "engine": eng,
+        }
+        if eng.kv_rule.fraction is not None:
+            kw["gpu_memory_utilization"] = eng.kv_rule.fraction
+        names = {f.name for f in fields(cls)}
+        for k, v in overrides.items():
+            if k not in names:
+                raise ValueError(f"unknown scheduler field {k!r}")
+            if v is not None:
+                kw[k] = v
+        if kw["max_num_batched_tokens"] < kw["max_num_seqs"] and overrides.get("max_num_seqs") is None:
+            kw["max_num_seqs"] = kw["max_num_batched_tokens"]  # vLLM: max_num_seqs = min(max_num_seqs, budget)
+        return cls(**kw)
+
+    def settings(self) -> dict[str, Any]:
+        """The scheduler settings as JSON-ready values (engine by name)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "engine"}
+        out["engine"] = self.engine.name if self.engine is not None else None
+        return out
 
 
 @dataclass
@@ -129,10 +214,11 @@ class SimResult:
     ``requests``: ``arrival_s, engine, prompt, output, first_scheduled_s, first_token_s,
     finish_s, prefill_s`` (duration of the steps carrying its prefill before the first token),
     ``ttft_s, tpot_s, e2e_s, queue_s, preemptions, cached_tokens, generated, itl_max_s`` (its longest
-    inter-token gap, e.g. a preemption stall).
+    inter-token gap, e.g. a preemption stall). ``engine`` is the DP engine (or DP rank with
+    attention DP) that served it.
     ``steps``: ``engine, start_s, dur_s, prefill_tokens, prefill_seqs, decode_seqs, running,
-    waiting, kv_blocks_used, preemptions``. ``itl_values_s``/``itl_weights``: the inter-token
-    latency distribution (value, count).
+    waiting, kv_blocks_used, preemptions`` (with attention DP: totals over the engine's ranks).
+    ``itl_values_s``/``itl_weights``: the inter-token latency distribution (value, count).
     """
 
     requests: dict[str, np.ndarray]
@@ -157,174 +243,27 @@ class SimResult:
 
 def kv_blocks_for(cm: CostModel, sched: SchedulerConfig, context: int) -> int:
     """KV blocks of one engine from the shared memory model: the KV budget left beside the
-    weights, activations (a step of ``max_num_batched_tokens``) and runtime reserve at
-    ``gpu_memory_utilization``, divided by the bytes of ``block_size`` tokens at ``context``."""
-    mem = memory_breakdown(
-        cm.model, cm.hw, cm.par, cm.dt, context=max(1, context),
-        reserved_fraction=1.0 - sched.gpu_memory_utilization,
-        max_batched_tokens=sched.max_num_batched_tokens, max_seqs=sched.max_num_seqs,
-    )
+    weights, activations (a step of ``max_num_batched_tokens``) and runtime memory — under the
+    engine's rule when ``sched.engine`` is set, else the generic one at ``gpu_memory_utilization``
+    — divided by the bytes of ``block_size`` tokens at ``context``. With attention DP (ep > tp)
+    the engine's ``ep/tp`` ranks each hold this many blocks for their own sequences; the total
+    over ranks is returned."""
+    if sched.engine is not None:
+        mem = memory_breakdown(
+            cm.model, cm.hw, cm.par, cm.dt, context=max(1, context), engine=sched.engine,
+            memory_fraction=sched.memory_fraction,
+            max_batched_tokens=sched.max_num_batched_tokens, max_seqs=sched.max_num_seqs,
+        )
+    else:
+        mem = memory_breakdown(
+            cm.model, cm.hw, cm.par, cm.dt, context=max(1, context),
+            reserved_fraction=1.0 - (sched.memory_fraction or sched.gpu_memory_utilization),
+            max_batched_tokens=sched.max_num_batched_tokens, max_seqs=sched.max_num_seqs,
+        )
     if mem.kv_budget_bytes <= 0:
         return 0
-    # with DP attention (ep > tp) each of the attention_dp groups holds the KV of its own sequences
     per_group = int(mem.kv_budget_bytes // (mem.kv_bytes_per_token * sched.block_size))
     return per_group * cm.par.attention_dp
-
-
-class _Req:
-    __slots__ = (
-        "admitted",
-        "arrival",
-        "base_g",
-        "blocks",
-        "cached",
-        "computed",
-        "d_entry",
-        "engine",
-        "first_sched",
-        "g",
-        "itl_max",
-        "off",
-        "out",
-        "preempts",
-        "prefill_s",
-        "prompt",
-        "rid",
-        "sat",
-        "state",
-        "t_finish",
-        "t_first",
-        "t_last_tok",
-        "ver",
-    )
-
-    def __init__(self, rid: int, arrival: float, prompt: int, out: int) -> None:
-        self.rid = rid
-        self.arrival = arrival
-        self.prompt = prompt
-        self.out = out
-        self.engine = -1
-        self.state = _WAITING
-        self.g = 0  # tokens generated (valid outside the decode set; inside: base_g + dctr − d_entry)
-        self.computed = 0  # tokens in the KV cache (valid outside the decode set)
-        self.blocks = 0  # KV blocks held (valid outside the decode set)
-        self.base_g = 0
-        self.d_entry = 0
-        self.off = 0
-        self.ver = 0
-        self.sat = False
-        self.first_sched = math.nan
-        self.t_first = math.nan
-        self.t_finish = math.nan
-        self.t_last_tok = math.nan
-        self.prefill_s = 0.0
-        self.itl_max = 0.0  # longest gap between two of its tokens
-        self.admitted = 0  # order of its latest admission to the running set
-        self.preempts = 0
-        self.cached = 0
-
-
-class _Engine:
-    """One engine: its queues, KV blocks and the incrementally kept decode sums."""
-
-    def __init__(self, idx: int, sched: SchedulerConfig, num_blocks: int, window: int | None) -> None:
-        self.idx = idx
-        self.busy = False
-        self.waiting: deque[_Req] = deque()
-        self.prefilling: list[_Req] = []
-        self.free = num_blocks
-        self.num_blocks = num_blocks
-        self.outstanding = 0
-        self.busy_s = 0.0
-        # decode set
-        self.decoders: dict[int, _Req] = {}
-        self.dctr = 0  # decode rounds completed
-        self.s_off1 = 0  # Σ (off + 1) over decoders
-        self.res = [0] * sched.block_size  # decoders per (off mod block_size)
-        self.maxheap: list[int] = []  # −off, lazy deletion
-        self.removed: dict[int, int] = {}
-        self.finish_at: dict[int, list[tuple[_Req, int]]] = {}
-        self.window = window
-        self.sat_at: dict[int, list[tuple[_Req, int]]] = {}
-        self.n_sat = 0
-        self.s_unsat_off1 = 0
-        self.fresh: list[tuple[_Req, int]] = []  # entered since the last round (first ITL from t_last_tok)
-        self.last_round_end = 0.0
-        self.round_itl: list[float] = []  # [r − 1]: end of decode round r − end of round r − 1
-        # step in flight
-        self.pending: Any = None
-        # speculative decoding (dashboard/sim/spec_decode.py): decodes stepped explicitly
-        self.spec_dec: list[_Req] = []
-        self.spec_batch: list[tuple[_Req, int]] = []
-
-    def running(self) -> int:
-        return len(self.decoders) + len(self.prefilling) + len(self.spec_dec)
-
-    # ---- decode set
-    def enter_decode(self, r: _Req, t: float) -> None:
-        e = self.dctr
-        r.state = _DECODE
-        r.ver += 1
-        r.base_g = r.g
-        r.d_entry = e
-        off = r.prompt + r.g - 2 - e
-        r.off = off
-        self.decoders[r.rid] = r
-        self.s_off1 += off + 1
-        self.res[off % len(self.res)] += 1
-        heapq.heappush(self.maxheap, -off)
-        fin = e + r.out - r.g
-        self.finish_at.setdefault(fin, []).append((r, r.ver))
-        r.t_last_tok = t
-        self.fresh.append((r, r.ver))
-        if self.window is not None:
-            rs = self.window - off - 1
-            if rs <= e + 1:
-                r.sat = True
-                self.n_sat += 1
-            else:
-                r.sat = False
-                self.s_unsat_off1 += off + 1
-                self.sat_at.setdefault(rs, []).append((r, r.ver))
-
-    def leave_decode(self, r: _Req) -> None:
-        """Remove ``r`` from the decode set, materialising its g / computed / blocks."""
-        del self.decoders[r.rid]
-        off = r.off
-        self.s_off1 -= off + 1
-        self.res[off % len(self.res)] -= 1
-        self.removed[-off] = self.removed.get(-off, 0) + 1
-        if self.window is not None:
-            if r.sat:
-                self.n_sat -= 1
-            else:
-                self.s_unsat_off1 -= off + 1
-        d = self.dctr
-        r.g = r.base_g + d - r.d_entry
-        r.computed = r.prompt + r.g - 1
-        bs = len(self.res)
-        r.blocks = -(-r.computed // bs)
-        if d > r.d_entry:
-            r.t_last_tok = self.last_round_end
-            if d > r.d_entry + 1:  # rounds e+2 … d followed one of its own rounds
-                gap = max(self.round_itl[r.d_entry + 1 : d])
-                r.itl_max = max(r.itl_max, gap)
-        r.ver += 1
-
-    def max_off(self) -> int:
-        h, rem = self.maxheap, self.removed
-        while h:
-            top = h[0]
-            c = rem.get(top)
-            if c:
-                heapq.heappop(h)
-                if c == 1:
-                    del rem[top]
-                else:
-                    rem[top] = c - 1
-            else:
-                return -top
-        return 0
 
 
 def simulate(
@@ -338,15 +277,20 @@ def simulate(
     record_steps: bool = True,
     validate: bool = False,
     keep_stats: bool = False,
-    max_steps: int = 5_000_000,
+    max_steps: int | None = None,
+    engine: EngineProfile | str | None = None,
+    progress: Callable[[int, int], Any] | None = None,
     speculative: Any = None,
     spec_seed: int | None = None,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
 
-    ``record_steps`` keeps the per-step timeline; ``keep_stats`` also keeps each step's
-    ``BatchStats`` (``SimResult.step_stats``); ``validate`` recomputes every step's stats with
-    ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
+    ``engine`` (a profile or preset name) builds ``sched`` with :meth:`SchedulerConfig.from_engine`
+    when ``sched`` is None. ``record_steps`` keeps the per-step timeline; ``keep_stats`` also keeps
+    each step's priced ``BatchStats`` (``SimResult.step_stats``); ``validate`` recomputes every
+    step's stats with ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
+    ``progress(done_requests, total)`` is called every 4096 events; returning ``False`` raises
+    :class:`SimulationStopped`. ``max_steps`` (None: no limit) bounds the steps.
 
     ``speculative`` (a :class:`~dashboard.features.speculative.SpeculativeConfig`) runs decodes
     with speculative decoding (:mod:`dashboard.sim.spec_decode`); accepted tokens are drawn with
@@ -354,7 +298,8 @@ def simulate(
 
     Raises ``ValueError`` for a configuration that cannot serve the workload (no KV blocks, a
     request larger than the whole KV cache, an unknown router)."""
-    sched = sched or SchedulerConfig()
+    if sched is None:
+        sched = SchedulerConfig.from_engine(engine, cm.hw, cm.par.tp) if engine is not None else SchedulerConfig()
     if spec_seed is None:
         spec_seed = workload.seed if isinstance(workload, WorkloadConfig) else 0
     if isinstance(workload, WorkloadConfig):
@@ -375,14 +320,16 @@ def simulate(
             cm, sched, speculative, longest)
     else:
         nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else kv_blocks_for(cm, sched, longest)
-    if nblocks < 1:
+    ranks = cm.par.attention_dp
+    per_rank = nblocks // ranks
+    if per_rank < 1:
         raise ValueError("no KV cache fits beside the weights on this hardware (0 blocks); "
                          "raise TP, use a smaller dtype or more HBM")
     need_max = -(-(longest - 1) // bs)
-    if need_max > nblocks:
+    if need_max > per_rank:
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
-                         f"but the cache holds only {nblocks}")
-    sim = _Sim(cm, workload, sched, nblocks, dp, router, record_steps, validate, max_steps)
+                         f"but the cache holds only {per_rank}" + (" per DP rank" if ranks > 1 else ""))
+    sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress)
     sim.keep_stats = keep_stats
     if speculative is not None:
         from dashboard.sim.spec_decode import SpecState
@@ -394,21 +341,27 @@ def simulate(
 
 
 class _Sim:
-    def __init__(self, cm: CostModel, wl: Workload, sched: SchedulerConfig, nblocks: int, dp: int, router: str,
-                 record: bool, validate: bool, max_steps: int) -> None:
+    def __init__(self, cm: CostModel, wl: Workload, sched: SchedulerConfig, per_rank: int, dp: int, ranks: int,
+                 router: str, record: bool, validate: bool, max_steps: int | None,
+                 progress: Callable[[int, int], Any] | None) -> None:
         self.cm = cm
         self.wl = wl
         self.sched = sched
-        self.nblocks = nblocks
+        self.ranks = ranks
+        self.nblocks = per_rank * ranks
         self.window = cm.window
-        self.engines = [_Engine(i, sched, nblocks, cm.window) for i in range(dp)]
+        self.engines = [EngineState(i, sched.block_size, per_rank, cm.window) for i in range(dp * ranks)]
+        self.groups = [self.engines[g * ranks:(g + 1) * ranks] for g in range(dp)]
         self.router = router
         self.rr = 0
         self.record = record
         self.validate = validate
         self.max_steps = max_steps
+        self.progress = progress
         n = wl.num_requests
-        self.reqs = [_Req(i, wl.arrival_s[i], wl.prompt[i], wl.output[i]) for i in range(n)]
+        self.reqs = [Req(i, wl.arrival_s[i], wl.prompt[i], wl.output[i]) for i in range(n)]
+        if sched.prefix_caching:
+            self._set_keys(wl)
         self.heap: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.closed = wl.concurrency
@@ -429,7 +382,19 @@ class _Sim:
         self.t_end = 0.0
         self.keep_stats = False
         self.step_stats: list[BatchStats] = []
+        self.group_pending: list[Any] = [None] * dp
+        self.busy = [False] * dp
         self.spec: Any = None  # dashboard.sim.spec_decode.SpecState when speculating
+
+    def _set_keys(self, wl: Workload) -> None:
+        bs = self.sched.block_size
+        ids = getattr(wl, "hash_ids", None)
+        h = self.sched.prefix_cache_hit
+        for i, r in enumerate(self.reqs):
+            if ids is not None and ids[i]:
+                r.keys = tuple(ids[i])
+            elif h > 0:
+                r.keys = tuple(range(int(h * r.prompt) // bs))
 
     # ------------------------------------------------------------------ events
     def push(self, t: float, kind: int, payload: int) -> None:
@@ -438,248 +403,308 @@ class _Sim:
 
     def run(self) -> None:
         n = len(self.reqs)
+        ovh = self.sched.per_request_s
         if self.closed:
             first = min(self.closed, n)
             for i in range(first):
                 self.reqs[i].arrival = 0.0
-                self.push(0.0, _ARRIVE, i)
+                self.push(ovh, _ARRIVE, i)
             self.issued = first
         else:
-            self.heap = [(self.reqs[i].arrival, _ARRIVE, i, i) for i in range(n)]
+            self.heap = [(self.reqs[i].arrival + ovh, _ARRIVE, i, i) for i in range(n)]
             heapq.heapify(self.heap)
             self.seq = n
             self.issued = n
         heap = self.heap
         pop = heapq.heappop
-        engines = self.engines
+        groups = self.groups
+        progress = self.progress
+        max_steps = self.max_steps
+        events = 0
         while heap:
             t, kind, _, payload = pop(heap)
             if kind == _STEP_END:
-                eng = engines[payload]
-                self.finish_step(eng, t)
+                self.finish_step(payload, t)
                 self.push(t, _SCHEDULE, payload)
             elif kind == _SCHEDULE:
-                eng = engines[payload]
-                if not self.start_step(eng, t):
-                    eng.busy = False
+                if not self.start_step(payload, groups[payload], t):
+                    self.busy[payload] = False
             else:
-                self.arrive(self.reqs[payload], t)
-            if self.n_steps > self.max_steps:
-                raise ValueError(f"simulation exceeded {self.max_steps} steps")
+                self.arrive(self.reqs[payload], t, t - ovh)
+            events += 1
+            if progress is not None and not events & 4095 and progress(self.done, n) is False:
+                raise SimulationStopped(f"stopped after {self.done} of {n} requests")
+            if max_steps is not None and self.n_steps > max_steps:
+                raise ValueError(f"simulation exceeded {max_steps} steps")
+        if progress is not None:
+            progress(self.done, n)
         if self.done != n:  # pragma: no cover - a scheduler bug, not user input
             raise RuntimeError(f"simulation ended with {self.done} of {n} requests finished")
 
-    def arrive(self, r: _Req, t: float) -> None:
-        engines = self.engines
-        if len(engines) == 1:
-            eng = engines[0]
-        elif self.router == "round_robin":
-            eng = engines[self.rr % len(engines)]
-            self.rr += 1
-        else:
-            eng = min(engines, key=lambda e: (e.outstanding, e.idx))
+    def arrive(self, r: Req, t: float, arrival: float) -> None:
+        """``r`` reaches the scheduler at ``t`` (its client sent it at ``arrival``)."""
+        eng = pick_engine(self.router, self.engines, self.rr)
+        self.rr += 1
+        g = eng.idx // self.ranks
         r.engine = eng.idx
-        r.arrival = t
+        r.arrival = arrival
+        if self.sched.async_scheduling and self.group_pending[g] is not None:
+            r.min_step = eng.nstep + 2  # the next step was scheduled when this one started
         eng.waiting.append(r)
         eng.outstanding += r.prompt + r.out
-        if not eng.busy:
-            eng.busy = True
-            self.push(t, _SCHEDULE, eng.idx)
+        if not self.busy[g]:
+            self.busy[g] = True
+            self.push(t, _SCHEDULE, g)
 
     # ------------------------------------------------------------------ scheduling
-    def preempt(self, eng: _Engine, r: _Req) -> None:
-        if r.state == _DECODE and self.spec is not None:
+    def preempt(self, eng: EngineState, r: Req) -> None:
+        if r.state == DECODE and self.spec is not None:
             eng.spec_dec.remove(r)
-        elif r.state == _DECODE:
+        elif r.state == DECODE:
             eng.leave_decode(r)
         else:
             eng.prefilling.remove(r)
-        eng.free += r.blocks
+        kv = eng.kv
+        if self.sched.prefix_caching:
+            self._cache_computed(kv, r)
+            kv.release(r.refs)
+            r.refs = []
+        kv.give(r.blocks)
         eng.outstanding += r.computed
         r.blocks = 0
         r.computed = 0
-        r.state = _WAITING
+        r.resv = 0
+        r.state = WAITING
         r.preempts += 1
         self.n_preempt += 1
         eng.waiting.appendleft(r)
 
-    def victim(self, eng: _Engine, among: list[_Req] | None = None) -> _Req | None:
-        pool: Any = among if among is not None else [*eng.decoders.values(), *eng.prefilling, *eng.spec_dec]
-        if self.sched.preempt == "last_admitted":
-            return max(pool, key=lambda r: r.admitted, default=None)
-        return max(pool, key=lambda r: (r.arrival, r.rid), default=None)
+    def _cache_computed(self, kv: Any, r: Req) -> None:
+        """Turn ``r``'s fully computed private blocks into cached blocks it references."""
+        bs = self.sched.block_size
+        nfull = min(r.computed // bs, len(r.refs) + r.blocks)
+        keys, rid = r.keys, r.rid
+        for j in range(len(r.refs), nfull):
+            k = keys[j] if j < len(keys) else (rid, j)
+            if not kv.register(k):
+                break
+            r.refs.append(k)
+            r.blocks -= 1
 
-    def start_step(self, eng: _Engine, t: float) -> bool:
-        """Schedule one step of ``eng`` at ``t``; False if it has nothing to do."""
+    def victim(self, eng: EngineState, among: list[Req] | None = None) -> Req | None:
+        pool: Any = among if among is not None else [*eng.decoders.values(), *eng.prefilling, *eng.spec_dec]
+        return pick_victim(self.sched.preempt, eng, pool)
+
+    def start_step(self, g: int, ranks: list[EngineState], t: float) -> bool:
+        """Schedule one step of engine ``g`` (all its DP ranks) at ``t``; False if idle."""
+        parts = []
+        for eng in ranks:
+            part = self.schedule_rank(eng, t)
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            return False
+        sched = self.sched
+        if len(parts) == 1:
+            eng, chunks, n_dec, priced, n_pre = parts[0]
+            if self.spec is None:
+                gpu, flops, nbytes = price_step(self.cm, self.cache, priced, self.ranks)
+            else:
+                gpu, flops, nbytes = self._spec_summary(eng, chunks, priced.sampled - n_dec)
+                n_dec += len(eng.spec_batch)
+            running = eng.running()
+            p_tok, p_seqs, waiting = priced.prefill_tokens, priced.prefill_seqs, len(eng.waiting)
+        else:
+            best = None
+            for part in parts:
+                if self.spec is None:
+                    hit = price_step(self.cm, self.cache, part[3], self.ranks)
+                else:
+                    hit = self._spec_summary(part[0], part[1], part[3].sampled - part[2])
+                if best is None or hit[0] > best[0][0]:
+                    best = (hit, part[3])
+            (gpu, flops, nbytes), priced = best  # type: ignore[misc]
+            running = sum(e.running() for e in ranks)
+            p_tok = sum(p[3].prefill_tokens for p in parts)
+            p_seqs = sum(p[3].prefill_seqs for p in parts)
+            n_dec = sum(p[2] + len(p[0].spec_batch) for p in parts)
+            n_pre = sum(p[4] for p in parts)
+            waiting = sum(len(e.waiting) for e in ranks)
+        host = sched.per_step_s + sched.per_step_per_seq_s * running if sched.per_step_s or sched.per_step_per_seq_s else 0.0
+        dur = (gpu if host <= gpu else host) if sched.async_scheduling else gpu + host
+        self.n_steps += 1
+        self.flops += flops
+        self.bytes += nbytes
+        if self.keep_stats:
+            self.step_stats.append(priced)
+        ranks[0].busy_s += dur  # engine busy time (its ranks step together)
+        used = 0
+        for e in ranks:
+            used += e.num_blocks - e.kv.free
+        if used > self.peak_blocks:
+            self.peak_blocks = used
+        if self.record:
+            s = self.steps
+            s["engine"].append(g)
+            s["start_s"].append(t)
+            s["dur_s"].append(dur)
+            s["prefill_tokens"].append(p_tok)
+            s["prefill_seqs"].append(p_seqs)
+            s["decode_seqs"].append(n_dec)
+            s["running"].append(running)
+            s["waiting"].append(waiting)
+            s["kv_blocks_used"].append(used)
+            s["preemptions"].append(n_pre)
+        for part in parts:
+            part[0].pending = (part[1], part[2], dur, part[3].prefill_tokens)
+        self.group_pending[g] = parts
+        self.push(t + dur, _STEP_END, g)
+        return True
+
+    def schedule_rank(self, eng: EngineState, t: float) -> Any:
+        """One rank's share of a step: decodes, continuing prefill chunks, then admissions."""
         sched = self.sched
         bs = sched.block_size
+        kv = eng.kv
+        step_idx = eng.nstep + 1
         budget = sched.max_num_batched_tokens
         preempted_before = self.n_preempt
-        chunks: list[tuple[_Req, int, int]] = []  # (req, new, prefix)
-        do_decode = bool(eng.decoders)
-        if not sched.chunked_prefill and eng.waiting and eng.running() < sched.max_num_seqs:
-            # prefill-first: prefill whole prompts when one fits, else decode
-            head = eng.waiting[0]
-            self._admit_hit(head)
-            rem = head.prompt + head.g - head.computed
-            need = -(-(head.computed + rem) // bs) - head.blocks
-            if need <= eng.free:
-                do_decode = False
-        if do_decode:
+        chunks: list[tuple[Req, int, int]] = []  # (req, new, prefix)
+        gne = sched.admission == "guaranteed_no_evict"
+        n_dec = len(eng.decoders)
+        if n_dec:
             r_next = eng.dctr + 1
             if self.window is not None:
                 for r, ver in eng.sat_at.pop(r_next, ()):
-                    if r.ver == ver and r.state == _DECODE:
+                    if r.ver == ver and r.state == DECODE:
                         r.sat = True
                         eng.n_sat += 1
                         eng.s_unsat_off1 -= r.off + 1
-            need = eng.res[(-r_next) % bs]
-            while need > eng.free:
-                v = self.victim(eng)
-                if v is None:
-                    break
-                self.preempt(eng, v)
+            if not gne:
                 need = eng.res[(-r_next) % bs]
-            n_dec = len(eng.decoders)
-            if n_dec:
-                eng.free -= need
-                budget -= n_dec
-            do_decode = n_dec > 0
-        n_dec = len(eng.decoders) if do_decode else 0
+                while need > kv.free:
+                    v = self.victim(eng)
+                    if v is None:
+                        break
+                    self.preempt(eng, v)
+                    need = eng.res[(-r_next) % bs]
+                n_dec = len(eng.decoders)
+                if n_dec:
+                    kv.take(need)
+            budget -= n_dec
         if self.spec is not None:
             from dashboard.sim.spec_decode import spec_schedule
 
             budget = spec_schedule(self, eng, budget)
-        # continuing partial prefills (chunked mode only)
-        if sched.chunked_prefill and eng.prefilling and budget > 0:
+        # continuing partial prefills
+        if eng.prefilling and budget > 0:
             pending = list(eng.prefilling)
             i = 0
             while i < len(pending) and budget > 0:
                 r = pending[i]
-                if r.state != _PREFILL:
+                if r.state != PREFILL:
                     i += 1
                     continue
                 new = min(r.prompt + r.g - r.computed, budget)
-                need = -(-(r.computed + new) // bs) - r.blocks
+                need = 0 if gne else -(-(r.computed + new) // bs) - r.blocks - len(r.refs)
                 ok = True
-                while need > eng.free:
-                    v = self.victim(eng, [x for x in pending[i:] if x.state == _PREFILL])
+                while need > kv.free:
+                    v = self.victim(eng, [x for x in pending[i:] if x.state == PREFILL])
                     self.preempt(eng, v)  # type: ignore[arg-type]
                     if v is r:
                         ok = False
                         break
                 if ok:
-                    eng.free -= need
+                    kv.take(need)
                     r.blocks += need
                     chunks.append((r, new, r.computed))
                     budget -= new
                 i += 1
-        # waiting requests
-        if (not do_decode or sched.chunked_prefill) and self.n_preempt == preempted_before:
-            waiting = eng.waiting
-            running = eng.running()
-            while waiting and budget > 0 and running < sched.max_num_seqs:
-                r = waiting[0]
-                self._admit_hit(r)
-                rem = r.prompt + r.g - r.computed
-                if sched.chunked_prefill:
-                    new = min(rem, budget)
-                elif rem <= budget or (not chunks and not n_dec):
-                    new = rem
-                else:
-                    break
-                need = -(-(r.computed + new) // bs) - r.blocks
-                if need > eng.free:
-                    break
-                waiting.popleft()
-                eng.free -= need
-                r.blocks += need
-                eng.outstanding -= r.computed  # prefix-cache hit: already in the cache
-                if math.isnan(r.first_sched):
-                    r.first_sched = t
-                self.n_admitted += 1
-                r.admitted = self.n_admitted
-                r.state = _PREFILL
-                eng.prefilling.append(r)
-                running += 1
-                chunks.append((r, new, r.computed))
-                budget -= new
+        if self.n_preempt == preempted_before:
+            self._admit(eng, t, step_idx, chunks, n_dec, budget)
         if not chunks and not n_dec and not eng.spec_batch:
-            return False
-        # ---- the step's BatchStats (incremental sums; no per-decode loop)
-        window = self.window
-        p_seqs = len(chunks)
-        p_tok = pre = 0
-        pairs = kv = wpairs = wkv = 0.0
-        completing = 0
-        for r, new, prefix in chunks:
-            p_tok += new
-            pre += prefix
-            pairs += attention_pairs(new, prefix)
-            kv += prefix + new
-            if window is not None:
-                wpairs += attention_pairs(new, prefix, window)
-                wkv += min(prefix, window) + new
-            if prefix + new == r.prompt + r.g:
-                completing += 1
-        if window is None:
-            wpairs, wkv = pairs, kv
-        if n_dec:
-            r_next = eng.dctr + 1
-            csum = float(eng.s_off1 + n_dec * r_next)
-            cmax = float(eng.max_off() + 1 + r_next)
-            if window is None:
-                wcsum, wcmax = csum, cmax
-            else:
-                n_unsat = n_dec - eng.n_sat
-                wcsum = float(eng.s_unsat_off1 + n_unsat * r_next + eng.n_sat * window)
-                wcmax = min(cmax, float(window))
-        else:
-            csum = cmax = wcsum = wcmax = 0.0
-        stats = BatchStats(prefill_seqs=p_seqs, prefill_tokens=p_tok, prefix_tokens=pre, decode_seqs=n_dec,
-                           sampled=n_dec + completing, pairs=pairs, kv_read=kv, dec_ctx_sum=csum, dec_ctx_max=cmax,
-                           w_pairs=wpairs, w_kv_read=wkv, w_dec_ctx_sum=wcsum, w_dec_ctx_max=wcmax)
+            return None
+        eng.nstep = step_idx
+        stats = step_stats(eng, chunks, n_dec, self.window)
         if self.validate:
             self._check(eng, chunks, n_dec, stats)
-        if self.keep_stats:
-            self.step_stats.append(stats)
-        hit = self.cache.get(stats) if self.spec is None else self._spec_summary(eng, chunks, completing)
-        if hit is None:
-            # (step_time_s(stats), FLOPs, HBM bytes) in one pass over the cost model's op list
-            hit = self.cm.step_summary(stats)
-            if len(self.cache) > 200_000:
-                self.cache.clear()
-            self.cache[stats] = hit
-        dur, flops, nbytes = hit
-        self.n_steps += 1
-        self.flops += flops
-        self.bytes += nbytes
-        eng.busy_s += dur
-        used = eng.num_blocks - eng.free
-        self.peak_blocks = max(self.peak_blocks, used)
-        if self.record:
-            s = self.steps
-            s["engine"].append(eng.idx)
-            s["start_s"].append(t)
-            s["dur_s"].append(dur)
-            s["prefill_tokens"].append(p_tok)
-            s["prefill_seqs"].append(p_seqs)
-            s["decode_seqs"].append(n_dec + len(eng.spec_batch))
-            s["running"].append(eng.running())
-            s["waiting"].append(len(eng.waiting))
-            s["kv_blocks_used"].append(used)
-            s["preemptions"].append(self.n_preempt - preempted_before)
-        eng.pending = (chunks, n_dec, dur, p_tok)
-        self.push(t + dur, _STEP_END, eng.idx)
-        return True
+        return eng, chunks, n_dec, stats, self.n_preempt - preempted_before
 
-    def _spec_summary(self, eng: _Engine, chunks: list[tuple[_Req, int, int]], completing: int) -> Any:
+    def _admit(self, eng: EngineState, t: float, step_idx: int, chunks: list[tuple[Req, int, int]],
+               n_dec: int, budget: int) -> None:
+        """Admit waiting requests (FCFS, preempted ones first) into the remaining budget under the
+        engine's admission rule."""
+        sched = self.sched
+        bs = sched.block_size
+        kv = eng.kv
+        waiting = eng.waiting
+        running = eng.running()
+        rule = sched.admission
+        caching = sched.prefix_caching
+        while waiting and budget > 0 and running < sched.max_num_seqs:
+            r = waiting[0]
+            if r.min_step > step_idx and (chunks or n_dec):
+                break  # async scheduling: arrived after this step was scheduled
+            total = r.prompt + r.g  # tokens to have in the cache before it samples
+            hit_keys: list[Any] = []
+            idle = 0
+            if caching:
+                limit = (total - 1) // bs  # at least one token is computed
+                keys = r.keys
+                if r.preempts:
+                    keys = [*keys, *((r.rid, j) for j in range(len(keys), limit))]
+                nh, idle = kv.probe(keys, limit)
+                hit_keys = list(keys[:nh])
+                computed = nh * bs
+            else:
+                self._admit_hit(r)
+                computed = r.computed
+            rem = total - computed
+            if sched.chunked_prefill:
+                new = min(rem, budget)
+            elif rem <= budget or (not chunks and rem > sched.max_num_batched_tokens):
+                new = rem
+            else:
+                break
+            held = len(hit_keys) + r.blocks
+            if rule == "guaranteed_no_evict":
+                full = -(-(r.prompt + r.out - 1) // bs)
+                need = full - held
+                check = need
+            else:
+                need = -(-(computed + new) // bs) - held
+                check = -(-total // bs) - held if rule == "full_prompt" else need
+            if max(check, need) + idle > kv.free:
+                break
+            waiting.popleft()
+            if caching:
+                kv.acquire(hit_keys)
+                r.refs = hit_keys
+                r.computed = computed
+                if r.preempts == 0:
+                    r.cached = computed
+            kv.take(need)
+            r.blocks += need
+            if rule == "guaranteed_no_evict":
+                r.resv = -(-(r.prompt + r.out - 1) // bs)
+            eng.outstanding -= r.computed  # prefix-cache hit: already in the cache
+            if math.isnan(r.first_sched):
+                r.first_sched = t
+            self.n_admitted += 1
+            r.admitted = self.n_admitted
+            r.state = PREFILL
+            eng.prefilling.append(r)
+            running += 1
+            chunks.append((r, new, r.computed))
+            budget -= new
+
+    def _spec_summary(self, eng: EngineState, chunks: list[tuple[Req, int, int]], completing: int) -> Any:
         from dashboard.sim.spec_decode import spec_step_summary
 
         return spec_step_summary(self, eng, chunks, completing)
 
-    def _admit_hit(self, r: _Req) -> None:
-        """Apply the prefix-cache hit to a request that has nothing computed."""
+    def _admit_hit(self, r: Req) -> None:
+        """Private-copy prefix model (``prefix_caching=False``): mark the hit share computed."""
         if r.computed == 0 and self.sched.prefix_cache_hit > 0:
             bs = self.sched.block_size
             hit = int(self.sched.prefix_cache_hit * r.prompt) // bs * bs
@@ -689,7 +714,7 @@ class _Sim:
                 if r.preempts == 0:
                     r.cached = hit
 
-    def _check(self, eng: _Engine, chunks: list[tuple[_Req, int, int]], n_dec: int, stats: BatchStats) -> None:
+    def _check(self, eng: EngineState, chunks: list[tuple[Req, int, int]], n_dec: int, stats: BatchStats) -> None:
         r_next = eng.dctr + 1
         ctxs = [r.off + 1 + r_next for r in eng.decoders.values()] if n_dec else []
         completing = sum(1 for r, new, prefix in chunks if prefix + new == r.prompt + r.g)
@@ -700,12 +725,20 @@ class _Sim:
             g = r.base_g + eng.dctr - r.d_entry
             assert r.prompt + g == r.off + 1 + r_next
         rr = r_next if n_dec else eng.dctr  # decode blocks are already allocated for this round
-        held = sum(-(-(r.off + 1 + rr) // self.sched.block_size) for r in eng.decoders.values())
+        bs = self.sched.block_size
+        held = sum((r.resv or -(-(r.off + 1 + rr) // bs)) - len(r.refs) for r in eng.decoders.values())
         held += sum(r.blocks for r in eng.prefilling)
-        assert held == eng.num_blocks - eng.free, (held, eng.num_blocks - eng.free)
-        assert eng.free >= 0
+        held += eng.kv.cached_in_use
+        assert held == eng.num_blocks - eng.kv.free, (held, eng.num_blocks - eng.kv.free)
+        assert eng.kv.free >= len(eng.kv.lru) >= 0
 
-    def finish_step(self, eng: _Engine, t: float) -> None:
+    def finish_step(self, g: int, t: float) -> None:
+        parts = self.group_pending[g]
+        self.group_pending[g] = None
+        for eng, *_ in parts:
+            self.finish_rank(eng, t)
+
+    def finish_rank(self, eng: EngineState, t: float) -> None:
         chunks, n_dec, dur, p_tok = eng.pending
         eng.pending = None
         eng.outstanding -= p_tok + n_dec
@@ -717,7 +750,7 @@ class _Sim:
             prev_end = eng.last_round_end
             eng.dctr += 1
             r_now = eng.dctr
-            fresh = [r for r, ver in eng.fresh if r.ver == ver and r.state == _DECODE]
+            fresh = [r for r, ver in eng.fresh if r.ver == ver and r.state == DECODE]
             eng.fresh = []
             for r in fresh:
                 gap = t - r.t_last_tok
@@ -731,13 +764,16 @@ class _Sim:
                 self.itl_w.append(cont)
             eng.last_round_end = t
             for r, ver in eng.finish_at.pop(r_now, ()):
-                if r.ver == ver and r.state == _DECODE:
+                if r.ver == ver and r.state == DECODE:
                     eng.leave_decode(r)
                     self._finish(eng, r, t)
+        caching = self.sched.prefix_caching
         for r, new, _prefix in chunks:
-            if r.state != _PREFILL:
+            if r.state != PREFILL:
                 continue
             r.computed += new
+            if caching and len(r.refs) < len(r.keys):
+                self._cache_computed(eng.kv, r)
             if r.g == 0:
                 r.prefill_s += dur
             if r.computed == r.prompt + r.g:
@@ -754,26 +790,30 @@ class _Sim:
                 if r.g >= r.out:
                     self._finish(eng, r, t)
                 elif self.spec is not None:
-                    r.state = _DECODE
+                    r.state = DECODE
                     eng.spec_dec.append(r)
                 else:
                     eng.enter_decode(r, t)
 
-    def _finish(self, eng: _Engine, r: _Req, t: float) -> None:
-        if r.state == _DONE or r.g != r.out:  # pragma: no cover - a scheduler bug, not user input
+    def _finish(self, eng: EngineState, r: Req, t: float) -> None:
+        if r.state == DONE or r.g != r.out:  # pragma: no cover - a scheduler bug, not user input
             raise RuntimeError(f"request {r.rid} finished twice or with {r.g} of {r.out} tokens")
-        r.state = _DONE
+        r.state = DONE
         r.t_finish = t
         r.t_last_tok = t
-        eng.free += r.blocks
+        if r.refs:
+            eng.kv.release(r.refs)
+            r.refs = []
+        eng.kv.give(r.blocks)
         r.blocks = 0
+        r.resv = 0
         eng.outstanding -= 1
         self.done += 1
         self.t_end = max(self.t_end, t)
         if self.closed and self.issued < len(self.reqs):
             i = self.issued
             self.issued += 1
-            self.push(t, _ARRIVE, i)
+            self.push(t + self.sched.per_request_s, _ARRIVE, i)
 
     # ------------------------------------------------------------------ results
     def result(self, sla: SLA | None) -> SimResult:
@@ -783,7 +823,7 @@ class _Sim:
         fin = np.array([r.t_finish for r in rq])
         out = np.array([r.out for r in rq], dtype=np.int64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            tpot = np.where(out > 1, (fin - first) / np.maximum(out - 1, 1), np.nan)
+            tpot = tpot_s(fin - first, out)
         requests = {
             "arrival_s": arr,
             "engine": np.array([r.engine for r in rq], dtype=np.int64),
@@ -816,7 +856,7 @@ class _Sim:
         }
         summary = summarize(
             requests, steps, np.asarray(self.itl_vals), np.asarray(self.itl_w, dtype=np.float64), util,
-            dp=len(self.engines), num_steps=self.n_steps, preemptions=self.n_preempt,
+            dp=len(self.groups), num_steps=self.n_steps, preemptions=self.n_preempt,
             peak_blocks=self.peak_blocks, num_blocks=self.nblocks, sla=sla,
         )
         if self.spec is not None:
@@ -826,6 +866,6 @@ class _Sim:
         return SimResult(
             requests=requests, steps=steps, itl_values_s=np.asarray(self.itl_vals),
             itl_weights=np.asarray(self.itl_w, dtype=np.float64), summary=summary, num_kv_blocks=self.nblocks,
-            config={"scheduler": self.sched, "dp": len(self.engines), "router": self.router},
+            config={"scheduler": self.sched, "dp": len(self.groups), "router": self.router, "ranks": self.ranks},
             step_stats=self.step_stats,
         )

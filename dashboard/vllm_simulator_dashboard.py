@@ -18,6 +18,8 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.run import fingerprint, run_button
+from dashboard.components.speculative import speculative_section
 from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
 from dashboard.sim_scheduler import (
     ARRIVALS,
@@ -64,6 +66,12 @@ simulation is calibrated too (the time-model source is shown above the inputs).
   throughput over first arrival → last completion; goodput = requests/s meeting the SLA; MFU = FLOPs per GPU ÷
   (duration × peak); HBM utilisation = bytes per GPU ÷ (duration × bandwidth).
 - **Sweeps**: the same workload lengths in a closed loop at each concurrency, for every token budget of the heatmap.
+- **Speculative decoding** (section below the statistics): TPOT and tokens/s vs batch with and without, the crossover
+  batch, and this workload simulated with speculation. In the simulation each running request schedules `1 + k`
+  tokens (they count against the token budget and get KV slots, as in vLLM V1), the step costs `k` draft passes +
+  one verification forward of the `k+1` tokens + rejection sampling, and each request then emits `1 + m` tokens with
+  `m` accepted drafts drawn from the acceptance model with the run's seed. Tokens of one step stream as one chunk:
+  ITL has one gap per step, TPOT is per output token; the realised mean acceptance length is reported.
 """,
     "zh": r"""
 **模拟内容。** 一个 vLLM V1 风格的推理引擎逐步处理请求流（`dashboard/sim_scheduler.py`）。每一步的时长等于共享成本模型
@@ -82,6 +90,10 @@ simulation is calibrated too (the time-model source is shown above the inputs).
 - **指标**：TTFT（到达 → 首 token）、TPOT（(末 token − 首 token) / (输出 − 1)）、ITL、端到端延迟、排队时间；吞吐按首次到达到
   最后完成计算；有效吞吐 = 满足 SLA 的请求/s；MFU = 每卡 FLOPs ÷ (时长 × 峰值)；HBM 利用率 = 每卡字节 ÷ (时长 × 带宽)。
 - **扫描**：相同长度的请求以闭环方式在各并发下运行，热力图再遍历各 token 预算。
+- **投机解码**（统计表下方）：启用与不启用时 TPOT 与 tok/s 随批量的曲线、交叉批量，以及启用投机解码后对本负载的仿真。
+  仿真中每个运行中的请求每步调度 `1 + k` 个 token（计入 token 预算并分配 KV 槽位，与 vLLM V1 一致），单步代价为 `k` 次草稿前向 +
+  一次验证 `k+1` 个 token 的目标前向 + 拒绝采样，随后每个请求产出 `1 + m` 个 token（`m` 为按运行随机种子从接受模型抽样的
+  已接受草稿数）。同一步的 token 作为一个 chunk 流式返回：ITL 每步一个间隔，TPOT 按输出 token 计；报告实际平均接受长度。
 """,
 }
 
@@ -112,17 +124,6 @@ def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[Sim
     job = SimJob(model=ctx.model, hardware=ctx.hardware, workload=wl, scheduler=sched, parallel=ctx.parallel,
                  dtypes=ctx.dtypes, dp=v.dp, router=v.router, sla=sla)
     return job, sched
-
-
-def _memo(ctx: Any, name: str, key: str, compute: Any) -> Any:
-    """Keep the last result of ``name`` in the session (recomputed only when ``key`` changes)."""
-    slot = f"{PAGE}.{name}"
-    hit = ctx.session_state.results.get(slot)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    value = compute()
-    ctx.session_state.results[slot] = (key, value)
-    return value
 
 
 def _fmt(x: float, spec: str = ",.1f") -> str:
@@ -203,9 +204,11 @@ def render() -> None:
     try:
         job, sched = _jobs(ctx, v, trace)
         check_work([job])
-        res: SimResult = _memo(ctx, "run", repr(job), lambda: simulate_job(job))
+        res: SimResult | None = run_button(ctx, PAGE, fingerprint(job), lambda: simulate_job(job))
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
+        return
+    if res is None:
         return
     s = res.summary
     if isinstance(job.workload, Workload):
@@ -245,6 +248,8 @@ def render() -> None:
                                           "E2E": rq["e2e_s"] * 1e3}, title=t("vsim.cdf")), key="vsim_cdf")
     with st.expander(t("vsim.requests_table")):
         table(ctx, res.requests_frame(), key="vsim_requests", file_name="simulator_requests.csv", height=300)
+    speculative_section(ctx, PAGE, job.cost_model(), batch=min(v.concurrency, v.max_num_seqs),
+                        context=v.input_len + v.output_len // 2, sim_job=job)
 
     # ---- concurrency sweep and heatmap (closed loop, same lengths)
     base = SimJob(model=job.model, hardware=job.hardware,
@@ -270,7 +275,10 @@ def render() -> None:
         bar.empty()
         return rows
 
-    rows = _memo(ctx, "grid", repr(jobs), run_grid)
+    rows = run_button(ctx, f"{PAGE}.grid", fingerprint(jobs), run_grid, label=t("ui.run_sweep"))
+    if rows is None:
+        json_download(ctx, {"inputs": v, "summary": s}, key="vsim_json", file_name="vllm_simulator.json")
+        return
     grid = pd.DataFrame(rows)
     st.subheader(t("vsim.sweep", budget=v.max_num_batched_tokens))
     sweep = grid[grid["max_num_batched_tokens"] == v.max_num_batched_tokens].sort_values("concurrency")

@@ -46,11 +46,17 @@ def add_parser(sub: Any) -> None:
     q.set_defaults(func=run_predict)
 
 
+MAX_MEASUREMENT_BYTES = 64_000_000  # per --measurements file (the row bound is calibration_io.MAX_TABLE_ROWS)
+
+
 def _read_files(paths: list[str]) -> list[tuple[str, bytes]]:
     out = []
     for p in paths:
         path = Path(p)
         try:
+            if path.is_file() and path.stat().st_size > MAX_MEASUREMENT_BYTES:
+                raise CliError(f"--measurements: {p} is larger than {MAX_MEASUREMENT_BYTES // 1_000_000} MB "
+                               "(size bound)")
             out.append((path.name, path.read_bytes()))
         except FileNotFoundError:
             raise CliError(f"--measurements: file not found: {p}") from None
@@ -76,8 +82,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
     except MeasurementError as exc:
         raise CliError(_one_line(exc)) from None
     out = Path(args.out)
+    if not out.parent.is_dir():  # create only the file, never directories (issue 11)
+        raise CliError(f"--out: directory {out.parent} does not exist (create it first)")
+    if out.exists() and not out.is_file():
+        raise CliError(f"--out: {args.out} exists and is not a regular file")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(jsonable(result.profile_dict()), indent=2) + "\n")
     except OSError as exc:
         raise CliError(f"--out: cannot write {args.out}: {exc.strerror or exc}") from None

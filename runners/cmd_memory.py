@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from runners.common import (
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
            "weight_dtype": args.weight_dtype, "kv_dtype": args.kv_dtype,
            "engine": None if kv_rule == "reserved_fraction" else engine.name, "kv_rule": kv_rule,
            **mem.as_dict()}
+    for w in mem.warnings:  # e.g. context beyond max_position_embeddings (issue 11)
+        print(f"modeling memory: warning: {w}", file=sys.stderr)
     if args.json:
         emit_json(out)
         return 0

@@ -1,8 +1,11 @@
 """``modeling simulate``: run the vLLM-style scheduler simulator on a synthetic workload or a trace.
 
 Every step of the simulation is priced by the shared cost model; see ``dashboard/sim_scheduler.py``.
-``--json`` prints the summary (``completed``, ``duration_s``, ``ttft_ms``/``tpot_ms``/``itl_ms``/
-``e2e_ms`` with ``mean``/``p50``/``p90``/``p99``, throughputs, MFU, HBM utilisation …).
+``--engine`` (vllm by default, sglang, trtllm or a profile JSON) sets the scheduler defaults per GPU,
+the KV-capacity rule, admission, async scheduling, preemption victim, prefix caching and serving
+overheads; explicit flags override them. ``--json`` prints the summary (``completed``,
+``duration_s``, ``ttft_ms``/``tpot_ms``/``itl_ms``/``e2e_ms`` with ``mean``/``p50``/``p90``/``p99``,
+throughputs, MFU, HBM utilisation …), the ``engine`` and the ``scheduler`` settings it ran with.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from typing import Any
 from runners.common import (
     CliError,
     add_dtype_args,
+    add_engine_args,
     add_model_hw_args,
     add_parallel_args,
     dtypes_from,
     emit_json,
+    memory_fraction_from,
     positive_float,
     positive_int,
+    resolve_engine,
     resolve_hardware,
     resolve_model,
 )
@@ -67,21 +73,30 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--arrival", choices=ARRIVALS, default="poisson", help="arrival process for --request-rate")
     p.add_argument("--burstiness", type=positive_float, default=1.0, help="gamma shape (1 = Poisson, <1 burstier)")
     p.add_argument("--trace", help="CSV with arrival_s,prompt_tokens,output_tokens (replaces the synthetic workload)")
-    p.add_argument("--max-num-batched-tokens", type=positive_int, default=2048, help="token budget per step")
-    p.add_argument("--max-num-seqs", type=positive_int, default=256, help="running sequences per engine")
-    p.add_argument("--block-size", type=positive_int, default=16, help="tokens per KV block")
-    p.add_argument("--num-kv-blocks", type=positive_int, help="KV blocks per engine (default: from the memory model)")
-    p.add_argument("--gpu-memory-utilization", type=positive_float, default=0.9, help="fraction of HBM vLLM may use")
-    p.add_argument("--no-chunked-prefill", action="store_true", help="prefill-first scheduling (whole prompts)")
-    p.add_argument("--prefix-cache-hit", type=_fraction, default=0.0, help="fraction of each prompt already cached")
-    p.add_argument("--preempt", choices=PREEMPT_ORDERS, default="last_arrived",
-                   help="recompute victim: latest arrival, or latest admitted (vLLM's running.pop())")
-    p.add_argument("--router", choices=ROUTERS, default="round_robin", help="request router across --dp engines")
+    add_engine_args(p)
+    p.add_argument("--max-num-batched-tokens", type=positive_int,
+                   help="token budget per step, decodes included (default: the engine's for this GPU)")
+    p.add_argument("--max-num-seqs", type=positive_int, help="running sequences per engine / DP rank (default: the engine's)")
+    p.add_argument("--block-size", type=positive_int, help="tokens per KV block (default: the engine's)")
+    p.add_argument("--num-kv-blocks", type=positive_int, help="KV blocks per engine (default: the engine's KV rule)")
+    chunk = p.add_mutually_exclusive_group()
+    chunk.add_argument("--no-chunked-prefill", action="store_true",
+                       help="whole prompts only, admitted beside the decodes when they fit (vLLM V1)")
+    chunk.add_argument("--chunked-prefill", action="store_true", help="split long prompts (default for vllm/sglang)")
+    p.add_argument("--prefix-cache-hit", type=_fraction, default=0.0,
+                   help="share of each prompt that is a prefix common to all requests (cached once computed)")
+    p.add_argument("--no-prefix-caching", action="store_true", help="turn the engine's prefix cache off")
+    p.add_argument("--preempt", choices=PREEMPT_ORDERS,
+                   help="recompute victim (default: the engine's; vLLM: last admitted, running.pop())")
+    p.add_argument("--router", choices=ROUTERS, help="request router across --dp engines (default: the engine's)")
     p.add_argument("--sla-ttft-ms", type=positive_float, help="TTFT target for goodput")
     p.add_argument("--sla-tpot-ms", type=positive_float, help="TPOT target for goodput")
     p.add_argument("--sla-e2e-ms", type=positive_float, help="end-to-end latency target for goodput")
     p.add_argument("--seed", type=int, default=0, help="random seed of the workload")
     p.add_argument("--json", action="store_true", help="print JSON")
+    from runners.spec_args import add_speculative_args
+
+    add_speculative_args(p)
     p.set_defaults(func=run)
 
 
@@ -99,10 +114,16 @@ def run(args: argparse.Namespace) -> int:
     except ParallelError as exc:
         raise CliError(f"--tp/--ep: {exc}") from None
     dt = dtypes_from(args)
+    from runners.spec_args import speculative_from
+
+    spec = speculative_from(args, model)
+    if spec is not None and args.no_chunked_prefill:
+        raise CliError("--no-chunked-prefill: speculative decoding is simulated with chunked prefill (vLLM V1)")
     if args.seed < 0:
         raise CliError("--seed must be a non-negative integer")
-    if args.gpu_memory_utilization > 1:
-        raise CliError("--gpu-memory-utilization must be in (0, 1]")
+    engine = resolve_engine(args)
+    fraction = memory_fraction_from(args)
+    router = args.router or engine.dp_router
     try:
         if args.trace:
             try:
@@ -120,39 +141,43 @@ def run(args: argparse.Namespace) -> int:
                 output_spread=args.output_spread, arrival=args.arrival, request_rate=args.request_rate,
                 burstiness=args.burstiness, concurrency=args.concurrency, seed=args.seed,
             ))
-        sched = SchedulerConfig(
+        chunked = False if args.no_chunked_prefill else (True if args.chunked_prefill else None)
+        sched = SchedulerConfig.from_engine(
+            engine, hw, par.tp,
             max_num_batched_tokens=args.max_num_batched_tokens, max_num_seqs=args.max_num_seqs,
-            block_size=args.block_size, num_kv_blocks=args.num_kv_blocks,
-            chunked_prefill=not args.no_chunked_prefill, prefix_cache_hit=args.prefix_cache_hit,
-            gpu_memory_utilization=args.gpu_memory_utilization, preempt=args.preempt,
+            block_size=args.block_size, num_kv_blocks=args.num_kv_blocks, chunked_prefill=chunked,
+            prefix_cache_hit=args.prefix_cache_hit, memory_fraction=fraction, preempt=args.preempt,
+            prefix_caching=False if args.no_prefix_caching else None,
         )
         sla = None
         if args.sla_ttft_ms or args.sla_tpot_ms or args.sla_e2e_ms:
             sla = SLA(ttft_ms=args.sla_ttft_ms, tpot_ms=args.sla_tpot_ms, e2e_ms=args.sla_e2e_ms)
         cm = CostModel(model, hw, par, dt)
-        res = simulate(cm, wl, sched, dp=args.dp, router=args.router, sla=sla, record_steps=False)
+        res = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False,
+                       speculative=spec, spec_seed=args.seed)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     s = res.summary
     out = {
         "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label,
-        "tp": par.tp, "ep": par.ep, "dp": args.dp, "router": args.router,
+        "tp": par.tp, "ep": par.ep, "dp": args.dp, "attention_dp_ranks": par.attention_dp, "router": router,
+        "engine": engine.name, "engine_source": engine.source_label,
         "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
-        "scheduler": {"max_num_batched_tokens": sched.max_num_batched_tokens, "max_num_seqs": sched.max_num_seqs,
-                      "block_size": sched.block_size, "num_kv_blocks": res.num_kv_blocks,
-                      "chunked_prefill": sched.chunked_prefill, "prefix_cache_hit": sched.prefix_cache_hit,
-                      "preempt": sched.preempt},
+        "scheduler": {**sched.settings(), "num_kv_blocks": res.num_kv_blocks,
+                      "memory_fraction": fraction if fraction is not None else engine.memory_fraction(hw, tp=par.tp)},
         "workload": {"num_requests": wl.num_requests, "request_rate": None if args.trace else args.request_rate,
                      "concurrency": wl.concurrency, "trace": args.trace,
                      "mean_input_len": sum(wl.prompt) / wl.num_requests,
                      "mean_output_len": sum(wl.output) / wl.num_requests},
         **s,
     }
+    if spec is not None:
+        out["speculative"] = spec.as_dict()
     if args.json:
         emit_json(out)
         return 0
-    print(f"{model.name} on {hw.name} ({hw.source_label}), TP={par.tp} DP={args.dp}, "
-          f"{'chunked prefill' if sched.chunked_prefill else 'prefill-first'}, budget {sched.max_num_batched_tokens}, "
+    print(f"{model.name} on {hw.name} ({hw.source_label}), engine {engine.name}, TP={par.tp} DP={args.dp}, "
+          f"{'chunked prefill' if sched.chunked_prefill else 'whole prompts'}, budget {sched.max_num_batched_tokens}, "
           f"max seqs {sched.max_num_seqs}, {res.num_kv_blocks} KV blocks of {sched.block_size}")
     print(f"{'completed':<34}{s['completed']}/{s['num_requests']}")
     print(f"{'duration (s)':<34}{s['duration_s']:.3f}")
@@ -164,6 +189,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'goodput (req/s), SLA attainment':<34}{s['goodput_req_s']:.3f}, {s['sla_attainment'] * 100:.1f} %")
     print(f"{'MFU / HBM BW utilisation':<34}{s['mfu'] * 100:.1f} % / {s['hbm_bw_utilization'] * 100:.1f} %")
     print(f"{'steps, preemptions':<34}{s['num_steps']}, {s['preemptions']}")
+    if spec is not None:
+        print(f"{'speculative ' + spec.method + ' k=' + str(spec.k):<34}acceptance length "
+              f"{s['spec_decode_acceptance_length']:.3f} realised ({s['spec_expected_acceptance_length']:.3f} expected)")
     print(f"{'(ms)':<10}{'mean':>10}{'p50':>10}{'p90':>10}{'p99':>10}")
     for key in ("ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "queue_ms"):
         d = s[key]

@@ -115,9 +115,12 @@ def resolve_hardware(ref: str) -> HardwareProfile:
         except (ValueError, HardwareError) as exc:
             raise CliError(f"--hardware: {exc}") from None
     try:
-        return load_hardware(ref)
+        hw = load_hardware(ref)
     except HardwareError as exc:
         raise CliError(f"--hardware: {exc}") from None
+    for w in hw.plausibility_warnings():  # valid but implausible numbers (issue 11): warn, keep going
+        print(f"modeling: warning: --hardware {hw.name}: {w}", file=sys.stderr)
+    return hw
 
 
 def parallel_from(args: argparse.Namespace, model: ModelProfile, dp: int = 1) -> ParallelConfig:

@@ -32,7 +32,7 @@ INT_LIMITS: dict[str, int] = {
     # scheduler
     "max_num_batched_tokens": 1 << 24, "max_num_seqs": 1 << 16, "block_size": 4096, "num_kv_blocks": 1 << 24,
     # simulations: the work is proportional to requests × output tokens
-    "num_requests": 100_000, "concurrency": 1 << 16, "sim_check": 32,
+    "num_requests": 100_000, "concurrency": 1 << 16, "sim_check": 32, "rerun": 32, "rerun_requests": 100_000,
     "seed": (1 << 63) - 1,
 }
 
@@ -40,7 +40,9 @@ INT_LIMITS: dict[str, int] = {
 LIST_LIMITS: dict[str, tuple[int, int]] = {
     "tp_values": (16, 1024),
     "concurrency": (64, 1 << 16),
+    "concurrency_values": (64, 1 << 16),
     "budgets": (32, 1 << 24),
+    "speculative_k_values": (32, 32),
 }
 MAX_LIST_ITEMS = 256
 _MAX_INT = 1 << 53

@@ -669,3 +669,235 @@ def test_simulate_refuses_lengths_it_cannot_honour(flag: str, capsys) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "1000000" in err and "131072" in err
+
+
+# ---------------------------------------------------------------- issue 11, Medium: validation at parse time
+
+def _llama_cfg() -> dict:
+    from dashboard.features.presets import model_config
+
+    return model_config("llama-3.1-8b")
+
+
+@pytest.mark.parametrize("field,value", [
+    ("max_position_embeddings", float("inf")), ("num_hidden_layers", 1e8), ("hidden_size", -4096),
+    ("vocab_size", "128256"), ("num_hidden_layers", True), ("intermediate_size", -14336),
+    ("quantization_config", "fp8"), ("tie_word_embeddings", "false"), ("sliding_window", "abc"),
+    ("num_key_value_heads", [8]), ("head_dim", 1e300), ("max_position_embeddings", 10**400),
+])
+def test_invalid_model_fields_are_refused_naming_the_field(field, value) -> None:
+    from dashboard.features.model_profile import ModelConfigError, parse_hf_config
+
+    cfg = _llama_cfg()
+    cfg[field] = value
+    with pytest.raises(ModelConfigError) as e:
+        parse_hf_config(cfg)
+    assert field in e.value.fields and field in str(e.value)
+
+
+@pytest.mark.parametrize("field,value", [("q_lora_rank", "abc"), ("kv_lora_rank", 0), ("n_shared_experts", [1]),
+                                         ("first_k_dense_replace", "x"), ("moe_intermediate_size", -1)])
+def test_invalid_mla_moe_fields_are_refused(field, value) -> None:
+    from dashboard.features.model_profile import ModelConfigError, parse_hf_config
+    from dashboard.features.presets import model_config
+
+    cfg = model_config("deepseek-v3")
+    cfg[field] = value
+    with pytest.raises(ModelConfigError) as e:
+        parse_hf_config(cfg)
+    assert any(field in f for f in e.value.fields), (e.value.fields, str(e.value))
+
+
+def test_rejected_config_never_replaces_the_last_good_one() -> None:
+    import json
+
+    from dashboard.actions.settings import select_model_preset, set_model_json
+    from dashboard.state.session import SessionState
+
+    ss = SessionState()
+    select_model_preset(ss, "qwen2.5-7b")
+    good = ss.model.last_valid_json
+    cfg = json.loads(good)
+    cfg["n_shared_experts"], cfg["num_local_experts"] = [1], 8
+    for bad in ({**json.loads(good), "hidden_size": -1}, cfg, {**json.loads(good), "kv_lora_rank": 0}):
+        assert set_model_json(ss, json.dumps(bad))
+        assert ss.model.last_valid_json == good and ss.model.preset == "qwen2.5-7b"
+
+
+@pytest.mark.parametrize("path,value,field", [
+    (("peak_tflops", "bf16"), float("nan"), "peak_tflops.bf16"),
+    (("peak_tflops", "bf16"), 1e-300, "peak_tflops.bf16"),
+    (("peak_tflops", "fp8"), float("inf"), "peak_tflops.fp8"),
+    (("hbm_bandwidth_gb_s",), float("nan"), "hbm_bandwidth_gb_s"),
+    (("hbm_capacity_gb",), 1e308, "hbm_capacity_gb"),
+    (("efficiency",), [1, 2], "efficiency"),
+    (("efficiency", "gemm_compute"), [[1, 0.5], [float("nan"), 0.7]], "efficiency.gemm_compute"),
+    (("efficiency", "gemm_compute"), [[1, 0.5, 3]], "efficiency.gemm_compute"),
+    (("scale_up", "domain_size"), "8", "domain_size"),
+    (("aliases",), "h200", "aliases"),
+])
+def test_invalid_profile_numbers_are_refused(path, value, field) -> None:
+    from dashboard.features.hardware import HardwareError, hardware_from_dict, hardware_to_dict, load_hardware
+
+    d = hardware_to_dict(load_hardware("h200"))
+    node = d
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    with pytest.raises(HardwareError, match=re.escape(field)):
+        hardware_from_dict(d)
+
+
+def test_implausible_profile_numbers_warn_and_name_the_field(capsys, tmp_path: Path) -> None:
+    import json
+
+    from dashboard.features.hardware import hardware_to_dict, load_hardware
+    from runners.cli import main
+
+    assert load_hardware("h200").plausibility_warnings() == []
+    d = hardware_to_dict(load_hardware("h200"))
+    d["hbm_bandwidth_gb_s"] = 4.8  # TB/s typed where GB/s is expected
+    p = tmp_path / "typo.json"
+    p.write_text(json.dumps(d))
+    assert main(["step", "--model", "llama-3.1-8b", "--hardware", str(p), "--prefill-seqs", "1",
+                 "--prefill-len", "128"]) == 0
+    err = capsys.readouterr().err
+    assert "hbm_bandwidth_gb_s = 4.8 is outside" in err
+
+
+def test_context_beyond_max_position_is_flagged(capsys) -> None:
+    import json
+
+    from dashboard.features.hardware import load_hardware
+    from dashboard.features.memory import memory_breakdown
+    from dashboard.features.presets import load_model
+    from runners.cli import main
+
+    m, hw = load_model("llama-3.1-8b"), load_hardware("h200")
+    ok = memory_breakdown(m, hw, context=131072)
+    assert not ok.exceeds_max_position and ok.warnings == ()
+    bd = memory_breakdown(m, hw, context=500_000)
+    assert bd.exceeds_max_position and "max_position_embeddings (131,072)" in bd.warnings[0]
+    assert main(["memory", "--model", "llama-3.1-8b", "--hardware", "h200", "--context", "500000", "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["exceeds_max_position"] is True and "131,072" in out.err
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["simulate", "--dp", "999999999999"], "--dp must be at most 1,024"),
+    (["simulate", "--num-requests", "16000000"], "--num-requests must be at most 100,000"),
+    (["simulate", "--block-size", "1000000000"], "--block-size must be at most 4,096"),
+    (["step", "--prefill-len", "9" * 401], "--prefill-len must be at most"),
+    (["search", "--budgets", ",".join(["512"] * 2000)], "--budgets takes at most 32 values"),
+    (["search", "--sim-check", "1000000"], "--sim-check must be at most 32"),
+    (["step", "--overlap", "nan"], "--overlap must be a finite number"),
+])
+def test_cli_size_bounds_are_checked_before_work(argv, needle, capsys) -> None:
+    from runners.cli import main
+
+    base = {"simulate": ["--num-requests", "4", "--input-len", "64", "--output-len", "4"],
+            "step": ["--prefill-seqs", "1", "--prefill-len", "64"],
+            "search": ["--gpus", "8", "--input-len", "128", "--output-len", "16"]}[argv[0]]
+    full = [argv[0], "--model", "llama-3.1-8b", "--hardware", "h200", *base, *argv[1:]]
+    t0 = time.perf_counter()
+    assert main(full) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err, err
+    assert time.perf_counter() - t0 < 5
+
+
+def test_cli_turns_any_exception_into_one_line(monkeypatch, capsys) -> None:
+    """Subcommands added later inherit the contract from main()."""
+    import runners.cmd_step as cmd_step
+    from runners.cli import main
+
+    for exc in (TypeError("bad type"), OverflowError("int too large"), MemoryError(), IndexError("x"),
+                AttributeError("'str' object has no attribute 'get'")):
+        def boom(args, exc=exc):
+            raise exc
+        monkeypatch.setattr(cmd_step, "run", boom)
+        assert main(["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--prefill-seqs", "1",
+                     "--prefill-len", "8"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("modeling step: error:") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "1" * 5000, "nan", "-3", "0", " 4", "1e9"])
+def test_odd_tp_query_parameters_never_crash_a_page(value) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard" / "overview.py"), default_timeout=60)
+    at.query_params["tp"] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_model_name_is_plain_text_in_the_header() -> None:
+    import json
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "overview.py"), default_timeout=60).run()
+    cfg = _llama_cfg()
+    cfg["_name_or_path"] = "![x](http://198.51.100.1/p.png) [click](http://198.51.100.1) <b>:red[hi]</b> $x$"
+    from dashboard.actions.settings import set_model_json
+    from dashboard.state.session import SESSION_KEY
+
+    assert set_model_json(at.session_state[SESSION_KEY], json.dumps(cfg)) is None
+    at.run()
+    assert not at.exception
+    header = next(m.value for m in at.markdown if m.value.startswith(("Model:", "模型")))
+    for raw in ("![x](", "[click](", "<b>", ":red[", "$x$"):
+        assert raw not in header, header
+
+
+# ---------------------------------------------------------------- issue 11, Low: exports, traces, --out
+
+def test_csv_downloads_neutralise_formulas() -> None:
+    import pandas as pd
+
+    from dashboard.common.tables import to_csv_bytes
+
+    df = pd.DataFrame({"model": ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-2+3", "-3.5", "ok"],
+                       "ms": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    lines = to_csv_bytes(df).decode().splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK(") and lines[2].startswith("'+1+2") and lines[3].startswith("'@SUM")
+    assert lines[4].startswith("'-2+3") and lines[5] == "-3.5,5.0" and lines[1].endswith(",-1.5")
+
+
+@pytest.mark.parametrize("text", [
+    "\ufeffarrival_s,prompt_tokens,output_tokens\n0,100,10\n0.5,200,20\n",
+    "arrival_s;prompt_tokens;output_tokens\n0;100;10\n0.5;200;20\n",
+    "arrival_s\tprompt_tokens\toutput_tokens\n0\t100\t10\n0.5\t200\t20\n",
+])
+def test_trace_csv_accepts_bom_semicolon_and_tab(text: str) -> None:
+    from dashboard.sim.workload import workload_from_trace
+
+    for src in (text, text.encode("utf-8")):
+        wl = workload_from_trace(src)
+        assert wl.prompt == (100, 200) and wl.output == (10, 20) and wl.arrival_s == (0.0, 0.5)
+
+
+@pytest.mark.parametrize("row,needle", [("0,inf,10", "finite"), ("0,1e400,10", "finite"), ("0,10.5,3", "whole"),
+                                        ("1e17,10,3", "at most 1e\\+09 s"), ("0,nan,3", "finite")])
+def test_trace_rows_that_would_lie_are_refused(row: str, needle: str) -> None:
+    from dashboard.sim.workload import workload_from_trace
+
+    with pytest.raises(ValueError, match=needle):
+        workload_from_trace(f"arrival_s,prompt_tokens,output_tokens\n0,5,5\n{row}\n")
+
+
+def test_calibrate_out_creates_only_the_file(tmp_path: Path, capsys) -> None:
+    from runners.cli import main
+
+    data = ROOT / "dashboard" / "data" / "reference"
+    csvs = sorted(data.glob("steps_*.csv"))
+    assert csvs
+    target = tmp_path / "no" / "such" / "dir" / "p.json"
+    assert main(["calibrate", "--measurements", str(csvs[0]), "--hardware", "h200", "--method", "derate",
+                 "--out", str(target)]) == 2
+    assert "does not exist" in capsys.readouterr().err and not (tmp_path / "no").exists()
+
+
+def test_one_upload_cap() -> None:
+    import dashboard.regression_calibration as cal_page
+    from dashboard.features.safe_io import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
+
+    assert cal_page.MAX_UPLOAD_BYTES == MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1024 * 1024
+    assert _config()["server"]["maxUploadSize"] == MAX_UPLOAD_MB

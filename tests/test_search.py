@@ -64,16 +64,17 @@ def test_search_matches_brute_force_on_small_grid() -> None:
 
 
 def test_steady_state_single_client_by_hand() -> None:
-    """C = 1, I = 1000, O = 101, B = 512: the prompt runs as chunks (512, 0) and (488, 512), then
-    100 decode steps; λ = 1/(2 + 100) requests per step, one decode per step."""
+    """C = 1, I = 1000, O = 101, B = 512 (vLLM's max_num_batched_tokens, decodes included): one
+    decode per step leaves 511 prefill tokens, so the prompt runs as chunks (511, 0) and (489, 511),
+    then 100 decode steps; λ = 1/(2 + 100) requests per step."""
     cm = CostModel(L8B, H200, ParallelConfig(tp=1))
     st = steady_state(cm, 1000, 101, 1, 512)
     assert st.chunks_per_prompt == 2 and not st.saturated
     assert st.requests_per_step == pytest.approx(1 / 102)
     assert st.decodes_per_step == 1
     ctx = 1000 + 100 // 2  # the one decode sits at the middle of its generation
-    t1 = cm.step_time_s(cm.stats_for_batch([(512, 0)], [ctx]))
-    t2 = cm.step_time_s(cm.stats_for_batch([(488, 512)], [ctx]))
+    t1 = cm.step_time_s(cm.stats_for_batch([(511, 0)], [ctx]))
+    t2 = cm.step_time_s(cm.stats_for_batch([(489, 511)], [ctx]))
     td = cm.step_time_s(cm.stats_for(StepSpec(decode_seqs=1, decode_context=ctx)))
     assert st.ttft_s == pytest.approx(t1 + t2)
     f = 2 / 102
@@ -86,10 +87,13 @@ def test_steady_state_single_client_by_hand() -> None:
 
 def test_saturated_engine_queues_prompts() -> None:
     cm = CostModel(L8B, H200, ParallelConfig(tp=1))
-    st = steady_state(cm, 4096, 16, 256, 512)  # 8 chunk steps per prompt, capacity 1/8 request per step
-    assert st.saturated and st.requests_per_step == pytest.approx(1 / 8)
-    in_flight = st.requests_per_step * (8 + 15)
-    assert st.queue_wait_s == pytest.approx((256 - in_flight) / (1 / 8) * st.mean_step_s)
+    # B = 512 with D = round(15/9) = 2 decodes per step leaves 510 prefill tokens: 9 chunk steps per
+    # prompt, capacity 1/9 request per step (the fixed point of B_p = B − D)
+    st = steady_state(cm, 4096, 16, 256, 512)
+    assert st.saturated and st.chunks_per_prompt == 9 and st.decodes_per_step == 2
+    assert st.requests_per_step == pytest.approx(1 / 9)
+    in_flight = st.requests_per_step * (9 + 15)
+    assert st.queue_wait_s == pytest.approx((256 - in_flight) / (1 / 9) * st.mean_step_s)
     assert st.ttft_s > st.queue_wait_s > 0
 
 

@@ -43,16 +43,31 @@ def test_json_contract_and_flags() -> None:
     assert again["e2e_ms"] == out["e2e_ms"]
 
 
+def test_engine_flag_echoes_scheduler_settings() -> None:
+    args = ("--num-requests", "20", "--input-len", "256", "--output-len", "16", "--request-rate", "20")
+    v = _json(*args)
+    assert v["engine"] == "vllm"
+    sc = v["scheduler"]
+    assert (sc["max_num_batched_tokens"], sc["max_num_seqs"], sc["block_size"]) == (8192, 1024, 16)
+    assert sc["admission"] == "full_prompt" and sc["async_scheduling"] is True and sc["memory_fraction"] == 0.9
+    t = _json(*args, "--engine", "trtllm", "--kv-fraction", "0.8")
+    assert t["engine"] == "trtllm" and t["scheduler"]["admission"] == "guaranteed_no_evict"
+    assert t["scheduler"]["memory_fraction"] == 0.8 and t["scheduler"]["block_size"] == 32
+    a100 = _run("simulate", "--model", "llama-3.1-8b", "--hardware", "a100-80g", *args, "--json")
+    assert json.loads(a100.stdout)["scheduler"]["max_num_batched_tokens"] == 2048
+
+
 def test_concurrency_dp_and_text_output(tmp_path: Path) -> None:
     one = _json("--num-requests", "64", "--input-len", "256", "--output-len", "32", "--concurrency", "16")
     two = _json("--num-requests", "64", "--input-len", "256", "--output-len", "32", "--concurrency", "16", "--dp", "2",
                 "--router", "least_outstanding_tokens")
     assert two["gpus"] == 2 and two["dp"] == 2
     assert two["tpot_ms"]["mean"] < one["tpot_ms"]["mean"]
-    pf = _json("--num-requests", "64", "--input-len", "256", "--output-len", "32", "--concurrency", "16",
-               "--no-chunked-prefill")
+    small = ("--num-requests", "64", "--input-len", "256", "--output-len", "32", "--concurrency", "16",
+             "--max-num-batched-tokens", "300")
+    pf = _json(*small, "--no-chunked-prefill")
     assert pf["scheduler"]["chunked_prefill"] is False
-    assert pf["ttft_ms"]["mean"] != one["ttft_ms"]["mean"]
+    assert pf["ttft_ms"]["mean"] != _json(*small)["ttft_ms"]["mean"]
     trace = tmp_path / "trace.csv"
     trace.write_text("arrival_s,prompt_tokens,output_tokens\n0,100,10\n0.05,200,20\n0.1,300,5\n")
     tr = _json("--trace", str(trace))
@@ -65,7 +80,10 @@ def test_concurrency_dp_and_text_output(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--max-num-seqs", "4096"], "max_num_seqs"),
+        (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--max-num-seqs", "4096",
+          "--max-num-batched-tokens", "2048"], "max_num_seqs"),
+        (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--engine", "tgi"], "--engine"),
+        (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--kv-fraction", "2"], "--kv-fraction"),
         (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--request-rate", "1", "--concurrency",
           "2"], "not allowed"),
         (["--input-len", "10", "--output-len", "10"], "--num-requests"),

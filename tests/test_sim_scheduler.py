@@ -102,19 +102,24 @@ def test_lone_request_ttft_and_tpot_are_its_step_times(cm: CostModel) -> None:
     assert res.summary["num_steps"] == 3 + O - 1
 
 
-def test_prefill_first_policy_stalls_decodes(cm: CostModel) -> None:
-    """Without chunked prefill a new prompt gets a step of its own; decodes wait for it."""
+def test_chunked_prefill_off_has_v1_semantics(cm: CostModel) -> None:
+    """Without chunked prefill (vLLM V1) a waiting prompt is admitted whole, in the same step as
+    the decodes, when it fits the remaining budget; it is never split."""
     wl = Workload((0.0, 0.0), (100, 200), (5, 5))
     res = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4, chunked_prefill=False,
                                            num_kv_blocks=100), validate=True)
-    # step 1: only A fits the budget whole (100 + 200 > 256); step 2: B's prompt alone; then decodes
+    # step 1: only A fits whole (100 + 200 > 256); step 2: A's decode + B's whole prompt (1 + 200 <= 256)
     assert list(res.steps["prefill_tokens"][:2]) == [100, 200]
-    assert list(res.steps["decode_seqs"][:3]) == [0, 0, 2]
+    assert list(res.steps["decode_seqs"][:3]) == [0, 1, 2]
     d1 = _t(cm, [(100, 0)], [], 1)
-    d2 = _t(cm, [(200, 0)], [], 1)
+    d2 = _t(cm, [(200, 0)], [101], 2)
     assert res.requests["ttft_s"][1] == pytest.approx(d1 + d2, rel=1e-12)
     chunked = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4, num_kv_blocks=100))
     assert chunked.steps["prefill_tokens"][0] == 256  # B's first chunk shares step 1
+    # a prompt longer than the whole budget is admitted alone rather than starving
+    big = simulate(cm, Workload((0.0,), (600,), (3,)), SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4,
+                                                                      chunked_prefill=False, num_kv_blocks=100))
+    assert big.steps["prefill_tokens"][0] == 600
 
 
 def test_preemption_by_recompute_keeps_invariants(cm: CostModel) -> None:
@@ -263,7 +268,7 @@ def test_weighted_percentiles_match_numpy() -> None:
         list(np.percentile(expanded, [0, 50, 90, 99, 100])), rel=1e-12)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     n=st.integers(1, 10),
     p_mean=st.integers(1, 80),
@@ -277,21 +282,23 @@ def test_weighted_percentiles_match_numpy() -> None:
     extra_blocks=st.integers(0, 40),
     chunked=st.booleans(),
     hit=st.sampled_from([0.0, 0.5]),
-    preempt=st.sampled_from(["last_arrived", "last_admitted"]),
+    preempt=st.sampled_from(["last_arrived", "last_admitted", "fewest_generated"]),
     dp=st.integers(1, 2),
-    router=st.sampled_from(["round_robin", "least_outstanding_tokens"]),
+    router=st.sampled_from(["round_robin", "least_outstanding_tokens", "vllm_least_loaded"]),
     seed=st.integers(0, 1000),
     windowed=st.booleans(),
+    engine=st.sampled_from([None, "vllm", "sglang", "trtllm"]),
 )
 def test_random_workloads_keep_invariants(cm, cm_window, windowed, n, p_mean, o_mean, dist, rate, conc, budget, seqs, bs, extra_blocks,
-                                          chunked, hit, preempt, dp, router, seed) -> None:
+                                          chunked, hit, preempt, dp, router, seed, engine) -> None:
     seqs = min(seqs, budget)
     wl = make_workload(WorkloadConfig(num_requests=n, input_len=p_mean, output_len=o_mean, input_dist=dist,
                                       output_dist=dist, request_rate=rate, concurrency=conc, max_len=160, seed=seed))
     need = max(math.ceil((p + o - 1) / bs) for p, o in zip(wl.prompt, wl.output, strict=True))
-    sched = SchedulerConfig(max_num_batched_tokens=budget, max_num_seqs=seqs, block_size=bs,
-                            num_kv_blocks=need + extra_blocks, chunked_prefill=chunked, prefix_cache_hit=hit,
-                            preempt=preempt)
+    kw = {"max_num_batched_tokens": budget, "max_num_seqs": seqs, "block_size": bs, "num_kv_blocks": need + extra_blocks,
+              "chunked_prefill": chunked, "prefix_cache_hit": hit, "preempt": preempt}
+    # every engine's rules (admission, async lag, shared prefix blocks, overheads) keep the invariants
+    sched = SchedulerConfig(**kw) if engine is None else SchedulerConfig.from_engine(engine, cm.hw, **kw)
     model = cm_window if windowed else cm
     res = simulate(model, wl, sched, dp=dp, router=router, validate=True)
     _assert_invariants(res, wl)

@@ -11,6 +11,7 @@ from dashboard.actions import settings as act
 from dashboard.common.i18n import LANGUAGES, tr
 from dashboard.common.json_config import MAX_JSON_BYTES, parse_json_object
 from dashboard.common.tables import to_json_bytes
+from dashboard.common.text import md_escape
 from dashboard.features.checkpoint import native_format
 from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
 from dashboard.features.hardware import HardwareProfile, hardware_to_dict, list_hardware_presets
@@ -133,7 +134,7 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
 
         st.file_uploader(tr("sidebar.hardware_upload", lang), type=["json"], key="sb_hw_upload", on_change=on_hw_upload)
     if ss.hardware.error:
-        sb.error(tr("sidebar.hardware_invalid", lang, error=ss.hardware.error))
+        sb.error(tr("sidebar.hardware_invalid", lang, error=md_escape(ss.hardware.error)))
 
 
 def _settings_section(st: Any, ss: SessionState, lang: str) -> None:

@@ -41,6 +41,7 @@ __all__ = [
 
 HARDWARE_DIR = Path(__file__).resolve().parent.parent / "data" / "hardware"
 GIB = 1024**3
+MAX_CURVE_POINTS = 256
 #: provenance of efficiencies a preset inherits from ``_default_efficiency.json`` without its own fit
 NOT_FITTED = "not fitted: H200-derived efficiencies"
 
@@ -67,6 +68,10 @@ class Curve:
     def __post_init__(self) -> None:
         if not self.points:
             raise HardwareError("an efficiency curve needs at least one point")
+        if len(self.points) > MAX_CURVE_POINTS:
+            raise HardwareError(f"an efficiency curve has at most {MAX_CURVE_POINTS} points")
+        if not all(math.isfinite(x) and math.isfinite(y) for x, y in self.points):
+            raise HardwareError("efficiency curve values must be finite numbers (no NaN or infinity)")
         xs = [p[0] for p in self.points]
         if any(x <= 0 for x in xs) or xs != sorted(xs):
             raise HardwareError("efficiency curve x values must be positive and increasing")
@@ -97,12 +102,25 @@ class Curve:
 def _curve(value: Any, name: str) -> Curve:
     if isinstance(value, Curve):
         return value
-    if isinstance(value, (int, float)):
-        return Curve(((1.0, float(value)),))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _named_curve(((1.0, float(value)),), name)
+    if not isinstance(value, (list, tuple)) or len(value) > MAX_CURVE_POINTS:
+        raise HardwareError(f"efficiency.{name}: expected a number or [[x, efficiency], ...] "
+                            f"(at most {MAX_CURVE_POINTS} points)")
+    pts = []
+    for p in value:
+        if (not isinstance(p, (list, tuple)) or len(p) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)):
+            raise HardwareError(f"efficiency.{name}: expected [[x, efficiency], ...], got an entry {str(p)[:40]}")
+        pts.append((float(p[0]), float(p[1])))
+    return _named_curve(tuple(pts), name)
+
+
+def _named_curve(points: tuple[tuple[float, float], ...], name: str) -> Curve:
     try:
-        return Curve(tuple((float(x), float(y)) for x, y in value))
-    except (TypeError, ValueError) as exc:
-        raise HardwareError(f"efficiency.{name}: expected [[x, efficiency], ...] ({exc})") from None
+        return Curve(points)
+    except HardwareError as exc:
+        raise HardwareError(f"efficiency.{name}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -123,8 +141,12 @@ class Efficiency:
         attention_decode_unit_gb_s: streaming rate of one decode work unit (one sequence × one KV
             head) of a decode kernel that does not split the KV sequence; ``None`` for split-KV
             kernels (FlashDecoding/FlashInfer), which keep all SMs busy at any batch.
-        elementwise_traffic: multiplier on the minimal bytes of norms, RoPE, activation and
-            residual adds (1 = fully fused kernels; eager PyTorch re-reads tensors several times).
+        elementwise_traffic: multiplier on the minimal bytes of TP-sharded elementwise ops
+            (activation, RoPE + KV write, per-head q/k norms), and of all elementwise ops when
+            ``elementwise_traffic_hidden`` is ``None`` (1 = fully fused kernels; eager PyTorch re-reads
+            tensors several times).
+        elementwise_traffic_hidden: the same for ops on the full hidden width that TP does not split
+            (RMSNorms, residual adds, embedding, MoE permutes); ``None``: ``elementwise_traffic``.
         elementwise_kernels: kernels launched per elementwise op (1 = fused).
         kernel_overhead_us: launch + tail cost paid by every kernel, µs.
         step_overhead_us: fixed cost per engine step (scheduling, sampling, launch), µs.
@@ -150,6 +172,7 @@ class Efficiency:
     attention_prefill: Curve = field(default_factory=lambda: Curve(((1.0, 0.5),)))
     attention_decode_unit_gb_s: float | None = None
     elementwise_traffic: float = 1.0
+    elementwise_traffic_hidden: float | None = None
     elementwise_kernels: float = 1.0
     kernel_overhead_us: float = 4.0
     step_overhead_us: float = 0.0
@@ -187,10 +210,13 @@ class Efficiency:
         }
         for name, (lo, hi) in checks.items():
             v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not (lo <= v <= hi):
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not (lo <= v <= hi):
                 raise HardwareError(f"efficiency.{name} must be between {lo} and {hi}, got {v!r}")
+        th = self.elementwise_traffic_hidden
+        if th is not None and (not isinstance(th, (int, float)) or not (0.1 <= th <= 50.0)):
+            raise HardwareError(f"efficiency.elementwise_traffic_hidden must be between 0.1 and 50 or null, got {th!r}")
         u = self.attention_decode_unit_gb_s
-        if u is not None and (not isinstance(u, (int, float)) or u <= 0):
+        if u is not None and (not isinstance(u, (int, float)) or isinstance(u, bool) or not 0 < u < 1e7):
             raise HardwareError("efficiency.attention_decode_unit_gb_s must be positive or null")
 
     def to_dict(self) -> dict[str, Any]:
@@ -256,13 +282,45 @@ class HardwareProfile:
         for k, v in positive.items():
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0 or not math.isfinite(v):
                 raise HardwareError(f"{k} must be a positive number, got {v!r}")
+            lo, hi = HARD_LIMITS[k]
+            if not lo <= v <= hi:
+                raise HardwareError(f"{k} must be between {lo:g} and {hi:g}, got {v!r}")
         if not isinstance(self.peak_tflops, dict) or not self.peak_tflops.get("bf16"):
             raise HardwareError("peak_tflops.bf16 must be given (dense TFLOP/s)")
-        for k, v in self.peak_tflops.items():
-            if v is not None and (not isinstance(v, (int, float)) or v <= 0):
-                raise HardwareError(f"peak_tflops.{k} must be positive or null, got {v!r}")
-        if self.scale_up_domain < 1:
-            raise HardwareError("scale_up.domain_size must be at least 1")
+        lo, hi = HARD_LIMITS["peak_tflops"]
+        for k, peak in self.peak_tflops.items():
+            if peak is not None and (not isinstance(peak, (int, float)) or isinstance(peak, bool)
+                                     or not lo <= peak <= hi):
+                raise HardwareError(f"peak_tflops.{k} must be null or a number between {lo:g} and {hi:g} "
+                                    f"TFLOP/s, got {peak!r}")
+        for k in ("l2_cache_mb", "c2c_gb_s"):
+            v = getattr(self, k)
+            if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= 1e7):
+                raise HardwareError(f"{k} must be null or a positive finite number, got {v!r}")
+        d = self.scale_up_domain
+        if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 1 << 20:
+            raise HardwareError(f"scale_up.domain_size must be an integer between 1 and {1 << 20}, got {d!r}")
+        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name", "efficiency_fitted_on"):
+            if not isinstance(getattr(self, k), str):
+                raise HardwareError(f"{k} must be text")
+        if not self.name.strip() or len(self.name) > 200:
+            raise HardwareError("name must be 1 to 200 characters")
+
+    def plausibility_warnings(self) -> list[str]:
+        """Numbers that are valid but outside the range of real accelerators (a typo, or the wrong
+        unit): one line each, naming the field and the range. The cost model still uses them."""
+        out = []
+        vals: dict[str, float | None] = {f"peak_tflops.{k}": v for k, v in self.peak_tflops.items()}
+        vals.update({k: getattr(self, k) for k in PLAUSIBLE if not k.startswith("peak_tflops")})
+        for k, v in vals.items():
+            rng = PLAUSIBLE.get(k) or (PLAUSIBLE["peak_tflops"] if k.startswith("peak_tflops.") else None)
+            if v is None or rng is None:
+                continue
+            lo, hi = rng
+            if not lo <= v <= hi:
+                out.append(f"{k} = {v:g} is outside the range of real accelerators ({lo:g}–{hi:g}); "
+                           "check the value and its unit")
+        return out
 
     # ---- derived quantities
     def peak_flops(self, dtype: str) -> float:
@@ -313,6 +371,33 @@ class HardwareProfile:
         return replace(self, efficiency=replace(self.efficiency, **changes))
 
 
+#: Hard limits (refused outside): positive, finite and not absurd, so no figure overflows or
+#: vanishes (a 1e-300 TFLOP/s peak would make a step last 10^302 ms).
+HARD_LIMITS: dict[str, tuple[float, float]] = {
+    "peak_tflops": (1e-3, 1e7),
+    "hbm_capacity_gb": (1e-3, 1e6),
+    "hbm_bandwidth_gb_s": (1e-3, 1e8),
+    "scale_up_gb_s": (1e-3, 1e8),
+    "scale_out_gb_s": (1e-3, 1e8),
+    "pcie_gb_s": (1e-3, 1e8),
+    "host_ddr_gb_s": (1e-3, 1e8),
+    "tdp_w": (1e-3, 1e7),
+    "sm_count": (1, 1e6),
+    "boost_clock_mhz": (1, 1e6),
+}
+#: Plausible ranges (a warning outside): from a laptop GPU to a next-generation rack-scale part
+#: (B300: 2.5 PFLOP/s dense bf16, 288 GB HBM3e at 8 TB/s; NVLink 5: 900 GB/s per direction).
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "peak_tflops": (1.0, 50_000.0),
+    "hbm_capacity_gb": (1.0, 4096.0),
+    "hbm_bandwidth_gb_s": (50.0, 100_000.0),
+    "scale_up_gb_s": (1.0, 50_000.0),
+    "scale_out_gb_s": (0.1, 10_000.0),
+    "pcie_gb_s": (1.0, 1_000.0),
+    "tdp_w": (10.0, 20_000.0),
+}
+
+
 _SIMPLE_FIELDS = (
     "slug", "name", "vendor", "architecture", "hbm_capacity_gb", "hbm_bandwidth_gb_s", "l2_cache_mb",
     "sm_count", "boost_clock_mhz", "scale_out_gb_s", "c2c_gb_s", "host_ddr_gb_s", "tdp_w", "kind",
@@ -328,18 +413,25 @@ def hardware_from_dict(data: Any) -> HardwareProfile:
     if missing:
         raise HardwareError(f"hardware profile is missing: {', '.join(missing)}")
     kw: dict[str, Any] = {k: data[k] for k in _SIMPLE_FIELDS if k in data and data[k] is not None}
+    if "calibration" in kw and not isinstance(kw["calibration"], dict):
+        raise HardwareError("calibration must be an object or null")
     kw["peak_tflops"] = dict(data["peak_tflops"]) if isinstance(data["peak_tflops"], dict) else data["peak_tflops"]
-    kw["aliases"] = tuple(data.get("aliases") or ())
+    aliases = data.get("aliases") or ()
+    if not isinstance(aliases, (list, tuple)) or not all(isinstance(a, str) for a in aliases) or len(aliases) > 64:
+        raise HardwareError("aliases must be a list of at most 64 names")
+    kw["aliases"] = tuple(aliases)
+    for key in ("scale_up", "pcie", "microarch", "sources", "efficiency"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise HardwareError(f"{key} must be an object {{...}}, got {type(data[key]).__name__}")
     su = data.get("scale_up") or {}
-    if isinstance(su, dict):
-        if su.get("name"):
-            kw["scale_up_name"] = su["name"]
-        if su.get("bandwidth_gb_s"):
-            kw["scale_up_gb_s"] = su["bandwidth_gb_s"]
-        if su.get("domain_size"):
-            kw["scale_up_domain"] = int(su["domain_size"])
+    if su.get("name"):
+        kw["scale_up_name"] = su["name"]
+    if su.get("bandwidth_gb_s") is not None:
+        kw["scale_up_gb_s"] = su["bandwidth_gb_s"]
+    if su.get("domain_size") is not None:
+        kw["scale_up_domain"] = su["domain_size"]
     pcie = data.get("pcie") or {}
-    if isinstance(pcie, dict) and pcie.get("bandwidth_gb_s"):
+    if pcie.get("bandwidth_gb_s") is not None:
         kw["pcie_gb_s"] = pcie["bandwidth_gb_s"]
     kw["microarch"] = dict(data.get("microarch") or {})
     kw["sources"] = {str(k): str(v) for k, v in (data.get("sources") or {}).items()}

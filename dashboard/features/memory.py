@@ -27,6 +27,7 @@ from dashboard.features.parallel import Dtypes, ParallelConfig, validate_paralle
 
 __all__ = [
     "MemoryBreakdown",
+    "context_warnings",
     "kv_bytes_per_sequence",
     "kv_bytes_per_token_per_gpu",
     "memory_breakdown",
@@ -125,6 +126,10 @@ class MemoryBreakdown:
     max_sequences: int
     fits: bool
     headroom_fraction: float  # KV budget ÷ usable bytes
+    #: the model's ``max_position_embeddings``; ``context`` above it is priced but flagged
+    max_position_embeddings: int = 0
+    exceeds_max_position: bool = False
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -206,6 +211,7 @@ def memory_breakdown(
                                        capacity_bytes=cap, max_num_batched_tokens=mbt)
     per_seq = kv_bytes_per_sequence(model, parallel, dtypes.kv, context)
     per_tok = per_seq / context
+    warnings = context_warnings(model, context)
     max_tokens = int(budget // per_tok) if budget > 0 else 0
     max_seqs_fit = int(budget // per_seq) if budget > 0 else 0
     return MemoryBreakdown(
@@ -224,4 +230,17 @@ def memory_breakdown(
         max_sequences=max_seqs_fit,
         fits=max_seqs_fit >= 1,
         headroom_fraction=budget / usable if usable else 0.0,
+        max_position_embeddings=model.max_position_embeddings,
+        exceeds_max_position=context > model.max_position_embeddings,
+        warnings=warnings,
     )
+
+
+def context_warnings(model: ModelProfile, context: int) -> tuple[str, ...]:
+    """A one-line warning when ``context`` tokens exceed the model's ``max_position_embeddings``
+    (the memory is still computed: ``fits`` answers only whether the bytes fit)."""
+    limit = model.max_position_embeddings
+    if context > limit:
+        return (f"context {context:,} tokens exceeds the model's max_position_embeddings ({limit:,}); "
+                "the model was not trained for it and engines refuse it without RoPE scaling",)
+    return ()

@@ -97,6 +97,7 @@ class ModelProfile:
     unquantized_modules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        _check_bounds(self)
         positive = {
             "hidden_size": self.hidden_size,
             "num_hidden_layers": self.num_hidden_layers,
@@ -321,6 +322,86 @@ class ModelProfile:
         }
 
 
+# ---------------------------------------------------------------------------- validation
+
+#: Accepted range of every integer field (inclusive). Far above any published model (the largest
+#: shipped presets: hidden 7168, 126 layers, 256 experts, vocab 256k, 10M context) and far below
+#: what makes one page rerun or CLI call take seconds (a loop over layers, a vocab-sized tensor).
+INT_BOUNDS: dict[str, tuple[int, int]] = {
+    "hidden_size": (1, 1 << 17),
+    "num_hidden_layers": (1, 4096),
+    "num_attention_heads": (1, 1 << 14),
+    "num_key_value_heads": (1, 1 << 14),
+    "head_dim": (0, 1 << 14),
+    "intermediate_size": (0, 1 << 20),
+    "vocab_size": (1, 1 << 24),
+    "max_position_embeddings": (1, 1 << 30),
+    "kv_lora_rank": (0, 1 << 16),
+    "qk_nope_head_dim": (0, 1 << 14),
+    "qk_rope_head_dim": (0, 1 << 14),
+    "v_head_dim": (0, 1 << 14),
+    "num_experts": (0, 1 << 16),
+    "num_experts_per_tok": (0, 1 << 16),
+    "num_shared_experts": (0, 1024),
+    "moe_intermediate_size": (0, 1 << 20),
+    "shared_expert_intermediate_size": (0, 1 << 20),
+    "first_k_dense": (0, 4096),
+    "moe_layer_freq": (1, 4096),
+    "num_mtp_layers": (0, 64),
+}
+_OPTIONAL_INT_BOUNDS = {"q_lora_rank": (1, 1 << 16), "sliding_window": (1, 1 << 30)}
+_BOOL_FIELDS = ("tie_word_embeddings", "gated_mlp", "qkv_bias", "o_bias", "qk_norm", "attention_sinks",
+                "expert_bias", "router_bias")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_bounds(m: ModelProfile) -> None:
+    """Types and ranges of every field (issue 11): raises :class:`ModelConfigError` naming them."""
+    bad: list[str] = []
+    for k, (lo, hi) in INT_BOUNDS.items():
+        v = getattr(m, k)
+        if not _is_int(v) or not lo <= v <= hi:
+            bad.append(f"{k} (an integer in [{lo}, {hi:,}], got {_short(v)})")
+    for k, (lo, hi) in _OPTIONAL_INT_BOUNDS.items():
+        v = getattr(m, k)
+        if v is not None and (not _is_int(v) or not lo <= v <= hi):
+            bad.append(f"{k} (null or an integer in [{lo}, {hi:,}], got {_short(v)})")
+    for k in _BOOL_FIELDS:
+        if not isinstance(getattr(m, k), bool):
+            bad.append(f"{k} (true or false, got {_short(getattr(m, k))})")
+    if not isinstance(m.name, str) or not isinstance(m.model_type, str):
+        bad.append("name/model_type (text)")
+    if m.attention_type not in ("gqa", "mla"):
+        bad.append("attention_type")
+    if m.layer_types and any(t not in ("full", "sliding") for t in m.layer_types):
+        bad.append("layer_types")
+    if bad:
+        names = tuple(b.split(" ", 1)[0] for b in bad)
+        raise ModelConfigError(f"invalid config fields: {'; '.join(bad)}", names)
+    if m.attention_type == "mla":
+        need = {"kv_lora_rank": m.kv_lora_rank, "v_head_dim": m.v_head_dim,
+                "qk_nope_head_dim + qk_rope_head_dim": m.qk_nope_head_dim + m.qk_rope_head_dim}
+        zero = [k for k, v in need.items() if v < 1]
+        if zero:
+            raise ModelConfigError(f"MLA needs positive {', '.join(zero)}", tuple(zero))
+    if m.num_experts and m.moe_intermediate_size < 1:
+        raise ModelConfigError("moe_intermediate_size must be positive for a MoE model", ("moe_intermediate_size",))
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def plain_name(text: Any, limit: int = 120) -> str:
+    """A model name as plain one-line text: control characters dropped, length bounded."""
+    out = "".join(ch for ch in str(text) if ch.isprintable()).strip()
+    return (out[: limit - 1] + "…") if len(out) > limit else (out or "custom")
+
+
 # ---------------------------------------------------------------------------- parsing
 
 _KNOWN_DENSE = {"llama", "mistral", "qwen2", "qwen3", "gemma", "phi3", "granite", "olmo2", "internlm2"}
@@ -347,8 +428,34 @@ def _int(cfg: dict[str, Any], missing: list[str], *names: str, default: int | No
     return int(v)
 
 
+def _opt_int(cfg: dict[str, Any], bad: list[str], name: str, default: int | None = None) -> int | None:
+    """An optional integer field: absent/null → ``default``; anything but an integral number is
+    recorded in ``bad`` (never coerced from text, lists or booleans)."""
+    v = cfg.get(name)
+    if v is None:
+        return default
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
+        bad.append(name)
+        return default
+    return int(v)
+
+
+def _opt_bool(cfg: dict[str, Any], bad: list[str], names: tuple[str, ...], default: bool) -> bool:
+    for n in names:
+        v = cfg.get(n)
+        if v is None:
+            continue
+        if not isinstance(v, bool):
+            bad.append(n)
+            return default
+        return v
+    return default
+
+
 def _weights_dtype(cfg: dict[str, Any]) -> str:
     q = cfg.get("quantization_config") or {}
+    if not isinstance(q, dict):
+        return "bf16"
     method = str(q.get("quant_method", "")).lower()
     if method == "fp8" or "fp8" in str(q.get("fmt", "")).lower():
         return "fp8"
@@ -385,7 +492,15 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
         inner = dict(cfg["text_config"])
         inner.setdefault("architectures", cfg.get("architectures"))
         cfg = inner
-    model_type = str(_get(cfg, "model_type", default="")).lower()
+    bad: list[str] = []  # optional fields present with a wrong type (issue 11)
+    q_cfg = cfg.get("quantization_config")
+    if q_cfg is not None and not isinstance(q_cfg, dict):
+        bad.append("quantization_config")
+    mt = _get(cfg, "model_type", default="")
+    if not isinstance(mt, str):
+        bad.append("model_type")
+        mt = ""
+    model_type = mt.lower()[:64]
     archs = [str(a).lower() for a in (cfg.get("architectures") or []) if isinstance(a, str)]
     missing: list[str] = []
     hidden = _int(cfg, missing, "hidden_size", "n_embd", "d_model")
@@ -410,7 +525,7 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
         mla_missing: list[str] = []
         kwargs.update(
             attention_type="mla",
-            q_lora_rank=_get(cfg, "q_lora_rank"),
+            q_lora_rank=_opt_int(cfg, mla_missing, "q_lora_rank"),
             kv_lora_rank=_int(cfg, mla_missing, "kv_lora_rank"),
             qk_nope_head_dim=_int(cfg, mla_missing, "qk_nope_head_dim"),
             qk_rope_head_dim=_int(cfg, mla_missing, "qk_rope_head_dim"),
@@ -427,17 +542,21 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
         moe_inter = _int(cfg, missing, "moe_intermediate_size", default=inter)
         if missing:
             raise ModelConfigError(f"MoE config is missing: {', '.join(missing)}", tuple(missing))
-        first_dense = int(_get(cfg, "first_k_dense_replace", default=0) or 0)
-        decoder_sparse_step = int(_get(cfg, "moe_layer_freq", "decoder_sparse_step", default=1) or 1)
+        first_dense = _opt_int(cfg, bad, "first_k_dense_replace", 0) or 0
+        sparse_key = "moe_layer_freq" if cfg.get("moe_layer_freq") is not None else "decoder_sparse_step"
+        decoder_sparse_step = _opt_int(cfg, bad, sparse_key, 1) or 1
         mlp_only = cfg.get("mlp_only_layers") or []
+        if not isinstance(mlp_only, list) or not all(_is_int(i) for i in mlp_only):
+            bad.append("mlp_only_layers")
+            mlp_only = []
         if mlp_only:
             first_dense = max(first_dense, len(mlp_only)) if list(mlp_only) == list(range(len(mlp_only))) else first_dense
         kwargs.update(
             num_experts=num_experts,
             num_experts_per_tok=topk,
-            num_shared_experts=int(_get(cfg, "n_shared_experts", default=0) or 0),
+            num_shared_experts=_opt_int(cfg, bad, "n_shared_experts", 0) or 0,
             moe_intermediate_size=moe_inter,
-            shared_expert_intermediate_size=int(_get(cfg, "shared_expert_intermediate_size", default=0) or 0),
+            shared_expert_intermediate_size=_opt_int(cfg, bad, "shared_expert_intermediate_size", 0) or 0,
             first_k_dense=first_dense,
             moe_layer_freq=decoder_sparse_step,
             expert_bias=model_type == "gpt_oss",
@@ -445,9 +564,13 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
         )
         if not inter:
             inter = moe_inter
-    window = _get(cfg, "sliding_window")
+    max_pos = _opt_int(cfg, bad, "max_position_embeddings", 4096) or 4096
+    window = _opt_int(cfg, bad, "sliding_window")
     use_sw = cfg.get("use_sliding_window")
     layer_types_raw = cfg.get("layer_types") or []
+    if not isinstance(layer_types_raw, list) or not all(isinstance(t, str) for t in layer_types_raw):
+        bad.append("layer_types")
+        layer_types_raw = []
     layer_types: tuple[str, ...] = ()
     if layer_types_raw and isinstance(layer_types_raw, list):
         layer_types = tuple("sliding" if "sliding" in str(t) else "full" for t in layer_types_raw)
@@ -455,13 +578,21 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
             window = None
     elif use_sw is False or (model_type in {"qwen2", "qwen3", "qwen2_moe", "qwen3_moe"} and not use_sw):
         window = None  # Qwen configs carry a sliding_window value that is disabled by default
-    if isinstance(window, (int, float)) and window and window >= _get(cfg, "max_position_embeddings", default=10**9):
+    if window and window >= max_pos:
         window = None
-    if window is not None and (not isinstance(window, (int, float)) or window <= 0):
+    if window is not None and window <= 0:
         window = None
-    tie = bool(_get(cfg, "tie_word_embeddings", default=False))
+    tie = _opt_bool(cfg, bad, ("tie_word_embeddings",), False)
+    attn_bias = _opt_bool(cfg, bad, ("attention_bias", "qkv_bias"), model_type in {"qwen2", "qwen2_moe"})
+    act = _get(cfg, "hidden_act", "activation_function", default="silu")
+    if not isinstance(act, str):
+        bad.append("hidden_act")
+        act = "silu"
+    mtp = _opt_int(cfg, bad, "num_nextn_predict_layers", 0) or 0
+    if bad:
+        raise ModelConfigError(f"config has fields of the wrong type: {', '.join(bad)}", tuple(bad))
     return ModelProfile(
-        name=name or str(_get(cfg, "_name_or_path", "name", default=model_type or "custom")),
+        name=plain_name(name or _get(cfg, "_name_or_path", "name", default=model_type or "custom")),
         model_type=model_type or (archs[0] if archs else "custom"),
         hidden_size=hidden,
         num_hidden_layers=layers,
@@ -471,17 +602,15 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
         intermediate_size=inter,
         vocab_size=vocab,
         tie_word_embeddings=tie,
-        max_position_embeddings=int(_get(cfg, "max_position_embeddings", default=4096) or 4096),
-        gated_mlp=str(_get(cfg, "hidden_act", "activation_function", default="silu")).lower()
-        not in {"gelu_new", "relu", "gelu_pytorch_tanh"} or model_type in _KNOWN_DENSE | _KNOWN_MOE,
-        qkv_bias=bool(_get(cfg, "attention_bias", "qkv_bias", default=model_type in {"qwen2", "qwen2_moe"}))
-        or model_type == "gpt_oss",
+        max_position_embeddings=max_pos,
+        gated_mlp=act.lower() not in {"gelu_new", "relu", "gelu_pytorch_tanh"} or model_type in _KNOWN_DENSE | _KNOWN_MOE,
+        qkv_bias=attn_bias or model_type == "gpt_oss",
         o_bias=model_type == "gpt_oss",
         qk_norm=model_type in {"qwen3", "qwen3_moe"},
         attention_sinks=model_type == "gpt_oss",
         sliding_window=int(window) if window else None,
         layer_types=layer_types,
-        num_mtp_layers=int(_get(cfg, "num_nextn_predict_layers", default=0) or 0),
+        num_mtp_layers=mtp,
         weights_dtype=_weights_dtype(cfg),
         unquantized_modules=_unquantized_modules(cfg),
         **kwargs,

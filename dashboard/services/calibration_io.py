@@ -75,6 +75,11 @@ def _rows_text(rows: Iterable[int]) -> str:
     return ("row " if len(rows) == 1 else "rows ") + shown + more
 
 
+#: Most data rows read from one measurement/sweep file (calibration work grows with rows; 20,000
+#: rows fit in about 20 s on one core).
+MAX_TABLE_ROWS = 20_000
+
+
 def _decode(data: str | bytes, name: str) -> str:
     if isinstance(data, bytes):
         try:
@@ -91,10 +96,15 @@ def read_table(data: str | bytes, name: str = "measurements") -> tuple[list[str]
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise MeasurementError(f"{name}: the file is empty (expected a header row and data rows)")
+    if len(lines) > MAX_TABLE_ROWS + 1:  # bounded work (issue 11): refuse before parsing
+        raise MeasurementError(f"{name}: {len(lines) - 1:,} rows; the limit is {MAX_TABLE_ROWS:,} rows per file")
     head = lines[0]
     delim = "\t" if "\t" in head else ("," if "," in head else (";" if ";" in head else ","))
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)
-    rows = [[c.strip() for c in r] for r in reader]
+    try:
+        rows = [[c.strip() for c in r] for r in reader]
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 KB field limit
+        raise MeasurementError(f"{name}: not a readable CSV/TSV table ({exc})") from None
     header = [h.strip() for h in rows[0]]
     body = rows[1:]
     if not body:

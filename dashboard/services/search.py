@@ -30,6 +30,7 @@ from typing import Any
 from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import GIB, HardwareProfile
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import memory_needed_bytes, tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
 from dashboard.services.search_pareto import economics, pareto_front
@@ -105,7 +106,7 @@ class SLA:
             out.append(("ttft", f"TTFT {ttft_ms:.1f} ms > {self.ttft_ms:g} ms"))
         if self.tpot_ms is not None and tpot_ms > self.tpot_ms:
             out.append(("tpot", f"TPOT {tpot_ms:.2f} ms > {self.tpot_ms:g} ms"))
-        tps = 1000.0 / tpot_ms if tpot_ms > 0 else float("inf")
+        tps = tokens_per_s_per_user(tpot_ms / 1e3) or float("inf")
         if self.min_tps_per_user is not None and tps < self.min_tps_per_user:
             out.append(("tps_per_user", f"{tps:.1f} tok/s per user < {self.min_tps_per_user:g}"))
         return out
@@ -124,6 +125,8 @@ class SearchSpace:
     dp_mode: str = "all"
     reserved_fraction: float = 0.10
     overlap: float = 0.0
+    engine: str | None = None  # engine preset/profile whose KV rule sizes the cache; None: reserved_fraction
+    memory_fraction: float | None = None  # the engine's memory fraction, overridden
 
     def __post_init__(self) -> None:
         _pos_ints("tp", self.tp, 1024)
@@ -137,6 +140,12 @@ class SearchSpace:
             raise ValueError("reserved_fraction must be in [0, 1)")
         if not 0.0 <= self.overlap <= 1.0:
             raise ValueError("overlap must be in [0, 1]")
+        if self.memory_fraction is not None and not 0.0 < self.memory_fraction <= 1.0:
+            raise ValueError("memory_fraction must be in (0, 1]")
+        if self.engine is not None:
+            from dashboard.features.engine import load_engine
+
+            load_engine(self.engine)  # EngineError (a ValueError) names a bad engine
 
 
 @dataclass(frozen=True)
@@ -217,15 +226,21 @@ def _dp_values(gpus: int, engine_gpus: int, mode: str) -> list[int]:
 
 # ---------------------------------------------------------------------------- one engine
 def _memory_check(model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
-                  workload: Workload, conc: int, budget: int, reserved: float) -> tuple[str | None, dict[str, Any]]:
+                  workload: Workload, conc: int, budget: int, reserved: float,
+                  engine: str | None = None, fraction: float | None = None) -> tuple[str | None, dict[str, Any]]:
     ctx = workload.input_len + workload.output_len
-    mem = memory_breakdown(model, hw, par, dtypes, context=ctx, reserved_fraction=reserved,
-                           max_batched_tokens=budget + conc, max_seqs=conc)
+    if engine is None:
+        mem = memory_breakdown(model, hw, par, dtypes, context=ctx, reserved_fraction=reserved,
+                               max_batched_tokens=budget, max_seqs=conc)
+    else:
+        mem = memory_breakdown(model, hw, par, dtypes, context=ctx, engine=engine, memory_fraction=fraction,
+                               max_batched_tokens=budget, max_seqs=conc)
     capacity = mem.max_sequences * par.attention_dp
     info = {"weights_gib_per_gpu": mem.weight_bytes / GIB, "max_sequences": capacity,
             "kv_gib_per_seq": mem.kv_bytes_per_sequence / GIB}
     if not mem.fits:
-        need = (mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes + mem.kv_bytes_per_sequence) / GIB
+        need = memory_needed_bytes(mem.weight_bytes, mem.kv_bytes_per_sequence, 1, mem.activation_bytes,
+                                   mem.runtime_reserve_bytes) / GIB
         return f"OOM: one sequence of {ctx} tokens needs {need:.1f} GiB/GPU, {mem.usable_bytes / GIB:.1f} usable", info
     if capacity < conc:
         return f"OOM: KV cache holds {capacity} sequences of {ctx} tokens < concurrency {conc}", info
@@ -237,7 +252,7 @@ def _engine_row(st: EngineSteadyState) -> dict[str, Any]:
         "ttft_ms": st.ttft_s * 1e3,
         "tpot_ms": st.tpot_s * 1e3,
         "e2e_ms": st.e2e_s * 1e3,
-        "tps_per_user": 1.0 / st.tpot_s if st.tpot_s > 0 else None,
+        "tps_per_user": tokens_per_s_per_user(st.tpot_s),
         "queue_ms": st.queue_wait_s * 1e3,
         "saturated": st.saturated,
         "decodes_per_step": st.decodes_per_step,
@@ -256,6 +271,8 @@ def _scale(eng: dict[str, Any], tp: int, ep: int, dp: int, conc: int, budget: in
     row: dict[str, Any] = {
         "tp": tp, "ep": ep, "dp": dp, "engine_gpus": g_eng, "gpus": gpus,
         "concurrency": conc * dp, "concurrency_per_engine": conc, "budget": budget,
+        # the engine flags that reproduce this row (budget = max_num_batched_tokens, decodes included)
+        "max_num_seqs": conc, "max_num_batched_tokens": budget,
     }
     priced = "_out_s" in eng
     for k, v in eng.items():
@@ -276,12 +293,23 @@ def _scale(eng: dict[str, Any], tp: int, ep: int, dp: int, conc: int, budget: in
 
 def _price_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
                   workload: Workload, sla: SLA, conc: int, budget: int, reserved: float,
-                  cache: dict) -> dict[str, Any]:
-    """Per-engine row: memory check, steady state, SLA verdict (``reason_code`` None when feasible)."""
-    oom, info = _memory_check(model, hw, par, dtypes, workload, conc, budget, reserved)
+                  cache: dict, spec: Any = None, engine: str | None = None,
+                  fraction: float | None = None) -> dict[str, Any]:
+    """Per-engine row: memory check, steady state, SLA verdict (``reason_code`` None when feasible).
+    ``spec`` (a SpeculativeConfig): speculative decoding, see :mod:`dashboard.services.search_spec`.
+    ``engine``/``fraction``: the serving engine whose KV rule sizes the cache (None: ``reserved``)."""
+    if spec is not None:
+        from dashboard.services.search_spec import memory_check_speculative, steady_state_speculative
+
+        oom, info = memory_check_speculative(model, hw, par, dtypes, workload, conc, budget, reserved, spec)
+    else:
+        oom, info = _memory_check(model, hw, par, dtypes, workload, conc, budget, reserved, engine, fraction)
     if oom:
         return {**info, "reason_code": "oom", "reason": oom, "reasons": ["oom"]}
-    st = steady_state(cm, workload.input_len, workload.output_len, conc, budget, cache)
+    if spec is not None:
+        st = steady_state_speculative(cm, spec, workload.input_len, workload.output_len, conc, budget, cache)
+    else:
+        st = steady_state(cm, workload.input_len, workload.output_len, conc, budget, cache)
     row = {**info, **_engine_row(st)}
     viol = sla.violations(row["ttft_ms"], row["tpot_ms"])
     if viol:
@@ -295,14 +323,15 @@ def _price_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: 
 def evaluate_config(model: ModelProfile, hw: HardwareProfile, tp: int, ep: int, dp: int, concurrency_per_engine: int,
                     budget: int, workload: Workload, sla: SLA | None = None, dtypes: Dtypes | None = None,
                     reserved_fraction: float = 0.10, overlap: float = 0.0,
-                    econ: Economics | None = None) -> dict[str, Any]:
+                    econ: Economics | None = None, engine: str | None = None,
+                    memory_fraction: float | None = None) -> dict[str, Any]:
     """One configuration priced from scratch (a fresh cost model, no memo): the brute-force reference
     the search is tested against. Raises :class:`ParallelError` for a layout the model cannot use."""
     dtypes = dtypes or Dtypes()
     par = ParallelConfig(tp=tp, ep=ep)
     cm = CostModel(model, hw, par, dtypes, overlap)
     eng = _price_engine(cm, model, hw, par, dtypes, workload, sla or SLA(), concurrency_per_engine, budget,
-                        reserved_fraction, {})
+                        reserved_fraction, {}, engine, memory_fraction)
     return _scale(eng, tp, ep, dp, concurrency_per_engine, budget, hw, econ or Economics())
 
 
@@ -327,8 +356,11 @@ def search_aggregated(
     dtypes: Dtypes | None = None,
     space: SearchSpace | None = None,
     econ: Economics | None = None,
+    speculative: Any = None,
 ) -> SearchResult:
     """Every configuration on at most ``gpus`` GPUs, feasible or rejected with its reason.
+    ``speculative`` prices every engine with that speculative-decoding config
+    (:func:`dashboard.services.search_spec.search_with_speculation` searches it on/off and over k).
 
     ``best`` maximises output tokens/s per GPU among the feasible ones (ties: more total output
     tokens/s, then lower TTFT). ``pareto`` is the frontier of all priced (memory-feasible)
@@ -363,7 +395,8 @@ def search_aggregated(
                            f"{workload.input_len + workload.output_len} tokens < concurrency {conc}"}
                 else:
                     eng = _price_engine(cm, model, hw, par, dtypes, workload, sla, conc, budget,
-                                        space.reserved_fraction, cache)
+                                        space.reserved_fraction, cache, speculative, space.engine,
+                                        space.memory_fraction)
                     if eng["reason_code"] == "oom":
                         tail = eng
                 engines += 1

@@ -4,7 +4,7 @@ The analytic steady state of :mod:`dashboard.services.search_steady` is fast and
 simulator replays a closed-loop benchmark (``concurrency`` clients, vLLM V1 scheduling, KV blocks,
 preemption) on the same cost model. For each candidate row it runs ``requests_per_client ×
 concurrency`` requests (bounded) on ``dp`` engines with ``max_num_seqs = concurrency_per_engine`` and
-``max_num_batched_tokens = budget + concurrency_per_engine`` (vLLM's budget counts decode tokens too),
+``max_num_batched_tokens = budget`` (the search budget already counts decode tokens, as vLLM does),
 and reports TTFT at the SLA percentile, mean TPOT and output tokens/s per GPU. The first
 ``concurrency`` requests (the start-up burst, all arriving at t = 0) are left out of the latency
 statistics.
@@ -55,7 +55,7 @@ def recheck_with_simulator(
             conc = cpe * dp
             n = max(conc + 8, min(max_requests, requests_per_client * conc))
             cm = CostModel(model, hw, ParallelConfig(tp=int(row["tp"]), ep=int(row["ep"])), dtypes, overlap)
-            sched = SchedulerConfig(max_num_batched_tokens=int(row["budget"]) + cpe, max_num_seqs=cpe,
+            sched = SchedulerConfig(max_num_batched_tokens=max(int(row["budget"]), cpe), max_num_seqs=cpe,
                                     gpu_memory_utilization=1.0 - reserved_fraction)
             wl = WorkloadConfig(num_requests=n, input_len=input_len, output_len=output_len, concurrency=conc)
             res = simulate(cm, wl, sched, dp=dp, record_steps=False)

@@ -2,8 +2,11 @@
 
 One engine (``max(tp, ep)`` GPUs) serves ``C`` concurrent clients in a closed loop (a client sends its
 next request as soon as the previous one finishes). Each request has ``I`` prompt tokens and ``O``
-output tokens. Chunked prefill puts at most ``B`` prompt tokens into one step (vLLM's
-``max_num_batched_tokens`` for prefill; decodes ride along, one token each).
+output tokens. ``B`` is vLLM's ``max_num_batched_tokens``: the token budget of one step, decodes
+included, so a step with ``D`` decodes has ``B − D`` tokens left for prefill (a copied
+``--max-num-batched-tokens B`` reproduces the configuration). Below, ``B`` in the prefill formulas
+is that prefill share ``B_p = max(1, B − D)``; since ``D`` depends on ``B_p`` the pair is found by a
+few fixed-point rounds starting from ``B_p = B``.
 
 Model (every time below is :meth:`CostModel.step_time_s` of a concrete step — no other latency
 formula is used):
@@ -109,16 +112,25 @@ def steady_state(
             memo[key] = hit
         return hit
 
-    n_c = -(-i_len // b)
-    k_max = max(1, b // i_len) if n_c == 1 else 1
     dec_steps = o_len - 1
-    slot_steps = n_c + dec_steps
-    lam_free = c / slot_steps
-    lam_cap = k_max / n_c
-    saturated = lam_free > lam_cap + 1e-12
-    lam = min(lam_free, lam_cap)
-    d = round(lam * dec_steps) if dec_steps > 0 else 0
-    d = min(d, c)
+    bp = b
+    seen: set[int] = set()
+    while True:  # B_p = B − D: a handful of rounds (D changes little once B_p is close)
+        n_c = -(-i_len // bp)
+        k_max = max(1, bp // i_len) if n_c == 1 else 1
+        slot_steps = n_c + dec_steps
+        lam_free = c / slot_steps
+        lam_cap = k_max / n_c
+        saturated = lam_free > lam_cap + 1e-12
+        lam = min(lam_free, lam_cap)
+        d = round(lam * dec_steps) if dec_steps > 0 else 0
+        d = min(d, c, b - 1)
+        nxt = max(1, b - d)
+        if nxt == bp or nxt in seen or len(seen) > 8:
+            break
+        seen.add(bp)
+        bp = nxt
+    b = bp
     if n_c == 1:
         k = min(k_max, max(1, math.ceil(lam - 1e-9)))
         chunks_list = [((i_len, 0),) * k]
@@ -141,7 +153,7 @@ def steady_state(
         wait = 0.0
     req_s = lam / t_mean
     return EngineSteadyState(
-        input_len=i_len, output_len=o_len, concurrency=c, budget=b, chunks_per_prompt=n_c, prompts_per_chunk_step=k, requests_per_step=lam,
+        input_len=i_len, output_len=o_len, concurrency=c, budget=int(budget), chunks_per_prompt=n_c, prompts_per_chunk_step=k, requests_per_step=lam,
         decodes_per_step=d, chunk_step_fraction=f, saturated=saturated, decode_step_s=t_dec,
         chunk_steps_s=t_chunks, mean_step_s=t_mean, queue_wait_s=wait, ttft_s=ttft_service + wait,
         requests_per_s=req_s, output_tok_s=req_s * o_len, input_tok_s=req_s * i_len,

@@ -24,9 +24,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -47,6 +48,11 @@ Arrival = Literal["poisson", "gamma", "constant"]
 LENGTH_DISTS: tuple[str, ...] = ("fixed", "uniform", "normal", "lognormal")
 ARRIVALS: tuple[str, ...] = ("poisson", "gamma", "constant")
 MAX_LEN = 1 << 20
+#: Latest arrival accepted, s (~31 years): float64 seconds still resolve 0.1 µs there; at 1e17 s a
+#: whole decode rounds away.
+MAX_ARRIVAL_S = 1e9
+#: Most requests read from one trace CSV.
+MAX_TRACE_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,9 @@ class Workload:
             raise ValueError("prompt and output lengths must be at least 1 token")
         if any(not math.isfinite(a) or a < 0 for a in self.arrival_s):
             raise ValueError("arrival times must be finite and non-negative")
+        if self.arrival_s and max(self.arrival_s) > MAX_ARRIVAL_S:  # issue 11: 1e17 s gave TTFT 0
+            raise ValueError(f"arrival times must be at most {MAX_ARRIVAL_S:.0e} s: beyond that, float seconds "
+                             "cannot resolve per-token times (lower the horizon or raise the request rate)")
         if self.concurrency is not None and self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
 
@@ -174,36 +183,55 @@ def make_workload(cfg: WorkloadConfig) -> Workload:
     return Workload(tuple(arr.tolist()), tuple(prompt.tolist()), tuple(output.tolist()), cfg.concurrency)
 
 
+def _rows(reader: csv.DictReader) -> Iterator[dict[str, Any]]:
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ValueError(f"trace CSV is not readable: {exc}") from None
+
+
 def workload_from_trace(source: str | Path | bytes, concurrency: int | None = None) -> Workload:
     """A trace CSV with header ``arrival_s,prompt_tokens,output_tokens`` (file path, CSV text or
     bytes). Rows are sorted by arrival and the clock starts at the first one (arrivals are shifted
     so that it is 0); raises ``ValueError`` naming the bad row."""
     if isinstance(source, bytes):
-        text = source.decode("utf-8")
+        try:
+            text = source.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValueError("trace is not UTF-8 text") from None
     elif isinstance(source, Path) or (
         isinstance(source, str) and "\n" not in source and paths_allowed() and Path(source).is_file()
     ):  # a string names a file only on the CLI (issue 11)
         text = read_text_capped(Path(source))
     else:
         text = str(source)
-    reader = csv.DictReader(io.StringIO(text.strip()))
+    text = text.lstrip("\ufeff").strip()  # a BOM, as measurement files accept (issue 11)
+    head = text.split("\n", 1)[0]
+    delim = "\t" if "\t" in head else ("," if "," in head else (";" if ";" in head else ","))
+    reader = csv.DictReader(io.StringIO(text), delimiter=delim)
     need = {"arrival_s", "prompt_tokens", "output_tokens"}
     if reader.fieldnames is None or not need <= {f.strip() for f in reader.fieldnames}:
         raise ValueError("trace CSV needs the header arrival_s,prompt_tokens,output_tokens")
     rows: list[tuple[float, int, int]] = []
-    for i, raw in enumerate(reader, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+    for i, raw in enumerate(_rows(reader), start=2):
+        row = {k.strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in raw.items() if k}
+        if len(rows) >= MAX_TRACE_ROWS:
+            raise ValueError(f"trace has more than {MAX_TRACE_ROWS:,} requests (size bound)")
         try:
             a = float(row["arrival_s"])
-            p = int(float(row["prompt_tokens"]))
-            o = int(float(row["output_tokens"]))
+            pf, of = float(row["prompt_tokens"]), float(row["output_tokens"])
         except ValueError:
-            raise ValueError(f"trace line {i}: not a number in {row}") from None
-        if not math.isfinite(a) or a < 0 or p < 1 or o < 1:
-            raise ValueError(f"trace line {i}: arrival must be ≥ 0 and token counts ≥ 1")
-        rows.append((a, p, o))
+            raise ValueError(f"trace line {i}: not a number in {str(row)[:200]}") from None
+        if not all(math.isfinite(x) for x in (a, pf, of)) or a < 0 or pf < 1 or of < 1:
+            raise ValueError(f"trace line {i}: arrival must be a finite number ≥ 0 and token counts ≥ 1")
+        if not (pf.is_integer() and of.is_integer()) or max(pf, of) > MAX_LEN * 16:
+            raise ValueError(f"trace line {i}: token counts must be whole numbers of at most {MAX_LEN * 16:,}")
+        rows.append((a, int(pf), int(of)))
     if not rows:
         raise ValueError("trace CSV has no rows")
     rows.sort(key=lambda r: r[0])
     t0 = rows[0][0]
+    if rows[-1][0] - t0 > MAX_ARRIVAL_S:
+        raise ValueError(f"trace spans {rows[-1][0] - t0:.3g} s; at most {MAX_ARRIVAL_S:.0e} s (beyond that, float "
+                         "seconds cannot resolve per-token times)")
     return Workload(tuple(r[0] - t0 for r in rows), tuple(r[1] for r in rows), tuple(r[2] for r in rows), concurrency)

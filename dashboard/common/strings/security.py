@@ -17,5 +17,9 @@ STRINGS = {
         "zh": "正在非回环地址 `{address}` 上提供服务（已通过 MODELING_DASHBOARD_ALLOW_REMOTE 明确开放）。"
               "任何能访问该地址的人都能使用本仪表盘；请置于认证之后。",
     },
+    "sidebar.hardware_implausible": {
+        "en": "Hardware profile {name}: {warning}",
+        "zh": "硬件配置 {name}：数值超出真实加速器的范围，请检查数值与单位（{warning}）",
+    },
     "security.all_interfaces": {"en": "all interfaces", "zh": "所有网络接口"},
 }

@@ -1,0 +1,171 @@
+"""Throughput–interactivity frontier (InferenceMAX style) over several (GPU, engine, precision) series.
+
+Each point is one engine layout (TP inside a node; for MoE also EP over the TP group) serving ``C``
+concurrent clients with continuous batching: the steady state of
+:func:`dashboard.services.search_steady.steady_state` — every step time from the shared cost model,
+chunked prefill with the engine's token budget, decodes riding along — not a static batch. Per point:
+
+* ``output_tok_s_per_gpu`` = engine output tokens/s ÷ engine GPUs; ``input_tok_s_per_gpu`` likewise
+  and ``total_tok_s_per_gpu`` their sum;
+* ``tps_per_user`` = ``1000 / TPOT_ms`` (x axis), ``ttft_ms``, ``tpot_ms``;
+* ``tokens_per_usd`` = output tokens per dollar = output tok/s/GPU · 3600 / ($/GPU-hour);
+  ``usd_per_m_output_tokens`` its inverse × 10⁶ (all GPU time charged to output tokens);
+* ``tokens_per_joule`` = output tok/s/GPU ÷ TDP (GPUs at TDP).
+
+A layout is left out where the weights, the workspace and ``C`` sequences of ``I + O`` tokens do
+not fit (:func:`~dashboard.features.memory.memory_breakdown` at the engine's memory fraction).
+``on_frontier`` marks each series' Pareto points (maximise y and ``tps_per_user``;
+:func:`~dashboard.services.search_pareto.pareto_front`), for the y metric asked.
+
+Precisions: ``native`` (the checkpoint's own per-module formats,
+:mod:`dashboard.features.checkpoint`), or one format for every linear layer (``bf16``, ``fp8`` =
+W8A8, ``fp4`` = W4A4 NVFP4 where the GPU has fp4 tensor cores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.features.checkpoint import native_format
+from dashboard.features.cost_model import CostModel
+from dashboard.features.hardware import HardwareProfile
+from dashboard.features.memory import memory_breakdown
+from dashboard.features.model_profile import ModelProfile
+from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.services.planner import scheduler_limits
+from dashboard.services.search_pareto import pareto_front
+from dashboard.services.search_steady import steady_state
+
+__all__ = ["PRECISIONS", "Y_METRICS", "frontier_points", "precision_dtypes", "series_label"]
+
+PRECISIONS = ("native", "bf16", "fp8", "fp4")
+#: y-axis choices: row key → unit label
+Y_METRICS = {
+    "output_tok_s_per_gpu": "output tok/s/GPU",
+    "total_tok_s_per_gpu": "total tok/s/GPU",
+    "input_tok_s_per_gpu": "input tok/s/GPU",
+    "tokens_per_usd": "output tokens per $",
+    "tokens_per_joule": "output tokens per J",
+}
+_GPU_MEM_UTIL = 0.9
+
+
+def precision_dtypes(model: ModelProfile, precision: str, kv: str = "bf16") -> Dtypes:
+    """The :class:`Dtypes` of a series' precision (see the module docstring)."""
+    if precision == "native":
+        return native_format(model).dtypes(kv)
+    if precision == "bf16":
+        return Dtypes(kv=kv)
+    if precision == "fp8":
+        return Dtypes(weight="fp8", activation="fp8", kv=kv)
+    if precision == "fp4":
+        return Dtypes(weight="fp4", activation="fp4", kv=kv)
+    raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+
+
+def series_label(hw: str, engine: str, precision: str) -> str:
+    return f"{hw} · {engine} · {precision}"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    tp: int
+    ep: int
+
+    @property
+    def gpus(self) -> int:
+        return max(self.tp, self.ep)
+
+    @property
+    def label(self) -> str:
+        return f"TP{self.tp}" + (f" EP{self.ep}" if self.ep > 1 else "")
+
+
+def _layouts(model: ModelProfile, hw: HardwareProfile, tps: Sequence[int]) -> list[_Layout]:
+    node = max(1, min(8, int(hw.scale_up_domain)))
+    out = []
+    for tp in tps:
+        if tp > node:
+            continue
+        for ep in ((1, tp) if (model.is_moe and tp > 1) else (1,)):
+            try:
+                validate_parallel(model, ParallelConfig(tp=tp, ep=ep))
+            except ParallelError:
+                continue
+            out.append(_Layout(tp, ep))
+    return out
+
+
+def frontier_points(
+    model: ModelProfile,
+    hardware: Sequence[HardwareProfile],
+    engines: Sequence[str],
+    precisions: Sequence[str],
+    input_len: int,
+    output_len: int,
+    concurrency: Sequence[int] = (1, 2, 4, 8, 16, 32, 64, 128, 256),
+    tp_values: Sequence[int] = (1, 2, 4, 8),
+    prices: Mapping[str, float] | None = None,
+    y_metric: str = "output_tok_s_per_gpu",
+    kv_dtype: str = "bf16",
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every point of every series (rows, see the module docstring) and notes on series that have
+    no point (a precision the GPU lacks, a model that fits no layout)."""
+    if y_metric not in Y_METRICS:
+        raise ValueError(f"y metric must be one of {', '.join(Y_METRICS)}, got {y_metric!r}")
+    if input_len < 1 or output_len < 1:
+        raise ValueError("input and output lengths must be positive")
+    prices = prices or {}
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for hw in hardware:
+        price = prices.get(hw.slug)
+        for prec in precisions:
+            dt = precision_dtypes(model, prec, kv_dtype)
+            if dt.activation in ("fp8", "fp4") and not hw.peak_tflops.get(dt.activation):
+                notes.append(f"{hw.slug}: no {dt.activation} tensor cores, series {prec} skipped")
+                continue
+            for eng in engines:
+                budget, max_seqs, _ = scheduler_limits(eng, hw)
+                label = series_label(hw.slug, eng, prec)
+                series_rows: list[dict[str, Any]] = []
+                for lay in _layouts(model, hw, tp_values):
+                    par = ParallelConfig(tp=lay.tp, ep=lay.ep)
+                    cm = CostModel(model, hw, par, dt)
+                    memo: dict = {}
+                    for c in sorted(set(concurrency)):
+                        if c > max_seqs:
+                            break
+                        mem = memory_breakdown(model, hw, par, dt, context=input_len + output_len,
+                                               reserved_fraction=1 - _GPU_MEM_UTIL, max_batched_tokens=budget,
+                                               max_seqs=c)
+                        if mem.max_sequences * par.attention_dp < c:
+                            break
+                        st = steady_state(cm, input_len, output_len, c, budget, memo)
+                        out_g = st.output_tok_s / lay.gpus
+                        in_g = st.input_tok_s / lay.gpus
+                        row = {
+                            "series": label, "hardware": hw.slug, "engine": eng, "precision": prec,
+                            "layout": lay.label, "tp": lay.tp, "ep": lay.ep, "gpus": lay.gpus, "concurrency": c,
+                            "budget": budget, "ttft_ms": st.ttft_s * 1e3, "tpot_ms": st.tpot_s * 1e3,
+                            "tps_per_user": 1.0 / st.tpot_s if st.tpot_s > 0 else 0.0,
+                            "output_tok_s_per_gpu": out_g, "input_tok_s_per_gpu": in_g,
+                            "total_tok_s_per_gpu": out_g + in_g,
+                            "tokens_per_usd": out_g * 3600.0 / price if price else None,
+                            "usd_per_m_output_tokens": price / 3600.0 / out_g * 1e6 if price and out_g > 0 else None,
+                            "tokens_per_joule": out_g / hw.tdp_w if hw.tdp_w > 0 else None,
+                        }
+                        series_rows.append(row)
+                if not series_rows:
+                    notes.append(f"{label}: no layout of TP ≤ 8 holds the model and one sequence")
+                    continue
+                ok = [r for r in series_rows if r[y_metric] is not None]
+                front = set(pareto_front([r["tps_per_user"] for r in ok], [r[y_metric] for r in ok]))
+                for i, r in enumerate(ok):
+                    r["on_frontier"] = i in front
+                for r in series_rows:
+                    r.setdefault("on_frontier", False)
+                rows += series_rows
+    return rows, notes
