@@ -616,8 +616,8 @@ def _price_max(ctx: _Context, tp: int, ep: int, isl: int, osl: int, cms: dict | 
     }
 
 
-#: simulated steps one rate/concurrency row may take (≈ 0.3 s at ~60 µs per simulated step)
-SIM_STEP_BUDGET = 5000
+#: simulated steps one rate/concurrency row may take (≈ 0.2 s at ~60 µs per simulated step)
+SIM_STEP_BUDGET = 3000
 SIM_MIN_REQUESTS = 100
 
 
