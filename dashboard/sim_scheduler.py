@@ -288,7 +288,7 @@ def simulate(
     when ``sched`` is None. ``record_steps`` keeps the per-step timeline; ``keep_stats`` also keeps
     each step's priced ``BatchStats`` (``SimResult.step_stats``); ``validate`` recomputes every
     step's stats with ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
-    ``progress(done_requests, total)`` is called every 4096 events; returning ``False`` raises
+    ``progress(done_requests, total)`` is called every 1024 events; returning ``False`` raises
     :class:`SimulationStopped`. ``max_steps`` (None: no limit) bounds the steps.
 
     ``speculative`` (a :class:`~dashboard.features.speculative.SpeculativeConfig`) runs decodes
@@ -384,6 +384,7 @@ class _Sim:
         self.group_pending: list[Any] = [None] * dp
         self.busy = [False] * dp
         self.spec: Any = None  # dashboard.sim.spec_decode.SpecState when speculating
+        self.gne = sched.admission == "guaranteed_no_evict"
 
     def _set_keys(self, wl: Workload) -> None:
         bs = self.sched.block_size
@@ -424,14 +425,17 @@ class _Sim:
             t, kind, _, payload = pop(heap)
             if kind == _STEP_END:
                 self.finish_step(payload, t)
-                self.push(t, _SCHEDULE, payload)
+                if heap and heap[0][0] <= t:  # arrivals / other step ends at t go first
+                    self.push(t, _SCHEDULE, payload)
+                elif not self.start_step(payload, groups[payload], t):
+                    self.busy[payload] = False
             elif kind == _SCHEDULE:
                 if not self.start_step(payload, groups[payload], t):
                     self.busy[payload] = False
             else:
                 self.arrive(self.reqs[payload], t, t - ovh)
             events += 1
-            if progress is not None and not events & 4095 and progress(self.done, n) is False:
+            if progress is not None and not events & 1023 and progress(self.done, n) is False:
                 raise SimulationStopped(f"stopped after {self.done} of {n} requests")
             if max_steps is not None and self.n_steps > max_steps:
                 raise ValueError(f"simulation exceeded {max_steps} steps")
@@ -496,18 +500,23 @@ class _Sim:
 
     def start_step(self, g: int, ranks: list[EngineState], t: float) -> bool:
         """Schedule one step of engine ``g`` (all its DP ranks) at ``t``; False if idle."""
-        parts = []
-        for eng in ranks:
-            part = self.schedule_rank(eng, t)
-            if part is not None:
-                parts.append(part)
-        if not parts:
-            return False
+        if self.ranks == 1:
+            part = self.schedule_rank(ranks[0], t)
+            if part is None:
+                return False
+            parts = [part]
+        else:
+            parts = [p for p in (self.schedule_rank(eng, t) for eng in ranks) if p is not None]
+            if not parts:
+                return False
         sched = self.sched
         if len(parts) == 1:
             eng, chunks, n_dec, priced, n_pre = parts[0]
             if self.spec is None:
-                gpu, flops, nbytes = price_step(self.cm, self.cache, priced, self.ranks)
+                hit = self.cache.get(priced)
+                if hit is None:
+                    hit = price_step(self.cm, self.cache, priced, self.ranks)
+                gpu, flops, nbytes = hit
             else:
                 gpu, flops, nbytes = self._spec_summary(eng, chunks, priced.sampled - n_dec)
                 n_dec += len(eng.spec_batch)
@@ -569,7 +578,7 @@ class _Sim:
         budget = sched.max_num_batched_tokens
         preempted_before = self.n_preempt
         chunks: list[tuple[Req, int, int]] = []  # (req, new, prefix)
-        gne = sched.admission == "guaranteed_no_evict"
+        gne = self.gne
         n_dec = len(eng.decoders)
         if n_dec:
             r_next = eng.dctr + 1
@@ -588,7 +597,7 @@ class _Sim:
                     self.preempt(eng, v)
                     need = eng.res[(-r_next) % bs]
                 n_dec = len(eng.decoders)
-                if n_dec:
+                if n_dec and need:
                     kv.take(need)
             budget -= n_dec
         if self.spec is not None:
@@ -614,12 +623,13 @@ class _Sim:
                         ok = False
                         break
                 if ok:
-                    kv.take(need)
-                    r.blocks += need
+                    if need:
+                        kv.take(need)
+                        r.blocks += need
                     chunks.append((r, new, r.computed))
                     budget -= new
                 i += 1
-        if self.n_preempt == preempted_before:
+        if eng.waiting and self.n_preempt == preempted_before:
             self._admit(eng, t, step_idx, chunks, n_dec, budget)
         if not chunks and not n_dec and not eng.spec_batch:
             return None
@@ -734,8 +744,11 @@ class _Sim:
     def finish_step(self, g: int, t: float) -> None:
         parts = self.group_pending[g]
         self.group_pending[g] = None
-        for eng, *_ in parts:
-            self.finish_rank(eng, t)
+        if len(parts) == 1:
+            self.finish_rank(parts[0][0], t)
+            return
+        for part in parts:
+            self.finish_rank(part[0], t)
 
     def finish_rank(self, eng: EngineState, t: float) -> None:
         chunks, n_dec, dur, p_tok = eng.pending
