@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -281,6 +281,7 @@ def simulate(
     progress: Callable[[int, int], Any] | None = None,
     speculative: Any = None,
     spec_seed: int | None = None,
+    prefix_keys: Sequence[Sequence[Hashable]] | None = None,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
 
@@ -290,6 +291,10 @@ def simulate(
     step's stats with ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
     ``progress(done_requests, total)`` is called every 1024 events; returning ``False`` raises
     :class:`SimulationStopped`. ``max_steps`` (None: no limit) bounds the steps.
+
+    ``prefix_keys`` (one sequence per request): the keys of its leading KV blocks for the shared
+    prefix cache (``prefix_caching=True``); a :class:`~dashboard.sim.traces.TraceWorkload` with
+    ``hash_ids`` supplies them itself (:func:`~dashboard.sim.traces.kv_block_keys`).
 
     ``speculative`` (a :class:`~dashboard.features.speculative.SpeculativeConfig`) runs decodes
     with speculative decoding (:mod:`dashboard.sim.spec_decode`); accepted tokens are drawn with
@@ -301,6 +306,14 @@ def simulate(
         sched = SchedulerConfig.from_engine(engine, cm.hw, cm.par.tp) if engine is not None else SchedulerConfig()
     if spec_seed is None:
         spec_seed = workload.seed if isinstance(workload, WorkloadConfig) else 0
+    if hasattr(workload, "hash_ids") and hasattr(workload, "workload"):  # a TraceWorkload
+        tw: Any = workload
+        workload = tw.workload
+        if prefix_keys is None and tw.hash_ids is not None and tw.hash_block_size:
+            from dashboard.sim.traces import kv_block_keys
+
+            prefix_keys = [kv_block_keys(ids, tw.hash_block_size, sched.block_size, p)
+                           for ids, p in zip(tw.hash_ids, workload.prompt, strict=True)]
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
     if isinstance(dp, bool) or not isinstance(dp, int) or dp < 1:
@@ -328,7 +341,10 @@ def simulate(
     if need_max > per_rank:
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
                          f"but the cache holds only {per_rank}" + (" per DP rank" if ranks > 1 else ""))
-    sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress)
+    if prefix_keys is not None and len(prefix_keys) != workload.num_requests:
+        raise ValueError(f"prefix_keys has {len(prefix_keys)} entries for {workload.num_requests} requests")
+    sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress,
+               prefix_keys)
     sim.keep_stats = keep_stats
     if speculative is not None:
         from dashboard.sim.spec_decode import SpecState
@@ -342,7 +358,8 @@ def simulate(
 class _Sim:
     def __init__(self, cm: CostModel, wl: Workload, sched: SchedulerConfig, per_rank: int, dp: int, ranks: int,
                  router: str, record: bool, validate: bool, max_steps: int | None,
-                 progress: Callable[[int, int], Any] | None) -> None:
+                 progress: Callable[[int, int], Any] | None,
+                 prefix_keys: Sequence[Sequence[Hashable]] | None = None) -> None:
         self.cm = cm
         self.wl = wl
         self.sched = sched
@@ -360,7 +377,7 @@ class _Sim:
         n = wl.num_requests
         self.reqs = [Req(i, wl.arrival_s[i], wl.prompt[i], wl.output[i]) for i in range(n)]
         if sched.prefix_caching:
-            self._set_keys(wl)
+            self._set_keys(prefix_keys)
         self.heap: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.closed = wl.concurrency
@@ -386,13 +403,14 @@ class _Sim:
         self.spec: Any = None  # dashboard.sim.spec_decode.SpecState when speculating
         self.gne = sched.admission == "guaranteed_no_evict"
 
-    def _set_keys(self, wl: Workload) -> None:
+    def _set_keys(self, prefix_keys: Sequence[Sequence[Hashable]] | None) -> None:
+        """Block keys of each request's shareable prefix: given keys, else with
+        ``prefix_cache_hit`` h a prefix of ``floor(h·prompt/block_size)`` blocks common to all."""
         bs = self.sched.block_size
-        ids = getattr(wl, "hash_ids", None)
         h = self.sched.prefix_cache_hit
         for i, r in enumerate(self.reqs):
-            if ids is not None and ids[i]:
-                r.keys = tuple(ids[i])
+            if prefix_keys is not None and prefix_keys[i]:
+                r.keys = tuple(prefix_keys[i])
             elif h > 0:
                 r.keys = tuple(range(int(h * r.prompt) // bs))
 
@@ -488,7 +506,7 @@ class _Sim:
         nfull = min(r.computed // bs, len(r.refs) + r.blocks)
         keys, rid = r.keys, r.rid
         for j in range(len(r.refs), nfull):
-            k = keys[j] if j < len(keys) else (rid, j)
+            k = keys[j] if j < len(keys) else ("own", rid, j)
             if not kv.register(k):
                 break
             r.refs.append(k)
@@ -661,7 +679,7 @@ class _Sim:
                 limit = (total - 1) // bs  # at least one token is computed
                 keys = r.keys
                 if r.preempts:
-                    keys = [*keys, *((r.rid, j) for j in range(len(keys), limit))]
+                    keys = [*keys, *(("own", r.rid, j) for j in range(len(keys), limit))]
                 nh, idle = kv.probe(keys, limit)
                 hit_keys = list(keys[:nh])
                 computed = nh * bs
@@ -871,6 +889,9 @@ class _Sim:
             dp=len(self.groups), num_steps=self.n_steps, preemptions=self.n_preempt,
             peak_blocks=self.peak_blocks, num_blocks=self.nblocks, sla=sla,
         )
+        tin = summary.get("total_input_tokens") or 0
+        summary["prefix_cache_hit_rate"] = float(requests["cached_tokens"].sum()) / tin if tin else 0.0
+        summary["prefix_cache_evictions"] = sum(e.kv.evictions for e in self.engines)
         if self.spec is not None:
             from dashboard.sim.spec_decode import spec_summary
 
