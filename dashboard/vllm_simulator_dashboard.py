@@ -100,11 +100,14 @@ simulation is calibrated too (the time-model source is shown above the inputs).
 def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[SimJob, SchedulerConfig]:
     """The main run as a job (the uploaded ``trace`` in trace mode); raises ValueError for an
     unusable configuration."""
-    sched = SchedulerConfig(
+    # the sidebar's serving engine supplies admission, async scheduling, prefix caching, preemption
+    # victim, overheads and its KV rule; the page's own fields override its scheduler defaults
+    sched = SchedulerConfig.from_engine(
+        ctx.engine, ctx.hardware, ctx.parallel.tp,
         max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs, block_size=v.block_size,
         num_kv_blocks=v.num_kv_blocks if v.kv_strategy == "fixed_blocks" else None,
         chunked_prefill=v.chunked_prefill, prefix_cache_hit=v.prefix_cache_hit,
-        gpu_memory_utilization=v.gpu_memory_utilization,
+        memory_fraction=v.gpu_memory_utilization,
     )
     wl: WorkloadConfig | Workload
     if v.load_mode == "trace":
