@@ -9,7 +9,11 @@ Run: ``python benchmarks/bench_calibration.py`` (≈ 20 s). Prints
 3. transfer to other GEMM shapes: curves fitted from the Llama-3.1-8B rows of gemm.csv alone price the
    Llama-3.1-70B TP=8 shard GEMMs (qkv + o + gate_up + down of one layer) through the cost model, against
    the sum of the measured rows, per M;
-4. the CPU time of one ``CostModel.step_time_s`` call on a calibrated profile.
+4. transfer of the elementwise fit to a TP-rank shard of Llama-3.1-70B at TP 8 (hidden 8192, FFN 3584
+   per GPU): (a) synthetic steps from known parameters (TP-sharded elementwise ops 4×, hidden-width ones
+   1×): MAPE on the shard of the fit before (one elementwise factor for every op) and after (two
+   classes); (b) on the real 8B steps: how the before and after profiles price the shard's steps;
+5. the CPU time of one ``CostModel.step_time_s`` call on a calibrated profile.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import load_hardware
 from dashboard.features.parallel import ParallelConfig
 from dashboard.features.presets import load_model
-from dashboard.services.calibration import METHODS, StepPredictor, calibrate, fit_sweep_curves
+from dashboard.services.calibration import METHODS, StepPredictor, _profile_for, calibrate, fit_sweep_curves
 from dashboard.services.calibration_io import (
     StepTable,
     parse_step_table,
@@ -38,6 +42,7 @@ from dashboard.services.calibration_io import (
     reference_sweeps,
     resolve_models,
 )
+from dashboard.services.calibration_transfer import mape, synthetic_steps, tp_shard_config, uniform_elementwise_fit
 
 
 def _subset(table: StepTable, keep) -> StepTable:
@@ -74,6 +79,35 @@ def gemm_transfer(hw) -> list[tuple[int, float, float]]:
         t_pred = sum(op.time_s for op in cost.ops if op.name in ("qkv_proj", "o_proj", "gate_up_proj", "down_proj"))
         out.append((m_rows, t_meas, t_pred / layers * 1e6))
     return out
+
+
+def shard_transfer(hw, table: StepTable, new_profile) -> None:
+    """Section 4: the elementwise fit before/after on a Llama-3.1-70B TP-8 shard shape."""
+    shard = {"shard70b": tp_shard_config("llama-3.1-70b", 8)}
+    sc = fit_sweep_curves(reference_sweeps(), hw, "cudnn")
+    eff = replace(hw.efficiency, gemm_compute=sc.gemm_compute, attention_prefill=sc.attention_prefill,
+                  kernel_overhead_us=sc.kernel_overhead_us, memory=min(1.0, sc.memory),
+                  attention_decode_unit_gb_s=sc.decode_kernel_unit_gb_s, elementwise_traffic_hidden=1.0)
+    truth = _profile_for(hw, eff, {"compute_scale": 0.95, "attention_scale": 1.1, "memory": sc.memory,
+                                   "elementwise_traffic": 4.0, "elementwise_kernels": 1.5,
+                                   "attention_decode_unit_gb_s": 50.0}, "curves")
+    t8 = synthetic_steps("llama-3.1-8b", truth)
+    t70 = synthetic_steps("shard70b", truth, overrides=shard)
+    before = uniform_elementwise_fit(t8, hw, "cudnn")
+    after = calibrate(t8, hw, "curves", attention_backend="cudnn", loo=False).profile
+    print("\n70B TP-8 shard (hidden 8192, FFN 3584/GPU), elementwise fit before (one factor) / after (two classes):")
+    print("  (a) synthetic truth (sharded ops 4x, hidden-width 1x), fitted on 8B-shaped steps:")
+    for label, prof in (("before", before), ("after", after)):
+        m8 = mape(prof, t8)[0]
+        pm, pb = mape(prof, t70, shard, "prefill")
+        dm, db = mape(prof, t70, shard, "decode")
+        print(f"    {label:<7} 8B MAPE {m8:.2%}   shard prefill MAPE {pm:.2%} (bias {pb:+.1%})   "
+              f"decode MAPE {dm:.2%} (bias {db:+.1%})")
+    real_before = uniform_elementwise_fit(table, hw)
+    t70r = synthetic_steps("shard70b", new_profile, overrides=shard)  # priced by the new profile
+    print("  (b) real H200 8B steps: shard steps priced by the before profile relative to the after profile:")
+    for phase in ("prefill", "decode"):
+        print(f"    {phase:<8} {mape(real_before, t70r, shard, phase)[1]:+.1%}")
 
 
 def main() -> None:
@@ -118,6 +152,7 @@ def main() -> None:
         errs.append(abs(tp / tm - 1))
         print(f"  M={m_rows:>6}  measured {tm:>9.1f} µs  predicted {tp:>9.1f} µs  {tp / tm - 1:+.1%}")
     print(f"  MAPE {statistics.fmean(errs):.2%}, worst {max(errs):.2%}")
+    shard_transfer(hw, table, best.profile)
     cm = CostModel(load_model("llama-3.1-8b"), best.profile)
     s = cm.stats_for_batch([(256, 1024), (512, 0)], [1024 + i for i in range(64)])
     n = 2000

@@ -25,6 +25,11 @@ enforce_exposure_policy(st)
 sections: dict[str, list] = {}
 for spec in PAGE_SPECS:
     sections.setdefault(spec.section, []).append(
-        st.Page(spec.path, title=spec.title, url_path=spec.url_path, icon=spec.icon, default=spec.default)
+        st.Page(spec.path, title=spec.title, url_path=spec.url_path if not spec.default else f"{spec.url_path}-home",
+                icon=spec.icon, default=spec.default)
     )
-st.navigation(sections).run()
+    if spec.default:  # the default page is served at "/"; its registry URL (/overview) opens it too
+        sections[spec.section].append(st.Page(spec.path, title=spec.title, url_path=spec.url_path, icon=spec.icon,
+                                              visibility="hidden"))
+# expanded=True: every page is listed (no "View N more" fold)
+st.navigation(sections, expanded=True).run()

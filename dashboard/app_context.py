@@ -23,6 +23,7 @@ from dashboard.actions import settings as act
 from dashboard.common.i18n import tr
 from dashboard.common.json_config import parse_json_object
 from dashboard.common.text import md_escape
+from dashboard.common.url_state import GLOBAL_KEYS, decode_blob, global_query, parse_overrides
 from dashboard.components.exposure import enforce_exposure_policy
 from dashboard.components.header import render_header, render_help
 from dashboard.components.sidebar import render_sidebar
@@ -31,6 +32,7 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import HardwareError, HardwareProfile, load_hardware
 from dashboard.features.model_profile import ModelConfigError, ModelProfile, parse_hf_config
 from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.presets import DEFAULT_MODEL
 from dashboard.state.session import DEFAULT_HARDWARE, SESSION_KEY, SessionState
 
 __all__ = ["PageContext", "bootstrap"]
@@ -82,21 +84,66 @@ class PageContext:
         return CostModel(model or self.model, hardware or self.hardware, par, dtypes or self.dtypes, overlap)
 
 
+def _read_shared_model_hw(qp: Any, ss: SessionState) -> None:
+    """``model=custom&cfg=…`` / ``hw=custom&hwcfg=…`` / ``hwo=…`` (see common/url_state.py); a part
+    that cannot be restored leaves a message in ``ss.results["ui.url_error"]``."""
+    if qp.get("model") == "custom" and "cfg" in qp:
+        try:
+            err = act.set_model_json(ss, decode_blob(str(qp["cfg"])))
+        except ValueError as exc:
+            err = str(exc)
+        if err:
+            act.select_model_preset(ss, DEFAULT_MODEL)
+            ss.results["ui.url_error"] = ("model", err)
+    elif "model" in qp:
+        act.select_model_preset(ss, str(qp["model"]))
+    if qp.get("hw") == "custom" and "hwcfg" in qp:
+        try:
+            err = act.add_custom_hardware(ss, decode_blob(str(qp["hwcfg"])))
+        except ValueError as exc:
+            err = str(exc)
+        if err:
+            ss.hardware.error = None
+            ss.results["ui.url_error"] = ("hardware", err)
+    elif "hw" in qp:
+        act.select_hardware(ss, str(qp["hw"]))
+    if "hwo" in qp:
+        try:
+            for path, value in parse_overrides(str(qp["hwo"])).items():
+                act.set_hardware_override(ss, path, value)
+        except ValueError as exc:
+            ss.hardware.error = str(exc)
+
+
+def _write_query_params(st: Any, ss: SessionState) -> None:
+    """Mirror the sidebar's state into the URL (pages add their own inputs)."""
+    try:
+        qp = st.query_params
+        want = global_query(ss)
+        current = dict(qp.to_dict())
+        for k in GLOBAL_KEYS:
+            if k not in want and k in current:
+                qp.pop(k)
+        if any(current.get(k) != v for k, v in want.items()):
+            qp.update(want)
+    except (AttributeError, TypeError, KeyError):
+        return
+
+
 def _read_query_params(st: Any, ss: SessionState) -> None:
     try:
         qp = st.query_params
-        if "model" in qp:
-            act.select_model_preset(ss, str(qp["model"]))
-        if "hw" in qp:
-            act.select_hardware(ss, str(qp["hw"]))
+        _read_shared_model_hw(qp, ss)
         changes: dict[str, Any] = {}
-        for k in ("tp", "ep"):  # ASCII digits only: "²".isdigit() is true but int("²") fails (issue 11)
-            raw = str(qp[k]) if k in qp else ""
+        for k in ("tp", "ep"):  # sb_tp/sb_ep (the sidebar's); a page's own tp/ep in older links
+            # ASCII digits only: "²".isdigit() is true but int("²") fails (issue 11)
+            raw = str(qp.get(f"sb_{k}", qp.get(k, "")))
             if raw.isascii() and raw.isdecimal() and len(raw) <= 4:
                 changes[k] = int(raw)
         if qp.get("lang") in ("en", "zh"):
             changes["language"] = qp["lang"]
-        for k, attr in (("wdtype", "weight_dtype"), ("kvdtype", "kv_dtype"), ("adtype", "activation_dtype")):
+        for k, attr in (("wdtype", "weight_dtype"), ("kvdtype", "kv_dtype"), ("adtype", "activation_dtype"),
+                        ("attndtype", "attention_weight_dtype")):
             if k in qp:
                 changes[attr] = str(qp[k])
         if changes:
@@ -170,6 +217,11 @@ def bootstrap(
     lang = ctx.lang
     title, header_description, help_title = (_pick(x, lang) for x in (title, header_description, help_title))
     render_header(ctx, title, header_description)
+    _write_query_params(st, ss)
+    url_error = ss.results.pop("ui.url_error", None)
+    if url_error:
+        st.warning(tr("ui.cfg_unrestorable", ctx.lang, error=md_escape(f"{url_error[0]}: {url_error[1]}"),
+                      name=md_escape(model.name)))
     if ss.model.error:
         st.warning(tr("sidebar.model_invalid", ctx.lang, error=md_escape(ss.model.error), name=md_escape(model.name)))
     for w in hardware.plausibility_warnings():  # valid but implausible profile numbers (issue 11)

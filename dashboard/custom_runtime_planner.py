@@ -17,6 +17,7 @@ from dashboard.common import plots
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.dtypes import gemm_compute_dtype
+from dashboard.features.metrics import decode_tokens_per_s, mfu, tpot_s
 from dashboard.services.estimation import (
     OP_CATEGORIES,
     compute_only_hardware,
@@ -138,10 +139,11 @@ def render() -> None:
     steps = v.output_len - 1
     dec_tokens = v.batch * steps
     comp_total = comp_tot["prefill_s"] + comp_tot["decode_s"]
-    tpot_r = roof_tot["decode_s"] / steps if steps else curves_r["latency_s"][0]
+    tpot_r = tpot_s(roof_tot["decode_s"], v.output_len) if steps else curves_r["latency_s"][0]
     dt = ctx.dtypes
     peak = hw.peak_flops(gemm_compute_dtype(dt.weight, dt.activation))
     achieved = comp_tot["prefill_flops"] / roof_tot["prefill_s"] if roof_tot["prefill_s"] > 0 else 0.0
+    prefill_mfu = mfu(comp_tot["prefill_flops"], roof_tot["prefill_s"], peak)
     metrics_row(ctx, {
         t("crp.m_prefill_tflop"): f"{comp_tot['prefill_flops'] / 1e12:.4f}",
         t("crp.m_decode_tflop"): f"{comp_tot['decode_flops'] / 1e12:.4f}",
@@ -152,9 +154,9 @@ def render() -> None:
     metrics_row(ctx, {
         t("crp.m_ttft"): f"{roof_tot['prefill_s'] * 1e3:.4f}",
         t("crp.m_tpot"): f"{tpot_r * 1e3:.4f}",
-        t("crp.m_tps"): f"{v.batch / tpot_r:,.1f}" if tpot_r > 0 else "—",
+        t("crp.m_tps"): f"{decode_tokens_per_s(v.batch, tpot_r):,.1f}" if tpot_r > 0 else "—",
         t("crp.m_achieved"): f"{achieved / 1e12:,.1f}",
-        t("crp.m_mfu"): f"{100 * achieved / peak:.1f}",
+        t("crp.m_mfu"): f"{100 * prefill_mfu:.1f}",
     })
 
     # FLOPs breakdown

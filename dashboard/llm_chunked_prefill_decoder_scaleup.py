@@ -27,7 +27,9 @@ from dashboard.common.json_config import parse_json_object
 from dashboard.components.inputs import PageInputs
 from dashboard.components.inputs import parse_int_list as _parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.run import fingerprint, run_button
 from dashboard.features.hardware import list_hardware_presets, load_hardware
+from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import parse_hf_config
 from dashboard.features.parallel import ParallelConfig, validate_parallel
 from dashboard.services.simulation import SimJob, check_work, run_jobs
@@ -237,16 +239,15 @@ def render() -> None:
         st.error(ctx.t("common.invalid_input", error=exc))
         return
 
-    key = repr(jobs)
-    slot = f"{PAGE}.rows"
-    hit = ctx.session_state.results.get(slot)
-    if hit is not None and hit[0] == key:
-        rows = hit[1]
-    else:
+    def compute() -> list:
         bar = st.progress(0.0, text=_t(ctx, "progress", done=0, total=len(jobs)))
-        rows = run_jobs(jobs, progress=lambda d, n: bar.progress(d / n, text=_t(ctx, "progress", done=d, total=n)))
+        out = run_jobs(jobs, progress=lambda d, n: bar.progress(d / n, text=_t(ctx, "progress", done=d, total=n)))
         bar.empty()
-        ctx.session_state.results[slot] = (key, rows)
+        return out
+
+    rows = run_button(ctx, PAGE, fingerprint(jobs), compute)
+    if rows is None:
+        return
     df = pd.DataFrame(rows + bad)
     errs = df[df["error"].fillna("") != ""] if "error" in df else df.iloc[0:0]
     if len(errs):
@@ -256,7 +257,7 @@ def render() -> None:
         st.error(ctx.t("common.invalid_input", error=errs["error"].iloc[0] if len(errs) else "nothing to simulate"))
         return
     ok["gpus"] = ok["gpus"].astype(int)
-    ok["tok_s_per_user"] = 1000.0 / ok["tpot_mean_ms"]
+    ok["tok_s_per_user"] = tokens_per_s_per_user(ok["tpot_mean_ms"] / 1e3)
     ok["meets_sla"] = ((ok["ttft_p90_ms"] <= (v.sla_ttft_ms or math.inf))
                        & (ok["tpot_p90_ms"].fillna(0) <= (v.sla_tpot_ms or math.inf)))
     passing = ok[ok["meets_sla"]]

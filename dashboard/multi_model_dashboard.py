@@ -19,13 +19,9 @@ from dashboard.common import plots_kernels
 from dashboard.common.json_config import format_model_json, parse_json_object
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, table
-from dashboard.features.batch import StepSpec
-from dashboard.features.dtypes import gemm_compute_dtype
-from dashboard.features.hardware import GIB
-from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import parse_hf_config
-from dashboard.features.parallel import ParallelConfig
 from dashboard.features.presets import list_model_presets, model_config
+from dashboard.services.multi_model import evaluate_model_row
 from dashboard.state.multi_model_dashboard import (
     MAX_MODELS,
     ModelRow,
@@ -52,8 +48,10 @@ result is parsed with the same `parse_hf_config` as the sidebar; `batch`, `tp` a
 tensor / expert parallelism (blank `ep` = the sidebar's EP; EP applies to MoE models only). All rows run on the
 sidebar's hardware and dtypes.
 
-- **TTFT** = one prefill step of `batch × prompt` tokens; **TPOT** = one decode step of `batch` sequences at context
-  `prompt + output/2` — both `StepCost.latency_s` of the shared cost model (`ctx.cost_model(model=…, tp=…)`).
+- **TTFT** = one prefill step of `batch × prompt` tokens; **TPOT** = the mean of the `output − 1` decode steps of
+  `batch` sequences as the context grows from `prompt` (`CostModel.tpot_s`, the project's one TPOT definition);
+  decode tok/s = `batch / TPOT`. The utilisation columns of the decode phase describe one decode step at context
+  `prompt + output/2` (`dashboard/services/multi_model.py`).
 - **Effective TFLOP/s** = `StepCost.flops / latency` per GPU; **MFU** = that ÷ the dense tensor peak of the GEMM
   format; **HBM utilisation** = `StepCost.bytes / latency` ÷ HBM bandwidth. Prefill is usually compute-bound (high
   MFU), decode memory-bound (high HBM utilisation).
@@ -69,8 +67,9 @@ configs stay in the session.
 `hidden / heads` 变化），再用与侧边栏相同的 `parse_hf_config` 解析；`batch`、`tp` 与 `ep` 设定负载与张量 / 专家并行（`ep` 留空 = 侧边栏的 EP；
 EP 仅用于 MoE 模型）。所有行使用侧边栏的硬件与数据格式。
 
-- **TTFT** = 一次 `batch × 输入长度` 的 prefill 步；**TPOT** = 上下文为 `输入 + 输出/2` 时 `batch` 条序列的一次 decode 步——
-  均为共享成本模型（`ctx.cost_model(model=…, tp=…)`）的 `StepCost.latency_s`。
+- **TTFT** = 一次 `batch × 输入长度` 的 prefill 步；**TPOT** = 上下文从 `输入` 增长时 `batch` 条序列的 `输出 − 1` 个 decode 步的
+  平均值（`CostModel.tpot_s`，全项目唯一的 TPOT 定义）；decode tok/s = `batch / TPOT`。decode 阶段的利用率列描述上下文为
+  `输入 + 输出/2` 时的一次 decode 步（`dashboard/services/multi_model.py`）。
 - **有效 TFLOP/s** = 每卡 `StepCost.flops / 时延`；**MFU** = 其 ÷ GEMM 格式的稠密 Tensor 峰值；**HBM 利用率** =
   `StepCost.bytes / 时延` ÷ HBM 带宽。Prefill 通常受算力限制（MFU 高），decode 受访存限制（HBM 利用率高）。
 - **每卡权重** 与 **每 token KV**（每卡；引擎总量再乘 TP）来自共享显存模型，并判断 `输入 + 输出` 长度的序列能否放下。
@@ -119,38 +118,13 @@ def _model_config(ref: str, pasted: dict[str, str]) -> dict[str, Any]:
 
 
 def _evaluate(ctx: Any, row: ModelRow, v: MultiModelInputs) -> dict[str, Any]:
-    """One row through the shared cost and memory models; raises ``ValueError`` with a message."""
+    """One row through :func:`dashboard.services.multi_model.evaluate_model_row`."""
     cfg = override_config(_model_config(row.model, v.pasted_dict()), row.layers, row.hidden)
     model = parse_hf_config(cfg, name=row.model)
-    if row.ep > 1 and not model.is_moe:
-        raise ValueError(f"ep={row.ep} needs a mixture-of-experts model")
-    ep = (row.ep or ctx.session_state.settings.ep) if model.is_moe else 1
-    cm = ctx.cost_model(model=model, tp=row.tp, ep=ep)
-    prefill = cm.step(StepSpec(prefill_seqs=row.batch, prefill_len=v.input_len))
-    decode = cm.step(StepSpec(decode_seqs=row.batch, decode_context=v.input_len + v.output_len // 2))
-    hw, dt = ctx.hardware, ctx.dtypes
-    par = ParallelConfig(tp=row.tp, ep=ep)
-    mem = memory_breakdown(model, hw, par, dt, context=v.input_len + v.output_len)
-    peak = hw.peak_flops(gemm_compute_dtype(dt.weight, dt.activation))
-    bw = hw.hbm_bytes_per_s
-    out: dict[str, Any] = {
-        "model": f"{row.model} ({row.label_suffix})", "params_B": model.total_params() / 1e9,
-        "active_params_B": model.active_params() / 1e9, "layers": model.num_hidden_layers,
-        "hidden": model.hidden_size, "batch": row.batch, "tp": row.tp, "ep": ep,
-        "ttft_ms": prefill.latency_s * 1e3, "tpot_ms": decode.latency_s * 1e3,
-        "decode_tok_s": row.batch / decode.latency_s,
-    }
-    for phase, cost in (("prefill", prefill), ("decode", decode)):
-        out[f"{phase}_tflops"] = cost.flops / cost.latency_s / 1e12
-        out[f"{phase}_mfu"] = cost.flops / cost.latency_s / peak
-        out[f"{phase}_hbm_util"] = cost.bytes / cost.latency_s / bw
-    out.update({
-        "weights_gib_per_gpu": mem.weight_bytes / GIB,
-        "kv_kib_per_token_per_gpu": mem.kv_bytes_per_token / 1024,
-        "kv_kib_per_token_engine": mem.kv_bytes_per_token * row.tp / 1024,
-        "fits": mem.fits, "max_sequences": mem.max_sequences,
-    })
-    return out
+    s = ctx.session_state.settings
+    return evaluate_model_row(model, ctx.hardware, ctx.dtypes, batch=row.batch, tp=row.tp or s.tp,
+                              ep=row.ep or (s.ep if model.is_moe else 1), input_len=v.input_len, output_len=v.output_len,
+                              label=f"{row.model} ({row.label_suffix})")
 
 
 def render() -> None:

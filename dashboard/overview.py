@@ -16,6 +16,7 @@ from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.batch import StepSpec
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import decode_tokens_per_s, memory_needed_bytes
 from dashboard.page_registry import PAGE_SPECS
 from dashboard.state.overview import OverviewInputs
 
@@ -69,12 +70,13 @@ def render() -> None:
     metrics_row(ctx, {
         t("overview.ttft"): f"{prefill.latency_s * 1e3:.2f}",
         t("overview.tpot"): f"{tpot * 1e3:.3f}",
-        t("overview.tps"): f"{batch / tpot:,.0f}",
+        t("overview.tps"): f"{decode_tokens_per_s(batch, tpot):,.0f}",
         t("overview.weights"): f"{mem.weight_bytes / 2**30:.2f}",
         t("overview.max_seqs"): f"{mem.max_sequences:,}",
     })
     if not mem.fits:
-        st.error(ctx.t("common.does_not_fit", need=(mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes + mem.kv_bytes_per_sequence) / 2**30,
+        st.error(ctx.t("common.does_not_fit", need=memory_needed_bytes(mem.weight_bytes, mem.kv_bytes_per_sequence, 1, mem.activation_bytes,
+                                                                        mem.runtime_reserve_bytes) / 2**30,
                        have=mem.usable_bytes / 2**30))
     rows = []
     for phase, cost in (("prefill", prefill), ("decode (mid-generation)", decode_mid)):

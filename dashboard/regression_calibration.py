@@ -19,6 +19,7 @@ from dashboard.common import plots_calibration as plots
 from dashboard.common.tables import to_json_bytes
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.run import fingerprint, run_button
 from dashboard.features.hardware import list_hardware_presets, load_hardware
 from dashboard.features.safe_io import MAX_UPLOAD_BYTES as SAFE_MAX_UPLOAD_BYTES
 from dashboard.features.safe_io import MAX_UPLOAD_MB
@@ -199,22 +200,21 @@ def render() -> None:
     if error is None:
         sidebar_key = ctx.model.summary() if "sidebar" in values.models.lower() else None
         sig = _signature(files, values, sidebar_key)
-        if last is not None and last[0] == sig:
-            result = last[1]
-        else:
-            try:
-                with st.spinner(ctx.t("cal.fitting")):
-                    result = _fit(files, values, ctx.model)
+        try:  # the fit runs on the Run button; results are kept per input signature
+            result = run_button(ctx, PAGE, fingerprint(sig), lambda: _fit(files, values, ctx.model),
+                                label=ctx.t("ui.run_fit"))
+            if result is not None:
                 ss.results[RESULT_KEY] = (sig, result)
-            except (MeasurementError, ValueError) as exc:
-                error = str(exc)
+        except (MeasurementError, ValueError) as exc:
+            error = str(exc)
     if error is not None:
         st.error(ctx.t("cal.error", error=error))
         if last is not None:
             result = last[1]
             st.info(ctx.t("cal.kept", data=result.data, method=result.method))
     if result is None:
-        st.info(ctx.t("cal.no_fit"))
+        if error is not None:
+            st.info(ctx.t("cal.no_fit"))
         return
     _render_result(ctx, actions, result)
 

@@ -17,6 +17,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common.plots_search import config_label, pareto_chart, pd_label, reason_summary, ttft_breakdown_chart
 from dashboard.components.inputs import PageInputs, parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.run import fingerprint, run_button
 from dashboard.services.search import SLA, Economics, SearchSpace, Workload
 from dashboard.services.search_pd import LINKS, link_gb_s, search_disaggregated
 from dashboard.state.scale_up_search_pd_disaggregate import PDSearchInputs
@@ -101,12 +102,16 @@ def render() -> None:
     v = inputs.values
     sla = SLA(v.ttft_ms or None, v.tpot_ms or None, v.min_tps_per_user or None)
     try:
-        res = search_disaggregated(
-            ctx.model, hw, v.gpus, Workload(v.input_len, v.output_len), sla, ctx.dtypes,
-            SearchSpace(tp=v.tp_values, concurrency=v.concurrency, budgets=v.budgets, dp_mode="max"),
-            Economics(v.usd_per_gpu_hour), link=v.link)
+        wl = Workload(v.input_len, v.output_len)
+        space = SearchSpace(tp=v.tp_values, concurrency=v.concurrency, budgets=v.budgets, dp_mode="max")
+        econ = Economics(v.usd_per_gpu_hour)
+        res = run_button(ctx, PAGE, fingerprint(ctx.model, hw, v.gpus, wl, sla, ctx.dtypes, space, econ, v.link),
+                         lambda: search_disaggregated(ctx.model, hw, v.gpus, wl, sla, ctx.dtypes, space, econ,
+                                                      link=v.link))
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
+        return
+    if res is None:
         return
     b = res.best
     agg = res.extra.get("aggregated_best")

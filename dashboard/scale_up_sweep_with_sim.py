@@ -18,6 +18,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
 from dashboard.components.inputs import PageInputs, parse_float_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.run import fingerprint, run_button
 from dashboard.components.sweep_spec import render_sweep_spec
 from dashboard.services.simulation import (
     SimJob,
@@ -148,17 +149,17 @@ def render() -> None:
         st.error(t("common.invalid_input", error=exc))
         return
     workers = choose_workers(jobs, v.workers or None)
-    key = repr((jobs, workers))
-    slot = f"{PAGE}.rows"
-    hit = ctx.session_state.results.get(slot)
-    if hit is not None and hit[0] == key:
-        rows = hit[1]
-    else:
+
+    def compute() -> list:
         bar = st.progress(0.0, text=t("ssweep.progress", done=0, total=len(jobs)))
-        rows = run_jobs(jobs, workers=workers,
-                        progress=lambda d, n: bar.progress(d / n, text=t("ssweep.progress", done=d, total=n)))
+        out = run_jobs(jobs, workers=workers,
+                       progress=lambda d, n: bar.progress(d / n, text=t("ssweep.progress", done=d, total=n)))
         bar.empty()
-        ctx.session_state.results[slot] = (key, rows)
+        return out
+
+    rows = run_button(ctx, PAGE, fingerprint(jobs, workers), compute)
+    if rows is None:
+        return
     st.caption(t("ssweep.runs", n=len(jobs), w=workers))
     rows = explode_slas(rows)
     raw = pd.DataFrame(rows)

@@ -84,6 +84,7 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.engine import EngineProfile, load_engine
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import tpot_s
 from dashboard.sim.accounting import price_step, step_stats
 from dashboard.sim.metrics import SLA, summarize
 from dashboard.sim.policies import PREEMPT_ORDERS, ROUTERS, pick_engine, pick_victim
@@ -853,7 +854,7 @@ class _Sim:
         fin = np.array([r.t_finish for r in rq])
         out = np.array([r.out for r in rq], dtype=np.int64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            tpot = np.where(out > 1, (fin - first) / np.maximum(out - 1, 1), np.nan)
+            tpot = tpot_s(fin - first, out)
         requests = {
             "arrival_s": arr,
             "engine": np.array([r.engine for r in rq], dtype=np.int64),

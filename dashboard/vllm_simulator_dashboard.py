@@ -18,6 +18,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.run import fingerprint, run_button
 from dashboard.components.speculative import speculative_section
 from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
 from dashboard.sim_scheduler import (
@@ -128,17 +129,6 @@ def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[Sim
     return job, sched
 
 
-def _memo(ctx: Any, name: str, key: str, compute: Any) -> Any:
-    """Keep the last result of ``name`` in the session (recomputed only when ``key`` changes)."""
-    slot = f"{PAGE}.{name}"
-    hit = ctx.session_state.results.get(slot)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    value = compute()
-    ctx.session_state.results[slot] = (key, value)
-    return value
-
-
 def _fmt(x: float, spec: str = ",.1f") -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
 
@@ -217,9 +207,11 @@ def render() -> None:
     try:
         job, sched = _jobs(ctx, v, trace)
         check_work([job])
-        res: SimResult = _memo(ctx, "run", repr(job), lambda: simulate_job(job))
+        res: SimResult | None = run_button(ctx, PAGE, fingerprint(job), lambda: simulate_job(job))
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
+        return
+    if res is None:
         return
     s = res.summary
     if isinstance(job.workload, Workload):
@@ -286,7 +278,10 @@ def render() -> None:
         bar.empty()
         return rows
 
-    rows = _memo(ctx, "grid", repr(jobs), run_grid)
+    rows = run_button(ctx, f"{PAGE}.grid", fingerprint(jobs), run_grid, label=t("ui.run_sweep"))
+    if rows is None:
+        json_download(ctx, {"inputs": v, "summary": s}, key="vsim_json", file_name="vllm_simulator.json")
+        return
     grid = pd.DataFrame(rows)
     st.subheader(t("vsim.sweep", budget=v.max_num_batched_tokens))
     sweep = grid[grid["max_num_batched_tokens"] == v.max_num_batched_tokens].sort_values("concurrency")

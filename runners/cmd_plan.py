@@ -64,6 +64,9 @@ def add_parser(sub: Any) -> None:
                    help="override a GPU-hour price, e.g. --price h200=3.5 (repeatable)")
     add_emit_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON")
+    from runners.spec_args import add_speculative_args
+
+    add_speculative_args(p)
     p.set_defaults(func=run)
 
 
@@ -85,9 +88,14 @@ def emit_search_launch(args: argparse.Namespace, model: Any, dtypes: Any, best: 
 
     if not best:
         raise CliError("no configuration meets the SLA: nothing to emit")
+    spec = None
+    if best.get("num_speculative_tokens"):  # a speculative row of modeling search (issue 13)
+        from runners.spec_step import launch_fields
+
+        spec = launch_fields(args, model, int(best["num_speculative_tokens"]))
     texts = launch_from_search_row(best, _model_id(args.model, model), input_len, output_len,
                                    weight_dtype=dtypes.weight, checkpoint_dtype=native_format(model).weight,
-                                   kv_dtype=dtypes.kv)
+                                   kv_dtype=dtypes.kv, speculative=spec)
     print(texts[args.emit])
     return 0
 
@@ -100,11 +108,15 @@ def run(args: argparse.Namespace) -> int:
     if not names:
         raise CliError("--hardware: give at least one GPU type")
     hws = [resolve_hardware(h) for h in names]
+    from runners.spec_args import speculative_from
+
+    spec = speculative_from(args, model)
     try:
         req = PlanRequest(hardware=tuple(h.slug for h in hws), engine=args.engine, input_len=args.input_len,
                           output_len=args.output_len, request_rate=args.request_rate, concurrency=args.concurrency,
                           ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms, percentile=args.percentile,
-                          max_gpus=args.max_gpus, disaggregated=args.disaggregated, kv_dtype=args.kv_dtype)
+                          max_gpus=args.max_gpus, disaggregated=args.disaggregated, kv_dtype=args.kv_dtype,
+                          speculative=spec)
         res = plan(model, req, prices=dict(args.price), model_id=_model_id(args.model, model), hardware=hws)
     except ValueError as exc:
         raise CliError(str(exc)) from None

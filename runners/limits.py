@@ -42,6 +42,7 @@ LIST_LIMITS: dict[str, tuple[int, int]] = {
     "concurrency": (64, 1 << 16),
     "concurrency_values": (64, 1 << 16),
     "budgets": (32, 1 << 24),
+    "speculative_k_values": (32, 32),
 }
 MAX_LIST_ITEMS = 256
 _MAX_INT = 1 << 53

@@ -51,6 +51,8 @@ def add_speculative_args(p: argparse.ArgumentParser) -> None:
                         "(vLLM's spec_decode_per_position_acceptance_rates p_i convert as a_i = p_i / p_(i-1))")
     g.add_argument("--acceptance-length", type=positive_float, default=None,
                    help="mean tokens per step (vLLM's spec_decode_acceptance_length), instead of --acceptance-rate")
+    g.add_argument("--acceptance-from", default=None, metavar="RESULT.json",
+                   help="acceptance from a `vllm bench serve --save-result` JSON (its spec_decode_* keys)")
     g.add_argument("--draft-model", default=None,
                    help="draft model preset or config.json (draft_model), or the EAGLE head's id/config")
     g.add_argument("--speculative-config", default=None, metavar="JSON",
@@ -80,9 +82,19 @@ def speculative_from(args: argparse.Namespace, model: ModelProfile) -> Speculati
     k = getattr(args, "num_speculative_tokens", None)
     rates = getattr(args, "acceptance_rate", None)
     length = getattr(args, "acceptance_length", None)
+    result_file = getattr(args, "acceptance_from", None)
+    if result_file is not None:
+        if rates is not None or length is not None:
+            raise CliError("--acceptance-from: give it or --acceptance-rate/--acceptance-length, not both")
+        rates, k_measured = _acceptance_from_file(result_file)
+        if k is None:
+            k = k_measured
+        elif k != k_measured:
+            rates = list(rates[:k]) + [rates[-1]] * max(0, k - len(rates))
     draft = getattr(args, "draft_model", None)
     if method is None and vjson is None:
-        if rates is not None or length is not None or k is not None or draft is not None:
+        if (rates is not None or length is not None or k is not None or draft is not None
+                or result_file is not None):
             raise CliError("--acceptance-rate/--num-speculative-tokens/--draft-model need --speculative-method "
                            "or --speculative-config")
         return None
@@ -119,3 +131,25 @@ def speculative_from(args: argparse.Namespace, model: ModelProfile) -> Speculati
         msg = str(exc)
         raise CliError(f"{_flag_for(msg)}: {msg}") from None
     return cfg
+
+
+def _acceptance_from_file(path: str) -> tuple[list[float], int]:
+    """Conditional per-position rates and ``k`` measured in a vLLM bench result file."""
+    import json
+
+    from dashboard.features.safe_io import read_text_capped
+    from dashboard.features.speculative import acceptance_from_vllm_result
+
+    try:
+        data = json.loads(read_text_capped(path))
+    except FileNotFoundError:
+        raise CliError(f"--acceptance-from: file not found: {path}") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise CliError(f"--acceptance-from: {exc}") from None
+    if not isinstance(data, dict):
+        raise CliError("--acceptance-from: expected a JSON object (a vllm bench serve result)")
+    try:
+        acc = acceptance_from_vllm_result(data)
+    except ValueError as exc:
+        raise CliError(f"--acceptance-from: {exc}") from None
+    return list(acc["acceptance_rates"]), int(acc["num_speculative_tokens"])

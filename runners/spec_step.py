@@ -12,12 +12,13 @@ from dashboard.features.speculative import (
     SpeculativeConfig,
     SpeculativeCostModel,
     speculative_config_to_sglang_args,
+    speculative_config_to_trtllm_yaml,
     speculative_config_to_vllm_json,
     speculative_memory_breakdown,
 )
 from runners.common import CliError
 
-__all__ = ["print_speculative", "speculative_step"]
+__all__ = ["launch_fields", "print_speculative", "speculative_step"]
 
 
 def speculative_step(cm: CostModel, cfg: SpeculativeConfig, spec: StepSpec,
@@ -60,3 +61,18 @@ def print_speculative(fields: dict[str, Any]) -> None:
           f"{fields['ms_per_output_token']:.4f} ms per output token (plain decode {sp['plain_decode_ms']:.4f} ms, "
           f"speedup {sp['speedup']:.2f}x)")
     print(f"  vLLM: --speculative-config '{sp['vllm_speculative_config']}'")
+
+
+def launch_fields(args: Any, model: Any, k: int) -> dict[str, Any]:
+    """LaunchSpec speculative fields for the flags in ``args`` at ``k`` draft tokens (the k of a
+    search row): vLLM JSON, SGLang flags, TRT-LLM YAML line."""
+    from dashboard.services.search_spec import config_for_k
+    from runners.spec_args import speculative_from
+
+    cfg = speculative_from(args, model)
+    if cfg is None:
+        return {}
+    cfg = config_for_k(cfg, k)
+    return {"speculative_config": speculative_config_to_vllm_json(cfg, model),
+            "sglang_speculative": tuple(speculative_config_to_sglang_args(cfg, model)),
+            "trtllm_speculative": speculative_config_to_trtllm_yaml(cfg, model)}

@@ -230,3 +230,30 @@ def test_gemm_roofline_matches_cost_model_gemm_op() -> None:
             w = n * k * ob
             op = GemmOp("x", GEMM, 1, 2.0 * m * n * k, w + m * (k + n) * ob, w, float(m))
             assert gemm_roofline_s(hw, m, n, k, cd, ob, ob) == pytest.approx(cm.op_time(op)[0], rel=1e-12)
+
+
+def test_efficiency_fitted_on_must_be_text() -> None:
+    from dashboard.features.hardware import HardwareError
+
+    d = hardware_to_dict(load_hardware("b200"))
+    d["efficiency_fitted_on"] = 7
+    with pytest.raises(HardwareError, match="efficiency_fitted_on"):
+        hardware_from_dict(d)
+
+
+@pytest.mark.parametrize(("slug", "shown"), [("mi355x", True), ("b200", False)])
+def test_header_says_not_fitted(slug: str, shown: bool) -> None:
+    """Every page's header (components.header.render_header) carries the 'not fitted' caption."""
+    from types import SimpleNamespace
+
+    from dashboard.components.header import render_header
+
+    calls: list[tuple[str, str]] = []
+    st = SimpleNamespace(title=lambda x: calls.append(("title", x)), caption=lambda x: calls.append(("caption", x)),
+                         markdown=lambda x: calls.append(("markdown", x)))
+    for lang in ("en", "zh"):
+        calls.clear()
+        ctx = SimpleNamespace(st=st, lang=lang, model=load_model("llama-3.1-8b"), hardware=load_hardware(slug))
+        render_header(ctx, "t", "")
+        captions = [x for k, x in calls if k == "caption"]
+        assert any(NOT_FITTED in c for c in captions) is shown

@@ -85,11 +85,12 @@ def test_page_numbers_come_from_the_shared_cost_model() -> None:
     hw = load_hardware("h200")
     cm = CostModel(load_model("llama-3.1-8b"), hw)
     ttft = cm.step(StepSpec(prefill_seqs=8, prefill_len=2048)).latency_s * 1e3
-    tpot = cm.step(StepSpec(decode_seqs=8, decode_context=2048 + 128))
+    mid = cm.step(StepSpec(decode_seqs=8, decode_context=2048 + 128))
     row = df.iloc[0]
     assert row.ttft_ms == pytest.approx(ttft)
-    assert row.tpot_ms == pytest.approx(tpot.latency_s * 1e3)
-    assert row.decode_hbm_util == pytest.approx(tpot.bytes / tpot.latency_s / 4.8e12)
+    assert row.tpot_ms == pytest.approx(cm.tpot_s(8, 2048, 256) * 1e3)  # the one TPOT definition
+    assert row.decode_tok_s == pytest.approx(8 / cm.tpot_s(8, 2048, 256))
+    assert row.decode_hbm_util == pytest.approx(mid.bytes / mid.latency_s / 4.8e12)
     assert row.kv_kib_per_token_per_gpu == pytest.approx(128.0)  # 2 · 8 KV heads · 128 · 2 B · 32 layers
     assert row.weights_gib_per_gpu == pytest.approx(
         weight_bytes_per_gpu(load_model("llama-3.1-8b"), ParallelConfig(), "bf16") / 2**30)

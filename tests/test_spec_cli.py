@@ -76,3 +76,18 @@ def test_speculation_needs_a_decode_step(capsys) -> None:
     code = main(["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--prefill-len", "512",
                  "--speculative-method", "ngram", "--acceptance-rate", "0.5"])
     assert code == 2 and "decode steps" in capsys.readouterr().err
+
+
+def test_acceptance_from_a_vllm_bench_result(capsys, tmp_path) -> None:
+    # vLLM's own serialisation example: 5 drafts, 9 of 15 accepted → acceptance length 2.8
+    res = tmp_path / "bench.json"
+    res.write_text(json.dumps({"spec_decode_acceptance_length": 2.8, "spec_decode_num_drafts": 5,
+                               "spec_decode_draft_tokens": 15, "spec_decode_accepted_tokens": 9,
+                               "spec_decode_per_position_acceptance_rates": [1.0, 0.6, 0.2]}))
+    d = _json(capsys, "--speculative-method", "eagle3", "--acceptance-from", str(res))
+    assert d["expected_tokens_per_step"] == pytest.approx(2.8)
+    assert d["speculative"]["num_speculative_tokens"] == 3
+    bad = tmp_path / "plain.json"
+    bad.write_text(json.dumps({"mean_tpot_ms": 3.0}))
+    assert main([*BASE, "--speculative-method", "eagle3", "--acceptance-from", str(bad)]) == 2
+    assert "--acceptance-from: " in capsys.readouterr().err

@@ -251,3 +251,26 @@ def test_step_spec_unchanged_without_speculation() -> None:
     cfg = make_speculative_config("ngram", 2, acceptance=0.5)
     s = SpeculativeCostModel(CM, cfg).step(16, 700)
     assert s.plain_s == CM.step_time_s(CM.stats_for(StepSpec(decode_seqs=16, decode_context=700)))
+
+
+def test_closed_form_spec_stats_equal_the_per_sequence_sums() -> None:
+    from dashboard.features.speculative import _spec_stats_sums
+
+    ctxs = [700, 1024, 33, 4000]
+    for model, par in ((L8B, ParallelConfig()), (load_model("deepseek-v3"), ParallelConfig(tp=8))):
+        cm = CostModel(model, H200, par)
+        for chunks in ((), ((256, 0), (100, 512))):
+            for q, per in ((4, 4), (4, 1)):
+                if model.is_mla:
+                    ref = cm.stats_for_batch(list(chunks), [c + i for c in ctxs for i in range(q)],
+                                             sampled=len(chunks) + len(ctxs) * per)
+                else:
+                    ref = cm.stats_for_batch(list(chunks) + [(q, c) for c in ctxs], [],
+                                             sampled=len(chunks) + len(ctxs) * per)
+                got = _spec_stats_sums(cm, len(ctxs), float(sum(ctxs)), float(max(ctxs)), q, chunks, len(chunks), per)
+                assert got == ref
+    # a sliding-window model takes the per-sequence path
+    gpt = CostModel(load_model("gpt-oss-20b"), H200)
+    scm = SpeculativeCostModel(gpt, make_speculative_config("eagle", 2, acceptance=0.7))
+    assert not scm.windowless
+    assert scm.mixed_step_time_s([100, 5000]) > scm.mixed_step_time_s([100, 100])

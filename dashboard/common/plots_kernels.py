@@ -67,7 +67,8 @@ def gemm_throughput_chart(x: Sequence[float], model_tflops: Sequence[float], *, 
                           measured: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
                           title: str = "GEMM throughput (TFLOP/s)", bottlenecks: Sequence[str] | None = None) -> go.Figure:
     """Model TFLOP/s over a swept dimension (log x), the tensor peak, and measured points."""
-    model = {"type": "scatter", "x": list(x), "y": _nan(model_tflops), "mode": "lines+markers", "name": "model"}
+    model: dict[str, Any] = {"type": "scatter", "x": list(x), "y": _nan(model_tflops), "mode": "lines+markers",
+                             "name": "model"}
     if bottlenecks:
         model["text"] = list(bottlenecks)
         model["hovertemplate"] = "%{x}: %{y:.1f} TFLOP/s (%{text})<extra>model</extra>"

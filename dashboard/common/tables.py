@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported lazily: the CLI's JSON output must not pay for it
+    import pandas as pd
 
 __all__ = ["jsonable", "neutralise_cell", "neutralise_formulas", "to_csv_bytes", "to_json_bytes"]
 
@@ -16,7 +18,8 @@ def jsonable(obj: Any) -> Any:
     """Convert dataclasses, DataFrames, numpy scalars and non-finite floats to JSON-safe data."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, pd.DataFrame):
+    pd_mod = sys.modules.get("pandas")  # a DataFrame exists only if pandas was imported
+    if pd_mod is not None and isinstance(obj, pd_mod.DataFrame):
         return [jsonable(r) for r in obj.to_dict(orient="records")]
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
@@ -52,6 +55,8 @@ def neutralise_cell(value: Any) -> Any:
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with :func:`neutralise_cell` applied to every text cell and column name."""
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):

@@ -6,6 +6,7 @@ from typing import Any
 
 from dashboard.common.i18n import tr
 from dashboard.common.text import md_escape
+from dashboard.features.hardware import NOT_FITTED
 
 __all__ = ["render_header", "render_help"]
 
@@ -21,6 +22,8 @@ def render_header(ctx: Any, title: str, description: str) -> None:
         + " · "  # names come from pasted configs and uploads: plain text, never Markdown (issue 11)
         + tr("header.profile", ctx.lang, hw=md_escape(hw.name), source=md_escape(hw.source_label))
     )
+    if hw.efficiency_provenance == NOT_FITTED:  # issue 12: unfitted chips say so on every page
+        st.caption(tr("header.not_fitted", ctx.lang))
 
 
 def render_help(ctx: Any, title: str, markdown: str | dict[str, str]) -> None:

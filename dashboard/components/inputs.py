@@ -13,7 +13,11 @@ from dashboard.actions.settings import set_page_input
 from dashboard.common.i18n import tr
 from dashboard.state.validate import parse_float_list, parse_int_list
 
-__all__ = ["PageInputs", "coerce_query_value", "parse_float_list", "parse_int_list"]
+__all__ = ["SIDEBAR_FIELDS", "PageInputs", "coerce_query_value", "parse_float_list", "parse_int_list"]
+
+#: Page input fields that follow a sidebar setting (page field -> ``Settings`` attribute). Only
+#: TP/EP: a page's dtype fields can mean something else (the experts page's checkpoint format).
+SIDEBAR_FIELDS = {"tp": "tp", "ep": "ep"}
 
 
 def coerce_query_value(raw: str, like: Any) -> Any:
@@ -70,10 +74,29 @@ class PageInputs:
             except (TypeError, ValueError):
                 self.ss.pages[page_id] = cls()
         self._fields = {f.name for f in dataclasses.fields(cls)}
+        self._follow_sidebar()
 
     @property
     def values(self) -> Any:
         return self.ss.pages[self.page_id]
+
+    # ---- sidebar defaults (issue 14 §2) ----------------------------------------
+    @property
+    def _pinned(self) -> set[str]:
+        """Fields of :data:`SIDEBAR_FIELDS` the user set on this page (they no longer follow the sidebar)."""
+        return self.ss.results.setdefault(f"{self.page_id}.__pinned", set())
+
+    def _follow_sidebar(self) -> None:
+        """Page fields named like a sidebar setting (TP, EP, dtypes) take the sidebar's value unless
+        the user changed them on this page, so changing the sidebar never silently does nothing."""
+        s = self.ss.settings
+        changes = {f: getattr(s, attr) for f, attr in SIDEBAR_FIELDS.items()
+                   if f in self._fields and f not in self._pinned and getattr(self.values, f) != getattr(s, attr)}
+        if changes:
+            try:
+                self.ss.pages[self.page_id] = dataclasses.replace(self.values, **changes)
+            except (TypeError, ValueError):  # e.g. the page limits TP further: keep the page's value
+                return
 
     def _from_query(self, cls: type) -> Any:
         try:
@@ -89,6 +112,12 @@ class PageInputs:
                         changes[f.name] = coerce_query_value(str(qp[f.name]), getattr(obj, f.name))
                     except ValueError:
                         continue
+            # a sidebar-like field the link sets to another value than the sidebar's is the page's own
+            s = self.ss.settings
+            pinned = {f for f in str(qp.get("pinned", "")).split(",") if f in SIDEBAR_FIELDS}
+            pinned |= {f for f, v in changes.items() if f in SIDEBAR_FIELDS and v != getattr(s, SIDEBAR_FIELDS[f])}
+            if pinned:
+                self.ss.results[f"{self.page_id}.__pinned"] = pinned
             return dataclasses.replace(obj, **changes) if changes else obj
         except (ValueError, TypeError, AttributeError):
             return obj
@@ -106,6 +135,8 @@ class PageInputs:
                 errs[field] = f"{field}: {err} (kept {getattr(self.values, field)!r})"
             else:
                 errs.pop(field, None)
+                if field in SIDEBAR_FIELDS:
+                    self._pinned.add(field)
 
         return cb
 
@@ -220,8 +251,23 @@ class PageInputs:
                 elif isinstance(v, tuple) and all(isinstance(x, (int, float)) for x in v):
                     out[f.name] = ",".join(str(x) for x in v)
             out.update({k: str(v) for k, v in (extra or {}).items()})
+            pinned = sorted(f for f in self._pinned if f in self._fields)
             current = dict(qp.to_dict()) if hasattr(qp, "to_dict") else {}
+            if pinned:
+                out["pinned"] = ",".join(pinned)
+            elif "pinned" in current:
+                qp.pop("pinned")
             if any(current.get(k) != v for k, v in out.items()):
                 qp.update(out)
-        except (AttributeError, TypeError, ValueError):
-            return
+        except (AttributeError, TypeError, ValueError, KeyError):
+            pass
+        self._show_pinned()
+
+    def _show_pinned(self) -> None:
+        """Say which sidebar defaults this page overrides (with the sidebar's value)."""
+        s = self.ss.settings
+        diff = [f"{f} = {getattr(self.values, f)} ({tr('ui.sidebar_value', self.ctx.lang)} {getattr(s, a)})"
+                for f, a in SIDEBAR_FIELDS.items()
+                if f in self._fields and f in self._pinned and getattr(self.values, f) != getattr(s, a)]
+        if diff:
+            self.st.caption(tr("ui.page_overrides", self.ctx.lang, what=", ".join(diff)))

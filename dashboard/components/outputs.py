@@ -10,11 +10,40 @@ import pandas as pd
 from dashboard.common.i18n import tr
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
 
-__all__ = ["chart", "json_download", "metrics_row", "table"]
+__all__ = ["CHARTS_OPEN_BY_DEFAULT", "PLOTLY_CONFIG", "chart", "json_download", "metrics_row", "table"]
+
+#: Charts start collapsed: Plotly.js (a ~4.7 MB chunk the browser loads and parses on the first
+#: chart of every session) is the largest part of a page's first render (issue 14 §1). A chart the
+#: user opens stays open for the session (across reruns and page switches). The AppTest suites,
+#: which inspect the charts, set this to True (tests/conftest.py).
+CHARTS_OPEN_BY_DEFAULT = False
+#: Trimmed mode bar: no logo, no buttons that only matter for 3-D/geo/lasso work.
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+_OPEN = "ui.charts_open"  # session_state.results[_OPEN] = {chart key: open?}
+
+
+def _chart_label(ctx: Any, fig: Any) -> str:
+    try:
+        text = fig.layout.title.text
+    except AttributeError:
+        text = None
+    return str(text) if text else tr("ui.chart", ctx.lang)
 
 
 def chart(ctx: Any, fig: Any, key: str) -> None:
-    ctx.st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False})
+    """A Plotly chart in an expander that renders it on demand (lazy: nothing is sent while closed)."""
+    st = ctx.st
+    remembered: dict[str, bool] = ctx.session_state.results.setdefault(_OPEN, {})
+    wkey = f"chart__{key}"
+
+    def on_toggle() -> None:
+        remembered[key] = bool(st.session_state.get(wkey))
+
+    box = st.expander(_chart_label(ctx, fig), expanded=remembered.get(key, CHARTS_OPEN_BY_DEFAULT),
+                      key=wkey, icon=":material/show_chart:", on_change=on_toggle)
+    if box.open:
+        with box:
+            st.plotly_chart(fig, key=key, width="stretch", config=PLOTLY_CONFIG)
 
 
 def table(ctx: Any, df: pd.DataFrame, key: str, file_name: str, height: int | None = None) -> None:

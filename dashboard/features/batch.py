@@ -104,7 +104,7 @@ def uniform_batch_stats(spec: StepSpec, window: int | None = None) -> BatchStats
 
 def batch_stats(
     chunks: Iterable[tuple[int, int]],
-    decode_contexts: Sequence[int],
+    decode_contexts: Sequence[float],
     window: int | None = None,
     sampled: int | None = None,
 ) -> BatchStats:

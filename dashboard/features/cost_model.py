@@ -21,8 +21,10 @@ with a roofline plus fixed costs (:meth:`CostModel.price`):
   head). MLA decode runs absorbed (queries projected into the latent space; one latent of
   ``kv_lora_rank + rope`` per token shared by all heads).
 * Norms (incl. Qwen3's per-head q/k norms), RoPE + KV-cache write, activation, residual adds,
-  embedding: bytes / bandwidth, with the profile's fusion level (``elementwise_traffic`` × minimal
-  bytes, ``elementwise_kernels`` launches per op).
+  embedding: bytes / bandwidth, with the profile's fusion level (traffic × minimal bytes,
+  ``elementwise_kernels`` launches per op). Two traffic classes: ops on the full hidden width that
+  TP does not split (norms, residual adds, embedding, MoE permutes: ``elementwise_traffic_hidden``)
+  and TP-sharded ones (activation, RoPE + KV write, per-head q/k norms: ``elementwise_traffic``).
 * TP all-reduce (ring: ``2(n−1)/n · bytes / link``), EP all-to-all, vocab all-gather: a latency
   term plus a bandwidth term; an overlap factor φ hides up to φ of communication behind compute.
 
@@ -40,6 +42,7 @@ from typing import Any
 from dashboard.features.batch import BatchStats, StepSpec, batch_stats, uniform_batch_stats
 from dashboard.features.dtypes import dtype_bytes, gemm_compute_dtype
 from dashboard.features.hardware import Curve, Efficiency, HardwareProfile
+from dashboard.features.metrics import tpot_s
 from dashboard.features.model_profile import ModelProfile, kv_heads_per_gpu
 from dashboard.features.moe_cost import (
     expected_max_normal,
@@ -278,6 +281,8 @@ class CostModel:
         self._ea = eff.attention_prefill
         self._unit_bw = (eff.attention_decode_unit_gb_s or 0.0) * 1e9
         self._ew_traffic = eff.elementwise_traffic
+        self._ew_traffic_hidden = (eff.elementwise_traffic if eff.elementwise_traffic_hidden is None
+                                   else eff.elementwise_traffic_hidden)
         self._ew_kernels = eff.elementwise_kernels
         self._step_ov = eff.step_overhead_us * 1e-6
         self._comm_lat = eff.comm_latency_us * 1e-6
@@ -289,6 +294,13 @@ class CostModel:
         # rows of the decode-attention MMA: query heads sharing one KV head (all heads for MLA)
         self._decode_rows = float(self.hq if model.is_mla else max(1, self.hq // self.hkv))
         self._decode_peak = self._peak_attn * self._eg16(self._decode_rows)
+        # model/layout scalars read on every step (properties are slow in the hot path)
+        self._h = m.hidden_size
+        self._adp = p.attention_dp
+        self._ep, self._etp = p.ep, p.expert_tp
+        self._dqk, self._dv = m.q_head_dim, m.v_dim
+        self._is_mla, self._qk_norm = m.is_mla, m.qk_norm
+        self._gate = (3 if m.gated_mlp else 2) - 1  # 1 + gate: weight matrices of the up projection
         self.groups = model.layer_groups()
         attn: dict[int | None, int] = {}
         mlp: dict[bool, int] = {}
@@ -320,7 +332,7 @@ class CostModel:
         return uniform_batch_stats(spec, self.window)
 
     def stats_for_batch(
-        self, chunks: Sequence[tuple[int, int]], decode_contexts: Sequence[int], sampled: int | None = None
+        self, chunks: Sequence[tuple[int, int]], decode_contexts: Sequence[float], sampled: int | None = None
     ) -> BatchStats:
         return batch_stats(chunks, decode_contexts, self.window, sampled)
 
@@ -330,20 +342,21 @@ class CostModel:
         :class:`AttentionPrefillOp`, :class:`AttentionDecodeOp`, :class:`CollectiveOp`), each with
         totals over its ``count`` layers. Attention ops are enumerated once per attention window and
         MLP ops once per MLP kind (dense / MoE), each over all layers that share it."""
-        m, par = self.model, self.par
+        m = self.model
         wb, ab, kvb, hb = self.wb, self.ab, self.kvb, self.hi_b
-        h = m.hidden_size
+        h = self._h
         tp, hq, hkv = self.tp, self.hq, self.hkv
-        adp = par.attention_dp
-        t_all = s.tokens
+        adp = self._adp
+        t_all = s.prefill_tokens + s.decode_seqs
         t = t_all / adp  # tokens through attention-side ops on this GPU
-        dqk, dv = m.q_head_dim, m.v_dim
+        dqk, dv = self._dqk, self._dv
         out: list[Op] = []
         add = out.append
         ew_k = self._ew_kernels
         ew_t = self._ew_traffic
+        ew_th = self._ew_traffic_hidden  # ops on the full hidden width (not split by TP)
 
-        awb, akind = self.awb, self._attn_kind
+        awb, akind = self.awb, self._attn_kind  # attention projections: their own weight format
 
         def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb,
                  kind: str | None = None) -> None:
@@ -354,13 +367,12 @@ class CostModel:
             add(GemmOp(name, kind or (GEMM if wbytes == wb else GEMM16), n_layers, n_layers * 2.0 * rows * n * k,
                        w + n_layers * rows * (k + n) * ab, w, rows))
 
-        def agemm(name: str, n_layers: int, rows: float, n: float, k: float) -> None:
-            gemm(name, n_layers, rows, n, k, awb, akind)  # an attention projection
-
-        def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0) -> None:
-            """An elementwise op moving ``nbytes`` minimal bytes per layer in ``kernels`` launches."""
+        def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0, traffic: float = ew_t) -> None:
+            """An elementwise op moving ``nbytes`` minimal bytes per layer in ``kernels`` launches, at
+            ``traffic`` × the minimal bytes (TP-sharded ops ``elementwise_traffic``; hidden-width ops
+            ``elementwise_traffic_hidden``)."""
             if nbytes > 0:
-                add(ElementwiseOp(name, ELEM, n_layers, n_layers * nbytes / ab * 2.0, n_layers * nbytes * ew_t, 0.0,
+                add(ElementwiseOp(name, ELEM, n_layers, n_layers * nbytes / ab * 2.0, n_layers * nbytes * traffic, 0.0,
                                   kernels * ew_k))
 
         def allreduce(name: str, n_layers: int, nbytes: float, group: int) -> None:
@@ -373,33 +385,33 @@ class CostModel:
             kv_read = s.w_kv_read if win else s.kv_read
             csum = s.w_dec_ctx_sum if win else s.dec_ctx_sum
             cmax = s.w_dec_ctx_max if win else s.dec_ctx_max
-            elem("attn_norm", L, 2.0 * t * h * ab)
-            if m.is_mla:
+            elem("attn_norm", L, 2.0 * t * h * ab, 1.0, ew_th)
+            if self._is_mla:
                 rope_d, lat = m.qk_rope_head_dim, m.kv_lora_rank
                 if m.q_lora_rank:
-                    agemm("q_a_proj", L, t, m.q_lora_rank, h)
-                    elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab)
-                    agemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank)
+                    gemm("q_a_proj", L, t, m.q_lora_rank, h, awb, akind)
+                    elem("q_a_norm", L, 2.0 * t * m.q_lora_rank * ab, 1.0, ew_th)
+                    gemm("q_b_proj", L, t, hq * dqk, m.q_lora_rank, awb, akind)
                 else:
-                    agemm("q_proj", L, t, hq * dqk, h)
-                agemm("kv_a_proj", L, t, lat + rope_d, h)
+                    gemm("q_proj", L, t, hq * dqk, h, awb, akind)
+                gemm("kv_a_proj", L, t, lat + rope_d, h, awb, akind)
                 elem("rope_kv_write", L, t * (2.0 * hq * rope_d * ab + (lat + rope_d) * (ab + kvb)), 2.0)
                 if s.prefill_tokens:
                     # prefill runs un-absorbed: up-project cached + new latents, then MHA
-                    agemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat)
+                    gemm("kv_b_proj", L, kv_read / adp, hq * (m.qk_nope_head_dim + dv), lat, awb, akind)
                     fl = 2.0 * hq * pairs / adp * (dqk + dv)
                     by = (s.prefill_tokens * hq * (dqk + dv) * ab + kv_read * hq * (dqk + dv) * ab) / adp
                     add(AttentionPrefillOp("attn_prefill", ATTN_P, L, L * fl, L * by, 0.0, fl))
                 if s.decode_seqs:
                     dd = s.decode_seqs / adp
-                    agemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim)
+                    gemm("q_absorb", L, dd * hq, lat, m.qk_nope_head_dim, awb, akind)
                     fl = 2.0 * hq * csum / adp * (2 * lat + rope_d)
                     by = csum / adp * (lat + rope_d) * kvb + dd * hq * (lat + rope_d) * ab
                     add(AttentionDecodeOp("attn_decode", ATTN_D, L, L * fl, L * by, 0.0, cmax * (lat + rope_d) * kvb))
-                    agemm("v_absorb", L, dd * hq, dv, lat)
+                    gemm("v_absorb", L, dd * hq, dv, lat, awb, akind)
             else:
-                agemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h)
-                if m.qk_norm:  # per-head RMSNorm of queries and keys (Qwen3): read + write each
+                gemm("qkv_proj", L, t, (hq + 2 * hkv) * dqk, h, awb, akind)
+                if self._qk_norm:  # per-head RMSNorm of queries and keys (Qwen3): read + write each
                     elem("qk_norm", L, 2.0 * t * (hq + hkv) * dqk * ab, 2.0)
                 elem("rope_kv_write", L, t * ((hq + hkv) * dqk * 2.0 * ab + 2.0 * hkv * dqk * (ab + kvb)), 2.0)
                 if s.prefill_tokens:
@@ -410,15 +422,15 @@ class CostModel:
                     fl = 2.0 * hq * csum / adp * (dqk + dv)
                     by = csum / adp * hkv * (dqk + dv) * kvb + s.decode_seqs / adp * hq * (dqk + dv) * ab
                     add(AttentionDecodeOp("attn_decode", ATTN_D, L, L * fl, L * by, 0.0, cmax * (dqk + dv) * kvb))
-            agemm("o_proj", L, t, h, hq * dv)
+            gemm("o_proj", L, t, h, hq * dv, awb, akind)
             allreduce("attn_allreduce", L, t * h * ab, tp)
         for moe, L in self._mlp_groups:
-            elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0)
-            gate = (3 if m.gated_mlp else 2) - 1
+            elem("residual_mlp_norm", L, 5.0 * t * h * ab, 2.0, ew_th)
+            gate = self._gate
             if moe:
                 ne, k = m.num_experts, m.num_experts_per_tok
                 gemm("router", L, t, ne, h, hb)
-                ep, etp = par.ep, par.expert_tp
+                ep, etp = self._ep, self._etp
                 inter = m.moe_intermediate_size // etp
                 # the busiest EP rank sets the time: its routed pairs are ι × the mean
                 imb = routing_imbalance(ep, t_all * k, self._imb, self._z_ep) if ep > 1 else 1.0
@@ -430,8 +442,8 @@ class CostModel:
                     a2a = 2.0 * t_src * k * h * ab * (ep - 1) / ep
                     add(CollectiveOp("ep_alltoall", ALLTOALL, L, 0.0, L * a2a, 0.0, ep))
                 # permute: gather tokens into expert order; unpermute: scatter back + top-k weighted sum
-                elem("moe_permute", L, (t_src + pairs_gpu) * h * ab)
-                elem("moe_unpermute", L, (pairs_gpu + t_src) * h * ab)
+                elem("moe_permute", L, (t_src + pairs_gpu) * h * ab, 1.0, ew_th)
+                elem("moe_unpermute", L, (pairs_gpu + t_src) * h * ab, 1.0, ew_th)
                 g_tile = self._g_tile
                 eg = self._eff(self._eg, self._cg, rows if rows > g_tile else g_tile)
                 w_up = L * touched * gate * inter * h * wb
@@ -455,9 +467,9 @@ class CostModel:
                 elem("act_mul", L, t * (gate + 1) * inter * ab)
                 gemm("down_proj", L, t, h, inter)
                 allreduce("mlp_allreduce", L, t * h * ab, tp)
-            elem("residual_add", L, 3.0 * t * h * ab)
-        elem("embedding", 1, 2.0 * t * h * ab)
-        elem("final_norm", 1, 2.0 * t * h * ab)
+            elem("residual_add", L, 3.0 * t * h * ab, 1.0, ew_th)
+        elem("embedding", 1, 2.0 * t * h * ab, 1.0, ew_th)
+        elem("final_norm", 1, 2.0 * t * h * ab, 1.0, ew_th)
         sampled = s.sampled / adp
         if sampled > 0:
             gemm("lm_head", 1, sampled, m.vocab_size / tp, h, hb)
@@ -555,11 +567,11 @@ class CostModel:
     def step_summary(self, s: BatchStats) -> tuple[float, float, float]:
         """``(latency_s, flops, hbm_bytes)`` of one step in one pass (for utilisation accounting)."""
         compute = comm = flops_t = bytes_t = 0.0
-        timers = self._timers
+        timers, comm_kinds = self._timers, COMM_KINDS
         for op in self.ops(s):
             kind = op.kind
             dt = timers[kind](op)[0]
-            if kind in COMM_KINDS:
+            if kind in comm_kinds:
                 comm += dt
             else:
                 compute += dt
@@ -649,10 +661,9 @@ class CostModel:
         """Mean time per output token after the first (TPOT): the ``output_len − 1`` decode steps of
         :meth:`generation_time_s` divided by their count; one decode step at ``input_len`` when
         ``output_len`` is 1."""
-        steps = output_len - 1
-        if steps <= 0:
+        if output_len <= 1:
             return self.decode_time_s(batch, input_len)
-        return self.generation_time_s(batch, input_len, output_len, samples) / steps
+        return tpot_s(self.generation_time_s(batch, input_len, output_len, samples), output_len)
 
 
 FLOPS_ONLY_HW = HardwareProfile(

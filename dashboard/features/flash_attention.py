@@ -205,7 +205,7 @@ def rates_from_hardware(hw: Any, dtype: str = "bf16", clock_mhz: float | None = 
     for k in ("sfu_ops_per_clk_per_sm", "smem_bytes_per_clk_per_sm", "smem_kb_per_sm"):
         if not ua.get(k):
             missing.append(k)
-    fp32 = ua.get("fp32_ops_per_clk_per_sm") or fp32_ops_per_clk_per_sm
+    fp32: Any = ua.get("fp32_ops_per_clk_per_sm") or fp32_ops_per_clk_per_sm
     if not fp32:
         missing.append("fp32_ops_per_clk_per_sm")
     if missing:

@@ -141,8 +141,12 @@ class Efficiency:
         attention_decode_unit_gb_s: streaming rate of one decode work unit (one sequence × one KV
             head) of a decode kernel that does not split the KV sequence; ``None`` for split-KV
             kernels (FlashDecoding/FlashInfer), which keep all SMs busy at any batch.
-        elementwise_traffic: multiplier on the minimal bytes of norms, RoPE, activation and
-            residual adds (1 = fully fused kernels; eager PyTorch re-reads tensors several times).
+        elementwise_traffic: multiplier on the minimal bytes of TP-sharded elementwise ops
+            (activation, RoPE + KV write, per-head q/k norms), and of all elementwise ops when
+            ``elementwise_traffic_hidden`` is ``None`` (1 = fully fused kernels; eager PyTorch re-reads
+            tensors several times).
+        elementwise_traffic_hidden: the same for ops on the full hidden width that TP does not split
+            (RMSNorms, residual adds, embedding, MoE permutes); ``None``: ``elementwise_traffic``.
         elementwise_kernels: kernels launched per elementwise op (1 = fused).
         kernel_overhead_us: launch + tail cost paid by every kernel, µs.
         step_overhead_us: fixed cost per engine step (scheduling, sampling, launch), µs.
@@ -168,6 +172,7 @@ class Efficiency:
     attention_prefill: Curve = field(default_factory=lambda: Curve(((1.0, 0.5),)))
     attention_decode_unit_gb_s: float | None = None
     elementwise_traffic: float = 1.0
+    elementwise_traffic_hidden: float | None = None
     elementwise_kernels: float = 1.0
     kernel_overhead_us: float = 4.0
     step_overhead_us: float = 0.0
@@ -207,6 +212,9 @@ class Efficiency:
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not (lo <= v <= hi):
                 raise HardwareError(f"efficiency.{name} must be between {lo} and {hi}, got {v!r}")
+        th = self.elementwise_traffic_hidden
+        if th is not None and (not isinstance(th, (int, float)) or not (0.1 <= th <= 50.0)):
+            raise HardwareError(f"efficiency.elementwise_traffic_hidden must be between 0.1 and 50 or null, got {th!r}")
         u = self.attention_decode_unit_gb_s
         if u is not None and (not isinstance(u, (int, float)) or isinstance(u, bool) or not 0 < u < 1e7):
             raise HardwareError("efficiency.attention_decode_unit_gb_s must be positive or null")
@@ -280,10 +288,11 @@ class HardwareProfile:
         if not isinstance(self.peak_tflops, dict) or not self.peak_tflops.get("bf16"):
             raise HardwareError("peak_tflops.bf16 must be given (dense TFLOP/s)")
         lo, hi = HARD_LIMITS["peak_tflops"]
-        for k, v in self.peak_tflops.items():
-            if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi):
+        for k, peak in self.peak_tflops.items():
+            if peak is not None and (not isinstance(peak, (int, float)) or isinstance(peak, bool)
+                                     or not lo <= peak <= hi):
                 raise HardwareError(f"peak_tflops.{k} must be null or a number between {lo:g} and {hi:g} "
-                                    f"TFLOP/s, got {v!r}")
+                                    f"TFLOP/s, got {peak!r}")
         for k in ("l2_cache_mb", "c2c_gb_s"):
             v = getattr(self, k)
             if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= 1e7):
@@ -291,7 +300,7 @@ class HardwareProfile:
         d = self.scale_up_domain
         if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 1 << 20:
             raise HardwareError(f"scale_up.domain_size must be an integer between 1 and {1 << 20}, got {d!r}")
-        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name"):
+        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name", "efficiency_fitted_on"):
             if not isinstance(getattr(self, k), str):
                 raise HardwareError(f"{k} must be text")
         if not self.name.strip() or len(self.name) > 200:

@@ -179,8 +179,8 @@ def caps_from_hardware(hw: Any, dtype: str = "bf16", *, clock_mhz: float | None 
     ua = dict(getattr(hw, "microarch", None) or {})
     tensor = ua.get("tensor_flops_per_clk_per_sm") or {}
     tkey = "fp8" if dtype in ("fp8", "fp8_e4m3", "int8") else "bf16"
-    smem_rate = smem_bytes_per_clk_per_sm or ua.get("smem_bytes_per_clk_per_sm")
-    reg = reg_bytes_per_clk_per_sm or ua.get("register_bytes_per_clk_per_sm")
+    smem_rate: Any = smem_bytes_per_clk_per_sm or ua.get("smem_bytes_per_clk_per_sm")
+    reg: Any = reg_bytes_per_clk_per_sm or ua.get("register_bytes_per_clk_per_sm")
     missing = [name for name, v in ((f"tensor_flops_per_clk_per_sm.{tkey}", tensor.get(tkey)),
                                     ("smem_bytes_per_clk_per_sm", smem_rate), ("smem_kb_per_sm", ua.get("smem_kb_per_sm")),
                                     ("register_bytes_per_clk_per_sm", reg)) if not v]

@@ -17,6 +17,12 @@ three ways, each priced here from profile data (:class:`~dashboard.features.hard
   two overlap imperfectly. Its time is ``(t_c^p + t_m^p)^(1/p)`` (``grouped_gemm_blend`` = p;
   p → ∞ is the hard ``max`` of a dense GEMM).
 
+The per-expert N enters through the FLOPs (2·rows·N·K per expert), the weight bytes (N·K per touched
+expert) and the output bytes (rows·N), hence through the soft roofline; no separate wave-quantisation
+term is applied, because grouped kernels pick their block shapes to fill the SMs (DeepGEMM's
+"unaligned block sizes", e.g. BLOCK_N = 112 so that 128 of 132 SMs work at M = 256, N = 7168), and the
+ten grouped rows below are reproduced without one.
+
 Sources: DeepGEMM README (deepseek-ai/DeepGEMM, H800 FP8, dense and grouped tables; rows copied
 to ``dashboard/data/reference/deepgemm_h800_fp8.csv``): the dense M = 4096 rows with N ≥ 4096 sweeping
 K from 512 to 16384 give K0 ≈ 710 (η = 0.716·K/(K + 710) within 3 %); with K0 fixed, the ten grouped rows

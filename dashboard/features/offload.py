@@ -348,7 +348,7 @@ class HostLinkConfig:
     def link_peak_gb_s(self, hw: HardwareProfile) -> float:
         if self.link_gb_s:
             return float(self.link_gb_s)
-        return float(hw.c2c_gb_s) if self.link_kind(hw) == "c2c" else float(hw.pcie_gb_s)
+        return float(hw.c2c_gb_s or 0.0) if self.link_kind(hw) == "c2c" else float(hw.pcie_gb_s)
 
     def ddr_peak_gb_s(self, hw: HardwareProfile) -> float:
         return float(self.ddr_gb_s or hw.host_ddr_gb_s)
@@ -406,7 +406,7 @@ def host_to_device_rate(hw: HardwareProfile, cfg: HostLinkConfig) -> tuple[float
     """Sustained host → one-GPU rate (B/s) with no write-back traffic: the slowest stage.
     Returns ``(rate, bottleneck channel id, {channel id: effective rate of the h2d bytes})``."""
     rates = {cid: rate / mult for cid, _label, rate, mult, _dup in _channel_specs(hw, cfg)}
-    cid = min(rates, key=rates.get)
+    cid = min(rates, key=rates.__getitem__)
     return rates[cid], cid, rates
 
 

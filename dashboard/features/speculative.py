@@ -82,6 +82,7 @@ __all__ = [
     "parse_vllm_speculative_config",
     "sample_emitted",
     "speculative_config_to_sglang_args",
+    "speculative_config_to_trtllm_yaml",
     "speculative_config_to_vllm_dict",
     "speculative_config_to_vllm_json",
     "speculative_memory_breakdown",
@@ -387,6 +388,21 @@ def speculative_config_to_sglang_args(cfg: SpeculativeConfig, target: ModelProfi
     return args
 
 
+def speculative_config_to_trtllm_yaml(cfg: SpeculativeConfig, target: ModelProfile | None = None) -> str:
+    """One YAML line for ``trtllm-serve --extra_llm_api_options``: ``speculative_config: {decoding_type:
+    Eagle | Eagle3 | MTP | NGram | DraftTarget, max_draft_len: k, ...}`` (TensorRT-LLM LLM API; MTP
+    takes ``num_nextn_predict_layers: k``, drafts a ``speculative_model_dir``)."""
+    kind = {"eagle": "Eagle", "eagle3": "Eagle3", "mtp": "MTP", "ngram": "NGram", "draft_model": "DraftTarget"}
+    items = [f"decoding_type: {kind[cfg.method]}"]
+    if cfg.method == "mtp":
+        items.append(f"num_nextn_predict_layers: {cfg.k}")
+    else:
+        items.append(f"max_draft_len: {cfg.k}")
+    if cfg.method in ("eagle", "eagle3", "draft_model"):
+        items.append(f"speculative_model_dir: {json.dumps(_head_name(cfg, target))}")
+    return "speculative_config: {" + ", ".join(items) + "}"
+
+
 # ---------------------------------------------------------------------------- drafts
 @dataclass(frozen=True)
 class Draft:
@@ -423,7 +439,7 @@ def build_draft(cfg: SpeculativeConfig, target: ModelProfile) -> Draft:
     if cfg.method == "draft_model":
         from dashboard.features.presets import load_model
 
-        prof = load_model(cfg.draft_model)  # ModelConfigError (a ValueError) names the field
+        prof = load_model(cfg.draft_model or "")  # ModelConfigError (a ValueError) names the field
         if prof.total_params() > target.total_params():
             raise ValueError(
                 f"draft model {prof.name} ({prof.total_params() / 1e9:.1f} B parameters) is bigger than the "
@@ -591,10 +607,19 @@ class SpeculativeCostModel:
             self._fusion_cache[rows] = total
         return total
 
+    @property
+    def windowless(self) -> bool:
+        """No sliding window in the target or the draft: a batch then depends on its contexts only
+        through their count, sum and maximum (the fast path of :meth:`summary_sums`)."""
+        return self.cm.window is None and (self.draft_cm is None or self.draft_cm.window is None)
+
     def draft_time_s(self, contexts: Sequence[int], prefill_chunks: Sequence[tuple[int, int]] = ()) -> float:
         """The ``k`` draft passes for decodes at ``contexts`` (first pass: ``k+1`` verified tokens
         per sequence, then ``k−1`` one-token decodes); ``prefill_chunks`` ride in the first pass
         (the draft fills its own KV for prompt tokens, as the target does)."""
+        if self.draft_cm is not None and self.draft_cm.window is None:
+            return self._draft_time_sums(len(contexts), float(sum(contexts)), float(max(contexts, default=0)),
+                                         prefill_chunks)
         dcm = self.draft_cm
         if dcm is None or (not contexts and not prefill_chunks):
             return 0.0
@@ -610,6 +635,33 @@ class SpeculativeCostModel:
             total += (k - 1) * (dcm.step_time_s(st) + self._extra_gemms_s(len(contexts)))
         return total
 
+    def _draft_time_sums(self, n: int, csum: float, cmax: float, prefill_chunks: Sequence[tuple[int, int]]) -> float:
+        """:meth:`draft_time_s` from the contexts' count, sum and maximum (windowless draft)."""
+        dcm = self.draft_cm
+        if dcm is None or (not n and not prefill_chunks):
+            return 0.0
+        k = self.k
+        first = _spec_stats_sums(dcm, n, csum, cmax, k + 1, prefill_chunks, len(prefill_chunks), 1)
+        rows = sum(c for c, _ in prefill_chunks) + n * (k + 1)
+        total = dcm.step_time_s(first) + self._extra_gemms_s(rows)
+        if n and k > 1:
+            mid = k + k / 2.0
+            d = csum + n * mid
+            st = replace(_EMPTY, decode_seqs=n, sampled=n, dec_ctx_sum=d, dec_ctx_max=cmax + mid,
+                         w_dec_ctx_sum=d, w_dec_ctx_max=cmax + mid)
+            total += (k - 1) * (dcm.step_time_s(st) + self._extra_gemms_s(n))
+        return total
+
+    def summary_sums(self, n: int, csum: float, cmax: float, prefill_chunks: Sequence[tuple[int, int]] = (),
+                     prefill_sampled: int | None = None) -> tuple[float, float, float]:
+        """``(step seconds, target FLOPs, target HBM bytes)`` of a simulator step with ``n``
+        speculative decodes whose contexts sum to ``csum`` (maximum ``cmax``) beside
+        ``prefill_chunks``; requires :attr:`windowless` (same result as :meth:`mixed_step_time_s`)."""
+        ps = len(prefill_chunks) if prefill_sampled is None else prefill_sampled
+        vstats = _spec_stats_sums(self.cm, n, csum, cmax, self.k + 1, prefill_chunks, ps, self.k + 1)
+        t, flops, nbytes = self.cm.step_summary(vstats)
+        return t + self._draft_time_sums(n, csum, cmax, prefill_chunks) + self.rejection_time_s(n), flops, nbytes
+
     @staticmethod
     def _spec_stats(cm: CostModel, contexts: Sequence[int], q: int, prefill_chunks: Sequence[tuple[int, int]],
                     prefill_sampled: int, sampled_per_seq: int) -> BatchStats:
@@ -618,6 +670,9 @@ class SpeculativeCostModel:
         absorbed decode rows per sequence, as vLLM's MLA backends run requests whose query length is
         at most ``1 + k`` through the decode kernel (``reorder_batch_threshold``); the KV stream is
         then counted once per row, an upper bound on its bytes."""
+        if cm.window is None:
+            return _spec_stats_sums(cm, len(contexts), float(sum(contexts)), float(max(contexts, default=0)), q,
+                                    prefill_chunks, prefill_sampled, sampled_per_seq)
         if cm.model.is_mla:
             decs = [c + i for c in contexts for i in range(q)]
             return cm.stats_for_batch(list(prefill_chunks), decs,
@@ -668,6 +723,33 @@ class SpeculativeCostModel:
         n = max(1, min(samples, steps))
         width = steps / n
         return sum(self.step(batch, int(input_len + (i + 0.5) * width)).s_per_output_token for i in range(n)) / n
+
+
+_EMPTY = BatchStats(prefill_seqs=0, prefill_tokens=0, prefix_tokens=0, decode_seqs=0, sampled=0, pairs=0.0,
+                    kv_read=0.0, dec_ctx_sum=0.0, dec_ctx_max=0.0, w_pairs=0.0, w_kv_read=0.0, w_dec_ctx_sum=0.0,
+                    w_dec_ctx_max=0.0)
+
+
+def _spec_stats_sums(cm: CostModel, n: int, csum: float, cmax: float, q: int,
+                     prefill_chunks: Sequence[tuple[int, int]], prefill_sampled: int, sampled_per_seq: int) -> BatchStats:
+    """Closed form of ``SpeculativeCostModel._spec_stats`` for a windowless model: ``n`` sequences
+    of ``q`` new tokens whose contexts sum to ``csum`` (maximum ``cmax``). GQA: chunk sums
+    ``pairs = q·Σc + n·q(q+1)/2``, ``kv_read = Σc + n·q``; MLA: ``q`` decode rows per sequence at
+    contexts ``c … c+q−1``, ``Σ = q·Σc + n·q(q−1)/2``."""
+    base = cm.stats_for_batch(list(prefill_chunks), [], sampled=prefill_sampled) if prefill_chunks else _EMPTY
+    if n <= 0:
+        return replace(base, sampled=prefill_sampled)
+    sampled = prefill_sampled + n * sampled_per_seq
+    if cm.model.is_mla:
+        d = q * csum + n * q * (q - 1) / 2.0
+        m = cmax + q - 1
+        return replace(base, decode_seqs=n * q, sampled=sampled, dec_ctx_sum=d, dec_ctx_max=m, w_dec_ctx_sum=d,
+                       w_dec_ctx_max=m)
+    pairs = q * csum + n * q * (q + 1) / 2.0
+    kv = csum + n * q
+    return replace(base, prefill_seqs=base.prefill_seqs + n, prefill_tokens=base.prefill_tokens + n * q,
+                   prefix_tokens=base.prefix_tokens + int(csum), sampled=sampled, pairs=base.pairs + pairs,
+                   kv_read=base.kv_read + kv, w_pairs=base.w_pairs + pairs, w_kv_read=base.w_kv_read + kv)
 
 
 def crossover_batch(rows: Sequence[Mapping[str, Any]]) -> int | None:

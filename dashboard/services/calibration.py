@@ -328,19 +328,24 @@ def _profile_for(base: HardwareProfile, eff: Efficiency, values: Mapping[str, fl
             ch["gemm_compute_fp8"] = eff.gemm_compute_fp8.scaled(c)
     if a is not None:
         ch["attention_prefill"] = eff.attention_prefill.scaled(a)
-    for k in ("memory", "kernel_overhead_us", "step_overhead_us", "elementwise_traffic", "elementwise_kernels",
-              "comm", "comm_latency_us", "attention_decode_unit_gb_s"):
+    for k in ("memory", "kernel_overhead_us", "step_overhead_us", "elementwise_traffic", "elementwise_traffic_hidden",
+              "elementwise_kernels", "comm", "comm_latency_us", "attention_decode_unit_gb_s"):
         if k in values:
             ch[k] = float(values[k])
     return replace(base, efficiency=replace(eff, **ch))
 
 
-def _params_for(method: str, table: StepTable, start: Efficiency, fix_kernel: bool) -> list[_Param]:
+def _params_for(method: str, table: StepTable, start: Efficiency, fix_kernel: bool,
+                shape_diverse: bool = False) -> list[_Param]:
     """Free parameters of ``method`` for ``table``.
 
     With one model in the data every step launches the same kernels, so a per-step overhead and the
     per-kernel overheads are collinear: the per-step overhead is then kept at the baseline's value
-    (it is fitted when the data hold models of different depth, or mixed and pure steps)."""
+    (it is fitted when the data hold models of different depth, or mixed and pure steps).
+    Elementwise traffic has two classes (:class:`~dashboard.features.hardware.Efficiency`): the
+    TP-sharded factor is always fitted; the hidden-width factor only when ``shape_diverse`` (else
+    the two are collinear), bounded to [1, 10] (at least the minimal bytes; at most an eager
+    RMSNorm's ~9 passes: fp32 upcast, square, mean, scale, downcast, weight)."""
     tp_rows = any(r.tp > 1 for r in table.rows)
     has_decode = any(r.spec.decode_seqs for r in table.rows)
     has_prefill = any(r.spec.prefill_seqs for r in table.rows)
@@ -356,8 +361,12 @@ def _params_for(method: str, table: StepTable, start: Efficiency, fix_kernel: bo
         if not fix_kernel:
             ps.append(_Param("kernel_overhead_us", "Per-kernel overhead", "µs", max(0.5, start.kernel_overhead_us),
                              0.0, 40.0, 0.5))
-        ps.append(_Param("elementwise_traffic", "Elementwise traffic (× minimal bytes)", "×",
-                         max(1.5, start.elementwise_traffic), 0.5, 20.0))
+        ps.append(_Param("elementwise_traffic", "Elementwise traffic, TP-sharded ops (activation, RoPE) "
+                         "(× minimal bytes)", "×", max(1.5, start.elementwise_traffic), 0.5, 20.0))
+        if shape_diverse:
+            th = start.elementwise_traffic_hidden or start.elementwise_traffic
+            ps.append(_Param("elementwise_traffic_hidden", "Elementwise traffic, hidden-width ops (norms, residual "
+                             "adds) (× minimal bytes)", "×", min(10.0, max(1.0, th)), 1.0, 10.0))
         ps.append(_Param("elementwise_kernels", "Kernels per elementwise op", "×",
                          max(1.0, start.elementwise_kernels), 0.1, 20.0))
         if has_decode:
@@ -533,173 +542,299 @@ def calibrate(
     when the baseline is the H200 preset (``use_reference_sweeps=None``), else the baseline's own curve
     shapes are kept and only scaled.
     Raises :class:`MeasurementError` for unknown models, layouts a model cannot use, too few rows.
+
+    Steps: :func:`_efficiency_candidates` (sweep-fitted starting efficiencies), then
+    :func:`_fit_linear` or :func:`_fit_nonlinear` (factors, CIs, held-out predictions), then
+    :func:`_metrics`, :func:`_result_rows` and :func:`_calibrated_profile`.
     """
     if method not in METHODS:
         raise MeasurementError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    resolved = resolve_models(table, models)
-    pred = StepPredictor(table, resolved)
+    pred = StepPredictor(table, resolve_models(table, models))
     notes: list[str] = []
     other_hw = sorted({r.hardware for r in table.rows if not _same_hardware(r.hardware, base)})
     if other_hw:
         notes.append(f"the hardware column names {', '.join(other_hw)}, not the baseline {base.slug}: "
                      "the fit still starts from the baseline's datasheet peaks")
-    candidates: list[tuple[Efficiency, dict[str, Any] | None, bool]] = [(base.efficiency, None, False)]
-    if method == "curves":
-        sw = sweeps if sweeps else None
-        use_ref = use_reference_sweeps or (use_reference_sweeps is None and base.slug == "h200")
-        if sw is None and use_ref:
-            sw = reference_sweeps()
-            notes.append("no kernel sweeps given: used the shipped H200 reference sweeps "
-                         "(dashboard/data/reference: gemm.csv, attention_prefill.csv, attention_decode.csv)")
-        elif sw is not None and use_ref:
-            ref = reference_sweeps()
-            missing = [k for k in ("gemm", "attention_prefill", "attention_decode") if not getattr(sw, k)]
-            if missing:
-                sw = replace(sw, **{k: getattr(ref, k) for k in missing},
-                             sources=sw.sources + tuple(f"{k}.csv (shipped H200)" for k in missing))
-                notes.append(f"kernel sweeps without {', '.join(missing)}: the shipped H200 reference sweeps fill in")
-        if sw:
-            backends = [attention_backend] if attention_backend else (
-                sorted({str(r.get("backend", "")) for r in sw.attention_prefill}) or [None])
-            candidates = []
-            for be in backends:
-                sc = fit_sweep_curves(sw, base, be)
-                ch: dict[str, Any] = {}
-                for k in ("gemm_compute", "gemm_compute_fp8", "attention_prefill", "kernel_overhead_us"):
-                    if getattr(sc, k) is not None:
-                        ch[k] = getattr(sc, k)
-                if sc.memory is not None:
-                    ch["memory"] = min(1.0, sc.memory)
-                if sc.decode_kernel_unit_gb_s is not None:
-                    ch["attention_decode_unit_gb_s"] = sc.decode_kernel_unit_gb_s
-                candidates.append((replace(base.efficiency, **ch), sc.as_dict() | {"sources": list(sw.sources)},
-                                   sc.kernel_overhead_us is not None))
-                notes.extend(n for n in sc.notes if n not in notes)
-        else:
-            notes.append("no kernel sweeps: the baseline profile's curve shapes are kept and scaled")
-    eff, sweep_info, fix_kernel = candidates[0]
+    candidates = _efficiency_candidates(method, base, sweeps, use_reference_sweeps, attention_backend, notes)
+    diverse = method == "curves" and _shape_diverse(pred, base)
     n = pred.n
-    need = 5 if method == "linear" else len(_params_for(method, table, eff, fix_kernel)) + 2
+    need = 5 if method == "linear" else len(_params_for(method, table, candidates[0][0], candidates[0][2], diverse)) + 2
     if n < need:
         raise MeasurementError(f"too few rows for method {method!r}: {n} given, at least {need} needed "
                                f"(its parameters + 2); add rows or choose a simpler method")
-    meas = pred.measured_ms
     base_pred = pred.predict_ms(base)
-    baseline_metrics = error_metrics(base_pred, meas)
-    idx_all = list(range(n))
-
     if method == "linear":
-        a = _linear_design(pred, base)
-        coef = _linear_fit(a, meas, idx_all)
-        fitted = a @ coef
-        w = 1.0 / meas
-        resid = (fitted - meas) * w
-        half = _ci(a * w[:, None], resid, 3)
-        labels = [("intercept_ms", "Fixed time per step", "ms"), ("ms_per_tflop", "Time per TFLOP", "ms/TFLOP"),
-                  ("ms_per_gb", "Time per GB of HBM traffic", "ms/GB")]
-        params = [FittedParam(k, lab, float(c), float(c - h), float(c + h), u, bool(c <= 0))
-                  for (k, lab, u), c, h in zip(labels, coef, half, strict=True)]
-        loo_pred = np.full(n, np.nan)
-        if loo:
-            for fold in _folds(n):
-                c = _linear_fit(a, meas, [j for j in idx_all if j not in fold])
-                for i in fold:
-                    loo_pred[i] = a[i] @ c
-        eff_flops = 1e12 / (coef[1] * 1e-3) if coef[1] > 0 else float("inf")
-        eff_bw = 1e9 / (coef[2] * 1e-3) if coef[2] > 0 else float("inf")
-        peak = base.peak_flops("bf16")
-        lin_eff = replace(
-            eff, gemm_compute=Curve(((1.0, min(1.5, max(1e-3, eff_flops / peak))),)),
-            gemm_compute_fp8=None,
-            attention_prefill=Curve(((1.0, min(1.5, max(1e-3, eff_flops / peak))),)),
-            memory=min(1.5, max(0.01, eff_bw / base.hbm_bytes_per_s)), kernel_overhead_us=0.0,
-            step_overhead_us=min(1e6, max(0.0, coef[0] * 1e3)), elementwise_traffic=1.0, elementwise_kernels=1.0,
-            attention_decode_unit_gb_s=None)
-        profile = replace(base, efficiency=lin_eff)
-        notes.append("linear: the saved profile sets flat compute/bandwidth efficiencies 1/b and 1/c and the "
-                     "step overhead a; the cost model takes max(compute, memory) per op rather than the sum, "
-                     "so the profile reproduces the linear fit only approximately (see profile_mape)")
+        fit = _fit_linear(pred, base, candidates[0][0], loo, notes)
     else:
-        best = None
-        for cand_eff, cand_info, cand_fix in candidates:
-            spec_c = _params_for(method, table, cand_eff, cand_fix)
-            fit_c = _Fitter(pred, base, cand_eff, spec_c, method)
-            res_c = fit_c.fit(idx_all)
-            if best is None or res_c.cost < best[0].cost:
-                best = (res_c, fit_c, spec_c, cand_eff, cand_info, cand_fix)
-        assert best is not None
-        res, fitter, params_spec, eff, sweep_info, fix_kernel = best
-        if not any(p.name == "step_overhead_us" for p in params_spec):
-            notes.append(f"per-step overhead kept at the baseline's {eff.step_overhead_us:g} µs: with one model and "
-                         "no mix of pure and mixed steps it cannot be told apart from the per-kernel overheads")
-        if len(candidates) > 1 and sweep_info:
-            notes.append(f"attention backend chosen by fit: {sweep_info['attention_backend']} "
-                         f"(of {', '.join(str(c[1]['attention_backend']) for c in candidates if c[1])})")
-        x = res.x
-        half = _ci(res.jac, res.fun, len(x) + len(fitter.prior))
-        span = fitter.hi - fitter.lo
-        params = []
-        for p, v, h, lo, hi, sp in zip(params_spec, x, half, fitter.lo, fitter.hi, span, strict=True):
-            params.append(FittedParam(p.name, p.label, float(v), float(v - h), float(v + h), p.unit,
-                                      bool(v - lo < 1e-5 * sp or hi - v < 1e-5 * sp)))
-        profile = fitter.profile(x)
-        fitted = pred.predict_ms(profile)
-        loo_pred = np.full(n, np.nan)
-        if loo:
-            for fold in _folds(n):
-                r = fitter.fit([j for j in idx_all if j not in fold], x0=x)
-                held = pred.predict_ms(fitter.profile(r.x), sorted(fold))
-                for i in fold:
-                    loo_pred[i] = held[i]
-        if fix_kernel:
-            k = profile.efficiency.kernel_overhead_us
-            params.append(FittedParam("kernel_overhead_us", "Per-kernel overhead (from the GEMM sweep, fixed)",
-                                      float(k), float("nan"), float("nan"), "µs"))
+        fit = _fit_nonlinear(pred, table, base, method, candidates, diverse, loo, notes)
     if loo and n > LOO_MAX_ROWS:
         notes.append(f"{n} rows: the held-out error is {LOO_FOLDS}-fold cross-validation instead of leave-one-out")
-    metrics = error_metrics(fitted, meas)
-    prof_pred = pred.predict_ms(profile)
+    metrics, baseline_metrics = _metrics(pred, table, fit, base_pred, loo)
+    data = table.describe()
+    if fit.sweep_info:
+        data += f"; sweeps: {', '.join(fit.sweep_info['sources'])}"
+    profile = _calibrated_profile(base, fit, method, data, metrics, name, loo)
+    return CalibrationResult(method=method, params=fit.params, metrics=metrics,
+                             rows=_result_rows(table, pred, fit, base_pred, loo), profile=profile,
+                             baseline_metrics=baseline_metrics, suggested=_suggested(fit.profile, pred, table),
+                             sweep=fit.sweep_info, notes=notes, data=data)
+
+
+#: (efficiency to start from, sweep description, kernel floor fixed by the sweep)
+_Candidate = tuple[Efficiency, dict[str, Any] | None, bool]
+
+
+@dataclass
+class _Fit:
+    """What one fitting method produced: factors, the profile they stand for, in-sample and held-out
+    predictions (ms per row)."""
+
+    params: list[FittedParam]
+    profile: HardwareProfile
+    fitted: np.ndarray
+    loo_pred: np.ndarray
+    sweep_info: dict[str, Any] | None = None
+
+
+def _efficiency_candidates(method: str, base: HardwareProfile, sweeps: KernelSweeps | None,
+                           use_reference_sweeps: bool | None, attention_backend: str | None,
+                           notes: list[str]) -> list[_Candidate]:
+    """Starting efficiencies: the baseline's own, or for ``"curves"`` one per attention backend of the
+    kernel sweeps (the given ones, the shipped H200 sweeps, or the given ones completed by them)."""
+    if method != "curves":
+        return [(base.efficiency, None, False)]
+    sw = sweeps if sweeps else None
+    use_ref = use_reference_sweeps or (use_reference_sweeps is None and base.slug == "h200")
+    if sw is None and use_ref:
+        sw = reference_sweeps()
+        notes.append("no kernel sweeps given: used the shipped H200 reference sweeps "
+                     "(dashboard/data/reference: gemm.csv, attention_prefill.csv, attention_decode.csv)")
+    elif sw is not None and use_ref:
+        ref = reference_sweeps()
+        missing = [k for k in ("gemm", "attention_prefill", "attention_decode") if not getattr(sw, k)]
+        if missing:
+            sw = replace(sw, **{k: getattr(ref, k) for k in missing},
+                         sources=sw.sources + tuple(f"{k}.csv (shipped H200)" for k in missing))
+            notes.append(f"kernel sweeps without {', '.join(missing)}: the shipped H200 reference sweeps fill in")
+    if not sw:
+        notes.append("no kernel sweeps: the baseline profile's curve shapes are kept and scaled")
+        return [(base.efficiency, None, False)]
+    backends = [attention_backend] if attention_backend else (
+        sorted({str(r.get("backend", "")) for r in sw.attention_prefill}) or [None])
+    candidates: list[_Candidate] = []
+    for be in backends:
+        sc = fit_sweep_curves(sw, base, be)
+        ch: dict[str, Any] = {}
+        for k in ("gemm_compute", "gemm_compute_fp8", "attention_prefill", "kernel_overhead_us"):
+            if getattr(sc, k) is not None:
+                ch[k] = getattr(sc, k)
+        if sc.memory is not None:
+            ch["memory"] = min(1.0, sc.memory)
+        if sc.decode_kernel_unit_gb_s is not None:
+            ch["attention_decode_unit_gb_s"] = sc.decode_kernel_unit_gb_s
+        candidates.append((replace(base.efficiency, **ch), sc.as_dict() | {"sources": list(sw.sources)},
+                           sc.kernel_overhead_us is not None))
+        notes.extend(n for n in sc.notes if n not in notes)
+    return candidates
+
+
+#: rows whose hidden-width / TP-sharded elementwise byte ratios differ by more than this make the
+#: two elementwise traffic factors separately identifiable
+SHAPE_DIVERSITY = 1.15
+
+
+def _elementwise_split(pred: StepPredictor, base: HardwareProfile) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the minimal elementwise bytes on the full hidden width and on TP-sharded tensors,
+    read off the cost model by pricing with the hidden-width traffic at 1 and at 2."""
+    def elem_bytes(th: float) -> np.ndarray:
+        hw = base.with_efficiency(elementwise_traffic=1.0, elementwise_traffic_hidden=th)
+        out = np.zeros(pred.n)
+        for (model, tp, dtype), items in pred.groups.items():
+            cm = CostModel(pred.models[model], hw, ParallelConfig(tp=tp), row_dtypes(dtype))
+            for i, s in items:
+                out[i] = sum(o.bytes for o in cm.ops(s) if o.kind == "elementwise")
+        return out
+
+    one, two = elem_bytes(1.0), elem_bytes(2.0)
+    hidden = two - one
+    return hidden, one - hidden
+
+
+def _shape_diverse(pred: StepPredictor, base: HardwareProfile) -> bool:
+    """Whether the steps separate the two elementwise classes: the ratio of hidden-width to TP-sharded
+    elementwise bytes varies across rows (several models, or one model at several TP degrees). One
+    model at one TP scales both with the token count, so only their sum is identified."""
+    hidden, sharded = _elementwise_split(pred, base)
+    ok = sharded > 0
+    if ok.sum() < 2:
+        return False
+    r = hidden[ok] / sharded[ok]
+    return bool(r.max() > SHAPE_DIVERSITY * r.min())
+
+
+def _fit_linear(pred: StepPredictor, base: HardwareProfile, eff: Efficiency, loo: bool, notes: list[str]) -> _Fit:
+    """``t = a + b·FLOPs + c·bytes`` by non-negative least squares on relative errors."""
+    n = pred.n
+    meas = pred.measured_ms
+    idx_all = list(range(n))
+    a = _linear_design(pred, base)
+    coef = _linear_fit(a, meas, idx_all)
+    fitted = a @ coef
+    w = 1.0 / meas
+    resid = (fitted - meas) * w
+    half = _ci(a * w[:, None], resid, 3)
+    labels = [("intercept_ms", "Fixed time per step", "ms"), ("ms_per_tflop", "Time per TFLOP", "ms/TFLOP"),
+              ("ms_per_gb", "Time per GB of HBM traffic", "ms/GB")]
+    params = [FittedParam(k, lab, float(c), float(c - h), float(c + h), u, bool(c <= 0))
+              for (k, lab, u), c, h in zip(labels, coef, half, strict=True)]
+    loo_pred = np.full(n, np.nan)
+    if loo:
+        for fold in _folds(n):
+            c = _linear_fit(a, meas, [j for j in idx_all if j not in fold])
+            for i in fold:
+                loo_pred[i] = a[i] @ c
+    eff_flops = 1e12 / (coef[1] * 1e-3) if coef[1] > 0 else float("inf")
+    eff_bw = 1e9 / (coef[2] * 1e-3) if coef[2] > 0 else float("inf")
+    peak = base.peak_flops("bf16")
+    lin_eff = replace(
+        eff, gemm_compute=Curve(((1.0, min(1.5, max(1e-3, eff_flops / peak))),)),
+        gemm_compute_fp8=None, gemm_compute_fp4=None,
+        attention_prefill=Curve(((1.0, min(1.5, max(1e-3, eff_flops / peak))),)),
+        memory=min(1.5, max(0.01, eff_bw / base.hbm_bytes_per_s)), kernel_overhead_us=0.0,
+        step_overhead_us=min(1e6, max(0.0, coef[0] * 1e3)), elementwise_traffic=1.0,
+        elementwise_traffic_hidden=None, elementwise_kernels=1.0, attention_decode_unit_gb_s=None)
+    notes.append("linear: the saved profile sets flat compute/bandwidth efficiencies 1/b and 1/c and the "
+                 "step overhead a; the cost model takes max(compute, memory) per op rather than the sum, "
+                 "so the profile reproduces the linear fit only approximately (see profile_mape)")
+    return _Fit(params=params, profile=replace(base, efficiency=lin_eff), fitted=fitted, loo_pred=loo_pred)
+
+
+def _fit_nonlinear(pred: StepPredictor, table: StepTable, base: HardwareProfile, method: str,
+                   candidates: list[_Candidate], diverse: bool, loo: bool, notes: list[str]) -> _Fit:
+    """Nonlinear least squares of ``method``'s parameters from each starting candidate; the best one
+    wins. The hidden-width elementwise traffic is held at the baseline's value unless the steps
+    identify it (:func:`_shape_diverse`)."""
+    n = pred.n
+    idx_all = list(range(n))
+    best = None
+    for cand_eff, cand_info, cand_fix in candidates:
+        if method == "curves" and not diverse:
+            th = cand_eff.elementwise_traffic_hidden
+            cand_eff = replace(cand_eff, elementwise_traffic_hidden=cand_eff.elementwise_traffic if th is None else th)
+        spec_c = _params_for(method, table, cand_eff, cand_fix, diverse)
+        fit_c = _Fitter(pred, base, cand_eff, spec_c, method)
+        for x0 in _starts(spec_c):
+            res_c = fit_c.fit(idx_all, x0=x0)
+            if best is None or res_c.cost < best[0].cost:
+                best = (res_c, fit_c, spec_c, cand_eff, cand_info, cand_fix)
+    assert best is not None
+    res, fitter, params_spec, eff, sweep_info, fix_kernel = best
+    if not any(p.name == "step_overhead_us" for p in params_spec):
+        notes.append(f"per-step overhead kept at the baseline's {eff.step_overhead_us:g} µs: with one model and "
+                     "no mix of pure and mixed steps it cannot be told apart from the per-kernel overheads")
+    if method == "curves" and not diverse:
+        notes.append(f"hidden-width elementwise traffic (norms, residual adds) kept at the baseline's "
+                     f"{eff.elementwise_traffic_hidden:g}× minimal bytes: with one model at one TP degree every "
+                     "elementwise op scales with the token count, so only the TP-sharded factor is identified; "
+                     "add steps of another shape (a second model or TP degree) to fit both")
+    if len(candidates) > 1 and sweep_info:
+        notes.append(f"attention backend chosen by fit: {sweep_info['attention_backend']} "
+                     f"(of {', '.join(str(c[1]['attention_backend']) for c in candidates if c[1])})")
+    x = res.x
+    half = _ci(res.jac, res.fun, len(x) + len(fitter.prior))
+    span = fitter.hi - fitter.lo
+    params = []
+    for p, v, h, lo, hi, sp in zip(params_spec, x, half, fitter.lo, fitter.hi, span, strict=True):
+        params.append(FittedParam(p.name, p.label, float(v), float(v - h), float(v + h), p.unit,
+                                  bool(v - lo < 1e-5 * sp or hi - v < 1e-5 * sp)))
+    profile = fitter.profile(x)
+    fitted = pred.predict_ms(profile)
+    loo_pred = np.full(n, np.nan)
+    if loo:
+        for fold in _folds(n):
+            r = fitter.fit([j for j in idx_all if j not in fold], x0=x)
+            held = pred.predict_ms(fitter.profile(r.x), sorted(fold))
+            for i in fold:
+                loo_pred[i] = held[i]
+    if fix_kernel:
+        k = profile.efficiency.kernel_overhead_us
+        params.append(FittedParam("kernel_overhead_us", "Per-kernel overhead (from the GEMM sweep, fixed)",
+                                  float(k), float("nan"), float("nan"), "µs"))
+    return _Fit(params=params, profile=profile, fitted=fitted, loo_pred=loo_pred, sweep_info=sweep_info)
+
+
+#: starting values tried for the TP-sharded elementwise traffic: the roofline's max() makes the fit
+#: surface piecewise, and a start far below the optimum (eager engines reach 5–8×) can stall
+_TRAFFIC_STARTS = (4.0, 8.0)
+
+
+def _starts(params: list[_Param]) -> list[np.ndarray | None]:
+    """Starting points of the full fit: the parameters' own ``x0`` and, when the elementwise traffic
+    is free, the same with that factor at each of :data:`_TRAFFIC_STARTS`."""
+    out: list[np.ndarray | None] = [None]
+    names = [p.name for p in params]
+    if "elementwise_traffic" in names:
+        i = names.index("elementwise_traffic")
+        for v in _TRAFFIC_STARTS:
+            x0 = np.array([p.x0 for p in params])
+            x0[i] = v
+            out.append(x0)
+    return out
+
+
+def _metrics(pred: StepPredictor, table: StepTable, fit: _Fit, base_pred: np.ndarray,
+             loo: bool) -> tuple[dict[str, float], dict[str, float]]:
+    """Fit and baseline error metrics, overall and per phase (prefill / decode / mixed)."""
+    meas = pred.measured_ms
+    metrics = error_metrics(fit.fitted, meas)
+    baseline_metrics = error_metrics(base_pred, meas)
+    prof_pred = pred.predict_ms(fit.profile)
     metrics["profile_mape"] = float(np.mean(np.abs(prof_pred / meas - 1.0)))
     if loo:
-        lo_rel = loo_pred / meas - 1.0
+        lo_rel = fit.loo_pred / meas - 1.0
         metrics["loo_mape"] = float(np.mean(np.abs(lo_rel)))
         metrics["loo_max_abs_rel_error"] = float(np.max(np.abs(lo_rel)))
     for phase in ("prefill", "decode", "mixed"):
         sel = [i for i, r in enumerate(table.rows) if r.phase == phase]
         if sel:
-            metrics[f"mape_{phase}"] = float(np.mean(np.abs(fitted[sel] / meas[sel] - 1.0)))
+            metrics[f"mape_{phase}"] = float(np.mean(np.abs(fit.fitted[sel] / meas[sel] - 1.0)))
             baseline_metrics[f"mape_{phase}"] = float(np.mean(np.abs(base_pred[sel] / meas[sel] - 1.0)))
             if loo:
-                metrics[f"loo_mape_{phase}"] = float(np.mean(np.abs(loo_pred[sel] / meas[sel] - 1.0)))
+                metrics[f"loo_mape_{phase}"] = float(np.mean(np.abs(fit.loo_pred[sel] / meas[sel] - 1.0)))
+    return metrics, baseline_metrics
+
+
+def _result_rows(table: StepTable, pred: StepPredictor, fit: _Fit, base_pred: np.ndarray,
+                 loo: bool) -> list[dict[str, Any]]:
+    """One dict per measured row: its columns, the fitted and baseline predictions and errors."""
+    meas = pred.measured_ms
     rows = []
     for i, r in enumerate(table.rows):
         d = r.as_dict()
-        d.update({"predicted_ms": float(fitted[i]), "rel_error": float(fitted[i] / meas[i] - 1.0),
+        d.update({"predicted_ms": float(fit.fitted[i]), "rel_error": float(fit.fitted[i] / meas[i] - 1.0),
                   "baseline_ms": float(base_pred[i]), "baseline_rel_error": float(base_pred[i] / meas[i] - 1.0)})
         if loo:
-            d["loo_predicted_ms"] = float(loo_pred[i])
-            d["loo_rel_error"] = float(loo_pred[i] / meas[i] - 1.0)
+            d["loo_predicted_ms"] = float(fit.loo_pred[i])
+            d["loo_rel_error"] = float(fit.loo_pred[i] / meas[i] - 1.0)
         rows.append(d)
-    suggested = _suggested(profile, pred, table)
-    data = table.describe()
-    if sweep_info:
-        data += f"; sweeps: {', '.join(sweep_info['sources'])}"
+    return rows
+
+
+def _calibrated_profile(base: HardwareProfile, fit: _Fit, method: str, data: str, metrics: Mapping[str, float],
+                        name: str | None, loo: bool) -> HardwareProfile:
+    """The fitted profile, renamed and marked ``calibrated`` with its data, method, metrics and factors."""
     metric_summary = {k: metrics[k] for k in ("n", "mape", "max_abs_rel_error", "r2", "loo_mape") if k in metrics}
-    slug_name = name or f"{base.name} (calibrated, {method})"
-    profile = replace(
-        profile,
+    return replace(
+        fit.profile,
         slug=f"{base.slug}-calibrated-{method}",
-        name=slug_name,
+        name=name or f"{base.name} (calibrated, {method})",
         kind="calibrated",
         calibration={"data": data, "method": method, "metrics": metric_summary, "baseline": base.slug,
-                     "params": {p.name: p.value for p in params}},
+                     "params": {p.name: p.value for p in fit.params}},
         notes=(f"Calibrated from {data} with method {method!r} (MAPE {metrics['mape']:.1%}"
                + (f", leave-one-out {metrics['loo_mape']:.1%}" if loo else "") + f") on baseline {base.slug}."),
         sources=dict(base.sources) | {"efficiency": f"modeling calibrate --method {method} on {data}"},
     )
-    return CalibrationResult(method=method, params=params, metrics=metrics, rows=rows, profile=profile,
-                             baseline_metrics=baseline_metrics, suggested=suggested, sweep=sweep_info,
-                             notes=notes, data=data)
 
 
 def _suggested(profile: HardwareProfile, pred: StepPredictor, table: StepTable) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dashboard.features.batch import StepSpec
 from dashboard.features.cost_model import CostModel, StepCost
 from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.hardware import HardwareProfile
+from dashboard.features.metrics import decode_tokens_per_s
 from dashboard.features.overlap import OverlapTimeline, overlap_timeline
 
 __all__ = [
@@ -179,7 +180,7 @@ def estimate_scenario(make_cm: Any, *, batch: int, input_len: int, output_len: i
         dc = decode if p == float(phi) else c.step(StepSpec(decode_seqs=batch, decode_context=mid))
         timelines["prefill"][p] = step_timeline(pf, p, layers)
         timelines["decode"][p] = step_timeline(dc, p, layers)
-    tps = batch / tpot if tpot > 0 else 0.0
+    tps = decode_tokens_per_s(batch, tpot)
     return ScenarioEstimate(
         prefill=prefill, decode=decode, decode_context=mid, ttft_s=prefill.latency_s, tpot_s=tpot,
         decode_total_s=decode_total, e2e_s=prefill.latency_s + decode_total, tokens_per_s=tps,

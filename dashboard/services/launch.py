@@ -66,6 +66,10 @@ class LaunchSpec:
     replicas: int = 1
     role: str = "both"  # "both" | "prefill" | "decode"
     name: str = "llm"
+    # speculative decoding (features/speculative.py): vLLM --speculative-config JSON, SGLang flags
+    speculative_config: str | None = None
+    sglang_speculative: tuple[str, ...] = ()
+    trtllm_speculative: str | None = None  # the YAML line ``speculative_config: {...}``
 
     @property
     def gpus(self) -> int:
@@ -110,6 +114,8 @@ def vllm_command(spec: LaunchSpec) -> str:
     if spec.role in ("prefill", "decode"):
         cfg = {"kv_connector": "NixlConnector", "kv_role": "kv_both"}
         a += ["--kv-transfer-config", _q(json.dumps(cfg, separators=(",", ":")))]
+    if spec.speculative_config:
+        a += ["--speculative-config", _q(spec.speculative_config)]
     return _note(spec) + " ".join(a)
 
 
@@ -133,6 +139,7 @@ def sglang_command(spec: LaunchSpec) -> str:
         a += ["--quantization", q]
     if spec.role in ("prefill", "decode"):
         a += ["--disaggregation-mode", spec.role, "--disaggregation-transfer-backend", "nixl"]
+    a += [_q(x) for x in spec.sglang_speculative]
     return _note(spec) + " ".join(a)
 
 
@@ -141,6 +148,8 @@ def trtllm_yaml(spec: LaunchSpec) -> str:
     lines = [f"enable_attention_dp: {'true' if spec.dp > 1 else 'false'}", "enable_chunked_prefill: true",
              "kv_cache_config:", f"  dtype: {'fp8' if spec.kv_dtype == 'fp8' else 'auto'}",
              f"  free_gpu_memory_fraction: {spec.gpu_memory_utilization:g}"]
+    if spec.trtllm_speculative:
+        lines.append(spec.trtllm_speculative)
     return "\n".join(lines) + "\n"
 
 
@@ -255,13 +264,15 @@ def _engine_shape(tp: int, ep: int) -> tuple[int, int, int]:
 
 def launch_from_search_row(row: dict[str, Any], model_id: str, input_len: int, output_len: int, *,
                            weight_dtype: str = "bf16", checkpoint_dtype: str = "bf16", kv_dtype: str = "bf16",
-                           gpu_memory_utilization: float = 0.9) -> dict[str, str]:
+                           gpu_memory_utilization: float = 0.9, speculative: dict[str, Any] | None = None,
+                           ) -> dict[str, str]:
     """Launch texts for a ``modeling search`` configuration (aggregated: ``tp, ep, dp`` replicas,
     ``concurrency_per_engine``, ``budget``; disaggregated: ``x`` prefill engines of ``tp_p/ep_p``,
-    ``y`` decode engines of ``tp_d/ep_d``)."""
+    ``y`` decode engines of ``tp_d/ep_d``). ``speculative``: the LaunchSpec speculative fields
+    (``speculative_config``, ``sglang_speculative``, ``trtllm_speculative``)."""
     common = {"model_id": model_id, "max_model_len": input_len + output_len, "kv_dtype": kv_dtype,
               "weight_dtype": weight_dtype, "checkpoint_dtype": checkpoint_dtype,
-              "gpu_memory_utilization": gpu_memory_utilization}
+              "gpu_memory_utilization": gpu_memory_utilization, **(speculative or {})}
     budget = int(row.get("budget") or 8192)
     if "x" in row and "tp_p" in row:
         tp, dp, ep = _engine_shape(int(row["tp_p"]), int(row["ep_p"]))

@@ -20,7 +20,9 @@ Pipeline, per GPU type (every latency from the shared cost model, every verdict 
 4. **Simulation**: candidates are simulated in increasing cost order (one replica at ``R / n``
    Poisson arrivals — the rate split evenly — ``simulate()`` of :mod:`dashboard.sim_scheduler` with
    the engine's scheduler limits); the first one whose TTFT, TPOT at the asked percentile meet the
-   SLA is that GPU type's plan. Because the price of a candidate is known before it is simulated,
+   SLA with a 10 % margin (``SLA_MARGIN``: one finite sample estimates a p90 to ±10–20 %, and the
+   cheapest candidate that passes is biased towards a lucky sample) is that GPU type's plan and has
+   ``meets_sla: true``. Because the price of a candidate is known before it is simulated,
    the plan is the cheapest *simulated-feasible* candidate, and raising the GPU limit only adds
    candidates — it never makes the cheapest plan more expensive.
 
@@ -58,14 +60,15 @@ from dashboard.features.hardware import HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.pipeline import make_cost_model
 from dashboard.services.launch import LaunchSpec, launch_commands
 from dashboard.services.search_steady import steady_state
 from dashboard.sim.metrics import weighted_percentiles
-from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
+from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, kv_blocks_for, simulate
 
 __all__ = [
     "DISAGG_MODES", "PLAN_KEYS", "PlanRequest", "PlanResult", "default_prices", "plan", "price_table",
-    "scheduler_limits", "simulate_plan",
+    "resimulate", "scheduler_limits", "simulate_pd_plan", "simulate_plan",
 ]
 
 PLAN_KEYS = ("hardware", "engine", "num_gpus", "replicas", "tp", "ep", "dp", "pp", "weight_dtype", "kv_dtype",
@@ -80,6 +83,10 @@ _EXTRA_REPLICAS = 3  # candidates n0 … n0 + 3 per layout
 _MAX_SIMS_PER_HW = 6
 _GPU_MEM_UTIL = 0.9
 _WARMUP = 0.1
+#: a plan is accepted when its simulated percentiles are within this share of the targets: one
+#: finite Poisson sample estimates a p90 to ±10–20 % (more near saturation), and picking the
+#: cheapest candidate that passes favours lucky samples
+SLA_MARGIN = 0.9
 
 
 def price_table() -> dict[str, dict[str, Any]]:
@@ -118,6 +125,7 @@ class PlanRequest:
     max_gpus: int = 64
     disaggregated: str = "auto"
     kv_dtype: str = "bf16"
+    speculative: Any = None  # a features.speculative.SpeculativeConfig (issue 13), or None
 
     def __post_init__(self) -> None:
         if not self.hardware:
@@ -143,9 +151,10 @@ class PlanRequest:
         if self.kv_dtype not in ("bf16", "fp16", "fp8"):
             raise ValueError(f"kv_dtype must be bf16, fp16 or fp8, got {self.kv_dtype!r}")
 
-    def sla_met(self, ttft_ms: float, tpot_ms: float) -> bool:
-        return ((self.ttft_ms is None or ttft_ms <= self.ttft_ms)
-                and (self.tpot_ms is None or tpot_ms <= self.tpot_ms))
+    def sla_met(self, ttft_ms: float, tpot_ms: float, margin: float = 1.0) -> bool:
+        """Both targets met, each scaled by ``margin`` (the planner's verdict uses ``SLA_MARGIN``)."""
+        return ((self.ttft_ms is None or ttft_ms <= self.ttft_ms * margin)
+                and (self.tpot_ms is None or tpot_ms <= self.tpot_ms * margin))
 
 
 @dataclass
@@ -212,16 +221,21 @@ def _node_gpus(hw: HardwareProfile) -> int:
     return max(1, min(8, int(hw.scale_up_domain)))
 
 
-def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int) -> list[_Layout]:
+def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int, dtypes: Dtypes | None = None) -> list[_Layout]:
+    """Engine layouts: TP ∈ {1, 2, 4, 8} inside a node, MoE EP over the TP group or DP-attention
+    ranks; PP ∈ {2, 4} stages of a full node each (TP inside a node, PP across nodes) only when a
+    full node without PP cannot hold the weights and one sequence."""
     node = _node_gpus(hw)
     tps = [t for t in (1, 2, 4, 8) if t <= node]
     out: list[_Layout] = []
-    pps = (1, 2, 4) if _pp_available() else (1,)
-    for pp in pps:
+    for pp in (1, 2, 4):
+        if pp > 1 and (dtypes is None or _fits_one_node(model, hw, node, dtypes)):
+            break
         for tp in tps:
             shapes = [(tp, 1, 1)]
             if model.is_moe:
-                shapes.append((tp, 1, tp)) if tp > 1 else None
+                if tp > 1:
+                    shapes.append((tp, 1, tp))
                 if tp == 1:
                     shapes += [(1, d, d) for d in (2, 4, 8) if d <= node]
             for t, d, e in shapes:
@@ -236,12 +250,17 @@ def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int) -> list[_L
     return out
 
 
-def _pp_available() -> bool:
-    try:
-        from dashboard.features import pipeline  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _fits_one_node(model: ModelProfile, hw: HardwareProfile, node: int, dtypes: Dtypes) -> bool:
+    for par in (ParallelConfig(tp=node), ParallelConfig(tp=node, ep=node) if model.is_moe else None):
+        if par is None:
+            continue
+        try:
+            if memory_breakdown(model, hw, par, dtypes, context=1, reserved_fraction=1 - _GPU_MEM_UTIL,
+                                max_batched_tokens=2048, max_seqs=1).fits:
+                return True
+        except ParallelError:
+            continue
+    return False
 
 
 # ---------------------------------------------------------------------------- analytic shortlist
@@ -251,8 +270,15 @@ def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Lay
     that reaches it, and why nothing does (``None`` when some concurrency does)."""
     i_len, o_len = req.input_len, req.output_len
     ctx = i_len + o_len
-    mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=ctx, reserved_fraction=1 - _GPU_MEM_UTIL,
-                           max_batched_tokens=budget, max_seqs=max_seqs)
+    if req.speculative is not None:  # the draft's weights and KV come out of the KV budget
+        from dashboard.features.speculative import speculative_memory_breakdown
+
+        mem = speculative_memory_breakdown(model, hw, req.speculative, lay.parallel(), dtypes,
+                                           context=ctx + req.speculative.k, reserved_fraction=1 - _GPU_MEM_UTIL,
+                                           max_batched_tokens=budget, max_seqs=max_seqs)[0]
+    else:
+        mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=ctx, reserved_fraction=1 - _GPU_MEM_UTIL,
+                               max_batched_tokens=budget, max_seqs=max_seqs)
     kv_seqs = mem.max_sequences * lay.parallel().attention_dp
     if kv_seqs < 1:
         need = (mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes) / 2**30
@@ -262,11 +288,18 @@ def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Lay
     for c in _CONCURRENCY:
         if c > min(kv_seqs, max_seqs):
             break
-        st = steady_state(cm, i_len, o_len, c, budget, memo)
+        # with PP the engine runs pp virtual engines of c / pp clients each (features/pipeline.py)
+        cv = max(1, c // lay.pp)
+        if req.speculative is not None:
+            from dashboard.services.search_spec import steady_state_speculative
+
+            st = steady_state_speculative(cm, req.speculative, i_len, o_len, cv, budget, memo)
+        else:
+            st = steady_state(cm, i_len, o_len, cv, budget, memo)
         ttft, tpot = st.ttft_s * 1e3, st.tpot_s * 1e3
         if req.sla_met(ttft, tpot):
-            if st.requests_per_s > best:
-                best, best_c = st.requests_per_s, c
+            if st.requests_per_s * lay.pp > best:
+                best, best_c = st.requests_per_s * lay.pp, c
         elif c == 1:
             why = f"even one request misses the SLA (TTFT {ttft:.0f} ms, TPOT {tpot:.1f} ms)"
     return best, best_c, (None if best > 0 else why)
@@ -285,9 +318,9 @@ def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, pric
     budgets = sorted({min(b, budget_default) for b in _BUDGETS} | {budget_default})
     out: list[_Candidate] = []
     reasons: list[str] = []
-    for lay in _layouts(model, hw, req.max_gpus):
+    for lay in _layouts(model, hw, req.max_gpus, dtypes):
         try:
-            cm = CostModel(model, hw, lay.parallel(), dtypes)
+            cm = make_cost_model(model, hw, lay.parallel(), dtypes)
         except (ParallelError, ValueError) as exc:
             reasons.append(str(exc))
             continue
@@ -327,18 +360,38 @@ def _label(lay: _Layout) -> str:
 
 # ---------------------------------------------------------------------------- simulation
 def _num_requests(rate: float | None, req: PlanRequest, conc: int | None) -> int:
+    """Requests per verdict simulation: 30 s of arrivals, 200–400 requests (rate mode); five
+    rounds of the clients, 200–1200 requests (concurrency mode)."""
     if rate is not None:
-        return int(min(600, max(200, rate * 60.0)))
+        return int(min(400, max(200, rate * 30.0)))
     return int(min(1200, max(200, 5 * (conc or 1))))
+
+
+def _engine_sched(req: PlanRequest, cm: CostModel, max_num_batched_tokens: int, max_num_seqs: int,
+                  **overrides: Any) -> SchedulerConfig:
+    """The engine's scheduler (admission, async scheduling, overheads, KV rule: the engine profile)
+    with the plan's limits; the generic vLLM-style scheduler when no engine profile loads."""
+    budget = max(max_num_batched_tokens, max_num_seqs)
+    try:
+        return SchedulerConfig.from_engine(req.engine, cm.hw, cm.par.tp, max_num_batched_tokens=budget,
+                                           max_num_seqs=max_num_seqs, **overrides)
+    except (AttributeError, ImportError, TypeError):
+        _, _, block = scheduler_limits(req.engine, cm.hw)
+        return SchedulerConfig(max_num_batched_tokens=budget, max_num_seqs=max_num_seqs, block_size=block,
+                               gpu_memory_utilization=_GPU_MEM_UTIL, **overrides)
 
 
 def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batched_tokens: int, max_num_seqs: int,
                   seed: int = 0) -> dict[str, float]:
     """Simulate one replica at its share of the load; TTFT/TPOT/ITL at ``req.percentile`` (ms),
     output tokens/s of the replica. Raises ``ValueError`` when the replica cannot hold a request."""
-    _, _, block = scheduler_limits(req.engine, cm.hw)
-    sched = SchedulerConfig(max_num_batched_tokens=max(max_num_batched_tokens, max_num_seqs),
-                            max_num_seqs=max_num_seqs, block_size=block, gpu_memory_utilization=_GPU_MEM_UTIL)
+    pp = cm.par.pp
+    sched = _engine_sched(req, cm, max_num_batched_tokens, max(1, max_num_seqs // pp))
+    if pp > 1:  # pp virtual engines, each with 1/pp of the KV cache (features/pipeline.py)
+        blocks = kv_blocks_for(cm, sched, req.input_len + req.output_len) // pp
+        if blocks < 1:
+            raise ValueError("no KV cache fits beside the weights of a pipeline stage")
+        sched = replace(sched, num_kv_blocks=blocks)
     if req.request_rate is not None:
         rate = req.request_rate / replicas
         wl = WorkloadConfig(num_requests=_num_requests(rate, req, None), input_len=req.input_len,
@@ -347,7 +400,7 @@ def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batche
         conc = max(1, math.ceil(req.concurrency / replicas))  # type: ignore[operator]
         wl = WorkloadConfig(num_requests=_num_requests(None, req, conc), input_len=req.input_len,
                             output_len=req.output_len, concurrency=conc, seed=seed)
-    res = simulate(cm, wl, sched, record_steps=False)
+    res = simulate(cm, wl, sched, dp=pp, record_steps=False, speculative=req.speculative)
     rq = res.requests
     n = len(rq["ttft_s"])
     # warm-up: an empty engine at first; closed-loop clients all send their first request at t = 0
@@ -358,7 +411,11 @@ def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batche
     tpot_v = rq["tpot_s"][keep]
     tpot = float(np.nanpercentile(tpot_v, q)) * 1e3 if np.isfinite(tpot_v).any() else 0.0
     itl = weighted_percentiles(res.itl_values_s, res.itl_weights, (q,))[0] * 1e3 if len(res.itl_values_s) else 0.0
-    return {"ttft_ms": ttft, "tpot_ms": tpot, "itl_ms": float(itl),
+    if req.speculative is not None:
+        extra = {"spec_acceptance_length": float(res.summary["spec_decode_acceptance_length"])}
+    else:
+        extra = {}
+    return {**extra, "ttft_ms": ttft, "tpot_ms": tpot, "itl_ms": float(itl),
             "output_tok_s": float(res.summary["output_throughput_tok_s"]),
             "completed": int(res.summary["completed"]), "num_requests": n}
 
@@ -376,6 +433,19 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
                       max_num_batched_tokens=c.budget, max_model_len=req.input_len + req.output_len,
                       gpu_memory_utilization=_GPU_MEM_UTIL, kv_dtype=c.dtypes.kv, weight_dtype=c.dtypes.weight,
                       checkpoint_dtype=nf.weight, replicas=c.replicas, name=_k8s_name(model_id))
+    extra: dict[str, Any] = {}
+    if req.speculative is not None:
+        from dashboard.features.speculative import (
+            speculative_config_to_sglang_args,
+            speculative_config_to_trtllm_yaml,
+            speculative_config_to_vllm_json,
+        )
+
+        spec = replace(spec, speculative_config=speculative_config_to_vllm_json(req.speculative, model),
+                       sglang_speculative=tuple(speculative_config_to_sglang_args(req.speculative, model)),
+                       trtllm_speculative=speculative_config_to_trtllm_yaml(req.speculative, model))
+        extra["speculative"] = {**req.speculative.as_dict(),
+                                "acceptance_length_simulated": sim.get("spec_acceptance_length")}
     return {
         "hardware": c.hw.slug,
         "engine": req.engine,
@@ -402,6 +472,7 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
         "tokens_per_joule": out_tok_s / (gpus * c.hw.tdp_w) if gpus and c.hw.tdp_w > 0 else None,
         "meets_sla": ok,
         "launch": launch_commands(spec),
+        **extra,
     }
 
 
@@ -416,10 +487,215 @@ def _sort_key(p: dict[str, Any]) -> tuple[int, float, float]:
     return (0 if p["meets_sla"] else 1, cost if cost is not None else math.inf, p["num_gpus"])
 
 
+def _pd_capacity_prefill(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Layout, dtypes: Dtypes,
+                         req: PlanRequest, budget: int, max_seqs: int) -> float:
+    """Prompts/s one prefill engine completes with its steady-state TTFT within 60 % of the TTFT
+    target (the rest is left to the KV transfer and the decode pool's first step)."""
+    mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=req.input_len + 1,
+                           reserved_fraction=1 - _GPU_MEM_UTIL, max_batched_tokens=budget, max_seqs=max_seqs)
+    kv_seqs = mem.max_sequences * lay.parallel().attention_dp
+    best, memo = 0.0, {}
+    for c in _CONCURRENCY:
+        if c > min(kv_seqs, max_seqs):
+            break
+        st = steady_state(cm, req.input_len, 1, c, budget, memo)
+        if req.ttft_ms is None or st.ttft_s * 1e3 <= 0.6 * req.ttft_ms:
+            best = max(best, st.requests_per_s)
+    return best
+
+
+def _pd_capacity_decode(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Layout, dtypes: Dtypes,
+                        req: PlanRequest, max_seqs: int) -> tuple[float, int]:
+    """Requests/s one decode engine carries with its mean TPOT within the target: ``c`` running
+    sequences at TPOT ``t`` finish ``c / (t · O)`` requests per second; ``c`` limited by the KV cache
+    (``I + O`` tokens each) and ``max_num_seqs``."""
+    ctx = req.input_len + req.output_len
+    mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=ctx, reserved_fraction=1 - _GPU_MEM_UTIL,
+                           max_batched_tokens=max_seqs, max_seqs=max_seqs)
+    kv_seqs = mem.max_sequences * lay.parallel().attention_dp
+    best, best_c = 0.0, 0
+    for c in _CONCURRENCY:
+        if c > min(kv_seqs, max_seqs):
+            break
+        tpot = cm.tpot_s(c, req.input_len, req.output_len)
+        if req.tpot_ms is None or tpot * 1e3 <= req.tpot_ms:
+            rate = c / (tpot * max(1, req.output_len))
+            if rate > best:
+                best, best_c = rate, c
+    return best, best_c
+
+
+@dataclass
+class _PDCandidate:
+    hw: HardwareProfile
+    pre: _Layout
+    dec: _Layout
+    n_p: int
+    n_d: int
+    budget: int
+    seqs_p: int
+    seqs_d: int
+    usd_per_hour: float
+    cm_p: CostModel
+    cm_d: CostModel
+    dtypes: Dtypes
+
+    @property
+    def gpus(self) -> int:
+        return self.n_p * self.pre.gpus + self.n_d * self.dec.gpus
+
+
+def _pd_candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, price: float,
+                   dtypes: Dtypes) -> tuple[list[_PDCandidate], str | None]:
+    """Prefill × decode pools of the same GPU type (rate mode only), cheapest first: for the 2
+    prefill layouts with the fewest GPUs per unit of analytic capacity, the fewest engines whose
+    simulated TTFT percentile (Poisson prompts, prefill only) is within 70 % of the target; for the
+    3 most efficient decode layouts, ``n₀`` and ``n₀ + 1`` engines (``n₀`` from the analytic decode
+    capacity within the TPOT target)."""
+    if req.request_rate is None:
+        return [], "disaggregated plans need a request rate"
+    budget, seqs_default, _ = scheduler_limits(req.engine, hw)
+    pre: list[tuple[float, _Layout, CostModel]] = []
+    dec: list[tuple[float, _Layout, CostModel, int]] = []
+    for lay in _layouts(model, hw, req.max_gpus):
+        if lay.pp > 1:
+            continue
+        try:
+            cm = CostModel(model, hw, lay.parallel(), dtypes)
+        except (ParallelError, ValueError):
+            continue
+        cap_p = _pd_capacity_prefill(cm, model, hw, lay, dtypes, req, budget, min(seqs_default, budget))
+        if cap_p > 0:
+            pre.append((lay.gpus / cap_p, lay, cm))
+        cap_d, c_d = _pd_capacity_decode(cm, model, hw, lay, dtypes, req, seqs_default)
+        if cap_d > 0:
+            dec.append((lay.gpus / cap_d, lay, cm, c_d))
+    if not pre or not dec:
+        return [], ("no prefill layout meets 60 % of the TTFT target" if not pre
+                    else "no decode layout meets the TPOT target")
+    rate = req.request_rate
+    out: list[_PDCandidate] = []
+    seqs_p = min(seqs_default, budget)
+    # the prefill pool is sized in the simulator (prefill-only runs are cheap): the fewest engines
+    # whose TTFT percentile stays within 70 % of the target (the rest: KV transfer + first decode step)
+    target_p = None if req.ttft_ms is None else 0.7 * req.ttft_ms * SLA_MARGIN
+    pools: list[tuple[_Layout, CostModel, int]] = []
+    for gp, lp, cmp in sorted(pre, key=lambda x: x[0])[:2]:
+        n_p0 = max(1, math.ceil(rate * gp / lp.gpus - 1e-9))
+        for n_p in range(n_p0, 3 * n_p0 + 2):
+            if n_p * lp.gpus >= req.max_gpus:
+                break
+            try:
+                rp = _prefill_sim(cmp, req, n_p, budget, seqs_p)
+            except ValueError:
+                break
+            if target_p is None or _pct(rp.requests["ttft_s"], req.percentile) <= target_p:
+                pools.append((lp, cmp, n_p))
+                break
+    if not pools:
+        return [], f"no prefill pool within {req.max_gpus} GPUs keeps TTFT within 70 % of the target"
+    for lp, cmp, n_p in pools:
+        for gd, ld, cmd, _c in sorted(dec, key=lambda x: x[0])[:3]:
+            n_d0 = max(1, math.ceil(rate * gd / ld.gpus - 1e-9))
+            for n_d in (n_d0, n_d0 + 1):
+                c = _PDCandidate(hw, lp, ld, n_p, n_d, budget, seqs_p, seqs_default, 0.0, cmp, cmd, dtypes)
+                if c.gpus <= req.max_gpus:
+                    c.usd_per_hour = c.gpus * price
+                    out.append(c)
+    out.sort(key=lambda c: (c.usd_per_hour, c.n_p + c.n_d))
+    return out, (None if out else f"no prefill + decode pools within {req.max_gpus} GPUs")
+
+
+def _pct(x: np.ndarray, q: float) -> float:
+    """Percentile ``q`` in ms of seconds ``x`` after the warm-up share (NaNs ignored)."""
+    x = x[int(len(x) * _WARMUP):]
+    return float(np.nanpercentile(x, q)) * 1e3 if np.isfinite(x).any() else 0.0
+
+
+def _prefill_sim(cm: CostModel, req: PlanRequest, n_p: int, budget: int, seqs: int, seed: int = 0) -> Any:
+    """One prefill engine at ``R / n_p`` Poisson prompts, each sampling one token (its TTFT is the
+    prefill latency with queueing). Prefill-only steps are cheap and the queue near saturation is
+    heavy-tailed, so the sample is long (1000–3000 prompts)."""
+    rate = (req.request_rate or 0.0) / n_p
+    sp = _engine_sched(req, cm, budget, seqs)
+    n_req = int(min(3000, max(1000, rate * 300.0)))
+    return simulate(cm, WorkloadConfig(num_requests=n_req, input_len=req.input_len, output_len=1,
+                                       request_rate=rate, seed=seed), sp, record_steps=False)
+
+
+def simulate_pd_plan(c: _PDCandidate, model: ModelProfile, req: PlanRequest, seed: int = 0) -> dict[str, float]:
+    """Simulate one prefill engine (prompts alone, one output token) and one decode engine (the
+    prompt already cached: a prefix hit of all but the last block) at their shares of the rate;
+    TTFT = prefill TTFT + KV transfer over the scale-out NIC + the decode engine's first step."""
+    from dashboard.features.kv_transfer import kv_transfer_s
+
+    rate = req.request_rate or 0.0
+    rp = _prefill_sim(c.cm_p, req, c.n_p, c.budget, c.seqs_p, seed)
+    hit = max(0.0, min(0.999, 1.0 - 1.0 / max(1, req.input_len)))
+    sd = _engine_sched(req, c.cm_d, c.budget, c.seqs_d, prefix_cache_hit=hit)
+    n_req = _num_requests(rate / c.n_d, req, None)
+    rd = simulate(c.cm_d, WorkloadConfig(num_requests=n_req, input_len=req.input_len, output_len=req.output_len,
+                                         request_rate=rate / c.n_d, seed=seed), sd, record_steps=False)
+    q = req.percentile
+    t_kv, _ = kv_transfer_s(model, c.hw, c.pre.parallel(), c.dtypes.kv, req.input_len, "ib")
+    ttft_p, ttft_d = _pct(rp.requests["ttft_s"], q), _pct(rd.requests["ttft_s"], q)
+    itl = weighted_percentiles(rd.itl_values_s, rd.itl_weights, (q,))[0] * 1e3 if len(rd.itl_values_s) else 0.0
+    return {"ttft_ms": ttft_p + t_kv * 1e3 + ttft_d, "tpot_ms": _pct(rd.requests["tpot_s"], q), "itl_ms": float(itl),
+            "prefill_ttft_ms": ttft_p, "kv_transfer_ms": t_kv * 1e3, "decode_first_step_ms": ttft_d,
+            "output_tok_s": float(rd.summary["output_throughput_tok_s"])}
+
+
+def _pool(lay: _Layout, n: int, seqs: int, budget: int) -> dict[str, Any]:
+    return {"replicas": n, "tp": lay.tp, "ep": lay.ep, "dp": lay.dp, "pp": lay.pp, "num_gpus": n * lay.gpus,
+            "max_num_seqs": seqs, "max_num_batched_tokens": max(budget, seqs)}
+
+
+def _pd_plan_dict(model: ModelProfile, model_id: str, c: _PDCandidate, req: PlanRequest, sim: dict[str, float],
+                  ok: bool) -> dict[str, Any]:
+    """A disaggregated plan: top-level ``tp/ep/dp/pp/max_num_*`` are the decode pool's, ``replicas``
+    counts both pools' engines, ``num_gpus`` both pools' GPUs; ``prefill``/``decode`` hold each pool
+    (and the TTFT parts)."""
+    gpus = c.gpus
+    out_tok_s = _pricing_basis(req, 1, None)
+    in_tok_s = out_tok_s * req.input_len / req.output_len
+    usd_s = c.usd_per_hour / 3600.0
+    nf = native_format(model)
+    common = {"model_id": model_id, "max_model_len": req.input_len + req.output_len,
+              "gpu_memory_utilization": _GPU_MEM_UTIL, "kv_dtype": c.dtypes.kv, "weight_dtype": c.dtypes.weight,
+              "checkpoint_dtype": nf.weight, "name": _k8s_name(model_id)}
+    pre = LaunchSpec(tp=c.pre.tp, dp=c.pre.dp, ep=c.pre.ep, pp=c.pre.pp, replicas=c.n_p, max_num_seqs=c.seqs_p,
+                     max_num_batched_tokens=c.budget, **common)
+    dec = LaunchSpec(tp=c.dec.tp, dp=c.dec.dp, ep=c.dec.ep, pp=c.dec.pp, replicas=c.n_d, max_num_seqs=c.seqs_d,
+                     max_num_batched_tokens=max(c.budget, c.seqs_d), **common)
+    prefill = {**_pool(c.pre, c.n_p, c.seqs_p, c.budget), "ttft_ms": sim["prefill_ttft_ms"],
+               "kv_transfer_ms": sim["kv_transfer_ms"]}
+    decode = {**_pool(c.dec, c.n_d, c.seqs_d, c.budget), "first_step_ms": sim["decode_first_step_ms"],
+              "tpot_ms": sim["tpot_ms"]}
+    return {
+        "hardware": c.hw.slug, "engine": req.engine, "num_gpus": gpus, "replicas": c.n_p + c.n_d,
+        "tp": c.dec.tp, "ep": c.dec.ep, "dp": c.dec.dp, "pp": c.dec.pp,
+        "weight_dtype": c.dtypes.weight, "kv_dtype": c.dtypes.kv,
+        "max_num_seqs": c.seqs_d, "max_num_batched_tokens": max(c.budget, c.seqs_d),
+        "mode": "disaggregated", "prefill": prefill, "decode": decode,
+        "ttft_ms": sim["ttft_ms"], "tpot_ms": sim["tpot_ms"], "itl_ms": sim["itl_ms"],
+        "output_tok_s_per_gpu": out_tok_s / gpus if gpus else 0.0,
+        "usd_per_hour": c.usd_per_hour,
+        "usd_per_m_input_tokens": usd_s / in_tok_s * 1e6 if in_tok_s > 0 else None,
+        "usd_per_m_output_tokens": usd_s / out_tok_s * 1e6 if out_tok_s > 0 else None,
+        "tokens_per_joule": out_tok_s / (gpus * c.hw.tdp_w) if gpus and c.hw.tdp_w > 0 else None,
+        "meets_sla": ok,
+        "launch": launch_commands(dec, pre, dec),
+    }
+
+
 def plan(model: ModelProfile, req: PlanRequest, prices: Mapping[str, float] | None = None,
          model_id: str | None = None, hardware: Sequence[HardwareProfile] | None = None) -> PlanResult:
     """Plan ``model`` for ``req`` (see the module docstring). ``prices`` overrides the shipped
-    table per hardware slug; ``hardware`` passes profiles instead of loading ``req.hardware``."""
+    table per hardware slug; ``hardware`` passes profiles instead of loading ``req.hardware``.
+
+    ``disaggregated``: ``off`` aggregated plans only, ``on`` disaggregated only, ``auto`` both: the
+    disaggregated candidates of a GPU type are simulated only when cheaper than its aggregated plan,
+    so a disaggregated plan is listed where it saves money."""
     t0 = time.perf_counter()
     table = {**default_prices(), **(prices or {})}
     for k, v in table.items():
@@ -427,6 +703,10 @@ def plan(model: ModelProfile, req: PlanRequest, prices: Mapping[str, float] | No
     model_id = model_id or model.name
     hws = list(hardware) if hardware is not None else [load_hardware(h) for h in req.hardware]
     dtypes0 = native_format(model).dtypes(req.kv_dtype)
+    modes = [m for m, on in (("aggregated", req.disaggregated != "on"),
+                             ("disaggregated", req.disaggregated != "off" and req.request_rate is not None)) if on]
+    if req.disaggregated == "on" and req.request_rate is None:
+        raise ValueError("disaggregated=on needs a request rate (the pools are sized for a rate)")
     plans: list[dict[str, Any]] = []
     rejected: list[dict[str, str]] = []
     sims = 0
@@ -438,36 +718,84 @@ def plan(model: ModelProfile, req: PlanRequest, prices: Mapping[str, float] | No
         dtypes = dtypes0
         if dtypes.activation == "fp8" and not hw.peak_tflops.get("fp8"):
             dtypes = replace(dtypes, activation="bf16")  # no fp8 tensor cores: weight-only fp8 (Marlin)
-        cands, why = _candidates(model, hw, req, price, dtypes)
-        if not cands:
-            rejected.append({"hardware": hw.slug, "reason": why or "no candidate"})
-            continue
-        found: dict[str, Any] | None = None
+        found_any = False
+        agg_cost: float | None = None
         closest: dict[str, Any] | None = None
-        last_err = ""
-        for c in cands[:_MAX_SIMS_PER_HW]:
-            try:
-                sim = simulate_plan(c.cm, req, c.replicas, c.budget, c.max_num_seqs)
-            except ValueError as exc:
-                last_err = str(exc)
+        reasons: list[str] = []
+        for mode in modes:
+            if mode == "aggregated":
+                cands, why = _candidates(model, hw, req, price, dtypes)
+            else:
+                cands, why = _pd_candidates(model, hw, req, price, dtypes)  # type: ignore[assignment]
+            if not cands:
+                reasons.append(f"{mode}: {why or 'no candidate'}")
                 continue
-            sims += 1
-            ok = req.sla_met(sim["ttft_ms"], sim["tpot_ms"])
-            p = _plan_dict(model, model_id, c, req, sim, ok)
-            if ok:
-                found = p
-                break
-            if closest is None:
-                closest = p
-        if found is not None:
-            plans.append(found)
-        else:
+            found: dict[str, Any] | None = None
+            last_err = ""
+            limit = _MAX_SIMS_PER_HW if mode == "aggregated" else _MAX_SIMS_PER_HW // 2
+            if mode == "disaggregated" and agg_cost is not None:
+                # only pools cheaper than this GPU type's aggregated plan can change the ranking
+                cands = [c for c in cands if c.usd_per_hour < agg_cost - 1e-9]
+                if not cands:
+                    continue
+            for c in cands[:limit]:
+                try:
+                    if mode == "aggregated":
+                        sim = simulate_plan(c.cm, req, c.replicas, c.budget, c.max_num_seqs)  # type: ignore[union-attr]
+                    else:
+                        sim = simulate_pd_plan(c, model, req)  # type: ignore[arg-type]
+                except ValueError as exc:
+                    last_err = str(exc)
+                    continue
+                sims += 1 if mode == "aggregated" else 2
+                ok = req.sla_met(sim["ttft_ms"], sim["tpot_ms"], SLA_MARGIN)
+                p = (_plan_dict(model, model_id, c, req, sim, ok) if mode == "aggregated"  # type: ignore[arg-type]
+                     else _pd_plan_dict(model, model_id, c, req, sim, ok))  # type: ignore[arg-type]
+                if ok:
+                    found = p
+                    break
+                if closest is None or _sort_key(p) < _sort_key(closest):
+                    closest = p
+            if found is not None:
+                plans.append(found)
+                found_any = True
+                if mode == "aggregated":
+                    agg_cost = found["usd_per_hour"]
+            else:
+                top = closest or {}
+                detail = (f"closest: TTFT p{req.percentile:g} {top['ttft_ms']:.0f} ms, TPOT p{req.percentile:g} "
+                          f"{top['tpot_ms']:.1f} ms on {top['num_gpus']} GPUs" if top else last_err)
+                reasons.append(f"{mode}: the {min(len(cands), limit)} cheapest candidates miss the SLA in the "
+                               f"simulator ({detail})")
+        if not found_any:
             if closest is not None:
                 plans.append(closest)
-            top = closest or {}
-            detail = (f"TTFT p{req.percentile:g} {top['ttft_ms']:.0f} ms, TPOT p{req.percentile:g} "
-                      f"{top['tpot_ms']:.1f} ms on {top['num_gpus']} GPUs" if top else last_err)
-            rejected.append({"hardware": hw.slug, "reason": f"the {min(len(cands), _MAX_SIMS_PER_HW)} cheapest "
-                             f"candidates miss the SLA in the simulator ({detail})"})
+            rejected.append({"hardware": hw.slug, "reason": "; ".join(reasons) or "no candidate"})
     plans.sort(key=_sort_key)
     return PlanResult(plans=plans, rejected=rejected, elapsed_s=time.perf_counter() - t0, simulations=sims)
+
+
+def resimulate(model: ModelProfile, p: Mapping[str, Any], req: PlanRequest, seed: int = 0) -> dict[str, float]:
+    """Simulate a plan from its JSON alone (``hardware``, layouts, formats, scheduler limits):
+    what "the plan meets its SLA when its configuration is simulated on its own" checks."""
+    hw = load_hardware(p["hardware"])
+    nf = native_format(model)
+    dt = Dtypes(weight=p["weight_dtype"], activation=nf.activation if p["weight_dtype"] == nf.weight else "bf16",
+                kv=p["kv_dtype"], attention_weight=None if nf.attention == nf.weight or p["weight_dtype"] != nf.weight
+                else nf.attention)
+    if dt.activation == "fp8" and not hw.peak_tflops.get("fp8"):
+        dt = replace(dt, activation="bf16")
+
+    def lay(d: Mapping[str, Any]) -> _Layout:
+        return _Layout(int(d["tp"]), int(d["dp"]), int(d["ep"]), int(d["pp"]))
+
+    if p["mode"] == "aggregated":
+        cm = make_cost_model(model, hw, lay(p).parallel(), dt)
+        return simulate_plan(cm, req, int(p["replicas"]), int(p["max_num_batched_tokens"]), int(p["max_num_seqs"]),
+                             seed=seed)
+    pre, dec = p["prefill"], p["decode"]
+    lp, ld = lay(pre), lay(dec)
+    c = _PDCandidate(hw, lp, ld, int(pre["replicas"]), int(dec["replicas"]), int(pre["max_num_batched_tokens"]),
+                     int(pre["max_num_seqs"]), int(dec["max_num_seqs"]), float(p["usd_per_hour"]),
+                     CostModel(model, hw, lp.parallel(), dt), CostModel(model, hw, ld.parallel(), dt), dt)
+    return simulate_pd_plan(c, model, req, seed=seed)

@@ -30,6 +30,7 @@ from typing import Any
 from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import GIB, HardwareProfile
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import memory_needed_bytes, tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
 from dashboard.services.search_pareto import economics, pareto_front
@@ -105,7 +106,7 @@ class SLA:
             out.append(("ttft", f"TTFT {ttft_ms:.1f} ms > {self.ttft_ms:g} ms"))
         if self.tpot_ms is not None and tpot_ms > self.tpot_ms:
             out.append(("tpot", f"TPOT {tpot_ms:.2f} ms > {self.tpot_ms:g} ms"))
-        tps = 1000.0 / tpot_ms if tpot_ms > 0 else float("inf")
+        tps = tokens_per_s_per_user(tpot_ms / 1e3) or float("inf")
         if self.min_tps_per_user is not None and tps < self.min_tps_per_user:
             out.append(("tps_per_user", f"{tps:.1f} tok/s per user < {self.min_tps_per_user:g}"))
         return out
@@ -238,7 +239,8 @@ def _memory_check(model: ModelProfile, hw: HardwareProfile, par: ParallelConfig,
     info = {"weights_gib_per_gpu": mem.weight_bytes / GIB, "max_sequences": capacity,
             "kv_gib_per_seq": mem.kv_bytes_per_sequence / GIB}
     if not mem.fits:
-        need = (mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes + mem.kv_bytes_per_sequence) / GIB
+        need = memory_needed_bytes(mem.weight_bytes, mem.kv_bytes_per_sequence, 1, mem.activation_bytes,
+                                   mem.runtime_reserve_bytes) / GIB
         return f"OOM: one sequence of {ctx} tokens needs {need:.1f} GiB/GPU, {mem.usable_bytes / GIB:.1f} usable", info
     if capacity < conc:
         return f"OOM: KV cache holds {capacity} sequences of {ctx} tokens < concurrency {conc}", info
@@ -250,7 +252,7 @@ def _engine_row(st: EngineSteadyState) -> dict[str, Any]:
         "ttft_ms": st.ttft_s * 1e3,
         "tpot_ms": st.tpot_s * 1e3,
         "e2e_ms": st.e2e_s * 1e3,
-        "tps_per_user": 1.0 / st.tpot_s if st.tpot_s > 0 else None,
+        "tps_per_user": tokens_per_s_per_user(st.tpot_s),
         "queue_ms": st.queue_wait_s * 1e3,
         "saturated": st.saturated,
         "decodes_per_step": st.decodes_per_step,

@@ -33,6 +33,7 @@ from dashboard.features.cost_model import CostModel, StepCost
 from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.hardware import GIB, HardwareError, HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import hbm_utilisation, mfu, tokens_per_s_per_user, tpot_s
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
 
@@ -135,8 +136,8 @@ def stage_summary(cost: StepCost, hw: HardwareProfile, dtypes: Dtypes, tokens: i
         "tflop": cost.flops / 1e12,
         "gb": cost.bytes / 1e9,
         "comm_gb": cost.comm_bytes / 1e9,
-        "mfu": cost.flops / (lat * peak) if lat > 0 else 0.0,
-        "hbm_util": cost.bytes / (lat * hw.hbm_bytes_per_s) if lat > 0 else 0.0,
+        "mfu": mfu(cost.flops, lat, peak),
+        "hbm_util": hbm_utilisation(cost.bytes, lat, hw.hbm_bytes_per_s),
         "compute_share": by.get("compute", 0.0) / busy,
         "memory_share": by.get("memory", 0.0) / busy,
         "comm_share": by.get("comm", 0.0) / busy,
@@ -158,7 +159,7 @@ def evaluate_scenario(model: ModelProfile, hw: HardwareProfile, sc: Scenario, dt
     mid = cm.step(StepSpec(decode_seqs=sc.batch, decode_context=ctx0 + sc.output_len // 2))
     dec_s = cm.generation_time_s(sc.batch, ctx0, sc.output_len)
     steps = sc.output_len - 1
-    tpot = dec_s / steps if steps else mid.latency_s
+    tpot = tpot_s(dec_s, sc.output_len) if steps else mid.latency_s
     e2e = pre.latency_s + dec_s
     gpus = sc.tp * sc.dp
     out_tok_s = sc.dp * sc.batch * sc.output_len / e2e
@@ -168,7 +169,7 @@ def evaluate_scenario(model: ModelProfile, hw: HardwareProfile, sc: Scenario, dt
         "name": sc.name, "hardware": hw.name, "tp": sc.tp, "dp": sc.dp, "gpus": gpus, "batch": sc.batch,
         "seq_len": sc.seq_len, "output_len": sc.output_len, "kv_len": sc.kv_len,
         "ttft_ms": pre.latency_s * 1e3, "tpot_ms": tpot * 1e3, "decode_ms": dec_s * 1e3, "e2e_ms": e2e * 1e3,
-        "tps_per_user": 1.0 / tpot if tpot > 0 else None,
+        "tps_per_user": tokens_per_s_per_user(tpot),
         "output_tok_s": out_tok_s, "output_tok_s_per_gpu": out_tok_s / gpus,
         "prefill_tok_s": sc.dp * sc.batch * sc.seq_len / pre.latency_s,
         "fits": bool(mem.fits and mem.max_sequences >= sc.batch), "max_sequences": mem.max_sequences,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dashboard.features.metrics import cost_per_million_tokens, tokens_per_joule
+
 __all__ = ["economics", "pareto_front"]
 
 
@@ -38,17 +40,12 @@ def pareto_front(xs: Sequence[float], ys: Sequence[float]) -> list[int]:
 def economics(output_tok_s_per_gpu: float, input_tok_s_per_gpu: float, decode_time_share: float,
               usd_per_gpu_hour: float, tdp_w: float) -> dict[str, float | None]:
     """Cost per million tokens and tokens per joule of one GPU (see the module docstring)."""
-    usd_s = usd_per_gpu_hour / 3600.0
     share = min(1.0, max(0.0, decode_time_share))
     total = output_tok_s_per_gpu + input_tok_s_per_gpu
-
-    def per_m(rate: float, frac: float) -> float | None:
-        return usd_s * frac / rate * 1e6 if rate > 0 else None
-
     return {
-        "cost_per_m_output_usd": per_m(output_tok_s_per_gpu, share),
-        "cost_per_m_input_usd": per_m(input_tok_s_per_gpu, 1.0 - share),
-        "cost_per_m_total_usd": per_m(total, 1.0),
-        "output_tok_per_joule": output_tok_s_per_gpu / tdp_w if tdp_w > 0 else None,
-        "total_tok_per_joule": total / tdp_w if tdp_w > 0 else None,
+        "cost_per_m_output_usd": cost_per_million_tokens(usd_per_gpu_hour, output_tok_s_per_gpu, share),
+        "cost_per_m_input_usd": cost_per_million_tokens(usd_per_gpu_hour, input_tok_s_per_gpu, 1.0 - share),
+        "cost_per_m_total_usd": cost_per_million_tokens(usd_per_gpu_hour, total, 1.0),
+        "output_tok_per_joule": tokens_per_joule(output_tok_s_per_gpu, tdp_w),
+        "total_tok_per_joule": tokens_per_joule(total, tdp_w),
     }

@@ -51,6 +51,7 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import GIB, HardwareProfile
 from dashboard.features.kv_transfer import LINKS, kv_transfer_s, link_gb_s
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
 from dashboard.services.search import (
@@ -204,7 +205,7 @@ def combine(pe: PrefillEngine, de: DecodeEngine, x: int, y: int, wl: Workload,
         "kv_transfer_ms": t_kv * 1e3, "kv_share_of_ttft": (t_kv + kv_wait) / ttft if ttft > 0 else 0.0,
         "kv_link_util": rho_link, "kv_queue_ms": kv_wait * 1e3, "decode_first_step_ms": first_step * 1e3,
         "kv_mb_per_gpu": pe.kv_bytes_per_gpu / 1e6,
-        "tpot_ms": tpot * 1e3, "tps_per_user": 1.0 / tpot if tpot > 0 else None,
+        "tpot_ms": tpot * 1e3, "tps_per_user": tokens_per_s_per_user(tpot),
         "e2e_ms": (ttft + o1 * tpot) * 1e3,
         "output_tok_s": out_tok_s, "output_tok_s_per_gpu": out_tok_s / gpus,
         "input_tok_s_per_gpu": rate * wl.input_len / gpus,
@@ -269,8 +270,20 @@ def search_disaggregated(
 
     combos = 0
     dense = 16 if gpus <= 64 else 4  # pool sizes tried densely; beyond, powers of two (bounded work)
+    i_len, o_len = workload.input_len, workload.output_len
     for pe in pre:
+        cm_p, memo_p = cms[(pe.tp, pe.ep)]
         for de in dec:
+            cm_d, memo_d = cms[(de.tp, de.ep)]
+
+            # one re-pricing function per engine pair (not per combination); _step memoises
+            def tpot_at(what: tuple[str, int], cm_d=cm_d, memo_d=memo_d, cm_p=cm_p, memo_p=memo_p) -> float:
+                kind, n = what
+                if kind == "decode":
+                    return _step(cm_d, memo_d, (), n, i_len, o_len)
+                return _step(cm_p, memo_p, ((i_len, 0),) * n, 0, i_len, 1)
+
+            oom = pe.oom or de.oom
             xs = instance_counts((gpus - de.gpus) // pe.gpus, dense)
             for x in xs:
                 if max_instances and x > max_instances:
@@ -280,22 +293,12 @@ def search_disaggregated(
                     if max_instances and y > max_instances:
                         break
                     combos += 1
-                    base = {"x": x, "tp_p": pe.tp, "ep_p": pe.ep, "y": y, "tp_d": de.tp, "ep_d": de.ep,
-                            "budget": pe.budget, "decode_concurrency": de.concurrency,
-                            "gpus": x * pe.gpus + y * de.gpus, "concurrency": y * de.concurrency}
-                    if pe.oom or de.oom:
-                        reject(base, "oom", pe.oom or de.oom or "", ["oom"])
+                    if oom:
+                        reject({"x": x, "tp_p": pe.tp, "ep_p": pe.ep, "y": y, "tp_d": de.tp, "ep_d": de.ep,
+                                "budget": pe.budget, "decode_concurrency": de.concurrency,
+                                "gpus": x * pe.gpus + y * de.gpus, "concurrency": y * de.concurrency},
+                               "oom", oom, ["oom"])
                         continue
-                    cm_d, memo_d = cms[(de.tp, de.ep)]
-                    cm_p, memo_p = cms[(pe.tp, pe.ep)]
-
-                    def tpot_at(what: tuple[str, int], pe=pe, cm_d=cm_d, memo_d=memo_d, cm_p=cm_p,
-                                memo_p=memo_p) -> float:
-                        kind, n = what
-                        if kind == "decode":
-                            return _step(cm_d, memo_d, (), n, workload.input_len, workload.output_len)
-                        return _step(cm_p, memo_p, ((workload.input_len, 0),) * n, 0, workload.input_len, 1)
-
                     row = combine(pe, de, x, y, workload, tpot_at)
                     row.update(economics(row["output_tok_s_per_gpu"], row["input_tok_s_per_gpu"],
                                          row["decode_time_share"], econ.usd_per_gpu_hour, hw.tdp_w))
@@ -303,7 +306,7 @@ def search_disaggregated(
                     if viol:
                         reject(row, viol[0][0], "; ".join(t for _, t in viol), [c for c, _ in viol])
                     else:
-                        row.update({"reason_code": None, "reason": None, "reasons": []})
+                        row.update(reason_code=None, reason=None, reasons=[])
                         feasible.append(row)
     best = max(feasible, key=lambda r: (r["output_tok_s_per_gpu"], r["output_tok_s"], -r["ttft_ms"])) \
         if feasible else None

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from dashboard.features.metrics import hbm_utilisation, mfu
+
 __all__ = ["PERCENTILES", "SLA", "dist_stats", "summarize", "weighted_percentiles"]
 
 PERCENTILES = (50, 90, 99)
@@ -137,11 +139,11 @@ def summarize(
     }
     busy = float(util["busy_s"])
     denom = dur * dp
-    out["mfu"] = util["flops_per_gpu"] / (denom * util["peak_flops"])
-    out["hbm_bw_utilization"] = util["bytes_per_gpu"] / (denom * util["hbm_bytes_per_s"])
+    out["mfu"] = mfu(util["flops_per_gpu"], denom, util["peak_flops"])
+    out["hbm_bw_utilization"] = hbm_utilisation(util["bytes_per_gpu"], denom, util["hbm_bytes_per_s"])
     out["busy_fraction"] = busy / denom
-    out["busy_mfu"] = util["flops_per_gpu"] / (busy * util["peak_flops"]) if busy > 0 else math.nan
-    out["busy_hbm_bw_utilization"] = util["bytes_per_gpu"] / (busy * util["hbm_bytes_per_s"]) if busy > 0 else math.nan
+    out["busy_mfu"] = mfu(util["flops_per_gpu"], busy, util["peak_flops"])
+    out["busy_hbm_bw_utilization"] = hbm_utilisation(util["bytes_per_gpu"], busy, util["hbm_bytes_per_s"])
     out["flops_per_gpu"] = util["flops_per_gpu"]
     out["bytes_per_gpu"] = util["bytes_per_gpu"]
     if steps and steps.get("dur_s") is not None and len(steps["dur_s"]):

@@ -75,6 +75,24 @@ class SpecState:
         self._pos += 1
         return bisect_right(cdf, u) + 1
 
+    def draw_many(self, q: int, n: int) -> list[int]:
+        """``n`` draws of :meth:`draw_emitted` at once (the same uniforms, in the same order)."""
+        cdf = self._cdf.get(q)
+        if cdf is None:
+            self.draw_emitted(q)  # builds the CDF (and consumes one uniform, like a single draw)
+            self._pos -= 1
+            cdf = self._cdf[q]
+        out: list[int] = []
+        while len(out) < n:
+            if self._pos >= len(self._u):
+                self._u = self.rng.random(4096).tolist()
+                self._pos = 0
+            take = min(n - len(out), len(self._u) - self._pos)
+            us = self._u[self._pos : self._pos + take]
+            self._pos += take
+            out.extend((np.searchsorted(cdf, us, side="right") + 1).tolist())
+        return out
+
 
 def spec_kv_blocks(cm: CostModel, sched: Any, cfg: SpeculativeConfig, context: int) -> int:
     """KV blocks of one engine with the draft's weights and KV in the memory model."""
@@ -93,8 +111,26 @@ def spec_schedule(sim: Any, eng: Any, budget: int) -> int:
     ``eng.spec_batch``; allocate their KV slots, preempting when needed. Returns the budget left."""
     st: SpecState = sim.spec
     bs = sim.sched.block_size
+    k1 = st.k + 1
+    dec = eng.spec_dec
+    if budget >= len(dec) * k1:
+        # fast path: every decode gets its k+1 tokens; allocate all their new blocks at once when
+        # they are free (the same blocks the per-request loop below would take one by one)
+        needs = [-(-(r.computed + k1) // bs) - r.blocks - len(r.refs) for r in dec]
+        total = 0
+        for nd in needs:
+            if nd > 0:
+                total += nd
+        if total <= eng.kv.free:
+            if total:
+                eng.kv.take(total)
+                for r, nd in zip(dec, needs, strict=True):
+                    if nd > 0:
+                        r.blocks += nd
+            eng.spec_batch = [(r, k1) for r in dec]
+            return budget - len(dec) * k1
     batch: list[tuple[Any, int]] = []
-    for r in list(eng.spec_dec):
+    for r in list(dec):
         if budget <= 0:
             break
         if r.state != _DECODE:
@@ -123,18 +159,31 @@ def spec_step_summary(sim: Any, eng: Any, chunks: list[tuple[Any, int, int]], co
     """``(seconds, FLOPs, bytes)`` of a step with ``eng.spec_batch`` decodes beside ``chunks``
     (FLOPs and bytes: the target's verification forward, for utilisation)."""
     st: SpecState = sim.spec
-    contexts = tuple(sorted(r.computed for r, _ in eng.spec_batch))
+    scm = st.scm
     pre = tuple((new, prefix) for _, new, prefix in chunks)
-    key = (contexts, pre, completing)
-    hit = st.cache.get(key)
-    if hit is None:
-        scm = st.scm
-        vstats = scm.verify_stats(contexts, pre, completing)
-        t_verify, flops, nbytes = scm.cm.step_summary(vstats)
-        dur = t_verify + scm.draft_time_s(contexts, pre) + scm.rejection_time_s(len(contexts))
-        if len(st.cache) > 100_000:
-            st.cache.clear()
-        hit = st.cache[key] = (dur, flops, nbytes)
+    if scm.windowless:  # the step depends on the contexts through n, Σ and max only
+        n, csum, cmax = 0, 0, 0
+        for r, _ in eng.spec_batch:
+            c = r.computed
+            n += 1
+            csum += c
+            if c > cmax:
+                cmax = c
+        key: Any = (n, csum, cmax, pre, completing)
+        hit = st.cache.get(key)
+        if hit is None:
+            hit = scm.summary_sums(n, float(csum), float(cmax), pre, completing)
+    else:
+        contexts = tuple(sorted(r.computed for r, _ in eng.spec_batch))
+        key = (contexts, pre, completing)
+        hit = st.cache.get(key)
+        if hit is None:
+            vstats = scm.verify_stats(contexts, pre, completing)
+            t_verify, flops, nbytes = scm.cm.step_summary(vstats)
+            hit = (t_verify + scm.draft_time_s(contexts, pre) + scm.rejection_time_s(len(contexts)), flops, nbytes)
+    if len(st.cache) > 100_000:
+        st.cache.clear()
+    st.cache[key] = hit
     return hit
 
 
@@ -145,14 +194,15 @@ def spec_finish(sim: Any, eng: Any, t: float) -> None:
     eng.spec_batch = []
     if not batch:
         return
-    draw = st.draw_emitted
     itl_vals, itl_w = sim.itl_vals, sim.itl_w
     drafts = drafted = accepted = 0
     done = []
-    for r, q in batch:
+    gaps: dict[float, int] = {}  # inter-chunk gaps, aggregated (most decodes share the last step's end)
+    draws = st.draw_many(batch[0][1], len(batch)) if all(q == batch[0][1] for _, q in batch) else None
+    for i, (r, q) in enumerate(batch):
         if r.state != _DECODE:
             continue
-        e = draw(q)
+        e = draws[i] if draws is not None else st.draw_emitted(q)
         drafts += 1
         drafted += q - 1
         accepted += e - 1
@@ -163,13 +213,15 @@ def spec_finish(sim: Any, eng: Any, t: float) -> None:
         r.computed += e
         eng.outstanding -= e
         gap = t - r.t_last_tok
-        itl_vals.append(gap)
-        itl_w.append(1)
+        gaps[gap] = gaps.get(gap, 0) + 1
         if gap > r.itl_max:
             r.itl_max = gap
         r.t_last_tok = t
         if e == left:
             done.append(r)
+    for gap, cnt in gaps.items():
+        itl_vals.append(gap)
+        itl_w.append(cnt)
     st.drafts += drafts
     st.draft_tokens += drafted
     st.accepted += accepted

@@ -49,6 +49,9 @@ MAIN = "[data-testid='stMainBlockContainer']"
 APP = "[data-testid='stApp']"
 PLOT = ".js-plotly-plot"
 EXC = "[data-testid='stException']"
+# keyed elements carry an ``st-key-<key>`` class: Run buttons are ``<page>__run``, charts' expanders ``chart__<key>``
+RUN_BUTTON = f"{MAIN} [class*='st-key-'][class*='__run'] button"
+CHART_TOGGLE = f"{MAIN} [class*='st-key-chart__'] summary"
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -115,6 +118,17 @@ def _page_url(base: str, spec: PageSpec) -> str:
     url = base + "/" if spec.default else f"{base}/{spec.url_path}"
     query = PAGE_QUERY.get(spec.url_path)
     return f"{url}?{query}" if query else url
+
+
+def _wait_painted(page, what: str) -> None:
+    """Wait until no element of the main block is still a placeholder: the frontend flips to
+    notRunning before it has loaded the code of widgets a fresh session has not drawn yet (number
+    inputs, selects, tables…), and shows an ``stSkeleton`` for each meanwhile."""
+    try:
+        page.wait_for_function("(sel) => !document.querySelector(sel)", arg=f"{MAIN} [data-testid='stSkeleton']",
+                               timeout=TIMEOUT_MS, polling=20)
+    except PlaywrightTimeout:
+        pytest.fail(f"{what}: placeholders still shown after {TIMEOUT_MS // 1000} s", pytrace=False)
 
 
 def _marks_len(page) -> int:
@@ -278,20 +292,32 @@ def test_page_in_browser(page, streamlit_server, speed_results, spec: PageSpec):
     (SCREENSHOTS / f"{spec.url_path}.FAILED.png").unlink(missing_ok=True)  # a stale one from an earlier run
 
 
+def _press_run(page, spec: PageSpec) -> float:
+    """Click the page's (first) Run button; seconds from the click to the end of the run."""
+    t0 = page.evaluate("performance.now()")
+    since = _marks_len(page)
+    _click_and_wait(page, page.locator(RUN_BUTTON).first, f"pressing Run on {spec.url_path}")
+    _wait_painted(page, f"results of Run on {spec.url_path}")
+    marks = page.evaluate("window.__stMarks")
+    _assert_no_exception(page, spec, "after pressing Run")
+    return round(([t for st, t in marks[since:] if st == "notRunning"][-1] - t0) / 1000, 3)
+
+
 def _check_page(page, streamlit_server: str, speed_results: dict, spec: PageSpec) -> None:
     base = streamlit_server
     page.add_init_script(_INIT_SCRIPT)
     result: dict = {"title": spec.title, "charts": has_charts(spec)}
     speed_results[spec.url_path] = result
 
-    # 1. first render in a fresh session, straight from the URL
+    # 1. first render in a fresh session, straight from the URL: charts start closed (on demand) and
+    #    expensive pages wait for their Run button, so the clock stops when the script is done
     t0 = time.perf_counter()
     page.goto(_page_url(base, spec), wait_until="commit", timeout=TIMEOUT_MS)
     _wait_run(page, 0, f"first render of {spec.url_path}")
-    _wait_charts(page, spec, "on first render")
+    _wait_painted(page, f"first render of {spec.url_path}")
     result["first_render_s"] = round(time.perf_counter() - t0, 3)
     # where the time went (browser clock, from navigation start): session up and script started,
-    # script finished (its deltas are on screen), and the rest is drawing the charts
+    # script finished (its deltas are on screen)
     marks = page.evaluate("window.__stMarks")
     started = next((t for st, t in marks if st == "running"), None)
     done = next((t for st, t in marks if st == "notRunning" and started is not None and t >= started), None)
@@ -300,21 +326,15 @@ def _check_page(page, streamlit_server: str, speed_results: dict, spec: PageSpec
         result["first_script_run_s"] = round((done - started) / 1000, 3)
     _assert_no_exception(page, spec, "on first render")
     assert page.locator(f"{MAIN} h1").count() >= 1, f"{spec.url_path}: no page title rendered"
+    assert page.locator(f"{MAIN} {PLOT}").count() == 0, f"{spec.url_path}: a chart was drawn before it was opened"
 
-    # 2. sidebar navigation: away to another page (the default one, first in the list), then back by title
-    others = [s for s in PAGE_SPECS if s.url_path != spec.url_path]
-    if others:
-        other = next((s for s in others if s.default), others[0])
-        _click_and_wait(page, _nav_link(page, other), f"navigating to {other.url_path}")
-        t0 = time.perf_counter()
-        link = _nav_link(page, spec)
-        result["nav_clicks"] = _click_and_wait(page, link, f"navigating back to {spec.url_path}")
-        _wait_charts(page, spec, "after sidebar navigation")
-        result["nav_render_s"] = round(time.perf_counter() - t0, 3)
-        _assert_no_exception(page, spec, "after sidebar navigation")
-        assert link.get_attribute("aria-current") == "page", f"nav link {spec.title!r} is not the current page"
+    # 2. pages with a Run button: press it (timed), results appear
+    run_btn = page.locator(RUN_BUTTON)
+    if run_btn.count():
+        result["run_s"] = _press_run(page, spec)
 
-    # 3. change one input: the script reruns and a shown number changes (timed RERUNS times)
+    # 3. change one input: the script reruns and a shown number changes (timed RERUNS times); on a
+    #    Run page the results give way to "inputs changed" or, back at inputs already run, come back
     times: list[float] = []
     first_values: dict[str, str] = {}
     for i in range(RERUNS):
@@ -322,7 +342,6 @@ def _check_page(page, streamlit_server: str, speed_results: dict, spec: PageSpec
         desc, rerun_s = _change_one_input(page, first_values)
         times.append(rerun_s)
         _assert_no_exception(page, spec, f"after changing {desc}")
-        _wait_charts(page, spec, f"after changing {desc}")
         if i == 0:
             after_metrics, after_text = _shown_numbers(page), _main_text(page)
             result["rerun_input"] = desc
@@ -331,6 +350,42 @@ def _check_page(page, streamlit_server: str, speed_results: dict, spec: PageSpec
                 f"(metrics {before_metrics} -> {after_metrics})")
     result["rerun_s"] = round(statistics.median(times), 3)
     result["rerun_all_s"] = [round(t, 3) for t in times]
+
+    # 3b. after the input changes a Run page shows "inputs changed": run again for the charts
+    if run_btn.count() and page.locator(CHART_TOGGLE).count() == 0:
+        _press_run(page, spec)
+
+    # 4. open the first chart (timed: Plotly.js is loaded, parsed and draws on demand)
+    toggles = page.locator(CHART_TOGGLE)
+    if has_charts(spec):
+        if not toggles.count():
+            _assert_no_exception(page, spec, "before opening a chart")
+            alerts = page.locator(f"{MAIN} [data-testid='stAlert']").all_inner_texts()
+            pytest.fail(f"page {spec.url_path!r}: its source draws charts but shows no chart to open "
+                        f"(alerts shown: {alerts}). If the page needs a particular state to draw, add a query "
+                        f"string for it to PAGE_QUERY in {Path(__file__).name}.", pytrace=False)
+        t0 = time.perf_counter()
+        _click_and_wait(page, toggles.first, f"opening a chart on {spec.url_path}")
+        _wait_charts(page, spec, "after opening a chart")
+        result["chart_open_s"] = round(time.perf_counter() - t0, 3)
+        _assert_no_exception(page, spec, "after opening a chart")
+
+    # 5. sidebar navigation: away to another page (the default one, first in the list), then back by
+    #    title; the chart opened above stays open (remembered for the session)
+    others = [s for s in PAGE_SPECS if s.url_path != spec.url_path]
+    if others:
+        other = next((s for s in others if s.default), others[0])
+        _click_and_wait(page, _nav_link(page, other), f"navigating to {other.url_path}")
+        t0 = time.perf_counter()
+        link = _nav_link(page, spec)
+        result["nav_clicks"] = _click_and_wait(page, link, f"navigating back to {spec.url_path}")
+        if has_charts(spec) and not run_btn.count():
+            _wait_charts(page, spec, "after sidebar navigation (the opened chart is remembered)")
+        _wait_painted(page, f"navigating back to {spec.url_path}")
+        result["nav_render_s"] = round(time.perf_counter() - t0, 3)
+        _assert_no_exception(page, spec, "after sidebar navigation")
+        assert link.get_attribute("aria-current") == "page", f"nav link {spec.title!r} is not the current page"
+
 
 def save_screenshot(page, path: Path) -> None:
     """Element screenshot of the main block. Streamlit scrolls inside its own container and only

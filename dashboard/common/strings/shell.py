@@ -33,6 +33,12 @@ STRINGS = {
     "sidebar.language": {"en": "Language / 语言", "zh": "Language / 语言"},
     "sidebar.parallel_invalid": {"en": "Parallelism rejected: {error}", "zh": "并行设置无效：{error}"},
     "header.profile": {"en": "Latency source: **{hw}** — {source}", "zh": "时延来源：**{hw}** — {source}"},
+    "header.not_fitted": {
+        "en": "Efficiencies not fitted for this chip: H200-derived efficiencies applied to its datasheet peaks "
+              "(not fitted: H200-derived efficiencies). Calibrate with your own measurements for real figures.",
+        "zh": "该芯片的效率未经拟合：沿用 H200 拟合的效率并套用其规格峰值（not fitted: H200-derived efficiencies）。"
+              "如需可信数字，请用自己的实测数据校准。",
+    },
     "header.model": {"en": "Model: **{name}** ({params})", "zh": "模型：**{name}**（{params}）"},
     "help.expander": {"en": "Help: {title}", "zh": "帮助：{title}"},
     "common.download_csv": {"en": "Download table (CSV)", "zh": "下载表格（CSV）"},

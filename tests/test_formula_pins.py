@@ -1,0 +1,376 @@
+"""Op enumeration (MLA, MoE, shared experts, sliding windows, attention-DP), the cost model's
+conveniences and the memory model pinned to hand-computed values.
+
+Shapes used (from the shipped configs):
+
+* DeepSeek-V3: hidden 7168, 128 heads, MLA with q_lora 1536, kv_lora 512, rope 64, nope 128, v 128;
+  61 layers (3 dense MLP of 18432, 58 MoE: 256 experts top-8 of 2048 + one shared 2048), vocab 129280.
+* DeepSeek-V2-Lite: hidden 2048, 16 heads, MLA without q_lora, 27 layers (1 dense of 10944, 26 MoE:
+  64 experts top-6 of 1408 + shared 2816), vocab 102400.
+* gpt-oss-120b: hidden 2880, 64 q / 8 kv heads of 64, 36 MoE layers (128 experts top-4 of 2880),
+  half of them with a 128-token sliding window, vocab 201088.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import pytest
+
+from dashboard.features.batch import StepSpec, batch_stats
+from dashboard.features.cost_model import (
+    ALLTOALL,
+    ATTN_D,
+    GEMM,
+    GEMM16,
+    GROUPED,
+    CostModel,
+    ElementwiseOp,
+    forward_flops,
+)
+from dashboard.features.hardware import GIB, Curve, Efficiency, HardwareProfile
+from dashboard.features.memory import (
+    RUNTIME_RESERVE_GIB,
+    activation_bytes,
+    kv_bytes_per_sequence,
+    kv_bytes_per_token_per_gpu,
+    memory_breakdown,
+    weight_bytes_per_gpu,
+)
+from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.presets import load_model
+
+REL = 1e-12
+EFF = Efficiency(
+    gemm_compute=Curve(((1.0, 0.1), (1024.0, 0.6))),
+    memory=0.5,
+    attention_prefill=Curve(((1.0, 0.5),)),
+    elementwise_traffic=1.0,
+    elementwise_kernels=1.0,
+    kernel_overhead_us=2.0,
+    step_overhead_us=10.0,
+    comm=0.5,
+    comm_latency_us=5.0,
+)
+HW = HardwareProfile(
+    slug="round",
+    name="Round numbers",
+    peak_tflops={"bf16": 1000.0, "fp8": 2000.0},
+    hbm_capacity_gb=100.0,
+    hbm_bandwidth_gb_s=2000.0,
+    scale_up_gb_s=400.0,
+    efficiency=EFF,
+)
+DSV3 = load_model("deepseek-v3")
+DSV2L = load_model("deepseek-v2-lite")
+OSS = load_model("gpt-oss-120b")
+L8B = load_model("llama-3.1-8b")
+
+
+def _imbalance(ep: int, pairs: float) -> float:
+    """Busiest-rank load over the mean with no systematic skew: ``1 + z_ep · sqrt((ep − 1) / P)``,
+    ``z_ep = Φ⁻¹((ep − 0.375) / (ep + 0.25))`` (moe_cost's formula, written out)."""
+    return 1 + NormalDist().inv_cdf((ep - 0.375) / (ep + 0.25)) * math.sqrt((ep - 1) / pairs)
+
+
+def _ops(cm: CostModel, spec: StepSpec) -> dict:
+    return {op.name: op for op in cm.ops(cm.stats_for(spec))}
+
+
+# ---------------------------------------------------------------- MLA
+def test_mla_decode_ops_deepseek_v3_tp8() -> None:
+    cm = CostModel(DSV3, HW, ParallelConfig(tp=8, ep=8), Dtypes(weight="fp8"))
+    ops = _ops(cm, StepSpec(decode_seqs=4, decode_context=1000))
+    L = 61
+    assert ops["q_a_proj"].flops == L * 2 * 4 * 1536 * 7168 and ops["q_a_proj"].kind == GEMM
+    assert ops["q_a_proj"].weight_bytes == L * 1536 * 7168 * 1  # fp8
+    assert ops["q_a_norm"].bytes == L * 2 * 4 * 1536 * 2
+    assert ops["q_b_proj"].flops == L * 2 * 4 * (16 * 192) * 1536
+    assert ops["kv_a_proj"].flops == L * 2 * 4 * 576 * 7168
+    rope = ops["rope_kv_write"]
+    assert rope.bytes == L * 4 * (2 * 16 * 64 * 2 + 576 * (2 + 2)) and rope.kernels == 2.0
+    # absorbed decode: q projected into the latent (64 rows = 4 seqs × 16 heads), one latent per token
+    qa = ops["q_absorb"]
+    assert qa.rows == 64 and qa.flops == L * 2 * 64 * 512 * 128
+    assert qa.bytes == L * 512 * 128 * 1 + L * 64 * (128 + 512) * 2
+    ad = ops["attn_decode"]
+    assert ad.kind == ATTN_D and ad.unit_bytes == 1000 * 576 * 2
+    assert ad.flops == L * 2 * 16 * 4000 * (2 * 512 + 64)
+    assert ad.bytes == L * (4000 * 576 * 2 + 4 * 16 * 576 * 2)
+    assert ops["v_absorb"].flops == L * 2 * 64 * 128 * 512
+    assert ops["o_proj"].flops == L * 2 * 4 * 7168 * (16 * 128)
+    assert "kv_b_proj" not in ops and "attn_prefill" not in ops
+    assert ops["attn_allreduce"].bytes == L * 4 * 7168 * 2 and ops["attn_allreduce"].group == 8
+    # 3 dense layers: 18432 / 8 = 2304 per GPU
+    assert ops["gate_up_proj"].count == 3 and ops["gate_up_proj"].flops == 3 * 2 * 4 * 2 * 2304 * 7168
+    assert ops["act_mul"].bytes == 3 * 4 * 3 * 2304 * 2
+    # 58 MoE layers: 16-bit router, 4 × 8 / 8 = 4 routed pairs per GPU, shared expert 2048 / 8 = 256
+    router = ops["router"]
+    assert router.kind == GEMM16 and router.flops == 58 * 2 * 4 * 256 * 7168
+    assert router.weight_bytes == 58 * 256 * 7168 * 2
+    # the busiest of 8 EP ranks: 1 + z₈·sqrt(7 / 32) of the mean over 32 routed pairs
+    imb = _imbalance(8, 32)
+    pairs = 4 * imb
+    touched = 256 * (1 - (1 - 8 / 256) ** (4 * imb)) / 8
+    up = ops["experts_gate_up"]
+    assert up.kind == GROUPED and up.rows == pytest.approx(pairs / touched, rel=REL)
+    assert up.bytes == pytest.approx(
+        58 * touched * 2 * 2048 * 7168 * 1 + 58 * pairs * (7168 + 2 * 2048) * 2, rel=REL)
+    assert ops["experts_act"].bytes == pytest.approx(58 * pairs * 3 * 2048 * 2, rel=REL)
+    assert ops["shared_gate_up"].flops == 58 * 2 * 4 * 2 * 256 * 7168
+    assert ops["shared_act"].bytes == 58 * 4 * 3 * 256 * 2
+    assert ops["shared_down"].flops == 58 * 2 * 4 * 7168 * 256
+    a2a = ops["ep_alltoall"]
+    assert a2a.kind == ALLTOALL and a2a.bytes == pytest.approx(58 * 2 * (4 / 8) * 8 * 7168 * 2 * 7 / 8, rel=REL)
+    assert ops["moe_allreduce"].bytes == 58 * 4 * 7168 * 2
+    assert ops["lm_head"].rows == 4 and ops["lm_head"].flops == 2 * 4 * 16160 * 7168
+
+
+def test_mla_prefill_runs_unabsorbed() -> None:
+    cm = CostModel(DSV3, HW, ParallelConfig(tp=8, ep=8))
+    ops = _ops(cm, StepSpec(prefill_seqs=1, prefill_len=100, prefix_len=50))
+    # up-project the 150 cached + new latents to 16 heads × (nope 128 + v 128)
+    kvb = ops["kv_b_proj"]
+    assert kvb.rows == 150 and kvb.flops == 61 * 2 * 150 * 4096 * 512
+    ap = ops["attn_prefill"]
+    assert ap.flops_per_call == 2 * 16 * 10050 * (192 + 128)
+    assert ap.bytes == 61 * (100 * 16 * 320 * 2 + 150 * 16 * 320 * 2)
+    assert "q_absorb" not in ops and "attn_decode" not in ops
+
+
+def test_mla_without_q_lora_and_attention_dp() -> None:
+    # DeepSeek-V2-Lite at tp = 1, ep = 4: attention runs data-parallel over 4 groups
+    cm = CostModel(DSV2L, HW, ParallelConfig(tp=1, ep=4))
+    ops = _ops(cm, StepSpec(decode_seqs=8, decode_context=300))
+    assert "q_a_proj" not in ops
+    q = ops["q_proj"]
+    assert q.rows == 2 and q.flops == 27 * 2 * 2 * (16 * 192) * 2048  # 8 decodes / 4 groups
+    ad = ops["attn_decode"]
+    assert ad.flops == 27 * 2 * 16 * (2400 / 4) * (2 * 512 + 64)
+    assert ad.bytes == 27 * ((2400 / 4) * 576 * 2 + 2 * 16 * 576 * 2)
+    assert ops["q_absorb"].rows == 2 * 16
+    # experts see all 8 tokens of the engine: 8 × 6 / 4 = 12 pairs per GPU on average, × the
+    # busiest-rank factor over 48 routed pairs
+    imb = _imbalance(4, 48)
+    touched = 64 * (1 - (1 - 6 / 64) ** (8 * imb)) / 4
+    dn = ops["experts_down"]
+    assert dn.flops == pytest.approx(26 * 2 * 12 * imb * 1408 * 2048, rel=REL)
+    assert dn.weight_bytes == pytest.approx(26 * touched * 1408 * 2048 * 2, rel=REL)
+    assert ops["ep_alltoall"].bytes == pytest.approx(26 * 2 * (8 / 4) * 6 * 2048 * 2 * 3 / 4, rel=REL)
+    assert ops["shared_gate_up"].flops == 26 * 2 * 2 * 2 * 2816 * 2048
+    assert "attn_allreduce" not in ops and "logits_allgather" not in ops
+    assert ops["lm_head"].rows == 2  # 8 sampled rows over 4 groups
+
+
+# ---------------------------------------------------------------- sliding windows
+def test_sliding_window_layers_read_at_most_the_window() -> None:
+    cm = CostModel(OSS, HW, ParallelConfig(tp=2))
+    s = batch_stats([(100, 500)], [1000, 60], window=128)
+    rows = [op for op in cm.ops(s) if op.name in ("attn_decode", "attn_prefill")]
+    # one record per window kind (18 windowed + 18 full layers), heads per GPU 32 q / 4 kv, d 64
+    dec = {op.unit_bytes: op for op in rows if op.kind == ATTN_D}
+    assert set(dec) == {128 * 128 * 2, 1000 * 128 * 2}
+    assert dec[128 * 128 * 2].flops == 18 * 2 * 32 * (128 + 60) * 128
+    assert dec[1000 * 128 * 2].flops == 18 * 2 * 32 * 1060 * 128
+    pre = sorted((op for op in rows if op.kind != ATTN_D), key=lambda o: o.flops)
+    # windowed: each of the 100 new tokens sees 128 keys; full: 100·500 + 100·101/2
+    assert pre[0].flops_per_call == 2 * 32 * (100 * 128) * 128
+    assert pre[1].flops_per_call == 2 * 32 * (100 * 500 + 5050) * 128
+    assert pre[0].bytes == 18 * (100 * 32 * 128 * 2 + s.w_kv_read * 4 * 128 * 2)
+
+
+def test_unsupported_multiple_windows_and_empty_step() -> None:
+    cm = CostModel(L8B, HW)
+    # an empty step launches nothing: only the step overhead
+    empty = batch_stats([], [], None, 0)
+    assert cm.ops(empty) == []
+    assert cm.step_time_s(empty) == pytest.approx(10e-6, rel=REL)
+
+
+# ---------------------------------------------------------------- conveniences
+def test_step_totals_hand_computed() -> None:
+    cm = CostModel(L8B, HW)
+    cost = cm.step(StepSpec(decode_seqs=1, decode_context=1))
+    # one decode reads every 16-bit linear weight once: 2 B × (params − embedding − norms);
+    # norms (2 × 4096 per layer + the final 4096) move as elementwise activations
+    weights = 2 * (L8B.total_params() - L8B.embedding_params() - 32 * 2 * 4096 - 4096)
+    assert cost.weight_bytes == weights
+    assert cost.tokens == 1
+    # elementwise FLOPs: 2 per element read (norms, RoPE, activation, residuals)
+    ew = [o for o in cm.ops(cm.stats_for(StepSpec(decode_seqs=1, decode_context=1))) if isinstance(o, ElementwiseOp)]
+    assert all(o.flops == o.bytes / 2 * 2 for o in ew)
+    d = cost.as_dict()
+    assert d["latency_ms"] == pytest.approx(cost.latency_s * 1e3) and d["weight_bytes"] == weights
+    assert d["overhead_ms"] == pytest.approx(cost.overhead_s * 1e3) and d["tokens"] == 1
+    assert d["compute_ms"] == pytest.approx(cost.compute_s * 1e3) and d["comm_ms"] == 0.0
+    assert d["exposed_comm_ms"] == 0.0 and d["flops"] == cost.flops and d["bytes"] == cost.bytes
+    assert d["comm_bytes"] == 0.0
+    row = d["ops"][0]
+    op = cost.ops[0]
+    assert row == {
+        "name": op.name,
+        "kind": op.kind,
+        "count": op.count,
+        "flops": op.flops,
+        "bytes": op.bytes,
+        "comm_bytes": 0.0,
+        "weight_bytes": op.weight_bytes,
+        "time_ms": op.time_s * 1e3,
+        "bound": op.bound,
+    }
+
+
+def test_prefill_chunks_sum_and_decode_integration() -> None:
+    cm = CostModel(L8B, HW)
+    one = cm.step_latency_s(2, 300)
+    assert cm.prefill_time_s(2, 300) == one and cm.prefill_time_s(2, 300, chunk=300) == one
+    chunked = cm.step_latency_s(2, 128) + cm.step_latency_s(2, 128, 128) + cm.step_latency_s(2, 44, 256)
+    assert cm.prefill_time_s(2, 300, chunk=128) == pytest.approx(chunked, rel=REL)
+    assert cm.decode_time_s(3, 500) == cm.step_latency_s(decode_seqs=3, decode_context=500)
+    # 9 decode steps after the first token, 3 midpoint samples of width 3 at contexts 101, 104, 107
+    gen = 3 * sum(cm.decode_time_s(2, c) for c in (101, 104, 107))
+    assert cm.generation_time_s(2, 100, 10, samples=3) == pytest.approx(gen, rel=REL)
+    assert cm.generation_time_s(2, 100, 1) == 0.0
+    assert cm.tpot_s(2, 100, 10, samples=3) == pytest.approx(gen / 9, rel=REL)
+    assert cm.tpot_s(2, 100, 1) == cm.decode_time_s(2, 100)
+    # more samples than steps: one sample per step
+    assert cm.generation_time_s(1, 10, 3, samples=16) == pytest.approx(
+        cm.decode_time_s(1, 10) + cm.decode_time_s(1, 11), rel=REL
+    )
+
+
+def test_forward_flops_hand_computed() -> None:
+    # Llama-3.1-8B prefill of one 1-token sequence with no context: GEMMs 2·(params − embeddings)
+    # + attention 2·32·1·256 per layer + elementwise 2 per element moved
+    cm = CostModel(L8B, HW)
+    spec = StepSpec(prefill_seqs=1, prefill_len=1)
+    assert forward_flops(L8B, 1, 0, 1) == pytest.approx(cm.step(spec).flops, rel=REL)
+    gemm = 2 * (L8B.total_params() - L8B.embedding_params() - 32 * 2 * 4096 - 4096)
+    attn = 32 * 2 * 32 * 1 * 256
+    ew = sum(o.flops for o in cm.ops(cm.stats_for(spec)) if isinstance(o, ElementwiseOp))
+    assert forward_flops(L8B, 1, 0, 1) == pytest.approx(gemm + attn + ew, rel=REL)
+    # decode form (1 new token after context) and the lm_head on 0 sampled rows
+    dec = forward_flops(L8B, 1, 99, 2)
+    assert dec == pytest.approx(CostModel(L8B, HW).step(StepSpec(decode_seqs=2, decode_context=99)).flops, rel=REL)
+    no_head = forward_flops(L8B, 1, 99, 2, sampled=0)
+    assert dec - no_head == pytest.approx(2 * 2 * 128256 * 4096, rel=REL)
+
+
+def test_overlap_bounds() -> None:
+    with pytest.raises(ValueError, match="overlap"):
+        CostModel(L8B, HW, overlap=1.5)
+    with pytest.raises(ValueError, match="overlap"):
+        CostModel(L8B, HW, overlap=-0.1)
+    CostModel(L8B, HW, overlap=1.0)
+    CostModel(L8B, HW, overlap=0.0)
+
+
+# ---------------------------------------------------------------- memory model
+def test_weight_bytes_mla_moe_hand_computed() -> None:
+    par = ParallelConfig(tp=8, ep=8)
+    got = weight_bytes_per_gpu(DSV3, par, "fp8")
+    h, hq = 7168, 16
+    attn = (h * 576 + h * 1536 + 1536 * hq * 192 + 512 * hq * 256 + hq * 128 * h) * 1
+    norms = DSV3.norm_params_per_layer() * 2
+    dense = 3 * 18432 * h / 8 * 1
+    moe = 32 * 3 * 2048 * h * 1 + 3 * 2048 * h / 8 * 1 + 256 * h * 2
+    per_layer = (3 * (attn + dense + norms) + 58 * (attn + moe + norms)) / 61
+    emb = 2 * 129280 * h / 8 * 2
+    assert got == pytest.approx(per_layer * 61 + emb + h * 2, rel=REL)
+
+
+def test_weight_bytes_pipeline_and_dense() -> None:
+    h = 4096
+    attn = (h * (32 + 16) * 128 + 32 * 128 * h) * 2
+    mlp = 3 * h * 14336 * 2
+    norms = L8B.norm_params_per_layer() * 2
+    emb = 128256 * h * 2
+    assert weight_bytes_per_gpu(L8B, ParallelConfig(), "bf16") == pytest.approx(
+        32 * (attn + mlp + norms) + 2 * emb + h * 2, rel=REL
+    )
+    # pp = 3: ceil(32 / 3) = 11 layers on the largest stage, embedding or lm_head (the larger) once
+    assert weight_bytes_per_gpu(L8B, ParallelConfig(pp=3), "bf16") == pytest.approx(
+        11 * (attn + mlp + norms) + emb + h * 2, rel=REL
+    )
+    # tp = 2 halves linears and embeddings; 8 kv heads over 2 = 4
+    attn2 = (h * (16 + 8) * 128 + 16 * 128 * h) * 2
+    assert weight_bytes_per_gpu(L8B, ParallelConfig(tp=2), "bf16") == pytest.approx(
+        32 * (attn2 + mlp / 2 + norms) + emb + h * 2, rel=REL
+    )
+
+
+def test_kv_bytes_hand_computed() -> None:
+    assert kv_bytes_per_token_per_gpu(DSV3, ParallelConfig(tp=8), "fp8") == 61 * 576 * 1
+    assert kv_bytes_per_token_per_gpu(L8B, ParallelConfig(pp=3), "bf16") == 11 * 2 * 8 * 128 * 2
+    # gpt-oss: 18 full + 18 windowed layers of 2 · 8 kv heads · 64 · 2 B = 2048 B per layer
+    assert kv_bytes_per_token_per_gpu(OSS, ParallelConfig(), "bf16", include_sliding=False) == 18 * 2048
+    assert kv_bytes_per_sequence(OSS, ParallelConfig(), "bf16", 1000) == 18 * 2048 * 1000 + 18 * 2048 * 128
+    assert kv_bytes_per_sequence(OSS, ParallelConfig(), "bf16", 100) == 36 * 2048 * 100
+
+
+def test_activation_bytes_hand_computed() -> None:
+    # Llama-3.1-8B tp=1 bf16: per token (2·4096 + max(2·14336, 6144)) · 2 B; fp32 logits of 16 rows
+    assert activation_bytes(L8B, ParallelConfig(), "bf16", 1000, 16) == 1000 * (8192 + 28672) * 2 + 16 * 128256 * 4
+    # tp = 4: MLP 3584 per GPU; qkv (32 + 16)·128 / 4 = 1536
+    assert activation_bytes(L8B, ParallelConfig(tp=4), "fp8", 10, 2) == 10 * (8192 + 7168) * 1 + 2 * 128256 / 4 * 4
+    # MoE: widest MLP is max(18432 dense, top-8 · 2048) / 8 = 2304, but the qkv width
+    # (128 + 2 · 128) · 192 / 8 = 9216 > 2 · 2304 sets it
+    assert activation_bytes(DSV3, ParallelConfig(tp=8, ep=8), "bf16", 1, 0) == (2 * 7168 + 9216) * 2
+    # DeepSeek-V2-Lite: 2 · 10944 > qkv (16 + 32) · 192 = 9216
+    assert activation_bytes(DSV2L, ParallelConfig(), "bf16", 1, 0) == (2 * 2048 + 2 * 10944) * 2
+
+
+def test_memory_breakdown_hand_computed() -> None:
+    mb = memory_breakdown(
+        L8B, HW, ParallelConfig(), Dtypes(), context=1000, reserved_fraction=0.1, max_batched_tokens=1000, max_seqs=16
+    )
+    cap = 100 * GIB
+    usable = cap * 0.9
+    weights = weight_bytes_per_gpu(L8B, ParallelConfig(), "bf16")
+    act = 1000 * (8192 + 28672) * 2 + 16 * 128256 * 4
+    reserve = RUNTIME_RESERVE_GIB * GIB
+    budget = usable - weights - act - reserve
+    per_seq = 131_072 * 1000
+    assert mb.capacity_bytes == cap and mb.usable_bytes == pytest.approx(usable, rel=REL)
+    assert mb.weight_bytes == weights and mb.activation_bytes == act and mb.runtime_reserve_bytes == reserve
+    assert mb.kv_budget_bytes == pytest.approx(budget, rel=REL)
+    assert mb.kv_bytes_per_sequence == per_seq and mb.kv_bytes_per_token == 131_072 and mb.context == 1000
+    assert mb.max_kv_tokens == math.floor(budget / 131_072)
+    assert mb.max_sequences == math.floor(budget / per_seq)
+    assert mb.fits and mb.headroom_fraction == pytest.approx(budget / usable, rel=REL)
+    assert mb.total_params == L8B.total_params() and mb.active_params == L8B.active_params()
+    d = mb.as_dict()
+    assert d["weight_bytes_per_gpu"] == weights and d["kv_bytes_per_token_per_gpu"] == 131_072
+    assert d["max_sequences"] == mb.max_sequences
+    # capacity override, reserved fraction 0 and a custom runtime reserve
+    mb2 = memory_breakdown(
+        L8B,
+        HW,
+        context=1000,
+        reserved_fraction=0.0,
+        hbm_capacity_gib=20.0,
+        runtime_reserve_gib=0.5,
+        max_batched_tokens=1000,
+        max_seqs=16,
+    )
+    budget2 = 20 * GIB - weights - act - 0.5 * GIB
+    assert mb2.usable_bytes == 20 * GIB and mb2.kv_budget_bytes == pytest.approx(budget2, rel=REL)
+    assert mb2.max_sequences == math.floor(budget2 / per_seq)
+
+
+def test_memory_breakdown_does_not_fit_and_rejects_bad_input() -> None:
+    mb = memory_breakdown(L8B, HW, hbm_capacity_gib=16.0, context=1000)
+    assert mb.kv_budget_bytes < 0 and mb.max_kv_tokens == 0 and mb.max_sequences == 0 and not mb.fits
+    # exactly one sequence fits: fits is True
+    weights = weight_bytes_per_gpu(L8B, ParallelConfig(), "bf16")
+    act = activation_bytes(L8B, ParallelConfig(), "bf16", 8192, 256)
+    need = (weights + act + RUNTIME_RESERVE_GIB * GIB + 131_072 * 1000) / GIB
+    one = memory_breakdown(L8B, HW, reserved_fraction=0.0, hbm_capacity_gib=need * (1 + 1e-9), context=1000)
+    assert one.max_sequences == 1 and one.fits
+    with pytest.raises(ValueError, match="reserved_fraction"):
+        memory_breakdown(L8B, HW, reserved_fraction=1.0)
+    with pytest.raises(ValueError, match="reserved_fraction"):
+        memory_breakdown(L8B, HW, reserved_fraction=-0.01)
+    with pytest.raises(ValueError, match="context"):
+        memory_breakdown(L8B, HW, context=0)
