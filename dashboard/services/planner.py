@@ -60,10 +60,11 @@ from dashboard.features.hardware import HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.pipeline import make_cost_model
 from dashboard.services.launch import LaunchSpec, launch_commands
 from dashboard.services.search_steady import steady_state
 from dashboard.sim.metrics import weighted_percentiles
-from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
+from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, kv_blocks_for, simulate
 
 __all__ = [
     "DISAGG_MODES", "PLAN_KEYS", "PlanRequest", "PlanResult", "default_prices", "plan", "price_table",
@@ -220,16 +221,21 @@ def _node_gpus(hw: HardwareProfile) -> int:
     return max(1, min(8, int(hw.scale_up_domain)))
 
 
-def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int) -> list[_Layout]:
+def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int, dtypes: Dtypes | None = None) -> list[_Layout]:
+    """Engine layouts: TP ∈ {1, 2, 4, 8} inside a node, MoE EP over the TP group or DP-attention
+    ranks; PP ∈ {2, 4} stages of a full node each (TP inside a node, PP across nodes) only when a
+    full node without PP cannot hold the weights and one sequence."""
     node = _node_gpus(hw)
     tps = [t for t in (1, 2, 4, 8) if t <= node]
     out: list[_Layout] = []
-    pps = (1, 2, 4) if _pp_available() else (1,)
-    for pp in pps:
+    for pp in (1, 2, 4):
+        if pp > 1 and (dtypes is None or _fits_one_node(model, hw, node, dtypes)):
+            break
         for tp in tps:
             shapes = [(tp, 1, 1)]
             if model.is_moe:
-                shapes.append((tp, 1, tp)) if tp > 1 else None
+                if tp > 1:
+                    shapes.append((tp, 1, tp))
                 if tp == 1:
                     shapes += [(1, d, d) for d in (2, 4, 8) if d <= node]
             for t, d, e in shapes:
@@ -244,12 +250,17 @@ def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int) -> list[_L
     return out
 
 
-def _pp_available() -> bool:
-    try:
-        from dashboard.features import pipeline  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _fits_one_node(model: ModelProfile, hw: HardwareProfile, node: int, dtypes: Dtypes) -> bool:
+    for par in (ParallelConfig(tp=node), ParallelConfig(tp=node, ep=node) if model.is_moe else None):
+        if par is None:
+            continue
+        try:
+            if memory_breakdown(model, hw, par, dtypes, context=1, reserved_fraction=1 - _GPU_MEM_UTIL,
+                                max_batched_tokens=2048, max_seqs=1).fits:
+                return True
+        except ParallelError:
+            continue
+    return False
 
 
 # ---------------------------------------------------------------------------- analytic shortlist
@@ -277,16 +288,18 @@ def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Lay
     for c in _CONCURRENCY:
         if c > min(kv_seqs, max_seqs):
             break
+        # with PP the engine runs pp virtual engines of c / pp clients each (features/pipeline.py)
+        cv = max(1, c // lay.pp)
         if req.speculative is not None:
             from dashboard.services.search_spec import steady_state_speculative
 
-            st = steady_state_speculative(cm, req.speculative, i_len, o_len, c, budget, memo)
+            st = steady_state_speculative(cm, req.speculative, i_len, o_len, cv, budget, memo)
         else:
-            st = steady_state(cm, i_len, o_len, c, budget, memo)
+            st = steady_state(cm, i_len, o_len, cv, budget, memo)
         ttft, tpot = st.ttft_s * 1e3, st.tpot_s * 1e3
         if req.sla_met(ttft, tpot):
-            if st.requests_per_s > best:
-                best, best_c = st.requests_per_s, c
+            if st.requests_per_s * lay.pp > best:
+                best, best_c = st.requests_per_s * lay.pp, c
         elif c == 1:
             why = f"even one request misses the SLA (TTFT {ttft:.0f} ms, TPOT {tpot:.1f} ms)"
     return best, best_c, (None if best > 0 else why)
@@ -305,9 +318,9 @@ def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, pric
     budgets = sorted({min(b, budget_default) for b in _BUDGETS} | {budget_default})
     out: list[_Candidate] = []
     reasons: list[str] = []
-    for lay in _layouts(model, hw, req.max_gpus):
+    for lay in _layouts(model, hw, req.max_gpus, dtypes):
         try:
-            cm = CostModel(model, hw, lay.parallel(), dtypes)
+            cm = make_cost_model(model, hw, lay.parallel(), dtypes)
         except (ParallelError, ValueError) as exc:
             reasons.append(str(exc))
             continue
@@ -347,18 +360,38 @@ def _label(lay: _Layout) -> str:
 
 # ---------------------------------------------------------------------------- simulation
 def _num_requests(rate: float | None, req: PlanRequest, conc: int | None) -> int:
+    """Requests per verdict simulation: 30 s of arrivals, 200–400 requests (rate mode); five
+    rounds of the clients, 200–1200 requests (concurrency mode)."""
     if rate is not None:
-        return int(min(600, max(200, rate * 60.0)))
+        return int(min(400, max(200, rate * 30.0)))
     return int(min(1200, max(200, 5 * (conc or 1))))
+
+
+def _engine_sched(req: PlanRequest, cm: CostModel, max_num_batched_tokens: int, max_num_seqs: int,
+                  **overrides: Any) -> SchedulerConfig:
+    """The engine's scheduler (admission, async scheduling, overheads, KV rule: the engine profile)
+    with the plan's limits; the generic vLLM-style scheduler when no engine profile loads."""
+    budget = max(max_num_batched_tokens, max_num_seqs)
+    try:
+        return SchedulerConfig.from_engine(req.engine, cm.hw, cm.par.tp, max_num_batched_tokens=budget,
+                                           max_num_seqs=max_num_seqs, **overrides)
+    except (AttributeError, ImportError, TypeError):
+        _, _, block = scheduler_limits(req.engine, cm.hw)
+        return SchedulerConfig(max_num_batched_tokens=budget, max_num_seqs=max_num_seqs, block_size=block,
+                               gpu_memory_utilization=_GPU_MEM_UTIL, **overrides)
 
 
 def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batched_tokens: int, max_num_seqs: int,
                   seed: int = 0) -> dict[str, float]:
     """Simulate one replica at its share of the load; TTFT/TPOT/ITL at ``req.percentile`` (ms),
     output tokens/s of the replica. Raises ``ValueError`` when the replica cannot hold a request."""
-    _, _, block = scheduler_limits(req.engine, cm.hw)
-    sched = SchedulerConfig(max_num_batched_tokens=max(max_num_batched_tokens, max_num_seqs),
-                            max_num_seqs=max_num_seqs, block_size=block, gpu_memory_utilization=_GPU_MEM_UTIL)
+    pp = cm.par.pp
+    sched = _engine_sched(req, cm, max_num_batched_tokens, max(1, max_num_seqs // pp))
+    if pp > 1:  # pp virtual engines, each with 1/pp of the KV cache (features/pipeline.py)
+        blocks = kv_blocks_for(cm, sched, req.input_len + req.output_len) // pp
+        if blocks < 1:
+            raise ValueError("no KV cache fits beside the weights of a pipeline stage")
+        sched = replace(sched, num_kv_blocks=blocks)
     if req.request_rate is not None:
         rate = req.request_rate / replicas
         wl = WorkloadConfig(num_requests=_num_requests(rate, req, None), input_len=req.input_len,
@@ -367,7 +400,7 @@ def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batche
         conc = max(1, math.ceil(req.concurrency / replicas))  # type: ignore[operator]
         wl = WorkloadConfig(num_requests=_num_requests(None, req, conc), input_len=req.input_len,
                             output_len=req.output_len, concurrency=conc, seed=seed)
-    res = simulate(cm, wl, sched, record_steps=False, speculative=req.speculative)
+    res = simulate(cm, wl, sched, dp=pp, record_steps=False, speculative=req.speculative)
     rq = res.requests
     n = len(rq["ttft_s"])
     # warm-up: an empty engine at first; closed-loop clients all send their first request at t = 0
@@ -584,9 +617,7 @@ def _prefill_sim(cm: CostModel, req: PlanRequest, n_p: int, budget: int, seqs: i
     prefill latency with queueing). Prefill-only steps are cheap and the queue near saturation is
     heavy-tailed, so the sample is long (1000–3000 prompts)."""
     rate = (req.request_rate or 0.0) / n_p
-    _, _, block = scheduler_limits(req.engine, cm.hw)
-    sp = SchedulerConfig(max_num_batched_tokens=max(budget, seqs), max_num_seqs=seqs, block_size=block,
-                         gpu_memory_utilization=_GPU_MEM_UTIL)
+    sp = _engine_sched(req, cm, budget, seqs)
     n_req = int(min(3000, max(1000, rate * 300.0)))
     return simulate(cm, WorkloadConfig(num_requests=n_req, input_len=req.input_len, output_len=1,
                                        request_rate=rate, seed=seed), sp, record_steps=False)
@@ -599,11 +630,9 @@ def simulate_pd_plan(c: _PDCandidate, model: ModelProfile, req: PlanRequest, see
     from dashboard.features.kv_transfer import kv_transfer_s
 
     rate = req.request_rate or 0.0
-    _, _, block = scheduler_limits(req.engine, c.hw)
     rp = _prefill_sim(c.cm_p, req, c.n_p, c.budget, c.seqs_p, seed)
     hit = max(0.0, min(0.999, 1.0 - 1.0 / max(1, req.input_len)))
-    sd = SchedulerConfig(max_num_batched_tokens=max(c.budget, c.seqs_d), max_num_seqs=c.seqs_d, block_size=block,
-                         gpu_memory_utilization=_GPU_MEM_UTIL, prefix_cache_hit=hit)
+    sd = _engine_sched(req, c.cm_d, c.budget, c.seqs_d, prefix_cache_hit=hit)
     n_req = _num_requests(rate / c.n_d, req, None)
     rd = simulate(c.cm_d, WorkloadConfig(num_requests=n_req, input_len=req.input_len, output_len=req.output_len,
                                          request_rate=rate / c.n_d, seed=seed), sd, record_steps=False)
@@ -761,7 +790,7 @@ def resimulate(model: ModelProfile, p: Mapping[str, Any], req: PlanRequest, seed
         return _Layout(int(d["tp"]), int(d["dp"]), int(d["ep"]), int(d["pp"]))
 
     if p["mode"] == "aggregated":
-        cm = CostModel(model, hw, lay(p).parallel(), dt)
+        cm = make_cost_model(model, hw, lay(p).parallel(), dt)
         return simulate_plan(cm, req, int(p["replicas"]), int(p["max_num_batched_tokens"]), int(p["max_num_seqs"]),
                              seed=seed)
     pre, dec = p["prefill"], p["decode"]
