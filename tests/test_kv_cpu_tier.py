@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import load_hardware
 from dashboard.features.kv_offload import CpuTierConfig, cpu_tier_blocks, kv_load_time_s, step_time_with_load_s
 from dashboard.features.offload import HostLinkConfig
+from dashboard.features.presets import load_model
 from dashboard.sim.kv_cpu_tier import CpuTier
+from dashboard.sim.traces import load_trace
+from dashboard.sim_scheduler import SchedulerConfig, simulate
 
 
 def test_capacity_in_blocks():
@@ -54,12 +60,6 @@ def test_lru_tier_matches_contiguous_prefixes_and_evicts_oldest():
 
 # ---- in the simulator -------------------------------------------------------------------------
 
-from dataclasses import replace  # noqa: E402
-
-from dashboard.features.cost_model import CostModel  # noqa: E402
-from dashboard.features.presets import load_model  # noqa: E402
-from dashboard.sim.traces import load_trace  # noqa: E402
-from dashboard.sim_scheduler import SchedulerConfig, simulate  # noqa: E402
 
 
 def _cm():
