@@ -59,6 +59,10 @@ same kernels, so a per-step overhead cannot be told apart from per-kernel overhe
 at the baseline's value. The spec-sheet profile's error on the same data is shown beside the fit.
 **Use this profile in every page** registers the calibrated profile in the session (sidebar → hardware);
 the JSON also works with every CLI command's `--hardware`.
+
+**Benchmark results** (the second mode): fit an engine+hardware serving profile to `vllm bench serve`,
+AIPerf or scenario-CSV results through the same predictor as `modeling bench-predict`
+(`modeling calibrate-serving` on the command line).
 """,
     "zh": """
 **计算内容。** 每条实测 step（`prefill_seqs` 个 chunk，每个 `prefill_len` 个新 token，之前已缓存 `prefix_len`
@@ -76,6 +80,9 @@ the JSON also works with every CLI command's `--hardware`.
 数据中只有一个模型时，每个 step 启动的 kernel 数相同，单步开销与单 kernel 开销无法区分，此时单步开销保持基线值。
 页面同时给出规格表配置在同一数据上的误差。**在所有页面使用该配置** 会把校准后的配置注册到会话（侧边栏 → 硬件），
 下载的 JSON 也可用于所有 CLI 命令的 `--hardware`。
+
+**基准测试结果**（第二种模式）：用与 `modeling bench-predict` 相同的预测器，把引擎+硬件的服务配置拟合到
+`vllm bench serve`、AIPerf 或场景 CSV 结果（命令行：`modeling calibrate-serving`）。
 """,
 }
 
@@ -170,6 +177,13 @@ def render() -> None:
                              help_title="Calibration", help_markdown=HELP)
     st = ctx.st
     ss = ctx.session_state
+    mode = st.radio(ctx.t("bcal.mode"), ["steps", "bench"], format_func=lambda m: ctx.t(f"bcal.mode.{m}"),
+                    horizontal=True, key=f"{PAGE}__mode")
+    if mode == "bench":  # second mode: fit an engine+hardware profile to benchmark results (issue 12 §2)
+        from dashboard.components.bench_calibration import render_benchmark_mode
+
+        render_benchmark_mode(ctx, actions)
+        return
     inputs = PageInputs(ctx, PAGE, RegressionCalibrationInputs)
     uploads = st.file_uploader(ctx.t("cal.upload"), type=["csv", "tsv", "txt"], accept_multiple_files=True,
                                key=f"{PAGE}__upload", help=ctx.t("cal.upload_help"))

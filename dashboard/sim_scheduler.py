@@ -282,6 +282,7 @@ def simulate(
     progress: Callable[[int, int], Any] | None = None,
     speculative: Any = None,
     spec_seed: int | None = None,
+    cpu_tier: Any = None,
     prefix_keys: Sequence[Sequence[Hashable]] | None = None,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
@@ -300,6 +301,10 @@ def simulate(
     ``speculative`` (a :class:`~dashboard.features.speculative.SpeculativeConfig`) runs decodes
     with speculative decoding (:mod:`dashboard.sim.spec_decode`); accepted tokens are drawn with
     ``spec_seed`` (default: the workload config's seed, else 0).
+
+    ``cpu_tier`` (a :class:`~dashboard.features.kv_offload.CpuTierConfig`, with prefix caching)
+    adds a host-memory KV tier (:mod:`dashboard.sim.kv_cpu_tier`): cached blocks evicted from HBM
+    are written there and a prefix hit in it is loaded over the host link instead of recomputed.
 
     Raises ``ValueError`` for a configuration that cannot serve the workload (no KV blocks, a
     request larger than the whole KV cache, an unknown router)."""
@@ -347,6 +352,10 @@ def simulate(
     sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress,
                prefix_keys)
     sim.keep_stats = keep_stats
+    if cpu_tier is not None:
+        from dashboard.sim.kv_cpu_tier import attach_cpu_tier
+
+        attach_cpu_tier(sim, cpu_tier, longest)
     if speculative is not None:
         from dashboard.sim.spec_decode import SpecState
 
@@ -378,7 +387,7 @@ class _Sim:
         n = wl.num_requests
         self.reqs = [Req(i, wl.arrival_s[i], wl.prompt[i], wl.output[i]) for i in range(n)]
         if sched.prefix_caching:
-            self._set_keys(prefix_keys)
+            self._set_keys(wl, prefix_keys)
         self.heap: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.closed = wl.concurrency
@@ -403,15 +412,25 @@ class _Sim:
         self.busy = [False] * dp
         self.spec: Any = None  # dashboard.sim.spec_decode.SpecState when speculating
         self.gne = sched.admission == "guaranteed_no_evict"
+        self.tier_cfg: Any = None  # dashboard.features.kv_offload.CpuTierConfig with a CPU KV tier
 
-    def _set_keys(self, prefix_keys: Sequence[Sequence[Hashable]] | None) -> None:
-        """Block keys of each request's shareable prefix: given keys, else with
-        ``prefix_cache_hit`` h a prefix of ``floor(h·prompt/block_size)`` blocks common to all."""
+    def _set_keys(self, wl: Workload, prefix_keys: Sequence[Sequence[Hashable]] | None) -> None:
+        """Block keys of each request's shareable prefix: ``prefix_keys``, else the workload's trace
+        ``hash_ids`` (one key per full KV block they cover, :func:`~dashboard.sim.traces.kv_block_keys`),
+        else with ``prefix_cache_hit`` h a prefix of ``floor(h·prompt/block_size)`` blocks common to all."""
         bs = self.sched.block_size
         h = self.sched.prefix_cache_hit
+        ids: Any = prefix_keys
+        if ids is None:
+            ids = getattr(wl, "hash_ids", None)
+            hbs = getattr(wl, "hash_block_size", None)
+            if ids is not None and hbs:
+                from dashboard.sim.traces import kv_block_keys
+
+                ids = [kv_block_keys(tuple(x), hbs, bs, r.prompt) for x, r in zip(ids, self.reqs, strict=True)]
         for i, r in enumerate(self.reqs):
-            if prefix_keys is not None and prefix_keys[i]:
-                r.keys = tuple(prefix_keys[i])
+            if ids is not None and ids[i]:
+                r.keys = tuple(ids[i])
             elif h > 0:
                 r.keys = tuple(range(int(h * r.prompt) // bs))
 
@@ -557,6 +576,8 @@ class _Sim:
             n_dec = sum(p[2] + len(p[0].spec_batch) for p in parts)
             n_pre = sum(p[4] for p in parts)
             waiting = sum(len(e.waiting) for e in ranks)
+        if self.tier_cfg is not None:  # KV loaded from the CPU tier for this step's admissions
+            gpu = self._kv_load(ranks, gpu)
         host = sched.per_step_s + sched.per_step_per_seq_s * running if sched.per_step_s or sched.per_step_per_seq_s else 0.0
         dur = (gpu if host <= gpu else host) if sched.async_scheduling else gpu + host
         self.n_steps += 1
@@ -683,7 +704,8 @@ class _Sim:
                     keys = [*keys, *(("own", r.rid, j) for j in range(len(keys), limit))]
                 nh, idle = kv.probe(keys, limit)
                 hit_keys = list(keys[:nh])
-                computed = nh * bs
+                nc = kv.tier.count(keys, nh, limit) if kv.tier is not None else 0  # CPU-tier hits
+                computed = (nh + nc) * bs
             else:
                 self._admit_hit(r)
                 computed = r.computed
@@ -706,6 +728,11 @@ class _Sim:
                 break
             waiting.popleft()
             if caching:
+                if nc:
+                    kv.tier.hit(keys[nh:nh + nc])
+                    eng.load_blocks += nc
+                    if r.preempts == 0:
+                        r.cpu_cached = nc * bs
                 kv.acquire(hit_keys)
                 r.refs = hit_keys
                 r.computed = computed
@@ -725,6 +752,11 @@ class _Sim:
             running += 1
             chunks.append((r, new, r.computed))
             budget -= new
+
+    def _kv_load(self, ranks: list[EngineState], gpu: float) -> float:
+        from dashboard.sim.kv_cpu_tier import step_with_kv_load
+
+        return step_with_kv_load(self, ranks, gpu)
 
     def _spec_summary(self, eng: EngineState, chunks: list[tuple[Req, int, int]], completing: int) -> Any:
         from dashboard.sim.spec_decode import spec_step_summary
@@ -870,6 +902,7 @@ class _Sim:
             "queue_s": np.array([r.first_sched for r in rq]) - arr,
             "preemptions": np.array([r.preempts for r in rq], dtype=np.int64),
             "cached_tokens": np.array([r.cached for r in rq], dtype=np.int64),
+            "cpu_cached_tokens": np.array([r.cpu_cached for r in rq], dtype=np.int64),
             "generated": np.array([r.g for r in rq], dtype=np.int64),
             "itl_max_s": np.array([r.itl_max if r.out > 1 else math.nan for r in rq]),
         }
@@ -890,13 +923,15 @@ class _Sim:
             dp=len(self.groups), num_steps=self.n_steps, preemptions=self.n_preempt,
             peak_blocks=self.peak_blocks, num_blocks=self.nblocks, sla=sla,
         )
-        tin = summary.get("total_input_tokens") or 0
-        summary["prefix_cache_hit_rate"] = float(requests["cached_tokens"].sum()) / tin if tin else 0.0
         summary["prefix_cache_evictions"] = sum(e.kv.evictions for e in self.engines)
         if self.spec is not None:
             from dashboard.sim.spec_decode import spec_summary
 
             summary.update(spec_summary(self))
+        if self.tier_cfg is not None:
+            from dashboard.sim.kv_cpu_tier import tier_summary
+
+            summary.update(tier_summary(self))
         return SimResult(
             requests=requests, steps=steps, itl_values_s=np.asarray(self.itl_vals),
             itl_weights=np.asarray(self.itl_w, dtype=np.float64), summary=summary, num_kv_blocks=self.nblocks,

@@ -20,7 +20,7 @@ from runners.limits import check_limits
 __all__ = ["build_parser", "main"]
 
 SUBCOMMAND_MODULES = ("cmd_step", "cmd_memory", "cmd_calibrate", "cmd_simulate", "cmd_search", "cmd_sweep",
-                      "cmd_plan")
+                      "cmd_plan", "cmd_bench_predict", "cmd_calibrate_serving")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -107,6 +107,13 @@ def resolve_model(ref: str) -> ModelProfile:
 
 
 def resolve_hardware(ref: str) -> HardwareProfile:
+    from dashboard.services.serving_predict import is_serving_profile_ref, load_serving_profile
+
+    if is_serving_profile_ref(ref):  # a fitted <gpu>+<engine> profile (modeling calibrate-serving)
+        try:
+            return load_serving_profile(ref).hardware_profile()
+        except (ValueError, HardwareError) as exc:
+            raise CliError(f"--hardware: {exc}") from None
     try:
         hw = load_hardware(ref)
     except HardwareError as exc:

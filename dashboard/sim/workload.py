@@ -116,6 +116,11 @@ class Workload:
     prompt: tuple[int, ...]
     output: tuple[int, ...]
     concurrency: int | None = None
+    #: per request, the prefix-block ids of a trace (Mooncake ``hash_ids``): one id per
+    #: ``hash_block_size`` tokens, shared ids = shared prefix (see :mod:`dashboard.sim.traces`);
+    #: with ``hash_block_size`` None, one key per KV block of the simulator's block size.
+    hash_ids: tuple[tuple[int, ...], ...] | None = None
+    hash_block_size: int | None = None
 
     def __post_init__(self) -> None:
         n = len(self.prompt)
@@ -132,6 +137,10 @@ class Workload:
                              "cannot resolve per-token times (lower the horizon or raise the request rate)")
         if self.concurrency is not None and self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if self.hash_ids is not None and len(self.hash_ids) != n:
+            raise ValueError("hash_ids must have one entry per request")
+        if self.hash_block_size is not None and self.hash_block_size < 1:
+            raise ValueError("hash_block_size must be a positive number of tokens")
 
     @property
     def num_requests(self) -> int:
