@@ -241,7 +241,8 @@ def test_trace_hash_ids_feed_the_shared_prefix_cache(cm: CostModel) -> None:
     hit = int(res.requests["cached_tokens"].sum())
     assert 0.8 * bound <= hit <= bound
     assert res.summary["prefix_cache_hit_rate"] == pytest.approx(hit / sum(tw.workload.prompt))
-    off = simulate(cm, tw.workload, sched)  # no keys: nothing shared
+    plain = Workload(tw.workload.arrival_s, tw.workload.prompt, tw.workload.output)
+    off = simulate(cm, plain, sched)  # no prefix ids: nothing shared
     assert off.requests["cached_tokens"].sum() == 0
     # a tiny cache evicts: fewer hits, never more
     small = simulate(cm, tw, SchedulerConfig(max_num_batched_tokens=8192, max_num_seqs=64, num_kv_blocks=600,
