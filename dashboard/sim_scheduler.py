@@ -85,7 +85,7 @@ from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.engine import EngineProfile, load_engine
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import tpot_s
-from dashboard.sim.accounting import price_step, step_stats
+from dashboard.sim.accounting import price_step, scale_stats, step_stats
 from dashboard.sim.metrics import SLA, summarize
 from dashboard.sim.policies import PREEMPT_ORDERS, ROUTERS, pick_engine, pick_victim
 from dashboard.sim.state import DECODE, DONE, PREFILL, WAITING, EngineState, Req
@@ -551,9 +551,13 @@ class _Sim:
         if len(parts) == 1:
             eng, chunks, n_dec, priced, n_pre = parts[0]
             if self.spec is None:
-                hit = self.cache.get(priced)
-                if hit is None:
-                    hit = price_step(self.cm, self.cache, priced, self.ranks)
+                cache = self.cache
+                hit = cache.get(priced)
+                if hit is None:  # one pass over the cost model's ops; cached by composition
+                    hit = self.cm.step_summary(scale_stats(priced, self.ranks) if self.ranks > 1 else priced)
+                    if len(cache) > 200_000:
+                        cache.clear()
+                    cache[priced] = hit
                 gpu, flops, nbytes = hit
             else:
                 gpu, flops, nbytes = self._spec_summary(eng, chunks, priced.sampled - n_dec)
