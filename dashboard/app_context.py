@@ -63,6 +63,13 @@ class PageContext:
                       attention_weight=None if attn == "same" else attn)
 
     @property
+    def engine(self) -> Any:
+        """The serving engine chosen in the sidebar (:class:`~dashboard.features.engine.EngineProfile`)."""
+        from dashboard.features.engine import load_engine
+
+        return load_engine(self.session_state.settings.engine)
+
+    @property
     def parallel(self) -> ParallelConfig:
         s = self.session_state.settings
         return ParallelConfig(tp=s.tp, ep=s.ep)

@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -283,6 +283,7 @@ def simulate(
     speculative: Any = None,
     spec_seed: int | None = None,
     cpu_tier: Any = None,
+    prefix_keys: Sequence[Sequence[Hashable]] | None = None,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
 
@@ -290,8 +291,12 @@ def simulate(
     when ``sched`` is None. ``record_steps`` keeps the per-step timeline; ``keep_stats`` also keeps
     each step's priced ``BatchStats`` (``SimResult.step_stats``); ``validate`` recomputes every
     step's stats with ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
-    ``progress(done_requests, total)`` is called every 4096 events; returning ``False`` raises
+    ``progress(done_requests, total)`` is called every 1024 events; returning ``False`` raises
     :class:`SimulationStopped`. ``max_steps`` (None: no limit) bounds the steps.
+
+    ``prefix_keys`` (one sequence per request): the keys of its leading KV blocks for the shared
+    prefix cache (``prefix_caching=True``); a :class:`~dashboard.sim.traces.TraceWorkload` with
+    ``hash_ids`` supplies them itself (:func:`~dashboard.sim.traces.kv_block_keys`).
 
     ``speculative`` (a :class:`~dashboard.features.speculative.SpeculativeConfig`) runs decodes
     with speculative decoding (:mod:`dashboard.sim.spec_decode`); accepted tokens are drawn with
@@ -307,6 +312,14 @@ def simulate(
         sched = SchedulerConfig.from_engine(engine, cm.hw, cm.par.tp) if engine is not None else SchedulerConfig()
     if spec_seed is None:
         spec_seed = workload.seed if isinstance(workload, WorkloadConfig) else 0
+    if hasattr(workload, "hash_ids") and hasattr(workload, "workload"):  # a TraceWorkload
+        tw: Any = workload
+        workload = tw.workload
+        if prefix_keys is None and tw.hash_ids is not None and tw.hash_block_size:
+            from dashboard.sim.traces import kv_block_keys
+
+            prefix_keys = [kv_block_keys(ids, tw.hash_block_size, sched.block_size, p)
+                           for ids, p in zip(tw.hash_ids, workload.prompt, strict=True)]
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
     if isinstance(dp, bool) or not isinstance(dp, int) or dp < 1:
@@ -334,7 +347,10 @@ def simulate(
     if need_max > per_rank:
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
                          f"but the cache holds only {per_rank}" + (" per DP rank" if ranks > 1 else ""))
-    sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress)
+    if prefix_keys is not None and len(prefix_keys) != workload.num_requests:
+        raise ValueError(f"prefix_keys has {len(prefix_keys)} entries for {workload.num_requests} requests")
+    sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress,
+               prefix_keys)
     sim.keep_stats = keep_stats
     if cpu_tier is not None:
         from dashboard.sim.kv_cpu_tier import attach_cpu_tier
@@ -352,7 +368,8 @@ def simulate(
 class _Sim:
     def __init__(self, cm: CostModel, wl: Workload, sched: SchedulerConfig, per_rank: int, dp: int, ranks: int,
                  router: str, record: bool, validate: bool, max_steps: int | None,
-                 progress: Callable[[int, int], Any] | None) -> None:
+                 progress: Callable[[int, int], Any] | None,
+                 prefix_keys: Sequence[Sequence[Hashable]] | None = None) -> None:
         self.cm = cm
         self.wl = wl
         self.sched = sched
@@ -370,7 +387,7 @@ class _Sim:
         n = wl.num_requests
         self.reqs = [Req(i, wl.arrival_s[i], wl.prompt[i], wl.output[i]) for i in range(n)]
         if sched.prefix_caching:
-            self._set_keys(wl)
+            self._set_keys(wl, prefix_keys)
         self.heap: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.closed = wl.concurrency
@@ -394,17 +411,23 @@ class _Sim:
         self.group_pending: list[Any] = [None] * dp
         self.busy = [False] * dp
         self.spec: Any = None  # dashboard.sim.spec_decode.SpecState when speculating
+        self.gne = sched.admission == "guaranteed_no_evict"
         self.tier_cfg: Any = None  # dashboard.features.kv_offload.CpuTierConfig with a CPU KV tier
 
-    def _set_keys(self, wl: Workload) -> None:
+    def _set_keys(self, wl: Workload, prefix_keys: Sequence[Sequence[Hashable]] | None) -> None:
+        """Block keys of each request's shareable prefix: ``prefix_keys``, else the workload's trace
+        ``hash_ids`` (one key per full KV block they cover, :func:`~dashboard.sim.traces.kv_block_keys`),
+        else with ``prefix_cache_hit`` h a prefix of ``floor(h·prompt/block_size)`` blocks common to all."""
         bs = self.sched.block_size
-        ids = getattr(wl, "hash_ids", None)
         h = self.sched.prefix_cache_hit
-        hbs = getattr(wl, "hash_block_size", None)
-        if ids is not None and hbs:  # trace prefix ids -> one key per full KV block they cover
-            from dashboard.sim.traces import kv_block_keys
+        ids: Any = prefix_keys
+        if ids is None:
+            ids = getattr(wl, "hash_ids", None)
+            hbs = getattr(wl, "hash_block_size", None)
+            if ids is not None and hbs:
+                from dashboard.sim.traces import kv_block_keys
 
-            ids = [kv_block_keys(tuple(x), hbs, bs, r.prompt) for x, r in zip(ids, self.reqs, strict=True)]
+                ids = [kv_block_keys(tuple(x), hbs, bs, r.prompt) for x, r in zip(ids, self.reqs, strict=True)]
         for i, r in enumerate(self.reqs):
             if ids is not None and ids[i]:
                 r.keys = tuple(ids[i])
@@ -440,14 +463,17 @@ class _Sim:
             t, kind, _, payload = pop(heap)
             if kind == _STEP_END:
                 self.finish_step(payload, t)
-                self.push(t, _SCHEDULE, payload)
+                if heap and heap[0][0] <= t:  # arrivals / other step ends at t go first
+                    self.push(t, _SCHEDULE, payload)
+                elif not self.start_step(payload, groups[payload], t):
+                    self.busy[payload] = False
             elif kind == _SCHEDULE:
                 if not self.start_step(payload, groups[payload], t):
                     self.busy[payload] = False
             else:
                 self.arrive(self.reqs[payload], t, t - ovh)
             events += 1
-            if progress is not None and not events & 4095 and progress(self.done, n) is False:
+            if progress is not None and not events & 1023 and progress(self.done, n) is False:
                 raise SimulationStopped(f"stopped after {self.done} of {n} requests")
             if max_steps is not None and self.n_steps > max_steps:
                 raise ValueError(f"simulation exceeded {max_steps} steps")
@@ -500,7 +526,7 @@ class _Sim:
         nfull = min(r.computed // bs, len(r.refs) + r.blocks)
         keys, rid = r.keys, r.rid
         for j in range(len(r.refs), nfull):
-            k = keys[j] if j < len(keys) else (rid, j)
+            k = keys[j] if j < len(keys) else ("own", rid, j)
             if not kv.register(k):
                 break
             r.refs.append(k)
@@ -512,18 +538,23 @@ class _Sim:
 
     def start_step(self, g: int, ranks: list[EngineState], t: float) -> bool:
         """Schedule one step of engine ``g`` (all its DP ranks) at ``t``; False if idle."""
-        parts = []
-        for eng in ranks:
-            part = self.schedule_rank(eng, t)
-            if part is not None:
-                parts.append(part)
-        if not parts:
-            return False
+        if self.ranks == 1:
+            part = self.schedule_rank(ranks[0], t)
+            if part is None:
+                return False
+            parts = [part]
+        else:
+            parts = [p for p in (self.schedule_rank(eng, t) for eng in ranks) if p is not None]
+            if not parts:
+                return False
         sched = self.sched
         if len(parts) == 1:
             eng, chunks, n_dec, priced, n_pre = parts[0]
             if self.spec is None:
-                gpu, flops, nbytes = price_step(self.cm, self.cache, priced, self.ranks)
+                hit = self.cache.get(priced)
+                if hit is None:
+                    hit = price_step(self.cm, self.cache, priced, self.ranks)
+                gpu, flops, nbytes = hit
             else:
                 gpu, flops, nbytes = self._spec_summary(eng, chunks, priced.sampled - n_dec)
                 n_dec += len(eng.spec_batch)
@@ -587,7 +618,7 @@ class _Sim:
         budget = sched.max_num_batched_tokens
         preempted_before = self.n_preempt
         chunks: list[tuple[Req, int, int]] = []  # (req, new, prefix)
-        gne = sched.admission == "guaranteed_no_evict"
+        gne = self.gne
         n_dec = len(eng.decoders)
         if n_dec:
             r_next = eng.dctr + 1
@@ -606,7 +637,7 @@ class _Sim:
                     self.preempt(eng, v)
                     need = eng.res[(-r_next) % bs]
                 n_dec = len(eng.decoders)
-                if n_dec:
+                if n_dec and need:
                     kv.take(need)
             budget -= n_dec
         if self.spec is not None:
@@ -632,12 +663,13 @@ class _Sim:
                         ok = False
                         break
                 if ok:
-                    kv.take(need)
-                    r.blocks += need
+                    if need:
+                        kv.take(need)
+                        r.blocks += need
                     chunks.append((r, new, r.computed))
                     budget -= new
                 i += 1
-        if self.n_preempt == preempted_before:
+        if eng.waiting and self.n_preempt == preempted_before:
             self._admit(eng, t, step_idx, chunks, n_dec, budget)
         if not chunks and not n_dec and not eng.spec_batch:
             return None
@@ -669,7 +701,7 @@ class _Sim:
                 limit = (total - 1) // bs  # at least one token is computed
                 keys = r.keys
                 if r.preempts:
-                    keys = [*keys, *((r.rid, j) for j in range(len(keys), limit))]
+                    keys = [*keys, *(("own", r.rid, j) for j in range(len(keys), limit))]
                 nh, idle = kv.probe(keys, limit)
                 hit_keys = list(keys[:nh])
                 nc = kv.tier.count(keys, nh, limit) if kv.tier is not None else 0  # CPU-tier hits
@@ -763,8 +795,11 @@ class _Sim:
     def finish_step(self, g: int, t: float) -> None:
         parts = self.group_pending[g]
         self.group_pending[g] = None
-        for eng, *_ in parts:
-            self.finish_rank(eng, t)
+        if len(parts) == 1:
+            self.finish_rank(parts[0][0], t)
+            return
+        for part in parts:
+            self.finish_rank(part[0], t)
 
     def finish_rank(self, eng: EngineState, t: float) -> None:
         chunks, n_dec, dur, p_tok = eng.pending
@@ -888,6 +923,7 @@ class _Sim:
             dp=len(self.groups), num_steps=self.n_steps, preemptions=self.n_preempt,
             peak_blocks=self.peak_blocks, num_blocks=self.nblocks, sla=sla,
         )
+        summary["prefix_cache_evictions"] = sum(e.kv.evictions for e in self.engines)
         if self.spec is not None:
             from dashboard.sim.spec_decode import spec_summary
 

@@ -10,6 +10,7 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,7 @@ from dashboard.components.outputs import chart, json_download, metrics_row, tabl
 from dashboard.components.run import fingerprint, run_button
 from dashboard.components.speculative import speculative_section
 from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
+from dashboard.sim.traces import load_trace
 from dashboard.sim_scheduler import (
     ARRIVALS,
     LENGTH_DISTS,
@@ -30,7 +32,6 @@ from dashboard.sim_scheduler import (
     SimResult,
     Workload,
     WorkloadConfig,
-    workload_from_trace,
 )
 from dashboard.state.validate import parse_int_list as parse_ints
 from dashboard.state.vllm_simulator_dashboard import (
@@ -101,17 +102,22 @@ simulation is calibrated too (the time-model source is shown above the inputs).
 def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[SimJob, SchedulerConfig]:
     """The main run as a job (the uploaded ``trace`` in trace mode); raises ValueError for an
     unusable configuration."""
-    sched = SchedulerConfig(
+    # the sidebar's serving engine supplies admission, async scheduling, prefix caching, preemption
+    # victim, overheads and its KV rule; the page's own fields override its scheduler defaults
+    sched = SchedulerConfig.from_engine(
+        ctx.engine, ctx.hardware, ctx.parallel.tp,
         max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs, block_size=v.block_size,
         num_kv_blocks=v.num_kv_blocks if v.kv_strategy == "fixed_blocks" else None,
         chunked_prefill=v.chunked_prefill, prefix_cache_hit=v.prefix_cache_hit,
-        gpu_memory_utilization=v.gpu_memory_utilization,
+        memory_fraction=v.gpu_memory_utilization,
     )
     wl: WorkloadConfig | Workload
     if v.load_mode == "trace":
         if trace is None:
             raise ValueError("no trace uploaded")
-        wl = workload_from_trace(trace)
+        wl = load_trace(trace).workload  # Mooncake JSONL (512-token ids), BurstGPT CSV or the project CSV
+        if wl.hash_ids is not None:  # the trace's prefix ids drive a shared, LRU prefix cache
+            sched = replace(sched, prefix_caching=True)
     else:
         wl = WorkloadConfig(
             num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len, input_dist=v.input_dist,
@@ -167,7 +173,7 @@ def render() -> None:
         elif mode == "concurrency":
             inputs.number("concurrency", t("vsim.concurrency"), min_value=1, max_value=4096, step=1)
         elif mode == "trace":
-            up = st.file_uploader(t("vsim.trace_upload"), type=["csv", "txt"], key=f"{PAGE}__trace")
+            up = st.file_uploader(t("vsim.trace_upload"), type=["csv", "txt", "jsonl", "json"], key=f"{PAGE}__trace")
             trace = up.getvalue() if up is not None else None
         inputs.number("seed", t("vsim.seed"), min_value=0, max_value=1_000_000, step=1)
     with c_sched:
@@ -215,6 +221,8 @@ def render() -> None:
         wl = job.workload
         st.caption(t("vsim.trace_info", n=wl.num_requests, span=max(wl.arrival_s), p=sum(wl.prompt) / wl.num_requests,
                      o=sum(wl.output) / wl.num_requests))
+        if wl.hash_ids is not None:
+            st.caption(t("vsim.trace_hit", hit=s["prefix_cache_hit_rate"] * 100))
     metrics_row(ctx, {
         t("vsim.m.out_tps"): _fmt(s["output_throughput_tok_s"], ",.0f"),
         t("vsim.m.out_tps_gpu"): _fmt(s["output_throughput_tok_s_per_gpu"], ",.0f"),

@@ -32,7 +32,7 @@ INT_LIMITS: dict[str, int] = {
     # scheduler
     "max_num_batched_tokens": 1 << 24, "max_num_seqs": 1 << 16, "block_size": 4096, "num_kv_blocks": 1 << 24,
     # simulations: the work is proportional to requests × output tokens
-    "num_requests": 100_000, "concurrency": 1 << 16, "sim_check": 32, "rerun": 32, "rerun_requests": 100_000,
+    "num_requests": 1_000_000, "concurrency": 1 << 16, "sim_check": 32, "rerun": 32, "rerun_requests": 100_000,
     "seed": (1 << 63) - 1,
 }
 

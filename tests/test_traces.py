@@ -148,3 +148,21 @@ def test_cli_replays_each_trace_format_with_cache_figures(capsys):
     assert main(["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--trace",
                  str(DATA / "mooncake_multiturn_sample.jsonl"), "--trace-block-size", "8192"]) == 2
     assert "--trace-block-size" in capsys.readouterr().err
+
+
+def test_simulator_page_replays_a_mooncake_trace_with_its_prefix_cache():
+    from streamlit.testing.v1 import AppTest
+
+    page = str(Path(__file__).resolve().parents[1] / "dashboard" / "vllm_simulator_dashboard.py")
+    at = AppTest.from_file(page, default_timeout=120).run()
+    at.radio(key="vllm_simulator_dashboard__load_mode").set_value("trace").run()
+    data = (DATA / "mooncake_multiturn_sample.jsonl").read_bytes()
+    at.file_uploader(key="vllm_simulator_dashboard__trace").set_value(("t.jsonl", data, "application/json")).run()
+    for b in at.button:  # the page's Run button, where it has one
+        if b.key and b.key.endswith("run"):
+            b.click().run()
+            break
+    assert not at.exception
+    assert any("Trace: 300 requests" in c.value for c in at.caption)
+    hit = [c.value for c in at.caption if "served from cache" in c.value]
+    assert hit and float(hit[0].split(":")[1].split("%")[0]) > 50

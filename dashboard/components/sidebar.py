@@ -165,6 +165,14 @@ def _settings_section(st: Any, ss: SessionState, lang: str) -> None:
         col.number_input(tr(label, lang), min_value=1, max_value=1024, step=1, key=_seed(st, key, getattr(s, attr)),
                          on_change=on_par)
 
+    def on_engine() -> None:
+        act.update_settings(ss, engine=st.session_state["sb_engine"])
+
+    from dashboard.features.engine import list_engine_presets
+
+    sb.selectbox(tr("sidebar.engine", lang), list_engine_presets(), key=_seed(st, "sb_engine", s.engine),
+                 on_change=on_engine, help=tr("sidebar.engine_help", lang))
+
     def on_lang() -> None:
         act.update_settings(ss, language=st.session_state["sb_language"])
 
