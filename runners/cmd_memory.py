@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     g = 2**30
     print(f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {args.weight_dtype}, "
           f"KV {args.kv_dtype}, KV rule: {out['engine'] or 'generic'} ({kv_rule})")
-    print(f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active")
+    print(f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active "
+          f"({mem.active_params_incl_embedding / 1e9:.2f} B with the input embedding)")
     print(f"HBM usable           {mem.usable_bytes / g:10.2f} GiB of {mem.capacity_bytes / g:.2f}")
     print(f"weights per GPU      {mem.weight_bytes / g:10.2f} GiB")
     print(f"activations          {mem.activation_bytes / g:10.2f} GiB")
