@@ -287,9 +287,10 @@ class ModelProfile:
         """Average forward FLOPs per prompt token for ``batch`` prompts of ``seq_len`` tokens.
 
         Counts every matmul (2 FLOPs per multiply-add) including causal attention and the lm_head
-        on the last token of each prompt; see :mod:`dashboard.features.flops`.
+        on the last token of each prompt, counted by the cost model's op list
+        (:func:`dashboard.features.cost_model.forward_flops`).
         """
-        from dashboard.features.flops import forward_flops
+        from dashboard.features.cost_model import forward_flops  # the op list the cost model times
 
         if batch <= 0 or seq_len <= 0:
             raise ValueError("batch and seq_len must be positive")
@@ -298,7 +299,7 @@ class ModelProfile:
 
     def decode_flops_per_token(self, batch: int = 1, context: int = 1024) -> float:
         """Forward FLOPs of one decode token attending ``context`` cached tokens (per sequence)."""
-        from dashboard.features.flops import forward_flops
+        from dashboard.features.cost_model import forward_flops  # the op list the cost model times
 
         if batch <= 0 or context < 0:
             raise ValueError("batch must be positive and context non-negative")
