@@ -75,7 +75,7 @@ def test_text_is_parsed_to_the_declared_type_and_checked() -> None:
     assert coerce_param(Knobs, "sizes", "1, 4,8") == (1, 4, 8)
     assert coerce_param(Knobs, "blocks", "none") is None
     assert coerce_param(Knobs, "policy", "sjf") == "sjf"
-    with pytest.raises(ValueError, match="batch must be int, got '1.5'"):
+    with pytest.raises(ValueError, match=r"batch must be int, got '1\.5'"):
         coerce_param(Knobs, "batch", "1.5")
     with pytest.raises(ValueError, match=r"batch must be an integer in \[1, 512\]"):
         coerce_param(Knobs, "batch", "9999")
