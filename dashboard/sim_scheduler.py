@@ -328,8 +328,8 @@ def simulate(
     ranks = cm.par.attention_dp
     per_rank = nblocks // ranks
     if per_rank < 1:
-        raise ValueError("no KV cache fits beside the weights on this hardware (0 blocks); "
-                         "raise TP, use a smaller dtype or more HBM")
+        raise ValueError(f"no KV block of block_size={bs} tokens fits beside the weights on this hardware "
+                         "(0 blocks); lower block_size, raise TP, use a smaller dtype or more HBM")
     need_max = -(-(longest - 1) // bs)
     if need_max > per_rank:
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
