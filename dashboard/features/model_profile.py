@@ -396,7 +396,10 @@ def _check_bounds(m: ModelProfile) -> None:
 
 
 def _short(v: Any) -> str:
-    text = repr(v)
+    try:
+        text = repr(v)
+    except ValueError:  # an integer beyond Python's digit limit
+        return "<huge number>"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
