@@ -267,7 +267,7 @@ FLAGS: dict[str, dict[str, list[str]]] = {
                  "--input-spread": [*FLOAT_BAD, "0.5", "6"], "--input-dist": ["fixed", "lognormal", "zipf"],
                  "--prefix-cache-hit": [*FLOAT_BAD, "0.5", "1"], "--seed": [*INT_BAD, "0", "-5"],
                  "--gpu-memory-utilization": [*FLOAT_BAD, "0.9", "2"], "--sla-ttft-ms": [*FLOAT_BAD, "100"]},
-    "search": {**COMMON, "--gpus": [*INT_BAD, "1", "8", "4097"], "--tp-values": ["1,2", "0", "1,,2", "a", "1" * 500],
+    "search": {**COMMON, "--gpus": [*INT_BAD, "1", "8", "1025"], "--tp-values": ["1,2", "0", "1,,2", "a", "1" * 500],
                "--budgets": ["512", ",".join(["512"] * 2000), "-1", "nan"], "--sim-check": [*INT_BAD, "0"],
                "--ttft-ms": [*FLOAT_BAD, "1000"], "--concurrency": ["1,2", "0", "99999999"]},
 }
