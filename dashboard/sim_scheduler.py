@@ -85,6 +85,7 @@ from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.engine import EngineProfile, load_engine
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import tpot_s
+from dashboard.features.params import param, validate_params
 from dashboard.sim.accounting import price_step, scale_stats, step_stats
 from dashboard.sim.metrics import SLA, summarize
 from dashboard.sim.policies import PREEMPT_ORDERS, ROUTERS, pick_engine, pick_victim
@@ -126,51 +127,37 @@ class SchedulerConfig:
     (``admission``, ``async_scheduling``, ``prefix_caching``, overheads) default to the seed's
     behaviour; :meth:`from_engine` sets them from an engine profile."""
 
-    max_num_batched_tokens: int = 2048
-    max_num_seqs: int = 256
-    block_size: int = 16
-    num_kv_blocks: int | None = None
+    # declared once (dashboard/features/params.py): pages, URL, CLI and JSON derive from these
+    max_num_batched_tokens: int = param(2048, lo=1, hi=1 << 20, unit="tokens", label="Token budget per step",
+                                        help="vLLM --max-num-batched-tokens")
+    max_num_seqs: int = param(256, lo=1, hi=65_536, unit="sequences", label="Max running sequences",
+                              help="vLLM --max-num-seqs")
+    block_size: int = param(16, lo=1, hi=1024, unit="tokens", label="KV block size", help="vLLM --block-size")
+    num_kv_blocks: int | None = param(None, lo=1, hi=1 << 31, unit="blocks", label="KV blocks",
+                                      help="None: from the memory model")
     chunked_prefill: bool = True
-    prefix_cache_hit: float = 0.0
-    gpu_memory_utilization: float = 0.9
-    preempt: str = "last_arrived"
-    admission: str = "max_utilization"
+    prefix_cache_hit: float = param(0.0, lo=0.0, hi=1.0, open_hi=True, unit="fraction",
+                                    label="Prefix-cache hit rate", help="share of each prompt already cached")
+    gpu_memory_utilization: float = param(0.9, lo=0.0, hi=1.0, open_lo=True, unit="fraction",
+                                          label="GPU memory utilisation", help="vLLM --gpu-memory-utilization")
+    preempt: str = param("last_arrived", choices=PREEMPT_ORDERS, label="Preemption victim")
+    admission: str = param("max_utilization", choices=ADMISSIONS, label="Admission rule")
     async_scheduling: bool = False
     prefix_caching: bool = False
-    per_request_s: float = 0.0
-    per_step_s: float = 0.0
-    per_step_per_seq_s: float = 0.0
+    per_request_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-request overhead")
+    per_step_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step overhead")
+    per_step_per_seq_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step per-sequence overhead")
     engine: EngineProfile | None = None
-    memory_fraction: float | None = None
+    memory_fraction: float | None = param(None, lo=0.0, hi=1.0, open_lo=True, unit="fraction",
+                                          label="Engine memory fraction")
 
     def __post_init__(self) -> None:
-        if self.preempt not in PREEMPT_ORDERS:
-            raise ValueError(f"preempt must be one of {', '.join(PREEMPT_ORDERS)}, got {self.preempt!r}")
-        if self.admission not in ADMISSIONS:
-            raise ValueError(f"admission must be one of {', '.join(ADMISSIONS)}, got {self.admission!r}")
-        for name in ("max_num_batched_tokens", "max_num_seqs", "block_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        validate_params(self)
         if self.max_num_batched_tokens < self.max_num_seqs:
             raise ValueError(
                 f"max_num_batched_tokens ({self.max_num_batched_tokens}) must be ≥ max_num_seqs "
                 f"({self.max_num_seqs}), as vLLM requires"
             )
-        if self.num_kv_blocks is not None and (
-            isinstance(self.num_kv_blocks, bool) or not isinstance(self.num_kv_blocks, int) or self.num_kv_blocks < 1
-        ):
-            raise ValueError(f"num_kv_blocks must be a positive integer or None, got {self.num_kv_blocks!r}")
-        if not 0.0 <= self.prefix_cache_hit < 1.0:
-            raise ValueError(f"prefix_cache_hit must be in [0, 1), got {self.prefix_cache_hit!r}")
-        if not 0.0 < self.gpu_memory_utilization <= 1.0:
-            raise ValueError(f"gpu_memory_utilization must be in (0, 1], got {self.gpu_memory_utilization!r}")
-        if self.memory_fraction is not None and not 0.0 < self.memory_fraction <= 1.0:
-            raise ValueError(f"memory_fraction must be in (0, 1], got {self.memory_fraction!r}")
-        for name in ("per_request_s", "per_step_s", "per_step_per_seq_s"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (0.0 <= v <= 10.0):
-                raise ValueError(f"{name} must be between 0 and 10 seconds, got {v!r}")
 
     @classmethod
     def from_engine(cls, engine: EngineProfile | str | None, hw: Any, tp: int = 1, **overrides: Any) -> SchedulerConfig:
@@ -341,8 +328,8 @@ def simulate(
     ranks = cm.par.attention_dp
     per_rank = nblocks // ranks
     if per_rank < 1:
-        raise ValueError("no KV cache fits beside the weights on this hardware (0 blocks); "
-                         "raise TP, use a smaller dtype or more HBM")
+        raise ValueError(f"no KV block of block_size={bs} tokens fits beside the weights on this hardware "
+                         "(0 blocks); lower block_size, raise TP, use a smaller dtype or more HBM")
     need_max = -(-(longest - 1) // bs)
     if need_max > per_rank:
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "

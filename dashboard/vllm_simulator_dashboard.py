@@ -157,9 +157,9 @@ def render() -> None:
     c_wl, c_sched, c_kv, c_sla = st.columns(4)
     with c_wl:
         st.markdown(f"**{t('vsim.workload')}**")
-        inputs.number("num_requests", t("vsim.num_requests"), min_value=1, max_value=20_000, step=50)
-        inputs.number("input_len", t("vsim.input_len"), min_value=1, max_value=131_072, step=128)
-        inputs.number("output_len", t("vsim.output_len"), min_value=1, max_value=32_768, step=32)
+        inputs.number("num_requests", t("vsim.num_requests"), step=50)
+        inputs.number("input_len", t("vsim.input_len"), step=128)
+        inputs.number("output_len", t("vsim.output_len"), step=32)
         inputs.select("input_dist", t("vsim.input_dist"), LENGTH_DISTS)
         inputs.select("output_dist", t("vsim.output_dist"), LENGTH_DISTS)
         inputs.number("spread", t("vsim.spread"), min_value=0.0, max_value=1.0, step=0.1)
@@ -178,10 +178,10 @@ def render() -> None:
         inputs.number("seed", t("vsim.seed"), min_value=0, max_value=1_000_000, step=1)
     with c_sched:
         st.markdown(f"**{t('vsim.scheduler')}**")
-        inputs.number("max_num_batched_tokens", t("vsim.budget"), min_value=1, max_value=65_536, step=256)
-        inputs.number("max_num_seqs", t("vsim.max_seqs"), min_value=1, max_value=4096, step=16)
+        inputs.number("max_num_batched_tokens", t("vsim.budget"), step=256)  # bounds: the declaration
+        inputs.number("max_num_seqs", t("vsim.max_seqs"), step=16)
         inputs.toggle("chunked_prefill", t("vsim.chunked"))
-        inputs.number("prefix_cache_hit", t("vsim.prefix_hit"), min_value=0.0, max_value=0.99, step=0.1)
+        inputs.number("prefix_cache_hit", t("vsim.prefix_hit"), step=0.01)
         inputs.number("dp", t("vsim.dp"), min_value=1, max_value=64, step=1)
         inputs.select("router", t("vsim.router"), ROUTERS)
     with c_kv:
@@ -190,9 +190,9 @@ def render() -> None:
                            format_func=lambda k: t(f"vsim.kv.{k}"), radio=True)
         inputs.select("block_size", t("vsim.block_size"), BLOCK_SIZES)
         if kv == "memory_model":
-            inputs.number("gpu_memory_utilization", t("vsim.gpu_mem"), min_value=0.05, max_value=1.0, step=0.05)
+            inputs.number("gpu_memory_utilization", t("vsim.gpu_mem"), step=0.05)
         else:
-            inputs.number("num_kv_blocks", t("vsim.num_kv_blocks"), min_value=1, max_value=10_000_000, step=256)
+            inputs.number("num_kv_blocks", t("vsim.num_kv_blocks"), step=256)
     with c_sla:
         st.markdown(f"**{t('vsim.sla_sweep')}**")
         inputs.number("sla_ttft_ms", t("vsim.sla_ttft"), min_value=0.0, max_value=1e9, step=100.0)

@@ -31,16 +31,6 @@ from runners.common import (
 )
 
 
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= v < 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return v
-
-
 def _nonneg_float(text: str) -> float:
     try:
         v = float(text)
@@ -52,7 +42,8 @@ def _nonneg_float(text: str) -> float:
 
 
 def add_parser(sub: Any) -> None:
-    from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, PREEMPT_ORDERS, ROUTERS
+    from dashboard.features.params import add_arguments
+    from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, PREEMPT_ORDERS, ROUTERS, SchedulerConfig
 
     p = sub.add_parser("simulate", help="simulate a vLLM-style scheduler serving a workload (TTFT/TPOT/throughput)")
     add_model_hw_args(p)
@@ -86,17 +77,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--kv-connector", choices=("layerwise", "blocking"), default="layerwise",
                    help="CPU-tier loads overlap the step (layerwise, LMCache/vLLM offloading) or block it")
     add_engine_args(p)
-    p.add_argument("--max-num-batched-tokens", type=positive_int,
-                   help="token budget per step, decodes included (default: the engine's for this GPU)")
-    p.add_argument("--max-num-seqs", type=positive_int, help="running sequences per engine / DP rank (default: the engine's)")
-    p.add_argument("--block-size", type=positive_int, help="tokens per KV block (default: the engine's)")
-    p.add_argument("--num-kv-blocks", type=positive_int, help="KV blocks per engine (default: the engine's KV rule)")
+    # flags, types, bounds and help from SchedulerConfig's declarations (dashboard/features/params.py)
+    add_arguments(p, SchedulerConfig, ("max_num_batched_tokens", "max_num_seqs", "block_size", "num_kv_blocks"),
+                  suffix="(default: the engine's for this GPU)")
     chunk = p.add_mutually_exclusive_group()
     chunk.add_argument("--no-chunked-prefill", action="store_true",
                        help="whole prompts only, admitted beside the decodes when they fit (vLLM V1)")
     chunk.add_argument("--chunked-prefill", action="store_true", help="split long prompts (default for vllm/sglang)")
-    p.add_argument("--prefix-cache-hit", type=_fraction, default=0.0,
-                   help="share of each prompt that is a prefix common to all requests (cached once computed)")
+    add_arguments(p, SchedulerConfig, ("prefix_cache_hit",), defaults=("prefix_cache_hit",))
     p.add_argument("--no-prefix-caching", action="store_true", help="turn the engine's prefix cache off")
     p.add_argument("--preempt", choices=PREEMPT_ORDERS,
                    help="recompute victim (default: the engine's; vLLM: last admitted, running.pop())")

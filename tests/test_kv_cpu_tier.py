@@ -120,3 +120,19 @@ def test_replaying_a_trace_twice_with_one_seed_is_identical():
     b = simulate(cm, tw.workload, sched, record_steps=False, cpu_tier=CpuTierConfig(capacity_gib=8))
     assert a.summary == b.summary
     assert 0 < a.summary["prefix_cache_hit_rate"] <= tw.shared_prefix_tokens() / sum(tw.workload.prompt) + 1e-9
+
+
+def test_kv_tier_traffic_hand_computed():
+    from dashboard.features.kv_offload import kv_tier_traffic
+
+    hw = load_hardware("h200")
+    cfg = CpuTierConfig(link=HostLinkConfig(link="pcie"))
+    # 2 req/s of 4096-in/256-out on 8B bf16 KV (131,072 B/token), half the prompt from the CPU tier
+    tr = kv_tier_traffic(hw, cfg, kv_bytes_per_token=131_072, request_rate=2, prompt_tokens=4096,
+                         output_tokens=256, cpu_hit_rate=0.5)
+    assert tr.h2d_bytes_per_s == 2 * 4096 * 0.5 * 131_072  # 0.537 GB/s
+    assert tr.d2h_bytes_per_s == 2 * 4352 * 131_072
+    assert tr.h2d_utilisation == pytest.approx(tr.h2d_bytes_per_s / 52.8e9, rel=1e-3)
+    with pytest.raises(ValueError, match="CPU hit rate"):
+        kv_tier_traffic(hw, cfg, kv_bytes_per_token=1, request_rate=1, prompt_tokens=1, output_tokens=1,
+                        cpu_hit_rate=2)

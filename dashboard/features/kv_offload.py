@@ -31,7 +31,10 @@ from dataclasses import dataclass, field
 from dashboard.features.hardware import HardwareProfile
 from dashboard.features.offload import HostLinkConfig, host_to_device_rate
 
-__all__ = ["CONNECTOR_MODES", "CpuTierConfig", "cpu_tier_blocks", "kv_load_time_s", "step_time_with_load_s"]
+__all__ = [
+    "CONNECTOR_MODES", "CpuTierConfig", "KvTierTraffic", "cpu_tier_blocks", "kv_load_time_s", "kv_tier_traffic",
+    "step_time_with_load_s",
+]
 
 CONNECTOR_MODES: tuple[str, ...] = ("layerwise", "blocking")
 
@@ -83,3 +86,37 @@ def step_time_with_load_s(compute_s: float, load_s: float, mode: str) -> float:
     if mode == "blocking":
         return compute_s + load_s
     raise ValueError(f"connector mode must be one of {', '.join(CONNECTOR_MODES)}, got {mode!r}")
+
+
+@dataclass(frozen=True)
+class KvTierTraffic:
+    """Steady host-link traffic of the CPU KV tier for one GPU (bytes/s) and its share of the
+    host → GPU rate (``h2d_utilisation``) and of the GPU → host rate (``d2h_utilisation``; a
+    full-duplex link carries write-back in the other direction)."""
+
+    h2d_bytes_per_s: float
+    d2h_bytes_per_s: float
+    link_bytes_per_s: float
+    h2d_utilisation: float
+    d2h_utilisation: float
+
+
+def kv_tier_traffic(hw: HardwareProfile, cfg: CpuTierConfig, *, kv_bytes_per_token: float, request_rate: float,
+                    prompt_tokens: float, output_tokens: float, cpu_hit_rate: float,
+                    writeback_fraction: float = 1.0) -> KvTierTraffic:
+    """Link load of the CPU tier at ``request_rate`` requests/s per GPU:
+    loads ``= rate · prompt · cpu_hit_rate · kv_bytes_per_token`` (host → GPU) and write-back
+    ``= rate · (prompt + output) · writeback_fraction · kv_bytes_per_token`` (GPU → host: every
+    block that leaves HBM is written once); utilisation = bytes/s ÷ the sustained host-path rate
+    (:func:`~dashboard.features.offload.host_to_device_rate`)."""
+    for name, v in (("request rate", request_rate), ("prompt tokens", prompt_tokens),
+                    ("output tokens", output_tokens), ("KV bytes per token", kv_bytes_per_token)):
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+    for name, v in (("CPU hit rate", cpu_hit_rate), ("write-back fraction", writeback_fraction)):
+        if not (math.isfinite(v) and 0 <= v <= 1):
+            raise ValueError(f"{name} must be between 0 and 1, got {v!r}")
+    rate, _b, _r = host_to_device_rate(hw, cfg.link)
+    h2d = request_rate * prompt_tokens * cpu_hit_rate * kv_bytes_per_token
+    d2h = request_rate * (prompt_tokens + output_tokens) * writeback_fraction * kv_bytes_per_token
+    return KvTierTraffic(h2d, d2h, rate, h2d / rate, d2h / rate)
