@@ -34,7 +34,7 @@ TITLE = {"en": "Attention vs head_dim", "zh": "Attention 与 head_dim"}
 CAPTION = {
     "en": "FlashAttention-3-style attention per component (Q·Kᵀ, exp, rescale, P·V, tile loads, causal waste) "
           "as head_dim sweeps.",
-    "zh": "FlashAttention-3 风格 attention 的分组件（Q·Kᵀ、exp、rescale、P·V、tile 加载、因果浪费）随 head_dim 扫描。",
+    "zh": "FlashAttention-3 风格 attention 的分组件（Q·Kᵀ、exp、重缩放、P·V、tile 加载、因果浪费）随 head_dim 扫描。",
 }
 
 HELP = {

@@ -33,14 +33,16 @@ ALLOWED_WORDS = {
     "softmax", "attention", "roofline", "pareto", "goodput", "poisson", "gamma", "uniform", "zipf", "lognormal",
     "fixed", "trace", "warmup", "warm-up", "burst", "seed", "seeds", "step", "steps", "block", "blocks",
     "tile", "tiles", "wave", "waves", "stream", "kernel", "kernels", "latency", "throughput",
-    "english", "light", "dark", "deploy", "stop", "rerun",
+    "query", "key", "hidden", "overlap", "pinned", "split-k", "infiniband", "ray", "kubernetes",
+    "tensorrt-llm", "rescale", "speculative", "decoding",
+    "english", "light", "dark", "deploy", "stop", "rerun", "dtype", "dtypes", "scale-up", "scale-out", "params",
 }
 # model / hardware / vendor names and their fragments
 NAME_RE = re.compile(
-    r"(?i)\b(llama|qwen|deepseek|mistral|mixtral|gpt|oss|kimi|glm|gemma|phi|nvidia|amd|intel|huawei|ascend|"
+    r"(?i)\b(flashattention|flashinfer|cublas|cutlass|triton|llama|qwen|deepseek|mistral|mixtral|gpt|oss|kimi|glm|gemma|phi|nvidia|amd|intel|huawei|ascend|"
     r"instinct|mi\d+\w*|[abhl]\d{2,3}\w*|gb\d+\w*|b\d{3}\w*|rtx|sxm\w*|pcie|hgx|dgx|nvl\d*|v\d+(\.\d+)?|"
     r"r1|v3|a\d+b|instruct|chat|base|lite|fp\w+|bf\w+|int\w+|e\dm\d)\b")
-CODE_RE = re.compile(r"`[^`]*`|\$[^$]*\$|\\\(.*?\\\)|https?://\S+|\b[\w-]+\.(?:py|json|csv|md|tsv|txt)\b|"
+CODE_RE = re.compile(r"「[^」]*」|`[^`]*`|\$[^$]*\$|\\\(.*?\\\)|https?://\S+|\b[\w-]+\.(?:py|json|csv|md|tsv|txt)\b|"
                      r"\b\w+(?:[._/]\w+)+\b|\b\w*\d\w*\b|\{[^}]*\}")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
 
@@ -68,11 +70,11 @@ def _walk(node: Any) -> Iterator[Any]:
             yield from _walk(child)
 
 
-def visible_texts(at: Any) -> list[tuple[str, str]]:
+def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
     """(kind, text) of every user-visible string AppTest exposes: titles, markdown, captions, alerts,
     metric labels/values, widget labels/options, expander/tab labels, table column headers."""
     out: list[tuple[str, str]] = []
-    for node in _walk(at._tree):
+    for node in _walk(root if root is not None else at._tree):
         kind = getattr(node, "type", type(node).__name__)
         proto = getattr(node, "proto", None)
         for attr in ("value", "label", "body", "placeholder"):
@@ -82,7 +84,7 @@ def visible_texts(at: Any) -> list[tuple[str, str]]:
                 continue
             try:
                 v = getattr(node, attr, None)
-            except Exception:  # noqa: BLE001 - some element properties raise outside a run
+            except Exception:
                 v = None
             if isinstance(v, str) and v.strip():
                 out.append((f"{kind}.{attr}", v))
@@ -93,10 +95,10 @@ def visible_texts(at: Any) -> list[tuple[str, str]]:
             try:
                 df = node.value
                 out.extend((f"{kind}.column", str(c)) for c in df.columns)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         if proto is not None and kind in {"expander", "tab"}:
             label = getattr(proto, "label", "")
             if label:
                 out.append((f"{kind}.label", label))
-    return out
+    return list(dict.fromkeys(out))  # value and body repeat each other

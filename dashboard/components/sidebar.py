@@ -190,6 +190,7 @@ def _native_format_section(st: Any, ss: SessionState, lang: str) -> None:
         act.update_settings(ss, attention_weight_dtype=st.session_state["sb_attention_weight_dtype"])
 
     sb.selectbox(tr("sidebar.attn_weight_dtype", lang), ("same", *WEIGHT_DTYPES),
+                 format_func=lambda v: tr("ui.same_as_weights", lang) if v == "same" else v,
                  key=_seed(st, "sb_attention_weight_dtype", s.attention_weight_dtype), on_change=on_attn)
     try:
         model = parse_hf_config(parse_json_object(ss.model.last_valid_json), name=ss.model.preset)
