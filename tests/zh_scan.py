@@ -34,7 +34,7 @@ ALLOWED_WORDS = {
     "fixed", "trace", "warmup", "warm-up", "burst", "seed", "seeds", "step", "steps", "block", "blocks",
     "tile", "tiles", "wave", "waves", "stream", "kernel", "kernels", "latency", "throughput",
     "query", "key", "hidden", "overlap", "pinned", "split-k", "infiniband", "ray", "kubernetes",
-    "tensorrt-llm", "rescale", "speculative", "decoding",
+    "tensorrt-llm", "rescale", "speculative", "decoding", "prompt", "prompts", "aiperf", "inferencex",
     "english", "light", "dark", "deploy", "stop", "rerun", "dtype", "dtypes", "scale-up", "scale-out", "params",
 }
 # model / hardware / vendor names and their fragments
