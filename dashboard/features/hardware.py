@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
+from dashboard.features.safe_io import short_repr as _short
 
 __all__ = [
     "HARDWARE_DIR",
@@ -145,14 +146,6 @@ def _finite(v: float) -> bool:
         return math.isfinite(v)
     except OverflowError:
         return False
-
-
-def _short(v: Any) -> str:
-    try:
-        text = repr(v)
-    except ValueError:  # an integer beyond Python's digit limit
-        return "<huge number>"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _named_curve(points: tuple[tuple[float, float], ...], name: str) -> Curve:
