@@ -37,6 +37,9 @@ the engine's token budget, decodes riding along; every step time from the shared
 - A layout is left out where the weights, workspace and `C` sequences of `I + O` tokens do not fit (90 % of HBM).
 - Precision `native` is the checkpoint's own format (DeepSeek fp8, gpt-oss MXFP4 + bf16 attention); `fp8` is W8A8,
   `fp4` W4A4 (only on GPUs with fp4 tensor cores). Engines differ here by their scheduler defaults (token budget).
+- **Disaggregated** series (`· PD`): rate-matched prefill + decode pools on *PD GPUs* GPUs
+  (`dashboard/services/search_pd.py`), their Pareto points. Per-GPU figures count both pools' GPUs; the table
+  also splits them by role as InferenceX does: output tok/s per **decode** GPU and input tok/s per **prefill** GPU.
 """,
     "zh": r"""
 **显示内容。** 对侧边栏模型，每条选中的**曲线**（GPU 类型 × 引擎 × 精度）遍历引擎布局（节点内 TP；MoE 另含跨 TP 组的 EP）
@@ -50,12 +53,16 @@ chunked prefill，decode 随行；每步时间来自共享成本模型），而�
 - 权重、工作区与 `C` 条 `I + O` token 序列放不下（HBM 的 90%）的布局不显示。
 - 精度 `native` 为检查点原生格式（DeepSeek fp8，gpt-oss MXFP4 + bf16 注意力）；`fp8` 为 W8A8，`fp4` 为 W4A4（仅限有 fp4
   张量核心的 GPU）。引擎之间的差别在于其调度默认值（token 预算）。
+- **分离式**曲线（`· PD`）：在 *PD GPU 数* 张卡上速率匹配的 prefill + decode 池（`dashboard/services/search_pd.py`）的
+  Pareto 点。每卡指标按两个池的全部 GPU 计；表格另按角色拆分（同 InferenceX）：每张 **decode** 卡的输出 token/s 与每张
+  **prefill** 卡的输入 token/s。
 """,
 }
 
 TABLE_COLS = ["series", "layout", "concurrency", "budget", "on_frontier", "tps_per_user", "output_tok_s_per_gpu",
-              "input_tok_s_per_gpu", "total_tok_s_per_gpu", "ttft_ms", "tpot_ms", "usd_per_m_output_tokens",
-              "tokens_per_usd", "tokens_per_joule"]
+              "input_tok_s_per_gpu", "total_tok_s_per_gpu", "output_tok_s_per_decode_gpu",
+              "input_tok_s_per_prefill_gpu", "ttft_ms", "tpot_ms", "usd_per_m_output_tokens", "tokens_per_usd",
+              "tokens_per_joule"]
 
 
 def render() -> None:
@@ -78,9 +85,11 @@ def render() -> None:
     inputs.number("output_len", t("fr.output_len"), min_value=1, max_value=2_000_000, step=64, container=w2)
     inputs.text("concurrency", t("fr.concurrency"), parse=parse_int_list, container=w3)
     inputs.text("tp_values", t("fr.tp_values"), parse=parse_int_list, container=w4)
-    y1, y2 = st.columns([2, 1])
+    y1, y2, y3, y4 = st.columns([2, 1, 1, 1])
     inputs.select("y_metric", t("fr.y_metric"), list(Y_METRICS), format_func=lambda k: t(f"fr.y.{k}"), container=y1)
     inputs.toggle("frontier_only", t("fr.frontier_only"), container=y2)
+    inputs.toggle("disaggregated", t("fr.disagg"), container=y3)
+    inputs.number("pd_gpus", t("fr.pd_gpus"), min_value=2, max_value=256, step=8, container=y4)
     inputs.text("prices", t("fr.prices"))
     inputs.sync_query_params()
     v = inputs.values
@@ -88,7 +97,8 @@ def render() -> None:
         hws = [load_hardware(h) for h in v.hardware]
         rows, notes = frontier_points(ctx.model, hws, v.engines, v.precisions, v.input_len, v.output_len,
                                       concurrency=v.concurrency, tp_values=v.tp_values,
-                                      prices=parse_prices(v.prices), y_metric=v.y_metric)
+                                      prices=parse_prices(v.prices), y_metric=v.y_metric,
+                                      disaggregated=v.disaggregated, pd_gpus=v.pd_gpus)
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -101,6 +102,37 @@ def _spec(phase: str, batch: int, context: int) -> StepSpec:
     if phase == "prefill":
         return StepSpec(prefill_seqs=batch, prefill_len=context)
     return StepSpec(decode_seqs=batch, decode_context=context)
+
+
+def _kv_tier_section(ctx: Any, inputs: PageInputs, link: Any, link_ch: Any) -> dict[str, Any]:
+    """The CPU KV tier's load on the same host link, next to the expert traffic of the step above."""
+    from dashboard.features.kv_offload import CpuTierConfig, kv_tier_traffic
+    from dashboard.features.memory import memory_breakdown
+
+    st, t = ctx.st, ctx.t
+    st.subheader(t("hb.kv_tier"))
+    c1, c2, c3, c4 = st.columns(4)
+    inputs.number("kv_tier_rate", t("hb.kv_tier_rate"), min_value=0.0, max_value=100_000.0, step=0.5, container=c1)
+    inputs.number("kv_tier_prompt", t("hb.kv_tier_prompt"), min_value=1, max_value=2_000_000, step=256, container=c2)
+    inputs.number("kv_tier_output", t("hb.kv_tier_output"), min_value=1, max_value=2_000_000, step=32, container=c3)
+    inputs.number("kv_tier_hit", t("hb.kv_tier_hit"), min_value=0.0, max_value=1.0, step=0.05, container=c4)
+    inputs.sync_query_params()
+    v = inputs.values
+    mem = memory_breakdown(ctx.model, ctx.hardware, ctx.parallel, ctx.dtypes, context=v.kv_tier_prompt)
+    tr = kv_tier_traffic(ctx.hardware, CpuTierConfig(link=link), kv_bytes_per_token=mem.kv_bytes_per_token,
+                         request_rate=v.kv_tier_rate, prompt_tokens=v.kv_tier_prompt, output_tokens=v.kv_tier_output,
+                         cpu_hit_rate=v.kv_tier_hit)
+    experts = link_ch.achieved_gb_s * 1e9  # expert reloads + KV write-back of the step above, per second
+    rows = [
+        {"traffic": t("hb.kv_tier_row_experts"), "GB_s": experts / 1e9, "link_share_pct": experts / tr.link_bytes_per_s * 100},
+        {"traffic": t("hb.kv_tier_row_load"), "GB_s": tr.h2d_bytes_per_s / 1e9, "link_share_pct": tr.h2d_utilisation * 100},
+        {"traffic": t("hb.kv_tier_row_wb"), "GB_s": tr.d2h_bytes_per_s / 1e9, "link_share_pct": tr.d2h_utilisation * 100},
+    ]
+    total = (experts + tr.h2d_bytes_per_s) / tr.link_bytes_per_s
+    (st.success if total <= 1 else st.warning)(t("hb.kv_tier_total", pct=total * 100, rate=tr.link_bytes_per_s / 1e9))
+    table(ctx, pd.DataFrame(rows), key="hb_kv_tier", file_name="host_bandwidth_kv_tier.csv")
+    return {"h2d_GB_s": tr.h2d_bytes_per_s / 1e9, "d2h_GB_s": tr.d2h_bytes_per_s / 1e9, "expert_GB_s": experts / 1e9,
+            "h2d_link_share": total}
 
 
 def render() -> None:
@@ -205,6 +237,8 @@ def render() -> None:
         chart(ctx, req_fig, key="hb_req_chart")
     table(ctx, sweep, key="hb_sweep", file_name="host_bandwidth_sweep.csv")
 
+    kv_tier = _kv_tier_section(ctx, inputs, link, link_ch)
+
     if model.is_moe:
         st.subheader(t("hb.schedule"))
         chart(ctx, plots_offload.layer_timeline(res.schedule, max_layers=8), key="hb_timeline")
@@ -219,7 +253,7 @@ def render() -> None:
 
     json_download(ctx, {"inputs": v, "model": model.summary(), "hardware": hw.name,
                         "parallel": {"tp": cm.par.tp, "ep": cm.par.ep}, "outputs": res.as_dict(),
-                        "sweep": sweep},
+                        "sweep": sweep, "kv_cpu_tier": kv_tier},
                   key="hb_json", file_name="host_bandwidth.json")
 
 

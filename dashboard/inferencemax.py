@@ -23,33 +23,38 @@ PAGE = "inferencemax"
 
 HELP = {
     "en": r"""
-**What it computes.** `batch` sequences of `seq_len` new prompt tokens after `kv_len` tokens already in the KV cache,
-then `output_len` generated tokens, on one engine of TP GPUs (the sidebar model and dtypes; EP = 1), priced by the
-shared cost model (`dashboard/services/search_inferencemax.py`):
+**What it computes.** One engine of TP GPUs (the sidebar model and dtypes; EP = 1) serving `batch` **concurrent**
+sequences with **continuous batching** — each `seq_len` new prompt tokens after `kv_len` tokens already in the KV cache,
+then `output_len` generated tokens — priced by the shared cost model (`dashboard/services/search_inferencemax.py`):
 
-- **Prefill stage** = one step of `batch × seq_len` tokens (emits the first token) → TTFT.
-- **Decode stage** = the `output_len − 1` decode steps after it, the context growing from `kv_len + seq_len`
-  (`CostModel.generation_time_s`) → TPOT = decode ÷ (output_len − 1). The per-op breakdown uses the
-  mid-generation decode step.
+- **Headline figures** from the steady-state continuous-batching service (`dashboard/services/search_steady.py`):
+  prompts are chunked with the engine's token budget (vLLM's `max_num_batched_tokens` on that GPU) into steps that
+  also carry the running decodes. **TTFT** = the prompt's chunk steps (+ queueing when the budget saturates);
+  **TPOT** = the mean step; throughput = the engine's output tokens/s in steady state.
+- **Step anatomy** (the table and charts): the **prefill stage** = one step of `batch × seq_len` tokens, the
+  **decode stage** = the `output_len − 1` decode steps of the batch (`CostModel.generation_time_s`), the per-op
+  breakdown of the mid-generation decode step. These static-batch times are kept in the JSON as `static_*`.
 - **Utilisation**: MFU = FLOPs ÷ (step time × dense peak of the GEMM format); HBM-bandwidth utilisation =
   bytes ÷ (step time × HBM GB/s).
 - **Compute vs bandwidth share**: the fraction of step time spent in compute-bound vs bandwidth-bound ops
   (each op is `max(FLOPs/(peak·η), bytes/(BW·η_mem))` + kernel overhead); communication shown apart.
-- Throughput = `batch · output_len ÷ (TTFT + decode)`; memory from the memory model at
-  `kv_len + seq_len + output_len` tokens.
+- Memory from the memory model at `kv_len + seq_len + output_len` tokens.
 """,
     "zh": r"""
-**计算内容。** `batch` 条序列，每条在已缓存 `kv_len` 个 token 之后输入 `seq_len` 个新 token，再生成 `output_len` 个
-token，运行在一个 TP 卡的引擎上（侧边栏的模型与数据类型；EP = 1），由共享成本模型计算
+**计算内容。** 一个 TP 卡的引擎（侧边栏的模型与数据类型；EP = 1）以**连续批处理**服务 `batch` 条**并发**序列——
+每条在已缓存 `kv_len` 个 token 之后输入 `seq_len` 个新 token，再生成 `output_len` 个 token——由共享成本模型计算
 （`dashboard/services/search_inferencemax.py`）：
 
-- **Prefill 阶段** = 一步处理 `batch × seq_len` 个 token（产出首 token）→ TTFT。
-- **Decode 阶段** = 之后的 `output_len − 1` 个 decode 步，上下文从 `kv_len + seq_len` 增长
-  （`CostModel.generation_time_s`）→ TPOT = decode ÷ (output_len − 1)。算子拆解取生成中点的 decode 步。
+- **主要指标**来自稳态连续批处理服务（`dashboard/services/search_steady.py`）：prompt 按引擎 token 预算（该 GPU 上
+  vLLM 的 `max_num_batched_tokens`）切块，与正在 decode 的请求同步执行。**TTFT** = 该 prompt 的 chunk 步（预算饱和时
+  加排队）；**TPOT** = 平均步时；吞吐 = 引擎稳态输出 token/s。
+- **步骤剖析**（表格与图）：**Prefill 阶段** = 一步处理 `batch × seq_len` 个 token，**Decode 阶段** = 该批之后的
+  `output_len − 1` 个 decode 步（`CostModel.generation_time_s`），算子拆解取生成中点的 decode 步。这些静态批时间以
+  `static_*` 保留在 JSON 中。
 - **利用率**：MFU = FLOPs ÷（步时 × GEMM 格式的稠密峰值）；HBM 带宽利用率 = 字节 ÷（步时 × HBM GB/s）。
 - **计算 vs 带宽占比**：步时中计算受限算子与带宽受限算子所占比例（每个算子为 `max(FLOPs/(峰值·η), 字节/(带宽·η_mem))`
   + kernel 开销）；通信单独列出。
-- 吞吐 = `batch · output_len ÷ (TTFT + decode)`；显存按 `kv_len + seq_len + output_len` 个 token 由内存模型计算。
+- 显存按 `kv_len + seq_len + output_len` 个 token 由内存模型计算。
 """,
 }
 
@@ -82,6 +87,8 @@ def render() -> None:
         st.error(t("common.invalid_input", error=exc))
         return
     pre, dec = r["prefill"], r["decode_step"]
+    st.caption(t("imx.continuous", c=v.batch, b=r["budget"], sat=t("imx.saturated") if r["saturated"] else "",
+                 sttft=r["static_ttft_ms"], stpot=r["static_tpot_ms"]))
     metrics_row(ctx, {
         t("imx.m_ttft"): f"{r['ttft_ms']:,.2f}",
         t("imx.m_tpot"): f"{r['tpot_ms']:.3f}",

@@ -37,13 +37,17 @@ SIDEBAR = "sidebar"
 HELP = {
     "en": r"""
 **What it computes.** Every row of the scenario table is one deployment: `dp` replicas of a TP-`tp` engine on a
-hardware preset (or `sidebar` for the profile selected in the sidebar), each serving a static batch of `batch`
-sequences of `seq_len` prompt tokens (after `kv_len` cached tokens) and `output_len` generated tokens, with the
-sidebar model and dtypes. Per row, from the shared cost model (`dashboard/services/search_inferencemax.py`):
+hardware preset (or `sidebar` for the profile selected in the sidebar), each serving `batch` **concurrent** sequences
+with **continuous batching** (a finished request is replaced by a new one): `seq_len` new prompt tokens after `kv_len`
+cached tokens, then `output_len` generated tokens, with the sidebar model and dtypes. Per row, from the shared cost
+model through the steady-state continuous-batching service (`dashboard/services/search_steady.py`, used by
+`dashboard/services/search_inferencemax.py`):
 
-- **TTFT** = one prefill step of `batch × seq_len` tokens; **decode** = the `output_len − 1` decode steps
-  (`CostModel.generation_time_s`), **TPOT** = decode ÷ (output_len − 1).
-- **Throughput** = `dp · batch · output_len ÷ (TTFT + decode)` output tokens/s; per GPU ÷ `tp · dp`.
+- Prompts are chunked with the engine's token budget (vLLM's `max_num_batched_tokens` on that GPU) into steps that
+  also carry the running decodes. **TTFT** = the prompt's own chunk steps (+ queueing when the budget saturates);
+  **TPOT** = the mean step (decodes share steps with prompt chunks).
+- **Throughput** = `dp` × the engine's output tokens/s in steady state; per GPU ÷ `tp · dp`. The static-batch
+  figures (one prefill of the whole batch, then its decodes) are kept in the JSON as `static_*` for comparison.
 - **SLA**: a row meets it when TTFT and TPOT are within the targets and the batch fits in memory.
 - **Totals**: the sum of throughput over the evaluated rows, and over the rows meeting the SLA.
 
@@ -53,12 +57,14 @@ exported and imported as CSV with the columns `name, hardware, tp, dp, batch, se
 """,
     "zh": r"""
 **计算内容。** 场景表的每一行是一个部署：`dp` 个 TP 为 `tp` 的引擎副本，运行在某个硬件预设上（填 `sidebar` 表示侧边栏
-当前配置），每个副本处理静态批量 `batch` 条序列，每条在已缓存 `kv_len` 个 token 后输入 `seq_len` 个 token，生成
-`output_len` 个 token；模型与数据类型取自侧边栏。每行由共享成本模型计算（`dashboard/services/search_inferencemax.py`）：
+当前配置），每个副本以**连续批处理**服务 `batch` 条**并发**序列（请求完成后立即由新请求补上）：每条在已缓存 `kv_len`
+个 token 后输入 `seq_len` 个 token，生成 `output_len` 个 token；模型与数据类型取自侧边栏。每行经稳态连续批处理服务
+（`dashboard/services/search_steady.py`，由 `dashboard/services/search_inferencemax.py` 调用）由共享成本模型计算：
 
-- **TTFT** = 一次处理 `batch × seq_len` 个 token 的 prefill 步；**decode** = 之后 `output_len − 1` 个 decode 步
-  （`CostModel.generation_time_s`），**TPOT** = decode ÷ (output_len − 1)。
-- **吞吐** = `dp · batch · output_len ÷ (TTFT + decode)` 输出 token/s；每卡吞吐再除以 `tp · dp`。
+- Prompt 按引擎的 token 预算（该 GPU 上 vLLM 的 `max_num_batched_tokens`）切块，与正在 decode 的请求同步执行。
+  **TTFT** = 该 prompt 自身的 chunk 步（预算饱和时加排队）；**TPOT** = 平均步时（decode 与 prompt chunk 共享步）。
+- **吞吐** = `dp` × 引擎稳态输出 token/s；每卡吞吐再除以 `tp · dp`。静态批（整批一次 prefill 后再 decode）的数值
+  以 `static_*` 保留在 JSON 中用于对比。
 - **SLA**：TTFT 与 TPOT 均在目标内且批量放得进显存即为满足。
 - **汇总**：所有已评估行的吞吐之和，以及满足 SLA 的行的吞吐之和。
 

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from dashboard.app_context import bootstrap
 from dashboard.common.json_config import parse_json_object
+from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
 from dashboard.components.inputs import parse_int_list as _parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
@@ -32,6 +33,7 @@ from dashboard.features.hardware import list_hardware_presets, load_hardware
 from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import parse_hf_config
 from dashboard.features.parallel import ParallelConfig, validate_parallel
+from dashboard.features.params import like, validate_params
 from dashboard.services.simulation import SimJob, check_work, run_jobs
 from dashboard.sim_scheduler import SLA, SchedulerConfig, WorkloadConfig
 
@@ -132,12 +134,13 @@ class ScaleUpInputs:
     hardware: str = SIDEBAR
     tp_values: tuple[int, ...] = (1, 2, 4, 8)
     concurrencies: tuple[int, ...] = (4, 16, 64)
-    input_len: int = 1024
-    output_len: int = 256
-    max_num_batched_tokens: int = 2048
-    max_num_seqs: int = 256
+    # the workload/scheduler fields refer to their one declaration (dashboard/features/params.py)
+    input_len: int = like(WorkloadConfig, "input_len", hi=131_072)
+    output_len: int = like(WorkloadConfig, "output_len", hi=16_384)
+    max_num_batched_tokens: int = like(SchedulerConfig, "max_num_batched_tokens", hi=65_536)
+    max_num_seqs: int = like(SchedulerConfig, "max_num_seqs", hi=4096)
     chunked_prefill: bool = True
-    gpu_memory_utilization: float = 0.9
+    gpu_memory_utilization: float = like(SchedulerConfig, "gpu_memory_utilization", lo=0.05, open_lo=False)
     sla_ttft_ms: float = 2000.0
     sla_tpot_ms: float = 50.0
 
@@ -146,11 +149,7 @@ class ScaleUpInputs:
             raise ValueError("hardware must be a preset name")
         _check_ints("tp_values", self.tp_values, 1, 64, 8)
         _check_ints("concurrencies", self.concurrencies, 1, 2048, 10)
-        _check_num("input_len", self.input_len, 1, 131_072)
-        _check_num("output_len", self.output_len, 1, 16_384)
-        _check_num("max_num_batched_tokens", self.max_num_batched_tokens, 1, 65_536)
-        _check_num("max_num_seqs", self.max_num_seqs, 1, 4096)
-        _check_num("gpu_memory_utilization", self.gpu_memory_utilization, 0.05, 1.0)
+        validate_params(self)
         _check_num("sla_ttft_ms", self.sla_ttft_ms, 0.0, 1e9)
         _check_num("sla_tpot_ms", self.sla_tpot_ms, 0.0, 1e9)
 
@@ -192,13 +191,13 @@ def render() -> None:
         inputs.text("tp_values", _t(ctx, "tp_values"), parse=lambda s: parse_int_list(s, max_items=8))
         inputs.text("concurrencies", _t(ctx, "concurrencies"), parse=lambda s: parse_int_list(s, max_items=10))
     with c2:
-        inputs.number("input_len", _t(ctx, "input_len"), min_value=1, max_value=131_072, step=128)
-        inputs.number("output_len", _t(ctx, "output_len"), min_value=1, max_value=16_384, step=32)
-        inputs.number("max_num_batched_tokens", _t(ctx, "budget"), min_value=1, max_value=65_536, step=256)
-        inputs.number("max_num_seqs", _t(ctx, "max_seqs"), min_value=1, max_value=4096, step=16)
+        inputs.number("input_len", _t(ctx, "input_len"), step=128)  # bounds: the declaration
+        inputs.number("output_len", _t(ctx, "output_len"), step=32)
+        inputs.number("max_num_batched_tokens", _t(ctx, "budget"), step=256)
+        inputs.number("max_num_seqs", _t(ctx, "max_seqs"), step=16)
     with c3:
         inputs.toggle("chunked_prefill", _t(ctx, "chunked"))
-        inputs.number("gpu_memory_utilization", _t(ctx, "gpu_mem"), min_value=0.05, max_value=1.0, step=0.05)
+        inputs.number("gpu_memory_utilization", _t(ctx, "gpu_mem"), step=0.05)
         inputs.number("sla_ttft_ms", _t(ctx, "sla_ttft"), min_value=0.0, max_value=1e9, step=100.0)
         inputs.number("sla_tpot_ms", _t(ctx, "sla_tpot"), min_value=0.0, max_value=1e9, step=5.0)
     inputs.sync_query_params()
@@ -213,7 +212,7 @@ def render() -> None:
             st.error(_t(ctx, "bad_model", error=str(exc)[:300]))
             return
     hw = ctx.hardware if v.hardware == SIDEBAR else load_hardware(v.hardware)
-    st.info(_t(ctx, "source", hw=hw.name, source=hw.source_label, model=model.name))
+    st.info(_t(ctx, "source", hw=hw.name, source=source_label(hw, ctx.lang), model=model.name))
 
     try:
         sched = SchedulerConfig(max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs,

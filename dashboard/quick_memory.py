@@ -131,8 +131,10 @@ def render() -> None:
     cap_gib = v.hbm_capacity_gib if v.custom_hbm and v.hbm_capacity_gib > 0 else ctx.hardware.hbm_capacity_gb
 
     def breakdown(kv_dtype: str, context: int):
+        # the sidebar's per-module attention format applies while this page keeps the sidebar's weight format
+        attn = dt.attention_weight if v.weight_dtype == dt.weight else None
         return memory_breakdown(model, ctx.hardware, par, Dtypes(weight=v.weight_dtype, activation=dt.activation,
-                                                                 kv=kv_dtype),
+                                                                 kv=kv_dtype, attention_weight=attn),
                                 context=context, reserved_fraction=v.reserved_fraction,
                                 max_batched_tokens=v.max_batched_tokens, max_seqs=v.max_seqs,
                                 hbm_capacity_gib=cap_gib)

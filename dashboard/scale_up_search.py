@@ -18,7 +18,8 @@ from dashboard.common.plots_search import config_label, pareto_chart, reason_sum
 from dashboard.components.inputs import PageInputs, parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.services.search import SLA, Economics, SearchSpace, Workload, search_aggregated
-from dashboard.services.search_sim import recheck_with_simulator, simulator_available
+from dashboard.services.search_rerun import pick_best, rerun_rows
+from dashboard.services.search_sim import simulator_available
 from dashboard.state.scale_up_search import ScaleUpSearchInputs
 
 PAGE = "scale_up_search"
@@ -169,7 +170,7 @@ def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]])
         return None
     v = inputs.values
     key = f"{PAGE}.sim"
-    sig = repr((v, ctx.model.name, ctx.hardware.name, ctx.dtypes))
+    sig = repr((v, ctx.model.name, ctx.hardware.name, ctx.dtypes, ctx.session_state.settings.engine))
     c1, c2, c3 = st.columns([1, 1, 2])
     inputs.number("sim_top", t("sus.sim_top"), min_value=1, max_value=10, step=1, container=c1)
     inputs.number("ttft_percentile", t("sus.sim_pct"), min_value=1.0, max_value=100.0, step=5.0, container=c2)
@@ -178,8 +179,8 @@ def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]])
     if c3.button(t("sus.sim_run"), key=f"{PAGE}__sim_run", disabled=not feas):
         with st.status(t("sus.sim_running")):
             try:
-                rows = recheck_with_simulator(ctx.model, ctx.hardware, feas[: v.sim_top], v.input_len, v.output_len,
-                                              ctx.dtypes, percentile=v.ttft_percentile, sla=sla)
+                rows = rerun_rows(ctx.model, ctx.hardware, feas[: v.sim_top], v.input_len, v.output_len, ctx.dtypes,
+                                  engine=ctx.engine, percentile=min(v.ttft_percentile, 99.9), sla=sla)
             except ValueError as exc:
                 st.error(t("common.invalid_input", error=exc))
                 rows = []
@@ -187,8 +188,19 @@ def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]])
     stored = ctx.session_state.results.get(key)
     if not stored or stored.get("sig") != sig:
         return None
-    st.caption(t("sus.sim_caption", pct=v.ttft_percentile))
-    cols = ["tp", "ep", "dp", "concurrency", "budget", "ttft_ms", "sim_ttft_ms", "tpot_ms", "sim_tpot_ms",
+    st.caption(t("search.sim_rerun", engine=ctx.engine.name, pct=f"{min(v.ttft_percentile, 99.9):g}"))
+    best = pick_best(stored["rows"])
+    if best:
+        st.markdown(f"**{t('sus.m_config')}:** {config_label(best)}")
+        metrics_row(ctx, {
+            t("sus.m_tps_gpu"): f"{best['sim_output_tok_s_per_gpu']:,.0f}",
+            "TTFT p50 / p90 / p99 (ms)": f"{best['ttft_ms_p50']:,.0f} / {best['ttft_ms_p90']:,.0f} / "
+                                         f"{best['ttft_ms_p99']:,.0f}",
+            "TPOT p90 (ms)": f"{best['tpot_ms_p90']:.2f}",
+            "ITL p90 (ms)": f"{best['itl_ms_p90']:.2f}",
+        })
+    cols = ["tp", "ep", "dp", "concurrency", "budget", "max_num_seqs", "max_num_batched_tokens", "ttft_ms",
+            "ttft_ms_p50", "ttft_ms_p90", "ttft_ms_p99", "tpot_ms", "tpot_ms_p90", "itl_ms_p90",
             "output_tok_s_per_gpu", "sim_output_tok_s_per_gpu", "sim_meets_sla", "sim_reason", "sim_preemptions",
             "sim_error"]
     table(ctx, _frame(stored["rows"], cols), key="sus_sim", file_name="sla_search_simulator.csv")

@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -85,7 +85,8 @@ from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.engine import EngineProfile, load_engine
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import tpot_s
-from dashboard.sim.accounting import price_step, step_stats
+from dashboard.features.params import param, validate_params
+from dashboard.sim.accounting import price_step, scale_stats, step_stats
 from dashboard.sim.metrics import SLA, summarize
 from dashboard.sim.policies import PREEMPT_ORDERS, ROUTERS, pick_engine, pick_victim
 from dashboard.sim.state import DECODE, DONE, PREFILL, WAITING, EngineState, Req
@@ -126,51 +127,37 @@ class SchedulerConfig:
     (``admission``, ``async_scheduling``, ``prefix_caching``, overheads) default to the seed's
     behaviour; :meth:`from_engine` sets them from an engine profile."""
 
-    max_num_batched_tokens: int = 2048
-    max_num_seqs: int = 256
-    block_size: int = 16
-    num_kv_blocks: int | None = None
+    # declared once (dashboard/features/params.py): pages, URL, CLI and JSON derive from these
+    max_num_batched_tokens: int = param(2048, lo=1, hi=1 << 20, unit="tokens", label="Token budget per step",
+                                        help="vLLM --max-num-batched-tokens")
+    max_num_seqs: int = param(256, lo=1, hi=65_536, unit="sequences", label="Max running sequences",
+                              help="vLLM --max-num-seqs")
+    block_size: int = param(16, lo=1, hi=1024, unit="tokens", label="KV block size", help="vLLM --block-size")
+    num_kv_blocks: int | None = param(None, lo=1, hi=1 << 31, unit="blocks", label="KV blocks",
+                                      help="None: from the memory model")
     chunked_prefill: bool = True
-    prefix_cache_hit: float = 0.0
-    gpu_memory_utilization: float = 0.9
-    preempt: str = "last_arrived"
-    admission: str = "max_utilization"
+    prefix_cache_hit: float = param(0.0, lo=0.0, hi=1.0, open_hi=True, unit="fraction",
+                                    label="Prefix-cache hit rate", help="share of each prompt already cached")
+    gpu_memory_utilization: float = param(0.9, lo=0.0, hi=1.0, open_lo=True, unit="fraction",
+                                          label="GPU memory utilisation", help="vLLM --gpu-memory-utilization")
+    preempt: str = param("last_arrived", choices=PREEMPT_ORDERS, label="Preemption victim")
+    admission: str = param("max_utilization", choices=ADMISSIONS, label="Admission rule")
     async_scheduling: bool = False
     prefix_caching: bool = False
-    per_request_s: float = 0.0
-    per_step_s: float = 0.0
-    per_step_per_seq_s: float = 0.0
+    per_request_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-request overhead")
+    per_step_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step overhead")
+    per_step_per_seq_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step per-sequence overhead")
     engine: EngineProfile | None = None
-    memory_fraction: float | None = None
+    memory_fraction: float | None = param(None, lo=0.0, hi=1.0, open_lo=True, unit="fraction",
+                                          label="Engine memory fraction")
 
     def __post_init__(self) -> None:
-        if self.preempt not in PREEMPT_ORDERS:
-            raise ValueError(f"preempt must be one of {', '.join(PREEMPT_ORDERS)}, got {self.preempt!r}")
-        if self.admission not in ADMISSIONS:
-            raise ValueError(f"admission must be one of {', '.join(ADMISSIONS)}, got {self.admission!r}")
-        for name in ("max_num_batched_tokens", "max_num_seqs", "block_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        validate_params(self)
         if self.max_num_batched_tokens < self.max_num_seqs:
             raise ValueError(
                 f"max_num_batched_tokens ({self.max_num_batched_tokens}) must be ≥ max_num_seqs "
                 f"({self.max_num_seqs}), as vLLM requires"
             )
-        if self.num_kv_blocks is not None and (
-            isinstance(self.num_kv_blocks, bool) or not isinstance(self.num_kv_blocks, int) or self.num_kv_blocks < 1
-        ):
-            raise ValueError(f"num_kv_blocks must be a positive integer or None, got {self.num_kv_blocks!r}")
-        if not 0.0 <= self.prefix_cache_hit < 1.0:
-            raise ValueError(f"prefix_cache_hit must be in [0, 1), got {self.prefix_cache_hit!r}")
-        if not 0.0 < self.gpu_memory_utilization <= 1.0:
-            raise ValueError(f"gpu_memory_utilization must be in (0, 1], got {self.gpu_memory_utilization!r}")
-        if self.memory_fraction is not None and not 0.0 < self.memory_fraction <= 1.0:
-            raise ValueError(f"memory_fraction must be in (0, 1], got {self.memory_fraction!r}")
-        for name in ("per_request_s", "per_step_s", "per_step_per_seq_s"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (0.0 <= v <= 10.0):
-                raise ValueError(f"{name} must be between 0 and 10 seconds, got {v!r}")
 
     @classmethod
     def from_engine(cls, engine: EngineProfile | str | None, hw: Any, tp: int = 1, **overrides: Any) -> SchedulerConfig:
@@ -282,6 +269,8 @@ def simulate(
     progress: Callable[[int, int], Any] | None = None,
     speculative: Any = None,
     spec_seed: int | None = None,
+    cpu_tier: Any = None,
+    prefix_keys: Sequence[Sequence[Hashable]] | None = None,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
 
@@ -289,12 +278,20 @@ def simulate(
     when ``sched`` is None. ``record_steps`` keeps the per-step timeline; ``keep_stats`` also keeps
     each step's priced ``BatchStats`` (``SimResult.step_stats``); ``validate`` recomputes every
     step's stats with ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
-    ``progress(done_requests, total)`` is called every 4096 events; returning ``False`` raises
+    ``progress(done_requests, total)`` is called every 1024 events; returning ``False`` raises
     :class:`SimulationStopped`. ``max_steps`` (None: no limit) bounds the steps.
+
+    ``prefix_keys`` (one sequence per request): the keys of its leading KV blocks for the shared
+    prefix cache (``prefix_caching=True``); a :class:`~dashboard.sim.traces.TraceWorkload` with
+    ``hash_ids`` supplies them itself (:func:`~dashboard.sim.traces.kv_block_keys`).
 
     ``speculative`` (a :class:`~dashboard.features.speculative.SpeculativeConfig`) runs decodes
     with speculative decoding (:mod:`dashboard.sim.spec_decode`); accepted tokens are drawn with
     ``spec_seed`` (default: the workload config's seed, else 0).
+
+    ``cpu_tier`` (a :class:`~dashboard.features.kv_offload.CpuTierConfig`, with prefix caching)
+    adds a host-memory KV tier (:mod:`dashboard.sim.kv_cpu_tier`): cached blocks evicted from HBM
+    are written there and a prefix hit in it is loaded over the host link instead of recomputed.
 
     Raises ``ValueError`` for a configuration that cannot serve the workload (no KV blocks, a
     request larger than the whole KV cache, an unknown router)."""
@@ -302,6 +299,14 @@ def simulate(
         sched = SchedulerConfig.from_engine(engine, cm.hw, cm.par.tp) if engine is not None else SchedulerConfig()
     if spec_seed is None:
         spec_seed = workload.seed if isinstance(workload, WorkloadConfig) else 0
+    if hasattr(workload, "hash_ids") and hasattr(workload, "workload"):  # a TraceWorkload
+        tw: Any = workload
+        workload = tw.workload
+        if prefix_keys is None and tw.hash_ids is not None and tw.hash_block_size:
+            from dashboard.sim.traces import kv_block_keys
+
+            prefix_keys = [kv_block_keys(ids, tw.hash_block_size, sched.block_size, p)
+                           for ids, p in zip(tw.hash_ids, workload.prompt, strict=True)]
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
     if isinstance(dp, bool) or not isinstance(dp, int) or dp < 1:
@@ -323,14 +328,21 @@ def simulate(
     ranks = cm.par.attention_dp
     per_rank = nblocks // ranks
     if per_rank < 1:
-        raise ValueError("no KV cache fits beside the weights on this hardware (0 blocks); "
-                         "raise TP, use a smaller dtype or more HBM")
+        raise ValueError(f"no KV block of block_size={bs} tokens fits beside the weights on this hardware "
+                         "(0 blocks); lower block_size, raise TP, use a smaller dtype or more HBM")
     need_max = -(-(longest - 1) // bs)
     if need_max > per_rank:
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
                          f"but the cache holds only {per_rank}" + (" per DP rank" if ranks > 1 else ""))
-    sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress)
+    if prefix_keys is not None and len(prefix_keys) != workload.num_requests:
+        raise ValueError(f"prefix_keys has {len(prefix_keys)} entries for {workload.num_requests} requests")
+    sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress,
+               prefix_keys)
     sim.keep_stats = keep_stats
+    if cpu_tier is not None:
+        from dashboard.sim.kv_cpu_tier import attach_cpu_tier
+
+        attach_cpu_tier(sim, cpu_tier, longest)
     if speculative is not None:
         from dashboard.sim.spec_decode import SpecState
 
@@ -343,7 +355,8 @@ def simulate(
 class _Sim:
     def __init__(self, cm: CostModel, wl: Workload, sched: SchedulerConfig, per_rank: int, dp: int, ranks: int,
                  router: str, record: bool, validate: bool, max_steps: int | None,
-                 progress: Callable[[int, int], Any] | None) -> None:
+                 progress: Callable[[int, int], Any] | None,
+                 prefix_keys: Sequence[Sequence[Hashable]] | None = None) -> None:
         self.cm = cm
         self.wl = wl
         self.sched = sched
@@ -361,7 +374,7 @@ class _Sim:
         n = wl.num_requests
         self.reqs = [Req(i, wl.arrival_s[i], wl.prompt[i], wl.output[i]) for i in range(n)]
         if sched.prefix_caching:
-            self._set_keys(wl)
+            self._set_keys(wl, prefix_keys)
         self.heap: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.closed = wl.concurrency
@@ -385,11 +398,23 @@ class _Sim:
         self.group_pending: list[Any] = [None] * dp
         self.busy = [False] * dp
         self.spec: Any = None  # dashboard.sim.spec_decode.SpecState when speculating
+        self.gne = sched.admission == "guaranteed_no_evict"
+        self.tier_cfg: Any = None  # dashboard.features.kv_offload.CpuTierConfig with a CPU KV tier
 
-    def _set_keys(self, wl: Workload) -> None:
+    def _set_keys(self, wl: Workload, prefix_keys: Sequence[Sequence[Hashable]] | None) -> None:
+        """Block keys of each request's shareable prefix: ``prefix_keys``, else the workload's trace
+        ``hash_ids`` (one key per full KV block they cover, :func:`~dashboard.sim.traces.kv_block_keys`),
+        else with ``prefix_cache_hit`` h a prefix of ``floor(h·prompt/block_size)`` blocks common to all."""
         bs = self.sched.block_size
-        ids = getattr(wl, "hash_ids", None)
         h = self.sched.prefix_cache_hit
+        ids: Any = prefix_keys
+        if ids is None:
+            ids = getattr(wl, "hash_ids", None)
+            hbs = getattr(wl, "hash_block_size", None)
+            if ids is not None and hbs:
+                from dashboard.sim.traces import kv_block_keys
+
+                ids = [kv_block_keys(tuple(x), hbs, bs, r.prompt) for x, r in zip(ids, self.reqs, strict=True)]
         for i, r in enumerate(self.reqs):
             if ids is not None and ids[i]:
                 r.keys = tuple(ids[i])
@@ -425,14 +450,17 @@ class _Sim:
             t, kind, _, payload = pop(heap)
             if kind == _STEP_END:
                 self.finish_step(payload, t)
-                self.push(t, _SCHEDULE, payload)
+                if heap and heap[0][0] <= t:  # arrivals / other step ends at t go first
+                    self.push(t, _SCHEDULE, payload)
+                elif not self.start_step(payload, groups[payload], t):
+                    self.busy[payload] = False
             elif kind == _SCHEDULE:
                 if not self.start_step(payload, groups[payload], t):
                     self.busy[payload] = False
             else:
                 self.arrive(self.reqs[payload], t, t - ovh)
             events += 1
-            if progress is not None and not events & 4095 and progress(self.done, n) is False:
+            if progress is not None and not events & 1023 and progress(self.done, n) is False:
                 raise SimulationStopped(f"stopped after {self.done} of {n} requests")
             if max_steps is not None and self.n_steps > max_steps:
                 raise ValueError(f"simulation exceeded {max_steps} steps")
@@ -485,7 +513,7 @@ class _Sim:
         nfull = min(r.computed // bs, len(r.refs) + r.blocks)
         keys, rid = r.keys, r.rid
         for j in range(len(r.refs), nfull):
-            k = keys[j] if j < len(keys) else (rid, j)
+            k = keys[j] if j < len(keys) else ("own", rid, j)
             if not kv.register(k):
                 break
             r.refs.append(k)
@@ -497,18 +525,27 @@ class _Sim:
 
     def start_step(self, g: int, ranks: list[EngineState], t: float) -> bool:
         """Schedule one step of engine ``g`` (all its DP ranks) at ``t``; False if idle."""
-        parts = []
-        for eng in ranks:
-            part = self.schedule_rank(eng, t)
-            if part is not None:
-                parts.append(part)
-        if not parts:
-            return False
+        if self.ranks == 1:
+            part = self.schedule_rank(ranks[0], t)
+            if part is None:
+                return False
+            parts = [part]
+        else:
+            parts = [p for p in (self.schedule_rank(eng, t) for eng in ranks) if p is not None]
+            if not parts:
+                return False
         sched = self.sched
         if len(parts) == 1:
             eng, chunks, n_dec, priced, n_pre = parts[0]
             if self.spec is None:
-                gpu, flops, nbytes = price_step(self.cm, self.cache, priced, self.ranks)
+                cache = self.cache
+                hit = cache.get(priced)
+                if hit is None:  # one pass over the cost model's ops; cached by composition
+                    hit = self.cm.step_summary(scale_stats(priced, self.ranks) if self.ranks > 1 else priced)
+                    if len(cache) > 200_000:
+                        cache.clear()
+                    cache[priced] = hit
+                gpu, flops, nbytes = hit
             else:
                 gpu, flops, nbytes = self._spec_summary(eng, chunks, priced.sampled - n_dec)
                 n_dec += len(eng.spec_batch)
@@ -530,6 +567,8 @@ class _Sim:
             n_dec = sum(p[2] + len(p[0].spec_batch) for p in parts)
             n_pre = sum(p[4] for p in parts)
             waiting = sum(len(e.waiting) for e in ranks)
+        if self.tier_cfg is not None:  # KV loaded from the CPU tier for this step's admissions
+            gpu = self._kv_load(ranks, gpu)
         host = sched.per_step_s + sched.per_step_per_seq_s * running if sched.per_step_s or sched.per_step_per_seq_s else 0.0
         dur = (gpu if host <= gpu else host) if sched.async_scheduling else gpu + host
         self.n_steps += 1
@@ -570,7 +609,7 @@ class _Sim:
         budget = sched.max_num_batched_tokens
         preempted_before = self.n_preempt
         chunks: list[tuple[Req, int, int]] = []  # (req, new, prefix)
-        gne = sched.admission == "guaranteed_no_evict"
+        gne = self.gne
         n_dec = len(eng.decoders)
         if n_dec:
             r_next = eng.dctr + 1
@@ -589,7 +628,7 @@ class _Sim:
                     self.preempt(eng, v)
                     need = eng.res[(-r_next) % bs]
                 n_dec = len(eng.decoders)
-                if n_dec:
+                if n_dec and need:
                     kv.take(need)
             budget -= n_dec
         if self.spec is not None:
@@ -615,12 +654,13 @@ class _Sim:
                         ok = False
                         break
                 if ok:
-                    kv.take(need)
-                    r.blocks += need
+                    if need:
+                        kv.take(need)
+                        r.blocks += need
                     chunks.append((r, new, r.computed))
                     budget -= new
                 i += 1
-        if self.n_preempt == preempted_before:
+        if eng.waiting and self.n_preempt == preempted_before:
             self._admit(eng, t, step_idx, chunks, n_dec, budget)
         if not chunks and not n_dec and not eng.spec_batch:
             return None
@@ -652,10 +692,11 @@ class _Sim:
                 limit = (total - 1) // bs  # at least one token is computed
                 keys = r.keys
                 if r.preempts:
-                    keys = [*keys, *((r.rid, j) for j in range(len(keys), limit))]
+                    keys = [*keys, *(("own", r.rid, j) for j in range(len(keys), limit))]
                 nh, idle = kv.probe(keys, limit)
                 hit_keys = list(keys[:nh])
-                computed = nh * bs
+                nc = kv.tier.count(keys, nh, limit) if kv.tier is not None else 0  # CPU-tier hits
+                computed = (nh + nc) * bs
             else:
                 self._admit_hit(r)
                 computed = r.computed
@@ -678,6 +719,11 @@ class _Sim:
                 break
             waiting.popleft()
             if caching:
+                if nc:
+                    kv.tier.hit(keys[nh:nh + nc])
+                    eng.load_blocks += nc
+                    if r.preempts == 0:
+                        r.cpu_cached = nc * bs
                 kv.acquire(hit_keys)
                 r.refs = hit_keys
                 r.computed = computed
@@ -697,6 +743,11 @@ class _Sim:
             running += 1
             chunks.append((r, new, r.computed))
             budget -= new
+
+    def _kv_load(self, ranks: list[EngineState], gpu: float) -> float:
+        from dashboard.sim.kv_cpu_tier import step_with_kv_load
+
+        return step_with_kv_load(self, ranks, gpu)
 
     def _spec_summary(self, eng: EngineState, chunks: list[tuple[Req, int, int]], completing: int) -> Any:
         from dashboard.sim.spec_decode import spec_step_summary
@@ -735,8 +786,11 @@ class _Sim:
     def finish_step(self, g: int, t: float) -> None:
         parts = self.group_pending[g]
         self.group_pending[g] = None
-        for eng, *_ in parts:
-            self.finish_rank(eng, t)
+        if len(parts) == 1:
+            self.finish_rank(parts[0][0], t)
+            return
+        for part in parts:
+            self.finish_rank(part[0], t)
 
     def finish_rank(self, eng: EngineState, t: float) -> None:
         chunks, n_dec, dur, p_tok = eng.pending
@@ -839,6 +893,7 @@ class _Sim:
             "queue_s": np.array([r.first_sched for r in rq]) - arr,
             "preemptions": np.array([r.preempts for r in rq], dtype=np.int64),
             "cached_tokens": np.array([r.cached for r in rq], dtype=np.int64),
+            "cpu_cached_tokens": np.array([r.cpu_cached for r in rq], dtype=np.int64),
             "generated": np.array([r.g for r in rq], dtype=np.int64),
             "itl_max_s": np.array([r.itl_max if r.out > 1 else math.nan for r in rq]),
         }
@@ -859,10 +914,15 @@ class _Sim:
             dp=len(self.groups), num_steps=self.n_steps, preemptions=self.n_preempt,
             peak_blocks=self.peak_blocks, num_blocks=self.nblocks, sla=sla,
         )
+        summary["prefix_cache_evictions"] = sum(e.kv.evictions for e in self.engines)
         if self.spec is not None:
             from dashboard.sim.spec_decode import spec_summary
 
             summary.update(spec_summary(self))
+        if self.tier_cfg is not None:
+            from dashboard.sim.kv_cpu_tier import tier_summary
+
+            summary.update(tier_summary(self))
         return SimResult(
             requests=requests, steps=steps, itl_values_s=np.asarray(self.itl_vals),
             itl_weights=np.asarray(self.itl_w, dtype=np.float64), summary=summary, num_kv_blocks=self.nblocks,

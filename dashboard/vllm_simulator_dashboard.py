@@ -10,17 +10,20 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
+from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
 from dashboard.components.speculative import speculative_section
 from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
+from dashboard.sim.traces import load_trace
 from dashboard.sim_scheduler import (
     ARRIVALS,
     LENGTH_DISTS,
@@ -30,7 +33,6 @@ from dashboard.sim_scheduler import (
     SimResult,
     Workload,
     WorkloadConfig,
-    workload_from_trace,
 )
 from dashboard.state.validate import parse_int_list as parse_ints
 from dashboard.state.vllm_simulator_dashboard import (
@@ -101,17 +103,22 @@ simulation is calibrated too (the time-model source is shown above the inputs).
 def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[SimJob, SchedulerConfig]:
     """The main run as a job (the uploaded ``trace`` in trace mode); raises ValueError for an
     unusable configuration."""
-    sched = SchedulerConfig(
+    # the sidebar's serving engine supplies admission, async scheduling, prefix caching, preemption
+    # victim, overheads and its KV rule; the page's own fields override its scheduler defaults
+    sched = SchedulerConfig.from_engine(
+        ctx.engine, ctx.hardware, ctx.parallel.tp,
         max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs, block_size=v.block_size,
         num_kv_blocks=v.num_kv_blocks if v.kv_strategy == "fixed_blocks" else None,
         chunked_prefill=v.chunked_prefill, prefix_cache_hit=v.prefix_cache_hit,
-        gpu_memory_utilization=v.gpu_memory_utilization,
+        memory_fraction=v.gpu_memory_utilization,
     )
     wl: WorkloadConfig | Workload
     if v.load_mode == "trace":
         if trace is None:
             raise ValueError("no trace uploaded")
-        wl = workload_from_trace(trace)
+        wl = load_trace(trace).workload  # Mooncake JSONL (512-token ids), BurstGPT CSV or the project CSV
+        if wl.hash_ids is not None:  # the trace's prefix ids drive a shared, LRU prefix cache
+            sched = replace(sched, prefix_caching=True)
     else:
         wl = WorkloadConfig(
             num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len, input_dist=v.input_dist,
@@ -144,16 +151,16 @@ def render() -> None:
                                           "priced step by step by the shared cost model.",
                        help_title="vLLM scheduler simulator", help_markdown=HELP)
     st, t = ctx.st, ctx.t
-    st.info(t("vsim.time_model", hw=ctx.hardware.name, source=ctx.hardware.source_label))
+    st.info(t("vsim.time_model", hw=ctx.hardware.name, source=source_label(ctx.hardware, ctx.lang)))
     inputs = PageInputs(ctx, PAGE, SimulatorInputs)
     v = inputs.values
     trace: bytes | None = None
     c_wl, c_sched, c_kv, c_sla = st.columns(4)
     with c_wl:
         st.markdown(f"**{t('vsim.workload')}**")
-        inputs.number("num_requests", t("vsim.num_requests"), min_value=1, max_value=20_000, step=50)
-        inputs.number("input_len", t("vsim.input_len"), min_value=1, max_value=131_072, step=128)
-        inputs.number("output_len", t("vsim.output_len"), min_value=1, max_value=32_768, step=32)
+        inputs.number("num_requests", t("vsim.num_requests"), step=50)
+        inputs.number("input_len", t("vsim.input_len"), step=128)
+        inputs.number("output_len", t("vsim.output_len"), step=32)
         inputs.select("input_dist", t("vsim.input_dist"), LENGTH_DISTS)
         inputs.select("output_dist", t("vsim.output_dist"), LENGTH_DISTS)
         inputs.number("spread", t("vsim.spread"), min_value=0.0, max_value=1.0, step=0.1)
@@ -167,15 +174,15 @@ def render() -> None:
         elif mode == "concurrency":
             inputs.number("concurrency", t("vsim.concurrency"), min_value=1, max_value=4096, step=1)
         elif mode == "trace":
-            up = st.file_uploader(t("vsim.trace_upload"), type=["csv", "txt"], key=f"{PAGE}__trace")
+            up = st.file_uploader(t("vsim.trace_upload"), type=["csv", "txt", "jsonl", "json"], key=f"{PAGE}__trace")
             trace = up.getvalue() if up is not None else None
         inputs.number("seed", t("vsim.seed"), min_value=0, max_value=1_000_000, step=1)
     with c_sched:
         st.markdown(f"**{t('vsim.scheduler')}**")
-        inputs.number("max_num_batched_tokens", t("vsim.budget"), min_value=1, max_value=65_536, step=256)
-        inputs.number("max_num_seqs", t("vsim.max_seqs"), min_value=1, max_value=4096, step=16)
+        inputs.number("max_num_batched_tokens", t("vsim.budget"), step=256)  # bounds: the declaration
+        inputs.number("max_num_seqs", t("vsim.max_seqs"), step=16)
         inputs.toggle("chunked_prefill", t("vsim.chunked"))
-        inputs.number("prefix_cache_hit", t("vsim.prefix_hit"), min_value=0.0, max_value=0.99, step=0.1)
+        inputs.number("prefix_cache_hit", t("vsim.prefix_hit"), step=0.01)
         inputs.number("dp", t("vsim.dp"), min_value=1, max_value=64, step=1)
         inputs.select("router", t("vsim.router"), ROUTERS)
     with c_kv:
@@ -184,9 +191,9 @@ def render() -> None:
                            format_func=lambda k: t(f"vsim.kv.{k}"), radio=True)
         inputs.select("block_size", t("vsim.block_size"), BLOCK_SIZES)
         if kv == "memory_model":
-            inputs.number("gpu_memory_utilization", t("vsim.gpu_mem"), min_value=0.05, max_value=1.0, step=0.05)
+            inputs.number("gpu_memory_utilization", t("vsim.gpu_mem"), step=0.05)
         else:
-            inputs.number("num_kv_blocks", t("vsim.num_kv_blocks"), min_value=1, max_value=10_000_000, step=256)
+            inputs.number("num_kv_blocks", t("vsim.num_kv_blocks"), step=256)
     with c_sla:
         st.markdown(f"**{t('vsim.sla_sweep')}**")
         inputs.number("sla_ttft_ms", t("vsim.sla_ttft"), min_value=0.0, max_value=1e9, step=100.0)
@@ -215,6 +222,8 @@ def render() -> None:
         wl = job.workload
         st.caption(t("vsim.trace_info", n=wl.num_requests, span=max(wl.arrival_s), p=sum(wl.prompt) / wl.num_requests,
                      o=sum(wl.output) / wl.num_requests))
+        if wl.hash_ids is not None:
+            st.caption(t("vsim.trace_hit", hit=s["prefix_cache_hit_rate"] * 100))
     metrics_row(ctx, {
         t("vsim.m.out_tps"): _fmt(s["output_throughput_tok_s"], ",.0f"),
         t("vsim.m.out_tps_gpu"): _fmt(s["output_throughput_tok_s_per_gpu"], ",.0f"),

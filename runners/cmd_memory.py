@@ -51,20 +51,21 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--pp: {exc}") from None
     engine = resolve_engine(args)
     fraction = memory_fraction_from(args)
+    dt = dtypes_from(args, model)
     if args.reserved_fraction is not None:
         if not 0.0 <= args.reserved_fraction < 1.0:
             raise CliError("--reserved-fraction must be in [0, 1)")
         if fraction is not None:
             raise CliError("--reserved-fraction: give it or --gpu-memory-utilization/--kv-fraction, not both")
-        mem = memory_breakdown(model, hw, par, dtypes_from(args), context=args.context,
+        mem = memory_breakdown(model, hw, par, dt, context=args.context,
                                reserved_fraction=args.reserved_fraction)
         kv_rule = "reserved_fraction"
     else:
-        mem = memory_breakdown(model, hw, par, dtypes_from(args), context=args.context, engine=engine,
+        mem = memory_breakdown(model, hw, par, dt, context=args.context, engine=engine,
                                memory_fraction=fraction)
         kv_rule = engine.kv_rule.kind
     out = {"model": model.name, "hardware": hw.name, "tp": par.tp, "ep": par.ep, "pp": par.pp,
-           "weight_dtype": args.weight_dtype, "kv_dtype": args.kv_dtype,
+           "weight_dtype": dt.weight, "attention_weight_dtype": dt.attention, "kv_dtype": args.kv_dtype,
            "engine": None if kv_rule == "reserved_fraction" else engine.name, "kv_rule": kv_rule,
            **mem.as_dict()}
     for w in mem.warnings:  # e.g. context beyond max_position_embeddings (issue 11)
@@ -73,9 +74,11 @@ def run(args: argparse.Namespace) -> int:
         emit_json(out)
         return 0
     g = 2**30
-    print(f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {args.weight_dtype}, "
+    print(f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {dt.weight}"
+          f"{f' (attention {dt.attention})' if dt.attention != dt.weight else ''}, "
           f"KV {args.kv_dtype}, KV rule: {out['engine'] or 'generic'} ({kv_rule})")
-    print(f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active")
+    print(f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active "
+          f"({mem.active_params_incl_embedding / 1e9:.2f} B with the input embedding)")
     print(f"HBM usable           {mem.usable_bytes / g:10.2f} GiB of {mem.capacity_bytes / g:.2f}")
     print(f"weights per GPU      {mem.weight_bytes / g:10.2f} GiB")
     print(f"activations          {mem.activation_bytes / g:10.2f} GiB")

@@ -31,16 +31,6 @@ from runners.common import (
 )
 
 
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= v < 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return v
-
-
 def _nonneg_float(text: str) -> float:
     try:
         v = float(text)
@@ -52,7 +42,8 @@ def _nonneg_float(text: str) -> float:
 
 
 def add_parser(sub: Any) -> None:
-    from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, PREEMPT_ORDERS, ROUTERS
+    from dashboard.features.params import add_arguments
+    from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, PREEMPT_ORDERS, ROUTERS, SchedulerConfig
 
     p = sub.add_parser("simulate", help="simulate a vLLM-style scheduler serving a workload (TTFT/TPOT/throughput)")
     add_model_hw_args(p)
@@ -72,19 +63,28 @@ def add_parser(sub: Any) -> None:
     load.add_argument("--concurrency", type=positive_int, help="closed loop: clients each with one request in flight")
     p.add_argument("--arrival", choices=ARRIVALS, default="poisson", help="arrival process for --request-rate")
     p.add_argument("--burstiness", type=positive_float, default=1.0, help="gamma shape (1 = Poisson, <1 burstier)")
-    p.add_argument("--trace", help="CSV with arrival_s,prompt_tokens,output_tokens (replaces the synthetic workload)")
+    p.add_argument("--trace", help="trace file replacing the synthetic workload: Mooncake-style JSONL (timestamp ms, "
+                   "input_length, output_length, hash_ids), BurstGPT CSV, or CSV arrival_s,prompt_tokens,output_tokens")
+    p.add_argument("--trace-block-size", type=positive_int,
+                   help="tokens per hash id of a JSONL trace (512 for Mooncake, 16 for Alibaba's; default 512)")
+    p.add_argument("--time-scale", type=positive_float, default=1.0,
+                   help="multiply the trace's arrival times (0.5 replays twice as fast)")
+    p.add_argument("--trace-rate", type=positive_float,
+                   help="rescale the trace's arrivals to this mean request rate (req/s) instead of --time-scale")
+    p.add_argument("--kv-cpu-gib", type=positive_float,
+                   help="add a CPU KV tier of this many GiB of host memory per GPU (evicted prefix blocks are "
+                        "reloaded over the host link instead of recomputed)")
+    p.add_argument("--kv-connector", choices=("layerwise", "blocking"), default="layerwise",
+                   help="CPU-tier loads overlap the step (layerwise, LMCache/vLLM offloading) or block it")
     add_engine_args(p)
-    p.add_argument("--max-num-batched-tokens", type=positive_int,
-                   help="token budget per step, decodes included (default: the engine's for this GPU)")
-    p.add_argument("--max-num-seqs", type=positive_int, help="running sequences per engine / DP rank (default: the engine's)")
-    p.add_argument("--block-size", type=positive_int, help="tokens per KV block (default: the engine's)")
-    p.add_argument("--num-kv-blocks", type=positive_int, help="KV blocks per engine (default: the engine's KV rule)")
+    # flags, types, bounds and help from SchedulerConfig's declarations (dashboard/features/params.py)
+    add_arguments(p, SchedulerConfig, ("max_num_batched_tokens", "max_num_seqs", "block_size", "num_kv_blocks"),
+                  suffix="(default: the engine's for this GPU)")
     chunk = p.add_mutually_exclusive_group()
     chunk.add_argument("--no-chunked-prefill", action="store_true",
                        help="whole prompts only, admitted beside the decodes when they fit (vLLM V1)")
     chunk.add_argument("--chunked-prefill", action="store_true", help="split long prompts (default for vllm/sglang)")
-    p.add_argument("--prefix-cache-hit", type=_fraction, default=0.0,
-                   help="share of each prompt that is a prefix common to all requests (cached once computed)")
+    add_arguments(p, SchedulerConfig, ("prefix_cache_hit",), defaults=("prefix_cache_hit",))
     p.add_argument("--no-prefix-caching", action="store_true", help="turn the engine's prefix cache off")
     p.add_argument("--preempt", choices=PREEMPT_ORDERS,
                    help="recompute victim (default: the engine's; vLLM: last admitted, running.pop())")
@@ -102,8 +102,9 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dashboard.features.cost_model import CostModel
+    from dashboard.features.kv_offload import CpuTierConfig
     from dashboard.features.parallel import ParallelConfig, ParallelError, validate_parallel
-    from dashboard.sim.workload import workload_from_trace
+    from dashboard.sim.traces import load_trace
     from dashboard.sim_scheduler import SLA, SchedulerConfig, WorkloadConfig, make_workload, simulate
 
     model = resolve_model(args.model)
@@ -125,11 +126,14 @@ def run(args: argparse.Namespace) -> int:
     fraction = memory_fraction_from(args)
     router = args.router or engine.dp_router
     try:
+        trace = None
         if args.trace:
             try:
-                wl = workload_from_trace(args.trace if "\n" in args.trace else _read(args.trace), args.concurrency)
-            except ValueError as exc:
+                trace = load_trace(args.trace, block_size=args.trace_block_size, time_scale=args.time_scale,
+                                   request_rate=args.trace_rate, concurrency=args.concurrency)
+            except (ValueError, OSError) as exc:
                 raise CliError(f"--trace: {exc}") from None
+            wl = trace.workload
         else:
             missing = [f"--{n}" for n in ("num-requests", "input-len", "output-len")
                        if getattr(args, n.replace("-", "_")) is None]
@@ -153,8 +157,12 @@ def run(args: argparse.Namespace) -> int:
         if args.sla_ttft_ms or args.sla_tpot_ms or args.sla_e2e_ms:
             sla = SLA(ttft_ms=args.sla_ttft_ms, tpot_ms=args.sla_tpot_ms, e2e_ms=args.sla_e2e_ms)
         cm = CostModel(model, hw, par, dt)
+        tier = CpuTierConfig(capacity_gib=args.kv_cpu_gib, mode=args.kv_connector) if args.kv_cpu_gib else None
         res = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False,
-                       speculative=spec, spec_seed=args.seed)
+                       speculative=spec, spec_seed=args.seed, cpu_tier=tier)
+        if tier is not None:  # the same run without the tier, for the TTFT change
+            base = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False,
+                            speculative=spec, spec_seed=args.seed)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     s = res.summary
@@ -167,12 +175,22 @@ def run(args: argparse.Namespace) -> int:
                       "memory_fraction": fraction if fraction is not None else engine.memory_fraction(hw, tp=par.tp)},
         "workload": {"num_requests": wl.num_requests, "request_rate": None if args.trace else args.request_rate,
                      "concurrency": wl.concurrency, "trace": args.trace,
+                     "trace_format": trace.format if trace else None,
+                     "trace_skipped_rows": trace.skipped if trace else 0,
                      "mean_input_len": sum(wl.prompt) / wl.num_requests,
                      "mean_output_len": sum(wl.output) / wl.num_requests},
         **s,
     }
     if spec is not None:
         out["speculative"] = spec.as_dict()
+    if tier is not None:
+        b = base.summary
+        out["kv_cpu_tier"].update({
+            "capacity_gib_per_gpu": tier.capacity_gib,
+            "ttft_mean_ms_without_tier": b["ttft_ms"]["mean"], "ttft_p90_ms_without_tier": b["ttft_ms"]["p90"],
+            "ttft_mean_change_ms": s["ttft_ms"]["mean"] - b["ttft_ms"]["mean"],
+            "prefix_cache_hit_rate_without_tier": b["prefix_cache_hit_rate"],
+        })
     if args.json:
         emit_json(out)
         return 0
@@ -189,6 +207,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'goodput (req/s), SLA attainment':<34}{s['goodput_req_s']:.3f}, {s['sla_attainment'] * 100:.1f} %")
     print(f"{'MFU / HBM BW utilisation':<34}{s['mfu'] * 100:.1f} % / {s['hbm_bw_utilization'] * 100:.1f} %")
     print(f"{'steps, preemptions':<34}{s['num_steps']}, {s['preemptions']}")
+    print(f"{'prefix cache hit rate':<34}{s['prefix_cache_hit_rate'] * 100:.1f} %")
+    if tier is not None:
+        k = out["kv_cpu_tier"]
+        print(f"{'  of which from the CPU tier':<34}{k['cpu_hit_rate'] * 100:.1f} % "
+              f"({k['bytes_loaded'] / 1e9:.2f} GB loaded, {k['bytes_written'] / 1e9:.2f} GB written back per GPU)")
+        print(f"{'TTFT mean change with the tier':<34}{k['ttft_mean_change_ms']:+.1f} ms "
+              f"(without: {k['ttft_mean_ms_without_tier']:.1f} ms)")
     if spec is not None:
         print(f"{'speculative ' + spec.method + ' k=' + str(spec.k):<34}acceptance length "
               f"{s['spec_decode_acceptance_length']:.3f} realised ({s['spec_expected_acceptance_length']:.3f} expected)")
@@ -198,10 +223,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"{key[:-3].upper():<10}{d['mean']:>10.2f}{d['p50']:>10.2f}{d['p90']:>10.2f}{d['p99']:>10.2f}")
     return 0
 
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise CliError(f"--trace: cannot read {path}: {exc.strerror}") from None

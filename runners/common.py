@@ -66,8 +66,13 @@ def add_parallel_args(p: argparse.ArgumentParser) -> None:
 
 
 def add_dtype_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--weight-dtype", default="bf16", choices=WEIGHT_DTYPES)
-    p.add_argument("--activation-dtype", default="bf16", choices=ACT_DTYPES)
+    """``--weight-dtype`` / ``--activation-dtype`` default to ``native``: the checkpoint's own
+    per-module formats (DeepSeek-V3/R1 fp8 W8A8, gpt-oss MXFP4 experts + bf16 attention, else bf16;
+    :mod:`dashboard.features.checkpoint`)."""
+    p.add_argument("--weight-dtype", default="native", choices=("native", *WEIGHT_DTYPES),
+                   help="linear-layer weight format (default: the checkpoint's native format)")
+    p.add_argument("--activation-dtype", default="native", choices=("native", *ACT_DTYPES),
+                   help="activation format (default: the checkpoint's native run format)")
     p.add_argument("--kv-dtype", default="bf16", choices=KV_DTYPES)
 
 
@@ -132,8 +137,20 @@ def parallel_from(args: argparse.Namespace, model: ModelProfile, dp: int = 1) ->
     return par
 
 
-def dtypes_from(args: argparse.Namespace) -> Dtypes:
-    return Dtypes(weight=args.weight_dtype, activation=getattr(args, "activation_dtype", "bf16"), kv=args.kv_dtype)
+def dtypes_from(args: argparse.Namespace, model: ModelProfile | None = None) -> Dtypes:
+    """The formats of ``--weight-dtype/--activation-dtype/--kv-dtype``; ``native`` (the default)
+    takes the checkpoint's per-module formats of ``model`` (or of ``--model``)."""
+    from dashboard.features.checkpoint import native_format
+
+    w = getattr(args, "weight_dtype", "native")
+    a = getattr(args, "activation_dtype", "native")
+    if "native" not in (w, a):
+        return Dtypes(weight=w, activation=a, kv=args.kv_dtype)
+    nf = native_format(model if model is not None else resolve_model(args.model))
+    weight = nf.weight if w == "native" else w
+    attention = nf.attention if (w == "native" and nf.attention != nf.weight) else None
+    return Dtypes(weight=weight, activation=nf.activation if a == "native" else a, kv=args.kv_dtype,
+                  attention_weight=attention)
 
 
 def emit_json(obj: Any) -> None:

@@ -92,3 +92,17 @@ def test_selecting_a_preset_opens_at_its_native_format() -> None:
     assert ss.settings.weight_dtype == "bf16"
     assert act.select_model_preset(ss, "llama-3.1-8b") is None
     assert ss.settings.weight_dtype == "bf16" and ss.settings.attention_weight_dtype == "same"
+
+
+def test_cli_defaults_to_the_native_format(capsys) -> None:
+    import json
+
+    from runners.cli import main
+
+    assert main(["memory", "--model", "gpt-oss-120b", "--hardware", "h200", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["weight_dtype"] == "mxfp4" and doc["attention_weight_dtype"] == "bf16"
+    assert doc["weight_bytes_per_gpu"] / GIB == pytest.approx(60.7, abs=0.1)
+    assert main(["memory", "--model", "gpt-oss-120b", "--hardware", "h200", "--weight-dtype", "bf16",
+                 "--activation-dtype", "bf16", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["weight_bytes_per_gpu"] / GIB == pytest.approx(217.6, abs=0.5)

@@ -377,3 +377,57 @@ def test_invalid_hardware_upload_shows_error(overview_on_qwen: AppTest) -> None:
     assert not at.exception, _exceptions(at)
     assert "Hardware profile rejected" in _warnings_text(at), _warnings_text(at)
     assert _header_text(at) == name_before
+
+
+# --- hostile URLs and configs (issue 11) -------------------------------------------------------------------
+
+HOSTILE_QP = ["²", "١٢", "nan", "inf", "-1", "0", "1e309", "9" * 60, "/etc/passwd", "../../etc/hostname",
+              "x" * 3000, "1," * 100, "<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "custom:evil"]
+
+
+def _page_fields(spec: PageSpec) -> list[str]:
+    """Field names of the page's input dataclass(es) in ``dashboard/state/<page>.py``."""
+    import dataclasses
+    import importlib
+
+    try:
+        mod = importlib.import_module(f"dashboard.state.{spec.file}")
+    except ModuleNotFoundError:
+        return []
+    names: list[str] = []
+    for obj in vars(mod).values():
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__:
+            names += [f.name for f in dataclasses.fields(obj)]
+    return sorted(set(names))
+
+
+def _extreme_valid_config() -> str:
+    """Parses (every field at its documented bound) but is as large as a config may be."""
+    cfg = _base_model()
+    cfg.update(hidden_size=131072, num_hidden_layers=4096, num_attention_heads=128, num_key_value_heads=8,
+               head_dim=1024, intermediate_size=1 << 20, vocab_size=1 << 24, max_position_embeddings=1 << 30,
+               _name_or_path="![x](http://198.51.100.7/x.png) <b>[click](http://198.51.100.7)</b>")
+    return json.dumps(cfg)
+
+
+@pytest.mark.parametrize("spec", PAGE_SPECS, ids=[s.url_path for s in PAGE_SPECS])
+def test_hostile_url_and_config_never_raise(spec: PageSpec) -> None:
+    """Every shared and page query parameter set to hostile text, then the largest config the
+    parser accepts: the page renders (messages, no exception) and the header shows the name as
+    plain text."""
+    rng = random.Random(f"{SEED}:hostile:{spec.url_path}")
+    at = AppTest.from_file(str(spec.path), default_timeout=TIMEOUT)
+    params = {k: rng.choice(HOSTILE_QP) for k in ("tp", "ep", "hw", "model", "lang", "wdtype", "kvdtype", "adtype")}
+    params.update({f: rng.choice(HOSTILE_QP) for f in _page_fields(spec)})
+    for k, v in params.items():
+        at.query_params[k] = v
+    log = [f"?{k}={v[:40]!r}" for k, v in params.items()]
+    _run(at, spec, "hostile-url", log)
+    from dashboard.actions.settings import set_model_json
+    from dashboard.state.session import SESSION_KEY
+
+    assert set_model_json(at.session_state[SESSION_KEY], _extreme_valid_config()) is None
+    log.append("extreme valid config")
+    _run(at, spec, "extreme-config", log)
+    header = _header_text(at)
+    assert "![x](" not in header and "<b>" not in header, header

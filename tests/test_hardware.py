@@ -72,9 +72,13 @@ def test_errors_name_the_problem(tmp_path) -> None:
 
 
 def test_curve_log_interpolation_and_clamp() -> None:
-    c = Curve(((1.0, 0.1), (4.0, 0.5)))
-    assert c(0.5) == 0.1 and c(8.0) == 0.5
-    assert c(2.0) == pytest.approx(0.3)  # halfway in log2
+    c = Curve(((1.0, 0.2), (4.0, 0.5)))
+    assert c(0.5) == 0.2 and c(8.0) == 0.5
+    assert c(2.0) == pytest.approx(0.35)  # halfway in log2
+    # a rise steeper than the size (0.1 → 0.5 over 1 → 4) would make time fall: η is capped at
+    # x·min(η/x) so that x/η never decreases (issue 11): at x = 2, 2 · 0.1/1 = 0.2, not 0.3
+    steep = Curve(((1.0, 0.1), (4.0, 0.5)))
+    assert steep(2.0) == pytest.approx(0.2) and steep(4.0) == pytest.approx(0.4) and steep(16.0) == 0.5
 
 
 def test_link_bandwidth_beyond_domain_uses_nic() -> None:

@@ -181,3 +181,18 @@ def test_inputs_survive_page_switches() -> None:
     _run(at)
     assert at.number_input(key=K + "resident_experts").value == 77
     assert at.number_input(key=K + "batch").value == 48
+
+
+def test_kv_cpu_tier_link_load_moves_with_rate_and_hit_rate():
+    at = _run(AppTest.from_file(PAGE, default_timeout=60))
+    kv = _frame(at, "link_share_pct")
+    load = kv.iloc[1]["GB_s"]
+    # default: 2 req/s × 4096 tokens × 0.5 from the CPU tier × 131,072 B/token (8B bf16 KV) = 0.537 GB/s
+    assert load == pytest.approx(2 * 4096 * 0.5 * 131_072 / 1e9, rel=1e-6)
+    at.number_input(key=K + "kv_tier_rate").set_value(4.0)
+    _run(at)
+    assert _frame(at, "link_share_pct").iloc[1]["GB_s"] == pytest.approx(2 * load, rel=1e-6)
+    at.number_input(key=K + "kv_tier_hit").set_value(0.0)
+    _run(at)
+    assert _frame(at, "link_share_pct").iloc[1]["GB_s"] == 0.0
+    assert _frame(at, "link_share_pct").iloc[2]["GB_s"] > 0  # write-back continues

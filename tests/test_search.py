@@ -186,10 +186,18 @@ def test_pd_rate_matching_decode_bound_by_hand() -> None:
     assert row["requests_per_s"] == pytest.approx(32.0)
     assert row["prefill_util"] == pytest.approx(0.8) and row["decode_util"] == pytest.approx(1.0)
     assert row["rate_slack"] == pytest.approx(8 / 40)
-    # M/D/1 wait: 0.8 / (2 × 0.2) × 50 ms = 100 ms; TTFT = 50 + 100 + 4 ms
+    # M/D/1 wait: 0.8 / (2 × 0.2) × 50 ms = 100 ms. Link: each of the 2 prefill engines sends 16
+    # transfers/s of 4 ms (ρ_s = 0.064); the one decode engine (2 GPUs) receives 32/s of 4 ms × 1/2
+    # (ρ_r = 0.064); W_kv = 0.064 / (2 × 0.936) × 4 ms = 0.13675 ms. The decode engine's first step:
+    # half a step to the next boundary + one step = 1.5 × 20 ms = 30 ms.
+    # TTFT = 50 + 100 + 4 + 0.13675 + 30 ms
     assert row["queue_ms"] == pytest.approx(100.0)
-    assert row["ttft_ms"] == pytest.approx(154.0)
-    assert row["kv_share_of_ttft"] == pytest.approx(4 / 154)
+    assert row["kv_link_util"] == pytest.approx(0.064)
+    assert row["kv_queue_ms"] == pytest.approx(0.064 / (2 * 0.936) * 4.0)
+    assert row["decode_first_step_ms"] == pytest.approx(30.0)
+    ttft = 50 + 100 + 4 + 0.064 / (2 * 0.936) * 4.0 + 30
+    assert row["ttft_ms"] == pytest.approx(ttft)
+    assert row["kv_share_of_ttft"] == pytest.approx((4 + 0.064 / (2 * 0.936) * 4.0) / ttft)
     assert row["gpus"] == 4
     assert row["output_tok_s_per_gpu"] == pytest.approx(32 * 101 / 4)
     assert row["tpot_ms"] == pytest.approx(20.0)
@@ -205,7 +213,26 @@ def test_pd_rate_matching_prefill_bound_by_hand() -> None:
     assert row["bound"] == "prefill" and row["requests_per_s"] == pytest.approx(20.0)
     assert row["decode_util"] == pytest.approx(20 / 32)
     assert row["queue_ms"] == pytest.approx(1200.0)
-    assert row["ttft_ms"] == pytest.approx(1250.0)
+    assert row["ttft_ms"] == pytest.approx(1250.0 + 30.0)  # + the decode engine's first step (1.5 × 20 ms)
+
+
+def test_pd_kv_link_contention_by_hand() -> None:
+    """KV transfers of 100 ms on one prefill engine's link cap the rate at 10 requests/s even though
+    prefill (40/s) and decode (32/s) could serve more: the link binds."""
+    wl = Workload(2000, 101)
+    de = _de(rate=32.0, tpot=0.02, conc=64)
+    pe = _pe(rate=40.0, service=0.025, kv=0.1)
+    row = combine(pe, de, x=1, y=1, wl=wl)
+    assert row["bound"] == "link" and row["requests_per_s"] == pytest.approx(10.0)
+    assert row["kv_link_util"] == pytest.approx(1.0)
+    # two prefill engines halve the sending load, but the one decode GPU still receives everything:
+    # ρ_r binds at min(2, 1)/0.1 = 10/s
+    assert combine(pe, de, x=2, y=1, wl=wl)["requests_per_s"] == pytest.approx(10.0)
+    # 4 prefill engines into one 4-GPU decode engine: cap_link = min(4, 4)/0.1 = 40 > decode 32/s;
+    # ρ = 32 × 0.1 / 4 = 0.8 → W_kv = 0.8 / (2 × 0.2) × 100 ms = 200 ms
+    four = combine(pe, _de(rate=32.0, tpot=0.02, conc=64, gpus=4), x=4, y=1, wl=wl)
+    assert four["bound"] == "decode" and four["kv_link_util"] == pytest.approx(0.8)
+    assert four["kv_queue_ms"] == pytest.approx(200.0)
 
 
 def test_kv_transfer_uses_memory_model_and_link() -> None:
@@ -228,7 +255,9 @@ def test_pd_search_budget_and_comparison() -> None:
     b = res.best
     assert b["x"] * b["tp_p"] + b["y"] * b["tp_d"] <= 8
     assert b["ttft_ms"] <= 2000 and b["tpot_ms"] <= 50
-    assert b["ttft_ms"] == pytest.approx(b["prefill_ms"] + b["queue_ms"] + b["kv_transfer_ms"])
+    assert b["ttft_ms"] == pytest.approx(b["prefill_ms"] + b["queue_ms"] + b["kv_transfer_ms"] + b["kv_queue_ms"]
+                                         + b["decode_first_step_ms"])
+    assert b["decode_first_step_ms"] == pytest.approx(1.5 * b["tpot_ms"])
     agg = res.extra["aggregated_best"]
     assert agg and res.extra["speedup_vs_aggregated"] == pytest.approx(b["output_tok_s_per_gpu"] / agg["output_tok_s_per_gpu"])
     # a slower link only lengthens TTFT

@@ -63,8 +63,9 @@ def test_scale_up_search_bad_list_keeps_last_value_and_simulator_button() -> Non
     at.number_input(key="scale_up_search__sim_top").set_value(1).run()
     at.button(key="scale_up_search__sim_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    sim = _df_with(at, "sim_tpot_ms")
-    assert len(sim) == 1 and sim["sim_tpot_ms"].iloc[0] > 0
+    sim = _df_with(at, "ttft_ms_p90")
+    assert len(sim) == 1 and sim["tpot_ms_p90"].iloc[0] > 0
+    assert sim["ttft_ms_p50"].iloc[0] <= sim["ttft_ms_p90"].iloc[0] <= sim["ttft_ms_p99"].iloc[0]
 
 
 def test_pd_page_shows_both_bests_and_link_changes_kv_time() -> None:

@@ -78,6 +78,9 @@ def test_kv_blocks_hold_draft_kv_and_speculative_slots() -> None:
     # peak KV use with speculation covers the k lookahead slots: 1 request, 512 + 64 tokens + 3
     res = simulate(CM, _wl(n=1, out=64), SchedulerConfig(block_size=16), speculative=cfg)
     assert res.summary["peak_kv_blocks_used"] >= math.ceil((512 + 63) / 16)
+    # under an engine's KV rule too (SGLang's static memory fraction)
+    eng_sched = SchedulerConfig.from_engine("sglang", CM.hw)
+    assert spec_kv_blocks(CM, eng_sched, cfg, 4096) < kv_blocks_for(CM, eng_sched, 4096) * 32 / 33
     with pytest.raises(ValueError, match="chunked prefill"):
         simulate(CM, _wl(n=1), SchedulerConfig(chunked_prefill=False), speculative=cfg)
 

@@ -122,3 +122,47 @@ def test_shipped_samples_are_what_the_generator_writes(tmp_path):
         assert (DATA / name).read_text(encoding="utf-8") == Path(path).read_text(encoding="utf-8"), name
     assert load_trace(DATA / "burstgpt_sample.csv").skipped == 8
     assert burstgpt_csv(10, failed_every=0).count(",0,") == 0
+
+
+def test_cli_replays_each_trace_format_with_cache_figures(capsys):
+    from runners.cli import main
+
+    for name, fmt in (("mooncake_multiturn_sample.jsonl", "mooncake"), ("burstgpt_sample.csv", "burstgpt"),
+                      ("project_trace_sample.csv", "csv")):
+        rc = main(["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--trace", str(DATA / name),
+                   "--trace-rate", "4", "--json"])
+        out = json.loads(capsys.readouterr().out)
+        assert rc == 0 and out["workload"]["trace_format"] == fmt
+        assert out["completed"] == out["num_requests"]
+        if fmt == "mooncake":  # shared system prompts and multi-turn history hit the prefix cache
+            assert out["prefix_cache_hit_rate"] > 0.5
+        else:
+            assert out["prefix_cache_hit_rate"] == 0.0
+    rc = main(["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--trace",
+               str(DATA / "mooncake_multiturn_sample.jsonl"), "--num-kv-blocks", "2000", "--kv-cpu-gib", "16",
+               "--json"])
+    out = json.loads(capsys.readouterr().out)
+    tier = out["kv_cpu_tier"]
+    assert rc == 0 and tier["cpu_hit_rate"] > 0 and tier["bytes_loaded"] > 0
+    assert out["prefix_cache_hit_rate"] >= tier["prefix_cache_hit_rate_without_tier"]
+    assert main(["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--trace",
+                 str(DATA / "mooncake_multiturn_sample.jsonl"), "--trace-block-size", "8192"]) == 2
+    assert "--trace-block-size" in capsys.readouterr().err
+
+
+def test_simulator_page_replays_a_mooncake_trace_with_its_prefix_cache():
+    from streamlit.testing.v1 import AppTest
+
+    page = str(Path(__file__).resolve().parents[1] / "dashboard" / "vllm_simulator_dashboard.py")
+    at = AppTest.from_file(page, default_timeout=120).run()
+    at.radio(key="vllm_simulator_dashboard__load_mode").set_value("trace").run()
+    data = (DATA / "mooncake_multiturn_sample.jsonl").read_bytes()
+    at.file_uploader(key="vllm_simulator_dashboard__trace").set_value(("t.jsonl", data, "application/json")).run()
+    for b in at.button:  # the page's Run button, where it has one
+        if b.key and b.key.endswith("run"):
+            b.click().run()
+            break
+    assert not at.exception
+    assert any("Trace: 300 requests" in c.value for c in at.caption)
+    hit = [c.value for c in at.caption if "served from cache" in c.value]
+    assert hit and float(hit[0].split(":")[1].split("%")[0]) > 50

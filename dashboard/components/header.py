@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.common.i18n import tr
+from dashboard.common.labels import source_label
 from dashboard.common.text import md_escape
 from dashboard.features.hardware import NOT_FITTED
 
@@ -17,10 +18,14 @@ def render_header(ctx: Any, title: str, description: str) -> None:
     if description:
         st.caption(description)
     m, hw = ctx.model, ctx.hardware
+    params = tr("header.params", ctx.lang, total=m.total_params() / 1e9)
+    if m.is_moe:  # active as the model cards count it (input embedding excluded), the other convention beside
+        params += tr("header.active", ctx.lang, active=m.active_params() / 1e9,
+                     incl=m.active_params(include_input_embedding=True) / 1e9)
     st.markdown(
-        tr("header.model", ctx.lang, name=md_escape(m.name), params=f"{m.total_params() / 1e9:.2f} B params")
+        tr("header.model", ctx.lang, name=md_escape(m.name), params=params)
         + " · "  # names come from pasted configs and uploads: plain text, never Markdown (issue 11)
-        + tr("header.profile", ctx.lang, hw=md_escape(hw.name), source=md_escape(hw.source_label))
+        + tr("header.profile", ctx.lang, hw=md_escape(hw.name), source=md_escape(source_label(hw, ctx.lang)))
     )
     if hw.efficiency_provenance == NOT_FITTED:  # issue 12: unfitted chips say so on every page
         st.caption(tr("header.not_fitted", ctx.lang))

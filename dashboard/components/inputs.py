@@ -11,6 +11,7 @@ from typing import Any
 
 from dashboard.actions.settings import set_page_input
 from dashboard.common.i18n import tr
+from dashboard.features.params import coerce_param, param_specs, widget_bounds
 from dashboard.state.validate import parse_float_list, parse_int_list
 
 __all__ = ["SIDEBAR_FIELDS", "PageInputs", "coerce_query_value", "parse_float_list", "parse_int_list"]
@@ -106,10 +107,16 @@ class PageInputs:
         try:
             qp = self.st.query_params
             changes = {}
+            declared = param_specs(cls)
             for f in dataclasses.fields(cls):
                 if f.name in qp:
                     try:
-                        changes[f.name] = coerce_query_value(str(qp[f.name]), getattr(obj, f.name))
+                        raw = str(qp[f.name])
+                        if f.name in declared:  # type and bounds from the field's declaration
+                            coerce_query_value(raw, getattr(obj, f.name))  # URL hygiene (length, ASCII)
+                            changes[f.name] = coerce_param(cls, f.name, raw)
+                        else:
+                            changes[f.name] = coerce_query_value(raw, getattr(obj, f.name))
                     except ValueError:
                         continue
             # a sidebar-like field the link sets to another value than the sidebar's is the page's own
@@ -157,6 +164,11 @@ class PageInputs:
     def number(self, field: str, label: str, *, min_value: float | None = None, max_value: float | None = None,
                step: float | None = None, format: str | None = None, help: str | None = None,
                container: Any = None) -> Any:
+        """A number input; bounds not given come from the field's declaration
+        (:func:`dashboard.features.params.widget_bounds`)."""
+        declared = widget_bounds(type(self.values), field, step)
+        min_value = declared.get("min_value") if min_value is None else min_value
+        max_value = declared.get("max_value") if max_value is None else max_value
         cur = getattr(self.values, field)
         if (min_value is not None and cur < min_value) or (max_value is not None and cur > max_value):
             cur = min(max(cur, min_value if min_value is not None else cur), max_value if max_value is not None else cur)

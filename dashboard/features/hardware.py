@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
+from dashboard.features.safe_io import short_repr as _short
 
 __all__ = [
     "HARDWARE_DIR",
@@ -79,18 +80,37 @@ class Curve:
             raise HardwareError("efficiency values must be in (0, 1.5]")
         object.__setattr__(self, "_lx", [math.log2(x) for x in xs])
         object.__setattr__(self, "_ys", [float(p[1]) for p in self.points])
+        # running minimum of y/x at the knots: the largest work rate any smaller size reached
+        gmin, g = [], math.inf
+        for x, y in self.points:
+            g = min(g, y / x)
+            gmin.append(g)
+        object.__setattr__(self, "_gmin", gmin)
 
     def __call__(self, x: float) -> float:
+        """Efficiency at size ``x``: log-linear between the points, clamped at both ends, and capped
+        so that time never falls when work grows.
+
+        The size is proportional to the work (GEMM rows, attention FLOPs), so time ∝ x / η(x).
+        Log-linear interpolation of a steep rise can make η grow faster than x (time fell by up to
+        4 % between two M values; issue 11). The cap η*(x) = x · min(min over x' ≤ x of η(x')/x')
+        keeps x / η non-decreasing and equals η wherever the curve already had that property.
+        Within one segment η(x)/x first rises then falls, so its minimum over [x_i, x] is at an
+        end: the running minimum at the knots suffices.
+        """
         lx: list[float] = self._lx  # type: ignore[attr-defined]
         ys: list[float] = self._ys  # type: ignore[attr-defined]
+        gmin: list[float] = self._gmin  # type: ignore[attr-defined]
         if x <= self.points[0][0]:
             return ys[0]
         if x >= self.points[-1][0]:
-            return ys[-1]
-        v = math.log2(x)
-        i = bisect.bisect_right(lx, v)
-        x0, x1, y0, y1 = lx[i - 1], lx[i], ys[i - 1], ys[i]
-        return y0 + (y1 - y0) * (v - x0) / (x1 - x0)
+            raw, cap = ys[-1], gmin[-1]
+        else:
+            v = math.log2(x)
+            i = bisect.bisect_right(lx, v)
+            x0, x1, y0, y1 = lx[i - 1], lx[i], ys[i - 1], ys[i]
+            raw, cap = y0 + (y1 - y0) * (v - x0) / (x1 - x0), gmin[i - 1]
+        return raw if raw <= cap * x else cap * x
 
     def scaled(self, factor: float) -> Curve:
         return Curve(tuple((x, min(1.5, y * factor)) for x, y in self.points))
@@ -103,6 +123,8 @@ def _curve(value: Any, name: str) -> Curve:
     if isinstance(value, Curve):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not _finite(value):
+            raise HardwareError(f"efficiency.{name}: must be a finite number")
         return _named_curve(((1.0, float(value)),), name)
     if not isinstance(value, (list, tuple)) or len(value) > MAX_CURVE_POINTS:
         raise HardwareError(f"efficiency.{name}: expected a number or [[x, efficiency], ...] "
@@ -112,8 +134,18 @@ def _curve(value: Any, name: str) -> Curve:
         if (not isinstance(p, (list, tuple)) or len(p) != 2
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)):
             raise HardwareError(f"efficiency.{name}: expected [[x, efficiency], ...], got an entry {str(p)[:40]}")
+        if not (_finite(p[0]) and _finite(p[1])):
+            raise HardwareError(f"efficiency.{name}: values must be finite numbers")
         pts.append((float(p[0]), float(p[1])))
     return _named_curve(tuple(pts), name)
+
+
+def _finite(v: float) -> bool:
+    """``math.isfinite`` that is False (not OverflowError) for integers beyond the float range."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _named_curve(points: tuple[tuple[float, float], ...], name: str) -> Curve:
@@ -211,10 +243,11 @@ class Efficiency:
         for name, (lo, hi) in checks.items():
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not (lo <= v <= hi):
-                raise HardwareError(f"efficiency.{name} must be between {lo} and {hi}, got {v!r}")
+                raise HardwareError(f"efficiency.{name} must be between {lo} and {hi}, got {_short(v)}")
         th = self.elementwise_traffic_hidden
-        if th is not None and (not isinstance(th, (int, float)) or not (0.1 <= th <= 50.0)):
-            raise HardwareError(f"efficiency.elementwise_traffic_hidden must be between 0.1 and 50 or null, got {th!r}")
+        if th is not None and (not isinstance(th, (int, float)) or isinstance(th, bool) or not (0.1 <= th <= 50.0)):
+            raise HardwareError(f"efficiency.elementwise_traffic_hidden must be between 0.1 and 50 or null, "
+                                f"got {_short(th)}")
         u = self.attention_decode_unit_gb_s
         if u is not None and (not isinstance(u, (int, float)) or isinstance(u, bool) or not 0 < u < 1e7):
             raise HardwareError("efficiency.attention_decode_unit_gb_s must be positive or null")
@@ -266,6 +299,7 @@ class HardwareProfile:
     sources: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     efficiency_fitted_on: str = ""  # what this preset's efficiency block was fitted on ("" = not fitted)
+    reference_data: str = ""  # measurement set of this device in dashboard/data/reference ("" = none; features/reference.py)
 
     def __post_init__(self) -> None:
         positive = {
@@ -280,11 +314,11 @@ class HardwareProfile:
             "boost_clock_mhz": self.boost_clock_mhz,
         }
         for k, v in positive.items():
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0 or not math.isfinite(v):
-                raise HardwareError(f"{k} must be a positive number, got {v!r}")
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0 or not _finite(v):
+                raise HardwareError(f"{k} must be a positive number, got {_short(v)}")
             lo, hi = HARD_LIMITS[k]
             if not lo <= v <= hi:
-                raise HardwareError(f"{k} must be between {lo:g} and {hi:g}, got {v!r}")
+                raise HardwareError(f"{k} must be between {lo:g} and {hi:g}, got {_short(v)}")
         if not isinstance(self.peak_tflops, dict) or not self.peak_tflops.get("bf16"):
             raise HardwareError("peak_tflops.bf16 must be given (dense TFLOP/s)")
         lo, hi = HARD_LIMITS["peak_tflops"]
@@ -292,15 +326,16 @@ class HardwareProfile:
             if peak is not None and (not isinstance(peak, (int, float)) or isinstance(peak, bool)
                                      or not lo <= peak <= hi):
                 raise HardwareError(f"peak_tflops.{k} must be null or a number between {lo:g} and {hi:g} "
-                                    f"TFLOP/s, got {peak!r}")
+                                    f"TFLOP/s, got {_short(peak)}")
         for k in ("l2_cache_mb", "c2c_gb_s"):
             v = getattr(self, k)
             if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= 1e7):
-                raise HardwareError(f"{k} must be null or a positive finite number, got {v!r}")
+                raise HardwareError(f"{k} must be null or a positive finite number, got {_short(v)}")
         d = self.scale_up_domain
         if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 1 << 20:
             raise HardwareError(f"scale_up.domain_size must be an integer between 1 and {1 << 20}, got {d!r}")
-        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name", "efficiency_fitted_on"):
+        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name", "efficiency_fitted_on",
+                  "reference_data"):
             if not isinstance(getattr(self, k), str):
                 raise HardwareError(f"{k} must be text")
         if not self.name.strip() or len(self.name) > 200:
@@ -401,7 +436,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
 _SIMPLE_FIELDS = (
     "slug", "name", "vendor", "architecture", "hbm_capacity_gb", "hbm_bandwidth_gb_s", "l2_cache_mb",
     "sm_count", "boost_clock_mhz", "scale_out_gb_s", "c2c_gb_s", "host_ddr_gb_s", "tdp_w", "kind",
-    "calibration", "notes", "efficiency_fitted_on",
+    "calibration", "notes", "efficiency_fitted_on", "reference_data",
 )
 
 

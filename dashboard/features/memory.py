@@ -112,7 +112,8 @@ class MemoryBreakdown:
     """Per-GPU memory budget. Byte fields are per GPU."""
 
     total_params: int
-    active_params: int
+    active_params: int  # input embedding excluded (model-card convention)
+    active_params_incl_embedding: int  # the other convention (Mistral, Qwen cards)
     capacity_bytes: float
     usable_bytes: float  # capacity × (1 − reserved fraction)
     weight_bytes: float
@@ -217,6 +218,7 @@ def memory_breakdown(
     return MemoryBreakdown(
         total_params=model.total_params(),
         active_params=model.active_params(),
+        active_params_incl_embedding=model.active_params(include_input_embedding=True),
         capacity_bytes=cap,
         usable_bytes=usable,
         weight_bytes=weights,

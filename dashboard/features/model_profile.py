@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from dashboard.features.safe_io import short_repr as _short
+
 __all__ = [
     "LayerGroup",
     "ModelConfigError",
@@ -256,12 +258,14 @@ class ModelProfile:
             + self.hidden_size
         )
 
-    def active_params(self, include_input_embedding: bool = True) -> int:
-        """Parameters touched per token: top-k routed experts only, lm_head included.
+    def active_params(self, include_input_embedding: bool = False) -> int:
+        """Parameters touched per token: top-k routed experts only, lm_head included, and by default
+        the input embedding excluded (a table lookup reads one row per token, not the table).
 
-        Vendors differ on the input embedding (a table lookup, not a matmul): Mistral and Qwen
-        count it in their "active" figures, OpenAI's gpt-oss card and our reading of DeepSeek-V3's
-        "37B activated" do not. ``include_input_embedding`` selects the convention.
+        This is how OpenAI's gpt-oss card counts (gpt-oss-120b: 5.13 B active) and how we read
+        DeepSeek's "37B activated"; Mistral and Qwen include the embedding (Mixtral-8x7B 12.9 B,
+        Qwen3-30B-A3B 3.3 B): ``include_input_embedding=True`` gives that convention, which pages
+        show beside the default. A tied table still counts once, as the lm_head.
         """
         emb = self.embedding_params() if include_input_embedding else 0
         if self.tie_word_embeddings and not include_input_embedding:
@@ -285,9 +289,10 @@ class ModelProfile:
         """Average forward FLOPs per prompt token for ``batch`` prompts of ``seq_len`` tokens.
 
         Counts every matmul (2 FLOPs per multiply-add) including causal attention and the lm_head
-        on the last token of each prompt; see :mod:`dashboard.features.flops`.
+        on the last token of each prompt, counted by the cost model's op list
+        (:func:`dashboard.features.cost_model.forward_flops`).
         """
-        from dashboard.features.flops import forward_flops
+        from dashboard.features.cost_model import forward_flops  # the op list the cost model times
 
         if batch <= 0 or seq_len <= 0:
             raise ValueError("batch and seq_len must be positive")
@@ -296,7 +301,7 @@ class ModelProfile:
 
     def decode_flops_per_token(self, batch: int = 1, context: int = 1024) -> float:
         """Forward FLOPs of one decode token attending ``context`` cached tokens (per sequence)."""
-        from dashboard.features.flops import forward_flops
+        from dashboard.features.cost_model import forward_flops  # the op list the cost model times
 
         if batch <= 0 or context < 0:
             raise ValueError("batch must be positive and context non-negative")
@@ -319,6 +324,7 @@ class ModelProfile:
             "vocab": self.vocab_size,
             "total_params_b": self.total_params() / 1e9,
             "active_params_b": self.active_params() / 1e9,
+            "active_params_incl_embedding_b": self.active_params(include_input_embedding=True) / 1e9,
         }
 
 
@@ -389,11 +395,6 @@ def _check_bounds(m: ModelProfile) -> None:
             raise ModelConfigError(f"MLA needs positive {', '.join(zero)}", tuple(zero))
     if m.num_experts and m.moe_intermediate_size < 1:
         raise ModelConfigError("moe_intermediate_size must be positive for a MoE model", ("moe_intermediate_size",))
-
-
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def plain_name(text: Any, limit: int = 120) -> str:

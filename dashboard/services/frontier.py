@@ -1,6 +1,7 @@
 """Throughput–interactivity frontier (InferenceMAX style) over several (GPU, engine, precision) series.
 
-Each point is one engine layout (TP inside a node; for MoE also EP over the TP group) serving ``C``
+Each point is one engine layout (TP inside a node; for MoE also EP over the TP group and DP-attention
+ranks: :func:`dashboard.services.planner.engine_layouts`) serving ``C``
 concurrent clients with continuous batching: the steady state of
 :func:`dashboard.services.search_steady.steady_state` — every step time from the shared cost model,
 chunked prefill with the engine's token budget, decodes riding along — not a static batch. Per point:
@@ -17,6 +18,13 @@ not fit (:func:`~dashboard.features.memory.memory_breakdown` at the engine's mem
 ``on_frontier`` marks each series' Pareto points (maximise y and ``tps_per_user``;
 :func:`~dashboard.services.search_pareto.pareto_front`), for the y metric asked.
 
+Disaggregated series (``disaggregated=True``, label ``… · PD``): the prefill/decode pools of
+:func:`dashboard.services.search_pd.search_disaggregated` on ``pd_gpus`` GPUs (its rate-matched
+steady state), the Pareto points of every pool split. Per-GPU figures count **all** GPUs of both
+pools (``output_tok_s_per_gpu = R·O / (x·g_p + y·g_d)``), and split by role as InferenceX reports
+disaggregated runs: ``output_tok_s_per_decode_gpu = R·O / (y·g_d)`` and
+``input_tok_s_per_prefill_gpu = R·I / (x·g_p)``; x = ``1000 / TPOT`` of the decode pool.
+
 Precisions: ``native`` (the checkpoint's own per-module formats,
 :mod:`dashboard.features.checkpoint`), or one format for every linear layer (``bf16``, ``fp8`` =
 W8A8, ``fp4`` = W4A4 NVFP4 where the GPU has fp4 tensor cores).
@@ -25,7 +33,6 @@ W8A8, ``fp4`` = W4A4 NVFP4 where the GPU has fp4 tensor cores).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from dashboard.features.checkpoint import native_format
@@ -33,8 +40,8 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import HardwareProfile
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelProfile
-from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
-from dashboard.services.planner import scheduler_limits
+from dashboard.features.parallel import Dtypes
+from dashboard.services.planner import engine_layouts, layout_label, scheduler_limits
 from dashboard.services.search_pareto import pareto_front
 from dashboard.services.search_steady import steady_state
 
@@ -69,35 +76,6 @@ def series_label(hw: str, engine: str, precision: str) -> str:
     return f"{hw} · {engine} · {precision}"
 
 
-@dataclass(frozen=True)
-class _Layout:
-    tp: int
-    ep: int
-
-    @property
-    def gpus(self) -> int:
-        return max(self.tp, self.ep)
-
-    @property
-    def label(self) -> str:
-        return f"TP{self.tp}" + (f" EP{self.ep}" if self.ep > 1 else "")
-
-
-def _layouts(model: ModelProfile, hw: HardwareProfile, tps: Sequence[int]) -> list[_Layout]:
-    node = max(1, min(8, int(hw.scale_up_domain)))
-    out = []
-    for tp in tps:
-        if tp > node:
-            continue
-        for ep in ((1, tp) if (model.is_moe and tp > 1) else (1,)):
-            try:
-                validate_parallel(model, ParallelConfig(tp=tp, ep=ep))
-            except ParallelError:
-                continue
-            out.append(_Layout(tp, ep))
-    return out
-
-
 def frontier_points(
     model: ModelProfile,
     hardware: Sequence[HardwareProfile],
@@ -110,6 +88,8 @@ def frontier_points(
     prices: Mapping[str, float] | None = None,
     y_metric: str = "output_tok_s_per_gpu",
     kv_dtype: str = "bf16",
+    disaggregated: bool = False,
+    pd_gpus: int = 16,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every point of every series (rows, see the module docstring) and notes on series that have
     no point (a precision the GPU lacks, a model that fits no layout)."""
@@ -131,8 +111,10 @@ def frontier_points(
                 budget, max_seqs, _ = scheduler_limits(eng, hw)
                 label = series_label(hw.slug, eng, prec)
                 series_rows: list[dict[str, Any]] = []
-                for lay in _layouts(model, hw, tp_values):
-                    par = ParallelConfig(tp=lay.tp, ep=lay.ep)
+                for lay in engine_layouts(model, hw, 8):
+                    if lay.tp not in tp_values:
+                        continue
+                    par = lay.parallel()
                     cm = CostModel(model, hw, par, dt)
                     memo: dict = {}
                     for c in sorted(set(concurrency)):
@@ -148,7 +130,8 @@ def frontier_points(
                         in_g = st.input_tok_s / lay.gpus
                         row = {
                             "series": label, "hardware": hw.slug, "engine": eng, "precision": prec,
-                            "layout": lay.label, "tp": lay.tp, "ep": lay.ep, "gpus": lay.gpus, "concurrency": c,
+                            "layout": layout_label(lay), "tp": lay.tp, "ep": lay.ep, "gpus": lay.gpus,
+                            "concurrency": c,
                             "budget": budget, "ttft_ms": st.ttft_s * 1e3, "tpot_ms": st.tpot_s * 1e3,
                             "tps_per_user": 1.0 / st.tpot_s if st.tpot_s > 0 else 0.0,
                             "output_tok_s_per_gpu": out_g, "input_tok_s_per_gpu": in_g,
@@ -161,11 +144,53 @@ def frontier_points(
                 if not series_rows:
                     notes.append(f"{label}: no layout of TP ≤ 8 holds the model and one sequence")
                     continue
-                ok = [r for r in series_rows if r[y_metric] is not None]
-                front = set(pareto_front([r["tps_per_user"] for r in ok], [r[y_metric] for r in ok]))
-                for i, r in enumerate(ok):
-                    r["on_frontier"] = i in front
+                if disaggregated:
+                    series_rows += _pd_points(model, hw, eng, prec, dt, input_len, output_len, concurrency,
+                                              tp_values, pd_gpus, price)
+                for name in dict.fromkeys(r["series"] for r in series_rows):
+                    ok = [r for r in series_rows if r["series"] == name and r[y_metric] is not None]
+                    front = set(pareto_front([r["tps_per_user"] for r in ok], [r[y_metric] for r in ok]))
+                    for i, r in enumerate(ok):
+                        r["on_frontier"] = i in front
                 for r in series_rows:
                     r.setdefault("on_frontier", False)
                 rows += series_rows
     return rows, notes
+
+
+def _pd_points(model: ModelProfile, hw: HardwareProfile, engine: str, prec: str, dt: Dtypes, input_len: int,
+               output_len: int, concurrency: Sequence[int], tp_values: Sequence[int], gpus: int,
+               price: float | None) -> list[dict[str, Any]]:
+    """The Pareto points of the disaggregated search on ``gpus`` GPUs as frontier rows (see the
+    module docstring for the role split)."""
+    from dashboard.services.search import SearchSpace, Workload
+    from dashboard.services.search_pd import search_disaggregated
+
+    space = SearchSpace(tp=tuple(t for t in tp_values if t <= max(1, min(8, int(hw.scale_up_domain)))) or (1,),
+                        concurrency=tuple(sorted(set(concurrency))))
+    try:
+        res = search_disaggregated(model, hw, gpus, Workload(input_len, output_len), None, dt, space,
+                                   compare_aggregated=False)
+    except ValueError:
+        return []
+    label = series_label(hw.slug, engine, prec) + " · PD"
+    out = []
+    for r in res.pareto:
+        rate = r["requests_per_s"]
+        g_p = r["x"] * max(r["tp_p"], r["ep_p"])
+        g_d = r["y"] * max(r["tp_d"], r["ep_d"])
+        out_g = rate * output_len / r["gpus"]
+        in_g = rate * input_len / r["gpus"]
+        out.append({
+            "series": label, "hardware": hw.slug, "engine": engine, "precision": prec,
+            "layout": f"{r['x']}×P(TP{r['tp_p']}) + {r['y']}×D(TP{r['tp_d']})", "tp": r["tp_d"], "ep": r["ep_d"],
+            "gpus": r["gpus"], "concurrency": r["concurrency"], "budget": r["budget"],
+            "ttft_ms": r["ttft_ms"], "tpot_ms": r["tpot_ms"], "tps_per_user": r["tps_per_user"],
+            "output_tok_s_per_gpu": out_g, "input_tok_s_per_gpu": in_g, "total_tok_s_per_gpu": out_g + in_g,
+            "output_tok_s_per_decode_gpu": rate * output_len / g_d if g_d else None,
+            "input_tok_s_per_prefill_gpu": rate * input_len / g_p if g_p else None,
+            "tokens_per_usd": out_g * 3600.0 / price if price else None,
+            "usd_per_m_output_tokens": price / 3600.0 / out_g * 1e6 if price and out_g > 0 else None,
+            "tokens_per_joule": out_g / hw.tdp_w if hw.tdp_w > 0 else None,
+        })
+    return out

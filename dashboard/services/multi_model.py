@@ -40,7 +40,9 @@ def evaluate_model_row(model: ModelProfile, hw: HardwareProfile, dtypes: Dtypes,
     peak = hw.peak_flops(gemm_compute_dtype(dtypes.weight, dtypes.activation))
     out: dict[str, Any] = {
         "model": label, "params_B": model.total_params() / 1e9,
-        "active_params_B": model.active_params() / 1e9, "layers": model.num_hidden_layers,
+        "active_params_B": model.active_params() / 1e9,
+        "active_params_incl_embedding_B": model.active_params(include_input_embedding=True) / 1e9,
+        "layers": model.num_hidden_layers,
         "hidden": model.hidden_size, "batch": batch, "tp": tp, "ep": ep,
         "ttft_ms": prefill.latency_s * 1e3, "tpot_ms": tpot * 1e3,
         "decode_tok_s": decode_tokens_per_s(batch, tpot),

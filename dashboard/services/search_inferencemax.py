@@ -1,21 +1,29 @@
-"""InferenceMAX-style scenario evaluation: prefill and decode stages of one or many scenarios.
+"""InferenceMAX-style scenario evaluation: one or many scenarios served with continuous batching,
+with the anatomy of their prefill and decode steps.
 
-A scenario is one engine layout (TP, DP replicas) on a hardware profile serving a static batch of
-``batch`` sequences per replica: ``seq_len`` prompt tokens after ``kv_len`` cached tokens, then
-``output_len`` generated tokens. Every time comes from the shared cost model:
+A scenario is one engine layout (TP, DP replicas) on a hardware profile serving ``batch`` concurrent
+sequences per replica (closed loop: a finished request is replaced by a new one), each ``seq_len``
+new prompt tokens after ``kv_len`` cached tokens (a prefix-cache hit), then ``output_len``
+generated tokens. Every time comes from the shared cost model:
 
-* prefill stage = ``cm.step(StepSpec(batch, seq_len, kv_len))`` (emits token 1) → TTFT;
-* decode stage = ``cm.generation_time_s(batch, kv_len + seq_len, output_len)`` (the ``output_len − 1``
-  steps after it, context growing) → TPOT = decode ÷ (output_len − 1); a mid-generation decode step
+* **Headline figures (continuous batching)** from the steady state of
+  :func:`dashboard.services.search_steady.steady_state` at concurrency ``batch`` with the engine's
+  chunked-prefill budget (vLLM's ``max_num_batched_tokens`` default on this GPU): prompts are
+  chunked into steps that also carry the running decodes, so TTFT = the prompt's own chunk steps
+  (+ queueing when the budget saturates), TPOT = the mean step, throughput = ``dp`` × the engine's
+  output tokens/s, per GPU ÷ ``tp · dp``.
+* **Step anatomy** (static batch, for utilisation and bounds): prefill stage =
+  ``cm.step(StepSpec(batch, seq_len, kv_len))``; decode stage =
+  ``cm.generation_time_s(batch, kv_len + seq_len, output_len)``; a mid-generation decode step
   ``cm.step(StepSpec(decode_seqs=batch, decode_context=kv_len + seq_len + output_len // 2))`` gives
-  the per-op breakdown, utilisation and bounds of the decode stage;
+  the per-op breakdown. The static-batch latencies are kept as ``static_ttft_ms``,
+  ``static_tpot_ms`` and ``static_output_tok_s`` for comparison (one batch after another, no
+  overlap of prefill and decode).
 * utilisation of a step: MFU = FLOPs ÷ (latency × dense peak of the GEMM format),
   HBM-bandwidth utilisation = bytes ÷ (latency × HBM GB/s); compute vs bandwidth share = the
   fraction of step time in compute-bound vs memory-bound ops (communication and fixed overheads
   shown apart);
-* throughput = ``dp · batch · output_len ÷ (TTFT + decode)`` output tokens/s (static batches, one
-  after another), per GPU ÷ ``tp · dp``; memory from :func:`memory_breakdown` at context
-  ``kv_len + seq_len + output_len``.
+* memory from :func:`memory_breakdown` at context ``kv_len + seq_len + output_len``.
 """
 
 from __future__ import annotations
@@ -36,6 +44,8 @@ from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import hbm_utilisation, mfu, tokens_per_s_per_user, tpot_s
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.services.planner import scheduler_limits
+from dashboard.services.search_steady import steady_state
 
 __all__ = [
     "SCENARIO_COLUMNS",
@@ -149,9 +159,10 @@ def stage_summary(cost: StepCost, hw: HardwareProfile, dtypes: Dtypes, tokens: i
 
 
 def evaluate_scenario(model: ModelProfile, hw: HardwareProfile, sc: Scenario, dtypes: Dtypes | None = None,
-                      cm: CostModel | None = None, ops: bool = False) -> dict[str, Any]:
-    """Stages, utilisation, throughput and memory of one scenario; raises ``ValueError`` for a
-    layout the model cannot use."""
+                      cm: CostModel | None = None, ops: bool = False, budget: int | None = None) -> dict[str, Any]:
+    """Continuous-batching figures, step anatomy, utilisation and memory of one scenario
+    (``budget``: chunked-prefill tokens per step, default the engine's); raises ``ValueError`` for
+    a layout the model cannot use."""
     dtypes = dtypes or Dtypes()
     cm = cm or CostModel(model, hw, ParallelConfig(tp=sc.tp), dtypes)
     ctx0 = sc.kv_len + sc.seq_len
@@ -162,15 +173,21 @@ def evaluate_scenario(model: ModelProfile, hw: HardwareProfile, sc: Scenario, dt
     tpot = tpot_s(dec_s, sc.output_len) if steps else mid.latency_s
     e2e = pre.latency_s + dec_s
     gpus = sc.tp * sc.dp
-    out_tok_s = sc.dp * sc.batch * sc.output_len / e2e
+    static_out_tok_s = sc.dp * sc.batch * sc.output_len / e2e
+    budget = budget or scheduler_limits("vllm", hw)[0]
+    cb = steady_state(cm, sc.seq_len, sc.output_len, sc.batch, budget, prefix_len=sc.kv_len)
+    out_tok_s = sc.dp * cb.output_tok_s
     mem = memory_breakdown(model, hw, ParallelConfig(tp=sc.tp), dtypes, context=ctx0 + sc.output_len,
                            max_batched_tokens=sc.batch * sc.seq_len, max_seqs=sc.batch)
     res: dict[str, Any] = {
         "name": sc.name, "hardware": hw.name, "tp": sc.tp, "dp": sc.dp, "gpus": gpus, "batch": sc.batch,
         "seq_len": sc.seq_len, "output_len": sc.output_len, "kv_len": sc.kv_len,
-        "ttft_ms": pre.latency_s * 1e3, "tpot_ms": tpot * 1e3, "decode_ms": dec_s * 1e3, "e2e_ms": e2e * 1e3,
-        "tps_per_user": tokens_per_s_per_user(tpot),
+        "batching": "continuous", "budget": budget, "saturated": cb.saturated,
+        "ttft_ms": cb.ttft_s * 1e3, "tpot_ms": cb.tpot_s * 1e3, "e2e_ms": cb.e2e_s * 1e3,
+        "tps_per_user": tokens_per_s_per_user(cb.tpot_s),
         "output_tok_s": out_tok_s, "output_tok_s_per_gpu": out_tok_s / gpus,
+        "static_ttft_ms": pre.latency_s * 1e3, "static_tpot_ms": tpot * 1e3, "static_e2e_ms": e2e * 1e3,
+        "static_output_tok_s": static_out_tok_s, "decode_ms": dec_s * 1e3,
         "prefill_tok_s": sc.dp * sc.batch * sc.seq_len / pre.latency_s,
         "fits": bool(mem.fits and mem.max_sequences >= sc.batch), "max_sequences": mem.max_sequences,
         "weights_gib_per_gpu": mem.weight_bytes / GIB,

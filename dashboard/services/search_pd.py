@@ -22,11 +22,19 @@ Rate matching: the system serves ``R = min(x·μ_p, y·μ_d)`` requests/s.
   engine (TPOT re-priced once at ``ceil(C_eff)``); the ``y·(C_d − C_eff)`` clients that are not
   decoding wait for prefill: ``W = y·(C_d − C_eff) / R`` (Little's law).
 
-``TTFT = S_p + W + T_kv`` where the KV of a prompt moves from the prefill to the decode engine over
-the chosen link: ``T_kv = kv_bytes_per_sequence(p, I) / (link GB/s · η_comm) + comm latency`` — every
+``TTFT = S_p + W + T_kv + W_kv + 1.5·TPOT``: after its KV arrives the request joins the decode
+engine's running batch at the next step boundary (on average half a step away) and its first token
+is emitted by that step (one more step, the decode step of ``C_d`` sequences), as the decode
+instance streams every token in vLLM's disaggregated serving. The KV of a prompt moves from the
+prefill to the decode engine over the chosen link: ``T_kv = kv_bytes_per_sequence(p, I) / (link GB/s · η_comm) + comm latency`` — every
 GPU of the prefill engine sends its own shard in parallel over its own link (one NIC per GPU for
 InfiniBand/RoCE; NVLink inside a node; PCIe for host-staged copies); link bandwidths and η_comm are
-hardware-profile data. Output tokens/s per GPU = ``R·O / (x·g_p + y·g_d)``.
+hardware-profile data. **Link contention**: transfers that overlap share the link. Each prefill
+engine sends ``R/x`` transfers/s of ``T_kv`` each (utilisation ``ρ_s = R·T_kv/x``); each decode
+engine receives ``R/y`` of them over its ``g_d`` GPUs' links (``ρ_r = R·T_kv·g_p/(y·g_d)``). With
+``ρ = max(ρ_s, ρ_r)`` the link is a queue (M/D/1): ``W_kv = ρ/(2(1 − ρ))·T_kv``; the link also caps
+the rate at ``R ≤ min(x, y·g_d/g_p)/T_kv`` (``bound = "link"``, where the queue is closed-loop like
+the prefill-bound case). Output tokens/s per GPU = ``R·O / (x·g_p + y·g_d)``.
 
 Rate-matching slack = ``|x·μ_p − y·μ_d| / max(x·μ_p, y·μ_d)`` (0 = perfectly matched pools).
 """
@@ -152,9 +160,18 @@ def combine(pe: PrefillEngine, de: DecodeEngine, x: int, y: int, wl: Workload,
     re-prices TPOT at ``c`` sequences per decode engine when prefill-bound (default: keep TPOT)."""
     o1 = wl.output_len - 1
     cap_p, cap_d = x * pe.rate_rps, y * de.rate_rps
-    rate = min(cap_p, cap_d)
+    t_kv = pe.kv_transfer_s
+    recv = pe.gpus / de.gpus  # bytes per receiving GPU relative to a sending GPU
+    cap_link = min(x, y / recv) / t_kv if t_kv > 0 else math.inf
+    rate = min(cap_p, cap_d, cap_link)
     tpot = de.tpot_s
-    if cap_d < cap_p:
+    if cap_link < min(cap_p, cap_d):
+        bound = "link"
+        rho_p = rate / cap_p
+        service = pe.service_s
+        c_eff = min(float(de.concurrency), rate * o1 * tpot / y)
+        wait = max(0.0, y * (de.concurrency - c_eff) / rate)  # clients queued for the link (closed loop)
+    elif cap_d < cap_p:
         bound = "decode"
         rho_p = rate / cap_p
         k_eff = min(pe.prompts_per_step, max(1, round(rho_p * pe.prompts_per_step)))
@@ -170,7 +187,10 @@ def combine(pe: PrefillEngine, de: DecodeEngine, x: int, y: int, wl: Workload,
             tpot = tpot_at(("decode", max(1, math.ceil(c_eff))))
             c_eff = min(float(de.concurrency), rate * o1 * tpot / y)
         wait = max(0.0, y * (de.concurrency - c_eff) / rate)
-    ttft = service + wait + pe.kv_transfer_s
+    rho_link = rate * t_kv * max(1.0 / x, recv / y)
+    kv_wait = rho_link / (2.0 * (1.0 - rho_link)) * t_kv if rho_link < 1.0 - 1e-9 else 0.0
+    first_step = 1.5 * tpot  # join the decode batch at the next step boundary, then one step
+    ttft = service + wait + t_kv + kv_wait + first_step
     gpus = x * pe.gpus + y * de.gpus
     out_tok_s = rate * wl.output_len
     return {
@@ -182,7 +202,8 @@ def combine(pe: PrefillEngine, de: DecodeEngine, x: int, y: int, wl: Workload,
         "rate_slack": abs(cap_p - cap_d) / max(cap_p, cap_d),
         "prefill_capacity_rps": cap_p, "decode_capacity_rps": cap_d, "requests_per_s": rate,
         "ttft_ms": ttft * 1e3, "prefill_ms": service * 1e3, "queue_ms": wait * 1e3,
-        "kv_transfer_ms": pe.kv_transfer_s * 1e3, "kv_share_of_ttft": pe.kv_transfer_s / ttft if ttft > 0 else 0.0,
+        "kv_transfer_ms": t_kv * 1e3, "kv_share_of_ttft": (t_kv + kv_wait) / ttft if ttft > 0 else 0.0,
+        "kv_link_util": rho_link, "kv_queue_ms": kv_wait * 1e3, "decode_first_step_ms": first_step * 1e3,
         "kv_mb_per_gpu": pe.kv_bytes_per_gpu / 1e6,
         "tpot_ms": tpot * 1e3, "tps_per_user": tokens_per_s_per_user(tpot),
         "e2e_ms": (ttft + o1 * tpot) * 1e3,

@@ -92,22 +92,26 @@ def _decode_contexts(d: int, input_len: int, output_len: int) -> list[int]:
 
 def steady_state(
     cm: CostModel, input_len: int, output_len: int, concurrency: int, budget: int,
-    cache: dict | None = None,
+    cache: dict | None = None, prefix_len: int = 0,
 ) -> EngineSteadyState:
     """Price one engine's steady state (see the module docstring for the model).
 
     ``cache`` (optional dict) memoises step times by step composition; pass one dict per cost model.
+    ``prefix_len`` tokens of every prompt are already in the KV cache (a prefix-cache hit): the
+    ``input_len`` new tokens' chunks attend them and the decodes run at contexts
+    ``[prefix + I, prefix + I + O)``.
     """
     if input_len < 1 or output_len < 1 or concurrency < 1 or budget < 1:
         raise ValueError("input_len, output_len, concurrency and budget must be positive integers")
     i_len, o_len, c, b = int(input_len), int(output_len), int(concurrency), int(budget)
+    pre = max(0, int(prefix_len))
     memo = cache if cache is not None else {}
 
     def step(chunks: tuple[tuple[int, int], ...], d: int) -> float:
-        key = (chunks, d)
+        key = (chunks, d, pre)
         hit = memo.get(key)
         if hit is None:
-            stats = cm.stats_for_batch(list(chunks), _decode_contexts(d, i_len, o_len))
+            stats = cm.stats_for_batch(list(chunks), _decode_contexts(d, pre + i_len, o_len))
             hit = cm.step_time_s(stats)
             memo[key] = hit
         return hit
@@ -133,13 +137,13 @@ def steady_state(
     b = bp
     if n_c == 1:
         k = min(k_max, max(1, math.ceil(lam - 1e-9)))
-        chunks_list = [((i_len, 0),) * k]
+        chunks_list = [((i_len, pre),) * k]
     else:
         k = 1
         chunks_list = []
         for i in range(n_c):
             new = min(b, i_len - i * b)
-            chunks_list.append(((new, i * b),))
+            chunks_list.append(((new, pre + i * b),))
     t_chunks = tuple(step(ch, d) for ch in chunks_list)
     t_dec = step((), d) if d > 0 else 0.0
     f = min(1.0, lam * n_c / k)

@@ -71,7 +71,7 @@ class SimJob:
     sla: SLA | None = None
     overlap: float = 0.0
     labels: tuple[tuple[str, Any], ...] = ()
-    max_steps: int = 2_000_000
+    max_steps: int | None = None  # no cap: long runs report progress and can be stopped
     extra_slas: tuple[SLA, ...] = ()  # goodput is also reported under each of these (``by_sla``)
 
     def cost_model(self) -> CostModel:
@@ -93,10 +93,13 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def simulate_job(job: SimJob, record_steps: bool = True) -> SimResult:
-    """The full result of one job (timeline included) in this process."""
+def simulate_job(job: SimJob, record_steps: bool = True,
+                 progress: Callable[[int, int], Any] | None = None) -> SimResult:
+    """The full result of one job (timeline included) in this process; ``progress(done, total)``
+    requests is called during the run, and returning ``False`` stops it
+    (:class:`~dashboard.sim_scheduler.SimulationStopped`)."""
     return simulate(job.cost_model(), job.workload, job.scheduler, dp=job.dp, router=job.router, sla=job.sla,
-                    record_steps=record_steps, max_steps=job.max_steps)
+                    record_steps=record_steps, max_steps=job.max_steps, progress=progress)
 
 
 def run_job(job: SimJob) -> dict[str, Any]:
@@ -242,8 +245,9 @@ def aggregate_seeds(rows: Sequence[dict[str, Any]], by: Sequence[str], seed_col:
 #: Estimated steps below which a sweep runs inline (process start-up would dominate).
 PARALLEL_MIN_STEPS = 40_000
 
-#: Rough ceiling on simulated steps per page run (a few seconds of simulation on one core).
-MAX_INTERACTIVE_STEPS = 80_000
+#: Sanity ceiling on simulated steps per page run (about 10 minutes on one core at ~8k steps/s); runs
+#: below it show progress, and a 64-engine, 640k-request run (about 1M steps) fits.
+MAX_INTERACTIVE_STEPS = 5_000_000
 
 #: Shortest step assumed when estimating the steps of an open-loop run.
 MIN_STEP_S = 0.005

@@ -293,6 +293,7 @@ def _job_for(cell: SweepCell) -> Any:
 
 
 def _job_for_trusted(cell: SweepCell) -> Any:
+    from dashboard.features.engine import load_engine
     from dashboard.features.hardware import load_hardware
     from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
     from dashboard.features.presets import load_model
@@ -306,15 +307,12 @@ def _job_for_trusted(cell: SweepCell) -> Any:
     validate_parallel(model, par)
     dt = Dtypes(weight=cell.weight_dtype, activation="bf16", kv=cell.kv_dtype)
     w = dict(cell.workload)
-    sched_kw: dict[str, Any] = {}
-    sched_kw.update(_engine_defaults(cell.engine, hw))
-    if cell.max_num_batched_tokens is not None:
-        sched_kw["max_num_batched_tokens"] = cell.max_num_batched_tokens
-    if cell.max_num_seqs is not None:
-        sched_kw["max_num_seqs"] = cell.max_num_seqs
-    if sched_kw.get("max_num_batched_tokens", 2048) < sched_kw.get("max_num_seqs", 256):
-        sched_kw["max_num_seqs"] = sched_kw.get("max_num_batched_tokens", 2048)
-    sched = SchedulerConfig(**sched_kw)
+    engine = load_engine(cell.engine)
+    mns = cell.max_num_seqs
+    if mns is not None and cell.max_num_batched_tokens is not None:
+        mns = min(mns, cell.max_num_batched_tokens)  # vLLM: max_num_seqs ≤ the token budget
+    sched = SchedulerConfig.from_engine(engine, hw, cell.tp, max_num_batched_tokens=cell.max_num_batched_tokens,
+                                        max_num_seqs=mns)
     if "trace" in w:
         tw = load_trace(w["trace"], block_size=w.get("trace_block_size"), time_scale=w.get("time_scale", 1.0),
                         request_rate=w.get("request_rate"), concurrency=w.get("concurrency"))
@@ -327,20 +325,7 @@ def _job_for_trusted(cell: SweepCell) -> Any:
             burstiness=w.get("burstiness", 1.0), concurrency=w.get("concurrency"), seed=cell.seed,
         )
     return SimJob(model=model, hardware=hw, workload=workload, scheduler=sched, parallel=par, dtypes=dt, dp=cell.dp,
-                  labels=(), max_steps=20_000_000)
-
-
-def _engine_defaults(engine: str, hw: Any) -> dict[str, Any]:
-    """Scheduler defaults of ``engine`` on ``hw`` from the engine profile when engines exist as data."""
-    try:
-        from dashboard.features.engine import load_engine  # type: ignore[import-not-found]
-    except ImportError:
-        if engine != "vllm":
-            raise ValueError(f"unknown engine {engine!r}") from None
-        return {}
-    prof = load_engine(engine)
-    d = prof.scheduler_defaults(hw)
-    return {k: d[k] for k in ("max_num_batched_tokens", "max_num_seqs", "block_size") if k in d}
+                  router=engine.dp_router, labels=(), max_steps=20_000_000)
 
 
 def run_cell(cell: SweepCell) -> dict[str, Any]:
@@ -351,6 +336,8 @@ def run_cell(cell: SweepCell) -> dict[str, Any]:
     t0 = time.perf_counter()
     try:
         job = _job_for(cell)
+        for k in ("max_num_batched_tokens", "max_num_seqs", "block_size", "chunked_prefill", "admission"):
+            row[f"sched_{k}"] = getattr(job.scheduler, k)  # the settings the cell ran with
         res = run_job(job)
     except (ValueError, KeyError, OSError) as exc:
         res = {"error": str(exc)}

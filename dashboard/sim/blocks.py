@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from typing import Any
 
 __all__ = ["BlockManager"]
 
@@ -22,7 +23,7 @@ __all__ = ["BlockManager"]
 class BlockManager:
     """Free-block count and the reference-counted prefix cache of one engine."""
 
-    __slots__ = ("evictions", "free", "lru", "num_blocks", "ref")
+    __slots__ = ("evictions", "free", "lru", "num_blocks", "ref", "tier")
 
     def __init__(self, num_blocks: int) -> None:
         self.num_blocks = num_blocks
@@ -30,6 +31,7 @@ class BlockManager:
         self.ref: dict[Hashable, int] = {}  # cached block → running requests referencing it
         self.lru: OrderedDict[Hashable, None] = OrderedDict()  # cached blocks with ref 0, oldest first
         self.evictions = 0
+        self.tier: Any = None  # dashboard.sim.kv_cpu_tier.CpuTier: evicted cached blocks are written there
 
     @property
     def cached_in_use(self) -> int:
@@ -45,6 +47,8 @@ class BlockManager:
             for _ in range(over):
                 k, _ = lru.popitem(last=False)
                 del ref[k]
+                if self.tier is not None:
+                    self.tier.put(k)
             self.evictions += over
         self.free -= n
 

@@ -136,6 +136,8 @@ def summarize(
         "peak_kv_blocks_used": peak_blocks,
         "peak_kv_usage": peak_blocks / num_blocks if num_blocks else math.nan,
         "cached_prompt_tokens": int(requests["cached_tokens"].sum()),
+        # tokens served from the prefix cache (any tier) at first admission ÷ prompt tokens
+        "prefix_cache_hit_rate": float(requests["cached_tokens"].sum() / max(1, requests["prompt"].sum())),
     }
     busy = float(util["busy_s"])
     denom = dur * dp

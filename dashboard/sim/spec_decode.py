@@ -95,11 +95,18 @@ class SpecState:
 
 
 def spec_kv_blocks(cm: CostModel, sched: Any, cfg: SpeculativeConfig, context: int) -> int:
-    """KV blocks of one engine with the draft's weights and KV in the memory model."""
+    """KV blocks of one engine as :func:`dashboard.sim_scheduler.kv_blocks_for` counts them (the
+    engine's KV rule when ``sched.engine`` is set), with the draft's weights taken from the KV
+    budget and its KV bytes added to every token."""
+    kw: dict[str, Any]
+    if getattr(sched, "engine", None) is not None:
+        kw = {"engine": sched.engine, "memory_fraction": sched.memory_fraction}
+    else:
+        frac = getattr(sched, "memory_fraction", None) or sched.gpu_memory_utilization
+        kw = {"reserved_fraction": 1.0 - frac}
     mem, _ = speculative_memory_breakdown(
         cm.model, cm.hw, cfg, cm.par, cm.dt, context=max(1, context),
-        reserved_fraction=1.0 - sched.gpu_memory_utilization,
-        max_batched_tokens=sched.max_num_batched_tokens, max_seqs=sched.max_num_seqs,
+        max_batched_tokens=sched.max_num_batched_tokens, max_seqs=sched.max_num_seqs, **kw,
     )
     if mem.kv_budget_bytes <= 0:
         return 0

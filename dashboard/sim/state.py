@@ -24,6 +24,7 @@ class Req:
         "blocks",
         "cached",
         "computed",
+        "cpu_cached",
         "d_entry",
         "engine",
         "first_sched",
@@ -71,6 +72,7 @@ class Req:
         self.admitted = 0  # order of its latest admission to the running set
         self.preempts = 0
         self.cached = 0
+        self.cpu_cached = 0  # of ``cached``: tokens loaded from the CPU KV tier at first admission
         self.keys: tuple[int, ...] = ()  # block hashes of its prompt's shared prefix (prefix caching)
         self.refs: list[Any] = []  # cached blocks it references (its first blocks)
         self.min_step = 0  # async scheduling: first step index that may schedule it
@@ -90,6 +92,7 @@ class EngineState:
         self.nstep = 0  # steps started
         self.outstanding = 0
         self.busy_s = 0.0
+        self.load_blocks = 0  # KV blocks to load from the CPU tier in the step being scheduled
         # decode set
         self.decoders: dict[int, Req] = {}
         self.dctr = 0  # decode rounds completed

@@ -104,8 +104,10 @@ def synthetic_multiturn_trace(
             at += float(rng.exponential(think_time_s)) if think_time_s > 0 else 0.0
     reqs.sort(key=lambda r: r[0])
     t0 = reqs[0][0]
-    wl = Workload(tuple(r[0] - t0 for r in reqs), tuple(r[1] for r in reqs), tuple(r[2] for r in reqs))
-    return TraceWorkload(wl, "mooncake", tuple(r[3] for r in reqs), block_size)
+    ids = tuple(r[3] for r in reqs)
+    wl = Workload(tuple(r[0] - t0 for r in reqs), tuple(r[1] for r in reqs), tuple(r[2] for r in reqs),
+                  hash_ids=ids, hash_block_size=block_size)
+    return TraceWorkload(wl, "mooncake", ids, block_size)
 
 
 def burstgpt_csv(num_requests: int = 200, *, rate: float = 2.0, burstiness: float = 0.5, failed_every: int = 25,

@@ -199,9 +199,10 @@ def parse_mooncake(text: str, block_size: int = 512) -> TraceWorkload:
         raise ValueError("trace has no requests")
     order = sorted(range(len(rows)), key=lambda k: rows[k][0])
     t0 = rows[order[0]][0]
+    ids = tuple(rows[k][3] for k in order)
     wl = Workload(tuple(rows[k][0] - t0 for k in order), tuple(rows[k][1] for k in order),
-                  tuple(rows[k][2] for k in order))
-    return TraceWorkload(wl, "mooncake", tuple(rows[k][3] for k in order), block_size)
+                  tuple(rows[k][2] for k in order), hash_ids=ids, hash_block_size=block_size)
+    return TraceWorkload(wl, "mooncake", ids, block_size)
 
 
 def parse_burstgpt(text: str) -> TraceWorkload:
@@ -289,7 +290,7 @@ def load_trace(
         tw = TraceWorkload(workload_from_trace(text if "\n" in text else text + "\n"), "csv")
     wl = tw.workload
     arr = rescale_arrivals(wl.arrival_s, time_scale, request_rate)
-    new = Workload(arr, wl.prompt, wl.output, concurrency)
+    new = Workload(arr, wl.prompt, wl.output, concurrency, hash_ids=wl.hash_ids, hash_block_size=wl.hash_block_size)
     return TraceWorkload(new, tw.format, tw.hash_ids, tw.hash_block_size, tw.skipped, tw.notes)
 
 

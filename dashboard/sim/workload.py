@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from dashboard.features.params import param, validate_params
 from dashboard.features.safe_io import paths_allowed, read_text_capped
 
 __all__ = [
@@ -59,9 +60,10 @@ MAX_TRACE_ROWS = 1_000_000
 class WorkloadConfig:
     """A synthetic workload; ``request_rate`` in requests/s (``None`` = all at once)."""
 
-    num_requests: int = 200
-    input_len: int = 1024
-    output_len: int = 256
+    # declared once (dashboard/features/params.py): pages, URL, CLI and JSON derive from these
+    num_requests: int = param(200, lo=1, hi=MAX_LEN * 16, unit="requests", label="Requests")
+    input_len: int = param(1024, lo=1, hi=MAX_LEN * 16, unit="tokens", label="Prompt tokens")
+    output_len: int = param(256, lo=1, hi=MAX_LEN * 16, unit="tokens", label="Output tokens")
     input_dist: str = "fixed"
     output_dist: str = "fixed"
     input_spread: float = 0.5
@@ -70,14 +72,11 @@ class WorkloadConfig:
     request_rate: float | None = None
     burstiness: float = 1.0
     concurrency: int | None = None
-    max_len: int = 131072
+    max_len: int = param(131072, lo=1, hi=MAX_LEN * 16, unit="tokens", label="Longest request")
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("num_requests", "input_len", "output_len", "max_len"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_LEN * 16:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        validate_params(self)
         for name in ("input_len", "output_len"):  # never clip a requested length (issue 11)
             if getattr(self, name) > self.max_len:
                 raise ValueError(
@@ -116,6 +115,11 @@ class Workload:
     prompt: tuple[int, ...]
     output: tuple[int, ...]
     concurrency: int | None = None
+    #: per request, the prefix-block ids of a trace (Mooncake ``hash_ids``): one id per
+    #: ``hash_block_size`` tokens, shared ids = shared prefix (see :mod:`dashboard.sim.traces`);
+    #: with ``hash_block_size`` None, one key per KV block of the simulator's block size.
+    hash_ids: tuple[tuple[int, ...], ...] | None = None
+    hash_block_size: int | None = None
 
     def __post_init__(self) -> None:
         n = len(self.prompt)
@@ -132,6 +136,10 @@ class Workload:
                              "cannot resolve per-token times (lower the horizon or raise the request rate)")
         if self.concurrency is not None and self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if self.hash_ids is not None and len(self.hash_ids) != n:
+            raise ValueError("hash_ids must have one entry per request")
+        if self.hash_block_size is not None and self.hash_block_size < 1:
+            raise ValueError("hash_block_size must be a positive number of tokens")
 
     @property
     def num_requests(self) -> int:

@@ -47,6 +47,11 @@ class HostBandwidthInputs:
     gpus_per_socket: int = 0  # 0 = auto (2 on Grace parts, else 4)
     full_duplex: bool = True
     batch_sweep: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+    # KV-cache CPU tier on the same link (0 req/s = no tier)
+    kv_tier_rate: float = 2.0  # requests/s per GPU
+    kv_tier_prompt: int = 4096
+    kv_tier_output: int = 256
+    kv_tier_hit: float = 0.5  # share of prompt tokens loaded from the CPU tier
 
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
@@ -64,6 +69,10 @@ class HostBandwidthInputs:
             raise ValueError("the batch sweep needs 1 to 32 batch sizes")
         for b in self.batch_sweep:
             _int("every batch size of the sweep", b, 1, 65_536)
+        _num("KV-tier request rate", self.kv_tier_rate, 0.0, 100_000.0)
+        _int("KV-tier prompt tokens", self.kv_tier_prompt, 1, 2_000_000)
+        _int("KV-tier output tokens", self.kv_tier_output, 1, 2_000_000)
+        _num("KV-tier CPU hit rate", self.kv_tier_hit, 0.0, 1.0)
         self.popularity_model()  # validates exponent / histogram
         self.link_config()  # validates bandwidths and efficiencies
 

@@ -94,6 +94,8 @@ class FrontierInputs:
     tp_values: tuple[int, ...] = (1, 2, 4, 8)
     y_metric: str = "output_tok_s_per_gpu"
     frontier_only: bool = False
+    disaggregated: bool = False
+    pd_gpus: int = 16
     prices: str = ""
 
     def __post_init__(self) -> None:
@@ -109,4 +111,5 @@ class FrontierInputs:
         if self.y_metric not in ("output_tok_s_per_gpu", "total_tok_s_per_gpu", "input_tok_s_per_gpu",
                                  "tokens_per_usd", "tokens_per_joule"):
             raise ValueError("y_metric is not one of the offered axes")
+        check_int("pd_gpus", self.pd_gpus, 2, 256)
         parse_prices(self.prices)

@@ -50,6 +50,7 @@ class Settings:
     tp: int = 1
     ep: int = 1
     language: str = "en"
+    engine: str = "vllm"  # serving engine preset (dashboard/data/engines): scheduler defaults, KV rule, overheads
 
     def __post_init__(self) -> None:
         if self.weight_dtype not in WEIGHT_DTYPES:
@@ -66,6 +67,10 @@ class Settings:
                 raise ValueError(f"{name} must be an integer between 1 and 1024")
         if self.language not in ("en", "zh"):
             raise ValueError("language must be 'en' or 'zh'")
+        from dashboard.features.engine import list_engine_presets
+
+        if self.engine not in list_engine_presets():
+            raise ValueError(f"engine must be one of {', '.join(list_engine_presets())}")
 
 
 @dataclass

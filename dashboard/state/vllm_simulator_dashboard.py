@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.features.params import like, validate_params
+from dashboard.sim.workload import WorkloadConfig
+from dashboard.sim_scheduler import SchedulerConfig
 from dashboard.state.validate import check_float, check_int, check_int_tuple
 
 __all__ = [
@@ -37,9 +40,11 @@ class SimulatorInputs:
     from the memory model at ``gpu_memory_utilization``) or ``fixed_blocks`` (``num_kv_blocks``).
     """
 
-    num_requests: int = 200
-    input_len: int = 1024
-    output_len: int = 256
+    # mirrored domain fields refer to their one declaration (dashboard/features/params.py); the page
+    # only narrows what its widgets offer
+    num_requests: int = like(WorkloadConfig, "num_requests", hi=20_000)
+    input_len: int = like(WorkloadConfig, "input_len", hi=131_072)
+    output_len: int = like(WorkloadConfig, "output_len", hi=32_768)
     input_dist: str = "fixed"
     output_dist: str = "fixed"
     spread: float = 0.5
@@ -48,14 +53,14 @@ class SimulatorInputs:
     request_rate: float = 8.0
     burstiness: float = 1.0
     concurrency: int = 16
-    max_num_batched_tokens: int = 2048
-    max_num_seqs: int = 256
-    block_size: int = 16
+    max_num_batched_tokens: int = like(SchedulerConfig, "max_num_batched_tokens", hi=65_536)
+    max_num_seqs: int = like(SchedulerConfig, "max_num_seqs", hi=4096)
+    block_size: int = like(SchedulerConfig, "block_size", choices=BLOCK_SIZES)
     chunked_prefill: bool = True
     kv_strategy: str = "memory_model"
-    gpu_memory_utilization: float = 0.9
-    num_kv_blocks: int = 4096
-    prefix_cache_hit: float = 0.0
+    gpu_memory_utilization: float = like(SchedulerConfig, "gpu_memory_utilization", lo=0.05, open_lo=False)
+    num_kv_blocks: int = like(SchedulerConfig, "num_kv_blocks", 4096, hi=10_000_000, optional=False)
+    prefix_cache_hit: float = like(SchedulerConfig, "prefix_cache_hit")
     dp: int = 1
     router: str = "round_robin"
     seed: int = 0
@@ -69,9 +74,7 @@ class SimulatorInputs:
     def __post_init__(self) -> None:
         from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS
 
-        check_int("num_requests", self.num_requests, 1, 20_000)
-        check_int("input_len", self.input_len, 1, 131_072)
-        check_int("output_len", self.output_len, 1, 32_768)
+        validate_params(self)
         for name in ("input_dist", "output_dist"):
             if getattr(self, name) not in LENGTH_DISTS:
                 raise ValueError(f"{name} must be one of {', '.join(LENGTH_DISTS)}")
@@ -83,15 +86,8 @@ class SimulatorInputs:
         check_float("request_rate", self.request_rate, 0.001, 10_000.0)
         check_float("burstiness", self.burstiness, 0.01, 100.0)
         check_int("concurrency", self.concurrency, 1, 4096)
-        check_int("max_num_batched_tokens", self.max_num_batched_tokens, 1, 65_536)
-        check_int("max_num_seqs", self.max_num_seqs, 1, 4096)
-        if self.block_size not in BLOCK_SIZES:
-            raise ValueError(f"block_size must be one of {', '.join(map(str, BLOCK_SIZES))}")
         if self.kv_strategy not in KV_STRATEGIES:
             raise ValueError(f"kv_strategy must be one of {', '.join(KV_STRATEGIES)}")
-        check_float("gpu_memory_utilization", self.gpu_memory_utilization, 0.05, 1.0)
-        check_int("num_kv_blocks", self.num_kv_blocks, 1, 10_000_000)
-        check_float("prefix_cache_hit", self.prefix_cache_hit, 0.0, 0.99)
         check_int("dp", self.dp, 1, 64)
         if self.router not in ROUTERS:
             raise ValueError(f"router must be one of {', '.join(ROUTERS)}")

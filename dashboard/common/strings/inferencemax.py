@@ -8,11 +8,18 @@ STRINGS = {
     "imx.hardware": {"en": "Hardware profile", "zh": "硬件配置"},
     "imx.hw_sidebar": {"en": "sidebar profile ({name})", "zh": "侧边栏配置（{name}）"},
     "imx.tp": {"en": "TP", "zh": "TP"},
-    "imx.batch": {"en": "Batch (sequences)", "zh": "批量（序列数）"},
+    "imx.batch": {"en": "Concurrency (running sequences)", "zh": "并发（运行中的序列数）"},
     "imx.seq_len": {"en": "Sequence length (new prompt tokens)", "zh": "序列长度（新输入 token）"},
     "imx.output_len": {"en": "Output tokens", "zh": "输出 token 数"},
     "imx.kv_len": {"en": "KV length already cached", "zh": "已缓存 KV 长度"},
     "imx.m_ttft": {"en": "Prefill / TTFT (ms)", "zh": "Prefill / TTFT（毫秒）"},
+    "imx.continuous": {
+        "en": "Continuous batching at concurrency {c} with a {b}-token chunked-prefill budget{sat}; a static batch "
+              "would give TTFT {sttft:,.1f} ms, TPOT {stpot:.3f} ms.",
+        "zh": "并发 {c} 的连续批处理，chunked prefill 预算 {b} token{sat}；若为静态批，TTFT 为 {sttft:,.1f} 毫秒、"
+              "TPOT 为 {stpot:.3f} 毫秒。",
+    },
+    "imx.saturated": {"en": " (budget saturated: prompts queue)", "zh": "（预算已饱和：prompt 排队）"},
     "imx.m_tpot": {"en": "TPOT (ms)", "zh": "TPOT（毫秒）"},
     "imx.m_e2e": {"en": "End-to-end (ms)", "zh": "端到端（毫秒）"},
     "imx.m_tps": {"en": "Output tok/s", "zh": "输出 token/s"},

@@ -67,6 +67,8 @@ STRINGS = {
     "fr.tp_values": {"en": "TP degrees", "zh": "TP 取值"},
     "fr.y_metric": {"en": "y axis", "zh": "纵轴"},
     "fr.frontier_only": {"en": "Frontier points only", "zh": "只显示前沿点"},
+    "fr.disagg": {"en": "Add disaggregated (PD)", "zh": "加入分离式（PD）"},
+    "fr.pd_gpus": {"en": "PD GPUs", "zh": "PD GPU 数"},
     "fr.prices": {"en": "$ per GPU-hour (GPU=price, …)", "zh": "每 GPU 小时价格（GPU=价格，…）"},
     "fr.chart": {"en": "{y} vs tokens/s per user", "zh": "{y} 对每用户 token/s"},
     "fr.x": {"en": "tokens/s per user (1000 / TPOT ms)", "zh": "每用户 token/s（1000 / TPOT 毫秒）"},

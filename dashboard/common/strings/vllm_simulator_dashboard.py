@@ -21,10 +21,14 @@ STRINGS = {
     "vsim.load.rate": {"en": "request rate", "zh": "请求速率"},
     "vsim.load.concurrency": {"en": "closed-loop concurrency", "zh": "闭环并发"},
     "vsim.load.burst": {"en": "all at t = 0", "zh": "全部在 t = 0 到达"},
-    "vsim.load.trace": {"en": "trace CSV", "zh": "请求轨迹 CSV"},
-    "vsim.trace_upload": {"en": "Trace CSV (arrival_s,prompt_tokens,output_tokens)",
-                          "zh": "请求轨迹 CSV（arrival_s,prompt_tokens,output_tokens）"},
-    "vsim.trace_needed": {"en": "Upload a trace CSV to simulate it.", "zh": "请上传请求轨迹 CSV 以进行模拟。"},
+    "vsim.load.trace": {"en": "trace file", "zh": "请求轨迹文件"},
+    "vsim.trace_upload": {"en": "Trace: Mooncake-style JSONL (timestamp ms, input_length, output_length, hash_ids), "
+                                "BurstGPT CSV, or CSV arrival_s,prompt_tokens,output_tokens (5 MB at most)",
+                          "zh": "请求轨迹：Mooncake 风格 JSONL（timestamp 毫秒、input_length、output_length、hash_ids）、"
+                                "BurstGPT CSV，或 CSV arrival_s,prompt_tokens,output_tokens（最大 5 MB）"},
+    "vsim.trace_hit": {"en": "Prefix cache from the trace's hash_ids: {hit:.1f} % of prompt tokens served from cache.",
+                       "zh": "按轨迹的 hash_ids 计算前缀缓存：{hit:.1f}% 的输入 token 由缓存提供。"},
+    "vsim.trace_needed": {"en": "Upload a trace file to simulate it.", "zh": "请上传请求轨迹文件以进行模拟。"},
     "vsim.trace_info": {"en": "Trace: {n:,} requests over {span:,.1f} s, mean prompt {p:,.0f}, mean output {o:,.0f}.",
                         "zh": "轨迹：{n:,} 个请求，跨度 {span:,.1f} s，平均输入 {p:,.0f}，平均输出 {o:,.0f}。"},
     "vsim.arrival": {"en": "Arrival process", "zh": "到达过程"},

@@ -1,0 +1,122 @@
+"""KV-cache CPU tier: capacity in blocks and the time to bring a prefix hit back from host memory.
+
+An optional second KV tier in host DRAM (vLLM's CPU offloading connector, LMCache): blocks evicted
+from HBM are written to host memory; a later prefix hit in that tier is loaded back over the host
+link instead of recomputed.
+
+* **Capacity** — ``cpu_bytes_per_gpu ÷ block_bytes`` blocks, with ``block_bytes = block_size ×
+  kv_bytes_per_token`` per GPU (the same per-GPU KV layout as HBM: a TP rank offloads its own heads).
+* **Load time** of ``n`` blocks — ``latency_s + n · block_bytes ÷ rate``, where ``rate`` is the
+  sustained host → GPU rate of the hardware profile's host path
+  (:func:`dashboard.features.offload.host_to_device_rate`: the slowest of DDR share, PCIe/C2C at
+  its measured efficiency, HBM) and ``latency_s`` a per-transfer setup cost (default 20 µs,
+  the order of one ``cudaMemcpyAsync`` launch plus a DMA descriptor round trip).
+* **Write-back** (HBM → host on eviction) uses the device → host direction of a full-duplex link
+  and is asynchronous in both connectors, so it does not add to step time; it is counted in
+  bytes moved.
+* **Overlap** — the connector's semantics: ``layerwise`` (LMCache's layer-by-layer pipelined
+  load; vLLM's offloading connector also loads before the forward and overlaps with other
+  requests' compute) lets the step run while blocks arrive, so the step costs
+  ``max(compute, load)``; ``blocking`` loads before the step starts (``compute + load``).
+
+Units: bytes, seconds. Assumptions: pinned host buffers; one GPU's traffic per link (DDR shared
+per the host-path config); recompute of a miss is priced by the cost model as usual.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from dashboard.features.hardware import HardwareProfile
+from dashboard.features.offload import HostLinkConfig, host_to_device_rate
+
+__all__ = [
+    "CONNECTOR_MODES", "CpuTierConfig", "KvTierTraffic", "cpu_tier_blocks", "kv_load_time_s", "kv_tier_traffic",
+    "step_time_with_load_s",
+]
+
+CONNECTOR_MODES: tuple[str, ...] = ("layerwise", "blocking")
+
+
+@dataclass(frozen=True)
+class CpuTierConfig:
+    """The host-memory KV tier of one GPU: ``capacity_gib`` of pinned host memory per GPU,
+    the host path (link kind, efficiencies: see :class:`~dashboard.features.offload.HostLinkConfig`),
+    a per-transfer latency and the connector's overlap mode."""
+
+    capacity_gib: float = 64.0
+    link: HostLinkConfig = field(default_factory=HostLinkConfig)
+    latency_s: float = 20e-6
+    mode: str = "layerwise"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.capacity_gib, bool) or not (
+            isinstance(self.capacity_gib, (int, float)) and math.isfinite(self.capacity_gib)
+            and 0 < self.capacity_gib <= 1 << 16
+        ):
+            raise ValueError(f"CPU KV tier capacity must be in (0, 65536] GiB per GPU, got {self.capacity_gib!r}")
+        if not (isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and 0 <= self.latency_s <= 1):
+            raise ValueError(f"CPU KV tier latency must be in [0, 1] s, got {self.latency_s!r}")
+        if self.mode not in CONNECTOR_MODES:
+            raise ValueError(f"connector mode must be one of {', '.join(CONNECTOR_MODES)}, got {self.mode!r}")
+
+
+def cpu_tier_blocks(cfg: CpuTierConfig, block_bytes: float) -> int:
+    """KV blocks the tier holds: ``⌊capacity ÷ block_bytes⌋`` (``block_bytes`` per GPU)."""
+    if not block_bytes > 0:
+        raise ValueError("block bytes must be positive")
+    return int(cfg.capacity_gib * 2**30 // block_bytes)
+
+
+def kv_load_time_s(hw: HardwareProfile, cfg: CpuTierConfig, nbytes: float) -> float:
+    """Seconds to load ``nbytes`` of KV from the CPU tier into HBM: ``latency + bytes ÷ rate``
+    (0 for nothing to load)."""
+    if nbytes <= 0:
+        return 0.0
+    rate, _bottleneck, _rates = host_to_device_rate(hw, cfg.link)
+    return cfg.latency_s + nbytes / rate
+
+
+def step_time_with_load_s(compute_s: float, load_s: float, mode: str) -> float:
+    """A step that also loads KV from the CPU tier: ``max(compute, load)`` when the connector
+    overlaps (``layerwise``), ``compute + load`` when it blocks."""
+    if mode == "layerwise":
+        return max(compute_s, load_s)
+    if mode == "blocking":
+        return compute_s + load_s
+    raise ValueError(f"connector mode must be one of {', '.join(CONNECTOR_MODES)}, got {mode!r}")
+
+
+@dataclass(frozen=True)
+class KvTierTraffic:
+    """Steady host-link traffic of the CPU KV tier for one GPU (bytes/s) and its share of the
+    host → GPU rate (``h2d_utilisation``) and of the GPU → host rate (``d2h_utilisation``; a
+    full-duplex link carries write-back in the other direction)."""
+
+    h2d_bytes_per_s: float
+    d2h_bytes_per_s: float
+    link_bytes_per_s: float
+    h2d_utilisation: float
+    d2h_utilisation: float
+
+
+def kv_tier_traffic(hw: HardwareProfile, cfg: CpuTierConfig, *, kv_bytes_per_token: float, request_rate: float,
+                    prompt_tokens: float, output_tokens: float, cpu_hit_rate: float,
+                    writeback_fraction: float = 1.0) -> KvTierTraffic:
+    """Link load of the CPU tier at ``request_rate`` requests/s per GPU:
+    loads ``= rate · prompt · cpu_hit_rate · kv_bytes_per_token`` (host → GPU) and write-back
+    ``= rate · (prompt + output) · writeback_fraction · kv_bytes_per_token`` (GPU → host: every
+    block that leaves HBM is written once); utilisation = bytes/s ÷ the sustained host-path rate
+    (:func:`~dashboard.features.offload.host_to_device_rate`)."""
+    for name, v in (("request rate", request_rate), ("prompt tokens", prompt_tokens),
+                    ("output tokens", output_tokens), ("KV bytes per token", kv_bytes_per_token)):
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+    for name, v in (("CPU hit rate", cpu_hit_rate), ("write-back fraction", writeback_fraction)):
+        if not (math.isfinite(v) and 0 <= v <= 1):
+            raise ValueError(f"{name} must be between 0 and 1, got {v!r}")
+    rate, _b, _r = host_to_device_rate(hw, cfg.link)
+    h2d = request_rate * prompt_tokens * cpu_hit_rate * kv_bytes_per_token
+    d2h = request_rate * (prompt_tokens + output_tokens) * writeback_fraction * kv_bytes_per_token
+    return KvTierTraffic(h2d, d2h, rate, h2d / rate, d2h / rate)
