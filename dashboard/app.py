@@ -14,6 +14,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboar
 
 import streamlit as st
 
+from dashboard.common.i18n import page_text
 from dashboard.components.exposure import enforce_exposure_policy
 from dashboard.page_registry import PAGE_SPECS
 
@@ -22,14 +23,17 @@ st.set_page_config(page_title="Modeling Dashboard Suite", layout="wide")
 # (docs/SECURITY.md). Every page repeats this in bootstrap() for `streamlit run dashboard/<page>.py`.
 enforce_exposure_policy(st)
 
+# the session's language (set by the sidebar, or ?lang=zh on the first load) names pages and sections
+_state = st.session_state.get("app_state")
+_lang = getattr(getattr(_state, "settings", None), "language", None) or (
+    "zh" if st.query_params.get("lang") == "zh" else "en")
 sections: dict[str, list] = {}
 for spec in PAGE_SPECS:
-    sections.setdefault(spec.section, []).append(
-        st.Page(spec.path, title=spec.title, url_path=spec.url_path if not spec.default else f"{spec.url_path}-home",
-                icon=spec.icon, default=spec.default)
-    )
+    title = page_text(spec.title, _lang)
+    section = sections.setdefault(page_text(spec.section, _lang, prefix="section"), [])
+    section.append(st.Page(spec.path, title=title, icon=spec.icon, default=spec.default,
+                           url_path=spec.url_path if not spec.default else f"{spec.url_path}-home"))
     if spec.default:  # the default page is served at "/"; its registry URL (/overview) opens it too
-        sections[spec.section].append(st.Page(spec.path, title=spec.title, url_path=spec.url_path, icon=spec.icon,
-                                              visibility="hidden"))
+        section.append(st.Page(spec.path, title=title, url_path=spec.url_path, icon=spec.icon, visibility="hidden"))
 # expanded=True: every page is listed (no "View N more" fold)
 st.navigation(sections, expanded=True).run()

@@ -20,7 +20,7 @@ from typing import Any
 
 from dashboard.actions import Actions
 from dashboard.actions import settings as act
-from dashboard.common.i18n import tr
+from dashboard.common.i18n import page_text, tr
 from dashboard.common.json_config import parse_json_object
 from dashboard.common.text import md_escape
 from dashboard.common.url_state import GLOBAL_KEYS, decode_blob, global_query, parse_overrides
@@ -183,7 +183,7 @@ def _current_hardware(ss: SessionState) -> HardwareProfile:
 def _pick(text: str | dict[str, str], lang: str) -> str:
     if isinstance(text, dict):
         return text.get(lang) or text.get("en") or ""
-    return text
+    return page_text(text, lang)
 
 
 def bootstrap(

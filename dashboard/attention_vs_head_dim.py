@@ -21,12 +21,13 @@ from dashboard.features.flash_attention import (
     AttentionShape,
     MicroarchMissingError,
     attention_cost,
+    compare_with_reference,
     kv_heads_for,
-    load_attention_reference,
     rates_from_hardware,
     scaled_overrides,
     sweep_shapes,
 )
+from dashboard.features.reference import reference_rows
 from dashboard.state.attention_vs_head_dim import ATTN_DTYPES, AttentionInputs
 
 PAGE = "attention_vs_head_dim"
@@ -34,7 +35,7 @@ TITLE = {"en": "Attention vs head_dim", "zh": "Attention 与 head_dim"}
 CAPTION = {
     "en": "FlashAttention-3-style attention per component (Q·Kᵀ, exp, rescale, P·V, tile loads, causal waste) "
           "as head_dim sweeps.",
-    "zh": "FlashAttention-3 风格 attention 的分组件（Q·Kᵀ、exp、rescale、P·V、tile 加载、因果浪费）随 head_dim 扫描。",
+    "zh": "FlashAttention-3 风格 attention 的分组件（Q·Kᵀ、exp、重缩放、P·V、tile 加载、因果浪费）随 head_dim 扫描。",
 }
 
 HELP = {
@@ -103,22 +104,6 @@ warp group 的 GEMM 掩盖的比例（ping-pong）。**约束单元**为决定 k
 持续频率 1600 MHz、`φ = 0.2` 时与实测 cuDNN prefill（L ≥ 4096）的均方根误差约 20%（最差一行 40%；见下方对比）。
 """,
 }
-
-def _reference_table(rates_fn, v: AttentionInputs) -> pd.DataFrame:
-    rows = []
-    for r in load_attention_reference():
-        if not r["causal"]:
-            continue
-        bn = 80 if r["head_dim"] > 128 and v.block_n == 128 else v.block_n
-        shape = AttentionShape(batch=r["batch"], q_heads=r["q_heads"], kv_heads=r["kv_heads"], head_dim=r["head_dim"],
-                               q_len=r["q_len"], kv_len=r["kv_len"], causal=True, block_m=v.block_m, block_n=bn)
-        c = attention_cost(shape, rates_fn, v.overlap)
-        rows.append({"backend": r["backend"], "batch": r["batch"], "q_heads": r["q_heads"], "kv_heads": r["kv_heads"],
-                     "head_dim": r["head_dim"], "seq_len": r["q_len"], "measured_tflops": r["tflops"],
-                     "model_tflops": c.effective_tflops, "model_over_measured": c.effective_tflops / r["tflops"],
-                     "hot": c.hot})
-    return pd.DataFrame(rows)
-
 
 def render() -> None:
     ctx, _ = bootstrap(title=TITLE, header_description=CAPTION, help_title=TITLE, help_markdown=HELP)
@@ -231,8 +216,10 @@ def render() -> None:
     table(ctx, df, key="attn_sweep", file_name="attention_sweep.csv")
 
     ref = None
-    if "h200" in ctx.hardware.slug.lower() or "h200" in ctx.hardware.name.lower():
-        ref = _reference_table(rates, v)
+    measured = reference_rows(ctx.hardware, "attention_prefill")  # this profile's measurements, if any
+    if measured:
+        ref = pd.DataFrame(compare_with_reference(measured, rates, block_m=v.block_m, block_n=v.block_n,
+                                                  overlap=v.overlap))
         if not ref.empty:
             with st.expander(t("attn.reference")):
                 st.caption(t("attn.reference_note"))
@@ -240,7 +227,7 @@ def render() -> None:
                 hover = {be: [f"B={r.batch} H={r.q_heads} d={r.head_dim} L={r.seq_len}" for r in g.itertuples()]
                          for be, g in ref.groupby("backend")}
                 chart(ctx, plots_kernels.measured_vs_model_chart(pts, hover=hover), key="attn_ref_chart")
-                table(ctx, ref, key="attn_ref", file_name="attention_vs_h200.csv")
+                table(ctx, ref, key="attn_ref", file_name=f"attention_vs_{ctx.hardware.reference_data}.csv")
     json_download(ctx, {"inputs": v, "hardware": ctx.hardware.name, "rates": rates,
                         "focus": {"shape": focus.shape, "time_us": focus.time_s * 1e6, "hot": focus.hot,
                                   "effective_tflops": focus.effective_tflops, "components": focus.as_rows()},

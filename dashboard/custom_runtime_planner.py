@@ -14,6 +14,7 @@ import pandas as pd
 from dashboard.actions.settings import set_page_input
 from dashboard.app_context import bootstrap
 from dashboard.common import plots
+from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.dtypes import gemm_compute_dtype
@@ -133,7 +134,7 @@ def render() -> None:
     if v.custom_eff:
         st.caption(t("crp.eff_caption_custom", g=v.gemm_eff, a=v.attn_eff, mem=v.mem_eff, kov=v.kernel_overhead_us))
     else:
-        st.caption(t("crp.eff_caption_profile", hw=hw.name, src=hw.source_label, g=prof["gemm_eff"], m=rows_m,
+        st.caption(t("crp.eff_caption_profile", hw=hw.name, src=source_label(hw, ctx.lang), g=prof["gemm_eff"], m=rows_m,
                      a=prof["attn_eff"], mem=prof["mem_eff"], kov=prof["kernel_overhead_us"]))
 
     steps = v.output_len - 1

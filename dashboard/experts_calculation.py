@@ -26,6 +26,7 @@ from dashboard.features.model_profile import ModelConfigError, ModelProfile
 from dashboard.features.offload import (
     expected_touched,
     expert_shard_bytes,
+    experts_per_window,
     host_to_device_rate,
     offload_step,
     resident_capacity,
@@ -187,7 +188,7 @@ def render() -> None:
         return
 
     load_s = shard / rate
-    per_window_gpu = int(v.window_ms * 1e-3 * rate // shard)
+    per_window_gpu = experts_per_window(v.window_ms * 1e-3, rate, shard)
     per_window_engine = per_window_gpu * par.ep
     labels = {c.channel: c.label for c in res.channels}
     fits = cap.budget_bytes > 0
@@ -244,7 +245,8 @@ def render() -> None:
 
     st.subheader(t("ex.window_curve"))
     windows = sorted({v.window_ms * f for f in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)})
-    chart(ctx, plots_offload.window_curve(windows, [int(w * 1e-3 * rate // shard) for w in windows], v.window_ms),
+    chart(ctx, plots_offload.window_curve(windows, [experts_per_window(w * 1e-3, rate, shard) for w in windows],
+                                          v.window_ms),
           key="ex_window_chart")
 
     with st.expander(t("ex.details")):

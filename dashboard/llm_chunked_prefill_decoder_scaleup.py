@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from dashboard.app_context import bootstrap
 from dashboard.common.json_config import parse_json_object
+from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
 from dashboard.components.inputs import parse_int_list as _parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
@@ -211,7 +212,7 @@ def render() -> None:
             st.error(_t(ctx, "bad_model", error=str(exc)[:300]))
             return
     hw = ctx.hardware if v.hardware == SIDEBAR else load_hardware(v.hardware)
-    st.info(_t(ctx, "source", hw=hw.name, source=hw.source_label, model=model.name))
+    st.info(_t(ctx, "source", hw=hw.name, source=source_label(hw, ctx.lang), model=model.name))
 
     try:
         sched = SchedulerConfig(max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs,

@@ -29,6 +29,7 @@ from dashboard.features.mma import (
     load_gemm_reference,
     reference_shapes,
 )
+from dashboard.features.reference import reference_rows
 from dashboard.state.mma_modeler_app import SWEEP_DIMS, MmaInputs
 
 PAGE = "mma_modeler_app"
@@ -202,9 +203,9 @@ def render() -> None:
 
     measured = {}
     fixed = [d for d in SWEEP_DIMS if d != v.sweep_dim]
-    is_h200 = "h200" in ctx.hardware.slug.lower() or "h200" in ctx.hardware.name.lower()
-    match_rows = [r for r in ref_rows if r["dtype"] == ("fp8" if v.dtype == "fp8" else "bf16")
-                  and all(r[d] == dims[d] for d in fixed)] if is_h200 else []
+    measured_rows = reference_rows(ctx.hardware, "gemm")  # this profile's measurements, if it has any
+    match_rows = [r for r in measured_rows if r["dtype"] == ("fp8" if v.dtype == "fp8" else "bf16")
+                  and all(r[d] == dims[d] for d in fixed)]
     if match_rows:
         match_rows.sort(key=lambda r: r[v.sweep_dim])
         label = t("mma.measured", fixed=", ".join(f"{d.upper()}={dims[d]:,}" for d in fixed), dtype=v.dtype)
@@ -231,8 +232,8 @@ def render() -> None:
                         "model_tflops": mod.tflops, "measured_over_model": r["tflops"] / mod.tflops,
                         "model_bottleneck": mod.bottleneck})
         cmp_df = pd.DataFrame(cmp)
-        table(ctx, cmp_df, key="mma_measured", file_name="gemm_vs_h200.csv")
-    elif is_h200 and ref_rows:
+        table(ctx, cmp_df, key="mma_measured", file_name=f"gemm_vs_{ctx.hardware.reference_data}.csv")
+    elif measured_rows:
         st.caption(t("mma.measured_none", shapes=", ".join(sorted({f"{a}×{b}" for a, b in shapes.values()}))))
     json_download(ctx, {"inputs": v, "hardware": ctx.hardware.name, "caps": caps, "n": n, "k": k,
                         "result": {"time_us": res.time_s * 1e6, "tflops": res.tflops, "bottleneck": res.bottleneck,

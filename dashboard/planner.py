@@ -19,7 +19,7 @@ from dashboard.components.outputs import json_download, metrics_row, table
 from dashboard.features.checkpoint import native_format
 from dashboard.features.hardware import list_hardware_presets
 from dashboard.features.presets import model_preset_info
-from dashboard.services.planner import PlanRequest, default_prices, plan, price_table
+from dashboard.services.planner import PlanRequest, default_prices, layout_label, plan, price_table
 from dashboard.state.planner import PlannerInputs, parse_prices
 
 PAGE = "planner"
@@ -70,10 +70,11 @@ TABLE_COLS = ["hardware", "meets_sla", "mode", "num_gpus", "replicas", "tp", "dp
 
 
 def _layout(p: dict[str, Any]) -> str:
-    s = f"{p['replicas']} × TP{p['tp']}"
-    s += f" DP{p['dp']}" if p["dp"] > 1 else ""
-    s += f" EP{p['ep']}" if p["ep"] > 1 else ""
-    s += f" PP{p['pp']}" if p["pp"] > 1 else ""
+    if p["mode"] == "disaggregated":
+        s = (f"{p['prefill']['replicas']} × P({layout_label(p['prefill'])}) + "
+             f"{p['decode']['replicas']} × D({layout_label(p['decode'])})")
+    else:
+        s = f"{p['replicas']} × {layout_label(p)}"
     return f"{p['hardware']} · {s} ({p['num_gpus']} GPUs, {p['mode']})"
 
 

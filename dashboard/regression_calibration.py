@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_calibration as plots
+from dashboard.common.labels import source_label
 from dashboard.common.tables import to_json_bytes
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
@@ -121,7 +122,7 @@ def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
         ctx.t("cal.m.r2"): f"{m['r2']:.4f}",
         ctx.t("cal.m.spec"): _pct(b["mape"]),
     }, help={ctx.t("cal.m.spec"): f"worst {b['max_abs_rel_error']:.1%}, R² {b['r2']:.4f}"})
-    st.caption(ctx.t("cal.profile_source", name=res.profile.name, source=res.profile.source_label))
+    st.caption(ctx.t("cal.profile_source", name=res.profile.name, source=source_label(res.profile, ctx.lang)))
     phases = [ph for ph in ("prefill", "decode", "mixed") if f"mape_{ph}" in m]
     st.caption(ctx.t("cal.by_phase") + " " + " · ".join(
         f"{ph}: {_pct(m[f'mape_{ph}'])} (LOO {_pct(m.get(f'loo_mape_{ph}'))}, spec {_pct(b.get(f'mape_{ph}'))})"

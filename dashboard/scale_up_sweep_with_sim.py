@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
+from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs, parse_float_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
@@ -101,7 +102,7 @@ def render() -> None:
                        header_description="Distributions × chunk sizes × policies × load × seeds on every core.",
                        help_title="Simulator sweep", help_markdown=HELP)
     st, t = ctx.st, ctx.t
-    st.info(t("ssweep.time_model", hw=ctx.hardware.name, source=ctx.hardware.source_label))
+    st.info(t("ssweep.time_model", hw=ctx.hardware.name, source=source_label(ctx.hardware, ctx.lang)))
     render_sweep_spec(ctx, PAGE)
     inputs = PageInputs(ctx, PAGE, SweepInputs)
     c1, c2, c3 = st.columns(3)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
+from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
@@ -150,7 +151,7 @@ def render() -> None:
                                           "priced step by step by the shared cost model.",
                        help_title="vLLM scheduler simulator", help_markdown=HELP)
     st, t = ctx.st, ctx.t
-    st.info(t("vsim.time_model", hw=ctx.hardware.name, source=ctx.hardware.source_label))
+    st.info(t("vsim.time_model", hw=ctx.hardware.name, source=source_label(ctx.hardware, ctx.lang)))
     inputs = PageInputs(ctx, PAGE, SimulatorInputs)
     v = inputs.values
     trace: bytes | None = None

@@ -20,14 +20,15 @@ EMIT_CHOICES = ("vllm", "sglang", "trtllm", "k8s")
 
 
 def _price(text: str) -> tuple[str, float]:
-    slug, sep, val = text.partition("=")
+    from dashboard.state.planner import parse_prices
+
     try:
-        v = float(val)
-    except ValueError:
-        v = -1.0
-    if not sep or not slug.strip() or not v >= 0 or v == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected HARDWARE=USD_PER_GPU_HOUR (e.g. h200=3.5), got {text!r}")
-    return slug.strip(), v
+        prices = parse_prices(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if len(prices) != 1:
+        raise argparse.ArgumentTypeError(f"expected one HARDWARE=USD_PER_GPU_HOUR (e.g. h200=3.5), got {text!r}")
+    return next(iter(prices.items()))
 
 
 def _percentile(text: str) -> float:
@@ -101,7 +102,7 @@ def emit_search_launch(args: argparse.Namespace, model: Any, dtypes: Any, best: 
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.services.planner import PlanRequest, plan
+    from dashboard.services.planner import PlanRequest, layout_label, plan
 
     model = resolve_model(args.model)
     names = tuple(h.strip() for h in args.hardware.split(",") if h.strip())
@@ -133,12 +134,16 @@ def run(args: argparse.Namespace) -> int:
           f"{args.ttft_ms or '-'} ms, TPOT ≤ {args.tpot_ms or '-'} ms; {res.simulations} simulations in "
           f"{res.elapsed_s:.2f} s")
     for p in res.plans:
-        lay = f"TP{p['tp']}" + (f" DP{p['dp']}" if p["dp"] > 1 else "") + (f" EP{p['ep']}" if p["ep"] > 1 else "") \
-            + (f" PP{p['pp']}" if p["pp"] > 1 else "")
+        if p["mode"] == "disaggregated":
+            lay = (f"{p['prefill']['replicas']} × P({layout_label(p['prefill'])}) + "
+                   f"{p['decode']['replicas']} × D({layout_label(p['decode'])})")
+        else:
+            lay = f"{p['replicas']} × {layout_label(p)}"
         cost = p["usd_per_m_output_tokens"]
+        cost_s = f"${cost:.3f}/M out" if cost is not None else "-"
         print(f"  {'OK  ' if p['meets_sla'] else 'MISS'} {p['hardware']:<9} {p['mode']:<13} {p['num_gpus']:>3} GPUs = "
-              f"{p['replicas']} × {lay:<12} TTFT {p['ttft_ms']:7.0f} ms  TPOT {p['tpot_ms']:6.1f} ms  "
-              f"${p['usd_per_hour']:.2f}/h  ${cost:.3f}/M out" if cost is not None else "")
+              f"{lay:<24} TTFT {p['ttft_ms']:7.0f} ms  TPOT {p['tpot_ms']:6.1f} ms  "
+              f"${p['usd_per_hour']:.2f}/h  {cost_s}")
     for r in res.rejected:
         print(f"  rejected {r['hardware']}: {r['reason']}")
     if res.plans and res.plans[0]["meets_sla"]:

@@ -115,8 +115,7 @@ def test_mla_decode_ops_deepseek_v3_tp8() -> None:
     touched = 256 * (1 - (1 - 8 / 256) ** (4 * imb)) / 8
     up = ops["experts_gate_up"]
     assert up.kind == GROUPED and up.rows == pytest.approx(pairs / touched, rel=REL)
-    assert up.bytes == pytest.approx(
-        58 * touched * 2 * 2048 * 7168 * 1 + 58 * pairs * (7168 + 2 * 2048) * 2, rel=REL)
+    assert up.bytes == pytest.approx(58 * touched * 2 * 2048 * 7168 * 1 + 58 * pairs * (7168 + 2 * 2048) * 2, rel=REL)
     assert ops["experts_act"].bytes == pytest.approx(58 * pairs * 3 * 2048 * 2, rel=REL)
     assert ops["shared_gate_up"].flops == 58 * 2 * 4 * 2 * 256 * 7168
     assert ops["shared_act"].bytes == 58 * 4 * 3 * 256 * 2
@@ -374,3 +373,145 @@ def test_memory_breakdown_does_not_fit_and_rejects_bad_input() -> None:
         memory_breakdown(L8B, HW, reserved_fraction=-0.01)
     with pytest.raises(ValueError, match="context"):
         memory_breakdown(L8B, HW, context=0)
+
+
+# ---------------------------------------------------------------- helpers shared with kernel tables
+def test_gemm_curve_per_format() -> None:
+    from dashboard.features.cost_model import gemm_curve
+
+    c16, c8, c4 = Curve(((1.0, 0.5),)), Curve(((1.0, 0.6),)), Curve(((1.0, 0.7),))
+    eff = Efficiency(gemm_compute=c16, gemm_compute_fp8=c8, gemm_compute_fp4=c4)
+    assert gemm_curve(eff, "fp4") is c4 and gemm_curve(eff, "fp8") is c8 and gemm_curve(eff, "int8") is c8
+    assert gemm_curve(eff, "bf16") is c16
+    no4 = Efficiency(gemm_compute=c16, gemm_compute_fp8=c8)
+    assert gemm_curve(no4, "fp4") is c8  # falls back to the next wider format
+    only16 = Efficiency(gemm_compute=c16)
+    assert gemm_curve(only16, "fp4") is c16 and gemm_curve(only16, "fp8") is c16
+
+
+def test_gemm_roofline_hand_computed() -> None:
+    from dashboard.features.cost_model import gemm_roofline_s
+
+    # 1024 × 4096 × 4096 bf16 on the round profile: 2mnk / (1e15 · η(1024) = 0.6) = 57.27 µs,
+    # bytes (nk + mk)·2 + mn·2 = 50.3 MB / 1e12 = 50.3 µs → compute-bound, + 2 µs
+    m, n, k = 1024, 4096, 4096
+    tc = 2 * m * n * k / (1e15 * 0.6)
+    tm = ((n * k + m * k) * 2 + m * n * 2) / 1e12
+    assert tc > tm
+    assert gemm_roofline_s(HW, m, n, k) == pytest.approx(tc + 2e-6, rel=REL)
+    # 8 rows, fp8 operands, fp32 out: memory-bound at η(8) = 0.25 on the bf16 curve (no fp8 curve)
+    m = 8
+    tm = ((n * k + m * k) * 1 + m * n * 4) / 1e12
+    assert gemm_roofline_s(HW, m, n, k, "fp8", 1.0, 4.0) == pytest.approx(tm + 2e-6, rel=REL)
+    tc = 2 * m * n * k / (2e15 * 0.25)
+    assert tc < tm
+
+
+def test_stats_for_batch_applies_the_model_window() -> None:
+    cm = CostModel(OSS, HW)
+    s = cm.stats_for_batch([(100, 500)], [1000, 60], sampled=2)
+    assert s == batch_stats([(100, 500)], [1000, 60], window=128, sampled=2)
+    assert s.w_dec_ctx_max == 128 and s.dec_ctx_max == 1000 and s.sampled == 2
+
+
+def test_step_latency_is_the_step_of_the_same_spec() -> None:
+    cm = CostModel(L8B, HW, ParallelConfig(tp=2))
+    for args, spec in (
+        ((2, 128), StepSpec(prefill_seqs=2, prefill_len=128)),
+        ((2, 128, 64), StepSpec(prefill_seqs=2, prefill_len=128, prefix_len=64)),
+        ((1, 10, 0, 3, 700), StepSpec(1, 10, 0, 3, 700)),
+    ):
+        assert cm.step_latency_s(*args) == pytest.approx(cm.step(spec).latency_s, rel=REL)
+    assert cm.step_latency_s(decode_seqs=3, decode_context=500) == pytest.approx(
+        cm.step(StepSpec(decode_seqs=3, decode_context=500)).latency_s, rel=REL
+    )
+
+
+def test_default_sampling_of_the_decode_phase() -> None:
+    cm = CostModel(L8B, HW)
+    # 32 decode steps after the first token, 16 midpoint samples of width 2 at contexts 101, 103, …, 131
+    want = 2 * sum(cm.decode_time_s(4, 101 + 2 * i) for i in range(16))
+    assert cm.generation_time_s(4, 100, 33) == pytest.approx(want, rel=REL)
+    assert cm.tpot_s(4, 100, 33) == pytest.approx(want / 32, rel=REL)
+    assert cm.prefill_time_s(2, 300, chunk=128) == pytest.approx(
+        sum(
+            cm.step(StepSpec(prefill_seqs=2, prefill_len=n, prefix_len=p)).latency_s
+            for n, p in ((128, 0), (128, 128), (44, 256))
+        ),
+        rel=REL,
+    )
+
+
+def test_step_cost_dict_with_communication() -> None:
+    cost = CostModel(L8B, HW, ParallelConfig(tp=2), overlap=0.5).step(StepSpec(decode_seqs=8, decode_context=512))
+    d = cost.as_dict()
+    assert cost.comm_s > 0 and cost.comm_bytes > 0
+    assert d["comm_ms"] == pytest.approx(cost.comm_s * 1e3, rel=REL)
+    assert d["exposed_comm_ms"] == pytest.approx(cost.exposed_comm_s * 1e3, rel=REL)
+    assert d["exposed_comm_ms"] == pytest.approx(0.5 * d["comm_ms"], rel=REL)
+    assert d["comm_bytes"] == cost.comm_bytes and d["weight_bytes"] == cost.weight_bytes
+    ar = next(o for o in d["ops"] if o["name"] == "attn_allreduce")
+    assert ar["bound"] == "comm" and ar["bytes"] == 0.0 and ar["comm_bytes"] == 32 * 8 * 4096 * 2
+    assert cost.by_bound()["comm"] == pytest.approx(cost.comm_s, rel=REL)
+
+
+# ---------------------------------------------------------------- memory model: defaults, messages, engines
+def test_memory_defaults_and_messages() -> None:
+    mb = memory_breakdown(L8B, HW)
+    assert mb.context == 4096
+    assert mb.usable_bytes == pytest.approx(100 * GIB * 0.9, rel=REL)
+    assert mb.activation_bytes == activation_bytes(L8B, ParallelConfig(), "bf16", 8192, 256)
+    assert mb.runtime_reserve_bytes == RUNTIME_RESERVE_GIB * GIB == 1.5 * GIB
+    for kwargs, msg in (
+        ({"reserved_fraction": 1.0}, r"^reserved_fraction must be in \[0, 1\)$"),
+        ({"memory_fraction": 0.0}, r"^memory fraction must be in \(0, 1\]$"),
+        ({"memory_fraction": 1.01}, r"^memory fraction must be in \(0, 1\]$"),
+        ({"context": 0}, r"^context must be a positive number of tokens$"),
+    ):
+        with pytest.raises(ValueError, match=msg):
+            memory_breakdown(L8B, HW, **kwargs)
+    memory_breakdown(L8B, HW, memory_fraction=1.0, engine="vllm")
+    memory_breakdown(L8B, HW, context=1)
+
+
+def test_memory_with_an_engine_rule() -> None:
+    from dashboard.features.engine import load_engine
+
+    par = ParallelConfig(tp=2)
+    w = weight_bytes_per_gpu(L8B, par, "bf16")
+    for name in ("vllm", "trtllm", "sglang"):
+        eng = load_engine(name)
+        d = eng.scheduler_defaults(HW, 2)
+        act = activation_bytes(L8B, par, "bf16", d["max_num_batched_tokens"], d["max_num_seqs"])
+        mb = memory_breakdown(L8B, HW, par, context=2048, engine=name)
+        f = eng.memory_fraction(HW, tp=2, pp=1, max_num_batched_tokens=d["max_num_batched_tokens"])
+        budget = eng.kv_capacity_bytes(
+            HW,
+            w,
+            act,
+            tp=2,
+            pp=1,
+            fraction=f,
+            capacity_bytes=100 * GIB,
+            max_num_batched_tokens=d["max_num_batched_tokens"],
+        )
+        assert mb.activation_bytes == act and mb.kv_budget_bytes == pytest.approx(budget, rel=REL), name
+        assert mb.runtime_reserve_bytes == (eng.kv_rule.non_torch_gib + eng.kv_rule.cuda_graph_gib) * GIB
+        usable = 100 * GIB if eng.kv_rule.kind == "fraction_of_free" else 100 * GIB * f
+        assert mb.usable_bytes == pytest.approx(usable, rel=REL), name
+    # vLLM's rule by hand: 0.9 · C − W − A − 0.5 GiB non-torch
+    eng = load_engine("vllm")
+    d = eng.scheduler_defaults(HW, 2)
+    act = activation_bytes(L8B, par, "bf16", d["max_num_batched_tokens"], d["max_num_seqs"])
+    mb = memory_breakdown(
+        L8B, HW, par, context=2048, engine="vllm", memory_fraction=0.8, max_seqs=64, max_batched_tokens=4096
+    )
+    act = activation_bytes(L8B, par, "bf16", 4096, 64)
+    assert mb.kv_budget_bytes == pytest.approx(0.8 * 100 * GIB - w - act - 0.5 * GIB, rel=REL)
+    assert mb.max_sequences == math.floor(mb.kv_budget_bytes / (65_536 * 2048))
+    # the context warning past max_position_embeddings (131072 for Llama-3.1)
+    assert memory_breakdown(L8B, HW, context=131_072).warnings == ()
+    assert (
+        "exceeds the model's max_position_embeddings (131,072)"
+        in memory_breakdown(L8B, HW, context=131_073).warnings[0]
+    )

@@ -55,7 +55,7 @@ def test_disaggregated_points_split_per_role() -> None:
     assert pd and any(r["on_frontier"] for r in pd)
     for r in pd:
         # output tokens/s over all GPUs = per decode GPU × decode GPUs / all GPUs
-        p_part, d_part = r["layout"].split(" + ")
+        _, d_part = r["layout"].split(" + ")
         y, tp_d = int(d_part.split("×")[0]), int(d_part.split("TP")[1].rstrip(")"))
         assert r["output_tok_s_per_gpu"] * r["gpus"] == pytest.approx(r["output_tok_s_per_decode_gpu"] * y * tp_d)
         assert r["gpus"] <= 16 and r["output_tok_s_per_decode_gpu"] >= r["output_tok_s_per_gpu"]

@@ -121,8 +121,8 @@ def test_16bit_gemm_path_ignores_the_weight_dtype() -> None:
     assert low == pytest.approx(1e-3 + 2e-6, rel=REL)  # 1.6e12 / (2e15 · 0.8)
     assert high == pytest.approx(1.6e12 / (1e15 * 0.6) + 2e-6, rel=REL)  # 2.667 ms
     # and its own curve: η(32) = 0.35
-    mid, _ = cm.op_time(GemmOp("g16", GEMM16, 1, 3.5e11, 1.0, 0.0, 32.0))
-    assert mid == pytest.approx(1e-3 + 2e-6, rel=REL)
+    mid, _ = cm.op_time(GemmOp("g16", GEMM16, 3, 3.5e11, 1.0, 0.0, 32.0))
+    assert mid == pytest.approx(1e-3 + 3 * 2e-6, rel=REL)
 
 
 def test_elementwise_bytes_and_one_overhead_per_kernel() -> None:
@@ -135,14 +135,14 @@ def test_prefill_attention_uses_eta_of_flops_per_call() -> None:
     t, bound = _cm().op_time(AttentionPrefillOp("a", ATTN_P, 2, 1e12, 1e6, 0.0, 1e9))
     assert t == pytest.approx(1e12 / (1e15 * 0.5) + 4e-6, rel=REL)  # 2 ms + 2 · 2 µs
     assert bound == "compute"
-    t, bound = _cm().op_time(AttentionPrefillOp("a", ATTN_P, 1, 1e6, 3e9, 0.0, 1e9))
-    assert t == pytest.approx(3e-3 + 2e-6, rel=REL)
+    t, bound = _cm().op_time(AttentionPrefillOp("a", ATTN_P, 3, 1e6, 3e9, 0.0, 1e9))
+    assert t == pytest.approx(3e-3 + 3 * 2e-6, rel=REL)
     assert bound == "memory"
 
 
 def test_prefill_attention_runs_at_the_fp8_peak_only_with_fp8_kv_and_activations() -> None:
-    t, _ = _cm(kv="fp8", activation="fp8").op_time(AttentionPrefillOp("a", ATTN_P, 1, 1e12, 1.0, 0.0, 1e9))
-    assert t == pytest.approx(1e12 / (2e15 * 0.5) + 2e-6, rel=REL)
+    t, _ = _cm(kv="fp8", activation="fp8").op_time(AttentionPrefillOp("a", ATTN_P, 2, 1e12, 1.0, 0.0, 1e9))
+    assert t == pytest.approx(1e12 / (2e15 * 0.5) + 4e-6, rel=REL)
     t, _ = _cm(kv="fp8").op_time(AttentionPrefillOp("a", ATTN_P, 1, 1e12, 1.0, 0.0, 1e9))
     assert t == pytest.approx(1e12 / (1e15 * 0.5) + 2e-6, rel=REL)
 
@@ -179,8 +179,8 @@ def test_allreduce_ring_term() -> None:
 
 
 def test_allgather_ring_term() -> None:
-    t, bound = _cm(tp=4).op_time(CollectiveOp("ag", ALLGATHER, 1, 0.0, 1e9, 0.0, 4))
-    assert t == pytest.approx(0.75 * 1e9 / 2e11 + 5e-6, rel=REL)
+    t, bound = _cm(tp=4).op_time(CollectiveOp("ag", ALLGATHER, 3, 0.0, 1e9, 0.0, 4))
+    assert t == pytest.approx(0.75 * 1e9 / 2e11 + 3 * 5e-6, rel=REL)
     assert bound == "comm"
 
 

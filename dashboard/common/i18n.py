@@ -13,7 +13,7 @@ import pkgutil
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["LANGUAGES", "catalogue", "tr"]
+__all__ = ["LANGUAGES", "catalogue", "page_text", "tr"]
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
@@ -37,3 +37,10 @@ def tr(key: str, lang: str = "en", **fmt: Any) -> str:
     entry = catalogue().get(key)
     text = key if entry is None else entry.get(lang) or entry.get("en") or key
     return text.format(**fmt) if fmt else text
+
+
+def page_text(text: str, lang: str, prefix: str = "page") -> str:
+    """A page title/description (or ``prefix="section"``: a navigation section) given in English,
+    in ``lang`` when the catalogue has it (``<prefix>:<English>``), else unchanged."""
+    entry = catalogue().get(f"{prefix}:{text}")
+    return (entry.get(lang) or text) if entry else text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.common.i18n import tr
+from dashboard.common.labels import source_label
 from dashboard.common.text import md_escape
 from dashboard.features.hardware import NOT_FITTED
 
@@ -24,7 +25,7 @@ def render_header(ctx: Any, title: str, description: str) -> None:
     st.markdown(
         tr("header.model", ctx.lang, name=md_escape(m.name), params=params)
         + " · "  # names come from pasted configs and uploads: plain text, never Markdown (issue 11)
-        + tr("header.profile", ctx.lang, hw=md_escape(hw.name), source=md_escape(hw.source_label))
+        + tr("header.profile", ctx.lang, hw=md_escape(hw.name), source=md_escape(source_label(hw, ctx.lang)))
     )
     if hw.efficiency_provenance == NOT_FITTED:  # issue 12: unfitted chips say so on every page
         st.caption(tr("header.not_fitted", ctx.lang))

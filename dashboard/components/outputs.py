@@ -7,10 +7,11 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.common.i18n import tr
+from dashboard.common.i18n import page_text, tr
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
 
-__all__ = ["CHARTS_OPEN_BY_DEFAULT", "PLOTLY_CONFIG", "chart", "json_download", "metrics_row", "table"]
+__all__ = ["CHARTS_OPEN_BY_DEFAULT", "PLOTLY_CONFIG", "chart", "json_download", "localized_columns", "metrics_row",
+           "table"]
 
 #: Charts start collapsed: Plotly.js (a ~4.7 MB chunk the browser loads and parses on the first
 #: chart of every session) is the largest part of a page's first render (issue 14 §1). A chart the
@@ -46,13 +47,24 @@ def chart(ctx: Any, fig: Any, key: str) -> None:
             st.plotly_chart(fig, key=key, width="stretch", config=PLOTLY_CONFIG)
 
 
+def localized_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``df`` with the column headers the catalogue translates (``col.<name>``) in ``lang``; the
+    identifiers stay in the CSV/JSON downloads."""
+    if lang == "en":
+        return df
+    names = {c: page_text(str(c), lang, prefix="col") for c in df.columns}
+    names = {c: n for c, n in names.items() if n != c}
+    return df.rename(columns=names) if names else df
+
+
 def table(ctx: Any, df: pd.DataFrame, key: str, file_name: str, height: int | None = None) -> None:
     """Sortable table plus its CSV download button."""
     st = ctx.st
+    shown = localized_columns(df, ctx.lang)
     if height:
-        st.dataframe(df, width="stretch", hide_index=True, key=f"{key}_df", height=height)
+        st.dataframe(shown, width="stretch", hide_index=True, key=f"{key}_df", height=height)
     else:
-        st.dataframe(df, width="stretch", hide_index=True, key=f"{key}_df")
+        st.dataframe(shown, width="stretch", hide_index=True, key=f"{key}_df")
     st.download_button(tr("common.download_csv", ctx.lang), to_csv_bytes(df), file_name=file_name, mime="text/csv",
                        key=f"{key}_csv", on_click="ignore")
 

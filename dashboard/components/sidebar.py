@@ -10,6 +10,7 @@ from typing import Any
 from dashboard.actions import settings as act
 from dashboard.common.i18n import LANGUAGES, tr
 from dashboard.common.json_config import MAX_JSON_BYTES, parse_json_object
+from dashboard.common.labels import source_label
 from dashboard.common.tables import to_json_bytes
 from dashboard.common.text import md_escape
 from dashboard.features.checkpoint import native_format
@@ -93,7 +94,7 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
     current = ss.hardware.preset if ss.hardware.preset in options else options[0]
     sb.selectbox(tr("sidebar.hardware_preset", lang), options, key=_seed(st, "sb_hw_preset", current), on_change=on_hw,
                  format_func=lambda s: s[7:] + " ★" if s.startswith("custom:") else s)
-    sb.caption(f"{hw.name} — {hw.source_label}")
+    sb.caption(f"{hw.name} — {source_label(hw, lang)}")
     data = hardware_to_dict(hw)
     with sb.expander(tr("sidebar.hardware_specs", lang), expanded=False):
         for path, step in SPEC_FIELDS:
@@ -189,6 +190,7 @@ def _native_format_section(st: Any, ss: SessionState, lang: str) -> None:
         act.update_settings(ss, attention_weight_dtype=st.session_state["sb_attention_weight_dtype"])
 
     sb.selectbox(tr("sidebar.attn_weight_dtype", lang), ("same", *WEIGHT_DTYPES),
+                 format_func=lambda v: tr("ui.same_as_weights", lang) if v == "same" else v,
                  key=_seed(st, "sb_attention_weight_dtype", s.attention_weight_dtype), on_change=on_attn)
     try:
         model = parse_hf_config(parse_json_object(ss.model.last_valid_json), name=ss.model.preset)

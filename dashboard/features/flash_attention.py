@@ -69,11 +69,13 @@ __all__ = [
     "MicroarchMissingError",
     "TileCounts",
     "attention_cost",
+    "compare_with_reference",
     "exp_count",
     "kv_heads_for",
     "load_attention_reference",
     "qk_flops",
     "rates_from_hardware",
+    "reference_block_n",
     "scaled_overrides",
     "smem_footprint_bytes",
     "sweep_shapes",
@@ -513,3 +515,30 @@ def load_attention_reference(path: Any = None) -> list[dict[str, Any]]:
                 "ms_median": float(r["ms_median"]), "tflops": float(r["tflops"]),
             })
     return rows
+
+
+def reference_block_n(head_dim: int, block_n: int) -> int:
+    """K/V block rows used for a head dimension: the chosen ``block_n``, except that the default
+    128 drops to 80 above ``head_dim`` 128 (an assumption of this model, after FlashAttention-3's
+    Hopper kernels, which shrink the K/V tile for wide heads so the K/V stages and the P·V
+    accumulator fit shared memory and registers)."""
+    return 80 if head_dim > 128 and block_n == 128 else block_n
+
+
+def compare_with_reference(rows: list[dict[str, Any]], rates: FlashRates, *, block_m: int, block_n: int,
+                           overlap: float = 0.0) -> list[dict[str, Any]]:
+    """Model vs measured effective TFLOP/s for the causal rows of a reference set
+    (:func:`load_attention_reference` format): one dict per row with ``model_over_measured``."""
+    out = []
+    for r in rows:
+        if not r["causal"]:
+            continue
+        shape = AttentionShape(batch=r["batch"], q_heads=r["q_heads"], kv_heads=r["kv_heads"], head_dim=r["head_dim"],
+                               q_len=r["q_len"], kv_len=r["kv_len"], causal=True, block_m=block_m,
+                               block_n=reference_block_n(r["head_dim"], block_n))
+        c = attention_cost(shape, rates, overlap)
+        out.append({"backend": r["backend"], "batch": r["batch"], "q_heads": r["q_heads"], "kv_heads": r["kv_heads"],
+                    "head_dim": r["head_dim"], "seq_len": r["q_len"], "measured_tflops": r["tflops"],
+                    "model_tflops": c.effective_tflops, "model_over_measured": c.effective_tflops / r["tflops"],
+                    "hot": c.hot})
+    return out

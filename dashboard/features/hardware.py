@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
+from dashboard.features.safe_io import short_repr as _short
 
 __all__ = [
     "HARDWARE_DIR",
@@ -145,14 +146,6 @@ def _finite(v: float) -> bool:
         return math.isfinite(v)
     except OverflowError:
         return False
-
-
-def _short(v: Any) -> str:
-    try:
-        text = repr(v)
-    except ValueError:  # an integer beyond Python's digit limit
-        return "<huge number>"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _named_curve(points: tuple[tuple[float, float], ...], name: str) -> Curve:
@@ -306,6 +299,7 @@ class HardwareProfile:
     sources: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     efficiency_fitted_on: str = ""  # what this preset's efficiency block was fitted on ("" = not fitted)
+    reference_data: str = ""  # measurement set of this device in dashboard/data/reference ("" = none; features/reference.py)
 
     def __post_init__(self) -> None:
         positive = {
@@ -340,7 +334,8 @@ class HardwareProfile:
         d = self.scale_up_domain
         if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 1 << 20:
             raise HardwareError(f"scale_up.domain_size must be an integer between 1 and {1 << 20}, got {d!r}")
-        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name", "efficiency_fitted_on"):
+        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name", "efficiency_fitted_on",
+                  "reference_data"):
             if not isinstance(getattr(self, k), str):
                 raise HardwareError(f"{k} must be text")
         if not self.name.strip() or len(self.name) > 200:
@@ -441,7 +436,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
 _SIMPLE_FIELDS = (
     "slug", "name", "vendor", "architecture", "hbm_capacity_gb", "hbm_bandwidth_gb_s", "l2_cache_mb",
     "sm_count", "boost_clock_mhz", "scale_out_gb_s", "c2c_gb_s", "host_ddr_gb_s", "tdp_w", "kind",
-    "calibration", "notes", "efficiency_fitted_on",
+    "calibration", "notes", "efficiency_fitted_on", "reference_data",
 )
 
 

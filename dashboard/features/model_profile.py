@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from dashboard.features.safe_io import short_repr as _short
+
 __all__ = [
     "LayerGroup",
     "ModelConfigError",
@@ -393,14 +395,6 @@ def _check_bounds(m: ModelProfile) -> None:
             raise ModelConfigError(f"MLA needs positive {', '.join(zero)}", tuple(zero))
     if m.num_experts and m.moe_intermediate_size < 1:
         raise ModelConfigError("moe_intermediate_size must be positive for a MoE model", ("moe_intermediate_size",))
-
-
-def _short(v: Any) -> str:
-    try:
-        text = repr(v)
-    except ValueError:  # an integer beyond Python's digit limit
-        return "<huge number>"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def plain_name(text: Any, limit: int = 120) -> str:

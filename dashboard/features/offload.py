@@ -78,6 +78,7 @@ __all__ = [
     "expected_touched",
     "expert_bytes",
     "expert_shard_bytes",
+    "experts_per_window",
     "host_copy_reference",
     "host_to_device_rate",
     "inclusion_probabilities",
@@ -628,3 +629,11 @@ def resident_capacity(model: ModelProfile, hw: HardwareProfile, parallel: Parall
         resident_shards=fit, resident_per_layer=per_layer_local * parallel.ep, all_fit=fit >= total_shards,
     )
 
+
+def experts_per_window(window_s: float, rate_bytes_per_s: float, shard_bytes: float) -> int:
+    """Whole expert shards one GPU can (re)load in ``window_s`` seconds over a host path of
+    ``rate_bytes_per_s``: ``⌊window · rate / shard⌋`` (0 when the shard is empty or the rate 0).
+    The engine loads ``ep`` times as many distinct experts in the same window."""
+    if shard_bytes <= 0 or rate_bytes_per_s <= 0 or window_s <= 0:
+        return 0
+    return int(window_s * rate_bytes_per_s // shard_bytes)

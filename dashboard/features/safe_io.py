@@ -25,6 +25,7 @@ import stat as _stat
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -33,6 +34,7 @@ __all__ = [
     "path_refused_hint",
     "paths_allowed",
     "read_text_capped",
+    "short_repr",
 ]
 
 #: Largest JSON/CSV text read from a path or parsed from an upload, bytes (2 MB).
@@ -58,6 +60,16 @@ def allow_paths() -> Iterator[None]:
         yield
     finally:
         _PATHS_ALLOWED.reset(token)
+
+
+def short_repr(value: Any, limit: int = 40) -> str:
+    """An untrusted value for a one-line message: ``repr`` cut to ``limit`` characters (an integer
+    beyond Python's digit limit, whose ``repr`` raises, shows as ``<huge number>``)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "<huge number>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def path_refused_hint(text: str) -> str:

@@ -1,6 +1,7 @@
 """Throughput–interactivity frontier (InferenceMAX style) over several (GPU, engine, precision) series.
 
-Each point is one engine layout (TP inside a node; for MoE also EP over the TP group) serving ``C``
+Each point is one engine layout (TP inside a node; for MoE also EP over the TP group and DP-attention
+ranks: :func:`dashboard.services.planner.engine_layouts`) serving ``C``
 concurrent clients with continuous batching: the steady state of
 :func:`dashboard.services.search_steady.steady_state` — every step time from the shared cost model,
 chunked prefill with the engine's token budget, decodes riding along — not a static batch. Per point:
@@ -32,7 +33,6 @@ W8A8, ``fp4`` = W4A4 NVFP4 where the GPU has fp4 tensor cores).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from dashboard.features.checkpoint import native_format
@@ -40,8 +40,8 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import HardwareProfile
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelProfile
-from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
-from dashboard.services.planner import scheduler_limits
+from dashboard.features.parallel import Dtypes
+from dashboard.services.planner import engine_layouts, layout_label, scheduler_limits
 from dashboard.services.search_pareto import pareto_front
 from dashboard.services.search_steady import steady_state
 
@@ -74,35 +74,6 @@ def precision_dtypes(model: ModelProfile, precision: str, kv: str = "bf16") -> D
 
 def series_label(hw: str, engine: str, precision: str) -> str:
     return f"{hw} · {engine} · {precision}"
-
-
-@dataclass(frozen=True)
-class _Layout:
-    tp: int
-    ep: int
-
-    @property
-    def gpus(self) -> int:
-        return max(self.tp, self.ep)
-
-    @property
-    def label(self) -> str:
-        return f"TP{self.tp}" + (f" EP{self.ep}" if self.ep > 1 else "")
-
-
-def _layouts(model: ModelProfile, hw: HardwareProfile, tps: Sequence[int]) -> list[_Layout]:
-    node = max(1, min(8, int(hw.scale_up_domain)))
-    out = []
-    for tp in tps:
-        if tp > node:
-            continue
-        for ep in ((1, tp) if (model.is_moe and tp > 1) else (1,)):
-            try:
-                validate_parallel(model, ParallelConfig(tp=tp, ep=ep))
-            except ParallelError:
-                continue
-            out.append(_Layout(tp, ep))
-    return out
 
 
 def frontier_points(
@@ -140,8 +111,10 @@ def frontier_points(
                 budget, max_seqs, _ = scheduler_limits(eng, hw)
                 label = series_label(hw.slug, eng, prec)
                 series_rows: list[dict[str, Any]] = []
-                for lay in _layouts(model, hw, tp_values):
-                    par = ParallelConfig(tp=lay.tp, ep=lay.ep)
+                for lay in engine_layouts(model, hw, 8):
+                    if lay.tp not in tp_values:
+                        continue
+                    par = lay.parallel()
                     cm = CostModel(model, hw, par, dt)
                     memo: dict = {}
                     for c in sorted(set(concurrency)):
@@ -157,7 +130,8 @@ def frontier_points(
                         in_g = st.input_tok_s / lay.gpus
                         row = {
                             "series": label, "hardware": hw.slug, "engine": eng, "precision": prec,
-                            "layout": lay.label, "tp": lay.tp, "ep": lay.ep, "gpus": lay.gpus, "concurrency": c,
+                            "layout": layout_label(lay), "tp": lay.tp, "ep": lay.ep, "gpus": lay.gpus,
+                            "concurrency": c,
                             "budget": budget, "ttft_ms": st.ttft_s * 1e3, "tpot_ms": st.tpot_s * 1e3,
                             "tps_per_user": 1.0 / st.tpot_s if st.tpot_s > 0 else 0.0,
                             "output_tok_s_per_gpu": out_g, "input_tok_s_per_gpu": in_g,

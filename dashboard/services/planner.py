@@ -67,8 +67,20 @@ from dashboard.sim.metrics import weighted_percentiles
 from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, kv_blocks_for, simulate
 
 __all__ = [
-    "DISAGG_MODES", "PLAN_KEYS", "PlanRequest", "PlanResult", "default_prices", "plan", "price_table",
-    "resimulate", "scheduler_limits", "simulate_pd_plan", "simulate_plan",
+    "DISAGG_MODES",
+    "PLAN_KEYS",
+    "EngineLayout",
+    "PlanRequest",
+    "PlanResult",
+    "default_prices",
+    "engine_layouts",
+    "layout_label",
+    "plan",
+    "price_table",
+    "resimulate",
+    "scheduler_limits",
+    "simulate_pd_plan",
+    "simulate_plan",
 ]
 
 PLAN_KEYS = ("hardware", "engine", "num_gpus", "replicas", "tp", "ep", "dp", "pp", "weight_dtype", "kv_dtype",
@@ -174,7 +186,7 @@ class PlanResult:
 
 
 @dataclass(frozen=True)
-class _Layout:
+class EngineLayout:
     tp: int
     dp: int
     ep: int
@@ -192,7 +204,7 @@ class _Layout:
 @dataclass
 class _Candidate:
     hw: HardwareProfile
-    layout: _Layout
+    layout: EngineLayout
     budget: int
     max_num_seqs: int
     replicas: int
@@ -221,13 +233,14 @@ def _node_gpus(hw: HardwareProfile) -> int:
     return max(1, min(8, int(hw.scale_up_domain)))
 
 
-def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int, dtypes: Dtypes | None = None) -> list[_Layout]:
+def engine_layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int,
+                   dtypes: Dtypes | None = None) -> list[EngineLayout]:
     """Engine layouts: TP ∈ {1, 2, 4, 8} inside a node, MoE EP over the TP group or DP-attention
     ranks; PP ∈ {2, 4} stages of a full node each (TP inside a node, PP across nodes) only when a
     full node without PP cannot hold the weights and one sequence."""
     node = _node_gpus(hw)
     tps = [t for t in (1, 2, 4, 8) if t <= node]
-    out: list[_Layout] = []
+    out: list[EngineLayout] = []
     for pp in (1, 2, 4):
         if pp > 1 and (dtypes is None or _fits_one_node(model, hw, node, dtypes)):
             break
@@ -239,7 +252,7 @@ def _layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int, dtypes: Dt
                 if tp == 1:
                     shapes += [(1, d, d) for d in (2, 4, 8) if d <= node]
             for t, d, e in shapes:
-                lay = _Layout(t, d, e, pp)
+                lay = EngineLayout(t, d, e, pp)
                 if lay.gpus > max_gpus or (pp > 1 and t != node):
                     continue  # PP only across full nodes (TP inside a node, PP across nodes)
                 try:
@@ -264,7 +277,7 @@ def _fits_one_node(model: ModelProfile, hw: HardwareProfile, node: int, dtypes: 
 
 
 # ---------------------------------------------------------------------------- analytic shortlist
-def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Layout, dtypes: Dtypes,
+def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: EngineLayout, dtypes: Dtypes,
               req: PlanRequest, budget: int, max_seqs: int) -> tuple[float, int, str | None]:
     """Highest request rate one replica completes in steady state within the SLA, the concurrency
     that reaches it, and why nothing does (``None`` when some concurrency does)."""
@@ -305,6 +318,22 @@ def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Lay
     return best, best_c, (None if best > 0 else why)
 
 
+def _economics(req: PlanRequest, usd_per_hour: float, gpus: int, hw: HardwareProfile,
+               out_tok_s: float) -> dict[str, Any]:
+    """``output_tok_s_per_gpu``, ``usd_per_hour``, ``usd_per_m_input_tokens``,
+    ``usd_per_m_output_tokens`` (the whole bill on each token type) and ``tokens_per_joule``
+    (output tokens per GPU-joule at TDP) of a deployment delivering ``out_tok_s`` output tokens/s."""
+    in_tok_s = out_tok_s * req.input_len / req.output_len
+    usd_s = usd_per_hour / 3600.0
+    return {
+        "output_tok_s_per_gpu": out_tok_s / gpus if gpus else 0.0,
+        "usd_per_hour": usd_per_hour,
+        "usd_per_m_input_tokens": usd_s / in_tok_s * 1e6 if in_tok_s > 0 else None,
+        "usd_per_m_output_tokens": usd_s / out_tok_s * 1e6 if out_tok_s > 0 else None,
+        "tokens_per_joule": out_tok_s / (gpus * hw.tdp_w) if gpus and hw.tdp_w > 0 else None,
+    }
+
+
 def _pricing_basis(req: PlanRequest, replicas: int, sim_out_tok_s: float | None) -> float:
     """Output tokens/s the deployment delivers (rate mode: the offered rate)."""
     if req.request_rate is not None:
@@ -318,7 +347,7 @@ def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, pric
     budgets = sorted({min(b, budget_default) for b in _BUDGETS} | {budget_default})
     out: list[_Candidate] = []
     reasons: list[str] = []
-    for lay in _layouts(model, hw, req.max_gpus, dtypes):
+    for lay in engine_layouts(model, hw, req.max_gpus, dtypes):
         try:
             cm = make_cost_model(model, hw, lay.parallel(), dtypes)
         except (ParallelError, ValueError) as exc:
@@ -328,7 +357,7 @@ def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, pric
             seqs = min(seqs_default, b)
             cap, conc, why = _capacity(cm, model, hw, lay, dtypes, req, b, seqs)
             if why:
-                reasons.append(f"{_label(lay)}: {why}")
+                reasons.append(f"{layout_label(lay)}: {why}")
                 continue
             if req.request_rate is not None:
                 n0 = max(1, math.ceil(req.request_rate / cap - 1e-9))
@@ -347,15 +376,10 @@ def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, pric
     return out, None
 
 
-def _label(lay: _Layout) -> str:
-    s = f"TP{lay.tp}"
-    if lay.dp > 1:
-        s += f" DP{lay.dp}"
-    if lay.ep > 1:
-        s += f" EP{lay.ep}"
-    if lay.pp > 1:
-        s += f" PP{lay.pp}"
-    return s
+def layout_label(lay: EngineLayout | Mapping[str, Any]) -> str:
+    """``TP4``, ``TP1 DP8 EP8``, ``TP8 PP2``: an engine layout or a plan's ``tp/dp/ep/pp``."""
+    g = lay.get if isinstance(lay, Mapping) else lambda k: getattr(lay, k)
+    return "TP{}".format(g("tp")) + "".join(f" {k.upper()}{g(k)}" for k in ("dp", "ep", "pp") if g(k) > 1)
 
 
 # ---------------------------------------------------------------------------- simulation
@@ -426,8 +450,6 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
     lay = c.layout
     gpus = c.replicas * lay.gpus
     out_tok_s = _pricing_basis(req, c.replicas, sim["output_tok_s"] * c.replicas)
-    in_tok_s = out_tok_s * req.input_len / req.output_len
-    usd_s = c.usd_per_hour / 3600.0
     nf = native_format(model)
     spec = LaunchSpec(model_id=model_id, tp=lay.tp, dp=lay.dp, ep=lay.ep, pp=lay.pp, max_num_seqs=c.max_num_seqs,
                       max_num_batched_tokens=c.budget, max_model_len=req.input_len + req.output_len,
@@ -465,11 +487,7 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
         "ttft_ms": sim["ttft_ms"],
         "tpot_ms": sim["tpot_ms"],
         "itl_ms": sim["itl_ms"],
-        "output_tok_s_per_gpu": out_tok_s / gpus if gpus else 0.0,
-        "usd_per_hour": c.usd_per_hour,
-        "usd_per_m_input_tokens": usd_s / in_tok_s * 1e6 if in_tok_s > 0 else None,
-        "usd_per_m_output_tokens": usd_s / out_tok_s * 1e6 if out_tok_s > 0 else None,
-        "tokens_per_joule": out_tok_s / (gpus * c.hw.tdp_w) if gpus and c.hw.tdp_w > 0 else None,
+        **_economics(req, c.usd_per_hour, gpus, c.hw, out_tok_s),
         "meets_sla": ok,
         "launch": launch_commands(spec),
         **extra,
@@ -487,7 +505,7 @@ def _sort_key(p: dict[str, Any]) -> tuple[int, float, float]:
     return (0 if p["meets_sla"] else 1, cost if cost is not None else math.inf, p["num_gpus"])
 
 
-def _pd_capacity_prefill(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Layout, dtypes: Dtypes,
+def _pd_capacity_prefill(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: EngineLayout, dtypes: Dtypes,
                          req: PlanRequest, budget: int, max_seqs: int) -> float:
     """Prompts/s one prefill engine completes with its steady-state TTFT within 60 % of the TTFT
     target (the rest is left to the KV transfer and the decode pool's first step)."""
@@ -504,7 +522,7 @@ def _pd_capacity_prefill(cm: CostModel, model: ModelProfile, hw: HardwareProfile
     return best
 
 
-def _pd_capacity_decode(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: _Layout, dtypes: Dtypes,
+def _pd_capacity_decode(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: EngineLayout, dtypes: Dtypes,
                         req: PlanRequest, max_seqs: int) -> tuple[float, int]:
     """Requests/s one decode engine carries with its mean TPOT within the target: ``c`` running
     sequences at TPOT ``t`` finish ``c / (t · O)`` requests per second; ``c`` limited by the KV cache
@@ -528,8 +546,8 @@ def _pd_capacity_decode(cm: CostModel, model: ModelProfile, hw: HardwareProfile,
 @dataclass
 class _PDCandidate:
     hw: HardwareProfile
-    pre: _Layout
-    dec: _Layout
+    pre: EngineLayout
+    dec: EngineLayout
     n_p: int
     n_d: int
     budget: int
@@ -555,9 +573,9 @@ def _pd_candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, p
     if req.request_rate is None:
         return [], "disaggregated plans need a request rate"
     budget, seqs_default, _ = scheduler_limits(req.engine, hw)
-    pre: list[tuple[float, _Layout, CostModel]] = []
-    dec: list[tuple[float, _Layout, CostModel, int]] = []
-    for lay in _layouts(model, hw, req.max_gpus):
+    pre: list[tuple[float, EngineLayout, CostModel]] = []
+    dec: list[tuple[float, EngineLayout, CostModel, int]] = []
+    for lay in engine_layouts(model, hw, req.max_gpus):
         if lay.pp > 1:
             continue
         try:
@@ -579,7 +597,7 @@ def _pd_candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, p
     # the prefill pool is sized in the simulator (prefill-only runs are cheap): the fewest engines
     # whose TTFT percentile stays within 70 % of the target (the rest: KV transfer + first decode step)
     target_p = None if req.ttft_ms is None else 0.7 * req.ttft_ms * SLA_MARGIN
-    pools: list[tuple[_Layout, CostModel, int]] = []
+    pools: list[tuple[EngineLayout, CostModel, int]] = []
     for gp, lp, cmp in sorted(pre, key=lambda x: x[0])[:2]:
         n_p0 = max(1, math.ceil(rate * gp / lp.gpus - 1e-9))
         for n_p in range(n_p0, 3 * n_p0 + 2):
@@ -645,7 +663,7 @@ def simulate_pd_plan(c: _PDCandidate, model: ModelProfile, req: PlanRequest, see
             "output_tok_s": float(rd.summary["output_throughput_tok_s"])}
 
 
-def _pool(lay: _Layout, n: int, seqs: int, budget: int) -> dict[str, Any]:
+def _pool(lay: EngineLayout, n: int, seqs: int, budget: int) -> dict[str, Any]:
     return {"replicas": n, "tp": lay.tp, "ep": lay.ep, "dp": lay.dp, "pp": lay.pp, "num_gpus": n * lay.gpus,
             "max_num_seqs": seqs, "max_num_batched_tokens": max(budget, seqs)}
 
@@ -657,8 +675,6 @@ def _pd_plan_dict(model: ModelProfile, model_id: str, c: _PDCandidate, req: Plan
     (and the TTFT parts)."""
     gpus = c.gpus
     out_tok_s = _pricing_basis(req, 1, None)
-    in_tok_s = out_tok_s * req.input_len / req.output_len
-    usd_s = c.usd_per_hour / 3600.0
     nf = native_format(model)
     common = {"model_id": model_id, "max_model_len": req.input_len + req.output_len,
               "gpu_memory_utilization": _GPU_MEM_UTIL, "kv_dtype": c.dtypes.kv, "weight_dtype": c.dtypes.weight,
@@ -678,11 +694,7 @@ def _pd_plan_dict(model: ModelProfile, model_id: str, c: _PDCandidate, req: Plan
         "max_num_seqs": c.seqs_d, "max_num_batched_tokens": max(c.budget, c.seqs_d),
         "mode": "disaggregated", "prefill": prefill, "decode": decode,
         "ttft_ms": sim["ttft_ms"], "tpot_ms": sim["tpot_ms"], "itl_ms": sim["itl_ms"],
-        "output_tok_s_per_gpu": out_tok_s / gpus if gpus else 0.0,
-        "usd_per_hour": c.usd_per_hour,
-        "usd_per_m_input_tokens": usd_s / in_tok_s * 1e6 if in_tok_s > 0 else None,
-        "usd_per_m_output_tokens": usd_s / out_tok_s * 1e6 if out_tok_s > 0 else None,
-        "tokens_per_joule": out_tok_s / (gpus * c.hw.tdp_w) if gpus and c.hw.tdp_w > 0 else None,
+        **_economics(req, c.usd_per_hour, gpus, c.hw, out_tok_s),
         "meets_sla": ok,
         "launch": launch_commands(dec, pre, dec),
     }
@@ -786,8 +798,8 @@ def resimulate(model: ModelProfile, p: Mapping[str, Any], req: PlanRequest, seed
     if dt.activation == "fp8" and not hw.peak_tflops.get("fp8"):
         dt = replace(dt, activation="bf16")
 
-    def lay(d: Mapping[str, Any]) -> _Layout:
-        return _Layout(int(d["tp"]), int(d["dp"]), int(d["ep"]), int(d["pp"]))
+    def lay(d: Mapping[str, Any]) -> EngineLayout:
+        return EngineLayout(int(d["tp"]), int(d["dp"]), int(d["ep"]), int(d["pp"]))
 
     if p["mode"] == "aggregated":
         cm = make_cost_model(model, hw, lay(p).parallel(), dt)

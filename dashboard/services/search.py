@@ -331,7 +331,7 @@ def evaluate_config(model: ModelProfile, hw: HardwareProfile, tp: int, ep: int, 
     par = ParallelConfig(tp=tp, ep=ep)
     cm = CostModel(model, hw, par, dtypes, overlap)
     eng = _price_engine(cm, model, hw, par, dtypes, workload, sla or SLA(), concurrency_per_engine, budget,
-                        reserved_fraction, {}, engine, memory_fraction)
+                        reserved_fraction, {}, engine=engine, fraction=memory_fraction)
     return _scale(eng, tp, ep, dp, concurrency_per_engine, budget, hw, econ or Economics())
 
 

@@ -1,0 +1,39 @@
+"""Localised labels built from data (issue 14 §4): a hardware profile's provenance in the UI language.
+
+``HardwareProfile.source_label`` is English (the CLI and JSON exports keep it). In Chinese the
+structure is translated and the data parts — the name of the measurement set a profile was fitted
+or calibrated on, a file path — are kept as cited, in 「」 quotes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.features.hardware import NOT_FITTED
+
+__all__ = ["source_label"]
+
+
+def _provenance_zh(hw: Any) -> str:
+    prov = hw.efficiency_provenance
+    if prov == NOT_FITTED:
+        return "未拟合：沿用 H200 推导的效率"
+    head, _, what = prov.partition(": ")
+    if head == "calibrated":
+        return f"已校准，数据「{what}」"
+    if head == "fitted":
+        return f"拟合自「{what}」"
+    return f"「{prov}」"
+
+
+def source_label(hw: Any, lang: str) -> str:
+    """Where a profile's numbers come from, in ``lang`` (``hw.source_label`` in English)."""
+    if lang != "zh":
+        return hw.source_label
+    if hw.kind == "calibrated" and hw.calibration:
+        return f"已校准（数据「{hw.calibration.get('data', 'measurements')}」）"
+    if hw.kind == "spec":
+        return f"规格表；效率{_provenance_zh(hw)}"
+    if hw.kind == "custom":
+        return f"自定义配置；效率{_provenance_zh(hw)}"
+    return f"「{hw.kind}」"

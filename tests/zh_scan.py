@@ -1,0 +1,104 @@
+"""Collect the user-visible text of a page rendered by AppTest and find English words in it.
+
+Used by tests/test_zh_complete.py. What counts as allowed English in a 简体中文 page: units,
+numbers, model/hardware/engine names, code identifiers (snake_case, dotted paths, anything in
+backticks, file names), standard abbreviations (TTFT, TPOT, GPU, …) and the listed technical terms
+that Chinese engineering text keeps in English (prefill, decode, chunk, …)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+# words Chinese LLM-serving text keeps as they are (lower-cased)
+ALLOWED_WORDS = {
+    # units and unit words
+    "ms", "us", "µs", "s", "gb", "gib", "mb", "mib", "kb", "kib", "tb", "tib", "tok", "tokens", "token", "req",
+    "tflop", "tflops", "pflop", "flop", "flops", "gflop", "mhz", "ghz", "w", "kw", "usd", "b", "m", "k", "x",
+    "hz", "bytes", "byte", "bit", "bits",
+    # abbreviations
+    "ttft", "tpot", "itl", "e2e", "gpu", "gpus", "cpu", "hbm", "ddr", "pcie", "nvlink", "ib", "roce", "sm", "sms",
+    "l2", "tp", "ep", "dp", "pp", "moe", "mla", "gqa", "mha", "mqa", "kv", "sla", "slo", "mfu", "qps", "rps",
+    "csv", "json", "tsv", "url", "api", "cli", "hf", "fp8", "fp4", "bf16", "fp16", "fp32", "int8", "int4",
+    "nvfp4", "mxfp4", "gemm", "gemv", "mma", "sfu", "tma", "wgmma", "ffn", "mlp", "rope", "rmsnorm", "lm",
+    "head", "lm_head", "qkv", "pd", "p50", "p90", "p95", "p99", "p999", "tdp", "id", "ok", "n/a", "vs",
+    "eta", "phi", "max", "min", "avg", "mean", "std", "log", "exp", "ceil", "floor", "fa3", "fa2",
+    "nccl", "allreduce", "all-reduce", "all_reduce", "all-to-all", "alltoall", "a2a", "ar", "ag", "rs",
+    "dram", "sram", "smem", "hopper", "blackwell", "ampere", "cuda", "tensor", "core", "cores", "warp",
+    "lru", "fcfs", "sjf", "lpm", "ipc", "io", "mtp", "eagle", "eagle3", "ngram", "spec", "draft",
+    "inferencemax", "mlperf", "trt", "trtllm", "tensorrt", "llm", "vllm", "sglang", "dynamo", "lmcache",
+    # serving terms kept in English in Chinese docs
+    "prefill", "decode", "chunk", "chunked", "batch", "prefix", "offload", "expert", "experts", "router",
+    "softmax", "attention", "roofline", "pareto", "goodput", "poisson", "gamma", "uniform", "zipf", "lognormal",
+    "fixed", "trace", "warmup", "warm-up", "burst", "seed", "seeds", "step", "steps", "block", "blocks",
+    "tile", "tiles", "wave", "waves", "stream", "kernel", "kernels", "latency", "throughput",
+    "query", "key", "hidden", "overlap", "pinned", "split-k", "infiniband", "ray", "kubernetes",
+    "tensorrt-llm", "rescale", "speculative", "decoding", "prompt", "prompts", "aiperf", "inferencex",
+    "english", "light", "dark", "deploy", "stop", "rerun", "dtype", "dtypes", "scale-up", "scale-out", "params",
+}
+# model / hardware / vendor names and their fragments
+NAME_RE = re.compile(
+    r"(?i)\b(flashattention|flashinfer|cublas|cutlass|triton|llama|qwen|deepseek|mistral|mixtral|gpt|oss|kimi|glm|gemma|phi|nvidia|amd|intel|huawei|ascend|"
+    r"instinct|mi\d+\w*|[abhl]\d{2,3}\w*|gb\d+\w*|b\d{3}\w*|rtx|sxm\w*|pcie|hgx|dgx|nvl\d*|v\d+(\.\d+)?|"
+    r"r1|v3|a\d+b|instruct|chat|base|lite|fp\w+|bf\w+|int\w+|e\dm\d)\b")
+CODE_RE = re.compile(r"「[^」]*」|`[^`]*`|\$[^$]*\$|\\\(.*?\\\)|https?://\S+|\b[\w-]+\.(?:py|json|csv|md|tsv|txt)\b|"
+                     r"\b\w+(?:[._/]\w+)+\b|\b\w*\d\w*\b|\{[^}]*\}")
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
+
+
+def english_words(text: str, extra_allowed: set[str] = frozenset()) -> list[str]:
+    """English words in ``text`` that are not units, names, identifiers or allowed terms."""
+    text = CODE_RE.sub(" ", text)
+    text = NAME_RE.sub(" ", text)
+    bad = []
+    for w in WORD_RE.findall(text):
+        lw = w.lower()
+        if lw in ALLOWED_WORDS or lw in extra_allowed or len(w) == 1:
+            continue
+        if w.isupper() and len(w) <= 6:  # an abbreviation (MFU, SLA, FCFS…)
+            continue
+        bad.append(w)
+    return bad
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from _walk(child)
+
+
+def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
+    """(kind, text) of every user-visible string AppTest exposes: titles, markdown, captions, alerts,
+    metric labels/values, widget labels/options, expander/tab labels, table column headers."""
+    out: list[tuple[str, str]] = []
+    for node in _walk(root if root is not None else at._tree):
+        kind = getattr(node, "type", type(node).__name__)
+        proto = getattr(node, "proto", None)
+        for attr in ("value", "label", "body", "placeholder"):
+            if attr == "value" and kind in {"number_input", "text_input", "text_area", "slider", "selectbox",
+                                            "radio", "multiselect", "checkbox", "toggle", "select_slider",
+                                            "date_input", "time_input", "color_picker", "button"}:
+                continue
+            try:
+                v = getattr(node, attr, None)
+            except Exception:
+                v = None
+            if isinstance(v, str) and v.strip():
+                out.append((f"{kind}.{attr}", v))
+        opts = getattr(node, "options", None)
+        if isinstance(opts, list | tuple):
+            out.extend((f"{kind}.option", str(o)) for o in opts)
+        if kind == "dataframe":
+            try:
+                df = node.value
+                out.extend((f"{kind}.column", str(c)) for c in df.columns)
+            except Exception:
+                pass
+        if proto is not None and kind in {"expander", "tab"}:
+            label = getattr(proto, "label", "")
+            if label:
+                out.append((f"{kind}.label", label))
+    return list(dict.fromkeys(out))  # value and body repeat each other
