@@ -32,23 +32,17 @@ from dashboard.sim_scheduler import SchedulerConfig, simulate
 
 def bench_trace(n: int) -> None:
     t0 = time.perf_counter()
-    tw = synthetic_multiturn_trace(n, block_size=512, conversation_rate=n / 4000.0, think_time_s=20.0, seed=1)
+    tw = synthetic_multiturn_trace(n, block_size=512, system_len=512, user_len=128, conversation_rate=33.0,
+                                   think_time_s=20.0, seed=1)  # about 100 req/s
     text = trace_to_mooncake_jsonl(tw)
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()
     tr = load_trace(text.encode())
     t_parse = time.perf_counter() - t0
     cm = CostModel(load_model("llama-3.1-8b"), load_hardware("h200"))
-    sched = SchedulerConfig(max_num_batched_tokens=8192, max_num_seqs=1024)
-    kwargs = {}
-    import inspect
-
-    sig = inspect.signature(simulate)
-    if "prefix_ids" in sig.parameters:  # trace-driven prefix cache (engine issue's block manager)
-        kwargs["prefix_ids"] = tr
+    sched = SchedulerConfig.from_engine("vllm", cm.hw, 1)  # prefix caching on: the trace's hash_ids drive it
     t0 = time.perf_counter()
-    res = simulate(cm, tr.workload, sched, dp=8, router="least_outstanding_tokens",
-                   record_steps=False, **kwargs)
+    res = simulate(cm, tr.workload, sched, dp=2, router="vllm_least_loaded", record_steps=False)
     t_sim = time.perf_counter() - t0
     s = res.summary
     print(f"trace: {n:,} requests, {len(text) / 1e6:.1f} MB JSONL, mean prompt {sum(tr.workload.prompt) / n:.0f} tok, "
@@ -56,9 +50,20 @@ def bench_trace(n: int) -> None:
     print(f"  generate {t_gen:.2f} s, parse {t_parse:.2f} s, simulate {t_sim:.2f} s "
           f"({s['num_steps']:,} steps), replay total (parse + simulate) {t_parse + t_sim:.2f} s "
           f"— target ≤ 15 s: {'PASS' if t_parse + t_sim <= 15 else 'MISS'}")
-    hit = s.get("prefix_cache_hit_rate")
     print(f"  TTFT p50/p99 {s['ttft_ms']['p50']:.1f}/{s['ttft_ms']['p99']:.1f} ms, "
-          f"prefix_cache_hit_rate {hit if hit is not None else 'n/a (simulator without trace-driven cache)'}")
+          f"prefix_cache_hit_rate {s['prefix_cache_hit_rate']:.3f}, preemptions {s['preemptions']}")
+    if n <= 20_000:  # the CPU tier on a deliberately small HBM cache (3,000 blocks per engine)
+        from dataclasses import replace
+
+        from dashboard.features.kv_offload import CpuTierConfig
+
+        small = replace(sched, num_kv_blocks=3000)
+        for tier in (None, CpuTierConfig(capacity_gib=64)):
+            r = simulate(cm, tr.workload, small, dp=2, router="vllm_least_loaded", record_steps=False, cpu_tier=tier)
+            k = r.summary.get("kv_cpu_tier", {})
+            print(f"  HBM cache 3,000 blocks/engine, CPU tier {'64 GiB' if tier else 'off   '}: hit rate "
+                  f"{r.summary['prefix_cache_hit_rate']:.3f} (CPU {k.get('cpu_hit_rate', 0):.3f}), TTFT mean "
+                  f"{r.summary['ttft_ms']['mean']:.1f} ms, p99 {r.summary['ttft_ms']['p99']:.1f} ms")
 
 
 def bench_sweep(cells_seeds: int) -> None:
