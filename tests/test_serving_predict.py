@@ -108,20 +108,20 @@ def test_unit_parameters_reproduce_the_cost_model_exactly() -> None:
 
 
 def test_scales_act_on_their_op_class_and_host_cost_combines_by_scheduling() -> None:
-    p = ServingParams(compute_scale=2.0, memory_scale=1.5, attention_scale=0.8, per_step_s=0.004,
-                      per_step_per_seq_s=1e-4)
+    p = ServingParams(compute_scale=2.0, memory_scale=1.5, attention_scale=0.8, elementwise_scale=1.3,
+                      per_step_s=0.004, per_step_per_seq_s=1e-4)
     _base, sync = _cm(p, async_sched=False)
     s = sync.stats_for_batch([(2048, 0)], [1000] * 8)  # a compute-heavy mixed step
-    comp, mem, moe, attn, rest, _f, _b = sync.gpu_parts(s)
-    assert comp > 0 and mem > 0 and attn > 0 and moe == 0.0  # dense model: no expert ops
-    gpu = 2.0 * comp + 1.5 * mem + 0.8 * attn + rest
+    comp, mem, moe, attn, elem, rest, _f, _b = sync.gpu_parts(s)
+    assert comp > 0 and mem > 0 and attn > 0 and elem > 0 and moe == 0.0  # dense model: no expert ops
+    gpu = 2.0 * comp + 1.5 * mem + 0.8 * attn + 1.3 * elem + rest
     host = 0.004 + 1e-4 * 9  # one prefill sequence + 8 decodes
     assert sync.step_time_s(s) == pytest.approx(gpu + host, rel=1e-12)
     _base, asy = _cm(p, async_sched=True)
     assert asy.step_time_s(s) == pytest.approx(max(gpu, host), rel=1e-12)
     tiny = asy.stats_for_batch([], [10])  # a one-sequence decode: host-bound under async
-    comp, mem, moe, attn, rest, _f, _b = asy.gpu_parts(tiny)
-    gpu = 2 * comp + 1.5 * mem + 0.8 * attn + rest
+    comp, mem, moe, attn, elem, rest, _f, _b = asy.gpu_parts(tiny)
+    gpu = 2 * comp + 1.5 * mem + 0.8 * attn + 1.3 * elem + rest
     assert asy.step_time_s(tiny) == pytest.approx(max(gpu, 0.004 + 1e-4), rel=1e-12)
 
 

@@ -8,8 +8,8 @@ log-ratio residuals ``ln(predicted / measured)`` of every measured mean of every
 and simulator (``rate``/``concurrency`` rows) that ``bench-predict`` uses. Log ratios make a 10 %
 miss cost the same on a 20 ms TTFT and a 20 000 tok/s throughput.
 
-Fitted in transformed coordinates: ``ln`` of the four time scales (compute-bound and memory-bound
-GEMM/elementwise ops, attention kernels, MoE-expert ops; bounds ×0.2…×5) and the overheads in ms (``per_request_s`` 0…2 s, ``per_step_s``
+Fitted in transformed coordinates: ``ln`` of the five time scales (compute-bound and memory-bound
+GEMMs, elementwise ops, attention kernels, MoE-expert ops; bounds ×0.2…×5) and the overheads in ms (``per_request_s`` 0…2 s, ``per_step_s``
 0…50 ms). A parameter is fitted only when the data can see it: ``moe_scale`` needs MoE rows,
 ``per_request_s`` a TTFT column, ``per_step_s`` a rate/concurrency row or ≥ 3 max rows. Columns of
 the Jacobian that stay ~0 are reported as not identifiable and kept at their starting value.
@@ -55,12 +55,13 @@ FIT_PARAMS: dict[str, tuple[str, float, float]] = {
     "memory_scale": ("log", math.log(0.2), math.log(5.0)),
     "moe_scale": ("log", math.log(0.2), math.log(5.0)),
     "attention_scale": ("log", math.log(0.2), math.log(5.0)),
+    "elementwise_scale": ("log", math.log(0.2), math.log(5.0)),
     "per_request_s": ("ms", 0.0, 2000.0),
     "per_step_s": ("ms", 0.0, 50.0),
     "per_step_per_seq_s": ("ms", 0.0, 1.0),
 }
 #: kernel-side parameters (identified by max-throughput rows) and engine-side ones (serving rows)
-KERNEL_PARAMS = ("compute_scale", "memory_scale", "moe_scale", "attention_scale", "per_step_s")
+KERNEL_PARAMS = ("compute_scale", "memory_scale", "moe_scale", "attention_scale", "elementwise_scale", "per_step_s")
 #: fitted on serving rows after stage A; with max rows present only the per-request overhead (it
 #: does not move throughput, so stage A stays consistent)
 ENGINE_PARAMS = ("per_request_s", "per_step_per_seq_s")
@@ -157,7 +158,7 @@ def _residuals(preds: Sequence[dict[str, Any]]) -> np.ndarray:
 def _choose_params(rows: Sequence[dict[str, Any]], requested: Sequence[str] | None) -> list[str]:
     if requested is not None:
         return [n for n in requested if n in FIT_PARAMS]
-    names = ["compute_scale", "memory_scale", "attention_scale"]
+    names = ["compute_scale", "memory_scale", "attention_scale", "elementwise_scale"]
     if any(row_family(r).startswith("moe") for r in rows):
         names.append("moe_scale")
     sim_rows = sum(1 for r in rows if not _is_max(r))

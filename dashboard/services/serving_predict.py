@@ -23,8 +23,9 @@ duration. Throughput per GPU divides by ``num_gpus``.
 **Serving parameters** (:class:`ServingParams`, the ones ``calibrate-serving`` fits) act on the
 shared cost model's per-op prices without a second latency formula: the step price of
 :class:`ScaledCostModel` is the cost model's :meth:`~dashboard.features.cost_model.CostModel.price`
-with the time of the compute-bound ops × ``compute_scale``, memory-bound ops × ``memory_scale``,
-attention kernels (prefill and decode) × ``attention_scale`` and MoE expert ops (grouped GEMMs, their
+with the time of the compute-bound GEMMs × ``compute_scale``, memory-bound GEMMs (weight streaming) ×
+``memory_scale``, elementwise ops (norms, RoPE, activations: the engine's fusion level) ×
+``elementwise_scale``, attention kernels (prefill and decode) × ``attention_scale`` and MoE expert ops (grouped GEMMs, their
 activation) × ``moe_scale`` (collectives unchanged), plus the host
 cost ``per_step_s + per_step_per_seq_s × sequences`` — added when the engine schedules synchronously,
 ``max(gpu, host)`` when it schedules asynchronously (the host work of step n+1 overlaps the GPU work
@@ -44,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from dashboard.features.batch import BatchStats
-from dashboard.features.cost_model import ATTN_D, ATTN_P, COMM_KINDS, GROUPED, CostModel
+from dashboard.features.cost_model import ATTN_D, ATTN_P, COMM_KINDS, ELEM, GROUPED, CostModel
 from dashboard.features.hardware import Curve, HardwareError, HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
@@ -97,12 +98,13 @@ class ServingParams:
     memory_scale: float = 1.0
     moe_scale: float = 1.0
     attention_scale: float = 1.0
+    elementwise_scale: float = 1.0
     per_request_s: float = 0.0
     per_step_s: float = 0.0
     per_step_per_seq_s: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("compute_scale", "memory_scale", "moe_scale", "attention_scale"):
+        for name in ("compute_scale", "memory_scale", "moe_scale", "attention_scale", "elementwise_scale"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and 0.05 <= v <= 20.0):
                 raise ValueError(f"{name} must be a number between 0.05 and 20, got {v!r}")
@@ -251,18 +253,18 @@ class ScaledCostModel(CostModel):
         self.params = params or ServingParams()
         self.async_scheduling = async_scheduling
         self._memo: dict[BatchStats, tuple[float, float, float]] = {}
-        self._parts: dict[BatchStats, tuple[float, float, float, float, float, float, float]] = {}
+        self._parts: dict[BatchStats, tuple[float, float, float, float, float, float, float, float]] = {}
 
-    def gpu_parts(self, s: BatchStats) -> tuple[float, float, float, float, float, float, float]:
-        """``(compute_bound_s, memory_bound_s, moe_s, attention_s, rest_s, flops, bytes)`` of one step,
-        unscaled (compute/memory-bound: the GEMMs and elementwise ops by their bound; attention: prefill
-        and decode attention kernels);
+    def gpu_parts(self, s: BatchStats) -> tuple[float, float, float, float, float, float, float, float]:
+        """``(compute_bound_s, memory_bound_s, moe_s, attention_s, elementwise_s, rest_s, flops, bytes)``
+        of one step, unscaled (compute/memory-bound: the dense GEMMs by their bound; attention: prefill and
+        decode attention kernels; elementwise: norms, RoPE + KV write, activations, residuals);
         rest = exposed communication and the fixed step overhead. Same op list and per-op times as
         :meth:`CostModel.price` (one pass, no per-op objects); memoised by step composition."""
         hit = self._parts.get(s)
         if hit is not None:
             return hit
-        comp = mem = moe = attn = comm = fl = by = 0.0
+        comp = mem = moe = attn = elem = comm = fl = by = 0.0
         timef = self.op_time
         for op in self.ops(s):
             dt, bound = timef(op)
@@ -273,15 +275,17 @@ class ScaledCostModel(CostModel):
             by += op.bytes
             if op.kind == GROUPED or op.name.startswith("experts_"):
                 moe += dt
+            elif op.kind == ELEM:
+                elem += dt
             elif op.kind == ATTN_P or op.kind == ATTN_D:
                 attn += dt
             elif bound == "compute":
                 comp += dt
             else:
                 mem += dt
-        compute = comp + mem + moe + attn
+        compute = comp + mem + moe + attn + elem
         rest = self._combine(compute, comm)[0] - compute
-        out = (comp, mem, moe, attn, rest, fl, by)
+        out = (comp, mem, moe, attn, elem, rest, fl, by)
         if len(self._parts) > 200_000:
             self._parts.clear()
         self._parts[s] = out
@@ -297,8 +301,9 @@ class ScaledCostModel(CostModel):
         if hit is not None:
             return hit
         p = self.params
-        comp, mem, moe, attn, rest, fl, by = self.gpu_parts(s)
-        gpu = comp * p.compute_scale + mem * p.memory_scale + moe * p.moe_scale + attn * p.attention_scale + rest
+        comp, mem, moe, attn, elem, rest, fl, by = self.gpu_parts(s)
+        gpu = (comp * p.compute_scale + mem * p.memory_scale + moe * p.moe_scale + attn * p.attention_scale
+               + elem * p.elementwise_scale + rest)
         host = p.per_step_s + p.per_step_per_seq_s * (s.prefill_seqs + s.decode_seqs)
         t = max(gpu, host) if self.async_scheduling else gpu + host
         out = (t, fl, by)
