@@ -47,6 +47,9 @@ def test_planner_page_in_browser(page, warm_server) -> None:
 
 def test_frontier_page_in_browser(page, warm_server) -> None:
     _open(page, warm_server, "frontier")
+    _no_exception(page, "frontier first render")
+    # charts sit in expanders that render on demand: open the frontier chart's
+    page.locator(f"{MAIN} .st-key-chart__frontier_chart summary").first.click()
     plot = page.locator(f"{MAIN} .js-plotly-plot").first
     plot.wait_for(state="attached", timeout=TIMEOUT_MS)
     _no_exception(page, "frontier first render")
