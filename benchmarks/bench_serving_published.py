@@ -72,6 +72,25 @@ def table(title: str, groups: dict[str, list[dict]], cols: tuple[str, ...]) -> N
             print(f"  {key:<44} {COL_LABEL[c]:<10} {n:>4} {u:8.1f} {f:7.1f} {lo:7.1f} {bias(rows, c, 'pred'):+10.1f}")
 
 
+def speed(rows: list[dict]) -> None:
+    """bench-predict's own cost per row with the shipped/fitted profile (a fresh cache per row, as the CLI)."""
+    from dashboard.services.serving_predict import predict_row
+
+    by_mode: dict[str, list[float]] = defaultdict(list)
+    keys = ("model", "hardware", "engine", "num_gpus", "tp", "ep", "weight_dtype", "kv_dtype", "isl", "osl", "load",
+            "concurrency", "request_rate", "num_requests")
+    for r in rows[:: max(1, len(rows) // 60)] + [r for r in rows if r["load"] != "max"]:
+        q = {k: r.get(k) for k in keys}
+        t0 = time.perf_counter()
+        predict_row(q)
+        by_mode[str(r["load"])].append(time.perf_counter() - t0)
+    print("\nbench-predict speed (wall time per row on this machine, fresh caches)")
+    for mode, ts in sorted(by_mode.items()):
+        ts.sort()
+        print(f"  {mode:<12} {len(ts):>4} rows  mean {1e3 * sum(ts) / len(ts):7.1f} ms  "
+              f"p90 {1e3 * ts[int(0.9 * (len(ts) - 1))]:7.1f} ms  max {1e3 * ts[-1]:7.1f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gpu", choices=GPUS, action="append", help="fit only these GPUs (repeatable)")
@@ -95,7 +114,8 @@ def main() -> None:
         all_rows.extend(rep.rows)
         print(f"{gpu}+trtllm: {len(rep.rows)} rows fitted, {len(rep.unsupported)} unsupported, {dt:.0f} s")
         for fam, p in sorted(rep.profile.families.items()):
-            print(f"  {fam:<10} compute ×{p.compute_scale:.3f} memory ×{p.memory_scale:.3f} moe ×{p.moe_scale:.3f} "
+            print(f"  {fam:<10} compute ×{p.compute_scale:.3f} memory ×{p.memory_scale:.3f} attention ×{p.attention_scale:.3f} "
+                  f"moe ×{p.moe_scale:.3f} "
                   f"per_step {p.per_step_s * 1e3:.3f} ms per_seq {p.per_step_per_seq_s * 1e6:.1f} µs "
                   f"per_request {p.per_request_s * 1e3:.2f} ms")
         if args.write_profiles:
@@ -129,6 +149,7 @@ def main() -> None:
             over["MLPerf v4.1 Offline per GPU"].append(r)
     table("Against the issue's targets (max ≤ 12 %, dense ≤ 9 %, MoE ≤ 18 %, B200 ≤ 12 %; Poisson TTFT ≤ 20 %, "
           "ITL ≤ 12 %, tok/s ≤ 10 %; MLPerf Offline ≤ 15 %)", over, MEASURED_COLUMNS)
+    speed(all_rows)
     if unsupported:
         print("\nunsupported rows (not fitted, not scored):")
         for k, n in sorted(unsupported.items()):

@@ -190,8 +190,8 @@ def test_sim_rows_follow_vllm_bench_means_and_stay_fast() -> None:
 
 def test_sim_request_count_rule() -> None:
     assert sim_request_count("concurrency", 64, 16, None, 128, 0.01) == 64
-    assert sim_request_count("concurrency", 10_000, 4, None, 1000, 0.01) == max(16, 100, 5000 * 4 // 1000)
-    assert sim_request_count("rate", 500, None, 2.0, 256, 0.007) == 100  # 2 × 5000 × 7 ms = 70 → floor 100
+    assert sim_request_count("concurrency", 10_000, 4, None, 1000, 0.01) == max(16, 100, 3000 * 4 // 1000)
+    assert sim_request_count("rate", 500, None, 2.0, 256, 0.007) == 100  # 2 × 3000 × 7 ms = 42 → floor 100
     assert sim_request_count("rate", 500, None, 50.0, 256, 0.007) == 500
     assert sim_request_count("rate", 500, None, math.inf, 256, 0.007) == 500
 

@@ -45,7 +45,7 @@ import numpy as np
 
 from dashboard.features.batch import BatchStats
 from dashboard.features.cost_model import ATTN_D, ATTN_P, COMM_KINDS, GROUPED, CostModel
-from dashboard.features.hardware import GIB, Curve, HardwareError, HardwareProfile, load_hardware
+from dashboard.features.hardware import Curve, HardwareError, HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
@@ -616,8 +616,8 @@ def _price_max(ctx: _Context, tp: int, ep: int, isl: int, osl: int, cms: dict | 
     }
 
 
-#: simulated steps one rate/concurrency row may take (≈ 0.3 s at ~60 µs per simulated step)
-SIM_STEP_BUDGET = 5000
+#: simulated steps one rate/concurrency row may take (≈ 0.2 s at ~60 µs per simulated step)
+SIM_STEP_BUDGET = 3000
 SIM_MIN_REQUESTS = 100
 
 
@@ -743,7 +743,11 @@ def predict_row(row: dict[str, Any], *, hardware: str | None = None, engine: str
     return out
 
 
-def _context_for(row: dict[str, Any], hardware: str | None, engine: str | None, model_override: str | None) -> _Context:
+def _context_for(row: dict[str, Any], hardware: str | None, engine: str | None,
+                 model_override: str | None) -> tuple[_Context, ServingProfile | None, str]:
+    """Model, hardware, engine, dtypes and parameters of a row: a fitted profile when ``--hardware``
+    names one or the row's hardware+engine pair has one shipped, else the base hardware with the
+    engine's default overheads (uncalibrated)."""
     model = resolve_model_name(model_override or str(row.get("model") or ""))
     warnings: list[str] = []
     eng_name = (engine or str(row.get("engine") or "").strip() or DEFAULT_ENGINE).lower()
@@ -776,7 +780,7 @@ def _context_for(row: dict[str, Any], hardware: str | None, engine: str | None, 
         eng = engine_settings(eng_name, hw)
         params = eng.overheads
         label = f"{hw.slug} ({eng.name}, uncalibrated)"
-    return _Context(model, hw, eng, params, dt, label, warnings), prof, fam  # type: ignore[return-value]
+    return _Context(model, hw, eng, params, dt, label, warnings), prof, fam
 
 
 def _predict(row: dict[str, Any], hardware: str | None, engine: str | None, model_override: str | None,
@@ -788,7 +792,7 @@ def _predict(row: dict[str, Any], hardware: str | None, engine: str | None, mode
         hit = _context_for(row, hardware, engine, model_override)
         if cache is not None:
             cache[key] = hit
-    ctx, prof, fam = hit  # type: ignore[misc]
+    ctx, prof, fam = hit
     ctx = replace(ctx, params=params if params is not None else ctx.params, warnings=list(ctx.warnings))
     load = str(row.get("load") or "").strip().lower()
     if load not in LOAD_MODES:
@@ -892,13 +896,3 @@ def summarize_errors(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, floa
         else:
             out[col] = {"n": 0, "mape": None, "bias": None}
     return out
-
-
-def with_params(profile: ServingProfile, family: str, params: ServingParams) -> ServingProfile:
-    fams = dict(profile.families)
-    fams[family] = params
-    return replace(profile, families=fams)
-
-
-def gib(x: float) -> float:
-    return x / GIB
