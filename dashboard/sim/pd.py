@@ -16,13 +16,14 @@ Three stages, each priced by the shared cost model:
 
 Per request: ``TTFT = decode engine's first token − arrival`` (prefill queue + prefill + link wait +
 transfer + the decode engine's admission wait and first step), TPOT and ITL from the decode pool,
-``E2E = finish − arrival``. The prefill and decode engines use one :class:`SchedulerConfig` each.
+``E2E = finish − arrival``. The prefill and decode engines use one :class:`SchedulerConfig` each; the
+per-request serving overhead is charged once (on the prefill side, where the request enters).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -67,7 +68,7 @@ def simulate_pd(cm_prefill: CostModel, cm_decode: CostModel, workload: Workload 
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     sp = sched_prefill or SchedulerConfig()
-    sd = sched_decode or SchedulerConfig()
+    sd = replace(sched_decode or SchedulerConfig(), per_request_s=0.0)  # the frontend cost is paid once, at prefill
     n = workload.num_requests
     pre_wl = Workload(workload.arrival_s, workload.prompt, (1,) * n)
     pre = simulate(cm_prefill, pre_wl, sp, dp=x, router=router, record_steps=False)
