@@ -18,8 +18,8 @@ decode (one token each), then partially prefilled prompts continuing their chunk
 requests (FCFS; preempted ones at the front) then fill the remaining budget with prefill chunks
 (long prompts split across steps). ``chunked_prefill=False`` has V1 semantics: a waiting prompt is
 admitted whole, in the same step as the decodes, when it fits the remaining budget (a prompt longer
-than the whole budget is admitted alone as the step's only prefill, as vLLM raises the budget to
-the model length when chunking is off).
+than the whole budget is refused with a ``ValueError``: without chunking vLLM requires
+``max_num_batched_tokens ≥ max_model_len`` and TensorRT-LLM ``max_num_tokens`` ≥ the prompt).
 
 **Engine rules** (:class:`SchedulerConfig` fields, set from an engine profile by
 :meth:`SchedulerConfig.from_engine`, see :mod:`dashboard.features.engine`): ``admission``
@@ -336,6 +336,11 @@ def simulate(
     if per_rank < 1:
         raise ValueError(f"no KV block of block_size={bs} tokens fits beside the weights on this hardware "
                          "(0 blocks); lower block_size, raise TP, use a smaller dtype or more HBM")
+    if not sched.chunked_prefill and max(workload.prompt) > sched.max_num_batched_tokens:
+        raise ValueError(
+            f"max_num_batched_tokens ({sched.max_num_batched_tokens}) must be at least the longest prompt "
+            f"({max(workload.prompt)} tokens) without chunked prefill, as vLLM and TensorRT-LLM require "
+            "(raise it or enable chunked prefill)")
     need_max = -(-(longest - 1) // bs)
     if need_max > per_rank:
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
@@ -716,7 +721,7 @@ class _Sim:
             rem = total - computed
             if sched.chunked_prefill:
                 new = min(rem, budget)
-            elif rem <= budget or (not chunks and rem > sched.max_num_batched_tokens):
+            elif rem <= budget:
                 new = rem
             else:
                 break
