@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import is_dataclass
 from typing import Any
 
 import pandas as pd
 
 from dashboard.common.i18n import page_text, tr
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
+from dashboard.features.params import describe
 
 __all__ = ["CHARTS_OPEN_BY_DEFAULT", "PLOTLY_CONFIG", "chart", "json_download", "localized_columns", "metrics_row",
            "table"]
@@ -70,7 +72,13 @@ def table(ctx: Any, df: pd.DataFrame, key: str, file_name: str, height: int | No
 
 
 def json_download(ctx: Any, payload: Any, key: str, file_name: str) -> None:
-    """Inputs + outputs of a page as one JSON document."""
+    """Inputs + outputs of a page as one JSON document. When ``payload["inputs"]`` is a dataclass
+    with declared parameters, ``payload["parameters"]`` adds their units and bounds
+    (:func:`dashboard.features.params.describe`)."""
+    if isinstance(payload, dict) and "parameters" not in payload:
+        declared = describe(payload["inputs"]) if is_dataclass(payload.get("inputs")) else {}
+        if declared:
+            payload = {**payload, "parameters": declared}
     ctx.st.download_button(tr("common.download_json", ctx.lang), to_json_bytes(payload), file_name=file_name,
                            mime="application/json", key=key, on_click="ignore")
 

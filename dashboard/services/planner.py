@@ -454,7 +454,8 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
     spec = LaunchSpec(model_id=model_id, tp=lay.tp, dp=lay.dp, ep=lay.ep, pp=lay.pp, max_num_seqs=c.max_num_seqs,
                       max_num_batched_tokens=c.budget, max_model_len=req.input_len + req.output_len,
                       gpu_memory_utilization=_GPU_MEM_UTIL, kv_dtype=c.dtypes.kv, weight_dtype=c.dtypes.weight,
-                      checkpoint_dtype=nf.weight, replicas=c.replicas, name=_k8s_name(model_id))
+                      checkpoint_dtype=nf.weight, replicas=c.replicas, name=_k8s_name(model_id),
+                      gpus_per_node=_node_gpus(c.hw))
     extra: dict[str, Any] = {}
     if req.speculative is not None:
         from dashboard.features.speculative import (
@@ -678,7 +679,7 @@ def _pd_plan_dict(model: ModelProfile, model_id: str, c: _PDCandidate, req: Plan
     nf = native_format(model)
     common = {"model_id": model_id, "max_model_len": req.input_len + req.output_len,
               "gpu_memory_utilization": _GPU_MEM_UTIL, "kv_dtype": c.dtypes.kv, "weight_dtype": c.dtypes.weight,
-              "checkpoint_dtype": nf.weight, "name": _k8s_name(model_id)}
+              "checkpoint_dtype": nf.weight, "name": _k8s_name(model_id), "gpus_per_node": _node_gpus(c.hw)}
     pre = LaunchSpec(tp=c.pre.tp, dp=c.pre.dp, ep=c.pre.ep, pp=c.pre.pp, replicas=c.n_p, max_num_seqs=c.seqs_p,
                      max_num_batched_tokens=c.budget, **common)
     dec = LaunchSpec(tp=c.dec.tp, dp=c.dec.dp, ep=c.dec.ep, pp=c.dec.pp, replicas=c.n_d, max_num_seqs=c.seqs_d,
