@@ -286,7 +286,10 @@ def k8s_manifest(spec: LaunchSpec, prefill: LaunchSpec | None = None, decode: La
     leader serves (the Service then selects the leaders)."""
     base = spec.name
     if prefill is not None and decode is not None:
-        docs = [_workload(prefill, f"{base}-prefill", {"app": base, "role": "prefill"}),
+        note = ("# Disaggregated prefill/decode: each request must reach a prefill worker, then a decode worker\n"
+                "# (the NIXL connector moves the KV). Put a P/D-aware router in front (vLLM's disaggregated proxy\n"
+                "# example or the llm-d inference scheduler); the Service below exposes the decode pool to it.\n")
+        docs = [note + _workload(prefill, f"{base}-prefill", {"app": base, "role": "prefill"}),
                 _workload(decode, f"{base}-decode", {"app": base, "role": "decode"})]
         svc_sel = {"app": base, "role": "decode"}
     else:
