@@ -83,7 +83,15 @@ def json_download(ctx: Any, payload: Any, key: str, file_name: str) -> None:
                            mime="application/json", key=key, on_click="ignore")
 
 
+#: At most this many metric cards side by side: with the sidebar open, six cards in a row truncate
+#: their labels and values (issue 14 §3); more items wrap onto further rows of equal width.
+MAX_METRICS_PER_ROW = 4
+
+
 def metrics_row(ctx: Any, items: Mapping[str, str], help: Mapping[str, str] | None = None) -> None:
-    cols = ctx.st.columns(max(1, len(items)))
-    for col, (label, value) in zip(cols, items.items(), strict=False):
-        col.metric(label, value, help=(help or {}).get(label), border=True)
+    pairs = list(items.items())
+    per_row = min(MAX_METRICS_PER_ROW, max(1, len(pairs)))
+    for start in range(0, max(1, len(pairs)), per_row):
+        cols = ctx.st.columns(per_row)
+        for col, (label, value) in zip(cols, pairs[start:start + per_row], strict=False):
+            col.metric(label, value, help=(help or {}).get(label), border=True)
