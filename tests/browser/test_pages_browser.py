@@ -217,7 +217,7 @@ def _shown_numbers(page) -> list[str]:
 
 def _grid_pixels(page) -> bytes:
     """A screenshot of the main block's tables (canvas-drawn), or b"" when it has none."""
-    grids = page.locator(f"{MAIN} [data-testid='stDataFrame']")
+    grids = page.locator(f"{MAIN} [data-testid='stDataFrame']:visible")
     if not grids.count():
         return b""
     page.wait_for_timeout(300)  # let the canvas redraw
