@@ -116,8 +116,6 @@ def render() -> None:
         t("fr.m_best_y", y=y_label): f"{best[v.y_metric]:,.3g}" if best else "—",
         t("fr.m_best_x"): f"{fastest['tps_per_user']:,.1f}",
     })
-    if best:
-        st.caption(t("fr.best_at", series=best["series"], layout=best["layout"], c=best["concurrency"]))
     fig = frontier_chart(rows, v.y_metric, title=t("fr.chart", y=y_label), xaxis=t("fr.x"), yaxis=y_label,
                          frontier_only=v.frontier_only)
     chart(ctx, fig, key="frontier_chart")

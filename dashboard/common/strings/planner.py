@@ -71,7 +71,6 @@ STRINGS = {
     "fr.m_points": {"en": "Frontier / all points", "zh": "前沿点 / 全部点"},
     "fr.m_best_y": {"en": "Best {y}", "zh": "最高{y}"},
     "fr.m_best_x": {"en": "Best tok/s per user", "zh": "最高每用户 token/s"},
-    "fr.best_at": {"en": "Highest y: {series}, {layout} at concurrency {c}.", "zh": "纵轴最高点：{series}，{layout}，并发 {c}。"},
     "fr.pd_gpus": {"en": "PD GPUs", "zh": "PD GPU 数"},
     "fr.prices": {"en": "$ per GPU-hour (GPU=price, …)", "zh": "每 GPU 小时价格（GPU=价格，…）"},
     "fr.chart": {"en": "{y} vs tokens/s per user", "zh": "{y} 对每用户 token/s"},
