@@ -17,6 +17,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
 from dashboard.components.host_link import host_link_inputs
 from dashboard.components.inputs import PageInputs
+from dashboard.components.moe_try import try_moe_buttons
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.batch import StepSpec
 from dashboard.features.cost_model import CostModel
@@ -140,6 +141,7 @@ def render() -> None:
     weight_dtype = {SIDEBAR: sb_dtype, CHECKPOINT: ck_dtype}.get(wd, wd)
     if not model.is_moe:
         st.warning(t("ex.not_moe", name=model.name))
+        try_moe_buttons(ctx, PAGE)
         inputs.sync_query_params()
         return
 

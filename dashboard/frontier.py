@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard.app_context import bootstrap
 from dashboard.common.plots_frontier import frontier_chart
 from dashboard.components.inputs import PageInputs, parse_int_list
-from dashboard.components.outputs import chart, json_download, table
+from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.hardware import list_hardware_presets, load_hardware
 from dashboard.services.frontier import PRECISIONS, Y_METRICS, frontier_points
 from dashboard.services.planner import default_prices
@@ -108,6 +108,14 @@ def render() -> None:
         st.warning(t("fr.empty"))
         return
     y_label = t(f"fr.y.{v.y_metric}")
+    best = max((r for r in rows if r[v.y_metric] is not None), key=lambda r: r[v.y_metric], default=None)
+    fastest = max(rows, key=lambda r: r["tps_per_user"])
+    metrics_row(ctx, {
+        t("fr.m_series"): str(len({r["series"] for r in rows})),
+        t("fr.m_points"): f"{sum(r['on_frontier'] for r in rows)} / {len(rows)}",
+        t("fr.m_best_y", y=y_label): f"{best[v.y_metric]:,.3g}" if best else "—",
+        t("fr.m_best_x"): f"{fastest['tps_per_user']:,.1f}",
+    })
     fig = frontier_chart(rows, v.y_metric, title=t("fr.chart", y=y_label), xaxis=t("fr.x"), yaxis=y_label,
                          frontier_only=v.frontier_only)
     chart(ctx, fig, key="frontier_chart")

@@ -16,6 +16,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
 from dashboard.components.host_link import host_link_inputs
 from dashboard.components.inputs import PageInputs, parse_float_list, parse_int_list
+from dashboard.components.moe_try import try_moe_buttons
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.batch import StepSpec
 from dashboard.features.offload import (
@@ -171,6 +172,7 @@ def render() -> None:
 
     if not model.is_moe:
         st.info(t("hb.not_moe", name=model.name))
+        try_moe_buttons(ctx, PAGE)
     elif v.resident_experts > model.num_experts:
         st.caption(t("hb.clamped", n=model.num_experts))
 

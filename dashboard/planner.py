@@ -16,6 +16,7 @@ import pandas as pd
 from dashboard.app_context import bootstrap
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import json_download, metrics_row, table
+from dashboard.components.run import fingerprint, run_button
 from dashboard.features.checkpoint import native_format
 from dashboard.features.hardware import list_hardware_presets
 from dashboard.features.presets import model_preset_info
@@ -89,7 +90,7 @@ def _model_id(ctx: Any) -> str:
 
 
 def render() -> None:
-    ctx, actions = bootstrap(title={"en": "Capacity planner", "zh": "容量规划"},
+    ctx, _ = bootstrap(title={"en": "Capacity planner", "zh": "容量规划"},
                              header_description={"en": "Which GPU type, how many, which layout and at what cost "
                                                  "serve a request rate within a latency SLA, with launch commands.",
                                                  "zh": "在延迟 SLA 内承载请求速率所需的 GPU 类型、数量、布局与成本，"
@@ -133,16 +134,12 @@ def render() -> None:
                           ttft_ms=v.ttft_ms or None, tpot_ms=v.tpot_ms or None, percentile=v.percentile,
                           max_gpus=v.max_gpus, disaggregated=v.disaggregated, kv_dtype=v.kv_dtype)
         prices = parse_prices(v.prices)
-        key = repr((req, sorted(prices.items()), ctx.session_state.model.last_valid_json, ctx.model.name))
-        cached = ctx.session_state.results.get("planner.result")
-        if cached and cached[0] == key:
-            res = cached[1]
-        else:
-            with st.spinner(t("plan.running")):
-                res = plan(ctx.model, req, prices=prices, model_id=_model_id(ctx))
-            actions.set_result("planner.result", (key, res))
+        fp = fingerprint(req, sorted(prices.items()), ctx.session_state.model.last_valid_json, ctx.model.name)
+        res = run_button(ctx, PAGE, fp, lambda: plan(ctx.model, req, prices=prices, model_id=_model_id(ctx)))
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
+        return
+    if res is None:
         return
     ok = [p for p in res.plans if p["meets_sla"]]
     st.subheader(t("plan.best"))

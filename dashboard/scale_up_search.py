@@ -18,7 +18,7 @@ from dashboard.common.plots_search import config_label, pareto_chart, reason_sum
 from dashboard.components.inputs import PageInputs, parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.services.search import SLA, Economics, SearchSpace, Workload, search_aggregated
-from dashboard.services.search_rerun import pick_best, rerun_rows
+from dashboard.services.search_rerun import pick_best, rerun_rows, simulated_points
 from dashboard.services.search_sim import simulator_available
 from dashboard.state.scale_up_search import ScaleUpSearchInputs
 
@@ -135,7 +135,11 @@ def render() -> None:
     else:
         st.warning(t("sus.none_feasible", gpus=v.gpus))
     priced_rej = [r for r in res.rejected if "output_tok_s_per_gpu" in r]
-    fig = pareto_chart({t("sus.series_feasible"): res.feasible, t("sus.series_rejected"): priced_rej},
+    points = {t("sus.series_feasible"): res.feasible, t("sus.series_rejected"): priced_rej}
+    stored = ctx.session_state.results.get(f"{PAGE}.sim")
+    if stored and stored.get("sig") == _sim_sig(ctx, inputs):  # the re-run's simulated figures beside them
+        points[t("search.sim_series", engine=ctx.engine.name)] = simulated_points(stored["rows"])
+    fig = pareto_chart(points,
                        {t("sus.series_front"): res.pareto}, min_tps_per_user=sla.min_tps_per_user,
                        tpot_ms=sla.tpot_ms, title=t("sus.chart"))
     chart(ctx, fig, key="sus_pareto")
@@ -163,6 +167,11 @@ def render() -> None:
                   key="sus_json", file_name="sla_search.json")
 
 
+def _sim_sig(ctx: Any, inputs: PageInputs) -> str:
+    """What a stored re-run depends on (page inputs, model, hardware, formats, engine)."""
+    return repr((inputs.values, ctx.model.name, ctx.hardware.name, ctx.dtypes, ctx.session_state.settings.engine))
+
+
 def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     st, t = ctx.st, ctx.t
     if not simulator_available():
@@ -170,7 +179,7 @@ def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]])
         return None
     v = inputs.values
     key = f"{PAGE}.sim"
-    sig = repr((v, ctx.model.name, ctx.hardware.name, ctx.dtypes, ctx.session_state.settings.engine))
+    sig = _sim_sig(ctx, inputs)
     c1, c2, c3 = st.columns([1, 1, 2])
     inputs.number("sim_top", t("sus.sim_top"), min_value=1, max_value=10, step=1, container=c1)
     inputs.number("ttft_percentile", t("sus.sim_pct"), min_value=1.0, max_value=100.0, step=5.0, container=c2)

@@ -108,11 +108,11 @@ def render() -> None:
     c1, c2, c3 = st.columns(3)
     with c1:
         st.markdown(f"**{t('ssweep.workload')}**")
-        inputs.number("num_requests", t("ssweep.num_requests"), min_value=1, max_value=5000, step=20)
-        inputs.number("input_len", t("ssweep.input_len"), min_value=1, max_value=131_072, step=128)
-        inputs.number("output_len", t("ssweep.output_len"), min_value=1, max_value=32_768, step=32)
+        inputs.number("num_requests", t("ssweep.num_requests"), step=20)  # bounds: the declarations
+        inputs.number("input_len", t("ssweep.input_len"), step=128)
+        inputs.number("output_len", t("ssweep.output_len"), step=32)
         inputs.number("spread", t("ssweep.spread"), min_value=0.0, max_value=1.0, step=0.1)
-        inputs.number("max_num_seqs", t("ssweep.max_seqs"), min_value=1, max_value=4096, step=16)
+        inputs.number("max_num_seqs", t("ssweep.max_seqs"), step=16)
     with c2:
         st.markdown(f"**{t('ssweep.grid')}**")
         inputs.multiselect("dists", t("ssweep.dists"), LENGTH_DISTS)

@@ -18,8 +18,8 @@ decode (one token each), then partially prefilled prompts continuing their chunk
 requests (FCFS; preempted ones at the front) then fill the remaining budget with prefill chunks
 (long prompts split across steps). ``chunked_prefill=False`` has V1 semantics: a waiting prompt is
 admitted whole, in the same step as the decodes, when it fits the remaining budget (a prompt longer
-than the whole budget is admitted alone as the step's only prefill, as vLLM raises the budget to
-the model length when chunking is off).
+than the whole budget is refused with a ``ValueError``: without chunking vLLM requires
+``max_num_batched_tokens ≥ max_model_len`` and TensorRT-LLM ``max_num_tokens`` ≥ the prompt).
 
 **Engine rules** (:class:`SchedulerConfig` fields, set from an engine profile by
 :meth:`SchedulerConfig.from_engine`, see :mod:`dashboard.features.engine`): ``admission``
@@ -271,6 +271,7 @@ def simulate(
     spec_seed: int | None = None,
     cpu_tier: Any = None,
     prefix_keys: Sequence[Sequence[Hashable]] | None = None,
+    precomputed: Sequence[int] | None = None,
 ) -> SimResult:
     """Run ``workload`` on ``dp`` engines of ``cm`` under ``sched``; see the module docstring.
 
@@ -280,6 +281,11 @@ def simulate(
     step's stats with ``cm.stats_for_batch`` and checks the KV block accounting (slow; for tests).
     ``progress(done_requests, total)`` is called every 1024 events; returning ``False`` raises
     :class:`SimulationStopped`. ``max_steps`` (None: no limit) bounds the steps.
+
+    ``precomputed`` (one count per request): prompt tokens whose KV arrives with the request (PD
+    disaggregation: computed by a prefill engine and transferred); on its first admission they are
+    in the cache (they take blocks, are not prefix-cache hits), at most ``prompt − 1`` so the engine
+    runs one step for the request before it samples; a preempted request recomputes them.
 
     ``prefix_keys`` (one sequence per request): the keys of its leading KV blocks for the shared
     prefix cache (``prefix_caching=True``); a :class:`~dashboard.sim.traces.TraceWorkload` with
@@ -330,15 +336,25 @@ def simulate(
     if per_rank < 1:
         raise ValueError(f"no KV block of block_size={bs} tokens fits beside the weights on this hardware "
                          "(0 blocks); lower block_size, raise TP, use a smaller dtype or more HBM")
+    if not sched.chunked_prefill and max(workload.prompt) > sched.max_num_batched_tokens:
+        raise ValueError(
+            f"max_num_batched_tokens ({sched.max_num_batched_tokens}) must be at least the longest prompt "
+            f"({max(workload.prompt)} tokens) without chunked prefill, as vLLM and TensorRT-LLM require "
+            "(raise it or enable chunked prefill)")
     need_max = -(-(longest - 1) // bs)
     if need_max > per_rank:
         raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
                          f"but the cache holds only {per_rank}" + (" per DP rank" if ranks > 1 else ""))
     if prefix_keys is not None and len(prefix_keys) != workload.num_requests:
         raise ValueError(f"prefix_keys has {len(prefix_keys)} entries for {workload.num_requests} requests")
+    if precomputed is not None and (len(precomputed) != workload.num_requests or min(precomputed, default=0) < 0):
+        raise ValueError("precomputed needs one non-negative token count per request")
     sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress,
                prefix_keys)
     sim.keep_stats = keep_stats
+    if precomputed is not None:
+        for r, k in zip(sim.reqs, precomputed, strict=True):
+            r.pre = min(int(k), r.prompt - 1)
     if cpu_tier is not None:
         from dashboard.sim.kv_cpu_tier import attach_cpu_tier
 
@@ -700,10 +716,12 @@ class _Sim:
             else:
                 self._admit_hit(r)
                 computed = r.computed
+            if r.pre and not r.preempts and computed < r.pre:
+                computed = r.pre  # KV transferred from a prefill engine (PD)
             rem = total - computed
             if sched.chunked_prefill:
                 new = min(rem, budget)
-            elif rem <= budget or (not chunks and rem > sched.max_num_batched_tokens):
+            elif rem <= budget:
                 new = rem
             else:
                 break
@@ -728,7 +746,9 @@ class _Sim:
                 r.refs = hit_keys
                 r.computed = computed
                 if r.preempts == 0:
-                    r.cached = computed
+                    r.cached = (nh + nc) * bs
+            elif computed > r.computed:
+                r.computed = computed  # PD: KV transferred with the request
             kv.take(need)
             r.blocks += need
             if rule == "guaranteed_no_evict":

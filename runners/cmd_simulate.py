@@ -93,6 +93,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sla-tpot-ms", type=positive_float, help="TPOT target for goodput")
     p.add_argument("--sla-e2e-ms", type=positive_float, help="end-to-end latency target for goodput")
     p.add_argument("--seed", type=int, default=0, help="random seed of the workload")
+    p.add_argument("--disaggregated", action="store_true",
+                   help="prefill/decode disaggregation: --prefill-engines prefill engines send the KV over --link to "
+                        "--decode-engines decode engines (same layout); TTFT includes the transfer and the decode "
+                        "engine's first step")
+    p.add_argument("--prefill-engines", type=positive_int, default=1, help="prefill engines with --disaggregated")
+    p.add_argument("--decode-engines", type=positive_int, default=1, help="decode engines with --disaggregated")
+    p.add_argument("--link", choices=("nvlink", "ib", "pcie"), default="ib", help="KV link with --disaggregated")
     p.add_argument("--json", action="store_true", help="print JSON")
     from runners.spec_args import add_speculative_args
 
@@ -157,6 +164,11 @@ def run(args: argparse.Namespace) -> int:
         if args.sla_ttft_ms or args.sla_tpot_ms or args.sla_e2e_ms:
             sla = SLA(ttft_ms=args.sla_ttft_ms, tpot_ms=args.sla_tpot_ms, e2e_ms=args.sla_e2e_ms)
         cm = CostModel(model, hw, par, dt)
+        if args.disaggregated:
+            if args.concurrency or spec is not None or args.kv_cpu_gib:
+                raise CliError("--disaggregated: give a --request-rate or a trace (open loop), without speculative "
+                               "decoding or a CPU KV tier")
+            return _run_pd(args, model, hw, par, engine, sched, cm, wl, router)
         tier = CpuTierConfig(capacity_gib=args.kv_cpu_gib, mode=args.kv_connector) if args.kv_cpu_gib else None
         res = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False,
                        speculative=spec, spec_seed=args.seed, cpu_tier=tier)
@@ -223,3 +235,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"{key[:-3].upper():<10}{d['mean']:>10.2f}{d['p50']:>10.2f}{d['p90']:>10.2f}{d['p99']:>10.2f}")
     return 0
 
+
+def _run_pd(args: argparse.Namespace, model: Any, hw: Any, par: Any, engine: Any, sched: Any, cm: Any, wl: Any,
+            router: str) -> int:
+    from dashboard.sim.pd import simulate_pd
+
+    try:
+        res = simulate_pd(cm, cm, wl, x=args.prefill_engines, y=args.decode_engines, sched_prefill=sched,
+                          sched_decode=sched, link=args.link, router=router)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    s = res.summary
+    out = {"model": model.name, "hardware": hw.name, "tp": par.tp, "ep": par.ep, "engine": engine.name,
+           "scheduler": sched.settings(), "disaggregated": True, **s}
+    if args.json:
+        emit_json(out)
+        return 0
+    print(f"{model.name} on {hw.name}, engine {engine.name}, TP={par.tp}: {args.prefill_engines} prefill + "
+          f"{args.decode_engines} decode engines, KV over {args.link}")
+    print(f"{'completed':<34}{s['completed']}/{s['num_requests']}")
+    print(f"{'output tok/s per GPU':<34}{s['output_throughput_tok_s_per_gpu']:.1f}")
+    print(f"{'(ms)':<22}{'mean':>10}{'p50':>10}{'p90':>10}{'p99':>10}")
+    for key in ("ttft_ms", "tpot_ms", "e2e_ms", "kv_transfer_ms", "kv_wait_ms", "decode_first_step_ms"):
+        d = s[key]
+        print(f"{key[:-3]:<22}{d['mean']:>10.2f}{d['p50']:>10.2f}{d['p90']:>10.2f}{d['p99']:>10.2f}")
+    return 0

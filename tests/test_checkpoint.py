@@ -106,3 +106,23 @@ def test_cli_defaults_to_the_native_format(capsys) -> None:
     assert main(["memory", "--model", "gpt-oss-120b", "--hardware", "h200", "--weight-dtype", "bf16",
                  "--activation-dtype", "bf16", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["weight_bytes_per_gpu"] / GIB == pytest.approx(217.6, abs=0.5)
+
+
+def test_sidebar_shows_and_overrides_the_native_format() -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard/overview.py"), default_timeout=120)
+    at.run()
+    at.sidebar.selectbox(key="sb_model_preset").set_value("gpt-oss-120b").run()
+    assert not at.exception
+    assert any("MXFP4 experts, bf16 attention" in c.value for c in at.sidebar.caption)
+    assert at.sidebar.selectbox(key="sb_weight_dtype").value == "mxfp4"
+    assert at.sidebar.selectbox(key="sb_attention_weight_dtype").value == "bf16"
+    # override to bf16, then back to the native format with the button
+    at.sidebar.selectbox(key="sb_weight_dtype").set_value("bf16").run()
+    assert at.session_state["app_state"].settings.weight_dtype == "bf16"
+    at.sidebar.button(key="sb_use_native").click().run()
+    assert not at.exception
+    assert at.session_state["app_state"].settings.weight_dtype == "mxfp4"

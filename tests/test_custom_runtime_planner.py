@@ -75,7 +75,8 @@ def test_compute_only_view_is_flops_over_peak() -> None:
     assert ops["qkv_proj"].time_s == pytest.approx(ops["qkv_proj"].flops / (0.5 * hw.peak_flops("bf16")), rel=1e-9)
     assert ops["attn_prefill"].time_s == pytest.approx(ops["attn_prefill"].flops / (0.25 * hw.peak_flops("bf16")),
                                                        rel=1e-9)
-    assert ops["attn_norm"].time_s < 1e-9  # memory-only ops cost ~nothing
+    # memory-only ops cost ~nothing: 1.07 GB at 1e8 GB/s (the hard limit) = 1.1e-8 s vs 3.3 ms for qkv_proj
+    assert ops["attn_norm"].time_s < 1e-7
     # never slower than the full roofline with the same efficiencies
     full = CostModel(m, hw).step(StepSpec(prefill_seqs=1, prefill_len=2048))
     assert cost.latency_s < full.latency_s

@@ -515,3 +515,106 @@ def test_memory_with_an_engine_rule() -> None:
         "exceeds the model's max_position_embeddings (131,072)"
         in memory_breakdown(L8B, HW, context=131_073).warnings[0]
     )
+
+
+# ---------------------------------------------------------------- gaps the mutation run found
+def test_weight_bytes_moe_bf16_attention_format_and_pipeline_tp() -> None:
+    # Mixtral-8x7B (no shared expert) bf16, ep = 2: 4 local experts of 3·4096·14336 + a router
+    mix = load_model("mixtral-8x7b")
+    h = 4096
+    attn = (h * (32 + 16) * 128 + 32 * 128 * h) * 2
+    moe = 4 * 3 * h * 14336 * 2 + h * 8 * 2
+    norms = 2 * h * 2
+    emb = 32000 * h * 2
+    assert weight_bytes_per_gpu(mix, ParallelConfig(ep=2), "bf16") == 32 * (attn + moe + norms) + 2 * emb + h * 2
+    # gpt-oss-120b: MXFP4 experts, attention kept in bf16 (the checkpoint's format), tp = 2 splits both
+    got = weight_bytes_per_gpu(OSS, ParallelConfig(tp=2), "mxfp4", "bf16")
+    mx = 0.5 + 1 / 32
+    h, hq, hkv, d = 2880, 32, 4, 64
+    attn = (h * (hq + 2 * hkv) * d + hq * d * h) * 2
+    expert = OSS.expert_params() / 2 * mx
+    moe = 128 * expert + OSS.router_params() * 2
+    per_layer = attn + moe + 2 * h * 2
+    emb = 2 * 201088 * h / 2 * 2
+    assert got == pytest.approx(36 * per_layer + emb + h * 2, rel=REL)
+    assert got > weight_bytes_per_gpu(OSS, ParallelConfig(tp=2), "mxfp4")  # bf16 attention weighs more
+    # pp = 2 with tp = 2: 16 Llama layers, one vocab table split two ways
+    h = 4096
+    attn2 = (h * (16 + 8) * 128 + 16 * 128 * h) * 2
+    layer = attn2 + 3 * h * 14336 / 2 * 2 + 2 * h * 2
+    assert weight_bytes_per_gpu(L8B, ParallelConfig(tp=2, pp=2), "bf16") == pytest.approx(
+        16 * layer + 128256 * h / 2 * 2 + h * 2, rel=REL
+    )
+    # MLA without q_lora (DeepSeek-V2-Lite, tp = 2, bf16): q = h · 8 heads · 192
+    h, hq = 2048, 8
+    attn = (h * 576 + h * hq * 192 + 512 * hq * 256 + hq * 128 * h) * 2
+    dense = 3 * 10944 * h / 2 * 2
+    moe = 64 * 3 * 1408 * h / 2 * 2 + 3 * 2816 * h / 2 * 2 + 64 * h * 2  # experts split by expert-TP 2
+    per = (1 * (attn + dense + 2 * h * 2) + 26 * (attn + moe + 2 * h * 2)) / 27
+    assert weight_bytes_per_gpu(DSV2L, ParallelConfig(tp=2), "bf16") == pytest.approx(
+        per * 27 + 2 * 102400 * h / 2 * 2 + h * 2, rel=REL
+    )
+
+
+def test_activation_of_a_wide_moe() -> None:
+    # gpt-oss-120b: top-4 × 2880 = 11520 > dense 2880 → 2 · 11520 per token wins over qkv (64 + 16)·64
+    assert activation_bytes(OSS, ParallelConfig(), "bf16", 10, 0) == 10 * (2 * 2880 + 2 * 11520) * 2
+
+
+def test_distinct_experts_edges() -> None:
+    from dashboard.features.cost_model import expected_distinct_experts
+
+    assert expected_distinct_experts(8, 2, 0) == 0.0
+    assert expected_distinct_experts(0, 2, 5) == 0.0
+    assert expected_distinct_experts(1, 1, 5) == 1.0
+    assert expected_distinct_experts(8, 2, 0.5) == pytest.approx(8 * (1 - 0.75**0.5))
+
+
+def test_context_warning_text() -> None:
+    from dashboard.features.memory import context_warnings
+
+    assert context_warnings(L8B, 131_072) == ()
+    assert context_warnings(L8B, 131_073) == (
+        "context 131,073 tokens exceeds the model's max_position_embeddings (131,072); "
+        "the model was not trained for it and engines refuse it without RoPE scaling",
+    )
+
+
+def test_price_sums_rows_that_share_a_name() -> None:
+    """Windowed models enumerate attention twice, DeepSeek its MLP norms twice (dense and MoE
+    layers): the breakdown sums them per name."""
+    for cm, spec in (
+        (
+            CostModel(OSS, HW, ParallelConfig(tp=2)),
+            StepSpec(prefill_seqs=1, prefill_len=300, decode_seqs=3, decode_context=900),
+        ),
+        (CostModel(DSV3, HW, ParallelConfig(tp=8, ep=8)), StepSpec(decode_seqs=4, decode_context=1000)),
+    ):
+        s = cm.stats_for(spec)
+        rows: dict[str, list] = {}
+        for op in cm.ops(s):
+            rows.setdefault(op.name, []).append(op)
+        cost = cm.price(s)
+        assert [o.name for o in cost.ops] == list(rows)
+        assert any(len(v) > 1 for v in rows.values())
+        for o in cost.ops:
+            recs = rows[o.name]
+            comm = o.kind in ("allreduce", "alltoall", "allgather")
+            assert o.kind == recs[0].kind and o.count == sum(r.count for r in recs)
+            assert o.flops == pytest.approx(sum(r.flops for r in recs), rel=REL)
+            assert o.bytes == pytest.approx(0.0 if comm else sum(r.bytes for r in recs), rel=REL)
+            assert o.comm_bytes == pytest.approx(sum(r.bytes for r in recs) if comm else 0.0, rel=REL)
+            assert o.weight_bytes == pytest.approx(sum(r.weight_bytes for r in recs), rel=REL)
+            assert o.time_s == pytest.approx(sum(cm.op_time(r)[0] for r in recs), rel=REL)
+        d = next(o for o in cost.ops if o.name == "residual_add")
+        assert d.count == (61 if cm.model is DSV3 else 36)
+
+
+def test_decode_compute_bound_pays_one_overhead_per_layer() -> None:
+    from dashboard.features.cost_model import ATTN_D as KIND
+    from dashboard.features.cost_model import AttentionDecodeOp
+
+    hw = HW.with_efficiency(attention_decode_unit_gb_s=None)
+    cm = CostModel(L8B, hw)  # 4 query rows per KV head → η(4) = 0.2 → 2e14 FLOP/s
+    t, bound = cm.op_time(AttentionDecodeOp("d", KIND, 3, 1e12, 1.0, 0.0, 1.0))
+    assert bound == "compute" and t == pytest.approx(1e12 / 2e14 + 3 * 2e-6, rel=REL)

@@ -513,9 +513,6 @@ def test_fuzz_simulator_workloads(small_cm, n, p, o, dist, spread, rate, conc, b
         assert (tokens <= budget).all()
 
 
-@pytest.mark.xfail(strict=False, reason="for h16 (simulator rewrite): prefill-first admits a prompt longer than "
-                   "max_num_batched_tokens alone; vLLM refuses max_num_batched_tokens < max_model_len without "
-                   "chunked prefill (issue 11, Low 11)")
 def test_prefill_first_respects_the_token_budget(small_cm) -> None:
     from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
 

@@ -142,3 +142,27 @@ def test_like_narrows_without_repeating() -> None:
     assert Page().batch == 8 and param_specs(Page)["batch"].unit == "sequences"
     with pytest.raises(ValueError, match=r"\[1, 64\]"):
         Page(batch=65)
+
+
+def test_json_downloads_carry_the_declarations() -> None:
+    import json
+    from types import SimpleNamespace
+
+    from dashboard.components.outputs import json_download
+
+    got: dict = {}
+
+    class St:
+        def download_button(self, label, data, **kw):
+            got["data"] = data
+
+    ctx = SimpleNamespace(st=St(), lang="en")
+    json_download(ctx, {"inputs": SimulatorInputs(max_num_seqs=64), "outputs": {"x": 1}}, key="k", file_name="f.json")
+    doc = json.loads(got["data"])
+    assert doc["parameters"]["max_num_seqs"] == {
+        "value": 64,
+        "unit": "sequences",
+        "bounds": "[1, 4096]",
+        "label": "Max running sequences",
+    }
+    assert doc["inputs"]["max_num_seqs"] == 64 and doc["outputs"] == {"x": 1}

@@ -7,6 +7,7 @@ import shlex
 from dataclasses import replace
 
 import pytest
+import yaml
 
 from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import load_hardware
@@ -192,16 +193,28 @@ def _check(texts: dict[str, str]) -> int:
             if flag in data.get("choices", {}):
                 assert value in data["choices"][flag], (eng, flag, value)
             n += 1
+    # the manifest and the extra-options YAML parse as YAML
+    docs = list(yaml.safe_load_all(texts["k8s"]))
+    assert docs and all(d["apiVersion"] and d["kind"] in {"Deployment", "Service", "LeaderWorkerSet"} for d in docs)
+    for block in texts["trtllm"].split("<<'EOF'\n")[1:]:
+        opts = yaml.safe_load(block.split("EOF\n")[0])
+        assert set(opts) <= set(engine_flags()["trtllm"]["yaml_keys"])
     if "extra_llm_api_options" in texts["trtllm"]:
         yaml_keys = set(engine_flags()["trtllm"]["yaml_keys"])
         for line in texts["trtllm"].splitlines():
             if ":" in line and not line.startswith(("cat", "trtllm", "#")):
                 key = line.split(":")[0].strip()
                 assert key in yaml_keys or f"kv_cache_config.{key}" in yaml_keys, key
-    # the manifest runs the same vLLM flags
+    # the manifest runs the same vLLM flags (a Deployment's args list, or a LeaderWorkerSet leader's shell line)
     for line in texts["k8s"].splitlines():
-        if line.strip().startswith('- "--'):
-            assert json.loads(line.strip()[2:]) in engine_flags()["vllm"]["flags"]
+        item = line.strip()
+        if item.startswith('- "--'):
+            assert json.loads(item[2:]) in engine_flags()["vllm"]["flags"]
+        elif item.startswith("- ") and "vllm serve" in item:
+            serve = json.loads(item[2:]).split("; ", 1)[1]
+            for tok in shlex.split(serve):
+                if tok.startswith("--"):
+                    assert tok in engine_flags()["vllm"]["flags"], tok
     return n
 
 
@@ -218,6 +231,9 @@ def test_every_emitted_flag_is_in_the_documented_list(llama70) -> None:
         _check(launch_commands(s))
     t = launch_commands(specs[1])
     assert "--quantization fp8" in t["vllm"] and "--pipeline-parallel-size 2" in t["vllm"]
+    # 16 GPUs per replica on 8-GPU nodes: a Ray cluster / a LeaderWorkerSet of 2 pods × 8 GPUs
+    assert "--distributed-executor-backend ray" in t["vllm"] and "kind: LeaderWorkerSet" in t["k8s"]
+    assert "size: 2" in t["k8s"] and 'nvidia.com/gpu: "8"' in t["k8s"] and "role: leader" in t["k8s"]
     assert "--quantization" not in launch_commands(specs[0])["vllm"]  # native fp8 checkpoint: detected
     assert "--kv-cache-dtype fp8_e4m3" in launch_commands(specs[0])["sglang"]
     assert "--enable-dp-attention" in launch_commands(specs[0])["sglang"]

@@ -882,3 +882,12 @@ def test_one_upload_cap() -> None:
 
     assert cal_page.MAX_UPLOAD_BYTES == MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1024 * 1024
     assert _config()["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+
+
+def test_launcher_opt_in_hides_error_details(monkeypatch) -> None:
+    from dashboard.__main__ import build_streamlit_argv
+
+    argv = build_streamlit_argv("10.0.0.5", 8501, allow_remote=True)
+    flags = dict(zip(argv[2::2], argv[3::2], strict=True))
+    assert flags["--server.address"] == "10.0.0.5" and flags["--client.showErrorDetails"] == "none"
+    assert flags["--server.maxUploadSize"] == "5" and flags["--browser.gatherUsageStats"] == "false"

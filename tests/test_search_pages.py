@@ -66,6 +66,10 @@ def test_scale_up_search_bad_list_keeps_last_value_and_simulator_button() -> Non
     sim = _df_with(at, "ttft_ms_p90")
     assert len(sim) == 1 and sim["tpot_ms_p90"].iloc[0] > 0
     assert sim["ttft_ms_p50"].iloc[0] <= sim["ttft_ms_p90"].iloc[0] <= sim["ttft_ms_p99"].iloc[0]
+    # the Pareto chart gains the simulated series once the re-run exists
+    at.run()
+    names = [t.get("name") for c in at.get("plotly_chart") for t in __import__("json").loads(c.proto.spec)["data"]]
+    assert any(n and n.startswith("simulated (vllm") for n in names), names
 
 
 def test_pd_page_shows_both_bests_and_link_changes_kv_time() -> None:

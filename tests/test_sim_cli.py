@@ -108,3 +108,13 @@ def test_unknown_model_exits_2() -> None:
              "--output-len", "10")
     assert p.returncode == 2
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_disaggregated_simulation_cli() -> None:
+    d = _json("--num-requests", "30", "--input-len", "1024", "--output-len", "32", "--request-rate", "5",
+              "--disaggregated", "--prefill-engines", "1", "--decode-engines", "2", "--link", "nvlink")
+    assert d["disaggregated"] is True and d["completed"] == 30 and d["x"] == 1 and d["y"] == 2
+    assert d["ttft_ms"]["mean"] > d["kv_transfer_ms"]["mean"] + d["decode_first_step_ms"]["mean"] > 0
+    bad = _run(*BASE, "--num-requests", "5", "--input-len", "10", "--output-len", "10", "--concurrency", "2",
+               "--disaggregated")
+    assert bad.returncode == 2 and "--disaggregated" in bad.stderr

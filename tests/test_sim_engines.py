@@ -212,7 +212,8 @@ def test_progress_and_stop(cm: CostModel) -> None:
 def test_every_engine_keeps_invariants(cm: CostModel, engine: str) -> None:
     wl = make_workload(WorkloadConfig(num_requests=60, input_len=300, output_len=40, input_dist="lognormal",
                                       output_dist="uniform", request_rate=80.0, seed=4))
-    sched = SchedulerConfig.from_engine(engine, cm.hw, max_num_batched_tokens=512, max_num_seqs=16, block_size=16,
+    budget = max(512, max(wl.prompt))  # TRT-LLM runs without chunked prefill: the budget covers every prompt
+    sched = SchedulerConfig.from_engine(engine, cm.hw, max_num_batched_tokens=budget, max_num_seqs=16, block_size=16,
                                         num_kv_blocks=120, prefix_cache_hit=0.3)
     res = simulate(cm, wl, sched, validate=True)
     rq = res.requests
@@ -248,3 +249,28 @@ def test_trace_hash_ids_feed_the_shared_prefix_cache(cm: CostModel) -> None:
     small = simulate(cm, tw, SchedulerConfig(max_num_batched_tokens=8192, max_num_seqs=64, num_kv_blocks=600,
                                              prefix_caching=True))
     assert small.requests["cached_tokens"].sum() <= hit and small.summary["prefix_cache_evictions"] > 0
+
+
+def test_pd_simulation_ttft_includes_transfer_and_decode_first_step() -> None:
+    """One request (512 prompt, 4 out), one prefill and one decode engine: TTFT = the prefill step +
+    the KV transfer + the decode engine's first step (one new token after 511 transferred ones)."""
+    from dashboard.features.kv_transfer import kv_transfer_s
+    from dashboard.sim.pd import simulate_pd
+
+    m, hw = load_model("llama-3.1-8b"), load_hardware("h200")
+    cm = CostModel(m, hw)
+    sched = SchedulerConfig(max_num_batched_tokens=2048, num_kv_blocks=500)
+    one = simulate_pd(cm, cm, Workload((0.0,), (512,), (4,)), sched_prefill=sched, sched_decode=sched, link="ib")
+    t_pre = _t(cm, [(512, 0)], [], 1)
+    t_kv = kv_transfer_s(m, hw, cm.par, "bf16", 512, "ib")[0]
+    t_first = _t(cm, [(1, 511)], [], 1)
+    assert one.requests["ttft_s"][0] == pytest.approx(t_pre + t_kv + t_first, rel=1e-12)
+    assert one.summary["decode_first_step_ms"]["mean"] == pytest.approx(t_first * 1e3, rel=1e-9)
+    # two prompts prefilled in the same step share the prefill engine's link: the second waits T_kv
+    two = simulate_pd(cm, cm, Workload((0.0, 0.0), (512, 512), (4, 4)), sched_prefill=sched, sched_decode=sched)
+    waits = sorted(two.requests["kv_wait_s"])
+    assert waits[0] == 0.0 and waits[1] == pytest.approx(t_kv, rel=1e-12)
+    # two prefill engines: no link contention
+    spread = simulate_pd(cm, cm, Workload((0.0, 0.0), (512, 512), (4, 4)), x=2, sched_prefill=sched,
+                         sched_decode=sched)
+    assert max(spread.requests["kv_wait_s"]) == 0.0

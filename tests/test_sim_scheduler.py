@@ -116,10 +116,10 @@ def test_chunked_prefill_off_has_v1_semantics(cm: CostModel) -> None:
     assert res.requests["ttft_s"][1] == pytest.approx(d1 + d2, rel=1e-12)
     chunked = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4, num_kv_blocks=100))
     assert chunked.steps["prefill_tokens"][0] == 256  # B's first chunk shares step 1
-    # a prompt longer than the whole budget is admitted alone rather than starving
-    big = simulate(cm, Workload((0.0,), (600,), (3,)), SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4,
-                                                                      chunked_prefill=False, num_kv_blocks=100))
-    assert big.steps["prefill_tokens"][0] == 600
+    # without chunking a prompt longer than the whole budget is refused (vLLM: budget ≥ max_model_len)
+    with pytest.raises(ValueError, match="max_num_batched_tokens"):
+        simulate(cm, Workload((0.0,), (600,), (3,)), SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4,
+                                                                     chunked_prefill=False, num_kv_blocks=100))
 
 
 def test_preemption_by_recompute_keeps_invariants(cm: CostModel) -> None:
@@ -295,6 +295,8 @@ def test_random_workloads_keep_invariants(cm, cm_window, windowed, n, p_mean, o_
     wl = make_workload(WorkloadConfig(num_requests=n, input_len=p_mean, output_len=o_mean, input_dist=dist,
                                       output_dist=dist, request_rate=rate, concurrency=conc, max_len=160, seed=seed))
     need = max(math.ceil((p + o - 1) / bs) for p, o in zip(wl.prompt, wl.output, strict=True))
+    if not chunked or engine == "trtllm":  # without chunking the budget covers the longest prompt (vLLM, TRT-LLM)
+        budget = max(budget, max(wl.prompt))
     kw = {"max_num_batched_tokens": budget, "max_num_seqs": seqs, "block_size": bs, "num_kv_blocks": need + extra_blocks,
               "chunked_prefill": chunked, "prefix_cache_hit": hit, "preempt": preempt}
     # every engine's rules (admission, async lag, shared prefix blocks, overheads) keep the invariants

@@ -121,3 +121,14 @@ def test_sidebar_tp_applies_to_visited_pages_unless_set_there() -> None:
     assert at.number_input(key="quick_memory__tp").value == 4
     assert any("overrides the sidebar" in c.value for c in at.caption)
     assert at.query_params["pinned"] == "tp" and at.query_params["sb_tp"] == "8"
+
+
+@pytest.mark.parametrize("page", ["experts_calculation", "host_bandwidth"])
+def test_offload_pages_offer_a_moe_model_on_a_dense_one(page) -> None:
+    at = _run(AppTest.from_file(str(DASHBOARD_DIR / f"{page}.py"), default_timeout=120))
+    assert not at.session_state["app_state"].model.preset.startswith("qwen3-30b")
+    at.button(key=f"{page}__try_qwen3-30b-a3b").click()
+    _run(at)
+    assert at.session_state["app_state"].model.preset == "qwen3-30b-a3b"
+    assert at.query_params["model"] == "qwen3-30b-a3b"
+    assert not any(b.key and "__try_" in b.key for b in at.button)  # a MoE model: no offer any more

@@ -101,4 +101,5 @@ def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
             label = getattr(proto, "label", "")
             if label:
                 out.append((f"{kind}.label", label))
-    return list(dict.fromkeys(out))  # value and body repeat each other
+    seen: set[str] = set()  # value and body repeat each other
+    return [(k, t) for k, t in out if not (t in seen or seen.add(t))]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import is_dataclass
 from typing import Any
 
 import pandas as pd
 
 from dashboard.common.i18n import page_text, tr
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
+from dashboard.features.params import describe
 
 __all__ = ["CHARTS_OPEN_BY_DEFAULT", "PLOTLY_CONFIG", "chart", "json_download", "localized_columns", "metrics_row",
            "table"]
@@ -70,12 +72,26 @@ def table(ctx: Any, df: pd.DataFrame, key: str, file_name: str, height: int | No
 
 
 def json_download(ctx: Any, payload: Any, key: str, file_name: str) -> None:
-    """Inputs + outputs of a page as one JSON document."""
+    """Inputs + outputs of a page as one JSON document. When ``payload["inputs"]`` is a dataclass
+    with declared parameters, ``payload["parameters"]`` adds their units and bounds
+    (:func:`dashboard.features.params.describe`)."""
+    if isinstance(payload, dict) and "parameters" not in payload:
+        declared = describe(payload["inputs"]) if is_dataclass(payload.get("inputs")) else {}
+        if declared:
+            payload = {**payload, "parameters": declared}
     ctx.st.download_button(tr("common.download_json", ctx.lang), to_json_bytes(payload), file_name=file_name,
                            mime="application/json", key=key, on_click="ignore")
 
 
+#: At most this many metric cards side by side: with the sidebar open, six cards in a row truncate
+#: their labels and values (issue 14 §3); more items wrap onto further rows of equal width.
+MAX_METRICS_PER_ROW = 4
+
+
 def metrics_row(ctx: Any, items: Mapping[str, str], help: Mapping[str, str] | None = None) -> None:
-    cols = ctx.st.columns(max(1, len(items)))
-    for col, (label, value) in zip(cols, items.items(), strict=False):
-        col.metric(label, value, help=(help or {}).get(label), border=True)
+    pairs = list(items.items())
+    per_row = min(MAX_METRICS_PER_ROW, max(1, len(pairs)))
+    for start in range(0, max(1, len(pairs)), per_row):
+        cols = ctx.st.columns(per_row)
+        for col, (label, value) in zip(cols, pairs[start:start + per_row], strict=False):
+            col.metric(label, value, help=(help or {}).get(label), border=True)

@@ -42,6 +42,8 @@ def parse_spec_text(text: str) -> Any:
         data = json.loads(s) if s.startswith("{") else yaml.safe_load(s)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ValueError(f"sweep spec is not valid YAML/JSON: {str(exc).splitlines()[0]}") from None
+    except RecursionError:  # "[[[[…" pasted in the editor (issue 11)
+        raise ValueError("sweep spec is nested too deeply") from None
     return parse_spec(data)
 
 

@@ -107,8 +107,9 @@ def with_kernel_efficiencies(hw: HardwareProfile, *, gemm: float | None = None, 
     return hw.with_efficiency(**changes) if changes else hw
 
 
-#: bandwidth (GB/s) standing in for "infinite" in the compute-only view (1e12 GB/s = 1 ZB/s)
-_UNBOUNDED_GB_S = 1e12
+#: bandwidth (GB/s) standing in for "infinite" in the compute-only view: 1e8 GB/s (100 PB/s, ~2·10^4 × an
+#: H200's HBM), the largest value the profile's hard limits accept (features/hardware.HARD_LIMITS)
+_UNBOUNDED_GB_S = 1e8
 
 
 def compute_only_hardware(hw: HardwareProfile) -> HardwareProfile:

@@ -39,6 +39,7 @@ from dashboard.features.checkpoint import native_format
 from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import HardwareProfile
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import cost_per_million_tokens, tokens_per_joule, tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes
 from dashboard.services.planner import engine_layouts, layout_label, scheduler_limits
@@ -133,12 +134,12 @@ def frontier_points(
                             "layout": layout_label(lay), "tp": lay.tp, "ep": lay.ep, "gpus": lay.gpus,
                             "concurrency": c,
                             "budget": budget, "ttft_ms": st.ttft_s * 1e3, "tpot_ms": st.tpot_s * 1e3,
-                            "tps_per_user": 1.0 / st.tpot_s if st.tpot_s > 0 else 0.0,
+                            "tps_per_user": tokens_per_s_per_user(st.tpot_s) or 0.0,
                             "output_tok_s_per_gpu": out_g, "input_tok_s_per_gpu": in_g,
                             "total_tok_s_per_gpu": out_g + in_g,
                             "tokens_per_usd": out_g * 3600.0 / price if price else None,
-                            "usd_per_m_output_tokens": price / 3600.0 / out_g * 1e6 if price and out_g > 0 else None,
-                            "tokens_per_joule": out_g / hw.tdp_w if hw.tdp_w > 0 else None,
+                            "usd_per_m_output_tokens": cost_per_million_tokens(price, out_g) if price else None,
+                            "tokens_per_joule": tokens_per_joule(out_g, hw.tdp_w),
                         }
                         series_rows.append(row)
                 if not series_rows:
@@ -190,7 +191,7 @@ def _pd_points(model: ModelProfile, hw: HardwareProfile, engine: str, prec: str,
             "output_tok_s_per_decode_gpu": rate * output_len / g_d if g_d else None,
             "input_tok_s_per_prefill_gpu": rate * input_len / g_p if g_p else None,
             "tokens_per_usd": out_g * 3600.0 / price if price else None,
-            "usd_per_m_output_tokens": price / 3600.0 / out_g * 1e6 if price and out_g > 0 else None,
-            "tokens_per_joule": out_g / hw.tdp_w if hw.tdp_w > 0 else None,
+            "usd_per_m_output_tokens": cost_per_million_tokens(price, out_g) if price else None,
+            "tokens_per_joule": tokens_per_joule(out_g, hw.tdp_w),
         })
     return out

@@ -66,6 +66,7 @@ class LaunchSpec:
     replicas: int = 1
     role: str = "both"  # "both" | "prefill" | "decode"
     name: str = "llm"
+    gpus_per_node: int = 8  # a replica wider than this spans nodes (Ray cluster / LeaderWorkerSet)
     # speculative decoding (features/speculative.py): vLLM --speculative-config JSON, SGLang flags
     speculative_config: str | None = None
     sglang_speculative: tuple[str, ...] = ()
@@ -74,6 +75,11 @@ class LaunchSpec:
     @property
     def gpus(self) -> int:
         return self.tp * self.dp * self.pp
+
+    @property
+    def nodes(self) -> int:
+        """Nodes one replica spans (``ceil(gpus / gpus_per_node)``)."""
+        return -(-self.gpus // max(1, self.gpus_per_node))
 
 
 def _q(s: str) -> str:
@@ -116,7 +122,12 @@ def vllm_command(spec: LaunchSpec) -> str:
         a += ["--kv-transfer-config", _q(json.dumps(cfg, separators=(",", ":")))]
     if spec.speculative_config:
         a += ["--speculative-config", _q(spec.speculative_config)]
-    return _note(spec) + " ".join(a)
+    head = ""
+    if spec.nodes > 1:  # vLLM runs a multi-node engine on a Ray cluster (docs/serving/parallelism_scaling.md)
+        a += ["--distributed-executor-backend", "ray"]
+        head = (f"# multi-node replica ({spec.nodes} nodes × {spec.gpus_per_node} GPUs): start a Ray cluster of "
+                f"{spec.nodes} nodes first (vLLM examples/online_serving/multi-node-serving.sh), then on the head:\n")
+    return _note(spec) + head + " ".join(a)
 
 
 def sglang_command(spec: LaunchSpec) -> str:
@@ -212,18 +223,78 @@ spec:
 """
 
 
+def _leader_worker_set(spec: LaunchSpec, name: str, labels: dict[str, str]) -> str:
+    """A LeaderWorkerSet (``leaderworkerset.x-k8s.io/v1``) for a replica spanning ``spec.nodes``
+    nodes: the leader pod starts the Ray head and ``vllm serve``, the workers join its Ray cluster
+    (vLLM's ``examples/online_serving/multi-node-serving.sh`` in the vllm-openai image)."""
+    lab = "\n".join(f"          {k}: {v}" for k, v in labels.items())
+    cmd = vllm_command(spec).splitlines()[-1]
+    script = "/vllm-workspace/examples/online_serving/multi-node-serving.sh"
+    per_pod = min(spec.gpus, spec.gpus_per_node)
+    pod = f"""        containers:
+        - name: vllm
+          image: {_VLLM_IMAGE}
+          command: ["/bin/sh", "-c"]
+          args:
+          - {json.dumps("{ROLE}")}
+          resources:
+            limits:
+              nvidia.com/gpu: "{per_pod}"
+          volumeMounts:
+          - name: shm
+            mountPath: /dev/shm
+        volumes:
+        - name: shm
+          emptyDir:
+            medium: Memory
+            sizeLimit: 16Gi"""
+    leader = pod.replace(json.dumps("{ROLE}"), json.dumps(
+        f"bash {script} leader --ray_cluster_size=$(LWS_GROUP_SIZE); {cmd} --port 8000"))
+    worker = pod.replace(json.dumps("{ROLE}"), json.dumps(
+        f"bash {script} worker --ray_address=$(LWS_LEADER_ADDRESS)"))
+    return f"""apiVersion: leaderworkerset.x-k8s.io/v1
+kind: LeaderWorkerSet
+metadata:
+  name: {name}
+spec:
+  replicas: {spec.replicas}
+  leaderWorkerTemplate:
+    size: {spec.nodes}
+    leaderTemplate:
+      metadata:
+        labels:
+{lab}
+          role: leader
+      spec:
+{leader}
+    workerTemplate:
+      spec:
+{worker}
+"""
+
+
+def _workload(spec: LaunchSpec, name: str, labels: dict[str, str]) -> str:
+    if spec.nodes > 1:
+        return _leader_worker_set(spec, name, labels)
+    return _deployment(spec, name, labels)
+
+
 def k8s_manifest(spec: LaunchSpec, prefill: LaunchSpec | None = None, decode: LaunchSpec | None = None) -> str:
     """A vLLM Deployment + Service (aggregated), or prefill and decode Deployments with the NIXL KV
-    connector + a Service in front of the decode pool (disaggregated). One pod = one replica; a plan
-    with ``pp > 1`` or more GPUs per replica than a node holds needs a multi-node launcher (LWS)."""
+    connector + a Service in front of the decode pool (disaggregated). One pod = one replica; a
+    replica wider than a node (``pp > 1`` across nodes) is a LeaderWorkerSet of ``nodes`` pods whose
+    leader serves (the Service then selects the leaders)."""
     base = spec.name
     if prefill is not None and decode is not None:
-        docs = [_deployment(prefill, f"{base}-prefill", {"app": base, "role": "prefill"}),
-                _deployment(decode, f"{base}-decode", {"app": base, "role": "decode"})]
+        note = ("# Disaggregated prefill/decode: each request must reach a prefill worker, then a decode worker\n"
+                "# (the NIXL connector moves the KV). Put a P/D-aware router in front (vLLM's disaggregated proxy\n"
+                "# example or the llm-d inference scheduler); the Service below exposes the decode pool to it.\n")
+        docs = [note + _workload(prefill, f"{base}-prefill", {"app": base, "role": "prefill"}),
+                _workload(decode, f"{base}-decode", {"app": base, "role": "decode"})]
         svc_sel = {"app": base, "role": "decode"}
     else:
-        docs = [_deployment(spec, base, {"app": base})]
-        svc_sel = {"app": base}
+        docs = [_workload(spec, base, {"app": base})]
+        svc_sel = {"app": base, "role": "leader"} if spec.nodes > 1 else {"app": base}
     sel = "\n".join(f"    {k}: {v}" for k, v in svc_sel.items())
     docs.append(f"""apiVersion: v1
 kind: Service

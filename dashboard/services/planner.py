@@ -58,6 +58,7 @@ from dashboard.features.checkpoint import native_format
 from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
+from dashboard.features.metrics import cost_per_million_tokens, tokens_per_joule
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
 from dashboard.features.pipeline import make_cost_model
@@ -323,14 +324,15 @@ def _economics(req: PlanRequest, usd_per_hour: float, gpus: int, hw: HardwarePro
     """``output_tok_s_per_gpu``, ``usd_per_hour``, ``usd_per_m_input_tokens``,
     ``usd_per_m_output_tokens`` (the whole bill on each token type) and ``tokens_per_joule``
     (output tokens per GPU-joule at TDP) of a deployment delivering ``out_tok_s`` output tokens/s."""
-    in_tok_s = out_tok_s * req.input_len / req.output_len
-    usd_s = usd_per_hour / 3600.0
+    out_g = out_tok_s / gpus if gpus else 0.0
+    in_g = out_g * req.input_len / req.output_len
+    price = usd_per_hour / gpus if gpus else 0.0
     return {
-        "output_tok_s_per_gpu": out_tok_s / gpus if gpus else 0.0,
+        "output_tok_s_per_gpu": out_g,
         "usd_per_hour": usd_per_hour,
-        "usd_per_m_input_tokens": usd_s / in_tok_s * 1e6 if in_tok_s > 0 else None,
-        "usd_per_m_output_tokens": usd_s / out_tok_s * 1e6 if out_tok_s > 0 else None,
-        "tokens_per_joule": out_tok_s / (gpus * hw.tdp_w) if gpus and hw.tdp_w > 0 else None,
+        "usd_per_m_input_tokens": cost_per_million_tokens(price, in_g),
+        "usd_per_m_output_tokens": cost_per_million_tokens(price, out_g),
+        "tokens_per_joule": tokens_per_joule(out_g, hw.tdp_w),
     }
 
 
@@ -454,7 +456,8 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
     spec = LaunchSpec(model_id=model_id, tp=lay.tp, dp=lay.dp, ep=lay.ep, pp=lay.pp, max_num_seqs=c.max_num_seqs,
                       max_num_batched_tokens=c.budget, max_model_len=req.input_len + req.output_len,
                       gpu_memory_utilization=_GPU_MEM_UTIL, kv_dtype=c.dtypes.kv, weight_dtype=c.dtypes.weight,
-                      checkpoint_dtype=nf.weight, replicas=c.replicas, name=_k8s_name(model_id))
+                      checkpoint_dtype=nf.weight, replicas=c.replicas, name=_k8s_name(model_id),
+                      gpus_per_node=_node_gpus(c.hw))
     extra: dict[str, Any] = {}
     if req.speculative is not None:
         from dashboard.features.speculative import (
@@ -678,7 +681,7 @@ def _pd_plan_dict(model: ModelProfile, model_id: str, c: _PDCandidate, req: Plan
     nf = native_format(model)
     common = {"model_id": model_id, "max_model_len": req.input_len + req.output_len,
               "gpu_memory_utilization": _GPU_MEM_UTIL, "kv_dtype": c.dtypes.kv, "weight_dtype": c.dtypes.weight,
-              "checkpoint_dtype": nf.weight, "name": _k8s_name(model_id)}
+              "checkpoint_dtype": nf.weight, "name": _k8s_name(model_id), "gpus_per_node": _node_gpus(c.hw)}
     pre = LaunchSpec(tp=c.pre.tp, dp=c.pre.dp, ep=c.pre.ep, pp=c.pre.pp, replicas=c.n_p, max_num_seqs=c.seqs_p,
                      max_num_batched_tokens=c.budget, **common)
     dec = LaunchSpec(tp=c.dec.tp, dp=c.dec.dp, ep=c.dec.ep, pp=c.dec.pp, replicas=c.n_d, max_num_seqs=c.seqs_d,

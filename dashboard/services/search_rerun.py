@@ -30,7 +30,7 @@ from dashboard.features.hardware import HardwareProfile
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
 
-__all__ = ["DEFAULT_RERUN", "pick_best", "rerun_rows"]
+__all__ = ["DEFAULT_RERUN", "pick_best", "rerun_rows", "simulated_points"]
 
 DEFAULT_RERUN = 5
 _PCTS = (50.0, 90.0, 99.0)
@@ -136,3 +136,17 @@ def pick_best(rerun: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     SLA in simulation (rows without an SLA verdict count as meeting it); None if none does."""
     ok = [r for r in rerun if "sim_error" not in r and r.get("sim_meets_sla", True)]
     return max(ok, key=lambda r: (r["sim_output_tok_s_per_gpu"], -r["ttft_ms_p90"])) if ok else None
+
+
+def simulated_points(rerun: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Re-run rows as chart points in simulated figures: ``tps_per_user = 1000 / tpot_ms_p50``,
+    ``output_tok_s_per_gpu`` = the simulated throughput per GPU, ``ttft_ms``/``tpot_ms`` = the
+    simulated p90 (the analytic figures are kept under ``analytic_*``)."""
+    out = []
+    for r in rerun:
+        if "sim_error" in r or not r.get("tpot_ms_p50"):
+            continue
+        out.append({**r, "analytic_ttft_ms": r.get("ttft_ms"), "analytic_tpot_ms": r.get("tpot_ms"),
+                    "tps_per_user": 1000.0 / r["tpot_ms_p50"], "output_tok_s_per_gpu": r["sim_output_tok_s_per_gpu"],
+                    "ttft_ms": r["ttft_ms_p90"], "tpot_ms": r["tpot_ms_p90"]})
+    return out

@@ -35,6 +35,7 @@ class Req:
         "off",
         "out",
         "preempts",
+        "pre",
         "prefill_s",
         "prompt",
         "refs",
@@ -76,6 +77,7 @@ class Req:
         self.keys: tuple[int, ...] = ()  # block hashes of its prompt's shared prefix (prefix caching)
         self.refs: list[Any] = []  # cached blocks it references (its first blocks)
         self.min_step = 0  # async scheduling: first step index that may schedule it
+        self.pre = 0  # PD: prompt tokens whose KV arrives with the request
         self.resv = 0  # guaranteed_no_evict: blocks reserved for its whole life (prompt + output)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.features.params import like, validate_params
+from dashboard.sim.workload import WorkloadConfig
+from dashboard.sim_scheduler import SchedulerConfig
 from dashboard.state.validate import check_float, check_int, check_int_tuple
 from dashboard.state.validate import check_float_tuple as _check_float_tuple
 
@@ -20,9 +23,10 @@ class SweepInputs:
     evaluated under every SLA of ``sla_ttft_list × sla_tpot_list`` (ms, 0 = no target). ``load``
     chooses whether ``loads`` are request rates (req/s, Poisson) or closed-loop concurrencies."""
 
-    num_requests: int = 60
-    input_len: int = 1024
-    output_len: int = 64
+    # mirrored domain fields refer to their declaration (dashboard/features/params.py)
+    num_requests: int = like(WorkloadConfig, "num_requests", 60, hi=5000)
+    input_len: int = like(WorkloadConfig, "input_len", hi=131_072)
+    output_len: int = like(WorkloadConfig, "output_len", 64, hi=32_768)
     spread: float = 0.5
     dists: tuple[str, ...] = ("fixed", "lognormal")
     budgets: tuple[int, ...] = (512, 2048)
@@ -30,7 +34,7 @@ class SweepInputs:
     load: str = "rate"
     loads: tuple[float, ...] = (4.0, 16.0)
     seeds: int = 2
-    max_num_seqs: int = 256
+    max_num_seqs: int = like(SchedulerConfig, "max_num_seqs", hi=4096)
     sla_ttft_list: tuple[float, ...] = (500.0, 2000.0)
     sla_tpot_list: tuple[float, ...] = (50.0,)
     workers: int = 0  # 0 = every CPU core
@@ -38,9 +42,7 @@ class SweepInputs:
     def __post_init__(self) -> None:
         from dashboard.sim_scheduler import LENGTH_DISTS
 
-        check_int("num_requests", self.num_requests, 1, 5000)
-        check_int("input_len", self.input_len, 1, 131_072)
-        check_int("output_len", self.output_len, 1, 32_768)
+        validate_params(self)
         check_float("spread", self.spread, 0.0, 1.0)
         if not isinstance(self.dists, tuple) or not self.dists or any(d not in LENGTH_DISTS for d in self.dists):
             raise ValueError(f"pick at least one distribution of {', '.join(LENGTH_DISTS)}")
@@ -51,7 +53,6 @@ class SweepInputs:
             raise ValueError(f"load must be one of {', '.join(SWEEP_LOADS)}")
         _check_float_tuple("loads", self.loads, 0.001, 100_000.0, 12)
         check_int("seeds", self.seeds, 1, 10)
-        check_int("max_num_seqs", self.max_num_seqs, 1, 4096)
         _check_float_tuple("sla_ttft_list", self.sla_ttft_list, 0.0, 1e9, 4)
         _check_float_tuple("sla_tpot_list", self.sla_tpot_list, 0.0, 1e9, 4)
         check_int("workers", self.workers, 0, 256)

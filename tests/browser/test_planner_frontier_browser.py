@@ -26,8 +26,14 @@ def _no_exception(page, where: str) -> None:
     assert not exc.count(), f"{where}: " + "\n".join(exc.all_inner_texts())
 
 
+def _run(page) -> None:
+    """Press the page's Run button (the planner simulates: it runs on demand)."""
+    page.locator(f"{MAIN} .st-key-planner__run button").first.click()
+
+
 def test_planner_page_in_browser(page, warm_server) -> None:
     _open(page, warm_server, "planner")
+    _run(page)
     page.get_by_text("Cheapest plan that meets the SLA").wait_for(timeout=TIMEOUT_MS)
     code = page.locator(f"{MAIN} [data-testid='stCode']").first
     code.wait_for(timeout=TIMEOUT_MS)
@@ -37,6 +43,8 @@ def test_planner_page_in_browser(page, warm_server) -> None:
     box = page.get_by_label("Requests per second")
     box.fill("200")
     box.press("Enter")
+    page.locator(IDLE).wait_for(state="attached", timeout=TIMEOUT_MS)
+    _run(page)
     page.wait_for_function(
         "(v) => { const m = document.querySelector(\"[data-testid='stMetricValue']\");"
         " return m && m.innerText !== v; }", arg=gpus_before, timeout=TIMEOUT_MS)

@@ -9,6 +9,7 @@ STRINGS = {
         "zh": "该引擎按 GPU 的调度默认值、KV 显存规则、准入规则、异步调度与服务开销（dashboard/data/engines/*.json，"
               "每个默认值均注明出处）。模拟器页面与搜索复跑使用它。",
     },
+    "search.sim_series": {"en": "simulated ({engine}, p90)", "zh": "模拟（{engine}，p90）"},
     "search.sim_rerun": {
         "en": "Simulated ({engine}, Poisson at each configuration's rate): TTFT/TPOT percentiles beside the analytic "
               "estimate; the SLA is checked on p{pct}.",

@@ -48,7 +48,6 @@ STRINGS = {
     "plan.download": {"en": "Download", "zh": "下载"},
     "plan.price_table": {"en": "Default prices and their sources", "zh": "默认价格及来源"},
     "plan.timing": {"en": "{sims} simulations in {secs:.2f} s", "zh": "{sims} 次模拟，用时 {secs:.2f} 秒"},
-    "plan.running": {"en": "Planning (analytic shortlist, then the simulator)…", "zh": "规划中（先解析筛选，再模拟验证）…"},
     "fr.title": {"en": "Throughput–interactivity frontier", "zh": "吞吐–交互性前沿"},
     "fr.description": {
         "en": "Output tokens/s per GPU against tokens/s per user for several GPU · engine · precision series "
@@ -68,6 +67,10 @@ STRINGS = {
     "fr.y_metric": {"en": "y axis", "zh": "纵轴"},
     "fr.frontier_only": {"en": "Frontier points only", "zh": "只显示前沿点"},
     "fr.disagg": {"en": "Add disaggregated (PD)", "zh": "加入分离式（PD）"},
+    "fr.m_series": {"en": "Series", "zh": "曲线数"},
+    "fr.m_points": {"en": "Frontier / all points", "zh": "前沿点 / 全部点"},
+    "fr.m_best_y": {"en": "Best {y}", "zh": "最高{y}"},
+    "fr.m_best_x": {"en": "Best tok/s per user", "zh": "最高每用户 token/s"},
     "fr.pd_gpus": {"en": "PD GPUs", "zh": "PD GPU 数"},
     "fr.prices": {"en": "$ per GPU-hour (GPU=price, …)", "zh": "每 GPU 小时价格（GPU=价格，…）"},
     "fr.chart": {"en": "{y} vs tokens/s per user", "zh": "{y} 对每用户 token/s"},

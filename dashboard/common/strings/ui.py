@@ -16,6 +16,7 @@ STRINGS = {
     "ui.cfg_unrestorable": {
         "en": "The link carries a pasted model config that could not be restored ({error}); showing {name} instead.",
         "zh": "链接中的自定义模型配置无法恢复（{error}）；改为显示 {name}。"},
+    "ui.try_model": {"en": "Try {name}", "zh": "试试 {name}"},
     "ui.same_as_weights": {"en": "same as the weights", "zh": "与权重相同"},
     "ui.sidebar_value": {"en": "sidebar:", "zh": "侧边栏："},
     "ui.page_overrides": {"en": "This page overrides the sidebar defaults: {what}.",
