@@ -18,7 +18,7 @@ from dashboard.services.serving_predict import (
 )
 from runners.cli import main
 
-TRUTH = ServingParams(compute_scale=1.4, memory_scale=1.25)
+TRUTH = ServingParams(compute_scale=1.4, elementwise_scale=1.25)
 
 
 def _max_rows() -> list[dict]:
@@ -48,11 +48,11 @@ def _measure(rows: list[dict], params: ServingParams) -> list[dict]:
 
 def test_fit_recovers_known_scales_with_cis_and_loo() -> None:
     rows = _measure(_max_rows(), TRUTH)
-    rep = calibrate_serving(rows, hardware="h200", engine="vllm", names=["compute_scale", "memory_scale"],
+    rep = calibrate_serving(rows, hardware="h200", engine="vllm", names=["compute_scale", "elementwise_scale"],
                             max_nfev=20)
     p = rep.profile.params
     assert p.compute_scale == pytest.approx(1.4, rel=0.03)
-    assert p.memory_scale == pytest.approx(1.25, rel=0.03)
+    assert p.elementwise_scale == pytest.approx(1.25, rel=0.05)
     ci = rep.stages["pooled"]["ci95"]
     assert ci["compute_scale"][0] <= p.compute_scale <= ci["compute_scale"][1]
     fit, loo, unc = (rep.fit_error["output_tok_s_per_gpu"], rep.loo_error["output_tok_s_per_gpu"],
