@@ -115,6 +115,7 @@ def main() -> None:
         print(f"{gpu}+trtllm: {len(rep.rows)} rows fitted, {len(rep.unsupported)} unsupported, {dt:.0f} s")
         for fam, p in sorted(rep.profile.families.items()):
             print(f"  {fam:<10} compute ×{p.compute_scale:.3f} memory ×{p.memory_scale:.3f} attention ×{p.attention_scale:.3f} "
+                  f"elementwise ×{p.elementwise_scale:.3f} "
                   f"moe ×{p.moe_scale:.3f} "
                   f"per_step {p.per_step_s * 1e3:.3f} ms per_seq {p.per_step_per_seq_s * 1e6:.1f} µs "
                   f"per_request {p.per_request_s * 1e3:.2f} ms")

@@ -390,8 +390,9 @@ class ServingProfile:
         """The profile lowered onto a plain :class:`HardwareProfile` for commands that take hardware
         only (``simulate``, ``search``, ``memory``, ``plan``): GEMM/attention efficiency curves ÷
         ``compute_scale``, HBM efficiency ÷ ``memory_scale``, ``per_step_s`` added to the step
-        overhead. ``moe_scale`` and the per-request / per-sequence overheads have no hardware
-        field: they act only in ``bench-predict`` (the notes say so)."""
+        overhead. ``moe_scale``, ``elementwise_scale``, the decode part of ``attention_scale`` and the
+        per-request / per-sequence overheads have no hardware field: they act only in ``bench-predict``
+        (the notes say so)."""
         hw = self.hardware()
         p = self.families.get(family, self.params) if family else self.params
         eff = hw.efficiency
@@ -413,7 +414,7 @@ class ServingProfile:
                 changes[name] = sc(getattr(eff, name))
         note = (f"{self.name}: {hw.name} with fitted serving parameters ({family or 'default'} family: compute "
                 f"×{p.compute_scale:.3g}, memory ×{p.memory_scale:.3g}, prefill attention ×{p.attention_scale:.3g}); the "
-                "MoE and decode-attention scales and the per-request overheads act only in bench-predict")
+                "MoE, elementwise and decode-attention scales and the per-request overheads act only in bench-predict")
         return replace(hw, slug=self.name, name=f"{hw.name} + {self.engine} (fitted)",
                        efficiency=replace(eff, **changes), notes=note)
 

@@ -23,9 +23,9 @@ STRINGS = {
     "bcal.rows": {"en": "Rows", "zh": "逐行结果"},
     "bcal.download": {"en": "Download profile JSON", "zh": "下载配置 JSON"},
     "bcal.register": {"en": "Use in every page (sidebar hardware)", "zh": "在所有页面使用（侧边栏硬件）"},
-    "bcal.registered": {"en": "Registered {name}: compute and memory scales act on every page; MoE scale and "
+    "bcal.registered": {"en": "Registered {name}: compute and memory scales act on every page; MoE and elementwise scales and "
                               "per-request overheads only in bench-predict.",
-                        "zh": "已注册 {name}：算力与带宽缩放在所有页面生效；MoE 缩放与单请求开销仅在 bench-predict 中生效。"},
+                        "zh": "已注册 {name}：算力与带宽缩放在所有页面生效；MoE 与逐元素缩放及单请求开销仅在 bench-predict 中生效。"},
     "bcal.col.fit": {"en": "fit", "zh": "拟合"},
     "bcal.col.loo": {"en": "held out", "zh": "留出"},
     "bcal.col.uncal": {"en": "uncalibrated", "zh": "未校准"},
