@@ -89,7 +89,7 @@ def render() -> None:
     inputs.select("y_metric", t("fr.y_metric"), list(Y_METRICS), format_func=lambda k: t(f"fr.y.{k}"), container=y1)
     inputs.toggle("frontier_only", t("fr.frontier_only"), container=y2)
     inputs.toggle("disaggregated", t("fr.disagg"), container=y3)
-    inputs.number("pd_gpus", t("fr.pd_gpus"), min_value=2, max_value=256, step=8, container=y4)
+    inputs.number("pd_gpus", t("fr.pd_gpus"), min_value=2, max_value=64, step=8, container=y4)
     inputs.text("prices", t("fr.prices"))
     inputs.sync_query_params()
     v = inputs.values

@@ -46,7 +46,7 @@ from dashboard.services.planner import engine_layouts, layout_label, scheduler_l
 from dashboard.services.search_pareto import pareto_front
 from dashboard.services.search_steady import steady_state
 
-__all__ = ["PRECISIONS", "Y_METRICS", "frontier_points", "precision_dtypes", "series_label"]
+__all__ = ["MAX_PD_GPUS", "MAX_SERIES", "PRECISIONS", "Y_METRICS", "frontier_points", "precision_dtypes", "series_label"]
 
 PRECISIONS = ("native", "bf16", "fp8", "fp4")
 #: y-axis choices: row key → unit label
@@ -58,6 +58,8 @@ Y_METRICS = {
     "tokens_per_joule": "output tokens per J",
 }
 _GPU_MEM_UTIL = 0.9
+MAX_SERIES = 24  # bounds the page's work (each series sweeps layouts × concurrencies)
+MAX_PD_GPUS = 64
 
 
 def precision_dtypes(model: ModelProfile, precision: str, kv: str = "bf16") -> Dtypes:
@@ -94,6 +96,11 @@ def frontier_points(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every point of every series (rows, see the module docstring) and notes on series that have
     no point (a precision the GPU lacks, a model that fits no layout)."""
+    n_series = len(hardware) * len(engines) * len(precisions)
+    if n_series > MAX_SERIES:
+        raise ValueError(f"{n_series} series (GPU types × engines × precisions): pick at most {MAX_SERIES}")
+    if not 2 <= pd_gpus <= MAX_PD_GPUS:
+        raise ValueError(f"pd_gpus must be between 2 and {MAX_PD_GPUS}, got {pd_gpus}")
     if y_metric not in Y_METRICS:
         raise ValueError(f"y metric must be one of {', '.join(Y_METRICS)}, got {y_metric!r}")
     if input_len < 1 or output_len < 1:

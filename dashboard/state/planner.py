@@ -111,5 +111,5 @@ class FrontierInputs:
         if self.y_metric not in ("output_tok_s_per_gpu", "total_tok_s_per_gpu", "input_tok_s_per_gpu",
                                  "tokens_per_usd", "tokens_per_joule"):
             raise ValueError("y_metric is not one of the offered axes")
-        check_int("pd_gpus", self.pd_gpus, 2, 256)
+        check_int("pd_gpus", self.pd_gpus, 2, 64)
         parse_prices(self.prices)
