@@ -39,9 +39,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-#: Targets from issue 8 (reported, not enforced).
-FIRST_RENDER_TARGET_S = 3.0
-RERUN_TARGET_S = 0.4
+#: Targets from issue 14 (reported, not enforced; issue 8 had 3 s and 0.4 s).
+FIRST_RENDER_TARGET_S = 2.5
+RERUN_TARGET_S = 0.3
 
 _SPEED: dict[str, dict] = {}
 _META: dict[str, float] = {}
@@ -191,15 +191,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     tr = terminalreporter
     tr.section("page speed (real browser)")
-    tr.write_line(f"{'page':36} {'first':>6} {'start':>6} {'script':>6} {'nav':>6} {'rerun':>6}  (seconds; "
-                  f"targets: first <= {FIRST_RENDER_TARGET_S} s, rerun <= {RERUN_TARGET_S} s)")
+    tr.write_line(f"{'page':36} {'first':>6} {'start':>6} {'script':>6} {'nav':>6} {'rerun':>6} {'run':>6} "
+                  f"{'chart':>6}  (seconds; targets: first <= {FIRST_RENDER_TARGET_S} s, rerun <= {RERUN_TARGET_S} s)")
     for name, r in sorted(_SPEED.items()):
         tr.write_line(f"{name:36} {_fmt(r.get('first_render_s'))} {_fmt(r.get('first_script_start_s'))} "
-                      f"{_fmt(r.get('first_script_run_s'))} {_fmt(r.get('nav_render_s'))} {_fmt(r.get('rerun_s'))}  "
-                      f"{r.get('rerun_input', '')}")
+                      f"{_fmt(r.get('first_script_run_s'))} {_fmt(r.get('nav_render_s'))} {_fmt(r.get('rerun_s'))} "
+                      f"{_fmt(r.get('run_s'))} {_fmt(r.get('chart_open_s'))}  {r.get('rerun_input', '')}")
     if "server_cold_first_render_s" in _META:
         tr.write_line(f"(server cold start, first page load: {_META['server_cold_first_render_s']:.2f} s; "
-                      "first = URL opened -> script done + charts drawn; of which start = until the script "
+                      "first = URL opened -> script done + widgets painted (charts start closed); of which start = until the script "
                       "started, script = its run; nav = sidebar click -> rendered; rerun = median of 3 input changes)")
     for name, r in sorted(_SPEED.items()):
         first, rerun = r.get("first_render_s"), r.get("rerun_s")
