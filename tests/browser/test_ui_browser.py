@@ -58,8 +58,11 @@ def test_copied_link_reproduces_the_page(browser, page, streamlit_server) -> Non
     _open(page, streamlit_server + "/quick_memory")
     # sidebar: another model preset; page: another context length
     sb = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
-    sb.locator("button[aria-label='Open']").click()
-    page.get_by_role("option", name=re.compile("Qwen3-8B", re.I)).first.click()
+    sb.locator("input").click()
+    page.keyboard.type("Qwen3-8B")  # filters the (virtualised) option list
+    option = page.get_by_role("option", name=re.compile(r"Qwen3[- ]8B", re.I)).first
+    option.wait_for(state="visible")
+    option.click()
     page.wait_for_function("() => location.search.includes('model=qwen3-8b')")
     page.locator(f"{APP}[data-test-script-state='notRunning']").wait_for(state="attached")
     field = page.locator(f"{MAIN} [data-testid='stNumberInput'] input").nth(2)  # context per sequence
