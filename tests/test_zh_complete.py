@@ -36,7 +36,7 @@ KNOWN_GAPS: dict[str, int] = {
     "attention_vs_head_dim": 14,
     "mma_modeler_app": 8,
     "vllm_simulator_dashboard": 9,
-    "scale_up_sweep_with_sim": 9,
+    "scale_up_sweep_with_sim": 10,  # + a simulator validation message (services raise English text)
     "llm_chunked_prefill_decoder_scaleup": 8,
     "scale_up_search": 5,
     "scale_up_search_pd_disaggregate": 4,
