@@ -365,6 +365,10 @@ def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, pric
                 n0 = max(1, math.ceil(req.request_rate / cap - 1e-9))
             else:
                 n0 = max(1, math.ceil(req.concurrency / conc))  # type: ignore[operator]
+            if n0 * lay.gpus > req.max_gpus:
+                reasons.append(f"{layout_label(lay)}: {n0} replicas ({n0 * lay.gpus} GPUs) needed, "
+                               f"more than {req.max_gpus}")
+                continue
             for n in range(n0, n0 + _EXTRA_REPLICAS + 1):
                 gpus = n * lay.gpus
                 if gpus > req.max_gpus:
@@ -603,16 +607,10 @@ def _pd_candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, p
     pools: list[tuple[EngineLayout, CostModel, int]] = []
     for gp, lp, cmp in sorted(pre, key=lambda x: x[0])[:2]:
         n_p0 = max(1, math.ceil(rate * gp / lp.gpus - 1e-9))
-        for n_p in range(n_p0, 3 * n_p0 + 2):
-            if n_p * lp.gpus >= req.max_gpus:
-                break
-            try:
-                rp = _prefill_sim(cmp, req, n_p, budget, seqs_p)
-            except ValueError:
-                break
-            if target_p is None or _pct(rp.requests["ttft_s"], req.percentile) <= target_p:
-                pools.append((lp, cmp, n_p))
-                break
+        n_p = _smallest_prefill_pool(cmp, req, n_p0, min(3 * n_p0 + 1, (req.max_gpus - 1) // lp.gpus), budget,
+                                     seqs_p, target_p)
+        if n_p is not None:
+            pools.append((lp, cmp, n_p))
     if not pools:
         return [], f"no prefill pool within {req.max_gpus} GPUs keeps TTFT within 70 % of the target"
     for lp, cmp, n_p in pools:
@@ -642,6 +640,32 @@ def _prefill_sim(cm: CostModel, req: PlanRequest, n_p: int, budget: int, seqs: i
     n_req = int(min(3000, max(1000, rate * 300.0)))
     return simulate(cm, WorkloadConfig(num_requests=n_req, input_len=req.input_len, output_len=1,
                                        request_rate=rate, seed=seed), sp, record_steps=False)
+
+
+def _smallest_prefill_pool(cm: CostModel, req: PlanRequest, lo: int, hi: int, budget: int, seqs: int,
+                           target_ms: float | None) -> int | None:
+    """The fewest prefill engines in ``[lo, hi]`` whose simulated TTFT percentile is within
+    ``target_ms`` (more engines, less queueing: a bisection, ``log2(hi − lo)`` simulations)."""
+    if hi < lo:
+        return None
+    if target_ms is None:
+        return lo
+
+    def ok(n: int) -> bool:
+        try:
+            return _pct(_prefill_sim(cm, req, n, budget, seqs).requests["ttft_s"], req.percentile) <= target_ms
+        except ValueError:
+            return False
+
+    if not ok(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def simulate_pd_plan(c: _PDCandidate, model: ModelProfile, req: PlanRequest, seed: int = 0) -> dict[str, float]:
