@@ -19,7 +19,7 @@ import bisect
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -555,14 +555,3 @@ def _load_hardware_file(path: Path, text: str) -> HardwareProfile:
     except ValueError as exc:
         raise HardwareError(f"hardware profile: {exc}") from None
     return hardware_from_dict(data)
-
-
-def efficiency_fields() -> list[str]:
-    return [f.name for f in fields(Efficiency)]
-
-
-def as_plain(hw: HardwareProfile) -> dict[str, Any]:
-    """Flat dict used by tables."""
-    d = asdict(hw)
-    d.pop("efficiency", None)
-    return d
