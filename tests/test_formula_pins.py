@@ -618,3 +618,59 @@ def test_decode_compute_bound_pays_one_overhead_per_layer() -> None:
     cm = CostModel(L8B, hw)  # 4 query rows per KV head → η(4) = 0.2 → 2e14 FLOP/s
     t, bound = cm.op_time(AttentionDecodeOp("d", KIND, 3, 1e12, 1.0, 0.0, 1.0))
     assert bound == "compute" and t == pytest.approx(1e12 / 2e14 + 3 * 2e-6, rel=REL)
+
+
+def test_memory_breakdown_wiring_the_mutation_run_checked() -> None:
+    from dashboard.features.engine import load_engine
+    from dashboard.features.memory import kv_bytes_per_token_per_gpu as per_token
+    from dashboard.features.model_profile import parse_hf_config
+    from dashboard.features.presets import model_config
+    from dashboard.state.multi_model_dashboard import override_config
+
+    # attention projections in their own format reach the weights
+    dt = Dtypes(weight="mxfp4", attention_weight="bf16")
+    mb = memory_breakdown(OSS, HW, ParallelConfig(tp=2), dt, context=1024)
+    assert mb.weight_bytes == weight_bytes_per_gpu(OSS, ParallelConfig(tp=2), "mxfp4", "bf16")
+    # max_position_embeddings is reported and flagged strictly above it
+    assert mb.max_position_embeddings == OSS.max_position_embeddings == 131_072
+    assert not memory_breakdown(L8B, HW, context=131_072).exceeds_max_position
+    assert memory_breakdown(L8B, HW, context=131_073).exceeds_max_position
+    # no capacity: no headroom (and no division by zero)
+    assert memory_breakdown(L8B, HW, hbm_capacity_gib=0.0).headroom_fraction == 0.0
+    # SGLang's reserve depends on the chunk, tp·pp and the CUDA-graph batch (tp ≥ 4): all passed through
+    par = ParallelConfig(tp=4, pp=2)
+    sg = load_engine("sglang")
+    d = sg.scheduler_defaults(HW, 4)
+    for mbt in (None, 16_384):
+        chunk = mbt or d["max_num_batched_tokens"]
+        f = sg.memory_fraction(HW, tp=4, pp=2, max_num_batched_tokens=chunk)
+        w = weight_bytes_per_gpu(L8B, par, "bf16")
+        act = activation_bytes(L8B, par, "bf16", chunk, d["max_num_seqs"])
+        got = memory_breakdown(
+            L8B, HW, par, context=1024, engine="sglang", max_batched_tokens=mbt, hbm_capacity_gib=80.0
+        )
+        assert got.kv_budget_bytes == pytest.approx(
+            sg.kv_capacity_bytes(HW, w, act, fraction=f, capacity_bytes=80 * GIB), rel=REL
+        )
+    assert sg.memory_fraction(HW, tp=4, pp=2, max_num_batched_tokens=16_384) != sg.memory_fraction(
+        HW, tp=4, pp=2, max_num_batched_tokens=d["max_num_batched_tokens"]
+    )
+    assert sg.memory_fraction(HW, tp=4, pp=2) != sg.memory_fraction(HW, tp=1, pp=1)
+    # a graph reserve adds to the non-torch one
+    eng = load_engine("vllm").with_overrides(cuda_graph_gib=1.0)
+    assert memory_breakdown(L8B, HW, engine=eng).runtime_reserve_bytes == (0.5 + 1.0) * GIB
+    # windowed layers: a 3-layer gpt-oss-20b (2 sliding + 1 full): full-attention layers only without them
+    small = parse_hf_config(override_config(model_config("gpt-oss-20b"), layers=3), name="x")
+    full = sum(g.count for g in small.layer_groups() if g.window is None)
+    windowed = sum(g.count for g in small.layer_groups() if g.window is not None)
+    assert full != windowed
+    assert per_token(small, ParallelConfig(), "bf16", include_sliding=False) == full * 2 * 8 * 64 * 2
+    assert per_token(small, ParallelConfig(), "bf16") == 3 * 2 * 8 * 64 * 2
+
+
+def test_gemm_roofline_default_operand_formats() -> None:
+    from dashboard.features.cost_model import gemm_roofline_s
+
+    # 8 rows, bf16 in and out by default: memory-bound, bytes (nk + mk)·2 + mn·2
+    m, n, k = 8, 4096, 4096
+    assert gemm_roofline_s(HW, m, n, k) == pytest.approx(((n * k + m * k) * 2 + m * n * 2) / 1e12 + 2e-6, rel=REL)
