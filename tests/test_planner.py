@@ -196,6 +196,18 @@ def _check(texts: dict[str, str]) -> int:
     # the manifest and the extra-options YAML parse as YAML
     docs = list(yaml.safe_load_all(texts["k8s"]))
     assert docs and all(d["apiVersion"] and d["kind"] in {"Deployment", "Service", "LeaderWorkerSet"} for d in docs)
+    for d in docs:  # each pod asks for its GPUs and mounts a RAM /dev/shm
+        if d["kind"] == "Deployment":
+            pods = [d["spec"]["template"]["spec"]]
+        elif d["kind"] == "LeaderWorkerSet":
+            t = d["spec"]["leaderWorkerTemplate"]
+            pods = [t["leaderTemplate"]["spec"], t["workerTemplate"]["spec"]]
+        else:
+            continue
+        for pod in pods:
+            c = pod["containers"][0]
+            assert int(c["resources"]["limits"]["nvidia.com/gpu"]) >= 1
+            assert c["volumeMounts"][0]["mountPath"] == "/dev/shm" and pod["volumes"][0]["emptyDir"]["medium"] == "Memory"
     for block in texts["trtllm"].split("<<'EOF'\n")[1:]:
         opts = yaml.safe_load(block.split("EOF\n")[0])
         assert set(opts) <= set(engine_flags()["trtllm"]["yaml_keys"])

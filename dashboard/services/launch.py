@@ -184,6 +184,15 @@ def _vllm_args_yaml(spec: LaunchSpec, indent: str) -> str:
     return "\n".join(f"{indent}- {json.dumps(t)}" for t in toks)
 
 
+def _gpus_and_shm(gpus: int, indent: str) -> str:
+    """A container's GPU limit and a RAM-backed /dev/shm (NCCL needs more than the 64 MB default),
+    at pod-spec ``indent``."""
+    container = ["resources:", "  limits:", f'    nvidia.com/gpu: "{gpus}"', "volumeMounts:", "- name: shm",
+                 "  mountPath: /dev/shm"]
+    pod = ["volumes:", "- name: shm", "  emptyDir:", "    medium: Memory", "    sizeLimit: 16Gi"]
+    return "\n".join([indent + "  " + ln for ln in container] + [indent + ln for ln in pod])
+
+
 def _deployment(spec: LaunchSpec, name: str, labels: dict[str, str]) -> str:
     lab = "\n".join(f"        {k}: {v}" for k, v in labels.items())
     sel = "\n".join(f"      {k}: {v}" for k, v in labels.items())
@@ -209,17 +218,7 @@ spec:
 {_vllm_args_yaml(spec, "        ")}
         ports:
         - containerPort: 8000
-        resources:
-          limits:
-            nvidia.com/gpu: "{spec.gpus}"
-        volumeMounts:
-        - name: shm
-          mountPath: /dev/shm
-      volumes:
-      - name: shm
-        emptyDir:
-          medium: Memory
-          sizeLimit: 16Gi
+{_gpus_and_shm(spec.gpus, "      ")}
 """
 
 
@@ -237,17 +236,7 @@ def _leader_worker_set(spec: LaunchSpec, name: str, labels: dict[str, str]) -> s
           command: ["/bin/sh", "-c"]
           args:
           - {json.dumps("{ROLE}")}
-          resources:
-            limits:
-              nvidia.com/gpu: "{per_pod}"
-          volumeMounts:
-          - name: shm
-            mountPath: /dev/shm
-        volumes:
-        - name: shm
-          emptyDir:
-            medium: Memory
-            sizeLimit: 16Gi"""
+{_gpus_and_shm(per_pod, "        ")}"""
     leader = pod.replace(json.dumps("{ROLE}"), json.dumps(
         f"bash {script} leader --ray_cluster_size=$(LWS_GROUP_SIZE); {cmd} --port 8000"))
     worker = pod.replace(json.dumps("{ROLE}"), json.dumps(
