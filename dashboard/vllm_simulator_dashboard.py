@@ -295,11 +295,16 @@ def render() -> None:
     if len(ok):
         c1, c2 = st.columns(2)
         with c1:
+            # one quantity per axis (issue 14 §3): TTFT on the right axis here, TPOT on its own chart
             chart(ctx, plots_sim.metric_lines(
                 ok["concurrency"], {"output tok/s": ok["output_throughput_tok_s"]},
-                secondary={"TTFT p90 (ms)": ok["ttft_p90_ms"], "TPOT p90 (ms)": ok["tpot_p90_ms"]},
-                xaxis="concurrency", yaxis="tok/s", y2="ms", log_x=True,
+                secondary={"TTFT p90 (ms)": ok["ttft_p90_ms"]},
+                xaxis="concurrency", yaxis="tok/s", y2="TTFT p90 (ms)", log_x=True,
                 title=t("vsim.sweep", budget=v.max_num_batched_tokens)), key="vsim_sweep_chart")
+            chart(ctx, plots_sim.metric_lines(
+                ok["concurrency"], {"TPOT p90 (ms)": ok["tpot_p90_ms"]},
+                xaxis="concurrency", yaxis="TPOT p90 (ms)", log_x=True, title="TPOT p90 (ms)"),
+                key="vsim_tpot_chart")
         with c2:
             chart(ctx, plots_sim.metric_lines(
                 ok["concurrency"], {"MFU %": ok["mfu"] * 100, "HBM BW %": ok["hbm_bw_utilization"] * 100},
