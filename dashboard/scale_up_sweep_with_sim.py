@@ -176,11 +176,12 @@ def render() -> None:
     best = agg_all.sort_values("goodput_req_s", ascending=False, na_position="last").iloc[0]
     metrics_row(ctx, {
         t("ssweep.m.best"): f"{best['goodput_req_s']:,.2f}" if not math.isnan(best["goodput_req_s"]) else "—",
-        t("ssweep.m.best_cfg"): f"{best['dist']} · {best['policy']} · {best['budget']} · {best['load']}"
-                                + (f" · {best['sla']}" if "sla" in best else ""),
         t("ssweep.m.max_tps"): f"{agg['output_throughput_tok_s'].max():,.0f}",
         t("ssweep.m.runs"): f"{len(jobs)}",
     })
+    # the best configuration is a long text: a line under the cards, not a card that cuts it off (issue 14 §3)
+    st.markdown(f"**{t('ssweep.m.best')}** {t('ssweep.m.best_cfg')}: `{best['dist']} · {best['policy']} · "
+                f"{best['budget']} · {best['load']}" + (f" · {best['sla']}" if "sla" in best else "") + "`")
     st.subheader(t("ssweep.table"))
     table(ctx, _spread_frame(agg_all), key="ssweep_stats", file_name="simulator_sweep_stats.csv")
     group = ["dist", "policy", "budget"]
