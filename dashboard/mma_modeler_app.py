@@ -154,7 +154,7 @@ def render() -> None:
     try:
         tiling = GemmTiling(block_m=v.block_m, block_n=v.block_n, block_k=v.block_k, wg_m=v.wg_m, wg_n=v.wg_n,
                             stages=v.stages, k_inst=k_inst)
-        fit = int(caps.smem_bytes_per_sm // (tiling.smem_bytes(in_bytes) / v.stages))  # stages that fit one SM
+        fit = tiling.stages_that_fit(caps.smem_bytes_per_sm, in_bytes)
         if 1 <= fit < v.stages:  # fewer stages than asked fit this GPU's shared memory: use what fits
             st.warning(t("mma.stages_reduced", asked=v.stages, used=fit, kib=caps.smem_bytes_per_sm / 1024))
             tiling = replace(tiling, stages=fit)

@@ -60,3 +60,13 @@ def test_attention_reference_comparison() -> None:
     rms = math.sqrt(sum((x - 1) ** 2 for x in long) / len(long))
     assert len(long) == 13 and rms == pytest.approx(0.20, abs=0.02)
     assert max(abs(x - 1) for x in long) == pytest.approx(0.39, abs=0.02)
+
+
+def test_gemm_pipeline_stages_that_fit() -> None:
+    from dashboard.features.mma import GemmTiling
+
+    # 128×256 tile, BK 64, bf16: (128 + 256)·64·2 = 48 KiB per stage; 228 KiB of SMEM → 4 stages
+    t = GemmTiling(block_m=128, block_n=256, block_k=64, wg_m=64, wg_n=256, stages=6, k_inst=16)
+    assert t.stages_that_fit(228 * 1024, 2.0) == 4
+    assert t.stages_that_fit(48 * 1024, 2.0) == 1 and t.stages_that_fit(48 * 1024 - 1, 2.0) == 0
+    assert t.stages_that_fit(228 * 1024, 1.0) == 9  # fp8 halves the stage

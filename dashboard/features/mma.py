@@ -125,6 +125,11 @@ class GemmTiling:
         """Shared memory one CTA holds: ``stages · (BM + BN) · BK · b``."""
         return self.stages * (self.block_m + self.block_n) * self.block_k * in_bytes
 
+    def stages_that_fit(self, smem_bytes_per_sm: float, in_bytes: float) -> int:
+        """Pipeline stages of this tiling that fit one SM's shared memory:
+        ``⌊smem / ((BM + BN) · BK · b)⌋`` (0 when not even one stage fits)."""
+        return int(smem_bytes_per_sm // ((self.block_m + self.block_n) * self.block_k * in_bytes))
+
 
 @dataclass(frozen=True)
 class GemmCaps:
