@@ -29,6 +29,7 @@ from dashboard.features.mma import (
     load_gemm_reference,
     reference_shapes,
 )
+from dashboard.features.metrics import mfu
 from dashboard.features.reference import reference_rows
 from dashboard.state.mma_modeler_app import SWEEP_DIMS, MmaInputs
 
@@ -177,7 +178,7 @@ def render() -> None:
     metrics_row(ctx, {
         t("mma.m.time"): f"{res.time_s * 1e6:,.2f}",
         t("mma.m.tflops"): f"{res.tflops:,.1f}",
-        t("mma.m.peak"): f"{res.problem.flops / res.time_s / caps.peak_flops:.1%}",
+        t("mma.m.peak"): f"{mfu(res.problem.flops, res.time_s, caps.peak_flops):.1%}",
         t("mma.m.ai_l2"): f"{res.level('l2').arithmetic_intensity:,.1f}",
         t("mma.m.waves"): f"{res.waves:,}",
     })
