@@ -18,6 +18,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_kernels
 from dashboard.components.inputs import PageInputs, parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.features.metrics import mfu
 from dashboard.features.mma import (
     GEMM_DTYPES,
     LEVELS,
@@ -29,7 +30,6 @@ from dashboard.features.mma import (
     load_gemm_reference,
     reference_shapes,
 )
-from dashboard.features.metrics import mfu
 from dashboard.features.reference import reference_rows
 from dashboard.state.mma_modeler_app import SWEEP_DIMS, MmaInputs
 
