@@ -356,3 +356,21 @@ def test_link_names() -> None:
     assert link_gb_s(HW, "PCIe") == 50.0
     with pytest.raises(ValueError, match="unknown link 'ethernet'"):
         link_gb_s(HW, "ethernet")
+
+
+def test_qk_norm_rope_and_per_model_elementwise_ops() -> None:
+    # Qwen3-30B-A3B at tp = 1: 32 q + 4 kv heads of 128; 64 decode tokens; traffic × 3, 2 kernels per op
+    ops = _ops(_cm(QWEN_MOE), StepSpec(decode_seqs=64, decode_context=512))
+    qk, rope = ops["qk_norm"], ops["rope_kv_write"]
+    assert qk.bytes == 48 * 2 * 64 * (32 + 4) * 128 * 2 * 3.0 and qk.kernels == 2 * 2.0
+    assert rope.bytes == 48 * 64 * ((32 + 4) * 128 * 2 * 2 + 2 * 4 * 128 * (2 + 2)) * 3.0 and rope.kernels == 4.0
+    assert qk.flops == qk.bytes / 3.0 / 2 * 2  # 2 FLOPs per element of the minimal bytes
+    assert ops["residual_mlp_norm"].kernels == 2 * 2.0 and ops["attn_norm"].kernels == 2.0
+    assert ops["embedding"].count == ops["final_norm"].count == 1
+    # fp8 KV: the cache write moves 1 B per K/V element
+    rope8 = _ops(_cm(QWEN_MOE, kv="fp8"), StepSpec(decode_seqs=64, decode_context=512))["rope_kv_write"]
+    assert rope8.bytes == 48 * 64 * ((32 + 4) * 128 * 2 * 2 + 2 * 4 * 128 * (2 + 1)) * 3.0
+    ag = _ops(_cm(tp=2), SPEC)["logits_allgather"]
+    assert ag.count == 1 and ag.flops == 0.0 and ag.weight_bytes == 0.0
+    a2a = _ops(_cm(QWEN_MOE, tp=1, ep=4), StepSpec(decode_seqs=64, decode_context=512))["ep_alltoall"]
+    assert a2a.count == 48 and a2a.flops == 0.0 and a2a.weight_bytes == 0.0
