@@ -79,8 +79,13 @@ def test_sweep_jobs_grid_and_aggregate(base: SimJob) -> None:
     assert j.scheduler.chunked_prefill is False and j.workload.request_rate == 50.0
     assert jobs[0].scheduler.max_num_seqs == 128  # capped at the budget
     rows = run_jobs(jobs, workers=1)
+    # without chunked prefill a prompt longer than the budget is refused, as vLLM / TRT-LLM refuse it:
+    # those runs carry the reason instead of numbers, and the aggregate leaves them out
+    refused = [r for r in rows if r["error"]]
+    assert {(r["policy"], r["budget"]) for r in refused} == {("prefill_first", 128)} and len(refused) == 4
+    assert all("must be at least the longest prompt" in r["error"] for r in refused)
     agg = aggregate_seeds(rows, ["dist", "policy", "budget", "load"])
-    assert len(agg) == 8 and set(agg["seeds"]) == {2}
+    assert len(agg) == 6 and set(agg["seeds"]) == {2}
     assert (agg["ttft_p90_ms_min"] <= agg["ttft_p90_ms"]).all()
     assert (agg["ttft_p90_ms"] <= agg["ttft_p90_ms_max"]).all()
     lognormal = agg[agg["dist"] == "lognormal"]
