@@ -116,7 +116,7 @@ def render() -> None:
 
     def fmt_model(slug: str) -> str:
         if slug == SIDEBAR:
-            return t("ex.model_sidebar", name=sidebar_name)
+            return t("ex.model_sidebar")  # constant label: the widget keeps its value when the sidebar changes
         return model_preset_info(slug)["display_name"]
 
     c1, c2 = st.columns(2)
@@ -128,17 +128,21 @@ def render() -> None:
         return
     if choice != SIDEBAR:
         st.caption(t("ex.using", name=model.name, sidebar=sidebar_name))
+    else:
+        st.caption(t("ex.using_sidebar", name=sidebar_name))
     sb_dtype = ctx.dtypes.weight
     ck_dtype = model.weights_dtype if model.weights_dtype in WEIGHT_DTYPES else sb_dtype
 
-    def fmt_dtype(d: str) -> str:
+    def fmt_dtype(d: str) -> str:  # constant labels: the choice survives a model change; the dtype is shown below
         if d == SIDEBAR:
-            return t("ex.dtype_sidebar", dtype=sb_dtype)
-        return t("ex.dtype_checkpoint", dtype=ck_dtype) if d == CHECKPOINT else d
+            return t("ex.dtype_sidebar_plain")
+        return t("ex.dtype_checkpoint_plain") if d == CHECKPOINT else d
 
     wd = inputs.select("weight_dtype", t("ex.weight_dtype"), (CHECKPOINT, SIDEBAR, *WEIGHT_DTYPES), container=c2,
                        format_func=fmt_dtype)
     weight_dtype = {SIDEBAR: sb_dtype, CHECKPOINT: ck_dtype}.get(wd, wd)
+    if wd in (SIDEBAR, CHECKPOINT):
+        c2.caption(t("ex.dtype_sidebar" if wd == SIDEBAR else "ex.dtype_checkpoint", dtype=weight_dtype))
     if not model.is_moe:
         st.warning(t("ex.not_moe", name=model.name))
         try_moe_buttons(ctx, PAGE)

@@ -2,10 +2,13 @@
 
 STRINGS = {
     "ex.model": {"en": "MoE model", "zh": "MoE 模型"},
-    "ex.model_sidebar": {"en": "sidebar model ({name})", "zh": "侧边栏模型（{name}）"},
+    "ex.model_sidebar": {"en": "sidebar model", "zh": "侧边栏模型"},
+    "ex.using_sidebar": {"en": "This page uses the sidebar model, **{name}**.", "zh": "本页使用侧边栏模型 **{name}**。"},
     "ex.weight_dtype": {"en": "Expert weight format", "zh": "专家权重格式"},
     "ex.dtype_sidebar": {"en": "sidebar ({dtype})", "zh": "侧边栏（{dtype}）"},
     "ex.dtype_checkpoint": {"en": "checkpoint ({dtype})", "zh": "检查点格式（{dtype}）"},
+    "ex.dtype_sidebar_plain": {"en": "sidebar", "zh": "侧边栏"},
+    "ex.dtype_checkpoint_plain": {"en": "checkpoint", "zh": "检查点格式"},
     "ex.tp": {"en": "TP", "zh": "TP"},
     "ex.ep": {"en": "EP", "zh": "EP"},
     "ex.dp": {"en": "DP replicas", "zh": "DP 副本数"},
