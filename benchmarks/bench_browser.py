@@ -38,8 +38,10 @@ def main(argv: list[str]) -> int:
         return rc or 1
     doc = json.loads(SPEED_JSON.read_text())
     targets = doc["targets"]
-    print(f"\npage speed ({doc['machine']['cpus']} CPUs; server cold start "
-          f"{doc.get('server_cold_first_render_s', float('nan')):.2f} s)")
+    print(
+        f"\npage speed ({doc['machine']['cpus']} CPUs; server cold start "
+        f"{doc.get('server_cold_first_render_s', float('nan')):.2f} s)"
+    )
     print(f"{'page':40} {'first s':>8} {'nav s':>7} {'rerun s':>8} {'run s':>7} {'chart s':>8}")
     for name, r in doc["pages"].items():
         cells = [r.get(k) for k in ("first_render_s", "nav_render_s", "rerun_s", "run_s", "chart_open_s")]

@@ -55,17 +55,27 @@ def _holdout(table: StepTable, hw, name: str, train, test) -> dict[str, float]:
     pred = StepPredictor(te, resolve_models(te))
     p = pred.predict_ms(res.profile)
     rel = p / pred.measured_ms - 1.0
-    return {"name": name, "train": len(tr), "test": len(te), "mape": float(np.mean(np.abs(rel))),
-            "worst": float(np.max(np.abs(rel))), "train_mape": res.metrics["mape"],
-            "backend": (res.sweep or {}).get("attention_backend")}
+    return {
+        "name": name,
+        "train": len(tr),
+        "test": len(te),
+        "mape": float(np.mean(np.abs(rel))),
+        "worst": float(np.max(np.abs(rel))),
+        "train_mape": res.metrics["mape"],
+        "backend": (res.sweep or {}).get("attention_backend"),
+    }
 
 
 def gemm_transfer(hw) -> list[tuple[int, float, float]]:
     """(M, measured µs, predicted µs) for one Llama-3.1-70B TP=8 layer's four GEMMs."""
     sw = reference_sweeps()
     sc = fit_sweep_curves(sw, hw, gemm_labels=lambda lab: lab.startswith("llama8b"))
-    prof = replace(hw, efficiency=replace(hw.efficiency, gemm_compute=sc.gemm_compute,
-                                          kernel_overhead_us=sc.kernel_overhead_us, memory=sc.memory))
+    prof = replace(
+        hw,
+        efficiency=replace(
+            hw.efficiency, gemm_compute=sc.gemm_compute, kernel_overhead_us=sc.kernel_overhead_us, memory=sc.memory
+        ),
+    )
     model = load_model("llama-3.1-70b")
     cm = CostModel(model, prof, ParallelConfig(tp=8))
     meas: dict[int, float] = {}
@@ -85,12 +95,28 @@ def shard_transfer(hw, table: StepTable, new_profile) -> None:
     """Section 4: the elementwise fit before/after on a Llama-3.1-70B TP-8 shard shape."""
     shard = {"shard70b": tp_shard_config("llama-3.1-70b", 8)}
     sc = fit_sweep_curves(reference_sweeps(), hw, "cudnn")
-    eff = replace(hw.efficiency, gemm_compute=sc.gemm_compute, attention_prefill=sc.attention_prefill,
-                  kernel_overhead_us=sc.kernel_overhead_us, memory=min(1.0, sc.memory),
-                  attention_decode_unit_gb_s=sc.decode_kernel_unit_gb_s, elementwise_traffic_hidden=1.0)
-    truth = _profile_for(hw, eff, {"compute_scale": 0.95, "attention_scale": 1.1, "memory": sc.memory,
-                                   "elementwise_traffic": 4.0, "elementwise_kernels": 1.5,
-                                   "attention_decode_unit_gb_s": 50.0}, "curves")
+    eff = replace(
+        hw.efficiency,
+        gemm_compute=sc.gemm_compute,
+        attention_prefill=sc.attention_prefill,
+        kernel_overhead_us=sc.kernel_overhead_us,
+        memory=min(1.0, sc.memory),
+        attention_decode_unit_gb_s=sc.decode_kernel_unit_gb_s,
+        elementwise_traffic_hidden=1.0,
+    )
+    truth = _profile_for(
+        hw,
+        eff,
+        {
+            "compute_scale": 0.95,
+            "attention_scale": 1.1,
+            "memory": sc.memory,
+            "elementwise_traffic": 4.0,
+            "elementwise_kernels": 1.5,
+            "attention_decode_unit_gb_s": 50.0,
+        },
+        "curves",
+    )
     t8 = synthetic_steps("llama-3.1-8b", truth)
     t70 = synthetic_steps("shard70b", truth, overrides=shard)
     before = uniform_elementwise_fit(t8, hw, "cudnn")
@@ -101,8 +127,10 @@ def shard_transfer(hw, table: StepTable, new_profile) -> None:
         m8 = mape(prof, t8)[0]
         pm, pb = mape(prof, t70, shard, "prefill")
         dm, db = mape(prof, t70, shard, "decode")
-        print(f"    {label:<7} 8B MAPE {m8:.2%}   shard prefill MAPE {pm:.2%} (bias {pb:+.1%})   "
-              f"decode MAPE {dm:.2%} (bias {db:+.1%})")
+        print(
+            f"    {label:<7} 8B MAPE {m8:.2%}   shard prefill MAPE {pm:.2%} (bias {pb:+.1%})   "
+            f"decode MAPE {dm:.2%} (bias {db:+.1%})"
+        )
     real_before = uniform_elementwise_fit(table, hw)
     t70r = synthetic_steps("shard70b", new_profile, overrides=shard)  # priced by the new profile
     print("  (b) real H200 8B steps: shard steps priced by the before profile relative to the after profile:")
@@ -122,8 +150,10 @@ def main() -> None:
         r = calibrate(table, hw, method)
         dt = time.perf_counter() - t0
         m = r.metrics
-        print(f"{method:<8}{m['mape']:>8.2%}{m['max_abs_rel_error']:>8.2%}{m['r2']:>8.4f}{m['loo_mape']:>10.2%}"
-              f"{m['loo_max_abs_rel_error']:>11.2%}{m['profile_mape']:>14.2%}  {dt:.1f}s")
+        print(
+            f"{method:<8}{m['mape']:>8.2%}{m['max_abs_rel_error']:>8.2%}{m['r2']:>8.4f}{m['loo_mape']:>10.2%}"
+            f"{m['loo_max_abs_rel_error']:>11.2%}{m['profile_mape']:>14.2%}  {dt:.1f}s"
+        )
         if method == "curves":
             best = r
     assert best is not None
@@ -136,15 +166,23 @@ def main() -> None:
     checks = [
         ("prefill -> decode", lambda r: r.phase == "prefill", lambda r: r.phase == "decode"),
         ("decode -> prefill", lambda r: r.phase == "decode", lambda r: r.phase == "prefill"),
-        ("short -> long", lambda r: r.spec.prefill_len <= 2048 and r.spec.decode_context <= 1024,
-         lambda r: not (r.spec.prefill_len <= 2048 and r.spec.decode_context <= 1024)),
-        ("long -> short", lambda r: not (r.spec.prefill_len <= 1024 and r.spec.decode_context <= 1024),
-         lambda r: r.spec.prefill_len <= 1024 and r.spec.decode_context <= 1024),
+        (
+            "short -> long",
+            lambda r: r.spec.prefill_len <= 2048 and r.spec.decode_context <= 1024,
+            lambda r: not (r.spec.prefill_len <= 2048 and r.spec.decode_context <= 1024),
+        ),
+        (
+            "long -> short",
+            lambda r: not (r.spec.prefill_len <= 1024 and r.spec.decode_context <= 1024),
+            lambda r: r.spec.prefill_len <= 1024 and r.spec.decode_context <= 1024,
+        ),
     ]
     for label, tr, te in checks:
         h = _holdout(table, hw, label, tr, te)
-        print(f"  {label:<20} train {h['train']:>2} rows (MAPE {h['train_mape']:.2%})  test {h['test']:>2} rows: "
-              f"MAPE {h['mape']:.2%}, worst {h['worst']:.2%}  (attention backend by fit: {h['backend']})")
+        print(
+            f"  {label:<20} train {h['train']:>2} rows (MAPE {h['train_mape']:.2%})  test {h['test']:>2} rows: "
+            f"MAPE {h['mape']:.2%}, worst {h['worst']:.2%}  (attention backend by fit: {h['backend']})"
+        )
     print("\n70B TP=8 layer GEMMs (qkv+o+gate_up+down), curves from the 8B rows of gemm.csv only:")
     rows = gemm_transfer(hw)
     errs = []

@@ -88,8 +88,11 @@ def accuracy() -> dict[str, float]:
     out["steps_mape"] = predict(parse_step_table(data, name), load_hardware("h200"))["mape"]
     h200 = load_hardware("h200")
     for dt, cd, ob in (("bf16", "bf16", 2.0), ("fp8_e4m3", "fp8", 1.0)):
-        errs = [abs(gemm_roofline_s(h200, r["m"], r["n"], r["k"], cd, ob) / (r["ms_median"] * 1e-3) - 1)
-                for r in reference_sweeps().gemm if str(r["dtype"]) == dt]
+        errs = [
+            abs(gemm_roofline_s(h200, r["m"], r["n"], r["k"], cd, ob) / (r["ms_median"] * 1e-3) - 1)
+            for r in reference_sweeps().gemm
+            if str(r["dtype"]) == dt
+        ]
         out[f"gemm_csv_{cd}"] = statistics.fmean(errs)
     out["xla_h100_bf16"] = check_xla_gemms(load_hardware("h100-sxm"), "sm_90", "bf16").mape_large
     out["xla_b200_bf16"] = check_xla_gemms(load_hardware("b200"), "sm_100_B200", "bf16").mape_large
@@ -97,7 +100,9 @@ def accuracy() -> dict[str, float]:
     b200 = load_hardware("b200")
     out["nvfp4_b200_m>=256 (in-sample: the fp4 curve)"] = statistics.fmean(
         abs(gemm_roofline_s(b200, r["m"], r["n"], r["k"], "fp4", 0.5625) / r["time_s"] - 1)
-        for r in load_nvfp4_rows() if r["m"] >= 256)
+        for r in load_nvfp4_rows()
+        if r["m"] >= 256
+    )
     h800 = load_hardware("h800")
     eff = h800.efficiency
     errs = []
@@ -107,11 +112,21 @@ def accuracy() -> dict[str, float]:
                 continue
             g, m, n, k = (int(r[c]) for c in ("groups", "m_per_group", "n", "k"))
             fl = 2.0 * g * m * n * k
-            eta = grouped_gemm_efficiency(gemm_curve(eff, "fp8")(max(m, eff.grouped_gemm_tile_rows)), m, k,
-                                          eff.grouped_gemm_tile_rows, eff.grouped_gemm_k_overhead)
-            t = soft_roofline_s(fl / (h800.peak_flops("fp8") * eta),
-                                (g * n * k + g * m * k + 2.0 * g * m * n) / (h800.hbm_bytes_per_s * eff.memory),
-                                eff.grouped_gemm_blend) + eff.kernel_overhead_us * 1e-6
+            eta = grouped_gemm_efficiency(
+                gemm_curve(eff, "fp8")(max(m, eff.grouped_gemm_tile_rows)),
+                m,
+                k,
+                eff.grouped_gemm_tile_rows,
+                eff.grouped_gemm_k_overhead,
+            )
+            t = (
+                soft_roofline_s(
+                    fl / (h800.peak_flops("fp8") * eta),
+                    (g * n * k + g * m * k + 2.0 * g * m * n) / (h800.hbm_bytes_per_s * eff.memory),
+                    eff.grouped_gemm_blend,
+                )
+                + eff.kernel_overhead_us * 1e-6
+            )
             errs.append(abs(fl / t / 1e12 / float(r["tflops"]) - 1))
     out["deepgemm_grouped_h800 (in-sample: p fitted)"] = statistics.fmean(errs)
     return out

@@ -37,13 +37,37 @@ def main() -> int:
         res = plan(model, req)
         dt, cpu = time.perf_counter() - t0, time.process_time() - c0
         best = res.plans[0] if res.plans else None
-        desc = (f"{best['hardware']} {best['num_gpus']} GPUs ${best['usd_per_m_output_tokens']:.3f}/M out "
-                f"(meets SLA: {best['meets_sla']})" if best else "no plan")
+        desc = (
+            f"{best['hardware']} {best['num_gpus']} GPUs ${best['usd_per_m_output_tokens']:.3f}/M out "
+            f"(meets SLA: {best['meets_sla']})"
+            if best
+            else "no plan"
+        )
         print(f"  service {slug:<14} wall {dt:6.2f} s  cpu {cpu:6.2f} s  {res.simulations} simulations  best: {desc}")
         worst = max(worst, cpu)
-    cmd = [sys.executable, "-m", "runners", "plan", "--model", "llama-3.1-70b", "--hardware", "h100-sxm,h200,b200",
-           "--input-len", "2048", "--output-len", "256", "--request-rate", "30", "--ttft-ms", "1000", "--tpot-ms",
-           "40", "--max-gpus", "64", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "runners",
+        "plan",
+        "--model",
+        "llama-3.1-70b",
+        "--hardware",
+        "h100-sxm,h200,b200",
+        "--input-len",
+        "2048",
+        "--output-len",
+        "256",
+        "--request-rate",
+        "30",
+        "--ttft-ms",
+        "1000",
+        "--tpot-ms",
+        "40",
+        "--max-gpus",
+        "64",
+        "--json",
+    ]
     t0 = time.perf_counter()
     r0 = os.times()
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)

@@ -53,8 +53,11 @@ def mape(rows: list[dict], col: str, kind: str) -> tuple[int, float]:
 
 
 def bias(rows: list[dict], col: str, kind: str) -> float:
-    errs = [float(r[f"{kind}_{col}"]) / float(r[col]) - 1.0 for r in rows
-            if r.get(col) is not None and r.get(f"{kind}_{col}") is not None and float(r[col]) > 0]
+    errs = [
+        float(r[f"{kind}_{col}"]) / float(r[col]) - 1.0
+        for r in rows
+        if r.get(col) is not None and r.get(f"{kind}_{col}") is not None and float(r[col]) > 0
+    ]
     return 100.0 * sum(errs) / len(errs) if errs else math.nan
 
 
@@ -77,8 +80,22 @@ def speed(rows: list[dict]) -> None:
     from dashboard.services.serving_predict import predict_row
 
     by_mode: dict[str, list[float]] = defaultdict(list)
-    keys = ("model", "hardware", "engine", "num_gpus", "tp", "ep", "weight_dtype", "kv_dtype", "isl", "osl", "load",
-            "concurrency", "request_rate", "num_requests")
+    keys = (
+        "model",
+        "hardware",
+        "engine",
+        "num_gpus",
+        "tp",
+        "ep",
+        "weight_dtype",
+        "kv_dtype",
+        "isl",
+        "osl",
+        "load",
+        "concurrency",
+        "request_rate",
+        "num_requests",
+    )
     for r in rows[:: max(1, len(rows) // 60)] + [r for r in rows if r["load"] != "max"]:
         q = {k: r.get(k) for k in keys}
         t0 = time.perf_counter()
@@ -87,8 +104,10 @@ def speed(rows: list[dict]) -> None:
     print("\nbench-predict speed (wall time per row on this machine, fresh caches)")
     for mode, ts in sorted(by_mode.items()):
         ts.sort()
-        print(f"  {mode:<12} {len(ts):>4} rows  mean {1e3 * sum(ts) / len(ts):7.1f} ms  "
-              f"p90 {1e3 * ts[int(0.9 * (len(ts) - 1))]:7.1f} ms  max {1e3 * ts[-1]:7.1f} ms")
+        print(
+            f"  {mode:<12} {len(ts):>4} rows  mean {1e3 * sum(ts) / len(ts):7.1f} ms  "
+            f"p90 {1e3 * ts[int(0.9 * (len(ts) - 1))]:7.1f} ms  max {1e3 * ts[-1]:7.1f} ms"
+        )
 
 
 def main() -> None:
@@ -104,8 +123,15 @@ def main() -> None:
     for gpu in args.gpu or GPUS:
         rows = [r for r in ref if r["hardware"] == gpu]
         t0 = time.perf_counter()
-        rep = calibrate_serving(rows, hardware=gpu, engine="trtllm", name=f"{gpu}+trtllm", max_nfev=args.max_nfev,
-                                loo=True, progress=lambda m, g=gpu: print(f"  [{g}] {m}", file=sys.stderr, flush=True))
+        rep = calibrate_serving(
+            rows,
+            hardware=gpu,
+            engine="trtllm",
+            name=f"{gpu}+trtllm",
+            max_nfev=args.max_nfev,
+            loo=True,
+            progress=lambda m, g=gpu: print(f"  [{g}] {m}", file=sys.stderr, flush=True),
+        )
         dt = time.perf_counter() - t0
         for u in rep.unsupported:
             unsupported[f"{gpu}: {u['status'][:90]}"] += 1
@@ -114,22 +140,27 @@ def main() -> None:
         all_rows.extend(rep.rows)
         print(f"{gpu}+trtllm: {len(rep.rows)} rows fitted, {len(rep.unsupported)} unsupported, {dt:.0f} s")
         for fam, p in sorted(rep.profile.families.items()):
-            print(f"  {fam:<10} compute ×{p.compute_scale:.3f} memory ×{p.memory_scale:.3f} attention ×{p.attention_scale:.3f} "
-                  f"elementwise ×{p.elementwise_scale:.3f} "
-                  f"moe ×{p.moe_scale:.3f} "
-                  f"per_step {p.per_step_s * 1e3:.3f} ms per_seq {p.per_step_per_seq_s * 1e6:.1f} µs "
-                  f"per_request {p.per_request_s * 1e3:.2f} ms")
+            print(
+                f"  {fam:<10} compute ×{p.compute_scale:.3f} memory ×{p.memory_scale:.3f} attention ×{p.attention_scale:.3f} "
+                f"elementwise ×{p.elementwise_scale:.3f} "
+                f"moe ×{p.moe_scale:.3f} "
+                f"per_step {p.per_step_s * 1e3:.3f} ms per_seq {p.per_step_per_seq_s * 1e6:.1f} µs "
+                f"per_request {p.per_request_s * 1e3:.2f} ms"
+            )
         if args.write_profiles:
             prof = rep.profile.as_dict()
-            prof["description"] = (f"TensorRT-LLM on {gpu}: the {gpu} hardware profile with serving parameters "
-                                   "fitted to published TensorRT-LLM / MLPerf rows (per family dense/MoE × dtype)")
+            prof["description"] = (
+                f"TensorRT-LLM on {gpu}: the {gpu} hardware profile with serving parameters "
+                "fitted to published TensorRT-LLM / MLPerf rows (per family dense/MoE × dtype)"
+            )
             prof["provenance"] = {
                 "method": "benchmarks/bench_serving_published.py --write-profiles "
-                          "(dashboard/services/serving_calibration.py: staged least squares)",
+                "(dashboard/services/serving_calibration.py: staged least squares)",
                 "data": "dashboard/data/reference/published_serving.csv (rows with hardware = "
-                        f"{gpu}; each row's source column cites the publication)",
-                "tables": sorted({str(r.get('table')) for r in rows}),
-                "rows_fitted": len(rep.rows), "rows_unsupported": len(rep.unsupported),
+                f"{gpu}; each row's source column cites the publication)",
+                "tables": sorted({str(r.get("table")) for r in rows}),
+                "rows_fitted": len(rep.rows),
+                "rows_unsupported": len(rep.unsupported),
             }
             PROFILE_DIR.mkdir(parents=True, exist_ok=True)
             (PROFILE_DIR / f"{gpu}+trtllm.json").write_text(json.dumps(prof, indent=2) + "\n")
@@ -148,8 +179,12 @@ def main() -> None:
             over["H100 online serving (Poisson)"].append(r)
         elif r.get("table") == "mlperf_v4.1_offline":
             over["MLPerf v4.1 Offline per GPU"].append(r)
-    table("Against the issue's targets (max ≤ 12 %, dense ≤ 9 %, MoE ≤ 18 %, B200 ≤ 12 %; Poisson TTFT ≤ 20 %, "
-          "ITL ≤ 12 %, tok/s ≤ 10 %; MLPerf Offline ≤ 15 %)", over, MEASURED_COLUMNS)
+    table(
+        "Against the issue's targets (max ≤ 12 %, dense ≤ 9 %, MoE ≤ 18 %, B200 ≤ 12 %; Poisson TTFT ≤ 20 %, "
+        "ITL ≤ 12 %, tok/s ≤ 10 %; MLPerf Offline ≤ 15 %)",
+        over,
+        MEASURED_COLUMNS,
+    )
     speed(all_rows)
     if unsupported:
         print("\nunsupported rows (not fitted, not scored):")

@@ -58,16 +58,22 @@ def main(argv: list[str] | None = None) -> int:
         if n == 100_000 and args.skip_100k:
             continue
         wl = make_workload(WorkloadConfig(num_requests=n, input_len=1024, output_len=256, request_rate=rate, seed=0))
-        wall, runs, res = _best(lambda wl=wl: simulate(cm, wl, sched, record_steps=False), args.repeats if n < 50_000 else 1)
+        wall, runs, res = _best(
+            lambda wl=wl: simulate(cm, wl, sched, record_steps=False), args.repeats if n < 50_000 else 1
+        )
         s = res.summary  # type: ignore[attr-defined]
         hit = wall <= TARGETS[n]
         ok &= hit
-        print(f"{n:>7,} requests: {wall:.3f} s wall, {_best.cpu:.3f} s CPU (runs {', '.join(f'{r:.3f}' for r in runs)}), "  # type: ignore[attr-defined]
-              f"{s['num_steps']:,} steps, "
-              f"{s['num_steps'] / wall:,.0f} steps/s; target ≤ {TARGETS[n]} s: {'PASS' if hit else 'MISS'}")
-        print(f"         simulated: duration {s['duration_s']:.1f} s, output {s['output_throughput_tok_s']:.0f} tok/s, "
-              f"TTFT p50/p99 {s['ttft_ms']['p50']:.1f}/{s['ttft_ms']['p99']:.1f} ms, "
-              f"TPOT p50/p99 {s['tpot_ms']['p50']:.2f}/{s['tpot_ms']['p99']:.2f} ms")
+        print(
+            f"{n:>7,} requests: {wall:.3f} s wall, {_best.cpu:.3f} s CPU (runs {', '.join(f'{r:.3f}' for r in runs)}), "  # type: ignore[attr-defined]
+            f"{s['num_steps']:,} steps, "
+            f"{s['num_steps'] / wall:,.0f} steps/s; target ≤ {TARGETS[n]} s: {'PASS' if hit else 'MISS'}"
+        )
+        print(
+            f"         simulated: duration {s['duration_s']:.1f} s, output {s['output_throughput_tok_s']:.0f} tok/s, "
+            f"TTFT p50/p99 {s['ttft_ms']['p50']:.1f}/{s['ttft_ms']['p99']:.1f} ms, "
+            f"TPOT p50/p99 {s['tpot_ms']['p50']:.2f}/{s['tpot_ms']['p99']:.2f} ms"
+        )
     try:
         vsched = SchedulerConfig.from_engine("vllm", cm.hw, max_num_batched_tokens=2048)
     except (TypeError, AttributeError):  # a version without engine profiles
@@ -75,10 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     wl = make_workload(WorkloadConfig(num_requests=10_000, input_len=1024, output_len=256, request_rate=rate, seed=0))
     wall, runs, res = _best(lambda: simulate(cm, wl, vsched, record_steps=False), args.repeats)
     s = res.summary  # type: ignore[attr-defined]
-    print(f" 10,000 requests, vllm engine rules: {wall:.3f} s, {s['num_steps']:,} steps; TTFT p50/p99 "
-          f"{s['ttft_ms']['p50']:.1f}/{s['ttft_ms']['p99']:.1f} ms, TPOT p50 {s['tpot_ms']['p50']:.2f} ms")
-    print("machine load (1-minute average):", f"{os.getloadavg()[0]:.1f}",
-          "— targets", "met" if ok else "missed", "on wall time")
+    print(
+        f" 10,000 requests, vllm engine rules: {wall:.3f} s, {s['num_steps']:,} steps; TTFT p50/p99 "
+        f"{s['ttft_ms']['p50']:.1f}/{s['ttft_ms']['p99']:.1f} ms, TPOT p50 {s['tpot_ms']['p50']:.2f} ms"
+    )
+    print(
+        "machine load (1-minute average):",
+        f"{os.getloadavg()[0]:.1f}",
+        "— targets",
+        "met" if ok else "missed",
+        "on wall time",
+    )
     return 0
 
 

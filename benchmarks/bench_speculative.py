@@ -30,18 +30,21 @@ BATCHES = (1, 4, 16, 64, 128, 256, 512, 1024)
 def table(title: str, cm: CostModel, cfg, context: int, batches=BATCHES) -> None:
     rows = tpot_vs_batch(cm, cfg, batches, context)
     print(f"\n{title} (context {context}, E = {cfg.expected_tokens:.2f} tokens/step)")
-    print(f"{'batch':>6}{'TPOT off ms':>13}{'TPOT on ms':>12}{'tok/s off':>12}{'tok/s on':>12}{'speedup':>9}"
-          f"{'draft ms':>10}{'verify ms':>11}")
+    print(
+        f"{'batch':>6}{'TPOT off ms':>13}{'TPOT on ms':>12}{'tok/s off':>12}{'tok/s on':>12}{'speedup':>9}"
+        f"{'draft ms':>10}{'verify ms':>11}"
+    )
     for r in rows:
-        print(f"{r['batch']:>6}{r['plain_tpot_ms']:>13.3f}{r['spec_tpot_ms']:>12.3f}{r['plain_tok_s']:>12.0f}"
-              f"{r['spec_tok_s']:>12.0f}{r['speedup']:>9.2f}{r['draft_ms']:>10.3f}{r['verify_ms']:>11.3f}")
+        print(
+            f"{r['batch']:>6}{r['plain_tpot_ms']:>13.3f}{r['spec_tpot_ms']:>12.3f}{r['plain_tok_s']:>12.0f}"
+            f"{r['spec_tok_s']:>12.0f}{r['speedup']:>9.2f}{r['draft_ms']:>10.3f}{r['verify_ms']:>11.3f}"
+        )
     cb = crossover_batch(rows)
     print(f"crossover batch (speculation stops paying): {cb if cb is not None else 'none in range'}")
 
 
 def sim_cost(cm: CostModel, cfg, concurrency: int, n: int = 256) -> None:
-    wl = make_workload(WorkloadConfig(num_requests=n, input_len=1024, output_len=256, concurrency=concurrency,
-                                      seed=0))
+    wl = make_workload(WorkloadConfig(num_requests=n, input_len=1024, output_len=256, concurrency=concurrency, seed=0))
     sched = SchedulerConfig(max_num_batched_tokens=2048)
     out = {}
     for name, spec in (("plain", None), ("eagle3", cfg)):
@@ -55,11 +58,13 @@ def sim_cost(cm: CostModel, cfg, concurrency: int, n: int = 256) -> None:
     sp, ss = rp.summary, rs.summary
     per_p, per_s = wp / sp["num_steps"] * 1e6, ws / ss["num_steps"] * 1e6
     dur_p, dur_s = rp.steps["dur_s"].mean() * 1e3, rs.steps["dur_s"].mean() * 1e3
-    print(f"concurrency {concurrency:>4}: wall/step {per_p:7.1f} µs plain, {per_s:7.1f} µs spec "
-          f"({per_s / per_p:.2f}×; wall per output token {ws / wp:.2f}×) | simulated step {dur_p:.2f} → {dur_s:.2f} ms "
-          f"({dur_s / dur_p:.2f}×) | TPOT {sp['tpot_ms']['mean']:.2f} → {ss['tpot_ms']['mean']:.2f} ms, ITL "
-          f"{sp['itl_ms']['mean']:.2f} → {ss['itl_ms']['mean']:.2f} ms, acceptance length "
-          f"{ss['spec_decode_acceptance_length']:.3f} (expected {ss['spec_expected_acceptance_length']:.3f})")
+    print(
+        f"concurrency {concurrency:>4}: wall/step {per_p:7.1f} µs plain, {per_s:7.1f} µs spec "
+        f"({per_s / per_p:.2f}×; wall per output token {ws / wp:.2f}×) | simulated step {dur_p:.2f} → {dur_s:.2f} ms "
+        f"({dur_s / dur_p:.2f}×) | TPOT {sp['tpot_ms']['mean']:.2f} → {ss['tpot_ms']['mean']:.2f} ms, ITL "
+        f"{sp['itl_ms']['mean']:.2f} → {ss['itl_ms']['mean']:.2f} ms, acceptance length "
+        f"{ss['spec_decode_acceptance_length']:.3f} (expected {ss['spec_expected_acceptance_length']:.3f})"
+    )
 
 
 def main() -> int:
@@ -69,11 +74,21 @@ def main() -> int:
     table("EAGLE-3, Llama-3.1-8B, 1 × H200, k = 3", l8, eagle3, 1024)
     table("EAGLE-3, Llama-3.1-8B, 1 × H200, k = 3, short context (compute-bound at large batch)", l8, eagle3, 128)
     ds = CostModel(load_model("deepseek-v3"), h200, ParallelConfig(tp=8), Dtypes(weight="fp8"))
-    table("MTP, DeepSeek-V3, 8 × H200 FP8, k = 1, α = 0.85", ds, make_speculative_config("mtp", 1, acceptance=0.85),
-          2048, (1, 4, 16, 64, 256))
+    table(
+        "MTP, DeepSeek-V3, 8 × H200 FP8, k = 1, α = 0.85",
+        ds,
+        make_speculative_config("mtp", 1, acceptance=0.85),
+        2048,
+        (1, 4, 16, 64, 256),
+    )
     l70 = CostModel(load_model("llama-3.1-70b"), h200, ParallelConfig(tp=4))
-    table("draft model Llama-3.1-8B for Llama-3.1-70B, 4 × H200, k = 4, α = 0.7", l70,
-          make_speculative_config("draft_model", 4, acceptance=0.7, draft_model="llama-3.1-8b"), 1024, (1, 4, 16, 64))
+    table(
+        "draft model Llama-3.1-8B for Llama-3.1-70B, 4 × H200, k = 4, α = 0.7",
+        l70,
+        make_speculative_config("draft_model", 4, acceptance=0.7, draft_model="llama-3.1-8b"),
+        1024,
+        (1, 4, 16, 64),
+    )
     print("\nsimulator, Llama-3.1-8B / H200, 256 requests 1024 → 256 tokens, closed loop, EAGLE-3 k = 3, E = 3")
     for c in (1, 16, 64):
         sim_cost(l8, eagle3, c)

@@ -32,8 +32,9 @@ from dashboard.sim_scheduler import SchedulerConfig, simulate
 
 def bench_trace(n: int) -> None:
     t0 = time.perf_counter()
-    tw = synthetic_multiturn_trace(n, block_size=512, system_len=512, user_len=128, conversation_rate=33.0,
-                                   think_time_s=20.0, seed=1)  # about 100 req/s
+    tw = synthetic_multiturn_trace(
+        n, block_size=512, system_len=512, user_len=128, conversation_rate=33.0, think_time_s=20.0, seed=1
+    )  # about 100 req/s
     text = trace_to_mooncake_jsonl(tw)
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -45,13 +46,19 @@ def bench_trace(n: int) -> None:
     res = simulate(cm, tr.workload, sched, dp=2, router="vllm_least_loaded", record_steps=False)
     t_sim = time.perf_counter() - t0
     s = res.summary
-    print(f"trace: {n:,} requests, {len(text) / 1e6:.1f} MB JSONL, mean prompt {sum(tr.workload.prompt) / n:.0f} tok, "
-          f"ideal prefix-hit share {tr.shared_prefix_tokens() / sum(tr.workload.prompt):.3f}")
-    print(f"  generate {t_gen:.2f} s, parse {t_parse:.2f} s, simulate {t_sim:.2f} s "
-          f"({s['num_steps']:,} steps), replay total (parse + simulate) {t_parse + t_sim:.2f} s "
-          f"— target ≤ 15 s: {'PASS' if t_parse + t_sim <= 15 else 'MISS'}")
-    print(f"  TTFT p50/p99 {s['ttft_ms']['p50']:.1f}/{s['ttft_ms']['p99']:.1f} ms, "
-          f"prefix_cache_hit_rate {s['prefix_cache_hit_rate']:.3f}, preemptions {s['preemptions']}")
+    print(
+        f"trace: {n:,} requests, {len(text) / 1e6:.1f} MB JSONL, mean prompt {sum(tr.workload.prompt) / n:.0f} tok, "
+        f"ideal prefix-hit share {tr.shared_prefix_tokens() / sum(tr.workload.prompt):.3f}"
+    )
+    print(
+        f"  generate {t_gen:.2f} s, parse {t_parse:.2f} s, simulate {t_sim:.2f} s "
+        f"({s['num_steps']:,} steps), replay total (parse + simulate) {t_parse + t_sim:.2f} s "
+        f"— target ≤ 15 s: {'PASS' if t_parse + t_sim <= 15 else 'MISS'}"
+    )
+    print(
+        f"  TTFT p50/p99 {s['ttft_ms']['p50']:.1f}/{s['ttft_ms']['p99']:.1f} ms, "
+        f"prefix_cache_hit_rate {s['prefix_cache_hit_rate']:.3f}, preemptions {s['preemptions']}"
+    )
     if n <= 20_000:  # the CPU tier on a deliberately small HBM cache (3,000 blocks per engine)
         from dataclasses import replace
 
@@ -61,18 +68,27 @@ def bench_trace(n: int) -> None:
         for tier in (None, CpuTierConfig(capacity_gib=64)):
             r = simulate(cm, tr.workload, small, dp=2, router="vllm_least_loaded", record_steps=False, cpu_tier=tier)
             k = r.summary.get("kv_cpu_tier", {})
-            print(f"  HBM cache 3,000 blocks/engine, CPU tier {'64 GiB' if tier else 'off   '}: hit rate "
-                  f"{r.summary['prefix_cache_hit_rate']:.3f} (CPU {k.get('cpu_hit_rate', 0):.3f}), TTFT mean "
-                  f"{r.summary['ttft_ms']['mean']:.1f} ms, p99 {r.summary['ttft_ms']['p99']:.1f} ms")
+            print(
+                f"  HBM cache 3,000 blocks/engine, CPU tier {'64 GiB' if tier else 'off   '}: hit rate "
+                f"{r.summary['prefix_cache_hit_rate']:.3f} (CPU {k.get('cpu_hit_rate', 0):.3f}), TTFT mean "
+                f"{r.summary['ttft_ms']['mean']:.1f} ms, p99 {r.summary['ttft_ms']['p99']:.1f} ms"
+            )
 
 
 def bench_sweep(cells_seeds: int) -> None:
-    spec = parse_spec({
-        "models": ["llama-3.1-8b", "qwen2.5-7b"], "hardware": ["h200", "h100-sxm", "a100-80g", "l40s", "b200"],
-        "workloads": [{"input_len": 256, "output_len": 16, "request_rate": 20, "num_requests": 20},
-                      {"input_len": 128, "output_len": 8, "concurrency": 4, "num_requests": 20}],
-        "seeds": list(range(cells_seeds)), "max_num_batched_tokens": [1024], "max_num_seqs": [64],
-    })
+    spec = parse_spec(
+        {
+            "models": ["llama-3.1-8b", "qwen2.5-7b"],
+            "hardware": ["h200", "h100-sxm", "a100-80g", "l40s", "b200"],
+            "workloads": [
+                {"input_len": 256, "output_len": 16, "request_rate": 20, "num_requests": 20},
+                {"input_len": 128, "output_len": 8, "concurrency": 4, "num_requests": 20},
+            ],
+            "seeds": list(range(cells_seeds)),
+            "max_num_batched_tokens": [1024],
+            "max_num_seqs": [64],
+        }
+    )
     workers = min(2, os.cpu_count() or 1)
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as d:
@@ -83,8 +99,10 @@ def bench_sweep(cells_seeds: int) -> None:
             task = float(df["task_s"].mean())
             overhead = wall * workers / len(df) - task
             out[backend] = df.drop(columns=["task_s"]).sort_values("cell_key").reset_index(drop=True)
-            print(f"sweep on {backend:<4}: {len(df)} cells, {workers} workers, wall {wall:.2f} s, "
-                  f"mean task {task * 1e3:.1f} ms, per-task overhead {overhead * 1e3:.1f} ms")
+            print(
+                f"sweep on {backend:<4}: {len(df)} cells, {workers} workers, wall {wall:.2f} s, "
+                f"mean task {task * 1e3:.1f} ms, per-task overhead {overhead * 1e3:.1f} ms"
+            )
     same = out["pool"].equals(out["ray"])  # type: ignore[union-attr]
     print(f"identical rows on pool and Ray: {same}")
 

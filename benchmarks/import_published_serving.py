@@ -29,11 +29,40 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "dashboard" / "data" / "reference" / "published_serving.csv"
-GPU = {"H100-SXM-80GB": "h100-sxm", "H200-SXM-141GB": "h200", "B200-180GB": "b200",
-       "NVIDIA H100-SXM-80GB": "h100-sxm", "NVIDIA H200-SXM-141GB": "h200", "NVIDIA B200-SXM-180GB": "b200"}
-COLUMNS = ["model", "hardware", "engine", "num_gpus", "tp", "ep", "weight_dtype", "kv_dtype", "isl", "osl", "load",
-           "concurrency", "request_rate", "num_requests", "ttft_ms", "tpot_ms", "itl_ms", "output_tok_s_per_gpu",
-           "table", "pp", "version", "gpu_as_written", "source", "notes"]
+GPU = {
+    "H100-SXM-80GB": "h100-sxm",
+    "H200-SXM-141GB": "h200",
+    "B200-180GB": "b200",
+    "NVIDIA H100-SXM-80GB": "h100-sxm",
+    "NVIDIA H200-SXM-141GB": "h200",
+    "NVIDIA B200-SXM-180GB": "b200",
+}
+COLUMNS = [
+    "model",
+    "hardware",
+    "engine",
+    "num_gpus",
+    "tp",
+    "ep",
+    "weight_dtype",
+    "kv_dtype",
+    "isl",
+    "osl",
+    "load",
+    "concurrency",
+    "request_rate",
+    "num_requests",
+    "ttft_ms",
+    "tpot_ms",
+    "itl_ms",
+    "output_tok_s_per_gpu",
+    "table",
+    "pp",
+    "version",
+    "gpu_as_written",
+    "source",
+    "notes",
+]
 
 
 def _dtypes(d: str) -> tuple[str, str]:
@@ -66,26 +95,57 @@ def main() -> None:
             if hw is None or "static" in r["benchmark_method"].lower():
                 continue
             w, kv = _dtypes(r["dtype"])
-            rows.append({
-                "model": r["model"], "hardware": hw, "engine": "trtllm", "num_gpus": _i(r["num_gpus"]),
-                "tp": _i(r["tp"]), "ep": _i(r["ep"]), "weight_dtype": w, "kv_dtype": kv, "isl": _i(r["isl"]),
-                "osl": _i(r["osl"]), "load": "max", "output_tok_s_per_gpu": r["derived_output_tok_s_per_gpu"],
-                "table": "trtllm_max_throughput", "pp": _i(r["pp"]), "version": r["doc_version"],
-                "gpu_as_written": r["gpu_as_written"], "source": r["source"],
-                "notes": "; ".join(x for x in (r["benchmark_method"], r["notes"]) if x),
-            })
+            rows.append(
+                {
+                    "model": r["model"],
+                    "hardware": hw,
+                    "engine": "trtllm",
+                    "num_gpus": _i(r["num_gpus"]),
+                    "tp": _i(r["tp"]),
+                    "ep": _i(r["ep"]),
+                    "weight_dtype": w,
+                    "kv_dtype": kv,
+                    "isl": _i(r["isl"]),
+                    "osl": _i(r["osl"]),
+                    "load": "max",
+                    "output_tok_s_per_gpu": r["derived_output_tok_s_per_gpu"],
+                    "table": "trtllm_max_throughput",
+                    "pp": _i(r["pp"]),
+                    "version": r["doc_version"],
+                    "gpu_as_written": r["gpu_as_written"],
+                    "source": r["source"],
+                    "notes": "; ".join(x for x in (r["benchmark_method"], r["notes"]) if x),
+                }
+            )
     with open(src / "trtllm_online_serving_h100.csv", newline="") as fh:
         for r in csv.DictReader(fh):
             g = int(r["num_gpus"])
-            rows.append({
-                "model": r["model"], "hardware": GPU[r["gpu"]], "engine": "trtllm", "num_gpus": str(g),
-                "tp": _i(r["tp"]), "ep": _i(r["ep"]), "weight_dtype": "bf16", "kv_dtype": "bf16", "isl": r["isl"],
-                "osl": r["osl"], "load": "rate", "request_rate": "inf" if r["qps_target"].upper() == "INF" else r["qps_target"],
-                "num_requests": "500", "ttft_ms": r["ttft_ms"], "itl_ms": r["tpot_or_itl_ms"],
-                "output_tok_s_per_gpu": f"{float(r['output_tok_s']) / g:.3f}", "table": "trtllm_online_serving_h100",
-                "pp": "1", "version": r["framework_version"], "gpu_as_written": r["gpu"], "source": r["source"],
-                "notes": r["notes"],
-            })
+            rows.append(
+                {
+                    "model": r["model"],
+                    "hardware": GPU[r["gpu"]],
+                    "engine": "trtllm",
+                    "num_gpus": str(g),
+                    "tp": _i(r["tp"]),
+                    "ep": _i(r["ep"]),
+                    "weight_dtype": "bf16",
+                    "kv_dtype": "bf16",
+                    "isl": r["isl"],
+                    "osl": r["osl"],
+                    "load": "rate",
+                    "request_rate": "inf" if r["qps_target"].upper() == "INF" else r["qps_target"],
+                    "num_requests": "500",
+                    "ttft_ms": r["ttft_ms"],
+                    "itl_ms": r["tpot_or_itl_ms"],
+                    "output_tok_s_per_gpu": f"{float(r['output_tok_s']) / g:.3f}",
+                    "table": "trtllm_online_serving_h100",
+                    "pp": "1",
+                    "version": r["framework_version"],
+                    "gpu_as_written": r["gpu"],
+                    "source": r["source"],
+                    "notes": r["notes"],
+                }
+            )
     with open(src / "mlperf_v4.1.csv", newline="") as fh:
         for r in csv.DictReader(fh):
             hw = GPU.get(r["accelerator_model"])
@@ -93,14 +153,28 @@ def main() -> None:
                 continue
             n = int(float(r["total_accelerators"]))
             w, kv = ("fp4", "fp8") if hw == "b200" else ("fp8", "fp8")
-            rows.append({
-                "model": "llama-2-70b", "hardware": hw, "engine": "trtllm", "num_gpus": str(n), "tp": "", "ep": "",
-                "weight_dtype": w, "kv_dtype": kv, "isl": "294", "osl": "301", "load": "max",
-                "output_tok_s_per_gpu": f"{float(r['performance_result']) / n:.3f}", "table": "mlperf_v4.1_offline",
-                "pp": "", "version": f"MLPerf {r['mlperf_version']} {r['submitter']} {r['system']}",
-                "gpu_as_written": r["accelerator_model"], "source": r["source"],
-                "notes": f"{r['software']}; dtype assumed ({w} weights, NVIDIA v4.1 submissions); lengths = OpenOrca means",
-            })
+            rows.append(
+                {
+                    "model": "llama-2-70b",
+                    "hardware": hw,
+                    "engine": "trtllm",
+                    "num_gpus": str(n),
+                    "tp": "",
+                    "ep": "",
+                    "weight_dtype": w,
+                    "kv_dtype": kv,
+                    "isl": "294",
+                    "osl": "301",
+                    "load": "max",
+                    "output_tok_s_per_gpu": f"{float(r['performance_result']) / n:.3f}",
+                    "table": "mlperf_v4.1_offline",
+                    "pp": "",
+                    "version": f"MLPerf {r['mlperf_version']} {r['submitter']} {r['system']}",
+                    "gpu_as_written": r["accelerator_model"],
+                    "source": r["source"],
+                    "notes": f"{r['software']}; dtype assumed ({w} weights, NVIDIA v4.1 submissions); lengths = OpenOrca means",
+                }
+            )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w", newline="") as fh:
         wr = csv.DictWriter(fh, fieldnames=COLUMNS)

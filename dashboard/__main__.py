@@ -42,12 +42,17 @@ def build_streamlit_argv(address: str, port: int, allow_remote: bool, target: Pa
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m dashboard", description="Start the Modeling Dashboard "
-                                "(localhost only, 5 MB uploads, no usage statistics).")
+    p = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description="Start the Modeling Dashboard (localhost only, 5 MB uploads, no usage statistics).",
+    )
     p.add_argument("--address", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
-    p.add_argument("--allow-remote", action="store_true",
-                   help="allow a non-loopback --address on purpose (put it behind authentication; docs/SECURITY.md)")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --address on purpose (put it behind authentication; docs/SECURITY.md)",
+    )
     return p
 
 
@@ -58,9 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if not is_loopback(args.address):
         if not args.allow_remote:
-            print(f"python -m dashboard: error: --address {args.address or '(all interfaces)'} is not a loopback "
-                  "address; the dashboard has no login. Add --allow-remote to expose it on purpose "
-                  "(see docs/SECURITY.md)", file=sys.stderr)
+            print(
+                f"python -m dashboard: error: --address {args.address or '(all interfaces)'} is not a loopback "
+                "address; the dashboard has no login. Add --allow-remote to expose it on purpose "
+                "(see docs/SECURITY.md)",
+                file=sys.stderr,
+            )
             return 2
         os.environ[ALLOW_REMOTE_ENV] = "1"
     else:
@@ -68,8 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from streamlit.web import cli as st_cli
 
     try:
-        st_cli.main(args=build_streamlit_argv(args.address, args.port, args.allow_remote), prog_name="streamlit",
-                    standalone_mode=True)
+        st_cli.main(
+            args=build_streamlit_argv(args.address, args.port, args.allow_remote),
+            prog_name="streamlit",
+            standalone_mode=True,
+        )
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     return 0

@@ -26,13 +26,21 @@ enforce_exposure_policy(st)
 # the session's language (set by the sidebar, or ?lang=zh on the first load) names pages and sections
 _state = st.session_state.get("app_state")
 _lang = getattr(getattr(_state, "settings", None), "language", None) or (
-    "zh" if st.query_params.get("lang") == "zh" else "en")
+    "zh" if st.query_params.get("lang") == "zh" else "en"
+)
 sections: dict[str, list] = {}
 for spec in PAGE_SPECS:
     title = page_text(spec.title, _lang)
     section = sections.setdefault(page_text(spec.section, _lang, prefix="section"), [])
-    section.append(st.Page(spec.path, title=title, icon=spec.icon, default=spec.default,
-                           url_path=spec.url_path if not spec.default else f"{spec.url_path}-home"))
+    section.append(
+        st.Page(
+            spec.path,
+            title=title,
+            icon=spec.icon,
+            default=spec.default,
+            url_path=spec.url_path if not spec.default else f"{spec.url_path}-home",
+        )
+    )
     if spec.default:  # the default page is served at "/"; its registry URL (/overview) opens it too
         section.append(st.Page(spec.path, title=title, url_path=spec.url_path, icon=spec.icon, visibility="hidden"))
 # expanded=True: every page is listed (no "View N more" fold)

@@ -59,8 +59,12 @@ class PageContext:
     def dtypes(self) -> Dtypes:
         s = self.session_state.settings
         attn = s.attention_weight_dtype
-        return Dtypes(weight=s.weight_dtype, activation=s.activation_dtype, kv=s.kv_dtype,
-                      attention_weight=None if attn == "same" else attn)
+        return Dtypes(
+            weight=s.weight_dtype,
+            activation=s.activation_dtype,
+            kv=s.kv_dtype,
+            attention_weight=None if attn == "same" else attn,
+        )
 
     @property
     def engine(self) -> Any:
@@ -74,9 +78,15 @@ class PageContext:
         s = self.session_state.settings
         return ParallelConfig(tp=s.tp, ep=s.ep)
 
-    def cost_model(self, tp: int | None = None, ep: int | None = None, dtypes: Dtypes | None = None,
-                   overlap: float = 0.0, hardware: HardwareProfile | None = None,
-                   model: ModelProfile | None = None) -> CostModel:
+    def cost_model(
+        self,
+        tp: int | None = None,
+        ep: int | None = None,
+        dtypes: Dtypes | None = None,
+        overlap: float = 0.0,
+        hardware: HardwareProfile | None = None,
+        model: ModelProfile | None = None,
+    ) -> CostModel:
         """The shared cost model for this page's model/hardware; raises ``ValueError`` (with a
         message naming the field) for a layout the model cannot use."""
         s = self.session_state.settings
@@ -142,8 +152,12 @@ def _read_query_params(st: Any, ss: SessionState) -> None:
                 changes[k] = int(raw)
         if qp.get("lang") in ("en", "zh"):
             changes["language"] = qp["lang"]
-        for k, attr in (("wdtype", "weight_dtype"), ("kvdtype", "kv_dtype"), ("adtype", "activation_dtype"),
-                        ("attndtype", "attention_weight_dtype")):
+        for k, attr in (
+            ("wdtype", "weight_dtype"),
+            ("kvdtype", "kv_dtype"),
+            ("adtype", "activation_dtype"),
+            ("attndtype", "attention_weight_dtype"),
+        ):
             if k in qp:
                 changes[attr] = str(qp[k])
         if changes:
@@ -220,8 +234,14 @@ def bootstrap(
     _write_query_params(st, ss)
     url_error = ss.results.pop("ui.url_error", None)
     if url_error:
-        st.warning(tr("ui.cfg_unrestorable", ctx.lang, error=md_escape(f"{url_error[0]}: {url_error[1]}"),
-                      name=md_escape(model.name)))
+        st.warning(
+            tr(
+                "ui.cfg_unrestorable",
+                ctx.lang,
+                error=md_escape(f"{url_error[0]}: {url_error[1]}"),
+                name=md_escape(model.name),
+            )
+        )
     if ss.model.error:
         st.warning(tr("sidebar.model_invalid", ctx.lang, error=md_escape(ss.model.error), name=md_escape(model.name)))
     for w in hardware.plausibility_warnings():  # valid but implausible profile numbers (issue 11)

@@ -34,7 +34,7 @@ PAGE = "attention_vs_head_dim"
 TITLE = {"en": "Attention vs head_dim", "zh": "Attention 与 head_dim"}
 CAPTION = {
     "en": "FlashAttention-3-style attention per component (Q·Kᵀ, exp, rescale, P·V, tile loads, causal waste) "
-          "as head_dim sweeps.",
+    "as head_dim sweeps.",
     "zh": "FlashAttention-3 风格 attention 的分组件（Q·Kᵀ、exp、重缩放、P·V、tile 加载、因果浪费）随 head_dim 扫描。",
 }
 
@@ -105,15 +105,19 @@ warp group 的 GEMM 掩盖的比例（ping-pong）。**约束单元**为决定 k
 """,
 }
 
+
 def render() -> None:
     ctx, _ = bootstrap(title=TITLE, header_description=CAPTION, help_title=TITLE, help_markdown=HELP)
     st = ctx.st
     t = ctx.t
     inputs = PageInputs(ctx, PAGE, AttentionInputs)
     c1, c2, c3, c4 = st.columns(4)
-    mode = inputs.select("sweep_mode", t("attn.sweep_mode"), SWEEP_MODES, container=c1,
-                         format_func=lambda m: t(f"attn.mode.{m}"))
-    inputs.text("head_dims", t("attn.head_dims"), container=c1, parse=lambda s: parse_int_list(s, min_value=8, max_items=16))
+    mode = inputs.select(
+        "sweep_mode", t("attn.sweep_mode"), SWEEP_MODES, container=c1, format_func=lambda m: t(f"attn.mode.{m}")
+    )
+    inputs.text(
+        "head_dims", t("attn.head_dims"), container=c1, parse=lambda s: parse_int_list(s, min_value=8, max_items=16)
+    )
     if mode == "head_dim":
         inputs.number("num_heads", t("attn.num_heads"), min_value=1, max_value=1024, step=1, container=c2)
     else:
@@ -134,55 +138,101 @@ def render() -> None:
         inputs.number("focus_head_dim", t("attn.focus"), min_value=8, max_value=512, step=8, container=a3)
         o_cols = st.columns(len(COMPONENTS))
         for col, comp in zip(o_cols, COMPONENTS, strict=True):
-            inputs.number(f"override_{comp}", t("attn.override", name=comp), min_value=0.0, max_value=1e24,
-                          format="%.4g", container=col)
+            inputs.number(
+                f"override_{comp}",
+                t("attn.override", name=comp),
+                min_value=0.0,
+                max_value=1e24,
+                format="%.4g",
+                container=col,
+            )
     inputs.sync_query_params()
     v: AttentionInputs = inputs.values
 
     try:
-        rates = rates_from_hardware(ctx.hardware, v.dtype, clock_mhz=v.clock_mhz or None,
-                                    fp32_ops_per_clk_per_sm=v.fp32_ops_per_clk)
+        rates = rates_from_hardware(
+            ctx.hardware, v.dtype, clock_mhz=v.clock_mhz or None, fp32_ops_per_clk_per_sm=v.fp32_ops_per_clk
+        )
     except MicroarchMissingError as exc:
         st.error(t("attn.no_microarch", error=exc))
         return
-    st.markdown(t("attn.rates", hw=rates.name, clock=rates.clock_hz / 1e6, tensor=rates.tensor_flops_per_s / 1e12,
-                  dtype=v.dtype, sfu=rates.sfu_ops_per_s / 1e12, fp32=rates.fp32_ops_per_s / 1e12,
-                  smem=rates.smem_bytes_per_s / 1e12, hbm=rates.hbm_bytes_per_s / 1e12))
+    st.markdown(
+        t(
+            "attn.rates",
+            hw=rates.name,
+            clock=rates.clock_hz / 1e6,
+            tensor=rates.tensor_flops_per_s / 1e12,
+            dtype=v.dtype,
+            sfu=rates.sfu_ops_per_s / 1e12,
+            fp32=rates.fp32_ops_per_s / 1e12,
+            smem=rates.smem_bytes_per_s / 1e12,
+            hbm=rates.hbm_bytes_per_s / 1e12,
+        )
+    )
 
-    common = {"batch": v.batch, "q_len": v.seq_len, "kv_len": v.kv_len, "causal": v.causal, "block_m": v.block_m,
-              "block_n": v.block_n, "dtype": v.dtype}
+    common = {
+        "batch": v.batch,
+        "q_len": v.seq_len,
+        "kv_len": v.kv_len,
+        "causal": v.causal,
+        "block_m": v.block_m,
+        "block_n": v.block_n,
+        "dtype": v.dtype,
+    }
     try:
         focus_h = v.num_heads if mode == "head_dim" else v.hidden // v.focus_head_dim
         if mode != "head_dim" and v.hidden % v.focus_head_dim:
             raise ValueError(f"detail head_dim {v.focus_head_dim} does not divide hidden {v.hidden}")
-        focus_shape = AttentionShape(q_heads=focus_h, kv_heads=kv_heads_for(focus_h, v.gqa_group),
-                                     head_dim=v.focus_head_dim, **common)
+        focus_shape = AttentionShape(
+            q_heads=focus_h, kv_heads=kv_heads_for(focus_h, v.gqa_group), head_dim=v.focus_head_dim, **common
+        )
         focus = attention_cost(focus_shape, rates, v.overlap, v.overrides())
         model_focus = attention_cost(focus_shape, rates, v.overlap)
-        shapes, notes = sweep_shapes(mode, v.head_dims, num_heads=v.num_heads, hidden=v.hidden, gqa_group=v.gqa_group,
-                                     **common)
-        sweep = [attention_cost(s, rates, v.overlap, scaled_overrides(model_focus, v.overrides(), s, rates))
-                 for s in shapes]
+        shapes, notes = sweep_shapes(
+            mode, v.head_dims, num_heads=v.num_heads, hidden=v.hidden, gqa_group=v.gqa_group, **common
+        )
+        sweep = [
+            attention_cost(s, rates, v.overlap, scaled_overrides(model_focus, v.overrides(), s, rates)) for s in shapes
+        ]
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
     if notes:
         st.warning(t("attn.skipped", notes="; ".join(notes)))
 
-    metrics_row(ctx, {
-        t("attn.m.time"): f"{focus.time_s * 1e6:,.1f}",
-        t("attn.m.tflops"): f"{focus.effective_tflops:,.1f}",
-        t("attn.m.waste"): f"{focus.tiles.mask_waste_fraction:.1%}",
-        t("attn.m.ai"): f"{focus.tensor_arithmetic_intensity:,.1f}",
-        t("attn.m.smem"): f"{focus.smem_bytes_per_cta / 1024:,.0f}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("attn.m.time"): f"{focus.time_s * 1e6:,.1f}",
+            t("attn.m.tflops"): f"{focus.effective_tflops:,.1f}",
+            t("attn.m.waste"): f"{focus.tiles.mask_waste_fraction:.1%}",
+            t("attn.m.ai"): f"{focus.tensor_arithmetic_intensity:,.1f}",
+            t("attn.m.smem"): f"{focus.smem_bytes_per_cta / 1024:,.0f}",
+        },
+    )
     hot = focus.component(focus.hot)
-    st.info(t("attn.hot", d=v.focus_head_dim, name=focus.hot, share=hot.time_s / focus.time_s,
-              time=hot.time_s * 1e6, unit=t(f"attn.binding.{focus.binding}")))
+    st.info(
+        t(
+            "attn.hot",
+            d=v.focus_head_dim,
+            name=focus.hot,
+            share=hot.time_s / focus.time_s,
+            time=hot.time_s * 1e6,
+            unit=t(f"attn.binding.{focus.binding}"),
+        )
+    )
     for c in (focus, *sweep):
         if not c.fits_smem:
-            st.warning(t("attn.smem_warning", bm=v.block_m, bn=v.block_n, need=c.smem_bytes_per_cta / 1024,
-                         d=c.shape.head_dim, have=rates.smem_bytes_per_sm / 1024))
+            st.warning(
+                t(
+                    "attn.smem_warning",
+                    bm=v.block_m,
+                    bn=v.block_n,
+                    need=c.smem_bytes_per_cta / 1024,
+                    d=c.shape.head_dim,
+                    have=rates.smem_bytes_per_sm / 1024,
+                )
+            )
             break
 
     st.subheader(t("attn.detail", d=v.focus_head_dim, h=focus_h, hkv=focus_shape.kv_heads))
@@ -192,10 +242,19 @@ def render() -> None:
     st.subheader(t("attn.sweep"))
     rows = []
     for c in sweep:
-        row = {"head_dim": c.shape.head_dim, "q_heads": c.shape.q_heads, "kv_heads": c.shape.kv_heads,
-               "kernel_us": c.time_s * 1e6, "serial_us": c.serial_s * 1e6, "effective_tflops": c.effective_tflops,
-               "hot": c.hot, "binding": c.binding, "mask_waste": c.tiles.mask_waste_fraction, "smem_kib_per_cta": c.smem_bytes_per_cta / 1024,
-               "fits_smem": c.fits_smem}
+        row = {
+            "head_dim": c.shape.head_dim,
+            "q_heads": c.shape.q_heads,
+            "kv_heads": c.shape.kv_heads,
+            "kernel_us": c.time_s * 1e6,
+            "serial_us": c.serial_s * 1e6,
+            "effective_tflops": c.effective_tflops,
+            "hot": c.hot,
+            "binding": c.binding,
+            "mask_waste": c.tiles.mask_waste_fraction,
+            "smem_kib_per_cta": c.smem_bytes_per_cta / 1024,
+            "fits_smem": c.fits_smem,
+        }
         for comp in c.components:
             row[f"{comp.name}_us"] = comp.time_s * 1e6
             row[f"{comp.name}_ops"] = comp.ops
@@ -204,35 +263,75 @@ def render() -> None:
     xs = [c.shape.head_dim for c in sweep]
     series_t = {comp: [c.component(comp).time_s * 1e6 for c in sweep] for comp in COMPONENTS}
     series_t["mask_waste"] = [c.mask_waste.time_s * 1e6 for c in sweep]
-    chart(ctx, plots_kernels.attention_component_chart(xs, series_t, title=t("attn.chart_time"), xaxis="head_dim",
-                                                       yaxis="µs", hot=focus.hot, total=[c.time_s * 1e6 for c in sweep]),
-          key="attn_time_chart")
+    chart(
+        ctx,
+        plots_kernels.attention_component_chart(
+            xs,
+            series_t,
+            title=t("attn.chart_time"),
+            xaxis="head_dim",
+            yaxis="µs",
+            hot=focus.hot,
+            total=[c.time_s * 1e6 for c in sweep],
+        ),
+        key="attn_time_chart",
+    )
     series_o = {comp: [c.component(comp).ops for c in sweep] for comp in COMPONENTS}
-    chart(ctx, plots_kernels.attention_component_chart(xs, series_o, title=t("attn.chart_ops"), xaxis="head_dim",
-                                                       yaxis="count", log_y=True), key="attn_ops_chart")
-    chart(ctx, plots_kernels.attention_component_chart(xs, {"effective TFLOP/s": [c.effective_tflops for c in sweep]},
-                                                       title=t("attn.chart_tflops"), xaxis="head_dim", yaxis="TFLOP/s"),
-          key="attn_tflops_chart")
+    chart(
+        ctx,
+        plots_kernels.attention_component_chart(
+            xs, series_o, title=t("attn.chart_ops"), xaxis="head_dim", yaxis="count", log_y=True
+        ),
+        key="attn_ops_chart",
+    )
+    chart(
+        ctx,
+        plots_kernels.attention_component_chart(
+            xs,
+            {"effective TFLOP/s": [c.effective_tflops for c in sweep]},
+            title=t("attn.chart_tflops"),
+            xaxis="head_dim",
+            yaxis="TFLOP/s",
+        ),
+        key="attn_tflops_chart",
+    )
     table(ctx, df, key="attn_sweep", file_name="attention_sweep.csv")
 
     ref = None
     measured = reference_rows(ctx.hardware, "attention_prefill")  # this profile's measurements, if any
     if measured:
-        ref = pd.DataFrame(compare_with_reference(measured, rates, block_m=v.block_m, block_n=v.block_n,
-                                                  overlap=v.overlap))
+        ref = pd.DataFrame(
+            compare_with_reference(measured, rates, block_m=v.block_m, block_n=v.block_n, overlap=v.overlap)
+        )
         if not ref.empty:
             with st.expander(t("attn.reference")):
                 st.caption(t("attn.reference_note"))
                 pts = {be: (list(g.measured_tflops), list(g.model_tflops)) for be, g in ref.groupby("backend")}
-                hover = {be: [f"B={r.batch} H={r.q_heads} d={r.head_dim} L={r.seq_len}" for r in g.itertuples()]
-                         for be, g in ref.groupby("backend")}
+                hover = {
+                    be: [f"B={r.batch} H={r.q_heads} d={r.head_dim} L={r.seq_len}" for r in g.itertuples()]
+                    for be, g in ref.groupby("backend")
+                }
                 chart(ctx, plots_kernels.measured_vs_model_chart(pts, hover=hover), key="attn_ref_chart")
                 table(ctx, ref, key="attn_ref", file_name=f"attention_vs_{ctx.hardware.reference_data}.csv")
-    json_download(ctx, {"inputs": v, "hardware": ctx.hardware.name, "rates": rates,
-                        "focus": {"shape": focus.shape, "time_us": focus.time_s * 1e6, "hot": focus.hot,
-                                  "effective_tflops": focus.effective_tflops, "components": focus.as_rows()},
-                        "sweep": df, "reference": ref if ref is not None else []},
-                  key="attn_json", file_name="attention_vs_head_dim.json")
+    json_download(
+        ctx,
+        {
+            "inputs": v,
+            "hardware": ctx.hardware.name,
+            "rates": rates,
+            "focus": {
+                "shape": focus.shape,
+                "time_us": focus.time_s * 1e6,
+                "hot": focus.hot,
+                "effective_tflops": focus.effective_tflops,
+                "components": focus.as_rows(),
+            },
+            "sweep": df,
+            "reference": ref if ref is not None else [],
+        },
+        key="attn_json",
+        file_name="attention_vs_head_dim.json",
+    )
 
 
 if __name__ == "__main__":

@@ -80,10 +80,13 @@ dtypes. Every FLOP count and time comes from the shared cost model's op list (`d
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Custom runtime planner",
-                       header_description="Pure compute view: FLOPs per phase and op, compute time under custom "
-                                          "kernel efficiencies, per-token latency and throughput curves.",
-                       help_title="Custom runtime planner", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="Custom runtime planner",
+        header_description="Pure compute view: FLOPs per phase and op, compute time under custom "
+        "kernel efficiencies, per-token latency and throughput curves.",
+        help_title="Custom runtime planner",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     inputs = PageInputs(ctx, PAGE, CustomRuntimeInputs)
     c1, c2, c3, c4 = st.columns(4)
@@ -96,9 +99,12 @@ def render() -> None:
     eff = hw0.efficiency
     v = inputs.values
     rows_m = v.batch * v.input_len
-    prof = {"gemm_eff": round(float(eff.gemm_compute(rows_m)), 4),
-            "attn_eff": round(float(eff.attention_prefill.points[-1][1]), 4),
-            "mem_eff": round(float(eff.memory), 4), "kernel_overhead_us": float(eff.kernel_overhead_us)}
+    prof = {
+        "gemm_eff": round(float(eff.gemm_compute(rows_m)), 4),
+        "attn_eff": round(float(eff.attention_prefill.points[-1][1]), 4),
+        "mem_eff": round(float(eff.memory), 4),
+        "kernel_overhead_us": float(eff.kernel_overhead_us),
+    }
     o1, o2 = st.columns([1, 2])
     with o1:
         custom = inputs.toggle("custom_eff", t("crp.custom_eff"))
@@ -111,16 +117,18 @@ def render() -> None:
         inputs.number("gemm_eff", t("crp.gemm_eff"), min_value=0.001, max_value=1.5, step=0.05, container=e1)
         inputs.number("attn_eff", t("crp.attn_eff"), min_value=0.001, max_value=1.5, step=0.05, container=e2)
         inputs.number("mem_eff", t("crp.mem_eff"), min_value=0.01, max_value=1.5, step=0.05, container=e3)
-        inputs.number("kernel_overhead_us", t("crp.kernel_overhead_us"), min_value=0.0, max_value=1e4, step=0.5,
-                      container=e4)
+        inputs.number(
+            "kernel_overhead_us", t("crp.kernel_overhead_us"), min_value=0.0, max_value=1e4, step=0.5, container=e4
+        )
     inputs.sync_query_params()
     v = inputs.values
 
     try:
         hw = hw0
         if v.custom_eff:
-            hw = with_kernel_efficiencies(hw0, gemm=v.gemm_eff, attention=v.attn_eff, memory=v.mem_eff,
-                                          kernel_overhead_us=v.kernel_overhead_us)
+            hw = with_kernel_efficiencies(
+                hw0, gemm=v.gemm_eff, attention=v.attn_eff, memory=v.mem_eff, kernel_overhead_us=v.kernel_overhead_us
+            )
         cm_roof = ctx.cost_model(hardware=hw)
         cm_comp = ctx.cost_model(hardware=compute_only_hardware(hw))
         shape = {"batch": v.batch, "input_len": v.input_len, "output_len": v.output_len, "kv_len": v.kv_len}
@@ -134,8 +142,18 @@ def render() -> None:
     if v.custom_eff:
         st.caption(t("crp.eff_caption_custom", g=v.gemm_eff, a=v.attn_eff, mem=v.mem_eff, kov=v.kernel_overhead_us))
     else:
-        st.caption(t("crp.eff_caption_profile", hw=hw.name, src=source_label(hw, ctx.lang), g=prof["gemm_eff"], m=rows_m,
-                     a=prof["attn_eff"], mem=prof["mem_eff"], kov=prof["kernel_overhead_us"]))
+        st.caption(
+            t(
+                "crp.eff_caption_profile",
+                hw=hw.name,
+                src=source_label(hw, ctx.lang),
+                g=prof["gemm_eff"],
+                m=rows_m,
+                a=prof["attn_eff"],
+                mem=prof["mem_eff"],
+                kov=prof["kernel_overhead_us"],
+            )
+        )
 
     steps = v.output_len - 1
     dec_tokens = v.batch * steps
@@ -145,20 +163,26 @@ def render() -> None:
     peak = hw.peak_flops(gemm_compute_dtype(dt.weight, dt.activation))
     achieved = comp_tot["prefill_flops"] / roof_tot["prefill_s"] if roof_tot["prefill_s"] > 0 else 0.0
     prefill_mfu = mfu(comp_tot["prefill_flops"], roof_tot["prefill_s"], peak)
-    metrics_row(ctx, {
-        t("crp.m_prefill_tflop"): f"{comp_tot['prefill_flops'] / 1e12:.4f}",
-        t("crp.m_decode_tflop"): f"{comp_tot['decode_flops'] / 1e12:.4f}",
-        t("crp.m_prefill_compute"): f"{comp_tot['prefill_s'] * 1e3:.4f}",
-        t("crp.m_decode_compute"): f"{comp_tot['decode_s'] * 1e3:.4f}",
-        t("crp.m_compute_tps"): f"{(v.batch * v.output_len) / comp_total:,.1f}" if comp_total > 0 else "—",
-    })
-    metrics_row(ctx, {
-        t("crp.m_ttft"): f"{roof_tot['prefill_s'] * 1e3:.4f}",
-        t("crp.m_tpot"): f"{tpot_r * 1e3:.4f}",
-        t("crp.m_tps"): f"{decode_tokens_per_s(v.batch, tpot_r):,.1f}" if tpot_r > 0 else "—",
-        t("crp.m_achieved"): f"{achieved / 1e12:,.1f}",
-        t("crp.m_mfu"): f"{100 * prefill_mfu:.1f}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("crp.m_prefill_tflop"): f"{comp_tot['prefill_flops'] / 1e12:.4f}",
+            t("crp.m_decode_tflop"): f"{comp_tot['decode_flops'] / 1e12:.4f}",
+            t("crp.m_prefill_compute"): f"{comp_tot['prefill_s'] * 1e3:.4f}",
+            t("crp.m_decode_compute"): f"{comp_tot['decode_s'] * 1e3:.4f}",
+            t("crp.m_compute_tps"): f"{(v.batch * v.output_len) / comp_total:,.1f}" if comp_total > 0 else "—",
+        },
+    )
+    metrics_row(
+        ctx,
+        {
+            t("crp.m_ttft"): f"{roof_tot['prefill_s'] * 1e3:.4f}",
+            t("crp.m_tpot"): f"{tpot_r * 1e3:.4f}",
+            t("crp.m_tps"): f"{decode_tokens_per_s(v.batch, tpot_r):,.1f}" if tpot_r > 0 else "—",
+            t("crp.m_achieved"): f"{achieved / 1e12:,.1f}",
+            t("crp.m_mfu"): f"{100 * prefill_mfu:.1f}",
+        },
+    )
 
     # FLOPs breakdown
     roof = {(r.phase, r.name): r for r in roof_rows}
@@ -166,18 +190,30 @@ def render() -> None:
     rows = []
     for r in comp_rows:
         rr = roof.get((r.phase, r.name))
-        rows.append({
-            "phase": r.phase, "op": r.name, "category": op_category(r.name, r.kind), "GFLOP": r.flops / 1e9,
-            "flops_%": 100.0 * r.flops / phase_flops[r.phase] if phase_flops[r.phase] else 0.0,
-            "compute_ms": r.time_s * 1e3, "roofline_ms": rr.time_s * 1e3 if rr else 0.0,
-            "roofline_bound": rr.bound if rr else "",
-            "decode_GFLOP_per_token": r.flops / dec_tokens / 1e9 if r.phase == "decode" and dec_tokens else None,
-        })
+        rows.append(
+            {
+                "phase": r.phase,
+                "op": r.name,
+                "category": op_category(r.name, r.kind),
+                "GFLOP": r.flops / 1e9,
+                "flops_%": 100.0 * r.flops / phase_flops[r.phase] if phase_flops[r.phase] else 0.0,
+                "compute_ms": r.time_s * 1e3,
+                "roofline_ms": rr.time_s * 1e3 if rr else 0.0,
+                "roofline_bound": rr.bound if rr else "",
+                "decode_GFLOP_per_token": r.flops / dec_tokens / 1e9 if r.phase == "decode" and dec_tokens else None,
+            }
+        )
     df = pd.DataFrame(rows)
-    series = {c: [float(df[(df.phase == ph) & (df.category == c)].GFLOP.sum()) / 1e3 for ph in ("prefill", "decode")]
-              for c in OP_CATEGORIES if c != "communication"}
-    chart(ctx, plots.stacked_bars(["prefill", f"decode ({steps:,} steps)"], series, title=t("crp.flops_title"),
-                                  yaxis="TFLOP"), key="crp_flops")
+    series = {
+        c: [float(df[(df.phase == ph) & (df.category == c)].GFLOP.sum()) / 1e3 for ph in ("prefill", "decode")]
+        for c in OP_CATEGORIES
+        if c != "communication"
+    }
+    chart(
+        ctx,
+        plots.stacked_bars(["prefill", f"decode ({steps:,} steps)"], series, title=t("crp.flops_title"), yaxis="TFLOP"),
+        key="crp_flops",
+    )
     st.subheader(t("crp.table_header"))
     table(ctx, df, key="crp_ops", file_name="custom_runtime_planner_ops.csv")
 
@@ -186,25 +222,64 @@ def render() -> None:
     sc, sr = t("crp.s_compute"), t("crp.s_roofline")
     g1, g2 = st.columns(2)
     with g1:
-        chart(ctx, plots.line_chart(x, {sc: [s * 1e3 for s in curves_c["latency_s"]],
-                                        sr: [s * 1e3 for s in curves_r["latency_s"]]},
-                                    title=t("crp.lat_title"), xaxis=t("crp.x_token"), yaxis="ms", log_y=True),
-              key="crp_latency")
+        chart(
+            ctx,
+            plots.line_chart(
+                x,
+                {sc: [s * 1e3 for s in curves_c["latency_s"]], sr: [s * 1e3 for s in curves_r["latency_s"]]},
+                title=t("crp.lat_title"),
+                xaxis=t("crp.x_token"),
+                yaxis="ms",
+                log_y=True,
+            ),
+            key="crp_latency",
+        )
     with g2:
-        chart(ctx, plots.line_chart(x, {sc: curves_c["tokens_per_s"], sr: curves_r["tokens_per_s"]},
-                                    title=t("crp.tps_title"), xaxis=t("crp.x_token"), yaxis="tokens/s", log_y=True),
-              key="crp_tps")
-    chart(ctx, plots.line_chart(x, {sc: curves_c["elapsed_s"], sr: curves_r["elapsed_s"]}, title=t("crp.elapsed_title"),
-                                xaxis=t("crp.x_token"), yaxis="s"), key="crp_elapsed")
-    json_download(ctx, {
-        "inputs": v, "model": ctx.model.summary(),
-        "hardware": {"name": hw.name, "efficiency": hw.efficiency.to_dict(), "peak_flops": peak},
-        "outputs": {"compute_only": comp_tot, "roofline": roof_tot, "ops": df,
-                    "curves": {"token": x, "compute_latency_s": curves_c["latency_s"],
-                               "roofline_latency_s": curves_r["latency_s"],
-                               "compute_tokens_per_s": curves_c["tokens_per_s"],
-                               "roofline_tokens_per_s": curves_r["tokens_per_s"]}},
-    }, key="crp_json", file_name="custom_runtime_planner.json")
+        chart(
+            ctx,
+            plots.line_chart(
+                x,
+                {sc: curves_c["tokens_per_s"], sr: curves_r["tokens_per_s"]},
+                title=t("crp.tps_title"),
+                xaxis=t("crp.x_token"),
+                yaxis="tokens/s",
+                log_y=True,
+            ),
+            key="crp_tps",
+        )
+    chart(
+        ctx,
+        plots.line_chart(
+            x,
+            {sc: curves_c["elapsed_s"], sr: curves_r["elapsed_s"]},
+            title=t("crp.elapsed_title"),
+            xaxis=t("crp.x_token"),
+            yaxis="s",
+        ),
+        key="crp_elapsed",
+    )
+    json_download(
+        ctx,
+        {
+            "inputs": v,
+            "model": ctx.model.summary(),
+            "hardware": {"name": hw.name, "efficiency": hw.efficiency.to_dict(), "peak_flops": peak},
+            "outputs": {
+                "compute_only": comp_tot,
+                "roofline": roof_tot,
+                "ops": df,
+                "curves": {
+                    "token": x,
+                    "compute_latency_s": curves_c["latency_s"],
+                    "roofline_latency_s": curves_r["latency_s"],
+                    "compute_tokens_per_s": curves_c["tokens_per_s"],
+                    "roofline_tokens_per_s": curves_r["tokens_per_s"],
+                },
+            },
+        },
+        key="crp_json",
+        file_name="custom_runtime_planner.json",
+    )
 
 
 if __name__ == "__main__":

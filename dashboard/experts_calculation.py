@@ -40,7 +40,7 @@ PAGE = "experts_calculation"
 TITLE = {"en": "MoE expert offload", "zh": "MoE 专家卸载"}
 DESCRIPTION = {
     "en": "How many experts a host link can (re)load per window, how many fit in HBM, and whether the step meets "
-          "its latency budget.",
+    "its latency budget.",
     "zh": "给定带宽与时延预算：每个窗口可（重新）加载多少专家、HBM 可常驻多少专家、能否满足 SLA。",
 }
 
@@ -109,8 +109,16 @@ def render() -> None:
     t = ctx.t
     hw = ctx.hardware
     eff = ctx.hardware.efficiency  # host-path efficiencies are data of the hardware profile
-    inputs = PageInputs(ctx, PAGE, ExpertsInputs, defaults={"link_efficiency": eff.host_link, "ddr_efficiency": eff.host_ddr,
-                                                     "pageable_factor": eff.host_pageable})
+    inputs = PageInputs(
+        ctx,
+        PAGE,
+        ExpertsInputs,
+        defaults={
+            "link_efficiency": eff.host_link,
+            "ddr_efficiency": eff.host_ddr,
+            "pageable_factor": eff.host_pageable,
+        },
+    )
 
     sidebar_name = ctx.model.name
 
@@ -138,8 +146,9 @@ def render() -> None:
             return t("ex.dtype_sidebar_plain")
         return t("ex.dtype_checkpoint_plain") if d == CHECKPOINT else d
 
-    wd = inputs.select("weight_dtype", t("ex.weight_dtype"), (CHECKPOINT, SIDEBAR, *WEIGHT_DTYPES), container=c2,
-                       format_func=fmt_dtype)
+    wd = inputs.select(
+        "weight_dtype", t("ex.weight_dtype"), (CHECKPOINT, SIDEBAR, *WEIGHT_DTYPES), container=c2, format_func=fmt_dtype
+    )
     weight_dtype = {SIDEBAR: sb_dtype, CHECKPOINT: ck_dtype}.get(wd, wd)
     if wd in (SIDEBAR, CHECKPOINT):
         c2.caption(t("ex.dtype_sidebar" if wd == SIDEBAR else "ex.dtype_checkpoint", dtype=weight_dtype))
@@ -200,79 +209,165 @@ def render() -> None:
     fits = cap.budget_bytes > 0
     passed = fits and res.step_s * 1e3 <= v.sla_ms
 
-    metrics_row(ctx, {
-        t("ex.m_shard"): f"{shard / 1e6:,.1f}",
-        t("ex.m_rate"): f"{rate / 1e9:,.1f}",
-        t("ex.m_bottleneck"): labels.get(bott_id, bott_id),
-    })
-    metrics_row(ctx, {
-        t("ex.m_load"): f"{load_s * 1e3:,.3f}",
-        t("ex.m_window"): f"{per_window_gpu:,} / {per_window_engine:,}",
-        t("ex.m_resident"): f"{cap.resident_per_layer} / {model.num_experts}",
-        t("ex.m_step"): f"{res.step_s * 1e3:,.2f}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("ex.m_shard"): f"{shard / 1e6:,.1f}",
+            t("ex.m_rate"): f"{rate / 1e9:,.1f}",
+            t("ex.m_bottleneck"): labels.get(bott_id, bott_id),
+        },
+    )
+    metrics_row(
+        ctx,
+        {
+            t("ex.m_load"): f"{load_s * 1e3:,.3f}",
+            t("ex.m_window"): f"{per_window_gpu:,} / {per_window_engine:,}",
+            t("ex.m_resident"): f"{cap.resident_per_layer} / {model.num_experts}",
+            t("ex.m_step"): f"{res.step_s * 1e3:,.2f}",
+        },
+    )
     if not fits:
         need = (cap.non_expert_bytes + cap.kv_bytes + cap.other_bytes) / GIB
         st.error(t("ex.fail_memory", batch=v.batch, context=v.context, need=need, have=cap.usable_bytes / GIB))
     elif passed:
-        st.success(t("ex.pass", resident=cap.resident_per_layer, experts=model.num_experts, step=res.step_s * 1e3,
-                     sla=v.sla_ms, inflation=res.inflation, base=base * 1e3))
+        st.success(
+            t(
+                "ex.pass",
+                resident=cap.resident_per_layer,
+                experts=model.num_experts,
+                step=res.step_s * 1e3,
+                sla=v.sla_ms,
+                inflation=res.inflation,
+                base=base * 1e3,
+            )
+        )
     else:
-        st.error(t("ex.fail", resident=cap.resident_per_layer, experts=model.num_experts, step=res.step_s * 1e3,
-                   sla=v.sla_ms, channel=res.bottleneck_label, inflation=res.inflation, base=base * 1e3))
+        st.error(
+            t(
+                "ex.fail",
+                resident=cap.resident_per_layer,
+                experts=model.num_experts,
+                step=res.step_s * 1e3,
+                sla=v.sla_ms,
+                channel=res.bottleneck_label,
+                inflation=res.inflation,
+                base=base * 1e3,
+            )
+        )
     if base * 1e3 > v.sla_ms:
         st.info(t("ex.base_over", base=base * 1e3, sla=v.sla_ms))
     need_shards = res.h2d_bytes / shard if shard else 0.0
     local = model.num_experts // par.ep
-    st.markdown(t("ex.window_line", need=need_shards, need_ms=need_shards * load_s * 1e3, rate=rate / 1e9,
-                  window=v.window_ms, fit=per_window_gpu,
-                  verdict=t("ex.window_ok") if need_shards <= per_window_gpu else t("ex.window_short"),
-                  local=local, layer_ms=local * load_s * 1e3, all_ms=local * load_s * 1e3 * model.num_moe_layers))
+    st.markdown(
+        t(
+            "ex.window_line",
+            need=need_shards,
+            need_ms=need_shards * load_s * 1e3,
+            rate=rate / 1e9,
+            window=v.window_ms,
+            fit=per_window_gpu,
+            verdict=t("ex.window_ok") if need_shards <= per_window_gpu else t("ex.window_short"),
+            local=local,
+            layer_ms=local * load_s * 1e3,
+            all_ms=local * load_s * 1e3 * model.num_moe_layers,
+        )
+    )
 
     # residency sweep: step time vs resident experts per layer (multiples of EP)
     e = model.num_experts
-    grid = sorted({min(e, max(0, round(e * f / par.ep) * par.ep)) for f in (0, 1 / 16, 1 / 8, 1 / 4, 3 / 8, 1 / 2,
-                                                                           5 / 8, 3 / 4, 7 / 8, 1)}
-                  | {cap.resident_per_layer})
+    grid = sorted(
+        {
+            min(e, max(0, round(e * f / par.ep) * par.ep))
+            for f in (0, 1 / 16, 1 / 8, 1 / 4, 3 / 8, 1 / 2, 5 / 8, 3 / 4, 7 / 8, 1)
+        }
+        | {cap.resident_per_layer}
+    )
     rows = []
     for h in grid:
         r = offload_step(cm, spec, link, h, pop, v.prefetch_window, 0.0, baseline_s=base)
-        rows.append({"resident_per_layer": h, "cold_experts_per_layer": r.touched.cold,
-                     "h2d_MB_per_step_per_gpu": r.h2d_bytes / 1e6, "transfer_ms": r.transfer_s * 1e3,
-                     "step_ms": r.step_s * 1e3, "inflation": r.inflation,
-                     t("ex.col_fits"): h <= cap.resident_per_layer and fits,
-                     "meets_budget": r.step_s * 1e3 <= v.sla_ms})
+        rows.append(
+            {
+                "resident_per_layer": h,
+                "cold_experts_per_layer": r.touched.cold,
+                "h2d_MB_per_step_per_gpu": r.h2d_bytes / 1e6,
+                "transfer_ms": r.transfer_s * 1e3,
+                "step_ms": r.step_s * 1e3,
+                "inflation": r.inflation,
+                t("ex.col_fits"): h <= cap.resident_per_layer and fits,
+                "meets_budget": r.step_s * 1e3 <= v.sla_ms,
+            }
+        )
     sweep = pd.DataFrame(rows)
     st.subheader(t("ex.sweep"))
-    chart(ctx, plots_offload.residency_curve(sweep.resident_per_layer.tolist(), sweep.step_ms.tolist(), v.sla_ms,
-                                             cap.resident_per_layer if fits else None, base * 1e3),
-          key="ex_residency_chart")
+    chart(
+        ctx,
+        plots_offload.residency_curve(
+            sweep.resident_per_layer.tolist(),
+            sweep.step_ms.tolist(),
+            v.sla_ms,
+            cap.resident_per_layer if fits else None,
+            base * 1e3,
+        ),
+        key="ex_residency_chart",
+    )
     table(ctx, sweep, key="ex_sweep", file_name="experts_residency.csv")
 
     st.subheader(t("ex.window_curve"))
     windows = sorted({v.window_ms * f for f in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)})
-    chart(ctx, plots_offload.window_curve(windows, [experts_per_window(w * 1e-3, rate, shard) for w in windows],
-                                          v.window_ms),
-          key="ex_window_chart")
+    chart(
+        ctx,
+        plots_offload.window_curve(windows, [experts_per_window(w * 1e-3, rate, shard) for w in windows], v.window_ms),
+        key="ex_window_chart",
+    )
 
     with st.expander(t("ex.details")):
-        st.dataframe(pd.DataFrame([{"channel": labels.get(cid, cid), "h2d_rate_GB_s": r / 1e9,
-                                    "bottleneck": cid == bott_id} for cid, r in rates.items()]),
-                     hide_index=True, key="ex_rates_df")
-        st.dataframe(pd.DataFrame([{"item": k, "GiB": val / GIB} for k, val in (
-            ("usable HBM", cap.usable_bytes), ("non-expert weights", cap.non_expert_bytes),
-            ("KV cache (batch × context)", cap.kv_bytes), ("activations + reserve + prefetch", cap.other_bytes),
-            ("left for experts", cap.budget_bytes), ("all local experts", cap.all_expert_bytes))]),
-                     hide_index=True, key="ex_budget_df")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"channel": labels.get(cid, cid), "h2d_rate_GB_s": r / 1e9, "bottleneck": cid == bott_id}
+                    for cid, r in rates.items()
+                ]
+            ),
+            hide_index=True,
+            key="ex_rates_df",
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"item": k, "GiB": val / GIB}
+                    for k, val in (
+                        ("usable HBM", cap.usable_bytes),
+                        ("non-expert weights", cap.non_expert_bytes),
+                        ("KV cache (batch × context)", cap.kv_bytes),
+                        ("activations + reserve + prefetch", cap.other_bytes),
+                        ("left for experts", cap.budget_bytes),
+                        ("all local experts", cap.all_expert_bytes),
+                    )
+                ]
+            ),
+            hide_index=True,
+            key="ex_budget_df",
+        )
 
     outputs = {
-        "expert_shard_MB": shard / 1e6, "host_to_gpu_GB_s": rate / 1e9, "bottleneck": labels.get(bott_id, bott_id),
-        "load_ms_per_expert": load_s * 1e3, "experts_per_window_gpu": per_window_gpu,
-        "experts_per_window_engine": per_window_engine, "capacity": cap.as_dict(), "baseline_step_ms": base * 1e3,
-        "offload": res.as_dict(), "verdict": "pass" if passed else "fail", "residency_sweep": sweep,
+        "expert_shard_MB": shard / 1e6,
+        "host_to_gpu_GB_s": rate / 1e9,
+        "bottleneck": labels.get(bott_id, bott_id),
+        "load_ms_per_expert": load_s * 1e3,
+        "experts_per_window_gpu": per_window_gpu,
+        "experts_per_window_engine": per_window_engine,
+        "capacity": cap.as_dict(),
+        "baseline_step_ms": base * 1e3,
+        "offload": res.as_dict(),
+        "verdict": "pass" if passed else "fail",
+        "residency_sweep": sweep,
     }
-    json_download(ctx, {"inputs": v, "model": model.summary(), "hardware": hw.name, "outputs": outputs},
-                  key="ex_json", file_name="experts_calculation.json")
+    json_download(
+        ctx,
+        {"inputs": v, "model": model.summary(), "hardware": hw.name, "outputs": outputs},
+        key="ex_json",
+        file_name="experts_calculation.json",
+    )
 
 
 if __name__ == "__main__":

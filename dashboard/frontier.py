@@ -59,19 +59,37 @@ chunked prefill，decode 随行；每步时间来自共享成本模型），而�
 """,
 }
 
-TABLE_COLS = ["series", "layout", "concurrency", "budget", "on_frontier", "tps_per_user", "output_tok_s_per_gpu",
-              "input_tok_s_per_gpu", "total_tok_s_per_gpu", "output_tok_s_per_decode_gpu",
-              "input_tok_s_per_prefill_gpu", "ttft_ms", "tpot_ms", "usd_per_m_output_tokens", "tokens_per_usd",
-              "tokens_per_joule"]
+TABLE_COLS = [
+    "series",
+    "layout",
+    "concurrency",
+    "budget",
+    "on_frontier",
+    "tps_per_user",
+    "output_tok_s_per_gpu",
+    "input_tok_s_per_gpu",
+    "total_tok_s_per_gpu",
+    "output_tok_s_per_decode_gpu",
+    "input_tok_s_per_prefill_gpu",
+    "ttft_ms",
+    "tpot_ms",
+    "usd_per_m_output_tokens",
+    "tokens_per_usd",
+    "tokens_per_joule",
+]
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title={"en": "Throughput frontier", "zh": "吞吐前沿"},
-                       header_description={"en": "Output tok/s per GPU vs tok/s per user for several GPU · engine · "
-                                           "precision series, from continuous batching.",
-                                           "zh": "多条 GPU · 引擎 · 精度 曲线的每卡输出 token/s 对每用户 token/s，"
-                                           "按连续批处理计算。"},
-                       help_title={"en": "How the frontier is computed", "zh": "前沿的计算方式"}, help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title={"en": "Throughput frontier", "zh": "吞吐前沿"},
+        header_description={
+            "en": "Output tok/s per GPU vs tok/s per user for several GPU · engine · "
+            "precision series, from continuous batching.",
+            "zh": "多条 GPU · 引擎 · 精度 曲线的每卡输出 token/s 对每用户 token/s，按连续批处理计算。",
+        },
+        help_title={"en": "How the frontier is computed", "zh": "前沿的计算方式"},
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     defaults = {"prices": ", ".join(f"{k}={v:g}" for k, v in default_prices().items())}
     inputs = PageInputs(ctx, PAGE, FrontierInputs, defaults=defaults)
@@ -95,10 +113,20 @@ def render() -> None:
     v = inputs.values
     try:
         hws = [load_hardware(h) for h in v.hardware]
-        rows, notes = frontier_points(ctx.model, hws, v.engines, v.precisions, v.input_len, v.output_len,
-                                      concurrency=v.concurrency, tp_values=v.tp_values,
-                                      prices=parse_prices(v.prices), y_metric=v.y_metric,
-                                      disaggregated=v.disaggregated, pd_gpus=v.pd_gpus)
+        rows, notes = frontier_points(
+            ctx.model,
+            hws,
+            v.engines,
+            v.precisions,
+            v.input_len,
+            v.output_len,
+            concurrency=v.concurrency,
+            tp_values=v.tp_values,
+            prices=parse_prices(v.prices),
+            y_metric=v.y_metric,
+            disaggregated=v.disaggregated,
+            pd_gpus=v.pd_gpus,
+        )
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
@@ -110,22 +138,30 @@ def render() -> None:
     y_label = t(f"fr.y.{v.y_metric}")
     best = max((r for r in rows if r[v.y_metric] is not None), key=lambda r: r[v.y_metric], default=None)
     fastest = max(rows, key=lambda r: r["tps_per_user"])
-    metrics_row(ctx, {
-        t("fr.m_series"): str(len({r["series"] for r in rows})),
-        t("fr.m_points"): f"{sum(r['on_frontier'] for r in rows)} / {len(rows)}",
-        t("fr.m_best_y", y=y_label): f"{best[v.y_metric]:,.3g}" if best else "—",
-        t("fr.m_best_x"): f"{fastest['tps_per_user']:,.1f}",
-    })
-    fig = frontier_chart(rows, v.y_metric, title=t("fr.chart", y=y_label), xaxis=t("fr.x"), yaxis=y_label,
-                         frontier_only=v.frontier_only)
+    metrics_row(
+        ctx,
+        {
+            t("fr.m_series"): str(len({r["series"] for r in rows})),
+            t("fr.m_points"): f"{sum(r['on_frontier'] for r in rows)} / {len(rows)}",
+            t("fr.m_best_y", y=y_label): f"{best[v.y_metric]:,.3g}" if best else "—",
+            t("fr.m_best_x"): f"{fastest['tps_per_user']:,.1f}",
+        },
+    )
+    fig = frontier_chart(
+        rows, v.y_metric, title=t("fr.chart", y=y_label), xaxis=t("fr.x"), yaxis=y_label, frontier_only=v.frontier_only
+    )
     chart(ctx, fig, key="frontier_chart")
     st.subheader(t("fr.table"))
     df = pd.DataFrame(rows)
     if v.frontier_only:
         df = df[df["on_frontier"]]
     table(ctx, df[[c for c in TABLE_COLS if c in df.columns]], key="frontier_points", file_name="frontier.csv")
-    json_download(ctx, {"inputs": {"model": ctx.model.name, **v.__dict__}, "outputs": rows}, key="frontier_json",
-                  file_name="frontier.json")
+    json_download(
+        ctx,
+        {"inputs": {"model": ctx.model.name, **v.__dict__}, "outputs": rows},
+        key="frontier_json",
+        file_name="frontier.json",
+    )
 
 
 if __name__ == "__main__":

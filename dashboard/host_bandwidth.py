@@ -120,20 +120,42 @@ def _kv_tier_section(ctx: Any, inputs: PageInputs, link: Any, link_ch: Any) -> d
     inputs.sync_query_params()
     v = inputs.values
     mem = memory_breakdown(ctx.model, ctx.hardware, ctx.parallel, ctx.dtypes, context=v.kv_tier_prompt)
-    tr = kv_tier_traffic(ctx.hardware, CpuTierConfig(link=link), kv_bytes_per_token=mem.kv_bytes_per_token,
-                         request_rate=v.kv_tier_rate, prompt_tokens=v.kv_tier_prompt, output_tokens=v.kv_tier_output,
-                         cpu_hit_rate=v.kv_tier_hit)
+    tr = kv_tier_traffic(
+        ctx.hardware,
+        CpuTierConfig(link=link),
+        kv_bytes_per_token=mem.kv_bytes_per_token,
+        request_rate=v.kv_tier_rate,
+        prompt_tokens=v.kv_tier_prompt,
+        output_tokens=v.kv_tier_output,
+        cpu_hit_rate=v.kv_tier_hit,
+    )
     experts = link_ch.achieved_gb_s * 1e9  # expert reloads + KV write-back of the step above, per second
     rows = [
-        {"traffic": t("hb.kv_tier_row_experts"), "GB_s": experts / 1e9, "link_share_pct": experts / tr.link_bytes_per_s * 100},
-        {"traffic": t("hb.kv_tier_row_load"), "GB_s": tr.h2d_bytes_per_s / 1e9, "link_share_pct": tr.h2d_utilisation * 100},
-        {"traffic": t("hb.kv_tier_row_wb"), "GB_s": tr.d2h_bytes_per_s / 1e9, "link_share_pct": tr.d2h_utilisation * 100},
+        {
+            "traffic": t("hb.kv_tier_row_experts"),
+            "GB_s": experts / 1e9,
+            "link_share_pct": experts / tr.link_bytes_per_s * 100,
+        },
+        {
+            "traffic": t("hb.kv_tier_row_load"),
+            "GB_s": tr.h2d_bytes_per_s / 1e9,
+            "link_share_pct": tr.h2d_utilisation * 100,
+        },
+        {
+            "traffic": t("hb.kv_tier_row_wb"),
+            "GB_s": tr.d2h_bytes_per_s / 1e9,
+            "link_share_pct": tr.d2h_utilisation * 100,
+        },
     ]
     total = (experts + tr.h2d_bytes_per_s) / tr.link_bytes_per_s
     (st.success if total <= 1 else st.warning)(t("hb.kv_tier_total", pct=total * 100, rate=tr.link_bytes_per_s / 1e9))
     table(ctx, pd.DataFrame(rows), key="hb_kv_tier", file_name="host_bandwidth_kv_tier.csv")
-    return {"h2d_GB_s": tr.h2d_bytes_per_s / 1e9, "d2h_GB_s": tr.d2h_bytes_per_s / 1e9, "expert_GB_s": experts / 1e9,
-            "h2d_link_share": total}
+    return {
+        "h2d_GB_s": tr.h2d_bytes_per_s / 1e9,
+        "d2h_GB_s": tr.d2h_bytes_per_s / 1e9,
+        "expert_GB_s": experts / 1e9,
+        "h2d_link_share": total,
+    }
 
 
 def render() -> None:
@@ -142,8 +164,16 @@ def render() -> None:
     t = ctx.t
     model, hw = ctx.model, ctx.hardware
     eff = ctx.hardware.efficiency  # host-path efficiencies are data of the hardware profile
-    inputs = PageInputs(ctx, PAGE, HostBandwidthInputs, defaults={"link_efficiency": eff.host_link, "ddr_efficiency": eff.host_ddr,
-                                                     "pageable_factor": eff.host_pageable})
+    inputs = PageInputs(
+        ctx,
+        PAGE,
+        HostBandwidthInputs,
+        defaults={
+            "link_efficiency": eff.host_link,
+            "ddr_efficiency": eff.host_ddr,
+            "pageable_factor": eff.host_pageable,
+        },
+    )
 
     st.subheader(t("offload.section_workload"))
     c1, c2, c3 = st.columns(3)
@@ -188,29 +218,59 @@ def render() -> None:
 
     link_ch = next(c for c in res.channels if c.channel == "link")
     bott = next(c for c in res.channels if c.channel == res.bottleneck)
-    metrics_row(ctx, {
-        t("hb.m_base"): f"{res.baseline_step_s * 1e3:.2f}",
-        t("hb.m_step"): f"{res.step_s * 1e3:.2f}",
-        t("hb.m_infl"): f"×{res.inflation:.2f}",
-        t("hb.m_cold"): f"{res.touched.cold:.1f}",
-        t("hb.m_h2d"): f"{res.h2d_bytes / 1e9:.3f}",
-        t("hb.m_bottleneck"): res.bottleneck_label,
-    }, help={t("hb.m_cold"): t("hb.m_cold_help", distinct=res.touched.distinct, hot=res.touched.hot)})
+    metrics_row(
+        ctx,
+        {
+            t("hb.m_base"): f"{res.baseline_step_s * 1e3:.2f}",
+            t("hb.m_step"): f"{res.step_s * 1e3:.2f}",
+            t("hb.m_infl"): f"×{res.inflation:.2f}",
+            t("hb.m_cold"): f"{res.touched.cold:.1f}",
+            t("hb.m_h2d"): f"{res.h2d_bytes / 1e9:.3f}",
+            t("hb.m_bottleneck"): res.bottleneck_label,
+        },
+        help={t("hb.m_cold"): t("hb.m_cold_help", distinct=res.touched.distinct, hot=res.touched.hot)},
+    )
     if res.hidden:
-        st.success(t("hb.bottleneck_hidden", channel=res.bottleneck_label, transfer=res.transfer_s * 1e3,
-                     compute=res.baseline_step_s * 1e3))
+        st.success(
+            t(
+                "hb.bottleneck_hidden",
+                channel=res.bottleneck_label,
+                transfer=res.transfer_s * 1e3,
+                compute=res.baseline_step_s * 1e3,
+            )
+        )
     else:
-        st.warning(t("hb.bottleneck_stall", channel=res.bottleneck_label, transfer=res.transfer_s * 1e3,
-                     compute=res.baseline_step_s * 1e3, inflation=res.inflation, stall=res.stall_s * 1e3,
-                     need=bott.required_gb_s, have=bott.rate_gb_s))
+        st.warning(
+            t(
+                "hb.bottleneck_stall",
+                channel=res.bottleneck_label,
+                transfer=res.transfer_s * 1e3,
+                compute=res.baseline_step_s * 1e3,
+                inflation=res.inflation,
+                stall=res.stall_s * 1e3,
+                need=bott.required_gb_s,
+                have=bott.rate_gb_s,
+            )
+        )
 
     if model.is_moe:
         fetch = res.cold_bytes_per_layer * (res.transfer_s / res.h2d_bytes) if res.h2d_bytes else 0.0
-        st.markdown(t("hb.per_layer", cold=res.touched.cold, distinct=res.touched.distinct, hot=res.touched.hot,
-                      mb=res.cold_bytes_per_layer / 1e6, fetch=fetch * 1e3, compute=res.compute_per_layer_s * 1e3,
-                      verdict=t("hb.hides") if fetch <= res.compute_per_layer_s else t("hb.stalls"),
-                      steps_gb=res.h2d_bytes / 1e9, layers=res.moe_layers, expert_mb=res.expert_bytes / 1e6,
-                      kv_mb=res.kv_writeback_bytes / 1e6))
+        st.markdown(
+            t(
+                "hb.per_layer",
+                cold=res.touched.cold,
+                distinct=res.touched.distinct,
+                hot=res.touched.hot,
+                mb=res.cold_bytes_per_layer / 1e6,
+                fetch=fetch * 1e3,
+                compute=res.compute_per_layer_s * 1e3,
+                verdict=t("hb.hides") if fetch <= res.compute_per_layer_s else t("hb.stalls"),
+                steps_gb=res.h2d_bytes / 1e9,
+                layers=res.moe_layers,
+                expert_mb=res.expert_bytes / 1e6,
+                kv_mb=res.kv_writeback_bytes / 1e6,
+            )
+        )
 
     st.subheader(t("hb.channels"))
     df = pd.DataFrame([c.as_dict() for c in res.channels])
@@ -223,15 +283,31 @@ def render() -> None:
         s = _spec(v.phase, b, v.context)
         r = offload_step(cm, s, link, v.resident_experts, pop, v.prefetch_window, v.kv_writeback_ratio)
         lk = next(c for c in r.channels if c.channel == "link")
-        rows.append({"batch": b, "tokens": r.tokens, "cold_experts_per_layer": r.touched.cold,
-                     "h2d_MB": r.h2d_bytes / 1e6, "kv_writeback_MB": r.kv_writeback_bytes / 1e6,
-                     "baseline_ms": r.baseline_step_s * 1e3, "offload_ms": r.step_s * 1e3, "inflation": r.inflation,
-                     "baseline_tok_s": r.tokens / r.baseline_step_s, "offload_tok_s": r.tokens / r.step_s,
-                     "link_required_GB_s": lk.required_gb_s, "bottleneck": r.bottleneck_label})
+        rows.append(
+            {
+                "batch": b,
+                "tokens": r.tokens,
+                "cold_experts_per_layer": r.touched.cold,
+                "h2d_MB": r.h2d_bytes / 1e6,
+                "kv_writeback_MB": r.kv_writeback_bytes / 1e6,
+                "baseline_ms": r.baseline_step_s * 1e3,
+                "offload_ms": r.step_s * 1e3,
+                "inflation": r.inflation,
+                "baseline_tok_s": r.tokens / r.baseline_step_s,
+                "offload_tok_s": r.tokens / r.step_s,
+                "link_required_GB_s": lk.required_gb_s,
+                "bottleneck": r.bottleneck_label,
+            }
+        )
     sweep = pd.DataFrame(rows)
     tps_fig, req_fig = plots_offload.throughput_curves(
-        sweep.batch.tolist(), sweep.baseline_tok_s.tolist(), sweep.offload_tok_s.tolist(),
-        sweep.link_required_GB_s.tolist(), link_ch.rate_gb_s, link_ch.label)
+        sweep.batch.tolist(),
+        sweep.baseline_tok_s.tolist(),
+        sweep.offload_tok_s.tolist(),
+        sweep.link_required_GB_s.tolist(),
+        link_ch.rate_gb_s,
+        link_ch.label,
+    )
     c1, c2 = st.columns(2)
     with c1:
         chart(ctx, tps_fig, key="hb_tps_chart")
@@ -247,16 +323,38 @@ def render() -> None:
 
     with st.expander(t("offload.reference")):
         ref = host_copy_reference()
-        st.markdown(t("offload.reference_note", pinned=ref["h2d_pinned"], eff=ref["h2d_pinned"] / REFERENCE_PCIE_GB_S,
-                      pcie=REFERENCE_PCIE_GB_S, pageable=ref["h2d_pageable"],
-                      factor=ref["h2d_pageable"] / ref["h2d_pinned"]))
-        st.dataframe(pd.DataFrame([{"copy": k, "GB_s": val, "of_profile_pcie": val / REFERENCE_PCIE_GB_S}
-                                   for k, val in ref.items()]), hide_index=True, key="hb_reference_df")
+        st.markdown(
+            t(
+                "offload.reference_note",
+                pinned=ref["h2d_pinned"],
+                eff=ref["h2d_pinned"] / REFERENCE_PCIE_GB_S,
+                pcie=REFERENCE_PCIE_GB_S,
+                pageable=ref["h2d_pageable"],
+                factor=ref["h2d_pageable"] / ref["h2d_pinned"],
+            )
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [{"copy": k, "GB_s": val, "of_profile_pcie": val / REFERENCE_PCIE_GB_S} for k, val in ref.items()]
+            ),
+            hide_index=True,
+            key="hb_reference_df",
+        )
 
-    json_download(ctx, {"inputs": v, "model": model.summary(), "hardware": hw.name,
-                        "parallel": {"tp": cm.par.tp, "ep": cm.par.ep}, "outputs": res.as_dict(),
-                        "sweep": sweep, "kv_cpu_tier": kv_tier},
-                  key="hb_json", file_name="host_bandwidth.json")
+    json_download(
+        ctx,
+        {
+            "inputs": v,
+            "model": model.summary(),
+            "hardware": hw.name,
+            "parallel": {"tp": cm.par.tp, "ep": cm.par.ep},
+            "outputs": res.as_dict(),
+            "sweep": sweep,
+            "kv_cpu_tier": kv_tier,
+        },
+        key="hb_json",
+        file_name="host_bandwidth.json",
+    )
 
 
 if __name__ == "__main__":

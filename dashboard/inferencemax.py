@@ -60,15 +60,22 @@ then `output_len` generated tokens — priced by the shared cost model (`dashboa
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="InferenceMAX scenario", header_description="Prefill and decode stages of one scenario: "
-                       "times, utilisation, compute vs bandwidth share.", help_title="InferenceMAX scenario",
-                       help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="InferenceMAX scenario",
+        header_description="Prefill and decode stages of one scenario: times, utilisation, compute vs bandwidth share.",
+        help_title="InferenceMAX scenario",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     inputs = PageInputs(ctx, PAGE, InferenceMaxInputs)
     c1, c2, c3 = st.columns(3)
-    inputs.select("hardware", t("imx.hardware"), [SIDEBAR_HW, *list_hardware_presets()],
-                  format_func=lambda s: t("imx.hw_sidebar", name=ctx.hardware.name) if s == SIDEBAR_HW else s,
-                  container=c1)
+    inputs.select(
+        "hardware",
+        t("imx.hardware"),
+        [SIDEBAR_HW, *list_hardware_presets()],
+        format_func=lambda s: t("imx.hw_sidebar", name=ctx.hardware.name) if s == SIDEBAR_HW else s,
+        container=c1,
+    )
     inputs.number("tp", t("imx.tp"), min_value=1, max_value=1024, step=1, container=c2)
     inputs.number("batch", t("imx.batch"), min_value=1, max_value=65536, step=1, container=c3)
     c4, c5, c6 = st.columns(3)
@@ -79,28 +86,50 @@ def render() -> None:
     v = inputs.values
     try:
         hw = ctx.hardware if v.hardware == SIDEBAR_HW else load_hardware(v.hardware)
-        sc = Scenario(name="scenario", hardware=hw.slug, tp=v.tp, dp=1, batch=v.batch, seq_len=v.seq_len,
-                      output_len=v.output_len, kv_len=v.kv_len)
+        sc = Scenario(
+            name="scenario",
+            hardware=hw.slug,
+            tp=v.tp,
+            dp=1,
+            batch=v.batch,
+            seq_len=v.seq_len,
+            output_len=v.output_len,
+            kv_len=v.kv_len,
+        )
         cm = ctx.cost_model(tp=v.tp, ep=1, hardware=hw)
         r = evaluate_scenario(ctx.model, hw, sc, ctx.dtypes, cm, ops=True)
     except (ValueError, HardwareError) as exc:
         st.error(t("common.invalid_input", error=exc))
         return
     pre, dec = r["prefill"], r["decode_step"]
-    st.caption(t("imx.continuous", c=v.batch, b=r["budget"], sat=t("imx.saturated") if r["saturated"] else "",
-                 sttft=r["static_ttft_ms"], stpot=r["static_tpot_ms"]))
-    metrics_row(ctx, {
-        t("imx.m_ttft"): f"{r['ttft_ms']:,.2f}",
-        t("imx.m_tpot"): f"{r['tpot_ms']:.3f}",
-        t("imx.m_e2e"): f"{r['e2e_ms']:,.1f}",
-        t("imx.m_tps"): f"{r['output_tok_s']:,.0f}",
-        t("imx.m_tps_gpu"): f"{r['output_tok_s_per_gpu']:,.0f}",
-    })
-    metrics_row(ctx, {
-        t("imx.m_prefill_mfu"): f"{pre['mfu']:.1%}",
-        t("imx.m_decode_hbm"): f"{dec['hbm_util']:.1%}",
-        t("imx.m_weights"): f"{r['weights_gib_per_gpu']:.1f}",
-    })
+    st.caption(
+        t(
+            "imx.continuous",
+            c=v.batch,
+            b=r["budget"],
+            sat=t("imx.saturated") if r["saturated"] else "",
+            sttft=r["static_ttft_ms"],
+            stpot=r["static_tpot_ms"],
+        )
+    )
+    metrics_row(
+        ctx,
+        {
+            t("imx.m_ttft"): f"{r['ttft_ms']:,.2f}",
+            t("imx.m_tpot"): f"{r['tpot_ms']:.3f}",
+            t("imx.m_e2e"): f"{r['e2e_ms']:,.1f}",
+            t("imx.m_tps"): f"{r['output_tok_s']:,.0f}",
+            t("imx.m_tps_gpu"): f"{r['output_tok_s_per_gpu']:,.0f}",
+        },
+    )
+    metrics_row(
+        ctx,
+        {
+            t("imx.m_prefill_mfu"): f"{pre['mfu']:.1%}",
+            t("imx.m_decode_hbm"): f"{dec['hbm_util']:.1%}",
+            t("imx.m_weights"): f"{r['weights_gib_per_gpu']:.1f}",
+        },
+    )
     if not r["fits"]:
         st.error(t("imx.oom", seqs=r["max_sequences"], batch=v.batch))
     st.subheader(t("imx.stages"))
@@ -108,36 +137,85 @@ def render() -> None:
     stage_rows = [
         {"stage": t("imx.stage_prefill"), **pre},
         {"stage": t("imx.stage_decode_step"), **dec},
-        {"stage": t("imx.stage_decode_total"), "time_ms": r["decode_ms"], "tflop": dec["tflop"] * steps,
-         "gb": dec["gb"] * steps, "mfu": dec["mfu"], "hbm_util": dec["hbm_util"],
-         "compute_share": dec["compute_share"], "memory_share": dec["memory_share"], "comm_share": dec["comm_share"],
-         "tokens_per_s": v.batch * steps / (r["decode_ms"] / 1e3) if r["decode_ms"] > 0 else 0.0},
+        {
+            "stage": t("imx.stage_decode_total"),
+            "time_ms": r["decode_ms"],
+            "tflop": dec["tflop"] * steps,
+            "gb": dec["gb"] * steps,
+            "mfu": dec["mfu"],
+            "hbm_util": dec["hbm_util"],
+            "compute_share": dec["compute_share"],
+            "memory_share": dec["memory_share"],
+            "comm_share": dec["comm_share"],
+            "tokens_per_s": v.batch * steps / (r["decode_ms"] / 1e3) if r["decode_ms"] > 0 else 0.0,
+        },
     ]
-    df = pd.DataFrame(stage_rows)[["stage", "time_ms", "tflop", "gb", "mfu", "hbm_util", "compute_share",
-                                   "memory_share", "comm_share", "tokens_per_s"]]
+    df = pd.DataFrame(stage_rows)[
+        [
+            "stage",
+            "time_ms",
+            "tflop",
+            "gb",
+            "mfu",
+            "hbm_util",
+            "compute_share",
+            "memory_share",
+            "comm_share",
+            "tokens_per_s",
+        ]
+    ]
     table(ctx, df, key="imx_stages", file_name="inferencemax_stages.csv")
     cats = [t("imx.stage_prefill"), t("imx.stage_decode_step")]
     c1, c2 = st.columns(2)
     with c1:
-        chart(ctx, plots.stacked_bars(cats, {t("imx.b_compute"): [pre["compute_ms"], dec["compute_ms"]],
-                                             t("imx.b_memory"): [pre["memory_ms"], dec["memory_ms"]],
-                                             t("imx.b_comm"): [pre["comm_ms"], dec["comm_ms"]]},
-                                      title=t("imx.chart_time"), yaxis="ms"), key="imx_time")
+        chart(
+            ctx,
+            plots.stacked_bars(
+                cats,
+                {
+                    t("imx.b_compute"): [pre["compute_ms"], dec["compute_ms"]],
+                    t("imx.b_memory"): [pre["memory_ms"], dec["memory_ms"]],
+                    t("imx.b_comm"): [pre["comm_ms"], dec["comm_ms"]],
+                },
+                title=t("imx.chart_time"),
+                yaxis="ms",
+            ),
+            key="imx_time",
+        )
     with c2:
-        chart(ctx, plots.stacked_bars(cats, {t("imx.b_compute"): [pre["compute_share"], dec["compute_share"]],
-                                             t("imx.b_memory"): [pre["memory_share"], dec["memory_share"]],
-                                             t("imx.b_comm"): [pre["comm_share"], dec["comm_share"]]},
-                                      title=t("imx.chart_share"), yaxis="share"), key="imx_share")
+        chart(
+            ctx,
+            plots.stacked_bars(
+                cats,
+                {
+                    t("imx.b_compute"): [pre["compute_share"], dec["compute_share"]],
+                    t("imx.b_memory"): [pre["memory_share"], dec["memory_share"]],
+                    t("imx.b_comm"): [pre["comm_share"], dec["comm_share"]],
+                },
+                title=t("imx.chart_share"),
+                yaxis="share",
+            ),
+            key="imx_share",
+        )
     st.subheader(t("imx.ops"))
     op_rows = []
     for stage, ops in (("prefill", r["ops"]["prefill"]), ("decode_step", r["ops"]["decode_step"])):
         for op in ops:
-            op_rows.append({"stage": stage, "op": op.name, "time_ms": op.time_s * 1e3, "bound": op.bound,
-                            "GFLOP": op.flops / 1e9, "MB": (op.bytes + op.comm_bytes) / 1e6})
+            op_rows.append(
+                {
+                    "stage": stage,
+                    "op": op.name,
+                    "time_ms": op.time_s * 1e3,
+                    "bound": op.bound,
+                    "GFLOP": op.flops / 1e9,
+                    "MB": (op.bytes + op.comm_bytes) / 1e6,
+                }
+            )
     table(ctx, pd.DataFrame(op_rows), key="imx_ops", file_name="inferencemax_ops.csv")
     out = {k: val for k, val in r.items() if k != "ops"}
-    json_download(ctx, {"inputs": v, "model": ctx.model.name, "outputs": out}, key="imx_json",
-                  file_name="inferencemax.json")
+    json_download(
+        ctx, {"inputs": v, "model": ctx.model.name, "outputs": out}, key="imx_json", file_name="inferencemax.json"
+    )
 
 
 if __name__ == "__main__":

@@ -87,9 +87,13 @@ def _set_table(ctx, tbl: ScenarioTable) -> None:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="InferenceMAX scenarios", header_description="Many scenarios evaluated together: "
-                       "stacked comparison, total throughput and SLA statistics.",
-                       help_title="InferenceMAX scenarios", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="InferenceMAX scenarios",
+        header_description="Many scenarios evaluated together: "
+        "stacked comparison, total throughput and SLA statistics.",
+        help_title="InferenceMAX scenarios",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     inputs = PageInputs(ctx, PAGE, InferenceMaxV2Inputs)
     c1, c2 = st.columns(2)
@@ -127,7 +131,11 @@ def render() -> None:
     st.subheader(t("imx2.table"))
     presets = list_hardware_presets()
     edited = st.data_editor(
-        editor_frame(tbl.base), key=EDITOR_KEY, num_rows="dynamic", width="stretch", hide_index=True,
+        editor_frame(tbl.base),
+        key=EDITOR_KEY,
+        num_rows="dynamic",
+        width="stretch",
+        hide_index=True,
         column_config={
             "name": st.column_config.TextColumn("name"),
             "hardware": st.column_config.TextColumn("hardware", help=t("imx2.hw_help", names=", ".join(presets))),
@@ -143,11 +151,24 @@ def render() -> None:
     if rows != tbl.rows:
         tbl = dataclasses.replace(tbl, rows=rows)
         _set_table(ctx, tbl)
-    st.download_button(t("imx2.export"), scenarios_to_csv(rows), file_name="inferencemax_scenarios.csv",
-                       mime="text/csv", key=f"{PAGE}__export", on_click="ignore")
+    st.download_button(
+        t("imx2.export"),
+        scenarios_to_csv(rows),
+        file_name="inferencemax_scenarios.csv",
+        mime="text/csv",
+        key=f"{PAGE}__export",
+        on_click="ignore",
+    )
 
-    out = evaluate_scenarios(ctx.model, rows, ctx.dtypes, ttft_ms=v.ttft_ms or None, tpot_ms=v.tpot_ms or None,
-                             default_hardware=ctx.hardware.slug, hardware_override={SIDEBAR: ctx.hardware})
+    out = evaluate_scenarios(
+        ctx.model,
+        rows,
+        ctx.dtypes,
+        ttft_ms=v.ttft_ms or None,
+        tpot_ms=v.tpot_ms or None,
+        default_hardware=ctx.hardware.slug,
+        hardware_override={SIDEBAR: ctx.hardware},
+    )
     if out["errors"]:
         lines = [t("imx2.bad_row", row=i + 1, name=rows[i].get("name") or "—", error=e) for i, e in out["errors"]]
         st.warning(t("imx2.bad_rows", n=len(lines)) + "\n\n" + "\n".join(f"- {x}" for x in lines))
@@ -155,42 +176,90 @@ def render() -> None:
     tot = out["totals"]
     if not res:
         st.info(t("imx2.none"))
-        json_download(ctx, {"inputs": {"sla": v, "scenarios": rows}, "outputs": jsonable(out)}, key=f"{PAGE}_json",
-                      file_name="inferencemax_scenarios.json")
+        json_download(
+            ctx,
+            {"inputs": {"sla": v, "scenarios": rows}, "outputs": jsonable(out)},
+            key=f"{PAGE}_json",
+            file_name="inferencemax_scenarios.json",
+        )
         return
-    metrics_row(ctx, {
-        t("imx2.m_total"): f"{tot['total_output_tok_s']:,.0f}",
-        t("imx2.m_total_sla"): f"{tot['total_output_tok_s_meeting_sla']:,.0f}",
-        t("imx2.m_meeting"): f"{tot['meeting_sla']} / {tot['evaluated']}",
-        t("imx2.m_gpus"): f"{tot['total_gpus']:,}",
-        t("imx2.m_best"): str(tot["best_per_gpu"]),
-    })
+    metrics_row(
+        ctx,
+        {
+            t("imx2.m_total"): f"{tot['total_output_tok_s']:,.0f}",
+            t("imx2.m_total_sla"): f"{tot['total_output_tok_s_meeting_sla']:,.0f}",
+            t("imx2.m_meeting"): f"{tot['meeting_sla']} / {tot['evaluated']}",
+            t("imx2.m_gpus"): f"{tot['total_gpus']:,}",
+            t("imx2.m_best"): str(tot["best_per_gpu"]),
+        },
+    )
     worst_ttft = max(r["ttft_ms"] for r in res)
     worst_tpot = max(r["tpot_ms"] for r in res)
-    metrics_row(ctx, {
-        t("imx2.m_attainment"): f"{tot['sla_attainment']:.0%}",
-        t("imx2.m_worst_ttft"): f"{worst_ttft / v.ttft_ms:.2f}×" if v.ttft_ms else f"{worst_ttft:,.1f} ms",
-        t("imx2.m_worst_tpot"): f"{worst_tpot / v.tpot_ms:.2f}×" if v.tpot_ms else f"{worst_tpot:.2f} ms",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("imx2.m_attainment"): f"{tot['sla_attainment']:.0%}",
+            t("imx2.m_worst_ttft"): f"{worst_ttft / v.ttft_ms:.2f}×" if v.ttft_ms else f"{worst_ttft:,.1f} ms",
+            t("imx2.m_worst_tpot"): f"{worst_tpot / v.tpot_ms:.2f}×" if v.tpot_ms else f"{worst_tpot:.2f} ms",
+        },
+    )
     labels = [f"{r['row'] + 1}. {r['name']}" for r in res]
     c1, c2 = st.columns(2)
     with c1:
-        chart(ctx, plots.stacked_bars(labels, {t("imx2.s_prefill"): [r["ttft_ms"] for r in res],
-                                               t("imx2.s_decode"): [r["decode_ms"] for r in res]},
-                                      title=t("imx2.chart_e2e"), yaxis="ms"), key="imx2_e2e")
+        chart(
+            ctx,
+            plots.stacked_bars(
+                labels,
+                {t("imx2.s_prefill"): [r["ttft_ms"] for r in res], t("imx2.s_decode"): [r["decode_ms"] for r in res]},
+                title=t("imx2.chart_e2e"),
+                yaxis="ms",
+            ),
+            key="imx2_e2e",
+        )
     with c2:
         colors = ["#2ca02c" if r["meets_sla"] else "#d62728" for r in res]
-        chart(ctx, plots.bar_chart(labels, [r["output_tok_s_per_gpu"] for r in res], title=t("imx2.chart_tps"),
-                                   yaxis="tok/s/GPU", colors=colors), key="imx2_tps")
+        chart(
+            ctx,
+            plots.bar_chart(
+                labels,
+                [r["output_tok_s_per_gpu"] for r in res],
+                title=t("imx2.chart_tps"),
+                yaxis="tok/s/GPU",
+                colors=colors,
+            ),
+            key="imx2_tps",
+        )
     st.subheader(t("imx2.results"))
-    cols = ["row", "name", "hardware", "tp", "dp", "gpus", "batch", "seq_len", "output_len", "kv_len", "ttft_ms",
-            "tpot_ms", "e2e_ms", "output_tok_s", "output_tok_s_per_gpu", "tps_per_user", "fits", "meets_sla",
-            "sla_miss"]
+    cols = [
+        "row",
+        "name",
+        "hardware",
+        "tp",
+        "dp",
+        "gpus",
+        "batch",
+        "seq_len",
+        "output_len",
+        "kv_len",
+        "ttft_ms",
+        "tpot_ms",
+        "e2e_ms",
+        "output_tok_s",
+        "output_tok_s_per_gpu",
+        "tps_per_user",
+        "fits",
+        "meets_sla",
+        "sla_miss",
+    ]
     df = pd.DataFrame(res)[cols]
     df["row"] = df["row"] + 1
     table(ctx, df, key="imx2_results", file_name="inferencemax_results.csv")
-    json_download(ctx, {"inputs": {"sla": v, "scenarios": rows}, "outputs": jsonable(out)}, key=f"{PAGE}_json",
-                  file_name="inferencemax_scenarios.json")
+    json_download(
+        ctx,
+        {"inputs": {"sla": v, "scenarios": rows}, "outputs": jsonable(out)},
+        key=f"{PAGE}_json",
+        file_name="inferencemax_scenarios.json",
+    )
 
 
 if __name__ == "__main__":

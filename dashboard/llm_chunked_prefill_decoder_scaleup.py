@@ -12,7 +12,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-if str(Path(__file__).resolve().parent.parent) not in sys.path and (Path(__file__).resolve().parent / "app_context.py").exists():
+if (
+    str(Path(__file__).resolve().parent.parent) not in sys.path
+    and (Path(__file__).resolve().parent / "app_context.py").exists()
+):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import math
@@ -86,7 +89,10 @@ _S = {
     "gpu_mem": ("gpu_memory_utilization", "gpu_memory_utilization（显存使用比例）"),
     "sla_ttft": ("SLA TTFT p90 (ms, 0 = none)", "SLA TTFT p90（ms，0 = 不限）"),
     "sla_tpot": ("SLA TPOT p90 (ms, 0 = none)", "SLA TPOT p90（ms，0 = 不限）"),
-    "source": ("Time model: **{hw}** — {source}; model **{model}**.", "时间模型：**{hw}** —— {source}；模型 **{model}**。"),
+    "source": (
+        "Time model: **{hw}** — {source}; model **{model}**.",
+        "时间模型：**{hw}** —— {source}；模型 **{model}**。",
+    ),
     "bad_model": ("Model JSON rejected: {error}", "模型 JSON 无效：{error}"),
     "progress": ("Simulating {done}/{total}…", "正在模拟 {done}/{total}…"),
     "curves": ("Run curves", "运行曲线"),
@@ -159,8 +165,13 @@ def _lines(df: pd.DataFrame, y: str, title: str, yaxis: str, scale: float = 1.0)
     for tp, g in df.groupby("tp", sort=True):
         g = g.sort_values("concurrency")
         fig.add_trace(go.Scatter(x=g["concurrency"], y=g[y] * scale, mode="lines+markers", name=f"TP={tp}"))
-    fig.update_layout(title=title, xaxis_title="concurrency", yaxis_title=yaxis, margin={"l": 50, "r": 20, "t": 50},
-                      legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(
+        title=title,
+        xaxis_title="concurrency",
+        yaxis_title=yaxis,
+        margin={"l": 50, "r": 20, "t": 50},
+        legend={"orientation": "h", "y": -0.2},
+    )
     fig.update_xaxes(type="log")
     return fig
 
@@ -169,18 +180,32 @@ def _frontier(df: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for tp, g in df.groupby("tp", sort=True):
         g = g.sort_values("concurrency")
-        fig.add_trace(go.Scatter(x=g["tok_s_per_user"], y=g["output_throughput_tok_s_per_gpu"], mode="lines+markers",
-                                 name=f"TP={tp}", text=[f"C={c}" for c in g["concurrency"]]))
-    fig.update_layout(title="tok/s per GPU vs tok/s per user", xaxis_title="tok/s per user (1000 / TPOT mean)",
-                      yaxis_title="output tok/s per GPU", margin={"l": 50, "r": 20, "t": 50},
-                      legend={"orientation": "h", "y": -0.2})
+        fig.add_trace(
+            go.Scatter(
+                x=g["tok_s_per_user"],
+                y=g["output_throughput_tok_s_per_gpu"],
+                mode="lines+markers",
+                name=f"TP={tp}",
+                text=[f"C={c}" for c in g["concurrency"]],
+            )
+        )
+    fig.update_layout(
+        title="tok/s per GPU vs tok/s per user",
+        xaxis_title="tok/s per user (1000 / TPOT mean)",
+        yaxis_title="output tok/s per GPU",
+        margin={"l": 50, "r": 20, "t": 50},
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Chunked-prefill scale-up",
-                       header_description="TP × concurrency scale-up of chunked prefill + decode, simulated.",
-                       help_title="Chunked-prefill scale-up", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="Chunked-prefill scale-up",
+        header_description="TP × concurrency scale-up of chunked prefill + decode, simulated.",
+        help_title="Chunked-prefill scale-up",
+        help_markdown=HELP,
+    )
     st = ctx.st
     inputs = PageInputs(ctx, PAGE, ScaleUpInputs)
     c1, c2, c3 = st.columns(3)
@@ -215,13 +240,18 @@ def render() -> None:
     st.info(_t(ctx, "source", hw=hw.name, source=source_label(hw, ctx.lang), model=model.name))
 
     try:
-        sched = SchedulerConfig(max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs,
-                                chunked_prefill=v.chunked_prefill, gpu_memory_utilization=v.gpu_memory_utilization)
+        sched = SchedulerConfig(
+            max_num_batched_tokens=v.max_num_batched_tokens,
+            max_num_seqs=v.max_num_seqs,
+            chunked_prefill=v.chunked_prefill,
+            gpu_memory_utilization=v.gpu_memory_utilization,
+        )
         sla = SLA(ttft_ms=v.sla_ttft_ms or None, tpot_ms=v.sla_tpot_ms or None)
         jobs, bad = [], []
         for tp in dict.fromkeys(v.tp_values):
-            par = ParallelConfig(tp=tp, ep=ctx.parallel.ep if ctx.parallel.ep % tp == 0 or tp % ctx.parallel.ep == 0
-                                 else 1)
+            par = ParallelConfig(
+                tp=tp, ep=ctx.parallel.ep if ctx.parallel.ep % tp == 0 or tp % ctx.parallel.ep == 0 else 1
+            )
             try:
                 validate_parallel(model, par)
             except ValueError as exc:
@@ -230,9 +260,19 @@ def render() -> None:
             for c in dict.fromkeys(v.concurrencies):
                 n = min(2000, max(16, 3 * c))
                 wl = WorkloadConfig(num_requests=n, input_len=v.input_len, output_len=v.output_len, concurrency=c)
-                jobs.append(SimJob(model=model, hardware=hw, workload=wl, scheduler=sched, parallel=par,
-                                   dtypes=ctx.dtypes, sla=sla, labels=(("tp", tp), ("concurrency", c)),
-                                   max_steps=MAX_STEPS_PER_RUN))
+                jobs.append(
+                    SimJob(
+                        model=model,
+                        hardware=hw,
+                        workload=wl,
+                        scheduler=sched,
+                        parallel=par,
+                        dtypes=ctx.dtypes,
+                        sla=sla,
+                        labels=(("tp", tp), ("concurrency", c)),
+                        max_steps=MAX_STEPS_PER_RUN,
+                    )
+                )
         check_work(jobs)
     except ValueError as exc:
         st.error(ctx.t("common.invalid_input", error=exc))
@@ -257,22 +297,31 @@ def render() -> None:
         return
     ok["gpus"] = ok["gpus"].astype(int)
     ok["tok_s_per_user"] = tokens_per_s_per_user(ok["tpot_mean_ms"] / 1e3)
-    ok["meets_sla"] = ((ok["ttft_p90_ms"] <= (v.sla_ttft_ms or math.inf))
-                       & (ok["tpot_p90_ms"].fillna(0) <= (v.sla_tpot_ms or math.inf)))
+    ok["meets_sla"] = (ok["ttft_p90_ms"] <= (v.sla_ttft_ms or math.inf)) & (
+        ok["tpot_p90_ms"].fillna(0) <= (v.sla_tpot_ms or math.inf)
+    )
     passing = ok[ok["meets_sla"]]
     if len(passing):
         best = passing.sort_values("output_throughput_tok_s_per_gpu", ascending=False).iloc[0]
-        metrics_row(ctx, {
-            _t(ctx, "best"): f"TP={int(best['tp'])} · C={int(best['concurrency'])}",
-            _t(ctx, "best_tps"): f"{best['output_throughput_tok_s_per_gpu']:,.0f}",
-            "TTFT / TPOT p90 (ms)": f"{best['ttft_p90_ms']:,.0f} / {best['tpot_p90_ms']:.1f}",
-            _t(ctx, "best_mfu"): f"{best['mfu'] * 100:.1f} % / {best['hbm_bw_utilization'] * 100:.1f} %",
-            _t(ctx, "passing"): f"{len(passing)}/{len(ok)}",
-        })
+        metrics_row(
+            ctx,
+            {
+                _t(ctx, "best"): f"TP={int(best['tp'])} · C={int(best['concurrency'])}",
+                _t(ctx, "best_tps"): f"{best['output_throughput_tok_s_per_gpu']:,.0f}",
+                "TTFT / TPOT p90 (ms)": f"{best['ttft_p90_ms']:,.0f} / {best['tpot_p90_ms']:.1f}",
+                _t(ctx, "best_mfu"): f"{best['mfu'] * 100:.1f} % / {best['hbm_bw_utilization'] * 100:.1f} %",
+                _t(ctx, "passing"): f"{len(passing)}/{len(ok)}",
+            },
+        )
     else:
         st.warning(_t(ctx, "none_pass"))
-        metrics_row(ctx, {_t(ctx, "best_tps"): f"{ok['output_throughput_tok_s_per_gpu'].max():,.0f}",
-                          _t(ctx, "passing"): f"0/{len(ok)}"})
+        metrics_row(
+            ctx,
+            {
+                _t(ctx, "best_tps"): f"{ok['output_throughput_tok_s_per_gpu'].max():,.0f}",
+                _t(ctx, "passing"): f"0/{len(ok)}",
+            },
+        )
     st.subheader(_t(ctx, "curves"))
     a, b = st.columns(2)
     with a:
@@ -284,15 +333,45 @@ def render() -> None:
         chart(ctx, _lines(ok, "tpot_p90_ms", "TPOT p90 (ms)", "ms"), key="cpd_tpot")
         chart(ctx, _lines(ok, "hbm_bw_utilization", "HBM bandwidth utilisation (%)", "%", 100.0), key="cpd_hbm")
     st.subheader(_t(ctx, "configs"))
-    cols = ["tp", "concurrency", "gpus", "meets_sla", "output_throughput_tok_s", "output_throughput_tok_s_per_gpu",
-            "input_throughput_tok_s", "tok_s_per_user", "request_throughput_req_s", "ttft_p50_ms", "ttft_p90_ms",
-            "ttft_p99_ms", "tpot_p50_ms", "tpot_p90_ms", "tpot_p99_ms", "e2e_p90_ms", "mfu", "hbm_bw_utilization",
-            "peak_kv_usage", "preemptions", "num_kv_blocks", "completed"]
+    cols = [
+        "tp",
+        "concurrency",
+        "gpus",
+        "meets_sla",
+        "output_throughput_tok_s",
+        "output_throughput_tok_s_per_gpu",
+        "input_throughput_tok_s",
+        "tok_s_per_user",
+        "request_throughput_req_s",
+        "ttft_p50_ms",
+        "ttft_p90_ms",
+        "ttft_p99_ms",
+        "tpot_p50_ms",
+        "tpot_p90_ms",
+        "tpot_p99_ms",
+        "e2e_p90_ms",
+        "mfu",
+        "hbm_bw_utilization",
+        "peak_kv_usage",
+        "preemptions",
+        "num_kv_blocks",
+        "completed",
+    ]
     view = ok.sort_values(["tp", "concurrency"])[[c for c in cols if c in ok]]
     table(ctx, view, key="cpd_table", file_name="chunked_prefill_scaleup.csv")
-    json_download(ctx, {"inputs": v, "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label,
-                        "results": view.to_dict(orient="records"), "errors": errs.to_dict(orient="records")},
-                  key="cpd_json", file_name="chunked_prefill_scaleup.json")
+    json_download(
+        ctx,
+        {
+            "inputs": v,
+            "model": model.name,
+            "hardware": hw.name,
+            "hardware_source": hw.source_label,
+            "results": view.to_dict(orient="records"),
+            "errors": errs.to_dict(orient="records"),
+        },
+        key="cpd_json",
+        file_name="chunked_prefill_scaleup.json",
+    )
 
 
 if __name__ == "__main__":

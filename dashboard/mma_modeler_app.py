@@ -35,8 +35,10 @@ from dashboard.state.mma_modeler_app import SWEEP_DIMS, MmaInputs
 
 PAGE = "mma_modeler_app"
 TITLE = {"en": "MMA / GEMM tile modeler", "zh": "MMA / GEMM Tile 建模"}
-CAPTION = {"en": "One GEMM: tiles, memory-hierarchy bandwidth demand, wave quantisation and the bottleneck.",
-           "zh": "单个 GEMM：tile、各级存储带宽需求、波次量化与瓶颈。"}
+CAPTION = {
+    "en": "One GEMM: tiles, memory-hierarchy bandwidth demand, wave quantisation and the bottleneck.",
+    "zh": "单个 GEMM：tile、各级存储带宽需求、波次量化与瓶颈。",
+}
 
 HELP = {
     "en": r"""
@@ -108,8 +110,13 @@ def render() -> None:
     shapes = reference_shapes(ref_rows)
 
     c1, c2, c3 = st.columns(3)
-    shape = inputs.select("shape", t("mma.shape"), ["custom", *shapes], container=c1,
-                          format_func=lambda s: t("mma.shape_custom") if s == "custom" else f"{s} {shapes[s]}")
+    shape = inputs.select(
+        "shape",
+        t("mma.shape"),
+        ["custom", *shapes],
+        container=c1,
+        format_func=lambda s: t("mma.shape_custom") if s == "custom" else f"{s} {shapes[s]}",
+    )
     inputs.number("m", t("mma.m"), min_value=1, max_value=1 << 20, step=1, container=c1)
     if shape == "custom":
         inputs.number("n", t("mma.n"), min_value=1, max_value=1 << 20, step=128, container=c1)
@@ -119,8 +126,12 @@ def render() -> None:
     inputs.select("dtype", t("mma.dtype"), list(GEMM_DTYPES), container=c2)
     inputs.number("out_bytes", t("mma.out_bytes"), min_value=0.5, max_value=8.0, step=0.5, container=c2)
     inputs.select("sweep_dim", t("mma.sweep_dim"), SWEEP_DIMS, container=c3, horizontal=True, radio=True)
-    inputs.text("sweep_values", t("mma.sweep_values"), container=c3,
-                parse=lambda s: parse_int_list(s, min_value=1, max_items=32))
+    inputs.text(
+        "sweep_values",
+        t("mma.sweep_values"),
+        container=c3,
+        parse=lambda s: parse_int_list(s, min_value=1, max_items=32),
+    )
     with st.expander(t("mma.tiles"), expanded=True):
         cols = st.columns(4)
         inputs.number("block_m", t("mma.block_m"), min_value=8, max_value=1024, step=8, container=cols[0])
@@ -146,15 +157,29 @@ def render() -> None:
 
     try:
         caps = caps_from_hardware(
-            ctx.hardware, tkey, clock_mhz=v.clock_mhz or None, reg_bytes_per_clk_per_sm=v.reg_bytes_per_clk,
-            l2_gb_s=v.l2_gb_s or None, hbm_gb_s=v.hbm_gb_s or None, smem_bytes_per_clk_per_sm=v.smem_bytes_per_clk or None,
-            l2_hit_rate=v.l2_hit_rate, overhead_s=ctx.hardware.efficiency.kernel_overhead_us * 1e-6 if v.overhead else 0.0)
+            ctx.hardware,
+            tkey,
+            clock_mhz=v.clock_mhz or None,
+            reg_bytes_per_clk_per_sm=v.reg_bytes_per_clk,
+            l2_gb_s=v.l2_gb_s or None,
+            hbm_gb_s=v.hbm_gb_s or None,
+            smem_bytes_per_clk_per_sm=v.smem_bytes_per_clk or None,
+            l2_hit_rate=v.l2_hit_rate,
+            overhead_s=ctx.hardware.efficiency.kernel_overhead_us * 1e-6 if v.overhead else 0.0,
+        )
     except ValueError as exc:
         st.error(t("mma.no_microarch", error=exc))
         return
     try:
-        tiling = GemmTiling(block_m=v.block_m, block_n=v.block_n, block_k=v.block_k, wg_m=v.wg_m, wg_n=v.wg_n,
-                            stages=v.stages, k_inst=k_inst)
+        tiling = GemmTiling(
+            block_m=v.block_m,
+            block_n=v.block_n,
+            block_k=v.block_k,
+            wg_m=v.wg_m,
+            wg_n=v.wg_n,
+            stages=v.stages,
+            k_inst=k_inst,
+        )
         fit = tiling.stages_that_fit(caps.smem_bytes_per_sm, in_bytes)
         if 1 <= fit < v.stages:  # fewer stages than asked fit this GPU's shared memory: use what fits
             st.warning(t("mma.stages_reduced", asked=v.stages, used=fit, kib=caps.smem_bytes_per_sm / 1024))
@@ -171,20 +196,43 @@ def render() -> None:
         return
 
     l2_avail = caps.available_bytes_per_clk_per_sm("l2")
-    st.markdown(t("mma.caps", hw=caps.name, clock=caps.clock_hz / 1e6, peak=caps.peak_flops / 1e12, dtype=v.dtype,
-                  reg=caps.reg_bytes_per_clk_per_sm, smem=caps.smem_bytes_per_clk_per_sm,
-                  l2=f"{l2_avail:.1f} B" if l2_avail else t("mma.l2_none"),
-                  hbm=caps.available_bytes_per_clk_per_sm("hbm"), smem_kib=caps.smem_bytes_per_sm / 1024))
-    metrics_row(ctx, {
-        t("mma.m.time"): f"{res.time_s * 1e6:,.2f}",
-        t("mma.m.tflops"): f"{res.tflops:,.1f}",
-        t("mma.m.peak"): f"{mfu(res.problem.flops, res.time_s, caps.peak_flops):.1%}",
-        t("mma.m.ai_l2"): f"{res.level('l2').arithmetic_intensity:,.1f}",
-        t("mma.m.waves"): f"{res.waves:,}",
-    })
+    st.markdown(
+        t(
+            "mma.caps",
+            hw=caps.name,
+            clock=caps.clock_hz / 1e6,
+            peak=caps.peak_flops / 1e12,
+            dtype=v.dtype,
+            reg=caps.reg_bytes_per_clk_per_sm,
+            smem=caps.smem_bytes_per_clk_per_sm,
+            l2=f"{l2_avail:.1f} B" if l2_avail else t("mma.l2_none"),
+            hbm=caps.available_bytes_per_clk_per_sm("hbm"),
+            smem_kib=caps.smem_bytes_per_sm / 1024,
+        )
+    )
+    metrics_row(
+        ctx,
+        {
+            t("mma.m.time"): f"{res.time_s * 1e6:,.2f}",
+            t("mma.m.tflops"): f"{res.tflops:,.1f}",
+            t("mma.m.peak"): f"{mfu(res.problem.flops, res.time_s, caps.peak_flops):.1%}",
+            t("mma.m.ai_l2"): f"{res.level('l2').arithmetic_intensity:,.1f}",
+            t("mma.m.waves"): f"{res.waves:,}",
+        },
+    )
     b_time = res.compute_s if res.bottleneck == "compute" else res.level(res.bottleneck).time_s
-    st.info(t("mma.bottleneck", level=res.bottleneck, time=b_time * 1e6, total=res.time_s * 1e6, tiles=res.tiles,
-              waves=res.waves, eff=res.wave_efficiency, split=res.split_k))
+    st.info(
+        t(
+            "mma.bottleneck",
+            level=res.bottleneck,
+            time=b_time * 1e6,
+            total=res.time_s * 1e6,
+            tiles=res.tiles,
+            waves=res.waves,
+            eff=res.wave_efficiency,
+            split=res.split_k,
+        )
+    )
 
     st.subheader(t("mma.levels"))
     levels_df = pd.DataFrame(res.as_rows())
@@ -193,8 +241,16 @@ def render() -> None:
     st.subheader(t("mma.sweep", dim=v.sweep_dim.upper()))
     rows = []
     for x, r in zip(v.sweep_values, sweep, strict=True):
-        row = {v.sweep_dim: x, "time_us": r.time_s * 1e6, "tflops": r.tflops, "bottleneck": r.bottleneck,
-               "tiles": r.tiles, "waves": r.waves, "wave_efficiency": r.wave_efficiency, "split_k": r.split_k}
+        row = {
+            v.sweep_dim: x,
+            "time_us": r.time_s * 1e6,
+            "tflops": r.tflops,
+            "bottleneck": r.bottleneck,
+            "tiles": r.tiles,
+            "waves": r.waves,
+            "wave_efficiency": r.wave_efficiency,
+            "split_k": r.split_k,
+        }
         for lv in r.levels:
             row[f"{lv.level}_flop_per_byte"] = lv.arithmetic_intensity
             row[f"{lv.level}_demand_B_clk_SM"] = lv.demanded_bytes_per_clk_per_sm
@@ -205,23 +261,52 @@ def render() -> None:
     measured = {}
     fixed = [d for d in SWEEP_DIMS if d != v.sweep_dim]
     measured_rows = reference_rows(ctx.hardware, "gemm")  # this profile's measurements, if it has any
-    match_rows = [r for r in measured_rows if r["dtype"] == ("fp8" if v.dtype == "fp8" else "bf16")
-                  and all(r[d] == dims[d] for d in fixed)]
+    match_rows = [
+        r
+        for r in measured_rows
+        if r["dtype"] == ("fp8" if v.dtype == "fp8" else "bf16") and all(r[d] == dims[d] for d in fixed)
+    ]
     if match_rows:
         match_rows.sort(key=lambda r: r[v.sweep_dim])
         label = t("mma.measured", fixed=", ".join(f"{d.upper()}={dims[d]:,}" for d in fixed), dtype=v.dtype)
         measured[label] = ([r[v.sweep_dim] for r in match_rows], [r["tflops"] for r in match_rows])
     xs = list(v.sweep_values)
-    chart(ctx, plots_kernels.gemm_throughput_chart(xs, [r.tflops for r in sweep], xaxis=v.sweep_dim.upper(),
-                                                   peak_tflops=caps.peak_flops / 1e12, measured=measured,
-                                                   bottlenecks=[r.bottleneck for r in sweep],
-                                                   title=t("mma.chart_tflops")), key="mma_tflops_chart")
-    chart(ctx, plots_kernels.gemm_levels_chart(xs, {lv: [r.level(lv).utilisation for r in sweep] for lv in LEVELS},
-                                               xaxis=v.sweep_dim.upper(), title=t("mma.chart_util")),
-          key="mma_util_chart")
-    chart(ctx, plots_kernels.lines_chart(xs, {lv: [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
-                                         title=t("mma.chart_ai"), xaxis=v.sweep_dim.upper(), yaxis="FLOP/byte",
-                                         log_x=True, log_y=True), key="mma_ai_chart")
+    chart(
+        ctx,
+        plots_kernels.gemm_throughput_chart(
+            xs,
+            [r.tflops for r in sweep],
+            xaxis=v.sweep_dim.upper(),
+            peak_tflops=caps.peak_flops / 1e12,
+            measured=measured,
+            bottlenecks=[r.bottleneck for r in sweep],
+            title=t("mma.chart_tflops"),
+        ),
+        key="mma_tflops_chart",
+    )
+    chart(
+        ctx,
+        plots_kernels.gemm_levels_chart(
+            xs,
+            {lv: [r.level(lv).utilisation for r in sweep] for lv in LEVELS},
+            xaxis=v.sweep_dim.upper(),
+            title=t("mma.chart_util"),
+        ),
+        key="mma_util_chart",
+    )
+    chart(
+        ctx,
+        plots_kernels.lines_chart(
+            xs,
+            {lv: [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
+            title=t("mma.chart_ai"),
+            xaxis=v.sweep_dim.upper(),
+            yaxis="FLOP/byte",
+            log_x=True,
+            log_y=True,
+        ),
+        key="mma_ai_chart",
+    )
     table(ctx, sweep_df, key="mma_sweep", file_name="gemm_sweep.csv")
 
     cmp_df = None
@@ -229,19 +314,46 @@ def render() -> None:
         cmp = []
         for r in match_rows:
             mod = _solve(GemmProblem(r["m"], r["n"], r["k"], in_bytes, v.out_bytes), tiling, caps, v.split_k)
-            cmp.append({"label": r["label"], "M": r["m"], "N": r["n"], "K": r["k"], "measured_tflops": r["tflops"],
-                        "model_tflops": mod.tflops, "measured_over_model": r["tflops"] / mod.tflops,
-                        "model_bottleneck": mod.bottleneck})
+            cmp.append(
+                {
+                    "label": r["label"],
+                    "M": r["m"],
+                    "N": r["n"],
+                    "K": r["k"],
+                    "measured_tflops": r["tflops"],
+                    "model_tflops": mod.tflops,
+                    "measured_over_model": r["tflops"] / mod.tflops,
+                    "model_bottleneck": mod.bottleneck,
+                }
+            )
         cmp_df = pd.DataFrame(cmp)
         table(ctx, cmp_df, key="mma_measured", file_name=f"gemm_vs_{ctx.hardware.reference_data}.csv")
     elif measured_rows:
         st.caption(t("mma.measured_none", shapes=", ".join(sorted({f"{a}×{b}" for a, b in shapes.values()}))))
-    json_download(ctx, {"inputs": v, "hardware": ctx.hardware.name, "caps": caps, "n": n, "k": k,
-                        "result": {"time_us": res.time_s * 1e6, "tflops": res.tflops, "bottleneck": res.bottleneck,
-                                   "tiles": res.tiles, "waves": res.waves, "wave_efficiency": res.wave_efficiency,
-                                   "split_k": res.split_k, "levels": res.as_rows()},
-                        "sweep": sweep_df, "measured_vs_model": cmp_df if cmp_df is not None else []},
-                  key="mma_json", file_name="mma_modeler.json")
+    json_download(
+        ctx,
+        {
+            "inputs": v,
+            "hardware": ctx.hardware.name,
+            "caps": caps,
+            "n": n,
+            "k": k,
+            "result": {
+                "time_us": res.time_s * 1e6,
+                "tflops": res.tflops,
+                "bottleneck": res.bottleneck,
+                "tiles": res.tiles,
+                "waves": res.waves,
+                "wave_efficiency": res.wave_efficiency,
+                "split_k": res.split_k,
+                "levels": res.as_rows(),
+            },
+            "sweep": sweep_df,
+            "measured_vs_model": cmp_df if cmp_df is not None else [],
+        },
+        key="mma_json",
+        file_name="mma_modeler.json",
+    )
 
 
 if __name__ == "__main__":

@@ -35,9 +35,10 @@ PAGE = "multi_model_dashboard"
 EDITOR_KEY = f"{PAGE}__editor"
 BASE_KEY = f"{PAGE}.editor_base"
 TITLE = {"en": "Multi-model comparison", "zh": "多模型对比"}
-CAPTION = {"en": "Several models on one hardware profile: prefill/decode time, weights, KV, effective TFLOP/s, "
-                 "utilisation.",
-           "zh": "同一硬件上并排对比多个模型：prefill/decode 耗时、权重、KV、有效 TFLOP/s 与利用率。"}
+CAPTION = {
+    "en": "Several models on one hardware profile: prefill/decode time, weights, KV, effective TFLOP/s, utilisation.",
+    "zh": "同一硬件上并排对比多个模型：prefill/decode 耗时、权重、KV、有效 TFLOP/s 与利用率。",
+}
 
 HELP = {
     "en": r"""
@@ -80,8 +81,17 @@ EP 仅用于 MoE 模型）。所有行使用侧边栏的硬件与数据格式。
 
 
 def _records(rows: tuple[ModelRow, ...]) -> list[dict[str, Any]]:
-    return [{"model": r.model, "layers": r.layers or None, "hidden": r.hidden or None, "batch": r.batch, "tp": r.tp,
-             "ep": r.ep or None} for r in rows]
+    return [
+        {
+            "model": r.model,
+            "layers": r.layers or None,
+            "hidden": r.hidden or None,
+            "batch": r.batch,
+            "tp": r.tp,
+            "ep": r.ep or None,
+        }
+        for r in rows
+    ]
 
 
 def _add_pasted(ctx: Any) -> None:
@@ -122,9 +132,17 @@ def _evaluate(ctx: Any, row: ModelRow, v: MultiModelInputs) -> dict[str, Any]:
     cfg = override_config(_model_config(row.model, v.pasted_dict()), row.layers, row.hidden)
     model = parse_hf_config(cfg, name=row.model)
     s = ctx.session_state.settings
-    return evaluate_model_row(model, ctx.hardware, ctx.dtypes, batch=row.batch, tp=row.tp or s.tp,
-                              ep=row.ep or (s.ep if model.is_moe else 1), input_len=v.input_len, output_len=v.output_len,
-                              label=f"{row.model} ({row.label_suffix})")
+    return evaluate_model_row(
+        model,
+        ctx.hardware,
+        ctx.dtypes,
+        batch=row.batch,
+        tp=row.tp or s.tp,
+        ep=row.ep or (s.ep if model.is_moe else 1),
+        input_len=v.input_len,
+        output_len=v.output_len,
+        label=f"{row.model} ({row.label_suffix})",
+    )
 
 
 def render() -> None:
@@ -156,17 +174,20 @@ def render() -> None:
     options += [r["model"] for r in base if r["model"] not in options]
     st.caption(t("mm.editor"))
     edited = st.data_editor(
-        pd.DataFrame(base, columns=["model", "layers", "hidden", "batch", "tp", "ep"]), key=EDITOR_KEY,
+        pd.DataFrame(base, columns=["model", "layers", "hidden", "batch", "tp", "ep"]),
+        key=EDITOR_KEY,
         num_rows="dynamic",
-        width="stretch", hide_index=True,
+        width="stretch",
+        hide_index=True,
         column_config={
             "model": st.column_config.SelectboxColumn("model", options=options, required=True),
             "layers": st.column_config.NumberColumn("layers", min_value=1, max_value=1024, step=1),
             "hidden": st.column_config.NumberColumn("hidden", min_value=64, max_value=262_144, step=64),
             "batch": st.column_config.NumberColumn("batch", min_value=1, max_value=65_536, step=1, default=1),
             "tp": st.column_config.NumberColumn("tp", min_value=1, max_value=1024, step=1, default=1),
-            "ep": st.column_config.NumberColumn("ep", min_value=1, max_value=1024, step=1,
-                                                help="blank = sidebar EP (MoE models only)"),
+            "ep": st.column_config.NumberColumn(
+                "ep", min_value=1, max_value=1024, step=1, help="blank = sidebar EP (MoE models only)"
+            ),
         },
     )
     try:
@@ -195,24 +216,73 @@ def render() -> None:
     bad = [lbl for lbl, fits in zip(labels, df.fits, strict=True) if not fits]
     if bad:
         st.warning(t("mm.does_not_fit", names=", ".join(bad)))
-    chart(ctx, plots_kernels.comparison_bars(labels, {"TTFT (ms)": list(df.ttft_ms), "TPOT (ms)": list(df.tpot_ms)},
-                                             title=t("mm.chart_latency"), yaxis="ms", log_y=True),
-          key="mm_latency_chart")
-    chart(ctx, plots_kernels.comparison_bars(labels, {"prefill": list(df.prefill_tflops), "decode": list(df.decode_tflops)},
-                                             title=t("mm.chart_tflops"), yaxis="TFLOP/s"), key="mm_tflops_chart")
-    chart(ctx, plots_kernels.comparison_bars(labels, {
-        "prefill MFU": list(df.prefill_mfu * 100), "prefill HBM": list(df.prefill_hbm_util * 100),
-        "decode MFU": list(df.decode_mfu * 100), "decode HBM": list(df.decode_hbm_util * 100),
-    }, title=t("mm.chart_util"), yaxis="%"), key="mm_util_chart")
-    chart(ctx, plots_kernels.comparison_bars(labels, {
-        "weights / GPU": list(df.weights_gib_per_gpu),
-        "KV of one sequence / GPU": list(df.kv_kib_per_token_per_gpu * (v.input_len + v.output_len) / 2**20),
-    }, title=t("mm.chart_memory"), yaxis="GiB"), key="mm_memory_chart")
+    chart(
+        ctx,
+        plots_kernels.comparison_bars(
+            labels,
+            {"TTFT (ms)": list(df.ttft_ms), "TPOT (ms)": list(df.tpot_ms)},
+            title=t("mm.chart_latency"),
+            yaxis="ms",
+            log_y=True,
+        ),
+        key="mm_latency_chart",
+    )
+    chart(
+        ctx,
+        plots_kernels.comparison_bars(
+            labels,
+            {"prefill": list(df.prefill_tflops), "decode": list(df.decode_tflops)},
+            title=t("mm.chart_tflops"),
+            yaxis="TFLOP/s",
+        ),
+        key="mm_tflops_chart",
+    )
+    chart(
+        ctx,
+        plots_kernels.comparison_bars(
+            labels,
+            {
+                "prefill MFU": list(df.prefill_mfu * 100),
+                "prefill HBM": list(df.prefill_hbm_util * 100),
+                "decode MFU": list(df.decode_mfu * 100),
+                "decode HBM": list(df.decode_hbm_util * 100),
+            },
+            title=t("mm.chart_util"),
+            yaxis="%",
+        ),
+        key="mm_util_chart",
+    )
+    chart(
+        ctx,
+        plots_kernels.comparison_bars(
+            labels,
+            {
+                "weights / GPU": list(df.weights_gib_per_gpu),
+                "KV of one sequence / GPU": list(df.kv_kib_per_token_per_gpu * (v.input_len + v.output_len) / 2**20),
+            },
+            title=t("mm.chart_memory"),
+            yaxis="GiB",
+        ),
+        key="mm_memory_chart",
+    )
     table(ctx, df, key="mm_table", file_name="multi_model_comparison.csv")
-    json_download(ctx, {"inputs": {"input_len": v.input_len, "output_len": v.output_len, "models": v.models,
-                                   "pasted": list(v.pasted_dict())},
-                        "hardware": ctx.hardware.name, "dtypes": ctx.dtypes, "results": df, "errors": errors},
-                  key="mm_json", file_name="multi_model_comparison.json")
+    json_download(
+        ctx,
+        {
+            "inputs": {
+                "input_len": v.input_len,
+                "output_len": v.output_len,
+                "models": v.models,
+                "pasted": list(v.pasted_dict()),
+            },
+            "hardware": ctx.hardware.name,
+            "dtypes": ctx.dtypes,
+            "results": df,
+            "errors": errors,
+        },
+        key="mm_json",
+        file_name="multi_model_comparison.json",
+    )
 
 
 if __name__ == "__main__":

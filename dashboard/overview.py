@@ -46,17 +46,21 @@ Use the sidebar to change model, hardware, dtypes and TP; the other pages go dee
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title={"en": "Overview", "zh": "总览"},
-                       header_description={"en": "The current model on the current hardware.",
-                                           "zh": "当前模型在当前硬件上的概况。"},
-                       help_title={"en": "Overview", "zh": "总览"}, help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title={"en": "Overview", "zh": "总览"},
+        header_description={"en": "The current model on the current hardware.", "zh": "当前模型在当前硬件上的概况。"},
+        help_title={"en": "Overview", "zh": "总览"},
+        help_markdown=HELP,
+    )
     t = ctx.t
     st = ctx.st
     inputs = PageInputs(ctx, "overview", OverviewInputs)
     c1, c2, c3 = st.columns(3)
     batch = inputs.number("batch", t("overview.batch"), min_value=1, max_value=4096, step=1, container=c1)
     ilen = inputs.number("input_len", t("overview.input_len"), min_value=1, max_value=1_000_000, step=128, container=c2)
-    olen = inputs.number("output_len", t("overview.output_len"), min_value=1, max_value=1_000_000, step=64, container=c3)
+    olen = inputs.number(
+        "output_len", t("overview.output_len"), min_value=1, max_value=1_000_000, step=64, container=c3
+    )
     inputs.sync_query_params()
     try:
         cm = ctx.cost_model()
@@ -67,35 +71,71 @@ def render() -> None:
     decode_mid = cm.step(StepSpec(decode_seqs=batch, decode_context=ilen + olen // 2))
     tpot = cm.tpot_s(batch, ilen, olen)
     mem = memory_breakdown(ctx.model, ctx.hardware, ctx.parallel, ctx.dtypes, context=ilen + olen)
-    metrics_row(ctx, {
-        t("overview.ttft"): f"{prefill.latency_s * 1e3:.2f}",
-        t("overview.tpot"): f"{tpot * 1e3:.3f}",
-        t("overview.tps"): f"{decode_tokens_per_s(batch, tpot):,.0f}",
-        t("overview.weights"): f"{mem.weight_bytes / 2**30:.2f}",
-        t("overview.max_seqs"): f"{mem.max_sequences:,}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("overview.ttft"): f"{prefill.latency_s * 1e3:.2f}",
+            t("overview.tpot"): f"{tpot * 1e3:.3f}",
+            t("overview.tps"): f"{decode_tokens_per_s(batch, tpot):,.0f}",
+            t("overview.weights"): f"{mem.weight_bytes / 2**30:.2f}",
+            t("overview.max_seqs"): f"{mem.max_sequences:,}",
+        },
+    )
     if not mem.fits:
-        st.error(ctx.t("common.does_not_fit", need=memory_needed_bytes(mem.weight_bytes, mem.kv_bytes_per_sequence, 1, mem.activation_bytes,
-                                                                        mem.runtime_reserve_bytes) / 2**30,
-                       have=mem.usable_bytes / 2**30))
+        st.error(
+            ctx.t(
+                "common.does_not_fit",
+                need=memory_needed_bytes(
+                    mem.weight_bytes, mem.kv_bytes_per_sequence, 1, mem.activation_bytes, mem.runtime_reserve_bytes
+                )
+                / 2**30,
+                have=mem.usable_bytes / 2**30,
+            )
+        )
     rows = []
     for phase, cost in (("prefill", prefill), ("decode (mid-generation)", decode_mid)):
         for op in cost.ops:
-            rows.append({"phase": phase, "op": op.name, "time_ms": op.time_s * 1e3, "bound": op.bound,
-                         "GFLOP": op.flops / 1e9, "MB": (op.bytes + op.comm_bytes) / 1e6})
+            rows.append(
+                {
+                    "phase": phase,
+                    "op": op.name,
+                    "time_ms": op.time_s * 1e3,
+                    "bound": op.bound,
+                    "GFLOP": op.flops / 1e9,
+                    "MB": (op.bytes + op.comm_bytes) / 1e6,
+                }
+            )
     df = pd.DataFrame(rows)
     series = {}
     for bound in ("compute", "memory", "comm"):
-        series[bound] = [df[(df.phase == ph) & (df.bound == bound)].time_ms.sum() for ph in ("prefill", "decode (mid-generation)")]
-    chart(ctx, plots.stacked_bars(["prefill", "decode step"], series, title=t("overview.chart"), yaxis="ms"),
-          key="overview_bounds")
+        series[bound] = [
+            df[(df.phase == ph) & (df.bound == bound)].time_ms.sum() for ph in ("prefill", "decode (mid-generation)")
+        ]
+    chart(
+        ctx,
+        plots.stacked_bars(["prefill", "decode step"], series, title=t("overview.chart"), yaxis="ms"),
+        key="overview_bounds",
+    )
     table(ctx, df, key="overview_ops", file_name="overview_ops.csv")
-    json_download(ctx, {"inputs": inputs.values, "model": ctx.model.summary(), "hardware": ctx.hardware.name,
-                        "ttft_ms": prefill.latency_s * 1e3, "tpot_ms": tpot * 1e3, "memory": mem.as_dict()},
-                  key="overview_json", file_name="overview.json")
+    json_download(
+        ctx,
+        {
+            "inputs": inputs.values,
+            "model": ctx.model.summary(),
+            "hardware": ctx.hardware.name,
+            "ttft_ms": prefill.latency_s * 1e3,
+            "tpot_ms": tpot * 1e3,
+            "memory": mem.as_dict(),
+        },
+        key="overview_json",
+        file_name="overview.json",
+    )
     st.subheader(t("overview.pages"))
-    st.markdown("\n".join(f"- **{s.section}** / {s.title} (`dashboard/{s.file}.py`)" for s in PAGE_SPECS
-                          if s.file != "overview"))
+    st.markdown(
+        "\n".join(
+            f"- **{s.section}** / {s.title} (`dashboard/{s.file}.py`)" for s in PAGE_SPECS if s.file != "overview"
+        )
+    )
 
 
 if __name__ == "__main__":

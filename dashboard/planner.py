@@ -64,16 +64,37 @@ bf16 注意力）。
 """,
 }
 
-TABLE_COLS = ["hardware", "meets_sla", "mode", "num_gpus", "replicas", "tp", "dp", "ep", "pp", "weight_dtype",
-              "kv_dtype", "max_num_seqs", "max_num_batched_tokens", "ttft_ms", "tpot_ms", "itl_ms",
-              "output_tok_s_per_gpu", "usd_per_hour", "usd_per_m_output_tokens", "usd_per_m_input_tokens",
-              "tokens_per_joule"]
+TABLE_COLS = [
+    "hardware",
+    "meets_sla",
+    "mode",
+    "num_gpus",
+    "replicas",
+    "tp",
+    "dp",
+    "ep",
+    "pp",
+    "weight_dtype",
+    "kv_dtype",
+    "max_num_seqs",
+    "max_num_batched_tokens",
+    "ttft_ms",
+    "tpot_ms",
+    "itl_ms",
+    "output_tok_s_per_gpu",
+    "usd_per_hour",
+    "usd_per_m_output_tokens",
+    "usd_per_m_input_tokens",
+    "tokens_per_joule",
+]
 
 
 def _layout(p: dict[str, Any]) -> str:
     if p["mode"] == "disaggregated":
-        s = (f"{p['prefill']['replicas']} × P({layout_label(p['prefill'])}) + "
-             f"{p['decode']['replicas']} × D({layout_label(p['decode'])})")
+        s = (
+            f"{p['prefill']['replicas']} × P({layout_label(p['prefill'])}) + "
+            f"{p['decode']['replicas']} × D({layout_label(p['decode'])})"
+        )
     else:
         s = f"{p['replicas']} × {layout_label(p)}"
     return f"{p['hardware']} · {s} ({p['num_gpus']} GPUs, {p['mode']})"
@@ -90,12 +111,16 @@ def _model_id(ctx: Any) -> str:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title={"en": "Capacity planner", "zh": "容量规划"},
-                             header_description={"en": "Which GPU type, how many, which layout and at what cost "
-                                                 "serve a request rate within a latency SLA, with launch commands.",
-                                                 "zh": "在延迟 SLA 内承载请求速率所需的 GPU 类型、数量、布局与成本，"
-                                                 "并给出启动命令。"},
-                             help_title={"en": "How the planner works", "zh": "规划器的工作方式"}, help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title={"en": "Capacity planner", "zh": "容量规划"},
+        header_description={
+            "en": "Which GPU type, how many, which layout and at what cost "
+            "serve a request rate within a latency SLA, with launch commands.",
+            "zh": "在延迟 SLA 内承载请求速率所需的 GPU 类型、数量、布局与成本，并给出启动命令。",
+        },
+        help_title={"en": "How the planner works", "zh": "规划器的工作方式"},
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     defaults = {"prices": ", ".join(f"{k}={v:g}" for k, v in default_prices().items())}
     inputs = PageInputs(ctx, PAGE, PlannerInputs, defaults=defaults)
@@ -106,8 +131,13 @@ def render() -> None:
     w1, w2, w3, w4 = st.columns(4)
     inputs.number("input_len", t("plan.input_len"), min_value=1, max_value=2_000_000, step=256, container=w1)
     inputs.number("output_len", t("plan.output_len"), min_value=1, max_value=2_000_000, step=64, container=w2)
-    mode = inputs.select("load_mode", t("plan.load_mode"), ["rate", "concurrency"],
-                         format_func=lambda m: t(f"plan.mode_{m}"), container=w3)
+    mode = inputs.select(
+        "load_mode",
+        t("plan.load_mode"),
+        ["rate", "concurrency"],
+        format_func=lambda m: t(f"plan.mode_{m}"),
+        container=w3,
+    )
     if mode == "rate":
         inputs.number("request_rate", t("plan.request_rate"), min_value=0.001, max_value=1e6, step=1.0, container=w4)
     else:
@@ -128,11 +158,20 @@ def render() -> None:
     inputs.sync_query_params()
     v = inputs.values
     try:
-        req = PlanRequest(hardware=v.hardware, engine=v.engine, input_len=v.input_len, output_len=v.output_len,
-                          request_rate=v.request_rate if v.load_mode == "rate" else None,
-                          concurrency=v.concurrency if v.load_mode == "concurrency" else None,
-                          ttft_ms=v.ttft_ms or None, tpot_ms=v.tpot_ms or None, percentile=v.percentile,
-                          max_gpus=v.max_gpus, disaggregated=v.disaggregated, kv_dtype=v.kv_dtype)
+        req = PlanRequest(
+            hardware=v.hardware,
+            engine=v.engine,
+            input_len=v.input_len,
+            output_len=v.output_len,
+            request_rate=v.request_rate if v.load_mode == "rate" else None,
+            concurrency=v.concurrency if v.load_mode == "concurrency" else None,
+            ttft_ms=v.ttft_ms or None,
+            tpot_ms=v.tpot_ms or None,
+            percentile=v.percentile,
+            max_gpus=v.max_gpus,
+            disaggregated=v.disaggregated,
+            kv_dtype=v.kv_dtype,
+        )
         prices = parse_prices(v.prices)
         fp = fingerprint(req, sorted(prices.items()), ctx.session_state.model.last_valid_json, ctx.model.name)
         res = run_button(ctx, PAGE, fp, lambda: plan(ctx.model, req, prices=prices, model_id=_model_id(ctx)))
@@ -148,14 +187,17 @@ def render() -> None:
     if ok:
         b = ok[0]
         st.markdown(f"**{t('plan.m_config')}:** {_layout(b)}")
-        metrics_row(ctx, {
-            t("plan.m_gpus"): str(b["num_gpus"]),
-            t("plan.m_ttft", p=pct): f"{b['ttft_ms']:,.0f}",
-            t("plan.m_tpot", p=pct): f"{b['tpot_ms']:.1f}",
-            t("plan.m_usd_h"): f"{b['usd_per_hour']:,.2f}",
-            t("plan.m_usd_out"): f"{b['usd_per_m_output_tokens']:.3f}" if b["usd_per_m_output_tokens"] else "—",
-            t("plan.m_tok_j"): f"{b['tokens_per_joule']:.2f}" if b["tokens_per_joule"] else "—",
-        })
+        metrics_row(
+            ctx,
+            {
+                t("plan.m_gpus"): str(b["num_gpus"]),
+                t("plan.m_ttft", p=pct): f"{b['ttft_ms']:,.0f}",
+                t("plan.m_tpot", p=pct): f"{b['tpot_ms']:.1f}",
+                t("plan.m_usd_h"): f"{b['usd_per_hour']:,.2f}",
+                t("plan.m_usd_out"): f"{b['usd_per_m_output_tokens']:.3f}" if b["usd_per_m_output_tokens"] else "—",
+                t("plan.m_tok_j"): f"{b['tokens_per_joule']:.2f}" if b["tokens_per_joule"] else "—",
+            },
+        )
     else:
         st.warning(t("plan.none"))
     st.subheader(t("plan.table"))
@@ -171,16 +213,31 @@ def render() -> None:
         idx = st.selectbox(t("plan.pick"), range(len(labels)), format_func=lambda i: labels[i], key="planner_pick")
         chosen = res.plans[idx if idx is not None and idx < len(labels) else 0]
         tabs = st.tabs(["vLLM", "SGLang", "TensorRT-LLM", "Kubernetes"])
-        for tab, (name, lang, fname) in zip(tabs, (("vllm", "bash", "serve-vllm.sh"),
-                                                   ("sglang", "bash", "serve-sglang.sh"),
-                                                   ("trtllm", "bash", "serve-trtllm.sh"),
-                                                   ("k8s", "yaml", "deployment.yaml")), strict=True):
+        for tab, (name, lang, fname) in zip(
+            tabs,
+            (
+                ("vllm", "bash", "serve-vllm.sh"),
+                ("sglang", "bash", "serve-sglang.sh"),
+                ("trtllm", "bash", "serve-trtllm.sh"),
+                ("k8s", "yaml", "deployment.yaml"),
+            ),
+            strict=True,
+        ):
             with tab:
                 st.code(chosen["launch"][name], language=lang)
-                st.download_button(t("plan.download"), chosen["launch"][name].encode(), file_name=fname,
-                                   key=f"planner_dl_{name}", on_click="ignore")
-    json_download(ctx, {"inputs": {"model": ctx.model.name, **req.__dict__, "prices": prices},
-                        "outputs": res.as_dict()}, key="planner_json", file_name="plan.json")
+                st.download_button(
+                    t("plan.download"),
+                    chosen["launch"][name].encode(),
+                    file_name=fname,
+                    key=f"planner_dl_{name}",
+                    on_click="ignore",
+                )
+    json_download(
+        ctx,
+        {"inputs": {"model": ctx.model.name, **req.__dict__, "prices": prices}, "outputs": res.as_dict()},
+        key="planner_json",
+        file_name="plan.json",
+    )
 
 
 if __name__ == "__main__":

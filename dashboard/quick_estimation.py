@@ -116,10 +116,13 @@ def _inputs(ctx) -> PageInputs:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Quick estimation",
-                       header_description="One scenario, fewest inputs: prefill/decode per-op times, bytes, "
-                                          "TTFT/TPOT/tok/s and the overlap timeline.",
-                       help_title="Quick estimation", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="Quick estimation",
+        header_description="One scenario, fewest inputs: prefill/decode per-op times, bytes, "
+        "TTFT/TPOT/tok/s and the overlap timeline.",
+        help_title="Quick estimation",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     model = ctx.model
     inputs = _inputs(ctx)
@@ -147,22 +150,37 @@ def render() -> None:
             if getattr(inputs.values, f) == 0.0:
                 set_page_input(ctx.session_state, PAGE, f, round(float(prof[f]), 3))
         s1, s2, s3 = st.columns(3)
-        inputs.number("peak_tflops", t("qe.peak_tflops", fmt=fmt), min_value=0.001, max_value=1e6, step=10.0,
-                      container=s1)
+        inputs.number(
+            "peak_tflops", t("qe.peak_tflops", fmt=fmt), min_value=0.001, max_value=1e6, step=10.0, container=s1
+        )
         inputs.number("hbm_gb_s", t("qe.hbm_gb_s"), min_value=0.001, max_value=1e6, step=100.0, container=s2)
-        inputs.number("link_gb_s", t("qe.link_gb_s", link=link), min_value=0.001, max_value=1e6, step=10.0,
-                      container=s3)
+        inputs.number(
+            "link_gb_s", t("qe.link_gb_s", link=link), min_value=0.001, max_value=1e6, step=10.0, container=s3
+        )
     inputs.sync_query_params()
     v = inputs.values
 
     try:
         hw = ctx.hardware
         if v.custom_spec:
-            hw = edited_hardware(hw, weight_dtype=dt.weight, activation_dtype=dt.activation, group=group,
-                                 peak_tflops=v.peak_tflops, hbm_gb_s=v.hbm_gb_s, link_gb_s=v.link_gb_s)
-        est = estimate_scenario(lambda phi: ctx.cost_model(tp=v.tp, ep=ep, overlap=phi, hardware=hw),
-                                batch=v.batch, input_len=v.input_len, output_len=v.output_len, phi=v.overlap,
-                                dp=v.dp, layers=model.num_hidden_layers)
+            hw = edited_hardware(
+                hw,
+                weight_dtype=dt.weight,
+                activation_dtype=dt.activation,
+                group=group,
+                peak_tflops=v.peak_tflops,
+                hbm_gb_s=v.hbm_gb_s,
+                link_gb_s=v.link_gb_s,
+            )
+        est = estimate_scenario(
+            lambda phi: ctx.cost_model(tp=v.tp, ep=ep, overlap=phi, hardware=hw),
+            batch=v.batch,
+            input_len=v.input_len,
+            output_len=v.output_len,
+            phi=v.overlap,
+            dp=v.dp,
+            layers=model.num_hidden_layers,
+        )
         par = ParallelConfig(tp=v.tp, ep=ep)
         weights = weight_bytes_per_gpu(model, par, dt.weight)
         mem = memory_breakdown(model, hw, par, dt, context=v.input_len + v.output_len)
@@ -171,29 +189,53 @@ def render() -> None:
         return
     used = profile_spec_values(hw, dt.weight, dt.activation, group)
     if v.custom_spec:
-        st.caption(t("qe.spec_edited", tflops=used["peak_tflops"], fmt=fmt, hbm=used["hbm_gb_s"],
-                     net=used["link_gb_s"], p_tflops=prof["peak_tflops"], p_hbm=prof["hbm_gb_s"],
-                     p_net=prof["link_gb_s"]))
+        st.caption(
+            t(
+                "qe.spec_edited",
+                tflops=used["peak_tflops"],
+                fmt=fmt,
+                hbm=used["hbm_gb_s"],
+                net=used["link_gb_s"],
+                p_tflops=prof["peak_tflops"],
+                p_hbm=prof["hbm_gb_s"],
+                p_net=prof["link_gb_s"],
+            )
+        )
     else:
-        st.caption(t("qe.spec_caption", hw=hw.name, tflops=prof["peak_tflops"], fmt=fmt, hbm=prof["hbm_gb_s"],
-                     link=link, net=prof["link_gb_s"]))
+        st.caption(
+            t(
+                "qe.spec_caption",
+                hw=hw.name,
+                tflops=prof["peak_tflops"],
+                fmt=fmt,
+                hbm=prof["hbm_gb_s"],
+                link=link,
+                net=prof["link_gb_s"],
+            )
+        )
 
-    metrics_row(ctx, {
-        t("qe.m_ttft"): _num(est.ttft_s * 1e3),
-        t("qe.m_tpot"): _num(est.tpot_s * 1e3),
-        t("qe.m_tps"): _num(est.tokens_per_s),
-        t("qe.m_cluster_tps"): _num(est.cluster_tokens_per_s),
-        t("qe.m_e2e"): _num(est.e2e_s),
-    })
-    metrics_row(ctx, {
-        t("qe.m_weights"): f"{weights / 2**30:.3f}",
-        t("qe.m_hbm_prefill"): _num(est.prefill.bytes / 1e9),
-        t("qe.m_hbm_decode"): _num(est.decode.bytes / 1e9),
-        t("qe.m_wread_decode"): _num(est.decode.weight_bytes / 1e9),
-        t("qe.m_comm_prefill"): _num(est.prefill.comm_bytes / 1e6),
-        t("qe.m_comm_decode"): _num(est.decode.comm_bytes / 1e6),
-        t("qe.m_gpus"): f"{group * v.dp:,}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("qe.m_ttft"): _num(est.ttft_s * 1e3),
+            t("qe.m_tpot"): _num(est.tpot_s * 1e3),
+            t("qe.m_tps"): _num(est.tokens_per_s),
+            t("qe.m_cluster_tps"): _num(est.cluster_tokens_per_s),
+            t("qe.m_e2e"): _num(est.e2e_s),
+        },
+    )
+    metrics_row(
+        ctx,
+        {
+            t("qe.m_weights"): f"{weights / 2**30:.3f}",
+            t("qe.m_hbm_prefill"): _num(est.prefill.bytes / 1e9),
+            t("qe.m_hbm_decode"): _num(est.decode.bytes / 1e9),
+            t("qe.m_wread_decode"): _num(est.decode.weight_bytes / 1e9),
+            t("qe.m_comm_prefill"): _num(est.prefill.comm_bytes / 1e6),
+            t("qe.m_comm_decode"): _num(est.decode.comm_bytes / 1e6),
+            t("qe.m_gpus"): f"{group * v.dp:,}",
+        },
+    )
 
     fit_seqs = mem.max_sequences * par.attention_dp
     if not mem.fits:
@@ -207,16 +249,32 @@ def render() -> None:
     rows = []
     for phase, cost in (("prefill", est.prefill), ("decode", est.decode)):
         for op in cost.ops:
-            rows.append({"phase": phase, "op": op.name, "layers": op.count, "GFLOP": op.flops / 1e9,
-                         "HBM_MB": op.bytes / 1e6, "weights_MB": op.weight_bytes / 1e6,
-                         "comm_MB": op.comm_bytes / 1e6, "time_ms": op.time_s * 1e3,
-                         "share_%": 100.0 * op.time_s / max(1e-30, cost.compute_s + cost.comm_s),
-                         "bound": op.bound})
+            rows.append(
+                {
+                    "phase": phase,
+                    "op": op.name,
+                    "layers": op.count,
+                    "GFLOP": op.flops / 1e9,
+                    "HBM_MB": op.bytes / 1e6,
+                    "weights_MB": op.weight_bytes / 1e6,
+                    "comm_MB": op.comm_bytes / 1e6,
+                    "time_ms": op.time_s * 1e3,
+                    "share_%": 100.0 * op.time_s / max(1e-30, cost.compute_s + cost.comm_s),
+                    "bound": op.bound,
+                }
+            )
     df = pd.DataFrame(rows)
-    series = {b: [float(df[(df.phase == ph) & (df.bound == b)].time_ms.sum()) for ph in ("prefill", "decode")]
-              for b in ("compute", "memory", "comm")}
-    chart(ctx, plots.stacked_bars([t("qe.phase.prefill"), t("qe.phase.decode")], series,
-                                  title=t("qe.bounds_title"), yaxis="ms"), key="qe_bounds")
+    series = {
+        b: [float(df[(df.phase == ph) & (df.bound == b)].time_ms.sum()) for ph in ("prefill", "decode")]
+        for b in ("compute", "memory", "comm")
+    }
+    chart(
+        ctx,
+        plots.stacked_bars(
+            [t("qe.phase.prefill"), t("qe.phase.decode")], series, title=t("qe.bounds_title"), yaxis="ms"
+        ),
+        key="qe_bounds",
+    )
     st.caption(t("qe.decode_note", ctx=est.decode_context))
     table(ctx, df, key="qe_ops", file_name="quick_estimation_ops.csv")
 
@@ -230,25 +288,61 @@ def render() -> None:
         tls = {f"φ={p:g}": tl for p, tl in sorted(est.timelines[phase].items())}
         unit = "ms" if max(tl.total_s for tl in tls.values()) >= 1e-3 else "us"
         with tab:
-            chart(ctx, plots_estimation.overlap_timeline_figure(
-                tls, title=t("qe.timeline_title", phase=t(f"qe.phase.{phase}"), phi=v.overlap), unit=unit,
-                names=kind_names), key=f"qe_timeline_{phase}")
+            chart(
+                ctx,
+                plots_estimation.overlap_timeline_figure(
+                    tls,
+                    title=t("qe.timeline_title", phase=t(f"qe.phase.{phase}"), phi=v.overlap),
+                    unit=unit,
+                    names=kind_names,
+                ),
+                key=f"qe_timeline_{phase}",
+            )
         for p, tl in sorted(est.timelines[phase].items()):
-            trows.append({"phase": phase, "phi": p, "compute_ms": tl.compute_s * 1e3, "comm_ms": tl.comm_s * 1e3,
-                          "hidden_ms": tl.hidden_s * 1e3, "exposed_ms": tl.exposed_s * 1e3,
-                          "overhead_ms": tl.fixed_s * 1e3, "step_ms": tl.total_s * 1e3})
+            trows.append(
+                {
+                    "phase": phase,
+                    "phi": p,
+                    "compute_ms": tl.compute_s * 1e3,
+                    "comm_ms": tl.comm_s * 1e3,
+                    "hidden_ms": tl.hidden_s * 1e3,
+                    "exposed_ms": tl.exposed_s * 1e3,
+                    "overhead_ms": tl.fixed_s * 1e3,
+                    "step_ms": tl.total_s * 1e3,
+                }
+            )
     st.caption(t("qe.overlap_table"))
     tdf = pd.DataFrame(trows)
     st.dataframe(tdf, width="stretch", hide_index=True, key="qe_overlap_df")
-    spec = speculative_section(ctx, PAGE, ctx.cost_model(tp=v.tp, ep=ep, overlap=v.overlap, hardware=hw),
-                               batch=v.batch, context=est.decode_context)
-    json_download(ctx, {
-        "inputs": inputs.values, "model": model.summary(),
-        "hardware": {"name": hw.name, "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
-                     "gemm_format": fmt, **used},
-        "outputs": {**est.as_dict(), "weights_per_gpu_bytes": weights, "overlap": trows,
-                    "max_sequences_in_hbm": fit_seqs, "speculative": spec},
-    }, key="qe_json", file_name="quick_estimation.json")
+    spec = speculative_section(
+        ctx,
+        PAGE,
+        ctx.cost_model(tp=v.tp, ep=ep, overlap=v.overlap, hardware=hw),
+        batch=v.batch,
+        context=est.decode_context,
+    )
+    json_download(
+        ctx,
+        {
+            "inputs": inputs.values,
+            "model": model.summary(),
+            "hardware": {
+                "name": hw.name,
+                "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
+                "gemm_format": fmt,
+                **used,
+            },
+            "outputs": {
+                **est.as_dict(),
+                "weights_per_gpu_bytes": weights,
+                "overlap": trows,
+                "max_sequences_in_hbm": fit_seqs,
+                "speculative": spec,
+            },
+        },
+        key="qe_json",
+        file_name="quick_estimation.json",
+    )
 
 
 if __name__ == "__main__":

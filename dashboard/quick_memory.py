@@ -98,9 +98,12 @@ def _layout_note(ctx, model, tp: int) -> str:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Quick memory",
-                       header_description="Weights per GPU, KV-cache capacity, and whether the HBM budget is enough.",
-                       help_title="Quick memory", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="Quick memory",
+        header_description="Weights per GPU, KV-cache capacity, and whether the HBM budget is enough.",
+        help_title="Quick memory",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     model = ctx.model
     inputs = _inputs(ctx)
@@ -122,8 +125,9 @@ def render() -> None:
             inputs.number("hbm_capacity_gib", t("qm.hbm_capacity"), min_value=0.001, max_value=1e5, step=8.0)
     with st.expander(t("qm.advanced")):
         a1, a2 = st.columns(2)
-        inputs.number("max_batched_tokens", t("qm.max_batched_tokens"), min_value=1, max_value=10_000_000, step=1024,
-                      container=a1)
+        inputs.number(
+            "max_batched_tokens", t("qm.max_batched_tokens"), min_value=1, max_value=10_000_000, step=1024, container=a1
+        )
         inputs.number("max_seqs", t("qm.max_seqs"), min_value=1, max_value=1_000_000, step=16, container=a2)
     inputs.sync_query_params()
     v = inputs.values
@@ -133,11 +137,17 @@ def render() -> None:
     def breakdown(kv_dtype: str, context: int):
         # the sidebar's per-module attention format applies while this page keeps the sidebar's weight format
         attn = dt.attention_weight if v.weight_dtype == dt.weight else None
-        return memory_breakdown(model, ctx.hardware, par, Dtypes(weight=v.weight_dtype, activation=dt.activation,
-                                                                 kv=kv_dtype, attention_weight=attn),
-                                context=context, reserved_fraction=v.reserved_fraction,
-                                max_batched_tokens=v.max_batched_tokens, max_seqs=v.max_seqs,
-                                hbm_capacity_gib=cap_gib)
+        return memory_breakdown(
+            model,
+            ctx.hardware,
+            par,
+            Dtypes(weight=v.weight_dtype, activation=dt.activation, kv=kv_dtype, attention_weight=attn),
+            context=context,
+            reserved_fraction=v.reserved_fraction,
+            max_batched_tokens=v.max_batched_tokens,
+            max_seqs=v.max_seqs,
+            hbm_capacity_gib=cap_gib,
+        )
 
     try:
         dt = ctx.dtypes
@@ -150,22 +160,36 @@ def render() -> None:
     gib = 1.0 / GIB
     kv_used = mem.max_sequences * mem.kv_bytes_per_sequence
     group_seqs = mem.max_sequences * par.attention_dp
-    metrics_row(ctx, {
-        t("qm.m_weights"): f"{mem.weight_bytes * gib:.3f}",
-        t("qm.m_kv_token"): f"{mem.kv_bytes_per_token / 1024:.6g}",
-        t("qm.m_kv_tokens"): f"{mem.max_kv_tokens:,}",
-    })
-    metrics_row(ctx, {
-        t("qm.m_seqs"): f"{group_seqs:,}",
-        t("qm.m_cluster_seqs"): f"{group_seqs * v.dp:,}",
-        t("qm.m_headroom"): f"{100 * mem.headroom_fraction:.1f}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("qm.m_weights"): f"{mem.weight_bytes * gib:.3f}",
+            t("qm.m_kv_token"): f"{mem.kv_bytes_per_token / 1024:.6g}",
+            t("qm.m_kv_tokens"): f"{mem.max_kv_tokens:,}",
+        },
+    )
+    metrics_row(
+        ctx,
+        {
+            t("qm.m_seqs"): f"{group_seqs:,}",
+            t("qm.m_cluster_seqs"): f"{group_seqs * v.dp:,}",
+            t("qm.m_headroom"): f"{100 * mem.headroom_fraction:.1f}",
+        },
+    )
     st.caption(_layout_note(ctx, model, v.tp))
     kv_gib = max(0.0, mem.kv_budget_bytes) * gib
     if not mem.fits:
-        st.error(t("qm.alert_no_fit", w=mem.weight_bytes * gib, a=mem.activation_bytes * gib,
-                   r=mem.runtime_reserve_bytes * gib, kv=mem.kv_budget_bytes * gib, ctx=v.context,
-                   seq=mem.kv_bytes_per_sequence * gib))
+        st.error(
+            t(
+                "qm.alert_no_fit",
+                w=mem.weight_bytes * gib,
+                a=mem.activation_bytes * gib,
+                r=mem.runtime_reserve_bytes * gib,
+                kv=mem.kv_budget_bytes * gib,
+                ctx=v.context,
+                seq=mem.kv_bytes_per_sequence * gib,
+            )
+        )
     elif mem.headroom_fraction < LOW_HEADROOM:
         st.warning(t("qm.alert_low", pct=100 * mem.headroom_fraction, kv=kv_gib, seqs=group_seqs, ctx=v.context))
     else:
@@ -180,13 +204,31 @@ def render() -> None:
         "free": max(0.0, mem.kv_budget_bytes - kv_used),
         "reserved": mem.capacity_bytes - mem.usable_bytes,
     }
-    colors = {names["weights"]: "#4C78A8", names["activations"]: "#F58518", names["runtime"]: "#B279A2",
-              names["kv"]: "#54A24B", names["free"]: "#D8D8D8", names["reserved"]: "#9D755D"}
-    chart(ctx, plots_estimation.memory_stack_figure({names[k]: b * gib for k, b in comp_bytes.items()},
-                                                    mem.capacity_bytes * gib, mem.usable_bytes * gib,
-                                                    title=t("qm.bar_title"), colors=colors), key="qm_bar")
-    df = pd.DataFrame([{"component": k, "label": names[k], "GiB": b * gib,
-                        "pct_of_HBM": 100.0 * b / mem.capacity_bytes} for k, b in comp_bytes.items()])
+    colors = {
+        names["weights"]: "#4C78A8",
+        names["activations"]: "#F58518",
+        names["runtime"]: "#B279A2",
+        names["kv"]: "#54A24B",
+        names["free"]: "#D8D8D8",
+        names["reserved"]: "#9D755D",
+    }
+    chart(
+        ctx,
+        plots_estimation.memory_stack_figure(
+            {names[k]: b * gib for k, b in comp_bytes.items()},
+            mem.capacity_bytes * gib,
+            mem.usable_bytes * gib,
+            title=t("qm.bar_title"),
+            colors=colors,
+        ),
+        key="qm_bar",
+    )
+    df = pd.DataFrame(
+        [
+            {"component": k, "label": names[k], "GiB": b * gib, "pct_of_HBM": 100.0 * b / mem.capacity_bytes}
+            for k, b in comp_bytes.items()
+        ]
+    )
     table(ctx, df, key="qm_components", file_name="quick_memory.csv")
 
     # sweep: max sequences vs context for each KV dtype (the chosen one included)
@@ -194,16 +236,27 @@ def render() -> None:
     sweep: dict[str, list[float]] = {}
     for kvd in dict.fromkeys((v.kv_dtype, "bf16", "fp8")):
         sweep[f"KV {kvd}"] = [breakdown(kvd, c).max_sequences * par.attention_dp for c in ctxs]
-    fig = plots.line_chart(ctxs, sweep, title=t("qm.sweep_title"), xaxis=t("qm.sweep_x"), yaxis=t("qm.sweep_y"),
-                           log_x=True)
+    fig = plots.line_chart(
+        ctxs, sweep, title=t("qm.sweep_title"), xaxis=t("qm.sweep_x"), yaxis=t("qm.sweep_y"), log_x=True
+    )
     fig.update_xaxes(tickvals=ctxs, ticktext=[f"{c // 1024}k" if c % 1024 == 0 else f"{c:,}" for c in ctxs])
     chart(ctx, fig, key="qm_sweep")
-    json_download(ctx, {
-        "inputs": v, "model": model.summary(),
-        "hardware": {"name": ctx.hardware.name, "hbm_capacity_gib": cap_gib, "activation_dtype": dt.activation},
-        "outputs": {**mem.as_dict(), "engine_sequences": group_seqs, "cluster_sequences": group_seqs * v.dp,
-                    "sweep": {"context": ctxs, **sweep}},
-    }, key="qm_json", file_name="quick_memory.json")
+    json_download(
+        ctx,
+        {
+            "inputs": v,
+            "model": model.summary(),
+            "hardware": {"name": ctx.hardware.name, "hbm_capacity_gib": cap_gib, "activation_dtype": dt.activation},
+            "outputs": {
+                **mem.as_dict(),
+                "engine_sequences": group_seqs,
+                "cluster_sequences": group_seqs * v.dp,
+                "sweep": {"context": ctxs, **sweep},
+            },
+        },
+        key="qm_json",
+        file_name="quick_memory.json",
+    )
 
 
 if __name__ == "__main__":

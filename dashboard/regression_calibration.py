@@ -104,8 +104,15 @@ def _fit(files: list[tuple[str, bytes]], inputs: RegressionCalibrationInputs, si
     for k, v in overrides.items():
         if v.lower() == "sidebar":
             overrides[k] = sidebar_model
-    return calibrate(table_, load_hardware(inputs.baseline), inputs.method, sweeps=sweeps or None,
-                     models=overrides, use_reference_sweeps=inputs.reference_sweeps, loo=inputs.loo)
+    return calibrate(
+        table_,
+        load_hardware(inputs.baseline),
+        inputs.method,
+        sweeps=sweeps or None,
+        models=overrides,
+        use_reference_sweeps=inputs.reference_sweeps,
+        loo=inputs.loo,
+    )
 
 
 def _pct(v: Any) -> str:
@@ -115,25 +122,42 @@ def _pct(v: Any) -> str:
 def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
     st = ctx.st
     m, b = res.metrics, res.baseline_metrics
-    metrics_row(ctx, {
-        ctx.t("cal.m.mape"): _pct(m["mape"]),
-        ctx.t("cal.m.loo"): _pct(m.get("loo_mape")),
-        ctx.t("cal.m.worst"): _pct(m["max_abs_rel_error"]),
-        ctx.t("cal.m.r2"): f"{m['r2']:.4f}",
-        ctx.t("cal.m.spec"): _pct(b["mape"]),
-    }, help={ctx.t("cal.m.spec"): f"worst {b['max_abs_rel_error']:.1%}, R² {b['r2']:.4f}"})
+    metrics_row(
+        ctx,
+        {
+            ctx.t("cal.m.mape"): _pct(m["mape"]),
+            ctx.t("cal.m.loo"): _pct(m.get("loo_mape")),
+            ctx.t("cal.m.worst"): _pct(m["max_abs_rel_error"]),
+            ctx.t("cal.m.r2"): f"{m['r2']:.4f}",
+            ctx.t("cal.m.spec"): _pct(b["mape"]),
+        },
+        help={ctx.t("cal.m.spec"): f"worst {b['max_abs_rel_error']:.1%}, R² {b['r2']:.4f}"},
+    )
     st.caption(ctx.t("cal.profile_source", name=res.profile.name, source=source_label(res.profile, ctx.lang)))
     phases = [ph for ph in ("prefill", "decode", "mixed") if f"mape_{ph}" in m]
-    st.caption(ctx.t("cal.by_phase") + " " + " · ".join(
-        f"{ph}: {_pct(m[f'mape_{ph}'])} (LOO {_pct(m.get(f'loo_mape_{ph}'))}, spec {_pct(b.get(f'mape_{ph}'))})"
-        for ph in phases))
+    st.caption(
+        ctx.t("cal.by_phase")
+        + " "
+        + " · ".join(
+            f"{ph}: {_pct(m[f'mape_{ph}'])} (LOO {_pct(m.get(f'loo_mape_{ph}'))}, spec {_pct(b.get(f'mape_{ph}'))})"
+            for ph in phases
+        )
+    )
     st.subheader(ctx.t("cal.factors"))
-    fdf = pd.DataFrame([{
-        "factor": p.label, "name": p.name, "value": p.value,
-        "ci_low": None if math.isnan(p.ci_low) else p.ci_low,
-        "ci_high": None if math.isnan(p.ci_high) else p.ci_high,
-        "unit": p.unit, "at_bound": p.at_bound,
-    } for p in res.params])
+    fdf = pd.DataFrame(
+        [
+            {
+                "factor": p.label,
+                "name": p.name,
+                "value": p.value,
+                "ci_low": None if math.isnan(p.ci_low) else p.ci_low,
+                "ci_high": None if math.isnan(p.ci_high) else p.ci_high,
+                "unit": p.unit,
+                "at_bound": p.at_bound,
+            }
+            for p in res.params
+        ]
+    )
     table(ctx, fdf, key=f"{PAGE}_factors", file_name="calibration_factors.csv")
     s = res.suggested
     extra = ""
@@ -142,8 +166,16 @@ def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
     if "decode_step_tb_s_max" in s:
         extra += ctx.t("cal.suggested_decode", v=s["decode_step_tb_s_max"], m=s["decode_step_tb_s_median"])
     st.subheader(ctx.t("cal.suggested"))
-    st.markdown(ctx.t("cal.suggested_text", gemm_tflops=s["gemm_tflops"], gemm_mfu=s["gemm_mfu"],
-                      hbm_tb_s=s["hbm_tb_s"], hbm_efficiency=s["hbm_efficiency"], extra=extra))
+    st.markdown(
+        ctx.t(
+            "cal.suggested_text",
+            gemm_tflops=s["gemm_tflops"],
+            gemm_mfu=s["gemm_mfu"],
+            hbm_tb_s=s["hbm_tb_s"],
+            hbm_efficiency=s["hbm_efficiency"],
+            extra=extra,
+        )
+    )
     base_name = f"{res.profile.calibration.get('baseline', 'baseline') if res.profile.calibration else 'baseline'} spec"
     c1, c2 = st.columns(2)
     with c1:
@@ -157,40 +189,76 @@ def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
             st.error(ctx.t("cal.error", error=err))
         else:
             st.success(ctx.t("cal.registered", name=res.profile.name))
-    b2.download_button(ctx.t("cal.download"), to_json_bytes(res.profile_dict()),
-                       file_name=f"{res.profile.slug}.json", mime="application/json", key=f"{PAGE}__profile_json",
-                       on_click="ignore")
+    b2.download_button(
+        ctx.t("cal.download"),
+        to_json_bytes(res.profile_dict()),
+        file_name=f"{res.profile.slug}.json",
+        mime="application/json",
+        key=f"{PAGE}__profile_json",
+        on_click="ignore",
+    )
     st.subheader(ctx.t("cal.rows"))
-    cols = ["source", "row", "model", "phase", "prefill_seqs", "prefill_len", "prefix_len", "decode_seqs",
-            "decode_context", "latency_ms", "predicted_ms", "rel_error", "loo_rel_error", "baseline_ms",
-            "baseline_rel_error"]
+    cols = [
+        "source",
+        "row",
+        "model",
+        "phase",
+        "prefill_seqs",
+        "prefill_len",
+        "prefix_len",
+        "decode_seqs",
+        "decode_context",
+        "latency_ms",
+        "predicted_ms",
+        "rel_error",
+        "loo_rel_error",
+        "baseline_ms",
+        "baseline_rel_error",
+    ]
     rdf = pd.DataFrame(res.rows)
     table(ctx, rdf[[c for c in cols if c in rdf.columns]], key=f"{PAGE}_rows", file_name="calibration_rows.csv")
     if res.notes:
         st.caption(ctx.t("cal.notes") + ": " + " · ".join(res.notes))
-    json_download(ctx, {"inputs": {"method": res.method, "data": res.data}, "outputs": res.as_dict(),
-                        "profile": res.profile_dict()}, key=f"{PAGE}_json", file_name="calibration.json")
+    json_download(
+        ctx,
+        {"inputs": {"method": res.method, "data": res.data}, "outputs": res.as_dict(), "profile": res.profile_dict()},
+        key=f"{PAGE}_json",
+        file_name="calibration.json",
+    )
 
 
 def render() -> None:
-    ctx, actions = bootstrap(title="Calibration", header_description="Fit the hardware profile to measured step "
-                             "latencies (derating factors, efficiency curves, overheads).",
-                             help_title="Calibration", help_markdown=HELP)
+    ctx, actions = bootstrap(
+        title="Calibration",
+        header_description="Fit the hardware profile to measured step "
+        "latencies (derating factors, efficiency curves, overheads).",
+        help_title="Calibration",
+        help_markdown=HELP,
+    )
     st = ctx.st
     ss = ctx.session_state
-    mode = st.radio(ctx.t("bcal.mode"), ["steps", "bench"], format_func=lambda m: ctx.t(f"bcal.mode.{m}"),
-                    horizontal=True, key=f"{PAGE}__mode")
+    mode = st.radio(
+        ctx.t("bcal.mode"),
+        ["steps", "bench"],
+        format_func=lambda m: ctx.t(f"bcal.mode.{m}"),
+        horizontal=True,
+        key=f"{PAGE}__mode",
+    )
     if mode == "bench":  # second mode: fit an engine+hardware profile to benchmark results (issue 12 §2)
         from dashboard.components.bench_calibration import render_benchmark_mode
 
         render_benchmark_mode(ctx, actions)
         return
     inputs = PageInputs(ctx, PAGE, RegressionCalibrationInputs)
-    uploads = st.file_uploader(ctx.t("cal.upload"), type=["csv", "tsv", "txt"], accept_multiple_files=True,
-                               key=f"{PAGE}__upload", help=ctx.t("cal.upload_help"))
+    uploads = st.file_uploader(
+        ctx.t("cal.upload"),
+        type=["csv", "tsv", "txt"],
+        accept_multiple_files=True,
+        key=f"{PAGE}__upload",
+        help=ctx.t("cal.upload_help"),
+    )
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
-    inputs.select("method", ctx.t("cal.method"), METHODS, format_func=lambda m: ctx.t(f"cal.method.{m}"),
-                  container=c1)
+    inputs.select("method", ctx.t("cal.method"), METHODS, format_func=lambda m: ctx.t(f"cal.method.{m}"), container=c1)
     inputs.select("baseline", ctx.t("cal.baseline"), list_hardware_presets(), container=c2)
     inputs.toggle("reference_sweeps", ctx.t("cal.reference_sweeps"), container=c3)
     inputs.toggle("loo", ctx.t("cal.loo"), container=c4)
@@ -216,8 +284,9 @@ def render() -> None:
         sidebar_key = ctx.model.summary() if "sidebar" in values.models.lower() else None
         sig = _signature(files, values, sidebar_key)
         try:  # the fit runs on the Run button; results are kept per input signature
-            result = run_button(ctx, PAGE, fingerprint(sig), lambda: _fit(files, values, ctx.model),
-                                label=ctx.t("ui.run_fit"))
+            result = run_button(
+                ctx, PAGE, fingerprint(sig), lambda: _fit(files, values, ctx.model), label=ctx.t("ui.run_fit")
+            )
             if result is not None:
                 ss.results[RESULT_KEY] = (sig, result)
         except (MeasurementError, ValueError) as exc:

@@ -65,10 +65,28 @@ priced by a **steady-state continuous-batching model** built from the shared cos
 """,
 }
 
-TABLE_COLS = ["tp", "ep", "dp", "gpus", "concurrency", "concurrency_per_engine", "budget", "output_tok_s_per_gpu",
-              "output_tok_s", "tps_per_user", "ttft_ms", "tpot_ms", "e2e_ms", "queue_ms", "saturated",
-              "cost_per_m_output_usd", "cost_per_m_input_usd", "output_tok_per_joule", "max_sequences",
-              "weights_gib_per_gpu"]
+TABLE_COLS = [
+    "tp",
+    "ep",
+    "dp",
+    "gpus",
+    "concurrency",
+    "concurrency_per_engine",
+    "budget",
+    "output_tok_s_per_gpu",
+    "output_tok_s",
+    "tps_per_user",
+    "ttft_ms",
+    "tpot_ms",
+    "e2e_ms",
+    "queue_ms",
+    "saturated",
+    "cost_per_m_output_usd",
+    "cost_per_m_input_usd",
+    "output_tok_per_joule",
+    "max_sequences",
+    "weights_gib_per_gpu",
+]
 
 
 def _frame(rows: list[dict[str, Any]], cols: list[str]) -> pd.DataFrame:
@@ -79,8 +97,13 @@ def _frame(rows: list[dict[str, Any]], cols: list[str]) -> pd.DataFrame:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="SLA search", header_description="Search TP × DP (× EP) × concurrency × chunked-prefill "
-                       "budget for the configurations that meet the SLA.", help_title="SLA search", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="SLA search",
+        header_description="Search TP × DP (× EP) × concurrency × chunked-prefill "
+        "budget for the configurations that meet the SLA.",
+        help_title="SLA search",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     inputs = PageInputs(ctx, PAGE, ScaleUpSearchInputs)
     st.subheader(t("sus.workload"))
@@ -99,17 +122,22 @@ def render() -> None:
         inputs.text("concurrency", t("sus.concurrency"), parse=parse_int_list, container=e2)
         inputs.text("budgets", t("sus.budgets"), parse=parse_int_list, container=e3)
         e4, e5 = st.columns(2)
-        inputs.select("dp_mode", t("sus.dp_mode"), ["max", "all"], format_func=lambda m: t(f"sus.dp_{m}"),
-                      container=e4)
+        inputs.select("dp_mode", t("sus.dp_mode"), ["max", "all"], format_func=lambda m: t(f"sus.dp_{m}"), container=e4)
         inputs.number("usd_per_gpu_hour", t("sus.usd"), min_value=0.0, max_value=1e6, step=0.25, container=e5)
     inputs.sync_query_params()
     v = inputs.values
     sla = SLA(v.ttft_ms or None, v.tpot_ms or None, v.min_tps_per_user or None)
     try:
         res = search_aggregated(
-            ctx.model, ctx.hardware, v.gpus, Workload(v.input_len, v.output_len), sla, ctx.dtypes,
+            ctx.model,
+            ctx.hardware,
+            v.gpus,
+            Workload(v.input_len, v.output_len),
+            sla,
+            ctx.dtypes,
             SearchSpace(tp=v.tp_values, concurrency=v.concurrency, budgets=v.budgets, dp_mode=v.dp_mode),
-            Economics(v.usd_per_gpu_hour))
+            Economics(v.usd_per_gpu_hour),
+        )
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
@@ -118,20 +146,26 @@ def render() -> None:
     st.subheader(t("sus.best"))
     if b:
         st.markdown(f"**{t('sus.m_config')}:** {config_label(b)} ({b['gpus']} GPUs)")
-        metrics_row(ctx, {
-            t("sus.m_tps_gpu"): f"{b['output_tok_s_per_gpu']:,.0f}",
-            t("sus.m_ttft"): f"{b['ttft_ms']:,.1f}",
-            t("sus.m_tpot"): f"{b['tpot_ms']:.2f}",
-            t("sus.m_tps_user"): f"{b['tps_per_user']:.1f}",
-            t("sus.m_tps_total"): f"{b['output_tok_s']:,.0f}",
-        })
-        metrics_row(ctx, {
-            t("sus.m_cost_out"): f"{b['cost_per_m_output_usd']:.3f}" if b["cost_per_m_output_usd"] else "—",
-            t("sus.m_cost_in"): f"{b['cost_per_m_input_usd']:.3f}" if b["cost_per_m_input_usd"] else "—",
-            t("sus.m_tok_j"): f"{b['output_tok_per_joule']:.2f}",
-            t("sus.m_feasible"): f"{len(res.feasible)} / {total}",
-            t("sus.m_time"): f"{res.elapsed_s * 1e3:.0f}",
-        })
+        metrics_row(
+            ctx,
+            {
+                t("sus.m_tps_gpu"): f"{b['output_tok_s_per_gpu']:,.0f}",
+                t("sus.m_ttft"): f"{b['ttft_ms']:,.1f}",
+                t("sus.m_tpot"): f"{b['tpot_ms']:.2f}",
+                t("sus.m_tps_user"): f"{b['tps_per_user']:.1f}",
+                t("sus.m_tps_total"): f"{b['output_tok_s']:,.0f}",
+            },
+        )
+        metrics_row(
+            ctx,
+            {
+                t("sus.m_cost_out"): f"{b['cost_per_m_output_usd']:.3f}" if b["cost_per_m_output_usd"] else "—",
+                t("sus.m_cost_in"): f"{b['cost_per_m_input_usd']:.3f}" if b["cost_per_m_input_usd"] else "—",
+                t("sus.m_tok_j"): f"{b['output_tok_per_joule']:.2f}",
+                t("sus.m_feasible"): f"{len(res.feasible)} / {total}",
+                t("sus.m_time"): f"{res.elapsed_s * 1e3:.0f}",
+            },
+        )
     else:
         st.warning(t("sus.none_feasible", gpus=v.gpus))
     priced_rej = [r for r in res.rejected if "output_tok_s_per_gpu" in r]
@@ -139,9 +173,13 @@ def render() -> None:
     stored = ctx.session_state.results.get(f"{PAGE}.sim")
     if stored and stored.get("sig") == _sim_sig(ctx, inputs):  # the re-run's simulated figures beside them
         points[t("search.sim_series", engine=ctx.engine.name)] = simulated_points(stored["rows"])
-    fig = pareto_chart(points,
-                       {t("sus.series_front"): res.pareto}, min_tps_per_user=sla.min_tps_per_user,
-                       tpot_ms=sla.tpot_ms, title=t("sus.chart"))
+    fig = pareto_chart(
+        points,
+        {t("sus.series_front"): res.pareto},
+        min_tps_per_user=sla.min_tps_per_user,
+        tpot_ms=sla.tpot_ms,
+        title=t("sus.chart"),
+    )
     chart(ctx, fig, key="sus_pareto")
 
     st.subheader(t("sus.reasons"))
@@ -163,8 +201,12 @@ def render() -> None:
 
     st.subheader(t("sus.sim"))
     sim_rows = _simulator_section(ctx, inputs, feas)
-    json_download(ctx, {"inputs": res.inputs, "outputs": {**res.as_dict(), "simulator_check": sim_rows}},
-                  key="sus_json", file_name="sla_search.json")
+    json_download(
+        ctx,
+        {"inputs": res.inputs, "outputs": {**res.as_dict(), "simulator_check": sim_rows}},
+        key="sus_json",
+        file_name="sla_search.json",
+    )
 
 
 def _sim_sig(ctx: Any, inputs: PageInputs) -> str:
@@ -188,8 +230,17 @@ def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]])
     if c3.button(t("sus.sim_run"), key=f"{PAGE}__sim_run", disabled=not feas):
         with st.status(t("sus.sim_running")):
             try:
-                rows = rerun_rows(ctx.model, ctx.hardware, feas[: v.sim_top], v.input_len, v.output_len, ctx.dtypes,
-                                  engine=ctx.engine, percentile=min(v.ttft_percentile, 99.9), sla=sla)
+                rows = rerun_rows(
+                    ctx.model,
+                    ctx.hardware,
+                    feas[: v.sim_top],
+                    v.input_len,
+                    v.output_len,
+                    ctx.dtypes,
+                    engine=ctx.engine,
+                    percentile=min(v.ttft_percentile, 99.9),
+                    sla=sla,
+                )
             except ValueError as exc:
                 st.error(t("common.invalid_input", error=exc))
                 rows = []
@@ -201,17 +252,38 @@ def _simulator_section(ctx: Any, inputs: PageInputs, feas: list[dict[str, Any]])
     best = pick_best(stored["rows"])
     if best:
         st.markdown(f"**{t('sus.m_config')}:** {config_label(best)}")
-        metrics_row(ctx, {
-            t("sus.m_tps_gpu"): f"{best['sim_output_tok_s_per_gpu']:,.0f}",
-            "TTFT p50 / p90 / p99 (ms)": f"{best['ttft_ms_p50']:,.0f} / {best['ttft_ms_p90']:,.0f} / "
-                                         f"{best['ttft_ms_p99']:,.0f}",
-            "TPOT p90 (ms)": f"{best['tpot_ms_p90']:.2f}",
-            "ITL p90 (ms)": f"{best['itl_ms_p90']:.2f}",
-        })
-    cols = ["tp", "ep", "dp", "concurrency", "budget", "max_num_seqs", "max_num_batched_tokens", "ttft_ms",
-            "ttft_ms_p50", "ttft_ms_p90", "ttft_ms_p99", "tpot_ms", "tpot_ms_p90", "itl_ms_p90",
-            "output_tok_s_per_gpu", "sim_output_tok_s_per_gpu", "sim_meets_sla", "sim_reason", "sim_preemptions",
-            "sim_error"]
+        metrics_row(
+            ctx,
+            {
+                t("sus.m_tps_gpu"): f"{best['sim_output_tok_s_per_gpu']:,.0f}",
+                "TTFT p50 / p90 / p99 (ms)": f"{best['ttft_ms_p50']:,.0f} / {best['ttft_ms_p90']:,.0f} / "
+                f"{best['ttft_ms_p99']:,.0f}",
+                "TPOT p90 (ms)": f"{best['tpot_ms_p90']:.2f}",
+                "ITL p90 (ms)": f"{best['itl_ms_p90']:.2f}",
+            },
+        )
+    cols = [
+        "tp",
+        "ep",
+        "dp",
+        "concurrency",
+        "budget",
+        "max_num_seqs",
+        "max_num_batched_tokens",
+        "ttft_ms",
+        "ttft_ms_p50",
+        "ttft_ms_p90",
+        "ttft_ms_p99",
+        "tpot_ms",
+        "tpot_ms_p90",
+        "itl_ms_p90",
+        "output_tok_s_per_gpu",
+        "sim_output_tok_s_per_gpu",
+        "sim_meets_sla",
+        "sim_reason",
+        "sim_preemptions",
+        "sim_error",
+    ]
     table(ctx, _frame(stored["rows"], cols), key="sus_sim", file_name="sla_search_simulator.csv")
     return stored["rows"]
 

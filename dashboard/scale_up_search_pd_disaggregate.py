@@ -59,10 +59,33 @@ concurrency `C_d` (`dashboard/services/search_pd.py`; every step time from `Cost
 """,
 }
 
-COLS = ["x", "tp_p", "ep_p", "y", "tp_d", "ep_d", "gpus", "budget", "decode_concurrency", "output_tok_s_per_gpu",
-        "tps_per_user", "ttft_ms", "prefill_ms", "queue_ms", "kv_transfer_ms", "kv_share_of_ttft", "tpot_ms", "bound",
-        "prefill_util", "decode_util", "rate_slack", "requests_per_s", "cost_per_m_output_usd",
-        "cost_per_m_input_usd", "output_tok_per_joule"]
+COLS = [
+    "x",
+    "tp_p",
+    "ep_p",
+    "y",
+    "tp_d",
+    "ep_d",
+    "gpus",
+    "budget",
+    "decode_concurrency",
+    "output_tok_s_per_gpu",
+    "tps_per_user",
+    "ttft_ms",
+    "prefill_ms",
+    "queue_ms",
+    "kv_transfer_ms",
+    "kv_share_of_ttft",
+    "tpot_ms",
+    "bound",
+    "prefill_util",
+    "decode_util",
+    "rate_slack",
+    "requests_per_s",
+    "cost_per_m_output_usd",
+    "cost_per_m_input_usd",
+    "output_tok_per_joule",
+]
 
 
 def _frame(rows: list[dict[str, Any]], cols: list[str]) -> pd.DataFrame:
@@ -73,10 +96,13 @@ def _frame(rows: list[dict[str, Any]], cols: list[str]) -> pd.DataFrame:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="SLA search (PD disaggregated)",
-                       header_description="Prefill and decode pools on one GPU budget: rate matching, KV transfer, "
-                                          "best x:y, compared with the best aggregated configuration.",
-                       help_title="SLA search (PD disaggregated)", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="SLA search (PD disaggregated)",
+        header_description="Prefill and decode pools on one GPU budget: rate matching, KV transfer, "
+        "best x:y, compared with the best aggregated configuration.",
+        help_title="SLA search (PD disaggregated)",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     inputs = PageInputs(ctx, PAGE, PDSearchInputs)
     st.subheader(t("sus.workload"))
@@ -85,8 +111,9 @@ def render() -> None:
     inputs.number("input_len", t("sus.input_len"), min_value=1, max_value=2_000_000, step=256, container=c2)
     inputs.number("output_len", t("sus.output_len"), min_value=2, max_value=2_000_000, step=64, container=c3)
     hw = ctx.hardware
-    inputs.select("link", t("pd.link"), list(LINKS), format_func=lambda k: t(f"pd.link_{k}", gb=link_gb_s(hw, k)),
-                  container=c4)
+    inputs.select(
+        "link", t("pd.link"), list(LINKS), format_func=lambda k: t(f"pd.link_{k}", gb=link_gb_s(hw, k)), container=c4
+    )
     st.subheader(t("sus.sla"))
     s1, s2, s3 = st.columns(3)
     inputs.number("ttft_ms", t("sus.ttft_ms"), min_value=0.0, max_value=1e9, step=100.0, container=s1)
@@ -105,9 +132,12 @@ def render() -> None:
         wl = Workload(v.input_len, v.output_len)
         space = SearchSpace(tp=v.tp_values, concurrency=v.concurrency, budgets=v.budgets, dp_mode="max")
         econ = Economics(v.usd_per_gpu_hour)
-        res = run_button(ctx, PAGE, fingerprint(ctx.model, hw, v.gpus, wl, sla, ctx.dtypes, space, econ, v.link),
-                         lambda: search_disaggregated(ctx.model, hw, v.gpus, wl, sla, ctx.dtypes, space, econ,
-                                                      link=v.link))
+        res = run_button(
+            ctx,
+            PAGE,
+            fingerprint(ctx.model, hw, v.gpus, wl, sla, ctx.dtypes, space, econ, v.link),
+            lambda: search_disaggregated(ctx.model, hw, v.gpus, wl, sla, ctx.dtypes, space, econ, link=v.link),
+        )
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
@@ -120,38 +150,74 @@ def render() -> None:
         st.subheader(t("pd.best_pd"))
         if b:
             st.markdown(f"**{pd_label(b)}**")
-            metrics_row(ctx, {t("sus.m_tps_gpu"): f"{b['output_tok_s_per_gpu']:,.0f}",
-                              t("sus.m_ttft"): f"{b['ttft_ms']:,.1f}", t("sus.m_tpot"): f"{b['tpot_ms']:.2f}"})
-            metrics_row(ctx, {t("pd.m_prefill_util"): f"{b['prefill_util']:.0%}",
-                              t("pd.m_decode_util"): f"{b['decode_util']:.0%}",
-                              t("pd.m_slack"): f"{b['rate_slack']:.0%}"})
-            metrics_row(ctx, {t("pd.m_kv_ms"): f"{b['kv_transfer_ms']:.2f}",
-                              t("pd.m_kv_share"): f"{b['kv_share_of_ttft']:.1%}",
-                              t("sus.m_cost_out"): f"{b['cost_per_m_output_usd']:.3f}"})
+            metrics_row(
+                ctx,
+                {
+                    t("sus.m_tps_gpu"): f"{b['output_tok_s_per_gpu']:,.0f}",
+                    t("sus.m_ttft"): f"{b['ttft_ms']:,.1f}",
+                    t("sus.m_tpot"): f"{b['tpot_ms']:.2f}",
+                },
+            )
+            metrics_row(
+                ctx,
+                {
+                    t("pd.m_prefill_util"): f"{b['prefill_util']:.0%}",
+                    t("pd.m_decode_util"): f"{b['decode_util']:.0%}",
+                    t("pd.m_slack"): f"{b['rate_slack']:.0%}",
+                },
+            )
+            metrics_row(
+                ctx,
+                {
+                    t("pd.m_kv_ms"): f"{b['kv_transfer_ms']:.2f}",
+                    t("pd.m_kv_share"): f"{b['kv_share_of_ttft']:.1%}",
+                    t("sus.m_cost_out"): f"{b['cost_per_m_output_usd']:.3f}",
+                },
+            )
         else:
             st.warning(t("pd.none_pd"))
     with right:
         st.subheader(t("pd.best_agg"))
         if agg:
             st.markdown(f"**{config_label(agg)}**")
-            metrics_row(ctx, {t("sus.m_tps_gpu"): f"{agg['output_tok_s_per_gpu']:,.0f}",
-                              t("sus.m_ttft"): f"{agg['ttft_ms']:,.1f}", t("sus.m_tpot"): f"{agg['tpot_ms']:.2f}"})
+            metrics_row(
+                ctx,
+                {
+                    t("sus.m_tps_gpu"): f"{agg['output_tok_s_per_gpu']:,.0f}",
+                    t("sus.m_ttft"): f"{agg['ttft_ms']:,.1f}",
+                    t("sus.m_tpot"): f"{agg['tpot_ms']:.2f}",
+                },
+            )
             if "speedup_vs_aggregated" in res.extra:
-                metrics_row(ctx, {t("pd.m_speedup"): f"{res.extra['speedup_vs_aggregated']:.2f}×",
-                                  t("sus.m_tok_j"): f"{agg['output_tok_per_joule']:.2f}",
-                                  t("sus.m_cost_out"): f"{agg['cost_per_m_output_usd']:.3f}"})
+                metrics_row(
+                    ctx,
+                    {
+                        t("pd.m_speedup"): f"{res.extra['speedup_vs_aggregated']:.2f}×",
+                        t("sus.m_tok_j"): f"{agg['output_tok_per_joule']:.2f}",
+                        t("sus.m_cost_out"): f"{agg['cost_per_m_output_usd']:.3f}",
+                    },
+                )
         else:
             st.warning(t("pd.none_agg"))
 
-    fig = pareto_chart({t("pd.series_pd"): res.feasible},
-                       {t("pd.front_pd"): res.pareto, t("pd.front_agg"): res.extra.get("aggregated_pareto", [])},
-                       min_tps_per_user=sla.min_tps_per_user, tpot_ms=sla.tpot_ms, title=t("pd.chart"),
-                       label=lambda r: pd_label(r) if "x" in r else config_label(r))
+    fig = pareto_chart(
+        {t("pd.series_pd"): res.feasible},
+        {t("pd.front_pd"): res.pareto, t("pd.front_agg"): res.extra.get("aggregated_pareto", [])},
+        min_tps_per_user=sla.min_tps_per_user,
+        tpot_ms=sla.tpot_ms,
+        title=t("pd.chart"),
+        label=lambda r: pd_label(r) if "x" in r else config_label(r),
+    )
     chart(ctx, fig, key="pd_pareto")
     feas = sorted(res.feasible, key=lambda r: -r["output_tok_s_per_gpu"])
     if feas:
-        bars = [(pd_label(r), {t("pd.c_prefill"): r["prefill_ms"], t("pd.c_queue"): r["queue_ms"],
-                               t("pd.c_kv"): r["kv_transfer_ms"]}) for r in feas[:6]]
+        bars = [
+            (
+                pd_label(r),
+                {t("pd.c_prefill"): r["prefill_ms"], t("pd.c_queue"): r["queue_ms"], t("pd.c_kv"): r["kv_transfer_ms"]},
+            )
+            for r in feas[:6]
+        ]
         chart(ctx, ttft_breakdown_chart(bars, title=t("pd.ttft_chart")), key="pd_ttft")
 
     st.subheader(t("sus.reasons"))
@@ -163,8 +229,12 @@ def render() -> None:
     st.subheader(t("pd.feasible_table"))
     table(ctx, _frame(feas, COLS), key="pd_feasible", file_name="pd_search_feasible.csv")
     with st.expander(t("sus.rejected_table")):
-        table(ctx, _frame(res.rejected, ["reason", "reason_code", *COLS[:9], "ttft_ms", "tpot_ms"]),
-              key="pd_rejected", file_name="pd_search_rejected.csv")
+        table(
+            ctx,
+            _frame(res.rejected, ["reason", "reason_code", *COLS[:9], "ttft_ms", "tpot_ms"]),
+            key="pd_rejected",
+            file_name="pd_search_rejected.csv",
+        )
     json_download(ctx, {"inputs": res.inputs, "outputs": res.as_dict()}, key="pd_json", file_name="pd_search.json")
 
 

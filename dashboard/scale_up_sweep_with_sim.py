@@ -76,9 +76,22 @@ concurrency) × **seed**. Every step of every run is priced by the shared cost m
 """,
 }
 
-SHOW = ["output_throughput_tok_s", "request_throughput_req_s", "goodput_req_s", "sla_attainment", "ttft_p50_ms",
-        "ttft_p90_ms", "ttft_p99_ms", "tpot_p50_ms", "tpot_p90_ms", "tpot_p99_ms", "e2e_p90_ms", "mfu",
-        "hbm_bw_utilization", "preemptions"]
+SHOW = [
+    "output_throughput_tok_s",
+    "request_throughput_req_s",
+    "goodput_req_s",
+    "sla_attainment",
+    "ttft_p50_ms",
+    "ttft_p90_ms",
+    "ttft_p99_ms",
+    "tpot_p50_ms",
+    "tpot_p90_ms",
+    "tpot_p99_ms",
+    "e2e_p90_ms",
+    "mfu",
+    "hbm_bw_utilization",
+    "preemptions",
+]
 
 
 def _spread_frame(agg: pd.DataFrame) -> pd.DataFrame:
@@ -91,16 +104,19 @@ def _spread_frame(agg: pd.DataFrame) -> pd.DataFrame:
         out[m] = agg[m]
         if m.endswith("_ms"):
             out[f"{m} [min–max]"] = [
-                "—" if math.isnan(lo) else f"{lo:,.1f} – {hi:,.1f}" for lo, hi in zip(agg[f"{m}_min"], agg[f"{m}_max"],
-                                                                                     strict=True)
+                "—" if math.isnan(lo) else f"{lo:,.1f} – {hi:,.1f}"
+                for lo, hi in zip(agg[f"{m}_min"], agg[f"{m}_max"], strict=True)
             ]
     return out
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="Simulator sweep",
-                       header_description="Distributions × chunk sizes × policies × load × seeds on every core.",
-                       help_title="Simulator sweep", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="Simulator sweep",
+        header_description="Distributions × chunk sizes × policies × load × seeds on every core.",
+        help_title="Simulator sweep",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     st.info(t("ssweep.time_model", hw=ctx.hardware.name, source=source_label(ctx.hardware, ctx.lang)))
     render_sweep_spec(ctx, PAGE)
@@ -131,14 +147,24 @@ def render() -> None:
 
     try:
         ctx.cost_model()  # validates the layout
-        slas = tuple(dict.fromkeys(SLA(ttft_ms=a or None, tpot_ms=b or None)
-                                   for a in v.sla_ttft_list for b in v.sla_tpot_list))
+        slas = tuple(
+            dict.fromkeys(SLA(ttft_ms=a or None, tpot_ms=b or None) for a in v.sla_ttft_list for b in v.sla_tpot_list)
+        )
         base = SimJob(
-            model=ctx.model, hardware=ctx.hardware, parallel=ctx.parallel, dtypes=ctx.dtypes,
-            workload=WorkloadConfig(num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len,
-                                    input_spread=v.spread, output_spread=v.spread),
+            model=ctx.model,
+            hardware=ctx.hardware,
+            parallel=ctx.parallel,
+            dtypes=ctx.dtypes,
+            workload=WorkloadConfig(
+                num_requests=v.num_requests,
+                input_len=v.input_len,
+                output_len=v.output_len,
+                input_spread=v.spread,
+                output_spread=v.spread,
+            ),
             scheduler=SchedulerConfig(max_num_seqs=v.max_num_seqs),
-            sla=slas[0], extra_slas=slas,
+            sla=slas[0],
+            extra_slas=slas,
             max_steps=STEPS_PER_JOB,
         )
         loads = v.loads if v.load == "rate" else tuple(max(1, int(x)) for x in v.loads)
@@ -153,8 +179,9 @@ def render() -> None:
 
     def compute() -> list:
         bar = st.progress(0.0, text=t("ssweep.progress", done=0, total=len(jobs)))
-        out = run_jobs(jobs, workers=workers,
-                       progress=lambda d, n: bar.progress(d / n, text=t("ssweep.progress", done=d, total=n)))
+        out = run_jobs(
+            jobs, workers=workers, progress=lambda d, n: bar.progress(d / n, text=t("ssweep.progress", done=d, total=n))
+        )
         bar.empty()
         return out
 
@@ -174,14 +201,19 @@ def render() -> None:
     first_sla = agg_all["sla"].iloc[0] if "sla" in agg_all else None
     agg = agg_all[agg_all["sla"] == first_sla] if first_sla is not None else agg_all  # latencies: SLA-independent
     best = agg_all.sort_values("goodput_req_s", ascending=False, na_position="last").iloc[0]
-    metrics_row(ctx, {
-        t("ssweep.m.best"): f"{best['goodput_req_s']:,.2f}" if not math.isnan(best["goodput_req_s"]) else "—",
-        t("ssweep.m.max_tps"): f"{agg['output_throughput_tok_s'].max():,.0f}",
-        t("ssweep.m.runs"): f"{len(jobs)}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("ssweep.m.best"): f"{best['goodput_req_s']:,.2f}" if not math.isnan(best["goodput_req_s"]) else "—",
+            t("ssweep.m.max_tps"): f"{agg['output_throughput_tok_s'].max():,.0f}",
+            t("ssweep.m.runs"): f"{len(jobs)}",
+        },
+    )
     # the best configuration is a long text: a line under the cards, not a card that cuts it off (issue 14 §3)
-    st.markdown(f"**{t('ssweep.m.best')}** {t('ssweep.m.best_cfg')}: `{best['dist']} · {best['policy']} · "
-                f"{best['budget']} · {best['load']}" + (f" · {best['sla']}" if "sla" in best else "") + "`")
+    st.markdown(
+        f"**{t('ssweep.m.best')}** {t('ssweep.m.best_cfg')}: `{best['dist']} · {best['policy']} · "
+        f"{best['budget']} · {best['load']}" + (f" · {best['sla']}" if "sla" in best else "") + "`"
+    )
     st.subheader(t("ssweep.table"))
     table(ctx, _spread_frame(agg_all), key="ssweep_stats", file_name="simulator_sweep_stats.csv")
     group = ["dist", "policy", "budget"]
@@ -190,33 +222,82 @@ def render() -> None:
     st.subheader(t("ssweep.latency"))
     c1, c2 = st.columns(2)
     with c1:
-        chart(ctx, plots_sim.sweep_lines(agg, "load", "ttft_p90_ms", group, title="TTFT p90 (ms)", xaxis=xlabel,
-                                         log_x=log_x), key="ssweep_ttft")
-        chart(ctx, plots_sim.sweep_lines(agg_all, "load", "goodput_req_s", [*group, "sla"],
-                                         title=t("ssweep.goodput_sla"), xaxis=xlabel, yaxis="req/s", log_x=log_x),
-              key="ssweep_goodput")
+        chart(
+            ctx,
+            plots_sim.sweep_lines(agg, "load", "ttft_p90_ms", group, title="TTFT p90 (ms)", xaxis=xlabel, log_x=log_x),
+            key="ssweep_ttft",
+        )
+        chart(
+            ctx,
+            plots_sim.sweep_lines(
+                agg_all,
+                "load",
+                "goodput_req_s",
+                [*group, "sla"],
+                title=t("ssweep.goodput_sla"),
+                xaxis=xlabel,
+                yaxis="req/s",
+                log_x=log_x,
+            ),
+            key="ssweep_goodput",
+        )
     with c2:
-        chart(ctx, plots_sim.sweep_lines(agg, "load", "tpot_p90_ms", group, title="TPOT p90 (ms)", xaxis=xlabel,
-                                         log_x=log_x), key="ssweep_tpot")
-        chart(ctx, plots_sim.sweep_lines(agg, "load", "e2e_p99_ms", group, title="E2E p99 (ms)", xaxis=xlabel,
-                                         log_x=log_x), key="ssweep_e2e")
+        chart(
+            ctx,
+            plots_sim.sweep_lines(agg, "load", "tpot_p90_ms", group, title="TPOT p90 (ms)", xaxis=xlabel, log_x=log_x),
+            key="ssweep_tpot",
+        )
+        chart(
+            ctx,
+            plots_sim.sweep_lines(agg, "load", "e2e_p99_ms", group, title="E2E p99 (ms)", xaxis=xlabel, log_x=log_x),
+            key="ssweep_e2e",
+        )
     st.subheader(t("ssweep.util"))
     c1, c2 = st.columns(2)
     with c1:
-        chart(ctx, plots_sim.sweep_lines(agg.assign(mfu_pct=agg["mfu"] * 100, mfu_pct_min=agg["mfu_min"] * 100,
-                                                    mfu_pct_max=agg["mfu_max"] * 100),
-                                         "load", "mfu_pct", group, title="MFU (%)", xaxis=xlabel, log_x=log_x),
-              key="ssweep_mfu")
+        chart(
+            ctx,
+            plots_sim.sweep_lines(
+                agg.assign(
+                    mfu_pct=agg["mfu"] * 100, mfu_pct_min=agg["mfu_min"] * 100, mfu_pct_max=agg["mfu_max"] * 100
+                ),
+                "load",
+                "mfu_pct",
+                group,
+                title="MFU (%)",
+                xaxis=xlabel,
+                log_x=log_x,
+            ),
+            key="ssweep_mfu",
+        )
     with c2:
         h = agg["hbm_bw_utilization"] * 100
-        chart(ctx, plots_sim.sweep_lines(agg.assign(hbm_pct=h, hbm_pct_min=agg["hbm_bw_utilization_min"] * 100,
-                                                    hbm_pct_max=agg["hbm_bw_utilization_max"] * 100),
-                                         "load", "hbm_pct", group, title="HBM bandwidth (%)", xaxis=xlabel,
-                                         log_x=log_x), key="ssweep_hbm")
+        chart(
+            ctx,
+            plots_sim.sweep_lines(
+                agg.assign(
+                    hbm_pct=h,
+                    hbm_pct_min=agg["hbm_bw_utilization_min"] * 100,
+                    hbm_pct_max=agg["hbm_bw_utilization_max"] * 100,
+                ),
+                "load",
+                "hbm_pct",
+                group,
+                title="HBM bandwidth (%)",
+                xaxis=xlabel,
+                log_x=log_x,
+            ),
+            key="ssweep_hbm",
+        )
     with st.expander(t("ssweep.raw")):
         table(ctx, raw, key="ssweep_raw", file_name="simulator_sweep_runs.csv", height=300)
-    payload: dict[str, Any] = {"inputs": v, "hardware": ctx.hardware.name, "hardware_source": ctx.hardware.source_label,
-                               "model": ctx.model.name, "statistics": agg_all.to_dict(orient="records")}
+    payload: dict[str, Any] = {
+        "inputs": v,
+        "hardware": ctx.hardware.name,
+        "hardware_source": ctx.hardware.source_label,
+        "model": ctx.model.name,
+        "statistics": agg_all.to_dict(orient="records"),
+    }
     json_download(ctx, payload, key="ssweep_json", file_name="simulator_sweep.json")
 
 

@@ -128,18 +128,35 @@ class SchedulerConfig:
     behaviour; :meth:`from_engine` sets them from an engine profile."""
 
     # declared once (dashboard/features/params.py): pages, URL, CLI and JSON derive from these
-    max_num_batched_tokens: int = param(2048, lo=1, hi=1 << 20, unit="tokens", label="Token budget per step",
-                                        help="vLLM --max-num-batched-tokens")
-    max_num_seqs: int = param(256, lo=1, hi=65_536, unit="sequences", label="Max running sequences",
-                              help="vLLM --max-num-seqs")
+    max_num_batched_tokens: int = param(
+        2048, lo=1, hi=1 << 20, unit="tokens", label="Token budget per step", help="vLLM --max-num-batched-tokens"
+    )
+    max_num_seqs: int = param(
+        256, lo=1, hi=65_536, unit="sequences", label="Max running sequences", help="vLLM --max-num-seqs"
+    )
     block_size: int = param(16, lo=1, hi=1024, unit="tokens", label="KV block size", help="vLLM --block-size")
-    num_kv_blocks: int | None = param(None, lo=1, hi=1 << 31, unit="blocks", label="KV blocks",
-                                      help="None: from the memory model")
+    num_kv_blocks: int | None = param(
+        None, lo=1, hi=1 << 31, unit="blocks", label="KV blocks", help="None: from the memory model"
+    )
     chunked_prefill: bool = True
-    prefix_cache_hit: float = param(0.0, lo=0.0, hi=1.0, open_hi=True, unit="fraction",
-                                    label="Prefix-cache hit rate", help="share of each prompt already cached")
-    gpu_memory_utilization: float = param(0.9, lo=0.0, hi=1.0, open_lo=True, unit="fraction",
-                                          label="GPU memory utilisation", help="vLLM --gpu-memory-utilization")
+    prefix_cache_hit: float = param(
+        0.0,
+        lo=0.0,
+        hi=1.0,
+        open_hi=True,
+        unit="fraction",
+        label="Prefix-cache hit rate",
+        help="share of each prompt already cached",
+    )
+    gpu_memory_utilization: float = param(
+        0.9,
+        lo=0.0,
+        hi=1.0,
+        open_lo=True,
+        unit="fraction",
+        label="GPU memory utilisation",
+        help="vLLM --gpu-memory-utilization",
+    )
     preempt: str = param("last_arrived", choices=PREEMPT_ORDERS, label="Preemption victim")
     admission: str = param("max_utilization", choices=ADMISSIONS, label="Admission rule")
     async_scheduling: bool = False
@@ -148,8 +165,9 @@ class SchedulerConfig:
     per_step_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step overhead")
     per_step_per_seq_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step per-sequence overhead")
     engine: EngineProfile | None = None
-    memory_fraction: float | None = param(None, lo=0.0, hi=1.0, open_lo=True, unit="fraction",
-                                          label="Engine memory fraction")
+    memory_fraction: float | None = param(
+        None, lo=0.0, hi=1.0, open_lo=True, unit="fraction", label="Engine memory fraction"
+    )
 
     def __post_init__(self) -> None:
         validate_params(self)
@@ -169,11 +187,18 @@ class SchedulerConfig:
         d = eng.scheduler_defaults(hw, tp)
         ov = eng.overheads
         kw: dict[str, Any] = {
-            "max_num_batched_tokens": d["max_num_batched_tokens"], "max_num_seqs": d["max_num_seqs"],
-            "block_size": d["block_size"], "chunked_prefill": eng.chunked_prefill, "preempt": eng.preempt,
-            "admission": eng.admission, "async_scheduling": eng.async_scheduling,
-            "prefix_caching": eng.prefix_caching, "per_request_s": ov.per_request_s, "per_step_s": ov.per_step_s,
-            "per_step_per_seq_s": ov.per_step_per_seq_s, "engine": eng,
+            "max_num_batched_tokens": d["max_num_batched_tokens"],
+            "max_num_seqs": d["max_num_seqs"],
+            "block_size": d["block_size"],
+            "chunked_prefill": eng.chunked_prefill,
+            "preempt": eng.preempt,
+            "admission": eng.admission,
+            "async_scheduling": eng.async_scheduling,
+            "prefix_caching": eng.prefix_caching,
+            "per_request_s": ov.per_request_s,
+            "per_step_s": ov.per_step_s,
+            "per_step_per_seq_s": ov.per_step_per_seq_s,
+            "engine": eng,
         }
         if eng.kv_rule.fraction is not None:
             kw["gpu_memory_utilization"] = eng.kv_rule.fraction
@@ -237,15 +262,26 @@ def kv_blocks_for(cm: CostModel, sched: SchedulerConfig, context: int) -> int:
     over ranks is returned."""
     if sched.engine is not None:
         mem = memory_breakdown(
-            cm.model, cm.hw, cm.par, cm.dt, context=max(1, context), engine=sched.engine,
+            cm.model,
+            cm.hw,
+            cm.par,
+            cm.dt,
+            context=max(1, context),
+            engine=sched.engine,
             memory_fraction=sched.memory_fraction,
-            max_batched_tokens=sched.max_num_batched_tokens, max_seqs=sched.max_num_seqs,
+            max_batched_tokens=sched.max_num_batched_tokens,
+            max_seqs=sched.max_num_seqs,
         )
     else:
         mem = memory_breakdown(
-            cm.model, cm.hw, cm.par, cm.dt, context=max(1, context),
+            cm.model,
+            cm.hw,
+            cm.par,
+            cm.dt,
+            context=max(1, context),
             reserved_fraction=1.0 - (sched.memory_fraction or sched.gpu_memory_utilization),
-            max_batched_tokens=sched.max_num_batched_tokens, max_seqs=sched.max_num_seqs,
+            max_batched_tokens=sched.max_num_batched_tokens,
+            max_seqs=sched.max_num_seqs,
         )
     if mem.kv_budget_bytes <= 0:
         return 0
@@ -311,8 +347,10 @@ def simulate(
         if prefix_keys is None and tw.hash_ids is not None and tw.hash_block_size:
             from dashboard.sim.traces import kv_block_keys
 
-            prefix_keys = [kv_block_keys(ids, tw.hash_block_size, sched.block_size, p)
-                           for ids, p in zip(tw.hash_ids, workload.prompt, strict=True)]
+            prefix_keys = [
+                kv_block_keys(ids, tw.hash_block_size, sched.block_size, p)
+                for ids, p in zip(tw.hash_ids, workload.prompt, strict=True)
+            ]
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
     if isinstance(dp, bool) or not isinstance(dp, int) or dp < 1:
@@ -327,30 +365,37 @@ def simulate(
         if not sched.chunked_prefill:
             raise ValueError("speculative decoding is simulated with chunked prefill (vLLM V1's scheduler)")
         longest += speculative.k  # KV slots for the drafts of the last step
-        nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else spec_kv_blocks(
-            cm, sched, speculative, longest)
+        nblocks = (
+            sched.num_kv_blocks if sched.num_kv_blocks is not None else spec_kv_blocks(cm, sched, speculative, longest)
+        )
     else:
         nblocks = sched.num_kv_blocks if sched.num_kv_blocks is not None else kv_blocks_for(cm, sched, longest)
     ranks = cm.par.attention_dp
     per_rank = nblocks // ranks
     if per_rank < 1:
-        raise ValueError(f"no KV block of block_size={bs} tokens fits beside the weights on this hardware "
-                         "(0 blocks); lower block_size, raise TP, use a smaller dtype or more HBM")
+        raise ValueError(
+            f"no KV block of block_size={bs} tokens fits beside the weights on this hardware "
+            "(0 blocks); lower block_size, raise TP, use a smaller dtype or more HBM"
+        )
     if not sched.chunked_prefill and max(workload.prompt) > sched.max_num_batched_tokens:
         raise ValueError(
             f"max_num_batched_tokens ({sched.max_num_batched_tokens}) must be at least the longest prompt "
             f"({max(workload.prompt)} tokens) without chunked prefill, as vLLM and TensorRT-LLM require "
-            "(raise it or enable chunked prefill)")
+            "(raise it or enable chunked prefill)"
+        )
     need_max = -(-(longest - 1) // bs)
     if need_max > per_rank:
-        raise ValueError(f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
-                         f"but the cache holds only {per_rank}" + (" per DP rank" if ranks > 1 else ""))
+        raise ValueError(
+            f"a request of {longest} tokens needs {need_max} KV blocks of {bs} tokens, "
+            f"but the cache holds only {per_rank}" + (" per DP rank" if ranks > 1 else "")
+        )
     if prefix_keys is not None and len(prefix_keys) != workload.num_requests:
         raise ValueError(f"prefix_keys has {len(prefix_keys)} entries for {workload.num_requests} requests")
     if precomputed is not None and (len(precomputed) != workload.num_requests or min(precomputed, default=0) < 0):
         raise ValueError("precomputed needs one non-negative token count per request")
-    sim = _Sim(cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress,
-               prefix_keys)
+    sim = _Sim(
+        cm, workload, sched, per_rank, dp, ranks, router, record_steps, validate, max_steps, progress, prefix_keys
+    )
     sim.keep_stats = keep_stats
     if precomputed is not None:
         for r, k in zip(sim.reqs, precomputed, strict=True):
@@ -369,10 +414,21 @@ def simulate(
 
 
 class _Sim:
-    def __init__(self, cm: CostModel, wl: Workload, sched: SchedulerConfig, per_rank: int, dp: int, ranks: int,
-                 router: str, record: bool, validate: bool, max_steps: int | None,
-                 progress: Callable[[int, int], Any] | None,
-                 prefix_keys: Sequence[Sequence[Hashable]] | None = None) -> None:
+    def __init__(
+        self,
+        cm: CostModel,
+        wl: Workload,
+        sched: SchedulerConfig,
+        per_rank: int,
+        dp: int,
+        ranks: int,
+        router: str,
+        record: bool,
+        validate: bool,
+        max_steps: int | None,
+        progress: Callable[[int, int], Any] | None,
+        prefix_keys: Sequence[Sequence[Hashable]] | None = None,
+    ) -> None:
         self.cm = cm
         self.wl = wl
         self.sched = sched
@@ -380,7 +436,7 @@ class _Sim:
         self.nblocks = per_rank * ranks
         self.window = cm.window
         self.engines = [EngineState(i, sched.block_size, per_rank, cm.window) for i in range(dp * ranks)]
-        self.groups = [self.engines[g * ranks:(g + 1) * ranks] for g in range(dp)]
+        self.groups = [self.engines[g * ranks : (g + 1) * ranks] for g in range(dp)]
         self.router = router
         self.rr = 0
         self.record = record
@@ -399,9 +455,21 @@ class _Sim:
         self.cache: dict[BatchStats, tuple[float, float, float]] = {}  # stats → (seconds, FLOPs, bytes)
         self.itl_vals: list[float] = []
         self.itl_w: list[int] = []
-        self.steps: dict[str, list[float]] = {k: [] for k in (
-            "engine", "start_s", "dur_s", "prefill_tokens", "prefill_seqs", "decode_seqs", "running", "waiting",
-            "kv_blocks_used", "preemptions")}
+        self.steps: dict[str, list[float]] = {
+            k: []
+            for k in (
+                "engine",
+                "start_s",
+                "dur_s",
+                "prefill_tokens",
+                "prefill_seqs",
+                "decode_seqs",
+                "running",
+                "waiting",
+                "kv_blocks_used",
+                "preemptions",
+            )
+        }
         self.n_steps = 0
         self.n_preempt = 0
         self.n_admitted = 0
@@ -585,7 +653,11 @@ class _Sim:
             waiting = sum(len(e.waiting) for e in ranks)
         if self.tier_cfg is not None:  # KV loaded from the CPU tier for this step's admissions
             gpu = self._kv_load(ranks, gpu)
-        host = sched.per_step_s + sched.per_step_per_seq_s * running if sched.per_step_s or sched.per_step_per_seq_s else 0.0
+        host = (
+            sched.per_step_s + sched.per_step_per_seq_s * running
+            if sched.per_step_s or sched.per_step_per_seq_s
+            else 0.0
+        )
         dur = (gpu if host <= gpu else host) if sched.async_scheduling else gpu + host
         self.n_steps += 1
         self.flops += flops
@@ -686,8 +758,9 @@ class _Sim:
             self._check(eng, chunks, n_dec, stats)
         return eng, chunks, n_dec, stats, self.n_preempt - preempted_before
 
-    def _admit(self, eng: EngineState, t: float, step_idx: int, chunks: list[tuple[Req, int, int]],
-               n_dec: int, budget: int) -> None:
+    def _admit(
+        self, eng: EngineState, t: float, step_idx: int, chunks: list[tuple[Req, int, int]], n_dec: int, budget: int
+    ) -> None:
         """Admit waiting requests (FCFS, preempted ones first) into the remaining budget under the
         engine's admission rule."""
         sched = self.sched
@@ -738,7 +811,7 @@ class _Sim:
             waiting.popleft()
             if caching:
                 if nc:
-                    kv.tier.hit(keys[nh:nh + nc])
+                    kv.tier.hit(keys[nh : nh + nc])
                     eng.load_blocks += nc
                     if r.preempts == 0:
                         r.cpu_cached = nc * bs
@@ -930,9 +1003,17 @@ class _Sim:
             "engine_gpus": cm.par.engine_gpus,
         }
         summary = summarize(
-            requests, steps, np.asarray(self.itl_vals), np.asarray(self.itl_w, dtype=np.float64), util,
-            dp=len(self.groups), num_steps=self.n_steps, preemptions=self.n_preempt,
-            peak_blocks=self.peak_blocks, num_blocks=self.nblocks, sla=sla,
+            requests,
+            steps,
+            np.asarray(self.itl_vals),
+            np.asarray(self.itl_w, dtype=np.float64),
+            util,
+            dp=len(self.groups),
+            num_steps=self.n_steps,
+            preemptions=self.n_preempt,
+            peak_blocks=self.peak_blocks,
+            num_blocks=self.nblocks,
+            sla=sla,
         )
         summary["prefix_cache_evictions"] = sum(e.kv.evictions for e in self.engines)
         if self.spec is not None:
@@ -944,8 +1025,12 @@ class _Sim:
 
             summary.update(tier_summary(self))
         return SimResult(
-            requests=requests, steps=steps, itl_values_s=np.asarray(self.itl_vals),
-            itl_weights=np.asarray(self.itl_w, dtype=np.float64), summary=summary, num_kv_blocks=self.nblocks,
+            requests=requests,
+            steps=steps,
+            itl_values_s=np.asarray(self.itl_vals),
+            itl_weights=np.asarray(self.itl_w, dtype=np.float64),
+            summary=summary,
+            num_kv_blocks=self.nblocks,
             config={"scheduler": self.sched, "dp": len(self.groups), "router": self.router, "ranks": self.ranks},
             step_stats=self.step_stats,
         )

@@ -106,10 +106,15 @@ def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[Sim
     # the sidebar's serving engine supplies admission, async scheduling, prefix caching, preemption
     # victim, overheads and its KV rule; the page's own fields override its scheduler defaults
     sched = SchedulerConfig.from_engine(
-        ctx.engine, ctx.hardware, ctx.parallel.tp,
-        max_num_batched_tokens=v.max_num_batched_tokens, max_num_seqs=v.max_num_seqs, block_size=v.block_size,
+        ctx.engine,
+        ctx.hardware,
+        ctx.parallel.tp,
+        max_num_batched_tokens=v.max_num_batched_tokens,
+        max_num_seqs=v.max_num_seqs,
+        block_size=v.block_size,
         num_kv_blocks=v.num_kv_blocks if v.kv_strategy == "fixed_blocks" else None,
-        chunked_prefill=v.chunked_prefill, prefix_cache_hit=v.prefix_cache_hit,
+        chunked_prefill=v.chunked_prefill,
+        prefix_cache_hit=v.prefix_cache_hit,
         memory_fraction=v.gpu_memory_utilization,
     )
     wl: WorkloadConfig | Workload
@@ -121,15 +126,32 @@ def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[Sim
             sched = replace(sched, prefix_caching=True)
     else:
         wl = WorkloadConfig(
-            num_requests=v.num_requests, input_len=v.input_len, output_len=v.output_len, input_dist=v.input_dist,
-            output_dist=v.output_dist, input_spread=v.spread, output_spread=v.spread, arrival=v.arrival,
-            request_rate=v.request_rate if v.load_mode == "rate" else None, burstiness=v.burstiness,
-            concurrency=v.concurrency if v.load_mode == "concurrency" else None, seed=v.seed,
+            num_requests=v.num_requests,
+            input_len=v.input_len,
+            output_len=v.output_len,
+            input_dist=v.input_dist,
+            output_dist=v.output_dist,
+            input_spread=v.spread,
+            output_spread=v.spread,
+            arrival=v.arrival,
+            request_rate=v.request_rate if v.load_mode == "rate" else None,
+            burstiness=v.burstiness,
+            concurrency=v.concurrency if v.load_mode == "concurrency" else None,
+            seed=v.seed,
         )
     sla = SLA(ttft_ms=v.sla_ttft_ms or None, tpot_ms=v.sla_tpot_ms or None)
     ctx.cost_model()  # validates the layout (raises ValueError naming the field)
-    job = SimJob(model=ctx.model, hardware=ctx.hardware, workload=wl, scheduler=sched, parallel=ctx.parallel,
-                 dtypes=ctx.dtypes, dp=v.dp, router=v.router, sla=sla)
+    job = SimJob(
+        model=ctx.model,
+        hardware=ctx.hardware,
+        workload=wl,
+        scheduler=sched,
+        parallel=ctx.parallel,
+        dtypes=ctx.dtypes,
+        dp=v.dp,
+        router=v.router,
+        sla=sla,
+    )
     return job, sched
 
 
@@ -146,10 +168,13 @@ def _stats_frame(summary: dict[str, Any]) -> pd.DataFrame:
 
 
 def render() -> None:
-    ctx, _ = bootstrap(title="vLLM scheduler simulator",
-                       header_description="Continuous batching, chunked prefill, KV blocks and preemption, "
-                                          "priced step by step by the shared cost model.",
-                       help_title="vLLM scheduler simulator", help_markdown=HELP)
+    ctx, _ = bootstrap(
+        title="vLLM scheduler simulator",
+        header_description="Continuous batching, chunked prefill, KV blocks and preemption, "
+        "priced step by step by the shared cost model.",
+        help_title="vLLM scheduler simulator",
+        help_markdown=HELP,
+    )
     st, t = ctx.st, ctx.t
     st.info(t("vsim.time_model", hw=ctx.hardware.name, source=source_label(ctx.hardware, ctx.lang)))
     inputs = PageInputs(ctx, PAGE, SimulatorInputs)
@@ -164,8 +189,9 @@ def render() -> None:
         inputs.select("input_dist", t("vsim.input_dist"), LENGTH_DISTS)
         inputs.select("output_dist", t("vsim.output_dist"), LENGTH_DISTS)
         inputs.number("spread", t("vsim.spread"), min_value=0.0, max_value=1.0, step=0.1)
-        mode = inputs.select("load_mode", t("vsim.load_mode"), LOAD_MODES, format_func=lambda m: t(f"vsim.load.{m}"),
-                             radio=True)
+        mode = inputs.select(
+            "load_mode", t("vsim.load_mode"), LOAD_MODES, format_func=lambda m: t(f"vsim.load.{m}"), radio=True
+        )
         if mode == "rate":
             inputs.number("request_rate", t("vsim.request_rate"), min_value=0.001, max_value=10_000.0, step=1.0)
             arrival = inputs.select("arrival", t("vsim.arrival"), ARRIVALS)
@@ -187,8 +213,9 @@ def render() -> None:
         inputs.select("router", t("vsim.router"), ROUTERS)
     with c_kv:
         st.markdown(f"**{t('vsim.kv')}**")
-        kv = inputs.select("kv_strategy", t("vsim.kv_strategy"), KV_STRATEGIES,
-                           format_func=lambda k: t(f"vsim.kv.{k}"), radio=True)
+        kv = inputs.select(
+            "kv_strategy", t("vsim.kv_strategy"), KV_STRATEGIES, format_func=lambda k: t(f"vsim.kv.{k}"), radio=True
+        )
         inputs.select("block_size", t("vsim.block_size"), BLOCK_SIZES)
         if kv == "memory_model":
             inputs.number("gpu_memory_utilization", t("vsim.gpu_mem"), step=0.05)
@@ -220,28 +247,47 @@ def render() -> None:
     s = res.summary
     if isinstance(job.workload, Workload):
         wl = job.workload
-        st.caption(t("vsim.trace_info", n=wl.num_requests, span=max(wl.arrival_s), p=sum(wl.prompt) / wl.num_requests,
-                     o=sum(wl.output) / wl.num_requests))
+        st.caption(
+            t(
+                "vsim.trace_info",
+                n=wl.num_requests,
+                span=max(wl.arrival_s),
+                p=sum(wl.prompt) / wl.num_requests,
+                o=sum(wl.output) / wl.num_requests,
+            )
+        )
         if wl.hash_ids is not None:
             st.caption(t("vsim.trace_hit", hit=s["prefix_cache_hit_rate"] * 100))
-    metrics_row(ctx, {
-        t("vsim.m.out_tps"): _fmt(s["output_throughput_tok_s"], ",.0f"),
-        t("vsim.m.out_tps_gpu"): _fmt(s["output_throughput_tok_s_per_gpu"], ",.0f"),
-        t("vsim.m.req_s"): _fmt(s["request_throughput_req_s"], ",.2f"),
-        t("vsim.m.goodput"): _fmt(s.get("goodput_req_s", math.nan), ",.2f"),
-        t("vsim.m.mfu"): f"{s['mfu'] * 100:.1f} %",
-        t("vsim.m.hbm"): f"{s['hbm_bw_utilization'] * 100:.1f} %",
-    })
-    metrics_row(ctx, {
-        t("vsim.m.ttft50"): _fmt(s["ttft_ms"]["p50"]),
-        t("vsim.m.ttft99"): _fmt(s["ttft_ms"]["p99"]),
-        t("vsim.m.tpot50"): _fmt(s["tpot_ms"]["p50"], ".2f"),
-        t("vsim.m.tpot99"): _fmt(s["tpot_ms"]["p99"], ".2f"),
-        t("vsim.m.e2e50"): _fmt(s["e2e_ms"]["p50"], ",.0f"),
-        t("vsim.m.queue"): _fmt(s["queue_ms"]["mean"]),
-    })
-    st.caption(t("vsim.kv_blocks_info", blocks=res.num_kv_blocks, bs=sched.block_size,
-                  tokens=res.num_kv_blocks * sched.block_size))
+    metrics_row(
+        ctx,
+        {
+            t("vsim.m.out_tps"): _fmt(s["output_throughput_tok_s"], ",.0f"),
+            t("vsim.m.out_tps_gpu"): _fmt(s["output_throughput_tok_s_per_gpu"], ",.0f"),
+            t("vsim.m.req_s"): _fmt(s["request_throughput_req_s"], ",.2f"),
+            t("vsim.m.goodput"): _fmt(s.get("goodput_req_s", math.nan), ",.2f"),
+            t("vsim.m.mfu"): f"{s['mfu'] * 100:.1f} %",
+            t("vsim.m.hbm"): f"{s['hbm_bw_utilization'] * 100:.1f} %",
+        },
+    )
+    metrics_row(
+        ctx,
+        {
+            t("vsim.m.ttft50"): _fmt(s["ttft_ms"]["p50"]),
+            t("vsim.m.ttft99"): _fmt(s["ttft_ms"]["p99"]),
+            t("vsim.m.tpot50"): _fmt(s["tpot_ms"]["p50"], ".2f"),
+            t("vsim.m.tpot99"): _fmt(s["tpot_ms"]["p99"], ".2f"),
+            t("vsim.m.e2e50"): _fmt(s["e2e_ms"]["p50"], ",.0f"),
+            t("vsim.m.queue"): _fmt(s["queue_ms"]["mean"]),
+        },
+    )
+    st.caption(
+        t(
+            "vsim.kv_blocks_info",
+            blocks=res.num_kv_blocks,
+            bs=sched.block_size,
+            tokens=res.num_kv_blocks * sched.block_size,
+        )
+    )
     if s["preemptions"]:
         st.warning(t("vsim.preempt_warn", n=s["preemptions"]))
 
@@ -253,25 +299,51 @@ def render() -> None:
         table(ctx, _stats_frame(s), key="vsim_stats", file_name="simulator_latency_stats.csv")
     with c2:
         rq = res.requests
-        chart(ctx, plots_sim.latency_cdf({"TTFT": rq["ttft_s"] * 1e3, "TPOT": rq["tpot_s"] * 1e3,
-                                          "E2E": rq["e2e_s"] * 1e3}, title=t("vsim.cdf")), key="vsim_cdf")
+        chart(
+            ctx,
+            plots_sim.latency_cdf(
+                {"TTFT": rq["ttft_s"] * 1e3, "TPOT": rq["tpot_s"] * 1e3, "E2E": rq["e2e_s"] * 1e3}, title=t("vsim.cdf")
+            ),
+            key="vsim_cdf",
+        )
     with st.expander(t("vsim.requests_table")):
         table(ctx, res.requests_frame(), key="vsim_requests", file_name="simulator_requests.csv", height=300)
-    speculative_section(ctx, PAGE, job.cost_model(), batch=min(v.concurrency, v.max_num_seqs),
-                        context=v.input_len + v.output_len // 2, sim_job=job)
+    speculative_section(
+        ctx,
+        PAGE,
+        job.cost_model(),
+        batch=min(v.concurrency, v.max_num_seqs),
+        context=v.input_len + v.output_len // 2,
+        sim_job=job,
+    )
 
     # ---- concurrency sweep and heatmap (closed loop, same lengths)
-    base = SimJob(model=job.model, hardware=job.hardware,
-                  workload=WorkloadConfig(num_requests=v.sweep_requests, input_len=v.input_len,
-                                          output_len=v.output_len, input_dist=v.input_dist,
-                                          output_dist=v.output_dist, input_spread=v.spread,
-                                          output_spread=v.spread, seed=v.seed),
-                  scheduler=sched, parallel=job.parallel, dtypes=job.dtypes, dp=v.dp, router=v.router, sla=job.sla)
+    base = SimJob(
+        model=job.model,
+        hardware=job.hardware,
+        workload=WorkloadConfig(
+            num_requests=v.sweep_requests,
+            input_len=v.input_len,
+            output_len=v.output_len,
+            input_dist=v.input_dist,
+            output_dist=v.output_dist,
+            input_spread=v.spread,
+            output_spread=v.spread,
+            seed=v.seed,
+        ),
+        scheduler=sched,
+        parallel=job.parallel,
+        dtypes=job.dtypes,
+        dp=v.dp,
+        router=v.router,
+        sla=job.sla,
+    )
     budgets = sorted(set(v.budgets) | {v.max_num_batched_tokens})
     budgets = [b for b in budgets if b >= v.max_num_seqs] or [v.max_num_batched_tokens]
     try:
-        jobs = grid_jobs(base, {"workload.concurrency": list(v.concurrencies),
-                                "scheduler.max_num_batched_tokens": budgets})
+        jobs = grid_jobs(
+            base, {"workload.concurrency": list(v.concurrencies), "scheduler.max_num_batched_tokens": budgets}
+        )
         check_work(jobs)
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
@@ -296,34 +368,94 @@ def render() -> None:
         c1, c2 = st.columns(2)
         with c1:
             # one quantity per axis (issue 14 §3): TTFT on the right axis here, TPOT on its own chart
-            chart(ctx, plots_sim.metric_lines(
-                ok["concurrency"], {"output tok/s": ok["output_throughput_tok_s"]},
-                secondary={"TTFT p90 (ms)": ok["ttft_p90_ms"]},
-                xaxis="concurrency", yaxis="tok/s", y2="TTFT p90 (ms)", log_x=True,
-                title=t("vsim.sweep", budget=v.max_num_batched_tokens)), key="vsim_sweep_chart")
-            chart(ctx, plots_sim.metric_lines(
-                ok["concurrency"], {"TPOT p90 (ms)": ok["tpot_p90_ms"]},
-                xaxis="concurrency", yaxis="TPOT p90 (ms)", log_x=True, title="TPOT p90 (ms)"),
-                key="vsim_tpot_chart")
+            chart(
+                ctx,
+                plots_sim.metric_lines(
+                    ok["concurrency"],
+                    {"output tok/s": ok["output_throughput_tok_s"]},
+                    secondary={"TTFT p90 (ms)": ok["ttft_p90_ms"]},
+                    xaxis="concurrency",
+                    yaxis="tok/s",
+                    y2="TTFT p90 (ms)",
+                    log_x=True,
+                    title=t("vsim.sweep", budget=v.max_num_batched_tokens),
+                ),
+                key="vsim_sweep_chart",
+            )
+            chart(
+                ctx,
+                plots_sim.metric_lines(
+                    ok["concurrency"],
+                    {"TPOT p90 (ms)": ok["tpot_p90_ms"]},
+                    xaxis="concurrency",
+                    yaxis="TPOT p90 (ms)",
+                    log_x=True,
+                    title="TPOT p90 (ms)",
+                ),
+                key="vsim_tpot_chart",
+            )
         with c2:
-            chart(ctx, plots_sim.metric_lines(
-                ok["concurrency"], {"MFU %": ok["mfu"] * 100, "HBM BW %": ok["hbm_bw_utilization"] * 100},
-                xaxis="concurrency", yaxis="%", log_x=True, title="MFU / HBM"), key="vsim_util_chart")
-    cols = ["concurrency", "max_num_batched_tokens", "error", "output_throughput_tok_s",
-            "output_throughput_tok_s_per_gpu", "request_throughput_req_s", "ttft_p50_ms", "ttft_p90_ms",
-            "ttft_p99_ms", "tpot_p50_ms", "tpot_p90_ms", "tpot_p99_ms", "e2e_p90_ms", "goodput_req_s", "mfu",
-            "hbm_bw_utilization", "preemptions"]
+            chart(
+                ctx,
+                plots_sim.metric_lines(
+                    ok["concurrency"],
+                    {"MFU %": ok["mfu"] * 100, "HBM BW %": ok["hbm_bw_utilization"] * 100},
+                    xaxis="concurrency",
+                    yaxis="%",
+                    log_x=True,
+                    title="MFU / HBM",
+                ),
+                key="vsim_util_chart",
+            )
+    cols = [
+        "concurrency",
+        "max_num_batched_tokens",
+        "error",
+        "output_throughput_tok_s",
+        "output_throughput_tok_s_per_gpu",
+        "request_throughput_req_s",
+        "ttft_p50_ms",
+        "ttft_p90_ms",
+        "ttft_p99_ms",
+        "tpot_p50_ms",
+        "tpot_p90_ms",
+        "tpot_p99_ms",
+        "e2e_p90_ms",
+        "goodput_req_s",
+        "mfu",
+        "hbm_bw_utilization",
+        "preemptions",
+    ]
     table(ctx, sweep[[c for c in cols if c in sweep]], key="vsim_sweep", file_name="simulator_concurrency_sweep.csv")
     st.subheader(t("vsim.heatmap", metric=v.heat_metric))
     metric = v.heat_metric
     if metric in grid:
         piv = grid.pivot_table(index="max_num_batched_tokens", columns="concurrency", values=metric, aggfunc="first")
         piv = piv.reindex(index=budgets, columns=list(dict.fromkeys(v.concurrencies)))
-        chart(ctx, plots_sim.grid_heatmap(piv.to_numpy().tolist(), list(piv.columns), list(piv.index), title=metric,
-                                          xaxis="concurrency", yaxis="max_num_batched_tokens", colorbar=metric),
-              key="vsim_heatmap")
-    json_download(ctx, {"inputs": v, "hardware_source": ctx.hardware.source_label, "summary": s,
-                        "sweep": grid.to_dict(orient="records")}, key="vsim_json", file_name="vllm_simulator.json")
+        chart(
+            ctx,
+            plots_sim.grid_heatmap(
+                piv.to_numpy().tolist(),
+                list(piv.columns),
+                list(piv.index),
+                title=metric,
+                xaxis="concurrency",
+                yaxis="max_num_batched_tokens",
+                colorbar=metric,
+            ),
+            key="vsim_heatmap",
+        )
+    json_download(
+        ctx,
+        {
+            "inputs": v,
+            "hardware_source": ctx.hardware.source_label,
+            "summary": s,
+            "sweep": grid.to_dict(orient="records"),
+        },
+        key="vsim_json",
+        file_name="vllm_simulator.json",
+    )
 
 
 if __name__ == "__main__":

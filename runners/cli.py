@@ -19,8 +19,17 @@ from runners.limits import check_limits
 
 __all__ = ["build_parser", "main"]
 
-SUBCOMMAND_MODULES = ("cmd_step", "cmd_memory", "cmd_calibrate", "cmd_simulate", "cmd_search", "cmd_sweep",
-                      "cmd_plan", "cmd_bench_predict", "cmd_calibrate_serving")
+SUBCOMMAND_MODULES = (
+    "cmd_step",
+    "cmd_memory",
+    "cmd_calibrate",
+    "cmd_simulate",
+    "cmd_search",
+    "cmd_sweep",
+    "cmd_plan",
+    "cmd_bench_predict",
+    "cmd_calibrate_serving",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,8 +38,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="modeling", description="LLM inference cost model: step latency, memory, "
-                     "calibration, scheduling simulation and SLA search.")
+    parser = _Parser(
+        prog="modeling",
+        description="LLM inference cost model: step latency, memory, "
+        "calibration, scheduling simulation and SLA search.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in SUBCOMMAND_MODULES:
         try:
@@ -68,8 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"modeling {cmd}: interrupted", file=sys.stderr)
         return 130
     except MemoryError:
-        print(f"modeling {cmd}: error: the input needs more memory than this machine has; "
-              "reduce the sizes (see docs/SECURITY.md, size bounds)", file=sys.stderr)
+        print(
+            f"modeling {cmd}: error: the input needs more memory than this machine has; "
+            "reduce the sizes (see docs/SECURITY.md, size bounds)",
+            file=sys.stderr,
+        )
         return 2
     except RecursionError:
         print(f"modeling {cmd}: error: input nested too deeply", file=sys.stderr)

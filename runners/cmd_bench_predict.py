@@ -21,12 +21,22 @@ PUBLIC_EXTRA = ("status", "profile", "tp_used", "ep_used", "warning", "sim_reque
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("bench-predict", help="predict TTFT/TPOT/ITL/throughput of benchmark scenarios "
-                       "(scenario CSV, vLLM --save-result JSON, AIPerf export)")
-    p.add_argument("--scenarios", nargs="+", required=True, metavar="FILE",
-                   help="scenario CSV / vLLM result JSON / AIPerf profile_export_aiperf.json (several allowed)")
-    p.add_argument("--hardware", help="hardware preset, fitted profile (e.g. h200+trtllm) or profile JSON; "
-                   "overrides the hardware column")
+    p = sub.add_parser(
+        "bench-predict",
+        help="predict TTFT/TPOT/ITL/throughput of benchmark scenarios "
+        "(scenario CSV, vLLM --save-result JSON, AIPerf export)",
+    )
+    p.add_argument(
+        "--scenarios",
+        nargs="+",
+        required=True,
+        metavar="FILE",
+        help="scenario CSV / vLLM result JSON / AIPerf profile_export_aiperf.json (several allowed)",
+    )
+    p.add_argument(
+        "--hardware",
+        help="hardware preset, fitted profile (e.g. h200+trtllm) or profile JSON; overrides the hardware column",
+    )
     p.add_argument("--engine", help="engine (vllm, sglang, trtllm); overrides the engine column")
     p.add_argument("--model", help="model preset for JSON results whose model_id matches no preset")
     p.add_argument("--num-gpus", type=positive_int, help="GPUs of JSON results without a num_gpus metadata key")
@@ -55,8 +65,9 @@ def load_rows(paths: list[str], model: str | None, num_gpus: int | None, tp: int
             try:
                 resolve_model_name(str(r.get("model") or ""))
             except ValueError:
-                raise CliError(f"--scenarios: {r.get('_source')}: model {r.get('model')!r} matches no preset; "
-                               "give --model PRESET") from None
+                raise CliError(
+                    f"--scenarios: {r.get('_source')}: model {r.get('model')!r} matches no preset; give --model PRESET"
+                ) from None
     return rows
 
 
@@ -138,11 +149,14 @@ def _fmt(v: Any, nd: int = 1) -> str:
     return "-" if math.isnan(x) else f"{x:,.{nd}f}"
 
 
-def _print_table(rows: list[dict[str, Any]], summary: dict[str, Any], timing: dict[str, Any],
-                 measured: tuple[str, ...]) -> None:
+def _print_table(
+    rows: list[dict[str, Any]], summary: dict[str, Any], timing: dict[str, Any], measured: tuple[str, ...]
+) -> None:
     w = sys.stdout.write
-    w(f"{'#':>3} {'model':<22} {'load':<11} {'gpus':>4} {'tp/ep':>6} "
-      f"{'TTFT ms':>17} {'TPOT ms':>15} {'ITL ms':>15} {'tok/s/GPU':>21}  profile\n")
+    w(
+        f"{'#':>3} {'model':<22} {'load':<11} {'gpus':>4} {'tp/ep':>6} "
+        f"{'TTFT ms':>17} {'TPOT ms':>15} {'ITL ms':>15} {'tok/s/GPU':>21}  profile\n"
+    )
     for i, r in enumerate(rows):
         if r["status"] != "ok":
             w(f"{i:>3} {str(r.get('model'))[:22]:<22} {r.get('load')!s:<11} {'':>4} {'':>6} {r['status']}\n")
@@ -153,8 +167,10 @@ def _print_table(rows: list[dict[str, Any]], summary: dict[str, Any], timing: di
             cells.append(f"{_fmt(r.get('pred_' + c), nd)}" + (f" ({_fmt(m, nd)})" if m is not None else ""))
         lay = f"{r.get('tp_used')}/{r.get('ep_used')}"
         warn = f"  ⚠ {r['warning']}" if r.get("warning") else ""
-        w(f"{i:>3} {str(r.get('model'))[:22]:<22} {r.get('load')!s:<11} {_fmt(r.get('num_gpus'), 0):>4} {lay:>6} "
-          f"{cells[0]:>17} {cells[1]:>15} {cells[2]:>15} {cells[3]:>21}  {r.get('profile')}{warn}\n")
+        w(
+            f"{i:>3} {str(r.get('model'))[:22]:<22} {r.get('load')!s:<11} {_fmt(r.get('num_gpus'), 0):>4} {lay:>6} "
+            f"{cells[0]:>17} {cells[1]:>15} {cells[2]:>15} {cells[3]:>21}  {r.get('profile')}{warn}\n"
+        )
     w("predicted (measured); summary per measured column: n, MAPE %, bias %\n")
     for c, s in summary.items():
         if s["n"]:

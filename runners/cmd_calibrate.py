@@ -24,24 +24,48 @@ from runners.common import CliError, emit_json, resolve_hardware
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("calibrate", help="fit a calibrated hardware profile to measured engine steps")
-    p.add_argument("--measurements", action="append", required=True, metavar="FILE",
-                   help="measured steps (CSV/TSV, step format); repeat for more files; kernel sweeps accepted too")
+    p.add_argument(
+        "--measurements",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="measured steps (CSV/TSV, step format); repeat for more files; kernel sweeps accepted too",
+    )
     p.add_argument("--hardware", required=True, help="baseline hardware preset (e.g. h200) or profile JSON")
-    p.add_argument("--model", action="append", default=[], metavar="NAME=PRESET|CONFIG.json",
-                   help="map a name of the file's model column to a preset or HF config.json")
-    p.add_argument("--method", default="curves", choices=("derate", "curves", "linear"),
-                   help="curves: sweep-derived efficiency curves + physical step fit (default); derate: compute and "
-                        "memory factors + overheads; linear: t = a + b·FLOPs + c·bytes")
+    p.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME=PRESET|CONFIG.json",
+        help="map a name of the file's model column to a preset or HF config.json",
+    )
+    p.add_argument(
+        "--method",
+        default="curves",
+        choices=("derate", "curves", "linear"),
+        help="curves: sweep-derived efficiency curves + physical step fit (default); derate: compute and "
+        "memory factors + overheads; linear: t = a + b·FLOPs + c·bytes",
+    )
     p.add_argument("--out", required=True, metavar="PROFILE.json", help="where to write the calibrated profile")
     p.add_argument("--json", action="store_true", help="print factors and fit metrics as JSON")
     p.set_defaults(func=run_calibrate)
 
     q = sub.add_parser("predict", help="predicted vs measured latency of measured steps on a hardware profile")
-    q.add_argument("--measurements", action="append", required=True, metavar="FILE",
-                   help="measured steps (CSV/TSV, step format); repeat for more files")
+    q.add_argument(
+        "--measurements",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="measured steps (CSV/TSV, step format); repeat for more files",
+    )
     q.add_argument("--hardware", required=True, help="hardware preset or (calibrated) profile JSON")
-    q.add_argument("--model", action="append", default=[], metavar="NAME=PRESET|CONFIG.json",
-                   help="map a name of the file's model column to a preset or HF config.json")
+    q.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME=PRESET|CONFIG.json",
+        help="map a name of the file's model column to a preset or HF config.json",
+    )
     q.add_argument("--json", action="store_true", help="print JSON")
     q.set_defaults(func=run_predict)
 
@@ -55,8 +79,9 @@ def _read_files(paths: list[str]) -> list[tuple[str, bytes]]:
         path = Path(p)
         try:
             if path.is_file() and path.stat().st_size > MAX_MEASUREMENT_BYTES:
-                raise CliError(f"--measurements: {p} is larger than {MAX_MEASUREMENT_BYTES // 1_000_000} MB "
-                               "(size bound)")
+                raise CliError(
+                    f"--measurements: {p} is larger than {MAX_MEASUREMENT_BYTES // 1_000_000} MB (size bound)"
+                )
             out.append((path.name, path.read_bytes()))
         except FileNotFoundError:
             raise CliError(f"--measurements: file not found: {p}") from None
@@ -112,14 +137,23 @@ def run_calibrate(args: argparse.Namespace) -> int:
     for p in result.params:
         ci = "fixed" if p.ci_low != p.ci_low else f"[{p.ci_low:.4g}, {p.ci_high:.4g}]"
         print(f"{p.label:<58}{p.value:>12.4g}  {ci} {p.unit}{'  (at bound)' if p.at_bound else ''}")
-    print(f"MAPE {m['mape']:.2%}  worst {m['max_abs_rel_error']:.2%}  R² {m['r2']:.4f}"
-          + (f"  leave-one-out MAPE {m['loo_mape']:.2%} (worst {m['loo_max_abs_rel_error']:.2%})" if "loo_mape" in m
-             else ""))
-    print(f"uncalibrated {base.slug}: MAPE {result.baseline_metrics['mape']:.2%}  "
-          f"worst {result.baseline_metrics['max_abs_rel_error']:.2%}")
+    print(
+        f"MAPE {m['mape']:.2%}  worst {m['max_abs_rel_error']:.2%}  R² {m['r2']:.4f}"
+        + (
+            f"  leave-one-out MAPE {m['loo_mape']:.2%} (worst {m['loo_max_abs_rel_error']:.2%})"
+            if "loo_mape" in m
+            else ""
+        )
+    )
+    print(
+        f"uncalibrated {base.slug}: MAPE {result.baseline_metrics['mape']:.2%}  "
+        f"worst {result.baseline_metrics['max_abs_rel_error']:.2%}"
+    )
     s = result.suggested
-    print(f"quote: GEMM {s['gemm_tflops']:.0f} TFLOP/s ({s['gemm_mfu']:.0%} MFU), HBM {s['hbm_tb_s']:.2f} TB/s "
-          f"({s['hbm_efficiency']:.0%})")
+    print(
+        f"quote: GEMM {s['gemm_tflops']:.0f} TFLOP/s ({s['gemm_mfu']:.0%} MFU), HBM {s['hbm_tb_s']:.2f} TB/s "
+        f"({s['hbm_efficiency']:.0%})"
+    )
     for n in result.notes:
         print(f"note: {n}")
     return 0
@@ -147,7 +181,9 @@ def run_predict(args: argparse.Namespace) -> int:
     print(f"{res['data']} on {hw.name} ({res['profile']})")
     print(f"{'source':<24}{'row':>4} {'model':<16}{'phase':<8}{'measured ms':>12}{'predicted ms':>13}{'error':>9}")
     for r in res["rows"]:
-        print(f"{r['source'][:23]:<24}{r['row']:>4} {r['model'][:15]:<16}{r['phase']:<8}{r['measured_ms']:>12.4f}"
-              f"{r['predicted_ms']:>13.4f}{r['rel_error']:>+9.2%}")
+        print(
+            f"{r['source'][:23]:<24}{r['row']:>4} {r['model'][:15]:<16}{r['phase']:<8}{r['measured_ms']:>12.4f}"
+            f"{r['predicted_ms']:>13.4f}{r['rel_error']:>+9.2%}"
+        )
     print(f"MAPE {res['mape']:.2%}  worst {res['max_abs_rel_error']:.2%}  R² {res['r2']:.4f}")
     return 0

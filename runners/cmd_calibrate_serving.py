@@ -19,8 +19,11 @@ from runners.common import CliError, emit_json, positive_int
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("calibrate-serving", help="fit engine serving parameters to benchmark results "
-                       "(scenario CSV / vLLM JSON / AIPerf) and write a profile")
+    p = sub.add_parser(
+        "calibrate-serving",
+        help="fit engine serving parameters to benchmark results "
+        "(scenario CSV / vLLM JSON / AIPerf) and write a profile",
+    )
     p.add_argument("--results", nargs="+", required=True, metavar="FILE", help="benchmark result files")
     p.add_argument("--hardware", required=True, help="base hardware preset (e.g. h200) or a serving profile")
     p.add_argument("--engine", required=True, help="engine the results were measured on (vllm, sglang, trtllm)")
@@ -64,8 +67,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"  … {msg}", file=sys.stderr)
 
     try:
-        rep = calibrate_serving(rows, hardware=args.hardware, engine=engine, name=args.name,
-                                max_nfev=args.max_nfev, loo=not args.no_loo, progress=progress)
+        rep = calibrate_serving(
+            rows,
+            hardware=args.hardware,
+            engine=engine,
+            name=args.name,
+            max_nfev=args.max_nfev,
+            loo=not args.no_loo,
+            progress=progress,
+        )
     except ValueError as exc:
         raise CliError(f"--results: {exc}") from None
     try:
@@ -82,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     w(f"profile {prof.name} (base {prof.base_hardware}, engine {prof.engine}) → {args.out}\n")
     for stage, info in rep.stages.items():
         label = {"pooled": "all max rows (profile default)", "serving": "serving rows (engine overheads)"}.get(
-            stage, f"family {stage}")
+            stage, f"family {stage}"
+        )
         w(f"  fit on {label}: {info['rows']} rows{' (pooled fit reused)' if info.get('pooled') else ''}\n")
         for k in info["fitted"] + info["not_identifiable"]:
             v = info["params"][k]

@@ -31,8 +31,12 @@ def add_parser(sub: Any) -> None:
     add_dtype_args(p)
     p.add_argument("--context", type=positive_int, default=4096, help="tokens per sequence for max sequences")
     add_engine_args(p)
-    p.add_argument("--reserved-fraction", type=float, default=None,
-                   help="generic rule instead of the engine's: share of HBM left unused (0-1) and a 1.5 GiB reserve")
+    p.add_argument(
+        "--reserved-fraction",
+        type=float,
+        default=None,
+        help="generic rule instead of the engine's: share of HBM left unused (0-1) and a 1.5 GiB reserve",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -57,28 +61,39 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("--reserved-fraction must be in [0, 1)")
         if fraction is not None:
             raise CliError("--reserved-fraction: give it or --gpu-memory-utilization/--kv-fraction, not both")
-        mem = memory_breakdown(model, hw, par, dt, context=args.context,
-                               reserved_fraction=args.reserved_fraction)
+        mem = memory_breakdown(model, hw, par, dt, context=args.context, reserved_fraction=args.reserved_fraction)
         kv_rule = "reserved_fraction"
     else:
-        mem = memory_breakdown(model, hw, par, dt, context=args.context, engine=engine,
-                               memory_fraction=fraction)
+        mem = memory_breakdown(model, hw, par, dt, context=args.context, engine=engine, memory_fraction=fraction)
         kv_rule = engine.kv_rule.kind
-    out = {"model": model.name, "hardware": hw.name, "tp": par.tp, "ep": par.ep, "pp": par.pp,
-           "weight_dtype": dt.weight, "attention_weight_dtype": dt.attention, "kv_dtype": args.kv_dtype,
-           "engine": None if kv_rule == "reserved_fraction" else engine.name, "kv_rule": kv_rule,
-           **mem.as_dict()}
+    out = {
+        "model": model.name,
+        "hardware": hw.name,
+        "tp": par.tp,
+        "ep": par.ep,
+        "pp": par.pp,
+        "weight_dtype": dt.weight,
+        "attention_weight_dtype": dt.attention,
+        "kv_dtype": args.kv_dtype,
+        "engine": None if kv_rule == "reserved_fraction" else engine.name,
+        "kv_rule": kv_rule,
+        **mem.as_dict(),
+    }
     for w in mem.warnings:  # e.g. context beyond max_position_embeddings (issue 11)
         print(f"modeling memory: warning: {w}", file=sys.stderr)
     if args.json:
         emit_json(out)
         return 0
     g = 2**30
-    print(f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {dt.weight}"
-          f"{f' (attention {dt.attention})' if dt.attention != dt.weight else ''}, "
-          f"KV {args.kv_dtype}, KV rule: {out['engine'] or 'generic'} ({kv_rule})")
-    print(f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active "
-          f"({mem.active_params_incl_embedding / 1e9:.2f} B with the input embedding)")
+    print(
+        f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {dt.weight}"
+        f"{f' (attention {dt.attention})' if dt.attention != dt.weight else ''}, "
+        f"KV {args.kv_dtype}, KV rule: {out['engine'] or 'generic'} ({kv_rule})"
+    )
+    print(
+        f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active "
+        f"({mem.active_params_incl_embedding / 1e9:.2f} B with the input embedding)"
+    )
     print(f"HBM usable           {mem.usable_bytes / g:10.2f} GiB of {mem.capacity_bytes / g:.2f}")
     print(f"weights per GPU      {mem.weight_bytes / g:10.2f} GiB")
     print(f"activations          {mem.activation_bytes / g:10.2f} GiB")

@@ -39,15 +39,22 @@ def _percentile(text: str) -> float:
 
 
 def add_emit_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--emit", choices=EMIT_CHOICES, default=None,
-                   help="print only the launch command / manifest of the best configuration")
+    p.add_argument(
+        "--emit",
+        choices=EMIT_CHOICES,
+        default=None,
+        help="print only the launch command / manifest of the best configuration",
+    )
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("plan", help="capacity planner: GPU type, count, layout and cost for a rate and an SLA")
     p.add_argument("--model", required=True, help="model preset (e.g. llama-3.1-70b) or path to a HF config.json")
-    p.add_argument("--hardware", required=True,
-                   help="comma-separated GPU types, e.g. h100-sxm,h200,b200 (presets or profile paths)")
+    p.add_argument(
+        "--hardware",
+        required=True,
+        help="comma-separated GPU types, e.g. h100-sxm,h200,b200 (presets or profile paths)",
+    )
     p.add_argument("--engine", default="vllm", choices=("vllm", "sglang", "trtllm"), help="serving engine")
     p.add_argument("--input-len", type=positive_int, required=True, help="prompt tokens per request")
     p.add_argument("--output-len", type=positive_int, required=True, help="generated tokens per request")
@@ -58,11 +65,21 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--tpot-ms", type=positive_float, default=None, help="TPOT target at the percentile (ms)")
     p.add_argument("--percentile", type=_percentile, default=90.0, help="SLA percentile (default 90)")
     p.add_argument("--max-gpus", type=positive_int, default=64, help="most GPUs one plan may use (default 64)")
-    p.add_argument("--disaggregated", choices=("auto", "on", "off"), default="auto",
-                   help="also plan prefill/decode disaggregated pools (auto: both, keep the cheaper)")
+    p.add_argument(
+        "--disaggregated",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="also plan prefill/decode disaggregated pools (auto: both, keep the cheaper)",
+    )
     p.add_argument("--kv-dtype", choices=("bf16", "fp8"), default="bf16", help="KV cache format (default bf16)")
-    p.add_argument("--price", type=_price, action="append", default=[], metavar="HW=USD",
-                   help="override a GPU-hour price, e.g. --price h200=3.5 (repeatable)")
+    p.add_argument(
+        "--price",
+        type=_price,
+        action="append",
+        default=[],
+        metavar="HW=USD",
+        help="override a GPU-hour price, e.g. --price h200=3.5 (repeatable)",
+    )
     add_emit_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     from runners.spec_args import add_speculative_args
@@ -81,8 +98,9 @@ def _model_id(ref: str, model: Any) -> str:
         return model.name
 
 
-def emit_search_launch(args: argparse.Namespace, model: Any, dtypes: Any, best: dict[str, Any] | None,
-                       input_len: int, output_len: int) -> int:
+def emit_search_launch(
+    args: argparse.Namespace, model: Any, dtypes: Any, best: dict[str, Any] | None, input_len: int, output_len: int
+) -> int:
     """``modeling search --emit``: print the launch text of the search's best configuration."""
     from dashboard.features.checkpoint import native_format
     from dashboard.services.launch import launch_from_search_row
@@ -94,9 +112,16 @@ def emit_search_launch(args: argparse.Namespace, model: Any, dtypes: Any, best: 
         from runners.spec_step import launch_fields
 
         spec = launch_fields(args, model, int(best["num_speculative_tokens"]))
-    texts = launch_from_search_row(best, _model_id(args.model, model), input_len, output_len,
-                                   weight_dtype=dtypes.weight, checkpoint_dtype=native_format(model).weight,
-                                   kv_dtype=dtypes.kv, speculative=spec)
+    texts = launch_from_search_row(
+        best,
+        _model_id(args.model, model),
+        input_len,
+        output_len,
+        weight_dtype=dtypes.weight,
+        checkpoint_dtype=native_format(model).weight,
+        kv_dtype=dtypes.kv,
+        speculative=spec,
+    )
     print(texts[args.emit])
     return 0
 
@@ -113,11 +138,21 @@ def run(args: argparse.Namespace) -> int:
 
     spec = speculative_from(args, model)
     try:
-        req = PlanRequest(hardware=tuple(h.slug for h in hws), engine=args.engine, input_len=args.input_len,
-                          output_len=args.output_len, request_rate=args.request_rate, concurrency=args.concurrency,
-                          ttft_ms=args.ttft_ms, tpot_ms=args.tpot_ms, percentile=args.percentile,
-                          max_gpus=args.max_gpus, disaggregated=args.disaggregated, kv_dtype=args.kv_dtype,
-                          speculative=spec)
+        req = PlanRequest(
+            hardware=tuple(h.slug for h in hws),
+            engine=args.engine,
+            input_len=args.input_len,
+            output_len=args.output_len,
+            request_rate=args.request_rate,
+            concurrency=args.concurrency,
+            ttft_ms=args.ttft_ms,
+            tpot_ms=args.tpot_ms,
+            percentile=args.percentile,
+            max_gpus=args.max_gpus,
+            disaggregated=args.disaggregated,
+            kv_dtype=args.kv_dtype,
+            speculative=spec,
+        )
         res = plan(model, req, prices=dict(args.price), model_id=_model_id(args.model, model), hardware=hws)
     except ValueError as exc:
         raise CliError(str(exc)) from None
@@ -130,20 +165,26 @@ def run(args: argparse.Namespace) -> int:
         emit_json(res.as_dict())
         return 0
     load = f"{args.request_rate:g} req/s" if args.request_rate is not None else f"{args.concurrency} concurrent"
-    print(f"{model.name}: {load}, I={args.input_len} O={args.output_len}, p{args.percentile:g} TTFT ≤ "
-          f"{args.ttft_ms or '-'} ms, TPOT ≤ {args.tpot_ms or '-'} ms; {res.simulations} simulations in "
-          f"{res.elapsed_s:.2f} s")
+    print(
+        f"{model.name}: {load}, I={args.input_len} O={args.output_len}, p{args.percentile:g} TTFT ≤ "
+        f"{args.ttft_ms or '-'} ms, TPOT ≤ {args.tpot_ms or '-'} ms; {res.simulations} simulations in "
+        f"{res.elapsed_s:.2f} s"
+    )
     for p in res.plans:
         if p["mode"] == "disaggregated":
-            lay = (f"{p['prefill']['replicas']} × P({layout_label(p['prefill'])}) + "
-                   f"{p['decode']['replicas']} × D({layout_label(p['decode'])})")
+            lay = (
+                f"{p['prefill']['replicas']} × P({layout_label(p['prefill'])}) + "
+                f"{p['decode']['replicas']} × D({layout_label(p['decode'])})"
+            )
         else:
             lay = f"{p['replicas']} × {layout_label(p)}"
         cost = p["usd_per_m_output_tokens"]
         cost_s = f"${cost:.3f}/M out" if cost is not None else "-"
-        print(f"  {'OK  ' if p['meets_sla'] else 'MISS'} {p['hardware']:<9} {p['mode']:<13} {p['num_gpus']:>3} GPUs = "
-              f"{lay:<24} TTFT {p['ttft_ms']:7.0f} ms  TPOT {p['tpot_ms']:6.1f} ms  "
-              f"${p['usd_per_hour']:.2f}/h  {cost_s}")
+        print(
+            f"  {'OK  ' if p['meets_sla'] else 'MISS'} {p['hardware']:<9} {p['mode']:<13} {p['num_gpus']:>3} GPUs = "
+            f"{lay:<24} TTFT {p['ttft_ms']:7.0f} ms  TPOT {p['tpot_ms']:6.1f} ms  "
+            f"${p['usd_per_hour']:.2f}/h  {cost_s}"
+        )
     for r in res.rejected:
         print(f"  rejected {r['hardware']}: {r['reason']}")
     if res.plans and res.plans[0]["meets_sla"]:

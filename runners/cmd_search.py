@@ -63,32 +63,63 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--tpot-ms", type=positive_float, default=None, help="TPOT target (ms)")
     p.add_argument("--min-tps-per-user", type=positive_float, default=None, help="minimum tokens/s per user")
     p.add_argument("--disaggregated", action="store_true", help="prefill/decode disaggregated pools")
-    p.add_argument("--link", default="ib", choices=("nvlink", "ib", "roce", "pcie"),
-                   help="KV transfer link for --disaggregated (default ib)")
+    p.add_argument(
+        "--link",
+        default="ib",
+        choices=("nvlink", "ib", "roce", "pcie"),
+        help="KV transfer link for --disaggregated (default ib)",
+    )
     p.add_argument("--tp-values", type=_int_list, default=(1, 2, 4, 8), help="TP degrees, e.g. 1,2,4,8")
-    p.add_argument("--concurrency-values", type=_int_list, default=None,
-                   help="concurrency per engine to search (default 1…1024)")
-    p.add_argument("--budgets", type=_int_list, default=None,
-                   help="max_num_batched_tokens values to search, decodes included (default 512,2048,8192)")
+    p.add_argument(
+        "--concurrency-values", type=_int_list, default=None, help="concurrency per engine to search (default 1…1024)"
+    )
+    p.add_argument(
+        "--budgets",
+        type=_int_list,
+        default=None,
+        help="max_num_batched_tokens values to search, decodes included (default 512,2048,8192)",
+    )
     p.add_argument("--usd-per-gpu-hour", type=positive_float, default=2.5, help="GPU price for cost per token")
     add_engine_args(p)
-    p.add_argument("--rerun", "--sim-check", type=nonneg_int, default=5, dest="rerun",
-                   help="re-run the N best feasible configurations in the simulator (default 5, 0: analytic only)")
+    p.add_argument(
+        "--rerun",
+        "--sim-check",
+        type=nonneg_int,
+        default=5,
+        dest="rerun",
+        help="re-run the N best feasible configurations in the simulator (default 5, 0: analytic only)",
+    )
     load = p.add_mutually_exclusive_group()
-    load.add_argument("--request-rate", type=positive_float,
-                      help="Poisson request rate (req/s) of the re-run (default: the rate each configuration sustains)")
-    load.add_argument("--concurrency", type=_int_or_list,
-                      help="closed-loop clients of the re-run (instead of Poisson); a comma list (e.g. 1,8,64) is "
-                           "the older spelling of --concurrency-values")
-    p.add_argument("--percentile", type=positive_float, default=90.0,
-                   help="percentile the SLA is checked on in the re-run (default 90)")
-    p.add_argument("--rerun-requests", type=positive_int, help="requests per re-run (default 10 × concurrency, 200-2000)")
+    load.add_argument(
+        "--request-rate",
+        type=positive_float,
+        help="Poisson request rate (req/s) of the re-run (default: the rate each configuration sustains)",
+    )
+    load.add_argument(
+        "--concurrency",
+        type=_int_or_list,
+        help="closed-loop clients of the re-run (instead of Poisson); a comma list (e.g. 1,8,64) is "
+        "the older spelling of --concurrency-values",
+    )
+    p.add_argument(
+        "--percentile",
+        type=positive_float,
+        default=90.0,
+        help="percentile the SLA is checked on in the re-run (default 90)",
+    )
+    p.add_argument(
+        "--rerun-requests", type=positive_int, help="requests per re-run (default 10 × concurrency, 200-2000)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     from runners.spec_args import add_speculative_args
 
     add_speculative_args(p)
-    p.add_argument("--speculative-k-values", type=_int_list, default=None,
-                   help="search speculation off and on with each k, e.g. 1,2,3,5 (default: off and the given k)")
+    p.add_argument(
+        "--speculative-k-values",
+        type=_int_list,
+        default=None,
+        help="search speculation off and on with each k, e.g. 1,2,3,5 (default: off and the given k)",
+    )
     from runners.cmd_plan import add_emit_arg
 
     add_emit_arg(p)
@@ -128,16 +159,31 @@ def run(args: argparse.Namespace) -> int:
     try:
         wl = Workload(args.input_len, args.output_len)
         sla = SLA(args.ttft_ms, args.tpot_ms, args.min_tps_per_user, ttft_percentile=args.percentile)
-        space = SearchSpace(tp=args.tp_values, concurrency=args.concurrency_values or DEFAULT_CONCURRENCY,
-                            budgets=args.budgets or DEFAULT_BUDGETS, engine=args.engine, memory_fraction=fraction)
+        space = SearchSpace(
+            tp=args.tp_values,
+            concurrency=args.concurrency_values or DEFAULT_CONCURRENCY,
+            budgets=args.budgets or DEFAULT_BUDGETS,
+            engine=args.engine,
+            memory_fraction=fraction,
+        )
         econ = Economics(args.usd_per_gpu_hour)
         if args.disaggregated:
             res = search_disaggregated(model, hw, args.gpus, wl, sla, dtypes, space, econ, link=args.link)
         elif spec is not None:
             from dashboard.services.search_spec import search_with_speculation
 
-            res = search_with_speculation(model, hw, args.gpus, wl, sla, dtypes, space, econ, speculative=spec,
-                                          k_values=args.speculative_k_values or (spec.k,))
+            res = search_with_speculation(
+                model,
+                hw,
+                args.gpus,
+                wl,
+                sla,
+                dtypes,
+                space,
+                econ,
+                speculative=spec,
+                k_values=args.speculative_k_values or (spec.k,),
+            )
         else:
             res = search_aggregated(model, hw, args.gpus, wl, sla, dtypes, space, econ)
     except ValueError as exc:
@@ -149,18 +195,35 @@ def run(args: argparse.Namespace) -> int:
         return emit_search_launch(args, model, dtypes, res.best, wl.input_len, wl.output_len)
     out["best_analytic"] = res.best
     out["rerun"] = []
-    out["rerun_settings"] = {"engine": engine.name, "percentile": args.percentile, "request_rate": args.request_rate,
-                             "concurrency": args.concurrency, "configurations": args.rerun}
+    out["rerun_settings"] = {
+        "engine": engine.name,
+        "percentile": args.percentile,
+        "request_rate": args.request_rate,
+        "concurrency": args.concurrency,
+        "configurations": args.rerun,
+    }
     if args.rerun and res.feasible and not args.disaggregated:
         from dashboard.services.search import _best_key
         from dashboard.services.search_rerun import pick_best, rerun_rows
 
         top = sorted(res.feasible, key=_best_key, reverse=True)[: args.rerun]
         try:
-            rows = rerun_rows(model, hw, top, wl.input_len, wl.output_len, dtypes, engine=engine,
-                              memory_fraction=fraction, request_rate=args.request_rate, concurrency=args.concurrency,
-                              percentile=args.percentile, sla=sla, num_requests=args.rerun_requests,
-                              speculative=spec)
+            rows = rerun_rows(
+                model,
+                hw,
+                top,
+                wl.input_len,
+                wl.output_len,
+                dtypes,
+                engine=engine,
+                memory_fraction=fraction,
+                request_rate=args.request_rate,
+                concurrency=args.concurrency,
+                percentile=args.percentile,
+                sla=sla,
+                num_requests=args.rerun_requests,
+                speculative=spec,
+            )
         except ValueError as exc:
             raise CliError(str(exc)) from None
         out["rerun"] = rows
@@ -169,36 +232,50 @@ def run(args: argparse.Namespace) -> int:
         emit_json(out)
         return 0
     mode = "disaggregated (PD)" if args.disaggregated else "aggregated"
-    print(f"{model.name} on {args.gpus} × {hw.name} ({hw.source_label}), {mode}; I={wl.input_len} O={wl.output_len}; "
-          f"{len(res.feasible)} feasible, {len(res.rejected)} rejected {res.reason_counts} in {res.elapsed_s:.3f} s")
+    print(
+        f"{model.name} on {args.gpus} × {hw.name} ({hw.source_label}), {mode}; I={wl.input_len} O={wl.output_len}; "
+        f"{len(res.feasible)} feasible, {len(res.rejected)} rejected {res.reason_counts} in {res.elapsed_s:.3f} s"
+    )
     b = out["best"]
     if not b:
         print("no configuration meets the SLA" + (" in simulation" if out["rerun"] else ""))
         return 0
     if args.disaggregated:
-        print(f"best: {b['x']} prefill × TP{b['tp_p']} + {b['y']} decode × TP{b['tp_d']} (budget {b['budget']}, "
-              f"{b['decode_concurrency']} seqs/decode engine), prefill util {b['prefill_util']:.2f}, "
-              f"KV transfer {b['kv_transfer_ms']:.2f} ms")
+        print(
+            f"best: {b['x']} prefill × TP{b['tp_p']} + {b['y']} decode × TP{b['tp_d']} (budget {b['budget']}, "
+            f"{b['decode_concurrency']} seqs/decode engine), prefill util {b['prefill_util']:.2f}, "
+            f"KV transfer {b['kv_transfer_ms']:.2f} ms"
+        )
         agg = out.get("aggregated_best")
         if agg:
-            print(f"aggregated best: TP{agg['tp']} DP{agg['dp']} C={agg['concurrency']} → "
-                  f"{agg['output_tok_s_per_gpu']:.0f} tok/s/GPU")
+            print(
+                f"aggregated best: TP{agg['tp']} DP{agg['dp']} C={agg['concurrency']} → "
+                f"{agg['output_tok_s_per_gpu']:.0f} tok/s/GPU"
+            )
     else:
         sp = f", speculative {b['speculative']} k={b['num_speculative_tokens']}" if "speculative" in b else ""
-        print(f"best: TP{b['tp']} EP{b['ep']} DP{b['dp']} concurrency {b['concurrency']}{sp} "
-              f"(--max-num-seqs {b['max_num_seqs']} --max-num-batched-tokens {b['max_num_batched_tokens']})")
-    print(f"  analytic: {b['output_tok_s_per_gpu']:.0f} output tok/s/GPU, TTFT {b['ttft_ms']:.1f} ms, "
-          f"TPOT {b['tpot_ms']:.2f} ms, {b['tps_per_user']:.1f} tok/s/user, ${b['cost_per_m_output_usd']:.3f}/M output tokens")
+        print(
+            f"best: TP{b['tp']} EP{b['ep']} DP{b['dp']} concurrency {b['concurrency']}{sp} "
+            f"(--max-num-seqs {b['max_num_seqs']} --max-num-batched-tokens {b['max_num_batched_tokens']})"
+        )
+    print(
+        f"  analytic: {b['output_tok_s_per_gpu']:.0f} output tok/s/GPU, TTFT {b['ttft_ms']:.1f} ms, "
+        f"TPOT {b['tpot_ms']:.2f} ms, {b['tps_per_user']:.1f} tok/s/user, ${b['cost_per_m_output_usd']:.3f}/M output tokens"
+    )
     if "ttft_ms_p50" in b:
-        print(f"  simulated ({engine.name}, {b['arrival']}): {b['sim_output_tok_s_per_gpu']:.0f} output tok/s/GPU, "
-              f"TTFT p50/p90/p99 {b['ttft_ms_p50']:.1f}/{b['ttft_ms_p90']:.1f}/{b['ttft_ms_p99']:.1f} ms, "
-              f"TPOT p90 {b['tpot_ms_p90']:.2f} ms, ITL p90 {b['itl_ms_p90']:.2f} ms")
+        print(
+            f"  simulated ({engine.name}, {b['arrival']}): {b['sim_output_tok_s_per_gpu']:.0f} output tok/s/GPU, "
+            f"TTFT p50/p90/p99 {b['ttft_ms_p50']:.1f}/{b['ttft_ms_p90']:.1f}/{b['ttft_ms_p99']:.1f} ms, "
+            f"TPOT p90 {b['tpot_ms_p90']:.2f} ms, ITL p90 {b['itl_ms_p90']:.2f} ms"
+        )
     for r in out["rerun"]:
         if "sim_error" in r:
             print(f"  re-run TP{r['tp']} DP{r['dp']} C={r['concurrency']}: {r['sim_error']}")
             continue
         verdict = "meets SLA" if r.get("sim_meets_sla", True) else r.get("sim_reason")
-        print(f"  re-run TP{r['tp']} EP{r['ep']} DP{r['dp']} C={r['concurrency']} B={r['budget']}: TTFT analytic "
-              f"{r['ttft_ms']:.1f} ms vs simulated p50/p90/p99 {r['ttft_ms_p50']:.1f}/{r['ttft_ms_p90']:.1f}/"
-              f"{r['ttft_ms_p99']:.1f} ms; {verdict}")
+        print(
+            f"  re-run TP{r['tp']} EP{r['ep']} DP{r['dp']} C={r['concurrency']} B={r['budget']}: TTFT analytic "
+            f"{r['ttft_ms']:.1f} ms vs simulated p50/p90/p99 {r['ttft_ms_p50']:.1f}/{r['ttft_ms_p90']:.1f}/"
+            f"{r['ttft_ms_p99']:.1f} ms; {verdict}"
+        )
     return 0

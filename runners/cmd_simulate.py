@@ -55,48 +55,85 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--output-len", type=positive_int, help="mean output tokens (required without --trace)")
     p.add_argument("--input-dist", choices=LENGTH_DISTS, default="fixed", help="prompt length distribution")
     p.add_argument("--output-dist", choices=LENGTH_DISTS, default="fixed", help="output length distribution")
-    p.add_argument("--input-spread", type=_nonneg_float, default=0.5,
-                   help="uniform: ±fraction of the mean; normal: σ/mean; lognormal: σ of log")
+    p.add_argument(
+        "--input-spread",
+        type=_nonneg_float,
+        default=0.5,
+        help="uniform: ±fraction of the mean; normal: σ/mean; lognormal: σ of log",
+    )
     p.add_argument("--output-spread", type=_nonneg_float, default=0.5, help="as --input-spread, for outputs")
     load = p.add_mutually_exclusive_group()
     load.add_argument("--request-rate", type=positive_float, help="requests/s (default: all at t=0)")
     load.add_argument("--concurrency", type=positive_int, help="closed loop: clients each with one request in flight")
     p.add_argument("--arrival", choices=ARRIVALS, default="poisson", help="arrival process for --request-rate")
     p.add_argument("--burstiness", type=positive_float, default=1.0, help="gamma shape (1 = Poisson, <1 burstier)")
-    p.add_argument("--trace", help="trace file replacing the synthetic workload: Mooncake-style JSONL (timestamp ms, "
-                   "input_length, output_length, hash_ids), BurstGPT CSV, or CSV arrival_s,prompt_tokens,output_tokens")
-    p.add_argument("--trace-block-size", type=positive_int,
-                   help="tokens per hash id of a JSONL trace (512 for Mooncake, 16 for Alibaba's; default 512)")
-    p.add_argument("--time-scale", type=positive_float, default=1.0,
-                   help="multiply the trace's arrival times (0.5 replays twice as fast)")
-    p.add_argument("--trace-rate", type=positive_float,
-                   help="rescale the trace's arrivals to this mean request rate (req/s) instead of --time-scale")
-    p.add_argument("--kv-cpu-gib", type=positive_float,
-                   help="add a CPU KV tier of this many GiB of host memory per GPU (evicted prefix blocks are "
-                        "reloaded over the host link instead of recomputed)")
-    p.add_argument("--kv-connector", choices=("layerwise", "blocking"), default="layerwise",
-                   help="CPU-tier loads overlap the step (layerwise, LMCache/vLLM offloading) or block it")
+    p.add_argument(
+        "--trace",
+        help="trace file replacing the synthetic workload: Mooncake-style JSONL (timestamp ms, "
+        "input_length, output_length, hash_ids), BurstGPT CSV, or CSV arrival_s,prompt_tokens,output_tokens",
+    )
+    p.add_argument(
+        "--trace-block-size",
+        type=positive_int,
+        help="tokens per hash id of a JSONL trace (512 for Mooncake, 16 for Alibaba's; default 512)",
+    )
+    p.add_argument(
+        "--time-scale",
+        type=positive_float,
+        default=1.0,
+        help="multiply the trace's arrival times (0.5 replays twice as fast)",
+    )
+    p.add_argument(
+        "--trace-rate",
+        type=positive_float,
+        help="rescale the trace's arrivals to this mean request rate (req/s) instead of --time-scale",
+    )
+    p.add_argument(
+        "--kv-cpu-gib",
+        type=positive_float,
+        help="add a CPU KV tier of this many GiB of host memory per GPU (evicted prefix blocks are "
+        "reloaded over the host link instead of recomputed)",
+    )
+    p.add_argument(
+        "--kv-connector",
+        choices=("layerwise", "blocking"),
+        default="layerwise",
+        help="CPU-tier loads overlap the step (layerwise, LMCache/vLLM offloading) or block it",
+    )
     add_engine_args(p)
     # flags, types, bounds and help from SchedulerConfig's declarations (dashboard/features/params.py)
-    add_arguments(p, SchedulerConfig, ("max_num_batched_tokens", "max_num_seqs", "block_size", "num_kv_blocks"),
-                  suffix="(default: the engine's for this GPU)")
+    add_arguments(
+        p,
+        SchedulerConfig,
+        ("max_num_batched_tokens", "max_num_seqs", "block_size", "num_kv_blocks"),
+        suffix="(default: the engine's for this GPU)",
+    )
     chunk = p.add_mutually_exclusive_group()
-    chunk.add_argument("--no-chunked-prefill", action="store_true",
-                       help="whole prompts only, admitted beside the decodes when they fit (vLLM V1)")
+    chunk.add_argument(
+        "--no-chunked-prefill",
+        action="store_true",
+        help="whole prompts only, admitted beside the decodes when they fit (vLLM V1)",
+    )
     chunk.add_argument("--chunked-prefill", action="store_true", help="split long prompts (default for vllm/sglang)")
     add_arguments(p, SchedulerConfig, ("prefix_cache_hit",), defaults=("prefix_cache_hit",))
     p.add_argument("--no-prefix-caching", action="store_true", help="turn the engine's prefix cache off")
-    p.add_argument("--preempt", choices=PREEMPT_ORDERS,
-                   help="recompute victim (default: the engine's; vLLM: last admitted, running.pop())")
+    p.add_argument(
+        "--preempt",
+        choices=PREEMPT_ORDERS,
+        help="recompute victim (default: the engine's; vLLM: last admitted, running.pop())",
+    )
     p.add_argument("--router", choices=ROUTERS, help="request router across --dp engines (default: the engine's)")
     p.add_argument("--sla-ttft-ms", type=positive_float, help="TTFT target for goodput")
     p.add_argument("--sla-tpot-ms", type=positive_float, help="TPOT target for goodput")
     p.add_argument("--sla-e2e-ms", type=positive_float, help="end-to-end latency target for goodput")
     p.add_argument("--seed", type=int, default=0, help="random seed of the workload")
-    p.add_argument("--disaggregated", action="store_true",
-                   help="prefill/decode disaggregation: --prefill-engines prefill engines send the KV over --link to "
-                        "--decode-engines decode engines (same layout); TTFT includes the transfer and the decode "
-                        "engine's first step")
+    p.add_argument(
+        "--disaggregated",
+        action="store_true",
+        help="prefill/decode disaggregation: --prefill-engines prefill engines send the KV over --link to "
+        "--decode-engines decode engines (same layout); TTFT includes the transfer and the decode "
+        "engine's first step",
+    )
     p.add_argument("--prefill-engines", type=positive_int, default=1, help="prefill engines with --disaggregated")
     p.add_argument("--decode-engines", type=positive_int, default=1, help="decode engines with --disaggregated")
     p.add_argument("--link", choices=("nvlink", "ib", "pcie"), default="ib", help="KV link with --disaggregated")
@@ -136,28 +173,53 @@ def run(args: argparse.Namespace) -> int:
         trace = None
         if args.trace:
             try:
-                trace = load_trace(args.trace, block_size=args.trace_block_size, time_scale=args.time_scale,
-                                   request_rate=args.trace_rate, concurrency=args.concurrency)
+                trace = load_trace(
+                    args.trace,
+                    block_size=args.trace_block_size,
+                    time_scale=args.time_scale,
+                    request_rate=args.trace_rate,
+                    concurrency=args.concurrency,
+                )
             except (ValueError, OSError) as exc:
                 raise CliError(f"--trace: {exc}") from None
             wl = trace.workload
         else:
-            missing = [f"--{n}" for n in ("num-requests", "input-len", "output-len")
-                       if getattr(args, n.replace("-", "_")) is None]
+            missing = [
+                f"--{n}"
+                for n in ("num-requests", "input-len", "output-len")
+                if getattr(args, n.replace("-", "_")) is None
+            ]
             if missing:
                 raise CliError(f"{', '.join(missing)} required (or give --trace)")
-            wl = make_workload(WorkloadConfig(
-                num_requests=args.num_requests, input_len=args.input_len, output_len=args.output_len,
-                input_dist=args.input_dist, output_dist=args.output_dist, input_spread=args.input_spread,
-                output_spread=args.output_spread, arrival=args.arrival, request_rate=args.request_rate,
-                burstiness=args.burstiness, concurrency=args.concurrency, seed=args.seed,
-            ))
+            wl = make_workload(
+                WorkloadConfig(
+                    num_requests=args.num_requests,
+                    input_len=args.input_len,
+                    output_len=args.output_len,
+                    input_dist=args.input_dist,
+                    output_dist=args.output_dist,
+                    input_spread=args.input_spread,
+                    output_spread=args.output_spread,
+                    arrival=args.arrival,
+                    request_rate=args.request_rate,
+                    burstiness=args.burstiness,
+                    concurrency=args.concurrency,
+                    seed=args.seed,
+                )
+            )
         chunked = False if args.no_chunked_prefill else (True if args.chunked_prefill else None)
         sched = SchedulerConfig.from_engine(
-            engine, hw, par.tp,
-            max_num_batched_tokens=args.max_num_batched_tokens, max_num_seqs=args.max_num_seqs,
-            block_size=args.block_size, num_kv_blocks=args.num_kv_blocks, chunked_prefill=chunked,
-            prefix_cache_hit=args.prefix_cache_hit, memory_fraction=fraction, preempt=args.preempt,
+            engine,
+            hw,
+            par.tp,
+            max_num_batched_tokens=args.max_num_batched_tokens,
+            max_num_seqs=args.max_num_seqs,
+            block_size=args.block_size,
+            num_kv_blocks=args.num_kv_blocks,
+            chunked_prefill=chunked,
+            prefix_cache_hit=args.prefix_cache_hit,
+            memory_fraction=fraction,
+            preempt=args.preempt,
             prefix_caching=False if args.no_prefix_caching else None,
         )
         sla = None
@@ -166,49 +228,89 @@ def run(args: argparse.Namespace) -> int:
         cm = CostModel(model, hw, par, dt)
         if args.disaggregated:
             if args.concurrency or spec is not None or args.kv_cpu_gib:
-                raise CliError("--disaggregated: give a --request-rate or a trace (open loop), without speculative "
-                               "decoding or a CPU KV tier")
+                raise CliError(
+                    "--disaggregated: give a --request-rate or a trace (open loop), without speculative "
+                    "decoding or a CPU KV tier"
+                )
             return _run_pd(args, model, hw, par, engine, sched, cm, wl, router)
         tier = CpuTierConfig(capacity_gib=args.kv_cpu_gib, mode=args.kv_connector) if args.kv_cpu_gib else None
-        res = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False,
-                       speculative=spec, spec_seed=args.seed, cpu_tier=tier)
+        res = simulate(
+            cm,
+            wl,
+            sched,
+            dp=args.dp,
+            router=router,
+            sla=sla,
+            record_steps=False,
+            speculative=spec,
+            spec_seed=args.seed,
+            cpu_tier=tier,
+        )
         if tier is not None:  # the same run without the tier, for the TTFT change
-            base = simulate(cm, wl, sched, dp=args.dp, router=router, sla=sla, record_steps=False,
-                            speculative=spec, spec_seed=args.seed)
+            base = simulate(
+                cm,
+                wl,
+                sched,
+                dp=args.dp,
+                router=router,
+                sla=sla,
+                record_steps=False,
+                speculative=spec,
+                spec_seed=args.seed,
+            )
     except ValueError as exc:
         raise CliError(str(exc)) from None
     s = res.summary
     out = {
-        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label,
-        "tp": par.tp, "ep": par.ep, "dp": args.dp, "attention_dp_ranks": par.attention_dp, "router": router,
-        "engine": engine.name, "engine_source": engine.source_label,
+        "model": model.name,
+        "hardware": hw.name,
+        "hardware_source": hw.source_label,
+        "tp": par.tp,
+        "ep": par.ep,
+        "dp": args.dp,
+        "attention_dp_ranks": par.attention_dp,
+        "router": router,
+        "engine": engine.name,
+        "engine_source": engine.source_label,
         "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
-        "scheduler": {**sched.settings(), "num_kv_blocks": res.num_kv_blocks,
-                      "memory_fraction": fraction if fraction is not None else engine.memory_fraction(hw, tp=par.tp)},
-        "workload": {"num_requests": wl.num_requests, "request_rate": None if args.trace else args.request_rate,
-                     "concurrency": wl.concurrency, "trace": args.trace,
-                     "trace_format": trace.format if trace else None,
-                     "trace_skipped_rows": trace.skipped if trace else 0,
-                     "mean_input_len": sum(wl.prompt) / wl.num_requests,
-                     "mean_output_len": sum(wl.output) / wl.num_requests},
+        "scheduler": {
+            **sched.settings(),
+            "num_kv_blocks": res.num_kv_blocks,
+            "memory_fraction": fraction if fraction is not None else engine.memory_fraction(hw, tp=par.tp),
+        },
+        "workload": {
+            "num_requests": wl.num_requests,
+            "request_rate": None if args.trace else args.request_rate,
+            "concurrency": wl.concurrency,
+            "trace": args.trace,
+            "trace_format": trace.format if trace else None,
+            "trace_skipped_rows": trace.skipped if trace else 0,
+            "mean_input_len": sum(wl.prompt) / wl.num_requests,
+            "mean_output_len": sum(wl.output) / wl.num_requests,
+        },
         **s,
     }
     if spec is not None:
         out["speculative"] = spec.as_dict()
     if tier is not None:
         b = base.summary
-        out["kv_cpu_tier"].update({
-            "capacity_gib_per_gpu": tier.capacity_gib,
-            "ttft_mean_ms_without_tier": b["ttft_ms"]["mean"], "ttft_p90_ms_without_tier": b["ttft_ms"]["p90"],
-            "ttft_mean_change_ms": s["ttft_ms"]["mean"] - b["ttft_ms"]["mean"],
-            "prefix_cache_hit_rate_without_tier": b["prefix_cache_hit_rate"],
-        })
+        out["kv_cpu_tier"].update(
+            {
+                "capacity_gib_per_gpu": tier.capacity_gib,
+                "ttft_mean_ms_without_tier": b["ttft_ms"]["mean"],
+                "ttft_p90_ms_without_tier": b["ttft_ms"]["p90"],
+                "ttft_mean_change_ms": s["ttft_ms"]["mean"] - b["ttft_ms"]["mean"],
+                "prefix_cache_hit_rate_without_tier": b["prefix_cache_hit_rate"],
+            }
+        )
     if args.json:
         emit_json(out)
         return 0
-    print(f"{model.name} on {hw.name} ({hw.source_label}), engine {engine.name}, TP={par.tp} DP={args.dp}, "
-          f"{'chunked prefill' if sched.chunked_prefill else 'whole prompts'}, budget {sched.max_num_batched_tokens}, "
-          f"max seqs {sched.max_num_seqs}, {res.num_kv_blocks} KV blocks of {sched.block_size}")
+    print(
+        f"{model.name} on {hw.name} ({hw.source_label}), engine {engine.name}, TP={par.tp} DP={args.dp}, "
+        f"{'chunked prefill' if sched.chunked_prefill else 'whole prompts'}, budget {sched.max_num_batched_tokens}, "
+        f"max seqs {sched.max_num_seqs}, {res.num_kv_blocks} KV blocks of {sched.block_size}"
+    )
     print(f"{'completed':<34}{s['completed']}/{s['num_requests']}")
     print(f"{'duration (s)':<34}{s['duration_s']:.3f}")
     print(f"{'request throughput (req/s)':<34}{s['request_throughput_req_s']:.3f}")
@@ -222,13 +324,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'prefix cache hit rate':<34}{s['prefix_cache_hit_rate'] * 100:.1f} %")
     if tier is not None:
         k = out["kv_cpu_tier"]
-        print(f"{'  of which from the CPU tier':<34}{k['cpu_hit_rate'] * 100:.1f} % "
-              f"({k['bytes_loaded'] / 1e9:.2f} GB loaded, {k['bytes_written'] / 1e9:.2f} GB written back per GPU)")
-        print(f"{'TTFT mean change with the tier':<34}{k['ttft_mean_change_ms']:+.1f} ms "
-              f"(without: {k['ttft_mean_ms_without_tier']:.1f} ms)")
+        print(
+            f"{'  of which from the CPU tier':<34}{k['cpu_hit_rate'] * 100:.1f} % "
+            f"({k['bytes_loaded'] / 1e9:.2f} GB loaded, {k['bytes_written'] / 1e9:.2f} GB written back per GPU)"
+        )
+        print(
+            f"{'TTFT mean change with the tier':<34}{k['ttft_mean_change_ms']:+.1f} ms "
+            f"(without: {k['ttft_mean_ms_without_tier']:.1f} ms)"
+        )
     if spec is not None:
-        print(f"{'speculative ' + spec.method + ' k=' + str(spec.k):<34}acceptance length "
-              f"{s['spec_decode_acceptance_length']:.3f} realised ({s['spec_expected_acceptance_length']:.3f} expected)")
+        print(
+            f"{'speculative ' + spec.method + ' k=' + str(spec.k):<34}acceptance length "
+            f"{s['spec_decode_acceptance_length']:.3f} realised ({s['spec_expected_acceptance_length']:.3f} expected)"
+        )
     print(f"{'(ms)':<10}{'mean':>10}{'p50':>10}{'p90':>10}{'p99':>10}")
     for key in ("ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "queue_ms"):
         d = s[key]
@@ -236,23 +344,43 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_pd(args: argparse.Namespace, model: Any, hw: Any, par: Any, engine: Any, sched: Any, cm: Any, wl: Any,
-            router: str) -> int:
+def _run_pd(
+    args: argparse.Namespace, model: Any, hw: Any, par: Any, engine: Any, sched: Any, cm: Any, wl: Any, router: str
+) -> int:
     from dashboard.sim.pd import simulate_pd
 
     try:
-        res = simulate_pd(cm, cm, wl, x=args.prefill_engines, y=args.decode_engines, sched_prefill=sched,
-                          sched_decode=sched, link=args.link, router=router)
+        res = simulate_pd(
+            cm,
+            cm,
+            wl,
+            x=args.prefill_engines,
+            y=args.decode_engines,
+            sched_prefill=sched,
+            sched_decode=sched,
+            link=args.link,
+            router=router,
+        )
     except ValueError as exc:
         raise CliError(str(exc)) from None
     s = res.summary
-    out = {"model": model.name, "hardware": hw.name, "tp": par.tp, "ep": par.ep, "engine": engine.name,
-           "scheduler": sched.settings(), "disaggregated": True, **s}
+    out = {
+        "model": model.name,
+        "hardware": hw.name,
+        "tp": par.tp,
+        "ep": par.ep,
+        "engine": engine.name,
+        "scheduler": sched.settings(),
+        "disaggregated": True,
+        **s,
+    }
     if args.json:
         emit_json(out)
         return 0
-    print(f"{model.name} on {hw.name}, engine {engine.name}, TP={par.tp}: {args.prefill_engines} prefill + "
-          f"{args.decode_engines} decode engines, KV over {args.link}")
+    print(
+        f"{model.name} on {hw.name}, engine {engine.name}, TP={par.tp}: {args.prefill_engines} prefill + "
+        f"{args.decode_engines} decode engines, KV over {args.link}"
+    )
     print(f"{'completed':<34}{s['completed']}/{s['num_requests']}")
     print(f"{'output tok/s per GPU':<34}{s['output_throughput_tok_s_per_gpu']:.1f}")
     print(f"{'(ms)':<22}{'mean':>10}{'p50':>10}{'p90':>10}{'p99':>10}")

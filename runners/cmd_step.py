@@ -69,11 +69,20 @@ def run(args: argparse.Namespace) -> int:
         mem = memory_breakdown(model, hw, par, dt, context=ctx)
         spec_out = {"expected_tokens_per_step": 1.0, "ms_per_output_token": cost.latency_s * 1e3}
     out = {
-        "model": model.name, "hardware": hw.name, "hardware_source": hw.source_label,
-        "efficiency_provenance": hw.efficiency_provenance, "tp": par.tp, "ep": par.ep,
+        "model": model.name,
+        "hardware": hw.name,
+        "hardware_source": hw.source_label,
+        "efficiency_provenance": hw.efficiency_provenance,
+        "tp": par.tp,
+        "ep": par.ep,
         "dtypes": {"weight": dt.weight, "activation": dt.activation, "kv": dt.kv},
-        "step": {"prefill_seqs": spec.prefill_seqs, "prefill_len": spec.prefill_len, "prefix_len": spec.prefix_len,
-                 "decode_seqs": spec.decode_seqs, "decode_context": spec.decode_context},
+        "step": {
+            "prefill_seqs": spec.prefill_seqs,
+            "prefill_len": spec.prefill_len,
+            "prefix_len": spec.prefix_len,
+            "decode_seqs": spec.decode_seqs,
+            "decode_context": spec.decode_context,
+        },
         **cost.as_dict(),
         **spec_out,
         "fits": mem.fits,
@@ -82,17 +91,22 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(out)
         return 0
-    print(f"{model.name} on {hw.name} ({hw.source_label}), TP={par.tp} EP={par.ep}, "
-          f"weights {dt.weight}, KV {dt.kv}")
+    print(f"{model.name} on {hw.name} ({hw.source_label}), TP={par.tp} EP={par.ep}, weights {dt.weight}, KV {dt.kv}")
     if not mem.fits:
-        print(f"WARNING: does not fit in memory ({mem.weight_bytes / 2**30:.1f} GiB of weights per GPU, "
-              f"{mem.usable_bytes / 2**30:.1f} GiB usable)")
+        print(
+            f"WARNING: does not fit in memory ({mem.weight_bytes / 2**30:.1f} GiB of weights per GPU, "
+            f"{mem.usable_bytes / 2**30:.1f} GiB usable)"
+        )
     print(f"{'op':<22}{'count':>6}{'GFLOP':>12}{'MB':>12}{'time ms':>11}  bound")
     for op in cost.ops:
-        print(f"{op.name:<22}{op.count:>6}{op.flops / 1e9:>12.2f}{(op.bytes + op.comm_bytes) / 1e6:>12.2f}"
-              f"{op.time_s * 1e3:>11.4f}  {op.bound}")
-    print(f"latency {cost.latency_s * 1e3:.4f} ms (compute {cost.compute_s * 1e3:.4f}, comm {cost.comm_s * 1e3:.4f}, "
-          f"exposed comm {cost.exposed_comm_s * 1e3:.4f})")
+        print(
+            f"{op.name:<22}{op.count:>6}{op.flops / 1e9:>12.2f}{(op.bytes + op.comm_bytes) / 1e6:>12.2f}"
+            f"{op.time_s * 1e3:>11.4f}  {op.bound}"
+        )
+    print(
+        f"latency {cost.latency_s * 1e3:.4f} ms (compute {cost.compute_s * 1e3:.4f}, comm {cost.comm_s * 1e3:.4f}, "
+        f"exposed comm {cost.exposed_comm_s * 1e3:.4f})"
+    )
     if cfg is not None:
         from runners.spec_step import print_speculative
 

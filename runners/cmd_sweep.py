@@ -23,8 +23,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--spec", required=True, help="sweep spec, JSON or YAML")
     p.add_argument("--out", required=True, help="results file, .csv or .parquet (resumed when it exists)")
     p.add_argument("--workers", type=positive_int, help="parallel tasks (default: CPU count)")
-    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
-                   help="run on Ray: local ray.init() without ADDRESS, or 'auto' / an address of a cluster")
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help="run on Ray: local ray.init() without ADDRESS, or 'auto' / an address of a cluster",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(func=run)
@@ -62,13 +68,19 @@ def run(args: argparse.Namespace) -> int:
 
     backend = "ray" if args.ray is not None else "pool"
     try:
-        df = run_sweep(spec, out, workers=args.workers, backend=backend, ray_address=args.ray or None,
-                       progress=progress)
+        df = run_sweep(
+            spec, out, workers=args.workers, backend=backend, ray_address=args.ray or None, progress=progress
+        )
     except ValueError as exc:
         raise CliError(str(exc)) from None
     errors = int((df["error"].fillna("") != "").sum()) if "error" in df else 0
-    summary = {"cells": len(df), "errors": errors, "out": str(out), "backend": backend,
-               "wall_s": time.perf_counter() - t0}
+    summary = {
+        "cells": len(df),
+        "errors": errors,
+        "out": str(out),
+        "backend": backend,
+        "wall_s": time.perf_counter() - t0,
+    }
     if args.json:
         emit_json(summary)
     else:

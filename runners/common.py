@@ -15,9 +15,21 @@ from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, v
 from dashboard.features.presets import load_model
 
 __all__ = [
-    "CliError", "add_dtype_args", "add_engine_args", "add_model_hw_args", "add_parallel_args", "dtypes_from",
-    "emit_json", "memory_fraction_from", "nonneg_int", "parallel_from", "positive_float", "positive_int",
-    "resolve_engine", "resolve_hardware", "resolve_model",
+    "CliError",
+    "add_dtype_args",
+    "add_engine_args",
+    "add_model_hw_args",
+    "add_parallel_args",
+    "dtypes_from",
+    "emit_json",
+    "memory_fraction_from",
+    "nonneg_int",
+    "parallel_from",
+    "positive_float",
+    "positive_int",
+    "resolve_engine",
+    "resolve_hardware",
+    "resolve_model",
 ]
 
 
@@ -69,22 +81,39 @@ def add_dtype_args(p: argparse.ArgumentParser) -> None:
     """``--weight-dtype`` / ``--activation-dtype`` default to ``native``: the checkpoint's own
     per-module formats (DeepSeek-V3/R1 fp8 W8A8, gpt-oss MXFP4 experts + bf16 attention, else bf16;
     :mod:`dashboard.features.checkpoint`)."""
-    p.add_argument("--weight-dtype", default="native", choices=("native", *WEIGHT_DTYPES),
-                   help="linear-layer weight format (default: the checkpoint's native format)")
-    p.add_argument("--activation-dtype", default="native", choices=("native", *ACT_DTYPES),
-                   help="activation format (default: the checkpoint's native run format)")
+    p.add_argument(
+        "--weight-dtype",
+        default="native",
+        choices=("native", *WEIGHT_DTYPES),
+        help="linear-layer weight format (default: the checkpoint's native format)",
+    )
+    p.add_argument(
+        "--activation-dtype",
+        default="native",
+        choices=("native", *ACT_DTYPES),
+        help="activation format (default: the checkpoint's native run format)",
+    )
     p.add_argument("--kv-dtype", default="bf16", choices=KV_DTYPES)
 
 
 def add_engine_args(p: argparse.ArgumentParser) -> None:
     """``--engine`` (preset or profile JSON, default vllm) and the engine's memory fraction."""
-    p.add_argument("--engine", default="vllm",
-                   help="serving engine: vllm (default), sglang, trtllm or a path to an engine profile JSON")
+    p.add_argument(
+        "--engine",
+        default="vllm",
+        help="serving engine: vllm (default), sglang, trtllm or a path to an engine profile JSON",
+    )
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--gpu-memory-utilization", type=positive_float, dest="memory_fraction",
-                   help="override the engine's memory fraction (vLLM gpu_memory_utilization, TRT-LLM "
-                        "free_gpu_memory_fraction, SGLang mem_fraction_static), in (0, 1]")
-    g.add_argument("--kv-fraction", type=positive_float, dest="memory_fraction", help="same as --gpu-memory-utilization")
+    g.add_argument(
+        "--gpu-memory-utilization",
+        type=positive_float,
+        dest="memory_fraction",
+        help="override the engine's memory fraction (vLLM gpu_memory_utilization, TRT-LLM "
+        "free_gpu_memory_fraction, SGLang mem_fraction_static), in (0, 1]",
+    )
+    g.add_argument(
+        "--kv-fraction", type=positive_float, dest="memory_fraction", help="same as --gpu-memory-utilization"
+    )
 
 
 def resolve_engine(args: argparse.Namespace) -> Any:
@@ -149,8 +178,9 @@ def dtypes_from(args: argparse.Namespace, model: ModelProfile | None = None) -> 
     nf = native_format(model if model is not None else resolve_model(args.model))
     weight = nf.weight if w == "native" else w
     attention = nf.attention if (w == "native" and nf.attention != nf.weight) else None
-    return Dtypes(weight=weight, activation=nf.activation if a == "native" else a, kv=args.kv_dtype,
-                  attention_weight=attention)
+    return Dtypes(
+        weight=weight, activation=nf.activation if a == "native" else a, kv=args.kv_dtype, attention_weight=attention
+    )
 
 
 def emit_json(obj: Any) -> None:

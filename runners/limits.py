@@ -23,16 +23,33 @@ __all__ = ["INT_LIMITS", "LIST_LIMITS", "MAX_LIST_ITEMS", "check_limits"]
 #: ``dest`` → largest accepted value (inclusive).
 INT_LIMITS: dict[str, int] = {
     # parallel layouts and GPU counts
-    "tp": 1024, "ep": 1024, "pp": 1024, "dp": 1024, "gpus": 1024, "max_gpus": 4096,
+    "tp": 1024,
+    "ep": 1024,
+    "pp": 1024,
+    "dp": 1024,
+    "gpus": 1024,
+    "max_gpus": 4096,
     # token counts (the longest published context windows are 10M tokens)
-    "input_len": 1 << 24, "output_len": 1 << 24, "context": 1 << 24,
-    "prefill_len": 1 << 24, "prefix_len": 1 << 24, "decode_context": 1 << 24,
+    "input_len": 1 << 24,
+    "output_len": 1 << 24,
+    "context": 1 << 24,
+    "prefill_len": 1 << 24,
+    "prefix_len": 1 << 24,
+    "decode_context": 1 << 24,
     # batch sizes
-    "prefill_seqs": 1 << 20, "decode_seqs": 1 << 20,
+    "prefill_seqs": 1 << 20,
+    "decode_seqs": 1 << 20,
     # scheduler
-    "max_num_batched_tokens": 1 << 24, "max_num_seqs": 1 << 16, "block_size": 4096, "num_kv_blocks": 1 << 24,
+    "max_num_batched_tokens": 1 << 24,
+    "max_num_seqs": 1 << 16,
+    "block_size": 4096,
+    "num_kv_blocks": 1 << 24,
     # simulations: the work is proportional to requests × output tokens
-    "num_requests": 1_000_000, "concurrency": 1 << 16, "sim_check": 32, "rerun": 32, "rerun_requests": 100_000,
+    "num_requests": 1_000_000,
+    "concurrency": 1 << 16,
+    "sim_check": 32,
+    "rerun": 32,
+    "rerun_requests": 100_000,
     "seed": (1 << 63) - 1,
 }
 
@@ -64,8 +81,11 @@ def _check_value(dest: str, value: Any) -> None:
     if isinstance(value, int):
         hi = INT_LIMITS.get(dest, _MAX_INT)
         if value > hi:
-            raise CliError(f"{_flag(dest)} must be at most {hi:,} (size bound, see docs/SECURITY.md), got {value:,}"
-                           if value < 10**30 else f"{_flag(dest)} must be at most {hi:,} (size bound)")
+            raise CliError(
+                f"{_flag(dest)} must be at most {hi:,} (size bound, see docs/SECURITY.md), got {value:,}"
+                if value < 10**30
+                else f"{_flag(dest)} must be at most {hi:,} (size bound)"
+            )
         if value < -_MAX_INT:
             raise CliError(f"{_flag(dest)} is out of range")
     elif isinstance(value, float):

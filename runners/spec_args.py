@@ -42,22 +42,45 @@ def parse_rate_list(text: str) -> list[float]:
 
 def add_speculative_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("speculative decoding")
-    g.add_argument("--speculative-method", choices=METHODS, default=None,
-                   help="speculative decoding method (off when absent)")
-    g.add_argument("--num-speculative-tokens", type=positive_int, default=None,
-                   help="draft tokens per step k (default: the length of the --acceptance-rate list)")
-    g.add_argument("--acceptance-rate", type=parse_rate_list, default=None,
-                   help="conditional acceptance rate α of each draft position: one number or a comma list "
-                        "(vLLM's spec_decode_per_position_acceptance_rates p_i convert as a_i = p_i / p_(i-1))")
-    g.add_argument("--acceptance-length", type=positive_float, default=None,
-                   help="mean tokens per step (vLLM's spec_decode_acceptance_length), instead of --acceptance-rate")
-    g.add_argument("--acceptance-from", default=None, metavar="RESULT.json",
-                   help="acceptance from a `vllm bench serve --save-result` JSON (its spec_decode_* keys)")
-    g.add_argument("--draft-model", default=None,
-                   help="draft model preset or config.json (draft_model), or the EAGLE head's id/config")
-    g.add_argument("--speculative-config", default=None, metavar="JSON",
-                   help="vLLM --speculative-config JSON, e.g. '{\"method\": \"eagle3\", \"model\": ..., "
-                        "\"num_speculative_tokens\": 3}'")
+    g.add_argument(
+        "--speculative-method", choices=METHODS, default=None, help="speculative decoding method (off when absent)"
+    )
+    g.add_argument(
+        "--num-speculative-tokens",
+        type=positive_int,
+        default=None,
+        help="draft tokens per step k (default: the length of the --acceptance-rate list)",
+    )
+    g.add_argument(
+        "--acceptance-rate",
+        type=parse_rate_list,
+        default=None,
+        help="conditional acceptance rate α of each draft position: one number or a comma list "
+        "(vLLM's spec_decode_per_position_acceptance_rates p_i convert as a_i = p_i / p_(i-1))",
+    )
+    g.add_argument(
+        "--acceptance-length",
+        type=positive_float,
+        default=None,
+        help="mean tokens per step (vLLM's spec_decode_acceptance_length), instead of --acceptance-rate",
+    )
+    g.add_argument(
+        "--acceptance-from",
+        default=None,
+        metavar="RESULT.json",
+        help="acceptance from a `vllm bench serve --save-result` JSON (its spec_decode_* keys)",
+    )
+    g.add_argument(
+        "--draft-model",
+        default=None,
+        help="draft model preset or config.json (draft_model), or the EAGLE head's id/config",
+    )
+    g.add_argument(
+        "--speculative-config",
+        default=None,
+        metavar="JSON",
+        help='vLLM --speculative-config JSON, e.g. \'{"method": "eagle3", "model": ..., "num_speculative_tokens": 3}\'',
+    )
 
 
 def _flag_for(msg: str) -> str:
@@ -93,10 +116,11 @@ def speculative_from(args: argparse.Namespace, model: ModelProfile) -> Speculati
             rates = list(rates[:k]) + [rates[-1]] * max(0, k - len(rates))
     draft = getattr(args, "draft_model", None)
     if method is None and vjson is None:
-        if (rates is not None or length is not None or k is not None or draft is not None
-                or result_file is not None):
-            raise CliError("--acceptance-rate/--num-speculative-tokens/--draft-model need --speculative-method "
-                           "or --speculative-config")
+        if rates is not None or length is not None or k is not None or draft is not None or result_file is not None:
+            raise CliError(
+                "--acceptance-rate/--num-speculative-tokens/--draft-model need --speculative-method "
+                "or --speculative-config"
+            )
         return None
     kw: dict[str, Any] = {}
     if vjson is not None:

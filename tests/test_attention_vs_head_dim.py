@@ -103,7 +103,14 @@ def test_inputs_validate_and_figure_builder() -> None:
         AttentionInputs(block_m=100)
     with pytest.raises(ValueError, match="overlap"):
         AttentionInputs(overlap=1.5)
-    fig = attention_component_chart([64, 128], {"qk_gemm": [1.0, 2.0], "softmax_exp": [2.0, 2.0]}, title="t",
-                                    xaxis="d", yaxis="µs", hot="softmax_exp", total=[3.0, 4.0])
+    fig = attention_component_chart(
+        [64, 128],
+        {"qk_gemm": [1.0, 2.0], "softmax_exp": [2.0, 2.0]},
+        title="t",
+        xaxis="d",
+        yaxis="µs",
+        hot="softmax_exp",
+        total=[3.0, 4.0],
+    )
     assert [tr.name for tr in fig.data] == ["qk_gemm", "softmax_exp", "kernel total"]
     assert fig.data[1].line.width == 5

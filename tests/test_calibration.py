@@ -222,11 +222,23 @@ def test_fit_recovers_a_known_profile_from_synthetic_steps(h200) -> None:
     """Steps priced by a known profile, for two models of different depth and TP 1/2: the curves fit
     must recover the physical parameters it was generated with."""
     sc = fit_sweep_curves(reference_sweeps(), h200, "flash")
-    eff = replace(h200.efficiency, gemm_compute=sc.gemm_compute, attention_prefill=sc.attention_prefill,
-                  kernel_overhead_us=sc.kernel_overhead_us)
-    truth = {"compute_scale": 0.95, "attention_scale": 1.5, "memory": 0.85, "elementwise_traffic": 3.0,
-             "elementwise_kernels": 2.0, "attention_decode_unit_gb_s": 60.0, "step_overhead_us": 200.0,
-             "comm": 0.7, "comm_latency_us": 20.0}
+    eff = replace(
+        h200.efficiency,
+        gemm_compute=sc.gemm_compute,
+        attention_prefill=sc.attention_prefill,
+        kernel_overhead_us=sc.kernel_overhead_us,
+    )
+    truth = {
+        "compute_scale": 0.95,
+        "attention_scale": 1.5,
+        "memory": 0.85,
+        "elementwise_traffic": 3.0,
+        "elementwise_kernels": 2.0,
+        "attention_decode_unit_gb_s": 60.0,
+        "step_overhead_us": 200.0,
+        "comm": 0.7,
+        "comm_latency_us": 20.0,
+    }
     hw_true = _profile_for(h200, eff, truth, "curves")
     rows = []
     for model in ("llama-3.1-8b", "qwen2.5-7b"):
@@ -252,10 +264,17 @@ def test_calibrate_files_sorts_steps_and_sweeps(h200) -> None:
     name, data = reference_steps()
     from dashboard.services.calibration_io import REFERENCE_DIR
 
-    files = [(name, data), ("gemm.csv", (REFERENCE_DIR / "gemm.csv").read_bytes()),
-             ("attention_prefill.csv", (REFERENCE_DIR / "attention_prefill.csv").read_bytes())]
+    files = [
+        (name, data),
+        ("gemm.csv", (REFERENCE_DIR / "gemm.csv").read_bytes()),
+        ("attention_prefill.csv", (REFERENCE_DIR / "attention_prefill.csv").read_bytes()),
+    ]
     r = calibrate_files(files, h200, "curves", loo=False)
-    assert r.sweep and r.sweep["sources"] == ["gemm.csv", "attention_prefill.csv", "attention_decode.csv (shipped H200)"]
+    assert r.sweep and r.sweep["sources"] == [
+        "gemm.csv",
+        "attention_prefill.csv",
+        "attention_decode.csv (shipped H200)",
+    ]
     assert r.metrics["mape"] < 0.03
 
 

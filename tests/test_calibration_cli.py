@@ -16,8 +16,9 @@ STEPS = str(REFERENCE_DIR / "steps_llama3.1-8b.csv")
 
 
 def _modeling(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "runners.cli", *argv], cwd=ROOT, capture_output=True, text=True, check=False,
-                          timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "runners.cli", *argv], cwd=ROOT, capture_output=True, text=True, check=False, timeout=180
+    )
 
 
 def _inproc(capsys, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -86,43 +87,81 @@ def test_model_override_and_linear_method(tmp_path, capsys) -> None:
     lines = (REFERENCE_DIR / "steps_llama3.1-8b.csv").read_text().splitlines()
     f.write_text("\n".join(ln.replace("llama3.1-8b", "my-model").replace(",", "\t") for ln in lines) + "\n")
     out = tmp_path / "lin.json"
-    p = _inproc(capsys, "calibrate", "--measurements", str(f), "--hardware", "h200", "--model", "my-model=llama-3.1-8b",
-                  "--method", "linear", "--out", str(out))
+    p = _inproc(
+        capsys,
+        "calibrate",
+        "--measurements",
+        str(f),
+        "--hardware",
+        "h200",
+        "--model",
+        "my-model=llama-3.1-8b",
+        "--method",
+        "linear",
+        "--out",
+        str(out),
+    )
     assert p.returncode == 0, p.stderr
     assert "leave-one-out MAPE" in p.stdout and out.exists()
 
 
 def test_bad_inputs_exit_2_with_one_line(tmp_path, capsys) -> None:
     out = str(tmp_path / "x.json")
-    _one_line_error(_modeling("calibrate", "--measurements", str(tmp_path / "nope.csv"), "--hardware", "h200",
-                              "--out", out), "file not found")
+    _one_line_error(
+        _modeling("calibrate", "--measurements", str(tmp_path / "nope.csv"), "--hardware", "h200", "--out", out),
+        "file not found",
+    )
     bad_cols = tmp_path / "bad_cols.csv"
-    bad_cols.write_text(",".join(STEP_COLUMNS).replace("latency_ms", "latency") + "\nllama3.1-8b,H200,1,bf16,1,8,0,0,0,1\n")
-    _one_line_error(_inproc(capsys, "predict", "--measurements", str(bad_cols), "--hardware", "h200"),
-                    "missing column(s) latency_ms", "'latency' → 'latency_ms'")
+    bad_cols.write_text(
+        ",".join(STEP_COLUMNS).replace("latency_ms", "latency") + "\nllama3.1-8b,H200,1,bf16,1,8,0,0,0,1\n"
+    )
+    _one_line_error(
+        _inproc(capsys, "predict", "--measurements", str(bad_cols), "--hardware", "h200"),
+        "missing column(s) latency_ms",
+        "'latency' → 'latency_ms'",
+    )
     neg = tmp_path / "neg.csv"
     neg.write_text(",".join(STEP_COLUMNS) + "\nllama3.1-8b,H200,1,bf16,1,8,0,0,0,-1\n")
-    _one_line_error(_inproc(capsys, "predict", "--measurements", str(neg), "--hardware", "h200"),
-                    "row 1: column latency_ms is negative")
+    _one_line_error(
+        _inproc(capsys, "predict", "--measurements", str(neg), "--hardware", "h200"),
+        "row 1: column latency_ms is negative",
+    )
     unknown = tmp_path / "unknown.csv"
     unknown.write_text(",".join(STEP_COLUMNS) + "\nfoo-13b,H200,1,bf16,1,8,0,0,0,1\n")
-    _one_line_error(_modeling("predict", "--measurements", str(unknown), "--hardware", "h200"),
-                    "unknown model name(s) in column model: 'foo-13b' (row 1)", "--model NAME=PRESET")
-    _one_line_error(_inproc(capsys, "predict", "--measurements", str(unknown), "--hardware", "h200", "--model", "foo-13b"),
-                    "NAME=PRESET")
+    _one_line_error(
+        _modeling("predict", "--measurements", str(unknown), "--hardware", "h200"),
+        "unknown model name(s) in column model: 'foo-13b' (row 1)",
+        "--model NAME=PRESET",
+    )
+    _one_line_error(
+        _inproc(capsys, "predict", "--measurements", str(unknown), "--hardware", "h200", "--model", "foo-13b"),
+        "NAME=PRESET",
+    )
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    _one_line_error(_inproc(capsys, "calibrate", "--measurements", str(empty), "--hardware", "h200", "--out", out), "empty")
+    _one_line_error(
+        _inproc(capsys, "calibrate", "--measurements", str(empty), "--hardware", "h200", "--out", out), "empty"
+    )
     dup = tmp_path / "dup.csv"
     dup.write_text((REFERENCE_DIR / "steps_llama3.1-8b.csv").read_text())
-    _one_line_error(_inproc(capsys, "calibrate", "--measurements", STEPS, "--measurements", str(dup), "--hardware", "h200",
-                              "--out", out), "duplicate rows", "dup.csv row 1 repeats steps_llama3.1-8b.csv row 1")
+    _one_line_error(
+        _inproc(
+            capsys, "calibrate", "--measurements", STEPS, "--measurements", str(dup), "--hardware", "h200", "--out", out
+        ),
+        "duplicate rows",
+        "dup.csv row 1 repeats steps_llama3.1-8b.csv row 1",
+    )
     few = tmp_path / "few.csv"
     few.write_text("\n".join((REFERENCE_DIR / "steps_llama3.1-8b.csv").read_text().splitlines()[:5]) + "\n")
-    _one_line_error(_inproc(capsys, "calibrate", "--measurements", str(few), "--hardware", "h200", "--out", out),
-                    "too few rows for method 'curves': 4 given")
-    _one_line_error(_inproc(capsys, "calibrate", "--measurements", STEPS, "--hardware", "nope-gpu", "--out", out),
-                    "--hardware")
-    _one_line_error(_inproc(capsys, "calibrate", "--measurements", STEPS, "--hardware", "h200", "--out", out,
-                              "--method", "magic"), "invalid choice")
+    _one_line_error(
+        _inproc(capsys, "calibrate", "--measurements", str(few), "--hardware", "h200", "--out", out),
+        "too few rows for method 'curves': 4 given",
+    )
+    _one_line_error(
+        _inproc(capsys, "calibrate", "--measurements", STEPS, "--hardware", "nope-gpu", "--out", out), "--hardware"
+    )
+    _one_line_error(
+        _inproc(capsys, "calibrate", "--measurements", STEPS, "--hardware", "h200", "--out", out, "--method", "magic"),
+        "invalid choice",
+    )
     assert not Path(out).exists()

@@ -21,8 +21,14 @@ SHARD = {"shard70b": tp_shard_config("llama-3.1-70b", 8)}
 
 #: the known parameters; HBM efficiency is the GEMM sweep's (0.8719): the same HBM streams weights and
 #: elementwise tensors, so the steps alone pin only traffic ÷ memory, and the sweep's value is the prior
-TRUTH = {"compute_scale": 0.95, "attention_scale": 1.1, "memory": 0.8719, "elementwise_traffic": 4.0,
-         "elementwise_kernels": 1.5, "attention_decode_unit_gb_s": 50.0}
+TRUTH = {
+    "compute_scale": 0.95,
+    "attention_scale": 1.1,
+    "memory": 0.8719,
+    "elementwise_traffic": 4.0,
+    "elementwise_kernels": 1.5,
+    "attention_decode_unit_gb_s": 50.0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +39,14 @@ def h200():
 @pytest.fixture(scope="module")
 def sweep_eff(h200):
     sc = fit_sweep_curves(reference_sweeps(), h200, "cudnn")
-    return replace(h200.efficiency, gemm_compute=sc.gemm_compute, attention_prefill=sc.attention_prefill,
-                   kernel_overhead_us=sc.kernel_overhead_us, memory=min(1.0, sc.memory),
-                   attention_decode_unit_gb_s=sc.decode_kernel_unit_gb_s)
+    return replace(
+        h200.efficiency,
+        gemm_compute=sc.gemm_compute,
+        attention_prefill=sc.attention_prefill,
+        kernel_overhead_us=sc.kernel_overhead_us,
+        memory=min(1.0, sc.memory),
+        attention_decode_unit_gb_s=sc.decode_kernel_unit_gb_s,
+    )
 
 
 def test_shard_config_has_the_70b_tp8_shape() -> None:

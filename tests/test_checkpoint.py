@@ -25,12 +25,15 @@ def test_native_formats_of_the_presets() -> None:
     assert native_dtypes(load_model("llama-3.1-8b")) == Dtypes()
 
 
-@pytest.mark.parametrize(("slug", "published_gb"), [
-    # Hugging Face repository sizes of the safetensors shards (openai/gpt-oss-120b: 65.3 GB,
-    # openai/gpt-oss-20b: 13.8 GB). The shards also hold the small attention-sink and bias tensors.
-    ("gpt-oss-120b", 65.3),
-    ("gpt-oss-20b", 13.8),
-])
+@pytest.mark.parametrize(
+    ("slug", "published_gb"),
+    [
+        # Hugging Face repository sizes of the safetensors shards (openai/gpt-oss-120b: 65.3 GB,
+        # openai/gpt-oss-20b: 13.8 GB). The shards also hold the small attention-sink and bias tensors.
+        ("gpt-oss-120b", 65.3),
+        ("gpt-oss-20b", 13.8),
+    ],
+)
 def test_gpt_oss_native_weights_match_the_published_checkpoint(slug: str, published_gb: float) -> None:
     m = load_model(slug)
     dt = native_dtypes(m)
@@ -41,8 +44,10 @@ def test_gpt_oss_native_weights_match_the_published_checkpoint(slug: str, publis
         assert weight_bytes_per_gpu(m, ParallelConfig(), "bf16") / GIB == pytest.approx(217.6, abs=0.5)
     # the attention projections are bf16: all-MXFP4 would be smaller by their bf16 → mxfp4 difference
     all_fp4 = weight_bytes_per_gpu(m, ParallelConfig(), "mxfp4")
-    attn_params = m.num_hidden_layers * (m.hidden_size * (m.num_attention_heads + 2 * m.num_key_value_heads)
-                                         * m.head_dim + m.num_attention_heads * m.head_dim * m.hidden_size)
+    attn_params = m.num_hidden_layers * (
+        m.hidden_size * (m.num_attention_heads + 2 * m.num_key_value_heads) * m.head_dim
+        + m.num_attention_heads * m.head_dim * m.hidden_size
+    )
     assert native - all_fp4 == pytest.approx(attn_params * (2.0 - (0.5 + 1 / 32)), rel=1e-9)
 
 
@@ -103,8 +108,23 @@ def test_cli_defaults_to_the_native_format(capsys) -> None:
     doc = json.loads(capsys.readouterr().out)
     assert doc["weight_dtype"] == "mxfp4" and doc["attention_weight_dtype"] == "bf16"
     assert doc["weight_bytes_per_gpu"] / GIB == pytest.approx(60.7, abs=0.1)
-    assert main(["memory", "--model", "gpt-oss-120b", "--hardware", "h200", "--weight-dtype", "bf16",
-                 "--activation-dtype", "bf16", "--json"]) == 0
+    assert (
+        main(
+            [
+                "memory",
+                "--model",
+                "gpt-oss-120b",
+                "--hardware",
+                "h200",
+                "--weight-dtype",
+                "bf16",
+                "--activation-dtype",
+                "bf16",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["weight_bytes_per_gpu"] / GIB == pytest.approx(217.6, abs=0.5)
 
 

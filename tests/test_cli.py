@@ -41,12 +41,32 @@ def test_every_preset_pair_that_fits_answers(capsys) -> None:
             tp = _smallest_fitting_tp(model, load_hardware(hw_slug))
             if tp is None:
                 continue
-            code, out, err = _run(capsys, "step", "--model", slug, "--hardware", hw_slug, "--tp", str(tp),
-                                  "--prefill-seqs", "1", "--prefill-len", "512", "--decode-seqs", "8",
-                                  "--decode-context", "1024", "--json")
+            code, out, err = _run(
+                capsys,
+                "step",
+                "--model",
+                slug,
+                "--hardware",
+                hw_slug,
+                "--tp",
+                str(tp),
+                "--prefill-seqs",
+                "1",
+                "--prefill-len",
+                "512",
+                "--decode-seqs",
+                "8",
+                "--decode-context",
+                "1024",
+                "--json",
+            )
             assert code == 0, err
             data = json.loads(out)
-            assert data["latency_ms"] > 0 and data["ops"] and {"name", "flops", "bytes", "time_ms", "bound"} <= set(data["ops"][0])
+            assert (
+                data["latency_ms"] > 0
+                and data["ops"]
+                and {"name", "flops", "bytes", "time_ms", "bound"} <= set(data["ops"][0])
+            )
             code, out, err = _run(capsys, "memory", "--model", slug, "--hardware", hw_slug, "--tp", str(tp), "--json")
             assert code == 0, err
             mem = json.loads(out)
@@ -56,8 +76,19 @@ def test_every_preset_pair_that_fits_answers(capsys) -> None:
 
 
 def test_step_json_fields(capsys) -> None:
-    code, out, _ = _run(capsys, "step", "--model", "llama-3.1-8b", "--hardware", "h200", "--decode-seqs", "64",
-                        "--decode-context", "1024", "--json")
+    code, out, _ = _run(
+        capsys,
+        "step",
+        "--model",
+        "llama-3.1-8b",
+        "--hardware",
+        "h200",
+        "--decode-seqs",
+        "64",
+        "--decode-context",
+        "1024",
+        "--json",
+    )
     data = json.loads(out)
     assert code == 0 and 5 < data["latency_ms"] < 12
     names = {o["name"] for o in data["ops"]}
@@ -68,7 +99,14 @@ def test_memory_json_fields(capsys) -> None:
     code, out, _ = _run(capsys, "memory", "--model", "llama-3.1-8b", "--hardware", "h200", "--json")
     assert code == 0
     data = json.loads(out)
-    for k in ("total_params", "active_params", "weight_bytes_per_gpu", "kv_bytes_per_token_per_gpu", "max_kv_tokens", "fits"):
+    for k in (
+        "total_params",
+        "active_params",
+        "weight_bytes_per_gpu",
+        "kv_bytes_per_token_per_gpu",
+        "max_kv_tokens",
+        "fits",
+    ):
         assert k in data
     assert data["kv_bytes_per_token_per_gpu"] == 131072
 
@@ -76,18 +114,52 @@ def test_memory_json_fields(capsys) -> None:
 def test_does_not_fit_is_an_answer(capsys) -> None:
     code, out, _ = _run(capsys, "memory", "--model", "llama-3.1-405b", "--hardware", "h200", "--json")
     assert code == 0 and json.loads(out)["fits"] is False
-    code, out, _ = _run(capsys, "step", "--model", "llama-3.1-405b", "--hardware", "h200", "--decode-seqs", "1",
-                        "--decode-context", "100")
+    code, out, _ = _run(
+        capsys,
+        "step",
+        "--model",
+        "llama-3.1-405b",
+        "--hardware",
+        "h200",
+        "--decode-seqs",
+        "1",
+        "--decode-context",
+        "100",
+    )
     assert code == 0 and "WARNING: does not fit" in out
 
 
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["step", "--model", "no-such-model", "--hardware", "h200", "--decode-seqs", "1", "--decode-context", "1"], "--model"),
-        (["step", "--model", "llama-3.1-8b", "--hardware", "tpu9", "--decode-seqs", "1", "--decode-context", "1"], "--hardware"),
-        (["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--tp", "3", "--decode-seqs", "1", "--decode-context", "1"], "tp=3"),
-        (["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--decode-seqs", "-4", "--decode-context", "1"], "decode-seqs"),
+        (
+            ["step", "--model", "no-such-model", "--hardware", "h200", "--decode-seqs", "1", "--decode-context", "1"],
+            "--model",
+        ),
+        (
+            ["step", "--model", "llama-3.1-8b", "--hardware", "tpu9", "--decode-seqs", "1", "--decode-context", "1"],
+            "--hardware",
+        ),
+        (
+            [
+                "step",
+                "--model",
+                "llama-3.1-8b",
+                "--hardware",
+                "h200",
+                "--tp",
+                "3",
+                "--decode-seqs",
+                "1",
+                "--decode-context",
+                "1",
+            ],
+            "tp=3",
+        ),
+        (
+            ["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--decode-seqs", "-4", "--decode-context", "1"],
+            "decode-seqs",
+        ),
         (["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--tp", "0"], "tp"),
         (["step", "--model", "llama-3.1-8b", "--hardware", "h200"], "step needs"),
         (["memory", "--model", "llama-3.1-8b", "--hardware", "h200", "--ep", "2"], "mixture-of-experts"),
@@ -104,11 +176,19 @@ def test_bad_input_exits_2_with_one_line(argv, needle) -> None:
 def test_malformed_model_json_file(tmp_path) -> None:
     bad = tmp_path / "config.json"
     bad.write_text('{"hidden_size": 4096,')
-    proc = subprocess.run([sys.executable, "-m", "runners", "memory", "--model", str(bad), "--hardware", "h200"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "runners", "memory", "--model", str(bad), "--hardware", "h200"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "not valid JSON" in proc.stderr and "Traceback" not in proc.stderr
     partial = tmp_path / "partial.json"
     partial.write_text('{"model_type": "llama", "hidden_size": 4096}')
-    proc = subprocess.run([sys.executable, "-m", "runners", "memory", "--model", str(partial), "--hardware", "h200"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "runners", "memory", "--model", str(partial), "--hardware", "h200"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "num_hidden_layers" in proc.stderr

@@ -73,8 +73,9 @@ def test_compute_only_view_is_flops_over_peak() -> None:
     # qkv_proj: 2 · 2048 · (32 + 2·8)·128 · 4096 · 32 layers = 3.2985e12 FLOPs at 0.5 · 989.4 TFLOP/s
     assert ops["qkv_proj"].flops == 2 * 2048 * 6144 * 4096 * 32
     assert ops["qkv_proj"].time_s == pytest.approx(ops["qkv_proj"].flops / (0.5 * hw.peak_flops("bf16")), rel=1e-9)
-    assert ops["attn_prefill"].time_s == pytest.approx(ops["attn_prefill"].flops / (0.25 * hw.peak_flops("bf16")),
-                                                       rel=1e-9)
+    assert ops["attn_prefill"].time_s == pytest.approx(
+        ops["attn_prefill"].flops / (0.25 * hw.peak_flops("bf16")), rel=1e-9
+    )
     # memory-only ops cost ~nothing: 1.07 GB at 1e8 GB/s (the hard limit) = 1.1e-8 s vs 3.3 ms for qkv_proj
     assert ops["attn_norm"].time_s < 1e-7
     # never slower than the full roofline with the same efficiencies
@@ -131,7 +132,8 @@ def test_page_attention_flops_hand_computed_and_quadratic() -> None:
     _run(at.number_input(key=K + "input_len").set_value(2048))
     _run(at.number_input(key=K + "kv_len").set_value(2048))
     assert _op(at, "prefill", "attn_prefill", "GFLOP") == pytest.approx(
-        ATTN * (2048 * 2048 + 2048 * 2049 / 2) / 1e9, rel=1e-9)
+        ATTN * (2048 * 2048 + 2048 * 2049 / 2) / 1e9, rel=1e-9
+    )
     assert at.query_params["kv_len"] == "2048"
 
 
@@ -175,8 +177,7 @@ def test_extreme_inputs_never_raise() -> None:
     at = _page()
     _run(at.number_input(key=K + "output_len").set_value(1))
     assert set(at.dataframe[0].value.phase) == {"prefill"}
-    for field, value in (("batch", 65536), ("input_len", 4_000_000), ("kv_len", 16_000_000),
-                         ("output_len", 4_000_000)):
+    for field, value in (("batch", 65536), ("input_len", 4_000_000), ("kv_len", 16_000_000), ("output_len", 4_000_000)):
         _run(at.number_input(key=K + field).set_value(value))
     assert _metric(at, "Prefill TFLOP") > 1e6
     _run(at.sidebar.number_input(key="sb_tp").set_value(3))  # invalid layout → message

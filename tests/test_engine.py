@@ -54,9 +54,17 @@ def test_vllm_batch_defaults_per_gpu(hw, tokens, seqs):
     assert (d["max_num_batched_tokens"], d["max_num_seqs"], d["block_size"]) == (tokens, seqs, 16)
 
 
-@pytest.mark.parametrize(("hw", "chunk", "graph"), [("rtx-4090", 2048, 24), ("l40s", 4096, 32),
-                                                    ("h100-sxm", 8192, 256), ("h200", 8192, 256),
-                                                    ("b200", 16384, 512), ("mi300x", 16384, 512)])
+@pytest.mark.parametrize(
+    ("hw", "chunk", "graph"),
+    [
+        ("rtx-4090", 2048, 24),
+        ("l40s", 4096, 32),
+        ("h100-sxm", 8192, 256),
+        ("h200", 8192, 256),
+        ("b200", 16384, 512),
+        ("mi300x", 16384, 512),
+    ],
+)
 def test_sglang_chunk_size_per_gpu(hw, chunk, graph):
     d = load_engine("sglang").scheduler_defaults(load_hardware(hw))
     assert d["max_num_batched_tokens"] == chunk and d["cuda_graph_max_bs"] == graph and d["block_size"] == 1
@@ -139,8 +147,9 @@ def test_memory_fraction_override(llama70_fp8):
 
 
 def test_with_overrides_flat_and_nested():
-    e = load_engine("vllm").with_overrides(per_request_s=0.01, max_num_batched_tokens=4096,
-                                           kv_rule={"non_torch_gib": 1.0}, async_scheduling=False)
+    e = load_engine("vllm").with_overrides(
+        per_request_s=0.01, max_num_batched_tokens=4096, kv_rule={"non_torch_gib": 1.0}, async_scheduling=False
+    )
     assert e.overheads.per_request_s == 0.01 and e.kv_rule.non_torch_gib == 1.0 and not e.async_scheduling
     d = e.scheduler_defaults(load_hardware("h200"))
     assert d["max_num_batched_tokens"] == 4096 and d["max_num_seqs"] == 1024

@@ -55,8 +55,9 @@ def test_sidebar_moe_model_is_the_default() -> None:
     at.sidebar.selectbox(key="sb_model_preset").set_value("mixtral-8x7b")
     _run(at)
     # Mixtral expert in bf16: 3 · 4096 · 14336 · 2 B = 352.3 MB; 6.67 ms at 52.8 GB/s
-    assert _num(at, "Expert shard / GPU (MB)") == pytest.approx(expert_bytes(load_model("mixtral-8x7b"), "bf16") / 1e6,
-                                                                abs=0.05)
+    assert _num(at, "Expert shard / GPU (MB)") == pytest.approx(
+        expert_bytes(load_model("mixtral-8x7b"), "bf16") / 1e6, abs=0.05
+    )
     assert _num(at, "Load time / expert (ms)") == pytest.approx(352.321536 / 52.8, abs=0.001)
     assert "PASS" in _texts(at.success)
 
@@ -109,8 +110,15 @@ def test_invalid_layout_and_extremes_show_messages() -> None:
     _run(at)
     assert "tp=3" in _texts(at.error)
     at.number_input(key=K + "tp_size").set_value(1)
-    for key, value in (("batch", 65_536), ("context", 2_000_000), ("window_ms", 1e6), ("prefetch_window", 1_000),
-                       ("link_efficiency", 0.01), ("zipf_exponent", 5.0), ("reserved_fraction", 0.9)):
+    for key, value in (
+        ("batch", 65_536),
+        ("context", 2_000_000),
+        ("window_ms", 1e6),
+        ("prefetch_window", 1_000),
+        ("link_efficiency", 0.01),
+        ("zipf_exponent", 5.0),
+        ("reserved_fraction", 0.9),
+    ):
         at.number_input(key=K + key).set_value(value)
     at.checkbox(key=K + "pinned").set_value(False)
     _run(at)

@@ -108,8 +108,10 @@ def test_doubling_sequence_quadruples_attention_flops(h100: FlashRates) -> None:
 
 
 def test_larger_tiles_raise_smem_arithmetic_intensity(h100: FlashRates) -> None:
-    ai = [attention_cost(AttentionShape(1, 32, 8, 128, 8192, 8192, True, bm, bn), h100).tensor_arithmetic_intensity
-          for bm, bn in ((64, 64), (128, 64), (128, 128), (128, 256))]
+    ai = [
+        attention_cost(AttentionShape(1, 32, 8, 128, 8192, 8192, True, bm, bn), h100).tensor_arithmetic_intensity
+        for bm, bn in ((64, 64), (128, 64), (128, 128), (128, 256))
+    ]
     assert ai == sorted(ai) and ai[-1] > 1.3 * ai[0]
     # hand value, Br = Bc = 128, d = 128, bf16, dense: 4·Br·Bc·d FLOPs per
     # (Bc·2d fills + Br·d Q reads + 2 warp groups × Bc·2d K/V reads) × 2 B, plus Q fill + O staging per q-block
@@ -151,9 +153,20 @@ def test_overrides_replace_work_and_scale_in_sweep(h100: FlashRates) -> None:
 
 
 def test_fixed_hidden_sweep_keeps_matmul_flops() -> None:
-    shapes, notes = sweep_shapes("heads_fixed_hidden", (64, 96, 128, 256), num_heads=32, hidden=4096, gqa_group=4,
-                                 batch=1, q_len=2048, kv_len=2048, causal=True, block_m=128, block_n=128,
-                                 dtype="bf16")
+    shapes, notes = sweep_shapes(
+        "heads_fixed_hidden",
+        (64, 96, 128, 256),
+        num_heads=32,
+        hidden=4096,
+        gqa_group=4,
+        batch=1,
+        q_len=2048,
+        kv_len=2048,
+        causal=True,
+        block_m=128,
+        block_n=128,
+        dtype="bf16",
+    )
     assert [s.q_heads for s in shapes] == [64, 32, 16] and len(notes) == 1 and "96" in notes[0]
     assert {s.q_heads * s.head_dim for s in shapes} == {4096}
     assert kv_heads_for(16, 4) == 4 and kv_heads_for(6, 4) == 3
@@ -180,8 +193,13 @@ def test_h200_reference_cudnn_prefill() -> None:
         if r["q_len"] < 4096:
             continue
         bn = 80 if r["head_dim"] == 256 else 128
-        c = attention_cost(AttentionShape(r["batch"], r["q_heads"], r["kv_heads"], r["head_dim"], r["q_len"],
-                                          r["kv_len"], True, 128, bn), rates, 0.2)
+        c = attention_cost(
+            AttentionShape(
+                r["batch"], r["q_heads"], r["kv_heads"], r["head_dim"], r["q_len"], r["kv_len"], True, 128, bn
+            ),
+            rates,
+            0.2,
+        )
         ratio = c.effective_tflops / r["tflops"]
         (errs if r["backend"] == "cudnn" else fa2).append(math.log(ratio))
     assert max(abs(e) for e in errs) < math.log(1.4)

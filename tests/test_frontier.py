@@ -17,8 +17,9 @@ H100, B200 = load_hardware("h100-sxm"), load_hardware("b200")
 
 
 def test_points_are_the_continuous_batching_steady_state() -> None:
-    rows, notes = frontier_points(M, [H100], ["vllm"], ["native"], 1024, 512, concurrency=(1, 16, 64),
-                                  tp_values=(1, 2), prices={"h100-sxm": 3.0})
+    rows, notes = frontier_points(
+        M, [H100], ["vllm"], ["native"], 1024, 512, concurrency=(1, 16, 64), tp_values=(1, 2), prices={"h100-sxm": 3.0}
+    )
     assert not notes
     r = next(r for r in rows if r["layout"] == "TP2" and r["concurrency"] == 16)
     st = steady_state(CostModel(M, H100, ParallelConfig(tp=2), native_dtypes(M)), 1024, 512, 16, r["budget"])
@@ -49,8 +50,16 @@ def test_fp4_needs_fp4_tensor_cores() -> None:
 
 
 def test_disaggregated_points_split_per_role() -> None:
-    rows, _ = frontier_points(load_model("llama-3.1-70b"), [load_hardware("h200")], ["vllm"], ["native"], 1024, 1024,
-                              disaggregated=True, pd_gpus=16)
+    rows, _ = frontier_points(
+        load_model("llama-3.1-70b"),
+        [load_hardware("h200")],
+        ["vllm"],
+        ["native"],
+        1024,
+        1024,
+        disaggregated=True,
+        pd_gpus=16,
+    )
     pd = [r for r in rows if r["series"].endswith("· PD")]
     assert pd and any(r["on_frontier"] for r in pd)
     for r in pd:

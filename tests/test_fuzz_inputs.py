@@ -39,18 +39,53 @@ SCALE = max(1, int(os.environ.get("FUZZ_EXAMPLES_SCALE", "1")))
 
 
 def fuzz(n: int, deadline_s: float = 5.0):
-    return settings(max_examples=n * SCALE, derandomize=True, deadline=timedelta(seconds=deadline_s),
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                           HealthCheck.filter_too_much], database=None)
+    return settings(
+        max_examples=n * SCALE,
+        derandomize=True,
+        deadline=timedelta(seconds=deadline_s),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+        database=None,
+    )
 
 
 # ---------------------------------------------------------------- hostile values
 
 HOSTILE_SCALARS = [
-    0, -1, -4096, 1, 2, 3, 7, 1e-300, -1e-300, 1e8, 10**12, 10**400, 2**63, 1.5, 0.5,
-    float("nan"), float("inf"), float("-inf"), True, False, None,
-    "", "abc", "8", "²", "١٢", "1e9", "NaN", "x" * 10_000,
-    [], [1], [1, 2], {}, {"a": 1}, [[1, 0.5], [2, "x"]],
+    0,
+    -1,
+    -4096,
+    1,
+    2,
+    3,
+    7,
+    1e-300,
+    -1e-300,
+    1e8,
+    10**12,
+    10**400,
+    2**63,
+    1.5,
+    0.5,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    True,
+    False,
+    None,
+    "",
+    "abc",
+    "8",
+    "²",
+    "١٢",
+    "1e9",
+    "NaN",
+    "x" * 10_000,
+    [],
+    [1],
+    [1, 2],
+    {},
+    {"a": 1},
+    [[1, 0.5], [2, "x"]],
 ]
 hostile = st.sampled_from(HOSTILE_SCALARS)
 
@@ -62,14 +97,41 @@ def _finite_nonneg(value: float, what: str) -> None:
 # ---------------------------------------------------------------- model configs
 
 MODEL_FIELDS = [
-    "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim",
-    "intermediate_size", "vocab_size", "max_position_embeddings", "tie_word_embeddings", "sliding_window",
-    "use_sliding_window", "layer_types", "hidden_act", "attention_bias", "quantization_config", "model_type",
-    "_name_or_path", "num_nextn_predict_layers", "text_config",
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "max_position_embeddings",
+    "tie_word_embeddings",
+    "sliding_window",
+    "use_sliding_window",
+    "layer_types",
+    "hidden_act",
+    "attention_bias",
+    "quantization_config",
+    "model_type",
+    "_name_or_path",
+    "num_nextn_predict_layers",
+    "text_config",
     # MLA / MoE
-    "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "n_routed_experts",
-    "num_local_experts", "num_experts", "num_experts_per_tok", "n_shared_experts", "moe_intermediate_size",
-    "shared_expert_intermediate_size", "first_k_dense_replace", "moe_layer_freq", "decoder_sparse_step",
+    "q_lora_rank",
+    "kv_lora_rank",
+    "qk_nope_head_dim",
+    "qk_rope_head_dim",
+    "v_head_dim",
+    "n_routed_experts",
+    "num_local_experts",
+    "num_experts",
+    "num_experts_per_tok",
+    "n_shared_experts",
+    "moe_intermediate_size",
+    "shared_expert_intermediate_size",
+    "first_k_dense_replace",
+    "moe_layer_freq",
+    "decoder_sparse_step",
     "mlp_only_layers",
 ]
 BASE_MODELS = ["llama-3.1-8b", "qwen2.5-7b", "deepseek-v3", "qwen3-30b-a3b", "gpt-oss-20b", "mixtral-8x7b"]
@@ -138,13 +200,36 @@ def test_fuzz_model_json_upload_bytes(data) -> None:
 # ---------------------------------------------------------------- hardware profiles
 
 HW_PATHS = [
-    ("peak_tflops", "bf16"), ("peak_tflops", "fp8"), ("peak_tflops", "fp4"), ("hbm_capacity_gb",),
-    ("hbm_bandwidth_gb_s",), ("scale_out_gb_s",), ("host_ddr_gb_s",), ("tdp_w",), ("sm_count",),
-    ("boost_clock_mhz",), ("l2_cache_mb",), ("c2c_gb_s",), ("scale_up", "bandwidth_gb_s"),
-    ("scale_up", "domain_size"), ("pcie", "bandwidth_gb_s"), ("aliases",), ("name",), ("calibration",),
-    ("efficiency",), ("efficiency", "gemm_compute"), ("efficiency", "attention_prefill"), ("efficiency", "memory"),
-    ("efficiency", "kernel_overhead_us"), ("efficiency", "comm"), ("efficiency", "attention_decode_unit_gb_s"),
-    ("efficiency", "gemm_compute_fp8"), ("scale_up",), ("pcie",), ("sources",), ("microarch",),
+    ("peak_tflops", "bf16"),
+    ("peak_tflops", "fp8"),
+    ("peak_tflops", "fp4"),
+    ("hbm_capacity_gb",),
+    ("hbm_bandwidth_gb_s",),
+    ("scale_out_gb_s",),
+    ("host_ddr_gb_s",),
+    ("tdp_w",),
+    ("sm_count",),
+    ("boost_clock_mhz",),
+    ("l2_cache_mb",),
+    ("c2c_gb_s",),
+    ("scale_up", "bandwidth_gb_s"),
+    ("scale_up", "domain_size"),
+    ("pcie", "bandwidth_gb_s"),
+    ("aliases",),
+    ("name",),
+    ("calibration",),
+    ("efficiency",),
+    ("efficiency", "gemm_compute"),
+    ("efficiency", "attention_prefill"),
+    ("efficiency", "memory"),
+    ("efficiency", "kernel_overhead_us"),
+    ("efficiency", "comm"),
+    ("efficiency", "attention_decode_unit_gb_s"),
+    ("efficiency", "gemm_compute_fp8"),
+    ("scale_up",),
+    ("pcie",),
+    ("sources",),
+    ("microarch",),
 ]
 
 
@@ -200,10 +285,14 @@ def test_fuzz_hardware_upload_bytes(data: bytes) -> None:
 
 # ---------------------------------------------------------------- the cost model: time never falls when work grows
 
+
 @fuzz(200)
-@given(pts=st.lists(st.tuples(st.floats(1.0, 1e6), st.floats(0.01, 1.5)), min_size=1, max_size=8,
-                    unique_by=lambda p: p[0]),
-       xs=st.lists(st.floats(0.5, 2e6), min_size=2, max_size=10))
+@given(
+    pts=st.lists(
+        st.tuples(st.floats(1.0, 1e6), st.floats(0.01, 1.5)), min_size=1, max_size=8, unique_by=lambda p: p[0]
+    ),
+    xs=st.lists(st.floats(0.5, 2e6), min_size=2, max_size=10),
+)
 def test_fuzz_curve_time_never_falls(pts, xs) -> None:
     c = Curve(tuple(sorted(pts)))
     xs = sorted(xs)
@@ -228,8 +317,14 @@ def dense_cost_models():
 
 
 @fuzz(150)
-@given(i=st.integers(0, 23), n=st.integers(1, 32768), dn=st.integers(1, 4096), b=st.integers(1, 512),
-       db=st.integers(1, 64), ctx=st.integers(0, 32768))
+@given(
+    i=st.integers(0, 23),
+    n=st.integers(1, 32768),
+    dn=st.integers(1, 4096),
+    b=st.integers(1, 512),
+    db=st.integers(1, 64),
+    ctx=st.integers(0, 32768),
+)
 def test_fuzz_step_latency_monotone_in_work(dense_cost_models, i, n, dn, b, db, ctx) -> None:
     """More prompt tokens or more decoding sequences never make a step faster (dense models; MoE
     grouped GEMMs keep a ≤0.3 % wiggle near the tile size, reported to h12a)."""
@@ -248,36 +343,92 @@ def test_fuzz_step_latency_monotone_in_work(dense_cost_models, i, n, dn, b, db, 
 
 INT_BAD = ["0", "-1", "9" * 401, "²", "١٢", "nan", "inf", "", "abc", "1.5", "1e9", "99999999999"]
 FLOAT_BAD = ["nan", "inf", "-inf", "-1", "0", "1e309", "abc", "", "1e-320"]
-COMMON = {"--tp": [*INT_BAD, "1", "2", "3", "8"], "--ep": [*INT_BAD, "1", "2"],
-          "--weight-dtype": ["bf16", "fp8", "fp4", "int4", "fp64", ""], "--kv-dtype": ["bf16", "fp8", "xx"],
-          "--model": ["llama-3.1-8b", "qwen3-30b-a3b", "deepseek-v3", "no-such", "/etc/passwd", "../x.json", ""],
-          "--hardware": ["h200", "b200", "a100-80g", "tpu-v9", "/dev/zero", "x.json", ""]}
+COMMON = {
+    "--tp": [*INT_BAD, "1", "2", "3", "8"],
+    "--ep": [*INT_BAD, "1", "2"],
+    "--weight-dtype": ["bf16", "fp8", "fp4", "int4", "fp64", ""],
+    "--kv-dtype": ["bf16", "fp8", "xx"],
+    "--model": ["llama-3.1-8b", "qwen3-30b-a3b", "deepseek-v3", "no-such", "/etc/passwd", "../x.json", ""],
+    "--hardware": ["h200", "b200", "a100-80g", "tpu-v9", "/dev/zero", "x.json", ""],
+}
 FLAGS: dict[str, dict[str, list[str]]] = {
-    "step": {**COMMON, "--prefill-seqs": [*INT_BAD, "1", "4"], "--prefill-len": [*INT_BAD, "128", "100000"],
-             "--prefix-len": [*INT_BAD, "0", "1000"], "--decode-seqs": [*INT_BAD, "0", "64"],
-             "--decode-context": [*INT_BAD, "0", "4096"], "--overlap": [*FLOAT_BAD, "0.5", "1", "2"]},
-    "memory": {**COMMON, "--pp": [*INT_BAD, "1", "2", "4"], "--context": [*INT_BAD, "4096", "500000"],
-               "--reserved-fraction": [*FLOAT_BAD, "0.1", "0.99", "1"],
-               "--gpu-memory-utilization": [*FLOAT_BAD, "0.9", "1", "1.5"]},
-    "simulate": {**COMMON, "--num-requests": [*INT_BAD, "1", "8", "16000000"],
-                 "--input-len": [*INT_BAD, "16", "512", "1000000"], "--output-len": [*INT_BAD, "1", "16", "1000000"],
-                 "--dp": [*INT_BAD, "1", "2", "999999999999"], "--block-size": [*INT_BAD, "16", "1000000000"],
-                 "--max-num-batched-tokens": [*INT_BAD, "64", "2048"], "--max-num-seqs": [*INT_BAD, "4", "256"],
-                 "--num-kv-blocks": [*INT_BAD, "1", "64", "100000"], "--request-rate": [*FLOAT_BAD, "1", "1e-12"],
-                 "--input-spread": [*FLOAT_BAD, "0.5", "6"], "--input-dist": ["fixed", "lognormal", "zipf"],
-                 "--prefix-cache-hit": [*FLOAT_BAD, "0.5", "1"], "--seed": [*INT_BAD, "0", "-5"],
-                 "--gpu-memory-utilization": [*FLOAT_BAD, "0.9", "2"], "--sla-ttft-ms": [*FLOAT_BAD, "100"]},
-    "search": {**COMMON, "--gpus": [*INT_BAD, "1", "8", "1025"], "--tp-values": ["1,2", "0", "1,,2", "a", "1" * 500],
-               "--budgets": ["512", ",".join(["512"] * 2000), "-1", "nan"], "--sim-check": [*INT_BAD, "0"],
-               "--ttft-ms": [*FLOAT_BAD, "1000"], "--concurrency": ["1,2", "0", "99999999"]},
+    "step": {
+        **COMMON,
+        "--prefill-seqs": [*INT_BAD, "1", "4"],
+        "--prefill-len": [*INT_BAD, "128", "100000"],
+        "--prefix-len": [*INT_BAD, "0", "1000"],
+        "--decode-seqs": [*INT_BAD, "0", "64"],
+        "--decode-context": [*INT_BAD, "0", "4096"],
+        "--overlap": [*FLOAT_BAD, "0.5", "1", "2"],
+    },
+    "memory": {
+        **COMMON,
+        "--pp": [*INT_BAD, "1", "2", "4"],
+        "--context": [*INT_BAD, "4096", "500000"],
+        "--reserved-fraction": [*FLOAT_BAD, "0.1", "0.99", "1"],
+        "--gpu-memory-utilization": [*FLOAT_BAD, "0.9", "1", "1.5"],
+    },
+    "simulate": {
+        **COMMON,
+        "--num-requests": [*INT_BAD, "1", "8", "16000000"],
+        "--input-len": [*INT_BAD, "16", "512", "1000000"],
+        "--output-len": [*INT_BAD, "1", "16", "1000000"],
+        "--dp": [*INT_BAD, "1", "2", "999999999999"],
+        "--block-size": [*INT_BAD, "16", "1000000000"],
+        "--max-num-batched-tokens": [*INT_BAD, "64", "2048"],
+        "--max-num-seqs": [*INT_BAD, "4", "256"],
+        "--num-kv-blocks": [*INT_BAD, "1", "64", "100000"],
+        "--request-rate": [*FLOAT_BAD, "1", "1e-12"],
+        "--input-spread": [*FLOAT_BAD, "0.5", "6"],
+        "--input-dist": ["fixed", "lognormal", "zipf"],
+        "--prefix-cache-hit": [*FLOAT_BAD, "0.5", "1"],
+        "--seed": [*INT_BAD, "0", "-5"],
+        "--gpu-memory-utilization": [*FLOAT_BAD, "0.9", "2"],
+        "--sla-ttft-ms": [*FLOAT_BAD, "100"],
+    },
+    "search": {
+        **COMMON,
+        "--gpus": [*INT_BAD, "1", "8", "1025"],
+        "--tp-values": ["1,2", "0", "1,,2", "a", "1" * 500],
+        "--budgets": ["512", ",".join(["512"] * 2000), "-1", "nan"],
+        "--sim-check": [*INT_BAD, "0"],
+        "--ttft-ms": [*FLOAT_BAD, "1000"],
+        "--concurrency": ["1,2", "0", "99999999"],
+    },
 }
 BASE = {
     "step": ["--model", "llama-3.1-8b", "--hardware", "h200", "--prefill-seqs", "1", "--prefill-len", "64"],
     "memory": ["--model", "llama-3.1-8b", "--hardware", "h200"],
-    "simulate": ["--model", "llama-3.1-8b", "--hardware", "h200", "--num-requests", "4", "--input-len", "64",
-                 "--output-len", "4"],
-    "search": ["--model", "llama-3.1-8b", "--hardware", "h200", "--gpus", "2", "--input-len", "256",
-               "--output-len", "32", "--tp-values", "1,2", "--concurrency", "1,8", "--budgets", "512"],
+    "simulate": [
+        "--model",
+        "llama-3.1-8b",
+        "--hardware",
+        "h200",
+        "--num-requests",
+        "4",
+        "--input-len",
+        "64",
+        "--output-len",
+        "4",
+    ],
+    "search": [
+        "--model",
+        "llama-3.1-8b",
+        "--hardware",
+        "h200",
+        "--gpus",
+        "2",
+        "--input-len",
+        "256",
+        "--output-len",
+        "32",
+        "--tp-values",
+        "1,2",
+        "--concurrency",
+        "1,8",
+        "--budgets",
+        "512",
+    ],
 }
 # valid but heavy (allowed by the bounds and legitimately long): not what this suite times
 HEAVY = {("simulate", "--num-requests", "16000000"), ("simulate", "--request-rate", "1e-12")}
@@ -293,8 +444,9 @@ def _check_json_numbers(obj: Any, path: str = "") -> None:
     elif isinstance(obj, float):
         assert math.isfinite(obj), path
         leaf = path.rsplit(".", 1)[-1]
-        if leaf.endswith(("_ms", "_s", "latency_ms", "tok_s", "_bytes_per_token", "params", "weight_bytes")) \
-                and not leaf.startswith(("kv_budget", "headroom", "delta")):
+        if leaf.endswith(
+            ("_ms", "_s", "latency_ms", "tok_s", "_bytes_per_token", "params", "weight_bytes")
+        ) and not leaf.startswith(("kv_budget", "headroom", "delta")):
             assert obj >= 0, (path, obj)
 
 
@@ -348,9 +500,36 @@ def test_fuzz_cli_flags(argv: list[str]) -> None:
 
 # ---------------------------------------------------------------- upload formats
 
-CSV_PIECES = ["model", "hardware", "tp", "dtype", "prefill_seqs", "prefill_len", "prefix_len", "decode_seqs",
-              "decode_context", "latency_ms", "llama-3.1-8b", "H200", "1", "bf16", "0", "512", "-3", "nan", "inf",
-              "1e309", "=cmd|' /C calc'!A0", "x" * 200_000, "\ufeff", '"', "", "²", "/etc/passwd", "../cfg.json"]
+CSV_PIECES = [
+    "model",
+    "hardware",
+    "tp",
+    "dtype",
+    "prefill_seqs",
+    "prefill_len",
+    "prefix_len",
+    "decode_seqs",
+    "decode_context",
+    "latency_ms",
+    "llama-3.1-8b",
+    "H200",
+    "1",
+    "bf16",
+    "0",
+    "512",
+    "-3",
+    "nan",
+    "inf",
+    "1e309",
+    "=cmd|' /C calc'!A0",
+    "x" * 200_000,
+    "\ufeff",
+    '"',
+    "",
+    "²",
+    "/etc/passwd",
+    "../cfg.json",
+]
 
 
 @st.composite
@@ -390,10 +569,19 @@ TRACE_PIECES = ["0", "0.5", "1e17", "-1", "inf", "nan", "1e400", "10", "10.5", "
 
 
 @fuzz(150)
-@given(header=st.sampled_from(["arrival_s,prompt_tokens,output_tokens", "\ufeffarrival_s;prompt_tokens;output_tokens",
-                               "arrival_s\tprompt_tokens\toutput_tokens", "a,b,c", ""]),
-       rows=st.lists(st.lists(st.sampled_from(TRACE_PIECES), min_size=0, max_size=4), max_size=6),
-       as_bytes=st.booleans())
+@given(
+    header=st.sampled_from(
+        [
+            "arrival_s,prompt_tokens,output_tokens",
+            "\ufeffarrival_s;prompt_tokens;output_tokens",
+            "arrival_s\tprompt_tokens\toutput_tokens",
+            "a,b,c",
+            "",
+        ]
+    ),
+    rows=st.lists(st.lists(st.sampled_from(TRACE_PIECES), min_size=0, max_size=4), max_size=6),
+    as_bytes=st.booleans(),
+)
 def test_fuzz_trace_csv(header: str, rows: list[list[str]], as_bytes: bool) -> None:
     from dashboard.sim.workload import MAX_ARRIVAL_S, workload_from_trace
 
@@ -408,10 +596,18 @@ def test_fuzz_trace_csv(header: str, rows: list[list[str]], as_bytes: bool) -> N
 
 
 @fuzz(80)
-@given(rows=st.lists(st.dictionaries(st.sampled_from(["name", "hardware", "tp", "isl", "osl", "concurrency",
-                                                      "kv_len", "extra"]),
-                                     st.sampled_from(["h200", "/etc/passwd", "x.json", "1", "0", "-1", "nan", "1e309",
-                                                      "²", "=1+1", "", "8", "1024"]), max_size=8), max_size=5))
+@given(
+    rows=st.lists(
+        st.dictionaries(
+            st.sampled_from(["name", "hardware", "tp", "isl", "osl", "concurrency", "kv_len", "extra"]),
+            st.sampled_from(
+                ["h200", "/etc/passwd", "x.json", "1", "0", "-1", "nan", "1e309", "²", "=1+1", "", "8", "1024"]
+            ),
+            max_size=8,
+        ),
+        max_size=5,
+    )
+)
 def test_fuzz_scenario_rows(rows) -> None:
     from dashboard.services.search_inferencemax import validate_scenario_rows
 
@@ -423,6 +619,7 @@ def test_fuzz_scenario_rows(rows) -> None:
 
 # ---------------------------------------------------------------- URL query parameters
 
+
 class _QP(dict):
     def to_dict(self):
         return dict(self)
@@ -433,14 +630,42 @@ class _FakeSt:
         self.query_params = _QP(qp)
 
 
-QP_VALUES = st.sampled_from(["1", "2", "8", "²", "١٢", "-1", "0", "nan", "inf", "1e309", "x" * 5000, "/etc/passwd",
-                             "../../x.json", "h200", "llama-3.1-8b", "custom:evil", "zh", "en", "fp8", "bf16",
-                             "true", "", "1,2,3", "1," * 100])
+QP_VALUES = st.sampled_from(
+    [
+        "1",
+        "2",
+        "8",
+        "²",
+        "١٢",
+        "-1",
+        "0",
+        "nan",
+        "inf",
+        "1e309",
+        "x" * 5000,
+        "/etc/passwd",
+        "../../x.json",
+        "h200",
+        "llama-3.1-8b",
+        "custom:evil",
+        "zh",
+        "en",
+        "fp8",
+        "bf16",
+        "true",
+        "",
+        "1,2,3",
+        "1," * 100,
+    ]
+)
 
 
 @fuzz(200)
-@given(qp=st.dictionaries(st.sampled_from(["tp", "ep", "hw", "model", "lang", "wdtype", "kvdtype", "adtype"]),
-                          QP_VALUES, max_size=8))
+@given(
+    qp=st.dictionaries(
+        st.sampled_from(["tp", "ep", "hw", "model", "lang", "wdtype", "kvdtype", "adtype"]), QP_VALUES, max_size=8
+    )
+)
 def test_fuzz_session_query_params(qp: dict[str, str]) -> None:
     from dashboard.app_context import _current_hardware, _current_model, _read_query_params
     from dashboard.state.session import SessionState
@@ -469,6 +694,7 @@ def test_fuzz_coerce_query_value(raw: str, like: Any) -> None:
 
 # ---------------------------------------------------------------- simulator workloads
 
+
 @pytest.fixture(scope="module")
 def small_cm():
     from dashboard.features.cost_model import CostModel
@@ -479,22 +705,49 @@ def small_cm():
 
 
 @fuzz(60, deadline_s=30)
-@given(n=st.integers(1, 24), p=st.integers(1, 3000), o=st.integers(1, 200),
-       dist=st.sampled_from(["fixed", "uniform", "normal", "lognormal"]), spread=st.floats(0, 1),
-       rate=st.one_of(st.none(), st.floats(1e-3, 1e4)), conc=st.one_of(st.none(), st.integers(1, 8)),
-       budget=st.integers(1, 8192), seqs=st.integers(1, 512), bs=st.sampled_from([1, 16, 128, 4096]),
-       blocks=st.one_of(st.none(), st.integers(1, 5000)), chunked=st.booleans(), hit=st.floats(0, 0.99),
-       dp=st.integers(1, 3), seed=st.integers(0, 2**32))
-def test_fuzz_simulator_workloads(small_cm, n, p, o, dist, spread, rate, conc, budget, seqs, bs, blocks, chunked,
-                                  hit, dp, seed) -> None:
+@given(
+    n=st.integers(1, 24),
+    p=st.integers(1, 3000),
+    o=st.integers(1, 200),
+    dist=st.sampled_from(["fixed", "uniform", "normal", "lognormal"]),
+    spread=st.floats(0, 1),
+    rate=st.one_of(st.none(), st.floats(1e-3, 1e4)),
+    conc=st.one_of(st.none(), st.integers(1, 8)),
+    budget=st.integers(1, 8192),
+    seqs=st.integers(1, 512),
+    bs=st.sampled_from([1, 16, 128, 4096]),
+    blocks=st.one_of(st.none(), st.integers(1, 5000)),
+    chunked=st.booleans(),
+    hit=st.floats(0, 0.99),
+    dp=st.integers(1, 3),
+    seed=st.integers(0, 2**32),
+)
+def test_fuzz_simulator_workloads(
+    small_cm, n, p, o, dist, spread, rate, conc, budget, seqs, bs, blocks, chunked, hit, dp, seed
+) -> None:
     from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
 
     try:
-        wl = WorkloadConfig(num_requests=n, input_len=p, output_len=o, input_dist=dist, output_dist=dist,
-                            input_spread=spread, output_spread=spread, request_rate=rate, concurrency=conc,
-                            seed=seed)
-        sched = SchedulerConfig(max_num_batched_tokens=budget, max_num_seqs=seqs, block_size=bs, num_kv_blocks=blocks,
-                                chunked_prefill=chunked, prefix_cache_hit=hit)
+        wl = WorkloadConfig(
+            num_requests=n,
+            input_len=p,
+            output_len=o,
+            input_dist=dist,
+            output_dist=dist,
+            input_spread=spread,
+            output_spread=spread,
+            request_rate=rate,
+            concurrency=conc,
+            seed=seed,
+        )
+        sched = SchedulerConfig(
+            max_num_batched_tokens=budget,
+            max_num_seqs=seqs,
+            block_size=bs,
+            num_kv_blocks=blocks,
+            chunked_prefill=chunked,
+            prefix_cache_hit=hit,
+        )
         res = simulate(small_cm, wl, sched, dp=dp, record_steps=True)
     except ValueError as exc:
         assert "\n" not in str(exc)

@@ -39,9 +39,35 @@ HUGE_INT = 10**9
 HUGE_FLOAT = 1e12
 
 GARBAGE_TEXT = [
-    "", " ", "0", "-1", "-0", "abc", "1,,2", "1, 2, x", "1;2;3", "1e400", "nan", "inf", "-inf", "9" * 40,
-    "0x10", "1_000", "½", "١٢٣", "\u202e123", "\x00", "🙂" * 20, "<script>alert(1)</script>", "'; DROP TABLE x; --",
-    "{{7*7}}", "${HOME}", "__import__('os').system('echo pwned')", "x" * 5000, "\n\n\n", "1,2,3," * 200,
+    "",
+    " ",
+    "0",
+    "-1",
+    "-0",
+    "abc",
+    "1,,2",
+    "1, 2, x",
+    "1;2;3",
+    "1e400",
+    "nan",
+    "inf",
+    "-inf",
+    "9" * 40,
+    "0x10",
+    "1_000",
+    "½",
+    "١٢٣",
+    "\u202e123",
+    "\x00",
+    "🙂" * 20,
+    "<script>alert(1)</script>",
+    "'; DROP TABLE x; --",
+    "{{7*7}}",
+    "${HOME}",
+    "__import__('os').system('echo pwned')",
+    "x" * 5000,
+    "\n\n\n",
+    "1,2,3," * 200,
 ]
 
 
@@ -55,16 +81,39 @@ def _garbage_json(rng: random.Random) -> str:
     """Pasted garbage: broken JSON, wrong types, deep nesting, and valid configs with absurd fields."""
     base = _base_model()
     candidates = [
-        "", "{", "}", "[]", "null", "true", "42", '"text"', "{'single': 'quotes'}", '{"a": 1,}', "{\"a\": NaN}",
-        "[" * 50_000, '{"a":' * 50_000, "\ufeff{}", "{}", '{"hidden_size": "4096"}',
+        "",
+        "{",
+        "}",
+        "[]",
+        "null",
+        "true",
+        "42",
+        '"text"',
+        "{'single': 'quotes'}",
+        '{"a": 1,}',
+        '{"a": NaN}',
+        "[" * 50_000,
+        '{"a":' * 50_000,
+        "\ufeff{}",
+        "{}",
+        '{"hidden_size": "4096"}',
         json.dumps({**base, "hidden_size": -4096}),
         json.dumps({**base, "num_hidden_layers": 0}),
         json.dumps({**base, "num_attention_heads": 7}),
         json.dumps({**base, "num_key_value_heads": 0}),
         json.dumps({**base, "vocab_size": 10**30}),
         json.dumps({**base, "hidden_size": 2**20, "intermediate_size": 2**22}),
-        json.dumps({**base, "num_hidden_layers": 1, "hidden_size": 64, "intermediate_size": 64,
-                    "num_attention_heads": 1, "num_key_value_heads": 1, "vocab_size": 1}),
+        json.dumps(
+            {
+                **base,
+                "num_hidden_layers": 1,
+                "hidden_size": 64,
+                "intermediate_size": 64,
+                "num_attention_heads": 1,
+                "num_key_value_heads": 1,
+                "vocab_size": 1,
+            }
+        ),
         json.dumps({**base, "torch_dtype": ["x"], "model_type": {"nested": True}}),
         json.dumps(base).replace("4096", "Infinity", 1),
         json.dumps(base).replace("4096", "NaN", 1),
@@ -85,7 +134,11 @@ def _number_value(w: Any, mode: str, rng: random.Random) -> float | int:
     lo, hi = w.min, w.max
     cur = w.value
     is_int = (isinstance(cur, int) and not isinstance(cur, bool)) or (
-        cur is None and isinstance(w.step, int | float) and float(w.step).is_integer() and (lo is None or float(lo).is_integer()))
+        cur is None
+        and isinstance(w.step, int | float)
+        and float(w.step).is_integer()
+        and (lo is None or float(lo).is_integer())
+    )
     huge = HUGE_INT if is_int else HUGE_FLOAT
     if mode == "low":
         v = lo if lo is not None else rng.choice([0, -1, -huge])
@@ -151,8 +204,17 @@ def _raw_options(area: Any, w: Any) -> list[Any]:
 def _fuzz_area(area: Any, where: str, mode: str, rng: random.Random, log: list[str], budget: int | None) -> None:
     """Set every supported widget in ``area`` (or ``budget`` random ones)."""
     widgets: list[tuple[str, Any]] = []
-    for kind in ("number_input", "slider", "selectbox", "multiselect", "radio", "checkbox", "toggle",
-                 "text_input", "text_area"):
+    for kind in (
+        "number_input",
+        "slider",
+        "selectbox",
+        "multiselect",
+        "radio",
+        "checkbox",
+        "toggle",
+        "text_input",
+        "text_area",
+    ):
         widgets += [(kind, w) for w in getattr(area, kind)]
     if budget is not None:
         widgets = rng.sample(widgets, min(budget, len(widgets)))
@@ -232,8 +294,11 @@ def _fuzz_editors(at: AppTest, mode: str, rng: random.Random, log: list[str]) ->
                     elif col.dtype.kind in "iu":
                         v = int(_in_range(HUGE_INT if mode == "high" else rng.choice([0, -1, 1, HUGE_INT]), lo, hi))
                     elif col.dtype.kind == "f":
-                        v = float(_in_range(HUGE_FLOAT if mode == "high" else rng.choice([0.0, -1.0, 1e-9, HUGE_FLOAT]),
-                                            lo, hi))
+                        v = float(
+                            _in_range(
+                                HUGE_FLOAT if mode == "high" else rng.choice([0.0, -1.0, 1e-9, HUGE_FLOAT]), lo, hi
+                            )
+                        )
                     elif tc.get("type") == "selectbox" and tc.get("options"):
                         v = rng.choice(tc["options"])
                     else:
@@ -251,11 +316,14 @@ def _run(at: AppTest, spec: PageSpec, seed: str, log: list[str]) -> None:
     try:
         at.run()
     except RuntimeError as exc:  # AppTest timeout
-        pytest.fail(f"{spec.url_path} (seed {seed!r}) did not finish within {TIMEOUT} s: {exc}\ninputs:\n  "
-                    + "\n  ".join(log), pytrace=False)
+        pytest.fail(
+            f"{spec.url_path} (seed {seed!r}) did not finish within {TIMEOUT} s: {exc}\ninputs:\n  " + "\n  ".join(log),
+            pytrace=False,
+        )
     if at.exception:
-        pytest.fail(f"{spec.url_path} (seed {seed!r}) raised:\n{_exceptions(at)}\ninputs:\n  " + "\n  ".join(log),
-                    pytrace=False)
+        pytest.fail(
+            f"{spec.url_path} (seed {seed!r}) raised:\n{_exceptions(at)}\ninputs:\n  " + "\n  ".join(log), pytrace=False
+        )
 
 
 @pytest.mark.parametrize("spec", PAGE_SPECS, ids=[s.url_path for s in PAGE_SPECS])
@@ -305,6 +373,7 @@ def test_fuzz_whole_sidebar(mode: str) -> None:
 
 # --- the model editor and upload keep the last valid model ------------------------------------------------
 
+
 def _header_text(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown if "**" in m.value)
 
@@ -324,10 +393,19 @@ def overview_on_qwen() -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("bad", [
-    "{", "[1, 2, 3]", '{"hidden_size": "big"}', "null", '{"model_type": "llama"}', "",
-    "[" * 50_000,
-], ids=["truncated", "array", "wrong-type", "null", "missing-fields", "empty", "deep-nesting"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "{",
+        "[1, 2, 3]",
+        '{"hidden_size": "big"}',
+        "null",
+        '{"model_type": "llama"}',
+        "",
+        "[" * 50_000,
+    ],
+    ids=["truncated", "array", "wrong-type", "null", "missing-fields", "empty", "deep-nesting"],
+)
 def test_invalid_model_json_keeps_last_valid_model(overview_on_qwen: AppTest, bad: str) -> None:
     at = overview_on_qwen
     ttft_before = at.metric[0].value
@@ -338,10 +416,19 @@ def test_invalid_model_json_keeps_last_valid_model(overview_on_qwen: AppTest, ba
     assert at.metric[0].value == ttft_before  # numbers still from the last valid model
 
 
-@pytest.mark.parametrize("payload", [
-    b"\x89PNG\r\n\x1a\n\x00\x00garbage", b"\xff\xfe\x00{", b"{not json", b"[]", b'{"hidden_size": 1}',
-    b" " * 10, b"{" * 50_000,
-], ids=["binary", "utf16-bom", "broken", "array", "incomplete", "blank", "deep-nesting"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00garbage",
+        b"\xff\xfe\x00{",
+        b"{not json",
+        b"[]",
+        b'{"hidden_size": 1}',
+        b" " * 10,
+        b"{" * 50_000,
+    ],
+    ids=["binary", "utf16-bom", "broken", "array", "incomplete", "blank", "deep-nesting"],
+)
 def test_invalid_model_upload_keeps_last_valid_model(overview_on_qwen: AppTest, payload: bytes) -> None:
     at = overview_on_qwen
     at.sidebar.file_uploader(key="sb_model_upload").set_value(("config.json", payload, "application/json")).run()
@@ -381,8 +468,23 @@ def test_invalid_hardware_upload_shows_error(overview_on_qwen: AppTest) -> None:
 
 # --- hostile URLs and configs (issue 11) -------------------------------------------------------------------
 
-HOSTILE_QP = ["²", "١٢", "nan", "inf", "-1", "0", "1e309", "9" * 60, "/etc/passwd", "../../etc/hostname",
-              "x" * 3000, "1," * 100, "<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "custom:evil"]
+HOSTILE_QP = [
+    "²",
+    "١٢",
+    "nan",
+    "inf",
+    "-1",
+    "0",
+    "1e309",
+    "9" * 60,
+    "/etc/passwd",
+    "../../etc/hostname",
+    "x" * 3000,
+    "1," * 100,
+    "<img src=x onerror=alert(1)>",
+    '=HYPERLINK("http://x")',
+    "custom:evil",
+]
 
 
 def _page_fields(spec: PageSpec) -> list[str]:
@@ -404,9 +506,17 @@ def _page_fields(spec: PageSpec) -> list[str]:
 def _extreme_valid_config() -> str:
     """Parses (every field at its documented bound) but is as large as a config may be."""
     cfg = _base_model()
-    cfg.update(hidden_size=131072, num_hidden_layers=4096, num_attention_heads=128, num_key_value_heads=8,
-               head_dim=1024, intermediate_size=1 << 20, vocab_size=1 << 24, max_position_embeddings=1 << 30,
-               _name_or_path="![x](http://198.51.100.7/x.png) <b>[click](http://198.51.100.7)</b>")
+    cfg.update(
+        hidden_size=131072,
+        num_hidden_layers=4096,
+        num_attention_heads=128,
+        num_key_value_heads=8,
+        head_dim=1024,
+        intermediate_size=1 << 20,
+        vocab_size=1 << 24,
+        max_position_embeddings=1 << 30,
+        _name_or_path="![x](http://198.51.100.7/x.png) <b>[click](http://198.51.100.7)</b>",
+    )
     return json.dumps(cfg)
 
 

@@ -15,8 +15,23 @@ from dashboard.features.hardware import (
     load_hardware,
 )
 
-REQUIRED = {"a100-80g", "a800", "h100-sxm", "h800", "h20", "h200", "b200", "gb200", "b300", "mi300x", "mi325x",
-            "mi355x", "l40s", "rtx-4090", "ascend-910b"}
+REQUIRED = {
+    "a100-80g",
+    "a800",
+    "h100-sxm",
+    "h800",
+    "h20",
+    "h200",
+    "b200",
+    "gb200",
+    "b300",
+    "mi300x",
+    "mi325x",
+    "mi355x",
+    "l40s",
+    "rtx-4090",
+    "ascend-910b",
+}
 
 
 def test_all_required_presets_load() -> None:

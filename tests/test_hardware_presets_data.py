@@ -13,30 +13,77 @@ import pytest
 HARDWARE_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "data" / "hardware"
 
 EXPECTED_SLUGS = {
-    "a100-80g", "a800", "h100-sxm", "h800", "h20", "h200", "b200", "gb200", "b300",
-    "mi300x", "mi325x", "mi355x", "l40s", "rtx-4090", "ascend-910b",
+    "a100-80g",
+    "a800",
+    "h100-sxm",
+    "h800",
+    "h20",
+    "h200",
+    "b200",
+    "gb200",
+    "b300",
+    "mi300x",
+    "mi325x",
+    "mi355x",
+    "l40s",
+    "rtx-4090",
+    "ascend-910b",
 }
 
 TOP_LEVEL_KEYS = {
-    "slug", "name", "aliases", "vendor", "architecture", "form_factor", "peak_tflops",
-    "hbm_capacity_gb", "hbm_bandwidth_gb_s", "l2_cache_mb", "sm_count", "boost_clock_mhz",
-    "scale_up", "scale_out_gb_s", "pcie", "c2c_gb_s", "host_ddr_gb_s", "tdp_w", "sources", "notes",
+    "slug",
+    "name",
+    "aliases",
+    "vendor",
+    "architecture",
+    "form_factor",
+    "peak_tflops",
+    "hbm_capacity_gb",
+    "hbm_bandwidth_gb_s",
+    "l2_cache_mb",
+    "sm_count",
+    "boost_clock_mhz",
+    "scale_up",
+    "scale_out_gb_s",
+    "pcie",
+    "c2c_gb_s",
+    "host_ddr_gb_s",
+    "tdp_w",
+    "sources",
+    "notes",
 }
 PRECISIONS = {"tf32", "bf16", "fp16", "fp8", "int8", "fp4"}
 SCALE_UP_KEYS = {"name", "bandwidth_gb_s", "domain_size"}
 PCIE_KEYS = {"gen", "lanes", "bandwidth_gb_s"}
 MICROARCH_KEYS = {
-    "tensor_flops_per_clk_per_sm", "sfu_ops_per_clk_per_sm", "smem_kb_per_sm",
-    "smem_bytes_per_clk_per_sm", "register_file_kb_per_sm",
+    "tensor_flops_per_clk_per_sm",
+    "sfu_ops_per_clk_per_sm",
+    "smem_kb_per_sm",
+    "smem_bytes_per_clk_per_sm",
+    "register_file_kb_per_sm",
 }
 SOURCE_KEYS = {
-    "peak_tflops", "hbm", "l2_cache_mb", "sm_count", "boost_clock_mhz", "scale_up",
-    "scale_out_gb_s", "pcie", "host_ddr_gb_s", "tdp_w",
+    "peak_tflops",
+    "hbm",
+    "l2_cache_mb",
+    "sm_count",
+    "boost_clock_mhz",
+    "scale_up",
+    "scale_out_gb_s",
+    "pcie",
+    "host_ddr_gb_s",
+    "tdp_w",
 }
 # Numbers that must always be present (never null).
 REQUIRED_NUMBERS = [
-    "hbm_capacity_gb", "hbm_bandwidth_gb_s", "l2_cache_mb", "sm_count", "boost_clock_mhz",
-    "scale_out_gb_s", "host_ddr_gb_s", "tdp_w",
+    "hbm_capacity_gb",
+    "hbm_bandwidth_gb_s",
+    "l2_cache_mb",
+    "sm_count",
+    "boost_clock_mhz",
+    "scale_out_gb_s",
+    "host_ddr_gb_s",
+    "tdp_w",
 ]
 
 
@@ -128,8 +175,12 @@ def test_nvidia_presets_have_microarch(vendor):
         if d["vendor"] == vendor:
             assert "microarch" in d, slug
             m = d["microarch"]
-            for key in ("sfu_ops_per_clk_per_sm", "smem_kb_per_sm",
-                        "smem_bytes_per_clk_per_sm", "register_file_kb_per_sm"):
+            for key in (
+                "sfu_ops_per_clk_per_sm",
+                "smem_kb_per_sm",
+                "smem_bytes_per_clk_per_sm",
+                "register_file_kb_per_sm",
+            ):
                 assert _is_number(m[key]), f"{slug}.microarch.{key}"
             assert _is_number(m["tensor_flops_per_clk_per_sm"].get("bf16")), slug
 

@@ -141,9 +141,17 @@ def test_batch_sweep_and_query_params() -> None:
 
 def test_extreme_inputs_do_not_raise(moe: AppTest) -> None:
     at = moe
-    for key, value in (("batch", 65_536), ("context", 2_000_000), ("prefetch_window", 0), ("link_efficiency", 0.01),
-                       ("ddr_efficiency", 0.01), ("pageable_factor", 0.01), ("kv_writeback_ratio", 1.0),
-                       ("resident_experts", 0), ("zipf_exponent", 5.0)):
+    for key, value in (
+        ("batch", 65_536),
+        ("context", 2_000_000),
+        ("prefetch_window", 0),
+        ("link_efficiency", 0.01),
+        ("ddr_efficiency", 0.01),
+        ("pageable_factor", 0.01),
+        ("kv_writeback_ratio", 1.0),
+        ("resident_experts", 0),
+        ("zipf_exponent", 5.0),
+    ):
         at.number_input(key=K + key).set_value(value)
     at.selectbox(key=K + "phase").set_value("prefill")
     at.checkbox(key=K + "pinned").set_value(False)

@@ -75,13 +75,15 @@ def test_scenario_stages_match_cost_model() -> None:
 
 
 def test_row_validation_keeps_good_rows() -> None:
-    rows = [dict(DEFAULT_SCENARIOS[0]),
-            {"name": "bad hw", "hardware": "nope", "tp": 1, "dp": 1, "batch": 1, "seq_len": 8, "output_len": 8},
-            {"name": "empty tp", "hardware": "h200", "tp": None, "dp": 1, "batch": 1, "seq_len": 8, "output_len": 8},
-            {"name": "frac", "hardware": "h200", "tp": 1.5, "dp": 1, "batch": 1, "seq_len": 8, "output_len": 8},
-            {"name": "tp3", "hardware": "h200", "tp": 3, "dp": 1, "batch": 1, "seq_len": 8, "output_len": 8},
-            {"name": "neg", "hardware": "b200", "tp": 1, "dp": 1, "batch": -4, "seq_len": 8, "output_len": 8},
-            {"name": None, "hardware": None, "tp": 1, "dp": 2, "batch": 4, "seq_len": 64, "output_len": 16}]
+    rows = [
+        dict(DEFAULT_SCENARIOS[0]),
+        {"name": "bad hw", "hardware": "nope", "tp": 1, "dp": 1, "batch": 1, "seq_len": 8, "output_len": 8},
+        {"name": "empty tp", "hardware": "h200", "tp": None, "dp": 1, "batch": 1, "seq_len": 8, "output_len": 8},
+        {"name": "frac", "hardware": "h200", "tp": 1.5, "dp": 1, "batch": 1, "seq_len": 8, "output_len": 8},
+        {"name": "tp3", "hardware": "h200", "tp": 3, "dp": 1, "batch": 1, "seq_len": 8, "output_len": 8},
+        {"name": "neg", "hardware": "b200", "tp": 1, "dp": 1, "batch": -4, "seq_len": 8, "output_len": 8},
+        {"name": None, "hardware": None, "tp": 1, "dp": 2, "batch": 4, "seq_len": 64, "output_len": 16},
+    ]
     checked = validate_scenario_rows(rows)
     assert [e is None for _, e in checked] == [True, False, False, False, True, False, True]
     assert "unknown hardware" in checked[1][1] and "tp is empty" in checked[2][1]
@@ -169,8 +171,10 @@ def test_inferencemax_v2_data_editor_edits_add_delete() -> None:
 
 def test_inferencemax_v2_csv_import_export() -> None:
     at = AppTest.from_file(IMX2, default_timeout=120).run()
-    csv = (b"name,hardware,tp,dp,batch,seq_len,output_len,kv_len\n"
-           b"one,h200,1,1,8,256,64,0\ntwo,b200,2,2,16,512,128,0\nthree,h200,,1,1,1,1,0\n")
+    csv = (
+        b"name,hardware,tp,dp,batch,seq_len,output_len,kv_len\n"
+        b"one,h200,1,1,8,256,64,0\ntwo,b200,2,2,16,512,128,0\nthree,h200,,1,1,1,1,0\n"
+    )
     at.file_uploader(key="inferencemax_v2__upload").set_value(("s.csv", csv, "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Imported 3 scenarios" in s.value for s in at.success)

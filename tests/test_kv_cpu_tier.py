@@ -40,8 +40,7 @@ def test_overlap_modes():
         step_time_with_load_s(1, 1, "magic")
 
 
-@pytest.mark.parametrize("bad", [{"capacity_gib": 0}, {"capacity_gib": float("nan")}, {"latency_s": -1},
-                                 {"mode": "x"}])
+@pytest.mark.parametrize("bad", [{"capacity_gib": 0}, {"capacity_gib": float("nan")}, {"latency_s": -1}, {"mode": "x"}])
 def test_bad_config_refused(bad):
     with pytest.raises(ValueError):
         CpuTierConfig(**bad)
@@ -61,7 +60,6 @@ def test_lru_tier_matches_contiguous_prefixes_and_evicts_oldest():
 # ---- in the simulator -------------------------------------------------------------------------
 
 
-
 def _cm():
     return CostModel(load_model("llama-3.1-8b"), load_hardware("h200"))
 
@@ -69,8 +67,13 @@ def _cm():
 def _trace(*reqs):
     import json
 
-    return load_trace("\n".join(json.dumps({"timestamp": t, "input_length": i, "output_length": o, "hash_ids": h})
-                                for t, i, o, h in reqs) + "\n", block_size=16)
+    return load_trace(
+        "\n".join(
+            json.dumps({"timestamp": t, "input_length": i, "output_length": o, "hash_ids": h}) for t, i, o, h in reqs
+        )
+        + "\n",
+        block_size=16,
+    )
 
 
 def test_trace_with_two_requests_sharing_three_blocks_hits_exactly_three_blocks():
@@ -79,8 +82,12 @@ def test_trace_with_two_requests_sharing_three_blocks_hits_exactly_three_blocks(
     on = simulate(cm, tw.workload, SchedulerConfig.from_engine("vllm", cm.hw, 1), record_steps=False)
     assert list(on.requests["cached_tokens"]) == [0, 48]
     assert on.summary["prefix_cache_hit_rate"] == pytest.approx(48 / 128)
-    off = simulate(cm, tw.workload, replace(SchedulerConfig.from_engine("vllm", cm.hw, 1), prefix_caching=False),
-                   record_steps=False)
+    off = simulate(
+        cm,
+        tw.workload,
+        replace(SchedulerConfig.from_engine("vllm", cm.hw, 1), prefix_caching=False),
+        record_steps=False,
+    )
     assert list(off.requests["cached_tokens"]) == [0, 0] and off.summary["prefix_cache_hit_rate"] == 0
 
 
@@ -92,8 +99,14 @@ def test_cpu_tier_hit_costs_the_link_time_for_its_bytes_not_recompute():
     b_ids = list(range(1001, 1129))
     tw = _trace((0, 2048, 1, a_ids), (1000, 2048, 1, b_ids), (2000, 2048, 1, a_ids))
     cm = _cm()
-    sched = replace(SchedulerConfig.from_engine("vllm", cm.hw, 1), num_kv_blocks=128, async_scheduling=False,
-                    per_request_s=0.0, per_step_s=0.0, per_step_per_seq_s=0.0)
+    sched = replace(
+        SchedulerConfig.from_engine("vllm", cm.hw, 1),
+        num_kv_blocks=128,
+        async_scheduling=False,
+        per_request_s=0.0,
+        per_step_s=0.0,
+        per_step_per_seq_s=0.0,
+    )
     cfg = CpuTierConfig(capacity_gib=1, link=HostLinkConfig(link="pcie"), mode="blocking")
     with_tier = simulate(cm, tw.workload, sched, record_steps=True, cpu_tier=cfg)
     without = simulate(cm, tw.workload, sched, record_steps=True)
@@ -128,11 +141,11 @@ def test_kv_tier_traffic_hand_computed():
     hw = load_hardware("h200")
     cfg = CpuTierConfig(link=HostLinkConfig(link="pcie"))
     # 2 req/s of 4096-in/256-out on 8B bf16 KV (131,072 B/token), half the prompt from the CPU tier
-    tr = kv_tier_traffic(hw, cfg, kv_bytes_per_token=131_072, request_rate=2, prompt_tokens=4096,
-                         output_tokens=256, cpu_hit_rate=0.5)
+    tr = kv_tier_traffic(
+        hw, cfg, kv_bytes_per_token=131_072, request_rate=2, prompt_tokens=4096, output_tokens=256, cpu_hit_rate=0.5
+    )
     assert tr.h2d_bytes_per_s == 2 * 4096 * 0.5 * 131_072  # 0.537 GB/s
     assert tr.d2h_bytes_per_s == 2 * 4352 * 131_072
     assert tr.h2d_utilisation == pytest.approx(tr.h2d_bytes_per_s / 52.8e9, rel=1e-3)
     with pytest.raises(ValueError, match="CPU hit rate"):
-        kv_tier_traffic(hw, cfg, kv_bytes_per_token=1, request_rate=1, prompt_tokens=1, output_tokens=1,
-                        cpu_hit_rate=2)
+        kv_tier_traffic(hw, cfg, kv_bytes_per_token=1, request_rate=1, prompt_tokens=1, output_tokens=1, cpu_hit_rate=2)

@@ -19,8 +19,17 @@ from dashboard.features.mma import (
     wave_quantisation,
 )
 
-TOY = GemmCaps(name="toy", sm_count=132, clock_hz=1e9, tensor_flops_per_clk_per_sm=4096, reg_bytes_per_clk_per_sm=1536,
-               smem_bytes_per_clk_per_sm=128, smem_bytes_per_sm=228 * 1024, hbm_gb_s=4800, l2_hit_rate=0.9)
+TOY = GemmCaps(
+    name="toy",
+    sm_count=132,
+    clock_hz=1e9,
+    tensor_flops_per_clk_per_sm=4096,
+    reg_bytes_per_clk_per_sm=1536,
+    smem_bytes_per_clk_per_sm=128,
+    smem_bytes_per_sm=228 * 1024,
+    hbm_gb_s=4800,
+    l2_hit_rate=0.9,
+)
 
 
 def test_wave_quantisation() -> None:
@@ -67,8 +76,10 @@ def test_bottleneck_moves_with_m_and_caps() -> None:
     assert gemm_tile_model(GemmProblem(8192, 6144, 4096), t, slow_l2).bottleneck == "l2"
     # a lower L2 hit rate sends more traffic to HBM
     miss = GemmCaps(**{**TOY.__dict__, "l2_hit_rate": 0.0})
-    assert (gemm_tile_model(GemmProblem(8192, 6144, 4096), t, miss).level("hbm").bytes
-            > gemm_tile_model(GemmProblem(8192, 6144, 4096), t, TOY).level("hbm").bytes)
+    assert (
+        gemm_tile_model(GemmProblem(8192, 6144, 4096), t, miss).level("hbm").bytes
+        > gemm_tile_model(GemmProblem(8192, 6144, 4096), t, TOY).level("hbm").bytes
+    )
 
 
 def test_split_k_fixup_bytes() -> None:
@@ -95,7 +106,10 @@ def test_h200_caps_from_profile() -> None:
     caps = caps_from_hardware(load_hardware("h200"), "bf16", reg_bytes_per_clk_per_sm=1536)
     assert caps.peak_flops / 1e12 == pytest.approx(132 * 4096 * 1.98e9 / 1e12)
     assert caps.available_bytes_per_clk_per_sm("hbm") == pytest.approx(4800e9 / (1.98e9 * 132))
-    assert caps_from_hardware(load_hardware("h200"), "fp8", reg_bytes_per_clk_per_sm=1536).peak_flops == 2 * caps.peak_flops
+    assert (
+        caps_from_hardware(load_hardware("h200"), "fp8", reg_bytes_per_clk_per_sm=1536).peak_flops
+        == 2 * caps.peak_flops
+    )
 
 
 def test_model_brackets_h200_measurements() -> None:
@@ -107,8 +121,12 @@ def test_model_brackets_h200_measurements() -> None:
     rows = load_gemm_reference()
     assert len(rows) == 260
     hw = load_hardware("h200")
-    caps = {d: caps_from_hardware(hw, d, reg_bytes_per_clk_per_sm=1536, l2_hit_rate=0.9,
-                                  overhead_s=hw.efficiency.kernel_overhead_us * 1e-6) for d in ("bf16", "fp8")}
+    caps = {
+        d: caps_from_hardware(
+            hw, d, reg_bytes_per_clk_per_sm=1536, l2_hit_rate=0.9, overhead_s=hw.efficiency.kernel_overhead_us * 1e-6
+        )
+        for d in ("bf16", "fp8")
+    }
     for r in rows:
         _, b, k_inst = GEMM_DTYPES[r["dtype"]]
         t = GemmTiling(128, 256, 64 if b == 2 else 128, 64, 256, 4, k_inst)

@@ -14,18 +14,37 @@ MODELS_DIR = Path(__file__).resolve().parents[1] / "dashboard" / "data" / "model
 INDEX_PATH = MODELS_DIR / "index.json"
 
 EXPECTED_SLUGS = {
-    "llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "llama-2-7b", "mistral-7b",
-    "qwen2.5-7b", "qwen2.5-32b", "qwen2.5-72b",
-    "qwen3-8b", "qwen3-32b", "qwen3-30b-a3b", "qwen3-235b-a22b",
-    "mixtral-8x7b", "mixtral-8x22b",
-    "deepseek-v3", "deepseek-r1", "deepseek-v2-lite",
-    "gpt-oss-20b", "gpt-oss-120b",
+    "llama-3.1-8b",
+    "llama-3.1-70b",
+    "llama-3.1-405b",
+    "llama-2-7b",
+    "mistral-7b",
+    "qwen2.5-7b",
+    "qwen2.5-32b",
+    "qwen2.5-72b",
+    "qwen3-8b",
+    "qwen3-32b",
+    "qwen3-30b-a3b",
+    "qwen3-235b-a22b",
+    "mixtral-8x7b",
+    "mixtral-8x22b",
+    "deepseek-v3",
+    "deepseek-r1",
+    "deepseek-v2-lite",
+    "gpt-oss-20b",
+    "gpt-oss-120b",
 }
 
 REQUIRED_INDEX_KEYS = {
-    "slug", "hf_id", "display_name", "family", "aliases",
-    "published_total_params_b", "published_active_params_b",
-    "params_source", "config_source",
+    "slug",
+    "hf_id",
+    "display_name",
+    "family",
+    "aliases",
+    "published_total_params_b",
+    "published_active_params_b",
+    "params_source",
+    "config_source",
 }
 
 
@@ -90,8 +109,17 @@ def test_compact_aliases_people_type():
 
 
 def test_dense_models_have_active_equal_total():
-    moe = {"qwen3-30b-a3b", "qwen3-235b-a22b", "mixtral-8x7b", "mixtral-8x22b",
-           "deepseek-v3", "deepseek-r1", "deepseek-v2-lite", "gpt-oss-20b", "gpt-oss-120b"}
+    moe = {
+        "qwen3-30b-a3b",
+        "qwen3-235b-a22b",
+        "mixtral-8x7b",
+        "mixtral-8x22b",
+        "deepseek-v3",
+        "deepseek-r1",
+        "deepseek-v2-lite",
+        "gpt-oss-20b",
+        "gpt-oss-120b",
+    }
     for entry in _index():
         if entry["slug"] not in moe:
             assert entry["published_active_params_b"] == entry["published_total_params_b"]

@@ -37,8 +37,7 @@ def test_total_params_within_one_percent(slug: str, total_b: float, source: str)
         ("gpt-oss-120b", 5.1, False, "OpenAI gpt-oss card: 5.13B active, input embedding excluded"),
     ],
 )
-def test_active_params_match_published(slug: str, active_b: float, include_input_embedding: bool,
-                                       source: str) -> None:
+def test_active_params_match_published(slug: str, active_b: float, include_input_embedding: bool, source: str) -> None:
     """Published active counts carry two significant figures (Qwen's 3.3 B, DeepSeek's 37 B), so they
     are pinned at 2 %: we count 3.353 B for Qwen3-30B-A3B (+1.6 %), 36.6 B for DeepSeek-V3 (-1.0 %)."""
     got = _b(load_model(slug).active_params(include_input_embedding=include_input_embedding))

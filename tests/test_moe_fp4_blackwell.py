@@ -93,8 +93,13 @@ def test_grouped_gemm_formula_reproduces_deepgemm_grouped_rows() -> None:
     for r in _deepgemm_rows("contiguous|masked"):
         g, m, n, k = (int(r[c]) for c in ("groups", "m_per_group", "n", "k"))
         flops = 2.0 * g * m * n * k
-        eta = grouped_gemm_efficiency(gemm_curve(eff, "fp8")(max(m, eff.grouped_gemm_tile_rows)), m, k,
-                                      eff.grouped_gemm_tile_rows, eff.grouped_gemm_k_overhead)
+        eta = grouped_gemm_efficiency(
+            gemm_curve(eff, "fp8")(max(m, eff.grouped_gemm_tile_rows)),
+            m,
+            k,
+            eff.grouped_gemm_tile_rows,
+            eff.grouped_gemm_k_overhead,
+        )
         tc, tm = flops / (peak * eta), (g * n * k + g * m * k + 2.0 * g * m * n) / bw
         t = soft_roofline_s(tc, tm, eff.grouped_gemm_blend) + kov
         errs.append(abs(flops / t / 1e12 / float(r["tflops"]) - 1))
@@ -137,8 +142,10 @@ def test_imbalance_applies_under_ep_only() -> None:
 
     def experts_s(hw, ep: int) -> tuple[float, float]:
         c = CostModel(model, hw, ParallelConfig(tp=ep, ep=ep)).step(spec)
-        return (sum(o.time_s for o in c.ops if o.name.startswith("experts_")),
-                sum(o.flops for o in c.ops if o.name.startswith("experts_")))
+        return (
+            sum(o.time_s for o in c.ops if o.name.startswith("experts_")),
+            sum(o.flops for o in c.ops if o.name.startswith("experts_")),
+        )
 
     hw = load_hardware("h200")
     skewed = hw.with_efficiency(moe_imbalance=2.0)
@@ -181,9 +188,16 @@ def test_shipped_blackwell_block_is_the_recomputed_fit() -> None:
 
 def test_blackwell_block_beats_h200_efficiencies_on_xla_b200_rows() -> None:
     b200 = load_hardware("b200")
-    default = replace(b200, efficiency=Efficiency(**{
-        k: v for k, v in json.loads((HARDWARE_DIR / "_default_efficiency.json").read_text()).items()
-        if not k.startswith("_")}))
+    default = replace(
+        b200,
+        efficiency=Efficiency(
+            **{
+                k: v
+                for k, v in json.loads((HARDWARE_DIR / "_default_efficiency.json").read_text()).items()
+                if not k.startswith("_")
+            }
+        ),
+    )
     for dtype in ("bf16", "fp8"):
         fitted = check_xla_gemms(b200, "sm_100_B200", dtype)
         inherited = check_xla_gemms(default, "sm_100_B200", dtype)
@@ -213,8 +227,23 @@ def test_fitted_chips_say_what_on(slug: str) -> None:
 
 
 def test_step_json_shows_provenance(capsys) -> None:
-    assert main(["step", "--model", "llama-3.1-8b", "--hardware", "mi300x", "--decode-seqs", "8",
-                 "--decode-context", "512", "--json"]) == 0
+    assert (
+        main(
+            [
+                "step",
+                "--model",
+                "llama-3.1-8b",
+                "--hardware",
+                "mi300x",
+                "--decode-seqs",
+                "8",
+                "--decode-context",
+                "512",
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["efficiency_provenance"] == "not fitted: H200-derived efficiencies"
 
@@ -249,8 +278,11 @@ def test_header_says_not_fitted(slug: str, shown: bool) -> None:
     from dashboard.components.header import render_header
 
     calls: list[tuple[str, str]] = []
-    st = SimpleNamespace(title=lambda x: calls.append(("title", x)), caption=lambda x: calls.append(("caption", x)),
-                         markdown=lambda x: calls.append(("markdown", x)))
+    st = SimpleNamespace(
+        title=lambda x: calls.append(("title", x)),
+        caption=lambda x: calls.append(("caption", x)),
+        markdown=lambda x: calls.append(("markdown", x)),
+    )
     for lang in ("en", "zh"):
         calls.clear()
         ctx = SimpleNamespace(st=st, lang=lang, model=load_model("llama-3.1-8b"), hardware=load_hardware(slug))

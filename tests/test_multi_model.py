@@ -50,8 +50,9 @@ def test_spec_roundtrip_and_errors() -> None:
         parse_models_spec("llama-3.1-8b@batch=x")
     with pytest.raises(ValueError, match="at least one"):
         MultiModelInputs(models=" ; ")
-    assert rows_from_records([{"model": "mistral-7b", "layers": float("nan"), "hidden": None, "batch": 4.0,
-                               "tp": None, "ep": None}]) == (ModelRow("mistral-7b", batch=4),)
+    assert rows_from_records(
+        [{"model": "mistral-7b", "layers": float("nan"), "hidden": None, "batch": 4.0, "tp": None, "ep": None}]
+    ) == (ModelRow("mistral-7b", batch=4),)
     assert parse_models_spec("qwen3-30b-a3b@ep=4") == (ModelRow("qwen3-30b-a3b", ep=4),)
     assert format_models_spec((ModelRow("qwen3-30b-a3b", ep=4),)) == "qwen3-30b-a3b@ep=4"
     with pytest.raises(ValueError, match="row 1: choose a model"):
@@ -93,15 +94,17 @@ def test_page_numbers_come_from_the_shared_cost_model() -> None:
     assert row.decode_hbm_util == pytest.approx(mid.bytes / mid.latency_s / 4.8e12)
     assert row.kv_kib_per_token_per_gpu == pytest.approx(128.0)  # 2 · 8 KV heads · 128 · 2 B · 32 layers
     assert row.weights_gib_per_gpu == pytest.approx(
-        weight_bytes_per_gpu(load_model("llama-3.1-8b"), ParallelConfig(), "bf16") / 2**30)
+        weight_bytes_per_gpu(load_model("llama-3.1-8b"), ParallelConfig(), "bf16") / 2**30
+    )
     assert (df.prefill_mfu > df.decode_mfu).all() and (df.decode_hbm_util > df.prefill_hbm_util).all()
     assert len(at.get("plotly_chart")) == 4
     assert at.query_params["models"] == "llama-3.1-8b@batch=8;qwen3-8b@batch=8;mistral-7b@batch=8"
 
 
 def test_comparison_bars_figure() -> None:
-    fig = comparison_bars(["1. a", "2. b"], {"TTFT (ms)": [10.0, 20.0], "TPOT (ms)": [1.0, None]}, title="t",
-                          yaxis="ms", log_y=True)
+    fig = comparison_bars(
+        ["1. a", "2. b"], {"TTFT (ms)": [10.0, 20.0], "TPOT (ms)": [1.0, None]}, title="t", yaxis="ms", log_y=True
+    )
     assert [tr.name for tr in fig.data] == ["TTFT (ms)", "TPOT (ms)"] and fig.layout.barmode == "group"
     assert fig.layout.yaxis.type == "log" and list(fig.data[0].x) == ["1. a", "2. b"]
 
@@ -109,8 +112,11 @@ def test_comparison_bars_figure() -> None:
 def test_editor_add_edit_delete_rows() -> None:
     at = _run(AppTest.from_file(PAGE, default_timeout=60))
     before = _results(at)
-    at.session_state[EDITOR] = {"edited_rows": {0: {"layers": 16, "tp": 2}},
-                                "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4}], "deleted_rows": [2]}
+    at.session_state[EDITOR] = {
+        "edited_rows": {0: {"layers": 16, "tp": 2}},
+        "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4}],
+        "deleted_rows": [2],
+    }
     _run(at)
     df = _results(at)
     assert list(df.model) == ["llama-3.1-8b (L=16, B=8, TP=2)", "qwen3-8b (B=8, TP=1)", "qwen3-30b-a3b (B=4, TP=1)"]
@@ -121,18 +127,22 @@ def test_editor_add_edit_delete_rows() -> None:
     assert at.query_params["models"] == "llama-3.1-8b@layers=16,batch=8,tp=2;qwen3-8b@batch=8;qwen3-30b-a3b@batch=4"
     assert at.session_state["app_state"].pages[P].rows[2].model == "qwen3-30b-a3b"
     # EP on a MoE row splits its experts; EP on a dense row is that row's error
-    at.session_state[EDITOR] = {"edited_rows": {0: {"layers": 16, "tp": 2}, 1: {"ep": 2}},
-                                "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4, "ep": 2}],
-                                "deleted_rows": [2]}
+    at.session_state[EDITOR] = {
+        "edited_rows": {0: {"layers": 16, "tp": 2}, 1: {"ep": 2}},
+        "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4, "ep": 2}],
+        "deleted_rows": [2],
+    }
     _run(at)
     df2 = _results(at)
     assert any("ep=2 needs a mixture-of-experts model" in e.value for e in at.error)
     moe = df2[df2.model.str.startswith("qwen3-30b-a3b")].iloc[0]
     assert moe.ep == 2 and moe.weights_gib_per_gpu < 0.6 * df.weights_gib_per_gpu.iloc[2]
     # adding a model adds a row
-    at.session_state[EDITOR] = {"edited_rows": {0: {"layers": 16, "tp": 2}},
-                                "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4}, {"model": "llama-2-7b"}],
-                                "deleted_rows": [2]}
+    at.session_state[EDITOR] = {
+        "edited_rows": {0: {"layers": 16, "tp": 2}},
+        "added_rows": [{"model": "qwen3-30b-a3b", "batch": 4}, {"model": "llama-2-7b"}],
+        "deleted_rows": [2],
+    }
     _run(at)
     assert len(_results(at)) == 4
 

@@ -79,8 +79,7 @@ def test_uniform_closed_form_reuses_cost_model() -> None:
     for e, k, tok in ((256, 8, 1), (256, 8, 37), (128, 8, 1000), (8, 2, 3)):
         assert expected_touched(e, k, tok).distinct == pytest.approx(expected_distinct_experts(e, k, tok), rel=1e-12)
     # Zipf with s = 0 is uniform
-    assert expected_touched(64, 4, 10, Popularity("zipf", 0.0)).distinct == pytest.approx(
-        64 * (1 - (1 - 4 / 64) ** 10))
+    assert expected_touched(64, 4, 10, Popularity("zipf", 0.0)).distinct == pytest.approx(64 * (1 - (1 - 4 / 64) ** 10))
 
 
 def test_skewed_formula_with_flat_weights_equals_uniform() -> None:
@@ -110,12 +109,15 @@ def test_inclusion_probabilities_sum_to_k() -> None:
     assert list(inclusion_probabilities(np.array([0.5, 0.5, 0.0]), 2)) == [1.0, 1.0, 0.0]
 
 
-@pytest.mark.parametrize(("e", "k", "tokens", "pop", "resident"), [
-    (256, 8, 16, Popularity("zipf", 1.0), 32),
-    (128, 8, 64, Popularity("zipf", 1.2), 16),
-    (8, 2, 4, Popularity("zipf", 1.5), 2),
-    (64, 6, 8, Popularity("histogram", weights=(10.0, 5.0, 1.0, 1.0)), 8),
-])
+@pytest.mark.parametrize(
+    ("e", "k", "tokens", "pop", "resident"),
+    [
+        (256, 8, 16, Popularity("zipf", 1.0), 32),
+        (128, 8, 64, Popularity("zipf", 1.2), 16),
+        (8, 2, 4, Popularity("zipf", 1.5), 2),
+        (64, 6, 8, Popularity("histogram", weights=(10.0, 5.0, 1.0, 1.0)), 8),
+    ],
+)
 def test_skewed_expectation_matches_seeded_monte_carlo(e, k, tokens, pop, resident) -> None:
     analytic = expected_touched(e, k, tokens, pop, resident)
     mc = monte_carlo_touched(e, k, tokens, pop, resident, trials=400, seed=7)
@@ -269,8 +271,9 @@ def test_resident_capacity() -> None:
     assert 0 < big.resident_per_layer < small.resident_per_layer < ds.num_experts
     assert not small.all_fit
     # budget arithmetic: usable − non-expert − KV − other, shards of 44,040,192 B
-    assert small.budget_bytes == pytest.approx(small.usable_bytes - small.non_expert_bytes - small.kv_bytes
-                                               - small.other_bytes)
+    assert small.budget_bytes == pytest.approx(
+        small.usable_bytes - small.non_expert_bytes - small.kv_bytes - small.other_bytes
+    )
     assert small.resident_shards == int(small.budget_bytes // 44_040_192)
     # more EP ranks: each GPU holds fewer experts per layer, the engine holds more
     ep8 = resident_capacity(ds, H200, ParallelConfig(ep=8), dt, batch=1, context=4096)
@@ -284,37 +287,68 @@ def test_resident_capacity() -> None:
 
 
 # ---------------------------------------------------------------- validation and extremes
-@pytest.mark.parametrize("kwargs", [
-    {"link_efficiency": 0.0}, {"link_efficiency": 1.5}, {"pageable_factor": -1.0}, {"link": "usb"},
-    {"link_gb_s": float("nan")}, {"gpus_per_socket": -1}, {"ddr_efficiency": True},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"link_efficiency": 0.0},
+        {"link_efficiency": 1.5},
+        {"pageable_factor": -1.0},
+        {"link": "usb"},
+        {"link_gb_s": float("nan")},
+        {"gpus_per_socket": -1},
+        {"ddr_efficiency": True},
+    ],
+)
 def test_link_config_rejects_bad_values(kwargs) -> None:
     with pytest.raises(ValueError):
         HostLinkConfig(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"kind": "pareto"}, {"kind": "zipf", "exponent": -1.0}, {"kind": "histogram", "weights": ()},
-    {"kind": "histogram", "weights": (0.0, 0.0)}, {"kind": "histogram", "weights": (1.0, -2.0)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kind": "pareto"},
+        {"kind": "zipf", "exponent": -1.0},
+        {"kind": "histogram", "weights": ()},
+        {"kind": "histogram", "weights": (0.0, 0.0)},
+        {"kind": "histogram", "weights": (1.0, -2.0)},
+    ],
+)
 def test_popularity_rejects_bad_values(kwargs) -> None:
     with pytest.raises(ValueError):
         Popularity(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"batch": 0}, {"context": -5}, {"phase": "train"}, {"kv_writeback_ratio": 2.0}, {"batch_sweep": ()},
-    {"popularity": "histogram", "histogram": ()}, {"link_efficiency": 0.0}, {"prefetch_window": -1},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"batch": 0},
+        {"context": -5},
+        {"phase": "train"},
+        {"kv_writeback_ratio": 2.0},
+        {"batch_sweep": ()},
+        {"popularity": "histogram", "histogram": ()},
+        {"link_efficiency": 0.0},
+        {"prefetch_window": -1},
+    ],
+)
 def test_host_page_inputs_validate(kwargs) -> None:
     with pytest.raises(ValueError):
         HostBandwidthInputs(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"tp_size": 0}, {"window_ms": 0.0}, {"sla_ms": -1.0}, {"weight_dtype": "fp64"}, {"popularity": "histogram"},
-    {"reserved_fraction": 0.95}, {"moe_model": ""},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"tp_size": 0},
+        {"window_ms": 0.0},
+        {"sla_ms": -1.0},
+        {"weight_dtype": "fp64"},
+        {"popularity": "histogram"},
+        {"reserved_fraction": 0.95},
+        {"moe_model": ""},
+    ],
+)
 def test_experts_page_inputs_validate(kwargs) -> None:
     with pytest.raises(ValueError):
         ExpertsInputs(**kwargs)
@@ -322,8 +356,11 @@ def test_experts_page_inputs_validate(kwargs) -> None:
 
 def test_extreme_inputs_stay_finite() -> None:
     cm = CostModel(load_model("deepseek-v3"), H200, ParallelConfig(), Dtypes(weight="fp8"))
-    for spec in (StepSpec(decode_seqs=65_536, decode_context=2_000_000),
-                 StepSpec(prefill_seqs=65_536, prefill_len=2_000_000), DECODE1):
+    for spec in (
+        StepSpec(decode_seqs=65_536, decode_context=2_000_000),
+        StepSpec(prefill_seqs=65_536, prefill_len=2_000_000),
+        DECODE1,
+    ):
         for pop in (Popularity("zipf", 5.0), Popularity("histogram", weights=(1.0, 0.0, 0.0)), Popularity()):
             r = offload_step(cm, spec, HostLinkConfig(link_efficiency=0.01, pinned=False), 10_000, pop, 1000, 1.0)
             assert math.isfinite(r.step_s) and r.step_s >= r.baseline_step_s > 0

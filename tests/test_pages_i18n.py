@@ -10,8 +10,9 @@ from dashboard.state.session import SessionState
 
 
 # the seed's example page keeps its help text exactly as the seed wrote it (Chinese only)
-@pytest.mark.parametrize("spec", [s for s in PAGE_SPECS if s.file != "example_latency_inspector"],
-                         ids=lambda s: s.url_path)
+@pytest.mark.parametrize(
+    "spec", [s for s in PAGE_SPECS if s.file != "example_latency_inspector"], ids=lambda s: s.url_path
+)
 def test_page_help_in_both_languages(spec) -> None:
     at = AppTest.from_file(str(spec.path), default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]

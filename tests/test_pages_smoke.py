@@ -28,11 +28,25 @@ def test_registry_paths_are_unique_and_planned_pages_exist() -> None:
     specs = all_page_specs()
     assert len({s.url_path for s in specs}) == len(specs)
     assert sum(s.default for s in specs) == 1
-    seed_pages = {"quick_estimation", "attention_vs_head_dim", "quick_memory", "host_bandwidth", "experts_calculation",
-                  "scale_up_search", "scale_up_search_pd_disaggregate", "regression_calibration", "inferencemax",
-                  "inferencemax_v2", "custom_runtime_planner", "vllm_simulator_dashboard",
-                  "llm_chunked_prefill_decoder_scaleup", "multi_model_dashboard", "scale_up_sweep_with_sim",
-                  "mma_modeler_app", "example_latency_inspector"}
+    seed_pages = {
+        "quick_estimation",
+        "attention_vs_head_dim",
+        "quick_memory",
+        "host_bandwidth",
+        "experts_calculation",
+        "scale_up_search",
+        "scale_up_search_pd_disaggregate",
+        "regression_calibration",
+        "inferencemax",
+        "inferencemax_v2",
+        "custom_runtime_planner",
+        "vllm_simulator_dashboard",
+        "llm_chunked_prefill_decoder_scaleup",
+        "multi_model_dashboard",
+        "scale_up_sweep_with_sim",
+        "mma_modeler_app",
+        "example_latency_inspector",
+    }
     assert seed_pages <= {s.file for s in specs}
     missing = [s.file for s in specs if not s.path.exists()]
     assert not missing, f"registered pages without a file: {missing}"

@@ -67,18 +67,32 @@ def test_virtual_engines_carry_more_load_than_one() -> None:
     sched = SchedulerConfig(max_num_batched_tokens=4096, max_num_seqs=64)
     blocks = kv_blocks_for(cm, sched, 1024 + 128)
     wl = WorkloadConfig(num_requests=120, input_len=1024, output_len=128, concurrency=64)
-    one = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=4096, max_num_seqs=64, num_kv_blocks=blocks),
-                   record_steps=False)
-    two = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=4096, max_num_seqs=32, num_kv_blocks=blocks // 2),
-                   dp=2, record_steps=False)
+    one = simulate(
+        cm, wl, SchedulerConfig(max_num_batched_tokens=4096, max_num_seqs=64, num_kv_blocks=blocks), record_steps=False
+    )
+    two = simulate(
+        cm,
+        wl,
+        SchedulerConfig(max_num_batched_tokens=4096, max_num_seqs=32, num_kv_blocks=blocks // 2),
+        dp=2,
+        record_steps=False,
+    )
     # two micro-batches in flight: ~twice the throughput of one virtual engine with the same clients
     r = two.summary["output_throughput_tok_s"] / one.summary["output_throughput_tok_s"]
     assert 1.3 < r < 2.2
 
 
 def test_planner_uses_pp_when_a_node_is_too_small() -> None:
-    req = PlanRequest(hardware=("h100-sxm",), input_len=1024, output_len=128, request_rate=1.0, ttft_ms=5000.0,
-                      tpot_ms=150.0, max_gpus=32, disaggregated="off")
+    req = PlanRequest(
+        hardware=("h100-sxm",),
+        input_len=1024,
+        output_len=128,
+        request_rate=1.0,
+        ttft_ms=5000.0,
+        tpot_ms=150.0,
+        max_gpus=32,
+        disaggregated="off",
+    )
     res = plan(L405, req)
     p = res.plans[0]
     assert p["pp"] >= 2 and p["tp"] == 8 and p["num_gpus"] == p["replicas"] * 8 * p["pp"]

@@ -68,8 +68,12 @@ def test_a_plan_meets_its_sla_when_simulated_on_its_own(llama70) -> None:
     assert checked >= 2
     # the aggregated case by hand: a fresh cost model from the JSON fields
     p = next(p for p in llama70.plans if p["mode"] == "aggregated" and p["meets_sla"])
-    cm = CostModel(m, load_hardware(p["hardware"]), ParallelConfig(tp=p["tp"], ep=p["ep"], pp=p["pp"]),
-                   Dtypes(weight=p["weight_dtype"], kv=p["kv_dtype"]))
+    cm = CostModel(
+        m,
+        load_hardware(p["hardware"]),
+        ParallelConfig(tp=p["tp"], ep=p["ep"], pp=p["pp"]),
+        Dtypes(weight=p["weight_dtype"], kv=p["kv_dtype"]),
+    )
     sim = simulate_plan(cm, REQ, p["replicas"], p["max_num_batched_tokens"], p["max_num_seqs"])
     assert sim["ttft_ms"] == pytest.approx(p["ttft_ms"]) and sim["tpot_ms"] == pytest.approx(p["tpot_ms"])
 
@@ -79,8 +83,15 @@ def test_adding_gpus_never_makes_the_cheapest_plan_more_expensive() -> None:
     prev = float("inf")
     seen_feasible = False
     for g in (1, 2, 8, 32):
-        req = PlanRequest(hardware=("h100-sxm", "h200"), input_len=1024, output_len=256, request_rate=20.0,
-                          ttft_ms=800.0, tpot_ms=30.0, max_gpus=g)
+        req = PlanRequest(
+            hardware=("h100-sxm", "h200"),
+            input_len=1024,
+            output_len=256,
+            request_rate=20.0,
+            ttft_ms=800.0,
+            tpot_ms=30.0,
+            max_gpus=g,
+        )
         ok = [p for p in plan(m, req).plans if p["meets_sla"]]
         cost = min((p["usd_per_m_output_tokens"] for p in ok), default=float("inf"))
         assert cost <= prev + 1e-9, g
@@ -114,8 +125,10 @@ def test_prices_table_cites_every_default() -> None:
 
 
 def test_unpriced_or_impossible_hardware_is_rejected_with_a_reason() -> None:
-    res = plan(load_model("deepseek-v3"), PlanRequest(hardware=("l40s", "h100-sxm"), input_len=1024, output_len=128,
-                                                      request_rate=1.0, max_gpus=8))
+    res = plan(
+        load_model("deepseek-v3"),
+        PlanRequest(hardware=("l40s", "h100-sxm"), input_len=1024, output_len=128, request_rate=1.0, max_gpus=8),
+    )
     reasons = {r["hardware"]: r["reason"] for r in res.rejected}
     assert "no price" in reasons["l40s"]
     assert "OOM" in reasons["h100-sxm"]  # 671 B fp8 weights do not fit 8 × 80 GB
@@ -123,8 +136,10 @@ def test_unpriced_or_impossible_hardware_is_rejected_with_a_reason() -> None:
 
 
 def test_native_formats_reach_the_plan() -> None:
-    res = plan(load_model("gpt-oss-120b"), PlanRequest(hardware=("h200",), input_len=1024, output_len=256,
-                                                       request_rate=5.0, tpot_ms=50.0))
+    res = plan(
+        load_model("gpt-oss-120b"),
+        PlanRequest(hardware=("h200",), input_len=1024, output_len=256, request_rate=5.0, tpot_ms=50.0),
+    )
     p = res.plans[0]
     assert p["weight_dtype"] == "mxfp4" and p["meets_sla"]
     assert p["num_gpus"] == 1  # 61 GiB of MXFP4 experts + bf16 attention fit one H200
@@ -140,8 +155,15 @@ def test_bad_requests_are_clear_errors() -> None:
 
 
 def test_disaggregated_plans_size_both_pools() -> None:
-    req = PlanRequest(hardware=("h200", "b200"), input_len=2048, output_len=256, request_rate=30.0, ttft_ms=1000.0,
-                      tpot_ms=40.0, disaggregated="on")
+    req = PlanRequest(
+        hardware=("h200", "b200"),
+        input_len=2048,
+        output_len=256,
+        request_rate=30.0,
+        ttft_ms=1000.0,
+        tpot_ms=40.0,
+        disaggregated="on",
+    )
     res = plan(load_model("llama-3.1-70b"), req)
     assert res.plans
     for p in res.plans:
@@ -207,7 +229,9 @@ def _check(texts: dict[str, str]) -> int:
         for pod in pods:
             c = pod["containers"][0]
             assert int(c["resources"]["limits"]["nvidia.com/gpu"]) >= 1
-            assert c["volumeMounts"][0]["mountPath"] == "/dev/shm" and pod["volumes"][0]["emptyDir"]["medium"] == "Memory"
+            assert (
+                c["volumeMounts"][0]["mountPath"] == "/dev/shm" and pod["volumes"][0]["emptyDir"]["medium"] == "Memory"
+            )
     for block in texts["trtllm"].split("<<'EOF'\n")[1:]:
         opts = yaml.safe_load(block.split("EOF\n")[0])
         assert set(opts) <= set(engine_flags()["trtllm"]["yaml_keys"])
@@ -234,8 +258,9 @@ def test_every_emitted_flag_is_in_the_documented_list(llama70) -> None:
     for p in llama70.plans:
         assert _check(p["launch"]) > 10
     specs = [
-        LaunchSpec("deepseek-ai/DeepSeek-R1", tp=1, dp=8, ep=8, kv_dtype="fp8", weight_dtype="fp8",
-                   checkpoint_dtype="fp8"),
+        LaunchSpec(
+            "deepseek-ai/DeepSeek-R1", tp=1, dp=8, ep=8, kv_dtype="fp8", weight_dtype="fp8", checkpoint_dtype="fp8"
+        ),
         LaunchSpec("meta-llama/Llama-3.1-405B", tp=8, pp=2, weight_dtype="fp8", checkpoint_dtype="bf16"),
         LaunchSpec("openai/gpt-oss-120b", tp=2, ep=2, weight_dtype="mxfp4", checkpoint_dtype="mxfp4"),
     ]
@@ -250,8 +275,12 @@ def test_every_emitted_flag_is_in_the_documented_list(llama70) -> None:
     assert "--kv-cache-dtype fp8_e4m3" in launch_commands(specs[0])["sglang"]
     assert "--enable-dp-attention" in launch_commands(specs[0])["sglang"]
     # a disaggregated search row: prefill and decode pools with the KV connector
-    pd = launch_from_search_row({"x": 3, "tp_p": 2, "ep_p": 2, "y": 1, "tp_d": 4, "ep_d": 4, "budget": 4096,
-                                 "decode_concurrency": 64}, "Qwen/Qwen3-30B-A3B", 1024, 256)
+    pd = launch_from_search_row(
+        {"x": 3, "tp_p": 2, "ep_p": 2, "y": 1, "tp_d": 4, "ep_d": 4, "budget": 4096, "decode_concurrency": 64},
+        "Qwen/Qwen3-30B-A3B",
+        1024,
+        256,
+    )
     _check(pd)
     assert "NixlConnector" in pd["vllm"] and "role: prefill" in pd["k8s"] and "role: decode" in pd["k8s"]
     assert "--disaggregation-mode prefill" in pd["sglang"] and "--disaggregation-mode decode" in pd["sglang"]
@@ -259,9 +288,26 @@ def test_every_emitted_flag_is_in_the_documented_list(llama70) -> None:
 
 # ---------------------------------------------------------------------------- CLI
 def test_cli_plan_json_and_emit(capsys) -> None:
-    argv = ["plan", "--model", "llama-3.1-8b", "--hardware", "h100-sxm,h200", "--input-len", "1024",
-            "--output-len", "128", "--request-rate", "8", "--ttft-ms", "500", "--tpot-ms", "30",
-            "--disaggregated", "off", "--json"]
+    argv = [
+        "plan",
+        "--model",
+        "llama-3.1-8b",
+        "--hardware",
+        "h100-sxm,h200",
+        "--input-len",
+        "1024",
+        "--output-len",
+        "128",
+        "--request-rate",
+        "8",
+        "--ttft-ms",
+        "500",
+        "--tpot-ms",
+        "30",
+        "--disaggregated",
+        "off",
+        "--json",
+    ]
     assert main(argv) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) == {"plans", "rejected"} and doc["plans"][0]["meets_sla"]
@@ -269,15 +315,41 @@ def test_cli_plan_json_and_emit(capsys) -> None:
     assert main([*argv[:-1], "--emit", "vllm"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("vllm serve meta-llama/Llama-3.1-8B --tensor-parallel-size")
-    assert main(["search", "--model", "llama-3.1-8b", "--hardware", "h200", "--gpus", "2", "--input-len", "1024",
-                 "--output-len", "128", "--tpot-ms", "30", "--emit", "k8s"]) == 0
+    assert (
+        main(
+            [
+                "search",
+                "--model",
+                "llama-3.1-8b",
+                "--hardware",
+                "h200",
+                "--gpus",
+                "2",
+                "--input-len",
+                "1024",
+                "--output-len",
+                "128",
+                "--tpot-ms",
+                "30",
+                "--emit",
+                "k8s",
+            ]
+        )
+        == 0
+    )
     assert "kind: Deployment" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("extra", [
-    ["--request-rate", "0"], ["--request-rate", "1", "--concurrency", "2"], ["--percentile", "101", "--request-rate", "1"],
-    ["--request-rate", "1", "--price", "h200"], ["--request-rate", "1", "--disaggregated", "maybe"],
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--request-rate", "0"],
+        ["--request-rate", "1", "--concurrency", "2"],
+        ["--percentile", "101", "--request-rate", "1"],
+        ["--request-rate", "1", "--price", "h200"],
+        ["--request-rate", "1", "--disaggregated", "maybe"],
+    ],
+)
 def test_cli_plan_bad_input_is_one_line_exit_2(extra: list[str], capsys) -> None:
     base = ["plan", "--model", "llama-3.1-8b", "--hardware", "h200", "--input-len", "128", "--output-len", "16"]
     with pytest.raises(SystemExit) as exc:

@@ -37,20 +37,27 @@ def test_timeline_hand_computed_half_overlap() -> None:
     assert tl.total_s == pytest.approx(12.0)
     segs = [(s.lane, s.layer, s.start_s, s.duration_s, s.kind) for s in tl.segments]
     assert segs == [
-        ("compute", 0, 0.0, 5.0, "compute"), ("comm", 0, 4.0, 1.0, "comm_hidden"), ("comm", 0, 5.0, 1.0, "comm_exposed"),
-        ("compute", 1, 6.0, 5.0, "compute"), ("comm", 1, 10.0, 1.0, "comm_hidden"), ("comm", 1, 11.0, 1.0, "comm_exposed"),
+        ("compute", 0, 0.0, 5.0, "compute"),
+        ("comm", 0, 4.0, 1.0, "comm_hidden"),
+        ("comm", 0, 5.0, 1.0, "comm_exposed"),
+        ("compute", 1, 6.0, 5.0, "compute"),
+        ("comm", 1, 10.0, 1.0, "comm_hidden"),
+        ("comm", 1, 11.0, 1.0, "comm_exposed"),
     ]
     # the last segment ends at the total
     assert max(s.start_s + s.duration_s for s in tl.segments) == pytest.approx(tl.total_s)
 
 
-@pytest.mark.parametrize(("compute", "comm", "phi", "total"), [
-    (10.0, 4.0, 0.0, 14.0),   # nothing hidden
-    (10.0, 4.0, 1.0, 10.0),   # all hidden
-    (2.0, 6.0, 1.0, 6.0),     # comm > compute: only 2 of 6 can hide → 2 + 4
-    (2.0, 6.0, 0.25, 6.5),    # hidden = min(1.5, 2) = 1.5 → 2 + 4.5
-    (0.0, 3.0, 1.0, 3.0),     # nothing to hide behind
-])
+@pytest.mark.parametrize(
+    ("compute", "comm", "phi", "total"),
+    [
+        (10.0, 4.0, 0.0, 14.0),  # nothing hidden
+        (10.0, 4.0, 1.0, 10.0),  # all hidden
+        (2.0, 6.0, 1.0, 6.0),  # comm > compute: only 2 of 6 can hide → 2 + 4
+        (2.0, 6.0, 0.25, 6.5),  # hidden = min(1.5, 2) = 1.5 → 2 + 4.5
+        (0.0, 3.0, 1.0, 3.0),  # nothing to hide behind
+    ],
+)
 def test_timeline_totals(compute: float, comm: float, phi: float, total: float) -> None:
     tl = overlap_timeline(compute, comm, phi, 4, fixed_s=0.5)
     assert tl.total_s == pytest.approx(total + 0.5)
@@ -85,8 +92,15 @@ def test_step_timeline_agrees_with_cost_model() -> None:
 
 def test_estimate_scenario_hand_checks() -> None:
     model, hw = load_model("llama-3.1-8b"), load_hardware("h200")
-    est = estimate_scenario(lambda p: CostModel(model, hw, ParallelConfig(tp=2), Dtypes(), p), batch=4,
-                            input_len=1000, output_len=101, phi=0.5, dp=3, layers=32)
+    est = estimate_scenario(
+        lambda p: CostModel(model, hw, ParallelConfig(tp=2), Dtypes(), p),
+        batch=4,
+        input_len=1000,
+        output_len=101,
+        phi=0.5,
+        dp=3,
+        layers=32,
+    )
     cm = CostModel(model, hw, ParallelConfig(tp=2), Dtypes(), 0.5)
     assert est.ttft_s == pytest.approx(cm.prefill_time_s(4, 1000))
     assert est.tpot_s == pytest.approx(cm.generation_time_s(4, 1000, 101) / 100)
@@ -95,8 +109,15 @@ def test_estimate_scenario_hand_checks() -> None:
     assert est.cluster_tokens_per_s == pytest.approx(3 * est.tokens_per_s)
     assert est.decode_context == 1050
     # output_len = 1: no decode steps, TPOT falls back to one step at the prompt length
-    one = estimate_scenario(lambda p: CostModel(model, hw, ParallelConfig(), Dtypes(), p), batch=1, input_len=10,
-                            output_len=1, phi=0.0, dp=1, layers=32)
+    one = estimate_scenario(
+        lambda p: CostModel(model, hw, ParallelConfig(), Dtypes(), p),
+        batch=1,
+        input_len=10,
+        output_len=1,
+        phi=0.0,
+        dp=1,
+        layers=32,
+    )
     assert one.decode_total_s == 0.0 and one.tpot_s > 0
 
 
@@ -104,8 +125,9 @@ def test_estimate_scenario_hand_checks() -> None:
 def test_edited_hardware_scales_every_peak_and_sets_the_right_link() -> None:
     hw = load_hardware("h200")
     assert profile_spec_values(hw, "bf16", "bf16", 8)["peak_tflops"] == pytest.approx(989.4, rel=1e-3)
-    ed = edited_hardware(hw, weight_dtype="bf16", activation_dtype="bf16", group=8, peak_tflops=494.7,
-                         hbm_gb_s=2400.0, link_gb_s=100.0)
+    ed = edited_hardware(
+        hw, weight_dtype="bf16", activation_dtype="bf16", group=8, peak_tflops=494.7, hbm_gb_s=2400.0, link_gb_s=100.0
+    )
     assert ed.peak_flops("bf16") == pytest.approx(hw.peak_flops("bf16") / 2)
     assert ed.peak_flops("fp8") == pytest.approx(hw.peak_flops("fp8") / 2)  # ratio kept
     assert ed.hbm_bandwidth_gb_s == 2400.0 and ed.scale_up_gb_s == 100.0
@@ -183,7 +205,9 @@ def test_doubling_tp_halves_weights_and_adds_communication() -> None:
     assert _metric(at, "Prefill comm (MB/step)") == 1074
     assert _metric(at, "GPUs (all replicas)") == 2
     _run(at.number_input(key=K + "dp").set_value(4))
-    assert _metric(at, "Output tok/s (all DP)") == pytest.approx(4 * _metric(at, "Output tok/s (per replica)"), rel=1e-3)
+    assert _metric(at, "Output tok/s (all DP)") == pytest.approx(
+        4 * _metric(at, "Output tok/s (per replica)"), rel=1e-3
+    )
     assert at.query_params["tp"] == "2"
 
 

@@ -44,8 +44,9 @@ def _components(at) -> dict[str, float]:
 def test_defaults_llama_8b_hand_computed() -> None:
     at = _page()
     # all 8.03 B parameters in bf16 on one GPU
-    assert _metric(at, "Weights / GPU (GiB)") == pytest.approx(load_model("llama-3.1-8b").total_params() * 2 / GIB,
-                                                               abs=0.001)
+    assert _metric(at, "Weights / GPU (GiB)") == pytest.approx(
+        load_model("llama-3.1-8b").total_params() * 2 / GIB, abs=0.001
+    )
     # GQA: 2 (K, V) · 8 KV heads · head_dim 128 · 2 B · 32 layers = 131072 B = 128 KiB
     assert _metric(at, "KV / token / GPU (KiB)") == 128.0
     comp = _components(at)
@@ -143,7 +144,10 @@ def test_invalid_layout_shows_an_error() -> None:
 
 def test_sidebar_defaults_persistence_and_url() -> None:
     assert sidebar_defaults(QuickMemoryInputs, Settings(tp=4, kv_dtype="fp8"), {"tp"}) == {
-        "ep": 1, "weight_dtype": "bf16", "kv_dtype": "fp8"}
+        "ep": 1,
+        "weight_dtype": "bf16",
+        "kv_dtype": "fp8",
+    }
     nav = _run(AppTest.from_file(APP, default_timeout=120))
     _run(nav.switch_page("quick_memory.py"))
     _run(nav.selectbox(key=K + "kv_dtype").set_value("fp8"))

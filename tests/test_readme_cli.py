@@ -33,8 +33,14 @@ def test_readme_cli_examples_run_as_written(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     for line in lines:  # in order: `predict` reads the profile `calibrate` wrote
         argv = shlex.split(line)
-        proc = subprocess.run([sys.executable, "-m", "runners", *argv[1:]], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "runners", *argv[1:]],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0, f"{line}\nexit {proc.returncode}\n{proc.stderr[-2000:]}"
         if "--json" in argv:
             doc = json.loads(proc.stdout)

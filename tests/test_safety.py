@@ -51,9 +51,18 @@ def _source_files() -> list[Path]:
 _BANNED_CALLS = {"eval", "exec", "compile", "__import__"}
 _BANNED_MODULES = {"pickle", "cPickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib"}
 _BANNED_ATTR_CALLS = {
-    ("os", "system"), ("os", "popen"), ("os", "execv"), ("os", "execl"), ("os", "spawnl"),
-    ("yaml", "unsafe_load"), ("yaml", "full_load"), ("pd", "read_pickle"), ("pandas", "read_pickle"),
-    ("torch", "load"), ("pickle", "load"), ("pickle", "loads"),
+    ("os", "system"),
+    ("os", "popen"),
+    ("os", "execv"),
+    ("os", "execl"),
+    ("os", "spawnl"),
+    ("yaml", "unsafe_load"),
+    ("yaml", "full_load"),
+    ("pd", "read_pickle"),
+    ("pandas", "read_pickle"),
+    ("torch", "load"),
+    ("pickle", "load"),
+    ("pickle", "loads"),
 }
 
 
@@ -93,8 +102,9 @@ def _violations(path: Path) -> list[str]:
             out.append(f"{where}: {name}(shell=...)")
         if parts[-1] == "load" and parts[0] in ("np", "numpy") and "allow_pickle" in kw:
             out.append(f"{where}: {name}(allow_pickle=...)")
-        if "unsafe_allow_html" in kw and not (isinstance(kw["unsafe_allow_html"], ast.Constant)
-                                              and kw["unsafe_allow_html"].value is False):
+        if "unsafe_allow_html" in kw and not (
+            isinstance(kw["unsafe_allow_html"], ast.Constant) and kw["unsafe_allow_html"].value is False
+        ):
             out.append(f"{where}: {name}(unsafe_allow_html=...)")
     return out
 
@@ -111,7 +121,8 @@ def test_no_code_execution_or_unsafe_deserialisation_in_source() -> None:
 
 def test_the_checker_catches_what_it_should(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text(textwrap.dedent('''
+    bad.write_text(
+        textwrap.dedent('''
         """Docstrings may say eval( and pickle freely."""
         import pickle, yaml, subprocess, os
         eval("1")
@@ -121,7 +132,8 @@ def test_the_checker_catches_what_it_should(tmp_path: Path) -> None:
         subprocess.run("ls", shell=True)
         os.system("ls")
         st.markdown(x, unsafe_allow_html=True)
-    '''))
+    ''')
+    )
     global ROOT
     saved, ROOT = ROOT, tmp_path
     try:
@@ -129,14 +141,22 @@ def test_the_checker_catches_what_it_should(tmp_path: Path) -> None:
     finally:
         ROOT = saved
     text = "\n".join(found)
-    for needle in ("imports pickle", "calls eval()", "calls exec()", "yaml.load without SafeLoader",
-                   "subprocess.run(shell=...)", "calls os.system()", "unsafe_allow_html"):
+    for needle in (
+        "imports pickle",
+        "calls eval()",
+        "calls exec()",
+        "yaml.load without SafeLoader",
+        "subprocess.run(shell=...)",
+        "calls os.system()",
+        "unsafe_allow_html",
+    ):
         assert needle in text, (needle, text)
     assert len([f for f in found if "yaml.load" in f]) == 1  # the SafeLoader call is fine
     assert ":2:" not in text  # the docstring is not code
 
 
 # ---------------------------------------------------------------- upload caps, bind address
+
 
 def _config() -> dict:
     return tomllib.loads(CONFIG.read_text(encoding="utf-8"))
@@ -251,10 +271,22 @@ def _serve_and_check_loopback_only(cmd: list[str], cwd: Path, log: Path, env: di
 def test_server_binds_localhost_by_default(tmp_path: Path) -> None:
     """`streamlit run dashboard/app.py` from the repo root, no --server.address: reachable on
     127.0.0.1, refused on the machine's LAN address."""
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(_free_port()),
-           "--server.headless", "true", "--server.fileWatcherType", "none"]
-    text = _serve_and_check_loopback_only(cmd, ROOT, tmp_path / "server.log",
-                                          dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard/app.py",
+        "--server.port",
+        str(_free_port()),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    text = _serve_and_check_loopback_only(
+        cmd, ROOT, tmp_path / "server.log", dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    )
     assert "0.0.0.0" not in text and "127.0.0.1" in text, text
 
 
@@ -262,8 +294,21 @@ def test_server_binds_localhost_by_default(tmp_path: Path) -> None:
 
 _WRITES: list[str] | None = None  # active recorder, or None
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-_PATH_EVENTS = {"os.mkdir", "os.rename", "os.replace", "os.remove", "os.rmdir", "os.truncate", "os.symlink",
-                "os.link", "shutil.copyfile", "shutil.copytree", "shutil.move", "shutil.rmtree", "os.chmod"}
+_PATH_EVENTS = {
+    "os.mkdir",
+    "os.rename",
+    "os.replace",
+    "os.remove",
+    "os.rmdir",
+    "os.truncate",
+    "os.symlink",
+    "os.link",
+    "shutil.copyfile",
+    "shutil.copytree",
+    "shutil.move",
+    "shutil.rmtree",
+    "os.chmod",
+}
 
 
 def _audit(event: str, args: tuple) -> None:
@@ -275,7 +320,8 @@ def _audit(event: str, args: tuple) -> None:
         if isinstance(path, int) or path is None:
             return
         writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-            mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS)
+            mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS
+        )
         if writing:
             rec.append(os.fsdecode(path))
     elif event in _PATH_EVENTS and args:
@@ -329,8 +375,14 @@ def _outside_temp(paths: list[str], tmp: Path) -> list[str]:
 
 def _git_status() -> set[str] | None:
     try:
-        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=60, check=True).stdout
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return {line for line in out.splitlines() if line.strip()}
@@ -352,8 +404,7 @@ def _check_git_unchanged(before: set[str] | None, paths_seen: list[str]) -> None
 
 
 CLI_COMMANDS = [
-    ["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--prefill-seqs", "1", "--prefill-len", "512",
-     "--json"],
+    ["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--prefill-seqs", "1", "--prefill-len", "512", "--json"],
     ["memory", "--model", "qwen2.5-7b", "--hardware", "h200", "--json"],
     ["step", "--model", "no-such-model", "--hardware", "h200"],  # error path: exit 2, no traceback
 ]
@@ -384,8 +435,15 @@ def test_cli_subprocess_from_temp_cwd(tmp_path: Path) -> None:
     """The console entry as users run it, cwd in a temp dir: no file appears there or in the repo."""
     before = _git_status()
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(ROOT))
-    r = subprocess.run([sys.executable, "-m", "runners.cli", *CLI_COMMANDS[0]], cwd=tmp_path, env=env,
-                       capture_output=True, text=True, timeout=120, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "runners.cli", *CLI_COMMANDS[0]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     assert list(tmp_path.iterdir()) == []
     _check_git_unchanged(before, [])
@@ -514,10 +572,15 @@ def test_cli_accepts_profile_paths(profile_file: Path, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["hardware"] == "Secret Lab GPU"
 
 
-@pytest.mark.parametrize("page,param", [("dashboard/overview.py", "hw"),
-                                        ("dashboard/regression_calibration.py", "baseline"),
-                                        ("dashboard/inferencemax.py", "hardware"),
-                                        ("dashboard/llm_chunked_prefill_decoder_scaleup.py", "hardware")])
+@pytest.mark.parametrize(
+    "page,param",
+    [
+        ("dashboard/overview.py", "hw"),
+        ("dashboard/regression_calibration.py", "baseline"),
+        ("dashboard/inferencemax.py", "hardware"),
+        ("dashboard/llm_chunked_prefill_decoder_scaleup.py", "hardware"),
+    ],
+)
 def test_url_parameters_never_open_paths(page: str, param: str, profile_file: Path) -> None:
     opened = _watch(profile_file)
     for value in (str(profile_file), "/etc/passwd", "../../etc/hostname"):
@@ -531,6 +594,7 @@ def test_url_parameters_never_open_paths(page: str, param: str, profile_file: Pa
 
 
 # ---------------------------------------------------------------- issue 11, High 2: launcher and guard
+
 
 def test_launcher_forces_safe_flags() -> None:
     from dashboard.__main__ import build_streamlit_argv
@@ -578,11 +642,17 @@ class _FakeSt:
         self.calls.append(("stop", ""))
 
 
-@pytest.mark.parametrize("address,opt_in,expect", [
-    ("127.0.0.1", False, []), ("localhost", False, []), ("::1", False, []),
-    (None, False, ["error", "stop"]), ("10.1.2.3", False, ["error", "stop"]),
-    ("10.1.2.3", True, ["warning"]),
-])
+@pytest.mark.parametrize(
+    "address,opt_in,expect",
+    [
+        ("127.0.0.1", False, []),
+        ("localhost", False, []),
+        ("::1", False, []),
+        (None, False, ["error", "stop"]),
+        ("10.1.2.3", False, ["error", "stop"]),
+        ("10.1.2.3", True, ["warning"]),
+    ],
+)
 def test_app_guard_refuses_non_loopback_unless_opted_in(address, opt_in, expect, monkeypatch) -> None:
     import streamlit.config as st_config
     from streamlit import runtime
@@ -591,8 +661,7 @@ def test_app_guard_refuses_non_loopback_unless_opted_in(address, opt_in, expect,
 
     monkeypatch.setattr(runtime, "exists", lambda: True)
     real_get = st_config.get_option
-    monkeypatch.setattr(st_config, "get_option",
-                        lambda key: address if key == "server.address" else real_get(key))
+    monkeypatch.setattr(st_config, "get_option", lambda key: address if key == "server.address" else real_get(key))
     if opt_in:
         monkeypatch.setenv("MODELING_DASHBOARD_ALLOW_REMOTE", "1")
     else:
@@ -621,6 +690,7 @@ def test_app_guard_forces_upload_cap_and_no_telemetry(monkeypatch) -> None:
 
 # ---------------------------------------------------------------- issue 11, High 3: no silent truncation
 
+
 def test_fixed_lengths_are_never_clipped() -> None:
     import numpy as np
 
@@ -640,8 +710,19 @@ def test_fixed_lengths_are_never_clipped() -> None:
 def test_simulate_refuses_lengths_it_cannot_honour(flag: str, capsys) -> None:
     from runners.cli import main
 
-    argv = ["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--num-requests", "2",
-            "--input-len", "128", "--output-len", "8"]
+    argv = [
+        "simulate",
+        "--model",
+        "llama-3.1-8b",
+        "--hardware",
+        "h200",
+        "--num-requests",
+        "2",
+        "--input-len",
+        "128",
+        "--output-len",
+        "8",
+    ]
     argv[argv.index(flag) + 1] = "1000000"
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -650,18 +731,30 @@ def test_simulate_refuses_lengths_it_cannot_honour(flag: str, capsys) -> None:
 
 # ---------------------------------------------------------------- issue 11, Medium: validation at parse time
 
+
 def _llama_cfg() -> dict:
     from dashboard.features.presets import model_config
 
     return model_config("llama-3.1-8b")
 
 
-@pytest.mark.parametrize("field,value", [
-    ("max_position_embeddings", float("inf")), ("num_hidden_layers", 1e8), ("hidden_size", -4096),
-    ("vocab_size", "128256"), ("num_hidden_layers", True), ("intermediate_size", -14336),
-    ("quantization_config", "fp8"), ("tie_word_embeddings", "false"), ("sliding_window", "abc"),
-    ("num_key_value_heads", [8]), ("head_dim", 1e300), ("max_position_embeddings", 10**400),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("max_position_embeddings", float("inf")),
+        ("num_hidden_layers", 1e8),
+        ("hidden_size", -4096),
+        ("vocab_size", "128256"),
+        ("num_hidden_layers", True),
+        ("intermediate_size", -14336),
+        ("quantization_config", "fp8"),
+        ("tie_word_embeddings", "false"),
+        ("sliding_window", "abc"),
+        ("num_key_value_heads", [8]),
+        ("head_dim", 1e300),
+        ("max_position_embeddings", 10**400),
+    ],
+)
 def test_invalid_model_fields_are_refused_naming_the_field(field, value) -> None:
     from dashboard.features.model_profile import ModelConfigError, parse_hf_config
 
@@ -672,8 +765,16 @@ def test_invalid_model_fields_are_refused_naming_the_field(field, value) -> None
     assert field in e.value.fields and field in str(e.value)
 
 
-@pytest.mark.parametrize("field,value", [("q_lora_rank", "abc"), ("kv_lora_rank", 0), ("n_shared_experts", [1]),
-                                         ("first_k_dense_replace", "x"), ("moe_intermediate_size", -1)])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("q_lora_rank", "abc"),
+        ("kv_lora_rank", 0),
+        ("n_shared_experts", [1]),
+        ("first_k_dense_replace", "x"),
+        ("moe_intermediate_size", -1),
+    ],
+)
 def test_invalid_mla_moe_fields_are_refused(field, value) -> None:
     from dashboard.features.model_profile import ModelConfigError, parse_hf_config
     from dashboard.features.presets import model_config
@@ -701,18 +802,21 @@ def test_rejected_config_never_replaces_the_last_good_one() -> None:
         assert ss.model.last_valid_json == good and ss.model.preset == "qwen2.5-7b"
 
 
-@pytest.mark.parametrize("path,value,field", [
-    (("peak_tflops", "bf16"), float("nan"), "peak_tflops.bf16"),
-    (("peak_tflops", "bf16"), 1e-300, "peak_tflops.bf16"),
-    (("peak_tflops", "fp8"), float("inf"), "peak_tflops.fp8"),
-    (("hbm_bandwidth_gb_s",), float("nan"), "hbm_bandwidth_gb_s"),
-    (("hbm_capacity_gb",), 1e308, "hbm_capacity_gb"),
-    (("efficiency",), [1, 2], "efficiency"),
-    (("efficiency", "gemm_compute"), [[1, 0.5], [float("nan"), 0.7]], "efficiency.gemm_compute"),
-    (("efficiency", "gemm_compute"), [[1, 0.5, 3]], "efficiency.gemm_compute"),
-    (("scale_up", "domain_size"), "8", "domain_size"),
-    (("aliases",), "h200", "aliases"),
-])
+@pytest.mark.parametrize(
+    "path,value,field",
+    [
+        (("peak_tflops", "bf16"), float("nan"), "peak_tflops.bf16"),
+        (("peak_tflops", "bf16"), 1e-300, "peak_tflops.bf16"),
+        (("peak_tflops", "fp8"), float("inf"), "peak_tflops.fp8"),
+        (("hbm_bandwidth_gb_s",), float("nan"), "hbm_bandwidth_gb_s"),
+        (("hbm_capacity_gb",), 1e308, "hbm_capacity_gb"),
+        (("efficiency",), [1, 2], "efficiency"),
+        (("efficiency", "gemm_compute"), [[1, 0.5], [float("nan"), 0.7]], "efficiency.gemm_compute"),
+        (("efficiency", "gemm_compute"), [[1, 0.5, 3]], "efficiency.gemm_compute"),
+        (("scale_up", "domain_size"), "8", "domain_size"),
+        (("aliases",), "h200", "aliases"),
+    ],
+)
 def test_invalid_profile_numbers_are_refused(path, value, field) -> None:
     from dashboard.features.hardware import HardwareError, hardware_from_dict, hardware_to_dict, load_hardware
 
@@ -736,8 +840,10 @@ def test_implausible_profile_numbers_warn_and_name_the_field(capsys, tmp_path: P
     d["hbm_bandwidth_gb_s"] = 4.8  # TB/s typed where GB/s is expected
     p = tmp_path / "typo.json"
     p.write_text(json.dumps(d))
-    assert main(["step", "--model", "llama-3.1-8b", "--hardware", str(p), "--prefill-seqs", "1",
-                 "--prefill-len", "128"]) == 0
+    assert (
+        main(["step", "--model", "llama-3.1-8b", "--hardware", str(p), "--prefill-seqs", "1", "--prefill-len", "128"])
+        == 0
+    )
     err = capsys.readouterr().err
     assert "hbm_bandwidth_gb_s = 4.8 is outside" in err
 
@@ -760,21 +866,26 @@ def test_context_beyond_max_position_is_flagged(capsys) -> None:
     assert json.loads(out.out)["exceeds_max_position"] is True and "131,072" in out.err
 
 
-@pytest.mark.parametrize("argv,needle", [
-    (["simulate", "--dp", "999999999999"], "--dp must be at most 1,024"),
-    (["simulate", "--num-requests", "16000000"], "--num-requests must be at most"),
-    (["simulate", "--block-size", "1000000000"], "-block-size"),
-    (["step", "--prefill-len", "9" * 401], "--prefill-len must be at most"),
-    (["search", "--budgets", ",".join(["512"] * 2000)], "--budgets takes at most 32 values"),
-    (["search", "--sim-check", "1000000"], "must be at most 32"),
-    (["step", "--overlap", "nan"], "--overlap must be a finite number"),
-])
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["simulate", "--dp", "999999999999"], "--dp must be at most 1,024"),
+        (["simulate", "--num-requests", "16000000"], "--num-requests must be at most"),
+        (["simulate", "--block-size", "1000000000"], "-block-size"),
+        (["step", "--prefill-len", "9" * 401], "--prefill-len must be at most"),
+        (["search", "--budgets", ",".join(["512"] * 2000)], "--budgets takes at most 32 values"),
+        (["search", "--sim-check", "1000000"], "must be at most 32"),
+        (["step", "--overlap", "nan"], "--overlap must be a finite number"),
+    ],
+)
 def test_cli_size_bounds_are_checked_before_work(argv, needle, capsys) -> None:
     from runners.cli import main
 
-    base = {"simulate": ["--num-requests", "4", "--input-len", "64", "--output-len", "4"],
-            "step": ["--prefill-seqs", "1", "--prefill-len", "64"],
-            "search": ["--gpus", "8", "--input-len", "128", "--output-len", "16"]}[argv[0]]
+    base = {
+        "simulate": ["--num-requests", "4", "--input-len", "64", "--output-len", "4"],
+        "step": ["--prefill-seqs", "1", "--prefill-len", "64"],
+        "search": ["--gpus", "8", "--input-len", "128", "--output-len", "16"],
+    }[argv[0]]
     full = [argv[0], "--model", "llama-3.1-8b", "--hardware", "h200", *base, *argv[1:]]
     t0 = time.perf_counter()
     try:
@@ -792,13 +903,22 @@ def test_cli_turns_any_exception_into_one_line(monkeypatch, capsys) -> None:
     import runners.cmd_step as cmd_step
     from runners.cli import main
 
-    for exc in (TypeError("bad type"), OverflowError("int too large"), MemoryError(), IndexError("x"),
-                AttributeError("'str' object has no attribute 'get'")):
+    for exc in (
+        TypeError("bad type"),
+        OverflowError("int too large"),
+        MemoryError(),
+        IndexError("x"),
+        AttributeError("'str' object has no attribute 'get'"),
+    ):
+
         def boom(args, exc=exc):
             raise exc
+
         monkeypatch.setattr(cmd_step, "run", boom)
-        assert main(["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--prefill-seqs", "1",
-                     "--prefill-len", "8"]) == 2
+        assert (
+            main(["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--prefill-seqs", "1", "--prefill-len", "8"])
+            == 2
+        )
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith("modeling step: error:") and "Traceback" not in err
 
@@ -830,23 +950,31 @@ def test_model_name_is_plain_text_in_the_header() -> None:
 
 # ---------------------------------------------------------------- issue 11, Low: exports, traces, --out
 
+
 def test_csv_downloads_neutralise_formulas() -> None:
     import pandas as pd
 
     from dashboard.common.tables import to_csv_bytes
 
-    df = pd.DataFrame({"model": ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-2+3", "-3.5", "ok"],
-                       "ms": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    df = pd.DataFrame(
+        {
+            "model": ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-2+3", "-3.5", "ok"],
+            "ms": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
     lines = to_csv_bytes(df).decode().splitlines()
     assert lines[1].startswith("\"'=HYPERLINK(") and lines[2].startswith("'+1+2") and lines[3].startswith("'@SUM")
     assert lines[4].startswith("'-2+3") and lines[5] == "-3.5,5.0" and lines[1].endswith(",-1.5")
 
 
-@pytest.mark.parametrize("text", [
-    "\ufeffarrival_s,prompt_tokens,output_tokens\n0,100,10\n0.5,200,20\n",
-    "arrival_s;prompt_tokens;output_tokens\n0;100;10\n0.5;200;20\n",
-    "arrival_s\tprompt_tokens\toutput_tokens\n0\t100\t10\n0.5\t200\t20\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ufeffarrival_s,prompt_tokens,output_tokens\n0,100,10\n0.5,200,20\n",
+        "arrival_s;prompt_tokens;output_tokens\n0;100;10\n0.5;200;20\n",
+        "arrival_s\tprompt_tokens\toutput_tokens\n0\t100\t10\n0.5\t200\t20\n",
+    ],
+)
 def test_trace_csv_accepts_bom_semicolon_and_tab(text: str) -> None:
     from dashboard.sim.workload import workload_from_trace
 
@@ -855,8 +983,16 @@ def test_trace_csv_accepts_bom_semicolon_and_tab(text: str) -> None:
         assert wl.prompt == (100, 200) and wl.output == (10, 20) and wl.arrival_s == (0.0, 0.5)
 
 
-@pytest.mark.parametrize("row,needle", [("0,inf,10", "finite"), ("0,1e400,10", "finite"), ("0,10.5,3", "whole"),
-                                        ("1e17,10,3", "at most 1e\\+09 s"), ("0,nan,3", "finite")])
+@pytest.mark.parametrize(
+    "row,needle",
+    [
+        ("0,inf,10", "finite"),
+        ("0,1e400,10", "finite"),
+        ("0,10.5,3", "whole"),
+        ("1e17,10,3", "at most 1e\\+09 s"),
+        ("0,nan,3", "finite"),
+    ],
+)
 def test_trace_rows_that_would_lie_are_refused(row: str, needle: str) -> None:
     from dashboard.sim.workload import workload_from_trace
 
@@ -871,8 +1007,22 @@ def test_calibrate_out_creates_only_the_file(tmp_path: Path, capsys) -> None:
     csvs = sorted(data.glob("steps_*.csv"))
     assert csvs
     target = tmp_path / "no" / "such" / "dir" / "p.json"
-    assert main(["calibrate", "--measurements", str(csvs[0]), "--hardware", "h200", "--method", "derate",
-                 "--out", str(target)]) == 2
+    assert (
+        main(
+            [
+                "calibrate",
+                "--measurements",
+                str(csvs[0]),
+                "--hardware",
+                "h200",
+                "--method",
+                "derate",
+                "--out",
+                str(target),
+            ]
+        )
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err and not (tmp_path / "no").exists()
 
 

@@ -98,14 +98,21 @@ def test_saturated_engine_queues_prompts() -> None:
 
 
 def test_oom_and_reasons() -> None:
-    res = search_aggregated(L70B, load_hardware("rtx-4090"), 4, Workload(512, 128), SLA(),
-                            space=SearchSpace(tp=(1, 2, 4), concurrency=(1, 8), budgets=(512,)))
+    res = search_aggregated(
+        L70B,
+        load_hardware("rtx-4090"),
+        4,
+        Workload(512, 128),
+        SLA(),
+        space=SearchSpace(tp=(1, 2, 4), concurrency=(1, 8), budgets=(512,)),
+    )
     assert not res.feasible and res.best is None
     assert {r["reason_code"] for r in res.rejected} == {"oom"}
     assert all("OOM" in r["reason"] for r in res.rejected)
     # a layout the model cannot use is reported once, not silently dropped
-    bad = search_aggregated(L8B, H200, 8, Workload(512, 128), space=SearchSpace(tp=(3,), concurrency=(1,),
-                                                                                 budgets=(512,)))
+    bad = search_aggregated(
+        L8B, H200, 8, Workload(512, 128), space=SearchSpace(tp=(3,), concurrency=(1,), budgets=(512,))
+    )
     assert bad.rejected[0]["reason_code"] == "layout" and "tp=3" in bad.rejected[0]["reason"]
 
 
@@ -156,8 +163,9 @@ def test_pareto_front_by_hand() -> None:
 
 
 def test_economics_by_hand() -> None:
-    e = economics(output_tok_s_per_gpu=1000, input_tok_s_per_gpu=4000, decode_time_share=0.75,
-                  usd_per_gpu_hour=3.6, tdp_w=700)
+    e = economics(
+        output_tok_s_per_gpu=1000, input_tok_s_per_gpu=4000, decode_time_share=0.75, usd_per_gpu_hour=3.6, tdp_w=700
+    )
     # $0.001/s per GPU; 75 % of it buys 1000 output tok/s → $0.75 per million output tokens
     assert e["cost_per_m_output_usd"] == pytest.approx(0.75)
     assert e["cost_per_m_input_usd"] == pytest.approx(0.25 / 4000 * 1e6 * 1e-3)
@@ -167,8 +175,17 @@ def test_economics_by_hand() -> None:
 
 # ---------------------------------------------------------------------------- PD
 def _pe(rate: float, service: float, kv: float = 0.01, gpus: int = 1) -> PrefillEngine:
-    return PrefillEngine(tp=gpus, ep=1, budget=8192, gpus=gpus, rate_rps=rate, service_s=service,
-                         prompts_per_step=1, kv_transfer_s=kv, kv_bytes_per_gpu=1e6)
+    return PrefillEngine(
+        tp=gpus,
+        ep=1,
+        budget=8192,
+        gpus=gpus,
+        rate_rps=rate,
+        service_s=service,
+        prompts_per_step=1,
+        kv_transfer_s=kv,
+        kv_bytes_per_gpu=1e6,
+    )
 
 
 def _de(rate: float, tpot: float, conc: int, gpus: int = 1) -> DecodeEngine:
@@ -255,11 +272,14 @@ def test_pd_search_budget_and_comparison() -> None:
     b = res.best
     assert b["x"] * b["tp_p"] + b["y"] * b["tp_d"] <= 8
     assert b["ttft_ms"] <= 2000 and b["tpot_ms"] <= 50
-    assert b["ttft_ms"] == pytest.approx(b["prefill_ms"] + b["queue_ms"] + b["kv_transfer_ms"] + b["kv_queue_ms"]
-                                         + b["decode_first_step_ms"])
+    assert b["ttft_ms"] == pytest.approx(
+        b["prefill_ms"] + b["queue_ms"] + b["kv_transfer_ms"] + b["kv_queue_ms"] + b["decode_first_step_ms"]
+    )
     assert b["decode_first_step_ms"] == pytest.approx(1.5 * b["tpot_ms"])
     agg = res.extra["aggregated_best"]
-    assert agg and res.extra["speedup_vs_aggregated"] == pytest.approx(b["output_tok_s_per_gpu"] / agg["output_tok_s_per_gpu"])
+    assert agg and res.extra["speedup_vs_aggregated"] == pytest.approx(
+        b["output_tok_s_per_gpu"] / agg["output_tok_s_per_gpu"]
+    )
     # a slower link only lengthens TTFT
     pcie = search_disaggregated(L70B, H200, 8, wl, SLA(ttft_ms=2000, tpot_ms=50), link="pcie", compare_aggregated=False)
     nv = search_disaggregated(L70B, H200, 8, wl, SLA(ttft_ms=2000, tpot_ms=50), link="nvlink", compare_aggregated=False)
@@ -284,8 +304,15 @@ def test_bad_inputs_raise_value_error() -> None:
 
 def test_fp8_moe_search_runs() -> None:
     ds = load_model("deepseek-v3")
-    res = search_aggregated(ds, H200, 8, Workload(1024, 256), SLA(tpot_ms=100), Dtypes("fp8", "fp8", "fp8"),
-                            SearchSpace(concurrency=(16, 128), budgets=(2048,)))
+    res = search_aggregated(
+        ds,
+        H200,
+        8,
+        Workload(1024, 256),
+        SLA(tpot_ms=100),
+        Dtypes("fp8", "fp8", "fp8"),
+        SearchSpace(concurrency=(16, 128), budgets=(2048,)),
+    )
     assert res.best and res.best["ep"] >= 1 and max(res.best["tp"], res.best["ep"]) * res.best["dp"] <= 8
     assert math.isfinite(res.best["ttft_ms"])
 

@@ -76,8 +76,13 @@ def test_pd_page_shows_both_bests_and_link_changes_kv_time() -> None:
     at = AppTest.from_file(PD, default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
     m = _metrics(at)
-    for label in ("Prefill pool utilisation", "Decode pool utilisation", "Rate-matching slack",
-                  "KV transfer share of TTFT", "PD ÷ aggregated (tok/s/GPU)"):
+    for label in (
+        "Prefill pool utilisation",
+        "Decode pool utilisation",
+        "Rate-matching slack",
+        "KV transfer share of TTFT",
+        "PD ÷ aggregated (tok/s/GPU)",
+    ):
         assert label in m
     kv_ib = _num(m["KV transfer (ms)"])
     assert len(at.get("plotly_chart")) == 2
@@ -89,8 +94,19 @@ def test_pd_page_shows_both_bests_and_link_changes_kv_time() -> None:
 
 
 def test_figures_and_reason_summary() -> None:
-    rows = [{"tp": 1, "ep": 1, "dp": 1, "concurrency": 8, "budget": 512, "tps_per_user": 50.0,
-             "output_tok_s_per_gpu": 400.0, "ttft_ms": 80.0, "tpot_ms": 20.0}]
+    rows = [
+        {
+            "tp": 1,
+            "ep": 1,
+            "dp": 1,
+            "concurrency": 8,
+            "budget": 512,
+            "tps_per_user": 50.0,
+            "output_tok_s_per_gpu": 400.0,
+            "ttft_ms": 80.0,
+            "tpot_ms": 20.0,
+        }
+    ]
     fig = pareto_chart({"meets SLA": rows}, {"front": rows}, min_tps_per_user=30, tpot_ms=25)
     assert len(fig.data) == 4 and fig.layout.xaxis.type == "log"
     # SLA lines: 30 tok/s/user and 1000 / 25 ms = 40 tok/s/user, in data coordinates
@@ -98,7 +114,15 @@ def test_figures_and_reason_summary() -> None:
     assert not fig.layout.annotations
     bars = ttft_breakdown_chart([("a", {"prefill": 1.0, "kv": 2.0})])
     assert fig is not bars and len(bars.data) == 2 and bars.layout.barmode == "stack"
-    summary = reason_summary([{"reason_code": "oom", "reason": "OOM: x"}, {"reason_code": "oom", "reason": "OOM: y"},
-                              {"reason_code": "tpot", "reason": "TPOT 9 ms > 5 ms"}], lambda k: k)
-    assert summary == [{"sus.reason_col": "sus.reason_oom", "sus.count_col": 2, "sus.example_col": "OOM: x"},
-                       {"sus.reason_col": "sus.reason_tpot", "sus.count_col": 1, "sus.example_col": "TPOT 9 ms > 5 ms"}]
+    summary = reason_summary(
+        [
+            {"reason_code": "oom", "reason": "OOM: x"},
+            {"reason_code": "oom", "reason": "OOM: y"},
+            {"reason_code": "tpot", "reason": "TPOT 9 ms > 5 ms"},
+        ],
+        lambda k: k,
+    )
+    assert summary == [
+        {"sus.reason_col": "sus.reason_oom", "sus.count_col": 2, "sus.example_col": "OOM: x"},
+        {"sus.reason_col": "sus.reason_tpot", "sus.count_col": 1, "sus.example_col": "TPOT 9 ms > 5 ms"},
+    ]

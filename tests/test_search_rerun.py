@@ -20,12 +20,31 @@ H200 = load_hardware("h200")
 def test_rerun_row_is_the_simulator_under_the_engine() -> None:
     row = evaluate_config(L8B, H200, 1, 1, 1, 32, 2048, Workload(512, 64))
     assert row["max_num_batched_tokens"] == 2048 and row["max_num_seqs"] == 32
-    [r] = rerun_rows(L8B, H200, [row], 512, 64, engine="vllm", request_rate=20.0, num_requests=200,
-                     percentile=90, sla=SLA(ttft_ms=1e4, tpot_ms=1e4))
+    [r] = rerun_rows(
+        L8B,
+        H200,
+        [row],
+        512,
+        64,
+        engine="vllm",
+        request_rate=20.0,
+        num_requests=200,
+        percentile=90,
+        sla=SLA(ttft_ms=1e4, tpot_ms=1e4),
+    )
     # the same run by hand: vLLM rules, max_num_seqs = 32, budget 2048, Poisson 20 req/s, ±10 % lengths
     sched = SchedulerConfig.from_engine("vllm", H200, 1, max_num_seqs=32, max_num_batched_tokens=2048)
-    wl = WorkloadConfig(num_requests=200, input_len=512, output_len=64, input_dist="uniform", output_dist="uniform",
-                        input_spread=0.1, output_spread=0.1, request_rate=20.0, seed=0)
+    wl = WorkloadConfig(
+        num_requests=200,
+        input_len=512,
+        output_len=64,
+        input_dist="uniform",
+        output_dist="uniform",
+        input_spread=0.1,
+        output_spread=0.1,
+        request_rate=20.0,
+        seed=0,
+    )
     res = simulate(CostModel(L8B, H200, ParallelConfig()), wl, sched, router="vllm_least_loaded", record_steps=False)
     ttft = res.requests["ttft_s"][20:] * 1e3  # the first n/10 = 20 requests are warm-up
     assert r["ttft_ms_p90"] == pytest.approx(np.percentile(ttft, 90), rel=1e-12)
@@ -35,8 +54,14 @@ def test_rerun_row_is_the_simulator_under_the_engine() -> None:
 
 
 def test_sla_checked_on_the_chosen_percentile() -> None:
-    res = search_aggregated(L8B, H200, 1, Workload(1024, 128), SLA(ttft_ms=5000, tpot_ms=100),
-                            space=SearchSpace(tp=(1,), concurrency=(64,), budgets=(2048,), engine="vllm"))
+    res = search_aggregated(
+        L8B,
+        H200,
+        1,
+        Workload(1024, 128),
+        SLA(ttft_ms=5000, tpot_ms=100),
+        space=SearchSpace(tp=(1,), concurrency=(64,), budgets=(2048,), engine="vllm"),
+    )
     rows = res.feasible[:1]
     [p50] = rerun_rows(L8B, H200, rows, 1024, 128, percentile=50, num_requests=300, concurrency=64)
     tight = SLA(ttft_ms=(p50["ttft_ms_p50"] + p50["ttft_ms_p99"]) / 2)

@@ -108,8 +108,14 @@ def test_unit_parameters_reproduce_the_cost_model_exactly() -> None:
 
 
 def test_scales_act_on_their_op_class_and_host_cost_combines_by_scheduling() -> None:
-    p = ServingParams(compute_scale=2.0, memory_scale=1.5, attention_scale=0.8, elementwise_scale=1.3,
-                      per_step_s=0.004, per_step_per_seq_s=1e-4)
+    p = ServingParams(
+        compute_scale=2.0,
+        memory_scale=1.5,
+        attention_scale=0.8,
+        elementwise_scale=1.3,
+        per_step_s=0.004,
+        per_step_per_seq_s=1e-4,
+    )
     _base, sync = _cm(p, async_sched=False)
     s = sync.stats_for_batch([(2048, 0)], [1000] * 8)  # a compute-heavy mixed step
     comp, mem, moe, attn, elem, rest, _f, _b = sync.gpu_parts(s)
@@ -127,9 +133,22 @@ def test_scales_act_on_their_op_class_and_host_cost_combines_by_scheduling() -> 
 
 # ---------------------------------------------------------------------------- rows
 def _row(**kw: object) -> dict:
-    base = {"model": "llama-3.1-8b", "hardware": "h200", "engine": "vllm", "num_gpus": 1, "tp": 1, "ep": None,
-            "weight_dtype": "fp8", "kv_dtype": "fp8", "isl": 1024, "osl": 1024, "load": "max", "concurrency": None,
-            "request_rate": None, "num_requests": None}
+    base = {
+        "model": "llama-3.1-8b",
+        "hardware": "h200",
+        "engine": "vllm",
+        "num_gpus": 1,
+        "tp": 1,
+        "ep": None,
+        "weight_dtype": "fp8",
+        "kv_dtype": "fp8",
+        "isl": 1024,
+        "osl": 1024,
+        "load": "max",
+        "concurrency": None,
+        "request_rate": None,
+        "num_requests": None,
+    }
     base.update(kw)
     return base
 
@@ -156,8 +175,10 @@ def test_max_row_speed_and_best_layout_when_tp_is_empty() -> None:
     out = predict_row(_row(model="llama-3.1-70b", num_gpus=8, tp=None))
     assert time.perf_counter() - t0 < 0.25  # the 50 ms on an idle core; CI is shared
     assert out["status"] == "ok" and 8 % out["tp_used"] == 0
-    fixed = [predict_row(_row(model="llama-3.1-70b", num_gpus=8, tp=t))["pred_output_tok_s_per_gpu"] or 0.0
-             for t in (1, 2, 4, 8)]
+    fixed = [
+        predict_row(_row(model="llama-3.1-70b", num_gpus=8, tp=t))["pred_output_tok_s_per_gpu"] or 0.0
+        for t in (1, 2, 4, 8)
+    ]
     assert out["pred_output_tok_s_per_gpu"] == pytest.approx(max(fixed), rel=1e-9)
 
 
@@ -173,8 +194,9 @@ def test_rate_row_adds_the_per_request_overhead_to_ttft_only() -> None:
 
 
 def test_sim_rows_follow_vllm_bench_means_and_stay_fast() -> None:
-    row = _row(load="concurrency", concurrency=8, num_requests=48, isl=512, osl=128, weight_dtype="bf16",
-               kv_dtype="bf16")
+    row = _row(
+        load="concurrency", concurrency=8, num_requests=48, isl=512, osl=128, weight_dtype="bf16", kv_dtype="bf16"
+    )
     predict_row(row)
     t0 = time.perf_counter()
     out = predict_row(row)
@@ -197,16 +219,26 @@ def test_sim_request_count_rule() -> None:
 
 
 def test_rows_the_tool_cannot_express_are_unsupported_not_dropped() -> None:
-    bad = [_row(model="nope"), _row(load="burst"), _row(pp=2), _row(tp=16, num_gpus=1), _row(isl=0),
-           _row(load="rate", request_rate=None), _row(hardware="")]
+    bad = [
+        _row(model="nope"),
+        _row(load="burst"),
+        _row(pp=2),
+        _row(tp=16, num_gpus=1),
+        _row(isl=0),
+        _row(load="rate", request_rate=None),
+        _row(hardware=""),
+    ]
     outs = [predict_row(r) for r in bad]
     assert all(o["status"].startswith("unsupported: ") for o in outs)
     assert "pipeline" in outs[2]["status"] and "no hardware" in outs[6]["status"]
 
 
 def test_summary_mape_and_bias_hand_computed() -> None:
-    rows = [{"ttft_ms": 100.0, "pred_ttft_ms": 110.0}, {"ttft_ms": 200.0, "pred_ttft_ms": 180.0},
-            {"ttft_ms": None, "pred_ttft_ms": 5.0}]
+    rows = [
+        {"ttft_ms": 100.0, "pred_ttft_ms": 110.0},
+        {"ttft_ms": 200.0, "pred_ttft_ms": 180.0},
+        {"ttft_ms": None, "pred_ttft_ms": 5.0},
+    ]
     s = summarize_errors(rows)["ttft_ms"]
     assert s["n"] == 2 and s["mape"] == pytest.approx(10.0) and s["bias"] == pytest.approx(0.0)
 
@@ -214,16 +246,51 @@ def test_summary_mape_and_bias_hand_computed() -> None:
 # ---------------------------------------------------------------------------- CLI
 def test_cli_json_all_three_formats(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_csv = tmp_path / "pred.csv"
-    rc = main(["bench-predict", "--scenarios", str(SCEN), str(VLLM_C16), str(AIPERF), "--hardware", "h200",
-               "--num-gpus", "1", "--json", "--out", str(out_csv)])
+    rc = main(
+        [
+            "bench-predict",
+            "--scenarios",
+            str(SCEN),
+            str(VLLM_C16),
+            str(AIPERF),
+            "--hardware",
+            "h200",
+            "--num-gpus",
+            "1",
+            "--json",
+            "--out",
+            str(out_csv),
+        ]
+    )
     assert rc == 0
     doc = json.loads(capsys.readouterr().out)
     rows = doc["rows"]
     assert len(rows) == 7 + 1 + 1
     for r in rows:
-        for k in ("model", "hardware", "engine", "num_gpus", "tp", "ep", "weight_dtype", "kv_dtype", "isl", "osl",
-                  "load", "concurrency", "request_rate", "num_requests", "status", "pred_ttft_ms", "pred_tpot_ms",
-                  "pred_itl_ms", "pred_output_tok_s_per_gpu", "profile", "tp_used", "ep_used"):
+        for k in (
+            "model",
+            "hardware",
+            "engine",
+            "num_gpus",
+            "tp",
+            "ep",
+            "weight_dtype",
+            "kv_dtype",
+            "isl",
+            "osl",
+            "load",
+            "concurrency",
+            "request_rate",
+            "num_requests",
+            "status",
+            "pred_ttft_ms",
+            "pred_tpot_ms",
+            "pred_itl_ms",
+            "pred_output_tok_s_per_gpu",
+            "profile",
+            "tp_used",
+            "ep_used",
+        ):
             assert k in r
     assert [r["status"].split(":")[0] for r in rows] == ["ok"] * 5 + ["unsupported"] * 2 + ["ok"] * 2
     assert set(doc["summary"]) == {"ttft_ms", "tpot_ms", "itl_ms", "output_tok_s_per_gpu"}

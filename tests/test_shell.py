@@ -56,8 +56,10 @@ def test_garbage_upload_is_rejected() -> None:
     assert not at.exception
     assert any("Model JSON rejected" in w.value for w in at.warning)
     assert "llama-3.1-8b" in _header(at)
-    good = b'{"model_type": "llama", "hidden_size": 2048, "num_hidden_layers": 4, "num_attention_heads": 16, ' \
-           b'"num_key_value_heads": 4, "intermediate_size": 5632, "vocab_size": 32000}'
+    good = (
+        b'{"model_type": "llama", "hidden_size": 2048, "num_hidden_layers": 4, "num_attention_heads": 16, '
+        b'"num_key_value_heads": 4, "intermediate_size": 5632, "vocab_size": 32000}'
+    )
     at.file_uploader(key="sb_model_upload").set_value(("tiny.json", good, "application/json")).run()
     assert not at.exception
     assert at.session_state["app_state"].model.preset == "custom"

@@ -14,8 +14,9 @@ BASE = ["simulate", "--model", "llama-3.1-8b", "--hardware", "h200"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "runners", *args], check=False, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "runners", *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def _json(*args: str) -> dict:
@@ -25,8 +26,24 @@ def _json(*args: str) -> dict:
 
 
 def test_json_contract_and_flags() -> None:
-    out = _json("--num-requests", "40", "--input-len", "512", "--output-len", "64", "--request-rate", "10",
-                "--input-dist", "lognormal", "--seed", "3", "--max-num-batched-tokens", "1024", "--max-num-seqs", "64")
+    out = _json(
+        "--num-requests",
+        "40",
+        "--input-len",
+        "512",
+        "--output-len",
+        "64",
+        "--request-rate",
+        "10",
+        "--input-dist",
+        "lognormal",
+        "--seed",
+        "3",
+        "--max-num-batched-tokens",
+        "1024",
+        "--max-num-seqs",
+        "64",
+    )
     assert out["completed"] == 40
     assert out["duration_s"] > 0
     for key in ("ttft_ms", "tpot_ms", "e2e_ms"):
@@ -37,9 +54,24 @@ def test_json_contract_and_flags() -> None:
     assert out["scheduler"]["max_num_batched_tokens"] == 1024
     assert 0 < out["mfu"] < 1 and 0 < out["hbm_bw_utilization"] < 1
     # the same seed reproduces the run; prefill-first changes TTFT
-    again = _json("--num-requests", "40", "--input-len", "512", "--output-len", "64", "--request-rate", "10",
-                  "--input-dist", "lognormal", "--seed", "3", "--max-num-batched-tokens", "1024", "--max-num-seqs",
-                  "64")
+    again = _json(
+        "--num-requests",
+        "40",
+        "--input-len",
+        "512",
+        "--output-len",
+        "64",
+        "--request-rate",
+        "10",
+        "--input-dist",
+        "lognormal",
+        "--seed",
+        "3",
+        "--max-num-batched-tokens",
+        "1024",
+        "--max-num-seqs",
+        "64",
+    )
     assert again["e2e_ms"] == out["e2e_ms"]
 
 
@@ -59,12 +91,34 @@ def test_engine_flag_echoes_scheduler_settings() -> None:
 
 def test_concurrency_dp_and_text_output(tmp_path: Path) -> None:
     one = _json("--num-requests", "64", "--input-len", "256", "--output-len", "32", "--concurrency", "16")
-    two = _json("--num-requests", "64", "--input-len", "256", "--output-len", "32", "--concurrency", "16", "--dp", "2",
-                "--router", "least_outstanding_tokens")
+    two = _json(
+        "--num-requests",
+        "64",
+        "--input-len",
+        "256",
+        "--output-len",
+        "32",
+        "--concurrency",
+        "16",
+        "--dp",
+        "2",
+        "--router",
+        "least_outstanding_tokens",
+    )
     assert two["gpus"] == 2 and two["dp"] == 2
     assert two["tpot_ms"]["mean"] < one["tpot_ms"]["mean"]
-    small = ("--num-requests", "64", "--input-len", "256", "--output-len", "32", "--concurrency", "16",
-             "--max-num-batched-tokens", "300")
+    small = (
+        "--num-requests",
+        "64",
+        "--input-len",
+        "256",
+        "--output-len",
+        "32",
+        "--concurrency",
+        "16",
+        "--max-num-batched-tokens",
+        "300",
+    )
     pf = _json(*small, "--no-chunked-prefill")
     assert pf["scheduler"]["chunked_prefill"] is False
     assert pf["ttft_ms"]["mean"] != _json(*small)["ttft_ms"]["mean"]
@@ -80,12 +134,38 @@ def test_concurrency_dp_and_text_output(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--max-num-seqs", "4096",
-          "--max-num-batched-tokens", "2048"], "max_num_seqs"),
+        (
+            [
+                "--num-requests",
+                "5",
+                "--input-len",
+                "10",
+                "--output-len",
+                "10",
+                "--max-num-seqs",
+                "4096",
+                "--max-num-batched-tokens",
+                "2048",
+            ],
+            "max_num_seqs",
+        ),
         (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--engine", "tgi"], "--engine"),
         (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--kv-fraction", "2"], "--kv-fraction"),
-        (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--request-rate", "1", "--concurrency",
-          "2"], "not allowed"),
+        (
+            [
+                "--num-requests",
+                "5",
+                "--input-len",
+                "10",
+                "--output-len",
+                "10",
+                "--request-rate",
+                "1",
+                "--concurrency",
+                "2",
+            ],
+            "not allowed",
+        ),
         (["--input-len", "10", "--output-len", "10"], "--num-requests"),
         (["--num-requests", "0", "--input-len", "10", "--output-len", "10"], "positive"),
         (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--input-dist", "zipf"], "invalid choice"),
@@ -104,17 +184,44 @@ def test_bad_input_exits_2_with_one_line(args: list[str], needle: str) -> None:
 
 
 def test_unknown_model_exits_2() -> None:
-    p = _run("simulate", "--model", "no-such-model", "--hardware", "h200", "--num-requests", "5", "--input-len", "10",
-             "--output-len", "10")
+    p = _run(
+        "simulate",
+        "--model",
+        "no-such-model",
+        "--hardware",
+        "h200",
+        "--num-requests",
+        "5",
+        "--input-len",
+        "10",
+        "--output-len",
+        "10",
+    )
     assert p.returncode == 2
     assert len(p.stderr.strip().splitlines()) == 1
 
 
 def test_disaggregated_simulation_cli() -> None:
-    d = _json("--num-requests", "30", "--input-len", "1024", "--output-len", "32", "--request-rate", "5",
-              "--disaggregated", "--prefill-engines", "1", "--decode-engines", "2", "--link", "nvlink")
+    d = _json(
+        "--num-requests",
+        "30",
+        "--input-len",
+        "1024",
+        "--output-len",
+        "32",
+        "--request-rate",
+        "5",
+        "--disaggregated",
+        "--prefill-engines",
+        "1",
+        "--decode-engines",
+        "2",
+        "--link",
+        "nvlink",
+    )
     assert d["disaggregated"] is True and d["completed"] == 30 and d["x"] == 1 and d["y"] == 2
     assert d["ttft_ms"]["mean"] > d["kv_transfer_ms"]["mean"] + d["decode_first_step_ms"]["mean"] > 0
-    bad = _run(*BASE, "--num-requests", "5", "--input-len", "10", "--output-len", "10", "--concurrency", "2",
-               "--disaggregated")
+    bad = _run(
+        *BASE, "--num-requests", "5", "--input-len", "10", "--output-len", "10", "--concurrency", "2", "--disaggregated"
+    )
     assert bad.returncode == 2 and "--disaggregated" in bad.stderr

@@ -30,12 +30,22 @@ def test_from_engine_defaults_per_gpu() -> None:
     h200, a100 = load_hardware("h200"), load_hardware("a100-80g")
     v = SchedulerConfig.from_engine("vllm", h200)
     assert (v.max_num_batched_tokens, v.max_num_seqs, v.block_size) == (8192, 1024, 16)
-    assert (v.admission, v.async_scheduling, v.prefix_caching, v.preempt) == ("full_prompt", True, True, "last_admitted")
+    assert (v.admission, v.async_scheduling, v.prefix_caching, v.preempt) == (
+        "full_prompt",
+        True,
+        True,
+        "last_admitted",
+    )
     a = SchedulerConfig.from_engine("vllm", a100)
     assert (a.max_num_batched_tokens, a.max_num_seqs) == (2048, 256)
     t = SchedulerConfig.from_engine("trtllm", h200)
     assert (t.max_num_batched_tokens, t.max_num_seqs, t.block_size, t.admission, t.chunked_prefill) == (
-        8192, 2048, 32, "guaranteed_no_evict", False)
+        8192,
+        2048,
+        32,
+        "guaranteed_no_evict",
+        False,
+    )
     s = SchedulerConfig.from_engine("sglang", h200)
     assert (s.max_num_batched_tokens, s.block_size, s.preempt) == (8192, 1, "fewest_generated")
     o = SchedulerConfig.from_engine("vllm", h200, max_num_batched_tokens=4096, max_num_seqs=None)
@@ -182,10 +192,15 @@ def test_attention_dp_step_priced_at_busiest_rank() -> None:
     """DeepSeek-V3, EP8 TP1 on H200: one 2048-token prompt on one rank. The step costs every rank
     padded to that rank's composition (stats x 8), not 2048 tokens spread over 8 ranks."""
     m = load_model("deepseek-v3")
-    cm = CostModel(m, load_hardware("h200"), ParallelConfig(tp=1, ep=8), Dtypes(weight="fp8", activation="bf16",
-                                                                                 kv="bf16"))
-    res = simulate(cm, Workload((0.0,), (2048,), (2,)), SchedulerConfig(max_num_batched_tokens=2048,
-                                                                       num_kv_blocks=8 * 400), validate=True)
+    cm = CostModel(
+        m, load_hardware("h200"), ParallelConfig(tp=1, ep=8), Dtypes(weight="fp8", activation="bf16", kv="bf16")
+    )
+    res = simulate(
+        cm,
+        Workload((0.0,), (2048,), (2,)),
+        SchedulerConfig(max_num_batched_tokens=2048, num_kv_blocks=8 * 400),
+        validate=True,
+    )
     one = cm.stats_for_batch([(2048, 0)], [], sampled=1)
     busiest = cm.step_time_s(scale_stats(one, 8))
     spread = cm.step_time_s(one)
@@ -193,8 +208,13 @@ def test_attention_dp_step_priced_at_busiest_rank() -> None:
     assert busiest > 1.5 * spread
     # max_num_seqs and the KV blocks are per rank: 16 requests, 2 per rank, all run at once
     wl = Workload((0.0,) * 16, (64,) * 16, (8,) * 16)
-    many = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=2, num_kv_blocks=8 * 50),
-                    router="round_robin", validate=True)
+    many = simulate(
+        cm,
+        wl,
+        SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=2, num_kv_blocks=8 * 50),
+        router="round_robin",
+        validate=True,
+    )
     assert many.steps["running"].max() == 16
     assert set(many.requests["engine"]) == set(range(8))
 
@@ -210,11 +230,27 @@ def test_progress_and_stop(cm: CostModel) -> None:
 
 @pytest.mark.parametrize("engine", ["vllm", "sglang", "trtllm"])
 def test_every_engine_keeps_invariants(cm: CostModel, engine: str) -> None:
-    wl = make_workload(WorkloadConfig(num_requests=60, input_len=300, output_len=40, input_dist="lognormal",
-                                      output_dist="uniform", request_rate=80.0, seed=4))
+    wl = make_workload(
+        WorkloadConfig(
+            num_requests=60,
+            input_len=300,
+            output_len=40,
+            input_dist="lognormal",
+            output_dist="uniform",
+            request_rate=80.0,
+            seed=4,
+        )
+    )
     budget = max(512, max(wl.prompt))  # TRT-LLM runs without chunked prefill: the budget covers every prompt
-    sched = SchedulerConfig.from_engine(engine, cm.hw, max_num_batched_tokens=budget, max_num_seqs=16, block_size=16,
-                                        num_kv_blocks=120, prefix_cache_hit=0.3)
+    sched = SchedulerConfig.from_engine(
+        engine,
+        cm.hw,
+        max_num_batched_tokens=budget,
+        max_num_seqs=16,
+        block_size=16,
+        num_kv_blocks=120,
+        prefix_cache_hit=0.3,
+    )
     res = simulate(cm, wl, sched, validate=True)
     rq = res.requests
     assert res.summary["completed"] == 60
@@ -246,8 +282,9 @@ def test_trace_hash_ids_feed_the_shared_prefix_cache(cm: CostModel) -> None:
     off = simulate(cm, plain, sched)  # no prefix ids: nothing shared
     assert off.requests["cached_tokens"].sum() == 0
     # a tiny cache evicts: fewer hits, never more
-    small = simulate(cm, tw, SchedulerConfig(max_num_batched_tokens=8192, max_num_seqs=64, num_kv_blocks=600,
-                                             prefix_caching=True))
+    small = simulate(
+        cm, tw, SchedulerConfig(max_num_batched_tokens=8192, max_num_seqs=64, num_kv_blocks=600, prefix_caching=True)
+    )
     assert small.requests["cached_tokens"].sum() <= hit and small.summary["prefix_cache_evictions"] > 0
 
 
@@ -271,6 +308,5 @@ def test_pd_simulation_ttft_includes_transfer_and_decode_first_step() -> None:
     waits = sorted(two.requests["kv_wait_s"])
     assert waits[0] == 0.0 and waits[1] == pytest.approx(t_kv, rel=1e-12)
     # two prefill engines: no link contention
-    spread = simulate_pd(cm, cm, Workload((0.0, 0.0), (512, 512), (4, 4)), x=2, sched_prefill=sched,
-                         sched_decode=sched)
+    spread = simulate_pd(cm, cm, Workload((0.0, 0.0), (512, 512), (4, 4)), x=2, sched_prefill=sched, sched_decode=sched)
     assert max(spread.requests["kv_wait_s"]) == 0.0

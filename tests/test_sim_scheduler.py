@@ -60,8 +60,9 @@ def test_hand_computed_schedule(cm: CostModel) -> None:
     step 3: A decodes (context 7) and finishes; B decodes (context 4) and finishes.
     """
     wl = Workload((0.0, 0.0), (5, 3), (3, 2))
-    res = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=6, max_num_seqs=2, block_size=4, num_kv_blocks=10),
-                   validate=True)
+    res = simulate(
+        cm, wl, SchedulerConfig(max_num_batched_tokens=6, max_num_seqs=2, block_size=4, num_kv_blocks=10), validate=True
+    )
     d1 = _t(cm, [(5, 0), (1, 0)], [], 1)
     d2 = _t(cm, [(2, 1)], [6], 2)
     d3 = _t(cm, [], [7, 4], 2)
@@ -85,8 +86,9 @@ def test_hand_computed_schedule(cm: CostModel) -> None:
 
 def test_lone_request_ttft_and_tpot_are_its_step_times(cm: CostModel) -> None:
     P, O, B = 3000, 40, 1024  # noqa: E741 - prompt, output, budget as in the docs
-    res = simulate(cm, Workload((0.0,), (P,), (O,)), SchedulerConfig(max_num_batched_tokens=B, num_kv_blocks=1000),
-                   validate=True)
+    res = simulate(
+        cm, Workload((0.0,), (P,), (O,)), SchedulerConfig(max_num_batched_tokens=B, num_kv_blocks=1000), validate=True
+    )
     ttft = 0.0
     done = 0
     while done < P:
@@ -106,8 +108,12 @@ def test_chunked_prefill_off_has_v1_semantics(cm: CostModel) -> None:
     """Without chunked prefill (vLLM V1) a waiting prompt is admitted whole, in the same step as
     the decodes, when it fits the remaining budget; it is never split."""
     wl = Workload((0.0, 0.0), (100, 200), (5, 5))
-    res = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4, chunked_prefill=False,
-                                           num_kv_blocks=100), validate=True)
+    res = simulate(
+        cm,
+        wl,
+        SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4, chunked_prefill=False, num_kv_blocks=100),
+        validate=True,
+    )
     # step 1: only A fits whole (100 + 200 > 256); step 2: A's decode + B's whole prompt (1 + 200 <= 256)
     assert list(res.steps["prefill_tokens"][:2]) == [100, 200]
     assert list(res.steps["decode_seqs"][:3]) == [0, 1, 2]
@@ -118,20 +124,33 @@ def test_chunked_prefill_off_has_v1_semantics(cm: CostModel) -> None:
     assert chunked.steps["prefill_tokens"][0] == 256  # B's first chunk shares step 1
     # without chunking a prompt longer than the whole budget is refused (vLLM: budget ≥ max_model_len)
     with pytest.raises(ValueError, match="max_num_batched_tokens"):
-        simulate(cm, Workload((0.0,), (600,), (3,)), SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4,
-                                                                     chunked_prefill=False, num_kv_blocks=100))
+        simulate(
+            cm,
+            Workload((0.0,), (600,), (3,)),
+            SchedulerConfig(max_num_batched_tokens=256, max_num_seqs=4, chunked_prefill=False, num_kv_blocks=100),
+        )
 
 
 def test_preemption_by_recompute_keeps_invariants(cm: CostModel) -> None:
     wl = make_workload(WorkloadConfig(num_requests=24, input_len=64, output_len=48, seed=3))
-    res = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=128, max_num_seqs=16, block_size=8,
-                                           num_kv_blocks=40), validate=True)
+    res = simulate(
+        cm,
+        wl,
+        SchedulerConfig(max_num_batched_tokens=128, max_num_seqs=16, block_size=8, num_kv_blocks=40),
+        validate=True,
+    )
     assert res.summary["preemptions"] > 0
     _assert_invariants(res, wl)
     # the request that arrived last among running ones is the victim: the first is never preempted
     assert res.requests["preemptions"][0] == 0
-    vllm = simulate(cm, wl, SchedulerConfig(max_num_batched_tokens=128, max_num_seqs=16, block_size=8,
-                                            num_kv_blocks=40, preempt="last_admitted"), validate=True)
+    vllm = simulate(
+        cm,
+        wl,
+        SchedulerConfig(
+            max_num_batched_tokens=128, max_num_seqs=16, block_size=8, num_kv_blocks=40, preempt="last_admitted"
+        ),
+        validate=True,
+    )
     _assert_invariants(vllm, wl)
     assert vllm.requests["preemptions"][0] == 0
     # under FCFS a resumed request is re-admitted before any later arrival, so "last admitted"
@@ -140,8 +159,16 @@ def test_preemption_by_recompute_keeps_invariants(cm: CostModel) -> None:
 
 
 def test_same_seed_same_result_and_seed_matters(cm: CostModel) -> None:
-    cfg = WorkloadConfig(num_requests=60, input_len=300, output_len=30, input_dist="lognormal", request_rate=40.0,
-                         arrival="gamma", burstiness=0.5, seed=7)
+    cfg = WorkloadConfig(
+        num_requests=60,
+        input_len=300,
+        output_len=30,
+        input_dist="lognormal",
+        request_rate=40.0,
+        arrival="gamma",
+        burstiness=0.5,
+        seed=7,
+    )
     a = simulate(cm, cfg, SchedulerConfig(num_kv_blocks=500))
     b = simulate(cm, cfg, SchedulerConfig(num_kv_blocks=500))
     assert a.summary == b.summary
@@ -152,10 +179,14 @@ def test_same_seed_same_result_and_seed_matters(cm: CostModel) -> None:
 
 def test_flops_and_bytes_equal_sum_of_priced_steps(cm: CostModel, cm_window: CostModel) -> None:
     for model in (cm, cm_window):
-        wl = make_workload(WorkloadConfig(num_requests=20, input_len=200, output_len=20, input_dist="uniform",
-                                          request_rate=50.0, seed=1))
-        res = simulate(model, wl, SchedulerConfig(max_num_batched_tokens=256, num_kv_blocks=400), keep_stats=True,
-                       validate=True)
+        wl = make_workload(
+            WorkloadConfig(
+                num_requests=20, input_len=200, output_len=20, input_dist="uniform", request_rate=50.0, seed=1
+            )
+        )
+        res = simulate(
+            model, wl, SchedulerConfig(max_num_batched_tokens=256, num_kv_blocks=400), keep_stats=True, validate=True
+        )
         priced = [model.price(s) for s in res.step_stats]
         assert res.summary["flops_per_gpu"] == pytest.approx(sum(p.flops for p in priced), rel=1e-9)
         assert sum(res.steps["dur_s"]) == pytest.approx(sum(model.step_time_s(s) for s in res.step_stats), rel=1e-12)
@@ -163,7 +194,8 @@ def test_flops_and_bytes_equal_sum_of_priced_steps(cm: CostModel, cm_window: Cos
         busy = sum(p.latency_s for p in priced)
         hw = model.hw
         assert res.summary["hbm_bw_utilization"] == pytest.approx(
-            sum(p.bytes for p in priced) / (res.summary["duration_s"] * hw.hbm_bytes_per_s), rel=1e-9)
+            sum(p.bytes for p in priced) / (res.summary["duration_s"] * hw.hbm_bytes_per_s), rel=1e-9
+        )
         assert res.summary["busy_fraction"] == pytest.approx(busy / res.summary["duration_s"], rel=1e-9)
 
 
@@ -175,19 +207,30 @@ def test_closed_loop_concurrency_caps_running(cm: CostModel) -> None:
     # each later request arrives exactly when an earlier one finishes
     finishes = set(np.round(res.requests["finish_s"], 12))
     assert all(round(a, 12) in finishes for a in res.requests["arrival_s"][4:])
-    more = simulate(cm, make_workload(WorkloadConfig(num_requests=40, input_len=128, output_len=16, concurrency=16)),
-                    SchedulerConfig(num_kv_blocks=1000))
+    more = simulate(
+        cm,
+        make_workload(WorkloadConfig(num_requests=40, input_len=128, output_len=16, concurrency=16)),
+        SchedulerConfig(num_kv_blocks=1000),
+    )
     assert more.summary["output_throughput_tok_s"] > res.summary["output_throughput_tok_s"]
     assert more.summary["tpot_ms"]["mean"] > res.summary["tpot_ms"]["mean"]
 
 
 def test_data_parallel_routers(cm: CostModel) -> None:
-    wl = make_workload(WorkloadConfig(num_requests=40, input_len=256, output_len=32, request_rate=200.0,
-                                      input_dist="lognormal", input_spread=1.0, seed=2))
+    wl = make_workload(
+        WorkloadConfig(
+            num_requests=40,
+            input_len=256,
+            output_len=32,
+            request_rate=200.0,
+            input_dist="lognormal",
+            input_spread=1.0,
+            seed=2,
+        )
+    )
     one = simulate(cm, wl, SchedulerConfig(num_kv_blocks=2000))
     rr = simulate(cm, wl, SchedulerConfig(num_kv_blocks=2000), dp=2, router="round_robin", validate=True)
-    lot = simulate(cm, wl, SchedulerConfig(num_kv_blocks=2000), dp=2, router="least_outstanding_tokens",
-                   validate=True)
+    lot = simulate(cm, wl, SchedulerConfig(num_kv_blocks=2000), dp=2, router="least_outstanding_tokens", validate=True)
     _assert_invariants(rr, wl)
     _assert_invariants(lot, wl)
     assert list(rr.requests["engine"][:4]) == [0, 1, 0, 1]
@@ -206,10 +249,15 @@ def test_prefix_cache_hit_cuts_prefill(cm: CostModel) -> None:
 
 
 def test_sliding_window_model_validates(cm_window: CostModel) -> None:
-    wl = make_workload(WorkloadConfig(num_requests=12, input_len=100, output_len=60, input_dist="uniform",
-                                      request_rate=100.0, seed=5))
-    res = simulate(cm_window, wl, SchedulerConfig(max_num_batched_tokens=64, max_num_seqs=8, block_size=16,
-                                                  num_kv_blocks=60), validate=True)
+    wl = make_workload(
+        WorkloadConfig(num_requests=12, input_len=100, output_len=60, input_dist="uniform", request_rate=100.0, seed=5)
+    )
+    res = simulate(
+        cm_window,
+        wl,
+        SchedulerConfig(max_num_batched_tokens=64, max_num_seqs=8, block_size=16, num_kv_blocks=60),
+        validate=True,
+    )
     _assert_invariants(res, wl)
 
 
@@ -265,7 +313,8 @@ def test_weighted_percentiles_match_numpy() -> None:
     w = rng.integers(1, 5, 50)
     expanded = np.repeat(v, w)
     assert weighted_percentiles(v, w, (0, 50, 90, 99, 100)) == pytest.approx(
-        list(np.percentile(expanded, [0, 50, 90, 99, 100])), rel=1e-12)
+        list(np.percentile(expanded, [0, 50, 90, 99, 100])), rel=1e-12
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -289,16 +338,54 @@ def test_weighted_percentiles_match_numpy() -> None:
     windowed=st.booleans(),
     engine=st.sampled_from([None, "vllm", "sglang", "trtllm"]),
 )
-def test_random_workloads_keep_invariants(cm, cm_window, windowed, n, p_mean, o_mean, dist, rate, conc, budget, seqs, bs, extra_blocks,
-                                          chunked, hit, preempt, dp, router, seed, engine) -> None:
+def test_random_workloads_keep_invariants(
+    cm,
+    cm_window,
+    windowed,
+    n,
+    p_mean,
+    o_mean,
+    dist,
+    rate,
+    conc,
+    budget,
+    seqs,
+    bs,
+    extra_blocks,
+    chunked,
+    hit,
+    preempt,
+    dp,
+    router,
+    seed,
+    engine,
+) -> None:
     seqs = min(seqs, budget)
-    wl = make_workload(WorkloadConfig(num_requests=n, input_len=p_mean, output_len=o_mean, input_dist=dist,
-                                      output_dist=dist, request_rate=rate, concurrency=conc, max_len=160, seed=seed))
+    wl = make_workload(
+        WorkloadConfig(
+            num_requests=n,
+            input_len=p_mean,
+            output_len=o_mean,
+            input_dist=dist,
+            output_dist=dist,
+            request_rate=rate,
+            concurrency=conc,
+            max_len=160,
+            seed=seed,
+        )
+    )
     need = max(math.ceil((p + o - 1) / bs) for p, o in zip(wl.prompt, wl.output, strict=True))
     if not chunked or engine == "trtllm":  # without chunking the budget covers the longest prompt (vLLM, TRT-LLM)
         budget = max(budget, max(wl.prompt))
-    kw = {"max_num_batched_tokens": budget, "max_num_seqs": seqs, "block_size": bs, "num_kv_blocks": need + extra_blocks,
-              "chunked_prefill": chunked, "prefix_cache_hit": hit, "preempt": preempt}
+    kw = {
+        "max_num_batched_tokens": budget,
+        "max_num_seqs": seqs,
+        "block_size": bs,
+        "num_kv_blocks": need + extra_blocks,
+        "chunked_prefill": chunked,
+        "prefix_cache_hit": hit,
+        "preempt": preempt,
+    }
     # every engine's rules (admission, async lag, shared prefix blocks, overheads) keep the invariants
     sched = SchedulerConfig(**kw) if engine is None else SchedulerConfig.from_engine(engine, cm.hw, **kw)
     model = cm_window if windowed else cm

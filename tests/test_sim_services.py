@@ -29,9 +29,13 @@ from dashboard.sim_scheduler import SLA, SchedulerConfig, WorkloadConfig
 
 @pytest.fixture(scope="module")
 def base() -> SimJob:
-    return SimJob(load_model("llama-3.1-8b"), load_hardware("h200"),
-                  WorkloadConfig(num_requests=24, input_len=256, output_len=16),
-                  scheduler=SchedulerConfig(num_kv_blocks=2000), sla=SLA(ttft_ms=500.0))
+    return SimJob(
+        load_model("llama-3.1-8b"),
+        load_hardware("h200"),
+        WorkloadConfig(num_requests=24, input_len=256, output_len=16),
+        scheduler=SchedulerConfig(num_kv_blocks=2000),
+        sla=SLA(ttft_ms=500.0),
+    )
 
 
 def test_grid_jobs_labels_and_fields(base: SimJob) -> None:
@@ -61,8 +65,15 @@ def test_run_job_row_matches_simulate(base: SimJob) -> None:
     assert row["goodput_req_s"] == res.summary["goodput_req_s"]
     flat = flatten_summary(res.summary)
     assert flat["e2e_p99_ms"] == res.summary["e2e_ms"]["p99"]
-    multi = run_job(SimJob(base.model, base.hardware, base.workload, scheduler=base.scheduler,
-                           extra_slas=(SLA(ttft_ms=1e-3), SLA(ttft_ms=1e6, tpot_ms=1e6))))
+    multi = run_job(
+        SimJob(
+            base.model,
+            base.hardware,
+            base.workload,
+            scheduler=base.scheduler,
+            extra_slas=(SLA(ttft_ms=1e-3), SLA(ttft_ms=1e6, tpot_ms=1e6)),
+        )
+    )
     exploded = explode_slas([multi])
     assert [r["sla_attainment"] for r in exploded] == [0.0, 1.0]
     assert exploded[1]["goodput_req_s"] == pytest.approx(res.summary["request_throughput_req_s"])
@@ -100,8 +111,9 @@ def test_work_estimate_refuses_huge_runs(base: SimJob) -> None:
     assert estimate_steps(base.workload, base.scheduler) == pytest.approx(24 * (1 + 16) / 24)
     rate = WorkloadConfig(num_requests=100, input_len=100, output_len=1000, request_rate=1.0)
     assert estimate_steps(rate, base.scheduler) == pytest.approx(100 / 1.0 / 0.005)  # 100 s of 5 ms steps
-    huge = SimJob(base.model, base.hardware, WorkloadConfig(num_requests=20_000, input_len=1024, output_len=4096,
-                                                            concurrency=1))
+    huge = SimJob(
+        base.model, base.hardware, WorkloadConfig(num_requests=20_000, input_len=1024, output_len=4096, concurrency=1)
+    )
     with pytest.raises(ValueError, match="simulated steps"):
         check_work([huge])
 
@@ -115,8 +127,15 @@ def test_figures(base: SimJob) -> None:
     assert len(plots_sim.downsample_steps(big, 1000)["dur_s"]) == 1000
     cdf = plots_sim.latency_cdf({"TTFT": res.requests["ttft_s"] * 1e3})
     assert cdf.data[0].y[-1] == pytest.approx(100.0)
-    df = pd.DataFrame({"load": [1, 2, 1, 2], "y": [1.0, 2.0, 3.0, 4.0], "y_min": [0.5, 1.5, 2.5, 3.5],
-                       "y_max": [1.5, 2.5, 3.5, 4.5], "g": ["a", "a", "b", "b"]})
+    df = pd.DataFrame(
+        {
+            "load": [1, 2, 1, 2],
+            "y": [1.0, 2.0, 3.0, 4.0],
+            "y_min": [0.5, 1.5, 2.5, 3.5],
+            "y_max": [1.5, 2.5, 3.5, 4.5],
+            "g": ["a", "a", "b", "b"],
+        }
+    )
     sw = plots_sim.sweep_lines(df, "load", "y", ["g"])
     assert len(sw.data) == 2 and list(sw.data[0].error_y.array) == [0.5, 0.5]
     hm = plots_sim.grid_heatmap([[1.0, float("nan")], [3.0, 4.0]], [1, 64], [512, 2048])

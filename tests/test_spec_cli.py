@@ -42,26 +42,40 @@ def test_speculative_step_fields_match_the_model(capsys) -> None:
 
 
 def test_vllm_speculative_config_equals_flags(capsys) -> None:
-    a = _json(capsys, "--speculative-config",
-              '{"method": "eagle", "model": "yuhuili/EAGLE-LLaMA3.1-Instruct-8B", "num_speculative_tokens": 3}',
-              "--acceptance-rate", "0.9,0.8,0.7")
+    a = _json(
+        capsys,
+        "--speculative-config",
+        '{"method": "eagle", "model": "yuhuili/EAGLE-LLaMA3.1-Instruct-8B", "num_speculative_tokens": 3}',
+        "--acceptance-rate",
+        "0.9,0.8,0.7",
+    )
     b = _json(capsys, "--speculative-method", "eagle", "--acceptance-rate", "0.9,0.8,0.7")
     assert a["latency_ms"] == b["latency_ms"]
     assert a["expected_tokens_per_step"] == pytest.approx(1 + 0.9 + 0.72 + 0.504)
 
 
-@pytest.mark.parametrize(("argv", "needle"), [
-    (["--speculative-method", "draft_model", "--draft-model", "llama-3.1-70b", "--acceptance-rate", "0.7"],
-     "--draft-model: draft model llama-3.1-70b"),
-    (["--speculative-method", "eagle"], "--acceptance-rate"),
-    (["--acceptance-rate", "0.5"], "need --speculative-method"),
-    (["--speculative-config", "{bad", "--acceptance-rate", "0.5"], "--speculative-config: "),
-    (["--speculative-method", "mtp", "--acceptance-rate", "0.8"], "--speculative-method: llama-3.1-8b has no MTP"),
-    (["--speculative-method", "eagle", "--acceptance-rate", "0.8,0.7", "--num-speculative-tokens", "3"],
-     "--acceptance-rate: "),
-    (["--speculative-method", "eagle", "--acceptance-length", "9", "--num-speculative-tokens", "3"], "--acceptance-rate"),
-    (["--speculative-method", "eagle", "--acceptance-rate", "2"], "[0, 1]"),
-])
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (
+            ["--speculative-method", "draft_model", "--draft-model", "llama-3.1-70b", "--acceptance-rate", "0.7"],
+            "--draft-model: draft model llama-3.1-70b",
+        ),
+        (["--speculative-method", "eagle"], "--acceptance-rate"),
+        (["--acceptance-rate", "0.5"], "need --speculative-method"),
+        (["--speculative-config", "{bad", "--acceptance-rate", "0.5"], "--speculative-config: "),
+        (["--speculative-method", "mtp", "--acceptance-rate", "0.8"], "--speculative-method: llama-3.1-8b has no MTP"),
+        (
+            ["--speculative-method", "eagle", "--acceptance-rate", "0.8,0.7", "--num-speculative-tokens", "3"],
+            "--acceptance-rate: ",
+        ),
+        (
+            ["--speculative-method", "eagle", "--acceptance-length", "9", "--num-speculative-tokens", "3"],
+            "--acceptance-rate",
+        ),
+        (["--speculative-method", "eagle", "--acceptance-rate", "2"], "[0, 1]"),
+    ],
+)
 def test_bad_speculative_input_exits_2_one_line(capsys, argv, needle) -> None:
     try:
         code = main([*BASE, *argv])
@@ -73,17 +87,38 @@ def test_bad_speculative_input_exits_2_one_line(capsys, argv, needle) -> None:
 
 
 def test_speculation_needs_a_decode_step(capsys) -> None:
-    code = main(["step", "--model", "llama-3.1-8b", "--hardware", "h200", "--prefill-len", "512",
-                 "--speculative-method", "ngram", "--acceptance-rate", "0.5"])
+    code = main(
+        [
+            "step",
+            "--model",
+            "llama-3.1-8b",
+            "--hardware",
+            "h200",
+            "--prefill-len",
+            "512",
+            "--speculative-method",
+            "ngram",
+            "--acceptance-rate",
+            "0.5",
+        ]
+    )
     assert code == 2 and "decode steps" in capsys.readouterr().err
 
 
 def test_acceptance_from_a_vllm_bench_result(capsys, tmp_path) -> None:
     # vLLM's own serialisation example: 5 drafts, 9 of 15 accepted → acceptance length 2.8
     res = tmp_path / "bench.json"
-    res.write_text(json.dumps({"spec_decode_acceptance_length": 2.8, "spec_decode_num_drafts": 5,
-                               "spec_decode_draft_tokens": 15, "spec_decode_accepted_tokens": 9,
-                               "spec_decode_per_position_acceptance_rates": [1.0, 0.6, 0.2]}))
+    res.write_text(
+        json.dumps(
+            {
+                "spec_decode_acceptance_length": 2.8,
+                "spec_decode_num_drafts": 5,
+                "spec_decode_draft_tokens": 15,
+                "spec_decode_accepted_tokens": 9,
+                "spec_decode_per_position_acceptance_rates": [1.0, 0.6, 0.2],
+            }
+        )
+    )
     d = _json(capsys, "--speculative-method", "eagle3", "--acceptance-from", str(res))
     assert d["expected_tokens_per_step"] == pytest.approx(2.8)
     assert d["speculative"]["num_speculative_tokens"] == 3

@@ -29,10 +29,12 @@ def _flags(engine: str, text: str) -> list[tuple[str, str | None]]:
 
 def test_launch_commands_carry_the_speculative_config() -> None:
     cfg = make_speculative_config("eagle3", 3, acceptance=0.8)
-    spec = LaunchSpec("meta-llama/Llama-3.1-8B-Instruct",
-                      speculative_config=json.dumps({"method": "eagle3", "num_speculative_tokens": 3}),
-                      sglang_speculative=("--speculative-algorithm", "EAGLE3", "--speculative-num-steps", "3"),
-                      trtllm_speculative=speculative_config_to_trtllm_yaml(cfg, L8B))
+    spec = LaunchSpec(
+        "meta-llama/Llama-3.1-8B-Instruct",
+        speculative_config=json.dumps({"method": "eagle3", "num_speculative_tokens": 3}),
+        sglang_speculative=("--speculative-algorithm", "EAGLE3", "--speculative-num-steps", "3"),
+        trtllm_speculative=speculative_config_to_trtllm_yaml(cfg, L8B),
+    )
     texts = launch_commands(spec)
     for eng in ("vllm", "sglang"):
         for flag, value in _flags(eng, texts[eng]):
@@ -42,7 +44,9 @@ def test_launch_commands_carry_the_speculative_config() -> None:
     vflags = dict(_flags("vllm", texts["vllm"]))
     assert json.loads(vflags["--speculative-config"])["method"] == "eagle3"
     assert "speculative_config: {decoding_type: Eagle3, max_draft_len: 3" in texts["trtllm"]
-    mtp = speculative_config_to_trtllm_yaml(make_speculative_config("mtp", 2, acceptance=0.8), load_model("deepseek-v3"))
+    mtp = speculative_config_to_trtllm_yaml(
+        make_speculative_config("mtp", 2, acceptance=0.8), load_model("deepseek-v3")
+    )
     assert mtp == "speculative_config: {decoding_type: MTP, num_nextn_predict_layers: 2}"
 
 
@@ -62,20 +66,80 @@ def test_plan_with_speculation_is_cheaper_at_a_tight_tpot() -> None:
 
 
 def test_cli_plan_speculative_flags(capsys) -> None:
-    argv = ["plan", "--model", "llama-3.1-8b", "--hardware", "h200", "--input-len", "512", "--output-len", "64",
-            "--request-rate", "2", "--speculative-method", "ngram", "--acceptance-rate", "0.5",
-            "--num-speculative-tokens", "2", "--emit", "vllm"]
+    argv = [
+        "plan",
+        "--model",
+        "llama-3.1-8b",
+        "--hardware",
+        "h200",
+        "--input-len",
+        "512",
+        "--output-len",
+        "64",
+        "--request-rate",
+        "2",
+        "--speculative-method",
+        "ngram",
+        "--acceptance-rate",
+        "0.5",
+        "--num-speculative-tokens",
+        "2",
+        "--emit",
+        "vllm",
+    ]
     assert main(argv) == 0
     assert '"method": "ngram"' in capsys.readouterr().out
-    assert main(["plan", "--model", "llama-3.1-8b", "--hardware", "h200", "--input-len", "512", "--output-len",
-                 "64", "--request-rate", "2", "--acceptance-rate", "0.5"]) == 2
+    assert (
+        main(
+            [
+                "plan",
+                "--model",
+                "llama-3.1-8b",
+                "--hardware",
+                "h200",
+                "--input-len",
+                "512",
+                "--output-len",
+                "64",
+                "--request-rate",
+                "2",
+                "--acceptance-rate",
+                "0.5",
+            ]
+        )
+        == 2
+    )
     assert "need --speculative-method" in capsys.readouterr().err
 
 
 def test_search_emit_carries_the_best_rows_k(capsys) -> None:
-    argv = ["search", "--model", "llama-3.1-8b", "--hardware", "h200", "--gpus", "1", "--input-len", "1024",
-            "--output-len", "256", "--tpot-ms", "5", "--tp-values", "1", "--concurrency", "1,4", "--budgets", "2048",
-            "--speculative-method", "eagle", "--acceptance-rate", "0.9,0.8,0.7", "--speculative-k-values", "3"]
+    argv = [
+        "search",
+        "--model",
+        "llama-3.1-8b",
+        "--hardware",
+        "h200",
+        "--gpus",
+        "1",
+        "--input-len",
+        "1024",
+        "--output-len",
+        "256",
+        "--tpot-ms",
+        "5",
+        "--tp-values",
+        "1",
+        "--concurrency",
+        "1,4",
+        "--budgets",
+        "2048",
+        "--speculative-method",
+        "eagle",
+        "--acceptance-rate",
+        "0.9,0.8,0.7",
+        "--speculative-k-values",
+        "3",
+    ]
     assert main([*argv, "--emit", "vllm"]) == 0
     out = capsys.readouterr().out
     assert '"method": "eagle"' in out and '"num_speculative_tokens": 3' in out

@@ -51,8 +51,7 @@ def test_search_dimension_on_off_and_k() -> None:
     cfg = make_speculative_config("eagle3", 3, acceptance_length=3.0)
     space = SearchSpace(tp=(1, 2), concurrency=(1, 8, 64), budgets=(2048,))
     sla = SLA(tpot_ms=5.0)
-    res = search_with_speculation(L8B, H200, 2, Workload(1024, 256), sla, space=space, speculative=cfg,
-                                  k_values=(1, 3))
+    res = search_with_speculation(L8B, H200, 2, Workload(1024, 256), sla, space=space, speculative=cfg, k_values=(1, 3))
     rows = res.feasible + res.rejected
     assert {(r["speculative"], r["num_speculative_tokens"]) for r in rows} == {("off", 0), ("eagle3", 1), ("eagle3", 3)}
     plain = search_aggregated(L8B, H200, 2, Workload(1024, 256), sla, space=space)
@@ -65,21 +64,92 @@ def test_search_dimension_on_off_and_k() -> None:
 
 
 def test_cli_search_and_simulate_with_speculation(capsys) -> None:
-    base = ["--model", "llama-3.1-8b", "--hardware", "h200", "--speculative-method", "eagle3",
-            "--acceptance-length", "3", "--num-speculative-tokens", "3"]
-    assert main(["search", *base, "--gpus", "2", "--input-len", "1024", "--output-len", "256", "--tpot-ms", "5",
-                 "--tp-values", "1,2", "--concurrency", "1,8", "--budgets", "2048", "--speculative-k-values", "2,3",
-                 "--json"]) == 0
+    base = [
+        "--model",
+        "llama-3.1-8b",
+        "--hardware",
+        "h200",
+        "--speculative-method",
+        "eagle3",
+        "--acceptance-length",
+        "3",
+        "--num-speculative-tokens",
+        "3",
+    ]
+    assert (
+        main(
+            [
+                "search",
+                *base,
+                "--gpus",
+                "2",
+                "--input-len",
+                "1024",
+                "--output-len",
+                "256",
+                "--tpot-ms",
+                "5",
+                "--tp-values",
+                "1,2",
+                "--concurrency",
+                "1,8",
+                "--budgets",
+                "2048",
+                "--speculative-k-values",
+                "2,3",
+                "--json",
+            ]
+        )
+        == 0
+    )
     d = json.loads(capsys.readouterr().out)
     assert d["best"]["speculative"] == "eagle3" and d["inputs"]["speculative_k_values"] == [2, 3]
-    assert main(["simulate", *base, "--num-requests", "8", "--input-len", "512", "--output-len", "64",
-                 "--concurrency", "4", "--json"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                *base,
+                "--num-requests",
+                "8",
+                "--input-len",
+                "512",
+                "--output-len",
+                "64",
+                "--concurrency",
+                "4",
+                "--json",
+            ]
+        )
+        == 0
+    )
     s = json.loads(capsys.readouterr().out)
     assert s["spec_expected_acceptance_length"] == pytest.approx(3.0)
     assert 2.5 < s["spec_decode_acceptance_length"] < 3.5
     assert s["speculative"]["method"] == "eagle3"
-    assert main(["search", "--model", "llama-3.1-8b", "--hardware", "h200", "--gpus", "2", "--input-len", "8",
-                 "--output-len", "8", "--speculative-k-values", "2"]) == 2
-    assert main(["simulate", *base, "--num-requests", "2", "--input-len", "8", "--output-len", "8",
-                 "--no-chunked-prefill"]) == 2
+    assert (
+        main(
+            [
+                "search",
+                "--model",
+                "llama-3.1-8b",
+                "--hardware",
+                "h200",
+                "--gpus",
+                "2",
+                "--input-len",
+                "8",
+                "--output-len",
+                "8",
+                "--speculative-k-values",
+                "2",
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            ["simulate", *base, "--num-requests", "2", "--input-len", "8", "--output-len", "8", "--no-chunked-prefill"]
+        )
+        == 2
+    )
     assert "--no-chunked-prefill" in capsys.readouterr().err

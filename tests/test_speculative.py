@@ -62,8 +62,9 @@ def test_vllm_per_position_rates_are_cumulative() -> None:
     assert expected_tokens(rates) == pytest.approx(2.8)
     res = acceptance_from_vllm_result({"spec_decode_per_position_acceptance_rates": [1.0, 0.6, 0.2]})
     assert res["num_speculative_tokens"] == 3 and res["acceptance_length"] == pytest.approx(2.8)
-    agg = acceptance_from_vllm_result({"spec_decode_num_drafts": 5, "spec_decode_draft_tokens": 15,
-                                       "spec_decode_accepted_tokens": 9})
+    agg = acceptance_from_vllm_result(
+        {"spec_decode_num_drafts": 5, "spec_decode_draft_tokens": 15, "spec_decode_accepted_tokens": 9}
+    )
     assert agg["num_speculative_tokens"] == 3
     assert expected_tokens(agg["acceptance_rates"]) == pytest.approx(2.8, abs=1e-6)
     with pytest.raises(ValueError, match="spec_decode"):
@@ -219,13 +220,27 @@ def test_mtp_draft_weights_match_parsed_mtp_layer() -> None:
 def test_vllm_json_and_sglang_args() -> None:
     cfg = make_speculative_config("eagle3", 3, acceptance=0.8)
     assert json.loads(speculative_config_to_vllm_json(cfg, L8B)) == {
-        "method": "eagle3", "model": "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B", "num_speculative_tokens": 3}
+        "method": "eagle3",
+        "model": "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B",
+        "num_speculative_tokens": 3,
+    }
     assert speculative_config_to_sglang_args(cfg, L8B) == [
-        "--speculative-algorithm", "EAGLE3", "--speculative-draft-model-path", "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B",
-        "--speculative-num-steps", "3", "--speculative-eagle-topk", "1", "--speculative-num-draft-tokens", "4"]
+        "--speculative-algorithm",
+        "EAGLE3",
+        "--speculative-draft-model-path",
+        "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B",
+        "--speculative-num-steps",
+        "3",
+        "--speculative-eagle-topk",
+        "1",
+        "--speculative-num-draft-tokens",
+        "4",
+    ]
     mtp = make_speculative_config("mtp", 1, acceptance=0.85)
     assert speculative_config_to_vllm_dict(mtp, load_model("deepseek-v3")) == {
-        "method": "deepseek_mtp", "num_speculative_tokens": 1}
+        "method": "deepseek_mtp",
+        "num_speculative_tokens": 1,
+    }
     assert speculative_config_to_sglang_args(mtp)[:2] == ["--speculative-algorithm", "NEXTN"]
     # round trip through the parser
     parsed = parse_vllm_speculative_config(speculative_config_to_vllm_json(cfg, L8B))
@@ -234,13 +249,16 @@ def test_vllm_json_and_sglang_args() -> None:
     assert parse_vllm_speculative_config({"method": "deepseek_mtp", "num_speculative_tokens": 2})["method"] == "mtp"
 
 
-@pytest.mark.parametrize(("text", "msg"), [
-    ("{not json", "not valid JSON"),
-    ('{"method": "ngram", "k": 3}', "unknown key"),
-    ('{"method": "medusa", "model": "x"}', "not modelled"),
-    ("[1, 2]", "JSON object"),
-    ('{"num_speculative_tokens": 3}', "give a method"),
-])
+@pytest.mark.parametrize(
+    ("text", "msg"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"method": "ngram", "k": 3}', "unknown key"),
+        ('{"method": "medusa", "model": "x"}', "not modelled"),
+        ("[1, 2]", "JSON object"),
+        ('{"num_speculative_tokens": 3}', "give a method"),
+    ],
+)
 def test_vllm_config_errors(text: str, msg: str) -> None:
     with pytest.raises(ValueError, match=msg):
         parse_vllm_speculative_config(text)
@@ -262,11 +280,13 @@ def test_closed_form_spec_stats_equal_the_per_sequence_sums() -> None:
         for chunks in ((), ((256, 0), (100, 512))):
             for q, per in ((4, 4), (4, 1)):
                 if model.is_mla:
-                    ref = cm.stats_for_batch(list(chunks), [c + i for c in ctxs for i in range(q)],
-                                             sampled=len(chunks) + len(ctxs) * per)
+                    ref = cm.stats_for_batch(
+                        list(chunks), [c + i for c in ctxs for i in range(q)], sampled=len(chunks) + len(ctxs) * per
+                    )
                 else:
-                    ref = cm.stats_for_batch(list(chunks) + [(q, c) for c in ctxs], [],
-                                             sampled=len(chunks) + len(ctxs) * per)
+                    ref = cm.stats_for_batch(
+                        list(chunks) + [(q, c) for c in ctxs], [], sampled=len(chunks) + len(ctxs) * per
+                    )
                 got = _spec_stats_sums(cm, len(ctxs), float(sum(ctxs)), float(max(ctxs)), q, chunks, len(chunks), per)
                 assert got == ref
     # a sliding-window model takes the per-sequence path

@@ -17,8 +17,10 @@ SPEC = {
     "engines": ["vllm"],
     "tp": [1],
     "ep": [1],
-    "workloads": [{"input_len": 256, "output_len": 16, "request_rate": 20, "num_requests": 12},
-                  {"input_len": 128, "output_len": 8, "concurrency": 4, "num_requests": 10}],
+    "workloads": [
+        {"input_len": 256, "output_len": 16, "request_rate": 20, "num_requests": 12},
+        {"input_len": 128, "output_len": 8, "concurrency": 4, "num_requests": 10},
+    ],
     "seeds": [0, 1],
     "max_num_batched_tokens": [1024],
     "max_num_seqs": [64],
@@ -54,9 +56,15 @@ def test_bad_specs_name_the_key(patch, msg):
 
 def test_fifty_cells_identical_on_pool_and_local_ray(tmp_path):
     pytest.importorskip("ray")
-    spec = parse_spec({**SPEC, "models": ["llama-3.1-8b"], "hardware": ["h200", "h100-sxm", "a100-80g", "l40s",
-                                                                        "b200"],
-                       "seeds": [0, 1, 2, 3, 4], "workloads": SPEC["workloads"]})
+    spec = parse_spec(
+        {
+            **SPEC,
+            "models": ["llama-3.1-8b"],
+            "hardware": ["h200", "h100-sxm", "a100-80g", "l40s", "b200"],
+            "seeds": [0, 1, 2, 3, 4],
+            "workloads": SPEC["workloads"],
+        }
+    )
     assert spec.num_cells == 50
     pool = run_sweep(spec, tmp_path / "pool.csv", workers=2, backend="pool")
     ray_df = run_sweep(spec, tmp_path / "ray.csv", workers=2, backend="ray")
@@ -93,9 +101,11 @@ def test_resume_runs_only_missing_cells(tmp_path, monkeypatch):
 
 def test_cli_sweep_yaml_and_bad_input(tmp_path, capsys):
     spec = tmp_path / "s.yaml"
-    spec.write_text("models: [llama-3.1-8b]\nhardware: [h200]\nworkloads:\n"
-                    "  - {input_len: 64, output_len: 4, num_requests: 5, request_rate: 50}\n"
-                    "seeds: [0, 1]\n")
+    spec.write_text(
+        "models: [llama-3.1-8b]\nhardware: [h200]\nworkloads:\n"
+        "  - {input_len: 64, output_len: 4, num_requests: 5, request_rate: 50}\n"
+        "seeds: [0, 1]\n"
+    )
     out = tmp_path / "o.csv"
     assert main(["sweep", "--spec", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -116,8 +126,14 @@ def test_trace_workload_cell(tmp_path):
     from pathlib import Path
 
     data = Path(__file__).resolve().parents[1] / "dashboard" / "data" / "traces"
-    spec = load_spec_from(tmp_path, {"models": ["llama-3.1-8b"], "hardware": ["h200"],
-                                     "workloads": [{"trace": str(data / "burstgpt_sample.csv"), "time_scale": 0.1}]})
+    spec = load_spec_from(
+        tmp_path,
+        {
+            "models": ["llama-3.1-8b"],
+            "hardware": ["h200"],
+            "workloads": [{"trace": str(data / "burstgpt_sample.csv"), "time_scale": 0.1}],
+        },
+    )
     df = run_sweep(spec, None, workers=1)
     assert df.loc[0, "error"] == "" and df.loc[0, "completed"] == 192
 
@@ -131,20 +147,26 @@ def load_spec_from(tmp_path, obj):
 def test_sweep_page_spec_runner_runs_and_shows_results():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "scale_up_sweep_with_sim.py"),
-                              default_timeout=120)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parents[1] / "dashboard" / "scale_up_sweep_with_sim.py"), default_timeout=120
+    )
     at.run()
     assert not at.exception
-    spec = ("models: [llama-3.1-8b]\nhardware: [h200, a100-80g]\nworkloads:\n"
-            "  - {input_len: 128, output_len: 8, concurrency: 4, num_requests: 8}\nseeds: [0]\n")
+    spec = (
+        "models: [llama-3.1-8b]\nhardware: [h200, a100-80g]\nworkloads:\n"
+        "  - {input_len: 128, output_len: 8, concurrency: 4, num_requests: 8}\nseeds: [0]\n"
+    )
     at.text_area(key="scale_up_sweep_with_sim__sweep_spec").set_value(spec).run()
     assert not at.exception
     assert any("2 cells" in c.value for c in at.caption)
     at.button(key="scale_up_sweep_with_sim__sweep_run").click().run()
     assert not at.exception
     assert any("2 cells (0 with errors)" in s.value for s in at.success)
-    df = next(d.value for d in at.dataframe if "hardware" in d.value.columns and "cell_key" not in d.value.columns
-              and "wl_concurrency" in d.value.columns)
+    df = next(
+        d.value
+        for d in at.dataframe
+        if "hardware" in d.value.columns and "cell_key" not in d.value.columns and "wl_concurrency" in d.value.columns
+    )
     by_hw = dict(zip(df["hardware"], df["output_throughput_tok_s_per_gpu"], strict=True))
     assert by_hw["h200"] > by_hw["a100-80g"] > 0  # more bandwidth, more decode throughput
     at.text_area(key="scale_up_sweep_with_sim__sweep_spec").set_value("models: [x]\n").run()

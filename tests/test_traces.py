@@ -21,8 +21,12 @@ DATA = Path(__file__).resolve().parents[1] / "dashboard" / "data" / "traces"
 
 
 def _mooncake(*reqs: tuple[int, int, int, list[int]]) -> str:
-    return "\n".join(json.dumps({"timestamp": t, "input_length": i, "output_length": o, "hash_ids": h})
-                     for t, i, o, h in reqs) + "\n"
+    return (
+        "\n".join(
+            json.dumps({"timestamp": t, "input_length": i, "output_length": o, "hash_ids": h}) for t, i, o, h in reqs
+        )
+        + "\n"
+    )
 
 
 def test_mooncake_parse_sorts_and_shifts_and_keeps_ids():
@@ -54,10 +58,12 @@ def test_kv_block_keys_split_a_hash_block_into_kv_blocks_and_skip_the_partial_ta
 
 
 def test_burstgpt_skips_failed_rows_and_reads_seconds():
-    text = ("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
-            "5.0,ChatGPT,100,20,120,Conversation log\n"
-            "7.5,GPT-4,50,0,50,Conversation log\n"
-            "6.0,ChatGPT,30,40,70,API log\n")
+    text = (
+        "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
+        "5.0,ChatGPT,100,20,120,Conversation log\n"
+        "7.5,GPT-4,50,0,50,Conversation log\n"
+        "6.0,ChatGPT,30,40,70,API log\n"
+    )
     assert detect_trace_format(text) == "burstgpt"
     tw = load_trace(text)
     assert tw.workload.arrival_s == (0.0, 1.0)
@@ -127,10 +133,25 @@ def test_shipped_samples_are_what_the_generator_writes(tmp_path):
 def test_cli_replays_each_trace_format_with_cache_figures(capsys):
     from runners.cli import main
 
-    for name, fmt in (("mooncake_multiturn_sample.jsonl", "mooncake"), ("burstgpt_sample.csv", "burstgpt"),
-                      ("project_trace_sample.csv", "csv")):
-        rc = main(["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--trace", str(DATA / name),
-                   "--trace-rate", "4", "--json"])
+    for name, fmt in (
+        ("mooncake_multiturn_sample.jsonl", "mooncake"),
+        ("burstgpt_sample.csv", "burstgpt"),
+        ("project_trace_sample.csv", "csv"),
+    ):
+        rc = main(
+            [
+                "simulate",
+                "--model",
+                "llama-3.1-8b",
+                "--hardware",
+                "h200",
+                "--trace",
+                str(DATA / name),
+                "--trace-rate",
+                "4",
+                "--json",
+            ]
+        )
         out = json.loads(capsys.readouterr().out)
         assert rc == 0 and out["workload"]["trace_format"] == fmt
         assert out["completed"] == out["num_requests"]
@@ -138,15 +159,42 @@ def test_cli_replays_each_trace_format_with_cache_figures(capsys):
             assert out["prefix_cache_hit_rate"] > 0.5
         else:
             assert out["prefix_cache_hit_rate"] == 0.0
-    rc = main(["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--trace",
-               str(DATA / "mooncake_multiturn_sample.jsonl"), "--num-kv-blocks", "2000", "--kv-cpu-gib", "16",
-               "--json"])
+    rc = main(
+        [
+            "simulate",
+            "--model",
+            "llama-3.1-8b",
+            "--hardware",
+            "h200",
+            "--trace",
+            str(DATA / "mooncake_multiturn_sample.jsonl"),
+            "--num-kv-blocks",
+            "2000",
+            "--kv-cpu-gib",
+            "16",
+            "--json",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     tier = out["kv_cpu_tier"]
     assert rc == 0 and tier["cpu_hit_rate"] > 0 and tier["bytes_loaded"] > 0
     assert out["prefix_cache_hit_rate"] >= tier["prefix_cache_hit_rate_without_tier"]
-    assert main(["simulate", "--model", "llama-3.1-8b", "--hardware", "h200", "--trace",
-                 str(DATA / "mooncake_multiturn_sample.jsonl"), "--trace-block-size", "8192"]) == 2
+    assert (
+        main(
+            [
+                "simulate",
+                "--model",
+                "llama-3.1-8b",
+                "--hardware",
+                "h200",
+                "--trace",
+                str(DATA / "mooncake_multiturn_sample.jsonl"),
+                "--trace-block-size",
+                "8192",
+            ]
+        )
+        == 2
+    )
     assert "--trace-block-size" in capsys.readouterr().err
 
 

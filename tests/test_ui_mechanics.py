@@ -32,8 +32,10 @@ def test_blob_round_trip_and_bad_blobs() -> None:
     for bad in ("%%%", "abc", encode_blob("x")[:-3] + "!!"):
         with pytest.raises(ValueError):
             decode_blob(bad)
-    assert parse_overrides("peak_tflops.bf16:900;hbm_capacity_gb:141") == {"peak_tflops.bf16": 900.0,
-                                                                             "hbm_capacity_gb": 141.0}
+    assert parse_overrides("peak_tflops.bf16:900;hbm_capacity_gb:141") == {
+        "peak_tflops.bf16": 900.0,
+        "hbm_capacity_gb": 141.0,
+    }
     with pytest.raises(ValueError):
         parse_overrides("peak_tflops.bf16=900")
 
@@ -41,8 +43,16 @@ def test_blob_round_trip_and_bad_blobs() -> None:
 def test_global_query_names_everything_the_sidebar_decides() -> None:
     ss = SessionState()
     q = global_query(ss)
-    assert q == {"model": "llama-3.1-8b", "hw": "h200", "wdtype": "bf16", "adtype": "bf16", "kvdtype": "bf16",
-                 "sb_tp": "1", "sb_ep": "1", "lang": "en"}
+    assert q == {
+        "model": "llama-3.1-8b",
+        "hw": "h200",
+        "wdtype": "bf16",
+        "adtype": "bf16",
+        "kvdtype": "bf16",
+        "sb_tp": "1",
+        "sb_ep": "1",
+        "lang": "en",
+    }
 
 
 def test_charts_closed_by_default_and_remembered(monkeypatch) -> None:

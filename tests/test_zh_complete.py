@@ -74,5 +74,6 @@ def test_page_in_chinese(spec) -> None:
     assert not bad_chrome, "English in the shared chrome:\n" + "\n".join(bad_chrome)
     bad = _offending([(k, t) for k, t in visible_texts(at) if t != "Language / 语言"])
     allowed = KNOWN_GAPS.get(spec.url_path, 0)
-    assert len(bad) <= allowed, (f"{spec.url_path}: {len(bad)} strings with English in zh (at most {allowed}):\n"
-                                 + "\n".join(bad))
+    assert len(bad) <= allowed, (
+        f"{spec.url_path}: {len(bad)} strings with English in zh (at most {allowed}):\n" + "\n".join(bad)
+    )

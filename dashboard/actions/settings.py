@@ -18,8 +18,17 @@ from dashboard.features.presets import model_config, resolve_model_slug
 from dashboard.state.session import SessionState, Settings
 
 __all__ = [
-    "Actions", "apply_native_format", "apply_overrides", "resolve_hardware", "save_custom_hardware", "select_hardware",
-    "select_model_preset", "set_hardware_override", "set_model_json", "set_page_input", "update_settings",
+    "Actions",
+    "apply_native_format",
+    "apply_overrides",
+    "resolve_hardware",
+    "save_custom_hardware",
+    "select_hardware",
+    "select_model_preset",
+    "set_hardware_override",
+    "set_model_json",
+    "set_page_input",
+    "update_settings",
 ]
 
 
@@ -42,8 +51,11 @@ def apply_native_format(ss: SessionState, model: ModelProfile) -> None:
     MXFP4 experts + bf16 attention, bf16 otherwise); the user can override them afterwards."""
     nf = native_format(model)
     ss.settings = dataclasses.replace(
-        ss.settings, weight_dtype=nf.weight, activation_dtype=nf.activation,
-        attention_weight_dtype="same" if nf.attention == nf.weight else nf.attention)
+        ss.settings,
+        weight_dtype=nf.weight,
+        activation_dtype=nf.activation,
+        attention_weight_dtype="same" if nf.attention == nf.weight else nf.attention,
+    )
 
 
 def set_model_json(ss: SessionState, text: str | bytes) -> str | None:

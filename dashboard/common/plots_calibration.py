@@ -22,15 +22,17 @@ def step_label(r: Mapping[str, Any]) -> str:
     """``"llama3.1-8b 4×1024 (+0) | 64 dec @4096"`` style hover text of a step row."""
     parts = []
     if r.get("prefill_seqs"):
-        parts.append(f"{r['prefill_seqs']}×{r['prefill_len']}" + (f" after {r['prefix_len']}" if r.get("prefix_len")
-                                                                   else ""))
+        parts.append(
+            f"{r['prefill_seqs']}×{r['prefill_len']}" + (f" after {r['prefix_len']}" if r.get("prefix_len") else "")
+        )
     if r.get("decode_seqs"):
         parts.append(f"{r['decode_seqs']} dec @{r['decode_context']}")
     return f"{r.get('model', '')} {' + '.join(parts)} (row {r.get('row', '?')})"
 
 
-def predicted_vs_measured(rows: Sequence[Mapping[str, Any]], title: str = "", baseline_name: str = "spec sheet",
-                          show_baseline: bool = True) -> go.Figure:
+def predicted_vs_measured(
+    rows: Sequence[Mapping[str, Any]], title: str = "", baseline_name: str = "spec sheet", show_baseline: bool = True
+) -> go.Figure:
     """Log-log scatter of predicted vs measured ms, one colour per phase; hollow markers: baseline
     (uncalibrated) profile; dotted line y = x."""
     fig = go.Figure()
@@ -40,26 +42,47 @@ def predicted_vs_measured(rows: Sequence[Mapping[str, Any]], title: str = "", ba
         if not sel:
             continue
         xs = [r["latency_ms"] for r in sel]
-        fig.add_trace(go.Scatter(x=xs, y=[r["predicted_ms"] for r in sel], mode="markers", name=f"{phase} (calibrated)",
-                                 marker={"color": color, "size": 9}, text=[step_label(r) for r in sel]))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[r["predicted_ms"] for r in sel],
+                mode="markers",
+                name=f"{phase} (calibrated)",
+                marker={"color": color, "size": 9},
+                text=[step_label(r) for r in sel],
+            )
+        )
         vals += xs + [r["predicted_ms"] for r in sel]
         if show_baseline and all("baseline_ms" in r for r in sel):
-            fig.add_trace(go.Scatter(x=xs, y=[r["baseline_ms"] for r in sel], mode="markers",
-                                     name=f"{phase} ({baseline_name})", text=[step_label(r) for r in sel],
-                                     marker={"color": color, "size": 9, "symbol": "circle-open"}))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=[r["baseline_ms"] for r in sel],
+                    mode="markers",
+                    name=f"{phase} ({baseline_name})",
+                    text=[step_label(r) for r in sel],
+                    marker={"color": color, "size": 9, "symbol": "circle-open"},
+                )
+            )
             vals += [r["baseline_ms"] for r in sel]
     if vals:
         lo, hi = min(vals) * 0.9, max(vals) * 1.1
-        fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="y = x",
-                                 line={"dash": "dot", "color": "grey"}))
+        fig.add_trace(
+            go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="y = x", line={"dash": "dot", "color": "grey"})
+        )
     fig.update_layout(title=title, xaxis_title="measured (ms)", yaxis_title="predicted (ms)", **_LAYOUT)
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
     return fig
 
 
-def residual_plot(rows: Sequence[Mapping[str, Any]], title: str = "", baseline_name: str = "spec sheet",
-                  show_baseline: bool = True, loo: bool = True) -> go.Figure:
+def residual_plot(
+    rows: Sequence[Mapping[str, Any]],
+    title: str = "",
+    baseline_name: str = "spec sheet",
+    show_baseline: bool = True,
+    loo: bool = True,
+) -> go.Figure:
     """Relative error (%) vs measured latency (log x), per phase: calibrated (filled), leave-one-out
     (crosses) and baseline (hollow)."""
     fig = go.Figure()
@@ -69,16 +92,38 @@ def residual_plot(rows: Sequence[Mapping[str, Any]], title: str = "", baseline_n
             continue
         xs = [r["latency_ms"] for r in sel]
         text = [step_label(r) for r in sel]
-        fig.add_trace(go.Scatter(x=xs, y=[100 * r["rel_error"] for r in sel], mode="markers",
-                                 name=f"{phase} (calibrated)", marker={"color": color, "size": 9}, text=text))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[100 * r["rel_error"] for r in sel],
+                mode="markers",
+                name=f"{phase} (calibrated)",
+                marker={"color": color, "size": 9},
+                text=text,
+            )
+        )
         if loo and all("loo_rel_error" in r for r in sel):
-            fig.add_trace(go.Scatter(x=xs, y=[100 * r["loo_rel_error"] for r in sel], mode="markers",
-                                     name=f"{phase} (leave-one-out)", text=text,
-                                     marker={"color": color, "size": 8, "symbol": "x"}))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=[100 * r["loo_rel_error"] for r in sel],
+                    mode="markers",
+                    name=f"{phase} (leave-one-out)",
+                    text=text,
+                    marker={"color": color, "size": 8, "symbol": "x"},
+                )
+            )
         if show_baseline and all("baseline_rel_error" in r for r in sel):
-            fig.add_trace(go.Scatter(x=xs, y=[100 * r["baseline_rel_error"] for r in sel], mode="markers",
-                                     name=f"{phase} ({baseline_name})", text=text,
-                                     marker={"color": color, "size": 9, "symbol": "circle-open"}))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=[100 * r["baseline_rel_error"] for r in sel],
+                    mode="markers",
+                    name=f"{phase} ({baseline_name})",
+                    text=text,
+                    marker={"color": color, "size": 9, "symbol": "circle-open"},
+                )
+            )
     fig.add_hline(y=0, line_dash="dot", line_color="grey")
     fig.update_layout(title=title, xaxis_title="measured (ms)", yaxis_title="predicted / measured − 1 (%)", **_LAYOUT)
     fig.update_xaxes(type="log")

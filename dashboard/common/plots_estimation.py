@@ -19,7 +19,9 @@ KIND_COLORS = {
 _LAYOUT = {"margin": {"l": 40, "r": 20, "t": 50, "b": 40}, "legend": {"orientation": "h", "y": -0.25}}
 
 
-def timeline_lanes(timelines: Mapping[str, OverlapTimeline], scale: float = 1e3) -> dict[str, list[tuple[str, float, float, str]]]:
+def timeline_lanes(
+    timelines: Mapping[str, OverlapTimeline], scale: float = 1e3
+) -> dict[str, list[tuple[str, float, float, str]]]:
     """Rows of the timeline figure: ``{kind: [(lane label, start, duration, hover), ...]}`` with
     times multiplied by ``scale`` (ms by default). Lane labels are ``"<scenario> · compute"`` and
     ``"<scenario> · comm"``."""
@@ -32,8 +34,9 @@ def timeline_lanes(timelines: Mapping[str, OverlapTimeline], scale: float = 1e3)
     return out
 
 
-def overlap_timeline_figure(timelines: Mapping[str, OverlapTimeline], title: str = "", unit: str = "ms",
-                            names: Mapping[str, str] | None = None) -> go.Figure:
+def overlap_timeline_figure(
+    timelines: Mapping[str, OverlapTimeline], title: str = "", unit: str = "ms", names: Mapping[str, str] | None = None
+) -> go.Figure:
     """Gantt lanes (compute vs communication, per layer) of one step under several overlap
     factors; ``timelines`` maps a scenario label (e.g. ``"φ=0.5"``) to its timeline. Each
     scenario's total is annotated at the end of its compute lane. Built in one ``go.Figure``
@@ -45,35 +48,82 @@ def overlap_timeline_figure(timelines: Mapping[str, OverlapTimeline], title: str
     for kind, rows in timeline_lanes(timelines, scale).items():
         if not rows:
             continue
-        data.append({
-            "type": "bar", "orientation": "h", "y": [r[0] for r in rows], "x": [r[2] for r in rows],
-            "base": [r[1] for r in rows], "name": names.get(kind, kind),
-            "marker": {"color": KIND_COLORS[kind], "line": {"width": 0.5, "color": "white"}},
-            "text": [r[3] for r in rows], "textposition": "none",
-            "hovertemplate": "%{text}<br>start %{base:.4g} " + unit + ", %{x:.4g} " + unit + "<extra></extra>",
-        })
-    annotations = [{"x": tl.total_s * scale, "y": f"{label} · compute", "text": f"{tl.total_s * scale:.4g} {unit}",
-                    "showarrow": False, "xanchor": "left", "xshift": 4} for label, tl in timelines.items()]
-    layout = {"title": {"text": title}, "xaxis": {"title": {"text": f"time ({unit})"}}, "barmode": "overlay",
-              "yaxis": {"categoryorder": "array", "categoryarray": list(reversed(order))},
-              "annotations": annotations, **_LAYOUT}
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [r[0] for r in rows],
+                "x": [r[2] for r in rows],
+                "base": [r[1] for r in rows],
+                "name": names.get(kind, kind),
+                "marker": {"color": KIND_COLORS[kind], "line": {"width": 0.5, "color": "white"}},
+                "text": [r[3] for r in rows],
+                "textposition": "none",
+                "hovertemplate": "%{text}<br>start %{base:.4g} " + unit + ", %{x:.4g} " + unit + "<extra></extra>",
+            }
+        )
+    annotations = [
+        {
+            "x": tl.total_s * scale,
+            "y": f"{label} · compute",
+            "text": f"{tl.total_s * scale:.4g} {unit}",
+            "showarrow": False,
+            "xanchor": "left",
+            "xshift": 4,
+        }
+        for label, tl in timelines.items()
+    ]
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": f"time ({unit})"}},
+        "barmode": "overlay",
+        "yaxis": {"categoryorder": "array", "categoryarray": list(reversed(order))},
+        "annotations": annotations,
+        **_LAYOUT,
+    }
     return go.Figure({"data": data, "layout": layout})
 
 
-def memory_stack_figure(components: Mapping[str, float], capacity_gib: float, usable_gib: float,
-                        title: str = "", colors: Mapping[str, str] | None = None) -> go.Figure:
+def memory_stack_figure(
+    components: Mapping[str, float],
+    capacity_gib: float,
+    usable_gib: float,
+    title: str = "",
+    colors: Mapping[str, str] | None = None,
+) -> go.Figure:
     """One horizontal stacked bar of per-GPU memory (GiB per component, in order) with the usable
     budget and the HBM capacity as vertical lines."""
     fig = go.Figure()
-    fig.update_layout(title=title, xaxis_title="GiB per GPU", barmode="stack", height=300,
-                      margin={"l": 40, "r": 20, "t": 50, "b": 40},
-                      legend={"orientation": "h", "y": -0.45, "traceorder": "normal"})
+    fig.update_layout(
+        title=title,
+        xaxis_title="GiB per GPU",
+        barmode="stack",
+        height=300,
+        margin={"l": 40, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.45, "traceorder": "normal"},
+    )
     for name, gib in components.items():
-        fig.add_trace(go.Bar(y=["per GPU"], x=[max(0.0, gib)], name=name, orientation="h",
-                             marker_color=(colors or {}).get(name),
-                             hovertemplate=f"{name}: %{{x:.2f}} GiB<extra></extra>"))
-    fig.add_vline(x=usable_gib, line_dash="dash", line_color="#F58518", annotation_text=f"usable {usable_gib:.1f} GiB",
-                  annotation_position="top left")
-    fig.add_vline(x=capacity_gib, line_color="#222", annotation_text=f"HBM {capacity_gib:.1f} GiB",
-                  annotation_position="top right")
+        fig.add_trace(
+            go.Bar(
+                y=["per GPU"],
+                x=[max(0.0, gib)],
+                name=name,
+                orientation="h",
+                marker_color=(colors or {}).get(name),
+                hovertemplate=f"{name}: %{{x:.2f}} GiB<extra></extra>",
+            )
+        )
+    fig.add_vline(
+        x=usable_gib,
+        line_dash="dash",
+        line_color="#F58518",
+        annotation_text=f"usable {usable_gib:.1f} GiB",
+        annotation_position="top left",
+    )
+    fig.add_vline(
+        x=capacity_gib,
+        line_color="#222",
+        annotation_text=f"HBM {capacity_gib:.1f} GiB",
+        annotation_position="top right",
+    )
     return fig

@@ -16,14 +16,22 @@ _LAYOUT = {"margin": {"l": 60, "r": 20, "t": 50, "b": 40}, "legend": {"orientati
 
 def _hover(r: dict[str, Any]) -> str:
     cost = r.get("usd_per_m_output_tokens")
-    return (f"{r['series']}<br>{r['layout']} · C={r['concurrency']} · budget {r['budget']}<br>"
-            f"{r['output_tok_s_per_gpu']:.0f} out tok/s/GPU · {r['tps_per_user']:.1f} tok/s/user<br>"
-            f"TTFT {r['ttft_ms']:.0f} ms · TPOT {r['tpot_ms']:.1f} ms"
-            + (f" · ${cost:.3f}/M out" if cost else ""))
+    return (
+        f"{r['series']}<br>{r['layout']} · C={r['concurrency']} · budget {r['budget']}<br>"
+        f"{r['output_tok_s_per_gpu']:.0f} out tok/s/GPU · {r['tps_per_user']:.1f} tok/s/user<br>"
+        f"TTFT {r['ttft_ms']:.0f} ms · TPOT {r['tpot_ms']:.1f} ms" + (f" · ${cost:.3f}/M out" if cost else "")
+    )
 
 
-def frontier_chart(rows: Sequence[dict[str, Any]], y: str, *, title: str = "", xaxis: str = "",
-                   yaxis: str = "", frontier_only: bool = False) -> go.Figure:
+def frontier_chart(
+    rows: Sequence[dict[str, Any]],
+    y: str,
+    *,
+    title: str = "",
+    xaxis: str = "",
+    yaxis: str = "",
+    frontier_only: bool = False,
+) -> go.Figure:
     """One marker trace and one frontier line per series (in first-seen order)."""
     fig = go.Figure()
     fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, **_LAYOUT)
@@ -32,19 +40,49 @@ def frontier_chart(rows: Sequence[dict[str, Any]], y: str, *, title: str = "", x
     for r in rows:
         if r.get(y) is not None:
             series.setdefault(r["series"], []).append(r)
-    palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
-               "#bcbd22"]
+    palette = [
+        "#1f77b4",
+        "#d62728",
+        "#2ca02c",
+        "#ff7f0e",
+        "#9467bd",
+        "#8c564b",
+        "#e377c2",
+        "#17becf",
+        "#7f7f7f",
+        "#bcbd22",
+    ]
     for i, (name, pts) in enumerate(series.items()):
         color = palette[i % len(palette)]
         front = sorted((r for r in pts if r.get("on_frontier")), key=lambda r: r["tps_per_user"])
         if not frontier_only:
-            fig.add_trace(go.Scatter(
-                x=[r["tps_per_user"] for r in pts], y=[r[y] for r in pts], mode="markers", name=name,
-                legendgroup=name, marker={"size": 6, "opacity": 0.35, "color": color},
-                text=[_hover(r) for r in pts], hovertemplate="%{text}<extra></extra>", showlegend=False))
-        fig.add_trace(go.Scatter(
-            x=[r["tps_per_user"] for r in front], y=[r[y] for r in front], mode="lines+markers+text", name=name,
-            legendgroup=name, line={"color": color, "width": 2}, marker={"size": 8, "color": color},
-            text=[f"C={r['concurrency']} {r['layout']}" for r in front], textposition="top center",
-            textfont={"size": 9}, hovertext=[_hover(r) for r in front], hovertemplate="%{hovertext}<extra></extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=[r["tps_per_user"] for r in pts],
+                    y=[r[y] for r in pts],
+                    mode="markers",
+                    name=name,
+                    legendgroup=name,
+                    marker={"size": 6, "opacity": 0.35, "color": color},
+                    text=[_hover(r) for r in pts],
+                    hovertemplate="%{text}<extra></extra>",
+                    showlegend=False,
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[r["tps_per_user"] for r in front],
+                y=[r[y] for r in front],
+                mode="lines+markers+text",
+                name=name,
+                legendgroup=name,
+                line={"color": color, "width": 2},
+                marker={"size": 8, "color": color},
+                text=[f"C={r['concurrency']} {r['layout']}" for r in front],
+                textposition="top center",
+                textfont={"size": 9},
+                hovertext=[_hover(r) for r in front],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     return fig

@@ -27,9 +27,14 @@ _LEGEND = {"orientation": "h", "y": -0.2}
 
 
 def _layout(title: str, xaxis: str, yaxis: str, log_x: bool = False, log_y: bool = False, **extra: Any) -> dict:
-    return {"title": {"text": title}, "margin": _MARGIN, "legend": _LEGEND,
-            "xaxis": {"title": {"text": xaxis}, **({"type": "log"} if log_x else {})},
-            "yaxis": {"title": {"text": yaxis}, **({"type": "log"} if log_y else {})}, **extra}
+    return {
+        "title": {"text": title},
+        "margin": _MARGIN,
+        "legend": _LEGEND,
+        "xaxis": {"title": {"text": xaxis}, **({"type": "log"} if log_x else {})},
+        "yaxis": {"title": {"text": yaxis}, **({"type": "log"} if log_y else {})},
+        **extra,
+    }
 
 
 def _nan(vs: Sequence[float | None]) -> list[float]:
@@ -38,64 +43,135 @@ def _nan(vs: Sequence[float | None]) -> list[float]:
 
 def _ref_line(x: Sequence[float], y: float, name: str, dash: str = "dot") -> dict:
     """A horizontal reference line as a plain trace (cheaper than ``add_hline``'s shape + annotation)."""
-    return {"type": "scatter", "x": [min(x), max(x)], "y": [y, y], "mode": "lines", "name": name,
-            "line": {"dash": dash, "color": "grey"}}
+    return {
+        "type": "scatter",
+        "x": [min(x), max(x)],
+        "y": [y, y],
+        "mode": "lines",
+        "name": name,
+        "line": {"dash": dash, "color": "grey"},
+    }
 
 
-def lines_chart(x: Sequence[Any], series: Mapping[str, Sequence[float | None]], *, title: str = "", xaxis: str = "",
-                yaxis: str = "", log_x: bool = False, log_y: bool = False) -> go.Figure:
+def lines_chart(
+    x: Sequence[Any],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    title: str = "",
+    xaxis: str = "",
+    yaxis: str = "",
+    log_x: bool = False,
+    log_y: bool = False,
+) -> go.Figure:
     """One line (with markers) per series over shared ``x``; ``None`` values leave gaps."""
-    data = [{"type": "scatter", "x": list(x), "y": _nan(ys), "mode": "lines+markers", "name": name}
-            for name, ys in series.items()]
+    data = [
+        {"type": "scatter", "x": list(x), "y": _nan(ys), "mode": "lines+markers", "name": name}
+        for name, ys in series.items()
+    ]
     return go.Figure(data=data, layout=_layout(title, xaxis, yaxis, log_x, log_y))
 
 
-def attention_component_chart(x: Sequence[Any], series: Mapping[str, Sequence[float]], *, title: str, xaxis: str,
-                              yaxis: str, hot: str | None = None, total: Sequence[float] | None = None,
-                              log_y: bool = False) -> go.Figure:
+def attention_component_chart(
+    x: Sequence[Any],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    xaxis: str,
+    yaxis: str,
+    hot: str | None = None,
+    total: Sequence[float] | None = None,
+    log_y: bool = False,
+) -> go.Figure:
     """One line per attention component over the swept head_dim; the hot component is drawn
     thicker, and an optional kernel-total line is dashed."""
-    data = [{"type": "scatter", "x": list(x), "y": _nan(ys), "mode": "lines+markers", "name": name,
-             "line": {"width": 5 if name == hot else 2}} for name, ys in series.items()]
+    data = [
+        {
+            "type": "scatter",
+            "x": list(x),
+            "y": _nan(ys),
+            "mode": "lines+markers",
+            "name": name,
+            "line": {"width": 5 if name == hot else 2},
+        }
+        for name, ys in series.items()
+    ]
     if total is not None:
-        data.append({"type": "scatter", "x": list(x), "y": _nan(total), "mode": "lines", "name": "kernel total",
-                     "line": {"dash": "dash", "color": "black"}})
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(x),
+                "y": _nan(total),
+                "mode": "lines",
+                "name": "kernel total",
+                "line": {"dash": "dash", "color": "black"},
+            }
+        )
     return go.Figure(data=data, layout=_layout(title, xaxis, yaxis, log_y=log_y))
 
 
-def gemm_throughput_chart(x: Sequence[float], model_tflops: Sequence[float], *, xaxis: str, peak_tflops: float,
-                          measured: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
-                          title: str = "GEMM throughput (TFLOP/s)", bottlenecks: Sequence[str] | None = None) -> go.Figure:
+def gemm_throughput_chart(
+    x: Sequence[float],
+    model_tflops: Sequence[float],
+    *,
+    xaxis: str,
+    peak_tflops: float,
+    measured: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+    title: str = "GEMM throughput (TFLOP/s)",
+    bottlenecks: Sequence[str] | None = None,
+) -> go.Figure:
     """Model TFLOP/s over a swept dimension (log x), the tensor peak, and measured points."""
-    model: dict[str, Any] = {"type": "scatter", "x": list(x), "y": _nan(model_tflops), "mode": "lines+markers",
-                             "name": "model"}
+    model: dict[str, Any] = {
+        "type": "scatter",
+        "x": list(x),
+        "y": _nan(model_tflops),
+        "mode": "lines+markers",
+        "name": "model",
+    }
     if bottlenecks:
         model["text"] = list(bottlenecks)
         model["hovertemplate"] = "%{x}: %{y:.1f} TFLOP/s (%{text})<extra>model</extra>"
     data = [model]
     for name, (xs, ys) in (measured or {}).items():
-        data.append({"type": "scatter", "x": list(xs), "y": list(ys), "mode": "markers", "name": name,
-                     "marker": {"size": 10, "symbol": "x"}})
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(xs),
+                "y": list(ys),
+                "mode": "markers",
+                "name": name,
+                "marker": {"size": 10, "symbol": "x"},
+            }
+        )
     xs_all = [float(v) for v in x] + [float(v) for xs_, _ in (measured or {}).values() for v in xs_]
     if xs_all:
         data.append(_ref_line(xs_all, peak_tflops, f"tensor peak {peak_tflops:.0f}"))
     return go.Figure(data=data, layout=_layout(title, xaxis, "TFLOP/s", log_x=True))
 
 
-def gemm_levels_chart(x: Sequence[float], utilisation: Mapping[str, Sequence[float | None]], *, xaxis: str,
-                      title: str = "Demanded ÷ available bandwidth per level") -> go.Figure:
+def gemm_levels_chart(
+    x: Sequence[float],
+    utilisation: Mapping[str, Sequence[float | None]],
+    *,
+    xaxis: str,
+    title: str = "Demanded ÷ available bandwidth per level",
+) -> go.Figure:
     """Utilisation (demand ÷ available, 1 = the level just keeps up) of each memory level over
     the swept dimension; above 1 the level, not the tensor cores, sets the time."""
-    data = [{"type": "scatter", "x": list(x), "y": _nan(vs), "mode": "lines+markers", "name": name}
-            for name, vs in utilisation.items()]
+    data = [
+        {"type": "scatter", "x": list(x), "y": _nan(vs), "mode": "lines+markers", "name": name}
+        for name, vs in utilisation.items()
+    ]
     if len(x):
         data.append(_ref_line(x, 1.0, "1 = saturated", "dash"))
     return go.Figure(data=data, layout=_layout(title, xaxis, "demand / available", log_x=True, log_y=True))
 
 
-def measured_vs_model_chart(points: Mapping[str, tuple[Sequence[float], Sequence[float]]], *,
-                            hover: Mapping[str, Sequence[str]] | None = None,
-                            title: str = "Model vs measured (TFLOP/s)") -> go.Figure:
+def measured_vs_model_chart(
+    points: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    hover: Mapping[str, Sequence[str]] | None = None,
+    title: str = "Model vs measured (TFLOP/s)",
+) -> go.Figure:
     """Measured (x) against model (y) with the y = x diagonal."""
     data: list[dict] = []
     lo, hi = float("inf"), 0.0
@@ -107,13 +183,20 @@ def measured_vs_model_chart(points: Mapping[str, tuple[Sequence[float], Sequence
         if len(xs):
             lo, hi = min(lo, *xs, *ys), max(hi, *xs, *ys)
     if hi > 0:
-        data.append({"type": "scatter", "x": [lo, hi], "y": [lo, hi], "mode": "lines", "name": "y = x",
-                     "line": {"dash": "dot"}})
+        data.append(
+            {"type": "scatter", "x": [lo, hi], "y": [lo, hi], "mode": "lines", "name": "y = x", "line": {"dash": "dot"}}
+        )
     return go.Figure(data=data, layout=_layout(title, "measured TFLOP/s", "model TFLOP/s"))
 
 
-def comparison_bars(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str = "",
-                    yaxis: str = "", log_y: bool = False) -> go.Figure:
+def comparison_bars(
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str = "",
+    yaxis: str = "",
+    log_y: bool = False,
+) -> go.Figure:
     """Bars grouped by category (one model per category), one colour per series."""
     data = [{"type": "bar", "x": list(categories), "y": _nan(ys), "name": name} for name, ys in series.items()]
     return go.Figure(data=data, layout=_layout(title, "", yaxis, log_y=log_y, barmode="group"))

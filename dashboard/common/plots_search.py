@@ -26,14 +26,14 @@ def config_label(r: Mapping[str, Any]) -> str:
 
 def pd_label(r: Mapping[str, Any]) -> str:
     """``2×P(TP2) + 1×D(TP4) · C_d=64 · B=2048`` for a disaggregated row."""
-    return (f"{r['x']}×P(TP{r['tp_p']}) + {r['y']}×D(TP{r['tp_d']}) · C_d={r['decode_concurrency']} · "
-            f"B={r['budget']}")
+    return f"{r['x']}×P(TP{r['tp_p']}) + {r['y']}×D(TP{r['tp_d']}) · C_d={r['decode_concurrency']} · B={r['budget']}"
 
 
 def _hover(r: Mapping[str, Any], label: str) -> str:
-    return (f"{label}<br>{r['output_tok_s_per_gpu']:.0f} tok/s/GPU · {r['tps_per_user']:.1f} tok/s/user<br>"
-            f"TTFT {r['ttft_ms']:.1f} ms · TPOT {r['tpot_ms']:.2f} ms"
-            + (f"<br>{r['reason']}" if r.get("reason") else ""))
+    return (
+        f"{label}<br>{r['output_tok_s_per_gpu']:.0f} tok/s/GPU · {r['tps_per_user']:.1f} tok/s/user<br>"
+        f"TTFT {r['ttft_ms']:.1f} ms · TPOT {r['tpot_ms']:.2f} ms" + (f"<br>{r['reason']}" if r.get("reason") else "")
+    )
 
 
 def pareto_chart(
@@ -54,35 +54,61 @@ def pareto_chart(
     fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, **_LAYOUT)
     for name, rows in series.items():
         rows = [r for r in rows if r.get("tps_per_user")]
-        fig.add_trace(go.Scatter(
-            x=[r["tps_per_user"] for r in rows], y=[r["output_tok_s_per_gpu"] for r in rows], mode="markers",
-            name=name, text=[_hover(r, label(r)) for r in rows], hovertemplate="%{text}<extra></extra>",
-            marker={"size": 7, "opacity": 0.75 if "reject" not in name.lower() else 0.35},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[r["tps_per_user"] for r in rows],
+                y=[r["output_tok_s_per_gpu"] for r in rows],
+                mode="markers",
+                name=name,
+                text=[_hover(r, label(r)) for r in rows],
+                hovertemplate="%{text}<extra></extra>",
+                marker={"size": 7, "opacity": 0.75 if "reject" not in name.lower() else 0.35},
+            )
+        )
     for name, rows in fronts.items():
         rows = sorted((r for r in rows if r.get("tps_per_user")), key=lambda r: r["tps_per_user"])
-        fig.add_trace(go.Scatter(
-            x=[r["tps_per_user"] for r in rows], y=[r["output_tok_s_per_gpu"] for r in rows],
-            mode="lines+markers", line={"shape": "hv", "width": 2}, name=name,
-            text=[_hover(r, label(r)) for r in rows], hovertemplate="%{text}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[r["tps_per_user"] for r in rows],
+                y=[r["output_tok_s_per_gpu"] for r in rows],
+                mode="lines+markers",
+                line={"shape": "hv", "width": 2},
+                name=name,
+                text=[_hover(r, label(r)) for r in rows],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     # SLA lines as traces (not shapes + annotations: annotations on a log axis take log10 positions)
-    ys = [r["output_tok_s_per_gpu"] for rows in (*series.values(), *fronts.values()) for r in rows
-          if r.get("tps_per_user")]
+    ys = [
+        r["output_tok_s_per_gpu"]
+        for rows in (*series.values(), *fronts.values())
+        for r in rows
+        if r.get("tps_per_user")
+    ]
     top = max(ys, default=1.0) * 1.05
-    for x, name, dash, color in ((min_tps_per_user, f"SLA: ≥ {min_tps_per_user or 0:g} tok/s/user", "dash", "red"),
-                                 (1000.0 / tpot_ms if tpot_ms else None, f"SLA: TPOT ≤ {tpot_ms or 0:g} ms", "dot",
-                                  "orange")):
+    for x, name, dash, color in (
+        (min_tps_per_user, f"SLA: ≥ {min_tps_per_user or 0:g} tok/s/user", "dash", "red"),
+        (1000.0 / tpot_ms if tpot_ms else None, f"SLA: TPOT ≤ {tpot_ms or 0:g} ms", "dot", "orange"),
+    ):
         if x:
-            fig.add_trace(go.Scatter(x=[x, x], y=[0.0, top], mode="lines", name=name, hoverinfo="name",
-                                     line={"dash": dash, "color": color, "width": 1.5}))
+            fig.add_trace(
+                go.Scatter(
+                    x=[x, x],
+                    y=[0.0, top],
+                    mode="lines",
+                    name=name,
+                    hoverinfo="name",
+                    line={"dash": dash, "color": color, "width": 1.5},
+                )
+            )
     if log_x:
         fig.update_xaxes(type="log")
     return fig
 
 
-def ttft_breakdown_chart(rows: Sequence[tuple[str, Mapping[str, float]]], title: str = "",
-                         yaxis: str = "ms") -> go.Figure:
+def ttft_breakdown_chart(
+    rows: Sequence[tuple[str, Mapping[str, float]]], title: str = "", yaxis: str = "ms"
+) -> go.Figure:
     """Stacked bars of named components (e.g. prefill, queue, KV transfer) per labelled bar."""
     fig = go.Figure()
     fig.update_layout(title=title, yaxis_title=yaxis, barmode="stack", **_LAYOUT)
@@ -102,6 +128,11 @@ def reason_summary(rejected: Sequence[Mapping[str, Any]], t: Any) -> list[dict[s
     for code in ("layout", "oom", "ttft", "tpot", "tps_per_user"):
         rows = [r for r in rejected if r.get("reason_code") == code]
         if rows:
-            out.append({t("sus.reason_col"): t(f"sus.reason_{code}"), t("sus.count_col"): len(rows),
-                        t("sus.example_col"): rows[0]["reason"]})
+            out.append(
+                {
+                    t("sus.reason_col"): t(f"sus.reason_{code}"),
+                    t("sus.count_col"): len(rows),
+                    t("sus.example_col"): rows[0]["reason"],
+                }
+            )
     return out

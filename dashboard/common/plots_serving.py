@@ -29,13 +29,19 @@ def _rel(r: Mapping[str, Any], col: str, kind: str) -> float | None:
     return 100.0 * (p / m - 1.0)
 
 
-def serving_residuals(rows: Sequence[Mapping[str, Any]], title: str = "", labels: Mapping[str, str] | None = None) -> go.Figure:
+def serving_residuals(
+    rows: Sequence[Mapping[str, Any]], title: str = "", labels: Mapping[str, str] | None = None
+) -> go.Figure:
     """Per row and measured column: (predicted / measured − 1) in % — fitted (filled), held out
     (crosses), uncalibrated (hollow); x is the row number."""
     labels = labels or {}
     fig = go.Figure()
     for col, color in COLUMN_COLORS.items():
-        for kind, sym, suffix in (("pred", "circle", "fit"), ("loo", "x", "held out"), ("uncal", "circle-open", "uncal.")):
+        for kind, sym, suffix in (
+            ("pred", "circle", "fit"),
+            ("loo", "x", "held out"),
+            ("uncal", "circle-open", "uncal."),
+        ):
             xs, ys, text = [], [], []
             for i, r in enumerate(rows):
                 v = _rel(r, col, kind)
@@ -44,9 +50,22 @@ def serving_residuals(rows: Sequence[Mapping[str, Any]], title: str = "", labels
                     ys.append(v)
                     text.append(f"{r.get('model')} {r.get('load')} isl {r.get('isl')} osl {r.get('osl')}")
             if xs:
-                fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name=f"{labels.get(col, col)} ({suffix})",
-                                         marker={"color": color, "symbol": sym, "size": 8}, text=text))
+                fig.add_trace(
+                    go.Scatter(
+                        x=xs,
+                        y=ys,
+                        mode="markers",
+                        name=f"{labels.get(col, col)} ({suffix})",
+                        marker={"color": color, "symbol": sym, "size": 8},
+                        text=text,
+                    )
+                )
     fig.add_hline(y=0.0, line={"dash": "dot", "color": "grey"})
-    fig.update_layout(title=title, xaxis_title="row", yaxis_title="predicted / measured − 1 (%)",
-                      margin={"l": 50, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(
+        title=title,
+        xaxis_title="row",
+        yaxis_title="predicted / measured − 1 (%)",
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.25},
+    )
     return fig

@@ -15,8 +15,7 @@ from plotly.subplots import make_subplots
 
 __all__ = ["downsample_steps", "grid_heatmap", "latency_cdf", "metric_lines", "step_timeline", "sweep_lines"]
 
-_LAYOUT = {"margin": {"l": 50, "r": 20, "t": 60, "b": 40},
-           "legend": {"orientation": "h", "yanchor": "top", "y": -0.22}}
+_LAYOUT = {"margin": {"l": 50, "r": 20, "t": 60, "b": 40}, "legend": {"orientation": "h", "yanchor": "top", "y": -0.22}}
 
 
 def downsample_steps(steps: Mapping[str, np.ndarray], max_points: int = 2000) -> dict[str, np.ndarray]:
@@ -28,33 +27,59 @@ def downsample_steps(steps: Mapping[str, np.ndarray], max_points: int = 2000) ->
     return {key: np.asarray(v)[::k] for key, v in steps.items()}
 
 
-def step_timeline(steps: Mapping[str, np.ndarray], num_kv_blocks: int, title: str = "",
-                  labels: Mapping[str, str] | None = None, max_points: int = 2000) -> go.Figure:
+def step_timeline(
+    steps: Mapping[str, np.ndarray],
+    num_kv_blocks: int,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+    max_points: int = 2000,
+) -> go.Figure:
     """Three stacked panels over simulated time (s): tokens per step (prefill, decode), running and
     waiting sequences, KV-cache usage (%). With several engines, engine 0 is drawn."""
-    lb = {"prefill": "prefill tokens", "decode": "decode tokens", "running": "running", "waiting": "waiting",
-          "kv": "KV usage %", "time": "simulated time (s)", "step_ms": "step time (ms)"}
+    lb = {
+        "prefill": "prefill tokens",
+        "decode": "decode tokens",
+        "running": "running",
+        "waiting": "waiting",
+        "kv": "KV usage %",
+        "time": "simulated time (s)",
+        "step_ms": "step time (ms)",
+    }
     lb.update(labels or {})
     s = {k: np.asarray(v) for k, v in steps.items()}
     if "engine" in s and len(s["engine"]) and s["engine"].max() > 0:
         keep = s["engine"] == 0
         s = {k: v[keep] for k, v in s.items()}
     s = downsample_steps(s, max_points)
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        specs=[[{"secondary_y": True}], [{}], [{}]])
+    fig = make_subplots(
+        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06, specs=[[{"secondary_y": True}], [{}], [{}]]
+    )
     t = s.get("start_s", np.array([]))
-    fig.add_trace(go.Scatter(x=t, y=s.get("prefill_tokens", []), name=lb["prefill"], stackgroup="tok", mode="none"),
-                  row=1, col=1)
-    fig.add_trace(go.Scatter(x=t, y=s.get("decode_seqs", []), name=lb["decode"], stackgroup="tok", mode="none"),
-                  row=1, col=1)
-    fig.add_trace(go.Scatter(x=t, y=np.asarray(s.get("dur_s", [])) * 1e3, name=lb["step_ms"], mode="lines",
-                             line={"width": 1, "color": "black"}), row=1, col=1, secondary_y=True)
+    fig.add_trace(
+        go.Scatter(x=t, y=s.get("prefill_tokens", []), name=lb["prefill"], stackgroup="tok", mode="none"), row=1, col=1
+    )
+    fig.add_trace(
+        go.Scatter(x=t, y=s.get("decode_seqs", []), name=lb["decode"], stackgroup="tok", mode="none"), row=1, col=1
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=t,
+            y=np.asarray(s.get("dur_s", [])) * 1e3,
+            name=lb["step_ms"],
+            mode="lines",
+            line={"width": 1, "color": "black"},
+        ),
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
     fig.add_trace(go.Scatter(x=t, y=s.get("running", []), name=lb["running"], mode="lines"), row=2, col=1)
     fig.add_trace(go.Scatter(x=t, y=s.get("waiting", []), name=lb["waiting"], mode="lines"), row=2, col=1)
     kv = np.asarray(s.get("kv_blocks_used", []), dtype=float) / max(1, num_kv_blocks) * 100.0
     fig.add_trace(go.Scatter(x=t, y=kv, name=lb["kv"], mode="lines", fill="tozeroy"), row=3, col=1)
-    fig.update_layout(title=title, height=660, **{**_LAYOUT, "legend": {"orientation": "h", "yanchor": "top",
-                                                                          "y": -0.1}})
+    fig.update_layout(
+        title=title, height=660, **{**_LAYOUT, "legend": {"orientation": "h", "yanchor": "top", "y": -0.1}}
+    )
     fig.update_xaxes(title_text=lb["time"], row=3, col=1)
     fig.update_yaxes(title_text="tokens", row=1, col=1)
     fig.update_yaxes(title_text="ms", row=1, col=1, secondary_y=True)
@@ -76,16 +101,24 @@ def latency_cdf(series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis
     return fig
 
 
-def metric_lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], title: str = "", xaxis: str = "",
-                 yaxis: str = "", secondary: Mapping[str, Sequence[float]] | None = None, y2: str = "",
-                 log_x: bool = False) -> go.Figure:
+def metric_lines(
+    x: Sequence[Any],
+    series: Mapping[str, Sequence[float]],
+    title: str = "",
+    xaxis: str = "",
+    yaxis: str = "",
+    secondary: Mapping[str, Sequence[float]] | None = None,
+    y2: str = "",
+    log_x: bool = False,
+) -> go.Figure:
     """Lines over ``x``, optionally with series on a second y axis."""
     fig = make_subplots(specs=[[{"secondary_y": bool(secondary)}]])
     for name, ys in series.items():
         fig.add_trace(go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name), secondary_y=False)
     for name, ys in (secondary or {}).items():
-        fig.add_trace(go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name, line={"dash": "dot"}),
-                      secondary_y=True)
+        fig.add_trace(
+            go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name, line={"dash": "dot"}), secondary_y=True
+        )
     fig.update_layout(title=title, **_LAYOUT)
     fig.update_xaxes(title_text=xaxis, type="log" if log_x else None)
     fig.update_yaxes(title_text=yaxis, secondary_y=False)
@@ -94,8 +127,16 @@ def metric_lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], title:
     return fig
 
 
-def sweep_lines(df: Any, x: str, y: str, group: Sequence[str], title: str = "", xaxis: str = "", yaxis: str = "",
-                log_x: bool = False) -> go.Figure:
+def sweep_lines(
+    df: Any,
+    x: str,
+    y: str,
+    group: Sequence[str],
+    title: str = "",
+    xaxis: str = "",
+    yaxis: str = "",
+    log_x: bool = False,
+) -> go.Figure:
     """One line per ``group`` combination of ``y`` over ``x``; error bars span ``y_min``–``y_max``
     (the spread across seeds) when those columns exist."""
     fig = go.Figure()
@@ -107,10 +148,15 @@ def sweep_lines(df: Any, x: str, y: str, group: Sequence[str], title: str = "", 
             name = " · ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
             err = None
             if f"{y}_min" in g and f"{y}_max" in g:
-                err = {"type": "data", "symmetric": False, "array": (g[f"{y}_max"] - g[y]).tolist(),
-                       "arrayminus": (g[y] - g[f"{y}_min"]).tolist()}
-            fig.add_trace(go.Scatter(x=g[x].tolist(), y=g[y].tolist(), mode="lines+markers", name=name or y,
-                                     error_y=err))
+                err = {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (g[f"{y}_max"] - g[y]).tolist(),
+                    "arrayminus": (g[y] - g[f"{y}_min"]).tolist(),
+                }
+            fig.add_trace(
+                go.Scatter(x=g[x].tolist(), y=g[y].tolist(), mode="lines+markers", name=name or y, error_y=err)
+            )
     fig.update_layout(title=title, xaxis_title=xaxis or x, yaxis_title=yaxis or y, **_LAYOUT)
     fig.update_layout(height=380 + 22 * len(fig.data))  # room for a legend entry per line under the plot
     if log_x:
@@ -118,14 +164,30 @@ def sweep_lines(df: Any, x: str, y: str, group: Sequence[str], title: str = "", 
     return fig
 
 
-def grid_heatmap(z: Sequence[Sequence[float]], x: Sequence[Any], y: Sequence[Any], title: str = "", xaxis: str = "",
-                 yaxis: str = "", colorbar: str = "", fmt: str = ".3g") -> go.Figure:
+def grid_heatmap(
+    z: Sequence[Sequence[float]],
+    x: Sequence[Any],
+    y: Sequence[Any],
+    title: str = "",
+    xaxis: str = "",
+    yaxis: str = "",
+    colorbar: str = "",
+    fmt: str = ".3g",
+) -> go.Figure:
     """Heatmap with categorical axes (one equal cell per swept value) and each cell's value written
     in it; NaN cells (runs that failed) stay blank."""
     zz = [[float(v) for v in row] for row in z]
     text = [["" if math.isnan(v) else format(v, fmt) for v in row] for row in zz]
-    fig = go.Figure(go.Heatmap(z=zz, x=[str(v) for v in x], y=[str(v) for v in y], text=text,
-                               texttemplate="%{text}", colorbar={"title": colorbar}))
+    fig = go.Figure(
+        go.Heatmap(
+            z=zz,
+            x=[str(v) for v in x],
+            y=[str(v) for v in y],
+            text=text,
+            texttemplate="%{text}",
+            colorbar={"title": colorbar},
+        )
+    )
     fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, **_LAYOUT)
     fig.update_xaxes(type="category")
     fig.update_yaxes(type="category")

@@ -27,8 +27,20 @@ from typing import Any
 
 __all__ = ["GLOBAL_KEYS", "decode_blob", "encode_blob", "format_overrides", "global_query", "parse_overrides"]
 
-GLOBAL_KEYS = ("model", "cfg", "hw", "hwcfg", "hwo", "wdtype", "adtype", "kvdtype", "attndtype", "sb_tp", "sb_ep",
-               "lang")
+GLOBAL_KEYS = (
+    "model",
+    "cfg",
+    "hw",
+    "hwcfg",
+    "hwo",
+    "wdtype",
+    "adtype",
+    "kvdtype",
+    "attndtype",
+    "sb_tp",
+    "sb_ep",
+    "lang",
+)
 MAX_BLOB_CHARS = 60_000  # a decoded blob larger than this is refused (hostile links)
 
 
@@ -91,6 +103,12 @@ def global_query(ss: Any) -> dict[str, str]:
         q["hwo"] = format_overrides(ss.hardware.overrides)
     if getattr(s, "attention_weight_dtype", "same") != "same":
         q["attndtype"] = s.attention_weight_dtype
-    q.update(wdtype=s.weight_dtype, adtype=s.activation_dtype, kvdtype=s.kv_dtype, sb_tp=str(s.tp), sb_ep=str(s.ep),
-             lang=s.language)
+    q.update(
+        wdtype=s.weight_dtype,
+        adtype=s.activation_dtype,
+        kvdtype=s.kv_dtype,
+        sb_tp=str(s.tp),
+        sb_ep=str(s.ep),
+        lang=s.language,
+    )
     return q

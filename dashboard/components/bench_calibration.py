@@ -54,15 +54,24 @@ def render_benchmark_mode(ctx: Any, actions: Any) -> None:
     st = ctx.st
     ss = ctx.session_state
     st.markdown(ctx.t("bcal.help"))
-    uploads = st.file_uploader(ctx.t("bcal.upload"), type=["csv", "json"], accept_multiple_files=True,
-                               key=f"{PAGE}__bench_upload")
+    uploads = st.file_uploader(
+        ctx.t("bcal.upload"), type=["csv", "json"], accept_multiple_files=True, key=f"{PAGE}__bench_upload"
+    )
     c1, c2, c3 = st.columns(3)
     presets = list_hardware_presets()
-    hw = c1.selectbox(ctx.t("bcal.hardware"), presets, index=presets.index("h200") if "h200" in presets else 0,
-                      key=f"{PAGE}__bench_hardware")
+    hw = c1.selectbox(
+        ctx.t("bcal.hardware"),
+        presets,
+        index=presets.index("h200") if "h200" in presets else 0,
+        key=f"{PAGE}__bench_hardware",
+    )
     engines = list_engines()
-    engine = c2.selectbox(ctx.t("bcal.engine"), engines, index=engines.index("vllm") if "vllm" in engines else 0,
-                          key=f"{PAGE}__bench_engine")
+    engine = c2.selectbox(
+        ctx.t("bcal.engine"),
+        engines,
+        index=engines.index("vllm") if "vllm" in engines else 0,
+        key=f"{PAGE}__bench_engine",
+    )
     loo = c3.toggle(ctx.t("bcal.loo"), value=False, key=f"{PAGE}__bench_loo")
     last = ss.results.get(RESULT_KEY)
     if not uploads:
@@ -93,9 +102,15 @@ def render_benchmark_mode(ctx: Any, actions: Any) -> None:
         fe = rep.fit_error.get(col) or {}
         if not fe.get("n"):
             continue
-        err_rows.append({"column": COL_LABEL[col], "n": fe["n"], ctx.t("bcal.col.fit"): _pct(fe),
-                         ctx.t("bcal.col.loo"): _pct(rep.loo_error.get(col)),
-                         ctx.t("bcal.col.uncal"): _pct(rep.uncalibrated_error.get(col))})
+        err_rows.append(
+            {
+                "column": COL_LABEL[col],
+                "n": fe["n"],
+                ctx.t("bcal.col.fit"): _pct(fe),
+                ctx.t("bcal.col.loo"): _pct(rep.loo_error.get(col)),
+                ctx.t("bcal.col.uncal"): _pct(rep.uncalibrated_error.get(col)),
+            }
+        )
     st.dataframe(pd.DataFrame(err_rows), hide_index=True)
     st.subheader(ctx.t("bcal.params"))
     prows = []
@@ -103,15 +118,26 @@ def render_benchmark_mode(ctx: Any, actions: Any) -> None:
         for k in info["fitted"]:
             ci = info["ci95"].get(k)
             scale = 1e3 if k.endswith("_s") else 1.0
-            prows.append({"fit": stage, "parameter": k + (" (ms)" if scale != 1.0 else ""),
-                          "value": info["params"][k] * scale,
-                          "95% CI": f"[{ci[0] * scale:.4g}, {ci[1] * scale:.4g}]" if ci else "–"})
+            prows.append(
+                {
+                    "fit": stage,
+                    "parameter": k + (" (ms)" if scale != 1.0 else ""),
+                    "value": info["params"][k] * scale,
+                    "95% CI": f"[{ci[0] * scale:.4g}, {ci[1] * scale:.4g}]" if ci else "–",
+                }
+            )
     st.dataframe(pd.DataFrame(prows), hide_index=True)
     chart(ctx, plots_serving.serving_residuals(rep.rows, ctx.t("bcal.residuals"), COL_LABEL), key=f"{PAGE}_bench_res")
     b1, b2 = st.columns(2)
     prof = rep.profile
-    b1.download_button(ctx.t("bcal.download"), to_json_bytes(prof.as_dict()), file_name=f"{prof.name}.json",
-                       mime="application/json", key=f"{PAGE}__bench_json", on_click="ignore")
+    b1.download_button(
+        ctx.t("bcal.download"),
+        to_json_bytes(prof.as_dict()),
+        file_name=f"{prof.name}.json",
+        mime="application/json",
+        key=f"{PAGE}__bench_json",
+        on_click="ignore",
+    )
     if b2.button(ctx.t("bcal.register"), key=f"{PAGE}__bench_register"):
         err = actions.add_custom_hardware(hardware_to_dict(prof.hardware_profile()))
         if err:

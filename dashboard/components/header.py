@@ -20,8 +20,12 @@ def render_header(ctx: Any, title: str, description: str) -> None:
     m, hw = ctx.model, ctx.hardware
     params = tr("header.params", ctx.lang, total=m.total_params() / 1e9)
     if m.is_moe:  # active as the model cards count it (input embedding excluded), the other convention beside
-        params += tr("header.active", ctx.lang, active=m.active_params() / 1e9,
-                     incl=m.active_params(include_input_embedding=True) / 1e9)
+        params += tr(
+            "header.active",
+            ctx.lang,
+            active=m.active_params() / 1e9,
+            incl=m.active_params(include_input_embedding=True) / 1e9,
+        )
     st.markdown(
         tr("header.model", ctx.lang, name=md_escape(m.name), params=params)
         + " · "  # names come from pasted configs and uploads: plain text, never Markdown (issue 11)

@@ -91,8 +91,11 @@ class PageInputs:
         """Page fields named like a sidebar setting (TP, EP, dtypes) take the sidebar's value unless
         the user changed them on this page, so changing the sidebar never silently does nothing."""
         s = self.ss.settings
-        changes = {f: getattr(s, attr) for f, attr in SIDEBAR_FIELDS.items()
-                   if f in self._fields and f not in self._pinned and getattr(self.values, f) != getattr(s, attr)}
+        changes = {
+            f: getattr(s, attr)
+            for f, attr in SIDEBAR_FIELDS.items()
+            if f in self._fields and f not in self._pinned and getattr(self.values, f) != getattr(s, attr)
+        }
         if changes:
             try:
                 self.ss.pages[self.page_id] = dataclasses.replace(self.values, **changes)
@@ -161,9 +164,18 @@ class PageInputs:
         return container if container is not None else self.st
 
     # ---- widgets --------------------------------------------------------------
-    def number(self, field: str, label: str, *, min_value: float | None = None, max_value: float | None = None,
-               step: float | None = None, format: str | None = None, help: str | None = None,
-               container: Any = None) -> Any:
+    def number(
+        self,
+        field: str,
+        label: str,
+        *,
+        min_value: float | None = None,
+        max_value: float | None = None,
+        step: float | None = None,
+        format: str | None = None,
+        help: str | None = None,
+        container: Any = None,
+    ) -> Any:
         """A number input; bounds not given come from the field's declaration
         (:func:`dashboard.features.params.widget_bounds`)."""
         declared = widget_bounds(type(self.values), field, step)
@@ -171,26 +183,60 @@ class PageInputs:
         max_value = declared.get("max_value") if max_value is None else max_value
         cur = getattr(self.values, field)
         if (min_value is not None and cur < min_value) or (max_value is not None and cur > max_value):
-            cur = min(max(cur, min_value if min_value is not None else cur), max_value if max_value is not None else cur)
+            cur = min(
+                max(cur, min_value if min_value is not None else cur), max_value if max_value is not None else cur
+            )
         key = self._seed(field, cur)
         self._where(container).number_input(
-            label, min_value=min_value, max_value=max_value, step=step, format=format, help=help, key=key,
+            label,
+            min_value=min_value,
+            max_value=max_value,
+            step=step,
+            format=format,
+            help=help,
+            key=key,
             on_change=self._on_change(field),
         )
         self._show_error(field)
         return getattr(self.values, field)
 
-    def slider(self, field: str, label: str, *, min_value: float, max_value: float, step: float | None = None,
-               help: str | None = None, container: Any = None) -> Any:
+    def slider(
+        self,
+        field: str,
+        label: str,
+        *,
+        min_value: float,
+        max_value: float,
+        step: float | None = None,
+        help: str | None = None,
+        container: Any = None,
+    ) -> Any:
         cur = getattr(self.values, field)
         key = self._seed(field, min(max(cur, min_value), max_value))
-        self._where(container).slider(label, min_value=min_value, max_value=max_value, step=step, help=help, key=key,
-                                      on_change=self._on_change(field))
+        self._where(container).slider(
+            label,
+            min_value=min_value,
+            max_value=max_value,
+            step=step,
+            help=help,
+            key=key,
+            on_change=self._on_change(field),
+        )
         self._show_error(field)
         return getattr(self.values, field)
 
-    def select(self, field: str, label: str, options: Sequence[Any], *, format_func: Callable[[Any], str] = str,
-               help: str | None = None, container: Any = None, horizontal: bool = False, radio: bool = False) -> Any:
+    def select(
+        self,
+        field: str,
+        label: str,
+        options: Sequence[Any],
+        *,
+        format_func: Callable[[Any], str] = str,
+        help: str | None = None,
+        container: Any = None,
+        horizontal: bool = False,
+        radio: bool = False,
+    ) -> Any:
         cur = getattr(self.values, field)
         opts = list(options)
         if cur not in opts:
@@ -199,19 +245,28 @@ class PageInputs:
         key = self._seed(field, cur)
         where = self._where(container)
         if radio:
-            where.radio(label, opts, format_func=format_func, help=help, key=key, horizontal=horizontal,
-                        on_change=self._on_change(field))
+            where.radio(
+                label,
+                opts,
+                format_func=format_func,
+                help=help,
+                key=key,
+                horizontal=horizontal,
+                on_change=self._on_change(field),
+            )
         else:
             where.selectbox(label, opts, format_func=format_func, help=help, key=key, on_change=self._on_change(field))
         self._show_error(field)
         return getattr(self.values, field)
 
-    def multiselect(self, field: str, label: str, options: Sequence[Any], *, help: str | None = None,
-                    container: Any = None) -> tuple[Any, ...]:
+    def multiselect(
+        self, field: str, label: str, options: Sequence[Any], *, help: str | None = None, container: Any = None
+    ) -> tuple[Any, ...]:
         cur = [v for v in getattr(self.values, field) if v in options]
         key = self._seed(field, cur)
-        self._where(container).multiselect(label, list(options), help=help, key=key,
-                                           on_change=self._on_change(field, tuple))
+        self._where(container).multiselect(
+            label, list(options), help=help, key=key, on_change=self._on_change(field, tuple)
+        )
         self._show_error(field)
         return getattr(self.values, field)
 
@@ -221,8 +276,16 @@ class PageInputs:
         self._show_error(field)
         return bool(getattr(self.values, field))
 
-    def text(self, field: str, label: str, *, help: str | None = None, container: Any = None,
-             parse: Callable[[str], Any] | None = None, area: bool = False) -> Any:
+    def text(
+        self,
+        field: str,
+        label: str,
+        *,
+        help: str | None = None,
+        container: Any = None,
+        parse: Callable[[str], Any] | None = None,
+        area: bool = False,
+    ) -> Any:
         """Free text; ``parse`` turns it into the field's value (e.g. a comma list → tuple of ints)
         and raises ``ValueError`` with a message for bad text."""
         cur = getattr(self.values, field)
@@ -278,8 +341,10 @@ class PageInputs:
     def _show_pinned(self) -> None:
         """Say which sidebar defaults this page overrides (with the sidebar's value)."""
         s = self.ss.settings
-        diff = [f"{f} = {getattr(self.values, f)} ({tr('ui.sidebar_value', self.ctx.lang)} {getattr(s, a)})"
-                for f, a in SIDEBAR_FIELDS.items()
-                if f in self._fields and f in self._pinned and getattr(self.values, f) != getattr(s, a)]
+        diff = [
+            f"{f} = {getattr(self.values, f)} ({tr('ui.sidebar_value', self.ctx.lang)} {getattr(s, a)})"
+            for f, a in SIDEBAR_FIELDS.items()
+            if f in self._fields and f in self._pinned and getattr(self.values, f) != getattr(s, a)
+        ]
         if diff:
             self.st.caption(tr("ui.page_overrides", self.ctx.lang, what=", ".join(diff)))

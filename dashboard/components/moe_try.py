@@ -18,5 +18,10 @@ def try_moe_buttons(ctx: Any, page_id: str) -> None:
     cols = ctx.st.columns(len(TRY_MODELS) + 2)
     for col, slug in zip(cols, TRY_MODELS, strict=False):
         name = model_preset_info(slug)["display_name"]
-        col.button(tr("ui.try_model", ctx.lang, name=name), key=f"{page_id}__try_{slug}", icon=":material/hub:",
-                   on_click=act.select_model_preset, args=(ctx.session_state, slug))
+        col.button(
+            tr("ui.try_model", ctx.lang, name=name),
+            key=f"{page_id}__try_{slug}",
+            icon=":material/hub:",
+            on_click=act.select_model_preset,
+            args=(ctx.session_state, slug),
+        )

@@ -12,8 +12,15 @@ from dashboard.common.i18n import page_text, tr
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
 from dashboard.features.params import describe
 
-__all__ = ["CHARTS_OPEN_BY_DEFAULT", "PLOTLY_CONFIG", "chart", "json_download", "localized_columns", "metrics_row",
-           "table"]
+__all__ = [
+    "CHARTS_OPEN_BY_DEFAULT",
+    "PLOTLY_CONFIG",
+    "chart",
+    "json_download",
+    "localized_columns",
+    "metrics_row",
+    "table",
+]
 
 #: Charts start collapsed: Plotly.js (a ~4.7 MB chunk the browser loads and parses on the first
 #: chart of every session) is the largest part of a page's first render (issue 14 §1). A chart the
@@ -42,8 +49,13 @@ def chart(ctx: Any, fig: Any, key: str) -> None:
     def on_toggle() -> None:
         remembered[key] = bool(st.session_state.get(wkey))
 
-    box = st.expander(_chart_label(ctx, fig), expanded=remembered.get(key, CHARTS_OPEN_BY_DEFAULT),
-                      key=wkey, icon=":material/show_chart:", on_change=on_toggle)
+    box = st.expander(
+        _chart_label(ctx, fig),
+        expanded=remembered.get(key, CHARTS_OPEN_BY_DEFAULT),
+        key=wkey,
+        icon=":material/show_chart:",
+        on_change=on_toggle,
+    )
     if box.open:
         with box:
             st.plotly_chart(fig, key=key, width="stretch", config=PLOTLY_CONFIG)
@@ -67,8 +79,14 @@ def table(ctx: Any, df: pd.DataFrame, key: str, file_name: str, height: int | No
         st.dataframe(shown, width="stretch", hide_index=True, key=f"{key}_df", height=height)
     else:
         st.dataframe(shown, width="stretch", hide_index=True, key=f"{key}_df")
-    st.download_button(tr("common.download_csv", ctx.lang), to_csv_bytes(df), file_name=file_name, mime="text/csv",
-                       key=f"{key}_csv", on_click="ignore")
+    st.download_button(
+        tr("common.download_csv", ctx.lang),
+        to_csv_bytes(df),
+        file_name=file_name,
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
 
 
 def json_download(ctx: Any, payload: Any, key: str, file_name: str) -> None:
@@ -79,8 +97,14 @@ def json_download(ctx: Any, payload: Any, key: str, file_name: str) -> None:
         declared = describe(payload["inputs"]) if is_dataclass(payload.get("inputs")) else {}
         if declared:
             payload = {**payload, "parameters": declared}
-    ctx.st.download_button(tr("common.download_json", ctx.lang), to_json_bytes(payload), file_name=file_name,
-                           mime="application/json", key=key, on_click="ignore")
+    ctx.st.download_button(
+        tr("common.download_json", ctx.lang),
+        to_json_bytes(payload),
+        file_name=file_name,
+        mime="application/json",
+        key=key,
+        on_click="ignore",
+    )
 
 
 #: At most this many metric cards side by side: with the sidebar open, six cards in a row truncate
@@ -93,5 +117,5 @@ def metrics_row(ctx: Any, items: Mapping[str, str], help: Mapping[str, str] | No
     per_row = min(MAX_METRICS_PER_ROW, max(1, len(pairs)))
     for start in range(0, max(1, len(pairs)), per_row):
         cols = ctx.st.columns(per_row)
-        for col, (label, value) in zip(cols, pairs[start:start + per_row], strict=False):
+        for col, (label, value) in zip(cols, pairs[start : start + per_row], strict=False):
             col.metric(label, value, help=(help or {}).get(label), border=True)

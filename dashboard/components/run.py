@@ -41,8 +41,9 @@ def run_button(ctx: Any, page_id: str, fp: str, compute: Callable[[], T], *, lab
     st, lang = ctx.st, ctx.lang
     runs: dict[str, dict[str, tuple[Any, float]]] = ctx.session_state.results.setdefault(_STORE, {})
     kept = runs.setdefault(page_id, {})
-    clicked = st.button(label or tr("ui.run", lang), type="primary", icon=":material/play_arrow:",
-                        key=f"{page_id}__run")
+    clicked = st.button(
+        label or tr("ui.run", lang), type="primary", icon=":material/play_arrow:", key=f"{page_id}__run"
+    )
     if clicked or (AUTO_RUN and fp not in kept):
         t0 = time.perf_counter()
         with st.spinner(tr("ui.running", lang)):

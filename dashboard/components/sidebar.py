@@ -24,13 +24,25 @@ __all__ = ["SPEC_FIELDS", "render_sidebar"]
 
 # (path in the profile JSON, step); labels come from the catalogue ("spec.<path>")
 SPEC_FIELDS: tuple[tuple[str, float], ...] = (
-    ("peak_tflops.bf16", 1.0), ("peak_tflops.fp8", 1.0), ("peak_tflops.fp4", 1.0),
-    ("hbm_capacity_gb", 1.0), ("hbm_bandwidth_gb_s", 10.0),
-    ("scale_up.bandwidth_gb_s", 10.0), ("scale_up.domain_size", 1.0), ("scale_out_gb_s", 5.0),
-    ("pcie.bandwidth_gb_s", 1.0), ("host_ddr_gb_s", 10.0), ("l2_cache_mb", 1.0), ("sm_count", 1.0),
-    ("boost_clock_mhz", 10.0), ("tdp_w", 10.0),
-    ("efficiency.memory", 0.01), ("efficiency.kernel_overhead_us", 0.1), ("efficiency.step_overhead_us", 10.0),
-    ("efficiency.comm", 0.01), ("efficiency.comm_latency_us", 1.0),
+    ("peak_tflops.bf16", 1.0),
+    ("peak_tflops.fp8", 1.0),
+    ("peak_tflops.fp4", 1.0),
+    ("hbm_capacity_gb", 1.0),
+    ("hbm_bandwidth_gb_s", 10.0),
+    ("scale_up.bandwidth_gb_s", 10.0),
+    ("scale_up.domain_size", 1.0),
+    ("scale_out_gb_s", 5.0),
+    ("pcie.bandwidth_gb_s", 1.0),
+    ("host_ddr_gb_s", 10.0),
+    ("l2_cache_mb", 1.0),
+    ("sm_count", 1.0),
+    ("boost_clock_mhz", 10.0),
+    ("tdp_w", 10.0),
+    ("efficiency.memory", 0.01),
+    ("efficiency.kernel_overhead_us", 0.1),
+    ("efficiency.step_overhead_us", 10.0),
+    ("efficiency.comm", 0.01),
+    ("efficiency.comm_latency_us", 1.0),
 )
 _INT_FIELDS = {"scale_up.domain_size", "sm_count"}
 
@@ -61,15 +73,25 @@ def _model_section(st: Any, ss: SessionState, lang: str) -> None:
         if v != "custom":
             act.select_model_preset(ss, v)
 
-    sb.selectbox(tr("sidebar.model_preset", lang), options, format_func=fmt,
-                 key=_seed(st, "sb_model_preset", current), on_change=on_preset)
+    sb.selectbox(
+        tr("sidebar.model_preset", lang),
+        options,
+        format_func=fmt,
+        key=_seed(st, "sb_model_preset", current),
+        on_change=on_preset,
+    )
 
     def on_json() -> None:
         act.set_model_json(ss, st.session_state["sb_model_json"])
 
     with sb.expander(tr("sidebar.model_json", lang), expanded=bool(ss.model.error)):
-        st.text_area(tr("sidebar.model_json", lang), height=220, key=_seed(st, "sb_model_json", ss.model.json_text),
-                     on_change=on_json, label_visibility="collapsed")
+        st.text_area(
+            tr("sidebar.model_json", lang),
+            height=220,
+            key=_seed(st, "sb_model_json", ss.model.json_text),
+            on_change=on_json,
+            label_visibility="collapsed",
+        )
 
         def on_upload() -> None:
             up = st.session_state.get("sb_model_upload")
@@ -92,8 +114,13 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
         act.select_hardware(ss, st.session_state["sb_hw_preset"])
 
     current = ss.hardware.preset if ss.hardware.preset in options else options[0]
-    sb.selectbox(tr("sidebar.hardware_preset", lang), options, key=_seed(st, "sb_hw_preset", current), on_change=on_hw,
-                 format_func=lambda s: s[7:] + " ★" if s.startswith("custom:") else s)
+    sb.selectbox(
+        tr("sidebar.hardware_preset", lang),
+        options,
+        key=_seed(st, "sb_hw_preset", current),
+        on_change=on_hw,
+        format_func=lambda s: s[7:] + " ★" if s.startswith("custom:") else s,
+    )
     sb.caption(f"{hw.name} — {source_label(hw, lang)}")
     data = hardware_to_dict(hw)
     with sb.expander(tr("sidebar.hardware_specs", lang), expanded=False):
@@ -108,9 +135,13 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
                 v = st.session_state[key]
                 act.set_hardware_override(ss, path, int(v) if is_int else float(v))
 
-            st.number_input(tr(f"spec.{path}", lang), min_value=1 if is_int else 0.0,
-                            step=int(step) if is_int else float(step),
-                            key=_seed(st, key, int(value) if is_int else float(value)), on_change=on_spec)
+            st.number_input(
+                tr(f"spec.{path}", lang),
+                min_value=1 if is_int else 0.0,
+                step=int(step) if is_int else float(step),
+                key=_seed(st, key, int(value) if is_int else float(value)),
+                on_change=on_spec,
+            )
         if ss.hardware.overrides and st.button(tr("sidebar.reset_specs", lang), key="sb_reset_specs"):
             ss.hardware.overrides = {}
             st.rerun()
@@ -121,8 +152,14 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
                 st.error(err)
             else:
                 st.rerun()
-        st.download_button(tr("sidebar.download_profile", lang), to_json_bytes(data), file_name=f"{hw.slug}.json",
-                           mime="application/json", key="sb_download_profile", on_click="ignore")
+        st.download_button(
+            tr("sidebar.download_profile", lang),
+            to_json_bytes(data),
+            file_name=f"{hw.slug}.json",
+            mime="application/json",
+            key="sb_download_profile",
+            on_click="ignore",
+        )
 
         def on_hw_upload() -> None:
             up = st.session_state.get("sb_hw_upload")
@@ -142,11 +179,15 @@ def _settings_section(st: Any, ss: SessionState, lang: str) -> None:
     sb = st.sidebar
     s = ss.settings
     sb.subheader(tr("sidebar.dtypes", lang))
-    for col, (attr, label, opts) in zip((sb, sb, sb), (
-        ("weight_dtype", "sidebar.weight_dtype", WEIGHT_DTYPES),
-        ("activation_dtype", "sidebar.act_dtype", ACT_DTYPES),
-        ("kv_dtype", "sidebar.kv_dtype", KV_DTYPES),
-    ), strict=True):
+    for col, (attr, label, opts) in zip(
+        (sb, sb, sb),
+        (
+            ("weight_dtype", "sidebar.weight_dtype", WEIGHT_DTYPES),
+            ("activation_dtype", "sidebar.act_dtype", ACT_DTYPES),
+            ("kv_dtype", "sidebar.kv_dtype", KV_DTYPES),
+        ),
+        strict=True,
+    ):
         key = f"sb_{attr}"
 
         def on_dtype(attr: str = attr, key: str = key) -> None:
@@ -163,22 +204,34 @@ def _settings_section(st: Any, ss: SessionState, lang: str) -> None:
             err = act.update_settings(ss, **{attr: int(st.session_state[key])})
             ss.results["sidebar.parallel_error"] = err
 
-        col.number_input(tr(label, lang), min_value=1, max_value=1024, step=1, key=_seed(st, key, getattr(s, attr)),
-                         on_change=on_par)
+        col.number_input(
+            tr(label, lang), min_value=1, max_value=1024, step=1, key=_seed(st, key, getattr(s, attr)), on_change=on_par
+        )
 
     def on_engine() -> None:
         act.update_settings(ss, engine=st.session_state["sb_engine"])
 
     from dashboard.features.engine import list_engine_presets
 
-    sb.selectbox(tr("sidebar.engine", lang), list_engine_presets(), key=_seed(st, "sb_engine", s.engine),
-                 on_change=on_engine, help=tr("sidebar.engine_help", lang))
+    sb.selectbox(
+        tr("sidebar.engine", lang),
+        list_engine_presets(),
+        key=_seed(st, "sb_engine", s.engine),
+        on_change=on_engine,
+        help=tr("sidebar.engine_help", lang),
+    )
 
     def on_lang() -> None:
         act.update_settings(ss, language=st.session_state["sb_language"])
 
-    sb.radio(tr("sidebar.language", lang), list(LANGUAGES), format_func=LANGUAGES.get, horizontal=True,
-             key=_seed(st, "sb_language", s.language), on_change=on_lang)
+    sb.radio(
+        tr("sidebar.language", lang),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        key=_seed(st, "sb_language", s.language),
+        on_change=on_lang,
+    )
 
 
 def _native_format_section(st: Any, ss: SessionState, lang: str) -> None:
@@ -189,9 +242,13 @@ def _native_format_section(st: Any, ss: SessionState, lang: str) -> None:
     def on_attn() -> None:
         act.update_settings(ss, attention_weight_dtype=st.session_state["sb_attention_weight_dtype"])
 
-    sb.selectbox(tr("sidebar.attn_weight_dtype", lang), ("same", *WEIGHT_DTYPES),
-                 format_func=lambda v: tr("ui.same_as_weights", lang) if v == "same" else v,
-                 key=_seed(st, "sb_attention_weight_dtype", s.attention_weight_dtype), on_change=on_attn)
+    sb.selectbox(
+        tr("sidebar.attn_weight_dtype", lang),
+        ("same", *WEIGHT_DTYPES),
+        format_func=lambda v: tr("ui.same_as_weights", lang) if v == "same" else v,
+        key=_seed(st, "sb_attention_weight_dtype", s.attention_weight_dtype),
+        on_change=on_attn,
+    )
     try:
         model = parse_hf_config(parse_json_object(ss.model.last_valid_json), name=ss.model.preset)
     except (ValueError, ModelConfigError):
@@ -200,7 +257,8 @@ def _native_format_section(st: Any, ss: SessionState, lang: str) -> None:
     sb.caption(tr("sidebar.native_format", lang, label=nf.label))
     attn = "same" if nf.attention == nf.weight else nf.attention
     if (s.weight_dtype, s.activation_dtype, s.attention_weight_dtype) != (nf.weight, nf.activation, attn) and sb.button(
-            tr("sidebar.use_native", lang), key="sb_use_native"):
+        tr("sidebar.use_native", lang), key="sb_use_native"
+    ):
         act.apply_native_format(ss, model)
         st.rerun()
 

@@ -35,8 +35,9 @@ def _rates(text: str) -> tuple[float, ...]:
     return parse_float_list(text, min_value=0.0, max_items=32)
 
 
-def speculative_section(ctx: Any, page: str, cm: CostModel, *, batch: int, context: int,
-                        sim_job: Any = None) -> dict[str, Any] | None:
+def speculative_section(
+    ctx: Any, page: str, cm: CostModel, *, batch: int, context: int, sim_job: Any = None
+) -> dict[str, Any] | None:
     """Render the section; returns its JSON-ready outputs (``None`` when off or invalid)."""
     st, t = ctx.st, ctx.t
     st.subheader(t("spec.header"))
@@ -55,8 +56,12 @@ def speculative_section(ctx: Any, page: str, cm: CostModel, *, batch: int, conte
     v = inputs.values
     try:
         acc = v.spec_acceptance[0] if len(v.spec_acceptance) == 1 else v.spec_acceptance
-        cfg = make_speculative_config(v.spec_method, v.spec_k, acceptance=acc,
-                                      draft_model=v.spec_draft if v.spec_method == "draft_model" else None)
+        cfg = make_speculative_config(
+            v.spec_method,
+            v.spec_k,
+            acceptance=acc,
+            draft_model=v.spec_draft if v.spec_method == "draft_model" else None,
+        )
         scm = SpeculativeCostModel(cm, cfg)
         s = scm.step(batch, context)
         rows = tpot_vs_batch(cm, cfg, sorted(set(v.spec_batches)), context)
@@ -65,14 +70,17 @@ def speculative_section(ctx: Any, page: str, cm: CostModel, *, batch: int, conte
         st.error(t("common.invalid_input", error=exc))
         return None
     st.caption(t("spec.at", batch=batch, ctx=context))
-    metrics_row(ctx, {
-        t("spec.m_expected"): f"{s.expected_tokens:.3f}",
-        t("spec.m_tpot_off"): f"{s.plain_s * 1e3:.3f}",
-        t("spec.m_tpot_on"): f"{s.s_per_output_token * 1e3:.3f}",
-        t("spec.m_speedup"): f"{s.speedup:.2f}×",
-        t("spec.m_draft"): f"{s.draft_s * 1e3:.3f} / {s.verify_s * 1e3:.3f}",
-        t("spec.m_draft_mem"): f"{dmem['weight_bytes'] / 2**30:.3f}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("spec.m_expected"): f"{s.expected_tokens:.3f}",
+            t("spec.m_tpot_off"): f"{s.plain_s * 1e3:.3f}",
+            t("spec.m_tpot_on"): f"{s.s_per_output_token * 1e3:.3f}",
+            t("spec.m_speedup"): f"{s.speedup:.2f}×",
+            t("spec.m_draft"): f"{s.draft_s * 1e3:.3f} / {s.verify_s * 1e3:.3f}",
+            t("spec.m_draft_mem"): f"{dmem['weight_bytes'] / 2**30:.3f}",
+        },
+    )
     off, on = t("spec.off"), t("spec.with", method=cfg.method)
     c1, c2 = st.columns(2)
     with c1:
@@ -85,8 +93,14 @@ def speculative_section(ctx: Any, page: str, cm: CostModel, *, batch: int, conte
     vjson = speculative_config_to_vllm_json(cfg, cm.model)
     st.caption(t("spec.vllm"))
     st.code(f"--speculative-config '{vjson}'", language="bash")
-    out: dict[str, Any] = {"config": cfg.as_dict(), "step": s.as_dict(), "curve": rows, "crossover_batch": cb,
-                           "draft_weight_bytes_per_gpu": dmem["weight_bytes"], "vllm_speculative_config": vjson}
+    out: dict[str, Any] = {
+        "config": cfg.as_dict(),
+        "step": s.as_dict(),
+        "curve": rows,
+        "crossover_batch": cb,
+        "draft_weight_bytes_per_gpu": dmem["weight_bytes"],
+        "vllm_speculative_config": vjson,
+    }
     if sim_job is not None:
         out["simulation"] = _simulated(ctx, page, sim_job, cfg)
     return out
@@ -102,8 +116,16 @@ def _simulated(ctx: Any, page: str, job: Any, cfg: Any) -> dict[str, Any] | None
     hit = ctx.session_state.results.get(slot)
     if hit is None or hit[0] != key:
         try:
-            res = simulate(job.cost_model(), job.workload, job.scheduler, dp=job.dp, router=job.router, sla=job.sla,
-                           record_steps=False, speculative=cfg)
+            res = simulate(
+                job.cost_model(),
+                job.workload,
+                job.scheduler,
+                dp=job.dp,
+                router=job.router,
+                sla=job.sla,
+                record_steps=False,
+                speculative=cfg,
+            )
         except ValueError as exc:
             st.error(t("common.invalid_input", error=exc))
             return None
@@ -111,11 +133,14 @@ def _simulated(ctx: Any, page: str, job: Any, cfg: Any) -> dict[str, Any] | None
         ctx.session_state.results[slot] = hit
     s = hit[1]
     st.markdown(f"**{t('spec.sim_header')}**")
-    metrics_row(ctx, {
-        t("spec.m_ttft"): f"{s['ttft_ms']['p50']:,.1f}",
-        t("spec.m_tpot"): f"{s['tpot_ms']['p50']:.2f}",
-        t("spec.m_itl"): f"{s['itl_ms']['mean']:.2f}",
-        t("spec.m_tps"): f"{s['output_throughput_tok_s']:,.0f}",
-    })
+    metrics_row(
+        ctx,
+        {
+            t("spec.m_ttft"): f"{s['ttft_ms']['p50']:,.1f}",
+            t("spec.m_tpot"): f"{s['tpot_ms']['p50']:.2f}",
+            t("spec.m_itl"): f"{s['itl_ms']['mean']:.2f}",
+            t("spec.m_tps"): f"{s['output_throughput_tok_s']:,.0f}",
+        },
+    )
     st.caption(t("spec.sim_accept", real=s["spec_decode_acceptance_length"], exp=s["spec_expected_acceptance_length"]))
     return s

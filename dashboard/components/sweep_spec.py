@@ -65,10 +65,16 @@ def render_sweep_spec(ctx: Any, page: str) -> None:
                 st.error(t("sweepspec.bad_upload"))
         text = st.text_area(t("sweepspec.spec"), key=key, height=220)
         c1, c2 = st.columns(2)
-        backend = c1.radio(t("sweepspec.backend"), ("pool", "ray"), key=f"{page}__sweep_backend", horizontal=True,
-                           format_func=lambda b: t(f"sweepspec.backend.{b}"))
-        workers = c2.number_input(t("sweepspec.workers"), min_value=1, max_value=64, value=2, step=1,
-                                  key=f"{page}__sweep_workers")
+        backend = c1.radio(
+            t("sweepspec.backend"),
+            ("pool", "ray"),
+            key=f"{page}__sweep_backend",
+            horizontal=True,
+            format_func=lambda b: t(f"sweepspec.backend.{b}"),
+        )
+        workers = c2.number_input(
+            t("sweepspec.workers"), min_value=1, max_value=64, value=2, step=1, key=f"{page}__sweep_workers"
+        )
         try:
             spec = parse_spec_text(text)
             if spec.num_cells > MAX_PAGE_CELLS:
@@ -100,9 +106,18 @@ def render_sweep_spec(ctx: Any, page: str) -> None:
         errors = int((df["error"] != "").sum()) if "error" in df else 0
         st.success(t("sweepspec.done", n=len(df), errors=errors, backend=used, wall=wall))
         rows = df.to_dict("records")
-        chart(ctx, plots_sweep.sweep_scatter(rows, "ttft_p90_ms", "output_throughput_tok_s_per_gpu",
-                                             ["hardware", "model"], title=t("sweepspec.chart"),
-                                             xaxis=t("sweepspec.x"), yaxis=t("sweepspec.y")),
-              key=f"{page}_sweep_spec_chart")
+        chart(
+            ctx,
+            plots_sweep.sweep_scatter(
+                rows,
+                "ttft_p90_ms",
+                "output_throughput_tok_s_per_gpu",
+                ["hardware", "model"],
+                title=t("sweepspec.chart"),
+                xaxis=t("sweepspec.x"),
+                yaxis=t("sweepspec.y"),
+            ),
+            key=f"{page}_sweep_spec_chart",
+        )
         show = df.drop(columns=["cell_key"], errors="ignore")
         table(ctx, pd.DataFrame(show), key=f"{page}_sweep_spec_table", file_name="sweep_results.csv", height=300)

@@ -48,12 +48,15 @@ class NativeFormat:
 
     def dtypes(self, kv: str = "bf16") -> Dtypes:
         """The :class:`Dtypes` of this format with KV cache ``kv`` (vLLM's ``auto`` = bf16)."""
-        return Dtypes(weight=self.weight, activation=self.activation, kv=kv,
-                      attention_weight=None if self.attention == self.weight else self.attention)
+        return Dtypes(
+            weight=self.weight,
+            activation=self.activation,
+            kv=kv,
+            attention_weight=None if self.attention == self.weight else self.attention,
+        )
 
     def as_dict(self) -> dict[str, str]:
-        return {"weight": self.weight, "attention": self.attention, "activation": self.activation,
-                "label": self.label}
+        return {"weight": self.weight, "attention": self.attention, "activation": self.activation, "label": self.label}
 
 
 def _attention_unquantized(model: ModelProfile) -> bool:
@@ -65,12 +68,12 @@ def native_format(model: ModelProfile) -> NativeFormat:
     w = model.weights_dtype
     if w == "fp8":
         attn = "bf16" if _attention_unquantized(model) else "fp8"
-        return NativeFormat("fp8", attn, "fp8",
-                            "fp8 e4m3 block-scaled linears (W8A8); bf16 embeddings, lm_head, norms, router")
+        return NativeFormat(
+            "fp8", attn, "fp8", "fp8 e4m3 block-scaled linears (W8A8); bf16 embeddings, lm_head, norms, router"
+        )
     if w == "mxfp4":
         attn = "bf16" if (_attention_unquantized(model) or not model.unquantized_modules) else "mxfp4"
-        return NativeFormat("mxfp4", attn, "bf16",
-                            f"MXFP4 experts, {attn} attention; bf16 embeddings, lm_head, router")
+        return NativeFormat("mxfp4", attn, "bf16", f"MXFP4 experts, {attn} attention; bf16 embeddings, lm_head, router")
     if w == "int4":
         return NativeFormat("int4", "int4", "bf16", "int4 (group 128) linears, bf16 activations")
     return NativeFormat("bf16", "bf16", "bf16", "bf16")

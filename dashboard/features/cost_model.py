@@ -72,7 +72,14 @@ __all__ = [
 
 # op kinds
 GEMM, GEMM16, GROUPED, ATTN_P, ATTN_D, ELEM, ALLREDUCE, ALLTOALL, ALLGATHER = (
-    "gemm", "gemm16", "grouped_gemm", "attn_prefill", "attn_decode", "elementwise", "allreduce", "alltoall",
+    "gemm",
+    "gemm16",
+    "grouped_gemm",
+    "attn_prefill",
+    "attn_decode",
+    "elementwise",
+    "allreduce",
+    "alltoall",
     "allgather",
 )
 COMM_KINDS = frozenset({ALLREDUCE, ALLTOALL, ALLGATHER})
@@ -154,8 +161,15 @@ def gemm_curve(eff: Efficiency, compute_dtype: str) -> Curve:
     return eff.gemm_compute
 
 
-def gemm_roofline_s(hw: HardwareProfile, m: float, n: float, k: float, compute_dtype: str = "bf16",
-                    operand_bytes: float = 2.0, out_bytes: float = 2.0) -> float:
+def gemm_roofline_s(
+    hw: HardwareProfile,
+    m: float,
+    n: float,
+    k: float,
+    compute_dtype: str = "bf16",
+    operand_bytes: float = 2.0,
+    out_bytes: float = 2.0,
+) -> float:
     """Seconds of one dense ``x[m,k]·w[n,k]ᵀ`` GEMM as :class:`CostModel` prices a GEMM op:
     ``max(2mnk / (peak · η(m)), bytes / (BW · η_mem)) + t_kernel`` with bytes = ``(nk + mk)·operand_bytes
     + mn·out_bytes``, η from :func:`gemm_curve` for ``compute_dtype``. Used to check a profile
@@ -262,8 +276,11 @@ class CostModel:
         self.hi_b = 2.0  # embeddings, lm_head, router and norms stay 16-bit
         # attention projections in their own format when the checkpoint says so (gpt-oss: bf16)
         self.awb = dtype_bytes(d.attention)
-        self._attn_kind = (GEMM if gemm_compute_dtype(d.attention, d.activation)
-                           == gemm_compute_dtype(d.weight, d.activation) else GEMM16)
+        self._attn_kind = (
+            GEMM
+            if gemm_compute_dtype(d.attention, d.activation) == gemm_compute_dtype(d.weight, d.activation)
+            else GEMM16
+        )
         eff = hardware.efficiency
         self._peak = hardware.peak_flops(gemm_compute_dtype(d.weight, d.activation))
         self._peak16 = hardware.peak_flops("bf16")
@@ -281,8 +298,9 @@ class CostModel:
         self._ea = eff.attention_prefill
         self._unit_bw = (eff.attention_decode_unit_gb_s or 0.0) * 1e9
         self._ew_traffic = eff.elementwise_traffic
-        self._ew_traffic_hidden = (eff.elementwise_traffic if eff.elementwise_traffic_hidden is None
-                                   else eff.elementwise_traffic_hidden)
+        self._ew_traffic_hidden = (
+            eff.elementwise_traffic if eff.elementwise_traffic_hidden is None else eff.elementwise_traffic_hidden
+        )
         self._ew_kernels = eff.elementwise_kernels
         self._step_ov = eff.step_overhead_us * 1e-6
         self._comm_lat = eff.comm_latency_us * 1e-6
@@ -321,10 +339,15 @@ class CostModel:
         g_engine = max(tp, p.ep)
         self._ep_link = hardware.link_bytes_per_s(g_engine) * self._comm_eff
         self._timers: dict[str, Callable[[Any], tuple[float, str]]] = {
-            GEMM: self._time_gemm, GEMM16: self._time_gemm, GROUPED: self._time_grouped,
-            ELEM: self._time_elementwise, ATTN_P: self._time_attention_prefill,
-            ATTN_D: self._time_attention_decode, ALLREDUCE: self._time_allreduce,
-            ALLTOALL: self._time_alltoall, ALLGATHER: self._time_allgather,
+            GEMM: self._time_gemm,
+            GEMM16: self._time_gemm,
+            GROUPED: self._time_grouped,
+            ELEM: self._time_elementwise,
+            ATTN_P: self._time_attention_prefill,
+            ATTN_D: self._time_attention_decode,
+            ALLREDUCE: self._time_allreduce,
+            ALLTOALL: self._time_alltoall,
+            ALLGATHER: self._time_allgather,
         }
 
     # ------------------------------------------------------------------ batches
@@ -358,22 +381,41 @@ class CostModel:
 
         awb, akind = self.awb, self._attn_kind  # attention projections: their own weight format
 
-        def gemm(name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb,
-                 kind: str | None = None) -> None:
+        def gemm(
+            name: str, n_layers: int, rows: float, n: float, k: float, wbytes: float = wb, kind: str | None = None
+        ) -> None:
             """``rows × k`` activations times a ``k × n`` weight, ``n_layers`` times."""
             if rows <= 0:
                 return
             w = n_layers * n * k * wbytes
-            add(GemmOp(name, kind or (GEMM if wbytes == wb else GEMM16), n_layers, n_layers * 2.0 * rows * n * k,
-                       w + n_layers * rows * (k + n) * ab, w, rows))
+            add(
+                GemmOp(
+                    name,
+                    kind or (GEMM if wbytes == wb else GEMM16),
+                    n_layers,
+                    n_layers * 2.0 * rows * n * k,
+                    w + n_layers * rows * (k + n) * ab,
+                    w,
+                    rows,
+                )
+            )
 
         def elem(name: str, n_layers: int, nbytes: float, kernels: float = 1.0, traffic: float = ew_t) -> None:
             """An elementwise op moving ``nbytes`` minimal bytes per layer in ``kernels`` launches, at
             ``traffic`` × the minimal bytes (TP-sharded ops ``elementwise_traffic``; hidden-width ops
             ``elementwise_traffic_hidden``)."""
             if nbytes > 0:
-                add(ElementwiseOp(name, ELEM, n_layers, n_layers * nbytes / ab * 2.0, n_layers * nbytes * traffic, 0.0,
-                                  kernels * ew_k))
+                add(
+                    ElementwiseOp(
+                        name,
+                        ELEM,
+                        n_layers,
+                        n_layers * nbytes / ab * 2.0,
+                        n_layers * nbytes * traffic,
+                        0.0,
+                        kernels * ew_k,
+                    )
+                )
 
         def allreduce(name: str, n_layers: int, nbytes: float, group: int) -> None:
             if group > 1 and nbytes > 0:
@@ -447,14 +489,32 @@ class CostModel:
                 g_tile = self._g_tile
                 eg = self._eff(self._eg, self._cg, rows if rows > g_tile else g_tile)
                 w_up = L * touched * gate * inter * h * wb
-                add(GroupedGemmOp("experts_gate_up", GROUPED, L, L * 2.0 * pairs_gpu * gate * inter * h,
-                                  w_up + L * pairs_gpu * (h + gate * inter) * ab, w_up, rows,
-                                  grouped_gemm_efficiency(eg, rows, h, g_tile, self._g_k0)))
+                add(
+                    GroupedGemmOp(
+                        "experts_gate_up",
+                        GROUPED,
+                        L,
+                        L * 2.0 * pairs_gpu * gate * inter * h,
+                        w_up + L * pairs_gpu * (h + gate * inter) * ab,
+                        w_up,
+                        rows,
+                        grouped_gemm_efficiency(eg, rows, h, g_tile, self._g_k0),
+                    )
+                )
                 elem("experts_act", L, pairs_gpu * 3.0 * inter * ab)
                 w_dn = L * touched * inter * h * wb
-                add(GroupedGemmOp("experts_down", GROUPED, L, L * 2.0 * pairs_gpu * inter * h,
-                                  w_dn + L * pairs_gpu * (h + inter) * ab, w_dn, rows,
-                                  grouped_gemm_efficiency(eg, rows, inter, g_tile, self._g_k0)))
+                add(
+                    GroupedGemmOp(
+                        "experts_down",
+                        GROUPED,
+                        L,
+                        L * 2.0 * pairs_gpu * inter * h,
+                        w_dn + L * pairs_gpu * (h + inter) * ab,
+                        w_dn,
+                        rows,
+                        grouped_gemm_efficiency(eg, rows, inter, g_tile, self._g_k0),
+                    )
+                )
                 if m.shared_expert_size:
                     si = m.shared_expert_size // tp
                     gemm("shared_gate_up", L, t, gate * si, h)
@@ -598,8 +658,16 @@ class CostModel:
                 ov += self._kov * count * (op.kernels if isinstance(op, ElementwiseOp) else 1)
             row = agg.get(name)
             if row is None:
-                agg[name] = [kind, count, flops, 0.0 if is_comm else nbytes, dt, {bound: dt},
-                             nbytes if is_comm else 0.0, wbytes]
+                agg[name] = [
+                    kind,
+                    count,
+                    flops,
+                    0.0 if is_comm else nbytes,
+                    dt,
+                    {bound: dt},
+                    nbytes if is_comm else 0.0,
+                    wbytes,
+                ]
             else:
                 row[1] += count
                 row[2] += flops
@@ -610,14 +678,31 @@ class CostModel:
                 row[7] += wbytes
         latency, exposed = self._combine(compute, comm)
         ops = tuple(
-            OpCost(name=n, kind=r[0], count=r[1], flops=r[2], bytes=r[3], time_s=r[4],
-                   bound=max(r[5], key=r[5].get), comm_bytes=r[6], weight_bytes=r[7])
+            OpCost(
+                name=n,
+                kind=r[0],
+                count=r[1],
+                flops=r[2],
+                bytes=r[3],
+                time_s=r[4],
+                bound=max(r[5], key=r[5].get),
+                comm_bytes=r[6],
+                weight_bytes=r[7],
+            )
             for n, r in agg.items()
         )
         return StepCost(
-            latency_s=latency, compute_s=compute, comm_s=comm, exposed_comm_s=exposed,
-            overhead_s=ov + self._step_ov, flops=flops_t, bytes=bytes_t, comm_bytes=comm_b,
-            tokens=s.tokens, ops=ops, weight_bytes=wbytes_t,
+            latency_s=latency,
+            compute_s=compute,
+            comm_s=comm,
+            exposed_comm_s=exposed,
+            overhead_s=ov + self._step_ov,
+            flops=flops_t,
+            bytes=bytes_t,
+            comm_bytes=comm_b,
+            tokens=s.tokens,
+            ops=ops,
+            weight_bytes=wbytes_t,
         )
 
     # ------------------------------------------------------------------ conveniences
@@ -626,10 +711,16 @@ class CostModel:
         return self.price(self.stats_for(spec))
 
     def step_latency_s(
-        self, prefill_seqs: int = 0, prefill_len: int = 0, prefix_len: int = 0,
-        decode_seqs: int = 0, decode_context: int = 0,
+        self,
+        prefill_seqs: int = 0,
+        prefill_len: int = 0,
+        prefix_len: int = 0,
+        decode_seqs: int = 0,
+        decode_context: int = 0,
     ) -> float:
-        return self.step_time_s(self.stats_for(StepSpec(prefill_seqs, prefill_len, prefix_len, decode_seqs, decode_context)))
+        return self.step_time_s(
+            self.stats_for(StepSpec(prefill_seqs, prefill_len, prefix_len, decode_seqs, decode_context))
+        )
 
     def prefill_time_s(self, batch: int, input_len: int, chunk: int | None = None) -> float:
         """Time to prefill ``batch`` prompts of ``input_len`` tokens, in chunks of ``chunk`` tokens
@@ -667,12 +758,17 @@ class CostModel:
 
 
 FLOPS_ONLY_HW = HardwareProfile(
-    slug="flops-only", name="FLOP counting only", peak_tflops={"bf16": 1.0},
-    hbm_capacity_gb=1.0, hbm_bandwidth_gb_s=1.0,
+    slug="flops-only",
+    name="FLOP counting only",
+    peak_tflops={"bf16": 1.0},
+    hbm_capacity_gb=1.0,
+    hbm_bandwidth_gb_s=1.0,
 )
 
 
-def forward_flops(model: ModelProfile, new_tokens: int, context_before: int, seqs: int, sampled: int | None = None) -> float:
+def forward_flops(
+    model: ModelProfile, new_tokens: int, context_before: int, seqs: int, sampled: int | None = None
+) -> float:
     """Forward FLOPs (2 per multiply-add) of ``seqs`` sequences each processing ``new_tokens``
     tokens after ``context_before`` cached ones, the lm_head on ``sampled`` tokens (default: one
     per sequence). Counted by the same op list the cost model times (tp = 1, bf16)."""

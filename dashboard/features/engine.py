@@ -83,8 +83,9 @@ class EngineError(ValueError):
     """An engine preset or profile could not be found or is invalid (names the field)."""
 
 
-def _num(v: Any, name: str, lo: float = 0.0, hi: float = math.inf, *, integer: bool = False,
-         lo_open: bool = False) -> Any:
+def _num(
+    v: Any, name: str, lo: float = 0.0, hi: float = math.inf, *, integer: bool = False, lo_open: bool = False
+) -> Any:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise EngineError(f"{name} must be a number, got {v!r}")
     if integer and int(v) != v:
@@ -125,9 +126,14 @@ class BatchRule:
     cuda_graph_max_bs_tp4: int | None = None  # SGLang: a larger graph batch limit at tp >= 4
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "max_num_batched_tokens",
-                           _num(self.max_num_batched_tokens, "batch_rules.max_num_batched_tokens", 1, 1e8, integer=True))
-        object.__setattr__(self, "max_num_seqs", _num(self.max_num_seqs, "batch_rules.max_num_seqs", 1, 1e7, integer=True))
+        object.__setattr__(
+            self,
+            "max_num_batched_tokens",
+            _num(self.max_num_batched_tokens, "batch_rules.max_num_batched_tokens", 1, 1e8, integer=True),
+        )
+        object.__setattr__(
+            self, "max_num_seqs", _num(self.max_num_seqs, "batch_rules.max_num_seqs", 1, 1e7, integer=True)
+        )
         object.__setattr__(self, "min_hbm_gib", _num(self.min_hbm_gib, "batch_rules.min_hbm_gib", 0, 1e6))
         if self.max_hbm_gib is not None:
             object.__setattr__(self, "max_hbm_gib", _num(self.max_hbm_gib, "batch_rules.max_hbm_gib", 0, 1e6))
@@ -185,8 +191,20 @@ class KvRule:
             raise EngineError("kv_rule: static_fraction needs a fraction or reserve_mib")
 
 
-_SIMPLE = ("name", "label", "version", "block_size", "admission", "async_scheduling", "preempt", "dp_router",
-           "chunked_prefill", "prefix_caching", "kind", "notes")
+_SIMPLE = (
+    "name",
+    "label",
+    "version",
+    "block_size",
+    "admission",
+    "async_scheduling",
+    "preempt",
+    "dp_router",
+    "chunked_prefill",
+    "prefix_caching",
+    "kind",
+    "notes",
+)
 
 
 @dataclass(frozen=True)
@@ -259,8 +277,9 @@ class EngineProfile:
         out.update(self.scheduler_overrides)
         return out
 
-    def memory_fraction(self, hw: HardwareProfile, *, tp: int = 1, pp: int = 1,
-                        max_num_batched_tokens: int | None = None) -> float:
+    def memory_fraction(
+        self, hw: HardwareProfile, *, tp: int = 1, pp: int = 1, max_num_batched_tokens: int | None = None
+    ) -> float:
         """The engine's memory fraction on ``hw`` (SGLang: its reserve rule when not given)."""
         r = self.kv_rule
         if r.fraction is not None:
@@ -269,21 +288,37 @@ class EngineProfile:
         gpu_mib = hw.hbm_capacity_gb * 1024.0
         d = self.scheduler_defaults(hw, tp)
         chunk = max_num_batched_tokens or d["max_num_batched_tokens"]
-        reserve = (p.get("base", 0.0) + p.get("per_chunk_token", 0.0) * max(chunk, p.get("min_chunk", 0.0))
-                   + p.get("per_graph_bs", 0.0) * (d.get("cuda_graph_max_bs") or 0) + p.get("per_tp_pp", 0.0) * tp * pp)
+        reserve = (
+            p.get("base", 0.0)
+            + p.get("per_chunk_token", 0.0) * max(chunk, p.get("min_chunk", 0.0))
+            + p.get("per_graph_bs", 0.0) * (d.get("cuda_graph_max_bs") or 0)
+            + p.get("per_tp_pp", 0.0) * tp * pp
+        )
         if hw.hbm_capacity_gb > p.get("floor_above_gib", math.inf):
             reserve = max(reserve, p.get("floor_mib", 0.0))
         return round(max(0.0, gpu_mib - reserve) / gpu_mib, 3)
 
-    def kv_capacity_bytes(self, hw: HardwareProfile, weight_bytes_per_gpu: float, activation_bytes: float = 0.0,
-                          *, tp: int = 1, pp: int = 1, fraction: float | None = None,
-                          capacity_bytes: float | None = None, max_num_batched_tokens: int | None = None) -> float:
+    def kv_capacity_bytes(
+        self,
+        hw: HardwareProfile,
+        weight_bytes_per_gpu: float,
+        activation_bytes: float = 0.0,
+        *,
+        tp: int = 1,
+        pp: int = 1,
+        fraction: float | None = None,
+        capacity_bytes: float | None = None,
+        max_num_batched_tokens: int | None = None,
+    ) -> float:
         """Bytes of KV cache per GPU under the engine's rule (module docstring); ``fraction``
         overrides the engine's memory fraction (``--gpu-memory-utilization``/``--kv-fraction``)."""
         r = self.kv_rule
         cap = float(capacity_bytes if capacity_bytes is not None else hw.hbm_bytes)
-        f = fraction if fraction is not None else self.memory_fraction(
-            hw, tp=tp, pp=pp, max_num_batched_tokens=max_num_batched_tokens)
+        f = (
+            fraction
+            if fraction is not None
+            else self.memory_fraction(hw, tp=tp, pp=pp, max_num_batched_tokens=max_num_batched_tokens)
+        )
         if not 0.0 < f <= 1.0:
             raise EngineError(f"memory fraction must be in (0, 1], got {f!r}")
         other = (r.non_torch_gib + r.cuda_graph_gib) * GIB
@@ -324,8 +359,11 @@ class EngineProfile:
 
     @property
     def source_label(self) -> str:
-        return {"preset": f"{self.label or self.name} defaults", "custom": f"{self.name} (custom)",
-                "fitted": f"{self.name} (fitted)"}.get(self.kind, self.kind)
+        return {
+            "preset": f"{self.label or self.name} defaults",
+            "custom": f"{self.name} (custom)",
+            "fitted": f"{self.name} (fitted)",
+        }.get(self.kind, self.kind)
 
 
 def engine_from_dict(data: Any) -> EngineProfile:
@@ -374,13 +412,21 @@ def engine_to_dict(engine: EngineProfile) -> dict[str, Any]:
     """JSON form of a profile (round-trips through :func:`engine_from_dict`)."""
     d: dict[str, Any] = {k: getattr(engine, k) for k in _SIMPLE}
     d["batch_rules"] = [
-        {k: (list(v) if isinstance(v, tuple) else v) for k, v in
-         ((f.name, getattr(r, f.name)) for f in fields(r)) if v is not None and v != ()}
+        {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in ((f.name, getattr(r, f.name)) for f in fields(r))
+            if v is not None and v != ()
+        }
         for r in engine.batch_rules
     ]
     kv = engine.kv_rule
-    d["kv_rule"] = {"kind": kv.kind, "fraction": kv.fraction, "non_torch_gib": kv.non_torch_gib,
-                    "cuda_graph_gib": kv.cuda_graph_gib, "reserve_mib": dict(kv.reserve_mib)}
+    d["kv_rule"] = {
+        "kind": kv.kind,
+        "fraction": kv.fraction,
+        "non_torch_gib": kv.non_torch_gib,
+        "cuda_graph_gib": kv.cuda_graph_gib,
+        "reserve_mib": dict(kv.reserve_mib),
+    }
     d["overheads"] = {f.name: getattr(engine.overheads, f.name) for f in fields(engine.overheads)}
     d["scheduler_overrides"] = dict(engine.scheduler_overrides)
     d["sources"] = dict(engine.sources)
@@ -411,8 +457,9 @@ def load_engine(ref: str | Path | dict[str, Any] | EngineProfile | None = None) 
     text = str(ref).strip()
     path = Path(text)
     # a string names a file only on the CLI (issue 11: never open paths from URLs or text fields)
-    if isinstance(ref, Path) or (paths_allowed() and (text.lower().endswith(".json") or
-                                                      (len(text) < 4096 and path.exists()))):
+    if isinstance(ref, Path) or (
+        paths_allowed() and (text.lower().endswith(".json") or (len(text) < 4096 and path.exists()))
+    ):
         try:
             data = json.loads(read_text_capped(path))
         except FileNotFoundError:
@@ -427,4 +474,3 @@ def load_engine(ref: str | Path | dict[str, Any] | EngineProfile | None = None) 
             return engine_from_dict(json.loads((ENGINE_DIR / f"{name}.json").read_text(encoding="utf-8")))
     hint = "" if paths_allowed() else path_refused_hint(text)
     raise EngineError(f"unknown engine {text[:80]!r}{hint}; presets: {', '.join(list_engine_presets())}")
-

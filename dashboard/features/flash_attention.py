@@ -165,8 +165,16 @@ class FlashRates:
     hbm_bytes_per_s: float
 
     def __post_init__(self) -> None:
-        for k in ("sm_count", "clock_hz", "tensor_flops_per_clk_per_sm", "sfu_ops_per_clk_per_sm",
-                  "fp32_ops_per_clk_per_sm", "smem_bytes_per_clk_per_sm", "smem_bytes_per_sm", "hbm_bytes_per_s"):
+        for k in (
+            "sm_count",
+            "clock_hz",
+            "tensor_flops_per_clk_per_sm",
+            "sfu_ops_per_clk_per_sm",
+            "fp32_ops_per_clk_per_sm",
+            "smem_bytes_per_clk_per_sm",
+            "smem_bytes_per_sm",
+            "hbm_bytes_per_s",
+        ):
             v = getattr(self, k)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0 or not math.isfinite(v):
                 raise ValueError(f"{k} must be a positive number, got {v!r}")
@@ -188,8 +196,9 @@ class FlashRates:
         return self.smem_bytes_per_clk_per_sm * self.sm_count * self.clock_hz
 
 
-def rates_from_hardware(hw: Any, dtype: str = "bf16", clock_mhz: float | None = None,
-                        fp32_ops_per_clk_per_sm: float | None = None) -> FlashRates:
+def rates_from_hardware(
+    hw: Any, dtype: str = "bf16", clock_mhz: float | None = None, fp32_ops_per_clk_per_sm: float | None = None
+) -> FlashRates:
     """Rates of ``hw`` (a :class:`~dashboard.features.hardware.HardwareProfile`) for ``dtype``.
 
     Reads ``microarch.tensor_flops_per_clk_per_sm[dtype]``, ``sfu_ops_per_clk_per_sm``,
@@ -199,7 +208,7 @@ def rates_from_hardware(hw: Any, dtype: str = "bf16", clock_mhz: float | None = 
     every missing key (AMD and Ascend profiles leave some null).
     """
     ua = dict(getattr(hw, "microarch", None) or {})
-    tensor = (ua.get("tensor_flops_per_clk_per_sm") or {})
+    tensor = ua.get("tensor_flops_per_clk_per_sm") or {}
     tkey = "fp8" if dtype == "fp8" else "bf16"
     missing = []
     if not tensor.get(tkey):
@@ -214,10 +223,15 @@ def rates_from_hardware(hw: Any, dtype: str = "bf16", clock_mhz: float | None = 
         raise MicroarchMissingError(getattr(hw, "name", "hardware"), tuple(missing))
     clock = (clock_mhz or hw.boost_clock_mhz) * 1e6
     return FlashRates(
-        name=hw.name, sm_count=int(hw.sm_count), clock_hz=float(clock),
-        tensor_flops_per_clk_per_sm=float(tensor[tkey]), sfu_ops_per_clk_per_sm=float(ua["sfu_ops_per_clk_per_sm"]),
-        fp32_ops_per_clk_per_sm=float(fp32), smem_bytes_per_clk_per_sm=float(ua["smem_bytes_per_clk_per_sm"]),
-        smem_bytes_per_sm=float(ua["smem_kb_per_sm"]) * 1024.0, hbm_bytes_per_s=float(hw.hbm_bandwidth_gb_s) * 1e9,
+        name=hw.name,
+        sm_count=int(hw.sm_count),
+        clock_hz=float(clock),
+        tensor_flops_per_clk_per_sm=float(tensor[tkey]),
+        sfu_ops_per_clk_per_sm=float(ua["sfu_ops_per_clk_per_sm"]),
+        fp32_ops_per_clk_per_sm=float(fp32),
+        smem_bytes_per_clk_per_sm=float(ua["smem_bytes_per_clk_per_sm"]),
+        smem_bytes_per_sm=float(ua["smem_kb_per_sm"]) * 1024.0,
+        hbm_bytes_per_s=float(hw.hbm_bandwidth_gb_s) * 1e9,
     )
 
 
@@ -268,8 +282,9 @@ def tile_counts(q_len: int, kv_len: int, block_m: int, block_n: int, causal: boo
         kv_tiles += nkb
         executed += block_m * block_n * nkb
         row_blocks += (r1 - r0) * nkb
-    return TileCounts(useful_pairs=useful, executed_pairs=executed, kv_tiles=kv_tiles, row_blocks=row_blocks,
-                      q_blocks=q_blocks)
+    return TileCounts(
+        useful_pairs=useful, executed_pairs=executed, kv_tiles=kv_tiles, row_blocks=row_blocks, q_blocks=q_blocks
+    )
 
 
 def qk_flops(batch: int, heads: int, q_len: int, kv_len: int, head_dim: int) -> float:
@@ -350,17 +365,25 @@ class AttentionCost:
     def as_rows(self) -> list[dict[str, Any]]:
         rows = []
         for c in (*self.components, self.mask_waste):
-            rows.append({
-                "component": c.name, "unit": c.unit, "ops": c.ops, "model_ops": c.model_ops,
-                "overridden": c.overridden, "time_us": c.time_s * 1e6,
-                "share_of_serial": c.time_s / self.serial_s if self.serial_s and c.included_in_total else None,
-                "hbm_bytes": c.hbm_bytes, "in_total": c.included_in_total,
-            })
+            rows.append(
+                {
+                    "component": c.name,
+                    "unit": c.unit,
+                    "ops": c.ops,
+                    "model_ops": c.model_ops,
+                    "overridden": c.overridden,
+                    "time_us": c.time_s * 1e6,
+                    "share_of_serial": c.time_s / self.serial_s if self.serial_s and c.included_in_total else None,
+                    "hbm_bytes": c.hbm_bytes,
+                    "in_total": c.included_in_total,
+                }
+            )
         return rows
 
 
-def attention_cost(shape: AttentionShape, rates: FlashRates, overlap: float = 0.0,
-                   overrides: dict[str, float] | None = None) -> AttentionCost:
+def attention_cost(
+    shape: AttentionShape, rates: FlashRates, overlap: float = 0.0, overrides: dict[str, float] | None = None
+) -> AttentionCost:
     """Price one FA3-style forward call (see the module docstring for formulas and assumptions).
 
     ``overrides`` maps a component name of :data:`COMPONENTS` to user work (FLOPs / ops / bytes)
@@ -389,16 +412,23 @@ def attention_cost(shape: AttentionShape, rates: FlashRates, overlap: float = 0.
     exps = float(bh) * tc.executed_pairs
     fp32 = float(bh) * (SOFTMAX_FP32_OPS_PER_SCORE * tc.executed_pairs + tc.row_blocks * dv + s.q_len * dv)
     wg = -(-s.block_m // WGMMA_M)  # warp groups per CTA, each reads K and V from SMEM
-    per_tile_smem = (s.block_n * (d + dv)  # TMA writes of the K, V tiles
-                     + s.block_m * d  # Q operand read by QKᵀ
-                     + wg * s.block_n * (d + dv))  # K and V operand reads, once per warp group
+    per_tile_smem = (
+        s.block_n * (d + dv)  # TMA writes of the K, V tiles
+        + s.block_m * d  # Q operand read by QKᵀ
+        + wg * s.block_n * (d + dv)
+    )  # K and V operand reads, once per warp group
     per_qblock_smem = s.block_m * d + s.block_m * dv  # Q fill + O epilogue staging
     smem_bytes = float(bh) * b * (tc.kv_tiles * per_tile_smem + tc.q_blocks * per_qblock_smem)
     hbm_bytes = s.batch * b * (s.q_heads * s.q_len * (d + dv) + s.kv_heads * s.kv_len * (d + dv))
 
     model = {"qk_gemm": qk, "softmax_exp": exps, "rescale": fp32, "pv_gemm": pv, "tile_loads": smem_bytes}
-    per_s = {"qk_gemm": r.tensor_flops_per_s, "pv_gemm": r.tensor_flops_per_s, "softmax_exp": r.sfu_ops_per_s,
-             "rescale": r.fp32_ops_per_s, "tile_loads": r.smem_bytes_per_s}
+    per_s = {
+        "qk_gemm": r.tensor_flops_per_s,
+        "pv_gemm": r.tensor_flops_per_s,
+        "softmax_exp": r.sfu_ops_per_s,
+        "rescale": r.fp32_ops_per_s,
+        "tile_loads": r.smem_bytes_per_s,
+    }
     units = {"qk_gemm": "tensor", "pv_gemm": "tensor", "softmax_exp": "sfu", "rescale": "fp32", "tile_loads": "memory"}
     comps = []
     for name in COMPONENTS:
@@ -408,8 +438,17 @@ def attention_cost(shape: AttentionShape, rates: FlashRates, overlap: float = 0.
         if name == "tile_loads":
             hb = hbm_bytes * (ops / model[name] if model[name] else 1.0)
             t = max(t, hb / r.hbm_bytes_per_s)
-        comps.append(ComponentCost(name=name, unit=units[name], ops=ops, time_s=t, model_ops=model[name],
-                                   overridden=name in overrides, hbm_bytes=hb))
+        comps.append(
+            ComponentCost(
+                name=name,
+                unit=units[name],
+                ops=ops,
+                time_s=t,
+                model_ops=model[name],
+                overridden=name in overrides,
+                hbm_bytes=hb,
+            )
+        )
     by = {c.name: c for c in comps}
     serial = sum(c.time_s for c in comps)
     t_tensor = by["qk_gemm"].time_s + by["pv_gemm"].time_s
@@ -420,8 +459,11 @@ def attention_cost(shape: AttentionShape, rates: FlashRates, overlap: float = 0.
     waste_frac = tc.mask_waste_fraction
     compute_names = ("qk_gemm", "softmax_exp", "rescale", "pv_gemm")
     waste = ComponentCost(
-        name=MASK_WASTE, unit="tensor", ops=waste_frac * (by["qk_gemm"].ops + by["pv_gemm"].ops),
-        model_ops=waste_frac * (qk + pv), time_s=waste_frac * sum(by[n].time_s for n in compute_names),
+        name=MASK_WASTE,
+        unit="tensor",
+        ops=waste_frac * (by["qk_gemm"].ops + by["pv_gemm"].ops),
+        model_ops=waste_frac * (qk + pv),
+        time_s=waste_frac * sum(by[n].time_s for n in compute_names),
         included_in_total=False,
     )
     useful = 2.0 * bh * tc.useful_pairs * (d + dv)
@@ -434,10 +476,22 @@ def attention_cost(shape: AttentionShape, rates: FlashRates, overlap: float = 0.
     else:
         hot, binding = max(("softmax_exp", "rescale"), key=lambda n: by[n].time_s), "softmax"
     return AttentionCost(
-        shape=s, components=tuple(comps), mask_waste=waste, tiles=tc, useful_flops=useful,
-        executed_flops=by["qk_gemm"].ops + by["pv_gemm"].ops, serial_s=serial, overlapped_s=overlapped,
-        time_s=total, overlap=overlap, wave_efficiency=wave_eff, ctas=ctas, smem_bytes_per_cta=smem_cta,
-        fits_smem=smem_cta <= r.smem_bytes_per_sm, hot=hot, binding=binding,
+        shape=s,
+        components=tuple(comps),
+        mask_waste=waste,
+        tiles=tc,
+        useful_flops=useful,
+        executed_flops=by["qk_gemm"].ops + by["pv_gemm"].ops,
+        serial_s=serial,
+        overlapped_s=overlapped,
+        time_s=total,
+        overlap=overlap,
+        wave_efficiency=wave_eff,
+        ctas=ctas,
+        smem_bytes_per_cta=smem_cta,
+        fits_smem=smem_cta <= r.smem_bytes_per_sm,
+        hot=hot,
+        binding=binding,
     )
 
 
@@ -451,9 +505,21 @@ def kv_heads_for(q_heads: int, gqa_group: int) -> int:
     return q_heads // math.gcd(q_heads, gqa_group)
 
 
-def sweep_shapes(mode: str, head_dims: tuple[int, ...], *, num_heads: int, hidden: int, gqa_group: int,
-                 batch: int, q_len: int, kv_len: int, causal: bool, block_m: int, block_n: int,
-                 dtype: str) -> tuple[list[AttentionShape], list[str]]:
+def sweep_shapes(
+    mode: str,
+    head_dims: tuple[int, ...],
+    *,
+    num_heads: int,
+    hidden: int,
+    gqa_group: int,
+    batch: int,
+    q_len: int,
+    kv_len: int,
+    causal: bool,
+    block_m: int,
+    block_n: int,
+    dtype: str,
+) -> tuple[list[AttentionShape], list[str]]:
     """Shapes of a head_dim sweep and notes on skipped points.
 
     ``mode = "head_dim"``: ``num_heads`` fixed, ``d`` varies (FLOPs grow ∝ d).
@@ -472,14 +538,26 @@ def sweep_shapes(mode: str, head_dims: tuple[int, ...], *, num_heads: int, hidde
                 notes.append(f"head_dim {d} skipped: it does not divide hidden {hidden}")
                 continue
             h = hidden // d
-        shapes.append(AttentionShape(batch=batch, q_heads=h, kv_heads=kv_heads_for(h, gqa_group), head_dim=d,
-                                     q_len=q_len, kv_len=kv_len, causal=causal, block_m=block_m,
-                                     block_n=block_n, dtype=dtype))
+        shapes.append(
+            AttentionShape(
+                batch=batch,
+                q_heads=h,
+                kv_heads=kv_heads_for(h, gqa_group),
+                head_dim=d,
+                q_len=q_len,
+                kv_len=kv_len,
+                causal=causal,
+                block_m=block_m,
+                block_n=block_n,
+                dtype=dtype,
+            )
+        )
     return shapes, notes
 
 
-def scaled_overrides(focus: AttentionCost | None, overrides: dict[str, float], shape: AttentionShape,
-                     rates: FlashRates) -> dict[str, float]:
+def scaled_overrides(
+    focus: AttentionCost | None, overrides: dict[str, float], shape: AttentionShape, rates: FlashRates
+) -> dict[str, float]:
     """Overrides for another sweep point: each user value at the focus point becomes a ratio to
     the model there, applied to this point's modelled work."""
     if not overrides or focus is None:
@@ -508,12 +586,20 @@ def load_attention_reference(path: Any = None) -> list[dict[str, Any]]:
     rows = []
     with p.open(newline="") as f:
         for r in csv.DictReader(f):
-            rows.append({
-                "backend": r["backend"], "batch": int(r["batch"]), "q_heads": int(r["q_heads"]),
-                "kv_heads": int(r["kv_heads"]), "head_dim": int(r["head_dim"]), "q_len": int(r["q_len"]),
-                "kv_len": int(r["kv_len"]), "causal": r["causal"] in ("1", "True", "true"),
-                "ms_median": float(r["ms_median"]), "tflops": float(r["tflops"]),
-            })
+            rows.append(
+                {
+                    "backend": r["backend"],
+                    "batch": int(r["batch"]),
+                    "q_heads": int(r["q_heads"]),
+                    "kv_heads": int(r["kv_heads"]),
+                    "head_dim": int(r["head_dim"]),
+                    "q_len": int(r["q_len"]),
+                    "kv_len": int(r["kv_len"]),
+                    "causal": r["causal"] in ("1", "True", "true"),
+                    "ms_median": float(r["ms_median"]),
+                    "tflops": float(r["tflops"]),
+                }
+            )
     return rows
 
 
@@ -525,20 +611,39 @@ def reference_block_n(head_dim: int, block_n: int) -> int:
     return 80 if head_dim > 128 and block_n == 128 else block_n
 
 
-def compare_with_reference(rows: list[dict[str, Any]], rates: FlashRates, *, block_m: int, block_n: int,
-                           overlap: float = 0.0) -> list[dict[str, Any]]:
+def compare_with_reference(
+    rows: list[dict[str, Any]], rates: FlashRates, *, block_m: int, block_n: int, overlap: float = 0.0
+) -> list[dict[str, Any]]:
     """Model vs measured effective TFLOP/s for the causal rows of a reference set
     (:func:`load_attention_reference` format): one dict per row with ``model_over_measured``."""
     out = []
     for r in rows:
         if not r["causal"]:
             continue
-        shape = AttentionShape(batch=r["batch"], q_heads=r["q_heads"], kv_heads=r["kv_heads"], head_dim=r["head_dim"],
-                               q_len=r["q_len"], kv_len=r["kv_len"], causal=True, block_m=block_m,
-                               block_n=reference_block_n(r["head_dim"], block_n))
+        shape = AttentionShape(
+            batch=r["batch"],
+            q_heads=r["q_heads"],
+            kv_heads=r["kv_heads"],
+            head_dim=r["head_dim"],
+            q_len=r["q_len"],
+            kv_len=r["kv_len"],
+            causal=True,
+            block_m=block_m,
+            block_n=reference_block_n(r["head_dim"], block_n),
+        )
         c = attention_cost(shape, rates, overlap)
-        out.append({"backend": r["backend"], "batch": r["batch"], "q_heads": r["q_heads"], "kv_heads": r["kv_heads"],
-                    "head_dim": r["head_dim"], "seq_len": r["q_len"], "measured_tflops": r["tflops"],
-                    "model_tflops": c.effective_tflops, "model_over_measured": c.effective_tflops / r["tflops"],
-                    "hot": c.hot})
+        out.append(
+            {
+                "backend": r["backend"],
+                "batch": r["batch"],
+                "q_heads": r["q_heads"],
+                "kv_heads": r["kv_heads"],
+                "head_dim": r["head_dim"],
+                "seq_len": r["q_len"],
+                "measured_tflops": r["tflops"],
+                "model_tflops": c.effective_tflops,
+                "model_over_measured": c.effective_tflops / r["tflops"],
+                "hot": c.hot,
+            }
+        )
     return out

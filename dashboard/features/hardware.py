@@ -127,12 +127,16 @@ def _curve(value: Any, name: str) -> Curve:
             raise HardwareError(f"efficiency.{name}: must be a finite number")
         return _named_curve(((1.0, float(value)),), name)
     if not isinstance(value, (list, tuple)) or len(value) > MAX_CURVE_POINTS:
-        raise HardwareError(f"efficiency.{name}: expected a number or [[x, efficiency], ...] "
-                            f"(at most {MAX_CURVE_POINTS} points)")
+        raise HardwareError(
+            f"efficiency.{name}: expected a number or [[x, efficiency], ...] (at most {MAX_CURVE_POINTS} points)"
+        )
     pts = []
     for p in value:
-        if (not isinstance(p, (list, tuple)) or len(p) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)):
+        if (
+            not isinstance(p, (list, tuple))
+            or len(p) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)
+        ):
             raise HardwareError(f"efficiency.{name}: expected [[x, efficiency], ...], got an entry {str(p)[:40]}")
         if not (_finite(p[0]) and _finite(p[1])):
             raise HardwareError(f"efficiency.{name}: values must be finite numbers")
@@ -246,8 +250,9 @@ class Efficiency:
                 raise HardwareError(f"efficiency.{name} must be between {lo} and {hi}, got {_short(v)}")
         th = self.elementwise_traffic_hidden
         if th is not None and (not isinstance(th, (int, float)) or isinstance(th, bool) or not (0.1 <= th <= 50.0)):
-            raise HardwareError(f"efficiency.elementwise_traffic_hidden must be between 0.1 and 50 or null, "
-                                f"got {_short(th)}")
+            raise HardwareError(
+                f"efficiency.elementwise_traffic_hidden must be between 0.1 and 50 or null, got {_short(th)}"
+            )
         u = self.attention_decode_unit_gb_s
         if u is not None and (not isinstance(u, (int, float)) or isinstance(u, bool) or not 0 < u < 1e7):
             raise HardwareError("efficiency.attention_decode_unit_gb_s must be positive or null")
@@ -299,7 +304,9 @@ class HardwareProfile:
     sources: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     efficiency_fitted_on: str = ""  # what this preset's efficiency block was fitted on ("" = not fitted)
-    reference_data: str = ""  # measurement set of this device in dashboard/data/reference ("" = none; features/reference.py)
+    reference_data: str = (
+        ""  # measurement set of this device in dashboard/data/reference ("" = none; features/reference.py)
+    )
 
     def __post_init__(self) -> None:
         positive = {
@@ -323,10 +330,12 @@ class HardwareProfile:
             raise HardwareError("peak_tflops.bf16 must be given (dense TFLOP/s)")
         lo, hi = HARD_LIMITS["peak_tflops"]
         for k, peak in self.peak_tflops.items():
-            if peak is not None and (not isinstance(peak, (int, float)) or isinstance(peak, bool)
-                                     or not lo <= peak <= hi):
-                raise HardwareError(f"peak_tflops.{k} must be null or a number between {lo:g} and {hi:g} "
-                                    f"TFLOP/s, got {_short(peak)}")
+            if peak is not None and (
+                not isinstance(peak, (int, float)) or isinstance(peak, bool) or not lo <= peak <= hi
+            ):
+                raise HardwareError(
+                    f"peak_tflops.{k} must be null or a number between {lo:g} and {hi:g} TFLOP/s, got {_short(peak)}"
+                )
         for k in ("l2_cache_mb", "c2c_gb_s"):
             v = getattr(self, k)
             if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= 1e7):
@@ -334,8 +343,17 @@ class HardwareProfile:
         d = self.scale_up_domain
         if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 1 << 20:
             raise HardwareError(f"scale_up.domain_size must be an integer between 1 and {1 << 20}, got {d!r}")
-        for k in ("slug", "name", "vendor", "architecture", "kind", "notes", "scale_up_name", "efficiency_fitted_on",
-                  "reference_data"):
+        for k in (
+            "slug",
+            "name",
+            "vendor",
+            "architecture",
+            "kind",
+            "notes",
+            "scale_up_name",
+            "efficiency_fitted_on",
+            "reference_data",
+        ):
             if not isinstance(getattr(self, k), str):
                 raise HardwareError(f"{k} must be text")
         if not self.name.strip() or len(self.name) > 200:
@@ -353,8 +371,10 @@ class HardwareProfile:
                 continue
             lo, hi = rng
             if not lo <= v <= hi:
-                out.append(f"{k} = {v:g} is outside the range of real accelerators ({lo:g}–{hi:g}); "
-                           "check the value and its unit")
+                out.append(
+                    f"{k} = {v:g} is outside the range of real accelerators ({lo:g}–{hi:g}); "
+                    "check the value and its unit"
+                )
         return out
 
     # ---- derived quantities
@@ -434,9 +454,24 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
 
 
 _SIMPLE_FIELDS = (
-    "slug", "name", "vendor", "architecture", "hbm_capacity_gb", "hbm_bandwidth_gb_s", "l2_cache_mb",
-    "sm_count", "boost_clock_mhz", "scale_out_gb_s", "c2c_gb_s", "host_ddr_gb_s", "tdp_w", "kind",
-    "calibration", "notes", "efficiency_fitted_on", "reference_data",
+    "slug",
+    "name",
+    "vendor",
+    "architecture",
+    "hbm_capacity_gb",
+    "hbm_bandwidth_gb_s",
+    "l2_cache_mb",
+    "sm_count",
+    "boost_clock_mhz",
+    "scale_out_gb_s",
+    "c2c_gb_s",
+    "host_ddr_gb_s",
+    "tdp_w",
+    "kind",
+    "calibration",
+    "notes",
+    "efficiency_fitted_on",
+    "reference_data",
 )
 
 
@@ -537,9 +572,7 @@ def load_hardware(ref: str | Path | dict[str, Any] | HardwareProfile) -> Hardwar
     if hit is None:
         shown = text if len(text) <= 80 else text[:77] + "..."
         hint = "" if paths_allowed() else path_refused_hint(text)
-        raise HardwareError(
-            f"unknown hardware {shown!r}{hint}; presets: {', '.join(list_hardware_presets())}"
-        )
+        raise HardwareError(f"unknown hardware {shown!r}{hint}; presets: {', '.join(list_hardware_presets())}")
     return hardware_from_dict(json.loads(hit.read_text()))
 
 

@@ -32,7 +32,12 @@ from dashboard.features.hardware import HardwareProfile
 from dashboard.features.offload import HostLinkConfig, host_to_device_rate
 
 __all__ = [
-    "CONNECTOR_MODES", "CpuTierConfig", "KvTierTraffic", "cpu_tier_blocks", "kv_load_time_s", "kv_tier_traffic",
+    "CONNECTOR_MODES",
+    "CpuTierConfig",
+    "KvTierTraffic",
+    "cpu_tier_blocks",
+    "kv_load_time_s",
+    "kv_tier_traffic",
     "step_time_with_load_s",
 ]
 
@@ -52,11 +57,14 @@ class CpuTierConfig:
 
     def __post_init__(self) -> None:
         if isinstance(self.capacity_gib, bool) or not (
-            isinstance(self.capacity_gib, (int, float)) and math.isfinite(self.capacity_gib)
+            isinstance(self.capacity_gib, (int, float))
+            and math.isfinite(self.capacity_gib)
             and 0 < self.capacity_gib <= 1 << 16
         ):
             raise ValueError(f"CPU KV tier capacity must be in (0, 65536] GiB per GPU, got {self.capacity_gib!r}")
-        if not (isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and 0 <= self.latency_s <= 1):
+        if not (
+            isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and 0 <= self.latency_s <= 1
+        ):
             raise ValueError(f"CPU KV tier latency must be in [0, 1] s, got {self.latency_s!r}")
         if self.mode not in CONNECTOR_MODES:
             raise ValueError(f"connector mode must be one of {', '.join(CONNECTOR_MODES)}, got {self.mode!r}")
@@ -101,16 +109,28 @@ class KvTierTraffic:
     d2h_utilisation: float
 
 
-def kv_tier_traffic(hw: HardwareProfile, cfg: CpuTierConfig, *, kv_bytes_per_token: float, request_rate: float,
-                    prompt_tokens: float, output_tokens: float, cpu_hit_rate: float,
-                    writeback_fraction: float = 1.0) -> KvTierTraffic:
+def kv_tier_traffic(
+    hw: HardwareProfile,
+    cfg: CpuTierConfig,
+    *,
+    kv_bytes_per_token: float,
+    request_rate: float,
+    prompt_tokens: float,
+    output_tokens: float,
+    cpu_hit_rate: float,
+    writeback_fraction: float = 1.0,
+) -> KvTierTraffic:
     """Link load of the CPU tier at ``request_rate`` requests/s per GPU:
     loads ``= rate · prompt · cpu_hit_rate · kv_bytes_per_token`` (host → GPU) and write-back
     ``= rate · (prompt + output) · writeback_fraction · kv_bytes_per_token`` (GPU → host: every
     block that leaves HBM is written once); utilisation = bytes/s ÷ the sustained host-path rate
     (:func:`~dashboard.features.offload.host_to_device_rate`)."""
-    for name, v in (("request rate", request_rate), ("prompt tokens", prompt_tokens),
-                    ("output tokens", output_tokens), ("KV bytes per token", kv_bytes_per_token)):
+    for name, v in (
+        ("request rate", request_rate),
+        ("prompt tokens", prompt_tokens),
+        ("output tokens", output_tokens),
+        ("KV bytes per token", kv_bytes_per_token),
+    ):
         if not (math.isfinite(v) and v >= 0):
             raise ValueError(f"{name} must be a non-negative number, got {v!r}")
     for name, v in (("CPU hit rate", cpu_hit_rate), ("write-back fraction", writeback_fraction)):

@@ -15,8 +15,15 @@ from dashboard.features.parallel import ParallelConfig
 __all__ = ["LINKS", "kv_transfer_s", "link_gb_s"]
 
 LINKS = ("nvlink", "ib", "pcie")
-_LINK_ALIASES = {"nvlink": "nvlink", "scale_up": "nvlink", "ib": "ib", "infiniband": "ib", "roce": "ib",
-                 "scale_out": "ib", "pcie": "pcie"}
+_LINK_ALIASES = {
+    "nvlink": "nvlink",
+    "scale_up": "nvlink",
+    "ib": "ib",
+    "infiniband": "ib",
+    "roce": "ib",
+    "scale_out": "ib",
+    "pcie": "pcie",
+}
 
 
 def link_gb_s(hw: HardwareProfile, link: str) -> float:
@@ -28,8 +35,9 @@ def link_gb_s(hw: HardwareProfile, link: str) -> float:
     return {"nvlink": hw.scale_up_gb_s, "ib": hw.scale_out_gb_s, "pcie": hw.pcie_gb_s}[key]
 
 
-def kv_transfer_s(model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, kv_dtype: str, tokens: int,
-                  link: str) -> tuple[float, float]:
+def kv_transfer_s(
+    model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, kv_dtype: str, tokens: int, link: str
+) -> tuple[float, float]:
     """``(seconds, bytes per GPU)`` to move the KV cache of one ``tokens``-token prompt out of a
     prefill engine laid out as ``par``: the per-GPU shard over one link at ``η_comm`` of its
     bandwidth, plus one collective latency (all GPUs send in parallel)."""

@@ -37,8 +37,9 @@ __all__ = [
 RUNTIME_RESERVE_GIB = 1.5  # CUDA context + cuBLAS workspace + NCCL buffers + CUDA graphs (typical vLLM)
 
 
-def weight_bytes_per_gpu(model: ModelProfile, parallel: ParallelConfig, weight_dtype: str,
-                         attention_dtype: str | None = None) -> float:
+def weight_bytes_per_gpu(
+    model: ModelProfile, parallel: ParallelConfig, weight_dtype: str, attention_dtype: str | None = None
+) -> float:
     """Bytes of weights on one GPU (largest pipeline stage, layers split evenly).
 
     ``attention_dtype`` (default: ``weight_dtype``) is the format of the attention projections
@@ -78,12 +79,15 @@ def weight_bytes_per_gpu(model: ModelProfile, parallel: ParallelConfig, weight_d
     layers_per_stage = -(-model.num_hidden_layers // pp)
     emb = (model.embedding_params() + model.lm_head_params()) / tp * hb
     # embeddings live on the first stage and lm_head on the last; charge the larger stage both when pp == 1
-    emb_stage = emb if pp == 1 else max(model.embedding_params(), model.lm_head_params() or model.embedding_params()) / tp * hb
+    emb_stage = (
+        emb if pp == 1 else max(model.embedding_params(), model.lm_head_params() or model.embedding_params()) / tp * hb
+    )
     return per_layer_avg * layers_per_stage + emb_stage + model.hidden_size * hb
 
 
-def kv_bytes_per_token_per_gpu(model: ModelProfile, parallel: ParallelConfig, kv_dtype: str,
-                               include_sliding: bool = True) -> float:
+def kv_bytes_per_token_per_gpu(
+    model: ModelProfile, parallel: ParallelConfig, kv_dtype: str, include_sliding: bool = True
+) -> float:
     """KV-cache bytes one token adds on one GPU, all layers of its pipeline stage.
 
     Sliding-window layers are counted per token (as if within the window) when
@@ -139,8 +143,9 @@ class MemoryBreakdown:
         return d
 
 
-def activation_bytes(model: ModelProfile, parallel: ParallelConfig, act_dtype: str,
-                     max_batched_tokens: int, max_seqs: int) -> float:
+def activation_bytes(
+    model: ModelProfile, parallel: ParallelConfig, act_dtype: str, max_batched_tokens: int, max_seqs: int
+) -> float:
     """Peak transient memory of one step: the widest per-token tensors of a layer for
     ``max_batched_tokens`` tokens (residual + input + MLP intermediate), and fp32 logits of
     ``max_seqs`` sampled rows."""
@@ -204,12 +209,23 @@ def memory_breakdown(
         mbt = d["max_num_batched_tokens"] if max_batched_tokens is None else max_batched_tokens
         ms = d["max_num_seqs"] if max_seqs is None else max_seqs
         act = activation_bytes(model, parallel, dtypes.activation, mbt, ms)
-        f = memory_fraction if memory_fraction is not None else eng.memory_fraction(
-            hardware, tp=parallel.tp, pp=parallel.pp, max_num_batched_tokens=mbt)
+        f = (
+            memory_fraction
+            if memory_fraction is not None
+            else eng.memory_fraction(hardware, tp=parallel.tp, pp=parallel.pp, max_num_batched_tokens=mbt)
+        )
         usable = cap if eng.kv_rule.kind == "fraction_of_free" else cap * f
         reserve = (eng.kv_rule.non_torch_gib + eng.kv_rule.cuda_graph_gib) * GIB
-        budget = eng.kv_capacity_bytes(hardware, weights, act, tp=parallel.tp, pp=parallel.pp, fraction=f,
-                                       capacity_bytes=cap, max_num_batched_tokens=mbt)
+        budget = eng.kv_capacity_bytes(
+            hardware,
+            weights,
+            act,
+            tp=parallel.tp,
+            pp=parallel.pp,
+            fraction=f,
+            capacity_bytes=cap,
+            max_num_batched_tokens=mbt,
+        )
     per_seq = kv_bytes_per_sequence(model, parallel, dtypes.kv, context)
     per_tok = per_seq / context
     warnings = context_warnings(model, context)
@@ -243,6 +259,8 @@ def context_warnings(model: ModelProfile, context: int) -> tuple[str, ...]:
     (the memory is still computed: ``fits`` answers only whether the bytes fit)."""
     limit = model.max_position_embeddings
     if context > limit:
-        return (f"context {context:,} tokens exceeds the model's max_position_embeddings ({limit:,}); "
-                "the model was not trained for it and engines refuse it without RoPE scaling",)
+        return (
+            f"context {context:,} tokens exceeds the model's max_position_embeddings ({limit:,}); "
+            "the model was not trained for it and engines refuse it without RoPE scaling",
+        )
     return ()

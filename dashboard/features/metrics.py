@@ -96,9 +96,14 @@ def hbm_utilisation(nbytes: float, seconds: float, hbm_bytes_per_s: float) -> fl
     return nbytes / (seconds * hbm_bytes_per_s)
 
 
-def memory_needed_bytes(weight_bytes: float, kv_bytes_per_sequence: float, sequences: float,
-                        activation_bytes: float = 0.0, runtime_reserve_bytes: float = 0.0,
-                        reserved_fraction: float = 0.0) -> float:
+def memory_needed_bytes(
+    weight_bytes: float,
+    kv_bytes_per_sequence: float,
+    sequences: float,
+    activation_bytes: float = 0.0,
+    runtime_reserve_bytes: float = 0.0,
+    reserved_fraction: float = 0.0,
+) -> float:
     """HBM one GPU needs: ``(weights + activations + reserve + sequences · KV per sequence) /
     (1 − reserved_fraction)`` bytes (the capacity to buy, the reserved share left unused)."""
     if not 0.0 <= reserved_fraction < 1.0:

@@ -116,8 +116,9 @@ class GemmTiling:
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if self.block_m % self.wg_m or self.block_n % self.wg_n:
-            raise ValueError(f"the warp-group tile {self.wg_m}×{self.wg_n} must divide the CTA tile "
-                             f"{self.block_m}×{self.block_n}")
+            raise ValueError(
+                f"the warp-group tile {self.wg_m}×{self.wg_n} must divide the CTA tile {self.block_m}×{self.block_n}"
+            )
         if self.block_k % self.k_inst:
             raise ValueError(f"block_k={self.block_k} must be a multiple of the MMA depth k_inst={self.k_inst}")
 
@@ -150,8 +151,15 @@ class GemmCaps:
     overhead_s: float = 0.0
 
     def __post_init__(self) -> None:
-        for k in ("sm_count", "clock_hz", "tensor_flops_per_clk_per_sm", "reg_bytes_per_clk_per_sm",
-                  "smem_bytes_per_clk_per_sm", "smem_bytes_per_sm", "hbm_gb_s"):
+        for k in (
+            "sm_count",
+            "clock_hz",
+            "tensor_flops_per_clk_per_sm",
+            "reg_bytes_per_clk_per_sm",
+            "smem_bytes_per_clk_per_sm",
+            "smem_bytes_per_sm",
+            "hbm_gb_s",
+        ):
             v = getattr(self, k)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0 or not math.isfinite(v):
                 raise ValueError(f"{k} must be a positive number, got {v!r}")
@@ -175,10 +183,18 @@ class GemmCaps:
         return None if gb is None else gb * 1e9 / (self.clock_hz * self.sm_count)
 
 
-def caps_from_hardware(hw: Any, dtype: str = "bf16", *, clock_mhz: float | None = None,
-                       reg_bytes_per_clk_per_sm: float | None = None, l2_gb_s: float | None = None,
-                       hbm_gb_s: float | None = None, smem_bytes_per_clk_per_sm: float | None = None,
-                       l2_hit_rate: float = 0.0, overhead_s: float = 0.0) -> GemmCaps:
+def caps_from_hardware(
+    hw: Any,
+    dtype: str = "bf16",
+    *,
+    clock_mhz: float | None = None,
+    reg_bytes_per_clk_per_sm: float | None = None,
+    l2_gb_s: float | None = None,
+    hbm_gb_s: float | None = None,
+    smem_bytes_per_clk_per_sm: float | None = None,
+    l2_hit_rate: float = 0.0,
+    overhead_s: float = 0.0,
+) -> GemmCaps:
     """Caps of ``hw`` (a :class:`~dashboard.features.hardware.HardwareProfile`); explicit
     arguments override the profile. Raises ``ValueError`` naming the microarch keys it lacks."""
     ua = dict(getattr(hw, "microarch", None) or {})
@@ -186,18 +202,33 @@ def caps_from_hardware(hw: Any, dtype: str = "bf16", *, clock_mhz: float | None 
     tkey = "fp8" if dtype in ("fp8", "fp8_e4m3", "int8") else "bf16"
     smem_rate: Any = smem_bytes_per_clk_per_sm or ua.get("smem_bytes_per_clk_per_sm")
     reg: Any = reg_bytes_per_clk_per_sm or ua.get("register_bytes_per_clk_per_sm")
-    missing = [name for name, v in ((f"tensor_flops_per_clk_per_sm.{tkey}", tensor.get(tkey)),
-                                    ("smem_bytes_per_clk_per_sm", smem_rate), ("smem_kb_per_sm", ua.get("smem_kb_per_sm")),
-                                    ("register_bytes_per_clk_per_sm", reg)) if not v]
+    missing = [
+        name
+        for name, v in (
+            (f"tensor_flops_per_clk_per_sm.{tkey}", tensor.get(tkey)),
+            ("smem_bytes_per_clk_per_sm", smem_rate),
+            ("smem_kb_per_sm", ua.get("smem_kb_per_sm")),
+            ("register_bytes_per_clk_per_sm", reg),
+        )
+        if not v
+    ]
     if missing:
-        raise ValueError(f"{getattr(hw, 'name', 'hardware')}: the profile's microarch block has no value for "
-                         f"{', '.join(missing)}; enter it on the page or add it to the profile JSON")
+        raise ValueError(
+            f"{getattr(hw, 'name', 'hardware')}: the profile's microarch block has no value for "
+            f"{', '.join(missing)}; enter it on the page or add it to the profile JSON"
+        )
     return GemmCaps(
-        name=hw.name, sm_count=int(hw.sm_count), clock_hz=(clock_mhz or hw.boost_clock_mhz) * 1e6,
-        tensor_flops_per_clk_per_sm=float(tensor[tkey]), reg_bytes_per_clk_per_sm=float(reg),
-        smem_bytes_per_clk_per_sm=float(smem_rate), smem_bytes_per_sm=float(ua["smem_kb_per_sm"]) * 1024.0,
-        hbm_gb_s=float(hbm_gb_s or hw.hbm_bandwidth_gb_s), l2_gb_s=l2_gb_s or ua.get("l2_bandwidth_gb_s"),
-        l2_hit_rate=l2_hit_rate, overhead_s=overhead_s,
+        name=hw.name,
+        sm_count=int(hw.sm_count),
+        clock_hz=(clock_mhz or hw.boost_clock_mhz) * 1e6,
+        tensor_flops_per_clk_per_sm=float(tensor[tkey]),
+        reg_bytes_per_clk_per_sm=float(reg),
+        smem_bytes_per_clk_per_sm=float(smem_rate),
+        smem_bytes_per_sm=float(ua["smem_kb_per_sm"]) * 1024.0,
+        hbm_gb_s=float(hbm_gb_s or hw.hbm_bandwidth_gb_s),
+        l2_gb_s=l2_gb_s or ua.get("l2_bandwidth_gb_s"),
+        l2_hit_rate=l2_hit_rate,
+        overhead_s=overhead_s,
     )
 
 
@@ -254,15 +285,31 @@ class GemmTileResult:
         raise KeyError(name)
 
     def as_rows(self) -> list[dict[str, Any]]:
-        rows = [{"level": "tensor cores", "bytes": None, "flop_per_byte": None, "demand_B_per_clk_SM": None,
-                 "available_B_per_clk_SM": None, "utilisation": None, "time_us": self.compute_s * 1e6,
-                 "bottleneck": self.bottleneck == "compute"}]
+        rows = [
+            {
+                "level": "tensor cores",
+                "bytes": None,
+                "flop_per_byte": None,
+                "demand_B_per_clk_SM": None,
+                "available_B_per_clk_SM": None,
+                "utilisation": None,
+                "time_us": self.compute_s * 1e6,
+                "bottleneck": self.bottleneck == "compute",
+            }
+        ]
         for lv in self.levels:
-            rows.append({"level": lv.level, "bytes": lv.bytes, "flop_per_byte": lv.arithmetic_intensity,
-                         "demand_B_per_clk_SM": lv.demanded_bytes_per_clk_per_sm,
-                         "available_B_per_clk_SM": lv.available_bytes_per_clk_per_sm, "utilisation": lv.utilisation,
-                         "time_us": None if lv.time_s is None else lv.time_s * 1e6,
-                         "bottleneck": self.bottleneck == lv.level})
+            rows.append(
+                {
+                    "level": lv.level,
+                    "bytes": lv.bytes,
+                    "flop_per_byte": lv.arithmetic_intensity,
+                    "demand_B_per_clk_SM": lv.demanded_bytes_per_clk_per_sm,
+                    "available_B_per_clk_SM": lv.available_bytes_per_clk_per_sm,
+                    "utilisation": lv.utilisation,
+                    "time_us": None if lv.time_s is None else lv.time_s * 1e6,
+                    "bottleneck": self.bottleneck == lv.level,
+                }
+            )
         return rows
 
 
@@ -274,9 +321,11 @@ def gemm_tile_model(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps) ->
     smem_cta = t.smem_bytes(b)
     ctas_per_sm = int(c.smem_bytes_per_sm // smem_cta)
     if ctas_per_sm < 1:
-        raise ValueError(f"the CTA needs {smem_cta / 1024:.0f} KiB of shared memory ({t.stages} stages × "
-                         f"({t.block_m}+{t.block_n})×{t.block_k} × {b:g} B) but an SM has "
-                         f"{c.smem_bytes_per_sm / 1024:.0f} KiB; use fewer stages or smaller tiles")
+        raise ValueError(
+            f"the CTA needs {smem_cta / 1024:.0f} KiB of shared memory ({t.stages} stages × "
+            f"({t.block_m}+{t.block_n})×{t.block_k} × {b:g} B) but an SM has "
+            f"{c.smem_bytes_per_sm / 1024:.0f} KiB; use fewer stages or smaller tiles"
+        )
     tm, tn = -(-p.m // t.block_m), -(-p.n // t.block_n)
     k_iters = -(-p.k // t.block_k)
     split = min(t.split_k, k_iters)
@@ -298,14 +347,32 @@ def gemm_tile_model(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps) ->
         avail = c.available_bytes_per_clk_per_sm(name)
         demand = nbytes / (cycles * c.sm_count)
         time = None if avail is None else nbytes / (avail * c.sm_count * clk)
-        levels.append(LevelCost(level=name, bytes=nbytes, arithmetic_intensity=p.flops / nbytes,
-                                demanded_bytes_per_clk_per_sm=demand, available_bytes_per_clk_per_sm=avail,
-                                time_s=time))
+        levels.append(
+            LevelCost(
+                level=name,
+                bytes=nbytes,
+                arithmetic_intensity=p.flops / nbytes,
+                demanded_bytes_per_clk_per_sm=demand,
+                available_bytes_per_clk_per_sm=avail,
+                time_s=time,
+            )
+        )
     terms = {"compute": compute_s, **{lv.level: lv.time_s for lv in levels if lv.time_s is not None}}
     bottleneck = max(terms, key=terms.__getitem__)
-    return GemmTileResult(problem=p, tiling=t, caps=c, tiles=tiles, waves=waves, wave_efficiency=eff,
-                          ctas_per_sm=ctas_per_sm, compute_s=compute_s, levels=tuple(levels),
-                          time_s=terms[bottleneck] + c.overhead_s, bottleneck=bottleneck, split_k=split)
+    return GemmTileResult(
+        problem=p,
+        tiling=t,
+        caps=c,
+        tiles=tiles,
+        waves=waves,
+        wave_efficiency=eff,
+        ctas_per_sm=ctas_per_sm,
+        compute_s=compute_s,
+        levels=tuple(levels),
+        time_s=terms[bottleneck] + c.overhead_s,
+        bottleneck=bottleneck,
+        split_k=split,
+    )
 
 
 def best_split_k(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, max_split: int = 32) -> GemmTileResult:
@@ -328,8 +395,11 @@ def best_split_k(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, max_s
 # ---------------------------------------------------------------------------- reference data
 REFERENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemm.csv"
 #: tensor-core format, input bytes and MMA depth (PTX wgmma k) of the formats the page offers
-GEMM_DTYPES: dict[str, tuple[str, float, int]] = {"bf16": ("bf16", 2.0, 16), "fp16": ("bf16", 2.0, 16),
-                                                  "fp8": ("fp8", 1.0, 32)}
+GEMM_DTYPES: dict[str, tuple[str, float, int]] = {
+    "bf16": ("bf16", 2.0, 16),
+    "fp16": ("bf16", 2.0, 16),
+    "fp8": ("fp8", 1.0, 32),
+}
 
 
 def load_gemm_reference(path: Any = None) -> list[dict[str, Any]]:
@@ -343,9 +413,17 @@ def load_gemm_reference(path: Any = None) -> list[dict[str, Any]]:
     rows = []
     with p.open(newline="") as f:
         for r in csv.DictReader(f):
-            rows.append({"label": r["label"], "dtype": "fp8" if r["dtype"].startswith("fp8") else r["dtype"],
-                         "m": int(r["M"]), "n": int(r["N"]), "k": int(r["K"]), "ms_median": float(r["ms_median"]),
-                         "tflops": float(r["tflops"])})
+            rows.append(
+                {
+                    "label": r["label"],
+                    "dtype": "fp8" if r["dtype"].startswith("fp8") else r["dtype"],
+                    "m": int(r["M"]),
+                    "n": int(r["N"]),
+                    "k": int(r["K"]),
+                    "ms_median": float(r["ms_median"]),
+                    "tflops": float(r["tflops"]),
+                }
+            )
     return rows
 
 

@@ -251,12 +251,7 @@ class ModelProfile:
 
     def total_params(self) -> int:
         """All parameters of the main model (MTP layers excluded), embeddings included."""
-        return (
-            self._layer_params(active=False)
-            + self.embedding_params()
-            + self.lm_head_params()
-            + self.hidden_size
-        )
+        return self._layer_params(active=False) + self.embedding_params() + self.lm_head_params() + self.hidden_size
 
     def active_params(self, include_input_embedding: bool = False) -> int:
         """Parameters touched per token: top-k routed experts only, lm_head included, and by default
@@ -356,8 +351,16 @@ INT_BOUNDS: dict[str, tuple[int, int]] = {
     "num_mtp_layers": (0, 64),
 }
 _OPTIONAL_INT_BOUNDS = {"q_lora_rank": (1, 1 << 16), "sliding_window": (1, 1 << 30)}
-_BOOL_FIELDS = ("tie_word_embeddings", "gated_mlp", "qkv_bias", "o_bias", "qk_norm", "attention_sinks",
-                "expert_bias", "router_bias")
+_BOOL_FIELDS = (
+    "tie_word_embeddings",
+    "gated_mlp",
+    "qkv_bias",
+    "o_bias",
+    "qk_norm",
+    "attention_sinks",
+    "expert_bias",
+    "router_bias",
+)
 
 
 def _is_int(v: Any) -> bool:
@@ -388,8 +391,11 @@ def _check_bounds(m: ModelProfile) -> None:
         names = tuple(b.split(" ", 1)[0] for b in bad)
         raise ModelConfigError(f"invalid config fields: {'; '.join(bad)}", names)
     if m.attention_type == "mla":
-        need = {"kv_lora_rank": m.kv_lora_rank, "v_head_dim": m.v_head_dim,
-                "qk_nope_head_dim + qk_rope_head_dim": m.qk_nope_head_dim + m.qk_rope_head_dim}
+        need = {
+            "kv_lora_rank": m.kv_lora_rank,
+            "v_head_dim": m.v_head_dim,
+            "qk_nope_head_dim + qk_rope_head_dim": m.qk_nope_head_dim + m.qk_rope_head_dim,
+        }
         zero = [k for k, v in need.items() if v < 1]
         if zero:
             raise ModelConfigError(f"MLA needs positive {', '.join(zero)}", tuple(zero))
@@ -516,9 +522,7 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
     if missing:
         known = model_type in _KNOWN_DENSE | _KNOWN_MOE
         hint = "" if known else f" (model_type {model_type or 'unset'!r} is not one we recognise)"
-        raise ModelConfigError(
-            f"config is missing or has invalid fields: {', '.join(missing)}{hint}", tuple(missing)
-        )
+        raise ModelConfigError(f"config is missing or has invalid fields: {', '.join(missing)}{hint}", tuple(missing))
     head_dim_default = hidden // heads if heads else 0
     head_dim = _int(cfg, missing, "head_dim", default=head_dim_default)
     kwargs: dict[str, Any] = {}
@@ -533,9 +537,7 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
             v_head_dim=_int(cfg, mla_missing, "v_head_dim"),
         )
         if mla_missing:
-            raise ModelConfigError(
-                f"MLA config is missing: {', '.join(mla_missing)}", tuple(mla_missing)
-            )
+            raise ModelConfigError(f"MLA config is missing: {', '.join(mla_missing)}", tuple(mla_missing))
         kv_heads = heads
         head_dim = kwargs["qk_nope_head_dim"] + kwargs["qk_rope_head_dim"]
     if num_experts:
@@ -551,7 +553,9 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
             bad.append("mlp_only_layers")
             mlp_only = []
         if mlp_only:
-            first_dense = max(first_dense, len(mlp_only)) if list(mlp_only) == list(range(len(mlp_only))) else first_dense
+            first_dense = (
+                max(first_dense, len(mlp_only)) if list(mlp_only) == list(range(len(mlp_only))) else first_dense
+            )
         kwargs.update(
             num_experts=num_experts,
             num_experts_per_tok=topk,
@@ -604,7 +608,8 @@ def parse_hf_config(cfg: Any, name: str | None = None) -> ModelProfile:
         vocab_size=vocab,
         tie_word_embeddings=tie,
         max_position_embeddings=max_pos,
-        gated_mlp=act.lower() not in {"gelu_new", "relu", "gelu_pytorch_tanh"} or model_type in _KNOWN_DENSE | _KNOWN_MOE,
+        gated_mlp=act.lower() not in {"gelu_new", "relu", "gelu_pytorch_tanh"}
+        or model_type in _KNOWN_DENSE | _KNOWN_MOE,
         qkv_bias=attn_bias or model_type == "gpt_oss",
         o_bias=model_type == "gpt_oss",
         qk_norm=model_type in {"qwen3", "qwen3_moe"},

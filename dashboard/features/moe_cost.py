@@ -64,8 +64,9 @@ def padded_rows(rows: float, tile_rows: float) -> float:
     return max(tile_rows, rows + 0.5 * tile_rows)
 
 
-def grouped_gemm_efficiency(eta_dense_at_tile: float, rows: float, k: float, tile_rows: float,
-                            k_overhead: float) -> float:
+def grouped_gemm_efficiency(
+    eta_dense_at_tile: float, rows: float, k: float, tile_rows: float, k_overhead: float
+) -> float:
     """Fraction of the tensor-core peak a grouped GEMM reaches on its *useful* FLOPs.
 
     ``eta_dense_at_tile`` is the dense curve at ``max(rows, T)`` rows (the caller looks it up);

@@ -247,8 +247,9 @@ class TouchedExperts:
     cold: float
 
 
-def expected_touched(num_experts: int, top_k: int, tokens: float, popularity: Popularity | None = None,
-                     resident: int = 0) -> TouchedExperts:
+def expected_touched(
+    num_experts: int, top_k: int, tokens: float, popularity: Popularity | None = None, resident: int = 0
+) -> TouchedExperts:
     """Expected distinct experts touched per MoE layer by ``tokens`` tokens with top-``top_k``
     routing, and how many of them are cold (not among the ``resident`` most popular ones).
 
@@ -274,8 +275,15 @@ def expected_touched(num_experts: int, top_k: int, tokens: float, popularity: Po
     return TouchedExperts(float(tokens), d, d - cold, cold)
 
 
-def monte_carlo_touched(num_experts: int, top_k: int, tokens: int, popularity: Popularity | None = None,
-                        resident: int = 0, trials: int = 200, seed: int = 0) -> TouchedExperts:
+def monte_carlo_touched(
+    num_experts: int,
+    top_k: int,
+    tokens: int,
+    popularity: Popularity | None = None,
+    resident: int = 0,
+    trials: int = 200,
+    seed: int = 0,
+) -> TouchedExperts:
     """Monte Carlo mean of :func:`expected_touched` (seeded ``numpy.random.Generator``): each token
     picks ``top_k`` distinct experts by successive sampling with probabilities ``p`` (drawn as the
     Gumbel top-k of ``log p``, which has the same law)."""
@@ -381,9 +389,14 @@ class ChannelResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "channel": self.label, "h2d_MB": self.h2d_bytes / 1e6, "d2h_MB": self.d2h_bytes / 1e6,
-            "moved_MB": self.bytes / 1e6, "rate_GB_s": self.rate_gb_s, "time_ms": self.time_s * 1e3,
-            "required_GB_s": self.required_gb_s, "achieved_GB_s": self.achieved_gb_s,
+            "channel": self.label,
+            "h2d_MB": self.h2d_bytes / 1e6,
+            "d2h_MB": self.d2h_bytes / 1e6,
+            "moved_MB": self.bytes / 1e6,
+            "rate_GB_s": self.rate_gb_s,
+            "time_ms": self.time_s * 1e3,
+            "required_GB_s": self.required_gb_s,
+            "achieved_GB_s": self.achieved_gb_s,
             "utilisation_pct": self.utilisation * 100.0,
         }
 
@@ -394,8 +407,15 @@ def _channel_specs(hw: HardwareProfile, cfg: HostLinkConfig) -> list[tuple[str, 
     link_rate = cfg.link_peak_gb_s(hw) * 1e9 * cfg.link_efficiency
     ddr_rate = cfg.ddr_peak_gb_s(hw) * 1e9 * cfg.ddr_efficiency / cfg.sharing(hw)
     link_label = "NVLink-C2C" if kind == "c2c" else "PCIe"
-    specs = [("host_ddr", f"host DDR (1/{cfg.sharing(hw)} socket)", ddr_rate,
-              1.0 if cfg.pinned else PAGEABLE_DDR_PASSES, False)]
+    specs = [
+        (
+            "host_ddr",
+            f"host DDR (1/{cfg.sharing(hw)} socket)",
+            ddr_rate,
+            1.0 if cfg.pinned else PAGEABLE_DDR_PASSES,
+            False,
+        )
+    ]
     if not cfg.pinned:
         specs.append(("cpu_staging", "CPU staging copy (pageable)", link_rate * cfg.pageable_factor, 1.0, False))
     specs.append(("link", link_label, link_rate, 1.0, cfg.full_duplex))
@@ -411,7 +431,9 @@ def host_to_device_rate(hw: HardwareProfile, cfg: HostLinkConfig) -> tuple[float
     return rates[cid], cid, rates
 
 
-def _channel_times(hw: HardwareProfile, cfg: HostLinkConfig, h2d: float, d2h: float) -> list[tuple[str, str, float, float, float]]:
+def _channel_times(
+    hw: HardwareProfile, cfg: HostLinkConfig, h2d: float, d2h: float
+) -> list[tuple[str, str, float, float, float]]:
     out = []
     for cid, label, rate, mult, duplex in _channel_specs(hw, cfg):
         moved = (h2d + d2h) * mult
@@ -502,14 +524,24 @@ class OffloadResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "tokens": self.tokens, "moe_layers": self.moe_layers, "layers": self.layers,
-            "distinct_experts_per_layer": self.touched.distinct, "hot_experts_per_layer": self.touched.hot,
-            "cold_experts_per_layer": self.touched.cold, "resident_experts_per_layer": self.resident,
-            "expert_MB": self.expert_bytes / 1e6, "cold_MB_per_layer_per_gpu": self.cold_bytes_per_layer / 1e6,
-            "h2d_MB_per_step_per_gpu": self.h2d_bytes / 1e6, "kv_writeback_MB_per_step_per_gpu": self.kv_writeback_bytes / 1e6,
-            "bottleneck": self.bottleneck_label, "transfer_ms": self.transfer_s * 1e3,
-            "compute_per_layer_ms": self.compute_per_layer_s * 1e3, "baseline_step_ms": self.baseline_step_s * 1e3,
-            "step_ms": self.step_s * 1e3, "stall_ms": self.stall_s * 1e3, "inflation": self.inflation,
+            "tokens": self.tokens,
+            "moe_layers": self.moe_layers,
+            "layers": self.layers,
+            "distinct_experts_per_layer": self.touched.distinct,
+            "hot_experts_per_layer": self.touched.hot,
+            "cold_experts_per_layer": self.touched.cold,
+            "resident_experts_per_layer": self.resident,
+            "expert_MB": self.expert_bytes / 1e6,
+            "cold_MB_per_layer_per_gpu": self.cold_bytes_per_layer / 1e6,
+            "h2d_MB_per_step_per_gpu": self.h2d_bytes / 1e6,
+            "kv_writeback_MB_per_step_per_gpu": self.kv_writeback_bytes / 1e6,
+            "bottleneck": self.bottleneck_label,
+            "transfer_ms": self.transfer_s * 1e3,
+            "compute_per_layer_ms": self.compute_per_layer_s * 1e3,
+            "baseline_step_ms": self.baseline_step_s * 1e3,
+            "step_ms": self.step_s * 1e3,
+            "stall_ms": self.stall_s * 1e3,
+            "inflation": self.inflation,
             "channels": [c.as_dict() for c in self.channels],
         }
 
@@ -518,9 +550,16 @@ def _step_tokens(spec: StepSpec) -> int:
     return spec.prefill_seqs * spec.prefill_len + spec.decode_seqs
 
 
-def offload_step(cm: CostModel, spec: StepSpec, link: HostLinkConfig, resident: int,
-                 popularity: Popularity | None = None, prefetch_window: int = 1,
-                 kv_writeback_ratio: float = 0.0, baseline_s: float | None = None) -> OffloadResult:
+def offload_step(
+    cm: CostModel,
+    spec: StepSpec,
+    link: HostLinkConfig,
+    resident: int,
+    popularity: Popularity | None = None,
+    prefetch_window: int = 1,
+    kv_writeback_ratio: float = 0.0,
+    baseline_s: float | None = None,
+) -> OffloadResult:
     """Price the host traffic of one step (``spec``) of ``cm``'s model with ``resident`` experts
     per MoE layer kept in HBM (engine-wide), and the step time it leads to.
 
@@ -564,8 +603,13 @@ def offload_step(cm: CostModel, spec: StepSpec, link: HostLinkConfig, resident: 
     step = max(sched[-1].compute_end if sched else base, transfer, base)
     chans = tuple(
         ChannelResult(
-            channel=cid, label=label,
-            h2d_bytes=h2d, d2h_bytes=d2h, bytes=moved, rate_gb_s=rate_gb_s, time_s=t,
+            channel=cid,
+            label=label,
+            h2d_bytes=h2d,
+            d2h_bytes=d2h,
+            bytes=moved,
+            rate_gb_s=rate_gb_s,
+            time_s=t,
             required_gb_s=(moved / base / 1e9) if base > 0 else 0.0,
             achieved_gb_s=(moved / step / 1e9) if step > 0 else 0.0,
             utilisation=t / step if step > 0 else 0.0,
@@ -573,10 +617,23 @@ def offload_step(cm: CostModel, spec: StepSpec, link: HostLinkConfig, resident: 
         for cid, label, moved, rate_gb_s, t in times
     )
     return OffloadResult(
-        tokens=tokens, moe_layers=n_moe, layers=n_layers, touched=touched, resident=h, expert_bytes=ebytes,
-        cold_bytes_per_layer=cold_layer, h2d_bytes=h2d, kv_writeback_bytes=d2h, channels=chans,
-        bottleneck=times[bi][0], bottleneck_label=times[bi][1], transfer_s=transfer, compute_per_layer_s=tc,
-        baseline_step_s=base, step_s=step, schedule=tuple(sched),
+        tokens=tokens,
+        moe_layers=n_moe,
+        layers=n_layers,
+        touched=touched,
+        resident=h,
+        expert_bytes=ebytes,
+        cold_bytes_per_layer=cold_layer,
+        h2d_bytes=h2d,
+        kv_writeback_bytes=d2h,
+        channels=chans,
+        bottleneck=times[bi][0],
+        bottleneck_label=times[bi][1],
+        transfer_s=transfer,
+        compute_per_layer_s=tc,
+        baseline_step_s=base,
+        step_s=step,
+        schedule=tuple(sched),
     )
 
 
@@ -601,17 +658,32 @@ class ResidentCapacity:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def resident_capacity(model: ModelProfile, hw: HardwareProfile, parallel: ParallelConfig, dtypes: Dtypes,
-                      batch: int, context: int, reserved_fraction: float = 0.10,
-                      prefetch_buffer_bytes: float = 0.0) -> ResidentCapacity:
+def resident_capacity(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    parallel: ParallelConfig,
+    dtypes: Dtypes,
+    batch: int,
+    context: int,
+    reserved_fraction: float = 0.10,
+    prefetch_buffer_bytes: float = 0.0,
+) -> ResidentCapacity:
     """Routed-expert shards that fit in one GPU's HBM after the non-expert weights, the KV cache of
     ``batch`` sequences of ``context`` tokens, activations, the runtime reserve and the prefetch
     buffers (all from the memory model)."""
     if not model.is_moe:
         raise ValueError(f"{model.name} is not a mixture-of-experts model")
     _check_int("batch", batch, 1, 1_000_000)
-    mem = memory_breakdown(model, hw, parallel, dtypes, context=context, reserved_fraction=reserved_fraction,
-                           max_seqs=batch, max_batched_tokens=max(batch, 1))
+    mem = memory_breakdown(
+        model,
+        hw,
+        parallel,
+        dtypes,
+        context=context,
+        reserved_fraction=reserved_fraction,
+        max_seqs=batch,
+        max_batched_tokens=max(batch, 1),
+    )
     shard = expert_shard_bytes(model, parallel, dtypes.weight)
     local = model.num_experts // parallel.ep
     all_experts = shard * local * model.num_moe_layers
@@ -624,9 +696,17 @@ def resident_capacity(model: ModelProfile, hw: HardwareProfile, parallel: Parall
     fit = min(fit, total_shards)
     per_layer_local = fit // model.num_moe_layers if model.num_moe_layers else 0
     return ResidentCapacity(
-        usable_bytes=mem.usable_bytes, non_expert_bytes=non_expert, all_expert_bytes=all_experts, kv_bytes=kv,
-        other_bytes=other, budget_bytes=budget, shard_bytes=shard, local_experts_per_layer=local,
-        resident_shards=fit, resident_per_layer=per_layer_local * parallel.ep, all_fit=fit >= total_shards,
+        usable_bytes=mem.usable_bytes,
+        non_expert_bytes=non_expert,
+        all_expert_bytes=all_experts,
+        kv_bytes=kv,
+        other_bytes=other,
+        budget_bytes=budget,
+        shard_bytes=shard,
+        local_experts_per_layer=local,
+        resident_shards=fit,
+        resident_per_layer=per_layer_local * parallel.ep,
+        all_fit=fit >= total_shards,
     )
 
 

@@ -51,8 +51,9 @@ class OverlapTimeline:
     segments: tuple[Segment, ...]
 
 
-def overlap_timeline(compute_s: float, comm_s: float, phi: float, layers: int, fixed_s: float = 0.0,
-                     max_layers_drawn: int | None = None) -> OverlapTimeline:
+def overlap_timeline(
+    compute_s: float, comm_s: float, phi: float, layers: int, fixed_s: float = 0.0, max_layers_drawn: int | None = None
+) -> OverlapTimeline:
     """Lay out one step of ``compute_s`` compute and ``comm_s`` communication over ``layers``
     layers with overlap factor ``phi`` ∈ [0, 1] (see the module docstring for the formulas).
 
@@ -91,6 +92,13 @@ def overlap_timeline(compute_s: float, comm_s: float, phi: float, layers: int, f
     if fixed_s > 0 and drawn == layers:
         segs.append(Segment("compute", -1, body, fixed_s, "overhead"))
     return OverlapTimeline(
-        phi=phi, layers=layers, compute_s=compute_s, comm_s=comm_s, hidden_s=hidden, exposed_s=exposed,
-        fixed_s=fixed_s, total_s=body + fixed_s, segments=tuple(segs),
+        phi=phi,
+        layers=layers,
+        compute_s=compute_s,
+        comm_s=comm_s,
+        hidden_s=hidden,
+        exposed_s=exposed,
+        fixed_s=fixed_s,
+        total_s=body + fixed_s,
+        segments=tuple(segs),
     )

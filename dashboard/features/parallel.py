@@ -75,8 +75,9 @@ class Dtypes:
             if v not in allowed:
                 raise ParallelError(f"{name} dtype must be one of {', '.join(allowed)}, got {v!r}")
         if self.attention_weight is not None and self.attention_weight not in WEIGHT_DTYPES:
-            raise ParallelError(f"attention_weight dtype must be one of {', '.join(WEIGHT_DTYPES)}, "
-                                f"got {self.attention_weight!r}")
+            raise ParallelError(
+                f"attention_weight dtype must be one of {', '.join(WEIGHT_DTYPES)}, got {self.attention_weight!r}"
+            )
 
     @property
     def attention(self) -> str:
@@ -88,9 +89,7 @@ def validate_parallel(model: ModelProfile, parallel: ParallelConfig) -> None:
     """Raise :class:`ParallelError` if ``model`` cannot be split as ``parallel`` asks."""
     tp = parallel.tp
     if model.num_attention_heads % tp:
-        raise ParallelError(
-            f"tp={tp} does not divide num_attention_heads={model.num_attention_heads}"
-        )
+        raise ParallelError(f"tp={tp} does not divide num_attention_heads={model.num_attention_heads}")
     if not model.is_mla:
         hkv = model.num_key_value_heads
         if (hkv >= tp and hkv % tp) or (hkv < tp and tp % hkv):

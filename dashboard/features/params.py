@@ -85,13 +85,34 @@ class Param:
         return ""
 
 
-def param(default: Any, *, lo: float | None = None, hi: float | None = None, open_lo: bool = False,
-          open_hi: bool = False, unit: str = "", label: str = "", help: str = "",
-          choices: Sequence[Any] | None = None, optional: bool = False, max_items: int = 64) -> Any:
+def param(
+    default: Any,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    open_lo: bool = False,
+    open_hi: bool = False,
+    unit: str = "",
+    label: str = "",
+    help: str = "",
+    choices: Sequence[Any] | None = None,
+    optional: bool = False,
+    max_items: int = 64,
+) -> Any:
     """A dataclass field with ``default`` and its :class:`Param` declaration (see the module
     docstring). Returns what ``dataclasses.field`` returns."""
-    spec = Param(lo, hi, open_lo, open_hi, unit, label, help, tuple(choices) if choices is not None else None,
-                 optional, max_items)
+    spec = Param(
+        lo,
+        hi,
+        open_lo,
+        open_hi,
+        unit,
+        label,
+        help,
+        tuple(choices) if choices is not None else None,
+        optional,
+        max_items,
+    )
     return dataclasses.field(default=default, metadata={PARAM: spec})
 
 
@@ -249,7 +270,9 @@ def coerce_param(cls_or_obj: Any, name: str, raw: str) -> Any:
         else:
             value = text
     except ValueError:
-        raise ValueError(f"{name} must be {kind.replace('tuple[', 'a list of ').rstrip(']')}, got {text[:40]!r}") from None
+        raise ValueError(
+            f"{name} must be {kind.replace('tuple[', 'a list of ').rstrip(']')}, got {text[:40]!r}"
+        ) from None
     check_value(name, value, spec, kind, optional)
     return value
 
@@ -258,8 +281,13 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def add_arguments(parser: argparse.ArgumentParser, cls: type, names: Iterable[str] | None = None,
-                  defaults: bool | Iterable[str] = False, suffix: str = "") -> None:
+def add_arguments(
+    parser: argparse.ArgumentParser,
+    cls: type,
+    names: Iterable[str] | None = None,
+    defaults: bool | Iterable[str] = False,
+    suffix: str = "",
+) -> None:
     """Add one ``--field-name`` flag per declared field of ``cls`` (or the listed ``names``):
     type from the annotation, help = label, unit, bounds and help of the declaration. With
     ``defaults`` (True, or the names it applies to) the declared default is the flag's default, else
@@ -291,11 +319,13 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type, names: Iterable[st
                 raise argparse.ArgumentTypeError(str(exc)) from None
 
         if kind == "bool":
-            parser.add_argument(_flag(name), dest=name, action=argparse.BooleanOptionalAction, default=default,
-                                help=" ".join(bits))
+            parser.add_argument(
+                _flag(name), dest=name, action=argparse.BooleanOptionalAction, default=default, help=" ".join(bits)
+            )
         else:
-            parser.add_argument(_flag(name), dest=name, type=conv, default=default, help=" ".join(bits),
-                                metavar=name.upper())
+            parser.add_argument(
+                _flag(name), dest=name, type=conv, default=default, help=" ".join(bits), metavar=name.upper()
+            )
 
 
 def from_namespace(ns: argparse.Namespace, cls: type, names: Iterable[str] | None = None) -> dict[str, Any]:
@@ -309,6 +339,5 @@ def describe(obj: Any) -> dict[str, dict[str, Any]]:
     for JSON downloads."""
     out: dict[str, dict[str, Any]] = {}
     for name, spec in param_specs(obj).items():
-        out[name] = {"value": getattr(obj, name), "unit": spec.unit, "bounds": spec.bounds_text(),
-                     "label": spec.label}
+        out[name] = {"value": getattr(obj, name), "unit": spec.unit, "bounds": spec.bounds_text(), "label": spec.label}
     return out

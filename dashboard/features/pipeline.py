@@ -64,8 +64,14 @@ class PipelineCostModel(CostModel):
     period ``pp · (t_stage + t_p2p)`` (module docstring); FLOPs and bytes per GPU are the largest
     stage's share."""
 
-    def __init__(self, model: ModelProfile, hardware: HardwareProfile, parallel: ParallelConfig,
-                 dtypes: Dtypes | None = None, overlap: float = 0.0) -> None:
+    def __init__(
+        self,
+        model: ModelProfile,
+        hardware: HardwareProfile,
+        parallel: ParallelConfig,
+        dtypes: Dtypes | None = None,
+        overlap: float = 0.0,
+    ) -> None:
         super().__init__(model, hardware, parallel, dtypes, overlap)
         self.pp = parallel.pp
         self.stage_share = -(-model.num_hidden_layers // self.pp) / model.num_hidden_layers
@@ -87,8 +93,13 @@ class PipelineCostModel(CostModel):
         return t_all + (self.pp - 1) * self.p2p_s(s.tokens)
 
 
-def make_cost_model(model: ModelProfile, hardware: HardwareProfile, parallel: ParallelConfig,
-                    dtypes: Dtypes | None = None, overlap: float = 0.0) -> CostModel:
+def make_cost_model(
+    model: ModelProfile,
+    hardware: HardwareProfile,
+    parallel: ParallelConfig,
+    dtypes: Dtypes | None = None,
+    overlap: float = 0.0,
+) -> CostModel:
     """A :class:`PipelineCostModel` when ``parallel.pp > 1``, else the plain cost model."""
     if parallel.pp > 1:
         return PipelineCostModel(model, hardware, parallel, dtypes, overlap)

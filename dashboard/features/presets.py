@@ -53,9 +53,7 @@ def resolve_model_slug(ref: str) -> str:
     """Slug for a preset name, alias or HF id (case- and punctuation-insensitive)."""
     hit = _index()[1].get(normalise_slug(ref))
     if hit is None:
-        raise ModelConfigError(
-            f"unknown model {ref!r}; presets: {', '.join(list_model_presets())}", ("model",)
-        )
+        raise ModelConfigError(f"unknown model {ref!r}; presets: {', '.join(list_model_presets())}", ("model",))
     return hit
 
 

@@ -99,16 +99,41 @@ _KNOWN_HEADS: dict[tuple[str, str], str] = {
 }
 # vLLM --speculative-config keys (docs/features/spec_decode, "Configuration Reference"); the ones
 # this model does not use are accepted and ignored so a real config pastes unchanged.
-VLLM_KEYS: frozenset[str] = frozenset({
-    "method", "num_speculative_tokens", "model", "enforce_eager", "draft_tensor_parallel_size",
-    "quantization", "max_model_len", "revision", "code_revision", "draft_load_config",
-    "prompt_lookup_max", "prompt_lookup_min", "disable_padded_drafter_batch", "use_local_argmax_reduction",
-    "speculative_token_tree", "parallel_drafting", "disable_by_batch_size", "disable_logprobs",
-    "disable_log_stats", "suffix_decoding_max_tree_depth", "suffix_decoding_max_cached_requests",
-    "suffix_decoding_max_spec_factor", "suffix_decoding_min_token_prob",
-})
-_VLLM_METHOD_ALIASES = {"draft_model": "draft_model", "eagle": "eagle", "eagle3": "eagle3", "ngram": "ngram",
-                        "mtp": "mtp", "deepseek_mtp": "mtp"}
+VLLM_KEYS: frozenset[str] = frozenset(
+    {
+        "method",
+        "num_speculative_tokens",
+        "model",
+        "enforce_eager",
+        "draft_tensor_parallel_size",
+        "quantization",
+        "max_model_len",
+        "revision",
+        "code_revision",
+        "draft_load_config",
+        "prompt_lookup_max",
+        "prompt_lookup_min",
+        "disable_padded_drafter_batch",
+        "use_local_argmax_reduction",
+        "speculative_token_tree",
+        "parallel_drafting",
+        "disable_by_batch_size",
+        "disable_logprobs",
+        "disable_log_stats",
+        "suffix_decoding_max_tree_depth",
+        "suffix_decoding_max_cached_requests",
+        "suffix_decoding_max_spec_factor",
+        "suffix_decoding_min_token_prob",
+    }
+)
+_VLLM_METHOD_ALIASES = {
+    "draft_model": "draft_model",
+    "eagle": "eagle",
+    "eagle3": "eagle3",
+    "ngram": "ngram",
+    "mtp": "mtp",
+    "deepseek_mtp": "mtp",
+}
 
 
 # ---------------------------------------------------------------------------- acceptance model
@@ -201,14 +226,19 @@ class SpeculativeConfig:
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_SPEC_TOKENS:
             raise ValueError(f"num_speculative_tokens must be an integer between 1 and {MAX_SPEC_TOKENS}, got {k!r}")
         if len(self.acceptance_rates) != k:
-            raise ValueError(f"acceptance rates: expected {k} values (one per speculative token), "
-                             f"got {len(self.acceptance_rates)}")
+            raise ValueError(
+                f"acceptance rates: expected {k} values (one per speculative token), got {len(self.acceptance_rates)}"
+            )
         for a in self.acceptance_rates:
             if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0.0 <= a <= 1.0:
                 raise ValueError(f"acceptance rates must be numbers in [0, 1], got {a!r}")
         if self.method == "draft_model" and not self.draft_model:
             raise ValueError("method draft_model needs a draft model (a preset name or a config.json path)")
-        if isinstance(self.eagle_layers, bool) or not isinstance(self.eagle_layers, int) or not 1 <= self.eagle_layers <= 8:
+        if (
+            isinstance(self.eagle_layers, bool)
+            or not isinstance(self.eagle_layers, int)
+            or not 1 <= self.eagle_layers <= 8
+        ):
             raise ValueError(f"eagle_layers must be an integer between 1 and 8, got {self.eagle_layers!r}")
         if self.draft_tp is not None and (not isinstance(self.draft_tp, int) or self.draft_tp < 1):
             raise ValueError(f"draft tensor-parallel size must be a positive integer, got {self.draft_tp!r}")
@@ -224,8 +254,11 @@ class SpeculativeConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "method": self.method, "num_speculative_tokens": self.k, "acceptance_rates": list(self.acceptance_rates),
-            "draft_model": self.draft_model, "eagle_layers": self.eagle_layers,
+            "method": self.method,
+            "num_speculative_tokens": self.k,
+            "acceptance_rates": list(self.acceptance_rates),
+            "draft_model": self.draft_model,
+            "eagle_layers": self.eagle_layers,
             "expected_tokens_per_step": self.expected_tokens,
         }
 
@@ -243,8 +276,10 @@ def make_speculative_config(
     ``acceptance_length`` the mean tokens per step (solved for a constant α). Raises ``ValueError``
     naming the field."""
     if (acceptance is None) == (acceptance_length is None):
-        raise ValueError("give either an acceptance rate (one number or a per-position list) or a mean "
-                         "acceptance length, not both and not neither")
+        raise ValueError(
+            "give either an acceptance rate (one number or a per-position list) or a mean "
+            "acceptance length, not both and not neither"
+        )
     k = num_speculative_tokens
     if acceptance_length is not None:
         if k is None:
@@ -268,8 +303,9 @@ def make_speculative_config(
             k = len(rates)
         elif len(rates) != k:
             raise ValueError(f"acceptance-rate list has {len(rates)} values but num_speculative_tokens is {k}")
-    return SpeculativeConfig(method=method, num_speculative_tokens=k, acceptance_rates=rates,
-                             draft_model=draft_model, **kw)
+    return SpeculativeConfig(
+        method=method, num_speculative_tokens=k, acceptance_rates=rates, draft_model=draft_model, **kw
+    )
 
 
 def acceptance_from_vllm_result(result: Mapping[str, Any]) -> dict[str, Any]:
@@ -283,16 +319,21 @@ def acceptance_from_vllm_result(result: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(per, (list, tuple)):
             raise ValueError("spec_decode_per_position_acceptance_rates must be a list")
         rates = conditional_from_vllm(per)
-        return {"num_speculative_tokens": len(rates), "acceptance_rates": rates,
-                "acceptance_length": expected_tokens(rates)}
+        return {
+            "num_speculative_tokens": len(rates),
+            "acceptance_rates": rates,
+            "acceptance_length": expected_tokens(rates),
+        }
     drafts = result.get("spec_decode_num_drafts")
     draft_tokens = result.get("spec_decode_draft_tokens")
     length = result.get("spec_decode_acceptance_length")
     if length is None and drafts and result.get("spec_decode_accepted_tokens") is not None:
         length = 1.0 + float(result["spec_decode_accepted_tokens"]) / float(drafts)
     if length is None or not drafts or not draft_tokens:
-        raise ValueError("the result has no usable spec_decode_* keys (need per-position rates, or "
-                         "acceptance length with num_drafts and draft_tokens)")
+        raise ValueError(
+            "the result has no usable spec_decode_* keys (need per-position rates, or "
+            "acceptance length with num_drafts and draft_tokens)"
+        )
     k = round(float(draft_tokens) / float(drafts))
     if k < 1:
         raise ValueError("spec_decode_draft_tokens / spec_decode_num_drafts is below 1")
@@ -376,15 +417,23 @@ def speculative_config_to_sglang_args(cfg: SpeculativeConfig, target: ModelProfi
     """SGLang server flags for ``cfg`` (``--speculative-algorithm`` EAGLE/EAGLE3/NEXTN/STANDALONE/NGRAM,
     chain drafting: ``--speculative-num-steps k --speculative-eagle-topk 1
     --speculative-num-draft-tokens k+1``; SGLang ``server_args.py``)."""
-    algo = {"eagle": "EAGLE", "eagle3": "EAGLE3", "mtp": "NEXTN", "draft_model": "STANDALONE", "ngram": "NGRAM"}[cfg.method]
+    algo = {"eagle": "EAGLE", "eagle3": "EAGLE3", "mtp": "NEXTN", "draft_model": "STANDALONE", "ngram": "NGRAM"}[
+        cfg.method
+    ]
     args = ["--speculative-algorithm", algo]
     if cfg.method in ("eagle", "eagle3", "draft_model"):
         args += ["--speculative-draft-model-path", _head_name(cfg, target)]
     if cfg.method == "ngram":
         args += ["--speculative-num-draft-tokens", str(cfg.k + 1)]
         return args
-    args += ["--speculative-num-steps", str(cfg.k), "--speculative-eagle-topk", "1",
-             "--speculative-num-draft-tokens", str(cfg.k + 1)]
+    args += [
+        "--speculative-num-steps",
+        str(cfg.k),
+        "--speculative-eagle-topk",
+        "1",
+        "--speculative-num-draft-tokens",
+        str(cfg.k + 1),
+    ]
     return args
 
 
@@ -445,33 +494,66 @@ def build_draft(cfg: SpeculativeConfig, target: ModelProfile) -> Draft:
                 f"draft model {prof.name} ({prof.total_params() / 1e9:.1f} B parameters) is bigger than the "
                 f"target {target.name} ({target.total_params() / 1e9:.1f} B); a draft must be smaller"
             )
-        return Draft("draft_model", prof, owns_embedding=True, owns_lm_head=not prof.tie_word_embeddings,
-                     label=prof.name)
+        return Draft(
+            "draft_model", prof, owns_embedding=True, owns_lm_head=not prof.tie_word_embeddings, label=prof.name
+        )
     if cfg.method in ("eagle", "eagle3"):
         loaded = _try_load(cfg.draft_model) if cfg.draft_model and cfg.draft_model.lower().endswith(".json") else None
         inter = target.intermediate_size or target.moe_intermediate_size
         eagle3 = cfg.method == "eagle3"
         vocab = (cfg.draft_vocab_size or min(EAGLE3_DRAFT_VOCAB, target.vocab_size)) if eagle3 else target.vocab_size
         prof = loaded or replace(
-            target, name=f"{target.name}-{cfg.method}-head", num_hidden_layers=cfg.eagle_layers, layer_types=(),
-            sliding_window=None, num_experts=0, num_experts_per_tok=0, num_shared_experts=0,
-            moe_intermediate_size=0, shared_expert_intermediate_size=0, first_k_dense=0, num_mtp_layers=0,
-            intermediate_size=inter, vocab_size=vocab, tie_word_embeddings=False,
+            target,
+            name=f"{target.name}-{cfg.method}-head",
+            num_hidden_layers=cfg.eagle_layers,
+            layer_types=(),
+            sliding_window=None,
+            num_experts=0,
+            num_experts_per_tok=0,
+            num_shared_experts=0,
+            moe_intermediate_size=0,
+            shared_expert_intermediate_size=0,
+            first_k_dense=0,
+            num_mtp_layers=0,
+            intermediate_size=inter,
+            vocab_size=vocab,
+            tie_word_embeddings=False,
         )
         if prof.hidden_size != h:
             raise ValueError(f"EAGLE head hidden size {prof.hidden_size} differs from the target's {h}")
         q_out = (prof.num_attention_heads + 2 * prof.num_key_value_heads) * prof.q_head_dim
         extra = ((h, 3 * h), (q_out, h)) if eagle3 else ((h, 2 * h),)
-        return Draft(cfg.method, prof, extra_gemms=extra, owns_embedding=False, owns_lm_head=eagle3,
-                     label=cfg.draft_model or prof.name)
+        return Draft(
+            cfg.method,
+            prof,
+            extra_gemms=extra,
+            owns_embedding=False,
+            owns_lm_head=eagle3,
+            label=cfg.draft_model or prof.name,
+        )
     # mtp
     if target.num_mtp_layers <= 0:
-        raise ValueError(f"{target.name} has no MTP layers (num_nextn_predict_layers = 0); use eagle, eagle3, "
-                         "draft_model or ngram")
-    prof = replace(target, name=f"{target.name}-mtp", num_hidden_layers=1, layer_types=(), first_k_dense=0,
-                   moe_layer_freq=1, num_mtp_layers=0, sliding_window=None)
-    return Draft("mtp", prof, extra_gemms=((h, 2 * h),), owns_embedding=False, owns_lm_head=False,
-                 label=f"{target.name} MTP ({target.num_mtp_layers} layer{'s' if target.num_mtp_layers > 1 else ''})")
+        raise ValueError(
+            f"{target.name} has no MTP layers (num_nextn_predict_layers = 0); use eagle, eagle3, draft_model or ngram"
+        )
+    prof = replace(
+        target,
+        name=f"{target.name}-mtp",
+        num_hidden_layers=1,
+        layer_types=(),
+        first_k_dense=0,
+        moe_layer_freq=1,
+        num_mtp_layers=0,
+        sliding_window=None,
+    )
+    return Draft(
+        "mtp",
+        prof,
+        extra_gemms=((h, 2 * h),),
+        owns_embedding=False,
+        owns_lm_head=False,
+        label=f"{target.name} MTP ({target.num_mtp_layers} layer{'s' if target.num_mtp_layers > 1 else ''})",
+    )
 
 
 def _draft_parallel(cfg: SpeculativeConfig, draft: Draft, par: ParallelConfig) -> ParallelConfig:
@@ -507,8 +589,12 @@ def draft_memory(cfg: SpeculativeConfig, draft: Draft, par: ParallelConfig, dtyp
 
 
 def speculative_memory_breakdown(
-    model: ModelProfile, hardware: Any, cfg: SpeculativeConfig, parallel: ParallelConfig | None = None,
-    dtypes: Dtypes | None = None, **kw: Any,
+    model: ModelProfile,
+    hardware: Any,
+    cfg: SpeculativeConfig,
+    parallel: ParallelConfig | None = None,
+    dtypes: Dtypes | None = None,
+    **kw: Any,
 ) -> tuple[MemoryBreakdown, dict[str, float]]:
     """:func:`~dashboard.features.memory.memory_breakdown` of the target with the draft's weights
     taken from the KV budget and its KV bytes added to every token (the draft's KV grows with the
@@ -523,8 +609,14 @@ def speculative_memory_breakdown(
     max_tokens = int(budget // per_tok) if budget > 0 else 0
     max_seqs = int(budget // per_seq) if budget > 0 else 0
     mb = replace(
-        base, weight_bytes=base.weight_bytes + d["weight_bytes"], kv_budget_bytes=budget, kv_bytes_per_token=per_tok,
-        kv_bytes_per_sequence=per_seq, max_kv_tokens=max_tokens, max_sequences=max_seqs, fits=max_seqs >= 1,
+        base,
+        weight_bytes=base.weight_bytes + d["weight_bytes"],
+        kv_budget_bytes=budget,
+        kv_bytes_per_token=per_tok,
+        kv_bytes_per_sequence=per_seq,
+        max_kv_tokens=max_tokens,
+        max_sequences=max_seqs,
+        fits=max_seqs >= 1,
         headroom_fraction=budget / base.usable_bytes if base.usable_bytes else 0.0,
     )
     return mb, d
@@ -561,11 +653,18 @@ class SpecStepCost:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "batch": self.batch, "context": self.context, "num_speculative_tokens": self.k,
-            "latency_ms": self.latency_s * 1e3, "draft_ms": self.draft_s * 1e3, "verify_ms": self.verify_s * 1e3,
-            "rejection_ms": self.rejection_s * 1e3, "plain_decode_ms": self.plain_s * 1e3,
-            "expected_tokens_per_step": self.expected_tokens, "ms_per_output_token": self.s_per_output_token * 1e3,
-            "speedup": self.speedup, **self.extra,
+            "batch": self.batch,
+            "context": self.context,
+            "num_speculative_tokens": self.k,
+            "latency_ms": self.latency_s * 1e3,
+            "draft_ms": self.draft_s * 1e3,
+            "verify_ms": self.verify_s * 1e3,
+            "rejection_ms": self.rejection_s * 1e3,
+            "plain_decode_ms": self.plain_s * 1e3,
+            "expected_tokens_per_step": self.expected_tokens,
+            "ms_per_output_token": self.s_per_output_token * 1e3,
+            "speedup": self.speedup,
+            **self.extra,
         }
 
 
@@ -618,8 +717,9 @@ class SpeculativeCostModel:
         per sequence, then ``k−1`` one-token decodes); ``prefill_chunks`` ride in the first pass
         (the draft fills its own KV for prompt tokens, as the target does)."""
         if self.draft_cm is not None and self.draft_cm.window is None:
-            return self._draft_time_sums(len(contexts), float(sum(contexts)), float(max(contexts, default=0)),
-                                         prefill_chunks)
+            return self._draft_time_sums(
+                len(contexts), float(sum(contexts)), float(max(contexts, default=0)), prefill_chunks
+            )
         dcm = self.draft_cm
         if dcm is None or (not contexts and not prefill_chunks):
             return 0.0
@@ -647,13 +747,26 @@ class SpeculativeCostModel:
         if n and k > 1:
             mid = k + k / 2.0
             d = csum + n * mid
-            st = replace(_EMPTY, decode_seqs=n, sampled=n, dec_ctx_sum=d, dec_ctx_max=cmax + mid,
-                         w_dec_ctx_sum=d, w_dec_ctx_max=cmax + mid)
+            st = replace(
+                _EMPTY,
+                decode_seqs=n,
+                sampled=n,
+                dec_ctx_sum=d,
+                dec_ctx_max=cmax + mid,
+                w_dec_ctx_sum=d,
+                w_dec_ctx_max=cmax + mid,
+            )
             total += (k - 1) * (dcm.step_time_s(st) + self._extra_gemms_s(n))
         return total
 
-    def summary_sums(self, n: int, csum: float, cmax: float, prefill_chunks: Sequence[tuple[int, int]] = (),
-                     prefill_sampled: int | None = None) -> tuple[float, float, float]:
+    def summary_sums(
+        self,
+        n: int,
+        csum: float,
+        cmax: float,
+        prefill_chunks: Sequence[tuple[int, int]] = (),
+        prefill_sampled: int | None = None,
+    ) -> tuple[float, float, float]:
         """``(step seconds, target FLOPs, target HBM bytes)`` of a simulator step with ``n``
         speculative decodes whose contexts sum to ``csum`` (maximum ``cmax``) beside
         ``prefill_chunks``; requires :attr:`windowless` (same result as :meth:`mixed_step_time_s`)."""
@@ -663,25 +776,44 @@ class SpeculativeCostModel:
         return t + self._draft_time_sums(n, csum, cmax, prefill_chunks) + self.rejection_time_s(n), flops, nbytes
 
     @staticmethod
-    def _spec_stats(cm: CostModel, contexts: Sequence[int], q: int, prefill_chunks: Sequence[tuple[int, int]],
-                    prefill_sampled: int, sampled_per_seq: int) -> BatchStats:
+    def _spec_stats(
+        cm: CostModel,
+        contexts: Sequence[int],
+        q: int,
+        prefill_chunks: Sequence[tuple[int, int]],
+        prefill_sampled: int,
+        sampled_per_seq: int,
+    ) -> BatchStats:
         """Batch of ``q`` new tokens per sequence after ``contexts`` (plus prefill chunks). GQA/MHA:
         a ``q``-token chunk after the context (attention reads the KV once per sequence). MLA: ``q``
         absorbed decode rows per sequence, as vLLM's MLA backends run requests whose query length is
         at most ``1 + k`` through the decode kernel (``reorder_batch_threshold``); the KV stream is
         then counted once per row, an upper bound on its bytes."""
         if cm.window is None:
-            return _spec_stats_sums(cm, len(contexts), float(sum(contexts)), float(max(contexts, default=0)), q,
-                                    prefill_chunks, prefill_sampled, sampled_per_seq)
+            return _spec_stats_sums(
+                cm,
+                len(contexts),
+                float(sum(contexts)),
+                float(max(contexts, default=0)),
+                q,
+                prefill_chunks,
+                prefill_sampled,
+                sampled_per_seq,
+            )
         if cm.model.is_mla:
             decs = [c + i for c in contexts for i in range(q)]
-            return cm.stats_for_batch(list(prefill_chunks), decs,
-                                      sampled=prefill_sampled + len(contexts) * sampled_per_seq)
+            return cm.stats_for_batch(
+                list(prefill_chunks), decs, sampled=prefill_sampled + len(contexts) * sampled_per_seq
+            )
         chunks = list(prefill_chunks) + [(q, c) for c in contexts]
         return cm.stats_for_batch(chunks, [], sampled=prefill_sampled + len(contexts) * sampled_per_seq)
 
-    def verify_stats(self, contexts: Sequence[int], prefill_chunks: Sequence[tuple[int, int]] = (),
-                     prefill_sampled: int | None = None) -> BatchStats:
+    def verify_stats(
+        self,
+        contexts: Sequence[int],
+        prefill_chunks: Sequence[tuple[int, int]] = (),
+        prefill_sampled: int | None = None,
+    ) -> BatchStats:
         """Target batch of the verification: ``k+1`` tokens per decode after its context (all
         positions sampled) plus any prefill chunks (``prefill_sampled`` of them emit a token)."""
         ps = len(prefill_chunks) if prefill_sampled is None else prefill_sampled
@@ -705,12 +837,23 @@ class SpeculativeCostModel:
         plain = self.cm.step_time_s(self.cm.stats_for(StepSpec(decode_seqs=batch, decode_context=context)))
         ctxs = [context] * batch
         verify = self.cm.step_time_s(self.verify_stats(ctxs))
-        return SpecStepCost(batch=batch, context=context, k=self.k, plain_s=plain, draft_s=self.draft_time_s(ctxs),
-                            verify_s=verify, rejection_s=self.rejection_time_s(batch),
-                            expected_tokens=self.cfg.expected_tokens)
+        return SpecStepCost(
+            batch=batch,
+            context=context,
+            k=self.k,
+            plain_s=plain,
+            draft_s=self.draft_time_s(ctxs),
+            verify_s=verify,
+            rejection_s=self.rejection_time_s(batch),
+            expected_tokens=self.cfg.expected_tokens,
+        )
 
-    def mixed_step_time_s(self, contexts: Sequence[int], prefill_chunks: Sequence[tuple[int, int]] = (),
-                          prefill_sampled: int | None = None) -> float:
+    def mixed_step_time_s(
+        self,
+        contexts: Sequence[int],
+        prefill_chunks: Sequence[tuple[int, int]] = (),
+        prefill_sampled: int | None = None,
+    ) -> float:
         """A simulator step: prefill chunks plus speculative decodes at ``contexts`` (draft +
         verification + rejection sampling)."""
         t = self.cm.step_time_s(self.verify_stats(contexts, prefill_chunks, prefill_sampled))
@@ -725,13 +868,33 @@ class SpeculativeCostModel:
         return sum(self.step(batch, int(input_len + (i + 0.5) * width)).s_per_output_token for i in range(n)) / n
 
 
-_EMPTY = BatchStats(prefill_seqs=0, prefill_tokens=0, prefix_tokens=0, decode_seqs=0, sampled=0, pairs=0.0,
-                    kv_read=0.0, dec_ctx_sum=0.0, dec_ctx_max=0.0, w_pairs=0.0, w_kv_read=0.0, w_dec_ctx_sum=0.0,
-                    w_dec_ctx_max=0.0)
+_EMPTY = BatchStats(
+    prefill_seqs=0,
+    prefill_tokens=0,
+    prefix_tokens=0,
+    decode_seqs=0,
+    sampled=0,
+    pairs=0.0,
+    kv_read=0.0,
+    dec_ctx_sum=0.0,
+    dec_ctx_max=0.0,
+    w_pairs=0.0,
+    w_kv_read=0.0,
+    w_dec_ctx_sum=0.0,
+    w_dec_ctx_max=0.0,
+)
 
 
-def _spec_stats_sums(cm: CostModel, n: int, csum: float, cmax: float, q: int,
-                     prefill_chunks: Sequence[tuple[int, int]], prefill_sampled: int, sampled_per_seq: int) -> BatchStats:
+def _spec_stats_sums(
+    cm: CostModel,
+    n: int,
+    csum: float,
+    cmax: float,
+    q: int,
+    prefill_chunks: Sequence[tuple[int, int]],
+    prefill_sampled: int,
+    sampled_per_seq: int,
+) -> BatchStats:
     """Closed form of ``SpeculativeCostModel._spec_stats`` for a windowless model: ``n`` sequences
     of ``q`` new tokens whose contexts sum to ``csum`` (maximum ``cmax``). GQA: chunk sums
     ``pairs = q·Σc + n·q(q+1)/2``, ``kv_read = Σc + n·q``; MLA: ``q`` decode rows per sequence at
@@ -743,13 +906,22 @@ def _spec_stats_sums(cm: CostModel, n: int, csum: float, cmax: float, q: int,
     if cm.model.is_mla:
         d = q * csum + n * q * (q - 1) / 2.0
         m = cmax + q - 1
-        return replace(base, decode_seqs=n * q, sampled=sampled, dec_ctx_sum=d, dec_ctx_max=m, w_dec_ctx_sum=d,
-                       w_dec_ctx_max=m)
+        return replace(
+            base, decode_seqs=n * q, sampled=sampled, dec_ctx_sum=d, dec_ctx_max=m, w_dec_ctx_sum=d, w_dec_ctx_max=m
+        )
     pairs = q * csum + n * q * (q + 1) / 2.0
     kv = csum + n * q
-    return replace(base, prefill_seqs=base.prefill_seqs + n, prefill_tokens=base.prefill_tokens + n * q,
-                   prefix_tokens=base.prefix_tokens + int(csum), sampled=sampled, pairs=base.pairs + pairs,
-                   kv_read=base.kv_read + kv, w_pairs=base.w_pairs + pairs, w_kv_read=base.w_kv_read + kv)
+    return replace(
+        base,
+        prefill_seqs=base.prefill_seqs + n,
+        prefill_tokens=base.prefill_tokens + n * q,
+        prefix_tokens=base.prefix_tokens + int(csum),
+        sampled=sampled,
+        pairs=base.pairs + pairs,
+        kv_read=base.kv_read + kv,
+        w_pairs=base.w_pairs + pairs,
+        w_kv_read=base.w_kv_read + kv,
+    )
 
 
 def crossover_batch(rows: Sequence[Mapping[str, Any]]) -> int | None:
@@ -768,10 +940,17 @@ def tpot_vs_batch(cm: CostModel, cfg: SpeculativeConfig, batches: Sequence[int],
     out = []
     for b in batches:
         s = scm.step(int(b), context)
-        out.append({
-            "batch": int(b), "plain_tpot_ms": s.plain_s * 1e3, "spec_tpot_ms": s.s_per_output_token * 1e3,
-            "plain_tok_s": b / s.plain_s, "spec_tok_s": b / s.s_per_output_token, "speedup": s.speedup,
-            "draft_ms": s.draft_s * 1e3, "verify_ms": s.verify_s * 1e3, "rejection_ms": s.rejection_s * 1e3,
-        })
+        out.append(
+            {
+                "batch": int(b),
+                "plain_tpot_ms": s.plain_s * 1e3,
+                "spec_tpot_ms": s.s_per_output_token * 1e3,
+                "plain_tok_s": b / s.plain_s,
+                "spec_tok_s": b / s.s_per_output_token,
+                "speedup": s.speedup,
+                "draft_ms": s.draft_s * 1e3,
+                "verify_ms": s.verify_s * 1e3,
+                "rejection_ms": s.rejection_s * 1e3,
+            }
+        )
     return out
-

@@ -53,14 +53,18 @@ def detect_format(text: str) -> str:
             return "vllm"
         if "time_to_first_token" in d or ("input_config" in d and "request_throughput" in d):
             return "aiperf"
-        raise ValueError("JSON is neither a vLLM --save-result file (model_id, mean_ttft_ms) nor an AIPerf "
-                         "profile_export_aiperf.json (time_to_first_token)")
+        raise ValueError(
+            "JSON is neither a vLLM --save-result file (model_id, mean_ttft_ms) nor an AIPerf "
+            "profile_export_aiperf.json (time_to_first_token)"
+        )
     first = s.splitlines()[0] if s else ""
     cols = {c.strip().lower() for c in first.split(",")}
     if all(c in cols for c in _SCENARIO_REQUIRED):
         return "csv"
-    raise ValueError(f"unrecognised file: a scenario CSV needs the columns {', '.join(_SCENARIO_REQUIRED)} "
-                     "(or give a vLLM / AIPerf JSON result)")
+    raise ValueError(
+        f"unrecognised file: a scenario CSV needs the columns {', '.join(_SCENARIO_REQUIRED)} "
+        "(or give a vLLM / AIPerf JSON result)"
+    )
 
 
 def _num(v: Any) -> float | None:
@@ -147,17 +151,28 @@ def parse_vllm_json(text: str | dict[str, Any], source: str = "vLLM result") -> 
     num_gpus = _num(_meta(d, "num_gpus", "gpus"))
     tp = _num(_meta(d, "tp", "tensor_parallel_size"))
     row: dict[str, Any] = {
-        "model": model, "hardware": _meta(d, "hardware", "gpu"), "engine": _meta(d, "engine") or d.get("backend_engine"),
-        "num_gpus": int(num_gpus) if num_gpus else (int(tp) if tp else None), "tp": int(tp) if tp else None,
+        "model": model,
+        "hardware": _meta(d, "hardware", "gpu"),
+        "engine": _meta(d, "engine") or d.get("backend_engine"),
+        "num_gpus": int(num_gpus) if num_gpus else (int(tp) if tp else None),
+        "tp": int(tp) if tp else None,
         "ep": int(_num(d.get("ep")) or 0) or None,
         "weight_dtype": _meta(d, "weight_dtype", "dtype", "quantization"),
         "kv_dtype": _meta(d, "kv_dtype", "kv_cache_dtype"),
-        "isl": isl, "osl": osl, "load": load, "concurrency": int(conc) if load == "concurrency" else None,
-        "request_rate": rate_out, "num_requests": int(nreq) if nreq else None,
+        "isl": isl,
+        "osl": osl,
+        "load": load,
+        "concurrency": int(conc) if load == "concurrency" else None,
+        "request_rate": rate_out,
+        "num_requests": int(nreq) if nreq else None,
         "burstiness": _num(d.get("burstiness")) or 1.0,
-        "ttft_ms": _num(d.get("mean_ttft_ms")), "tpot_ms": _num(d.get("mean_tpot_ms")),
-        "itl_ms": _num(d.get("mean_itl_ms")), "output_tok_s_per_gpu": None,
-        "_lengths": lengths, "_source": source, "_output_throughput": _num(d.get("output_throughput")),
+        "ttft_ms": _num(d.get("mean_ttft_ms")),
+        "tpot_ms": _num(d.get("mean_tpot_ms")),
+        "itl_ms": _num(d.get("mean_itl_ms")),
+        "output_tok_s_per_gpu": None,
+        "_lengths": lengths,
+        "_source": source,
+        "_output_throughput": _num(d.get("output_throughput")),
     }
     if row["engine"] is None and d.get("backend") == "vllm":
         row["engine"] = "vllm"
@@ -189,7 +204,11 @@ def parse_aiperf(text: str | dict[str, Any], source: str = "AIPerf export") -> l
         load, rate_out, conc_out = "concurrency", None, int(conc)
     else:
         load, rate_out, conc_out = "rate", "inf", None
-    meta = {**(d.get("metadata") or {}), **(cfg.get("metadata") or {})} if isinstance(d.get("metadata") or {}, dict) else {}
+    meta = (
+        {**(d.get("metadata") or {}), **(cfg.get("metadata") or {})}
+        if isinstance(d.get("metadata") or {}, dict)
+        else {}
+    )
     isl, osl = _avg(d, "input_sequence_length"), _avg(d, "output_sequence_length")
     num_gpus = _num(_meta(meta, "num_gpus"))
     tp = _num(_meta(meta, "tp"))
@@ -201,14 +220,26 @@ def parse_aiperf(text: str | dict[str, Any], source: str = "AIPerf export") -> l
         if val is not None and unit and unit not in ("ms",):
             raise ValueError(f"{source}: {key} unit {unit!r} (expected ms)")
     row: dict[str, Any] = {
-        "model": model, "hardware": _meta(meta, "hardware", "gpu"), "engine": _meta(meta, "engine"),
-        "num_gpus": int(num_gpus) if num_gpus else (int(tp) if tp else None), "tp": int(tp) if tp else None,
-        "ep": int(_num(meta.get("ep")) or 0) or None, "weight_dtype": _meta(meta, "weight_dtype", "dtype"),
-        "kv_dtype": _meta(meta, "kv_dtype"), "isl": round(isl) if isl else None, "osl": round(osl) if osl else None,
-        "load": load, "concurrency": conc_out, "request_rate": rate_out,
+        "model": model,
+        "hardware": _meta(meta, "hardware", "gpu"),
+        "engine": _meta(meta, "engine"),
+        "num_gpus": int(num_gpus) if num_gpus else (int(tp) if tp else None),
+        "tp": int(tp) if tp else None,
+        "ep": int(_num(meta.get("ep")) or 0) or None,
+        "weight_dtype": _meta(meta, "weight_dtype", "dtype"),
+        "kv_dtype": _meta(meta, "kv_dtype"),
+        "isl": round(isl) if isl else None,
+        "osl": round(osl) if osl else None,
+        "load": load,
+        "concurrency": conc_out,
+        "request_rate": rate_out,
         "num_requests": int(count) if count else None,
-        "ttft_ms": ttft, "tpot_ms": itl, "itl_ms": None, "output_tok_s_per_gpu": None,
-        "_source": source, "_output_throughput": out_tput,
+        "ttft_ms": ttft,
+        "tpot_ms": itl,
+        "itl_ms": None,
+        "output_tok_s_per_gpu": None,
+        "_source": source,
+        "_output_throughput": out_tput,
     }
     if out_tput is not None and row["num_gpus"]:
         row["output_tok_s_per_gpu"] = out_tput / row["num_gpus"]

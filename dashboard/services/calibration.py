@@ -92,17 +92,21 @@ class StepPredictor:
             try:
                 cm = probes.get(key)
                 if cm is None:  # validates the layout and the formats once per group
-                    cm = probes[key] = CostModel(models[r.model], FLOPS_ONLY_HW, ParallelConfig(tp=r.tp),
-                                                 row_dtypes(r.dtype))
+                    cm = probes[key] = CostModel(
+                        models[r.model], FLOPS_ONLY_HW, ParallelConfig(tp=r.tp), row_dtypes(r.dtype)
+                    )
                     self.groups[key] = []
             except (ParallelError, ValueError) as exc:
                 bad.setdefault(f"{exc}", []).append(r.row)
                 continue
             self.groups[key].append((i, cm.stats_for(r.spec)))
         if bad:
-            raise MeasurementError("; ".join(
-                f"rows {', '.join(map(str, rows[:6]))}{' …' if len(rows) > 6 else ''} (columns model/tp/dtype): {msg}"
-                for msg, rows in bad.items()))
+            raise MeasurementError(
+                "; ".join(
+                    f"rows {', '.join(map(str, rows[:6]))}{' …' if len(rows) > 6 else ''} (columns model/tp/dtype): {msg}"
+                    for msg, rows in bad.items()
+                )
+            )
 
     @property
     def n(self) -> int:
@@ -133,7 +137,6 @@ class StepPredictor:
 
     def model_flops(self, hw: HardwareProfile) -> np.ndarray:
         return self.flops_bytes(hw)[0]
-
 
 
 # ============================================================================================ sweeps
@@ -180,8 +183,12 @@ def _dtype_bytes_gemm(d: str) -> float:
     return 1.0 if d in ("fp8", "int8") else 2.0
 
 
-def fit_sweep_curves(sweeps: KernelSweeps, hw: HardwareProfile, attention_backend: str | None = None,
-                     gemm_labels: Callable[[str], bool] | None = None) -> SweepCurves:
+def fit_sweep_curves(
+    sweeps: KernelSweeps,
+    hw: HardwareProfile,
+    attention_backend: str | None = None,
+    gemm_labels: Callable[[str], bool] | None = None,
+) -> SweepCurves:
     """Efficiency curves from kernel sweeps.
 
     GEMM: ``t = t0 + bytes / BW`` fitted over the rows with M ≤ 32 (memory-bound: weights + activations
@@ -313,8 +320,15 @@ class FittedParam:
     at_bound: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "value": self.value, "ci_low": self.ci_low,
-                "ci_high": self.ci_high, "unit": self.unit, "at_bound": self.at_bound}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "value": self.value,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "unit": self.unit,
+            "at_bound": self.at_bound,
+        }
 
 
 def _profile_for(base: HardwareProfile, eff: Efficiency, values: Mapping[str, float], method: str) -> HardwareProfile:
@@ -328,15 +342,25 @@ def _profile_for(base: HardwareProfile, eff: Efficiency, values: Mapping[str, fl
             ch["gemm_compute_fp8"] = eff.gemm_compute_fp8.scaled(c)
     if a is not None:
         ch["attention_prefill"] = eff.attention_prefill.scaled(a)
-    for k in ("memory", "kernel_overhead_us", "step_overhead_us", "elementwise_traffic", "elementwise_traffic_hidden",
-              "elementwise_kernels", "comm", "comm_latency_us", "attention_decode_unit_gb_s"):
+    for k in (
+        "memory",
+        "kernel_overhead_us",
+        "step_overhead_us",
+        "elementwise_traffic",
+        "elementwise_traffic_hidden",
+        "elementwise_kernels",
+        "comm",
+        "comm_latency_us",
+        "attention_decode_unit_gb_s",
+    ):
         if k in values:
             ch[k] = float(values[k])
     return replace(base, efficiency=replace(eff, **ch))
 
 
-def _params_for(method: str, table: StepTable, start: Efficiency, fix_kernel: bool,
-                shape_diverse: bool = False) -> list[_Param]:
+def _params_for(
+    method: str, table: StepTable, start: Efficiency, fix_kernel: bool, shape_diverse: bool = False
+) -> list[_Param]:
     """Free parameters of ``method`` for ``table``.
 
     With one model in the data every step launches the same kernels, so a per-step overhead and the
@@ -352,27 +376,65 @@ def _params_for(method: str, table: StepTable, start: Efficiency, fix_kernel: bo
     kernel_mix = len({r.model for r in table.rows}) > 1 or len({r.phase == "mixed" for r in table.rows}) > 1
     ps: list[_Param] = []
     if method == "curves":
-        ps.append(_Param("compute_scale", "GEMM sustained-clock factor (× swept GEMM efficiency)", "×", 1.0, 0.5, 1.25,
-                         0.15))
+        ps.append(
+            _Param("compute_scale", "GEMM sustained-clock factor (× swept GEMM efficiency)", "×", 1.0, 0.5, 1.25, 0.15)
+        )
         if has_prefill:
-            ps.append(_Param("attention_scale", "Prefill attention rate (× swept attention kernel)", "×", 1.0, 0.3,
-                             3.0, 0.3))
+            ps.append(
+                _Param("attention_scale", "Prefill attention rate (× swept attention kernel)", "×", 1.0, 0.3, 3.0, 0.3)
+            )
         ps.append(_Param("memory", "HBM bandwidth efficiency", "fraction", min(1.0, start.memory), 0.2, 1.0, 0.1))
         if not fix_kernel:
-            ps.append(_Param("kernel_overhead_us", "Per-kernel overhead", "µs", max(0.5, start.kernel_overhead_us),
-                             0.0, 40.0, 0.5))
-        ps.append(_Param("elementwise_traffic", "Elementwise traffic, TP-sharded ops (activation, RoPE) "
-                         "(× minimal bytes)", "×", max(1.5, start.elementwise_traffic), 0.5, 20.0))
+            ps.append(
+                _Param(
+                    "kernel_overhead_us",
+                    "Per-kernel overhead",
+                    "µs",
+                    max(0.5, start.kernel_overhead_us),
+                    0.0,
+                    40.0,
+                    0.5,
+                )
+            )
+        ps.append(
+            _Param(
+                "elementwise_traffic",
+                "Elementwise traffic, TP-sharded ops (activation, RoPE) (× minimal bytes)",
+                "×",
+                max(1.5, start.elementwise_traffic),
+                0.5,
+                20.0,
+            )
+        )
         if shape_diverse:
             th = start.elementwise_traffic_hidden or start.elementwise_traffic
-            ps.append(_Param("elementwise_traffic_hidden", "Elementwise traffic, hidden-width ops (norms, residual "
-                             "adds) (× minimal bytes)", "×", min(10.0, max(1.0, th)), 1.0, 10.0))
-        ps.append(_Param("elementwise_kernels", "Kernels per elementwise op", "×",
-                         max(1.0, start.elementwise_kernels), 0.1, 20.0))
+            ps.append(
+                _Param(
+                    "elementwise_traffic_hidden",
+                    "Elementwise traffic, hidden-width ops (norms, residual adds) (× minimal bytes)",
+                    "×",
+                    min(10.0, max(1.0, th)),
+                    1.0,
+                    10.0,
+                )
+            )
+        ps.append(
+            _Param(
+                "elementwise_kernels", "Kernels per elementwise op", "×", max(1.0, start.elementwise_kernels), 0.1, 20.0
+            )
+        )
         if has_decode:
-            ps.append(_Param("attention_decode_unit_gb_s", "Decode-attention work-unit rate (seq × KV head)", "GB/s",
-                             start.attention_decode_unit_gb_s or 100.0, 2.0, 5000.0,
-                             0.3 if start.attention_decode_unit_gb_s else None))
+            ps.append(
+                _Param(
+                    "attention_decode_unit_gb_s",
+                    "Decode-attention work-unit rate (seq × KV head)",
+                    "GB/s",
+                    start.attention_decode_unit_gb_s or 100.0,
+                    2.0,
+                    5000.0,
+                    0.3 if start.attention_decode_unit_gb_s else None,
+                )
+            )
         if kernel_mix:
             ps.append(_Param("step_overhead_us", "Per-step overhead", "µs", 20.0, 0.0, 20000.0))
     elif method == "derate":
@@ -464,16 +526,18 @@ def _ci(jac: np.ndarray, resid: np.ndarray, n_free: int) -> np.ndarray:
 class _Fitter:
     """Nonlinear least squares over cost-model parameters (curves / derate)."""
 
-    def __init__(self, pred: StepPredictor, base: HardwareProfile, eff: Efficiency, params: list[_Param],
-                 method: str) -> None:
+    def __init__(
+        self, pred: StepPredictor, base: HardwareProfile, eff: Efficiency, params: list[_Param], method: str
+    ) -> None:
         self.pred, self.base, self.eff, self.params, self.method = pred, base, eff, params, method
         self.lo = np.array([p.lo for p in params])
         self.hi = np.array([p.hi for p in params])
         self.prior = [(i, math.log(p.x0), p.prior_sd) for i, p in enumerate(params) if p.prior_sd and p.x0 > 0]
 
     def profile(self, x: Sequence[float]) -> HardwareProfile:
-        return _profile_for(self.base, self.eff, {p.name: float(v) for p, v in zip(self.params, x, strict=True)},
-                            self.method)
+        return _profile_for(
+            self.base, self.eff, {p.name: float(v) for p, v in zip(self.params, x, strict=True)}, self.method
+        )
 
     def residuals(self, x: np.ndarray, idx: Sequence[int]) -> np.ndarray:
         p = self.pred.predict_ms(self.profile(x), idx)
@@ -488,9 +552,16 @@ class _Fitter:
         # start strictly inside the box
         span = self.hi - self.lo
         x0 = np.minimum(np.maximum(x0, self.lo + 1e-6 * span), self.hi - 1e-6 * span)
-        return optimize.least_squares(self.residuals, x0, bounds=(self.lo, self.hi), args=(list(idx),),
-                                      x_scale=np.maximum(np.abs(x0), 1e-3), diff_step=1e-4, max_nfev=400,
-                                      method="trf")
+        return optimize.least_squares(
+            self.residuals,
+            x0,
+            bounds=(self.lo, self.hi),
+            args=(list(idx),),
+            x_scale=np.maximum(np.abs(x0), 1e-3),
+            diff_step=1e-4,
+            max_nfev=400,
+            method="trf",
+        )
 
 
 #: above this many rows the held-out error uses LOO_FOLDS interleaved folds instead of one refit per row
@@ -553,15 +624,19 @@ def calibrate(
     notes: list[str] = []
     other_hw = sorted({r.hardware for r in table.rows if not _same_hardware(r.hardware, base)})
     if other_hw:
-        notes.append(f"the hardware column names {', '.join(other_hw)}, not the baseline {base.slug}: "
-                     "the fit still starts from the baseline's datasheet peaks")
+        notes.append(
+            f"the hardware column names {', '.join(other_hw)}, not the baseline {base.slug}: "
+            "the fit still starts from the baseline's datasheet peaks"
+        )
     candidates = _efficiency_candidates(method, base, sweeps, use_reference_sweeps, attention_backend, notes)
     diverse = method == "curves" and _shape_diverse(pred, base)
     n = pred.n
     need = 5 if method == "linear" else len(_params_for(method, table, candidates[0][0], candidates[0][2], diverse)) + 2
     if n < need:
-        raise MeasurementError(f"too few rows for method {method!r}: {n} given, at least {need} needed "
-                               f"(its parameters + 2); add rows or choose a simpler method")
+        raise MeasurementError(
+            f"too few rows for method {method!r}: {n} given, at least {need} needed "
+            f"(its parameters + 2); add rows or choose a simpler method"
+        )
     base_pred = pred.predict_ms(base)
     if method == "linear":
         fit = _fit_linear(pred, base, candidates[0][0], loo, notes)
@@ -574,10 +649,18 @@ def calibrate(
     if fit.sweep_info:
         data += f"; sweeps: {', '.join(fit.sweep_info['sources'])}"
     profile = _calibrated_profile(base, fit, method, data, metrics, name, loo)
-    return CalibrationResult(method=method, params=fit.params, metrics=metrics,
-                             rows=_result_rows(table, pred, fit, base_pred, loo), profile=profile,
-                             baseline_metrics=baseline_metrics, suggested=_suggested(fit.profile, pred, table),
-                             sweep=fit.sweep_info, notes=notes, data=data)
+    return CalibrationResult(
+        method=method,
+        params=fit.params,
+        metrics=metrics,
+        rows=_result_rows(table, pred, fit, base_pred, loo),
+        profile=profile,
+        baseline_metrics=baseline_metrics,
+        suggested=_suggested(fit.profile, pred, table),
+        sweep=fit.sweep_info,
+        notes=notes,
+        data=data,
+    )
 
 
 #: (efficiency to start from, sweep description, kernel floor fixed by the sweep)
@@ -596,9 +679,14 @@ class _Fit:
     sweep_info: dict[str, Any] | None = None
 
 
-def _efficiency_candidates(method: str, base: HardwareProfile, sweeps: KernelSweeps | None,
-                           use_reference_sweeps: bool | None, attention_backend: str | None,
-                           notes: list[str]) -> list[_Candidate]:
+def _efficiency_candidates(
+    method: str,
+    base: HardwareProfile,
+    sweeps: KernelSweeps | None,
+    use_reference_sweeps: bool | None,
+    attention_backend: str | None,
+    notes: list[str],
+) -> list[_Candidate]:
     """Starting efficiencies: the baseline's own, or for ``"curves"`` one per attention backend of the
     kernel sweeps (the given ones, the shipped H200 sweeps, or the given ones completed by them)."""
     if method != "curves":
@@ -607,20 +695,28 @@ def _efficiency_candidates(method: str, base: HardwareProfile, sweeps: KernelSwe
     use_ref = use_reference_sweeps or (use_reference_sweeps is None and base.slug == "h200")
     if sw is None and use_ref:
         sw = reference_sweeps()
-        notes.append("no kernel sweeps given: used the shipped H200 reference sweeps "
-                     "(dashboard/data/reference: gemm.csv, attention_prefill.csv, attention_decode.csv)")
+        notes.append(
+            "no kernel sweeps given: used the shipped H200 reference sweeps "
+            "(dashboard/data/reference: gemm.csv, attention_prefill.csv, attention_decode.csv)"
+        )
     elif sw is not None and use_ref:
         ref = reference_sweeps()
         missing = [k for k in ("gemm", "attention_prefill", "attention_decode") if not getattr(sw, k)]
         if missing:
-            sw = replace(sw, **{k: getattr(ref, k) for k in missing},
-                         sources=sw.sources + tuple(f"{k}.csv (shipped H200)" for k in missing))
+            sw = replace(
+                sw,
+                **{k: getattr(ref, k) for k in missing},
+                sources=sw.sources + tuple(f"{k}.csv (shipped H200)" for k in missing),
+            )
             notes.append(f"kernel sweeps without {', '.join(missing)}: the shipped H200 reference sweeps fill in")
     if not sw:
         notes.append("no kernel sweeps: the baseline profile's curve shapes are kept and scaled")
         return [(base.efficiency, None, False)]
-    backends = [attention_backend] if attention_backend else (
-        sorted({str(r.get("backend", "")) for r in sw.attention_prefill}) or [None])
+    backends = (
+        [attention_backend]
+        if attention_backend
+        else (sorted({str(r.get("backend", "")) for r in sw.attention_prefill}) or [None])
+    )
     candidates: list[_Candidate] = []
     for be in backends:
         sc = fit_sweep_curves(sw, base, be)
@@ -632,8 +728,13 @@ def _efficiency_candidates(method: str, base: HardwareProfile, sweeps: KernelSwe
             ch["memory"] = min(1.0, sc.memory)
         if sc.decode_kernel_unit_gb_s is not None:
             ch["attention_decode_unit_gb_s"] = sc.decode_kernel_unit_gb_s
-        candidates.append((replace(base.efficiency, **ch), sc.as_dict() | {"sources": list(sw.sources)},
-                           sc.kernel_overhead_us is not None))
+        candidates.append(
+            (
+                replace(base.efficiency, **ch),
+                sc.as_dict() | {"sources": list(sw.sources)},
+                sc.kernel_overhead_us is not None,
+            )
+        )
         notes.extend(n for n in sc.notes if n not in notes)
     return candidates
 
@@ -646,6 +747,7 @@ SHAPE_DIVERSITY = 1.15
 def _elementwise_split(pred: StepPredictor, base: HardwareProfile) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the minimal elementwise bytes on the full hidden width and on TP-sharded tensors,
     read off the cost model by pricing with the hidden-width traffic at 1 and at 2."""
+
     def elem_bytes(th: float) -> np.ndarray:
         hw = base.with_efficiency(elementwise_traffic=1.0, elementwise_traffic_hidden=th)
         out = np.zeros(pred.n)
@@ -683,10 +785,15 @@ def _fit_linear(pred: StepPredictor, base: HardwareProfile, eff: Efficiency, loo
     w = 1.0 / meas
     resid = (fitted - meas) * w
     half = _ci(a * w[:, None], resid, 3)
-    labels = [("intercept_ms", "Fixed time per step", "ms"), ("ms_per_tflop", "Time per TFLOP", "ms/TFLOP"),
-              ("ms_per_gb", "Time per GB of HBM traffic", "ms/GB")]
-    params = [FittedParam(k, lab, float(c), float(c - h), float(c + h), u, bool(c <= 0))
-              for (k, lab, u), c, h in zip(labels, coef, half, strict=True)]
+    labels = [
+        ("intercept_ms", "Fixed time per step", "ms"),
+        ("ms_per_tflop", "Time per TFLOP", "ms/TFLOP"),
+        ("ms_per_gb", "Time per GB of HBM traffic", "ms/GB"),
+    ]
+    params = [
+        FittedParam(k, lab, float(c), float(c - h), float(c + h), u, bool(c <= 0))
+        for (k, lab, u), c, h in zip(labels, coef, half, strict=True)
+    ]
     loo_pred = np.full(n, np.nan)
     if loo:
         for fold in _folds(n):
@@ -697,20 +804,37 @@ def _fit_linear(pred: StepPredictor, base: HardwareProfile, eff: Efficiency, loo
     eff_bw = 1e9 / (coef[2] * 1e-3) if coef[2] > 0 else float("inf")
     peak = base.peak_flops("bf16")
     lin_eff = replace(
-        eff, gemm_compute=Curve(((1.0, min(1.5, max(1e-3, eff_flops / peak))),)),
-        gemm_compute_fp8=None, gemm_compute_fp4=None,
+        eff,
+        gemm_compute=Curve(((1.0, min(1.5, max(1e-3, eff_flops / peak))),)),
+        gemm_compute_fp8=None,
+        gemm_compute_fp4=None,
         attention_prefill=Curve(((1.0, min(1.5, max(1e-3, eff_flops / peak))),)),
-        memory=min(1.5, max(0.01, eff_bw / base.hbm_bytes_per_s)), kernel_overhead_us=0.0,
-        step_overhead_us=min(1e6, max(0.0, coef[0] * 1e3)), elementwise_traffic=1.0,
-        elementwise_traffic_hidden=None, elementwise_kernels=1.0, attention_decode_unit_gb_s=None)
-    notes.append("linear: the saved profile sets flat compute/bandwidth efficiencies 1/b and 1/c and the "
-                 "step overhead a; the cost model takes max(compute, memory) per op rather than the sum, "
-                 "so the profile reproduces the linear fit only approximately (see profile_mape)")
+        memory=min(1.5, max(0.01, eff_bw / base.hbm_bytes_per_s)),
+        kernel_overhead_us=0.0,
+        step_overhead_us=min(1e6, max(0.0, coef[0] * 1e3)),
+        elementwise_traffic=1.0,
+        elementwise_traffic_hidden=None,
+        elementwise_kernels=1.0,
+        attention_decode_unit_gb_s=None,
+    )
+    notes.append(
+        "linear: the saved profile sets flat compute/bandwidth efficiencies 1/b and 1/c and the "
+        "step overhead a; the cost model takes max(compute, memory) per op rather than the sum, "
+        "so the profile reproduces the linear fit only approximately (see profile_mape)"
+    )
     return _Fit(params=params, profile=replace(base, efficiency=lin_eff), fitted=fitted, loo_pred=loo_pred)
 
 
-def _fit_nonlinear(pred: StepPredictor, table: StepTable, base: HardwareProfile, method: str,
-                   candidates: list[_Candidate], diverse: bool, loo: bool, notes: list[str]) -> _Fit:
+def _fit_nonlinear(
+    pred: StepPredictor,
+    table: StepTable,
+    base: HardwareProfile,
+    method: str,
+    candidates: list[_Candidate],
+    diverse: bool,
+    loo: bool,
+    notes: list[str],
+) -> _Fit:
     """Nonlinear least squares of ``method``'s parameters from each starting candidate; the best one
     wins. The hidden-width elementwise traffic is held at the baseline's value unless the steps
     identify it (:func:`_shape_diverse`)."""
@@ -730,23 +854,38 @@ def _fit_nonlinear(pred: StepPredictor, table: StepTable, base: HardwareProfile,
     assert best is not None
     res, fitter, params_spec, eff, sweep_info, fix_kernel = best
     if not any(p.name == "step_overhead_us" for p in params_spec):
-        notes.append(f"per-step overhead kept at the baseline's {eff.step_overhead_us:g} µs: with one model and "
-                     "no mix of pure and mixed steps it cannot be told apart from the per-kernel overheads")
+        notes.append(
+            f"per-step overhead kept at the baseline's {eff.step_overhead_us:g} µs: with one model and "
+            "no mix of pure and mixed steps it cannot be told apart from the per-kernel overheads"
+        )
     if method == "curves" and not diverse:
-        notes.append(f"hidden-width elementwise traffic (norms, residual adds) kept at the baseline's "
-                     f"{eff.elementwise_traffic_hidden:g}× minimal bytes: with one model at one TP degree every "
-                     "elementwise op scales with the token count, so only the TP-sharded factor is identified; "
-                     "add steps of another shape (a second model or TP degree) to fit both")
+        notes.append(
+            f"hidden-width elementwise traffic (norms, residual adds) kept at the baseline's "
+            f"{eff.elementwise_traffic_hidden:g}× minimal bytes: with one model at one TP degree every "
+            "elementwise op scales with the token count, so only the TP-sharded factor is identified; "
+            "add steps of another shape (a second model or TP degree) to fit both"
+        )
     if len(candidates) > 1 and sweep_info:
-        notes.append(f"attention backend chosen by fit: {sweep_info['attention_backend']} "
-                     f"(of {', '.join(str(c[1]['attention_backend']) for c in candidates if c[1])})")
+        notes.append(
+            f"attention backend chosen by fit: {sweep_info['attention_backend']} "
+            f"(of {', '.join(str(c[1]['attention_backend']) for c in candidates if c[1])})"
+        )
     x = res.x
     half = _ci(res.jac, res.fun, len(x) + len(fitter.prior))
     span = fitter.hi - fitter.lo
     params = []
     for p, v, h, lo, hi, sp in zip(params_spec, x, half, fitter.lo, fitter.hi, span, strict=True):
-        params.append(FittedParam(p.name, p.label, float(v), float(v - h), float(v + h), p.unit,
-                                  bool(v - lo < 1e-5 * sp or hi - v < 1e-5 * sp)))
+        params.append(
+            FittedParam(
+                p.name,
+                p.label,
+                float(v),
+                float(v - h),
+                float(v + h),
+                p.unit,
+                bool(v - lo < 1e-5 * sp or hi - v < 1e-5 * sp),
+            )
+        )
     profile = fitter.profile(x)
     fitted = pred.predict_ms(profile)
     loo_pred = np.full(n, np.nan)
@@ -758,8 +897,16 @@ def _fit_nonlinear(pred: StepPredictor, table: StepTable, base: HardwareProfile,
                 loo_pred[i] = held[i]
     if fix_kernel:
         k = profile.efficiency.kernel_overhead_us
-        params.append(FittedParam("kernel_overhead_us", "Per-kernel overhead (from the GEMM sweep, fixed)",
-                                  float(k), float("nan"), float("nan"), "µs"))
+        params.append(
+            FittedParam(
+                "kernel_overhead_us",
+                "Per-kernel overhead (from the GEMM sweep, fixed)",
+                float(k),
+                float("nan"),
+                float("nan"),
+                "µs",
+            )
+        )
     return _Fit(params=params, profile=profile, fitted=fitted, loo_pred=loo_pred, sweep_info=sweep_info)
 
 
@@ -782,8 +929,9 @@ def _starts(params: list[_Param]) -> list[np.ndarray | None]:
     return out
 
 
-def _metrics(pred: StepPredictor, table: StepTable, fit: _Fit, base_pred: np.ndarray,
-             loo: bool) -> tuple[dict[str, float], dict[str, float]]:
+def _metrics(
+    pred: StepPredictor, table: StepTable, fit: _Fit, base_pred: np.ndarray, loo: bool
+) -> tuple[dict[str, float], dict[str, float]]:
     """Fit and baseline error metrics, overall and per phase (prefill / decode / mixed)."""
     meas = pred.measured_ms
     metrics = error_metrics(fit.fitted, meas)
@@ -804,15 +952,22 @@ def _metrics(pred: StepPredictor, table: StepTable, fit: _Fit, base_pred: np.nda
     return metrics, baseline_metrics
 
 
-def _result_rows(table: StepTable, pred: StepPredictor, fit: _Fit, base_pred: np.ndarray,
-                 loo: bool) -> list[dict[str, Any]]:
+def _result_rows(
+    table: StepTable, pred: StepPredictor, fit: _Fit, base_pred: np.ndarray, loo: bool
+) -> list[dict[str, Any]]:
     """One dict per measured row: its columns, the fitted and baseline predictions and errors."""
     meas = pred.measured_ms
     rows = []
     for i, r in enumerate(table.rows):
         d = r.as_dict()
-        d.update({"predicted_ms": float(fit.fitted[i]), "rel_error": float(fit.fitted[i] / meas[i] - 1.0),
-                  "baseline_ms": float(base_pred[i]), "baseline_rel_error": float(base_pred[i] / meas[i] - 1.0)})
+        d.update(
+            {
+                "predicted_ms": float(fit.fitted[i]),
+                "rel_error": float(fit.fitted[i] / meas[i] - 1.0),
+                "baseline_ms": float(base_pred[i]),
+                "baseline_rel_error": float(base_pred[i] / meas[i] - 1.0),
+            }
+        )
         if loo:
             d["loo_predicted_ms"] = float(fit.loo_pred[i])
             d["loo_rel_error"] = float(fit.loo_pred[i] / meas[i] - 1.0)
@@ -820,8 +975,9 @@ def _result_rows(table: StepTable, pred: StepPredictor, fit: _Fit, base_pred: np
     return rows
 
 
-def _calibrated_profile(base: HardwareProfile, fit: _Fit, method: str, data: str, metrics: Mapping[str, float],
-                        name: str | None, loo: bool) -> HardwareProfile:
+def _calibrated_profile(
+    base: HardwareProfile, fit: _Fit, method: str, data: str, metrics: Mapping[str, float], name: str | None, loo: bool
+) -> HardwareProfile:
     """The fitted profile, renamed and marked ``calibrated`` with its data, method, metrics and factors."""
     metric_summary = {k: metrics[k] for k in ("n", "mape", "max_abs_rel_error", "r2", "loo_mape") if k in metrics}
     return replace(
@@ -829,10 +985,18 @@ def _calibrated_profile(base: HardwareProfile, fit: _Fit, method: str, data: str
         slug=f"{base.slug}-calibrated-{method}",
         name=name or f"{base.name} (calibrated, {method})",
         kind="calibrated",
-        calibration={"data": data, "method": method, "metrics": metric_summary, "baseline": base.slug,
-                     "params": {p.name: p.value for p in fit.params}},
-        notes=(f"Calibrated from {data} with method {method!r} (MAPE {metrics['mape']:.1%}"
-               + (f", leave-one-out {metrics['loo_mape']:.1%}" if loo else "") + f") on baseline {base.slug}."),
+        calibration={
+            "data": data,
+            "method": method,
+            "metrics": metric_summary,
+            "baseline": base.slug,
+            "params": {p.name: p.value for p in fit.params},
+        },
+        notes=(
+            f"Calibrated from {data} with method {method!r} (MAPE {metrics['mape']:.1%}"
+            + (f", leave-one-out {metrics['loo_mape']:.1%}" if loo else "")
+            + f") on baseline {base.slug}."
+        ),
         sources=dict(base.sources) | {"efficiency": f"modeling calibrate --method {method} on {data}"},
     )
 
@@ -877,13 +1041,26 @@ def predict(table: StepTable, hw: HardwareProfile, models: Mapping[str, Any] | N
         d.update({"predicted_ms": float(p[i]), "measured_ms": float(meas[i]), "rel_error": float(p[i] / meas[i] - 1)})
         rows.append(d)
     m = error_metrics(p, meas)
-    return {"hardware": hw.slug, "hardware_name": hw.name, "profile": hw.source_label, "data": table.describe(),
-            "mape": m["mape"], "max_abs_rel_error": m["max_abs_rel_error"], "r2": m["r2"], "bias": m["bias"],
-            "rows": rows}
+    return {
+        "hardware": hw.slug,
+        "hardware_name": hw.name,
+        "profile": hw.source_label,
+        "data": table.describe(),
+        "mape": m["mape"],
+        "max_abs_rel_error": m["max_abs_rel_error"],
+        "r2": m["r2"],
+        "bias": m["bias"],
+        "rows": rows,
+    }
 
 
-def calibrate_files(files: Iterable[tuple[str, str | bytes]], base: HardwareProfile, method: str = "curves",
-                    models: Mapping[str, Any] | None = None, **kw: Any) -> CalibrationResult:
+def calibrate_files(
+    files: Iterable[tuple[str, str | bytes]],
+    base: HardwareProfile,
+    method: str = "curves",
+    models: Mapping[str, Any] | None = None,
+    **kw: Any,
+) -> CalibrationResult:
     """:func:`calibrate` on raw ``(name, content)`` files (steps and sweeps told apart by their columns)."""
     table, sweeps = load_input_files(files)
     return calibrate(table, base, method, sweeps=sweeps or None, models=models, **kw)

@@ -55,8 +55,18 @@ REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 REFERENCE_STEPS = "steps_llama3.1-8b.csv"
 REFERENCE_SWEEPS = ("gemm.csv", "attention_prefill.csv", "attention_decode.csv")
 
-STEP_COLUMNS = ("model", "hardware", "tp", "dtype", "prefill_seqs", "prefill_len", "prefix_len", "decode_seqs",
-                "decode_context", "latency_ms")
+STEP_COLUMNS = (
+    "model",
+    "hardware",
+    "tp",
+    "dtype",
+    "prefill_seqs",
+    "prefill_len",
+    "prefix_len",
+    "decode_seqs",
+    "decode_context",
+    "latency_ms",
+)
 _INT_COLUMNS = ("tp", "prefill_seqs", "prefill_len", "prefix_len", "decode_seqs", "decode_context")
 _GEMM_COLUMNS = ("dtype", "M", "N", "K", "ms_median")
 _ATTN_P_COLUMNS = ("backend", "batch", "q_heads", "kv_heads", "head_dim", "q_len", "kv_len", "ms_median")
@@ -136,8 +146,9 @@ def _check_columns(header: list[str], required: Iterable[str], name: str, what: 
     if missing:
         hints = []
         for c in missing:
-            close = difflib.get_close_matches(c.lower(), [h for h in low if h not in {r.lower() for r in required}],
-                                              n=1, cutoff=0.6)
+            close = difflib.get_close_matches(
+                c.lower(), [h for h in low if h not in {r.lower() for r in required}], n=1, cutoff=0.6
+            )
             if close:
                 hints.append(f"{header[index[close[0]]]!r} → {c!r}?")
         hint = f"; did you mean {', '.join(hints)}" if hints else ""
@@ -170,15 +181,35 @@ class StepRow:
 
     def key(self) -> tuple[Any, ...]:
         s = self.spec
-        return (self.model.lower(), self.hardware.lower(), self.tp, self.dtype.lower(), s.prefill_seqs,
-                s.prefill_len, s.prefix_len, s.decode_seqs, s.decode_context)
+        return (
+            self.model.lower(),
+            self.hardware.lower(),
+            self.tp,
+            self.dtype.lower(),
+            s.prefill_seqs,
+            s.prefill_len,
+            s.prefix_len,
+            s.decode_seqs,
+            s.decode_context,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         s = self.spec
-        return {"source": self.source, "row": self.row, "model": self.model, "hardware": self.hardware, "tp": self.tp,
-                "dtype": self.dtype, "prefill_seqs": s.prefill_seqs, "prefill_len": s.prefill_len,
-                "prefix_len": s.prefix_len, "decode_seqs": s.decode_seqs, "decode_context": s.decode_context,
-                "phase": self.phase, "latency_ms": self.latency_ms}
+        return {
+            "source": self.source,
+            "row": self.row,
+            "model": self.model,
+            "hardware": self.hardware,
+            "tp": self.tp,
+            "dtype": self.dtype,
+            "prefill_seqs": s.prefill_seqs,
+            "prefill_len": s.prefill_len,
+            "prefix_len": s.prefix_len,
+            "decode_seqs": s.decode_seqs,
+            "decode_context": s.decode_context,
+            "phase": self.phase,
+            "latency_ms": self.latency_ms,
+        }
 
 
 @dataclass(frozen=True)
@@ -249,18 +280,36 @@ def parse_step_table(data: str | bytes, name: str = "measurements") -> StepTable
             bad("tp", "must be at least 1", i)
             continue
         try:
-            spec = StepSpec(vals["prefill_seqs"], vals["prefill_len"], vals["prefix_len"], vals["decode_seqs"],
-                            vals["decode_context"])
+            spec = StepSpec(
+                vals["prefill_seqs"],
+                vals["prefill_len"],
+                vals["prefix_len"],
+                vals["decode_seqs"],
+                vals["decode_context"],
+            )
         except ValueError as exc:
-            cols = "prefill_seqs/prefill_len" if "prefill" in str(exc) and "decode" not in str(exc) else \
-                "prefill_seqs/decode_seqs"
+            cols = (
+                "prefill_seqs/prefill_len"
+                if "prefill" in str(exc) and "decode" not in str(exc)
+                else "prefill_seqs/decode_seqs"
+            )
             bad(cols, f"do not describe a step ({exc})", i)
             continue
         if spec.decode_seqs and spec.decode_context < 1:
             bad("decode_context", "must be at least 1 when decode_seqs > 0", i)
             continue
-        out.append(StepRow(row=i, source=name, model=vals["model"], hardware=vals["hardware"], tp=vals["tp"],
-                           dtype=vals["dtype"].lower(), spec=spec, latency_ms=float(vals["latency_ms"])))
+        out.append(
+            StepRow(
+                row=i,
+                source=name,
+                model=vals["model"],
+                hardware=vals["hardware"],
+                tp=vals["tp"],
+                dtype=vals["dtype"].lower(),
+                spec=spec,
+                latency_ms=float(vals["latency_ms"]),
+            )
+        )
     if problems:
         parts = [f"{_rows_text(rows)}: column {c} {why}" for (c, why), rows in problems.items()]
         raise MeasurementError(f"{name}: " + "; ".join(parts))
@@ -281,14 +330,18 @@ def merge_tables(tables: Iterable[StepTable]) -> StepTable:
     for r in rows:
         first = seen.get(r.key())
         if first is not None:
-            where = (f"{first.source} row {first.row}" if first.source != r.source else f"row {first.row}")
+            where = f"{first.source} row {first.row}" if first.source != r.source else f"row {first.row}"
             dupes.append(f"{r.source} row {r.row} repeats {where}")
         else:
             seen[r.key()] = r
     if dupes:
         more = f" (+{len(dupes) - _MAX_LISTED} more)" if len(dupes) > _MAX_LISTED else ""
-        raise MeasurementError("duplicate rows (same model, hardware, tp, dtype and step shape): "
-                               + "; ".join(dupes[:_MAX_LISTED]) + more + "; keep one median per step")
+        raise MeasurementError(
+            "duplicate rows (same model, hardware, tp, dtype and step shape): "
+            + "; ".join(dupes[:_MAX_LISTED])
+            + more
+            + "; keep one median per step"
+        )
     return StepTable(rows=tuple(rows), sources=tuple(sources))
 
 
@@ -306,12 +359,19 @@ class KernelSweeps:
         return bool(self.gemm or self.attention_prefill or self.attention_decode)
 
     def merged(self, other: KernelSweeps) -> KernelSweeps:
-        return KernelSweeps(self.gemm + other.gemm, self.attention_prefill + other.attention_prefill,
-                            self.attention_decode + other.attention_decode, self.sources + other.sources)
+        return KernelSweeps(
+            self.gemm + other.gemm,
+            self.attention_prefill + other.attention_prefill,
+            self.attention_decode + other.attention_decode,
+            self.sources + other.sources,
+        )
 
     def describe(self) -> str:
-        parts = [f"{k} {len(getattr(self, k))}" for k in ("gemm", "attention_prefill", "attention_decode")
-                 if getattr(self, k)]
+        parts = [
+            f"{k} {len(getattr(self, k))}"
+            for k in ("gemm", "attention_prefill", "attention_decode")
+            if getattr(self, k)
+        ]
         return f"{' + '.join(self.sources)} ({', '.join(parts)} rows)"
 
 
@@ -319,8 +379,9 @@ def parse_sweep(data: str | bytes, name: str = "sweep", kind: str | None = None)
     """Parse one kernel-sweep file (kind from its columns unless given)."""
     header, body = read_table(data, name)
     kind = kind or sniff_kind(header)
-    required = {"gemm": _GEMM_COLUMNS, "attention_prefill": _ATTN_P_COLUMNS,
-                "attention_decode": _ATTN_D_COLUMNS}.get(kind)
+    required = {"gemm": _GEMM_COLUMNS, "attention_prefill": _ATTN_P_COLUMNS, "attention_decode": _ATTN_D_COLUMNS}.get(
+        kind
+    )
     if required is None:
         raise MeasurementError(
             f"{name}: unrecognised columns ({', '.join(header)}); expected engine steps ({', '.join(STEP_COLUMNS)}) "
@@ -354,8 +415,9 @@ def parse_sweep(data: str | bytes, name: str = "sweep", kind: str | None = None)
         if ok:
             rows.append(rec)
     if problems:
-        raise MeasurementError(f"{name}: " + "; ".join(f"{_rows_text(r)}: column {c} {w}"
-                                                        for (c, w), r in problems.items()))
+        raise MeasurementError(
+            f"{name}: " + "; ".join(f"{_rows_text(r)}: column {c} {w}" for (c, w), r in problems.items())
+        )
     return KernelSweeps(**{kind: tuple(rows)}, sources=(name,))
 
 
@@ -407,8 +469,9 @@ def _base_model_name(name: str) -> str:
     return _VARIANT_SUFFIX.sub("", name.strip().split("/")[-1])
 
 
-def resolve_models(table: StepTable, overrides: Mapping[str, str | dict[str, Any] | ModelProfile] | None = None
-                   ) -> dict[str, ModelProfile]:
+def resolve_models(
+    table: StepTable, overrides: Mapping[str, str | dict[str, Any] | ModelProfile] | None = None
+) -> dict[str, ModelProfile]:
     """Model profile for each name in the ``model`` column: an override (preset, config path or dict)
     or the preset of that name (aliases, case and punctuation ignored)."""
     overrides = dict(overrides or {})
@@ -441,8 +504,16 @@ def resolve_models(table: StepTable, overrides: Mapping[str, str | dict[str, Any
     return out
 
 
-_DTYPE_ALIASES = {"bfloat16": "bf16", "float16": "fp16", "half": "fp16", "fp8_e4m3": "fp8", "e4m3": "fp8",
-                  "float8_e4m3fn": "fp8", "fp8e4m3": "fp8", "w8a8": "fp8"}
+_DTYPE_ALIASES = {
+    "bfloat16": "bf16",
+    "float16": "fp16",
+    "half": "fp16",
+    "fp8_e4m3": "fp8",
+    "e4m3": "fp8",
+    "float8_e4m3fn": "fp8",
+    "fp8e4m3": "fp8",
+    "w8a8": "fp8",
+}
 
 
 def row_dtypes(dtype: str) -> Dtypes:

@@ -45,12 +45,20 @@ def tp_shard_config(slug: str, tp: int) -> dict[str, Any]:
     if m.is_moe or m.is_mla:
         raise ValueError(f"{slug}: only dense GQA models have a simple TP shard config")
     return {
-        "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
-        "hidden_size": m.hidden_size, "intermediate_size": m.intermediate_size // tp,
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_act": "silu",
+        "hidden_size": m.hidden_size,
+        "intermediate_size": m.intermediate_size // tp,
         "num_attention_heads": m.num_attention_heads // tp,
-        "num_key_value_heads": max(1, m.num_key_value_heads // tp), "head_dim": m.q_head_dim,
-        "num_hidden_layers": m.num_hidden_layers, "vocab_size": m.vocab_size // tp, "rms_norm_eps": 1e-5,
-        "rope_theta": 500000.0, "max_position_embeddings": 131072, "tie_word_embeddings": False,
+        "num_key_value_heads": max(1, m.num_key_value_heads // tp),
+        "head_dim": m.q_head_dim,
+        "num_hidden_layers": m.num_hidden_layers,
+        "vocab_size": m.vocab_size // tp,
+        "rms_norm_eps": 1e-5,
+        "rope_theta": 500000.0,
+        "max_position_embeddings": 131072,
+        "tie_word_embeddings": False,
         "torch_dtype": "bfloat16",
     }
 
@@ -60,12 +68,19 @@ def reference_shapes() -> list[str]:
     reference steps (24 rows: prefill, decode, mixed)."""
     name, data = reference_steps()
     t = parse_step_table(data, name)
-    return [f"{s.prefill_seqs},{s.prefill_len},{s.prefix_len},{s.decode_seqs},{s.decode_context}"
-            for s in (r.spec for r in t.rows)]
+    return [
+        f"{s.prefill_seqs},{s.prefill_len},{s.prefix_len},{s.decode_seqs},{s.decode_context}"
+        for s in (r.spec for r in t.rows)
+    ]
 
 
-def synthetic_steps(models: str | Iterable[str], hw: HardwareProfile, tps: Iterable[int] = (1,),
-                    overrides: Mapping[str, Any] | None = None, shapes: Iterable[str] | None = None) -> StepTable:
+def synthetic_steps(
+    models: str | Iterable[str],
+    hw: HardwareProfile,
+    tps: Iterable[int] = (1,),
+    overrides: Mapping[str, Any] | None = None,
+    shapes: Iterable[str] | None = None,
+) -> StepTable:
     """A step table of ``models`` × ``tps`` × ``shapes`` (default :func:`reference_shapes`) whose
     latencies are the cost model's on ``hw`` (``overrides`` maps model names to configs)."""
     names = (models,) if isinstance(models, str) else tuple(models)
@@ -76,8 +91,9 @@ def synthetic_steps(models: str | Iterable[str], hw: HardwareProfile, tps: Itera
     return replace(t, rows=tuple(replace(r, latency_ms=float(v)) for r, v in zip(t.rows, lat, strict=True)))
 
 
-def mape(hw: HardwareProfile, table: StepTable, overrides: Mapping[str, Any] | None = None,
-         phase: str | None = None) -> tuple[float, float]:
+def mape(
+    hw: HardwareProfile, table: StepTable, overrides: Mapping[str, Any] | None = None, phase: str | None = None
+) -> tuple[float, float]:
     """(MAPE, mean signed relative error) of ``hw`` on ``table`` (rows of ``phase`` only if given)."""
     if phase:
         table = replace(table, rows=tuple(r for r in table.rows if r.phase == phase))
@@ -86,8 +102,12 @@ def mape(hw: HardwareProfile, table: StepTable, overrides: Mapping[str, Any] | N
     return float(np.mean(np.abs(rel))), float(np.mean(rel))
 
 
-def uniform_elementwise_fit(table: StepTable, base: HardwareProfile, attention_backend: str | None = None,
-                            models: Mapping[str, Any] | None = None) -> HardwareProfile:
+def uniform_elementwise_fit(
+    table: StepTable,
+    base: HardwareProfile,
+    attention_backend: str | None = None,
+    models: Mapping[str, Any] | None = None,
+) -> HardwareProfile:
     """The curves fit as it was before the two elementwise classes: one traffic factor for every
     elementwise op (``elementwise_traffic_hidden = None``), for before/after comparisons."""
     cands = _efficiency_candidates("curves", base, None, None, attention_backend, [])

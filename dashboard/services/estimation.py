@@ -56,9 +56,16 @@ def profile_spec_values(hw: HardwareProfile, weight_dtype: str, activation_dtype
     }
 
 
-def edited_hardware(hw: HardwareProfile, *, weight_dtype: str, activation_dtype: str, group: int,
-                    peak_tflops: float | None = None, hbm_gb_s: float | None = None,
-                    link_gb_s: float | None = None) -> HardwareProfile:
+def edited_hardware(
+    hw: HardwareProfile,
+    *,
+    weight_dtype: str,
+    activation_dtype: str,
+    group: int,
+    peak_tflops: float | None = None,
+    hbm_gb_s: float | None = None,
+    link_gb_s: float | None = None,
+) -> HardwareProfile:
     """``hw`` with edited specs (``dataclasses.replace``; the profile validates them).
 
     * ``peak_tflops``: dense TFLOP/s of the GEMM format of (weight, activation); every format's
@@ -88,8 +95,14 @@ def edited_hardware(hw: HardwareProfile, *, weight_dtype: str, activation_dtype:
     return out
 
 
-def with_kernel_efficiencies(hw: HardwareProfile, *, gemm: float | None = None, attention: float | None = None,
-                             memory: float | None = None, kernel_overhead_us: float | None = None) -> HardwareProfile:
+def with_kernel_efficiencies(
+    hw: HardwareProfile,
+    *,
+    gemm: float | None = None,
+    attention: float | None = None,
+    memory: float | None = None,
+    kernel_overhead_us: float | None = None,
+) -> HardwareProfile:
     """``hw`` with constant kernel efficiencies (``HardwareProfile.with_efficiency``): ``gemm``
     replaces the GEMM curves of every format (bf16, fp8 and fp4), ``attention`` the prefill-attention
     curve, ``memory`` the HBM streaming fraction; ``None`` keeps the profile's value."""
@@ -116,10 +129,12 @@ def compute_only_hardware(hw: HardwareProfile) -> HardwareProfile:
     """``hw`` with unbounded HBM and link bandwidth and no fixed costs (kernel, step, collective
     latency; no per-sequence decode cap), so the cost model prices each op at
     ``FLOPs / (peak · η)`` — the pure compute view. Memory-only ops (norms, RoPE, …) cost ~0."""
-    out = dataclasses.replace(hw, hbm_bandwidth_gb_s=_UNBOUNDED_GB_S, scale_up_gb_s=_UNBOUNDED_GB_S,
-                              scale_out_gb_s=_UNBOUNDED_GB_S)
-    return out.with_efficiency(kernel_overhead_us=0.0, step_overhead_us=0.0, comm_latency_us=0.0,
-                               attention_decode_unit_gb_s=None)
+    out = dataclasses.replace(
+        hw, hbm_bandwidth_gb_s=_UNBOUNDED_GB_S, scale_up_gb_s=_UNBOUNDED_GB_S, scale_out_gb_s=_UNBOUNDED_GB_S
+    )
+    return out.with_efficiency(
+        kernel_overhead_us=0.0, step_overhead_us=0.0, comm_latency_us=0.0, attention_decode_unit_gb_s=None
+    )
 
 
 # ---------------------------------------------------------------------------- quick estimation
@@ -140,10 +155,15 @@ class ScenarioEstimate:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "ttft_ms": self.ttft_s * 1e3, "tpot_ms": self.tpot_s * 1e3, "decode_total_ms": self.decode_total_s * 1e3,
-            "e2e_ms": self.e2e_s * 1e3, "tokens_per_s": self.tokens_per_s,
-            "cluster_tokens_per_s": self.cluster_tokens_per_s, "decode_context": self.decode_context,
-            "prefill": self.prefill.as_dict(), "decode_step": self.decode.as_dict(),
+            "ttft_ms": self.ttft_s * 1e3,
+            "tpot_ms": self.tpot_s * 1e3,
+            "decode_total_ms": self.decode_total_s * 1e3,
+            "e2e_ms": self.e2e_s * 1e3,
+            "tokens_per_s": self.tokens_per_s,
+            "cluster_tokens_per_s": self.cluster_tokens_per_s,
+            "decode_context": self.decode_context,
+            "prefill": self.prefill.as_dict(),
+            "decode_step": self.decode.as_dict(),
         }
 
 
@@ -158,8 +178,9 @@ def step_timeline(cost: StepCost, phi: float, layers: int) -> OverlapTimeline:
     return overlap_timeline(cost.compute_s, cost.comm_s, phi, layers, _fixed_s(cost))
 
 
-def estimate_scenario(make_cm: Any, *, batch: int, input_len: int, output_len: int, phi: float, dp: int,
-                      layers: int) -> ScenarioEstimate:
+def estimate_scenario(
+    make_cm: Any, *, batch: int, input_len: int, output_len: int, phi: float, dp: int, layers: int
+) -> ScenarioEstimate:
     """Price prefill and decode of one scenario.
 
     ``make_cm(overlap)`` returns the page's :class:`CostModel` for an overlap factor.
@@ -183,9 +204,16 @@ def estimate_scenario(make_cm: Any, *, batch: int, input_len: int, output_len: i
         timelines["decode"][p] = step_timeline(dc, p, layers)
     tps = decode_tokens_per_s(batch, tpot)
     return ScenarioEstimate(
-        prefill=prefill, decode=decode, decode_context=mid, ttft_s=prefill.latency_s, tpot_s=tpot,
-        decode_total_s=decode_total, e2e_s=prefill.latency_s + decode_total, tokens_per_s=tps,
-        cluster_tokens_per_s=tps * dp, timelines=timelines,
+        prefill=prefill,
+        decode=decode,
+        decode_context=mid,
+        ttft_s=prefill.latency_s,
+        tpot_s=tpot,
+        decode_total_s=decode_total,
+        e2e_s=prefill.latency_s + decode_total,
+        tokens_per_s=tps,
+        cluster_tokens_per_s=tps * dp,
+        timelines=timelines,
     )
 
 
@@ -216,8 +244,9 @@ def decode_sample_contexts(context0: int, output_len: int, samples: int = 16) ->
     return [(int(context0 + (i + 0.5) * width), width) for i in range(n)]
 
 
-def phase_ops(cm: CostModel, *, batch: int, input_len: int, output_len: int, kv_len: int = 0,
-              samples: int = 16) -> tuple[list[PhaseOp], dict[str, float]]:
+def phase_ops(
+    cm: CostModel, *, batch: int, input_len: int, output_len: int, kv_len: int = 0, samples: int = 16
+) -> tuple[list[PhaseOp], dict[str, float]]:
     """Per-op FLOPs, bytes and time of the prefill step (``batch`` prompts of ``input_len`` new
     tokens after ``kv_len`` cached ones) and of the whole decode phase (``output_len − 1`` steps,
     integrated at :func:`decode_sample_contexts`). Returns the rows and phase totals
@@ -263,8 +292,9 @@ def op_category(name: str, kind: str) -> str:
     return "attention projections"
 
 
-def token_curves(cm: CostModel, *, batch: int, input_len: int, output_len: int, kv_len: int = 0,
-                 points: int = 32) -> dict[str, list[float]]:
+def token_curves(
+    cm: CostModel, *, batch: int, input_len: int, output_len: int, kv_len: int = 0, points: int = 32
+) -> dict[str, list[float]]:
     """Per-token latency and throughput over the output: for ``points`` token indices ``k``
     (1 … ``output_len``), the latency of the step producing token ``k`` (token 1 = the prefill
     step; token ``k ≥ 2`` = a decode step attending ``kv_len + input_len + k − 1`` tokens), the

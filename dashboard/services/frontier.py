@@ -46,7 +46,15 @@ from dashboard.services.planner import engine_layouts, layout_label, scheduler_l
 from dashboard.services.search_pareto import pareto_front
 from dashboard.services.search_steady import steady_state
 
-__all__ = ["MAX_PD_GPUS", "MAX_SERIES", "PRECISIONS", "Y_METRICS", "frontier_points", "precision_dtypes", "series_label"]
+__all__ = [
+    "MAX_PD_GPUS",
+    "MAX_SERIES",
+    "PRECISIONS",
+    "Y_METRICS",
+    "frontier_points",
+    "precision_dtypes",
+    "series_label",
+]
 
 PRECISIONS = ("native", "bf16", "fp8", "fp4")
 #: y-axis choices: row key → unit label
@@ -128,21 +136,37 @@ def frontier_points(
                     for c in sorted(set(concurrency)):
                         if c > max_seqs:
                             break
-                        mem = memory_breakdown(model, hw, par, dt, context=input_len + output_len,
-                                               reserved_fraction=1 - _GPU_MEM_UTIL, max_batched_tokens=budget,
-                                               max_seqs=c)
+                        mem = memory_breakdown(
+                            model,
+                            hw,
+                            par,
+                            dt,
+                            context=input_len + output_len,
+                            reserved_fraction=1 - _GPU_MEM_UTIL,
+                            max_batched_tokens=budget,
+                            max_seqs=c,
+                        )
                         if mem.max_sequences * par.attention_dp < c:
                             break
                         st = steady_state(cm, input_len, output_len, c, budget, memo)
                         out_g = st.output_tok_s / lay.gpus
                         in_g = st.input_tok_s / lay.gpus
                         row = {
-                            "series": label, "hardware": hw.slug, "engine": eng, "precision": prec,
-                            "layout": layout_label(lay), "tp": lay.tp, "ep": lay.ep, "gpus": lay.gpus,
+                            "series": label,
+                            "hardware": hw.slug,
+                            "engine": eng,
+                            "precision": prec,
+                            "layout": layout_label(lay),
+                            "tp": lay.tp,
+                            "ep": lay.ep,
+                            "gpus": lay.gpus,
                             "concurrency": c,
-                            "budget": budget, "ttft_ms": st.ttft_s * 1e3, "tpot_ms": st.tpot_s * 1e3,
+                            "budget": budget,
+                            "ttft_ms": st.ttft_s * 1e3,
+                            "tpot_ms": st.tpot_s * 1e3,
                             "tps_per_user": tokens_per_s_per_user(st.tpot_s) or 0.0,
-                            "output_tok_s_per_gpu": out_g, "input_tok_s_per_gpu": in_g,
+                            "output_tok_s_per_gpu": out_g,
+                            "input_tok_s_per_gpu": in_g,
                             "total_tok_s_per_gpu": out_g + in_g,
                             "tokens_per_usd": out_g * 3600.0 / price if price else None,
                             "usd_per_m_output_tokens": cost_per_million_tokens(price, out_g) if price else None,
@@ -153,8 +177,9 @@ def frontier_points(
                     notes.append(f"{label}: no layout of TP ≤ 8 holds the model and one sequence")
                     continue
                 if disaggregated:
-                    series_rows += _pd_points(model, hw, eng, prec, dt, input_len, output_len, concurrency,
-                                              tp_values, pd_gpus, price)
+                    series_rows += _pd_points(
+                        model, hw, eng, prec, dt, input_len, output_len, concurrency, tp_values, pd_gpus, price
+                    )
                 for name in dict.fromkeys(r["series"] for r in series_rows):
                     ok = [r for r in series_rows if r["series"] == name and r[y_metric] is not None]
                     front = set(pareto_front([r["tps_per_user"] for r in ok], [r[y_metric] for r in ok]))
@@ -166,19 +191,32 @@ def frontier_points(
     return rows, notes
 
 
-def _pd_points(model: ModelProfile, hw: HardwareProfile, engine: str, prec: str, dt: Dtypes, input_len: int,
-               output_len: int, concurrency: Sequence[int], tp_values: Sequence[int], gpus: int,
-               price: float | None) -> list[dict[str, Any]]:
+def _pd_points(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    engine: str,
+    prec: str,
+    dt: Dtypes,
+    input_len: int,
+    output_len: int,
+    concurrency: Sequence[int],
+    tp_values: Sequence[int],
+    gpus: int,
+    price: float | None,
+) -> list[dict[str, Any]]:
     """The Pareto points of the disaggregated search on ``gpus`` GPUs as frontier rows (see the
     module docstring for the role split)."""
     from dashboard.services.search import SearchSpace, Workload
     from dashboard.services.search_pd import search_disaggregated
 
-    space = SearchSpace(tp=tuple(t for t in tp_values if t <= max(1, min(8, int(hw.scale_up_domain)))) or (1,),
-                        concurrency=tuple(sorted(set(concurrency))))
+    space = SearchSpace(
+        tp=tuple(t for t in tp_values if t <= max(1, min(8, int(hw.scale_up_domain)))) or (1,),
+        concurrency=tuple(sorted(set(concurrency))),
+    )
     try:
-        res = search_disaggregated(model, hw, gpus, Workload(input_len, output_len), None, dt, space,
-                                   compare_aggregated=False)
+        res = search_disaggregated(
+            model, hw, gpus, Workload(input_len, output_len), None, dt, space, compare_aggregated=False
+        )
     except ValueError:
         return []
     label = series_label(hw.slug, engine, prec) + " · PD"
@@ -189,16 +227,29 @@ def _pd_points(model: ModelProfile, hw: HardwareProfile, engine: str, prec: str,
         g_d = r["y"] * max(r["tp_d"], r["ep_d"])
         out_g = rate * output_len / r["gpus"]
         in_g = rate * input_len / r["gpus"]
-        out.append({
-            "series": label, "hardware": hw.slug, "engine": engine, "precision": prec,
-            "layout": f"{r['x']}×P(TP{r['tp_p']}) + {r['y']}×D(TP{r['tp_d']})", "tp": r["tp_d"], "ep": r["ep_d"],
-            "gpus": r["gpus"], "concurrency": r["concurrency"], "budget": r["budget"],
-            "ttft_ms": r["ttft_ms"], "tpot_ms": r["tpot_ms"], "tps_per_user": r["tps_per_user"],
-            "output_tok_s_per_gpu": out_g, "input_tok_s_per_gpu": in_g, "total_tok_s_per_gpu": out_g + in_g,
-            "output_tok_s_per_decode_gpu": rate * output_len / g_d if g_d else None,
-            "input_tok_s_per_prefill_gpu": rate * input_len / g_p if g_p else None,
-            "tokens_per_usd": out_g * 3600.0 / price if price else None,
-            "usd_per_m_output_tokens": cost_per_million_tokens(price, out_g) if price else None,
-            "tokens_per_joule": tokens_per_joule(out_g, hw.tdp_w),
-        })
+        out.append(
+            {
+                "series": label,
+                "hardware": hw.slug,
+                "engine": engine,
+                "precision": prec,
+                "layout": f"{r['x']}×P(TP{r['tp_p']}) + {r['y']}×D(TP{r['tp_d']})",
+                "tp": r["tp_d"],
+                "ep": r["ep_d"],
+                "gpus": r["gpus"],
+                "concurrency": r["concurrency"],
+                "budget": r["budget"],
+                "ttft_ms": r["ttft_ms"],
+                "tpot_ms": r["tpot_ms"],
+                "tps_per_user": r["tps_per_user"],
+                "output_tok_s_per_gpu": out_g,
+                "input_tok_s_per_gpu": in_g,
+                "total_tok_s_per_gpu": out_g + in_g,
+                "output_tok_s_per_decode_gpu": rate * output_len / g_d if g_d else None,
+                "input_tok_s_per_prefill_gpu": rate * input_len / g_p if g_p else None,
+                "tokens_per_usd": out_g * 3600.0 / price if price else None,
+                "usd_per_m_output_tokens": cost_per_million_tokens(price, out_g) if price else None,
+                "tokens_per_joule": tokens_per_joule(out_g, hw.tdp_w),
+            }
+        )
     return out

@@ -64,8 +64,17 @@ def _read(name: str) -> list[dict[str, str]]:
 
 def load_xla_rows() -> list[dict[str, Any]]:
     """Rows of ``xla_matmul_h100_b200.csv`` with numeric m, n, k and ``time_s``."""
-    return [{"device": r["xla_device_key"], "dtype_key": r["dtype_key"], "m": int(r["m"]), "n": int(r["n"]),
-             "k": int(r["k"]), "time_s": float(r["implied_time_us"]) * 1e-6} for r in _read("xla_matmul_h100_b200.csv")]
+    return [
+        {
+            "device": r["xla_device_key"],
+            "dtype_key": r["dtype_key"],
+            "m": int(r["m"]),
+            "n": int(r["n"]),
+            "k": int(r["k"]),
+            "time_s": float(r["implied_time_us"]) * 1e-6,
+        }
+        for r in _read("xla_matmul_h100_b200.csv")
+    ]
 
 
 def load_nvfp4_rows() -> list[dict[str, Any]]:
@@ -81,8 +90,9 @@ def _floor_s(rows: Iterable[Mapping[str, Any]]) -> float:
     return min(r["time_s"] for r in rows)
 
 
-def xla_efficiency_by_m(rows: Iterable[Mapping[str, Any]], device: str, dtype: str, peak_flops: float,
-                        min_nk: int = 2048) -> dict[int, float]:
+def xla_efficiency_by_m(
+    rows: Iterable[Mapping[str, Any]], device: str, dtype: str, peak_flops: float, min_nk: int = 2048
+) -> dict[int, float]:
     """Median over shapes with ``n, k ≥ min_nk`` of ``2mnk / (peak · (t − t0))`` per m, for one XLA
     device key (``sm_90`` / ``sm_100_B200``) and format (``bf16`` / ``fp8``); ``t0`` = the fastest
     row of that device and format."""
@@ -106,8 +116,9 @@ def _round_curve(points: Iterable[tuple[float, float]]) -> list[list[float]]:
     return [[float(x), round(float(y), 4)] for x, y in points]
 
 
-def blackwell_efficiency_block(base: HardwareProfile | None = None, b200: HardwareProfile | None = None,
-                               h100: HardwareProfile | None = None) -> dict[str, Any]:
+def blackwell_efficiency_block(
+    base: HardwareProfile | None = None, b200: HardwareProfile | None = None, h100: HardwareProfile | None = None
+) -> dict[str, Any]:
     """The efficiency block shipped in ``b200.json`` / ``gb200.json`` / ``b300.json``, recomputed
     from the copied tables: ``gemm_compute``, ``gemm_compute_fp8``, ``gemm_compute_fp4`` (lists of
     ``[M, η]``), ``kernel_overhead_us`` (B200 launch floor) and ``grouped_gemm_tile_rows`` (128:
@@ -128,8 +139,10 @@ def blackwell_efficiency_block(base: HardwareProfile | None = None, b200: Hardwa
     b_rows = [r for r in rows if r["device"] == XLA_DEVICE["b200"]]
     t0 = _floor_s(b_rows)
     fp4_peak = b200.peak_flops("fp4")
-    fp4 = [(float(r["m"]), 2.0 * r["m"] * r["n"] * r["k"] / (fp4_peak * max(r["time_s"] - t0, _MIN_T_S)))
-           for r in load_nvfp4_rows()]
+    fp4 = [
+        (float(r["m"]), 2.0 * r["m"] * r["n"] * r["k"] / (fp4_peak * max(r["time_s"] - t0, _MIN_T_S)))
+        for r in load_nvfp4_rows()
+    ]
     return {
         "gemm_compute": _round_curve(bf16),
         "gemm_compute_fp8": _round_curve(fp8),
@@ -156,8 +169,9 @@ class GemmCheck:
         return dict(self.__dict__)
 
 
-def check_xla_gemms(hw: HardwareProfile, device: str, dtype: str = "bf16",
-                    rows: list[dict[str, Any]] | None = None) -> GemmCheck:
+def check_xla_gemms(
+    hw: HardwareProfile, device: str, dtype: str = "bf16", rows: list[dict[str, Any]] | None = None
+) -> GemmCheck:
     """MAPE and bias of :func:`~dashboard.features.cost_model.gemm_roofline_s` on ``hw`` against
     the XLA-measured times of ``device`` (``sm_90`` / ``sm_100_B200``) in ``dtype``."""
     rows = rows if rows is not None else load_xla_rows()
@@ -171,7 +185,13 @@ def check_xla_gemms(hw: HardwareProfile, device: str, dtype: str = "bf16",
         rel.append(e)
         if r["n"] >= 2048 and r["k"] >= 2048:
             rel_large.append(e)
-    return GemmCheck(hardware=hw.slug, device=device, dtype=dtype, n=len(rel),
-                     mape=statistics.fmean(abs(x) for x in rel), bias=statistics.fmean(rel),
-                     mape_large=statistics.fmean(abs(x) for x in rel_large) if rel_large else float("nan"),
-                     n_large=len(rel_large))
+    return GemmCheck(
+        hardware=hw.slug,
+        device=device,
+        dtype=dtype,
+        n=len(rel),
+        mape=statistics.fmean(abs(x) for x in rel),
+        bias=statistics.fmean(rel),
+        mape_large=statistics.fmean(abs(x) for x in rel_large) if rel_large else float("nan"),
+        n_large=len(rel_large),
+    )

@@ -95,10 +95,15 @@ def _quantization(spec: LaunchSpec) -> str | None:
 
 
 def _note(spec: LaunchSpec) -> str:
-    if (spec.weight_dtype != spec.checkpoint_dtype and _quantization(spec) is None
-            and spec.weight_dtype not in ("bf16", "fp16")):
-        return (f"# note: {spec.weight_dtype} weights need a {spec.weight_dtype} checkpoint of this model "
-                f"(the engine cannot quantise {spec.checkpoint_dtype} to {spec.weight_dtype} at load time)\n")
+    if (
+        spec.weight_dtype != spec.checkpoint_dtype
+        and _quantization(spec) is None
+        and spec.weight_dtype not in ("bf16", "fp16")
+    ):
+        return (
+            f"# note: {spec.weight_dtype} weights need a {spec.weight_dtype} checkpoint of this model "
+            f"(the engine cannot quantise {spec.checkpoint_dtype} to {spec.weight_dtype} at load time)\n"
+        )
     return ""
 
 
@@ -111,9 +116,18 @@ def vllm_command(spec: LaunchSpec) -> str:
         a += ["--data-parallel-size", str(spec.dp)]
     if spec.ep > 1:
         a += ["--enable-expert-parallel"]
-    a += ["--max-num-seqs", str(spec.max_num_seqs), "--max-num-batched-tokens", str(spec.max_num_batched_tokens),
-          "--max-model-len", str(spec.max_model_len), "--gpu-memory-utilization", f"{spec.gpu_memory_utilization:g}",
-          "--kv-cache-dtype", "fp8" if spec.kv_dtype == "fp8" else "auto"]
+    a += [
+        "--max-num-seqs",
+        str(spec.max_num_seqs),
+        "--max-num-batched-tokens",
+        str(spec.max_num_batched_tokens),
+        "--max-model-len",
+        str(spec.max_model_len),
+        "--gpu-memory-utilization",
+        f"{spec.gpu_memory_utilization:g}",
+        "--kv-cache-dtype",
+        "fp8" if spec.kv_dtype == "fp8" else "auto",
+    ]
     q = _quantization(spec)
     if q:
         a += ["--quantization", q]
@@ -125,24 +139,32 @@ def vllm_command(spec: LaunchSpec) -> str:
     head = ""
     if spec.nodes > 1:  # vLLM runs a multi-node engine on a Ray cluster (docs/serving/parallelism_scaling.md)
         a += ["--distributed-executor-backend", "ray"]
-        head = (f"# multi-node replica ({spec.nodes} nodes × {spec.gpus_per_node} GPUs): start a Ray cluster of "
-                f"{spec.nodes} nodes first (vLLM examples/online_serving/multi-node-serving.sh), then on the head:\n")
+        head = (
+            f"# multi-node replica ({spec.nodes} nodes × {spec.gpus_per_node} GPUs): start a Ray cluster of "
+            f"{spec.nodes} nodes first (vLLM examples/online_serving/multi-node-serving.sh), then on the head:\n"
+        )
     return _note(spec) + head + " ".join(a)
 
 
 def sglang_command(spec: LaunchSpec) -> str:
     """``python -m sglang.launch_server`` for one replica."""
-    a = ["python", "-m", "sglang.launch_server", "--model-path", _q(spec.model_id),
-         "--tp-size", str(spec.tp * spec.dp)]
+    a = ["python", "-m", "sglang.launch_server", "--model-path", _q(spec.model_id), "--tp-size", str(spec.tp * spec.dp)]
     if spec.pp > 1:
         a += ["--pp-size", str(spec.pp)]
     if spec.dp > 1:
         a += ["--dp-size", str(spec.dp), "--enable-dp-attention"]
     if spec.ep > 1:
         a += ["--ep-size", str(spec.ep)]
-    a += ["--mem-fraction-static", f"{spec.gpu_memory_utilization:g}",
-          "--chunked-prefill-size", str(spec.max_num_batched_tokens),
-          "--max-running-requests", str(spec.max_num_seqs), "--context-length", str(spec.max_model_len)]
+    a += [
+        "--mem-fraction-static",
+        f"{spec.gpu_memory_utilization:g}",
+        "--chunked-prefill-size",
+        str(spec.max_num_batched_tokens),
+        "--max-running-requests",
+        str(spec.max_num_seqs),
+        "--context-length",
+        str(spec.max_model_len),
+    ]
     if spec.kv_dtype == "fp8":
         a += ["--kv-cache-dtype", "fp8_e4m3"]
     q = _quantization(spec)
@@ -156,9 +178,13 @@ def sglang_command(spec: LaunchSpec) -> str:
 
 def trtllm_yaml(spec: LaunchSpec) -> str:
     """The ``--extra_llm_api_options`` YAML of :func:`trtllm_command`."""
-    lines = [f"enable_attention_dp: {'true' if spec.dp > 1 else 'false'}", "enable_chunked_prefill: true",
-             "kv_cache_config:", f"  dtype: {'fp8' if spec.kv_dtype == 'fp8' else 'auto'}",
-             f"  free_gpu_memory_fraction: {spec.gpu_memory_utilization:g}"]
+    lines = [
+        f"enable_attention_dp: {'true' if spec.dp > 1 else 'false'}",
+        "enable_chunked_prefill: true",
+        "kv_cache_config:",
+        f"  dtype: {'fp8' if spec.kv_dtype == 'fp8' else 'auto'}",
+        f"  free_gpu_memory_fraction: {spec.gpu_memory_utilization:g}",
+    ]
     if spec.trtllm_speculative:
         lines.append(spec.trtllm_speculative)
     return "\n".join(lines) + "\n"
@@ -172,9 +198,18 @@ def trtllm_command(spec: LaunchSpec) -> str:
         a += ["--pp_size", str(spec.pp)]
     if spec.ep > 1:
         a += ["--ep_size", str(spec.ep)]
-    a += ["--max_batch_size", str(spec.max_num_seqs), "--max_num_tokens", str(spec.max_num_batched_tokens),
-          "--max_seq_len", str(spec.max_model_len), "--kv_cache_free_gpu_memory_fraction",
-          f"{spec.gpu_memory_utilization:g}", "--extra_llm_api_options", path]
+    a += [
+        "--max_batch_size",
+        str(spec.max_num_seqs),
+        "--max_num_tokens",
+        str(spec.max_num_batched_tokens),
+        "--max_seq_len",
+        str(spec.max_model_len),
+        "--kv_cache_free_gpu_memory_fraction",
+        f"{spec.gpu_memory_utilization:g}",
+        "--extra_llm_api_options",
+        path,
+    ]
     return f"{_note(spec)}cat > {path} <<'EOF'\n{trtllm_yaml(spec)}EOF\n" + " ".join(a)
 
 
@@ -187,8 +222,14 @@ def _vllm_args_yaml(spec: LaunchSpec, indent: str) -> str:
 def _gpus_and_shm(gpus: int, indent: str) -> str:
     """A container's GPU limit and a RAM-backed /dev/shm (NCCL needs more than the 64 MB default),
     at pod-spec ``indent``."""
-    container = ["resources:", "  limits:", f'    nvidia.com/gpu: "{gpus}"', "volumeMounts:", "- name: shm",
-                 "  mountPath: /dev/shm"]
+    container = [
+        "resources:",
+        "  limits:",
+        f'    nvidia.com/gpu: "{gpus}"',
+        "volumeMounts:",
+        "- name: shm",
+        "  mountPath: /dev/shm",
+    ]
     pod = ["volumes:", "- name: shm", "  emptyDir:", "    medium: Memory", "    sizeLimit: 16Gi"]
     return "\n".join([indent + "  " + ln for ln in container] + [indent + ln for ln in pod])
 
@@ -237,10 +278,11 @@ def _leader_worker_set(spec: LaunchSpec, name: str, labels: dict[str, str]) -> s
           args:
           - {json.dumps("{ROLE}")}
 {_gpus_and_shm(per_pod, "        ")}"""
-    leader = pod.replace(json.dumps("{ROLE}"), json.dumps(
-        f"bash {script} leader --ray_cluster_size=$(LWS_GROUP_SIZE); {cmd} --port 8000"))
-    worker = pod.replace(json.dumps("{ROLE}"), json.dumps(
-        f"bash {script} worker --ray_address=$(LWS_LEADER_ADDRESS)"))
+    leader = pod.replace(
+        json.dumps("{ROLE}"),
+        json.dumps(f"bash {script} leader --ray_cluster_size=$(LWS_GROUP_SIZE); {cmd} --port 8000"),
+    )
+    worker = pod.replace(json.dumps("{ROLE}"), json.dumps(f"bash {script} worker --ray_address=$(LWS_LEADER_ADDRESS)"))
     return f"""apiVersion: leaderworkerset.x-k8s.io/v1
 kind: LeaderWorkerSet
 metadata:
@@ -275,11 +317,15 @@ def k8s_manifest(spec: LaunchSpec, prefill: LaunchSpec | None = None, decode: La
     leader serves (the Service then selects the leaders)."""
     base = spec.name
     if prefill is not None and decode is not None:
-        note = ("# Disaggregated prefill/decode: each request must reach a prefill worker, then a decode worker\n"
-                "# (the NIXL connector moves the KV). Put a P/D-aware router in front (vLLM's disaggregated proxy\n"
-                "# example or the llm-d inference scheduler); the Service below exposes the decode pool to it.\n")
-        docs = [note + _workload(prefill, f"{base}-prefill", {"app": base, "role": "prefill"}),
-                _workload(decode, f"{base}-decode", {"app": base, "role": "decode"})]
+        note = (
+            "# Disaggregated prefill/decode: each request must reach a prefill worker, then a decode worker\n"
+            "# (the NIXL connector moves the KV). Put a P/D-aware router in front (vLLM's disaggregated proxy\n"
+            "# example or the llm-d inference scheduler); the Service below exposes the decode pool to it.\n"
+        )
+        docs = [
+            note + _workload(prefill, f"{base}-prefill", {"app": base, "role": "prefill"}),
+            _workload(decode, f"{base}-decode", {"app": base, "role": "decode"}),
+        ]
         svc_sel = {"app": base, "role": "decode"}
     else:
         docs = [_workload(spec, base, {"app": base})]
@@ -299,20 +345,27 @@ spec:
     return "---\n".join(docs)
 
 
-def launch_commands(spec: LaunchSpec, prefill: LaunchSpec | None = None,
-                    decode: LaunchSpec | None = None) -> dict[str, str]:
+def launch_commands(
+    spec: LaunchSpec, prefill: LaunchSpec | None = None, decode: LaunchSpec | None = None
+) -> dict[str, str]:
     """``{"vllm", "sglang", "trtllm", "k8s"}`` texts for a plan (disaggregated when both
     ``prefill`` and ``decode`` are given: one command per pool, prefill first)."""
     if prefill is not None and decode is not None:
         p, d = replace(prefill, role="prefill"), replace(decode, role="decode")
         out = {}
         for eng, fn in (("vllm", vllm_command), ("sglang", sglang_command), ("trtllm", trtllm_command)):
-            out[eng] = (f"# prefill workers ({p.replicas} × {p.gpus} GPUs)\n{fn(p)}\n"
-                        f"# decode workers ({d.replicas} × {d.gpus} GPUs)\n{fn(d)}")
+            out[eng] = (
+                f"# prefill workers ({p.replicas} × {p.gpus} GPUs)\n{fn(p)}\n"
+                f"# decode workers ({d.replicas} × {d.gpus} GPUs)\n{fn(d)}"
+            )
         out["k8s"] = k8s_manifest(spec, p, d)
         return out
-    return {"vllm": vllm_command(spec), "sglang": sglang_command(spec), "trtllm": trtllm_command(spec),
-            "k8s": k8s_manifest(spec)}
+    return {
+        "vllm": vllm_command(spec),
+        "sglang": sglang_command(spec),
+        "trtllm": trtllm_command(spec),
+        "k8s": k8s_manifest(spec),
+    }
 
 
 def _engine_shape(tp: int, ep: int) -> tuple[int, int, int]:
@@ -322,29 +375,64 @@ def _engine_shape(tp: int, ep: int) -> tuple[int, int, int]:
     return tp, dp, ep
 
 
-def launch_from_search_row(row: dict[str, Any], model_id: str, input_len: int, output_len: int, *,
-                           weight_dtype: str = "bf16", checkpoint_dtype: str = "bf16", kv_dtype: str = "bf16",
-                           gpu_memory_utilization: float = 0.9, speculative: dict[str, Any] | None = None,
-                           ) -> dict[str, str]:
+def launch_from_search_row(
+    row: dict[str, Any],
+    model_id: str,
+    input_len: int,
+    output_len: int,
+    *,
+    weight_dtype: str = "bf16",
+    checkpoint_dtype: str = "bf16",
+    kv_dtype: str = "bf16",
+    gpu_memory_utilization: float = 0.9,
+    speculative: dict[str, Any] | None = None,
+) -> dict[str, str]:
     """Launch texts for a ``modeling search`` configuration (aggregated: ``tp, ep, dp`` replicas,
     ``concurrency_per_engine``, ``budget``; disaggregated: ``x`` prefill engines of ``tp_p/ep_p``,
     ``y`` decode engines of ``tp_d/ep_d``). ``speculative``: the LaunchSpec speculative fields
     (``speculative_config``, ``sglang_speculative``, ``trtllm_speculative``)."""
-    common = {"model_id": model_id, "max_model_len": input_len + output_len, "kv_dtype": kv_dtype,
-              "weight_dtype": weight_dtype, "checkpoint_dtype": checkpoint_dtype,
-              "gpu_memory_utilization": gpu_memory_utilization, **(speculative or {})}
+    common = {
+        "model_id": model_id,
+        "max_model_len": input_len + output_len,
+        "kv_dtype": kv_dtype,
+        "weight_dtype": weight_dtype,
+        "checkpoint_dtype": checkpoint_dtype,
+        "gpu_memory_utilization": gpu_memory_utilization,
+        **(speculative or {}),
+    }
     budget = int(row.get("budget") or 8192)
     if "x" in row and "tp_p" in row:
         tp, dp, ep = _engine_shape(int(row["tp_p"]), int(row["ep_p"]))
-        pre = LaunchSpec(tp=tp, dp=dp, ep=ep, replicas=int(row["x"]), max_num_batched_tokens=budget,
-                         max_num_seqs=min(256, budget), **common)
+        pre = LaunchSpec(
+            tp=tp,
+            dp=dp,
+            ep=ep,
+            replicas=int(row["x"]),
+            max_num_batched_tokens=budget,
+            max_num_seqs=min(256, budget),
+            **common,
+        )
         tp, dp, ep = _engine_shape(int(row["tp_d"]), int(row["ep_d"]))
         seqs = max(1, int(row.get("decode_concurrency") or 256))
-        dec = LaunchSpec(tp=tp, dp=dp, ep=ep, replicas=int(row["y"]), max_num_seqs=seqs,
-                         max_num_batched_tokens=max(budget, seqs), **common)
+        dec = LaunchSpec(
+            tp=tp,
+            dp=dp,
+            ep=ep,
+            replicas=int(row["y"]),
+            max_num_seqs=seqs,
+            max_num_batched_tokens=max(budget, seqs),
+            **common,
+        )
         return launch_commands(pre, pre, dec)
     tp, dp, ep = _engine_shape(int(row["tp"]), int(row["ep"]))
     seqs = max(1, int(row.get("concurrency_per_engine") or 256))
-    spec = LaunchSpec(tp=tp, dp=dp, ep=ep, replicas=int(row.get("dp") or 1), max_num_seqs=seqs,
-                      max_num_batched_tokens=max(budget, seqs), **common)
+    spec = LaunchSpec(
+        tp=tp,
+        dp=dp,
+        ep=ep,
+        replicas=int(row.get("dp") or 1),
+        max_num_seqs=seqs,
+        max_num_batched_tokens=max(budget, seqs),
+        **common,
+    )
     return launch_commands(spec)

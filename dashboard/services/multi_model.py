@@ -24,8 +24,19 @@ from dashboard.features.parallel import Dtypes, ParallelConfig
 __all__ = ["evaluate_model_row"]
 
 
-def evaluate_model_row(model: ModelProfile, hw: HardwareProfile, dtypes: Dtypes, *, batch: int, tp: int, ep: int,
-                       input_len: int, output_len: int, label: str, overlap: float = 0.0) -> dict[str, Any]:
+def evaluate_model_row(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    dtypes: Dtypes,
+    *,
+    batch: int,
+    tp: int,
+    ep: int,
+    input_len: int,
+    output_len: int,
+    label: str,
+    overlap: float = 0.0,
+) -> dict[str, Any]:
     """The comparison row of ``model`` (see the module docstring); raises ``ValueError`` for a
     layout the model cannot use. ``ep`` applies to MoE models only (1 otherwise)."""
     if ep > 1 and not model.is_moe:
@@ -39,22 +50,30 @@ def evaluate_model_row(model: ModelProfile, hw: HardwareProfile, dtypes: Dtypes,
     mem = memory_breakdown(model, hw, par, dtypes, context=input_len + output_len)
     peak = hw.peak_flops(gemm_compute_dtype(dtypes.weight, dtypes.activation))
     out: dict[str, Any] = {
-        "model": label, "params_B": model.total_params() / 1e9,
+        "model": label,
+        "params_B": model.total_params() / 1e9,
         "active_params_B": model.active_params() / 1e9,
         "active_params_incl_embedding_B": model.active_params(include_input_embedding=True) / 1e9,
         "layers": model.num_hidden_layers,
-        "hidden": model.hidden_size, "batch": batch, "tp": tp, "ep": ep,
-        "ttft_ms": prefill.latency_s * 1e3, "tpot_ms": tpot * 1e3,
+        "hidden": model.hidden_size,
+        "batch": batch,
+        "tp": tp,
+        "ep": ep,
+        "ttft_ms": prefill.latency_s * 1e3,
+        "tpot_ms": tpot * 1e3,
         "decode_tok_s": decode_tokens_per_s(batch, tpot),
     }
     for phase, cost in (("prefill", prefill), ("decode", decode)):
         out[f"{phase}_tflops"] = cost.flops / cost.latency_s / 1e12
         out[f"{phase}_mfu"] = mfu(cost.flops, cost.latency_s, peak)
         out[f"{phase}_hbm_util"] = hbm_utilisation(cost.bytes, cost.latency_s, hw.hbm_bytes_per_s)
-    out.update({
-        "weights_gib_per_gpu": mem.weight_bytes / GIB,
-        "kv_kib_per_token_per_gpu": mem.kv_bytes_per_token / 1024,
-        "kv_kib_per_token_engine": mem.kv_bytes_per_token * tp / 1024,
-        "fits": mem.fits, "max_sequences": mem.max_sequences,
-    })
+    out.update(
+        {
+            "weights_gib_per_gpu": mem.weight_bytes / GIB,
+            "kv_kib_per_token_per_gpu": mem.kv_bytes_per_token / 1024,
+            "kv_kib_per_token_engine": mem.kv_bytes_per_token * tp / 1024,
+            "fits": mem.fits,
+            "max_sequences": mem.max_sequences,
+        }
+    )
     return out

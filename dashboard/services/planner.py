@@ -84,10 +84,33 @@ __all__ = [
     "simulate_plan",
 ]
 
-PLAN_KEYS = ("hardware", "engine", "num_gpus", "replicas", "tp", "ep", "dp", "pp", "weight_dtype", "kv_dtype",
-             "max_num_seqs", "max_num_batched_tokens", "mode", "prefill", "decode", "ttft_ms", "tpot_ms", "itl_ms",
-             "output_tok_s_per_gpu", "usd_per_hour", "usd_per_m_input_tokens", "usd_per_m_output_tokens",
-             "tokens_per_joule", "meets_sla", "launch")
+PLAN_KEYS = (
+    "hardware",
+    "engine",
+    "num_gpus",
+    "replicas",
+    "tp",
+    "ep",
+    "dp",
+    "pp",
+    "weight_dtype",
+    "kv_dtype",
+    "max_num_seqs",
+    "max_num_batched_tokens",
+    "mode",
+    "prefill",
+    "decode",
+    "ttft_ms",
+    "tpot_ms",
+    "itl_ms",
+    "output_tok_s_per_gpu",
+    "usd_per_hour",
+    "usd_per_m_input_tokens",
+    "usd_per_m_output_tokens",
+    "tokens_per_joule",
+    "meets_sla",
+    "launch",
+)
 DISAGG_MODES = ("auto", "on", "off")
 _PRICES_FILE = Path(__file__).resolve().parent.parent / "data" / "prices.json"
 _BUDGETS = (2048, 8192)
@@ -117,8 +140,7 @@ def _num(name: str, v: Any, lo: float = 0.0, integer: bool = False, hi: float = 
     if integer and not isinstance(v, int):
         bad = True
     if bad:
-        raise ValueError(f"{name} must be a {'whole' if integer else 'positive'} number in ({lo:g}, {hi:g}], "
-                         f"got {v!r}")
+        raise ValueError(f"{name} must be a {'whole' if integer else 'positive'} number in ({lo:g}, {hi:g}], got {v!r}")
 
 
 @dataclass(frozen=True)
@@ -166,8 +188,9 @@ class PlanRequest:
 
     def sla_met(self, ttft_ms: float, tpot_ms: float, margin: float = 1.0) -> bool:
         """Both targets met, each scaled by ``margin`` (the planner's verdict uses ``SLA_MARGIN``)."""
-        return ((self.ttft_ms is None or ttft_ms <= self.ttft_ms * margin)
-                and (self.tpot_ms is None or tpot_ms <= self.tpot_ms * margin))
+        return (self.ttft_ms is None or ttft_ms <= self.ttft_ms * margin) and (
+            self.tpot_ms is None or tpot_ms <= self.tpot_ms * margin
+        )
 
 
 @dataclass
@@ -234,8 +257,9 @@ def _node_gpus(hw: HardwareProfile) -> int:
     return max(1, min(8, int(hw.scale_up_domain)))
 
 
-def engine_layouts(model: ModelProfile, hw: HardwareProfile, max_gpus: int,
-                   dtypes: Dtypes | None = None) -> list[EngineLayout]:
+def engine_layouts(
+    model: ModelProfile, hw: HardwareProfile, max_gpus: int, dtypes: Dtypes | None = None
+) -> list[EngineLayout]:
     """Engine layouts: TP ∈ {1, 2, 4, 8} inside a node, MoE EP over the TP group or DP-attention
     ranks; PP ∈ {2, 4} stages of a full node each (TP inside a node, PP across nodes) only when a
     full node without PP cannot hold the weights and one sequence."""
@@ -269,8 +293,16 @@ def _fits_one_node(model: ModelProfile, hw: HardwareProfile, node: int, dtypes: 
         if par is None:
             continue
         try:
-            if memory_breakdown(model, hw, par, dtypes, context=1, reserved_fraction=1 - _GPU_MEM_UTIL,
-                                max_batched_tokens=2048, max_seqs=1).fits:
+            if memory_breakdown(
+                model,
+                hw,
+                par,
+                dtypes,
+                context=1,
+                reserved_fraction=1 - _GPU_MEM_UTIL,
+                max_batched_tokens=2048,
+                max_seqs=1,
+            ).fits:
                 return True
         except ParallelError:
             continue
@@ -278,8 +310,16 @@ def _fits_one_node(model: ModelProfile, hw: HardwareProfile, node: int, dtypes: 
 
 
 # ---------------------------------------------------------------------------- analytic shortlist
-def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: EngineLayout, dtypes: Dtypes,
-              req: PlanRequest, budget: int, max_seqs: int) -> tuple[float, int, str | None]:
+def _capacity(
+    cm: CostModel,
+    model: ModelProfile,
+    hw: HardwareProfile,
+    lay: EngineLayout,
+    dtypes: Dtypes,
+    req: PlanRequest,
+    budget: int,
+    max_seqs: int,
+) -> tuple[float, int, str | None]:
     """Highest request rate one replica completes in steady state within the SLA, the concurrency
     that reaches it, and why nothing does (``None`` when some concurrency does)."""
     i_len, o_len = req.input_len, req.output_len
@@ -287,12 +327,28 @@ def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: Engi
     if req.speculative is not None:  # the draft's weights and KV come out of the KV budget
         from dashboard.features.speculative import speculative_memory_breakdown
 
-        mem = speculative_memory_breakdown(model, hw, req.speculative, lay.parallel(), dtypes,
-                                           context=ctx + req.speculative.k, reserved_fraction=1 - _GPU_MEM_UTIL,
-                                           max_batched_tokens=budget, max_seqs=max_seqs)[0]
+        mem = speculative_memory_breakdown(
+            model,
+            hw,
+            req.speculative,
+            lay.parallel(),
+            dtypes,
+            context=ctx + req.speculative.k,
+            reserved_fraction=1 - _GPU_MEM_UTIL,
+            max_batched_tokens=budget,
+            max_seqs=max_seqs,
+        )[0]
     else:
-        mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=ctx, reserved_fraction=1 - _GPU_MEM_UTIL,
-                               max_batched_tokens=budget, max_seqs=max_seqs)
+        mem = memory_breakdown(
+            model,
+            hw,
+            lay.parallel(),
+            dtypes,
+            context=ctx,
+            reserved_fraction=1 - _GPU_MEM_UTIL,
+            max_batched_tokens=budget,
+            max_seqs=max_seqs,
+        )
     kv_seqs = mem.max_sequences * lay.parallel().attention_dp
     if kv_seqs < 1:
         need = (mem.weight_bytes + mem.activation_bytes + mem.runtime_reserve_bytes) / 2**30
@@ -319,8 +375,9 @@ def _capacity(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: Engi
     return best, best_c, (None if best > 0 else why)
 
 
-def _economics(req: PlanRequest, usd_per_hour: float, gpus: int, hw: HardwareProfile,
-               out_tok_s: float) -> dict[str, Any]:
+def _economics(
+    req: PlanRequest, usd_per_hour: float, gpus: int, hw: HardwareProfile, out_tok_s: float
+) -> dict[str, Any]:
     """``output_tok_s_per_gpu``, ``usd_per_hour``, ``usd_per_m_input_tokens``,
     ``usd_per_m_output_tokens`` (the whole bill on each token type) and ``tokens_per_joule``
     (output tokens per GPU-joule at TDP) of a deployment delivering ``out_tok_s`` output tokens/s."""
@@ -343,8 +400,9 @@ def _pricing_basis(req: PlanRequest, replicas: int, sim_out_tok_s: float | None)
     return sim_out_tok_s if sim_out_tok_s else 0.0
 
 
-def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, price: float,
-                dtypes: Dtypes) -> tuple[list[_Candidate], str | None]:
+def _candidates(
+    model: ModelProfile, hw: HardwareProfile, req: PlanRequest, price: float, dtypes: Dtypes
+) -> tuple[list[_Candidate], str | None]:
     budget_default, seqs_default, _ = scheduler_limits(req.engine, hw)
     budgets = sorted({min(b, budget_default) for b in _BUDGETS} | {budget_default})
     out: list[_Candidate] = []
@@ -366,8 +424,9 @@ def _candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, pric
             else:
                 n0 = max(1, math.ceil(req.concurrency / conc))  # type: ignore[operator]
             if n0 * lay.gpus > req.max_gpus:
-                reasons.append(f"{layout_label(lay)}: {n0} replicas ({n0 * lay.gpus} GPUs) needed, "
-                               f"more than {req.max_gpus}")
+                reasons.append(
+                    f"{layout_label(lay)}: {n0} replicas ({n0 * lay.gpus} GPUs) needed, more than {req.max_gpus}"
+                )
                 continue
             for n in range(n0, n0 + _EXTRA_REPLICAS + 1):
                 gpus = n * lay.gpus
@@ -397,22 +456,30 @@ def _num_requests(rate: float | None, req: PlanRequest, conc: int | None) -> int
     return int(min(1200, max(200, 5 * (conc or 1))))
 
 
-def _engine_sched(req: PlanRequest, cm: CostModel, max_num_batched_tokens: int, max_num_seqs: int,
-                  **overrides: Any) -> SchedulerConfig:
+def _engine_sched(
+    req: PlanRequest, cm: CostModel, max_num_batched_tokens: int, max_num_seqs: int, **overrides: Any
+) -> SchedulerConfig:
     """The engine's scheduler (admission, async scheduling, overheads, KV rule: the engine profile)
     with the plan's limits; the generic vLLM-style scheduler when no engine profile loads."""
     budget = max(max_num_batched_tokens, max_num_seqs)
     try:
-        return SchedulerConfig.from_engine(req.engine, cm.hw, cm.par.tp, max_num_batched_tokens=budget,
-                                           max_num_seqs=max_num_seqs, **overrides)
+        return SchedulerConfig.from_engine(
+            req.engine, cm.hw, cm.par.tp, max_num_batched_tokens=budget, max_num_seqs=max_num_seqs, **overrides
+        )
     except (AttributeError, ImportError, TypeError):
         _, _, block = scheduler_limits(req.engine, cm.hw)
-        return SchedulerConfig(max_num_batched_tokens=budget, max_num_seqs=max_num_seqs, block_size=block,
-                               gpu_memory_utilization=_GPU_MEM_UTIL, **overrides)
+        return SchedulerConfig(
+            max_num_batched_tokens=budget,
+            max_num_seqs=max_num_seqs,
+            block_size=block,
+            gpu_memory_utilization=_GPU_MEM_UTIL,
+            **overrides,
+        )
 
 
-def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batched_tokens: int, max_num_seqs: int,
-                  seed: int = 0) -> dict[str, float]:
+def simulate_plan(
+    cm: CostModel, req: PlanRequest, replicas: int, max_num_batched_tokens: int, max_num_seqs: int, seed: int = 0
+) -> dict[str, float]:
     """Simulate one replica at its share of the load; TTFT/TPOT/ITL at ``req.percentile`` (ms),
     output tokens/s of the replica. Raises ``ValueError`` when the replica cannot hold a request."""
     pp = cm.par.pp
@@ -424,12 +491,22 @@ def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batche
         sched = replace(sched, num_kv_blocks=blocks)
     if req.request_rate is not None:
         rate = req.request_rate / replicas
-        wl = WorkloadConfig(num_requests=_num_requests(rate, req, None), input_len=req.input_len,
-                            output_len=req.output_len, request_rate=rate, seed=seed)
+        wl = WorkloadConfig(
+            num_requests=_num_requests(rate, req, None),
+            input_len=req.input_len,
+            output_len=req.output_len,
+            request_rate=rate,
+            seed=seed,
+        )
     else:
         conc = max(1, math.ceil(req.concurrency / replicas))  # type: ignore[operator]
-        wl = WorkloadConfig(num_requests=_num_requests(None, req, conc), input_len=req.input_len,
-                            output_len=req.output_len, concurrency=conc, seed=seed)
+        wl = WorkloadConfig(
+            num_requests=_num_requests(None, req, conc),
+            input_len=req.input_len,
+            output_len=req.output_len,
+            concurrency=conc,
+            seed=seed,
+        )
     res = simulate(cm, wl, sched, dp=pp, record_steps=False, speculative=req.speculative)
     rq = res.requests
     n = len(rq["ttft_s"])
@@ -445,23 +522,42 @@ def simulate_plan(cm: CostModel, req: PlanRequest, replicas: int, max_num_batche
         extra = {"spec_acceptance_length": float(res.summary["spec_decode_acceptance_length"])}
     else:
         extra = {}
-    return {**extra, "ttft_ms": ttft, "tpot_ms": tpot, "itl_ms": float(itl),
-            "output_tok_s": float(res.summary["output_throughput_tok_s"]),
-            "completed": int(res.summary["completed"]), "num_requests": n}
+    return {
+        **extra,
+        "ttft_ms": ttft,
+        "tpot_ms": tpot,
+        "itl_ms": float(itl),
+        "output_tok_s": float(res.summary["output_throughput_tok_s"]),
+        "completed": int(res.summary["completed"]),
+        "num_requests": n,
+    }
 
 
 # ---------------------------------------------------------------------------- assembling a plan
-def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanRequest, sim: dict[str, float],
-               ok: bool) -> dict[str, Any]:
+def _plan_dict(
+    model: ModelProfile, model_id: str, c: _Candidate, req: PlanRequest, sim: dict[str, float], ok: bool
+) -> dict[str, Any]:
     lay = c.layout
     gpus = c.replicas * lay.gpus
     out_tok_s = _pricing_basis(req, c.replicas, sim["output_tok_s"] * c.replicas)
     nf = native_format(model)
-    spec = LaunchSpec(model_id=model_id, tp=lay.tp, dp=lay.dp, ep=lay.ep, pp=lay.pp, max_num_seqs=c.max_num_seqs,
-                      max_num_batched_tokens=c.budget, max_model_len=req.input_len + req.output_len,
-                      gpu_memory_utilization=_GPU_MEM_UTIL, kv_dtype=c.dtypes.kv, weight_dtype=c.dtypes.weight,
-                      checkpoint_dtype=nf.weight, replicas=c.replicas, name=_k8s_name(model_id),
-                      gpus_per_node=_node_gpus(c.hw))
+    spec = LaunchSpec(
+        model_id=model_id,
+        tp=lay.tp,
+        dp=lay.dp,
+        ep=lay.ep,
+        pp=lay.pp,
+        max_num_seqs=c.max_num_seqs,
+        max_num_batched_tokens=c.budget,
+        max_model_len=req.input_len + req.output_len,
+        gpu_memory_utilization=_GPU_MEM_UTIL,
+        kv_dtype=c.dtypes.kv,
+        weight_dtype=c.dtypes.weight,
+        checkpoint_dtype=nf.weight,
+        replicas=c.replicas,
+        name=_k8s_name(model_id),
+        gpus_per_node=_node_gpus(c.hw),
+    )
     extra: dict[str, Any] = {}
     if req.speculative is not None:
         from dashboard.features.speculative import (
@@ -470,11 +566,16 @@ def _plan_dict(model: ModelProfile, model_id: str, c: _Candidate, req: PlanReque
             speculative_config_to_vllm_json,
         )
 
-        spec = replace(spec, speculative_config=speculative_config_to_vllm_json(req.speculative, model),
-                       sglang_speculative=tuple(speculative_config_to_sglang_args(req.speculative, model)),
-                       trtllm_speculative=speculative_config_to_trtllm_yaml(req.speculative, model))
-        extra["speculative"] = {**req.speculative.as_dict(),
-                                "acceptance_length_simulated": sim.get("spec_acceptance_length")}
+        spec = replace(
+            spec,
+            speculative_config=speculative_config_to_vllm_json(req.speculative, model),
+            sglang_speculative=tuple(speculative_config_to_sglang_args(req.speculative, model)),
+            trtllm_speculative=speculative_config_to_trtllm_yaml(req.speculative, model),
+        )
+        extra["speculative"] = {
+            **req.speculative.as_dict(),
+            "acceptance_length_simulated": sim.get("spec_acceptance_length"),
+        }
     return {
         "hardware": c.hw.slug,
         "engine": req.engine,
@@ -512,12 +613,28 @@ def _sort_key(p: dict[str, Any]) -> tuple[int, float, float]:
     return (0 if p["meets_sla"] else 1, cost if cost is not None else math.inf, p["num_gpus"])
 
 
-def _pd_capacity_prefill(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: EngineLayout, dtypes: Dtypes,
-                         req: PlanRequest, budget: int, max_seqs: int) -> float:
+def _pd_capacity_prefill(
+    cm: CostModel,
+    model: ModelProfile,
+    hw: HardwareProfile,
+    lay: EngineLayout,
+    dtypes: Dtypes,
+    req: PlanRequest,
+    budget: int,
+    max_seqs: int,
+) -> float:
     """Prompts/s one prefill engine completes with its steady-state TTFT within 60 % of the TTFT
     target (the rest is left to the KV transfer and the decode pool's first step)."""
-    mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=req.input_len + 1,
-                           reserved_fraction=1 - _GPU_MEM_UTIL, max_batched_tokens=budget, max_seqs=max_seqs)
+    mem = memory_breakdown(
+        model,
+        hw,
+        lay.parallel(),
+        dtypes,
+        context=req.input_len + 1,
+        reserved_fraction=1 - _GPU_MEM_UTIL,
+        max_batched_tokens=budget,
+        max_seqs=max_seqs,
+    )
     kv_seqs = mem.max_sequences * lay.parallel().attention_dp
     best, memo = 0.0, {}
     for c in _CONCURRENCY:
@@ -529,14 +646,29 @@ def _pd_capacity_prefill(cm: CostModel, model: ModelProfile, hw: HardwareProfile
     return best
 
 
-def _pd_capacity_decode(cm: CostModel, model: ModelProfile, hw: HardwareProfile, lay: EngineLayout, dtypes: Dtypes,
-                        req: PlanRequest, max_seqs: int) -> tuple[float, int]:
+def _pd_capacity_decode(
+    cm: CostModel,
+    model: ModelProfile,
+    hw: HardwareProfile,
+    lay: EngineLayout,
+    dtypes: Dtypes,
+    req: PlanRequest,
+    max_seqs: int,
+) -> tuple[float, int]:
     """Requests/s one decode engine carries with its mean TPOT within the target: ``c`` running
     sequences at TPOT ``t`` finish ``c / (t · O)`` requests per second; ``c`` limited by the KV cache
     (``I + O`` tokens each) and ``max_num_seqs``."""
     ctx = req.input_len + req.output_len
-    mem = memory_breakdown(model, hw, lay.parallel(), dtypes, context=ctx, reserved_fraction=1 - _GPU_MEM_UTIL,
-                           max_batched_tokens=max_seqs, max_seqs=max_seqs)
+    mem = memory_breakdown(
+        model,
+        hw,
+        lay.parallel(),
+        dtypes,
+        context=ctx,
+        reserved_fraction=1 - _GPU_MEM_UTIL,
+        max_batched_tokens=max_seqs,
+        max_seqs=max_seqs,
+    )
     kv_seqs = mem.max_sequences * lay.parallel().attention_dp
     best, best_c = 0.0, 0
     for c in _CONCURRENCY:
@@ -570,8 +702,9 @@ class _PDCandidate:
         return self.n_p * self.pre.gpus + self.n_d * self.dec.gpus
 
 
-def _pd_candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, price: float,
-                   dtypes: Dtypes) -> tuple[list[_PDCandidate], str | None]:
+def _pd_candidates(
+    model: ModelProfile, hw: HardwareProfile, req: PlanRequest, price: float, dtypes: Dtypes
+) -> tuple[list[_PDCandidate], str | None]:
     """Prefill × decode pools of the same GPU type (rate mode only), cheapest first: for the 2
     prefill layouts with the fewest GPUs per unit of analytic capacity, the fewest engines whose
     simulated TTFT percentile (Poisson prompts, prefill only) is within 70 % of the target; for the
@@ -596,8 +729,9 @@ def _pd_candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, p
         if cap_d > 0:
             dec.append((lay.gpus / cap_d, lay, cm, c_d))
     if not pre or not dec:
-        return [], ("no prefill layout meets 60 % of the TTFT target" if not pre
-                    else "no decode layout meets the TPOT target")
+        return [], (
+            "no prefill layout meets 60 % of the TTFT target" if not pre else "no decode layout meets the TPOT target"
+        )
     rate = req.request_rate
     out: list[_PDCandidate] = []
     seqs_p = min(seqs_default, budget)
@@ -607,8 +741,9 @@ def _pd_candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, p
     pools: list[tuple[EngineLayout, CostModel, int]] = []
     for gp, lp, cmp in sorted(pre, key=lambda x: x[0])[:2]:
         n_p0 = max(1, math.ceil(rate * gp / lp.gpus - 1e-9))
-        n_p = _smallest_prefill_pool(cmp, req, n_p0, min(3 * n_p0 + 1, (req.max_gpus - 1) // lp.gpus), budget,
-                                     seqs_p, target_p)
+        n_p = _smallest_prefill_pool(
+            cmp, req, n_p0, min(3 * n_p0 + 1, (req.max_gpus - 1) // lp.gpus), budget, seqs_p, target_p
+        )
         if n_p is not None:
             pools.append((lp, cmp, n_p))
     if not pools:
@@ -627,7 +762,7 @@ def _pd_candidates(model: ModelProfile, hw: HardwareProfile, req: PlanRequest, p
 
 def _pct(x: np.ndarray, q: float) -> float:
     """Percentile ``q`` in ms of seconds ``x`` after the warm-up share (NaNs ignored)."""
-    x = x[int(len(x) * _WARMUP):]
+    x = x[int(len(x) * _WARMUP) :]
     return float(np.nanpercentile(x, q)) * 1e3 if np.isfinite(x).any() else 0.0
 
 
@@ -638,12 +773,17 @@ def _prefill_sim(cm: CostModel, req: PlanRequest, n_p: int, budget: int, seqs: i
     rate = (req.request_rate or 0.0) / n_p
     sp = _engine_sched(req, cm, budget, seqs)
     n_req = int(min(3000, max(1000, rate * 300.0)))
-    return simulate(cm, WorkloadConfig(num_requests=n_req, input_len=req.input_len, output_len=1,
-                                       request_rate=rate, seed=seed), sp, record_steps=False)
+    return simulate(
+        cm,
+        WorkloadConfig(num_requests=n_req, input_len=req.input_len, output_len=1, request_rate=rate, seed=seed),
+        sp,
+        record_steps=False,
+    )
 
 
-def _smallest_prefill_pool(cm: CostModel, req: PlanRequest, lo: int, hi: int, budget: int, seqs: int,
-                           target_ms: float | None) -> int | None:
+def _smallest_prefill_pool(
+    cm: CostModel, req: PlanRequest, lo: int, hi: int, budget: int, seqs: int, target_ms: float | None
+) -> int | None:
     """The fewest prefill engines in ``[lo, hi]`` whose simulated TTFT percentile is within
     ``target_ms`` (more engines, less queueing: a bisection, ``log2(hi − lo)`` simulations)."""
     if hi < lo:
@@ -679,56 +819,123 @@ def simulate_pd_plan(c: _PDCandidate, model: ModelProfile, req: PlanRequest, see
     hit = max(0.0, min(0.999, 1.0 - 1.0 / max(1, req.input_len)))
     sd = _engine_sched(req, c.cm_d, c.budget, c.seqs_d, prefix_cache_hit=hit)
     n_req = _num_requests(rate / c.n_d, req, None)
-    rd = simulate(c.cm_d, WorkloadConfig(num_requests=n_req, input_len=req.input_len, output_len=req.output_len,
-                                         request_rate=rate / c.n_d, seed=seed), sd, record_steps=False)
+    rd = simulate(
+        c.cm_d,
+        WorkloadConfig(
+            num_requests=n_req, input_len=req.input_len, output_len=req.output_len, request_rate=rate / c.n_d, seed=seed
+        ),
+        sd,
+        record_steps=False,
+    )
     q = req.percentile
     t_kv, _ = kv_transfer_s(model, c.hw, c.pre.parallel(), c.dtypes.kv, req.input_len, "ib")
     ttft_p, ttft_d = _pct(rp.requests["ttft_s"], q), _pct(rd.requests["ttft_s"], q)
     itl = weighted_percentiles(rd.itl_values_s, rd.itl_weights, (q,))[0] * 1e3 if len(rd.itl_values_s) else 0.0
-    return {"ttft_ms": ttft_p + t_kv * 1e3 + ttft_d, "tpot_ms": _pct(rd.requests["tpot_s"], q), "itl_ms": float(itl),
-            "prefill_ttft_ms": ttft_p, "kv_transfer_ms": t_kv * 1e3, "decode_first_step_ms": ttft_d,
-            "output_tok_s": float(rd.summary["output_throughput_tok_s"])}
+    return {
+        "ttft_ms": ttft_p + t_kv * 1e3 + ttft_d,
+        "tpot_ms": _pct(rd.requests["tpot_s"], q),
+        "itl_ms": float(itl),
+        "prefill_ttft_ms": ttft_p,
+        "kv_transfer_ms": t_kv * 1e3,
+        "decode_first_step_ms": ttft_d,
+        "output_tok_s": float(rd.summary["output_throughput_tok_s"]),
+    }
 
 
 def _pool(lay: EngineLayout, n: int, seqs: int, budget: int) -> dict[str, Any]:
-    return {"replicas": n, "tp": lay.tp, "ep": lay.ep, "dp": lay.dp, "pp": lay.pp, "num_gpus": n * lay.gpus,
-            "max_num_seqs": seqs, "max_num_batched_tokens": max(budget, seqs)}
+    return {
+        "replicas": n,
+        "tp": lay.tp,
+        "ep": lay.ep,
+        "dp": lay.dp,
+        "pp": lay.pp,
+        "num_gpus": n * lay.gpus,
+        "max_num_seqs": seqs,
+        "max_num_batched_tokens": max(budget, seqs),
+    }
 
 
-def _pd_plan_dict(model: ModelProfile, model_id: str, c: _PDCandidate, req: PlanRequest, sim: dict[str, float],
-                  ok: bool) -> dict[str, Any]:
+def _pd_plan_dict(
+    model: ModelProfile, model_id: str, c: _PDCandidate, req: PlanRequest, sim: dict[str, float], ok: bool
+) -> dict[str, Any]:
     """A disaggregated plan: top-level ``tp/ep/dp/pp/max_num_*`` are the decode pool's, ``replicas``
     counts both pools' engines, ``num_gpus`` both pools' GPUs; ``prefill``/``decode`` hold each pool
     (and the TTFT parts)."""
     gpus = c.gpus
     out_tok_s = _pricing_basis(req, 1, None)
     nf = native_format(model)
-    common = {"model_id": model_id, "max_model_len": req.input_len + req.output_len,
-              "gpu_memory_utilization": _GPU_MEM_UTIL, "kv_dtype": c.dtypes.kv, "weight_dtype": c.dtypes.weight,
-              "checkpoint_dtype": nf.weight, "name": _k8s_name(model_id), "gpus_per_node": _node_gpus(c.hw)}
-    pre = LaunchSpec(tp=c.pre.tp, dp=c.pre.dp, ep=c.pre.ep, pp=c.pre.pp, replicas=c.n_p, max_num_seqs=c.seqs_p,
-                     max_num_batched_tokens=c.budget, **common)
-    dec = LaunchSpec(tp=c.dec.tp, dp=c.dec.dp, ep=c.dec.ep, pp=c.dec.pp, replicas=c.n_d, max_num_seqs=c.seqs_d,
-                     max_num_batched_tokens=max(c.budget, c.seqs_d), **common)
-    prefill = {**_pool(c.pre, c.n_p, c.seqs_p, c.budget), "ttft_ms": sim["prefill_ttft_ms"],
-               "kv_transfer_ms": sim["kv_transfer_ms"]}
-    decode = {**_pool(c.dec, c.n_d, c.seqs_d, c.budget), "first_step_ms": sim["decode_first_step_ms"],
-              "tpot_ms": sim["tpot_ms"]}
+    common = {
+        "model_id": model_id,
+        "max_model_len": req.input_len + req.output_len,
+        "gpu_memory_utilization": _GPU_MEM_UTIL,
+        "kv_dtype": c.dtypes.kv,
+        "weight_dtype": c.dtypes.weight,
+        "checkpoint_dtype": nf.weight,
+        "name": _k8s_name(model_id),
+        "gpus_per_node": _node_gpus(c.hw),
+    }
+    pre = LaunchSpec(
+        tp=c.pre.tp,
+        dp=c.pre.dp,
+        ep=c.pre.ep,
+        pp=c.pre.pp,
+        replicas=c.n_p,
+        max_num_seqs=c.seqs_p,
+        max_num_batched_tokens=c.budget,
+        **common,
+    )
+    dec = LaunchSpec(
+        tp=c.dec.tp,
+        dp=c.dec.dp,
+        ep=c.dec.ep,
+        pp=c.dec.pp,
+        replicas=c.n_d,
+        max_num_seqs=c.seqs_d,
+        max_num_batched_tokens=max(c.budget, c.seqs_d),
+        **common,
+    )
+    prefill = {
+        **_pool(c.pre, c.n_p, c.seqs_p, c.budget),
+        "ttft_ms": sim["prefill_ttft_ms"],
+        "kv_transfer_ms": sim["kv_transfer_ms"],
+    }
+    decode = {
+        **_pool(c.dec, c.n_d, c.seqs_d, c.budget),
+        "first_step_ms": sim["decode_first_step_ms"],
+        "tpot_ms": sim["tpot_ms"],
+    }
     return {
-        "hardware": c.hw.slug, "engine": req.engine, "num_gpus": gpus, "replicas": c.n_p + c.n_d,
-        "tp": c.dec.tp, "ep": c.dec.ep, "dp": c.dec.dp, "pp": c.dec.pp,
-        "weight_dtype": c.dtypes.weight, "kv_dtype": c.dtypes.kv,
-        "max_num_seqs": c.seqs_d, "max_num_batched_tokens": max(c.budget, c.seqs_d),
-        "mode": "disaggregated", "prefill": prefill, "decode": decode,
-        "ttft_ms": sim["ttft_ms"], "tpot_ms": sim["tpot_ms"], "itl_ms": sim["itl_ms"],
+        "hardware": c.hw.slug,
+        "engine": req.engine,
+        "num_gpus": gpus,
+        "replicas": c.n_p + c.n_d,
+        "tp": c.dec.tp,
+        "ep": c.dec.ep,
+        "dp": c.dec.dp,
+        "pp": c.dec.pp,
+        "weight_dtype": c.dtypes.weight,
+        "kv_dtype": c.dtypes.kv,
+        "max_num_seqs": c.seqs_d,
+        "max_num_batched_tokens": max(c.budget, c.seqs_d),
+        "mode": "disaggregated",
+        "prefill": prefill,
+        "decode": decode,
+        "ttft_ms": sim["ttft_ms"],
+        "tpot_ms": sim["tpot_ms"],
+        "itl_ms": sim["itl_ms"],
         **_economics(req, c.usd_per_hour, gpus, c.hw, out_tok_s),
         "meets_sla": ok,
         "launch": launch_commands(dec, pre, dec),
     }
 
 
-def plan(model: ModelProfile, req: PlanRequest, prices: Mapping[str, float] | None = None,
-         model_id: str | None = None, hardware: Sequence[HardwareProfile] | None = None) -> PlanResult:
+def plan(
+    model: ModelProfile,
+    req: PlanRequest,
+    prices: Mapping[str, float] | None = None,
+    model_id: str | None = None,
+    hardware: Sequence[HardwareProfile] | None = None,
+) -> PlanResult:
     """Plan ``model`` for ``req`` (see the module docstring). ``prices`` overrides the shipped
     table per hardware slug; ``hardware`` passes profiles instead of loading ``req.hardware``.
 
@@ -742,8 +949,14 @@ def plan(model: ModelProfile, req: PlanRequest, prices: Mapping[str, float] | No
     model_id = model_id or model.name
     hws = list(hardware) if hardware is not None else [load_hardware(h) for h in req.hardware]
     dtypes0 = native_format(model).dtypes(req.kv_dtype)
-    modes = [m for m, on in (("aggregated", req.disaggregated != "on"),
-                             ("disaggregated", req.disaggregated != "off" and req.request_rate is not None)) if on]
+    modes = [
+        m
+        for m, on in (
+            ("aggregated", req.disaggregated != "on"),
+            ("disaggregated", req.disaggregated != "off" and req.request_rate is not None),
+        )
+        if on
+    ]
     if req.disaggregated == "on" and req.request_rate is None:
         raise ValueError("disaggregated=on needs a request rate (the pools are sized for a rate)")
     plans: list[dict[str, Any]] = []
@@ -788,8 +1001,11 @@ def plan(model: ModelProfile, req: PlanRequest, prices: Mapping[str, float] | No
                     continue
                 sims += 1 if mode == "aggregated" else 2
                 ok = req.sla_met(sim["ttft_ms"], sim["tpot_ms"], SLA_MARGIN)
-                p = (_plan_dict(model, model_id, c, req, sim, ok) if mode == "aggregated"  # type: ignore[arg-type]
-                     else _pd_plan_dict(model, model_id, c, req, sim, ok))  # type: ignore[arg-type]
+                p = (
+                    _plan_dict(model, model_id, c, req, sim, ok)
+                    if mode == "aggregated"  # type: ignore[arg-type]
+                    else _pd_plan_dict(model, model_id, c, req, sim, ok)
+                )  # type: ignore[arg-type]
                 if ok:
                     found = p
                     break
@@ -802,10 +1018,15 @@ def plan(model: ModelProfile, req: PlanRequest, prices: Mapping[str, float] | No
                     agg_cost = found["usd_per_hour"]
             else:
                 top = closest or {}
-                detail = (f"closest: TTFT p{req.percentile:g} {top['ttft_ms']:.0f} ms, TPOT p{req.percentile:g} "
-                          f"{top['tpot_ms']:.1f} ms on {top['num_gpus']} GPUs" if top else last_err)
-                reasons.append(f"{mode}: the {min(len(cands), limit)} cheapest candidates miss the SLA in the "
-                               f"simulator ({detail})")
+                detail = (
+                    f"closest: TTFT p{req.percentile:g} {top['ttft_ms']:.0f} ms, TPOT p{req.percentile:g} "
+                    f"{top['tpot_ms']:.1f} ms on {top['num_gpus']} GPUs"
+                    if top
+                    else last_err
+                )
+                reasons.append(
+                    f"{mode}: the {min(len(cands), limit)} cheapest candidates miss the SLA in the simulator ({detail})"
+                )
         if not found_any:
             if closest is not None:
                 plans.append(closest)
@@ -819,9 +1040,12 @@ def resimulate(model: ModelProfile, p: Mapping[str, Any], req: PlanRequest, seed
     what "the plan meets its SLA when its configuration is simulated on its own" checks."""
     hw = load_hardware(p["hardware"])
     nf = native_format(model)
-    dt = Dtypes(weight=p["weight_dtype"], activation=nf.activation if p["weight_dtype"] == nf.weight else "bf16",
-                kv=p["kv_dtype"], attention_weight=None if nf.attention == nf.weight or p["weight_dtype"] != nf.weight
-                else nf.attention)
+    dt = Dtypes(
+        weight=p["weight_dtype"],
+        activation=nf.activation if p["weight_dtype"] == nf.weight else "bf16",
+        kv=p["kv_dtype"],
+        attention_weight=None if nf.attention == nf.weight or p["weight_dtype"] != nf.weight else nf.attention,
+    )
     if dt.activation == "fp8" and not hw.peak_tflops.get("fp8"):
         dt = replace(dt, activation="bf16")
 
@@ -830,11 +1054,23 @@ def resimulate(model: ModelProfile, p: Mapping[str, Any], req: PlanRequest, seed
 
     if p["mode"] == "aggregated":
         cm = make_cost_model(model, hw, lay(p).parallel(), dt)
-        return simulate_plan(cm, req, int(p["replicas"]), int(p["max_num_batched_tokens"]), int(p["max_num_seqs"]),
-                             seed=seed)
+        return simulate_plan(
+            cm, req, int(p["replicas"]), int(p["max_num_batched_tokens"]), int(p["max_num_seqs"]), seed=seed
+        )
     pre, dec = p["prefill"], p["decode"]
     lp, ld = lay(pre), lay(dec)
-    c = _PDCandidate(hw, lp, ld, int(pre["replicas"]), int(dec["replicas"]), int(pre["max_num_batched_tokens"]),
-                     int(pre["max_num_seqs"]), int(dec["max_num_seqs"]), float(p["usd_per_hour"]),
-                     CostModel(model, hw, lp.parallel(), dt), CostModel(model, hw, ld.parallel(), dt), dt)
+    c = _PDCandidate(
+        hw,
+        lp,
+        ld,
+        int(pre["replicas"]),
+        int(dec["replicas"]),
+        int(pre["max_num_batched_tokens"]),
+        int(pre["max_num_seqs"]),
+        int(dec["max_num_seqs"]),
+        float(p["usd_per_hour"]),
+        CostModel(model, hw, lp.parallel(), dt),
+        CostModel(model, hw, ld.parallel(), dt),
+        dt,
+    )
     return simulate_pd_plan(c, model, req, seed=seed)

@@ -93,8 +93,9 @@ class SLA:
     def __post_init__(self) -> None:
         for name in ("ttft_ms", "tpot_ms", "min_tps_per_user"):
             v = getattr(self, name)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0
-                                  or not math.isfinite(v)):
+            if v is not None and (
+                isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or not math.isfinite(v)
+            ):
                 raise ValueError(f"{name} must be a positive number or empty, got {v!r}")
         if not 0 < self.ttft_percentile <= 100:
             raise ValueError("ttft_percentile must be in (0, 100]")
@@ -192,8 +193,9 @@ class SearchResult:
 
 
 # ---------------------------------------------------------------------------- enumeration
-def enumerate_layouts(model: ModelProfile, gpus: int, space: SearchSpace) -> tuple[list[tuple[int, int]],
-                                                                                     list[tuple[int, int, str]]]:
+def enumerate_layouts(
+    model: ModelProfile, gpus: int, space: SearchSpace
+) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
     """Valid ``(tp, ep)`` engine layouts within ``gpus`` GPUs, and the invalid ones with the reason."""
     ok: list[tuple[int, int]] = []
     bad: list[tuple[int, int, str]] = []
@@ -225,22 +227,48 @@ def _dp_values(gpus: int, engine_gpus: int, mode: str) -> list[int]:
 
 
 # ---------------------------------------------------------------------------- one engine
-def _memory_check(model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
-                  workload: Workload, conc: int, budget: int, reserved: float,
-                  engine: str | None = None, fraction: float | None = None) -> tuple[str | None, dict[str, Any]]:
+def _memory_check(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    par: ParallelConfig,
+    dtypes: Dtypes,
+    workload: Workload,
+    conc: int,
+    budget: int,
+    reserved: float,
+    engine: str | None = None,
+    fraction: float | None = None,
+) -> tuple[str | None, dict[str, Any]]:
     ctx = workload.input_len + workload.output_len
     if engine is None:
-        mem = memory_breakdown(model, hw, par, dtypes, context=ctx, reserved_fraction=reserved,
-                               max_batched_tokens=budget, max_seqs=conc)
+        mem = memory_breakdown(
+            model, hw, par, dtypes, context=ctx, reserved_fraction=reserved, max_batched_tokens=budget, max_seqs=conc
+        )
     else:
-        mem = memory_breakdown(model, hw, par, dtypes, context=ctx, engine=engine, memory_fraction=fraction,
-                               max_batched_tokens=budget, max_seqs=conc)
+        mem = memory_breakdown(
+            model,
+            hw,
+            par,
+            dtypes,
+            context=ctx,
+            engine=engine,
+            memory_fraction=fraction,
+            max_batched_tokens=budget,
+            max_seqs=conc,
+        )
     capacity = mem.max_sequences * par.attention_dp
-    info = {"weights_gib_per_gpu": mem.weight_bytes / GIB, "max_sequences": capacity,
-            "kv_gib_per_seq": mem.kv_bytes_per_sequence / GIB}
+    info = {
+        "weights_gib_per_gpu": mem.weight_bytes / GIB,
+        "max_sequences": capacity,
+        "kv_gib_per_seq": mem.kv_bytes_per_sequence / GIB,
+    }
     if not mem.fits:
-        need = memory_needed_bytes(mem.weight_bytes, mem.kv_bytes_per_sequence, 1, mem.activation_bytes,
-                                   mem.runtime_reserve_bytes) / GIB
+        need = (
+            memory_needed_bytes(
+                mem.weight_bytes, mem.kv_bytes_per_sequence, 1, mem.activation_bytes, mem.runtime_reserve_bytes
+            )
+            / GIB
+        )
         return f"OOM: one sequence of {ctx} tokens needs {need:.1f} GiB/GPU, {mem.usable_bytes / GIB:.1f} usable", info
     if capacity < conc:
         return f"OOM: KV cache holds {capacity} sequences of {ctx} tokens < concurrency {conc}", info
@@ -264,15 +292,23 @@ def _engine_row(st: EngineSteadyState) -> dict[str, Any]:
     }
 
 
-def _scale(eng: dict[str, Any], tp: int, ep: int, dp: int, conc: int, budget: int, hw: HardwareProfile,
-           econ: Economics) -> dict[str, Any]:
+def _scale(
+    eng: dict[str, Any], tp: int, ep: int, dp: int, conc: int, budget: int, hw: HardwareProfile, econ: Economics
+) -> dict[str, Any]:
     g_eng = max(tp, ep)
     gpus = g_eng * dp
     row: dict[str, Any] = {
-        "tp": tp, "ep": ep, "dp": dp, "engine_gpus": g_eng, "gpus": gpus,
-        "concurrency": conc * dp, "concurrency_per_engine": conc, "budget": budget,
+        "tp": tp,
+        "ep": ep,
+        "dp": dp,
+        "engine_gpus": g_eng,
+        "gpus": gpus,
+        "concurrency": conc * dp,
+        "concurrency_per_engine": conc,
+        "budget": budget,
         # the engine flags that reproduce this row (budget = max_num_batched_tokens, decodes included)
-        "max_num_seqs": conc, "max_num_batched_tokens": budget,
+        "max_num_seqs": conc,
+        "max_num_batched_tokens": budget,
     }
     priced = "_out_s" in eng
     for k, v in eng.items():
@@ -281,20 +317,34 @@ def _scale(eng: dict[str, Any], tp: int, ep: int, dp: int, conc: int, budget: in
     if priced:
         out_gpu = eng["_out_s"] / g_eng
         in_gpu = eng["_in_s"] / g_eng
-        row.update({
-            "output_tok_s_per_gpu": out_gpu,
-            "input_tok_s_per_gpu": in_gpu,
-            "output_tok_s": eng["_out_s"] * dp,
-            "requests_per_s": eng["_req_s"] * dp,
-        })
+        row.update(
+            {
+                "output_tok_s_per_gpu": out_gpu,
+                "input_tok_s_per_gpu": in_gpu,
+                "output_tok_s": eng["_out_s"] * dp,
+                "requests_per_s": eng["_req_s"] * dp,
+            }
+        )
         row.update(economics(out_gpu, in_gpu, eng["decode_time_share"], econ.usd_per_gpu_hour, hw.tdp_w))
     return row
 
 
-def _price_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
-                  workload: Workload, sla: SLA, conc: int, budget: int, reserved: float,
-                  cache: dict, spec: Any = None, engine: str | None = None,
-                  fraction: float | None = None) -> dict[str, Any]:
+def _price_engine(
+    cm: CostModel,
+    model: ModelProfile,
+    hw: HardwareProfile,
+    par: ParallelConfig,
+    dtypes: Dtypes,
+    workload: Workload,
+    sla: SLA,
+    conc: int,
+    budget: int,
+    reserved: float,
+    cache: dict,
+    spec: Any = None,
+    engine: str | None = None,
+    fraction: float | None = None,
+) -> dict[str, Any]:
     """Per-engine row: memory check, steady state, SLA verdict (``reason_code`` None when feasible).
     ``spec`` (a SpeculativeConfig): speculative decoding, see :mod:`dashboard.services.search_spec`.
     ``engine``/``fraction``: the serving engine whose KV rule sizes the cache (None: ``reserved``)."""
@@ -313,25 +363,51 @@ def _price_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: 
     row = {**info, **_engine_row(st)}
     viol = sla.violations(row["ttft_ms"], row["tpot_ms"])
     if viol:
-        row.update({"reason_code": viol[0][0], "reason": "; ".join(t for _, t in viol),
-                    "reasons": [c for c, _ in viol]})
+        row.update(
+            {"reason_code": viol[0][0], "reason": "; ".join(t for _, t in viol), "reasons": [c for c, _ in viol]}
+        )
     else:
         row.update({"reason_code": None, "reason": None, "reasons": []})
     return row
 
 
-def evaluate_config(model: ModelProfile, hw: HardwareProfile, tp: int, ep: int, dp: int, concurrency_per_engine: int,
-                    budget: int, workload: Workload, sla: SLA | None = None, dtypes: Dtypes | None = None,
-                    reserved_fraction: float = 0.10, overlap: float = 0.0,
-                    econ: Economics | None = None, engine: str | None = None,
-                    memory_fraction: float | None = None) -> dict[str, Any]:
+def evaluate_config(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    tp: int,
+    ep: int,
+    dp: int,
+    concurrency_per_engine: int,
+    budget: int,
+    workload: Workload,
+    sla: SLA | None = None,
+    dtypes: Dtypes | None = None,
+    reserved_fraction: float = 0.10,
+    overlap: float = 0.0,
+    econ: Economics | None = None,
+    engine: str | None = None,
+    memory_fraction: float | None = None,
+) -> dict[str, Any]:
     """One configuration priced from scratch (a fresh cost model, no memo): the brute-force reference
     the search is tested against. Raises :class:`ParallelError` for a layout the model cannot use."""
     dtypes = dtypes or Dtypes()
     par = ParallelConfig(tp=tp, ep=ep)
     cm = CostModel(model, hw, par, dtypes, overlap)
-    eng = _price_engine(cm, model, hw, par, dtypes, workload, sla or SLA(), concurrency_per_engine, budget,
-                        reserved_fraction, {}, engine=engine, fraction=memory_fraction)
+    eng = _price_engine(
+        cm,
+        model,
+        hw,
+        par,
+        dtypes,
+        workload,
+        sla or SLA(),
+        concurrency_per_engine,
+        budget,
+        reserved_fraction,
+        {},
+        engine=engine,
+        fraction=memory_fraction,
+    )
     return _scale(eng, tp, ep, dp, concurrency_per_engine, budget, hw, econ or Economics())
 
 
@@ -376,9 +452,21 @@ def search_aggregated(
     feasible: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     for tp, ep, why in bad:
-        rejected.append({"tp": tp, "ep": ep, "dp": None, "engine_gpus": max(tp, ep), "gpus": None,
-                         "concurrency": None, "concurrency_per_engine": None, "budget": None,
-                         "reason_code": "layout", "reason": f"layout: {why}", "reasons": ["layout"]})
+        rejected.append(
+            {
+                "tp": tp,
+                "ep": ep,
+                "dp": None,
+                "engine_gpus": max(tp, ep),
+                "gpus": None,
+                "concurrency": None,
+                "concurrency_per_engine": None,
+                "budget": None,
+                "reason_code": "layout",
+                "reason": f"layout: {why}",
+                "reasons": ["layout"],
+            }
+        )
     engines = 0
     for tp, ep in layouts:
         par = ParallelConfig(tp=tp, ep=ep)
@@ -391,12 +479,28 @@ def search_aggregated(
                 if tail is not None:
                     # the KV capacity only shrinks as concurrency grows (more workspace): once it is
                     # below the concurrency, every larger concurrency is out of memory too
-                    eng = {**tail, "reason": f"OOM: KV cache holds ≤ {tail['max_sequences']} sequences of "
-                           f"{workload.input_len + workload.output_len} tokens < concurrency {conc}"}
+                    eng = {
+                        **tail,
+                        "reason": f"OOM: KV cache holds ≤ {tail['max_sequences']} sequences of "
+                        f"{workload.input_len + workload.output_len} tokens < concurrency {conc}",
+                    }
                 else:
-                    eng = _price_engine(cm, model, hw, par, dtypes, workload, sla, conc, budget,
-                                        space.reserved_fraction, cache, speculative, space.engine,
-                                        space.memory_fraction)
+                    eng = _price_engine(
+                        cm,
+                        model,
+                        hw,
+                        par,
+                        dtypes,
+                        workload,
+                        sla,
+                        conc,
+                        budget,
+                        space.reserved_fraction,
+                        cache,
+                        speculative,
+                        space.engine,
+                        space.memory_fraction,
+                    )
                     if eng["reason_code"] == "oom":
                         tail = eng
                 engines += 1
@@ -406,7 +510,22 @@ def search_aggregated(
     best = max(feasible, key=_best_key) if feasible else None
     priced = [r for r in feasible + rejected if "output_tok_s_per_gpu" in r]
     front = [{**r, "feasible": r["reason_code"] is None} for r in pareto_rows(priced)]
-    inputs = {"model": model.name, "hardware": hw.name, "gpus": gpus, "workload": asdict(workload),
-              "sla": asdict(sla), "dtypes": asdict(dtypes), "space": asdict(space), "economics": asdict(econ)}
-    return SearchResult(feasible=feasible, rejected=rejected, best=best, pareto=front, inputs=inputs,
-                        elapsed_s=time.perf_counter() - t0, engines_priced=engines)
+    inputs = {
+        "model": model.name,
+        "hardware": hw.name,
+        "gpus": gpus,
+        "workload": asdict(workload),
+        "sla": asdict(sla),
+        "dtypes": asdict(dtypes),
+        "space": asdict(space),
+        "economics": asdict(econ),
+    }
+    return SearchResult(
+        feasible=feasible,
+        rejected=rejected,
+        best=best,
+        pareto=front,
+        inputs=inputs,
+        elapsed_s=time.perf_counter() - t0,
+        engines_priced=engines,
+    )

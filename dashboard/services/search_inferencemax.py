@@ -62,8 +62,14 @@ __all__ = [
 
 #: columns of the scenario table, in order (name, hardware, then integers)
 SCENARIO_COLUMNS: tuple[str, ...] = ("name", "hardware", "tp", "dp", "batch", "seq_len", "output_len", "kv_len")
-_INT_LIMITS = {"tp": (1, 1024), "dp": (1, 4096), "batch": (1, 65536), "seq_len": (1, 2_000_000),
-               "output_len": (1, 2_000_000), "kv_len": (0, 16_000_000)}
+_INT_LIMITS = {
+    "tp": (1, 1024),
+    "dp": (1, 4096),
+    "batch": (1, 65536),
+    "seq_len": (1, 2_000_000),
+    "output_len": (1, 2_000_000),
+    "kv_len": (0, 16_000_000),
+}
 
 
 @dataclass(frozen=True)
@@ -107,9 +113,11 @@ def _as_int(name: str, v: Any) -> int:
     return int(f)
 
 
-def validate_scenario_rows(rows: Sequence[Mapping[str, Any]], default_hardware: str = "h200",
-                           known_hardware: Mapping[str, HardwareProfile] | None = None,
-                           ) -> list[tuple[Scenario | None, str | None]]:
+def validate_scenario_rows(
+    rows: Sequence[Mapping[str, Any]],
+    default_hardware: str = "h200",
+    known_hardware: Mapping[str, HardwareProfile] | None = None,
+) -> list[tuple[Scenario | None, str | None]]:
     """One ``(scenario, None)`` or ``(None, error)`` per row, in order; never raises, so one bad row
     does not lose the others. Hardware must be a preset slug/alias or a key of ``known_hardware``
     (empty → ``default_hardware``)."""
@@ -127,8 +135,11 @@ def validate_scenario_rows(rows: Sequence[Mapping[str, Any]], default_hardware: 
                     hw_slug = load_hardware(hw_ref).slug
                 except HardwareError as exc:
                     raise ValueError(f"hardware: {exc}") from None
-            vals = {k: _as_int(k, row.get(k, 0 if k == "kv_len" else None)) for k in _INT_LIMITS
-                    if not (k == "kv_len" and _missing(row.get(k)))}
+            vals = {
+                k: _as_int(k, row.get(k, 0 if k == "kv_len" else None))
+                for k in _INT_LIMITS
+                if not (k == "kv_len" and _missing(row.get(k)))
+            }
             out.append((Scenario(name=name, hardware=hw_slug, **vals), None))
         except ValueError as exc:
             out.append((None, str(exc)))
@@ -158,8 +169,15 @@ def stage_summary(cost: StepCost, hw: HardwareProfile, dtypes: Dtypes, tokens: i
     }
 
 
-def evaluate_scenario(model: ModelProfile, hw: HardwareProfile, sc: Scenario, dtypes: Dtypes | None = None,
-                      cm: CostModel | None = None, ops: bool = False, budget: int | None = None) -> dict[str, Any]:
+def evaluate_scenario(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    sc: Scenario,
+    dtypes: Dtypes | None = None,
+    cm: CostModel | None = None,
+    ops: bool = False,
+    budget: int | None = None,
+) -> dict[str, Any]:
     """Continuous-batching figures, step anatomy, utilisation and memory of one scenario
     (``budget``: chunked-prefill tokens per step, default the engine's); raises ``ValueError`` for
     a layout the model cannot use."""
@@ -177,19 +195,42 @@ def evaluate_scenario(model: ModelProfile, hw: HardwareProfile, sc: Scenario, dt
     budget = budget or scheduler_limits("vllm", hw)[0]
     cb = steady_state(cm, sc.seq_len, sc.output_len, sc.batch, budget, prefix_len=sc.kv_len)
     out_tok_s = sc.dp * cb.output_tok_s
-    mem = memory_breakdown(model, hw, ParallelConfig(tp=sc.tp), dtypes, context=ctx0 + sc.output_len,
-                           max_batched_tokens=sc.batch * sc.seq_len, max_seqs=sc.batch)
+    mem = memory_breakdown(
+        model,
+        hw,
+        ParallelConfig(tp=sc.tp),
+        dtypes,
+        context=ctx0 + sc.output_len,
+        max_batched_tokens=sc.batch * sc.seq_len,
+        max_seqs=sc.batch,
+    )
     res: dict[str, Any] = {
-        "name": sc.name, "hardware": hw.name, "tp": sc.tp, "dp": sc.dp, "gpus": gpus, "batch": sc.batch,
-        "seq_len": sc.seq_len, "output_len": sc.output_len, "kv_len": sc.kv_len,
-        "batching": "continuous", "budget": budget, "saturated": cb.saturated,
-        "ttft_ms": cb.ttft_s * 1e3, "tpot_ms": cb.tpot_s * 1e3, "e2e_ms": cb.e2e_s * 1e3,
+        "name": sc.name,
+        "hardware": hw.name,
+        "tp": sc.tp,
+        "dp": sc.dp,
+        "gpus": gpus,
+        "batch": sc.batch,
+        "seq_len": sc.seq_len,
+        "output_len": sc.output_len,
+        "kv_len": sc.kv_len,
+        "batching": "continuous",
+        "budget": budget,
+        "saturated": cb.saturated,
+        "ttft_ms": cb.ttft_s * 1e3,
+        "tpot_ms": cb.tpot_s * 1e3,
+        "e2e_ms": cb.e2e_s * 1e3,
         "tps_per_user": tokens_per_s_per_user(cb.tpot_s),
-        "output_tok_s": out_tok_s, "output_tok_s_per_gpu": out_tok_s / gpus,
-        "static_ttft_ms": pre.latency_s * 1e3, "static_tpot_ms": tpot * 1e3, "static_e2e_ms": e2e * 1e3,
-        "static_output_tok_s": static_out_tok_s, "decode_ms": dec_s * 1e3,
+        "output_tok_s": out_tok_s,
+        "output_tok_s_per_gpu": out_tok_s / gpus,
+        "static_ttft_ms": pre.latency_s * 1e3,
+        "static_tpot_ms": tpot * 1e3,
+        "static_e2e_ms": e2e * 1e3,
+        "static_output_tok_s": static_out_tok_s,
+        "decode_ms": dec_s * 1e3,
         "prefill_tok_s": sc.dp * sc.batch * sc.seq_len / pre.latency_s,
-        "fits": bool(mem.fits and mem.max_sequences >= sc.batch), "max_sequences": mem.max_sequences,
+        "fits": bool(mem.fits and mem.max_sequences >= sc.batch),
+        "max_sequences": mem.max_sequences,
         "weights_gib_per_gpu": mem.weight_bytes / GIB,
         "prefill": stage_summary(pre, hw, dtypes, sc.batch * sc.seq_len),
         "decode_step": stage_summary(mid, hw, dtypes, sc.batch),
@@ -199,10 +240,15 @@ def evaluate_scenario(model: ModelProfile, hw: HardwareProfile, sc: Scenario, dt
     return res
 
 
-def evaluate_scenarios(model: ModelProfile, rows: Sequence[Mapping[str, Any]], dtypes: Dtypes | None = None,
-                       ttft_ms: float | None = None, tpot_ms: float | None = None,
-                       default_hardware: str = "h200",
-                       hardware_override: Mapping[str, HardwareProfile] | None = None) -> dict[str, Any]:
+def evaluate_scenarios(
+    model: ModelProfile,
+    rows: Sequence[Mapping[str, Any]],
+    dtypes: Dtypes | None = None,
+    ttft_ms: float | None = None,
+    tpot_ms: float | None = None,
+    default_hardware: str = "h200",
+    hardware_override: Mapping[str, HardwareProfile] | None = None,
+) -> dict[str, Any]:
     """Validate and evaluate every row of a scenario table.
 
     Returns ``{"results": [...], "errors": [(row_index, message), ...], "totals": {...}}``; a row
@@ -291,8 +337,9 @@ def scenarios_from_csv(data: bytes | str) -> list[dict[str, Any]]:
 
 def scenarios_to_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """The scenario table as CSV bytes (columns in :data:`SCENARIO_COLUMNS` order)."""
-    df = pd.DataFrame([{c: _cell(r.get(c)) for c in SCENARIO_COLUMNS} for r in rows], columns=list(SCENARIO_COLUMNS),
-                      dtype=object)
+    df = pd.DataFrame(
+        [{c: _cell(r.get(c)) for c in SCENARIO_COLUMNS} for r in rows], columns=list(SCENARIO_COLUMNS), dtype=object
+    )
     return to_csv_bytes(df)  # formula cells neutralised (issue 11)
 
 
@@ -324,8 +371,9 @@ def editor_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
                     data[c].append(_as_int(c, v))
                 except ValueError:
                     data[c].append(None)
-    df = pd.DataFrame({c: pd.Series(data[c], dtype="string" if c in ("name", "hardware") else "Int64")
-                       for c in SCENARIO_COLUMNS})
+    df = pd.DataFrame(
+        {c: pd.Series(data[c], dtype="string" if c in ("name", "hardware") else "Int64") for c in SCENARIO_COLUMNS}
+    )
     return df
 
 

@@ -37,8 +37,13 @@ def pareto_front(xs: Sequence[float], ys: Sequence[float]) -> list[int]:
     return sorted(front, key=lambda i: xs[i])
 
 
-def economics(output_tok_s_per_gpu: float, input_tok_s_per_gpu: float, decode_time_share: float,
-              usd_per_gpu_hour: float, tdp_w: float) -> dict[str, float | None]:
+def economics(
+    output_tok_s_per_gpu: float,
+    input_tok_s_per_gpu: float,
+    decode_time_share: float,
+    usd_per_gpu_hour: float,
+    tdp_w: float,
+) -> dict[str, float | None]:
     """Cost per million tokens and tokens per joule of one GPU (see the module docstring)."""
     share = min(1.0, max(0.0, decode_time_share))
     total = output_tok_s_per_gpu + input_tok_s_per_gpu

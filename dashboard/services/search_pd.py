@@ -70,6 +70,7 @@ from dashboard.services.search_steady import _decode_contexts
 
 __all__ = ["LINKS", "DecodeEngine", "PrefillEngine", "combine", "kv_transfer_s", "link_gb_s", "search_disaggregated"]
 
+
 @dataclass(frozen=True)
 class PrefillEngine:
     tp: int
@@ -118,19 +119,47 @@ def instance_counts(n: int, dense_up_to: int = 16) -> list[int]:
     return sorted(out)
 
 
-def _prefill_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
-                    wl: Workload, budget: int, link: str, reserved: float, memo: dict) -> PrefillEngine:
+def _prefill_engine(
+    cm: CostModel,
+    model: ModelProfile,
+    hw: HardwareProfile,
+    par: ParallelConfig,
+    dtypes: Dtypes,
+    wl: Workload,
+    budget: int,
+    link: str,
+    reserved: float,
+    memo: dict,
+) -> PrefillEngine:
     i_len = wl.input_len
     n_c = -(-i_len // budget)
     k = max(1, budget // i_len) if n_c == 1 else 1
-    mem = memory_breakdown(model, hw, par, dtypes, context=i_len, reserved_fraction=reserved,
-                           max_batched_tokens=min(budget, k * i_len), max_seqs=k)
+    mem = memory_breakdown(
+        model,
+        hw,
+        par,
+        dtypes,
+        context=i_len,
+        reserved_fraction=reserved,
+        max_batched_tokens=min(budget, k * i_len),
+        max_seqs=k,
+    )
     t_kv, kv_b = kv_transfer_s(model, hw, par, dtypes.kv, i_len, link)
     g = par.engine_gpus
     if not mem.fits or mem.max_sequences * par.attention_dp < k:
-        return PrefillEngine(par.tp, par.ep, budget, g, 0.0, 0.0, k, t_kv, kv_b,
-                             oom=f"OOM (prefill): {mem.weight_bytes / GIB:.1f} GiB weights/GPU, "
-                                 f"{mem.max_sequences * par.attention_dp} prompts of {i_len} fit")
+        return PrefillEngine(
+            par.tp,
+            par.ep,
+            budget,
+            g,
+            0.0,
+            0.0,
+            k,
+            t_kv,
+            kv_b,
+            oom=f"OOM (prefill): {mem.weight_bytes / GIB:.1f} GiB weights/GPU, "
+            f"{mem.max_sequences * par.attention_dp} prompts of {i_len} fit",
+        )
     if n_c == 1:
         s = _step(cm, memo, ((i_len, 0),) * k, 0, i_len, 1)
         rate = k / s
@@ -140,22 +169,38 @@ def _prefill_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par
     return PrefillEngine(par.tp, par.ep, budget, g, rate, s, k, t_kv, kv_b)
 
 
-def _decode_engine(cm: CostModel, model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
-                   wl: Workload, conc: int, reserved: float, memo: dict) -> DecodeEngine:
+def _decode_engine(
+    cm: CostModel,
+    model: ModelProfile,
+    hw: HardwareProfile,
+    par: ParallelConfig,
+    dtypes: Dtypes,
+    wl: Workload,
+    conc: int,
+    reserved: float,
+    memo: dict,
+) -> DecodeEngine:
     ctx = wl.input_len + wl.output_len
-    mem = memory_breakdown(model, hw, par, dtypes, context=ctx, reserved_fraction=reserved,
-                           max_batched_tokens=conc, max_seqs=conc)
+    mem = memory_breakdown(
+        model, hw, par, dtypes, context=ctx, reserved_fraction=reserved, max_batched_tokens=conc, max_seqs=conc
+    )
     cap = mem.max_sequences * par.attention_dp
     g = par.engine_gpus
     if not mem.fits or cap < conc:
-        return DecodeEngine(par.tp, par.ep, conc, g, 0.0, 0.0,
-                            oom=f"OOM (decode): KV cache holds {cap} sequences of {ctx} tokens < {conc}")
+        return DecodeEngine(
+            par.tp,
+            par.ep,
+            conc,
+            g,
+            0.0,
+            0.0,
+            oom=f"OOM (decode): KV cache holds {cap} sequences of {ctx} tokens < {conc}",
+        )
     t = _step(cm, memo, (), conc, wl.input_len, wl.output_len)
     return DecodeEngine(par.tp, par.ep, conc, g, t, conc / ((wl.output_len - 1) * t))
 
 
-def combine(pe: PrefillEngine, de: DecodeEngine, x: int, y: int, wl: Workload,
-            tpot_at: Any = None) -> dict[str, Any]:
+def combine(pe: PrefillEngine, de: DecodeEngine, x: int, y: int, wl: Workload, tpot_at: Any = None) -> dict[str, Any]:
     """Rate-match ``x`` prefill engines with ``y`` decode engines (module docstring); ``tpot_at(c)``
     re-prices TPOT at ``c`` sequences per decode engine when prefill-bound (default: keep TPOT)."""
     o1 = wl.output_len - 1
@@ -194,25 +239,44 @@ def combine(pe: PrefillEngine, de: DecodeEngine, x: int, y: int, wl: Workload,
     gpus = x * pe.gpus + y * de.gpus
     out_tok_s = rate * wl.output_len
     return {
-        "x": x, "tp_p": pe.tp, "ep_p": pe.ep, "y": y, "tp_d": de.tp, "ep_d": de.ep,
-        "budget": pe.budget, "decode_concurrency": de.concurrency, "gpus": gpus,
-        "concurrency": y * de.concurrency, "bound": bound,
+        "x": x,
+        "tp_p": pe.tp,
+        "ep_p": pe.ep,
+        "y": y,
+        "tp_d": de.tp,
+        "ep_d": de.ep,
+        "budget": pe.budget,
+        "decode_concurrency": de.concurrency,
+        "gpus": gpus,
+        "concurrency": y * de.concurrency,
+        "bound": bound,
         "prefill_util": rate / cap_p if cap_p else 0.0,
         "decode_util": rate / cap_d if cap_d else 0.0,
         "rate_slack": abs(cap_p - cap_d) / max(cap_p, cap_d),
-        "prefill_capacity_rps": cap_p, "decode_capacity_rps": cap_d, "requests_per_s": rate,
-        "ttft_ms": ttft * 1e3, "prefill_ms": service * 1e3, "queue_ms": wait * 1e3,
-        "kv_transfer_ms": t_kv * 1e3, "kv_share_of_ttft": (t_kv + kv_wait) / ttft if ttft > 0 else 0.0,
-        "kv_link_util": rho_link, "kv_queue_ms": kv_wait * 1e3, "decode_first_step_ms": first_step * 1e3,
+        "prefill_capacity_rps": cap_p,
+        "decode_capacity_rps": cap_d,
+        "requests_per_s": rate,
+        "ttft_ms": ttft * 1e3,
+        "prefill_ms": service * 1e3,
+        "queue_ms": wait * 1e3,
+        "kv_transfer_ms": t_kv * 1e3,
+        "kv_share_of_ttft": (t_kv + kv_wait) / ttft if ttft > 0 else 0.0,
+        "kv_link_util": rho_link,
+        "kv_queue_ms": kv_wait * 1e3,
+        "decode_first_step_ms": first_step * 1e3,
         "kv_mb_per_gpu": pe.kv_bytes_per_gpu / 1e6,
-        "tpot_ms": tpot * 1e3, "tps_per_user": tokens_per_s_per_user(tpot),
+        "tpot_ms": tpot * 1e3,
+        "tps_per_user": tokens_per_s_per_user(tpot),
         "e2e_ms": (ttft + o1 * tpot) * 1e3,
-        "output_tok_s": out_tok_s, "output_tok_s_per_gpu": out_tok_s / gpus,
+        "output_tok_s": out_tok_s,
+        "output_tok_s_per_gpu": out_tok_s / gpus,
         "input_tok_s_per_gpu": rate * wl.input_len / gpus,
         # GPU time split by pool: prefill GPUs serve input tokens, decode GPUs output tokens
         "decode_time_share": (y * de.gpus) / gpus,
         # aggregated-compatible names (best.tp/dp are the decode pool's)
-        "tp": de.tp, "ep": de.ep, "dp": y,
+        "tp": de.tp,
+        "ep": de.ep,
+        "dp": y,
     }
 
 
@@ -248,8 +312,18 @@ def search_disaggregated(
     layouts, bad = enumerate_layouts(model, gpus - 1, space)
     feasible: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = [
-        {"tp_p": tp, "ep_p": ep, "tp_d": tp, "ep_d": ep, "x": None, "y": None, "reason_code": "layout",
-         "reason": f"layout: {why}", "reasons": ["layout"]} for tp, ep, why in bad
+        {
+            "tp_p": tp,
+            "ep_p": ep,
+            "tp_d": tp,
+            "ep_d": ep,
+            "x": None,
+            "y": None,
+            "reason_code": "layout",
+            "reason": f"layout: {why}",
+            "reasons": ["layout"],
+        }
+        for tp, ep, why in bad
     ]
     cms: dict[tuple[int, int], tuple[CostModel, dict]] = {}
     pre: list[PrefillEngine] = []
@@ -294,22 +368,43 @@ def search_disaggregated(
                         break
                     combos += 1
                     if oom:
-                        reject({"x": x, "tp_p": pe.tp, "ep_p": pe.ep, "y": y, "tp_d": de.tp, "ep_d": de.ep,
-                                "budget": pe.budget, "decode_concurrency": de.concurrency,
-                                "gpus": x * pe.gpus + y * de.gpus, "concurrency": y * de.concurrency},
-                               "oom", oom, ["oom"])
+                        reject(
+                            {
+                                "x": x,
+                                "tp_p": pe.tp,
+                                "ep_p": pe.ep,
+                                "y": y,
+                                "tp_d": de.tp,
+                                "ep_d": de.ep,
+                                "budget": pe.budget,
+                                "decode_concurrency": de.concurrency,
+                                "gpus": x * pe.gpus + y * de.gpus,
+                                "concurrency": y * de.concurrency,
+                            },
+                            "oom",
+                            oom,
+                            ["oom"],
+                        )
                         continue
                     row = combine(pe, de, x, y, workload, tpot_at)
-                    row.update(economics(row["output_tok_s_per_gpu"], row["input_tok_s_per_gpu"],
-                                         row["decode_time_share"], econ.usd_per_gpu_hour, hw.tdp_w))
+                    row.update(
+                        economics(
+                            row["output_tok_s_per_gpu"],
+                            row["input_tok_s_per_gpu"],
+                            row["decode_time_share"],
+                            econ.usd_per_gpu_hour,
+                            hw.tdp_w,
+                        )
+                    )
                     viol = sla.violations(row["ttft_ms"], row["tpot_ms"])
                     if viol:
                         reject(row, viol[0][0], "; ".join(t for _, t in viol), [c for c, _ in viol])
                     else:
                         row.update(reason_code=None, reason=None, reasons=[])
                         feasible.append(row)
-    best = max(feasible, key=lambda r: (r["output_tok_s_per_gpu"], r["output_tok_s"], -r["ttft_ms"])) \
-        if feasible else None
+    best = (
+        max(feasible, key=lambda r: (r["output_tok_s_per_gpu"], r["output_tok_s"], -r["ttft_ms"])) if feasible else None
+    )
     priced = [r for r in feasible + rejected if "output_tok_s_per_gpu" in r]
     front = [{**r, "feasible": r["reason_code"] is None} for r in pareto_rows(priced)]
     extra: dict[str, Any] = {"link": link, "link_gb_s": link_gb_s(hw, link), "combinations": combos}
@@ -319,8 +414,25 @@ def search_disaggregated(
         extra["aggregated_pareto"] = agg.pareto
         if best and agg.best:
             extra["speedup_vs_aggregated"] = best["output_tok_s_per_gpu"] / agg.best["output_tok_s_per_gpu"]
-    inputs = {"model": model.name, "hardware": hw.name, "gpus": gpus, "workload": asdict(workload),
-              "sla": asdict(sla), "dtypes": asdict(dtypes), "space": asdict(space), "economics": asdict(econ),
-              "link": link, "disaggregated": True}
-    return SearchResult(feasible=feasible, rejected=rejected, best=best, pareto=front, inputs=inputs,
-                        elapsed_s=time.perf_counter() - t0, engines_priced=len(pre) + len(dec), extra=extra)
+    inputs = {
+        "model": model.name,
+        "hardware": hw.name,
+        "gpus": gpus,
+        "workload": asdict(workload),
+        "sla": asdict(sla),
+        "dtypes": asdict(dtypes),
+        "space": asdict(space),
+        "economics": asdict(econ),
+        "link": link,
+        "disaggregated": True,
+    }
+    return SearchResult(
+        feasible=feasible,
+        rejected=rejected,
+        best=best,
+        pareto=front,
+        inputs=inputs,
+        elapsed_s=time.perf_counter() - t0,
+        engines_priced=len(pre) + len(dec),
+        extra=extra,
+    )

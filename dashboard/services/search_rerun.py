@@ -41,11 +41,25 @@ def _pkey(p: float) -> str:
 
 
 def rerun_rows(
-    model: ModelProfile, hw: HardwareProfile, rows: Sequence[dict[str, Any]], input_len: int, output_len: int,
-    dtypes: Dtypes | None = None, *, engine: Any = "vllm", memory_fraction: float | None = None,
-    request_rate: float | None = None, concurrency: int | None = None, percentile: float = 90.0, sla: Any = None,
-    num_requests: int | None = None, jitter: float = 0.1, seed: int = 0, overlap: float = 0.0,
-    progress: Callable[[int, int], Any] | None = None, speculative: Any = None,
+    model: ModelProfile,
+    hw: HardwareProfile,
+    rows: Sequence[dict[str, Any]],
+    input_len: int,
+    output_len: int,
+    dtypes: Dtypes | None = None,
+    *,
+    engine: Any = "vllm",
+    memory_fraction: float | None = None,
+    request_rate: float | None = None,
+    concurrency: int | None = None,
+    percentile: float = 90.0,
+    sla: Any = None,
+    num_requests: int | None = None,
+    jitter: float = 0.1,
+    seed: int = 0,
+    overlap: float = 0.0,
+    progress: Callable[[int, int], Any] | None = None,
+    speculative: Any = None,
 ) -> list[dict[str, Any]]:
     """Each row re-run in the simulator (see the module docstring); a row that cannot run gets
     ``sim_error`` instead. ``sla`` is a :class:`~dashboard.services.search.SLA`. ``speculative``
@@ -79,21 +93,31 @@ def rerun_rows(
             n = num_requests or min(2000, max(200, 10 * load))
             seqs = min(cpe, budget)
             cm = CostModel(model, hw, ParallelConfig(tp=tp, ep=ep), dtypes, overlap)
-            sched = SchedulerConfig.from_engine(eng, hw, tp, max_num_seqs=seqs, max_num_batched_tokens=budget,
-                                                memory_fraction=memory_fraction)
+            sched = SchedulerConfig.from_engine(
+                eng, hw, tp, max_num_seqs=seqs, max_num_batched_tokens=budget, memory_fraction=memory_fraction
+            )
             dist = "uniform" if jitter > 0 else "fixed"
-            wl = WorkloadConfig(num_requests=n, input_len=input_len, output_len=output_len, input_dist=dist,
-                                output_dist=dist, input_spread=jitter, output_spread=jitter,
-                                request_rate=None if conc_total is not None else rate,
-                                concurrency=conc_total, seed=seed)
+            wl = WorkloadConfig(
+                num_requests=n,
+                input_len=input_len,
+                output_len=output_len,
+                input_dist=dist,
+                output_dist=dist,
+                input_spread=jitter,
+                output_spread=jitter,
+                request_rate=None if conc_total is not None else rate,
+                concurrency=conc_total,
+                seed=seed,
+            )
             spec = None
             k = int(row.get("num_speculative_tokens") or 0)
             if speculative is not None and k > 0:
                 from dashboard.services.search_spec import config_for_k
 
                 spec = config_for_k(speculative, k)
-            res = simulate(cm, wl, sched, dp=dp, router=eng.dp_router, record_steps=False, speculative=spec,
-                           spec_seed=seed)
+            res = simulate(
+                cm, wl, sched, dp=dp, router=eng.dp_router, record_steps=False, speculative=spec, spec_seed=seed
+            )
             req = res.requests
             skip = min(n // 10, load)
             ttft = np.asarray(req["ttft_s"])[skip:] * 1e3
@@ -109,15 +133,22 @@ def rerun_rows(
                 r[f"tpot_ms_{k}"] = float(np.percentile(tpot, p)) if tpot.size else math.nan
                 r[f"itl_ms_{k}"] = float(itl[j]) * 1e3
             s = res.summary
-            r.update({
-                "engine": eng.name, "max_num_seqs": seqs, "max_num_batched_tokens": budget,
-                "arrival": "closed_loop" if conc_total is not None else "poisson",
-                "sim_request_rate": rate if conc_total is None else None, "sim_concurrency": conc_total,
-                "sim_requests": n, "sim_output_tok_s_per_gpu": float(s["output_throughput_tok_s_per_gpu"]),
-                "sim_request_throughput": float(s["request_throughput_req_s"]),
-                "sim_preemptions": int(s["preemptions"]), "sim_num_kv_blocks": int(res.num_kv_blocks),
-                "percentile": float(percentile),
-            })
+            r.update(
+                {
+                    "engine": eng.name,
+                    "max_num_seqs": seqs,
+                    "max_num_batched_tokens": budget,
+                    "arrival": "closed_loop" if conc_total is not None else "poisson",
+                    "sim_request_rate": rate if conc_total is None else None,
+                    "sim_concurrency": conc_total,
+                    "sim_requests": n,
+                    "sim_output_tok_s_per_gpu": float(s["output_throughput_tok_s_per_gpu"]),
+                    "sim_request_throughput": float(s["request_throughput_req_s"]),
+                    "sim_preemptions": int(s["preemptions"]),
+                    "sim_num_kv_blocks": int(res.num_kv_blocks),
+                    "percentile": float(percentile),
+                }
+            )
             if sla is not None:
                 k = _pkey(float(percentile))
                 viol = sla.violations(r[f"ttft_ms_{k}"], r[f"tpot_ms_{k}"])
@@ -146,7 +177,15 @@ def simulated_points(rerun: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in rerun:
         if "sim_error" in r or not r.get("tpot_ms_p50"):
             continue
-        out.append({**r, "analytic_ttft_ms": r.get("ttft_ms"), "analytic_tpot_ms": r.get("tpot_ms"),
-                    "tps_per_user": 1000.0 / r["tpot_ms_p50"], "output_tok_s_per_gpu": r["sim_output_tok_s_per_gpu"],
-                    "ttft_ms": r["ttft_ms_p90"], "tpot_ms": r["tpot_ms_p90"]})
+        out.append(
+            {
+                **r,
+                "analytic_ttft_ms": r.get("ttft_ms"),
+                "analytic_tpot_ms": r.get("tpot_ms"),
+                "tps_per_user": 1000.0 / r["tpot_ms_p50"],
+                "output_tok_s_per_gpu": r["sim_output_tok_s_per_gpu"],
+                "ttft_ms": r["ttft_ms_p90"],
+                "tpot_ms": r["tpot_ms_p90"],
+            }
+        )
     return out

@@ -35,9 +35,17 @@ def simulator_available() -> bool:
 
 
 def recheck_with_simulator(
-    model: ModelProfile, hw: HardwareProfile, rows: Sequence[dict[str, Any]], input_len: int, output_len: int,
-    dtypes: Dtypes | None = None, percentile: float = 50.0, requests_per_client: int = 3,
-    max_requests: int = 3000, overlap: float = 0.0, reserved_fraction: float = 0.10,
+    model: ModelProfile,
+    hw: HardwareProfile,
+    rows: Sequence[dict[str, Any]],
+    input_len: int,
+    output_len: int,
+    dtypes: Dtypes | None = None,
+    percentile: float = 50.0,
+    requests_per_client: int = 3,
+    max_requests: int = 3000,
+    overlap: float = 0.0,
+    reserved_fraction: float = 0.10,
     sla: Any = None,
 ) -> list[dict[str, Any]]:
     """Each row plus ``sim_ttft_ms`` (at ``percentile``), ``sim_tpot_ms``, ``sim_output_tok_s_per_gpu``,
@@ -55,8 +63,11 @@ def recheck_with_simulator(
             conc = cpe * dp
             n = max(conc + 8, min(max_requests, requests_per_client * conc))
             cm = CostModel(model, hw, ParallelConfig(tp=int(row["tp"]), ep=int(row["ep"])), dtypes, overlap)
-            sched = SchedulerConfig(max_num_batched_tokens=max(int(row["budget"]), cpe), max_num_seqs=cpe,
-                                    gpu_memory_utilization=1.0 - reserved_fraction)
+            sched = SchedulerConfig(
+                max_num_batched_tokens=max(int(row["budget"]), cpe),
+                max_num_seqs=cpe,
+                gpu_memory_utilization=1.0 - reserved_fraction,
+            )
             wl = WorkloadConfig(num_requests=n, input_len=input_len, output_len=output_len, concurrency=conc)
             res = simulate(cm, wl, sched, dp=dp, record_steps=False)
             req = res.requests

@@ -55,8 +55,15 @@ class _SpecSteps:
         return self.scm.mixed_step_time_s(contexts, chunks)
 
 
-def steady_state_speculative(cm: CostModel, cfg: SpeculativeConfig, input_len: int, output_len: int,
-                             concurrency: int, budget: int, cache: dict | None = None) -> EngineSteadyState:
+def steady_state_speculative(
+    cm: CostModel,
+    cfg: SpeculativeConfig,
+    input_len: int,
+    output_len: int,
+    concurrency: int,
+    budget: int,
+    cache: dict | None = None,
+) -> EngineSteadyState:
     """Steady state of one engine with speculative decoding (module docstring); ``cache`` memoises
     the speculative cost model and step times per cost model."""
     memo = cache if cache is not None else {}
@@ -70,21 +77,43 @@ def steady_state_speculative(cm: CostModel, cfg: SpeculativeConfig, input_len: i
     sub = memo.setdefault(("__spec_steps__", cfg), {})
     st = steady_state(_SpecSteps(scm, input_len, stretch), input_len, o_eff, concurrency, budget, sub)  # type: ignore[arg-type]
     ratio = (o_eff - 1) / (output_len - 1) if output_len > 1 else 1.0
-    return replace(st, output_len=output_len, mean_step_s=st.mean_step_s * ratio,
-                   output_tok_s=st.requests_per_s * output_len)
+    return replace(
+        st, output_len=output_len, mean_step_s=st.mean_step_s * ratio, output_tok_s=st.requests_per_s * output_len
+    )
 
 
-def memory_check_speculative(model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dtypes: Dtypes,
-                             workload: Any, conc: int, budget: int, reserved: float,
-                             cfg: SpeculativeConfig) -> tuple[str | None, dict[str, Any]]:
+def memory_check_speculative(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    par: ParallelConfig,
+    dtypes: Dtypes,
+    workload: Any,
+    conc: int,
+    budget: int,
+    reserved: float,
+    cfg: SpeculativeConfig,
+) -> tuple[str | None, dict[str, Any]]:
     """As the search's memory check, with the draft's weights and KV in the budget and ``k``
     lookahead KV slots per sequence."""
     ctx = workload.input_len + workload.output_len + cfg.k
-    mem, draft = speculative_memory_breakdown(model, hw, cfg, par, dtypes, context=ctx, reserved_fraction=reserved,
-                                              max_batched_tokens=budget + conc * (cfg.k + 1), max_seqs=conc)
+    mem, draft = speculative_memory_breakdown(
+        model,
+        hw,
+        cfg,
+        par,
+        dtypes,
+        context=ctx,
+        reserved_fraction=reserved,
+        max_batched_tokens=budget + conc * (cfg.k + 1),
+        max_seqs=conc,
+    )
     capacity = mem.max_sequences * par.attention_dp
-    info = {"weights_gib_per_gpu": mem.weight_bytes / GIB, "max_sequences": capacity,
-            "kv_gib_per_seq": mem.kv_bytes_per_sequence / GIB, "draft_gib_per_gpu": draft["weight_bytes"] / GIB}
+    info = {
+        "weights_gib_per_gpu": mem.weight_bytes / GIB,
+        "max_sequences": capacity,
+        "kv_gib_per_seq": mem.kv_bytes_per_sequence / GIB,
+        "draft_gib_per_gpu": draft["weight_bytes"] / GIB,
+    }
     if not mem.fits:
         return f"OOM: with the {cfg.method} draft one sequence of {ctx} tokens does not fit", info
     if capacity < conc:
@@ -92,10 +121,19 @@ def memory_check_speculative(model: ModelProfile, hw: HardwareProfile, par: Para
     return None, info
 
 
-def search_with_speculation(model: ModelProfile, hw: HardwareProfile, gpus: int, workload: Any, sla: Any = None,
-                            dtypes: Dtypes | None = None, space: Any = None, econ: Any = None,
-                            speculative: SpeculativeConfig | None = None, k_values: Sequence[int] = (),
-                            include_off: bool = True) -> Any:
+def search_with_speculation(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    gpus: int,
+    workload: Any,
+    sla: Any = None,
+    dtypes: Dtypes | None = None,
+    space: Any = None,
+    econ: Any = None,
+    speculative: SpeculativeConfig | None = None,
+    k_values: Sequence[int] = (),
+    include_off: bool = True,
+) -> Any:
     """The aggregated search with speculation as a dimension: off (if ``include_off``) and
     ``speculative`` at each ``k`` of ``k_values`` (default: its own ``k``). Rows carry
     ``speculative`` (method or ``"off"``) and ``num_speculative_tokens`` (0 when off)."""
@@ -121,7 +159,18 @@ def search_with_speculation(model: ModelProfile, hw: HardwareProfile, gpus: int,
     best = max(feasible, key=_best_key) if feasible else None
     priced = [r for r in feasible + rejected if "output_tok_s_per_gpu" in r]
     front = [{**r, "feasible": r["reason_code"] is None} for r in pareto_rows(priced)]
-    inputs = {**inputs, "speculative": speculative.as_dict() if speculative else None,
-              "speculative_k_values": [v.k for v in variants if v is not None], "speculative_off": variants[0] is None}
-    return SearchResult(feasible=feasible, rejected=rejected, best=best, pareto=front, inputs=inputs,
-                        elapsed_s=elapsed, engines_priced=engines)
+    inputs = {
+        **inputs,
+        "speculative": speculative.as_dict() if speculative else None,
+        "speculative_k_values": [v.k for v in variants if v is not None],
+        "speculative_off": variants[0] is None,
+    }
+    return SearchResult(
+        feasible=feasible,
+        rejected=rejected,
+        best=best,
+        pareto=front,
+        inputs=inputs,
+        elapsed_s=elapsed,
+        engines_priced=engines,
+    )

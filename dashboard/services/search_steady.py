@@ -91,8 +91,13 @@ def _decode_contexts(d: int, input_len: int, output_len: int) -> list[int]:
 
 
 def steady_state(
-    cm: CostModel, input_len: int, output_len: int, concurrency: int, budget: int,
-    cache: dict | None = None, prefix_len: int = 0,
+    cm: CostModel,
+    input_len: int,
+    output_len: int,
+    concurrency: int,
+    budget: int,
+    cache: dict | None = None,
+    prefix_len: int = 0,
 ) -> EngineSteadyState:
     """Price one engine's steady state (see the module docstring for the model).
 
@@ -157,9 +162,23 @@ def steady_state(
         wait = 0.0
     req_s = lam / t_mean
     return EngineSteadyState(
-        input_len=i_len, output_len=o_len, concurrency=c, budget=int(budget), chunks_per_prompt=n_c, prompts_per_chunk_step=k, requests_per_step=lam,
-        decodes_per_step=d, chunk_step_fraction=f, saturated=saturated, decode_step_s=t_dec,
-        chunk_steps_s=t_chunks, mean_step_s=t_mean, queue_wait_s=wait, ttft_s=ttft_service + wait,
-        requests_per_s=req_s, output_tok_s=req_s * o_len, input_tok_s=req_s * i_len,
+        input_len=i_len,
+        output_len=o_len,
+        concurrency=c,
+        budget=int(budget),
+        chunks_per_prompt=n_c,
+        prompts_per_chunk_step=k,
+        requests_per_step=lam,
+        decodes_per_step=d,
+        chunk_step_fraction=f,
+        saturated=saturated,
+        decode_step_s=t_dec,
+        chunk_steps_s=t_chunks,
+        mean_step_s=t_mean,
+        queue_wait_s=wait,
+        ttft_s=ttft_service + wait,
+        requests_per_s=req_s,
+        output_tok_s=req_s * o_len,
+        input_tok_s=req_s * i_len,
         decode_time_share=(t_dec / t_mean) if (t_mean > 0 and d > 0) else 0.0,
     )

@@ -88,9 +88,16 @@ def _from_x(x: np.ndarray, names: Sequence[str], base: ServingParams) -> Serving
 
 def config_key(row: dict[str, Any]) -> tuple[Any, ...]:
     """One *configuration*: model × hardware × engine × num_gpus × tp × ep × dtypes (lengths and load vary within)."""
-    return (str(row.get("model") or "").strip().lower(), str(row.get("hardware") or "").strip().lower(),
-            str(row.get("engine") or "").strip().lower(), str(row.get("num_gpus")), str(row.get("tp")),
-            str(row.get("ep")), str(row.get("weight_dtype") or "").lower(), str(row.get("kv_dtype") or "").lower())
+    return (
+        str(row.get("model") or "").strip().lower(),
+        str(row.get("hardware") or "").strip().lower(),
+        str(row.get("engine") or "").strip().lower(),
+        str(row.get("num_gpus")),
+        str(row.get("tp")),
+        str(row.get("ep")),
+        str(row.get("weight_dtype") or "").lower(),
+        str(row.get("kv_dtype") or "").lower(),
+    )
 
 
 def row_family(row: dict[str, Any]) -> str:
@@ -137,10 +144,13 @@ def _params_for(starts: Starts, row: dict[str, Any]) -> ServingParams:
     return starts.get(row_family(row)) or starts.get("*") or ServingParams()
 
 
-def _predict_all(rows: Sequence[dict[str, Any]], starts: Starts, hardware: str, engine: str, cache: dict,
-                 seed: int = 0) -> list[dict[str, Any]]:
-    return [predict_row(r, hardware=hardware, engine=engine, params=_params_for(starts, r), cache=cache, seed=seed)
-            for r in rows]
+def _predict_all(
+    rows: Sequence[dict[str, Any]], starts: Starts, hardware: str, engine: str, cache: dict, seed: int = 0
+) -> list[dict[str, Any]]:
+    return [
+        predict_row(r, hardware=hardware, engine=engine, params=_params_for(starts, r), cache=cache, seed=seed)
+        for r in rows
+    ]
 
 
 def _residuals(preds: Sequence[dict[str, Any]]) -> np.ndarray:
@@ -171,9 +181,16 @@ def _choose_params(rows: Sequence[dict[str, Any]], requested: Sequence[str] | No
     return names
 
 
-def fit_params(rows: Sequence[dict[str, Any]], hardware: str, engine: str, starts: Starts,
-               names: Sequence[str] | None = None, max_nfev: int = 60, cache: dict | None = None,
-               seed: int = 0) -> FitResult:
+def fit_params(
+    rows: Sequence[dict[str, Any]],
+    hardware: str,
+    engine: str,
+    starts: Starts,
+    names: Sequence[str] | None = None,
+    max_nfev: int = 60,
+    cache: dict | None = None,
+    seed: int = 0,
+) -> FitResult:
     """Least-squares fit of ``names`` (default: what the rows can identify); the fitted values
     replace those fields in every family's starting parameters (``starts``: family → params, ``"*"``
     for any family)."""
@@ -204,8 +221,15 @@ def fit_params(rows: Sequence[dict[str, Any]], hardware: str, engine: str, start
     old_budget = sp.SIM_STEP_BUDGET
     sp.SIM_STEP_BUDGET = min(old_budget, FIT_SIM_STEP_BUDGET)
     try:
-        sol = least_squares(fun, x0, bounds=(lo, hi), method="trf", diff_step=diff / np.maximum(np.abs(x0), 1e-3),
-                            max_nfev=max_nfev, x_scale=np.where(diff > 0.1, 0.1 * (hi - lo), 0.3))
+        sol = least_squares(
+            fun,
+            x0,
+            bounds=(lo, hi),
+            method="trf",
+            diff_step=diff / np.maximum(np.abs(x0), 1e-3),
+            max_nfev=max_nfev,
+            x_scale=np.where(diff > 0.1, 0.1 * (hi - lo), 0.3),
+        )
     finally:
         sp.SIM_STEP_BUDGET = old_budget
     jac = sol.jac
@@ -233,14 +257,29 @@ def fit_params(rows: Sequence[dict[str, Any]], hardware: str, engine: str, start
             ci[n] = (math.exp(lo_x), math.exp(hi_x))
         else:
             ci[n] = (max(0.0, lo_x) * 1e-3, max(0.0, hi_x) * 1e-3)
-    return FitResult(starts_at(x), [n for n in names if n not in not_ident], not_ident, ci, len(r),
-                     float(math.sqrt(float(r @ r) / max(1, len(r)))), calls[0])
+    return FitResult(
+        starts_at(x),
+        [n for n in names if n not in not_ident],
+        not_ident,
+        ci,
+        len(r),
+        float(math.sqrt(float(r @ r) / max(1, len(r)))),
+        calls[0],
+    )
 
 
-def fit_staged(rows: Sequence[dict[str, Any]], hardware: str, engine: str, start: ServingParams,
-               names: Sequence[str] | None = None, max_nfev: int = 40, cache: dict | None = None,
-               seed: int = 0, per_family: bool = True,
-               progress: Callable[[str], None] | None = None) -> tuple[Starts, dict[str, Any]]:
+def fit_staged(
+    rows: Sequence[dict[str, Any]],
+    hardware: str,
+    engine: str,
+    start: ServingParams,
+    names: Sequence[str] | None = None,
+    max_nfev: int = 40,
+    cache: dict | None = None,
+    seed: int = 0,
+    per_family: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Starts, dict[str, Any]]:
     """The fit in two stages: (A) kernel-side parameters on the ``max`` rows — pooled, then per family
     with enough measurements — and (B) engine-side parameters (per-request overhead, per-sequence host
     cost) on the serving rows, shared by every family. Without ``max`` rows everything is fitted on
@@ -284,14 +323,32 @@ def fit_staged(rows: Sequence[dict[str, Any]], hardware: str, engine: str, start
 
 def _fit_info(fr: FitResult, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     p = fr.params.get("*") or next(iter(fr.params.values()))
-    return {"rows": len(rows), "measurements": fr.n_residuals, "params": asdict(p), "fitted": fr.fitted,
-            "not_identifiable": fr.not_identifiable, "ci95": {k: list(v) for k, v in fr.ci95.items()},
-            "rms_log_residual": fr.rms_log, "nfev": fr.nfev, "pooled": False}
+    return {
+        "rows": len(rows),
+        "measurements": fr.n_residuals,
+        "params": asdict(p),
+        "fitted": fr.fitted,
+        "not_identifiable": fr.not_identifiable,
+        "ci95": {k: list(v) for k, v in fr.ci95.items()},
+        "rms_log_residual": fr.rms_log,
+        "nfev": fr.nfev,
+        "pooled": False,
+    }
 
 
-def _refit_without(held: Sequence[dict[str, Any]], rest: Sequence[dict[str, Any]], fitted: Starts, hardware: str,
-                   engine: str, start: ServingParams, names: Sequence[str] | None, max_nfev: int, cache: dict,
-                   seed: int, per_family: bool) -> Starts:
+def _refit_without(
+    held: Sequence[dict[str, Any]],
+    rest: Sequence[dict[str, Any]],
+    fitted: Starts,
+    hardware: str,
+    engine: str,
+    start: ServingParams,
+    names: Sequence[str] | None,
+    max_nfev: int,
+    cache: dict,
+    seed: int,
+    per_family: bool,
+) -> Starts:
     """Parameters for predicting ``held`` from ``rest`` only: refit what the held rows depend on — their
     family's kernel parameters from the other max rows of the family (the pooled fit of all other max
     rows when the family has too few), and the engine parameters from the other serving rows."""
@@ -307,11 +364,20 @@ def _refit_without(held: Sequence[dict[str, Any]], rest: Sequence[dict[str, Any]
         for fam in fams:
             sub = [r for r in rest_max if row_family(r) == fam]
             if per_family and sum(len(_measured(r)) for r in sub) >= MIN_FAMILY_MEASUREMENTS:
-                fr = fit_params(sub, hardware, engine, {"*": fitted.get(fam, fitted["*"])}, a_names,
-                                max(10, max_nfev // 2), cache, seed)
+                fr = fit_params(
+                    sub,
+                    hardware,
+                    engine,
+                    {"*": fitted.get(fam, fitted["*"])},
+                    a_names,
+                    max(10, max_nfev // 2),
+                    cache,
+                    seed,
+                )
             else:
-                fr = fit_params(rest_max, hardware, engine, {"*": fitted["*"]}, a_names, max(10, max_nfev // 2),
-                                cache, seed)
+                fr = fit_params(
+                    rest_max, hardware, engine, {"*": fitted["*"]}, a_names, max(10, max_nfev // 2), cache, seed
+                )
             out[fam] = fr.params["*"]
         b_names = [n for n in names_all if n == "per_request_s"]
     else:
@@ -338,9 +404,16 @@ class FitReport:
     unsupported: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"profile": self.profile.as_dict(), "fit_error": self.fit_error, "loo_error": self.loo_error,
-                "uncalibrated_error": self.uncalibrated_error, "loo_unit": self.loo_unit,
-                "stages": self.stages, "rows": self.rows, "unsupported": self.unsupported}
+        return {
+            "profile": self.profile.as_dict(),
+            "fit_error": self.fit_error,
+            "loo_error": self.loo_error,
+            "uncalibrated_error": self.uncalibrated_error,
+            "loo_unit": self.loo_unit,
+            "stages": self.stages,
+            "rows": self.rows,
+            "unsupported": self.unsupported,
+        }
 
 
 def _domain(rows: Sequence[dict[str, Any]], hardware: str, engine: str, families: Sequence[str]) -> dict[str, Any]:
@@ -357,9 +430,15 @@ def _domain(rows: Sequence[dict[str, Any]], hardware: str, engine: str, families
     models = sorted({m.name for m in (_safe_model(r) for r in rows) if m is not None})
     dts = sorted({dtypes_for(str(r.get("weight_dtype") or "bf16"), None).weight for r in rows})
     return {
-        "hardware": [normalise_hardware_name(hardware)], "engine": engine, "families": sorted(families),
-        "models": models, "tp": rng("tp_used", "tp"), "ep": rng("ep_used", "ep"), "dtypes": dts,
-        "isl": rng("isl"), "osl": rng("osl"),
+        "hardware": [normalise_hardware_name(hardware)],
+        "engine": engine,
+        "families": sorted(families),
+        "models": models,
+        "tp": rng("tp_used", "tp"),
+        "ep": rng("ep_used", "ep"),
+        "dtypes": dts,
+        "isl": rng("isl"),
+        "osl": rng("osl"),
         "load_modes": sorted({str(r.get("load") or "").lower() for r in rows}),
     }
 
@@ -372,9 +451,17 @@ def _safe_model(r: dict[str, Any]) -> Any:
 
 
 def calibrate_serving(
-    rows: Sequence[dict[str, Any]], *, hardware: str, engine: str, name: str | None = None,
-    names: Sequence[str] | None = None, max_nfev: int = 40, loo: bool = True,
-    progress: Callable[[str], None] | None = None, seed: int = 0, per_family: bool = True,
+    rows: Sequence[dict[str, Any]],
+    *,
+    hardware: str,
+    engine: str,
+    name: str | None = None,
+    names: Sequence[str] | None = None,
+    max_nfev: int = 40,
+    loo: bool = True,
+    progress: Callable[[str], None] | None = None,
+    seed: int = 0,
+    per_family: bool = True,
 ) -> FitReport:
     """Fit a serving profile ``<hardware>+<engine>`` to measured rows (see the module docstring).
 
@@ -411,7 +498,9 @@ def calibrate_serving(
     usable = [usable[i] for i in keep]
     unc = [unc_all[i] for i in keep]
     if not usable:
-        raise ValueError("no measured row can be priced: " + "; ".join(sorted({u["status"] for u in unsupported}))[:300])
+        raise ValueError(
+            "no measured row can be priced: " + "; ".join(sorted({u["status"] for u in unsupported}))[:300]
+        )
     fitted_starts, stages = fit_staged(usable, hw_name, engine, start, names, max_nfev, cache, seed, per_family, say)
     fitted = _predict_all(usable, fitted_starts, hw_name, engine, cache, seed)
     # leave one configuration out (or one row when there is a single configuration)
@@ -429,11 +518,18 @@ def calibrate_serving(
             out_set = set(idx)
             held_rows = [usable[i] for i in idx]
             rest = [usable[i] for i in range(len(usable)) if i not in out_set]
-            st = _refit_without(held_rows, rest, fitted_starts, hw_name, engine, start, names, max_nfev, cache, seed,
-                                per_family)
+            st = _refit_without(
+                held_rows, rest, fitted_starts, hw_name, engine, start, names, max_nfev, cache, seed, per_family
+            )
             for i in idx:
-                held[i] = predict_row(usable[i], hardware=hw_name, engine=engine, params=_params_for(st, usable[i]),
-                                      cache=cache, seed=seed)
+                held[i] = predict_row(
+                    usable[i],
+                    hardware=hw_name,
+                    engine=engine,
+                    params=_params_for(st, usable[i]),
+                    cache=cache,
+                    seed=seed,
+                )
     out_rows = []
     for r, u, f, h in zip(usable, unc, fitted, held, strict=True):
         row = {k: v for k, v in f.items() if not k.startswith("_")}
@@ -453,13 +549,34 @@ def calibrate_serving(
     loo_err = summarize_errors([h for h in held if h is not None]) if any(held) else {}
     unc_err = summarize_errors(unc)
     profile = ServingProfile(
-        name=prof_name, base_hardware=hw_name, engine=engine, params=fitted_starts["*"],
-        families={k: v for k, v in fitted_starts.items() if k != "*"}, domain=domain,
-        fit={"stages": stages, "fit_error": fit_err, "loo_error": loo_err, "loo_unit": unit,
-             "uncalibrated_error": unc_err, "rows": len(usable), "unsupported_rows": len(unsupported)},
-        provenance={"method": "modeling calibrate-serving (dashboard/services/serving_calibration.py)",
-                    "sources": sorted({str(r.get("_source") or r.get("source") or "") for r in rows} - {""})[:50]},
+        name=prof_name,
+        base_hardware=hw_name,
+        engine=engine,
+        params=fitted_starts["*"],
+        families={k: v for k, v in fitted_starts.items() if k != "*"},
+        domain=domain,
+        fit={
+            "stages": stages,
+            "fit_error": fit_err,
+            "loo_error": loo_err,
+            "loo_unit": unit,
+            "uncalibrated_error": unc_err,
+            "rows": len(usable),
+            "unsupported_rows": len(unsupported),
+        },
+        provenance={
+            "method": "modeling calibrate-serving (dashboard/services/serving_calibration.py)",
+            "sources": sorted({str(r.get("_source") or r.get("source") or "") for r in rows} - {""})[:50],
+        },
         description=f"{engine} on {hw_name}, fitted to {len(usable)} benchmark rows",
     )
-    return FitReport(profile=profile, rows=out_rows, fit_error=fit_err, loo_error=loo_err,
-                     uncalibrated_error=unc_err, stages=stages, loo_unit=unit, unsupported=unsupported)
+    return FitReport(
+        profile=profile,
+        rows=out_rows,
+        fit_error=fit_err,
+        loo_error=loo_err,
+        uncalibrated_error=unc_err,
+        stages=stages,
+        loo_unit=unit,
+        unsupported=unsupported,
+    )

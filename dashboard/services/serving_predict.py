@@ -77,8 +77,20 @@ __all__ = [
 ]
 
 INPUT_COLUMNS: tuple[str, ...] = (
-    "model", "hardware", "engine", "num_gpus", "tp", "ep", "weight_dtype", "kv_dtype", "isl", "osl", "load",
-    "concurrency", "request_rate", "num_requests",
+    "model",
+    "hardware",
+    "engine",
+    "num_gpus",
+    "tp",
+    "ep",
+    "weight_dtype",
+    "kv_dtype",
+    "isl",
+    "osl",
+    "load",
+    "concurrency",
+    "request_rate",
+    "num_requests",
 )
 MEASURED_COLUMNS: tuple[str, ...] = ("ttft_ms", "tpot_ms", "itl_ms", "output_tok_s_per_gpu")
 PRED_COLUMNS: tuple[str, ...] = tuple(f"pred_{c}" for c in MEASURED_COLUMNS)
@@ -155,12 +167,30 @@ class EngineSettings:
 #: 0.9, ``tokens_per_block`` 32, overlap scheduler on (PyTorch backend); SGLang ``server_args.py``
 #: ``chunked_prefill_size`` 8192 on ≥ 80 GB GPUs, ``mem_fraction_static`` ≈ 0.88, ``page_size`` 1.
 _FALLBACK_ENGINES: dict[str, dict[str, Any]] = {
-    "vllm": {"big": (8192, 1024), "small": (2048, 256), "block": 16, "kv_fraction": 0.9, "kv_rule": "of_total",
-             "async": True},
-    "trtllm": {"big": (8192, 2048), "small": (8192, 2048), "block": 32, "kv_fraction": 0.9, "kv_rule": "of_free",
-               "async": True},
-    "sglang": {"big": (8192, 1024), "small": (2048, 256), "block": 1, "kv_fraction": 0.88, "kv_rule": "of_total",
-               "async": True},
+    "vllm": {
+        "big": (8192, 1024),
+        "small": (2048, 256),
+        "block": 16,
+        "kv_fraction": 0.9,
+        "kv_rule": "of_total",
+        "async": True,
+    },
+    "trtllm": {
+        "big": (8192, 2048),
+        "small": (8192, 2048),
+        "block": 32,
+        "kv_fraction": 0.9,
+        "kv_rule": "of_free",
+        "async": True,
+    },
+    "sglang": {
+        "big": (8192, 1024),
+        "small": (2048, 256),
+        "block": 1,
+        "kv_fraction": 0.88,
+        "kv_rule": "of_total",
+        "async": True,
+    },
 }
 
 
@@ -200,39 +230,76 @@ def engine_settings(name: str | None, hw: HardwareProfile) -> EngineSettings:
         )
         fb = _FALLBACK_ENGINES.get(eng.name, _FALLBACK_ENGINES["vllm"])
         return EngineSettings(
-            name=eng.name, max_num_batched_tokens=int(d["max_num_batched_tokens"]),
-            max_num_seqs=int(d["max_num_seqs"]), block_size=int(d.get("block_size", fb["block"])),
-            kv_fraction=fb["kv_fraction"], kv_rule=fb["kv_rule"],
-            async_scheduling=bool(getattr(eng, "async_scheduling", fb["async"])), overheads=params, profile=eng,
+            name=eng.name,
+            max_num_batched_tokens=int(d["max_num_batched_tokens"]),
+            max_num_seqs=int(d["max_num_seqs"]),
+            block_size=int(d.get("block_size", fb["block"])),
+            kv_fraction=fb["kv_fraction"],
+            kv_rule=fb["kv_rule"],
+            async_scheduling=bool(getattr(eng, "async_scheduling", fb["async"])),
+            overheads=params,
+            profile=eng,
         )
     fb = _FALLBACK_ENGINES.get(name)
     if fb is None:
         raise ValueError(f"engine: unknown engine {name!r}; known: {', '.join(_FALLBACK_ENGINES)}")
     big = hw.hbm_capacity_gb >= 70 and "a100" not in hw.slug.lower()
     tokens, seqs = fb["big" if big else "small"]
-    return EngineSettings(name=name, max_num_batched_tokens=tokens, max_num_seqs=seqs, block_size=fb["block"],
-                          kv_fraction=fb["kv_fraction"], kv_rule=fb["kv_rule"], async_scheduling=fb["async"],
-                          overheads=ServingParams())
+    return EngineSettings(
+        name=name,
+        max_num_batched_tokens=tokens,
+        max_num_seqs=seqs,
+        block_size=fb["block"],
+        kv_fraction=fb["kv_fraction"],
+        kv_rule=fb["kv_rule"],
+        async_scheduling=fb["async"],
+        overheads=ServingParams(),
+    )
 
 
-def kv_capacity_tokens(model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dt: Dtypes,
-                       eng: EngineSettings, context: int) -> int:
+def kv_capacity_tokens(
+    model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dt: Dtypes, eng: EngineSettings, context: int
+) -> int:
     """KV tokens one engine holds under the engine's KV rule (memory model for weights and
     activations): ``of_total``: fraction × HBM − weights − activations − runtime reserve;
     ``of_free``: fraction × (HBM − weights − activations − runtime reserve). Summed over the
     attention-DP groups."""
     if eng.profile is not None and hasattr(eng.profile, "kv_capacity_bytes"):
-        mem0 = memory_breakdown(model, hw, par, dt, context=context, reserved_fraction=0.0,
-                                max_batched_tokens=eng.max_num_batched_tokens, max_seqs=eng.max_num_seqs)
+        mem0 = memory_breakdown(
+            model,
+            hw,
+            par,
+            dt,
+            context=context,
+            reserved_fraction=0.0,
+            max_batched_tokens=eng.max_num_batched_tokens,
+            max_seqs=eng.max_num_seqs,
+        )
         kv = float(eng.profile.kv_capacity_bytes(hw, mem0.weight_bytes, mem0.activation_bytes, tp=par.tp))
         return max(0, int(kv // mem0.kv_bytes_per_token)) * par.attention_dp if kv > 0 else 0
     if eng.kv_rule == "of_total":
-        mem = memory_breakdown(model, hw, par, dt, context=context, reserved_fraction=1.0 - eng.kv_fraction,
-                               max_batched_tokens=eng.max_num_batched_tokens, max_seqs=eng.max_num_seqs)
+        mem = memory_breakdown(
+            model,
+            hw,
+            par,
+            dt,
+            context=context,
+            reserved_fraction=1.0 - eng.kv_fraction,
+            max_batched_tokens=eng.max_num_batched_tokens,
+            max_seqs=eng.max_num_seqs,
+        )
         budget = mem.kv_budget_bytes
     else:
-        mem = memory_breakdown(model, hw, par, dt, context=context, reserved_fraction=0.0,
-                               max_batched_tokens=eng.max_num_batched_tokens, max_seqs=eng.max_num_seqs)
+        mem = memory_breakdown(
+            model,
+            hw,
+            par,
+            dt,
+            context=context,
+            reserved_fraction=0.0,
+            max_batched_tokens=eng.max_num_batched_tokens,
+            max_seqs=eng.max_num_seqs,
+        )
         budget = mem.kv_budget_bytes * eng.kv_fraction
     if budget <= 0:
         return 0
@@ -246,9 +313,15 @@ class ScaledCostModel(CostModel):
     Only :meth:`step_summary` (hence :meth:`step_time_s`) changes; the op list, FLOPs and bytes are
     the cost model's own."""
 
-    def __init__(self, model: ModelProfile, hardware: HardwareProfile, parallel: ParallelConfig | None = None,
-                 dtypes: Dtypes | None = None, params: ServingParams | None = None,
-                 async_scheduling: bool = True) -> None:
+    def __init__(
+        self,
+        model: ModelProfile,
+        hardware: HardwareProfile,
+        parallel: ParallelConfig | None = None,
+        dtypes: Dtypes | None = None,
+        params: ServingParams | None = None,
+        async_scheduling: bool = True,
+    ) -> None:
         super().__init__(model, hardware, parallel, dtypes)
         self.params = params or ServingParams()
         self.async_scheduling = async_scheduling
@@ -302,8 +375,14 @@ class ScaledCostModel(CostModel):
             return hit
         p = self.params
         comp, mem, moe, attn, elem, rest, fl, by = self.gpu_parts(s)
-        gpu = (comp * p.compute_scale + mem * p.memory_scale + moe * p.moe_scale + attn * p.attention_scale
-               + elem * p.elementwise_scale + rest)
+        gpu = (
+            comp * p.compute_scale
+            + mem * p.memory_scale
+            + moe * p.moe_scale
+            + attn * p.attention_scale
+            + elem * p.elementwise_scale
+            + rest
+        )
         host = p.per_step_s + p.per_step_per_seq_s * (s.prefill_seqs + s.decode_seqs)
         t = max(gpu, host) if self.async_scheduling else gpu + host
         out = (t, fl, by)
@@ -335,8 +414,18 @@ class ServingProfile:
             return self.families[family], None
         return self.params, f"family {family} not fitted in {self.name} (profile defaults used)"
 
-    def domain_warnings(self, *, model: str, family: str, tp: int, ep: int, isl: int, osl: int,
-                        hardware: str | None = None, engine: str | None = None) -> list[str]:
+    def domain_warnings(
+        self,
+        *,
+        model: str,
+        family: str,
+        tp: int,
+        ep: int,
+        isl: int,
+        osl: int,
+        hardware: str | None = None,
+        engine: str | None = None,
+    ) -> list[str]:
         """Where a row lies outside the fitted domain (empty list when inside)."""
         d, out = self.domain, []
         if not d:
@@ -359,16 +448,22 @@ class ServingProfile:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "kind": "serving_profile", "name": self.name, "description": self.description,
-            "base_hardware": self.base_hardware, "engine": self.engine, "params": asdict(self.params),
-            "families": {k: asdict(v) for k, v in self.families.items()}, "domain": self.domain, "fit": self.fit,
+            "kind": "serving_profile",
+            "name": self.name,
+            "description": self.description,
+            "base_hardware": self.base_hardware,
+            "engine": self.engine,
+            "params": asdict(self.params),
+            "families": {k: asdict(v) for k, v in self.families.items()},
+            "domain": self.domain,
+            "fit": self.fit,
             "provenance": self.provenance,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ServingProfile:
         if not isinstance(d, dict) or d.get("kind") != "serving_profile":
-            raise ValueError("not a serving profile (expected a JSON object with \"kind\": \"serving_profile\")")
+            raise ValueError('not a serving profile (expected a JSON object with "kind": "serving_profile")')
         for key in ("name", "base_hardware", "engine"):
             if not isinstance(d.get(key), str) or not d[key]:
                 raise ValueError(f"serving profile: field {key!r} must be a non-empty string")
@@ -376,11 +471,15 @@ class ServingProfile:
         if not isinstance(fams, dict):
             raise ValueError("serving profile: field 'families' must be an object")
         return cls(
-            name=d["name"], base_hardware=d["base_hardware"], engine=d["engine"],
+            name=d["name"],
+            base_hardware=d["base_hardware"],
+            engine=d["engine"],
             params=ServingParams.from_dict(d.get("params")),
             families={str(k): ServingParams.from_dict(v) for k, v in fams.items()},
-            domain=dict(d.get("domain") or {}), fit=dict(d.get("fit") or {}),
-            provenance=dict(d.get("provenance") or {}), description=str(d.get("description") or ""),
+            domain=dict(d.get("domain") or {}),
+            fit=dict(d.get("fit") or {}),
+            provenance=dict(d.get("provenance") or {}),
+            description=str(d.get("description") or ""),
         )
 
     def hardware(self) -> HardwareProfile:
@@ -404,19 +503,27 @@ class ServingProfile:
 
         changes: dict[str, Any] = {
             "gemm_compute": sc(eff.gemm_compute),
-            "attention_prefill": Curve(tuple((x, min(1.5, y / p.attention_scale))
-                                             for x, y in eff.attention_prefill.points)),
+            "attention_prefill": Curve(
+                tuple((x, min(1.5, y / p.attention_scale)) for x, y in eff.attention_prefill.points)
+            ),
             "memory": min(1.5, max(0.01, eff.memory / p.memory_scale)),
             "step_overhead_us": eff.step_overhead_us + p.per_step_s * 1e6,
         }
         for name in ("gemm_compute_fp8", "gemm_compute_fp4"):
             if hasattr(eff, name):
                 changes[name] = sc(getattr(eff, name))
-        note = (f"{self.name}: {hw.name} with fitted serving parameters ({family or 'default'} family: compute "
-                f"×{p.compute_scale:.3g}, memory ×{p.memory_scale:.3g}, prefill attention ×{p.attention_scale:.3g}); the "
-                "MoE, elementwise and decode-attention scales and the per-request overheads act only in bench-predict")
-        return replace(hw, slug=self.name, name=f"{hw.name} + {self.engine} (fitted)",
-                       efficiency=replace(eff, **changes), notes=note)
+        note = (
+            f"{self.name}: {hw.name} with fitted serving parameters ({family or 'default'} family: compute "
+            f"×{p.compute_scale:.3g}, memory ×{p.memory_scale:.3g}, prefill attention ×{p.attention_scale:.3g}); the "
+            "MoE, elementwise and decode-attention scales and the per-request overheads act only in bench-predict"
+        )
+        return replace(
+            hw,
+            slug=self.name,
+            name=f"{hw.name} + {self.engine} (fitted)",
+            efficiency=replace(eff, **changes),
+            notes=note,
+        )
 
 
 def list_serving_profiles() -> list[str]:
@@ -447,8 +554,10 @@ def load_serving_profile(ref: str | Path | dict[str, Any]) -> ServingProfile:
     s = str(ref).strip()
     path = _profile_path(ref)
     if path is None:
-        raise ValueError(f"unknown serving profile {s!r}; shipped: {', '.join(list_serving_profiles()) or 'none'}"
-                         + path_refused_hint(s))
+        raise ValueError(
+            f"unknown serving profile {s!r}; shipped: {', '.join(list_serving_profiles()) or 'none'}"
+            + path_refused_hint(s)
+        )
     try:
         data = json.loads(read_text_capped(path))
     except (OSError, ValueError) as exc:
@@ -471,10 +580,25 @@ def is_serving_profile_ref(ref: str | Path) -> bool:
 
 #: published hardware names → hardware presets
 _HW_ALIASES = {
-    "h100": "h100-sxm", "h100-sxm": "h100-sxm", "h100-sxm-80gb": "h100-sxm", "h100-sxm5": "h100-sxm",
-    "h200": "h200", "h200-sxm": "h200", "h200-sxm-141gb": "h200", "b200": "b200", "b200-180gb": "b200",
-    "gb200": "gb200", "a100": "a100-80g", "a100-sxm4-80gb": "a100-80g", "l40s": "l40s", "b300": "b300",
-    "h20": "h20", "h800": "h800", "mi300x": "mi300x", "mi325x": "mi325x", "mi355x": "mi355x",
+    "h100": "h100-sxm",
+    "h100-sxm": "h100-sxm",
+    "h100-sxm-80gb": "h100-sxm",
+    "h100-sxm5": "h100-sxm",
+    "h200": "h200",
+    "h200-sxm": "h200",
+    "h200-sxm-141gb": "h200",
+    "b200": "b200",
+    "b200-180gb": "b200",
+    "gb200": "gb200",
+    "a100": "a100-80g",
+    "a100-sxm4-80gb": "a100-80g",
+    "l40s": "l40s",
+    "b300": "b300",
+    "h20": "h20",
+    "h800": "h800",
+    "mi300x": "mi300x",
+    "mi325x": "mi325x",
+    "mi355x": "mi355x",
 }
 
 
@@ -494,15 +618,29 @@ def find_serving_profile(hardware: str, engine: str | None) -> str | None:
 #: model names as benchmarks write them → presets with the same architecture. Llama 3 / 3.3 share
 #: Llama 3.1's shapes (config.json of each: hidden 4096/8192, 32/80 layers, GQA 8, vocab 128256).
 _MODEL_ALIASES = {
-    "llama-3.3-70b": "llama-3.1-70b", "llama-v3.3-70b": "llama-3.1-70b", "llama-3-70b": "llama-3.1-70b",
-    "llama-v3-70b": "llama-3.1-70b", "llama-v3.1-70b": "llama-3.1-70b", "llama-3-8b": "llama-3.1-8b",
-    "llama-v3-8b": "llama-3.1-8b", "llama-v3.1-8b": "llama-3.1-8b", "llama-v3.1-405b": "llama-3.1-405b",
-    "llama-v2-7b": "llama-2-7b", "mixtral-8x7b-v0.1": "mixtral-8x7b", "mixtral-8x22b-v0.1": "mixtral-8x22b",
-    "mistral-7b-v0.1": "mistral-7b", "qwen3-30b-a3b": "qwen3-30b-a3b", "qwen3-235b-a22b": "qwen3-235b-a22b",
+    "llama-3.3-70b": "llama-3.1-70b",
+    "llama-v3.3-70b": "llama-3.1-70b",
+    "llama-3-70b": "llama-3.1-70b",
+    "llama-v3-70b": "llama-3.1-70b",
+    "llama-v3.1-70b": "llama-3.1-70b",
+    "llama-3-8b": "llama-3.1-8b",
+    "llama-v3-8b": "llama-3.1-8b",
+    "llama-v3.1-8b": "llama-3.1-8b",
+    "llama-v3.1-405b": "llama-3.1-405b",
+    "llama-v2-7b": "llama-2-7b",
+    "mixtral-8x7b-v0.1": "mixtral-8x7b",
+    "mixtral-8x22b-v0.1": "mixtral-8x22b",
+    "mistral-7b-v0.1": "mistral-7b",
+    "qwen3-30b-a3b": "qwen3-30b-a3b",
+    "qwen3-235b-a22b": "qwen3-235b-a22b",
     "deepseek-r1-0528": "deepseek-r1",
     # architecture proxy: Llama 2 70B has Llama 3 70B's shapes (hidden 8192, 80 layers, 64 heads, GQA 8,
     # FFN 28672) except the vocabulary (32000 vs 128256), which only changes the lm_head (< 2 % of a step)
-    "llama-2-70b": "llama-3.1-70b", "llama-v2-70b": "llama-3.1-70b", "llama2-70b": "llama-3.1-70b", "gpt-oss-20b": "gpt-oss-20b", "gpt-oss-120b": "gpt-oss-120b",
+    "llama-2-70b": "llama-3.1-70b",
+    "llama-v2-70b": "llama-3.1-70b",
+    "llama2-70b": "llama-3.1-70b",
+    "gpt-oss-20b": "gpt-oss-20b",
+    "gpt-oss-120b": "gpt-oss-120b",
 }
 
 
@@ -597,8 +735,9 @@ def _cost_model(ctx: _Context, tp: int, ep: int, cache: dict | None) -> ScaledCo
     key = (ctx.model.name, ctx.hw.slug, id(ctx.hw), tp, ep, ctx.dt, ctx.eng.async_scheduling)
     cm = cache.get(key) if cache is not None else None
     if cm is None:
-        cm = ScaledCostModel(ctx.model, ctx.hw, ParallelConfig(tp=tp, ep=ep), ctx.dt, ctx.params,
-                             ctx.eng.async_scheduling)
+        cm = ScaledCostModel(
+            ctx.model, ctx.hw, ParallelConfig(tp=tp, ep=ep), ctx.dt, ctx.params, ctx.eng.async_scheduling
+        )
         if cache is not None:
             cache[key] = cm
     elif cm.params != ctx.params:
@@ -617,8 +756,11 @@ def _price_max(ctx: _Context, tp: int, ep: int, isl: int, osl: int, cms: dict | 
     st = steady_state(cm, isl, osl, conc, ctx.eng.max_num_batched_tokens)
     g = max(tp, ep)
     return {
-        "ttft_ms": (st.ttft_s + ctx.params.per_request_s) * 1e3, "tpot_ms": st.tpot_s * 1e3, "itl_ms": st.tpot_s * 1e3,
-        "output_tok_s_per_gpu": st.output_tok_s / g, "concurrency_used": conc,
+        "ttft_ms": (st.ttft_s + ctx.params.per_request_s) * 1e3,
+        "tpot_ms": st.tpot_s * 1e3,
+        "itl_ms": st.tpot_s * 1e3,
+        "output_tok_s_per_gpu": st.output_tok_s / g,
+        "concurrency_used": conc,
     }
 
 
@@ -627,8 +769,9 @@ SIM_STEP_BUDGET = 3000
 SIM_MIN_REQUESTS = 100
 
 
-def sim_request_count(load: str, num_requests: int | None, concurrency: int | None, rate: float | None,
-                      osl: int, one_seq_step_s: float) -> int:
+def sim_request_count(
+    load: str, num_requests: int | None, concurrency: int | None, rate: float | None, osl: int, one_seq_step_s: float
+) -> int:
     """Requests to simulate for a rate/concurrency row (see the module docstring): the row's
     ``num_requests`` (default 500 for rate rows, ``max(200, 8 × concurrency)`` for closed loops) capped
     so the run takes about :data:`SIM_STEP_BUDGET` steps: a closed loop of ``C`` clients needs about
@@ -646,9 +789,22 @@ def sim_request_count(load: str, num_requests: int | None, concurrency: int | No
     return int(min(want, cap, SIM_REQUEST_CAP * 4))
 
 
-def _sim_row(ctx: _Context, tp: int, ep: int, num_gpus: int, load: str, isl: int, osl: int,
-             concurrency: int | None, rate: float | None, num_requests: int | None, lengths: Any,
-             burstiness: float, seed: int, cms: dict | None = None) -> dict[str, float]:
+def _sim_row(
+    ctx: _Context,
+    tp: int,
+    ep: int,
+    num_gpus: int,
+    load: str,
+    isl: int,
+    osl: int,
+    concurrency: int | None,
+    rate: float | None,
+    num_requests: int | None,
+    lengths: Any,
+    burstiness: float,
+    seed: int,
+    cms: dict | None = None,
+) -> dict[str, float]:
     from dashboard.sim_scheduler import SchedulerConfig, Workload, simulate
 
     par = ParallelConfig(tp=tp, ep=ep)
@@ -677,16 +833,25 @@ def _sim_row(ctx: _Context, tp: int, ep: int, num_gpus: int, load: str, isl: int
         arr = np.cumsum(gaps)
     else:
         arr = np.zeros(n)
-    wl = Workload(tuple(arr.tolist()), tuple(int(x) for x in prompt), tuple(int(x) for x in output),
-                  concurrency if load == "concurrency" else None)
+    wl = Workload(
+        tuple(arr.tolist()),
+        tuple(int(x) for x in prompt),
+        tuple(int(x) for x in output),
+        concurrency if load == "concurrency" else None,
+    )
     longest = int((prompt + output).max())
     kv_tokens = _kv_cached(ctx, par, longest, cms)
     nblocks = kv_tokens // ctx.eng.block_size
     if nblocks < 1:
         raise _Unsupported("no KV cache fits beside the weights at this layout")
     seqs = min(ctx.eng.max_num_seqs, ctx.eng.max_num_batched_tokens)
-    sched = SchedulerConfig(max_num_batched_tokens=ctx.eng.max_num_batched_tokens, max_num_seqs=seqs,
-                            block_size=ctx.eng.block_size, num_kv_blocks=int(nblocks), preempt="last_admitted")
+    sched = SchedulerConfig(
+        max_num_batched_tokens=ctx.eng.max_num_batched_tokens,
+        max_num_seqs=seqs,
+        block_size=ctx.eng.block_size,
+        num_kv_blocks=int(nblocks),
+        preempt="last_admitted",
+    )
     try:
         res = simulate(cm, wl, sched, dp=dp, router="round_robin", record_steps=False)
     except ValueError as exc:
@@ -708,8 +873,11 @@ def _sim_row(ctx: _Context, tp: int, ep: int, num_gpus: int, load: str, isl: int
         duration *= (e2e + ctx.params.per_request_s) / e2e
     out_s = out_tok / duration if duration > 0 else math.nan
     return {
-        "ttft_ms": ttft * 1e3, "tpot_ms": tpot * 1e3, "itl_ms": float(sm["itl_ms"]["mean"]),
-        "output_tok_s_per_gpu": out_s / num_gpus, "sim_requests": n,
+        "ttft_ms": ttft * 1e3,
+        "tpot_ms": tpot * 1e3,
+        "itl_ms": float(sm["itl_ms"]["mean"]),
+        "output_tok_s_per_gpu": out_s / num_gpus,
+        "sim_requests": n,
     }
 
 
@@ -724,9 +892,16 @@ def _float_or_none(v: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
-def predict_row(row: dict[str, Any], *, hardware: str | None = None, engine: str | None = None,
-                model_override: str | None = None, seed: int = 0, params: ServingParams | None = None,
-                cache: dict | None = None) -> dict[str, Any]:
+def predict_row(
+    row: dict[str, Any],
+    *,
+    hardware: str | None = None,
+    engine: str | None = None,
+    model_override: str | None = None,
+    seed: int = 0,
+    params: ServingParams | None = None,
+    cache: dict | None = None,
+) -> dict[str, Any]:
     """Predict one scenario row (dict of :data:`INPUT_COLUMNS`, optional measured columns, optional
     ``_lengths`` = ``(input_lens, output_lens)`` and ``burstiness``). Never raises for a row it
     cannot express: the output has ``status = "unsupported: <why>"``."""
@@ -749,8 +924,9 @@ def predict_row(row: dict[str, Any], *, hardware: str | None = None, engine: str
     return out
 
 
-def _context_for(row: dict[str, Any], hardware: str | None, engine: str | None,
-                 model_override: str | None) -> tuple[_Context, ServingProfile | None, str]:
+def _context_for(
+    row: dict[str, Any], hardware: str | None, engine: str | None, model_override: str | None
+) -> tuple[_Context, ServingProfile | None, str]:
     """Model, hardware, engine, dtypes and parameters of a row: a fitted profile when ``--hardware``
     names one or the row's hardware+engine pair has one shipped, else the base hardware with the
     engine's default overheads (uncalibrated)."""
@@ -789,10 +965,26 @@ def _context_for(row: dict[str, Any], hardware: str | None, engine: str | None,
     return _Context(model, hw, eng, params, dt, label, warnings), prof, fam
 
 
-def _predict(row: dict[str, Any], hardware: str | None, engine: str | None, model_override: str | None,
-             seed: int, cache: dict | None, params: ServingParams | None = None) -> dict[str, Any]:
-    key = ("ctx", str(row.get("model") or ""), str(row.get("hardware") or ""), str(row.get("engine") or ""),
-           str(row.get("weight_dtype") or ""), str(row.get("kv_dtype") or ""), hardware, engine, model_override)
+def _predict(
+    row: dict[str, Any],
+    hardware: str | None,
+    engine: str | None,
+    model_override: str | None,
+    seed: int,
+    cache: dict | None,
+    params: ServingParams | None = None,
+) -> dict[str, Any]:
+    key = (
+        "ctx",
+        str(row.get("model") or ""),
+        str(row.get("hardware") or ""),
+        str(row.get("engine") or ""),
+        str(row.get("weight_dtype") or ""),
+        str(row.get("kv_dtype") or ""),
+        hardware,
+        engine,
+        model_override,
+    )
     hit = cache.get(key) if cache is not None else None
     if hit is None:
         hit = _context_for(row, hardware, engine, model_override)
@@ -869,8 +1061,14 @@ def _predict(row: dict[str, Any], hardware: str | None, engine: str | None, mode
         res["sim_requests"] = r["sim_requests"]
     warns = list(ctx.warnings)
     if prof is not None:
-        dw = prof.domain_warnings(model=ctx.model.slug if hasattr(ctx.model, "slug") else ctx.model.name,
-                                  family=fam, tp=t, ep=e, isl=isl, osl=osl)
+        dw = prof.domain_warnings(
+            model=ctx.model.slug if hasattr(ctx.model, "slug") else ctx.model.name,
+            family=fam,
+            tp=t,
+            ep=e,
+            isl=isl,
+            osl=osl,
+        )
         if dw:
             warns.append("outside fitted domain: " + "; ".join(dw))
     if warns:
@@ -878,11 +1076,16 @@ def _predict(row: dict[str, Any], hardware: str | None, engine: str | None, mode
     return res
 
 
-def predict_rows(rows: Sequence[dict[str, Any]], *, hardware: str | None = None, engine: str | None = None,
-                 model_override: str | None = None, seed: int = 0) -> list[dict[str, Any]]:
+def predict_rows(
+    rows: Sequence[dict[str, Any]],
+    *,
+    hardware: str | None = None,
+    engine: str | None = None,
+    model_override: str | None = None,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
     """:func:`predict_row` for each row, in order."""
-    return [predict_row(r, hardware=hardware, engine=engine, model_override=model_override, seed=seed)
-            for r in rows]
+    return [predict_row(r, hardware=hardware, engine=engine, model_override=model_override, seed=seed) for r in rows]
 
 
 def summarize_errors(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float | int | None]]:

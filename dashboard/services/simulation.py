@@ -47,12 +47,36 @@ __all__ = [
 
 #: Flat summary columns of a result row, in display order.
 SUMMARY_COLUMNS: tuple[str, ...] = (
-    "completed", "duration_s", "request_throughput_req_s", "input_throughput_tok_s", "output_throughput_tok_s",
-    "output_throughput_tok_s_per_gpu", "goodput_req_s", "sla_attainment",
-    "ttft_mean_ms", "ttft_p50_ms", "ttft_p90_ms", "ttft_p99_ms",
-    "tpot_mean_ms", "tpot_p50_ms", "tpot_p90_ms", "tpot_p99_ms",
-    "itl_p50_ms", "itl_p99_ms", "e2e_mean_ms", "e2e_p50_ms", "e2e_p90_ms", "e2e_p99_ms", "queue_mean_ms",
-    "mfu", "hbm_bw_utilization", "busy_fraction", "peak_kv_usage", "preemptions", "num_steps", "num_kv_blocks",
+    "completed",
+    "duration_s",
+    "request_throughput_req_s",
+    "input_throughput_tok_s",
+    "output_throughput_tok_s",
+    "output_throughput_tok_s_per_gpu",
+    "goodput_req_s",
+    "sla_attainment",
+    "ttft_mean_ms",
+    "ttft_p50_ms",
+    "ttft_p90_ms",
+    "ttft_p99_ms",
+    "tpot_mean_ms",
+    "tpot_p50_ms",
+    "tpot_p90_ms",
+    "tpot_p99_ms",
+    "itl_p50_ms",
+    "itl_p99_ms",
+    "e2e_mean_ms",
+    "e2e_p50_ms",
+    "e2e_p90_ms",
+    "e2e_p99_ms",
+    "queue_mean_ms",
+    "mfu",
+    "hbm_bw_utilization",
+    "busy_fraction",
+    "peak_kv_usage",
+    "preemptions",
+    "num_steps",
+    "num_kv_blocks",
 )
 
 
@@ -93,13 +117,23 @@ def flatten_summary(summary: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def simulate_job(job: SimJob, record_steps: bool = True,
-                 progress: Callable[[int, int], Any] | None = None) -> SimResult:
+def simulate_job(
+    job: SimJob, record_steps: bool = True, progress: Callable[[int, int], Any] | None = None
+) -> SimResult:
     """The full result of one job (timeline included) in this process; ``progress(done, total)``
     requests is called during the run, and returning ``False`` stops it
     (:class:`~dashboard.sim_scheduler.SimulationStopped`)."""
-    return simulate(job.cost_model(), job.workload, job.scheduler, dp=job.dp, router=job.router, sla=job.sla,
-                    record_steps=record_steps, max_steps=job.max_steps, progress=progress)
+    return simulate(
+        job.cost_model(),
+        job.workload,
+        job.scheduler,
+        dp=job.dp,
+        router=job.router,
+        sla=job.sla,
+        record_steps=record_steps,
+        max_steps=job.max_steps,
+        progress=progress,
+    )
 
 
 def run_job(job: SimJob) -> dict[str, Any]:
@@ -118,8 +152,15 @@ def run_job(job: SimJob) -> dict[str, Any]:
         by = []
         for sla in job.extra_slas:
             met = int(sla.met(rq["ttft_s"], rq["tpot_s"], rq["e2e_s"]).sum())
-            by.append({"sla_ttft_ms": sla.ttft_ms, "sla_tpot_ms": sla.tpot_ms, "sla_e2e_ms": sla.e2e_ms,
-                       "goodput_req_s": met / dur if dur > 0 else math.nan, "sla_attainment": met / n})
+            by.append(
+                {
+                    "sla_ttft_ms": sla.ttft_ms,
+                    "sla_tpot_ms": sla.tpot_ms,
+                    "sla_e2e_ms": sla.e2e_ms,
+                    "goodput_req_s": met / dur if dur > 0 else math.nan,
+                    "sla_attainment": met / n,
+                }
+            )
         row["by_sla"] = by
     return row
 
@@ -136,10 +177,19 @@ def explode_slas(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             out.append(base)
             continue
         for b in by:
-            parts = [f"{name}≤{b[key]:g} ms" for name, key in (("TTFT", "sla_ttft_ms"), ("TPOT", "sla_tpot_ms"),
-                                                                 ("E2E", "sla_e2e_ms")) if b[key] is not None]
-            out.append({**base, "sla": ", ".join(parts) or "none", "goodput_req_s": b["goodput_req_s"],
-                        "sla_attainment": b["sla_attainment"]})
+            parts = [
+                f"{name}≤{b[key]:g} ms"
+                for name, key in (("TTFT", "sla_ttft_ms"), ("TPOT", "sla_tpot_ms"), ("E2E", "sla_e2e_ms"))
+                if b[key] is not None
+            ]
+            out.append(
+                {
+                    **base,
+                    "sla": ", ".join(parts) or "none",
+                    "goodput_req_s": b["goodput_req_s"],
+                    "sla_attainment": b["sla_attainment"],
+                }
+            )
     return out
 
 
@@ -213,8 +263,9 @@ def _with(job: SimJob, name: str, value: Any) -> SimJob:
     return replace(job, **{name: value})
 
 
-def aggregate_seeds(rows: Sequence[dict[str, Any]], by: Sequence[str], seed_col: str = "seed",
-                    metrics: Sequence[str] | None = None) -> pd.DataFrame:
+def aggregate_seeds(
+    rows: Sequence[dict[str, Any]], by: Sequence[str], seed_col: str = "seed", metrics: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Group rows by ``by`` (all but the seed) and report each metric's mean, min and max across
     seeds (``<metric>``, ``<metric>_min``, ``<metric>_max``) and the number of seeds."""
     df = pd.DataFrame(rows)
@@ -281,8 +332,10 @@ def check_work(jobs: Sequence[SimJob], limit: float = MAX_INTERACTIVE_STEPS) -> 
     """Estimated steps of ``jobs``; raises ``ValueError`` when above ``limit``."""
     total = sum(estimate_steps(j.workload, j.scheduler) for j in jobs)
     if total > limit:
-        raise ValueError(f"about {total:,.0f} simulated steps requested (limit {limit:,.0f} per run): "
-                         "use fewer requests, shorter outputs, fewer sweep points or a larger token budget")
+        raise ValueError(
+            f"about {total:,.0f} simulated steps requested (limit {limit:,.0f} per run): "
+            "use fewer requests, shorter outputs, fewer sweep points or a larger token budget"
+        )
     return total
 
 
@@ -311,18 +364,38 @@ def sweep_jobs(
             if policy not in ("chunked", "prefill_first"):
                 raise ValueError(f"unknown policy {policy!r}")
             for budget in budgets:
-                sched = replace(base.scheduler, max_num_batched_tokens=int(budget),
-                                max_num_seqs=min(base.scheduler.max_num_seqs, int(budget)),
-                                chunked_prefill=policy == "chunked")
+                sched = replace(
+                    base.scheduler,
+                    max_num_batched_tokens=int(budget),
+                    max_num_seqs=min(base.scheduler.max_num_seqs, int(budget)),
+                    chunked_prefill=policy == "chunked",
+                )
                 for load in loads:
                     for seed in range(seeds):
                         if load_kind == "rate":
-                            wl = replace(wl0, input_dist=dist, output_dist=dist, request_rate=float(load),
-                                         concurrency=None, seed=seed)
+                            wl = replace(
+                                wl0,
+                                input_dist=dist,
+                                output_dist=dist,
+                                request_rate=float(load),
+                                concurrency=None,
+                                seed=seed,
+                            )
                         else:
-                            wl = replace(wl0, input_dist=dist, output_dist=dist, request_rate=None,
-                                         concurrency=max(1, int(load)), seed=seed)
-                        labels = (("dist", dist), ("policy", policy), ("budget", int(budget)),
-                                  ("load", float(load) if load_kind == "rate" else int(load)), ("seed", seed))
+                            wl = replace(
+                                wl0,
+                                input_dist=dist,
+                                output_dist=dist,
+                                request_rate=None,
+                                concurrency=max(1, int(load)),
+                                seed=seed,
+                            )
+                        labels = (
+                            ("dist", dist),
+                            ("policy", policy),
+                            ("budget", int(budget)),
+                            ("load", float(load) if load_kind == "rate" else int(load)),
+                            ("seed", seed),
+                        )
                         jobs.append(replace(base, workload=wl, scheduler=sched, labels=base.labels + labels))
     return jobs

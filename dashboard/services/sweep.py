@@ -57,12 +57,34 @@ __all__ = [
 
 #: Keys a sweep spec may hold.
 SPEC_KEYS: tuple[str, ...] = (
-    "models", "hardware", "engines", "tp", "ep", "dp", "workloads", "seeds", "max_num_seqs",
-    "max_num_batched_tokens", "weight_dtype", "kv_dtype", "name",
+    "models",
+    "hardware",
+    "engines",
+    "tp",
+    "ep",
+    "dp",
+    "workloads",
+    "seeds",
+    "max_num_seqs",
+    "max_num_batched_tokens",
+    "weight_dtype",
+    "kv_dtype",
+    "name",
 )
 WORKLOAD_KEYS: tuple[str, ...] = (
-    "input_len", "output_len", "request_rate", "concurrency", "num_requests", "trace", "input_dist",
-    "output_dist", "arrival", "burstiness", "trace_block_size", "time_scale", "name",
+    "input_len",
+    "output_len",
+    "request_rate",
+    "concurrency",
+    "num_requests",
+    "trace",
+    "input_dist",
+    "output_dist",
+    "arrival",
+    "burstiness",
+    "trace_block_size",
+    "time_scale",
+    "name",
 )
 #: Most cells in one sweep (each is a simulation).
 MAX_SWEEP_CELLS = 100_000
@@ -96,8 +118,20 @@ class SweepSpec:
     @property
     def num_cells(self) -> int:
         n = 1
-        for axis in (self.models, self.hardware, self.engines, self.tp, self.ep, self.dp, self.workloads,
-                     self.seeds, self.max_num_seqs, self.max_num_batched_tokens, self.weight_dtype, self.kv_dtype):
+        for axis in (
+            self.models,
+            self.hardware,
+            self.engines,
+            self.tp,
+            self.ep,
+            self.dp,
+            self.workloads,
+            self.seeds,
+            self.max_num_seqs,
+            self.max_num_batched_tokens,
+            self.weight_dtype,
+            self.kv_dtype,
+        ):
             n *= len(axis)
         return n
 
@@ -123,9 +157,16 @@ class SweepCell:
     def params(self) -> dict[str, Any]:
         """The cell's parameters as one flat row (workload fields prefixed ``wl_``)."""
         row: dict[str, Any] = {
-            "model": self.model, "hardware": self.hardware, "engine": self.engine, "tp": self.tp, "ep": self.ep,
-            "dp": self.dp, "seed": self.seed, "max_num_seqs": self.max_num_seqs,
-            "max_num_batched_tokens": self.max_num_batched_tokens, "weight_dtype": self.weight_dtype,
+            "model": self.model,
+            "hardware": self.hardware,
+            "engine": self.engine,
+            "tp": self.tp,
+            "ep": self.ep,
+            "dp": self.dp,
+            "seed": self.seed,
+            "max_num_seqs": self.max_num_seqs,
+            "max_num_batched_tokens": self.max_num_batched_tokens,
+            "weight_dtype": self.weight_dtype,
             "kv_dtype": self.kv_dtype,
         }
         for k, v in self.workload:
@@ -150,8 +191,9 @@ def _as_list(spec: dict[str, Any], key: str, default: list[Any]) -> list[Any]:
     return v
 
 
-def _ints(spec: dict[str, Any], key: str, default: list[Any], *, allow_none: bool = False,
-          hi: int = 1 << 20) -> tuple[Any, ...]:
+def _ints(
+    spec: dict[str, Any], key: str, default: list[Any], *, allow_none: bool = False, hi: int = 1 << 20
+) -> tuple[Any, ...]:
     out: list[Any] = []
     for v in _as_list(spec, key, default):
         if v is None and allow_none:
@@ -275,14 +317,39 @@ def cells_of(spec: SweepSpec) -> list[SweepCell]:
     """Every cell of the cross product, in a deterministic order."""
     cells = []
     for m, hw, eng, tp, ep, dp, wl, seed, mns, mbt, wd, kd in itertools.product(
-        spec.models, spec.hardware, spec.engines, spec.tp, spec.ep, spec.dp, spec.workloads, spec.seeds,
-        spec.max_num_seqs, spec.max_num_batched_tokens, spec.weight_dtype, spec.kv_dtype,
+        spec.models,
+        spec.hardware,
+        spec.engines,
+        spec.tp,
+        spec.ep,
+        spec.dp,
+        spec.workloads,
+        spec.seeds,
+        spec.max_num_seqs,
+        spec.max_num_batched_tokens,
+        spec.weight_dtype,
+        spec.kv_dtype,
     ):
         w = dict(wl)
         if "trace" in w and not Path(w["trace"]).is_absolute():
             w["trace"] = str(Path(spec.base_dir) / w["trace"])
-        cells.append(SweepCell(m, hw, eng, tp, ep, dp, tuple(sorted(w.items())), seed, mns, mbt, wd, kd,
-                               spec.paths_trusted or paths_allowed()))
+        cells.append(
+            SweepCell(
+                m,
+                hw,
+                eng,
+                tp,
+                ep,
+                dp,
+                tuple(sorted(w.items())),
+                seed,
+                mns,
+                mbt,
+                wd,
+                kd,
+                spec.paths_trusted or paths_allowed(),
+            )
+        )
     return cells
 
 
@@ -311,21 +378,43 @@ def _job_for_trusted(cell: SweepCell) -> Any:
     mns = cell.max_num_seqs
     if mns is not None and cell.max_num_batched_tokens is not None:
         mns = min(mns, cell.max_num_batched_tokens)  # vLLM: max_num_seqs ≤ the token budget
-    sched = SchedulerConfig.from_engine(engine, hw, cell.tp, max_num_batched_tokens=cell.max_num_batched_tokens,
-                                        max_num_seqs=mns)
+    sched = SchedulerConfig.from_engine(
+        engine, hw, cell.tp, max_num_batched_tokens=cell.max_num_batched_tokens, max_num_seqs=mns
+    )
     if "trace" in w:
-        tw = load_trace(w["trace"], block_size=w.get("trace_block_size"), time_scale=w.get("time_scale", 1.0),
-                        request_rate=w.get("request_rate"), concurrency=w.get("concurrency"))
+        tw = load_trace(
+            w["trace"],
+            block_size=w.get("trace_block_size"),
+            time_scale=w.get("time_scale", 1.0),
+            request_rate=w.get("request_rate"),
+            concurrency=w.get("concurrency"),
+        )
         workload: Any = tw.workload
     else:
         workload = WorkloadConfig(
-            num_requests=w.get("num_requests", 200), input_len=w["input_len"], output_len=w["output_len"],
-            input_dist=w.get("input_dist", "fixed"), output_dist=w.get("output_dist", "fixed"),
-            arrival=w.get("arrival", "poisson"), request_rate=w.get("request_rate"),
-            burstiness=w.get("burstiness", 1.0), concurrency=w.get("concurrency"), seed=cell.seed,
+            num_requests=w.get("num_requests", 200),
+            input_len=w["input_len"],
+            output_len=w["output_len"],
+            input_dist=w.get("input_dist", "fixed"),
+            output_dist=w.get("output_dist", "fixed"),
+            arrival=w.get("arrival", "poisson"),
+            request_rate=w.get("request_rate"),
+            burstiness=w.get("burstiness", 1.0),
+            concurrency=w.get("concurrency"),
+            seed=cell.seed,
         )
-    return SimJob(model=model, hardware=hw, workload=workload, scheduler=sched, parallel=par, dtypes=dt, dp=cell.dp,
-                  router=engine.dp_router, labels=(), max_steps=20_000_000)
+    return SimJob(
+        model=model,
+        hardware=hw,
+        workload=workload,
+        scheduler=sched,
+        parallel=par,
+        dtypes=dt,
+        dp=cell.dp,
+        router=engine.dp_router,
+        labels=(),
+        max_steps=20_000_000,
+    )
 
 
 def run_cell(cell: SweepCell) -> dict[str, Any]:
@@ -393,8 +482,7 @@ def _ray_results(cells: Sequence[SweepCell], workers: int, address: str | None) 
         if address:
             ray.init(address=address, log_to_driver=False, include_dashboard=False, logging_level="ERROR")
         else:
-            ray.init(num_cpus=max(1, workers), log_to_driver=False, include_dashboard=False,
-                     logging_level="ERROR")
+            ray.init(num_cpus=max(1, workers), log_to_driver=False, include_dashboard=False, logging_level="ERROR")
         started = True
     try:
         remote = ray.remote(num_cpus=1)(run_cell)

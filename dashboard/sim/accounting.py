@@ -49,21 +49,45 @@ def step_stats(eng: EngineState, chunks: list[tuple[Req, int, int]], n_dec: int,
             wcmax = min(cmax, float(window))
     else:
         csum = cmax = wcsum = wcmax = 0.0
-    return BatchStats(prefill_seqs=p_seqs, prefill_tokens=p_tok, prefix_tokens=pre, decode_seqs=n_dec,
-                      sampled=n_dec + completing, pairs=pairs, kv_read=kv, dec_ctx_sum=csum, dec_ctx_max=cmax,
-                      w_pairs=wpairs, w_kv_read=wkv, w_dec_ctx_sum=wcsum, w_dec_ctx_max=wcmax)
+    return BatchStats(
+        prefill_seqs=p_seqs,
+        prefill_tokens=p_tok,
+        prefix_tokens=pre,
+        decode_seqs=n_dec,
+        sampled=n_dec + completing,
+        pairs=pairs,
+        kv_read=kv,
+        dec_ctx_sum=csum,
+        dec_ctx_max=cmax,
+        w_pairs=wpairs,
+        w_kv_read=wkv,
+        w_dec_ctx_sum=wcsum,
+        w_dec_ctx_max=wcmax,
+    )
 
 
 def scale_stats(s: BatchStats, k: int) -> BatchStats:
     """``k`` copies of the composition ``s`` (counts and sums × k, maxima unchanged)."""
-    return BatchStats(prefill_seqs=s.prefill_seqs * k, prefill_tokens=s.prefill_tokens * k,
-                      prefix_tokens=s.prefix_tokens * k, decode_seqs=s.decode_seqs * k, sampled=s.sampled * k,
-                      pairs=s.pairs * k, kv_read=s.kv_read * k, dec_ctx_sum=s.dec_ctx_sum * k,
-                      dec_ctx_max=s.dec_ctx_max, w_pairs=s.w_pairs * k, w_kv_read=s.w_kv_read * k,
-                      w_dec_ctx_sum=s.w_dec_ctx_sum * k, w_dec_ctx_max=s.w_dec_ctx_max)
+    return BatchStats(
+        prefill_seqs=s.prefill_seqs * k,
+        prefill_tokens=s.prefill_tokens * k,
+        prefix_tokens=s.prefix_tokens * k,
+        decode_seqs=s.decode_seqs * k,
+        sampled=s.sampled * k,
+        pairs=s.pairs * k,
+        kv_read=s.kv_read * k,
+        dec_ctx_sum=s.dec_ctx_sum * k,
+        dec_ctx_max=s.dec_ctx_max,
+        w_pairs=s.w_pairs * k,
+        w_kv_read=s.w_kv_read * k,
+        w_dec_ctx_sum=s.w_dec_ctx_sum * k,
+        w_dec_ctx_max=s.w_dec_ctx_max,
+    )
 
 
-def price_step(cm: CostModel, cache: dict[BatchStats, Any], stats: BatchStats, ranks: int = 1) -> tuple[float, float, float]:
+def price_step(
+    cm: CostModel, cache: dict[BatchStats, Any], stats: BatchStats, ranks: int = 1
+) -> tuple[float, float, float]:
     """``(seconds, FLOPs, HBM bytes)`` per GPU of a step (one pass over the cost model's ops),
     cached by composition; with ``ranks > 1`` the rank's stats are scaled to every rank."""
     hit = cache.get(stats)

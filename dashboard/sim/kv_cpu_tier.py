@@ -80,7 +80,6 @@ class CpuTier:
         self.hits += len(keys)
 
 
-
 def attach_cpu_tier(sim: Any, cfg: Any, context: int) -> None:
     """Give every engine of ``sim`` a CPU tier of ``cfg`` (blocks of the per-GPU KV bytes of
     ``block_size`` tokens at ``context``, from the shared memory model)."""

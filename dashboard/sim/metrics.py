@@ -55,8 +55,13 @@ def dist_stats(x_s: np.ndarray) -> dict[str, float]:
     if x.size == 0:
         return {"mean": math.nan, "p50": math.nan, "p90": math.nan, "p99": math.nan, "max": math.nan}
     p = np.percentile(x, PERCENTILES)
-    return {"mean": float(x.mean() * 1e3), "p50": float(p[0] * 1e3), "p90": float(p[1] * 1e3),
-            "p99": float(p[2] * 1e3), "max": float(x.max() * 1e3)}
+    return {
+        "mean": float(x.mean() * 1e3),
+        "p50": float(p[0] * 1e3),
+        "p90": float(p[1] * 1e3),
+        "p99": float(p[2] * 1e3),
+        "max": float(x.max() * 1e3),
+    }
 
 
 def weighted_percentiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float, ...]) -> list[float]:
@@ -110,8 +115,13 @@ def summarize(
     gpus = dp * int(util["engine_gpus"])
     itl_mean = float(np.average(itl_values, weights=itl_weights)) if itl_weights.sum() > 0 else math.nan
     itl_p = weighted_percentiles(itl_values, itl_weights, PERCENTILES)
-    itl = {"mean": itl_mean * 1e3, "p50": itl_p[0] * 1e3, "p90": itl_p[1] * 1e3, "p99": itl_p[2] * 1e3,
-           "max": float(np.max(itl_values)) * 1e3 if itl_values.size else math.nan}
+    itl = {
+        "mean": itl_mean * 1e3,
+        "p50": itl_p[0] * 1e3,
+        "p90": itl_p[1] * 1e3,
+        "p99": itl_p[2] * 1e3,
+        "max": float(np.max(itl_values)) * 1e3 if itl_values.size else math.nan,
+    }
     out: dict[str, Any] = {
         "completed": completed,
         "num_requests": int(arr.size),

@@ -50,13 +50,26 @@ def _pct(v: np.ndarray) -> dict[str, float]:
     v = v[~np.isnan(v)] * 1e3
     if not v.size:
         return {"mean": math.nan, "p50": math.nan, "p90": math.nan, "p99": math.nan}
-    return {"mean": float(v.mean()), "p50": float(np.percentile(v, 50)), "p90": float(np.percentile(v, 90)),
-            "p99": float(np.percentile(v, 99))}
+    return {
+        "mean": float(v.mean()),
+        "p50": float(np.percentile(v, 50)),
+        "p90": float(np.percentile(v, 90)),
+        "p99": float(np.percentile(v, 99)),
+    }
 
 
-def simulate_pd(cm_prefill: CostModel, cm_decode: CostModel, workload: Workload | WorkloadConfig, *,
-                x: int = 1, y: int = 1, sched_prefill: Any = None, sched_decode: Any = None, link: str = "ib",
-                router: str = "round_robin") -> PDResult:
+def simulate_pd(
+    cm_prefill: CostModel,
+    cm_decode: CostModel,
+    workload: Workload | WorkloadConfig,
+    *,
+    x: int = 1,
+    y: int = 1,
+    sched_prefill: Any = None,
+    sched_decode: Any = None,
+    link: str = "ib",
+    router: str = "round_robin",
+) -> PDResult:
     """Simulate ``x`` prefill engines and ``y`` decode engines serving ``workload`` (module docstring)."""
     from dashboard.sim_scheduler import SchedulerConfig, simulate
 
@@ -74,8 +87,12 @@ def simulate_pd(cm_prefill: CostModel, cm_decode: CostModel, workload: Workload 
     pre = simulate(cm_prefill, pre_wl, sp, dp=x, router=router, record_steps=False)
     done = np.asarray(pre.requests["first_token_s"])
     eng = np.asarray(pre.requests["engine"]) // max(1, cm_prefill.par.attention_dp)
-    kv_t = np.array([kv_transfer_s(cm_prefill.model, cm_prefill.hw, cm_prefill.par, cm_prefill.dt.kv, p, link)[0]
-                     for p in workload.prompt])
+    kv_t = np.array(
+        [
+            kv_transfer_s(cm_prefill.model, cm_prefill.hw, cm_prefill.par, cm_prefill.dt.kv, p, link)[0]
+            for p in workload.prompt
+        ]
+    )
     start = np.empty(n)
     free = [0.0] * x
     for i in np.argsort(done, kind="stable"):  # each prefill engine's link serves transfers in order
@@ -84,10 +101,20 @@ def simulate_pd(cm_prefill: CostModel, cm_decode: CostModel, workload: Workload 
         free[e] = start[i] + kv_t[i]
     landed = start + kv_t
     order = np.argsort(landed, kind="stable")
-    dec_wl = Workload(tuple(landed[order].tolist()), tuple(workload.prompt[i] for i in order),
-                      tuple(workload.output[i] for i in order))
-    dec = simulate(cm_decode, dec_wl, sd, dp=y, router=router, record_steps=False,
-                   precomputed=[workload.prompt[i] - 1 for i in order])
+    dec_wl = Workload(
+        tuple(landed[order].tolist()),
+        tuple(workload.prompt[i] for i in order),
+        tuple(workload.output[i] for i in order),
+    )
+    dec = simulate(
+        cm_decode,
+        dec_wl,
+        sd,
+        dp=y,
+        router=router,
+        record_steps=False,
+        precomputed=[workload.prompt[i] - 1 for i in order],
+    )
     first = np.empty(n)
     finish = np.empty(n)
     tpot = np.empty(n)
@@ -96,22 +123,38 @@ def simulate_pd(cm_prefill: CostModel, cm_decode: CostModel, workload: Workload 
     tpot[order] = dec.requests["tpot_s"]
     arr = np.asarray(workload.arrival_s)
     req = {
-        "arrival_s": arr, "prefill_done_s": done, "kv_start_s": start, "kv_done_s": landed,
-        "kv_wait_s": start - done, "first_token_s": first, "finish_s": finish,
-        "ttft_s": first - arr, "tpot_s": tpot, "e2e_s": finish - arr,
+        "arrival_s": arr,
+        "prefill_done_s": done,
+        "kv_start_s": start,
+        "kv_done_s": landed,
+        "kv_wait_s": start - done,
+        "first_token_s": first,
+        "finish_s": finish,
+        "ttft_s": first - arr,
+        "tpot_s": tpot,
+        "e2e_s": finish - arr,
     }
     dur = float(np.nanmax(finish) - arr.min()) if n else 0.0
     gpus = x * cm_prefill.par.engine_gpus + y * cm_decode.par.engine_gpus
     out_tok = float(sum(workload.output))
     summary = {
-        "completed": int(np.sum(~np.isnan(finish))), "num_requests": n, "duration_s": dur,
-        "x": x, "y": y, "gpus": gpus, "link": link,
-        "ttft_ms": _pct(req["ttft_s"]), "tpot_ms": _pct(req["tpot_s"]), "e2e_ms": _pct(req["e2e_s"]),
-        "kv_transfer_ms": _pct(kv_t), "kv_wait_ms": _pct(req["kv_wait_s"]),
+        "completed": int(np.sum(~np.isnan(finish))),
+        "num_requests": n,
+        "duration_s": dur,
+        "x": x,
+        "y": y,
+        "gpus": gpus,
+        "link": link,
+        "ttft_ms": _pct(req["ttft_s"]),
+        "tpot_ms": _pct(req["tpot_s"]),
+        "e2e_ms": _pct(req["e2e_s"]),
+        "kv_transfer_ms": _pct(kv_t),
+        "kv_wait_ms": _pct(req["kv_wait_s"]),
         "decode_first_step_ms": _pct(first - landed),
         "itl_ms": dec.summary.get("itl_ms"),
         "output_throughput_tok_s": out_tok / dur if dur > 0 else math.nan,
         "output_throughput_tok_s_per_gpu": out_tok / dur / gpus if dur > 0 else math.nan,
-        "prefill_preemptions": pre.summary["preemptions"], "decode_preemptions": dec.summary["preemptions"],
+        "prefill_preemptions": pre.summary["preemptions"],
+        "decode_preemptions": dec.summary["preemptions"],
     }
     return PDResult(requests=req, prefill=pre, decode=dec, summary=summary)

@@ -105,8 +105,15 @@ def spec_kv_blocks(cm: CostModel, sched: Any, cfg: SpeculativeConfig, context: i
         frac = getattr(sched, "memory_fraction", None) or sched.gpu_memory_utilization
         kw = {"reserved_fraction": 1.0 - frac}
     mem, _ = speculative_memory_breakdown(
-        cm.model, cm.hw, cfg, cm.par, cm.dt, context=max(1, context),
-        max_batched_tokens=sched.max_num_batched_tokens, max_seqs=sched.max_num_seqs, **kw,
+        cm.model,
+        cm.hw,
+        cfg,
+        cm.par,
+        cm.dt,
+        context=max(1, context),
+        max_batched_tokens=sched.max_num_batched_tokens,
+        max_seqs=sched.max_num_seqs,
+        **kw,
     )
     if mem.kv_budget_bytes <= 0:
         return 0
@@ -162,7 +169,9 @@ def spec_schedule(sim: Any, eng: Any, budget: int) -> int:
     return budget
 
 
-def spec_step_summary(sim: Any, eng: Any, chunks: list[tuple[Any, int, int]], completing: int) -> tuple[float, float, float]:
+def spec_step_summary(
+    sim: Any, eng: Any, chunks: list[tuple[Any, int, int]], completing: int
+) -> tuple[float, float, float]:
     """``(seconds, FLOPs, bytes)`` of a step with ``eng.spec_batch`` decodes beside ``chunks``
     (FLOPs and bytes: the target's verification forward, for utilisation)."""
     st: SpecState = sim.spec

@@ -105,13 +105,19 @@ def synthetic_multiturn_trace(
     reqs.sort(key=lambda r: r[0])
     t0 = reqs[0][0]
     ids = tuple(r[3] for r in reqs)
-    wl = Workload(tuple(r[0] - t0 for r in reqs), tuple(r[1] for r in reqs), tuple(r[2] for r in reqs),
-                  hash_ids=ids, hash_block_size=block_size)
+    wl = Workload(
+        tuple(r[0] - t0 for r in reqs),
+        tuple(r[1] for r in reqs),
+        tuple(r[2] for r in reqs),
+        hash_ids=ids,
+        hash_block_size=block_size,
+    )
     return TraceWorkload(wl, "mooncake", ids, block_size)
 
 
-def burstgpt_csv(num_requests: int = 200, *, rate: float = 2.0, burstiness: float = 0.5, failed_every: int = 25,
-                 seed: int = 0) -> str:
+def burstgpt_csv(
+    num_requests: int = 200, *, rate: float = 2.0, burstiness: float = 0.5, failed_every: int = 25, seed: int = 0
+) -> str:
     """A BurstGPT-format CSV (``Timestamp, Model, Request tokens, Response tokens, Total tokens,
     Log Type``): gamma arrivals (shape ``burstiness``), lognormal lengths, and every
     ``failed_every``-th row a failed request with zero response tokens, as BurstGPT logs them."""
@@ -141,8 +147,16 @@ def write_samples(directory: str) -> list[str]:
         "mooncake_multiturn_sample.jsonl": trace_to_mooncake_jsonl(tw),
         "burstgpt_sample.csv": burstgpt_csv(200, seed=7),
     }
-    alibaba = synthetic_multiturn_trace(200, block_size=16, system_len=512, user_len=128, output_len=128,
-                                        conversation_rate=2.0, think_time_s=5.0, seed=11)
+    alibaba = synthetic_multiturn_trace(
+        200,
+        block_size=16,
+        system_len=512,
+        user_len=128,
+        output_len=128,
+        conversation_rate=2.0,
+        think_time_s=5.0,
+        seed=11,
+    )
     files["alibaba_style_block16_sample.jsonl"] = trace_to_mooncake_jsonl(alibaba)
     w = tw.workload
     rows = ["arrival_s,prompt_tokens,output_tokens"] + [

@@ -191,8 +191,10 @@ def parse_mooncake(text: str, block_size: int = 512) -> TraceWorkload:
                 raise ValueError(f"trace line {i}: hash_ids must be integers, got {h!r}")
             ids.append(h)
         if len(ids) > -(-p // block_size):
-            raise ValueError(f"trace line {i}: {len(ids)} hash_ids cover more than input_length {p} "
-                             f"at {block_size} tokens per id (is --trace-block-size right?)")
+            raise ValueError(
+                f"trace line {i}: {len(ids)} hash_ids cover more than input_length {p} "
+                f"at {block_size} tokens per id (is --trace-block-size right?)"
+            )
         rows.append((ts / 1000.0, p, o, tuple(ids)))
         _check_count(len(rows))
     if not rows:
@@ -200,8 +202,13 @@ def parse_mooncake(text: str, block_size: int = 512) -> TraceWorkload:
     order = sorted(range(len(rows)), key=lambda k: rows[k][0])
     t0 = rows[order[0]][0]
     ids = tuple(rows[k][3] for k in order)
-    wl = Workload(tuple(rows[k][0] - t0 for k in order), tuple(rows[k][1] for k in order),
-                  tuple(rows[k][2] for k in order), hash_ids=ids, hash_block_size=block_size)
+    wl = Workload(
+        tuple(rows[k][0] - t0 for k in order),
+        tuple(rows[k][1] for k in order),
+        tuple(rows[k][2] for k in order),
+        hash_ids=ids,
+        hash_block_size=block_size,
+    )
     return TraceWorkload(wl, "mooncake", ids, block_size)
 
 
@@ -247,8 +254,9 @@ def parse_burstgpt(text: str) -> TraceWorkload:
     return TraceWorkload(wl, "burstgpt", skipped=skipped, notes=notes)
 
 
-def rescale_arrivals(arrivals: tuple[float, ...], time_scale: float = 1.0,
-                     request_rate: float | None = None) -> tuple[float, ...]:
+def rescale_arrivals(
+    arrivals: tuple[float, ...], time_scale: float = 1.0, request_rate: float | None = None
+) -> tuple[float, ...]:
     """Arrival times × ``time_scale``, or rescaled so that ``(n − 1) / span`` equals
     ``request_rate`` requests/s (a trace whose requests all arrive at once is left as it is)."""
     if not (isinstance(time_scale, (int, float)) and math.isfinite(time_scale) and time_scale > 0):
@@ -294,8 +302,9 @@ def load_trace(
     return TraceWorkload(new, tw.format, tw.hash_ids, tw.hash_block_size, tw.skipped, tw.notes)
 
 
-def kv_block_keys(hash_ids: tuple[int, ...], hash_block_size: int, kv_block_size: int,
-                  prompt_len: int) -> list[tuple[int, int]]:
+def kv_block_keys(
+    hash_ids: tuple[int, ...], hash_block_size: int, kv_block_size: int, prompt_len: int
+) -> list[tuple[int, int]]:
     """Shareable keys of a request's leading KV blocks (see the module docstring): one key per
     full KV block of ``kv_block_size`` tokens that lies inside a full hash block of
     ``hash_block_size`` tokens. The list stops at the first block without a key."""
@@ -316,6 +325,7 @@ def trace_to_mooncake_jsonl(tw: TraceWorkload) -> str:
     lines = []
     ids = tw.hash_ids or tuple(() for _ in range(tw.num_requests))
     for a, p, o, h in zip(tw.workload.arrival_s, tw.workload.prompt, tw.workload.output, ids, strict=True):
-        lines.append(json.dumps({"timestamp": round(a * 1000), "input_length": p, "output_length": o,
-                                 "hash_ids": list(h)}))
+        lines.append(
+            json.dumps({"timestamp": round(a * 1000), "input_length": p, "output_length": o, "hash_ids": list(h)})
+        )
     return "\n".join(lines) + "\n"

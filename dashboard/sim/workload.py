@@ -92,7 +92,9 @@ class WorkloadConfig:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and 0.0 <= v <= 5.0):
                 raise ValueError(f"{name} must be between 0 and 5, got {v!r}")
-        if (self.input_dist == "uniform" and self.input_spread > 1) or (self.output_dist == "uniform" and self.output_spread > 1):
+        if (self.input_dist == "uniform" and self.input_spread > 1) or (
+            self.output_dist == "uniform" and self.output_spread > 1
+        ):
             raise ValueError("a uniform length spread must be at most 1 (lengths stay positive)")
         if self.request_rate is not None and not (self.request_rate > 0 and math.isfinite(self.request_rate)):
             raise ValueError(f"request_rate must be a positive finite number or None, got {self.request_rate!r}")
@@ -132,8 +134,10 @@ class Workload:
         if any(not math.isfinite(a) or a < 0 for a in self.arrival_s):
             raise ValueError("arrival times must be finite and non-negative")
         if self.arrival_s and max(self.arrival_s) > MAX_ARRIVAL_S:  # issue 11: 1e17 s gave TTFT 0
-            raise ValueError(f"arrival times must be at most {MAX_ARRIVAL_S:.0e} s: beyond that, float seconds "
-                             "cannot resolve per-token times (lower the horizon or raise the request rate)")
+            raise ValueError(
+                f"arrival times must be at most {MAX_ARRIVAL_S:.0e} s: beyond that, float seconds "
+                "cannot resolve per-token times (lower the horizon or raise the request rate)"
+            )
         if self.concurrency is not None and self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if self.hash_ids is not None and len(self.hash_ids) != n:
@@ -240,6 +244,8 @@ def workload_from_trace(source: str | Path | bytes, concurrency: int | None = No
     rows.sort(key=lambda r: r[0])
     t0 = rows[0][0]
     if rows[-1][0] - t0 > MAX_ARRIVAL_S:
-        raise ValueError(f"trace spans {rows[-1][0] - t0:.3g} s; at most {MAX_ARRIVAL_S:.0e} s (beyond that, float "
-                         "seconds cannot resolve per-token times)")
+        raise ValueError(
+            f"trace spans {rows[-1][0] - t0:.3g} s; at most {MAX_ARRIVAL_S:.0e} s (beyond that, float "
+            "seconds cannot resolve per-token times)"
+        )
     return Workload(tuple(r[0] - t0 for r in rows), tuple(r[1] for r in rows), tuple(r[2] for r in rows), concurrency)

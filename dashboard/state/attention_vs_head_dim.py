@@ -13,8 +13,6 @@ __all__ = ["ATTN_DTYPES", "AttentionInputs"]
 ATTN_DTYPES = ("bf16", "fp16", "fp8")
 
 
-
-
 @dataclass(frozen=True)
 class AttentionInputs:
     """``sweep_mode``: ``head_dim`` (head count fixed) or ``heads_fixed_hidden`` (H = hidden / d).

@@ -23,8 +23,6 @@ CHECKPOINT = "checkpoint"  # weight dtype: the format the model's checkpoint shi
 POPULARITY = ("uniform", "zipf")
 
 
-
-
 @dataclass(frozen=True)
 class ExpertsInputs:
     """Model and layout, the reload window, the host path, the decode workload and its latency budget."""
@@ -76,7 +74,12 @@ class ExpertsInputs:
 
     def link_config(self) -> HostLinkConfig:
         return HostLinkConfig(
-            link=self.link, link_gb_s=float(self.link_gb_s), ddr_gb_s=float(self.ddr_gb_s),
-            link_efficiency=float(self.link_efficiency), ddr_efficiency=float(self.ddr_efficiency), pinned=self.pinned,
-            pageable_factor=float(self.pageable_factor), gpus_per_socket=self.gpus_per_socket,
+            link=self.link,
+            link_gb_s=float(self.link_gb_s),
+            ddr_gb_s=float(self.ddr_gb_s),
+            link_efficiency=float(self.link_efficiency),
+            ddr_efficiency=float(self.ddr_efficiency),
+            pinned=self.pinned,
+            pageable_factor=float(self.pageable_factor),
+            gpus_per_socket=self.gpus_per_socket,
         )

@@ -21,8 +21,6 @@ __all__ = ["PHASES", "HostBandwidthInputs"]
 PHASES = ("decode", "prefill")
 
 
-
-
 @dataclass(frozen=True)
 class HostBandwidthInputs:
     """One step (decode of ``batch`` sequences at ``context`` tokens, or prefill of ``batch`` prompts of
@@ -81,8 +79,13 @@ class HostBandwidthInputs:
 
     def link_config(self) -> HostLinkConfig:
         return HostLinkConfig(
-            link=self.link, link_gb_s=float(self.link_gb_s), ddr_gb_s=float(self.ddr_gb_s),
-            link_efficiency=float(self.link_efficiency), ddr_efficiency=float(self.ddr_efficiency), pinned=self.pinned,
-            pageable_factor=float(self.pageable_factor), gpus_per_socket=self.gpus_per_socket,
+            link=self.link,
+            link_gb_s=float(self.link_gb_s),
+            ddr_gb_s=float(self.ddr_gb_s),
+            link_efficiency=float(self.link_efficiency),
+            ddr_efficiency=float(self.ddr_efficiency),
+            pinned=self.pinned,
+            pageable_factor=float(self.pageable_factor),
+            gpus_per_socket=self.gpus_per_socket,
             full_duplex=self.full_duplex,
         )

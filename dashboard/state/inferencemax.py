@@ -49,14 +49,46 @@ class InferenceMaxV2Inputs:
 
 
 DEFAULT_SCENARIOS: tuple[dict, ...] = (
-    {"name": "H200 TP1×DP8", "hardware": "h200", "tp": 1, "dp": 8, "batch": 64, "seq_len": 1024,
-     "output_len": 1024, "kv_len": 0},
-    {"name": "H200 TP2×DP4", "hardware": "h200", "tp": 2, "dp": 4, "batch": 128, "seq_len": 1024,
-     "output_len": 1024, "kv_len": 0},
-    {"name": "B200 TP1×DP8", "hardware": "b200", "tp": 1, "dp": 8, "batch": 64, "seq_len": 1024,
-     "output_len": 1024, "kv_len": 0},
-    {"name": "MI300X TP1×DP8", "hardware": "mi300x", "tp": 1, "dp": 8, "batch": 64, "seq_len": 1024,
-     "output_len": 1024, "kv_len": 0},
+    {
+        "name": "H200 TP1×DP8",
+        "hardware": "h200",
+        "tp": 1,
+        "dp": 8,
+        "batch": 64,
+        "seq_len": 1024,
+        "output_len": 1024,
+        "kv_len": 0,
+    },
+    {
+        "name": "H200 TP2×DP4",
+        "hardware": "h200",
+        "tp": 2,
+        "dp": 4,
+        "batch": 128,
+        "seq_len": 1024,
+        "output_len": 1024,
+        "kv_len": 0,
+    },
+    {
+        "name": "B200 TP1×DP8",
+        "hardware": "b200",
+        "tp": 1,
+        "dp": 8,
+        "batch": 64,
+        "seq_len": 1024,
+        "output_len": 1024,
+        "kv_len": 0,
+    },
+    {
+        "name": "MI300X TP1×DP8",
+        "hardware": "mi300x",
+        "tp": 1,
+        "dp": 8,
+        "batch": 64,
+        "seq_len": 1024,
+        "output_len": 1024,
+        "kv_len": 0,
+    },
 )
 
 

@@ -13,8 +13,6 @@ __all__ = ["SWEEP_DIMS", "MmaInputs"]
 SWEEP_DIMS = ("m", "n", "k")
 
 
-
-
 @dataclass(frozen=True)
 class MmaInputs:
     """One GEMM ``[M,K]·[K,N]``; ``shape`` ≠ ``"custom"`` takes N and K from a measured weight
@@ -58,8 +56,9 @@ class MmaInputs:
             if v % 8:
                 raise ValueError(f"{name} must be a multiple of 8, got {v}")
         if self.block_m % self.wg_m or self.block_n % self.wg_n:
-            raise ValueError(f"the warp-group tile {self.wg_m}×{self.wg_n} must divide the CTA tile "
-                             f"{self.block_m}×{self.block_n}")
+            raise ValueError(
+                f"the warp-group tile {self.wg_m}×{self.wg_n} must divide the CTA tile {self.block_m}×{self.block_n}"
+            )
         _int_in("stages", self.stages, 1, 16)
         _int_in("split-K (0 = auto)", self.split_k, 0, 64)
         _num_in("L2 hit rate", self.l2_hit_rate, 0.0, 1.0)

@@ -44,16 +44,26 @@ class ModelRow:
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model.strip():
             raise ValueError("every row needs a model (a preset or a pasted config)")
-        for name, lo, hi in (("layers", 0, 1024), ("hidden", 0, 262_144), ("batch", 1, 65_536), ("tp", 1, 1024),
-                             ("ep", 0, 1024)):
+        for name, lo, hi in (
+            ("layers", 0, 1024),
+            ("hidden", 0, 262_144),
+            ("batch", 1, 65_536),
+            ("tp", 1, 1024),
+            ("ep", 0, 1024),
+        ):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"{self.model}: {name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
 
     @property
     def label_suffix(self) -> str:
-        parts = [f"L={self.layers}" if self.layers else "", f"h={self.hidden}" if self.hidden else "",
-                 f"B={self.batch}", f"TP={self.tp}", f"EP={self.ep}" if self.ep else ""]
+        parts = [
+            f"L={self.layers}" if self.layers else "",
+            f"h={self.hidden}" if self.hidden else "",
+            f"B={self.batch}",
+            f"TP={self.tp}",
+            f"EP={self.ep}" if self.ep else "",
+        ]
         return ", ".join(p for p in parts if p)
 
 
@@ -120,11 +130,16 @@ def rows_from_records(records: list[dict[str, Any]]) -> tuple[ModelRow, ...]:
         if _blank(model):
             raise ValueError(f"row {i}: choose a model")
         model = str(model).strip()
-        rows.append(ModelRow(model=model, layers=_int_cell(rec.get("layers"), "layers", 0, model),
-                             hidden=_int_cell(rec.get("hidden"), "hidden", 0, model),
-                             batch=_int_cell(rec.get("batch"), "batch", 1, model),
-                             tp=_int_cell(rec.get("tp"), "tp", 1, model),
-                             ep=_int_cell(rec.get("ep"), "ep", 0, model)))
+        rows.append(
+            ModelRow(
+                model=model,
+                layers=_int_cell(rec.get("layers"), "layers", 0, model),
+                hidden=_int_cell(rec.get("hidden"), "hidden", 0, model),
+                batch=_int_cell(rec.get("batch"), "batch", 1, model),
+                tp=_int_cell(rec.get("tp"), "tp", 1, model),
+                ep=_int_cell(rec.get("ep"), "ep", 0, model),
+            )
+        )
     if not rows:
         raise ValueError("add at least one model")
     if len(rows) > MAX_MODELS:
@@ -170,7 +185,8 @@ class MultiModelInputs:
                 raise ValueError(f"{name} must be an integer between 1 and 1,048,576")
         parse_models_spec(self.models)
         if not isinstance(self.pasted, tuple) or any(
-                not (isinstance(p, tuple) and len(p) == 2 and all(isinstance(x, str) for x in p)) for p in self.pasted):
+            not (isinstance(p, tuple) and len(p) == 2 and all(isinstance(x, str) for x in p)) for p in self.pasted
+        ):
             raise ValueError("pasted configs must be (name, JSON text) pairs")
 
     @property

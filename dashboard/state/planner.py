@@ -108,8 +108,13 @@ class FrontierInputs:
         check_int("output_len", self.output_len, 1, 2_000_000)
         check_int_tuple("concurrency", self.concurrency, 1, 4096, 32)
         check_int_tuple("tp_values", self.tp_values, 1, 8, 8)
-        if self.y_metric not in ("output_tok_s_per_gpu", "total_tok_s_per_gpu", "input_tok_s_per_gpu",
-                                 "tokens_per_usd", "tokens_per_joule"):
+        if self.y_metric not in (
+            "output_tok_s_per_gpu",
+            "total_tok_s_per_gpu",
+            "input_tok_s_per_gpu",
+            "tokens_per_usd",
+            "tokens_per_joule",
+        ):
             raise ValueError("y_metric is not one of the offered axes")
         check_int("pd_gpus", self.pd_gpus, 2, 64)
         parse_prices(self.prices)

@@ -9,8 +9,6 @@ from dashboard.state.validate import check_float, check_int
 __all__ = ["QuickEstimationInputs", "check_float", "check_int"]
 
 
-
-
 @dataclass(frozen=True)
 class QuickEstimationInputs:
     """One scenario: layout, request shape, overlap and (optionally) edited GPU specs.

@@ -13,9 +13,6 @@ from dashboard.state.validate import check_int_tuple
 __all__ = ["PDSearchInputs", "ScaleUpSearchInputs", "check_int_tuple", "check_int_value", "check_number"]
 
 
-
-
-
 def _check_search_fields(v: Any, gpus: tuple[int, int], min_output: int) -> None:
     """Validation shared by the aggregated and disaggregated search inputs."""
     check_int_value("gpus", v.gpus, *gpus)

@@ -16,7 +16,6 @@ POLICIES = ("chunked", "prefill_first")
 SWEEP_LOADS = ("rate", "concurrency")
 
 
-
 @dataclass(frozen=True)
 class SweepInputs:
     """Request distributions × token budgets × scheduler policies × load points × seeds; goodput is

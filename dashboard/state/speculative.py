@@ -31,8 +31,10 @@ class SpeculativeInputs:
         check_int("spec_k", self.spec_k, 1, MAX_SPEC_TOKENS)
         check_float_tuple("spec_acceptance", self.spec_acceptance, 0.0, 1.0, max_items=MAX_SPEC_TOKENS)
         if len(self.spec_acceptance) not in (1, self.spec_k):
-            raise ValueError(f"spec_acceptance needs one rate or {self.spec_k} (one per draft position), "
-                             f"got {len(self.spec_acceptance)}")
+            raise ValueError(
+                f"spec_acceptance needs one rate or {self.spec_k} (one per draft position), "
+                f"got {len(self.spec_acceptance)}"
+            )
         if not isinstance(self.spec_draft, str) or not self.spec_draft:
             raise ValueError("spec_draft must name a model preset")
         check_int_tuple("spec_batches", self.spec_batches, 1, 65536, max_items=32)

@@ -26,10 +26,6 @@ BLOCK_SIZES = (8, 16, 32, 64, 128)
 HEAT_METRICS = ("ttft_p90_ms", "tpot_p90_ms", "e2e_p90_ms", "output_throughput_tok_s", "goodput_req_s", "mfu")
 
 
-
-
-
-
 @dataclass(frozen=True)
 class SimulatorInputs:
     """Workload, scheduler, KV strategy, DP and the sweep axes of the simulator page.

@@ -34,8 +34,14 @@ CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 # Flags verified in ../shared/STREAMLIT.md §5.3 (root needs --no-sandbox; small /dev/shm needs the last one).
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
@@ -88,9 +94,21 @@ def streamlit_server():
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard/app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     log = SERVER_LOG.open("w")
@@ -144,10 +162,12 @@ def warm_server(browser, streamlit_server):
         t0 = time.perf_counter()
         pg.goto(streamlit_server + "/", wait_until="commit", timeout=60_000)
         pg.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
-            state="attached", timeout=60_000)
+            state="attached", timeout=60_000
+        )
         pg.locator("[data-testid='stMainBlockContainer'] h1").first.wait_for(state="attached", timeout=60_000)
         pg.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-            state="attached", timeout=60_000)
+            state="attached", timeout=60_000
+        )
         _META["server_cold_first_render_s"] = round(time.perf_counter() - t0, 3)
     finally:
         context.close()
@@ -191,21 +211,28 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     tr = terminalreporter
     tr.section("page speed (real browser)")
-    tr.write_line(f"{'page':36} {'first':>6} {'start':>6} {'script':>6} {'nav':>6} {'rerun':>6} {'run':>6} "
-                  f"{'chart':>6}  (seconds; targets: first <= {FIRST_RENDER_TARGET_S} s, rerun <= {RERUN_TARGET_S} s)")
+    tr.write_line(
+        f"{'page':36} {'first':>6} {'start':>6} {'script':>6} {'nav':>6} {'rerun':>6} {'run':>6} "
+        f"{'chart':>6}  (seconds; targets: first <= {FIRST_RENDER_TARGET_S} s, rerun <= {RERUN_TARGET_S} s)"
+    )
     for name, r in sorted(_SPEED.items()):
-        tr.write_line(f"{name:36} {_fmt(r.get('first_render_s'))} {_fmt(r.get('first_script_start_s'))} "
-                      f"{_fmt(r.get('first_script_run_s'))} {_fmt(r.get('nav_render_s'))} {_fmt(r.get('rerun_s'))} "
-                      f"{_fmt(r.get('run_s'))} {_fmt(r.get('chart_open_s'))}  {r.get('rerun_input', '')}")
+        tr.write_line(
+            f"{name:36} {_fmt(r.get('first_render_s'))} {_fmt(r.get('first_script_start_s'))} "
+            f"{_fmt(r.get('first_script_run_s'))} {_fmt(r.get('nav_render_s'))} {_fmt(r.get('rerun_s'))} "
+            f"{_fmt(r.get('run_s'))} {_fmt(r.get('chart_open_s'))}  {r.get('rerun_input', '')}"
+        )
     if "server_cold_first_render_s" in _META:
-        tr.write_line(f"(server cold start, first page load: {_META['server_cold_first_render_s']:.2f} s; "
-                      "first = URL opened -> script done + widgets painted (charts start closed); of which start = until the script "
-                      "started, script = its run; nav = sidebar click -> rendered; rerun = median of 3 input changes)")
+        tr.write_line(
+            f"(server cold start, first page load: {_META['server_cold_first_render_s']:.2f} s; "
+            "first = URL opened -> script done + widgets painted (charts start closed); of which start = until the script "
+            "started, script = its run; nav = sidebar click -> rendered; rerun = median of 3 input changes)"
+        )
     for name, r in sorted(_SPEED.items()):
         first, rerun = r.get("first_render_s"), r.get("rerun_s")
         if first is not None and first > FIRST_RENDER_TARGET_S:
-            tr.write_line(f"WARNING: {name}: first render {first:.2f} s > target {FIRST_RENDER_TARGET_S} s",
-                          yellow=True)
+            tr.write_line(
+                f"WARNING: {name}: first render {first:.2f} s > target {FIRST_RENDER_TARGET_S} s", yellow=True
+            )
         if rerun is not None and rerun > RERUN_TARGET_S:
             tr.write_line(f"WARNING: {name}: rerun {rerun:.2f} s > target {RERUN_TARGET_S} s", yellow=True)
     tr.write_line(f"written to {SPEED_JSON.relative_to(ROOT)}; screenshots in {SCREENSHOTS.relative_to(ROOT)}/")

@@ -125,8 +125,12 @@ def _wait_painted(page, what: str) -> None:
     notRunning before it has loaded the code of widgets a fresh session has not drawn yet (number
     inputs, selects, tables…), and shows an ``stSkeleton`` for each meanwhile."""
     try:
-        page.wait_for_function("(sel) => !document.querySelector(sel)", arg=f"{MAIN} [data-testid='stSkeleton']",
-                               timeout=TIMEOUT_MS, polling=20)
+        page.wait_for_function(
+            "(sel) => !document.querySelector(sel)",
+            arg=f"{MAIN} [data-testid='stSkeleton']",
+            timeout=TIMEOUT_MS,
+            polling=20,
+        )
     except PlaywrightTimeout:
         pytest.fail(f"{what}: placeholders still shown after {TIMEOUT_MS // 1000} s", pytrace=False)
 
@@ -141,8 +145,11 @@ def _wait_run(page, since: int, what: str) -> None:
         page.wait_for_function(_RUN_DONE, arg=since, timeout=TIMEOUT_MS, polling=20)
     except PlaywrightTimeout as exc:
         marks = page.evaluate("window.__stMarks || []")
-        pytest.fail(f"{what}: the script did not finish a run within {TIMEOUT_MS // 1000} s "
-                    f"(state marks: {marks[-8:]}): {exc}\nserver log tail:\n{_log_tail()}", pytrace=False)
+        pytest.fail(
+            f"{what}: the script did not finish a run within {TIMEOUT_MS // 1000} s "
+            f"(state marks: {marks[-8:]}): {exc}\nserver log tail:\n{_log_tail()}",
+            pytrace=False,
+        )
 
 
 def _act_and_wait(page, action, what: str, attempts: int = 3) -> int:
@@ -155,8 +162,12 @@ def _act_and_wait(page, action, what: str, attempts: int = 3) -> int:
         tries += 1
         action()
         try:
-            page.wait_for_function("(n) => (window.__stMarks || []).slice(n).some(x => x[0] === 'running')",
-                                   arg=since, timeout=5_000, polling=50)
+            page.wait_for_function(
+                "(n) => (window.__stMarks || []).slice(n).some(x => x[0] === 'running')",
+                arg=since,
+                timeout=5_000,
+                polling=50,
+            )
             break
         except PlaywrightTimeout:
             if _marks_len(page) != since:
@@ -173,8 +184,10 @@ def _assert_no_exception(page, spec: PageSpec, when: str) -> None:
     exc = page.locator(EXC)
     if exc.count():
         texts = "\n---\n".join(exc.all_inner_texts())
-        pytest.fail(f"page {spec.url_path!r} shows an exception {when}:\n{texts}\n"
-                    f"server log tail:\n{_log_tail()}", pytrace=False)
+        pytest.fail(
+            f"page {spec.url_path!r} shows an exception {when}:\n{texts}\nserver log tail:\n{_log_tail()}",
+            pytrace=False,
+        )
 
 
 def _wait_charts(page, spec: PageSpec, when: str) -> None:
@@ -185,9 +198,12 @@ def _wait_charts(page, spec: PageSpec, when: str) -> None:
     except PlaywrightTimeout:
         _assert_no_exception(page, spec, when)
         alerts = page.locator(f"{MAIN} [data-testid='stAlert']").all_inner_texts()
-        pytest.fail(f"page {spec.url_path!r}: its source draws charts but no {PLOT} rendered {when} "
-                    f"(alerts shown: {alerts}). If the page needs a particular state to draw, add a query string "
-                    f"for it to PAGE_QUERY in {Path(__file__).name}.", pytrace=False)
+        pytest.fail(
+            f"page {spec.url_path!r}: its source draws charts but no {PLOT} rendered {when} "
+            f"(alerts shown: {alerts}). If the page needs a particular state to draw, add a query string "
+            f"for it to PAGE_QUERY in {Path(__file__).name}.",
+            pytrace=False,
+        )
 
 
 def _nav_link(page, spec: PageSpec):
@@ -357,10 +373,14 @@ def _check_page(page, streamlit_server: str, speed_results: dict, spec: PageSpec
             after_metrics, after_text = _shown_numbers(page), _main_text(page)
             result["rerun_input"] = desc
             # tables are drawn on a canvas (no text in the DOM): compare their pixels too
-            assert ((before_metrics and after_metrics != before_metrics) or after_text != before_text
-                    or _grid_pixels(page) != before_grids), (
+            assert (
+                (before_metrics and after_metrics != before_metrics)
+                or after_text != before_text
+                or _grid_pixels(page) != before_grids
+            ), (
                 f"{spec.url_path}: changing {desc} reran the script but no shown number changed "
-                f"(metrics {before_metrics} -> {after_metrics})")
+                f"(metrics {before_metrics} -> {after_metrics})"
+            )
     result["rerun_s"] = round(statistics.median(times), 3)
     result["rerun_all_s"] = [round(t, 3) for t in times]
 
@@ -374,9 +394,12 @@ def _check_page(page, streamlit_server: str, speed_results: dict, spec: PageSpec
         if not toggles.count():
             _assert_no_exception(page, spec, "before opening a chart")
             alerts = page.locator(f"{MAIN} [data-testid='stAlert']").all_inner_texts()
-            pytest.fail(f"page {spec.url_path!r}: its source draws charts but shows no chart to open "
-                        f"(alerts shown: {alerts}). If the page needs a particular state to draw, add a query "
-                        f"string for it to PAGE_QUERY in {Path(__file__).name}.", pytrace=False)
+            pytest.fail(
+                f"page {spec.url_path!r}: its source draws charts but shows no chart to open "
+                f"(alerts shown: {alerts}). If the page needs a particular state to draw, add a query "
+                f"string for it to PAGE_QUERY in {Path(__file__).name}.",
+                pytrace=False,
+            )
         t0 = time.perf_counter()
         # one click only: a repeated click on a busy page would close the expander again
         _act_and_wait(page, toggles.first.click, f"opening a chart on {spec.url_path}", attempts=1)

@@ -47,7 +47,10 @@ def test_planner_page_in_browser(page, warm_server) -> None:
     _run(page)
     page.wait_for_function(
         "(v) => { const m = document.querySelector(\"[data-testid='stMetricValue']\");"
-        " return m && m.innerText !== v; }", arg=gpus_before, timeout=TIMEOUT_MS)
+        " return m && m.innerText !== v; }",
+        arg=gpus_before,
+        timeout=TIMEOUT_MS,
+    )
     page.locator(IDLE).wait_for(state="attached", timeout=TIMEOUT_MS)
     _no_exception(page, "planner after a rate change")
     assert int(page.locator("[data-testid='stMetricValue']").first.inner_text()) > int(gpus_before)

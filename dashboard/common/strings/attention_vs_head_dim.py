@@ -20,13 +20,15 @@ STRINGS = {
     "attn.clock": {"en": "SM clock MHz (0 = profile boost)", "zh": "SM 频率 MHz（0 = 配置的加速频率）"},
     "attn.fp32": {"en": "FP32 ops/clk/SM (if the profile has none)", "zh": "FP32 ops/clk/SM（配置缺省时）"},
     "attn.focus": {"en": "Detail head_dim", "zh": "明细 head_dim"},
-    "attn.override": {"en": "Override {name} at the detail head_dim (0 = model)",
-                      "zh": "覆写明细 head_dim 下的 {name}（0 = 使用模型）"},
+    "attn.override": {
+        "en": "Override {name} at the detail head_dim (0 = model)",
+        "zh": "覆写明细 head_dim 下的 {name}（0 = 使用模型）",
+    },
     "attn.rates": {
         "en": "Rates of **{hw}** at {clock:.0f} MHz: tensor {tensor:.1f} TFLOP/s ({dtype}), SFU {sfu:.2f} T exp/s, "
-              "FP32 {fp32:.1f} T op/s, shared memory {smem:.1f} TB/s, HBM {hbm:.2f} TB/s.",
+        "FP32 {fp32:.1f} T op/s, shared memory {smem:.1f} TB/s, HBM {hbm:.2f} TB/s.",
         "zh": "**{hw}** 在 {clock:.0f} MHz 下的速率：Tensor {tensor:.1f} TFLOP/s（{dtype}），SFU {sfu:.2f} T exp/s，"
-              "FP32 {fp32:.1f} T op/s，共享内存 {smem:.1f} TB/s，HBM {hbm:.2f} TB/s。",
+        "FP32 {fp32:.1f} T op/s，共享内存 {smem:.1f} TB/s，HBM {hbm:.2f} TB/s。",
     },
     "attn.no_microarch": {
         "en": "This page needs per-SM rates from the hardware profile. {error}",
@@ -34,14 +36,14 @@ STRINGS = {
     },
     "attn.hot": {
         "en": "Hot stage at head_dim {d}: **{name}** — {time:.1f} µs, {share:.0%} of the kernel time. "
-              "Binding unit: **{unit}**.",
+        "Binding unit: **{unit}**.",
         "zh": "head_dim {d} 的热点阶段：**{name}** —— {time:.1f} µs，占 kernel 时间的 {share:.0%}。约束单元：**{unit}**。",
     },
     "attn.smem_warning": {
         "en": "Tile Br={bm}, Bc={bn} needs {need:.0f} KiB of shared memory per CTA at head_dim {d} "
-              "(SM has {have:.0f} KiB): FA3 would pick smaller tiles there.",
+        "(SM has {have:.0f} KiB): FA3 would pick smaller tiles there.",
         "zh": "Br={bm}、Bc={bn} 的 tile 在 head_dim {d} 下每个 CTA 需要 {need:.0f} KiB 共享内存"
-              "（SM 只有 {have:.0f} KiB）：FA3 在此会选用更小的 tile。",
+        "（SM 只有 {have:.0f} KiB）：FA3 在此会选用更小的 tile。",
     },
     "attn.binding.tensor": {"en": "tensor cores (Q·Kᵀ + P·V)", "zh": "Tensor Core（Q·Kᵀ + P·V）"},
     "attn.binding.softmax": {"en": "softmax (SFU + FP32)", "zh": "softmax（SFU + FP32）"},
@@ -52,22 +54,28 @@ STRINGS = {
     "attn.m.waste": {"en": "Causal tile waste", "zh": "因果 tile 浪费"},
     "attn.m.ai": {"en": "Tensor FLOP / SMEM byte", "zh": "Tensor FLOP / SMEM 字节"},
     "attn.m.smem": {"en": "SMEM per CTA (KiB)", "zh": "每 CTA 共享内存（KiB）"},
-    "attn.detail": {"en": "Components at head_dim {d} (H = {h}, KV heads = {hkv})",
-                    "zh": "head_dim {d} 的组件明细（H = {h}，KV 头 = {hkv}）"},
+    "attn.detail": {
+        "en": "Components at head_dim {d} (H = {h}, KV heads = {hkv})",
+        "zh": "head_dim {d} 的组件明细（H = {h}，KV 头 = {hkv}）",
+    },
     "attn.sweep": {"en": "Sweep", "zh": "扫描结果"},
     "attn.chart_time": {"en": "Component time (µs) vs head_dim", "zh": "各组件耗时（µs）随 head_dim 变化"},
-    "attn.chart_ops": {"en": "Component work vs head_dim (FLOPs / exp / ops / SMEM bytes)",
-                       "zh": "各组件工作量随 head_dim 变化（FLOPs / exp / ops / SMEM 字节）"},
+    "attn.chart_ops": {
+        "en": "Component work vs head_dim (FLOPs / exp / ops / SMEM bytes)",
+        "zh": "各组件工作量随 head_dim 变化（FLOPs / exp / ops / SMEM 字节）",
+    },
     "attn.chart_tflops": {"en": "Effective TFLOP/s vs head_dim", "zh": "有效 TFLOP/s 随 head_dim 变化"},
-    "attn.reference": {"en": "Check against the H200 measurements (causal SDPA prefill)",
-                       "zh": "与 H200 实测对比（因果 SDPA prefill）"},
+    "attn.reference": {
+        "en": "Check against the H200 measurements (causal SDPA prefill)",
+        "zh": "与 H200 实测对比（因果 SDPA prefill）",
+    },
     "attn.reference_note": {
         "en": "Model at this page's Br/Bc, φ and clock for every measured shape (Bc = 80 for head_dim 256, as FA3). "
-              "cuDNN is a FA3-class Hopper kernel; PyTorch's `flash` backend is FlashAttention-2 (no warp "
-              "specialisation), so the model over-predicts it. Short sequences are dominated by fixed costs the "
-              "component model leaves out.",
+        "cuDNN is a FA3-class Hopper kernel; PyTorch's `flash` backend is FlashAttention-2 (no warp "
+        "specialisation), so the model over-predicts it. Short sequences are dominated by fixed costs the "
+        "component model leaves out.",
         "zh": "对每个实测形状按本页的 Br/Bc、φ 与频率计算模型（head_dim 256 时 Bc = 80，与 FA3 一致）。cuDNN 是 FA3 级别的 "
-              "Hopper kernel；PyTorch 的 `flash` 后端是 FlashAttention-2（无 warp specialization），模型会高估它。短序列主要是"
-              "固定开销，组件模型未计入。",
+        "Hopper kernel；PyTorch 的 `flash` 后端是 FlashAttention-2（无 warp specialization），模型会高估它。短序列主要是"
+        "固定开销，组件模型未计入。",
     },
 }

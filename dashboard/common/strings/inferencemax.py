@@ -15,9 +15,9 @@ STRINGS = {
     "imx.m_ttft": {"en": "Prefill / TTFT (ms)", "zh": "Prefill / TTFT（毫秒）"},
     "imx.continuous": {
         "en": "Continuous batching at concurrency {c} with a {b}-token chunked-prefill budget{sat}; a static batch "
-              "would give TTFT {sttft:,.1f} ms, TPOT {stpot:.3f} ms.",
+        "would give TTFT {sttft:,.1f} ms, TPOT {stpot:.3f} ms.",
         "zh": "并发 {c} 的连续批处理，chunked prefill 预算 {b} token{sat}；若为静态批，TTFT 为 {sttft:,.1f} 毫秒、"
-              "TPOT 为 {stpot:.3f} 毫秒。",
+        "TPOT 为 {stpot:.3f} 毫秒。",
     },
     "imx.saturated": {"en": " (budget saturated: prompts queue)", "zh": "（预算已饱和：prompt 排队）"},
     "imx.m_tpot": {"en": "TPOT (ms)", "zh": "TPOT（毫秒）"},

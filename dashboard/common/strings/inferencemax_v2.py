@@ -3,7 +3,7 @@
 STRINGS = {
     "imx2.description": {
         "en": "Edit the scenario table (add or delete rows); every valid row is evaluated, bad rows are flagged "
-              "and kept.",
+        "and kept.",
         "zh": "编辑场景表（可增删行）；所有有效行都会被评估，无效行会被标出并保留。",
     },
     "imx2.ttft_ms": {"en": "SLA: TTFT ≤ (ms, 0 = none)", "zh": "SLA：TTFT ≤（毫秒，0 表示不限）"},

@@ -3,8 +3,10 @@
 STRINGS = {
     "mma.shape": {"en": "Weight shape (N, K)", "zh": "权重形状（N, K）"},
     "mma.shape_custom": {"en": "custom", "zh": "自定义"},
-    "mma.shape_from": {"en": "N = {n:,}, K = {k:,} from the measured shape `{label}`.",
-                       "zh": "N = {n:,}、K = {k:,} 取自实测形状 `{label}`。"},
+    "mma.shape_from": {
+        "en": "N = {n:,}, K = {k:,} from the measured shape `{label}`.",
+        "zh": "N = {n:,}、K = {k:,} 取自实测形状 `{label}`。",
+    },
     "mma.m": {"en": "M (rows / tokens)", "zh": "M（行 / token 数）"},
     "mma.n": {"en": "N (output features)", "zh": "N（输出维度）"},
     "mma.k": {"en": "K (reduction)", "zh": "K（归约维度）"},
@@ -30,37 +32,45 @@ STRINGS = {
     "mma.sweep_values": {"en": "Sweep values", "zh": "扫描取值"},
     "mma.caps": {
         "en": "**{hw}** at {clock:.0f} MHz: tensor peak {peak:.0f} TFLOP/s ({dtype}); per SM per clock — registers "
-              "{reg:.0f} B, shared memory {smem:.0f} B, L2 {l2}, HBM {hbm:.1f} B; {smem_kib:.0f} KiB SMEM per SM.",
+        "{reg:.0f} B, shared memory {smem:.0f} B, L2 {l2}, HBM {hbm:.1f} B; {smem_kib:.0f} KiB SMEM per SM.",
         "zh": "**{hw}** 在 {clock:.0f} MHz：Tensor 峰值 {peak:.0f} TFLOP/s（{dtype}）；每 SM 每周期 —— 寄存器 {reg:.0f} B，"
-              "共享内存 {smem:.0f} B，L2 {l2}，HBM {hbm:.1f} B；每 SM 共享内存 {smem_kib:.0f} KiB。",
+        "共享内存 {smem:.0f} B，L2 {l2}，HBM {hbm:.1f} B；每 SM 共享内存 {smem_kib:.0f} KiB。",
     },
     "mma.l2_none": {"en": "not in the profile (not a limit)", "zh": "配置未提供（不作为限制）"},
     "mma.bottleneck": {
         "en": "Bottleneck: **{level}** — {time:.1f} µs of {total:.1f} µs; {tiles:,} CTA tiles in {waves:,} waves "
-              "({eff:.0%} wave efficiency), split-K {split}.",
+        "({eff:.0%} wave efficiency), split-K {split}.",
         "zh": "瓶颈：**{level}** —— {time:.1f} µs / 总计 {total:.1f} µs；{tiles:,} 个 CTA tile，{waves:,} 个波次"
-              "（波次效率 {eff:.0%}），split-K {split}。",
+        "（波次效率 {eff:.0%}），split-K {split}。",
     },
     "mma.m.time": {"en": "Time (µs)", "zh": "耗时（µs）"},
     "mma.m.tflops": {"en": "TFLOP/s", "zh": "TFLOP/s"},
     "mma.m.peak": {"en": "% of tensor peak", "zh": "占 Tensor 峰值"},
     "mma.m.ai_l2": {"en": "FLOP / L2 byte", "zh": "FLOP / L2 字节"},
     "mma.m.waves": {"en": "Waves (tiles ÷ SMs)", "zh": "波次（tile ÷ SM）"},
-    "mma.levels": {"en": "Per level: bytes, arithmetic intensity, demand vs available", "zh": "各层级：字节、算术强度、需求与可用带宽"},
+    "mma.levels": {
+        "en": "Per level: bytes, arithmetic intensity, demand vs available",
+        "zh": "各层级：字节、算术强度、需求与可用带宽",
+    },
     "mma.sweep": {"en": "Sweep over {dim}", "zh": "按 {dim} 扫描"},
     "mma.chart_tflops": {"en": "GEMM throughput (TFLOP/s)", "zh": "GEMM 吞吐（TFLOP/s）"},
     "mma.chart_util": {"en": "Demanded ÷ available bandwidth per level", "zh": "各层级 需求 ÷ 可用 带宽"},
     "mma.chart_ai": {"en": "Arithmetic intensity per level (FLOP/byte)", "zh": "各层级算术强度（FLOP/字节）"},
-    "mma.measured": {"en": "Measured H200 points (same {fixed}, {dtype})", "zh": "H200 实测点（相同 {fixed}，{dtype}）"},
+    "mma.measured": {
+        "en": "Measured H200 points (same {fixed}, {dtype})",
+        "zh": "H200 实测点（相同 {fixed}，{dtype}）",
+    },
     "mma.measured_none": {
         "en": "H200 measurements exist for N×K = {shapes}; pick one as the weight shape (sweeping M) to overlay them.",
         "zh": "H200 实测覆盖 N×K = {shapes}；选择其中一个作为权重形状（扫描 M）即可叠加显示。",
     },
     "mma.stages_reduced": {
         "en": "{asked} pipeline stages of this tile do not fit the {kib:.0f} KiB of shared memory per SM; modelled with "
-              "{used}.",
+        "{used}.",
         "zh": "该 tile 的 {asked} 级流水放不下每 SM {kib:.0f} KiB 的共享内存；按 {used} 级建模。",
     },
-    "mma.no_microarch": {"en": "This page needs per-SM rates from the hardware profile. {error}",
-                         "zh": "本页需要硬件配置中的每 SM 速率。{error}"},
+    "mma.no_microarch": {
+        "en": "This page needs per-SM rates from the hardware profile. {error}",
+        "zh": "本页需要硬件配置中的每 SM 速率。{error}",
+    },
 }

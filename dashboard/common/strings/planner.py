@@ -4,7 +4,7 @@ STRINGS = {
     "plan.title": {"en": "Capacity planner", "zh": "容量规划"},
     "plan.description": {
         "en": "Which GPU type, how many, which layout and at what cost serve a request rate within a latency SLA — "
-              "verified in the scheduler simulator, with the commands that launch it.",
+        "verified in the scheduler simulator, with the commands that launch it.",
         "zh": "在延迟 SLA 内承载给定请求速率需要哪种 GPU、多少张、什么布局、多少成本——经调度模拟器验证，并给出启动命令。",
     },
     "plan.help_title": {"en": "How the planner works", "zh": "规划器的工作方式"},
@@ -32,8 +32,10 @@ STRINGS = {
     },
     "plan.native": {"en": "Checkpoint format: {label}", "zh": "检查点格式：{label}"},
     "plan.best": {"en": "Cheapest plan that meets the SLA", "zh": "满足 SLA 的最便宜方案"},
-    "plan.none": {"en": "No plan meets the SLA. Closest candidates and reasons below.",
-                  "zh": "没有方案满足 SLA，下方列出最接近的候选与原因。"},
+    "plan.none": {
+        "en": "No plan meets the SLA. Closest candidates and reasons below.",
+        "zh": "没有方案满足 SLA，下方列出最接近的候选与原因。",
+    },
     "plan.m_config": {"en": "Plan", "zh": "方案"},
     "plan.m_gpus": {"en": "GPUs", "zh": "GPU 数"},
     "plan.m_ttft": {"en": "TTFT p{p} (ms)", "zh": "TTFT p{p}（毫秒）"},
@@ -51,9 +53,9 @@ STRINGS = {
     "fr.title": {"en": "Throughput–interactivity frontier", "zh": "吞吐–交互性前沿"},
     "fr.description": {
         "en": "Output tokens/s per GPU against tokens/s per user for several GPU · engine · precision series "
-              "(InferenceMAX style), from continuous batching at each concurrency.",
+        "(InferenceMAX style), from continuous batching at each concurrency.",
         "zh": "多条 GPU · 引擎 · 精度 曲线的每卡输出 token/s 对每用户 token/s（InferenceMAX 风格），"
-              "每个并发下按连续批处理计算。",
+        "每个并发下按连续批处理计算。",
     },
     "fr.help_title": {"en": "How the frontier is computed", "zh": "前沿的计算方式"},
     "fr.series": {"en": "Series", "zh": "曲线"},
@@ -76,8 +78,10 @@ STRINGS = {
     "fr.chart": {"en": "{y} vs tokens/s per user", "zh": "{y} 对每用户 token/s"},
     "fr.x": {"en": "tokens/s per user (1000 / TPOT ms)", "zh": "每用户 token/s（1000 / TPOT 毫秒）"},
     "fr.table": {"en": "Points", "zh": "数据点"},
-    "fr.empty": {"en": "No series has a point: pick other GPUs, precisions or lengths.",
-                 "zh": "没有任何数据点：请换 GPU、精度或长度。"},
+    "fr.empty": {
+        "en": "No series has a point: pick other GPUs, precisions or lengths.",
+        "zh": "没有任何数据点：请换 GPU、精度或长度。",
+    },
     "fr.y.output_tok_s_per_gpu": {"en": "output tok/s per GPU", "zh": "每卡输出 token/s"},
     "fr.y.total_tok_s_per_gpu": {"en": "total tok/s per GPU", "zh": "每卡总 token/s"},
     "fr.y.input_tok_s_per_gpu": {"en": "input tok/s per GPU", "zh": "每卡输入 token/s"},

@@ -7,23 +7,25 @@ STRINGS = {
     "qe.batch": {"en": "Batch (per replica)", "zh": "批量（每副本）"},
     "qe.input_len": {"en": "Input tokens", "zh": "输入 token 数"},
     "qe.output_len": {"en": "Output tokens", "zh": "输出 token 数"},
-    "qe.overlap": {"en": "Overlap φ (share of communication hidden behind compute)",
-                   "zh": "Overlap φ（通信被计算掩盖的比例）"},
+    "qe.overlap": {
+        "en": "Overlap φ (share of communication hidden behind compute)",
+        "zh": "Overlap φ（通信被计算掩盖的比例）",
+    },
     "qe.custom_spec": {"en": "Edit GPU spec on this page", "zh": "在本页编辑 GPU 规格"},
     "qe.peak_tflops": {"en": "Dense TFLOP/s ({fmt})", "zh": "稠密算力 TFLOP/s（{fmt}）"},
     "qe.hbm_gb_s": {"en": "HBM bandwidth (GB/s)", "zh": "HBM 带宽（GB/s）"},
     "qe.link_gb_s": {"en": "Network bandwidth per GPU (GB/s, {link})", "zh": "每卡网络带宽（GB/s，{link}）"},
     "qe.spec_caption": {
         "en": "GPU spec from the sidebar profile **{hw}**: {tflops:,.0f} dense TFLOP/s ({fmt}), "
-              "HBM {hbm:,.0f} GB/s, {link} {net:,.0f} GB/s per GPU.",
+        "HBM {hbm:,.0f} GB/s, {link} {net:,.0f} GB/s per GPU.",
         "zh": "GPU 规格取自侧边栏配置 **{hw}**：稠密算力 {tflops:,.0f} TFLOP/s（{fmt}），"
-              "HBM {hbm:,.0f} GB/s，{link} 每卡 {net:,.0f} GB/s。",
+        "HBM {hbm:,.0f} GB/s，{link} 每卡 {net:,.0f} GB/s。",
     },
     "qe.spec_edited": {
         "en": "Edited spec: {tflops:,.0f} TFLOP/s ({fmt}), HBM {hbm:,.0f} GB/s, link {net:,.0f} GB/s "
-              "(profile: {p_tflops:,.0f} / {p_hbm:,.0f} / {p_net:,.0f}). Efficiencies stay the profile's.",
+        "(profile: {p_tflops:,.0f} / {p_hbm:,.0f} / {p_net:,.0f}). Efficiencies stay the profile's.",
         "zh": "已编辑规格：{tflops:,.0f} TFLOP/s（{fmt}），HBM {hbm:,.0f} GB/s，链路 {net:,.0f} GB/s"
-              "（配置原值：{p_tflops:,.0f} / {p_hbm:,.0f} / {p_net:,.0f}）。效率系数沿用配置。",
+        "（配置原值：{p_tflops:,.0f} / {p_hbm:,.0f} / {p_net:,.0f}）。效率系数沿用配置。",
     },
     "qe.m_ttft": {"en": "TTFT (ms)", "zh": "TTFT（毫秒）"},
     "qe.m_tpot": {"en": "TPOT (ms)", "zh": "TPOT（毫秒）"},
@@ -40,12 +42,14 @@ STRINGS = {
     "qe.ops_header": {"en": "Per-op breakdown (per GPU, summed over layers)", "zh": "逐算子拆解（每卡，各层求和）"},
     "qe.decode_note": {
         "en": "Decode row: one decode step at the mid-generation context ({ctx:,} tokens). "
-              "TPOT averages every decode step.",
+        "TPOT averages every decode step.",
         "zh": "Decode 行：上下文为生成中点（{ctx:,} token）时的一个 decode 步。TPOT 为所有 decode 步的平均。",
     },
     "qe.bounds_title": {"en": "Step time by bound (ms)", "zh": "按瓶颈划分的单步耗时（毫秒）"},
-    "qe.timeline_header": {"en": "Overlap timeline (compute lane vs communication lane, per layer)",
-                           "zh": "Overlap 时间线（每层计算通道与通信通道）"},
+    "qe.timeline_header": {
+        "en": "Overlap timeline (compute lane vs communication lane, per layer)",
+        "zh": "Overlap 时间线（每层计算通道与通信通道）",
+    },
     "qe.timeline_title": {"en": "{phase} step: φ = 0, {phi:g}, 1", "zh": "{phase} 步：φ = 0、{phi:g}、1"},
     "qe.timeline_no_comm": {
         "en": "No communication at TP = 1 and EP = 1: every φ gives the same time. Raise TP to see overlap.",
@@ -60,19 +64,19 @@ STRINGS = {
     "qe.phase.decode": {"en": "Decode", "zh": "Decode"},
     "qe.no_fit": {
         "en": "Does not fit: not even one sequence of {ctx:,} tokens fits beside the weights in {hbm:g} GiB of HBM "
-              "(10 % reserved). Raise TP/EP or use smaller formats; the times below assume it fits.",
+        "(10 % reserved). Raise TP/EP or use smaller formats; the times below assume it fits.",
         "zh": "放不下：{hbm:g} GiB HBM（保留 10%）在放下权重后连一条 {ctx:,} token 的序列都放不下。请增大 TP/EP 或使用更小的格式；"
-              "下方耗时按能放下计算。",
+        "下方耗时按能放下计算。",
     },
     "qe.batch_too_big": {
         "en": "Batch {batch:,} exceeds the {fit:,} sequences of {ctx:,} tokens whose KV cache fits in HBM "
-              "(10 % reserved); the times below assume it fits.",
+        "(10 % reserved); the times below assume it fits.",
         "zh": "批量 {batch:,} 超过 HBM（保留 10%）中能容纳 KV 缓存的 {fit:,} 条 {ctx:,} token 序列；下方耗时按能放下计算。",
     },
     "qe.moe_note": {
         "en": "MoE: a step reads only the experts its tokens are routed to (expected E·(1 − (1 − k/E)^T) for T tokens), "
-              "so the HBM bytes of a small decode step are below the resident weights per GPU.",
+        "so the HBM bytes of a small decode step are below the resident weights per GPU.",
         "zh": "MoE：每步只读取被路由到的专家（T 个 token 期望命中 E·(1 − (1 − k/E)^T) 个），因此小批量 decode 步的 HBM 字节"
-              "低于每卡常驻权重。",
+        "低于每卡常驻权重。",
     },
 }

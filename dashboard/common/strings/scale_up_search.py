@@ -4,7 +4,7 @@ STRINGS = {
     "sus.title": {"en": "SLA search", "zh": "SLA 搜索"},
     "sus.description": {
         "en": "Search TP × DP (× EP) × concurrency × chunked-prefill budget for the configurations that meet "
-              "the SLA, priced by the shared cost model.",
+        "the SLA, priced by the shared cost model.",
         "zh": "在 TP × DP（× EP）× 并发 × chunked prefill 预算中搜索满足 SLA 的配置，全部由共享成本模型计算。",
     },
     "sus.workload": {"en": "Workload and GPUs", "zh": "负载与 GPU"},
@@ -39,13 +39,19 @@ STRINGS = {
         "en": "No configuration meets the SLA on {gpus} GPUs. See the rejection reasons below.",
         "zh": "{gpus} 张 GPU 上没有满足 SLA 的配置，原因见下方。",
     },
-    "sus.chart": {"en": "Output tok/s per GPU vs interactivity (Pareto frontier)", "zh": "每卡输出吞吐 vs 交互性（Pareto 前沿）"},
+    "sus.chart": {
+        "en": "Output tok/s per GPU vs interactivity (Pareto frontier)",
+        "zh": "每卡输出吞吐 vs 交互性（Pareto 前沿）",
+    },
     "sus.series_feasible": {"en": "meets SLA", "zh": "满足 SLA"},
     "sus.series_rejected": {"en": "rejected (SLA)", "zh": "未满足 SLA"},
     "sus.series_front": {"en": "Pareto frontier", "zh": "Pareto 前沿"},
     "sus.reasons": {"en": "Why configurations were rejected", "zh": "配置被拒原因"},
     "sus.no_rejections": {"en": "Nothing was rejected.", "zh": "没有配置被拒绝。"},
-    "sus.reason_oom": {"en": "does not fit in memory (weights + KV for the concurrency)", "zh": "显存不足（权重 + 并发所需 KV）"},
+    "sus.reason_oom": {
+        "en": "does not fit in memory (weights + KV for the concurrency)",
+        "zh": "显存不足（权重 + 并发所需 KV）",
+    },
     "sus.reason_ttft": {"en": "TTFT above target", "zh": "TTFT 超出目标"},
     "sus.reason_tpot": {"en": "TPOT above target", "zh": "TPOT 超出目标"},
     "sus.reason_tps_per_user": {"en": "tokens/s per user below target", "zh": "每用户 token/s 低于目标"},
@@ -58,10 +64,13 @@ STRINGS = {
     "sus.sim_pct": {"en": "TTFT percentile (simulator)", "zh": "TTFT 分位数（模拟器）"},
     "sus.sim_run": {"en": "Run the simulator on the best configurations", "zh": "用模拟器复核最佳配置"},
     "sus.sim_running": {"en": "Simulating…", "zh": "模拟中…"},
-    "sus.sim_missing": {"en": "The scheduler simulator is not available in this build.", "zh": "当前版本没有调度模拟器。"},
+    "sus.sim_missing": {
+        "en": "The scheduler simulator is not available in this build.",
+        "zh": "当前版本没有调度模拟器。",
+    },
     "sus.sim_caption": {
         "en": "Closed-loop replay (vLLM V1 scheduler, KV blocks, preemption) on the same cost model; TTFT at "
-              "p{pct:g} after the start-up burst, mean TPOT.",
+        "p{pct:g} after the start-up burst, mean TPOT.",
         "zh": "闭环回放（vLLM V1 调度、KV block、抢占），使用同一成本模型；TTFT 为启动突发之后的 p{pct:g}，TPOT 为均值。",
     },
     "sus.reason_col": {"en": "reason", "zh": "原因"},

@@ -35,14 +35,16 @@ STRINGS = {
     "header.profile": {"en": "Latency source: **{hw}** — {source}", "zh": "时延来源：**{hw}** — {source}"},
     "header.not_fitted": {
         "en": "Efficiencies not fitted for this chip: H200-derived efficiencies applied to its datasheet peaks "
-              "(not fitted: H200-derived efficiencies). Calibrate with your own measurements for real figures.",
+        "(not fitted: H200-derived efficiencies). Calibrate with your own measurements for real figures.",
         "zh": "该芯片的效率未经拟合：沿用 H200 拟合的效率并套用其规格峰值（not fitted: H200-derived efficiencies）。"
-              "如需可信数字，请用自己的实测数据校准。",
+        "如需可信数字，请用自己的实测数据校准。",
     },
     "header.model": {"en": "Model: **{name}** ({params})", "zh": "模型：**{name}**（{params}）"},
     "header.params": {"en": "{total:.2f} B params", "zh": "{total:.2f} B 参数"},
-    "header.active": {"en": ", {active:.2f} B active ({incl:.2f} B with the input embedding)",
-                      "zh": "，激活 {active:.2f} B（含输入嵌入 {incl:.2f} B）"},
+    "header.active": {
+        "en": ", {active:.2f} B active ({incl:.2f} B with the input embedding)",
+        "zh": "，激活 {active:.2f} B（含输入嵌入 {incl:.2f} B）",
+    },
     "help.expander": {"en": "Help: {title}", "zh": "帮助：{title}"},
     "common.download_csv": {"en": "Download table (CSV)", "zh": "下载表格（CSV）"},
     "common.download_json": {"en": "Download inputs + outputs (JSON)", "zh": "下载输入与输出（JSON）"},

@@ -3,9 +3,9 @@
 STRINGS = {
     "vsim.time_model": {
         "en": "Step times: shared cost model on **{hw}** — time model source: **{source}**. Every simulated step "
-              "is priced from its exact composition (`CostModel.step_time_s`).",
+        "is priced from its exact composition (`CostModel.step_time_s`).",
         "zh": "步时：共享成本模型，硬件 **{hw}** —— 时间模型来源：**{source}**。每个模拟步都按其确切组成定价"
-              "（`CostModel.step_time_s`）。",
+        "（`CostModel.step_time_s`）。",
     },
     "vsim.workload": {"en": "Workload", "zh": "负载"},
     "vsim.scheduler": {"en": "Scheduler", "zh": "调度器"},
@@ -16,21 +16,30 @@ STRINGS = {
     "vsim.output_len": {"en": "Mean output tokens", "zh": "平均输出 token"},
     "vsim.input_dist": {"en": "Prompt length distribution", "zh": "输入长度分布"},
     "vsim.output_dist": {"en": "Output length distribution", "zh": "输出长度分布"},
-    "vsim.spread": {"en": "Length spread (uniform ±, normal σ/mean, lognormal σ)", "zh": "长度离散度（均匀 ±、正态 σ/均值、对数正态 σ）"},
+    "vsim.spread": {
+        "en": "Length spread (uniform ±, normal σ/mean, lognormal σ)",
+        "zh": "长度离散度（均匀 ±、正态 σ/均值、对数正态 σ）",
+    },
     "vsim.load_mode": {"en": "Load", "zh": "负载方式"},
     "vsim.load.rate": {"en": "request rate", "zh": "请求速率"},
     "vsim.load.concurrency": {"en": "closed-loop concurrency", "zh": "闭环并发"},
     "vsim.load.burst": {"en": "all at t = 0", "zh": "全部在 t = 0 到达"},
     "vsim.load.trace": {"en": "trace file", "zh": "请求轨迹文件"},
-    "vsim.trace_upload": {"en": "Trace: Mooncake-style JSONL (timestamp ms, input_length, output_length, hash_ids), "
-                                "BurstGPT CSV, or CSV arrival_s,prompt_tokens,output_tokens (5 MB at most)",
-                          "zh": "请求轨迹：Mooncake 风格 JSONL（timestamp 毫秒、input_length、output_length、hash_ids）、"
-                                "BurstGPT CSV，或 CSV arrival_s,prompt_tokens,output_tokens（最大 5 MB）"},
-    "vsim.trace_hit": {"en": "Prefix cache from the trace's hash_ids: {hit:.1f} % of prompt tokens served from cache.",
-                       "zh": "按轨迹的 hash_ids 计算前缀缓存：{hit:.1f}% 的输入 token 由缓存提供。"},
+    "vsim.trace_upload": {
+        "en": "Trace: Mooncake-style JSONL (timestamp ms, input_length, output_length, hash_ids), "
+        "BurstGPT CSV, or CSV arrival_s,prompt_tokens,output_tokens (5 MB at most)",
+        "zh": "请求轨迹：Mooncake 风格 JSONL（timestamp 毫秒、input_length、output_length、hash_ids）、"
+        "BurstGPT CSV，或 CSV arrival_s,prompt_tokens,output_tokens（最大 5 MB）",
+    },
+    "vsim.trace_hit": {
+        "en": "Prefix cache from the trace's hash_ids: {hit:.1f} % of prompt tokens served from cache.",
+        "zh": "按轨迹的 hash_ids 计算前缀缓存：{hit:.1f}% 的输入 token 由缓存提供。",
+    },
     "vsim.trace_needed": {"en": "Upload a trace file to simulate it.", "zh": "请上传请求轨迹文件以进行模拟。"},
-    "vsim.trace_info": {"en": "Trace: {n:,} requests over {span:,.1f} s, mean prompt {p:,.0f}, mean output {o:,.0f}.",
-                        "zh": "轨迹：{n:,} 个请求，跨度 {span:,.1f} s，平均输入 {p:,.0f}，平均输出 {o:,.0f}。"},
+    "vsim.trace_info": {
+        "en": "Trace: {n:,} requests over {span:,.1f} s, mean prompt {p:,.0f}, mean output {o:,.0f}.",
+        "zh": "轨迹：{n:,} 个请求，跨度 {span:,.1f} s，平均输入 {p:,.0f}，平均输出 {o:,.0f}。",
+    },
     "vsim.arrival": {"en": "Arrival process", "zh": "到达过程"},
     "vsim.request_rate": {"en": "Request rate (req/s)", "zh": "请求速率（req/s）"},
     "vsim.burstiness": {"en": "Burstiness (gamma shape; 1 = Poisson)", "zh": "突发度（gamma 形状参数；1 = 泊松）"},
@@ -63,8 +72,10 @@ STRINGS = {
     "vsim.stats": {"en": "Throughput and latency statistics", "zh": "吞吐与延迟统计"},
     "vsim.requests_table": {"en": "Per-request results", "zh": "逐请求结果"},
     "vsim.sweep": {"en": "Concurrency sweep (closed loop, budget {budget})", "zh": "并发扫描（闭环，预算 {budget}）"},
-    "vsim.heatmap": {"en": "Heatmap: {metric} over concurrency × max_num_batched_tokens",
-                     "zh": "热力图：{metric}（并发 × max_num_batched_tokens）"},
+    "vsim.heatmap": {
+        "en": "Heatmap: {metric} over concurrency × max_num_batched_tokens",
+        "zh": "热力图：{metric}（并发 × max_num_batched_tokens）",
+    },
     "vsim.running": {"en": "Simulating {done}/{total} sweep points…", "zh": "正在模拟 {done}/{total} 个扫描点…"},
     "vsim.preempt_warn": {
         "en": "{n} preemptions (recompute): the KV cache ran out of blocks.",
