@@ -43,7 +43,7 @@ def bench_trace(n: int) -> None:
     cm = CostModel(load_model("llama-3.1-8b"), load_hardware("h200"))
     sched = SchedulerConfig.from_engine("vllm", cm.hw, 1)  # prefix caching on: the trace's hash_ids drive it
     t0 = time.perf_counter()
-    res = simulate(cm, tr.workload, sched, dp=2, router="vllm_least_loaded", record_steps=False)
+    res = simulate(cm, tr.workload, sched, dp=3, router="vllm_least_loaded", record_steps=False)
     t_sim = time.perf_counter() - t0
     s = res.summary
     print(
@@ -66,7 +66,7 @@ def bench_trace(n: int) -> None:
 
         small = replace(sched, num_kv_blocks=3000)
         for tier in (None, CpuTierConfig(capacity_gib=64)):
-            r = simulate(cm, tr.workload, small, dp=2, router="vllm_least_loaded", record_steps=False, cpu_tier=tier)
+            r = simulate(cm, tr.workload, small, dp=3, router="vllm_least_loaded", record_steps=False, cpu_tier=tier)
             k = r.summary.get("kv_cpu_tier", {})
             print(
                 f"  HBM cache 3,000 blocks/engine, CPU tier {'64 GiB' if tier else 'off   '}: hit rate "
