@@ -462,6 +462,9 @@ def _engine_sched(
     """The engine's scheduler (admission, async scheduling, overheads, KV rule: the engine profile)
     with the plan's limits; the generic vLLM-style scheduler when no engine profile loads."""
     budget = max(max_num_batched_tokens, max_num_seqs)
+    # every emitted launch enables chunked prefill (vLLM's default, SGLang --chunked-prefill-size, TRT-LLM
+    # enable_chunked_prefill: true in the YAML), so the verdict is simulated with it, whatever the preset's default
+    overrides.setdefault("chunked_prefill", True)
     try:
         return SchedulerConfig.from_engine(
             req.engine, cm.hw, cm.par.tp, max_num_batched_tokens=budget, max_num_seqs=max_num_seqs, **overrides
