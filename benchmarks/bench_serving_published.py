@@ -77,25 +77,10 @@ def table(title: str, groups: dict[str, list[dict]], cols: tuple[str, ...]) -> N
 
 def speed(rows: list[dict]) -> None:
     """bench-predict's own cost per row with the shipped/fitted profile (a fresh cache per row, as the CLI)."""
-    from dashboard.services.serving_predict import predict_row
+    from dashboard.services.serving_predict import INPUT_COLUMNS, predict_row
 
     by_mode: dict[str, list[float]] = defaultdict(list)
-    keys = (
-        "model",
-        "hardware",
-        "engine",
-        "num_gpus",
-        "tp",
-        "ep",
-        "weight_dtype",
-        "kv_dtype",
-        "isl",
-        "osl",
-        "load",
-        "concurrency",
-        "request_rate",
-        "num_requests",
-    )
+    keys = INPUT_COLUMNS
     for r in rows[:: max(1, len(rows) // 60)] + [r for r in rows if r["load"] != "max"]:
         q = {k: r.get(k) for k in keys}
         t0 = time.perf_counter()

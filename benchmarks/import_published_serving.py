@@ -25,9 +25,14 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dashboard.services.serving_predict import INPUT_COLUMNS
+
 OUT = ROOT / "dashboard" / "data" / "reference" / "published_serving.csv"
 GPU = {
     "H100-SXM-80GB": "h100-sxm",
@@ -38,20 +43,7 @@ GPU = {
     "NVIDIA B200-SXM-180GB": "b200",
 }
 COLUMNS = [
-    "model",
-    "hardware",
-    "engine",
-    "num_gpus",
-    "tp",
-    "ep",
-    "weight_dtype",
-    "kv_dtype",
-    "isl",
-    "osl",
-    "load",
-    "concurrency",
-    "request_rate",
-    "num_requests",
+    *INPUT_COLUMNS,
     "ttft_ms",
     "tpot_ms",
     "itl_ms",
