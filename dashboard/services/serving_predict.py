@@ -46,6 +46,7 @@ import numpy as np
 
 from dashboard.features.batch import BatchStats
 from dashboard.features.cost_model import ATTN_D, ATTN_P, COMM_KINDS, ELEM, GROUPED, CostModel
+from dashboard.features.engine import list_engine_presets, load_engine
 from dashboard.features.hardware import Curve, HardwareError, HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
@@ -145,165 +146,62 @@ def family_of(model: ModelProfile, weight_dtype: str) -> str:
 # ---------------------------------------------------------------------------- engines
 @dataclass(frozen=True)
 class EngineSettings:
-    """What the predictor needs from an engine: scheduler defaults on a GPU, the KV rule, async
-    scheduling and default overheads. Taken from :mod:`dashboard.features.engine` when it exists,
-    else from :data:`_FALLBACK_ENGINES` (same cited defaults)."""
+    """What the predictor needs from an engine profile (:mod:`dashboard.features.engine`): its
+    scheduler defaults on a GPU, async scheduling, default overheads and the profile itself (whose
+    KV rule :func:`kv_capacity_tokens` applies through the memory model)."""
 
     name: str
     max_num_batched_tokens: int
     max_num_seqs: int
     block_size: int
-    kv_fraction: float  # share of memory the KV cache may take (see kv_rule)
-    kv_rule: str  # "of_total" (vLLM gpu_memory_utilization × HBM) | "of_free" (TRT-LLM/SGLang fraction of free)
     async_scheduling: bool
     overheads: ServingParams
-    profile: Any = None  # the EngineProfile when features.engine provides it
-
-
-#: defaults when ``dashboard.features.engine`` is not available. Sources: vLLM
-#: ``vllm/engine/arg_utils.py`` ``get_batch_defaults`` (≥ 70 GiB, not A100: 8192 tokens / 1024 seqs; else
-#: 2048 / 256), ``gpu_memory_utilization`` 0.9, block 16, async scheduling; TensorRT-LLM LLM API
-#: ``BaseLlmArgs`` ``max_num_tokens`` 8192, ``max_batch_size`` 2048, ``KvCacheConfig.free_gpu_memory_fraction``
-#: 0.9, ``tokens_per_block`` 32, overlap scheduler on (PyTorch backend); SGLang ``server_args.py``
-#: ``chunked_prefill_size`` 8192 on ≥ 80 GB GPUs, ``mem_fraction_static`` ≈ 0.88, ``page_size`` 1.
-_FALLBACK_ENGINES: dict[str, dict[str, Any]] = {
-    "vllm": {
-        "big": (8192, 1024),
-        "small": (2048, 256),
-        "block": 16,
-        "kv_fraction": 0.9,
-        "kv_rule": "of_total",
-        "async": True,
-    },
-    "trtllm": {
-        "big": (8192, 2048),
-        "small": (8192, 2048),
-        "block": 32,
-        "kv_fraction": 0.9,
-        "kv_rule": "of_free",
-        "async": True,
-    },
-    "sglang": {
-        "big": (8192, 1024),
-        "small": (2048, 256),
-        "block": 1,
-        "kv_fraction": 0.88,
-        "kv_rule": "of_total",
-        "async": True,
-    },
-}
-
-
-def _engine_module() -> Any:
-    try:
-        from dashboard.features import engine as mod  # h16's engine profiles, when present
-    except ImportError:
-        return None
-    return mod if hasattr(mod, "load_engine") else None
+    profile: Any = None  # the EngineProfile
 
 
 def list_engines() -> list[str]:
-    mod = _engine_module()
-    if mod is not None:
-        try:
-            return list(mod.list_engine_presets())
-        except Exception:
-            pass
-    return list(_FALLBACK_ENGINES)
+    return list(list_engine_presets())
 
 
 def engine_settings(name: str | None, hw: HardwareProfile) -> EngineSettings:
-    """Scheduler defaults, KV rule and overheads of engine ``name`` (default ``vllm``) on ``hw``."""
-    name = (name or DEFAULT_ENGINE).strip().lower()
-    mod = _engine_module()
-    if mod is not None:
-        try:
-            eng = mod.load_engine(name)
-        except (ValueError, KeyError, OSError) as exc:
-            raise ValueError(f"engine: {exc}") from None
-        d = eng.scheduler_defaults(hw)
-        ov = getattr(eng, "overheads", None)
-        params = ServingParams(
-            per_request_s=float(getattr(ov, "per_request_s", 0.0) or 0.0),
-            per_step_s=float(getattr(ov, "per_step_s", 0.0) or 0.0),
-            per_step_per_seq_s=float(getattr(ov, "per_step_per_seq_s", 0.0) or 0.0),
-        )
-        fb = _FALLBACK_ENGINES.get(eng.name, _FALLBACK_ENGINES["vllm"])
-        return EngineSettings(
-            name=eng.name,
-            max_num_batched_tokens=int(d["max_num_batched_tokens"]),
-            max_num_seqs=int(d["max_num_seqs"]),
-            block_size=int(d.get("block_size", fb["block"])),
-            kv_fraction=fb["kv_fraction"],
-            kv_rule=fb["kv_rule"],
-            async_scheduling=bool(getattr(eng, "async_scheduling", fb["async"])),
-            overheads=params,
-            profile=eng,
-        )
-    fb = _FALLBACK_ENGINES.get(name)
-    if fb is None:
-        raise ValueError(f"engine: unknown engine {name!r}; known: {', '.join(_FALLBACK_ENGINES)}")
-    big = hw.hbm_capacity_gb >= 70 and "a100" not in hw.slug.lower()
-    tokens, seqs = fb["big" if big else "small"]
+    """Scheduler defaults and overheads of engine ``name`` (default ``vllm``) on ``hw``."""
+    try:
+        eng = load_engine((name or DEFAULT_ENGINE).strip().lower())
+    except (ValueError, KeyError, OSError) as exc:
+        raise ValueError(f"engine: {exc}") from None
+    d = eng.scheduler_defaults(hw)
+    ov = eng.overheads
     return EngineSettings(
-        name=name,
-        max_num_batched_tokens=tokens,
-        max_num_seqs=seqs,
-        block_size=fb["block"],
-        kv_fraction=fb["kv_fraction"],
-        kv_rule=fb["kv_rule"],
-        async_scheduling=fb["async"],
-        overheads=ServingParams(),
+        name=eng.name,
+        max_num_batched_tokens=int(d["max_num_batched_tokens"]),
+        max_num_seqs=int(d["max_num_seqs"]),
+        block_size=int(d["block_size"]),
+        async_scheduling=bool(eng.async_scheduling),
+        overheads=ServingParams(
+            per_request_s=float(ov.per_request_s),
+            per_step_s=float(ov.per_step_s),
+            per_step_per_seq_s=float(ov.per_step_per_seq_s),
+        ),
+        profile=eng,
     )
 
 
 def kv_capacity_tokens(
     model: ModelProfile, hw: HardwareProfile, par: ParallelConfig, dt: Dtypes, eng: EngineSettings, context: int
 ) -> int:
-    """KV tokens one engine holds under the engine's KV rule (memory model for weights and
-    activations): ``of_total``: fraction × HBM − weights − activations − runtime reserve;
-    ``of_free``: fraction × (HBM − weights − activations − runtime reserve). Summed over the
-    attention-DP groups."""
-    if eng.profile is not None and hasattr(eng.profile, "kv_capacity_bytes"):
-        mem0 = memory_breakdown(
-            model,
-            hw,
-            par,
-            dt,
-            context=context,
-            reserved_fraction=0.0,
-            max_batched_tokens=eng.max_num_batched_tokens,
-            max_seqs=eng.max_num_seqs,
-        )
-        kv = float(eng.profile.kv_capacity_bytes(hw, mem0.weight_bytes, mem0.activation_bytes, tp=par.tp))
-        return max(0, int(kv // mem0.kv_bytes_per_token)) * par.attention_dp if kv > 0 else 0
-    if eng.kv_rule == "of_total":
-        mem = memory_breakdown(
-            model,
-            hw,
-            par,
-            dt,
-            context=context,
-            reserved_fraction=1.0 - eng.kv_fraction,
-            max_batched_tokens=eng.max_num_batched_tokens,
-            max_seqs=eng.max_num_seqs,
-        )
-        budget = mem.kv_budget_bytes
-    else:
-        mem = memory_breakdown(
-            model,
-            hw,
-            par,
-            dt,
-            context=context,
-            reserved_fraction=0.0,
-            max_batched_tokens=eng.max_num_batched_tokens,
-            max_seqs=eng.max_num_seqs,
-        )
-        budget = mem.kv_budget_bytes * eng.kv_fraction
-    if budget <= 0:
-        return 0
-    return int(budget // mem.kv_bytes_per_token) * par.attention_dp
+    """KV tokens one engine holds under the engine's KV rule (the shared memory model with
+    ``engine=``), summed over the attention-DP groups."""
+    mem = memory_breakdown(
+        model,
+        hw,
+        par,
+        dt,
+        context=context,
+        engine=eng.profile,
+        max_batched_tokens=eng.max_num_batched_tokens,
+        max_seqs=eng.max_num_seqs,
+    )
+    return max(0, mem.max_kv_tokens) * par.attention_dp
 
 
 # ---------------------------------------------------------------------------- scaled cost model
