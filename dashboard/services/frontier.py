@@ -65,7 +65,6 @@ Y_METRICS = {
     "tokens_per_usd": "output tokens per $",
     "tokens_per_joule": "output tokens per J",
 }
-_GPU_MEM_UTIL = 0.9
 MAX_SERIES = 24  # bounds the page's work (each series sweeps layouts × concurrencies)
 MAX_PD_GPUS = 64
 
@@ -142,7 +141,7 @@ def frontier_points(
                             par,
                             dt,
                             context=input_len + output_len,
-                            reserved_fraction=1 - _GPU_MEM_UTIL,
+                            engine=eng,  # the engine's KV rule
                             max_batched_tokens=budget,
                             max_seqs=c,
                         )

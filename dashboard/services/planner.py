@@ -56,6 +56,7 @@ import numpy as np
 
 from dashboard.features.checkpoint import native_format
 from dashboard.features.cost_model import CostModel
+from dashboard.features.engine import load_engine
 from dashboard.features.hardware import HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import cost_per_million_tokens, tokens_per_joule
@@ -240,16 +241,9 @@ class _Candidate:
 
 # ---------------------------------------------------------------------------- engine defaults
 def scheduler_limits(engine: str, hw: HardwareProfile) -> tuple[int, int, int]:
-    """``(max_num_batched_tokens, max_num_seqs, block_size)`` defaults of the engine: the engine
-    profile's when :mod:`dashboard.features.engine` is available, else vLLM's online-serving defaults
-    on a ≥ 70 GB GPU (8192 tokens, 256 sequences in vLLM ≤ 0.10; 16-token blocks)."""
-    try:
-        from dashboard.features.engine import load_engine  # type: ignore[import-not-found]
-
-        d = load_engine(engine).scheduler_defaults(hw)
-        return int(d["max_num_batched_tokens"]), int(d["max_num_seqs"]), int(d["block_size"])
-    except (ImportError, AttributeError, KeyError, ValueError, TypeError):
-        return 8192, 256, 16
+    """``(max_num_batched_tokens, max_num_seqs, block_size)``: the engine profile's defaults on ``hw``."""
+    d = load_engine(engine).scheduler_defaults(hw)
+    return int(d["max_num_batched_tokens"]), int(d["max_num_seqs"]), int(d["block_size"])
 
 
 # ---------------------------------------------------------------------------- layouts
@@ -334,7 +328,7 @@ def _capacity(
             lay.parallel(),
             dtypes,
             context=ctx + req.speculative.k,
-            reserved_fraction=1 - _GPU_MEM_UTIL,
+            engine=req.engine,  # the engine's KV rule, as the simulator's verdict uses
             max_batched_tokens=budget,
             max_seqs=max_seqs,
         )[0]
@@ -345,7 +339,7 @@ def _capacity(
             lay.parallel(),
             dtypes,
             context=ctx,
-            reserved_fraction=1 - _GPU_MEM_UTIL,
+            engine=req.engine,  # the engine's KV rule, as the simulator's verdict uses
             max_batched_tokens=budget,
             max_seqs=max_seqs,
         )
@@ -460,24 +454,14 @@ def _engine_sched(
     req: PlanRequest, cm: CostModel, max_num_batched_tokens: int, max_num_seqs: int, **overrides: Any
 ) -> SchedulerConfig:
     """The engine's scheduler (admission, async scheduling, overheads, KV rule: the engine profile)
-    with the plan's limits; the generic vLLM-style scheduler when no engine profile loads."""
+    with the plan's limits."""
     budget = max(max_num_batched_tokens, max_num_seqs)
     # every emitted launch enables chunked prefill (vLLM's default, SGLang --chunked-prefill-size, TRT-LLM
     # enable_chunked_prefill: true in the YAML), so the verdict is simulated with it, whatever the preset's default
     overrides.setdefault("chunked_prefill", True)
-    try:
-        return SchedulerConfig.from_engine(
-            req.engine, cm.hw, cm.par.tp, max_num_batched_tokens=budget, max_num_seqs=max_num_seqs, **overrides
-        )
-    except (AttributeError, ImportError, TypeError):
-        _, _, block = scheduler_limits(req.engine, cm.hw)
-        return SchedulerConfig(
-            max_num_batched_tokens=budget,
-            max_num_seqs=max_num_seqs,
-            block_size=block,
-            gpu_memory_utilization=_GPU_MEM_UTIL,
-            **overrides,
-        )
+    return SchedulerConfig.from_engine(
+        req.engine, cm.hw, cm.par.tp, max_num_batched_tokens=budget, max_num_seqs=max_num_seqs, **overrides
+    )
 
 
 def simulate_plan(
@@ -634,7 +618,7 @@ def _pd_capacity_prefill(
         lay.parallel(),
         dtypes,
         context=req.input_len + 1,
-        reserved_fraction=1 - _GPU_MEM_UTIL,
+        engine=req.engine,  # the engine's KV rule, as the simulator's verdict uses
         max_batched_tokens=budget,
         max_seqs=max_seqs,
     )
@@ -668,7 +652,7 @@ def _pd_capacity_decode(
         lay.parallel(),
         dtypes,
         context=ctx,
-        reserved_fraction=1 - _GPU_MEM_UTIL,
+        engine=req.engine,  # the engine's KV rule, as the simulator's verdict uses
         max_batched_tokens=max_seqs,
         max_seqs=max_seqs,
     )
