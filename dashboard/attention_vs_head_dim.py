@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_kernels
-from dashboard.components.inputs import PageInputs, parse_int_list
+from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.flash_attention import (
     COMPONENTS,
@@ -115,34 +115,30 @@ def render() -> None:
     mode = inputs.select(
         "sweep_mode", t("attn.sweep_mode"), SWEEP_MODES, container=c1, format_func=lambda m: t(f"attn.mode.{m}")
     )
-    inputs.text(
-        "head_dims", t("attn.head_dims"), container=c1, parse=lambda s: parse_int_list(s, min_value=8, max_items=16)
-    )
+    inputs.text("head_dims", t("attn.head_dims"), container=c1)
     if mode == "head_dim":
-        inputs.number("num_heads", t("attn.num_heads"), min_value=1, max_value=1024, step=1, container=c2)
+        inputs.number("num_heads", t("attn.num_heads"), step=1, container=c2)
     else:
-        inputs.number("hidden", t("attn.hidden"), min_value=64, max_value=65536, step=128, container=c2)
-    inputs.number("gqa_group", t("attn.gqa_group"), min_value=1, max_value=1024, step=1, container=c2)
-    inputs.number("batch", t("attn.batch"), min_value=1, max_value=4096, step=1, container=c3)
-    inputs.number("seq_len", t("attn.seq_len"), min_value=1, max_value=1_048_576, step=1024, container=c3)
-    inputs.number("prefix_len", t("attn.prefix_len"), min_value=0, max_value=1_048_576, step=1024, container=c3)
-    inputs.number("block_m", t("attn.block_m"), min_value=16, max_value=512, step=16, container=c4)
-    inputs.number("block_n", t("attn.block_n"), min_value=16, max_value=512, step=16, container=c4)
+        inputs.number("hidden", t("attn.hidden"), step=128, container=c2)
+    inputs.number("gqa_group", t("attn.gqa_group"), step=1, container=c2)
+    inputs.number("batch", t("attn.batch"), step=1, container=c3)
+    inputs.number("seq_len", t("attn.seq_len"), step=1024, container=c3)
+    inputs.number("prefix_len", t("attn.prefix_len"), step=1024, container=c3)
+    inputs.number("block_m", t("attn.block_m"), step=16, container=c4)
+    inputs.number("block_n", t("attn.block_n"), step=16, container=c4)
     inputs.toggle("causal", t("attn.causal"), container=c4)
     with st.expander(t("attn.advanced")):
         a1, a2, a3 = st.columns(3)
         inputs.select("dtype", t("attn.dtype"), ATTN_DTYPES, container=a1)
-        inputs.slider("overlap", t("attn.overlap"), min_value=0.0, max_value=1.0, step=0.05, container=a1)
-        inputs.number("clock_mhz", t("attn.clock"), min_value=0.0, max_value=5000.0, step=10.0, container=a2)
-        inputs.number("fp32_ops_per_clk", t("attn.fp32"), min_value=1, max_value=4096, step=32, container=a2)
-        inputs.number("focus_head_dim", t("attn.focus"), min_value=8, max_value=512, step=8, container=a3)
+        inputs.slider("overlap", t("attn.overlap"), step=0.05, container=a1)
+        inputs.number("clock_mhz", t("attn.clock"), step=10.0, container=a2)
+        inputs.number("fp32_ops_per_clk", t("attn.fp32"), step=32, container=a2)
+        inputs.number("focus_head_dim", t("attn.focus"), step=8, container=a3)
         o_cols = st.columns(len(COMPONENTS))
         for col, comp in zip(o_cols, COMPONENTS, strict=True):
             inputs.number(
                 f"override_{comp}",
                 t("attn.override", name=comp),
-                min_value=0.0,
-                max_value=1e24,
                 format="%.4g",
                 container=col,
             )

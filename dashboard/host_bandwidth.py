@@ -15,7 +15,7 @@ import pandas as pd
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
 from dashboard.components.host_link import host_link_inputs
-from dashboard.components.inputs import PageInputs, parse_float_list, parse_int_list
+from dashboard.components.inputs import PageInputs, declared_list_parser
 from dashboard.components.moe_try import try_moe_buttons
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.batch import StepSpec
@@ -86,17 +86,12 @@ not slowed by the copies. Defaults: η_link = 0.825 and pageable = 0.368× pinne
 
 
 def _parse_hist(text: str) -> tuple[float, ...]:
-    vals = parse_float_list(text, max_items=4096)
+    parse = declared_list_parser(HostBandwidthInputs, "histogram")
+    assert parse is not None  # declared tuple[float, ...]
+    vals = parse(text)
     if sum(vals) <= 0:
         raise ValueError("at least one weight must be positive")
     return vals
-
-
-def _parse_sweep(text: str) -> tuple[int, ...]:
-    try:
-        return parse_int_list(text, max_items=32)
-    except OverflowError:  # "inf" / "1e400"
-        raise ValueError("batch sizes must be finite integers") from None
 
 
 def _spec(phase: str, batch: int, context: int) -> StepSpec:
@@ -113,10 +108,10 @@ def _kv_tier_section(ctx: Any, inputs: PageInputs, link: Any, link_ch: Any) -> d
     st, t = ctx.st, ctx.t
     st.subheader(t("hb.kv_tier"))
     c1, c2, c3, c4 = st.columns(4)
-    inputs.number("kv_tier_rate", t("hb.kv_tier_rate"), min_value=0.0, max_value=100_000.0, step=0.5, container=c1)
-    inputs.number("kv_tier_prompt", t("hb.kv_tier_prompt"), min_value=1, max_value=2_000_000, step=256, container=c2)
-    inputs.number("kv_tier_output", t("hb.kv_tier_output"), min_value=1, max_value=2_000_000, step=32, container=c3)
-    inputs.number("kv_tier_hit", t("hb.kv_tier_hit"), min_value=0.0, max_value=1.0, step=0.05, container=c4)
+    inputs.number("kv_tier_rate", t("hb.kv_tier_rate"), step=0.5, container=c1)
+    inputs.number("kv_tier_prompt", t("hb.kv_tier_prompt"), step=256, container=c2)
+    inputs.number("kv_tier_output", t("hb.kv_tier_output"), step=32, container=c3)
+    inputs.number("kv_tier_hit", t("hb.kv_tier_hit"), step=0.05, container=c4)
     inputs.sync_query_params()
     v = inputs.values
     mem = memory_breakdown(ctx.model, ctx.hardware, ctx.parallel, ctx.dtypes, context=v.kv_tier_prompt)
@@ -178,25 +173,25 @@ def render() -> None:
     st.subheader(t("offload.section_workload"))
     c1, c2, c3 = st.columns(3)
     inputs.select("phase", t("hb.phase"), PHASES, container=c1)
-    inputs.number("batch", t("hb.batch"), min_value=1, max_value=65_536, step=1, container=c2)
-    inputs.number("context", t("hb.context"), min_value=1, max_value=2_000_000, step=256, container=c3)
+    inputs.number("batch", t("hb.batch"), step=1, container=c2)
+    inputs.number("context", t("hb.context"), step=256, container=c3)
 
     st.subheader(t("offload.section_experts"))
     c1, c2, c3, c4 = st.columns(4)
     max_res = model.num_experts if model.is_moe else 100_000
-    inputs.number("resident_experts", t("hb.resident"), min_value=0, max_value=max_res, step=1, container=c1)
+    inputs.number("resident_experts", t("hb.resident"), max_value=max_res, step=1, container=c1)
     inputs.select("popularity", t("offload.popularity"), POPULARITY_KINDS, container=c2)
-    inputs.number("zipf_exponent", t("offload.zipf"), min_value=0.0, max_value=5.0, step=0.1, container=c3)
-    inputs.number("prefetch_window", t("offload.prefetch"), min_value=0, max_value=1_000, step=1, container=c4)
+    inputs.number("zipf_exponent", t("offload.zipf"), step=0.1, container=c3)
+    inputs.number("prefetch_window", t("offload.prefetch"), step=1, container=c4)
     if inputs.values.popularity == "histogram":
         inputs.text("histogram", t("hb.histogram"), parse=_parse_hist)
 
     c4 = host_link_inputs(ctx, inputs)
-    inputs.number("kv_writeback_ratio", t("hb.kv_ratio"), min_value=0.0, max_value=1.0, step=0.05, container=c4)
+    inputs.number("kv_writeback_ratio", t("hb.kv_ratio"), step=0.05, container=c4)
     c1, c2, c3 = st.columns(3)
     inputs.toggle("pinned", t("offload.pinned"), container=c1)
     inputs.toggle("full_duplex", t("hb.duplex"), container=c2)
-    inputs.text("batch_sweep", t("hb.sweep"), parse=_parse_sweep, container=c3)
+    inputs.text("batch_sweep", t("hb.sweep"), container=c3)
     inputs.sync_query_params()
     v: HostBandwidthInputs = inputs.values
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_kernels
-from dashboard.components.inputs import PageInputs, parse_int_list
+from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.metrics import mfu
 from dashboard.features.mma import (
@@ -117,38 +117,37 @@ def render() -> None:
         container=c1,
         format_func=lambda s: t("mma.shape_custom") if s == "custom" else f"{s} {shapes[s]}",
     )
-    inputs.number("m", t("mma.m"), min_value=1, max_value=1 << 20, step=1, container=c1)
+    inputs.number("m", t("mma.m"), step=1, container=c1)
     if shape == "custom":
-        inputs.number("n", t("mma.n"), min_value=1, max_value=1 << 20, step=128, container=c1)
-        inputs.number("k", t("mma.k"), min_value=1, max_value=1 << 20, step=128, container=c1)
+        inputs.number("n", t("mma.n"), step=128, container=c1)
+        inputs.number("k", t("mma.k"), step=128, container=c1)
     else:
         c1.caption(t("mma.shape_from", n=shapes[shape][0], k=shapes[shape][1], label=shape))
     inputs.select("dtype", t("mma.dtype"), list(GEMM_DTYPES), container=c2)
-    inputs.number("out_bytes", t("mma.out_bytes"), min_value=0.5, max_value=8.0, step=0.5, container=c2)
+    inputs.number("out_bytes", t("mma.out_bytes"), step=0.5, container=c2)
     inputs.select("sweep_dim", t("mma.sweep_dim"), SWEEP_DIMS, container=c3, horizontal=True, radio=True)
     inputs.text(
         "sweep_values",
         t("mma.sweep_values"),
         container=c3,
-        parse=lambda s: parse_int_list(s, min_value=1, max_items=32),
     )
     with st.expander(t("mma.tiles"), expanded=True):
         cols = st.columns(4)
-        inputs.number("block_m", t("mma.block_m"), min_value=8, max_value=1024, step=8, container=cols[0])
-        inputs.number("block_n", t("mma.block_n"), min_value=8, max_value=1024, step=8, container=cols[0])
-        inputs.number("block_k", t("mma.block_k"), min_value=8, max_value=1024, step=8, container=cols[1])
-        inputs.number("stages", t("mma.stages"), min_value=1, max_value=16, step=1, container=cols[1])
-        inputs.number("wg_m", t("mma.wg_m"), min_value=8, max_value=1024, step=8, container=cols[2])
-        inputs.number("wg_n", t("mma.wg_n"), min_value=8, max_value=1024, step=8, container=cols[2])
-        inputs.number("split_k", t("mma.split_k"), min_value=0, max_value=64, step=1, container=cols[3])
+        inputs.number("block_m", t("mma.block_m"), step=8, container=cols[0])
+        inputs.number("block_n", t("mma.block_n"), step=8, container=cols[0])
+        inputs.number("block_k", t("mma.block_k"), step=8, container=cols[1])
+        inputs.number("stages", t("mma.stages"), step=1, container=cols[1])
+        inputs.number("wg_m", t("mma.wg_m"), step=8, container=cols[2])
+        inputs.number("wg_n", t("mma.wg_n"), step=8, container=cols[2])
+        inputs.number("split_k", t("mma.split_k"), step=1, container=cols[3])
     with st.expander(t("mma.memory")):
         cols = st.columns(4)
-        inputs.slider("l2_hit_rate", t("mma.l2_hit"), min_value=0.0, max_value=1.0, step=0.05, container=cols[0])
-        inputs.number("hbm_gb_s", t("mma.hbm"), min_value=0.0, max_value=1e6, step=100.0, container=cols[1])
-        inputs.number("l2_gb_s", t("mma.l2"), min_value=0.0, max_value=1e6, step=500.0, container=cols[1])
-        inputs.number("smem_bytes_per_clk", t("mma.smem"), min_value=0.0, max_value=1e6, step=16.0, container=cols[2])
-        inputs.number("reg_bytes_per_clk", t("mma.reg"), min_value=1.0, max_value=1e6, step=128.0, container=cols[2])
-        inputs.number("clock_mhz", t("mma.clock"), min_value=0.0, max_value=1e6, step=10.0, container=cols[3])
+        inputs.slider("l2_hit_rate", t("mma.l2_hit"), step=0.05, container=cols[0])
+        inputs.number("hbm_gb_s", t("mma.hbm"), step=100.0, container=cols[1])
+        inputs.number("l2_gb_s", t("mma.l2"), step=500.0, container=cols[1])
+        inputs.number("smem_bytes_per_clk", t("mma.smem"), step=16.0, container=cols[2])
+        inputs.number("reg_bytes_per_clk", t("mma.reg"), step=128.0, container=cols[2])
+        inputs.number("clock_mhz", t("mma.clock"), step=10.0, container=cols[3])
         inputs.toggle("overhead", t("mma.overhead"), container=cols[3])
     inputs.sync_query_params()
     v: MmaInputs = inputs.values

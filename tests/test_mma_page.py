@@ -102,9 +102,9 @@ def test_hbm_cap_and_missing_microarch() -> None:
 
 
 def test_inputs_and_figures() -> None:
-    with pytest.raises(ValueError, match="sweep dimension"):
+    with pytest.raises(ValueError, match="sweep_dim"):
         MmaInputs(sweep_dim="x")
-    with pytest.raises(ValueError, match="L2 hit rate"):
+    with pytest.raises(ValueError, match="l2_hit_rate"):
         MmaInputs(l2_hit_rate=1.5)
     fig = gemm_throughput_chart([1, 2], [1.0, 2.0], xaxis="M", peak_tflops=10.0, measured={"h200": ([1], [0.9])})
     assert [t.name for t in fig.data] == ["model", "h200", "tensor peak 10"] and fig.layout.xaxis.type == "log"

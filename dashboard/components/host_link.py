@@ -18,19 +18,15 @@ def host_link_inputs(ctx: Any, inputs: PageInputs) -> Any:
     st.subheader(t("offload.section_host"))
     c1, c2, c3, c4 = st.columns(4)
     inputs.select("link", t("offload.link"), LINKS, container=c1)
-    inputs.number("link_gb_s", t("offload.link_gb_s"), min_value=0.0, max_value=100_000.0, step=1.0, container=c2)
-    inputs.number("ddr_gb_s", t("offload.ddr_gb_s"), min_value=0.0, max_value=100_000.0, step=10.0, container=c3)
-    inputs.number("gpus_per_socket", t("offload.gpus_per_socket"), min_value=0, max_value=1024, step=1, container=c4)
+    inputs.number("link_gb_s", t("offload.link_gb_s"), step=1.0, container=c2)
+    inputs.number("ddr_gb_s", t("offload.ddr_gb_s"), step=10.0, container=c3)
+    inputs.number("gpus_per_socket", t("offload.gpus_per_socket"), step=1, container=c4)
     c1, c2, c3, c4 = st.columns(4)
-    inputs.number(
-        "link_efficiency", t("offload.link_eff"), min_value=0.01, max_value=1.0, step=0.005, format="%.3f", container=c1
-    )
-    inputs.number("ddr_efficiency", t("offload.ddr_eff"), min_value=0.01, max_value=1.0, step=0.01, container=c2)
+    inputs.number("link_efficiency", t("offload.link_eff"), step=0.005, format="%.3f", container=c1)
+    inputs.number("ddr_efficiency", t("offload.ddr_eff"), step=0.01, container=c2)
     inputs.number(
         "pageable_factor",
         t("offload.pageable_factor"),
-        min_value=0.01,
-        max_value=1.0,
         step=0.005,
         format="%.3f",
         container=c3,

@@ -14,7 +14,14 @@ from dashboard.common.i18n import tr
 from dashboard.features.params import coerce_param, param_specs, widget_bounds
 from dashboard.state.validate import parse_float_list, parse_int_list
 
-__all__ = ["SIDEBAR_FIELDS", "PageInputs", "coerce_query_value", "parse_float_list", "parse_int_list"]
+__all__ = [
+    "SIDEBAR_FIELDS",
+    "PageInputs",
+    "coerce_query_value",
+    "declared_list_parser",
+    "parse_float_list",
+    "parse_int_list",
+]
 
 #: Page input fields that follow a sidebar setting (page field -> ``Settings`` attribute). Only
 #: TP/EP: a page's dtype fields can mean something else (the experts page's checkpoint format).
@@ -53,6 +60,21 @@ def coerce_query_value(raw: str, like: Any) -> Any:
         typ = int if all(isinstance(v, int) for v in like) else float
         return tuple(typ(x) for x in raw.split(",") if x)
     raise ValueError(raw)
+
+
+def declared_list_parser(cls: type, field: str) -> Callable[[str], Any] | None:
+    """A ``"1, 2, 4"`` parser for a field declared ``tuple[int, ...]`` / ``tuple[float, ...]``
+    (lower bound and item limit from its declaration), ``None`` for any other field."""
+    spec = param_specs(cls).get(field)
+    kind = {f.name: str(f.type) for f in dataclasses.fields(cls)}.get(field, "")
+    if spec is None or not kind.startswith("tuple[") or "str" in kind:
+        return None
+    max_items = spec.max_items
+    if "int" in kind:
+        lo_i = int(spec.lo) if spec.lo is not None else -(10**12)
+        return lambda text: parse_int_list(text, min_value=lo_i, max_items=max_items)
+    lo_f = float(spec.lo) if spec.lo is not None else -math.inf
+    return lambda text: parse_float_list(text, min_value=lo_f, max_items=max_items)
 
 
 class PageInputs:
@@ -205,12 +227,18 @@ class PageInputs:
         field: str,
         label: str,
         *,
-        min_value: float,
-        max_value: float,
+        min_value: float | None = None,
+        max_value: float | None = None,
         step: float | None = None,
         help: str | None = None,
         container: Any = None,
     ) -> Any:
+        """A slider; bounds not given come from the field's declaration (a slider needs both)."""
+        declared = widget_bounds(type(self.values), field, step)
+        min_value = declared.get("min_value") if min_value is None else min_value
+        max_value = declared.get("max_value") if max_value is None else max_value
+        if min_value is None or max_value is None:
+            raise TypeError(f"slider {field!r} needs min_value and max_value (declare lo/hi on the field)")
         cur = getattr(self.values, field)
         key = self._seed(field, min(max(cur, min_value), max_value))
         self._where(container).slider(
@@ -287,7 +315,11 @@ class PageInputs:
         area: bool = False,
     ) -> Any:
         """Free text; ``parse`` turns it into the field's value (e.g. a comma list → tuple of ints)
-        and raises ``ValueError`` with a message for bad text."""
+        and raises ``ValueError`` with a message for bad text. Without ``parse``, a field declared
+        as a list of numbers is parsed with the declaration's lower bound and item limit (the
+        dataclass then checks the upper bound)."""
+        if parse is None:
+            parse = declared_list_parser(type(self.values), field)
         cur = getattr(self.values, field)
         shown = ", ".join(str(v) for v in cur) if isinstance(cur, tuple) else str(cur)
         key = self._seed(field, shown)

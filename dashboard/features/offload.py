@@ -65,6 +65,7 @@ from dashboard.features.hardware import HardwareProfile
 from dashboard.features.memory import kv_bytes_per_token_per_gpu, memory_breakdown
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.params import param, validate_params
 
 __all__ = [
     "CHANNELS",
@@ -143,14 +144,12 @@ class Popularity:
     """Expert popularity: ``uniform``, ``zipf`` (``p ∝ rank^−exponent``) or ``histogram``
     (relative weights of ``len(weights)`` rank buckets, spread evenly over the experts)."""
 
-    kind: str = "uniform"
-    exponent: float = 1.0
+    kind: str = param("uniform", choices=POPULARITY_KINDS, label="Expert popularity")
+    exponent: float = param(1.0, lo=0.0, hi=5.0, label="Zipf exponent", help="p ∝ rank^−exponent")
     weights: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in POPULARITY_KINDS:
-            raise ValueError(f"popularity must be one of {', '.join(POPULARITY_KINDS)}, got {self.kind!r}")
-        _check_range("Zipf exponent", self.exponent, 0.0, 5.0)
+        validate_params(self)
         if self.kind == "histogram":
             w = self.weights
             if not w or len(w) > 4096:
@@ -327,25 +326,26 @@ class HostLinkConfig:
     ``gpus_per_socket`` of 0 means 2 on Grace parts (a Grace serves two GPUs) and 4 otherwise
     (HGX: 8 GPUs on 2 sockets)."""
 
-    link: str = "auto"
-    link_gb_s: float = 0.0
-    ddr_gb_s: float = 0.0
-    link_efficiency: float = DEFAULT_LINK_EFFICIENCY
-    ddr_efficiency: float = DEFAULT_DDR_EFFICIENCY
-    pinned: bool = True
-    pageable_factor: float = DEFAULT_PAGEABLE_FACTOR
-    gpus_per_socket: int = 0
-    full_duplex: bool = True
+    link: str = param("auto", choices=LINKS, label="Host link", help="auto: NVLink-C2C where present, else PCIe")
+    link_gb_s: float = param(
+        0.0, lo=0.0, hi=100_000.0, unit="GB/s", label="Link bandwidth", help="per direction; 0 = hardware profile"
+    )
+    ddr_gb_s: float = param(0.0, lo=0.0, hi=100_000.0, unit="GB/s", label="Host DDR bandwidth", help="0 = profile")
+    link_efficiency: float = param(
+        DEFAULT_LINK_EFFICIENCY, lo=0.01, hi=1.0, label="Link efficiency", help="measured H200 pinned copy / peak"
+    )
+    ddr_efficiency: float = param(DEFAULT_DDR_EFFICIENCY, lo=0.01, hi=1.0, label="DDR efficiency")
+    pinned: bool = param(True, label="Pinned host memory")
+    pageable_factor: float = param(
+        DEFAULT_PAGEABLE_FACTOR, lo=0.01, hi=1.0, label="Pageable factor", help="pageable / pinned copy rate"
+    )
+    gpus_per_socket: int = param(
+        0, lo=0, hi=1024, unit="GPUs", label="GPUs per host socket", help="0 = 2 on Grace parts, else 4"
+    )
+    full_duplex: bool = param(True, label="Full-duplex link")
 
     def __post_init__(self) -> None:
-        if self.link not in LINKS:
-            raise ValueError(f"link must be one of {', '.join(LINKS)}, got {self.link!r}")
-        _check_range("link bandwidth (GB/s)", self.link_gb_s, 0.0, 100_000.0)
-        _check_range("DDR bandwidth (GB/s)", self.ddr_gb_s, 0.0, 100_000.0)
-        _check_range("link efficiency", self.link_efficiency, 0.01, 1.0)
-        _check_range("DDR efficiency", self.ddr_efficiency, 0.01, 1.0)
-        _check_range("pageable factor", self.pageable_factor, 0.01, 1.0)
-        _check_int("GPUs per host socket", self.gpus_per_socket, 0, 1024)
+        validate_params(self)
 
     def link_kind(self, hw: HardwareProfile) -> str:
         if self.link == "auto":

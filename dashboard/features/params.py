@@ -77,12 +77,19 @@ class Param:
     def bounds_text(self) -> str:
         """``[1, 4096]``, ``[0, 1)``, ``> 0`` …"""
         if self.lo is not None and self.hi is not None:
-            return f"{'(' if self.open_lo else '['}{self.lo:g}, {self.hi:g}{')' if self.open_hi else ']'}"
+            return f"{'(' if self.open_lo else '['}{_num(self.lo)}, {_num(self.hi)}{')' if self.open_hi else ']'}"
         if self.lo is not None:
-            return f"{'>' if self.open_lo else '≥'} {self.lo:g}"
+            return f"{'>' if self.open_lo else '≥'} {_num(self.lo)}"
         if self.hi is not None:
-            return f"{'<' if self.open_hi else '≤'} {self.hi:g}"
+            return f"{'<' if self.open_hi else '≤'} {_num(self.hi)}"
         return ""
+
+
+def _num(x: float) -> str:
+    """A bound as text: whole numbers in full (``1048576``, not ``1.04858e+06``), others ``:g``."""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:g}"
 
 
 def param(

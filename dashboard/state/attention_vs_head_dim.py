@@ -1,16 +1,18 @@
-"""Inputs of the attention-vs-head_dim page (FlashAttention-3 component model)."""
+"""Inputs of the attention-vs-head_dim page (FlashAttention-3 component model). Page-only fields:
+each ``param`` here is the one declaration of that input."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from dashboard.features.flash_attention import COMPONENTS, SWEEP_MODES
-from dashboard.state.validate import check_float as _num_in
-from dashboard.state.validate import check_int as _int_in
+from dashboard.features.params import param, validate_params
 
 __all__ = ["ATTN_DTYPES", "AttentionInputs"]
 
 ATTN_DTYPES = ("bf16", "fp16", "fp8")
+_TOKENS = 1_048_576
+_OVERRIDE = {"lo": 0.0, "hi": 1e24, "unit": "component work at focus_head_dim", "help": "0 = use the model"}
 
 
 @dataclass(frozen=True)
@@ -19,54 +21,34 @@ class AttentionInputs:
     Overrides (``override_<component>``) are the work of that component at ``focus_head_dim``;
     0 means "use the model"."""
 
-    sweep_mode: str = "head_dim"
-    head_dims: tuple[int, ...] = (64, 96, 128, 192, 256)
-    num_heads: int = 32
-    hidden: int = 4096
-    gqa_group: int = 4
-    batch: int = 1
-    seq_len: int = 8192
-    prefix_len: int = 0
-    causal: bool = True
-    block_m: int = 128
-    block_n: int = 128
-    dtype: str = "bf16"
-    overlap: float = 0.2
-    clock_mhz: float = 0.0
-    fp32_ops_per_clk: int = 128
-    focus_head_dim: int = 128
-    override_qk_gemm: float = 0.0
-    override_softmax_exp: float = 0.0
-    override_rescale: float = 0.0
-    override_pv_gemm: float = 0.0
-    override_tile_loads: float = 0.0
+    sweep_mode: str = param("head_dim", choices=SWEEP_MODES, label="Sweep mode")
+    head_dims: tuple[int, ...] = param((64, 96, 128, 192, 256), lo=8, hi=512, max_items=16, label="Head dims")
+    num_heads: int = param(32, lo=1, hi=1024, unit="heads", label="Query heads")
+    hidden: int = param(4096, lo=64, hi=65536, label="Hidden size")
+    gqa_group: int = param(4, lo=1, hi=1024, unit="query heads per KV head", label="GQA group")
+    batch: int = param(1, lo=1, hi=4096, unit="sequences", label="Batch")
+    seq_len: int = param(8192, lo=1, hi=_TOKENS, unit="tokens", label="Sequence length")
+    prefix_len: int = param(0, lo=0, hi=_TOKENS, unit="tokens", label="Cached prefix")
+    causal: bool = param(True, label="Causal mask")
+    block_m: int = param(128, lo=16, hi=512, unit="rows", label="Tile M", help="a multiple of 16")
+    block_n: int = param(128, lo=16, hi=512, unit="columns", label="Tile N", help="a multiple of 16")
+    dtype: str = param("bf16", choices=ATTN_DTYPES, label="Format")
+    overlap: float = param(0.2, lo=0.0, hi=1.0, label="Overlap φ", help="share of softmax hidden under the GEMMs")
+    clock_mhz: float = param(0.0, lo=0.0, hi=5000.0, unit="MHz", label="Clock", help="0 = hardware profile")
+    fp32_ops_per_clk: int = param(128, lo=1, hi=4096, unit="ops/clk/SM", label="FP32 ops per clock")
+    focus_head_dim: int = param(128, lo=8, hi=512, label="Focus head_dim")
+    override_qk_gemm: float = param(0.0, **_OVERRIDE, label="Override QKᵀ GEMM")
+    override_softmax_exp: float = param(0.0, **_OVERRIDE, label="Override softmax exp")
+    override_rescale: float = param(0.0, **_OVERRIDE, label="Override rescale")
+    override_pv_gemm: float = param(0.0, **_OVERRIDE, label="Override PV GEMM")
+    override_tile_loads: float = param(0.0, **_OVERRIDE, label="Override tile loads")
 
     def __post_init__(self) -> None:
-        if self.sweep_mode not in SWEEP_MODES:
-            raise ValueError(f"sweep mode must be one of {', '.join(SWEEP_MODES)}")
-        if not isinstance(self.head_dims, tuple) or not 1 <= len(self.head_dims) <= 16:
-            raise ValueError("give between 1 and 16 head dims")
-        for d in self.head_dims:
-            _int_in("each head_dim", d, 8, 512)
-        _int_in("num_heads", self.num_heads, 1, 1024)
-        _int_in("hidden", self.hidden, 64, 65536)
-        _int_in("gqa_group", self.gqa_group, 1, 1024)
-        _int_in("batch", self.batch, 1, 4096)
-        _int_in("seq_len", self.seq_len, 1, 1_048_576)
-        _int_in("prefix_len", self.prefix_len, 0, 1_048_576)
+        validate_params(self)
         for name in ("block_m", "block_n"):
             v = getattr(self, name)
-            _int_in(name, v, 16, 512)
             if v % 16:
                 raise ValueError(f"{name} must be a multiple of 16 (tensor-core tile granularity), got {v}")
-        if self.dtype not in ATTN_DTYPES:
-            raise ValueError(f"dtype must be one of {', '.join(ATTN_DTYPES)}")
-        _num_in("overlap φ", self.overlap, 0.0, 1.0)
-        _num_in("clock (MHz, 0 = profile)", self.clock_mhz, 0.0, 5000.0)
-        _int_in("FP32 ops/clk/SM", self.fp32_ops_per_clk, 1, 4096)
-        _int_in("focus head_dim", self.focus_head_dim, 8, 512)
-        for c in COMPONENTS:
-            _num_in(f"override for {c}", getattr(self, f"override_{c}"), 0.0, 1e24)
 
     @property
     def kv_len(self) -> int:

@@ -1,73 +1,56 @@
-"""Inputs of the MoE expert-offload page (``dashboard/experts_calculation.py``), validated on construction."""
+"""Inputs of the MoE expert-offload page (``dashboard/experts_calculation.py``), validated on construction.
+
+The host-path and popularity fields refer to their declarations in :mod:`dashboard.features.offload`
+(``like``); the page-only fields are declared here (``param``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from dashboard.features.dtypes import WEIGHT_DTYPES
-from dashboard.features.offload import (
-    DEFAULT_DDR_EFFICIENCY,
-    DEFAULT_LINK_EFFICIENCY,
-    DEFAULT_PAGEABLE_FACTOR,
-    LINKS,
-    HostLinkConfig,
-    Popularity,
-)
-from dashboard.state.validate import check_float as _num
-from dashboard.state.validate import check_int as _int
+from dashboard.features.offload import HostLinkConfig, Popularity
+from dashboard.features.params import like, param, validate_params
 
 __all__ = ["CHECKPOINT", "SIDEBAR", "ExpertsInputs"]
 
 SIDEBAR = "sidebar"  # model / weight dtype: use the sidebar's choice
 CHECKPOINT = "checkpoint"  # weight dtype: the format the model's checkpoint ships (fp8 DeepSeek-V3, mxfp4 gpt-oss)
 POPULARITY = ("uniform", "zipf")
+_DEGREE = {"lo": 1, "hi": 1024, "unit": "GPUs"}
 
 
 @dataclass(frozen=True)
 class ExpertsInputs:
     """Model and layout, the reload window, the host path, the decode workload and its latency budget."""
 
-    moe_model: str = SIDEBAR  # not "model": that query parameter is the sidebar's
-    weight_dtype: str = CHECKPOINT
-    tp_size: int = 1  # not "tp"/"ep": those query parameters are the sidebar defaults
-    ep_size: int = 1
-    dp_size: int = 1
-    window_ms: float = 10.0
-    batch: int = 32
-    context: int = 4096
-    sla_ms: float = 100.0  # TPOT budget
-    reserved_fraction: float = 0.10
-    popularity: str = "zipf"
-    zipf_exponent: float = 1.0
-    prefetch_window: int = 1
-    link: str = "auto"
-    link_gb_s: float = 0.0
-    ddr_gb_s: float = 0.0
-    link_efficiency: float = DEFAULT_LINK_EFFICIENCY
-    ddr_efficiency: float = DEFAULT_DDR_EFFICIENCY
-    pinned: bool = True
-    pageable_factor: float = DEFAULT_PAGEABLE_FACTOR
-    gpus_per_socket: int = 0
+    # not "model": that query parameter is the sidebar's
+    moe_model: str = param(SIDEBAR, label="MoE model", help="a preset slug or 'sidebar'")
+    weight_dtype: str = param(CHECKPOINT, choices=(SIDEBAR, CHECKPOINT, *WEIGHT_DTYPES), label="Weight format")
+    # not "tp"/"ep": those query parameters are the sidebar defaults
+    tp_size: int = param(1, **_DEGREE, label="TP")
+    ep_size: int = param(1, **_DEGREE, label="EP")
+    dp_size: int = param(1, **_DEGREE, label="DP")
+    window_ms: float = param(10.0, lo=0.001, hi=1e6, unit="ms", label="Reload window")
+    batch: int = param(32, lo=1, hi=65_536, unit="sequences", label="Decode batch")
+    context: int = param(4096, lo=1, hi=2_000_000, unit="tokens", label="Context")
+    sla_ms: float = param(100.0, lo=0.001, hi=1e7, unit="ms", label="TPOT budget")
+    reserved_fraction: float = param(0.10, lo=0.0, hi=0.9, label="Reserved HBM fraction")
+    popularity: str = like(Popularity, "kind", "zipf", choices=POPULARITY)
+    zipf_exponent: float = like(Popularity, "exponent")
+    prefetch_window: int = param(1, lo=0, hi=1_000, unit="layers", label="Prefetch window")
+    link: str = like(HostLinkConfig, "link")
+    link_gb_s: float = like(HostLinkConfig, "link_gb_s")
+    ddr_gb_s: float = like(HostLinkConfig, "ddr_gb_s")
+    link_efficiency: float = like(HostLinkConfig, "link_efficiency")
+    ddr_efficiency: float = like(HostLinkConfig, "ddr_efficiency")
+    pinned: bool = like(HostLinkConfig, "pinned")
+    pageable_factor: float = like(HostLinkConfig, "pageable_factor")
+    gpus_per_socket: int = like(HostLinkConfig, "gpus_per_socket")
 
     def __post_init__(self) -> None:
-        if not isinstance(self.moe_model, str) or not self.moe_model:
-            raise ValueError("model must be a preset slug or 'sidebar'")
-        if self.weight_dtype not in (SIDEBAR, CHECKPOINT, *WEIGHT_DTYPES):
-            raise ValueError(f"weight dtype must be 'sidebar', 'checkpoint' or one of {', '.join(WEIGHT_DTYPES)}")
-        for name in ("tp_size", "ep_size", "dp_size"):
-            _int(name[:2].upper(), getattr(self, name), 1, 1024)
-        _num("window (ms)", self.window_ms, 0.001, 1e6)
-        _int("batch", self.batch, 1, 65_536)
-        _int("context", self.context, 1, 2_000_000)
-        _num("latency budget (ms)", self.sla_ms, 0.001, 1e7)
-        _num("reserved HBM fraction", self.reserved_fraction, 0.0, 0.9)
-        if self.popularity not in POPULARITY:
-            raise ValueError(f"popularity must be one of {', '.join(POPULARITY)}")
-        _int("prefetch window", self.prefetch_window, 0, 1_000)
-        if self.link not in LINKS:
-            raise ValueError(f"link must be one of {', '.join(LINKS)}")
-        self.popularity_model()
-        self.link_config()
+        validate_params(self)
+        if not self.moe_model:
+            raise ValueError("moe_model must be a preset slug or 'sidebar'")
 
     def popularity_model(self) -> Popularity:
         return Popularity(self.popularity, float(self.zipf_exponent))

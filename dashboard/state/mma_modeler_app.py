@@ -1,16 +1,18 @@
-"""Inputs of the MMA / GEMM tile modeler page."""
+"""Inputs of the MMA / GEMM tile modeler page (page-only fields: each ``param`` here is the one
+declaration of that input)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from dashboard.features.mma import GEMM_DTYPES
-from dashboard.state.validate import check_float as _num_in
-from dashboard.state.validate import check_int as _int_in
+from dashboard.features.params import param, validate_params
 
 __all__ = ["SWEEP_DIMS", "MmaInputs"]
 
 SWEEP_DIMS = ("m", "n", "k")
+_DIM = 1 << 20  # largest GEMM dimension offered
+_TILE = {"lo": 8, "hi": 1024, "unit": "elements"}
 
 
 @dataclass(frozen=True)
@@ -19,55 +21,41 @@ class MmaInputs:
     shape. Bandwidth caps of 0 mean "from the hardware profile"; ``split_k = 0`` picks the fastest
     power of two."""
 
-    shape: str = "custom"
-    m: int = 4096
-    n: int = 6144
-    k: int = 4096
-    dtype: str = "bf16"
-    out_bytes: float = 2.0
-    block_m: int = 128
-    block_n: int = 256
-    block_k: int = 64
-    wg_m: int = 64
-    wg_n: int = 256
-    stages: int = 4
-    split_k: int = 0
-    l2_hit_rate: float = 0.9
-    hbm_gb_s: float = 0.0
-    l2_gb_s: float = 0.0
-    smem_bytes_per_clk: float = 0.0
-    reg_bytes_per_clk: float = 1536.0
-    clock_mhz: float = 0.0
-    overhead: bool = True
-    sweep_dim: str = "m"
-    sweep_values: tuple[int, ...] = (1, 8, 64, 256, 1024, 4096, 16384)
+    shape: str = param("custom", label="Weight shape", help="'custom' or a measured shape label")
+    m: int = param(4096, lo=1, hi=_DIM, unit="rows", label="M")
+    n: int = param(6144, lo=1, hi=_DIM, unit="columns", label="N")
+    k: int = param(4096, lo=1, hi=_DIM, unit="elements", label="K")
+    dtype: str = param("bf16", choices=tuple(GEMM_DTYPES), label="GEMM format")
+    out_bytes: float = param(2.0, lo=0.5, hi=8.0, unit="bytes/element", label="Output bytes")
+    block_m: int = param(128, **_TILE, label="CTA tile M")
+    block_n: int = param(256, **_TILE, label="CTA tile N")
+    block_k: int = param(64, **_TILE, label="CTA tile K")
+    wg_m: int = param(64, **_TILE, label="Warp-group tile M")
+    wg_n: int = param(256, **_TILE, label="Warp-group tile N")
+    stages: int = param(4, lo=1, hi=16, unit="stages", label="Pipeline stages")
+    split_k: int = param(0, lo=0, hi=64, label="Split-K", help="0 = the fastest power of two")
+    l2_hit_rate: float = param(0.9, lo=0.0, hi=1.0, label="L2 hit rate")
+    hbm_gb_s: float = param(0.0, lo=0.0, hi=1e6, unit="GB/s", label="HBM bandwidth", help="0 = hardware profile")
+    l2_gb_s: float = param(0.0, lo=0.0, hi=1e6, unit="GB/s", label="L2 bandwidth", help="0 = hardware profile")
+    smem_bytes_per_clk: float = param(
+        0.0, lo=0.0, hi=1e6, unit="bytes/clk/SM", label="Shared-memory bandwidth", help="0 = hardware profile"
+    )
+    reg_bytes_per_clk: float = param(1536.0, lo=1.0, hi=1e6, unit="bytes/clk/SM", label="Register bandwidth")
+    clock_mhz: float = param(0.0, lo=0.0, hi=1e6, unit="MHz", label="Clock", help="0 = hardware profile")
+    overhead: bool = param(True, label="Kernel launch overhead")
+    sweep_dim: str = param("m", choices=SWEEP_DIMS, label="Sweep dimension")
+    sweep_values: tuple[int, ...] = param(
+        (1, 8, 64, 256, 1024, 4096, 16384), lo=1, hi=_DIM, max_items=32, label="Sweep values"
+    )
 
     def __post_init__(self) -> None:
-        if not isinstance(self.shape, str) or not self.shape:
+        validate_params(self)
+        if not self.shape:
             raise ValueError("shape must be 'custom' or a measured shape label")
-        for name in ("m", "n", "k"):
-            _int_in(name, getattr(self, name), 1, 1 << 20)
-        if self.dtype not in GEMM_DTYPES:
-            raise ValueError(f"dtype must be one of {', '.join(GEMM_DTYPES)}")
-        _num_in("output bytes", self.out_bytes, 0.5, 8.0)
         for name in ("block_m", "block_n", "block_k", "wg_m", "wg_n"):
-            v = getattr(self, name)
-            _int_in(name, v, 8, 1024)
-            if v % 8:
-                raise ValueError(f"{name} must be a multiple of 8, got {v}")
+            if getattr(self, name) % 8:
+                raise ValueError(f"{name} must be a multiple of 8, got {getattr(self, name)}")
         if self.block_m % self.wg_m or self.block_n % self.wg_n:
             raise ValueError(
                 f"the warp-group tile {self.wg_m}×{self.wg_n} must divide the CTA tile {self.block_m}×{self.block_n}"
             )
-        _int_in("stages", self.stages, 1, 16)
-        _int_in("split-K (0 = auto)", self.split_k, 0, 64)
-        _num_in("L2 hit rate", self.l2_hit_rate, 0.0, 1.0)
-        for name in ("hbm_gb_s", "l2_gb_s", "smem_bytes_per_clk", "clock_mhz"):
-            _num_in(f"{name} (0 = profile)", getattr(self, name), 0.0, 1e6)
-        _num_in("register bytes/clk/SM", self.reg_bytes_per_clk, 1.0, 1e6)
-        if self.sweep_dim not in SWEEP_DIMS:
-            raise ValueError(f"sweep dimension must be one of {', '.join(SWEEP_DIMS)}")
-        if not isinstance(self.sweep_values, tuple) or not 1 <= len(self.sweep_values) <= 32:
-            raise ValueError("give between 1 and 32 sweep values")
-        for v in self.sweep_values:
-            _int_in("each sweep value", v, 1, 1 << 20)
