@@ -17,7 +17,7 @@ import pandas as pd
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
 from dashboard.common.labels import source_label
-from dashboard.components.inputs import PageInputs, parse_float_list
+from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
 from dashboard.components.sweep_spec import render_sweep_spec
@@ -32,7 +32,6 @@ from dashboard.services.simulation import (
 )
 from dashboard.sim_scheduler import LENGTH_DISTS, SLA, SchedulerConfig, WorkloadConfig
 from dashboard.state.scale_up_sweep_with_sim import POLICIES, SWEEP_LOADS, SweepInputs
-from dashboard.state.validate import parse_int_list as parse_ints
 
 PAGE = "scale_up_sweep_with_sim"
 MAX_JOBS = 400
@@ -127,21 +126,21 @@ def render() -> None:
         inputs.number("num_requests", t("ssweep.num_requests"), step=20)  # bounds: the declarations
         inputs.number("input_len", t("ssweep.input_len"), step=128)
         inputs.number("output_len", t("ssweep.output_len"), step=32)
-        inputs.number("spread", t("ssweep.spread"), min_value=0.0, max_value=1.0, step=0.1)
+        inputs.number("spread", t("ssweep.spread"), step=0.1)
         inputs.number("max_num_seqs", t("ssweep.max_seqs"), step=16)
     with c2:
         st.markdown(f"**{t('ssweep.grid')}**")
         inputs.multiselect("dists", t("ssweep.dists"), LENGTH_DISTS)
-        inputs.text("budgets", t("ssweep.budgets"), parse=lambda s: parse_ints(s, min_value=16, max_items=6))
+        inputs.text("budgets", t("ssweep.budgets"))
         inputs.multiselect("policies", t("ssweep.policies"), POLICIES)
         inputs.select("load", t("ssweep.load"), SWEEP_LOADS, format_func=lambda k: t(f"ssweep.load.{k}"), radio=True)
-        inputs.text("loads", t("ssweep.loads"), parse=lambda s: parse_float_list(s, min_value=0.001, max_items=12))
-        inputs.number("seeds", t("ssweep.seeds"), min_value=1, max_value=10, step=1)
+        inputs.text("loads", t("ssweep.loads"))
+        inputs.number("seeds", t("ssweep.seeds"), step=1)
     with c3:
         st.markdown(f"**{t('ssweep.sla')}**")
-        inputs.text("sla_ttft_list", t("ssweep.sla_ttft"), parse=lambda s: parse_float_list(s, max_items=4))
-        inputs.text("sla_tpot_list", t("ssweep.sla_tpot"), parse=lambda s: parse_float_list(s, max_items=4))
-        inputs.number("workers", t("ssweep.workers"), min_value=0, max_value=256, step=1)
+        inputs.text("sla_ttft_list", t("ssweep.sla_ttft"))
+        inputs.text("sla_tpot_list", t("ssweep.sla_tpot"))
+        inputs.number("workers", t("ssweep.workers"), step=1)
     inputs.sync_query_params()
     v: SweepInputs = inputs.values
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.features.hardware import HardwareError, load_hardware
+from dashboard.features.params import param, validate_params
 
 METHODS = ("curves", "derate", "linear")  # = dashboard.services.calibration.METHODS
 
@@ -23,29 +24,26 @@ class RegressionCalibrationInputs:
     ``NAME=PRESET`` mappings for names of the file's ``model`` column (``NAME=sidebar``: the sidebar's
     current model, e.g. an uploaded config)."""
 
-    method: str = "curves"
-    baseline: str = "h200"
-    reference_sweeps: bool = True
-    loo: bool = True
-    models: str = ""  # "NAME=PRESET, NAME2=sidebar": names of the file's model column → presets / sidebar model
+    method: str = param("curves", choices=METHODS, label="Calibration method")
+    baseline: str = param("h200", label="Baseline hardware", help="the preset the fit starts from")
+    reference_sweeps: bool = param(True, label="Shipped H200 kernel sweeps", help="when none are uploaded")
+    loo: bool = param(True, label="Leave-one-out error", help="one refit per row")
+    # "NAME=PRESET, NAME2=sidebar": names of the file's model column → presets / sidebar model
+    models: str = param("", label="Model mapping")
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
-        if not isinstance(self.baseline, str) or not self.baseline:
+        validate_params(self)
+        if not self.baseline:
             raise ValueError("baseline must name a hardware preset")
         try:
             load_hardware(self.baseline)
         except HardwareError as exc:
             raise ValueError(f"baseline: {exc}") from None
-        if not isinstance(self.models, str) or len(self.models) > 2000:
+        if len(self.models) > 2000:
             raise ValueError("models must be text like 'NAME=PRESET, NAME2=sidebar'")
         for item in self.model_items():
             if "=" not in item or not item.split("=", 1)[0].strip() or not item.split("=", 1)[1].strip():
                 raise ValueError(f"model mapping {item!r}: expected NAME=PRESET or NAME=sidebar")
-        for name in ("reference_sweeps", "loo"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be true or false")
 
     def model_items(self) -> list[str]:
         return [x.strip() for x in self.models.replace(";", ",").split(",") if x.strip()]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.params import like, validate_params
+from dashboard.features.params import like, param, validate_params
 from dashboard.sim.workload import WorkloadConfig
-from dashboard.sim_scheduler import SchedulerConfig
-from dashboard.state.validate import check_float, check_int, check_int_tuple
+from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS, SchedulerConfig
 
 __all__ = [
     "BLOCK_SIZES",
@@ -15,9 +14,6 @@ __all__ = [
     "KV_STRATEGIES",
     "LOAD_MODES",
     "SimulatorInputs",
-    "check_float",
-    "check_int",
-    "check_int_tuple",
 ]
 
 LOAD_MODES = ("rate", "concurrency", "burst", "trace")
@@ -37,61 +33,39 @@ class SimulatorInputs:
     """
 
     # mirrored domain fields refer to their one declaration (dashboard/features/params.py); the page
-    # only narrows what its widgets offer
+    # only narrows what its widgets offer; page-only fields are declared here with ``param``
     num_requests: int = like(WorkloadConfig, "num_requests", hi=20_000)
     input_len: int = like(WorkloadConfig, "input_len", hi=131_072)
     output_len: int = like(WorkloadConfig, "output_len", hi=32_768)
-    input_dist: str = "fixed"
-    output_dist: str = "fixed"
-    spread: float = 0.5
-    load_mode: str = "rate"
-    arrival: str = "poisson"
-    request_rate: float = 8.0
-    burstiness: float = 1.0
-    concurrency: int = 16
+    input_dist: str = param("fixed", choices=LENGTH_DISTS, label="Prompt length distribution")
+    output_dist: str = param("fixed", choices=LENGTH_DISTS, label="Output length distribution")
+    spread: float = param(0.5, lo=0.0, hi=1.0, label="Length spread", help="relative spread of both lengths")
+    load_mode: str = param("rate", choices=LOAD_MODES, label="Load")
+    arrival: str = param("poisson", choices=ARRIVALS, label="Arrival process")
+    request_rate: float = param(8.0, lo=0.001, hi=10_000.0, unit="req/s", label="Request rate")
+    burstiness: float = param(1.0, lo=0.01, hi=100.0, label="Burstiness", help="gamma shape; 1 = Poisson")
+    concurrency: int = param(16, lo=1, hi=4096, unit="clients", label="Concurrency", help="closed loop")
     max_num_batched_tokens: int = like(SchedulerConfig, "max_num_batched_tokens", hi=65_536)
     max_num_seqs: int = like(SchedulerConfig, "max_num_seqs", hi=4096)
     block_size: int = like(SchedulerConfig, "block_size", choices=BLOCK_SIZES)
-    chunked_prefill: bool = True
-    kv_strategy: str = "memory_model"
+    chunked_prefill: bool = param(True, label="Chunked prefill")
+    kv_strategy: str = param("memory_model", choices=KV_STRATEGIES, label="KV blocks from")
     gpu_memory_utilization: float = like(SchedulerConfig, "gpu_memory_utilization", lo=0.05, open_lo=False)
     num_kv_blocks: int = like(SchedulerConfig, "num_kv_blocks", 4096, hi=10_000_000, optional=False)
     prefix_cache_hit: float = like(SchedulerConfig, "prefix_cache_hit")
-    dp: int = 1
-    router: str = "round_robin"
-    seed: int = 0
-    sla_ttft_ms: float = 1000.0
-    sla_tpot_ms: float = 50.0
-    concurrencies: tuple[int, ...] = (1, 8, 64)
-    budgets: tuple[int, ...] = (512, 2048, 8192)
-    sweep_requests: int = 24
-    heat_metric: str = "ttft_p90_ms"
+    dp: int = param(1, lo=1, hi=64, unit="engines", label="DP replicas")
+    router: str = param("round_robin", choices=ROUTERS, label="Router")
+    seed: int = param(0, lo=0, hi=1_000_000, label="Seed")
+    sla_ttft_ms: float = param(1000.0, lo=0.0, hi=1e9, unit="ms", label="TTFT target", help="0 = no target")
+    sla_tpot_ms: float = param(50.0, lo=0.0, hi=1e9, unit="ms", label="TPOT target", help="0 = no target")
+    concurrencies: tuple[int, ...] = param(
+        (1, 8, 64), lo=1, hi=4096, max_items=12, unit="clients", label="Sweep concurrencies"
+    )
+    budgets: tuple[int, ...] = like(
+        SchedulerConfig, "max_num_batched_tokens", (512, 2048, 8192), lo=16, hi=65_536, max_items=8
+    )
+    sweep_requests: int = param(24, lo=1, hi=2000, unit="requests", label="Requests per sweep point")
+    heat_metric: str = param("ttft_p90_ms", choices=HEAT_METRICS, label="Heat-map metric")
 
     def __post_init__(self) -> None:
-        from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS
-
         validate_params(self)
-        for name in ("input_dist", "output_dist"):
-            if getattr(self, name) not in LENGTH_DISTS:
-                raise ValueError(f"{name} must be one of {', '.join(LENGTH_DISTS)}")
-        check_float("spread", self.spread, 0.0, 1.0)
-        if self.load_mode not in LOAD_MODES:
-            raise ValueError(f"load_mode must be one of {', '.join(LOAD_MODES)}")
-        if self.arrival not in ARRIVALS:
-            raise ValueError(f"arrival must be one of {', '.join(ARRIVALS)}")
-        check_float("request_rate", self.request_rate, 0.001, 10_000.0)
-        check_float("burstiness", self.burstiness, 0.01, 100.0)
-        check_int("concurrency", self.concurrency, 1, 4096)
-        if self.kv_strategy not in KV_STRATEGIES:
-            raise ValueError(f"kv_strategy must be one of {', '.join(KV_STRATEGIES)}")
-        check_int("dp", self.dp, 1, 64)
-        if self.router not in ROUTERS:
-            raise ValueError(f"router must be one of {', '.join(ROUTERS)}")
-        check_int("seed", self.seed, 0, 1_000_000)
-        check_float("sla_ttft_ms", self.sla_ttft_ms, 0.0, 1e9)
-        check_float("sla_tpot_ms", self.sla_tpot_ms, 0.0, 1e9)
-        check_int_tuple("concurrencies", self.concurrencies, 1, 4096, 12)
-        check_int_tuple("budgets", self.budgets, 16, 65_536, 8)
-        check_int("sweep_requests", self.sweep_requests, 1, 2000)
-        if self.heat_metric not in HEAT_METRICS:
-            raise ValueError(f"heat_metric must be one of {', '.join(HEAT_METRICS)}")
