@@ -27,7 +27,7 @@ from dashboard.services.estimation import (
     token_curves,
     with_kernel_efficiencies,
 )
-from dashboard.state.custom_runtime_planner import CustomRuntimeInputs
+from dashboard.state.custom_runtime_planner import MIN_ATTN_EFF, MIN_GEMM_EFF, MIN_MEM_EFF, CustomRuntimeInputs
 
 PAGE = "custom_runtime_planner"
 
@@ -90,10 +90,10 @@ def render() -> None:
     st, t = ctx.st, ctx.t
     inputs = PageInputs(ctx, PAGE, CustomRuntimeInputs)
     c1, c2, c3, c4 = st.columns(4)
-    inputs.number("batch", t("crp.batch"), min_value=1, max_value=65536, step=1, container=c1)
-    inputs.number("input_len", t("crp.input_len"), min_value=1, max_value=4_000_000, step=256, container=c2)
-    inputs.number("output_len", t("crp.output_len"), min_value=1, max_value=4_000_000, step=64, container=c3)
-    inputs.number("kv_len", t("crp.kv_len"), min_value=0, max_value=16_000_000, step=256, container=c4)
+    inputs.number("batch", t("crp.batch"), step=1, container=c1)
+    inputs.number("input_len", t("crp.input_len"), step=256, container=c2)
+    inputs.number("output_len", t("crp.output_len"), step=64, container=c3)
+    inputs.number("kv_len", t("crp.kv_len"), step=256, container=c4)
 
     hw0 = ctx.hardware
     eff = hw0.efficiency
@@ -108,18 +108,16 @@ def render() -> None:
     o1, o2 = st.columns([1, 2])
     with o1:
         custom = inputs.toggle("custom_eff", t("crp.custom_eff"))
-    inputs.slider("points", t("crp.points"), min_value=2, max_value=256, step=1, container=o2)
+    inputs.slider("points", t("crp.points"), step=1, container=o2)
     if custom:
         for f, sentinel in (("gemm_eff", 0.0), ("attn_eff", 0.0), ("mem_eff", 0.0), ("kernel_overhead_us", -1.0)):
             if getattr(inputs.values, f) == sentinel:
                 set_page_input(ctx.session_state, PAGE, f, prof[f])
         e1, e2, e3, e4 = st.columns(4)
-        inputs.number("gemm_eff", t("crp.gemm_eff"), min_value=0.001, max_value=1.5, step=0.05, container=e1)
-        inputs.number("attn_eff", t("crp.attn_eff"), min_value=0.001, max_value=1.5, step=0.05, container=e2)
-        inputs.number("mem_eff", t("crp.mem_eff"), min_value=0.01, max_value=1.5, step=0.05, container=e3)
-        inputs.number(
-            "kernel_overhead_us", t("crp.kernel_overhead_us"), min_value=0.0, max_value=1e4, step=0.5, container=e4
-        )
+        inputs.number("gemm_eff", t("crp.gemm_eff"), min_value=MIN_GEMM_EFF, step=0.05, container=e1)
+        inputs.number("attn_eff", t("crp.attn_eff"), min_value=MIN_ATTN_EFF, step=0.05, container=e2)
+        inputs.number("mem_eff", t("crp.mem_eff"), min_value=MIN_MEM_EFF, step=0.05, container=e3)
+        inputs.number("kernel_overhead_us", t("crp.kernel_overhead_us"), min_value=0.0, step=0.5, container=e4)
     inputs.sync_query_params()
     v = inputs.values
 

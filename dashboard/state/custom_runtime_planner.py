@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.state.validate import check_float, check_int
+from dashboard.features.params import param, validate_params
 
-__all__ = ["CustomRuntimeInputs"]
+__all__ = ["MIN_ATTN_EFF", "MIN_GEMM_EFF", "MIN_MEM_EFF", "CustomRuntimeInputs"]
+
+#: smallest efficiency a user can enter once custom efficiencies are on (0 = "seed from the profile")
+MIN_GEMM_EFF = MIN_ATTN_EFF = 0.001
+MIN_MEM_EFF = 0.01
+_EFF = {"lo": 0.0, "hi": 1.5, "help": "0 = seed from the hardware profile"}
 
 
 @dataclass(frozen=True)
@@ -21,30 +26,26 @@ class CustomRuntimeInputs:
     costs, so every op's time is ``FLOPs / (peak · η)``.
     """
 
-    batch: int = 1
-    input_len: int = 2048
-    output_len: int = 512
-    kv_len: int = 0
-    custom_eff: bool = False
-    gemm_eff: float = 0.0
-    attn_eff: float = 0.0
-    mem_eff: float = 0.0
-    kernel_overhead_us: float = -1.0
-    points: int = 32
+    batch: int = param(1, lo=1, hi=65536, unit="sequences", label="Batch")
+    input_len: int = param(2048, lo=1, hi=4_000_000, unit="tokens", label="Prompt tokens")
+    output_len: int = param(512, lo=1, hi=4_000_000, unit="tokens", label="Output tokens")
+    kv_len: int = param(0, lo=0, hi=16_000_000, unit="tokens", label="Cached tokens before the prompt")
+    custom_eff: bool = param(False, label="Custom kernel efficiencies")
+    gemm_eff: float = param(0.0, **_EFF, label="GEMM efficiency")
+    attn_eff: float = param(0.0, **_EFF, label="Prefill attention efficiency")
+    mem_eff: float = param(0.0, **_EFF, label="HBM streaming efficiency")
+    kernel_overhead_us: float = param(
+        -1.0, lo=-1.0, hi=1e4, unit="µs", label="Kernel overhead", help="-1 = seed from the hardware profile"
+    )
+    points: int = param(32, lo=2, hi=256, unit="points", label="Curve points")
 
     def __post_init__(self) -> None:
-        check_int("batch", self.batch, 1, 65536)
-        check_int("input_len", self.input_len, 1, 4_000_000)
-        check_int("output_len", self.output_len, 1, 4_000_000)
-        check_int("kv_len", self.kv_len, 0, 16_000_000)
-        if not (self.custom_eff is True or self.custom_eff is False):
-            raise ValueError("custom_eff must be true or false")
-        for name in ("gemm_eff", "attn_eff"):
+        validate_params(self)
+        for name, lo in (("gemm_eff", MIN_GEMM_EFF), ("attn_eff", MIN_ATTN_EFF), ("mem_eff", MIN_MEM_EFF)):
             v = getattr(self, name)
-            if v != 0.0:
-                check_float(name, v, 0.0, 1.5, open_lo=True)
-        if self.mem_eff != 0.0:
-            check_float("mem_eff", self.mem_eff, 0.01, 1.5)
-        if self.kernel_overhead_us != -1.0:
-            check_float("kernel_overhead_us", self.kernel_overhead_us, 0.0, 1e4)
-        check_int("points", self.points, 2, 256)
+            if v != 0.0 and v < lo:
+                raise ValueError(f"{name} must be 0 (from the profile) or in [{lo:g}, 1.5], got {v!r}")
+        if self.kernel_overhead_us != -1.0 and self.kernel_overhead_us < 0.0:
+            raise ValueError(
+                f"kernel_overhead_us must be -1 (from the profile) or in [0, 10000], got {self.kernel_overhead_us!r}"
+            )
