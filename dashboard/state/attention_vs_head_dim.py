@@ -12,7 +12,6 @@ __all__ = ["ATTN_DTYPES", "AttentionInputs"]
 
 ATTN_DTYPES = ("bf16", "fp16", "fp8")
 _TOKENS = 1_048_576
-_OVERRIDE = {"lo": 0.0, "hi": 1e24, "unit": "component work at focus_head_dim", "help": "0 = use the model"}
 
 
 @dataclass(frozen=True)
@@ -37,11 +36,46 @@ class AttentionInputs:
     clock_mhz: float = param(0.0, lo=0.0, hi=5000.0, unit="MHz", label="Clock", help="0 = hardware profile")
     fp32_ops_per_clk: int = param(128, lo=1, hi=4096, unit="ops/clk/SM", label="FP32 ops per clock")
     focus_head_dim: int = param(128, lo=8, hi=512, label="Focus head_dim")
-    override_qk_gemm: float = param(0.0, **_OVERRIDE, label="Override QKᵀ GEMM")
-    override_softmax_exp: float = param(0.0, **_OVERRIDE, label="Override softmax exp")
-    override_rescale: float = param(0.0, **_OVERRIDE, label="Override rescale")
-    override_pv_gemm: float = param(0.0, **_OVERRIDE, label="Override PV GEMM")
-    override_tile_loads: float = param(0.0, **_OVERRIDE, label="Override tile loads")
+    override_qk_gemm: float = param(
+        0.0,
+        lo=0.0,
+        hi=1e24,
+        unit="component work at focus_head_dim",
+        help="0 = use the model",
+        label="Override QKᵀ GEMM",
+    )
+    override_softmax_exp: float = param(
+        0.0,
+        lo=0.0,
+        hi=1e24,
+        unit="component work at focus_head_dim",
+        help="0 = use the model",
+        label="Override softmax exp",
+    )
+    override_rescale: float = param(
+        0.0,
+        lo=0.0,
+        hi=1e24,
+        unit="component work at focus_head_dim",
+        help="0 = use the model",
+        label="Override rescale",
+    )
+    override_pv_gemm: float = param(
+        0.0,
+        lo=0.0,
+        hi=1e24,
+        unit="component work at focus_head_dim",
+        help="0 = use the model",
+        label="Override PV GEMM",
+    )
+    override_tile_loads: float = param(
+        0.0,
+        lo=0.0,
+        hi=1e24,
+        unit="component work at focus_head_dim",
+        help="0 = use the model",
+        label="Override tile loads",
+    )
 
     def __post_init__(self) -> None:
         validate_params(self)

@@ -11,7 +11,6 @@ __all__ = ["MIN_ATTN_EFF", "MIN_GEMM_EFF", "MIN_MEM_EFF", "CustomRuntimeInputs"]
 #: smallest efficiency a user can enter once custom efficiencies are on (0 = "seed from the profile")
 MIN_GEMM_EFF = MIN_ATTN_EFF = 0.001
 MIN_MEM_EFF = 0.01
-_EFF = {"lo": 0.0, "hi": 1.5, "help": "0 = seed from the hardware profile"}
 
 
 @dataclass(frozen=True)
@@ -31,9 +30,13 @@ class CustomRuntimeInputs:
     output_len: int = param(512, lo=1, hi=4_000_000, unit="tokens", label="Output tokens")
     kv_len: int = param(0, lo=0, hi=16_000_000, unit="tokens", label="Cached tokens before the prompt")
     custom_eff: bool = param(False, label="Custom kernel efficiencies")
-    gemm_eff: float = param(0.0, **_EFF, label="GEMM efficiency")
-    attn_eff: float = param(0.0, **_EFF, label="Prefill attention efficiency")
-    mem_eff: float = param(0.0, **_EFF, label="HBM streaming efficiency")
+    gemm_eff: float = param(0.0, lo=0.0, hi=1.5, help="0 = seed from the hardware profile", label="GEMM efficiency")
+    attn_eff: float = param(
+        0.0, lo=0.0, hi=1.5, help="0 = seed from the hardware profile", label="Prefill attention efficiency"
+    )
+    mem_eff: float = param(
+        0.0, lo=0.0, hi=1.5, help="0 = seed from the hardware profile", label="HBM streaming efficiency"
+    )
     kernel_overhead_us: float = param(
         -1.0, lo=-1.0, hi=1e4, unit="µs", label="Kernel overhead", help="-1 = seed from the hardware profile"
     )

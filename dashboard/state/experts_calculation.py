@@ -16,7 +16,6 @@ __all__ = ["CHECKPOINT", "SIDEBAR", "ExpertsInputs"]
 SIDEBAR = "sidebar"  # model / weight dtype: use the sidebar's choice
 CHECKPOINT = "checkpoint"  # weight dtype: the format the model's checkpoint ships (fp8 DeepSeek-V3, mxfp4 gpt-oss)
 POPULARITY = ("uniform", "zipf")
-_DEGREE = {"lo": 1, "hi": 1024, "unit": "GPUs"}
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,9 @@ class ExpertsInputs:
     moe_model: str = param(SIDEBAR, label="MoE model", help="a preset slug or 'sidebar'")
     weight_dtype: str = param(CHECKPOINT, choices=(SIDEBAR, CHECKPOINT, *WEIGHT_DTYPES), label="Weight format")
     # not "tp"/"ep": those query parameters are the sidebar defaults
-    tp_size: int = param(1, **_DEGREE, label="TP")
-    ep_size: int = param(1, **_DEGREE, label="EP")
-    dp_size: int = param(1, **_DEGREE, label="DP")
+    tp_size: int = param(1, lo=1, hi=1024, unit="GPUs", label="TP")
+    ep_size: int = param(1, lo=1, hi=1024, unit="GPUs", label="EP")
+    dp_size: int = param(1, lo=1, hi=1024, unit="GPUs", label="DP")
     window_ms: float = param(10.0, lo=0.001, hi=1e6, unit="ms", label="Reload window")
     batch: int = param(32, lo=1, hi=65_536, unit="sequences", label="Decode batch")
     context: int = param(4096, lo=1, hi=2_000_000, unit="tokens", label="Context")

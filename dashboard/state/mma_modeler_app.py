@@ -12,7 +12,6 @@ __all__ = ["SWEEP_DIMS", "MmaInputs"]
 
 SWEEP_DIMS = ("m", "n", "k")
 _DIM = 1 << 20  # largest GEMM dimension offered
-_TILE = {"lo": 8, "hi": 1024, "unit": "elements"}
 
 
 @dataclass(frozen=True)
@@ -27,11 +26,11 @@ class MmaInputs:
     k: int = param(4096, lo=1, hi=_DIM, unit="elements", label="K")
     dtype: str = param("bf16", choices=tuple(GEMM_DTYPES), label="GEMM format")
     out_bytes: float = param(2.0, lo=0.5, hi=8.0, unit="bytes/element", label="Output bytes")
-    block_m: int = param(128, **_TILE, label="CTA tile M")
-    block_n: int = param(256, **_TILE, label="CTA tile N")
-    block_k: int = param(64, **_TILE, label="CTA tile K")
-    wg_m: int = param(64, **_TILE, label="Warp-group tile M")
-    wg_n: int = param(256, **_TILE, label="Warp-group tile N")
+    block_m: int = param(128, lo=8, hi=1024, unit="elements", label="CTA tile M")
+    block_n: int = param(256, lo=8, hi=1024, unit="elements", label="CTA tile N")
+    block_k: int = param(64, lo=8, hi=1024, unit="elements", label="CTA tile K")
+    wg_m: int = param(64, lo=8, hi=1024, unit="elements", label="Warp-group tile M")
+    wg_n: int = param(256, lo=8, hi=1024, unit="elements", label="Warp-group tile N")
     stages: int = param(4, lo=1, hi=16, unit="stages", label="Pipeline stages")
     split_k: int = param(0, lo=0, hi=64, label="Split-K", help="0 = the fastest power of two")
     l2_hit_rate: float = param(0.9, lo=0.0, hi=1.0, label="L2 hit rate")
