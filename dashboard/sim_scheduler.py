@@ -343,13 +343,14 @@ def simulate(
         spec_seed = workload.seed if isinstance(workload, WorkloadConfig) else 0
     if hasattr(workload, "hash_ids") and hasattr(workload, "workload"):  # a TraceWorkload
         tw: Any = workload
-        workload = tw.workload
+        trace_wl: Workload = tw.workload
+        workload = trace_wl
         if prefix_keys is None and tw.hash_ids is not None and tw.hash_block_size:
             from dashboard.sim.traces import kv_block_keys
 
             prefix_keys = [
                 kv_block_keys(ids, tw.hash_block_size, sched.block_size, p)
-                for ids, p in zip(tw.hash_ids, workload.prompt, strict=True)
+                for ids, p in zip(tw.hash_ids, trace_wl.prompt, strict=True)
             ]
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
@@ -779,7 +780,7 @@ class _Sim:
             idle = 0
             if caching:
                 limit = (total - 1) // bs  # at least one token is computed
-                keys = r.keys
+                keys: Sequence[Hashable] = r.keys
                 if r.preempts:
                     keys = [*keys, *(("own", r.rid, j) for j in range(len(keys), limit))]
                 nh, idle = kv.probe(keys, limit)

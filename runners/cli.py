@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from dashboard.features.safe_io import allow_paths
 from runners.common import CliError
@@ -33,7 +34,7 @@ SUBCOMMAND_MODULES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse's default prints usage too)
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse's default prints usage too)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

@@ -100,7 +100,7 @@ def speculative_from(args: argparse.Namespace, model: ModelProfile) -> Speculati
     """The speculative config the flags describe (``None`` when speculation is off); checks the
     draft against ``model`` (a bigger draft, a missing preset, MTP without MTP layers). Raises
     :class:`CliError` naming the flag."""
-    method = getattr(args, "speculative_method", None)
+    method: str | None = getattr(args, "speculative_method", None)
     vjson = getattr(args, "speculative_config", None)
     k = getattr(args, "num_speculative_tokens", None)
     rates = getattr(args, "acceptance_rate", None)
@@ -148,6 +148,7 @@ def speculative_from(args: argparse.Namespace, model: ModelProfile) -> Speculati
     acc: Any = None
     if rates is not None:
         acc = rates[0] if len(rates) == 1 and k is not None else rates
+    assert method is not None  # from --speculative-method or the --speculative-config JSON (checked above)
     try:
         cfg = make_speculative_config(method, k, acceptance=acc, acceptance_length=length, draft_model=draft, **kw)
         build_draft(cfg, model)

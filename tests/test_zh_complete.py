@@ -2,7 +2,8 @@
 
 Each registered page is rendered by AppTest with ``lang=zh`` (its Run button pressed and its
 charts open, so results are scanned too). Every visible string — title, captions, markdown,
-alerts, metric labels, widget labels and options, expander labels, table column headers — goes
+alerts, metric labels, widget labels and options, expander labels, table column headers, and the
+titles, axis titles, legend entries, annotations and category labels of every Plotly chart — goes
 through :func:`tests.zh_scan.english_words`.
 
 * The shared chrome (title, description, header, help panel label, sidebar) must be clean.
@@ -22,30 +23,30 @@ from streamlit.testing.v1 import AppTest
 from dashboard.page_registry import PAGE_SPECS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from zh_scan import english_words, visible_texts
+from zh_scan import chart_texts, english_words, visible_texts
 
 #: English strings still shown per page in zh (a ratchet: lower it when you translate more).
 KNOWN_GAPS: dict[str, int] = {
     "overview": 4,
-    "quick_estimation": 6,
-    "quick_memory": 3,
+    "quick_estimation": 13,
+    "quick_memory": 4,
     "custom_runtime_planner": 4,
-    "multi_model_dashboard": 6,
-    "inferencemax": 3,
-    "inferencemax_v2": 4,
-    "attention_vs_head_dim": 14,
-    "mma_modeler_app": 8,
-    "vllm_simulator_dashboard": 9,
-    "scale_up_sweep_with_sim": 10,  # + a simulator validation message (services raise English text)
-    "llm_chunked_prefill_decoder_scaleup": 8,
-    "scale_up_search": 5,
-    "scale_up_search_pd_disaggregate": 4,
-    "planner": 17,
-    "frontier": 6,
-    "host_bandwidth": 11,
-    "experts_calculation": 7,
-    "regression_calibration": 15,
-    "example_latency_inspector": 3,
+    "multi_model_dashboard": 7,
+    "inferencemax": 1,
+    "inferencemax_v2": 2,
+    "attention_vs_head_dim": 16,
+    "mma_modeler_app": 10,
+    "vllm_simulator_dashboard": 14,
+    "scale_up_sweep_with_sim": 4,
+    "llm_chunked_prefill_decoder_scaleup": 15,
+    "scale_up_search": 2,
+    "scale_up_search_pd_disaggregate": 3,
+    "planner": 11,
+    "frontier": 4,
+    "host_bandwidth": 17,
+    "experts_calculation": 16,
+    "regression_calibration": 17,
+    "example_latency_inspector": 2,
 }
 QUERY = {"experts_calculation": {"model": "qwen3-30b-a3b"}}
 
@@ -72,7 +73,8 @@ def test_page_in_chinese(spec) -> None:
         chrome.append(("caption", at.caption[0].value))  # the page description
     bad_chrome = _offending(chrome)
     assert not bad_chrome, "English in the shared chrome:\n" + "\n".join(bad_chrome)
-    bad = _offending([(k, t) for k, t in visible_texts(at) if t != "Language / 语言"])
+    shown = [(k, t) for k, t in visible_texts(at) if t != "Language / 语言"] + chart_texts(at)
+    bad = _offending(shown)
     allowed = KNOWN_GAPS.get(spec.url_path, 0)
     assert len(bad) <= allowed, (
         f"{spec.url_path}: {len(bad)} strings with English in zh (at most {allowed}):\n" + "\n".join(bad)

@@ -287,11 +287,14 @@ def _walk(node: Any) -> Iterator[Any]:
 
 def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
     """(kind, text) of every user-visible string AppTest exposes: titles, markdown, captions, alerts,
-    metric labels/values, widget labels/options, expander/tab labels, table column headers."""
+    metric labels/values, widget labels/options, expander/tab labels, table column headers (code
+    blocks are skipped: they show commands and config files)."""
     out: list[tuple[str, str]] = []
     for node in _walk(root if root is not None else at._tree):
         kind = getattr(node, "type", type(node).__name__)
         proto = getattr(node, "proto", None)
+        if kind == "code":  # st.code: launch commands, JSON, YAML — code, not prose
+            continue
         for attr in ("value", "label", "body", "placeholder"):
             if attr == "value" and kind in {
                 "number_input",
@@ -331,3 +334,48 @@ def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
                 out.append((f"{kind}.label", label))
     seen: set[str] = set()  # value and body repeat each other
     return [(k, t) for k, t in out if not (t in seen or seen.add(t))]
+
+
+def _title(obj: Any) -> str:
+    """The text of a Plotly ``title`` (a string or ``{"text": ...}``)."""
+    if isinstance(obj, dict):
+        obj = obj.get("text")
+    return obj if isinstance(obj, str) else ""
+
+
+def figure_texts(spec: Any) -> list[tuple[str, str]]:
+    """(kind, text) of the words a Plotly figure shows: its title, axis and legend titles, colour-bar
+    titles, annotations, trace names (legend entries) and category labels of its axes. ``spec`` is
+    the figure as a dict (``fig.to_dict()`` or the JSON a ``plotly_chart`` element carries)."""
+    out: list[tuple[str, str]] = []
+    layout = spec.get("layout", {}) or {}
+    out.append(("figure.title", _title(layout.get("title"))))
+    for key, axis in layout.items():
+        if isinstance(axis, dict) and (key.startswith(("xaxis", "yaxis")) or key == "coloraxis"):
+            out.append((f"figure.{key}", _title(axis.get("title"))))
+            out.append((f"figure.{key}.colorbar", _title((axis.get("colorbar") or {}).get("title"))))
+            out.extend((f"figure.{key}.tick", str(t)) for t in axis.get("ticktext") or [])
+    out.append(("figure.legend", _title((layout.get("legend") or {}).get("title"))))
+    out.extend(("figure.annotation", str(a.get("text", ""))) for a in layout.get("annotations") or [])
+    for trace in spec.get("data", []) or []:
+        if trace.get("showlegend", True) is not False or len(spec.get("data", [])) > 1:
+            out.append(("figure.trace", str(trace.get("name") or "")))
+        out.append(("figure.colorbar", _title((trace.get("colorbar") or {}).get("title"))))
+        for axis in ("x", "y"):  # category labels (bars, heatmaps): strings, not numbers
+            vals = trace.get(axis)
+            if isinstance(vals, list) and vals and all(isinstance(v, str) for v in vals):
+                out.extend((f"figure.{axis}.category", v) for v in vals)
+        if isinstance(trace.get("text"), str) and trace.get("mode", "").find("text") >= 0:
+            out.append(("figure.text", trace["text"]))
+    seen: set[str] = set()
+    return [(k, t) for k, t in out if t.strip() and not (t in seen or seen.add(t))]
+
+
+def chart_texts(at: Any) -> list[tuple[str, str]]:
+    """:func:`figure_texts` of every Plotly chart an AppTest page rendered."""
+    import json
+
+    out: list[tuple[str, str]] = []
+    for el in at.get("plotly_chart"):
+        out.extend(figure_texts(json.loads(el.proto.spec)))
+    return out

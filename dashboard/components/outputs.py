@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.common.i18n import page_text, tr
+from dashboard.common.i18n import catalogue, tr
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
 from dashboard.features.params import describe
 
@@ -66,7 +66,8 @@ def localized_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     identifiers stay in the CSV/JSON downloads."""
     if lang == "en":
         return df
-    names = {c: page_text(str(c), lang, prefix="col") for c in df.columns}
+    cat = catalogue()
+    names = {c: cat[f"col.{c}"].get(lang) or str(c) for c in df.columns if f"col.{c}" in cat}
     names = {c: n for c, n in names.items() if n != c}
     return df.rename(columns=names) if names else df
 

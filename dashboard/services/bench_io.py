@@ -28,6 +28,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +140,12 @@ def parse_vllm_json(text: str | dict[str, Any], source: str = "vLLM result") -> 
     rate = _num(d.get("request_rate"))
     conc = _num(d.get("max_concurrency"))
     nreq = _num(_meta(d, "num_prompts", "completed"))
+    rate_out: float | str | None  # a rate in req/s, "inf" (all at once) or None (closed loop)
+    conc_out: int | None
     if conc is not None and conc >= 1 and (rate is None or math.isinf(rate)):
-        load, rate_out = "concurrency", None
+        load, rate_out, conc_out = "concurrency", None, int(conc)
     else:
-        load, rate_out = "rate", ("inf" if rate is None or math.isinf(rate) else rate)
+        load, rate_out, conc_out = "rate", ("inf" if rate is None or math.isinf(rate) else rate), None
     isl = round(sum(lengths[0]) / len(lengths[0])) if lengths else _num(d.get("total_input_tokens"))
     osl = round(sum(lengths[1]) / len(lengths[1])) if lengths else None
     if lengths is None and nreq and d.get("total_input_tokens") and d.get("total_output_tokens"):
@@ -162,7 +165,7 @@ def parse_vllm_json(text: str | dict[str, Any], source: str = "vLLM result") -> 
         "isl": isl,
         "osl": osl,
         "load": load,
-        "concurrency": int(conc) if load == "concurrency" else None,
+        "concurrency": conc_out,
         "request_rate": rate_out,
         "num_requests": int(nreq) if nreq else None,
         "burstiness": _num(d.get("burstiness")) or 1.0,
@@ -198,6 +201,7 @@ def parse_aiperf(text: str | dict[str, Any], source: str = "AIPerf export") -> l
     lg = cfg.get("loadgen") or {}
     conc = _num(lg.get("concurrency"))
     rate = _num(lg.get("request_rate"))
+    rate_out: float | str | None  # a rate in req/s, "inf" (all at once) or None (closed loop)
     if rate is not None and rate > 0:
         load, rate_out, conc_out = "rate", rate, None
     elif conc is not None and conc >= 1:
@@ -255,7 +259,7 @@ def parse_results(text: str, source: str = "input") -> list[dict[str, Any]]:
     return parse_vllm_json(d, source) if fmt == "vllm" else parse_aiperf(d, source)
 
 
-def read_results(paths: list[str | Path]) -> list[dict[str, Any]]:
+def read_results(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
     """Rows of several files, in file order; ``ValueError`` naming the file on a bad one."""
     rows: list[dict[str, Any]] = []
     for p in paths:

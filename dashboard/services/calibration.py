@@ -201,7 +201,8 @@ def fit_sweep_curves(
     """
     notes: list[str] = []
     g = [r for r in sweeps.gemm if gemm_labels is None or gemm_labels(str(r.get("label", "")))]
-    t0_s = bw = None
+    t0_s = 0.0  # the fitted per-kernel floor (0 when no fit)
+    bw: float | None = None
     curves: dict[str, Curve] = {}
     if g:
         by_dtype: dict[str, list[dict[str, Any]]] = {}
@@ -216,8 +217,7 @@ def fit_sweep_curves(
             (c0, c1), *_ = np.linalg.lstsq(a, y, rcond=None)
             if c1 > 0:
                 t0_s, bw = max(0.0, float(c0)), 1.0 / float(c1)
-        if t0_s is None:
-            t0_s = 0.0
+        if bw is None:
             notes.append("gemm sweep: fewer than 3 rows with M ≤ 32, no kernel floor or bandwidth fitted")
         for d, rows in by_dtype.items():
             peak = hw.peak_flops(d)
@@ -242,24 +242,24 @@ def fit_sweep_curves(
             causal = str(r.get("causal", "1")).strip().lower() not in ("0", "false", "no")
             pairs = attention_pairs(q, max(0, kv - q)) if causal else float(q * kv)
             fl = 4.0 * r["batch"] * r["q_heads"] * pairs * r["head_dim"]
-            t = max(r["ms_median"] * 1e-3 - (t0_s or 0.0), _T_FLOOR_US * 1e-6)
+            t = max(r["ms_median"] * 1e-3 - t0_s, _T_FLOOR_US * 1e-6)
             per_x.setdefault(float(f"{fl:.3g}"), []).append(fl / (peak * t))
-        pts = [(x, min(1.0, max(1e-4, statistics.fmean(v)))) for x, v in sorted(per_x.items())]
+        attn_pts = [(x, min(1.0, max(1e-4, statistics.fmean(v)))) for x, v in sorted(per_x.items())]
         # Floor-dominated small calls: when the work grows k-fold but the time by less than √k, the
         # sweep is timing a fixed floor (launch/setup of the SDPA call), not the kernel's throughput.
         # Engine steps replay these calls inside one graph without that floor, so such leading points
         # are dropped and the curve is extended flat below the first throughput-bound point (time ∝ FLOPs).
         dropped = 0
-        while len(pts) >= 2:
-            (x0, e0), (x1, e1) = pts[0], pts[1]
+        while len(attn_pts) >= 2:
+            (x0, e0), (x1, e1) = attn_pts[0], attn_pts[1]
             if (x1 / e1) / (x0 / e0) < math.sqrt(x1 / x0):
-                pts.pop(0)
+                attn_pts.pop(0)
                 dropped += 1
             else:
                 break
         if dropped:
             notes.append(f"attention sweep ({backend}): {dropped} floor-dominated small-call point(s) dropped")
-        attn = Curve(tuple(pts))
+        attn = Curve(tuple(attn_pts))
     unit = None
     if sweeps.attention_decode:
         # one sequence: each of its KV heads is one work unit (K and V rows of kv_len × head_dim, bf16);
@@ -268,7 +268,7 @@ def fit_sweep_curves(
         for r in sweeps.attention_decode:
             if r["batch"] == 1 and (backend is None or str(r.get("backend", "")) == backend):
                 unit_bytes = r["kv_len"] * 2 * r["head_dim"] * 2.0
-                rates.append(unit_bytes / max(r["ms_median"] * 1e-3 - (t0_s or 0.0), _T_FLOOR_US * 1e-6) / 1e9)
+                rates.append(unit_bytes / max(r["ms_median"] * 1e-3 - t0_s, _T_FLOOR_US * 1e-6) / 1e9)
         unit = max(rates) if rates else None
     mem = None if bw is None else min(1.5, bw / hw.hbm_bytes_per_s)
     return SweepCurves(
@@ -534,7 +534,7 @@ class _Fitter:
         self.hi = np.array([p.hi for p in params])
         self.prior = [(i, math.log(p.x0), p.prior_sd) for i, p in enumerate(params) if p.prior_sd and p.x0 > 0]
 
-    def profile(self, x: Sequence[float]) -> HardwareProfile:
+    def profile(self, x: Sequence[float] | np.ndarray) -> HardwareProfile:
         return _profile_for(
             self.base, self.eff, {p.name: float(v) for p, v in zip(self.params, x, strict=True)}, self.method
         )
@@ -712,11 +712,10 @@ def _efficiency_candidates(
     if not sw:
         notes.append("no kernel sweeps: the baseline profile's curve shapes are kept and scaled")
         return [(base.efficiency, None, False)]
-    backends = (
-        [attention_backend]
-        if attention_backend
-        else (sorted({str(r.get("backend", "")) for r in sw.attention_prefill}) or [None])
-    )
+    # the attention backends to try (None: no attention sweep, the profile's curve is kept)
+    backends: list[str | None] = [attention_backend]
+    if not attention_backend:
+        backends = [*sorted({str(r.get("backend", "")) for r in sw.attention_prefill})] or [None]
     candidates: list[_Candidate] = []
     for be in backends:
         sc = fit_sweep_curves(sw, base, be)

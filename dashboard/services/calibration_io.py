@@ -247,11 +247,11 @@ def parse_step_table(data: str | bytes, name: str = "measurements") -> StepTable
         vals: dict[str, Any] = {}
         ok = True
         for c in ("model", "hardware", "dtype"):
-            v = cells[col[c]]
-            if not v:
+            text = cells[col[c]]
+            if not text:
                 bad(c, "is empty", i)
                 ok = False
-            vals[c] = v
+            vals[c] = text
         for c in (*_INT_COLUMNS, "latency_ms"):
             raw = cells[col[c]]
             try:
@@ -269,8 +269,9 @@ def parse_step_table(data: str | bytes, name: str = "measurements") -> StepTable
                     bad(c, "is not a whole number", i)
                     ok = False
                     continue
-                v = int(v)
-            vals[c] = v
+                vals[c] = int(v)
+            else:
+                vals[c] = v
         if not ok:
             continue
         if vals["latency_ms"] <= 0:

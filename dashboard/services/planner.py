@@ -416,7 +416,7 @@ def _candidates(
             if req.request_rate is not None:
                 n0 = max(1, math.ceil(req.request_rate / cap - 1e-9))
             else:
-                n0 = max(1, math.ceil(req.concurrency / conc))  # type: ignore[operator]
+                n0 = max(1, math.ceil((req.concurrency or 1) / conc))  # PlanRequest sets one of the two
             if n0 * lay.gpus > req.max_gpus:
                 reasons.append(
                     f"{layout_label(lay)}: {n0} replicas ({n0 * lay.gpus} GPUs) needed, more than {req.max_gpus}"
@@ -437,7 +437,10 @@ def _candidates(
 
 def layout_label(lay: EngineLayout | Mapping[str, Any]) -> str:
     """``TP4``, ``TP1 DP8 EP8``, ``TP8 PP2``: an engine layout or a plan's ``tp/dp/ep/pp``."""
-    g = lay.get if isinstance(lay, Mapping) else lambda k: getattr(lay, k)
+
+    def g(k: str) -> int:
+        return int(lay.get(k, 1) if isinstance(lay, Mapping) else getattr(lay, k))
+
     return "TP{}".format(g("tp")) + "".join(f" {k.upper()}{g(k)}" for k in ("dp", "ep", "pp") if g(k) > 1)
 
 
@@ -486,7 +489,7 @@ def simulate_plan(
             seed=seed,
         )
     else:
-        conc = max(1, math.ceil(req.concurrency / replicas))  # type: ignore[operator]
+        conc = max(1, math.ceil((req.concurrency or 1) / replicas))  # PlanRequest sets one of the two
         wl = WorkloadConfig(
             num_requests=_num_requests(None, req, conc),
             input_len=req.input_len,
@@ -623,7 +626,8 @@ def _pd_capacity_prefill(
         max_seqs=max_seqs,
     )
     kv_seqs = mem.max_sequences * lay.parallel().attention_dp
-    best, memo = 0.0, {}
+    best = 0.0
+    memo: dict = {}
     for c in _CONCURRENCY:
         if c > min(kv_seqs, max_seqs):
             break
@@ -851,17 +855,18 @@ def _pd_plan_dict(
     gpus = c.gpus
     out_tok_s = _pricing_basis(req, 1, None)
     nf = native_format(model)
-    common = {
-        "model_id": model_id,
-        "max_model_len": req.input_len + req.output_len,
-        "gpu_memory_utilization": _GPU_MEM_UTIL,
-        "kv_dtype": c.dtypes.kv,
-        "weight_dtype": c.dtypes.weight,
-        "checkpoint_dtype": nf.weight,
-        "name": _k8s_name(model_id),
-        "gpus_per_node": _node_gpus(c.hw),
-    }
-    pre = LaunchSpec(
+    common = LaunchSpec(
+        model_id=model_id,
+        max_model_len=req.input_len + req.output_len,
+        gpu_memory_utilization=_GPU_MEM_UTIL,
+        kv_dtype=c.dtypes.kv,
+        weight_dtype=c.dtypes.weight,
+        checkpoint_dtype=nf.weight,
+        name=_k8s_name(model_id),
+        gpus_per_node=_node_gpus(c.hw),
+    )
+    pre = replace(
+        common,
         tp=c.pre.tp,
         dp=c.pre.dp,
         ep=c.pre.ep,
@@ -869,9 +874,9 @@ def _pd_plan_dict(
         replicas=c.n_p,
         max_num_seqs=c.seqs_p,
         max_num_batched_tokens=c.budget,
-        **common,
     )
-    dec = LaunchSpec(
+    dec = replace(
+        common,
         tp=c.dec.tp,
         dp=c.dec.dp,
         ep=c.dec.ep,
@@ -879,7 +884,6 @@ def _pd_plan_dict(
         replicas=c.n_d,
         max_num_seqs=c.seqs_d,
         max_num_batched_tokens=max(c.budget, c.seqs_d),
-        **common,
     )
     prefill = {
         **_pool(c.pre, c.n_p, c.seqs_p, c.budget),
@@ -962,10 +966,11 @@ def plan(
         closest: dict[str, Any] | None = None
         reasons: list[str] = []
         for mode in modes:
+            cands: Sequence[_Candidate | _PDCandidate]
             if mode == "aggregated":
                 cands, why = _candidates(model, hw, req, price, dtypes)
             else:
-                cands, why = _pd_candidates(model, hw, req, price, dtypes)  # type: ignore[assignment]
+                cands, why = _pd_candidates(model, hw, req, price, dtypes)
             if not cands:
                 reasons.append(f"{mode}: {why or 'no candidate'}")
                 continue
@@ -979,20 +984,20 @@ def plan(
                     continue
             for c in cands[:limit]:
                 try:
-                    if mode == "aggregated":
-                        sim = simulate_plan(c.cm, req, c.replicas, c.budget, c.max_num_seqs)  # type: ignore[union-attr]
+                    if isinstance(c, _Candidate):  # mode "aggregated"
+                        sim = simulate_plan(c.cm, req, c.replicas, c.budget, c.max_num_seqs)
                     else:
-                        sim = simulate_pd_plan(c, model, req)  # type: ignore[arg-type]
+                        sim = simulate_pd_plan(c, model, req)
                 except ValueError as exc:
                     last_err = str(exc)
                     continue
-                sims += 1 if mode == "aggregated" else 2
+                sims += 1 if isinstance(c, _Candidate) else 2
                 ok = req.sla_met(sim["ttft_ms"], sim["tpot_ms"], SLA_MARGIN)
                 p = (
                     _plan_dict(model, model_id, c, req, sim, ok)
-                    if mode == "aggregated"  # type: ignore[arg-type]
+                    if isinstance(c, _Candidate)
                     else _pd_plan_dict(model, model_id, c, req, sim, ok)
-                )  # type: ignore[arg-type]
+                )
                 if ok:
                     found = p
                     break

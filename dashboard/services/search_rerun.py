@@ -110,11 +110,11 @@ def rerun_rows(
                 seed=seed,
             )
             spec = None
-            k = int(row.get("num_speculative_tokens") or 0)
-            if speculative is not None and k > 0:
+            n_spec = int(row.get("num_speculative_tokens") or 0)
+            if speculative is not None and n_spec > 0:
                 from dashboard.services.search_spec import config_for_k
 
-                spec = config_for_k(speculative, k)
+                spec = config_for_k(speculative, n_spec)
             res = simulate(
                 cm, wl, sched, dp=dp, router=eng.dp_router, record_steps=False, speculative=spec, spec_seed=seed
             )

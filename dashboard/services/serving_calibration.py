@@ -421,6 +421,8 @@ def _domain(rows: Sequence[dict[str, Any]], hardware: str, engine: str, families
         vals = []
         for r in rows:
             v = r.get(key) if r.get(key) not in (None, "") else (r.get(fallback) if fallback else None)
+            if v is None:
+                continue
             try:
                 vals.append(int(float(v)))
             except (TypeError, ValueError):

@@ -325,7 +325,8 @@ class ServingProfile:
         engine: str | None = None,
     ) -> list[str]:
         """Where a row lies outside the fitted domain (empty list when inside)."""
-        d, out = self.domain, []
+        d = self.domain
+        out: list[str] = []
         if not d:
             return out
         if hardware and d.get("hardware") and hardware not in d["hardware"]:
@@ -710,11 +711,12 @@ def _sim_row(
     dp = max(1, num_gpus // g)
     cm = _cost_model(ctx, tp, ep, cms)
     t1 = cm.step_time_s(cm.stats_for_batch([], [isl + osl // 2]))
-    finite_rate = load == "rate" and rate is not None and math.isfinite(rate)
+    # the offered request rate when the load is a finite rate (None: closed loop or unbounded rate)
+    offered: float | None = rate if load == "rate" and rate is not None and math.isfinite(rate) else None
     # each of the dp engines sees rate/dp: the step budget is per engine
     n_full = num_requests or (500 if load == "rate" else max(200, 8 * int(concurrency or 1)))
-    n = sim_request_count(load, n_full, concurrency, (rate / dp) if finite_rate else rate, osl, t1)
-    if finite_rate:
+    n = sim_request_count(load, n_full, concurrency, (offered / dp) if offered is not None else rate, osl, t1)
+    if offered is not None:
         n = min(n_full, n * dp)
     rng = np.random.default_rng(seed)
     if lengths is not None:
@@ -723,11 +725,11 @@ def _sim_row(
         prompt, output = np.maximum(1, ins[idx]), np.maximum(1, outs[idx])
     else:
         prompt, output = np.full(n, isl, dtype=np.int64), np.full(n, osl, dtype=np.int64)
-    if finite_rate:
-        gaps = rng.gamma(burstiness, 1.0 / (rate * burstiness), n)
+    if offered is not None:
+        gaps = rng.gamma(burstiness, 1.0 / (offered * burstiness), n)
         gaps[0] = 0.0
         if n > 1:  # condition on the expected span (n − 1)/rate: removes the span's sampling noise
-            gaps *= ((n - 1) / rate) / gaps.sum()
+            gaps *= ((n - 1) / offered) / gaps.sum()
         arr = np.cumsum(gaps)
     else:
         arr = np.zeros(n)
@@ -761,8 +763,8 @@ def _sim_row(
     duration = float(sm["duration_s"])
     out_tok = float(sm["total_output_tokens"])
     if n < n_full:  # fewer requests simulated than the benchmark sent: extend the run at the offered rate
-        if finite_rate:
-            duration += (n_full - n) / rate
+        if offered is not None:
+            duration += (n_full - n) / offered
         else:
             duration *= n_full / n
         out_tok *= n_full / n

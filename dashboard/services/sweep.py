@@ -27,6 +27,7 @@ import contextlib
 import dataclasses
 import itertools
 import json
+import logging
 import math
 import os
 import time
@@ -316,19 +317,12 @@ def load_spec(path: str | Path) -> SweepSpec:
 def cells_of(spec: SweepSpec) -> list[SweepCell]:
     """Every cell of the cross product, in a deterministic order."""
     cells = []
-    for m, hw, eng, tp, ep, dp, wl, seed, mns, mbt, wd, kd in itertools.product(
-        spec.models,
-        spec.hardware,
-        spec.engines,
-        spec.tp,
-        spec.ep,
-        spec.dp,
-        spec.workloads,
-        spec.seeds,
-        spec.max_num_seqs,
-        spec.max_num_batched_tokens,
-        spec.weight_dtype,
-        spec.kv_dtype,
+    # two products of six (typeshed types itertools.product up to six iterables); same order as one of twelve
+    for (m, hw, eng, tp, ep, dp), (wl, seed, mns, mbt, wd, kd) in itertools.product(
+        itertools.product(spec.models, spec.hardware, spec.engines, spec.tp, spec.ep, spec.dp),
+        itertools.product(
+            spec.workloads, spec.seeds, spec.max_num_seqs, spec.max_num_batched_tokens, spec.weight_dtype, spec.kv_dtype
+        ),
     ):
         w = dict(wl)
         if "trace" in w and not Path(w["trace"]).is_absolute():
@@ -480,9 +474,11 @@ def _ray_results(cells: Sequence[SweepCell], workers: int, address: str | None) 
     started = False
     if not ray.is_initialized():
         if address:
-            ray.init(address=address, log_to_driver=False, include_dashboard=False, logging_level="ERROR")
+            ray.init(address=address, log_to_driver=False, include_dashboard=False, logging_level=logging.ERROR)
         else:
-            ray.init(num_cpus=max(1, workers), log_to_driver=False, include_dashboard=False, logging_level="ERROR")
+            ray.init(
+                num_cpus=max(1, workers), log_to_driver=False, include_dashboard=False, logging_level=logging.ERROR
+            )
         started = True
     try:
         remote = ray.remote(num_cpus=1)(run_cell)

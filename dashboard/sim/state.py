@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from collections.abc import Hashable
 from typing import Any
 
 from dashboard.sim.blocks import BlockManager
@@ -74,7 +75,7 @@ class Req:
         self.preempts = 0
         self.cached = 0
         self.cpu_cached = 0  # of ``cached``: tokens loaded from the CPU KV tier at first admission
-        self.keys: tuple[int, ...] = ()  # block hashes of its prompt's shared prefix (prefix caching)
+        self.keys: tuple[Hashable, ...] = ()  # block hashes of its prompt's shared prefix (prefix caching)
         self.refs: list[Any] = []  # cached blocks it references (its first blocks)
         self.min_step = 0  # async scheduling: first step index that may schedule it
         self.pre = 0  # PD: prompt tokens whose KV arrives with the request

@@ -104,15 +104,15 @@ def synthetic_multiturn_trace(
             at += float(rng.exponential(think_time_s)) if think_time_s > 0 else 0.0
     reqs.sort(key=lambda r: r[0])
     t0 = reqs[0][0]
-    ids = tuple(r[3] for r in reqs)
+    all_ids = tuple(r[3] for r in reqs)
     wl = Workload(
         tuple(r[0] - t0 for r in reqs),
         tuple(r[1] for r in reqs),
         tuple(r[2] for r in reqs),
-        hash_ids=ids,
+        hash_ids=all_ids,
         hash_block_size=block_size,
     )
-    return TraceWorkload(wl, "mooncake", ids, block_size)
+    return TraceWorkload(wl, "mooncake", all_ids, block_size)
 
 
 def burstgpt_csv(

@@ -201,15 +201,15 @@ def parse_mooncake(text: str, block_size: int = 512) -> TraceWorkload:
         raise ValueError("trace has no requests")
     order = sorted(range(len(rows)), key=lambda k: rows[k][0])
     t0 = rows[order[0]][0]
-    ids = tuple(rows[k][3] for k in order)
+    all_ids = tuple(rows[k][3] for k in order)
     wl = Workload(
         tuple(rows[k][0] - t0 for k in order),
         tuple(rows[k][1] for k in order),
         tuple(rows[k][2] for k in order),
-        hash_ids=ids,
+        hash_ids=all_ids,
         hash_block_size=block_size,
     )
-    return TraceWorkload(wl, "mooncake", ids, block_size)
+    return TraceWorkload(wl, "mooncake", all_ids, block_size)
 
 
 def parse_burstgpt(text: str) -> TraceWorkload:
