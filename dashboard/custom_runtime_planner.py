@@ -61,7 +61,7 @@ dtypes. Every FLOP count and time comes from the shared cost model's op list (`d
 `output_len` 个 token。模型、TP/EP 与 dtype 取自侧边栏；所有 FLOPs 与耗时都来自共享成本模型的算子列表。
 
 - **FLOPs**（乘加计 2，每卡）：GEMM `2·M·N·K`（M 为经过该层的 token 数；lm_head 每序列只算一个采样 token）；prefill
-  attention `2·H·pairs·(d_qk + d_v)`，因果 pairs 为每序列 `new·prefix + new·(new+1)/2` —— 随输入长度**二次**增长；
+  attention `2·H·pairs·(d_qk + d_v)`，因果位置对数 `pairs` 为每序列 `new·prefix + new·(new+1)/2` —— 随输入长度**二次**增长；
   decode attention 每步 `2·H·context·(d_qk + d_v)` —— 随上下文线性增长；MoE 专家只计路由到的 token。
 - **Decode 阶段** = prefill（产出第 1 个 token）之后的 `output_len − 1` 步，在增长的上下文上取 16 个中点积分
   （与 `CostModel.generation_time_s` 相同）。
@@ -203,7 +203,9 @@ def render() -> None:
         )
     df = pd.DataFrame(rows)
     series = {
-        c: [float(df[(df.phase == ph) & (df.category == c)].GFLOP.sum()) / 1e3 for ph in ("prefill", "decode")]
+        t(f"opcat.{c}"): [
+            float(df[(df.phase == ph) & (df.category == c)].GFLOP.sum()) / 1e3 for ph in ("prefill", "decode")
+        ]
         for c in OP_CATEGORIES
         if c != "communication"
     }

@@ -193,7 +193,7 @@ def render() -> None:
                     t("imx.b_comm"): [pre["comm_share"], dec["comm_share"]],
                 },
                 title=t("imx.chart_share"),
-                yaxis="share",
+                yaxis=t("fig.share"),
             ),
             key="imx_share",
         )

@@ -17,7 +17,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots
 from dashboard.common.tables import jsonable
 from dashboard.components.inputs import PageInputs
-from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.outputs import chart, column_label, json_download, metrics_row, table
 from dashboard.features.hardware import list_hardware_presets
 from dashboard.services.search_inferencemax import (
     editor_frame,
@@ -137,8 +137,10 @@ def render() -> None:
         width="stretch",
         hide_index=True,
         column_config={
-            "name": st.column_config.TextColumn("name"),
-            "hardware": st.column_config.TextColumn("hardware", help=t("imx2.hw_help", names=", ".join(presets))),
+            "name": st.column_config.TextColumn(column_label("name", ctx.lang)),
+            "hardware": st.column_config.TextColumn(
+                column_label("hardware", ctx.lang), help=t("imx2.hw_help", names=", ".join(presets))
+            ),
             "tp": st.column_config.NumberColumn("tp", min_value=1, step=1, format="%d"),
             "dp": st.column_config.NumberColumn("dp", min_value=1, step=1, format="%d"),
             "batch": st.column_config.NumberColumn("batch", min_value=1, step=1, format="%d"),

@@ -18,7 +18,7 @@ from dashboard.app_context import bootstrap
 from dashboard.common import plots_kernels
 from dashboard.common.json_config import format_model_json, parse_json_object
 from dashboard.components.inputs import PageInputs
-from dashboard.components.outputs import chart, json_download, table
+from dashboard.components.outputs import chart, column_label, json_download, table
 from dashboard.features.model_profile import parse_hf_config
 from dashboard.features.presets import list_model_presets, model_config
 from dashboard.services.multi_model import evaluate_model_row
@@ -180,14 +180,14 @@ def render() -> None:
         width="stretch",
         hide_index=True,
         column_config={
-            "model": st.column_config.SelectboxColumn("model", options=options, required=True),
-            "layers": st.column_config.NumberColumn("layers", min_value=1, max_value=1024, step=1),
+            "model": st.column_config.SelectboxColumn(column_label("model", ctx.lang), options=options, required=True),
+            "layers": st.column_config.NumberColumn(
+                column_label("layers", ctx.lang), min_value=1, max_value=1024, step=1
+            ),
             "hidden": st.column_config.NumberColumn("hidden", min_value=64, max_value=262_144, step=64),
             "batch": st.column_config.NumberColumn("batch", min_value=1, max_value=65_536, step=1, default=1),
             "tp": st.column_config.NumberColumn("tp", min_value=1, max_value=1024, step=1, default=1),
-            "ep": st.column_config.NumberColumn(
-                "ep", min_value=1, max_value=1024, step=1, help="blank = sidebar EP (MoE models only)"
-            ),
+            "ep": st.column_config.NumberColumn("ep", min_value=1, max_value=1024, step=1, help=t("mm.ep_help")),
         },
     )
     try:
@@ -257,8 +257,8 @@ def render() -> None:
         plots_kernels.comparison_bars(
             labels,
             {
-                "weights / GPU": list(df.weights_gib_per_gpu),
-                "KV of one sequence / GPU": list(df.kv_kib_per_token_per_gpu * (v.input_len + v.output_len) / 2**20),
+                t("mm.s_weights"): list(df.weights_gib_per_gpu),
+                t("mm.s_kv_seq"): list(df.kv_kib_per_token_per_gpu * (v.input_len + v.output_len) / 2**20),
             },
             title=t("mm.chart_memory"),
             yaxis="GiB",

@@ -12,6 +12,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots
+from dashboard.common.i18n import page_text
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.batch import StepSpec
@@ -108,7 +109,7 @@ def render() -> None:
     df = pd.DataFrame(rows)
     series = {}
     for bound in ("compute", "memory", "comm"):
-        series[bound] = [
+        series[t(f"bound.{bound}")] = [
             df[(df.phase == ph) & (df.bound == bound)].time_ms.sum() for ph in ("prefill", "decode (mid-generation)")
         ]
     chart(
@@ -133,7 +134,10 @@ def render() -> None:
     st.subheader(t("overview.pages"))
     st.markdown(
         "\n".join(
-            f"- **{s.section}** / {s.title} (`dashboard/{s.file}.py`)" for s in PAGE_SPECS if s.file != "overview"
+            f"- **{page_text(s.section, ctx.lang, prefix='section')}** / {page_text(s.title, ctx.lang)} "
+            f"(`dashboard/{s.file}.py`)"
+            for s in PAGE_SPECS
+            if s.file != "overview"
         )
     )
 

@@ -15,7 +15,7 @@ from dashboard.actions.settings import set_page_input
 from dashboard.app_context import bootstrap
 from dashboard.common import plots, plots_estimation
 from dashboard.components.inputs import PageInputs
-from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.outputs import chart, json_download, localized_columns, metrics_row, table
 from dashboard.components.speculative import speculative_section
 from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.memory import memory_breakdown, weight_bytes_per_gpu
@@ -72,7 +72,7 @@ per DP replica, replicas independent.
 
 - **逐算子耗时**（每卡、各层求和）：GEMM 与 attention 按 roofline
   `max(FLOPs/(峰值·η), 字节/(HBM 带宽·η_mem)) + kernel 开销`；norm/RoPE/激活按 `字节/带宽`；集合通信为
-  `延迟 + 字节/链路带宽`（ring all-reduce 传输 `2(n−1)/n · 字节`）。**bound** 列表示瓶颈：计算、访存或通信。
+  `延迟 + 字节/链路带宽`（环形 all-reduce 传输 `2(n−1)/n · 字节`）。**受限类型** 列表示瓶颈：计算、访存或通信。
 - **TTFT** = 一次 `batch × input_len` 的 prefill 步；**TPOT** = decode 阶段（其余 `output_len − 1` 个 token，
   上下文从 `input_len` 增长）÷ 步数；**E2E** = TTFT + decode 阶段；**tok/s** = 每副本 `batch / TPOT`，
   集群再乘 DP。表中 decode 行为生成中点上下文处的一个 decode 步。
@@ -85,7 +85,7 @@ per DP replica, replicas independent.
 - **GPU 规格**：默认使用侧边栏硬件配置；“编辑 GPU 规格”可替换 GEMM 格式的稠密算力（其他格式按同一比例缩放）、
   HBM 带宽，以及 TP/EP 组所用链路的每卡带宽（NVLink 域内为 scale-up，域外为 scale-out）。效率系数沿用配置。
 - **容量检查**：共享显存模型（保留 10% HBM）给出权重之外能放下多少条 `input_len + output_len` token 的序列；
-  `batch` 超过该值时给出警告（详见 Quick memory 页面）。
+  `batch` 超过该值时给出警告（详见「快速显存估算」页面）。
 
 - **投机解码**（页面底部）：每个 decode 步先跑 `k` 次草稿前向，再用一次目标模型前向验证 `k` 个草稿加 1 个 token
   （上下文之后 `k+1` 个 token 的 prefill），并做拒绝采样；每条序列每步产出 `E = 1 + Σ_i Π_{j≤i} a_j` 个 token
@@ -265,7 +265,7 @@ def render() -> None:
             )
     df = pd.DataFrame(rows)
     series = {
-        b: [float(df[(df.phase == ph) & (df.bound == b)].time_ms.sum()) for ph in ("prefill", "decode")]
+        t(f"bound.{b}"): [float(df[(df.phase == ph) & (df.bound == b)].time_ms.sum()) for ph in ("prefill", "decode")]
         for b in ("compute", "memory", "comm")
     }
     chart(
@@ -295,6 +295,7 @@ def render() -> None:
                     title=t("qe.timeline_title", phase=t(f"qe.phase.{phase}"), phi=v.overlap),
                     unit=unit,
                     names=kind_names,
+                    lang=ctx.lang,
                 ),
                 key=f"qe_timeline_{phase}",
             )
@@ -313,7 +314,7 @@ def render() -> None:
             )
     st.caption(t("qe.overlap_table"))
     tdf = pd.DataFrame(trows)
-    st.dataframe(tdf, width="stretch", hide_index=True, key="qe_overlap_df")
+    st.dataframe(localized_columns(tdf, ctx.lang), width="stretch", hide_index=True, key="qe_overlap_df")
     spec = speculative_section(
         ctx,
         PAGE,

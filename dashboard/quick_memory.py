@@ -55,8 +55,8 @@ The model, activation dtype and the default TP/EP/dtypes come from the sidebar; 
 - **可用 HBM** = 容量 × (1 − 保留比例)。**KV 预算** = 可用 − 权重 − 激活工作区 − 运行时预留（1.5 GiB：CUDA 上下文、
   cuBLAS 工作区、NCCL 缓冲、CUDA graph）。
 - **每卡权重**：attention 与稠密 MLP 线性层按 TP 切分，路由专家按 EP（再按专家内 TP）切分，embedding 与 lm_head
-  按词表并行；线性层使用权重 dtype（int4/fp4 含 scale 开销），embedding、lm_head、router、norm 为 16 位。TP 翻倍约减半。
-- **每 token 每卡 KV 字节**：全注意力 `2 · ⌈Hkv / TP⌉ · head_dim · 字节 · 层数`（TP > Hkv 时 GQA/MQA 的 KV 头被复制）；
+  按词表并行；线性层使用权重 dtype（int4/fp4 含缩放因子开销），embedding、lm_head、router、归一化层为 16 位。TP 翻倍约减半。
+- **每 token 每卡 KV 字节**：全注意力 `2 · ⌈Hkv / TP⌉ · head_dim · 字节 · 层数`（TP > `Hkv` 时 GQA/MQA 的 KV 头被复制）；
   **MLA** 每 token 每层存一个 `kv_lora_rank + qk_rope_head_dim` 的潜变量，不随 TP 切分；**滑动窗口**层每序列最多保留
   `window` 个 token。fp8 KV 相比 bf16 减半。
 - **最大 KV token** = ⌊预算 / 每 token KV⌋；**最大序列数** = ⌊预算 / 一条 `context` token 序列的 KV⌋（每个 TP 组）；
@@ -220,6 +220,7 @@ def render() -> None:
             mem.usable_bytes * gib,
             title=t("qm.bar_title"),
             colors=colors,
+            lang=ctx.lang,
         ),
         key="qm_bar",
     )

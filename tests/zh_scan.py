@@ -7,6 +7,7 @@ that Chinese engineering text keeps in English (prefill, decode, chunk, …)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -245,13 +246,18 @@ ALLOWED_WORDS = {
     "rerun",
     "dtype",
     "dtypes",
+    "embedding",
+    "embeddings",
+    "logits",
     "scale-up",
     "scale-out",
     "params",
 }
+# proper names: authors cited in the help panels, organisations, software and venues
+PROPER_NAMES = {"leviathan", "shah", "little", "hugging", "face", "pytorch", "cudnn", "arxiv"}
 # model / hardware / vendor names and their fragments
 NAME_RE = re.compile(
-    r"(?i)\b(flashattention|flashinfer|cublas|cutlass|triton|llama|qwen|deepseek|mistral|mixtral|gpt|oss|kimi|glm|gemma|phi|nvidia|amd|intel|huawei|ascend|"
+    r"(?i)\b(cuda graphs?|flashattention|flashinfer|cublas|cutlass|triton|llama|qwen|deepseek|mistral|mixtral|gpt|oss|kimi|glm|gemma|phi|nvidia|amd|intel|huawei|ascend|"
     r"instinct|mi\d+\w*|[abhl]\d{2,3}\w*|gb\d+\w*|b\d{3}\w*|rtx|sxm\w*|pcie|hgx|dgx|nvl\d*|v\d+(\.\d+)?|"
     r"r1|v3|a\d+b|instruct|chat|base|lite|fp\w+|bf\w+|int\w+|e\dm\d)\b"
 )
@@ -269,7 +275,7 @@ def english_words(text: str, extra_allowed: set[str] = frozenset()) -> list[str]
     bad = []
     for w in WORD_RE.findall(text):
         lw = w.lower()
-        if lw in ALLOWED_WORDS or lw in extra_allowed or len(w) == 1:
+        if lw in ALLOWED_WORDS or lw in PROPER_NAMES or lw in extra_allowed or len(w) == 1:
             continue
         if w.isupper() and len(w) <= 6:  # an abbreviation (MFU, SLA, FCFS…)
             continue
@@ -324,10 +330,19 @@ def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
             out.extend((f"{kind}.option", str(o)) for o in opts)
         if kind == "dataframe":
             try:
+                config = json.loads(proto.columns) if proto is not None and proto.columns else {}
+            except (AttributeError, ValueError):
+                config = {}
+            try:
                 df = node.value
-                out.extend((f"{kind}.column", str(c)) for c in df.columns)
+                cols = [str(c) for c in df.columns]
             except Exception:
-                pass
+                cols = []
+            for c in cols:  # a column_config label is what the header shows
+                conf = config.get(c) or {}
+                out.append((f"{kind}.column", str(conf.get("label") or c)))
+                if conf.get("help"):
+                    out.append((f"{kind}.column_help", str(conf["help"])))
         if proto is not None and kind in {"expander", "tab"}:
             label = getattr(proto, "label", "")
             if label:
@@ -373,8 +388,6 @@ def figure_texts(spec: Any) -> list[tuple[str, str]]:
 
 def chart_texts(at: Any) -> list[tuple[str, str]]:
     """:func:`figure_texts` of every Plotly chart an AppTest page rendered."""
-    import json
-
     out: list[tuple[str, str]] = []
     for el in at.get("plotly_chart"):
         out.extend(figure_texts(json.loads(el.proto.spec)))

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import plotly.graph_objects as go
 
+from dashboard.common.i18n import tr
 from dashboard.features.overlap import OverlapTimeline
 
 __all__ = ["KIND_COLORS", "memory_stack_figure", "overlap_timeline_figure", "timeline_lanes"]
@@ -20,22 +21,29 @@ _LAYOUT = {"margin": {"l": 40, "r": 20, "t": 50, "b": 40}, "legend": {"orientati
 
 
 def timeline_lanes(
-    timelines: Mapping[str, OverlapTimeline], scale: float = 1e3
+    timelines: Mapping[str, OverlapTimeline], scale: float = 1e3, lang: str = "en"
 ) -> dict[str, list[tuple[str, float, float, str]]]:
     """Rows of the timeline figure: ``{kind: [(lane label, start, duration, hover), ...]}`` with
     times multiplied by ``scale`` (ms by default). Lane labels are ``"<scenario> · compute"`` and
-    ``"<scenario> · comm"``."""
+    ``"<scenario> · comm"`` (the lane word in ``lang``)."""
     out: dict[str, list[tuple[str, float, float, str]]] = {k: [] for k in KIND_COLORS}
     for label, tl in timelines.items():
         for s in tl.segments:
-            lane = f"{label} · {s.lane}"
-            hover = "step overhead" if s.layer < 0 else f"layer {s.layer}: {s.kind}"
+            lane = f"{label} · {tr(f'fig.lane.{s.lane}', lang)}"
+            kind = tr(f"fig.lane.{s.kind}", lang) if s.kind == "compute" else s.kind
+            hover = (
+                tr("fig.hover_overhead", lang) if s.layer < 0 else tr("fig.hover_layer", lang, layer=s.layer, kind=kind)
+            )
             out[s.kind].append((lane, s.start_s * scale, s.duration_s * scale, hover))
     return out
 
 
 def overlap_timeline_figure(
-    timelines: Mapping[str, OverlapTimeline], title: str = "", unit: str = "ms", names: Mapping[str, str] | None = None
+    timelines: Mapping[str, OverlapTimeline],
+    title: str = "",
+    unit: str = "ms",
+    names: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> go.Figure:
     """Gantt lanes (compute vs communication, per layer) of one step under several overlap
     factors; ``timelines`` maps a scenario label (e.g. ``"φ=0.5"``) to its timeline. Each
@@ -43,9 +51,10 @@ def overlap_timeline_figure(
     call (Plotly validates each ``add_*`` separately, which costs ~10 ms apiece)."""
     scale = {"ms": 1e3, "us": 1e6, "s": 1.0}[unit]
     names = names or {}
-    order = [f"{label} · {lane}" for label in timelines for lane in ("compute", "comm")]
+    lanes = [tr(f"fig.lane.{lane}", lang) for lane in ("compute", "comm")]
+    order = [f"{label} · {lane}" for label in timelines for lane in lanes]
     data = []
-    for kind, rows in timeline_lanes(timelines, scale).items():
+    for kind, rows in timeline_lanes(timelines, scale, lang).items():
         if not rows:
             continue
         data.append(
@@ -59,13 +68,19 @@ def overlap_timeline_figure(
                 "marker": {"color": KIND_COLORS[kind], "line": {"width": 0.5, "color": "white"}},
                 "text": [r[3] for r in rows],
                 "textposition": "none",
-                "hovertemplate": "%{text}<br>start %{base:.4g} " + unit + ", %{x:.4g} " + unit + "<extra></extra>",
+                "hovertemplate": "%{text}<br>"
+                + tr("fig.hover_start", lang)
+                + " %{base:.4g} "
+                + unit
+                + ", %{x:.4g} "
+                + unit
+                + "<extra></extra>",
             }
         )
     annotations = [
         {
             "x": tl.total_s * scale,
-            "y": f"{label} · compute",
+            "y": f"{label} · {lanes[0]}",
             "text": f"{tl.total_s * scale:.4g} {unit}",
             "showarrow": False,
             "xanchor": "left",
@@ -75,7 +90,7 @@ def overlap_timeline_figure(
     ]
     layout = {
         "title": {"text": title},
-        "xaxis": {"title": {"text": f"time ({unit})"}},
+        "xaxis": {"title": {"text": tr("fig.time_axis", lang, unit=unit)}},
         "barmode": "overlay",
         "yaxis": {"categoryorder": "array", "categoryarray": list(reversed(order))},
         "annotations": annotations,
@@ -90,13 +105,14 @@ def memory_stack_figure(
     usable_gib: float,
     title: str = "",
     colors: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> go.Figure:
     """One horizontal stacked bar of per-GPU memory (GiB per component, in order) with the usable
     budget and the HBM capacity as vertical lines."""
     fig = go.Figure()
     fig.update_layout(
         title=title,
-        xaxis_title="GiB per GPU",
+        xaxis_title=tr("fig.gib_per_gpu", lang),
         barmode="stack",
         height=300,
         margin={"l": 40, "r": 20, "t": 50, "b": 40},
@@ -105,7 +121,7 @@ def memory_stack_figure(
     for name, gib in components.items():
         fig.add_trace(
             go.Bar(
-                y=["per GPU"],
+                y=[tr("fig.per_gpu", lang)],
                 x=[max(0.0, gib)],
                 name=name,
                 orientation="h",
@@ -117,7 +133,7 @@ def memory_stack_figure(
         x=usable_gib,
         line_dash="dash",
         line_color="#F58518",
-        annotation_text=f"usable {usable_gib:.1f} GiB",
+        annotation_text=tr("fig.usable_gib", lang, gib=usable_gib),
         annotation_position="top left",
     )
     fig.add_vline(

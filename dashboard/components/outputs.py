@@ -16,6 +16,7 @@ __all__ = [
     "CHARTS_OPEN_BY_DEFAULT",
     "PLOTLY_CONFIG",
     "chart",
+    "column_label",
     "json_download",
     "localized_columns",
     "metrics_row",
@@ -59,6 +60,13 @@ def chart(ctx: Any, fig: Any, key: str) -> None:
     if box.open:
         with box:
             st.plotly_chart(fig, key=key, width="stretch", config=PLOTLY_CONFIG)
+
+
+def column_label(name: str, lang: str) -> str:
+    """The header of column ``name`` in ``lang`` (catalogue ``col.<name>``; else ``name``), e.g. for
+    ``st.column_config`` labels of an editable table whose data keeps the identifiers."""
+    entry = catalogue().get(f"col.{name}")
+    return (entry.get(lang) or name) if entry else name
 
 
 def localized_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:

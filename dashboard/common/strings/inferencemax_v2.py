@@ -11,7 +11,7 @@ STRINGS = {
     "imx2.table": {"en": "Scenarios", "zh": "场景"},
     "imx2.hw_help": {
         "en": "Hardware preset (slug or alias), or 'sidebar' for the profile selected in the sidebar: {names}",
-        "zh": "硬件预设（名称或别名），或填 'sidebar' 使用侧边栏当前配置：{names}",
+        "zh": "硬件预设（名称或别名），或填 `sidebar` 使用侧边栏当前配置：{names}",
     },
     "imx2.import": {"en": "Import scenarios (CSV)", "zh": "导入场景（CSV）"},
     "imx2.export": {"en": "Export scenarios (CSV)", "zh": "导出场景（CSV）"},

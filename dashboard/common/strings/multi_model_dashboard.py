@@ -5,8 +5,11 @@ STRINGS = {
     "mm.output_len": {"en": "Output tokens", "zh": "输出 token 数"},
     "mm.editor": {
         "en": "Models (add / remove rows; blank layers or hidden = the config's own value, blank ep = sidebar EP)",
-        "zh": "模型（可增删行；layers 或 hidden 留空 = 使用配置原值，ep 留空 = 侧边栏 EP）",
+        "zh": "模型（可增删行；层数或 hidden 留空 = 使用配置原值，ep 留空 = 侧边栏 EP）",
     },
+    "mm.ep_help": {"en": "blank = sidebar EP (MoE models only)", "zh": "留空 = 侧边栏 EP（仅 MoE 模型）"},
+    "mm.s_weights": {"en": "weights / GPU", "zh": "每卡权重"},
+    "mm.s_kv_seq": {"en": "KV of one sequence / GPU", "zh": "每卡单条序列的 KV"},
     "mm.paste": {"en": "Paste a Hugging Face config.json", "zh": "粘贴 Hugging Face config.json"},
     "mm.paste_name": {"en": "Name", "zh": "名称"},
     "mm.paste_json": {"en": "config.json", "zh": "config.json"},

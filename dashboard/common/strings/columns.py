@@ -1,0 +1,7 @@
+"""More table column headers shown in zh (``outputs.localized_columns``; the CSV/JSON downloads
+keep the English identifiers). See also ``ui.py``."""
+
+STRINGS = {
+    "col.category": {"en": "category", "zh": "类别"},
+    "col.traffic": {"en": "traffic", "zh": "流量"},
+}
