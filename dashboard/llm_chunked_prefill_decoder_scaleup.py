@@ -29,14 +29,13 @@ from dashboard.app_context import bootstrap
 from dashboard.common.json_config import parse_json_object
 from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
-from dashboard.components.inputs import parse_int_list as _parse_int_list
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
 from dashboard.features.hardware import list_hardware_presets, load_hardware
 from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import parse_hf_config
 from dashboard.features.parallel import ParallelConfig, validate_parallel
-from dashboard.features.params import like, validate_params
+from dashboard.features.params import like, param, validate_params
 from dashboard.services.simulation import SimJob, check_work, run_jobs
 from dashboard.sim_scheduler import SLA, SchedulerConfig, WorkloadConfig
 
@@ -112,52 +111,29 @@ def _t(ctx: Any, key: str, **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def parse_int_list(text: str, max_items: int = 64) -> tuple[int, ...]:
-    """The shared comma-list parser, with huge or infinite items reported as bad input."""
-    try:
-        return _parse_int_list(text, max_items=max_items)
-    except OverflowError:
-        raise ValueError("a value is out of range") from None
-
-
-def _check_ints(name: str, vs: Any, lo: int, hi: int, n: int) -> None:
-    if not isinstance(vs, tuple) or not vs or len(vs) > n:
-        raise ValueError(f"{name} needs 1 to {n} values")
-    for v in vs:
-        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise ValueError(f"{name} values must be integers between {lo} and {hi}")
-
-
-def _check_num(name: str, v: Any, lo: float, hi: float) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be between {lo:g} and {hi:g}")
-
-
 @dataclass(frozen=True)
 class ScaleUpInputs:
     """Inputs of this page (kept here so the file stands alone)."""
 
-    hardware: str = SIDEBAR
-    tp_values: tuple[int, ...] = (1, 2, 4, 8)
-    concurrencies: tuple[int, ...] = (4, 16, 64)
+    hardware: str = param(SIDEBAR, label="Hardware", help="a preset or the sidebar's")
+    tp_values: tuple[int, ...] = param((1, 2, 4, 8), lo=1, hi=64, max_items=8, unit="GPUs", label="TP values")
+    concurrencies: tuple[int, ...] = param(
+        (4, 16, 64), lo=1, hi=2048, max_items=10, unit="clients", label="Concurrencies"
+    )
     # the workload/scheduler fields refer to their one declaration (dashboard/features/params.py)
     input_len: int = like(WorkloadConfig, "input_len", hi=131_072)
     output_len: int = like(WorkloadConfig, "output_len", hi=16_384)
     max_num_batched_tokens: int = like(SchedulerConfig, "max_num_batched_tokens", hi=65_536)
     max_num_seqs: int = like(SchedulerConfig, "max_num_seqs", hi=4096)
-    chunked_prefill: bool = True
+    chunked_prefill: bool = param(True, label="Chunked prefill")
     gpu_memory_utilization: float = like(SchedulerConfig, "gpu_memory_utilization", lo=0.05, open_lo=False)
-    sla_ttft_ms: float = 2000.0
-    sla_tpot_ms: float = 50.0
+    sla_ttft_ms: float = param(2000.0, lo=0.0, hi=1e9, unit="ms", label="TTFT target", help="0 = no target")
+    sla_tpot_ms: float = param(50.0, lo=0.0, hi=1e9, unit="ms", label="TPOT target", help="0 = no target")
 
     def __post_init__(self) -> None:
-        if not isinstance(self.hardware, str) or not self.hardware:
-            raise ValueError("hardware must be a preset name")
-        _check_ints("tp_values", self.tp_values, 1, 64, 8)
-        _check_ints("concurrencies", self.concurrencies, 1, 2048, 10)
         validate_params(self)
-        _check_num("sla_ttft_ms", self.sla_ttft_ms, 0.0, 1e9)
-        _check_num("sla_tpot_ms", self.sla_tpot_ms, 0.0, 1e9)
+        if not self.hardware:
+            raise ValueError("hardware must be a preset name")
 
 
 def _lines(df: pd.DataFrame, y: str, title: str, yaxis: str, scale: float = 1.0) -> go.Figure:
@@ -213,8 +189,8 @@ def render() -> None:
         st.markdown(f"**{_t(ctx, 'model_src')}**")
         model_text = st.text_area(_t(ctx, "model_json"), key=f"{PAGE}__model_json", height=120)
         inputs.select("hardware", _t(ctx, "hardware"), [SIDEBAR, *list_hardware_presets()])
-        inputs.text("tp_values", _t(ctx, "tp_values"), parse=lambda s: parse_int_list(s, max_items=8))
-        inputs.text("concurrencies", _t(ctx, "concurrencies"), parse=lambda s: parse_int_list(s, max_items=10))
+        inputs.text("tp_values", _t(ctx, "tp_values"))
+        inputs.text("concurrencies", _t(ctx, "concurrencies"))
     with c2:
         inputs.number("input_len", _t(ctx, "input_len"), step=128)  # bounds: the declaration
         inputs.number("output_len", _t(ctx, "output_len"), step=32)
@@ -223,8 +199,8 @@ def render() -> None:
     with c3:
         inputs.toggle("chunked_prefill", _t(ctx, "chunked"))
         inputs.number("gpu_memory_utilization", _t(ctx, "gpu_mem"), step=0.05)
-        inputs.number("sla_ttft_ms", _t(ctx, "sla_ttft"), min_value=0.0, max_value=1e9, step=100.0)
-        inputs.number("sla_tpot_ms", _t(ctx, "sla_tpot"), min_value=0.0, max_value=1e9, step=5.0)
+        inputs.number("sla_ttft_ms", _t(ctx, "sla_ttft"), step=100.0)
+        inputs.number("sla_tpot_ms", _t(ctx, "sla_tpot"), step=5.0)
     inputs.sync_query_params()
     v: ScaleUpInputs = inputs.values
 
