@@ -66,9 +66,14 @@ class PageContext:
             attention_weight=None if attn == "same" else attn,
         )
 
+    engine_choice: Any = None  # services.engine_choice.EngineChoice (set by bootstrap)
+
     @property
     def engine(self) -> Any:
-        """The serving engine chosen in the sidebar (:class:`~dashboard.features.engine.EngineProfile`)."""
+        """The serving engine chosen in the sidebar (:class:`~dashboard.features.engine.EngineProfile`;
+        a fitted profile ``<hw>+<engine>`` gives its engine)."""
+        if self.engine_choice is not None:
+            return self.engine_choice.engine
         from dashboard.features.engine import load_engine
 
         return load_engine(self.session_state.settings.engine)
@@ -152,6 +157,10 @@ def _read_query_params(st: Any, ss: SessionState) -> None:
                 changes[k] = int(raw)
         if qp.get("lang") in ("en", "zh"):
             changes["language"] = qp["lang"]
+        if "sb_engine" in qp:  # an unknown name is refused by Settings (the page says so)
+            err = act.update_settings(ss, engine=str(qp["sb_engine"]))
+            if err:
+                ss.results["ui.engine_url_error"] = err
         for k, attr in (
             ("wdtype", "weight_dtype"),
             ("kvdtype", "kv_dtype"),
@@ -194,6 +203,29 @@ def _current_hardware(ss: SessionState) -> HardwareProfile:
             return load_hardware(DEFAULT_HARDWARE)
 
 
+def _engine_choice(ss: SessionState, model: ModelProfile, hardware: HardwareProfile) -> Any:
+    """The sidebar's engine resolved (a fitted profile lowers onto its own hardware and carries its
+    out-of-domain warnings; see services/engine_choice.py)."""
+    from dashboard.services.engine_choice import resolve_engine_choice
+
+    s = ss.settings
+    kw: dict[str, Any] = {
+        "model": model,
+        "model_slug": ss.model.preset,
+        "hardware": hardware,
+        "hardware_slug": ss.hardware.preset,
+        "hardware_edited": bool(ss.hardware.overrides),
+        "weight_dtype": s.weight_dtype,
+        "tp": s.tp,
+        "ep": s.ep,
+    }
+    try:
+        return resolve_engine_choice(s.engine, **kw)
+    except ValueError:  # a profile file that cannot be read: the default engine, never a traceback
+        act.update_settings(ss, engine="vllm")
+        return resolve_engine_choice("vllm", **kw)
+
+
 def _pick(text: str | dict[str, str], lang: str) -> str:
     if isinstance(text, dict):
         return text.get(lang) or text.get("en") or ""
@@ -227,11 +259,17 @@ def bootstrap(
     hardware = _current_hardware(ss)
     actions = Actions(ss)
     render_sidebar(st, ss, hardware)
-    ctx = PageContext(st=st, session_state=ss, model=model, hardware=hardware, actions=actions)
+    choice = _engine_choice(ss, model, hardware)
+    ctx = PageContext(
+        st=st, session_state=ss, model=model, hardware=choice.hardware, actions=actions, engine_choice=choice
+    )
     lang = ctx.lang
     title, header_description, help_title = (_pick(x, lang) for x in (title, header_description, help_title))
     render_header(ctx, title, header_description)
     _write_query_params(st, ss)
+    engine_error = ss.results.pop("ui.engine_url_error", None)
+    if engine_error:
+        st.warning(tr("ui.engine_unrestorable", ctx.lang, error=md_escape(engine_error), name=ss.settings.engine))
     url_error = ss.results.pop("ui.url_error", None)
     if url_error:
         st.warning(

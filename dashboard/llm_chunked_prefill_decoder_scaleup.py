@@ -31,6 +31,7 @@ from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
+from dashboard.components.url_text import mirror_text, seed_text
 from dashboard.features.hardware import list_hardware_presets, load_hardware
 from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import parse_hf_config
@@ -187,7 +188,9 @@ def render() -> None:
     c1, c2, c3 = st.columns(3)
     with c1:
         st.markdown(f"**{_t(ctx, 'model_src')}**")
+        seed_text(st, f"{PAGE}__model_json", "model_json")  # a pasted config travels in the URL (issue 14 §2)
         model_text = st.text_area(_t(ctx, "model_json"), key=f"{PAGE}__model_json", height=120)
+        mirror_text(st, "model_json", model_text)
         inputs.select("hardware", _t(ctx, "hardware"), [SIDEBAR, *list_hardware_presets()])
         inputs.text("tp_values", _t(ctx, "tp_values"))
         inputs.text("concurrencies", _t(ctx, "concurrencies"))

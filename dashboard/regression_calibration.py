@@ -237,6 +237,8 @@ def render() -> None:
     )
     st = ctx.st
     ss = ctx.session_state
+    if f"{PAGE}__mode" not in st.session_state and st.query_params.get("mode") in ("steps", "bench"):
+        st.session_state[f"{PAGE}__mode"] = st.query_params["mode"]  # a copied link keeps the mode
     mode = st.radio(
         ctx.t("bcal.mode"),
         ["steps", "bench"],
@@ -244,6 +246,8 @@ def render() -> None:
         horizontal=True,
         key=f"{PAGE}__mode",
     )
+    if st.query_params.get("mode") != mode:
+        st.query_params["mode"] = mode
     if mode == "bench":  # second mode: fit an engine+hardware profile to benchmark results (issue 12 §2)
         from dashboard.components.bench_calibration import render_benchmark_mode
 

@@ -51,6 +51,7 @@ def test_global_query_names_everything_the_sidebar_decides() -> None:
         "kvdtype": "bf16",
         "sb_tp": "1",
         "sb_ep": "1",
+        "sb_engine": "vllm",
         "lang": "en",
     }
 

@@ -13,6 +13,9 @@ A copied link reproduces what the user sees: pages write their own inputs (``Pag
   attention weights' dtype when it is not the same as the other weights'.
 * ``sb_tp`` / ``sb_ep`` — the sidebar's TP/EP defaults (``tp``/``ep`` are the page's own fields on
   pages that have them; an old link's ``tp``/``ep`` still sets the sidebar when ``sb_*`` is absent).
+* ``sb_engine`` — the sidebar's serving engine: a preset (``vllm``/``sglang``/``trtllm``) or a fitted
+  profile ``<hw>+<engine>`` (``h200+trtllm``; ``+`` is written ``%2B``). ``sb_`` because the planner
+  page has its own ``engine`` field.
 * ``lang`` — ``en`` or ``zh``.
 
 Pure functions: no Streamlit here (``app_context.bootstrap`` reads and writes ``st.query_params``).
@@ -39,6 +42,7 @@ GLOBAL_KEYS = (
     "attndtype",
     "sb_tp",
     "sb_ep",
+    "sb_engine",
     "lang",
 )
 MAX_BLOB_CHARS = 60_000  # a decoded blob larger than this is refused (hostile links)
@@ -109,6 +113,7 @@ def global_query(ss: Any) -> dict[str, str]:
         kvdtype=s.kv_dtype,
         sb_tp=str(s.tp),
         sb_ep=str(s.ep),
+        sb_engine=s.engine,
         lang=s.language,
     )
     return q

@@ -33,6 +33,28 @@ def render_header(ctx: Any, title: str, description: str) -> None:
     )
     if hw.efficiency_provenance == NOT_FITTED:  # issue 12: unfitted chips say so on every page
         st.caption(tr("header.not_fitted", ctx.lang))
+    choice = getattr(ctx, "engine_choice", None)
+    if choice is not None and choice.profile is not None:  # a fitted <hw>+<engine> profile (issue 14 §3)
+        key = "header.engine_fitted" if choice.applied else "header.engine_not_applied"
+        st.caption(
+            tr(
+                key,
+                ctx.lang,
+                name=md_escape(choice.name),
+                engine=choice.engine.name,
+                data=md_escape(choice.fitted_on),
+                base=choice.profile.base_hardware,
+            )
+        )
+        if choice.warnings:
+            st.warning(
+                tr(
+                    "header.out_of_domain",
+                    ctx.lang,
+                    name=md_escape(choice.name),
+                    items=md_escape("; ".join(choice.warnings)),
+                )
+            )
 
 
 def render_help(ctx: Any, title: str, markdown: str | dict[str, str]) -> None:

@@ -59,6 +59,8 @@ def coerce_query_value(raw: str, like: Any) -> Any:
     if isinstance(like, tuple) and all(isinstance(v, (int, float)) for v in like):
         typ = int if all(isinstance(v, int) for v in like) else float
         return tuple(typ(x) for x in raw.split(",") if x)
+    if isinstance(like, tuple) and all(isinstance(v, str) for v in like):  # a multiselect (issue 14 §2)
+        return tuple(x.strip() for x in raw.split(",") if x.strip())
     raise ValueError(raw)
 
 
@@ -357,10 +359,14 @@ class PageInputs:
                     out[f.name] = str(v)
                 elif isinstance(v, tuple) and all(isinstance(x, (int, float)) for x in v):
                     out[f.name] = ",".join(str(x) for x in v)
+                elif isinstance(v, tuple) and all(isinstance(x, str) and "," not in x for x in v):
+                    out[f.name] = ",".join(v)  # a multiselect of names (presets, engines, policies)
             out.update({k: str(v) for k, v in (extra or {}).items()})
             pinned = sorted(f for f in self._pinned if f in self._fields)
             current = dict(qp.to_dict()) if hasattr(qp, "to_dict") else {}
-            if pinned:
+            if "pinned" in self._fields:  # a page field named "pinned" (host_bandwidth) owns the key
+                pass
+            elif pinned:
                 out["pinned"] = ",".join(pinned)
             elif "pinned" in current:
                 qp.pop("pinned")

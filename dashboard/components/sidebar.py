@@ -211,11 +211,11 @@ def _settings_section(st: Any, ss: SessionState, lang: str) -> None:
     def on_engine() -> None:
         act.update_settings(ss, engine=st.session_state["sb_engine"])
 
-    from dashboard.features.engine import list_engine_presets
+    from dashboard.services.engine_choice import engine_choices
 
     sb.selectbox(
         tr("sidebar.engine", lang),
-        list_engine_presets(),
+        engine_choices(),
         key=_seed(st, "sb_engine", s.engine),
         on_change=on_engine,
         help=tr("sidebar.engine_help", lang),

@@ -12,6 +12,7 @@ import pandas as pd
 
 from dashboard.common import plots_sweep
 from dashboard.components.outputs import chart, table
+from dashboard.components.url_text import mirror_text, seed_text
 
 __all__ = ["DEFAULT_SPEC", "MAX_PAGE_CELLS", "parse_spec_text", "render_sweep_spec"]
 
@@ -55,8 +56,7 @@ def render_sweep_spec(ctx: Any, page: str) -> None:
     with st.expander(t("sweepspec.title")):
         st.markdown(t("sweepspec.intro"))
         key = f"{page}__sweep_spec"
-        if key not in st.session_state:
-            st.session_state[key] = DEFAULT_SPEC
+        seed_text(st, key, "sweep_spec", DEFAULT_SPEC)  # the spec travels in the URL (issue 14 §2)
         up = st.file_uploader(t("sweepspec.upload"), type=["yaml", "yml", "json"], key=f"{page}__sweep_spec_file")
         if up is not None:
             try:
@@ -64,6 +64,7 @@ def render_sweep_spec(ctx: Any, page: str) -> None:
             except UnicodeDecodeError:
                 st.error(t("sweepspec.bad_upload"))
         text = st.text_area(t("sweepspec.spec"), key=key, height=220)
+        mirror_text(st, "sweep_spec", text, DEFAULT_SPEC)
         c1, c2 = st.columns(2)
         backend = c1.radio(
             t("sweepspec.backend"),

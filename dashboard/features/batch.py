@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["BatchStats", "StepSpec", "attention_pairs", "batch_stats", "uniform_batch_stats"]
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
+
+__all__ = ["MAX_STEP_SEQS", "BatchStats", "StepSpec", "attention_pairs", "batch_stats", "uniform_batch_stats"]
 
 
 def attention_pairs(new: int, prefix: int, window: int | None = None) -> float:
@@ -31,6 +34,10 @@ def attention_pairs(new: int, prefix: int, window: int | None = None) -> float:
     return ramp + (end - window) * window
 
 
+#: most prefill chunks or decodes in one priced step (``modeling step``; far above a real batch)
+MAX_STEP_SEQS = 1 << 20
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """The uniform step of the ``modeling step`` CLI and the calibration files.
@@ -39,17 +46,15 @@ class StepSpec:
     plus ``decode_seqs`` decodes each attending ``decode_context`` cached tokens.
     """
 
-    prefill_seqs: int = 0
-    prefill_len: int = 0
-    prefix_len: int = 0
-    decode_seqs: int = 0
-    decode_context: int = 0
+    # declared once (dashboard/features/params.py): the ``modeling step`` flags derive from these
+    prefill_seqs: int = param(0, lo=0, hi=MAX_STEP_SEQS, unit="sequences", label="Prefill chunks")
+    prefill_len: int = like(RequestShape, "input_len", 0, lo=0, label="New tokens per prefill chunk")
+    prefix_len: int = like(RequestShape, "context", 0, lo=0, label="Cached prefix per prefill chunk")
+    decode_seqs: int = param(0, lo=0, hi=MAX_STEP_SEQS, unit="sequences", label="Decoding sequences")
+    decode_context: int = like(RequestShape, "context", 0, lo=0, label="Context per decode")
 
     def __post_init__(self) -> None:
-        for name in ("prefill_seqs", "prefill_len", "prefix_len", "decode_seqs", "decode_context"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+        validate_params(self)
         if (self.prefill_seqs > 0) != (self.prefill_len > 0):
             raise ValueError("prefill_seqs and prefill_len must both be positive or both zero")
         if self.prefill_seqs == 0 and self.decode_seqs == 0:

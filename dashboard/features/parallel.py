@@ -6,8 +6,13 @@ from dataclasses import dataclass
 
 from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
 from dashboard.features.model_profile import ModelProfile
+from dashboard.features.params import param, validate_params
 
-__all__ = ["Dtypes", "ParallelConfig", "ParallelError", "validate_parallel"]
+__all__ = ["MAX_DEGREE", "Dtypes", "GpuBudget", "ParallelConfig", "ParallelError", "validate_parallel"]
+
+#: largest parallel degree (tp, ep, pp, dp) any input accepts: far above any deployment, far below
+#: what exhausts the search or the simulator (docs/SECURITY.md, "Size bounds")
+MAX_DEGREE = 1024
 
 
 class ParallelError(ValueError):
@@ -23,16 +28,16 @@ class ParallelConfig:
     ``ep / tp`` groups (DeepSeek-style DP-attention + EP experts).
     """
 
-    tp: int = 1
-    ep: int = 1
-    pp: int = 1
-    dp: int = 1
+    tp: int = param(1, lo=1, hi=MAX_DEGREE, unit="GPUs", label="Tensor parallel (TP)")
+    ep: int = param(1, lo=1, hi=MAX_DEGREE, unit="GPUs", label="Expert parallel (EP)", help="MoE models only")
+    pp: int = param(1, lo=1, hi=MAX_DEGREE, unit="stages", label="Pipeline parallel (PP)")
+    dp: int = param(1, lo=1, hi=MAX_DEGREE, unit="engines", label="Data parallel (DP)", help="engine replicas")
 
     def __post_init__(self) -> None:
-        for name in ("tp", "ep", "pp", "dp"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ParallelError(f"{name} must be a positive integer, got {v!r}")
+        try:
+            validate_params(self)
+        except ValueError as exc:
+            raise ParallelError(str(exc)) from None
         if max(self.tp, self.ep) % min(self.tp, self.ep):
             raise ParallelError("ep and tp must divide one another")
 
@@ -64,25 +69,35 @@ class Dtypes:
     the same as ``weight``. Embeddings, lm_head, routers and norms are always 16-bit.
     """
 
-    weight: str = "bf16"
-    activation: str = "bf16"
-    kv: str = "bf16"
-    attention_weight: str | None = None
+    weight: str = param("bf16", choices=WEIGHT_DTYPES, label="Weight format", help="linear-layer weights")
+    activation: str = param("bf16", choices=ACT_DTYPES, label="Activation format")
+    kv: str = param("bf16", choices=KV_DTYPES, label="KV-cache format")
+    attention_weight: str | None = param(
+        None, choices=WEIGHT_DTYPES, label="Attention weight format", help="None: same as the weights"
+    )
 
     def __post_init__(self) -> None:
-        for name, allowed in (("weight", WEIGHT_DTYPES), ("activation", ACT_DTYPES), ("kv", KV_DTYPES)):
-            v = getattr(self, name)
-            if v not in allowed:
-                raise ParallelError(f"{name} dtype must be one of {', '.join(allowed)}, got {v!r}")
-        if self.attention_weight is not None and self.attention_weight not in WEIGHT_DTYPES:
-            raise ParallelError(
-                f"attention_weight dtype must be one of {', '.join(WEIGHT_DTYPES)}, got {self.attention_weight!r}"
-            )
+        try:
+            validate_params(self)
+        except ValueError as exc:
+            raise ParallelError(str(exc)) from None
 
     @property
     def attention(self) -> str:
         """Format of the attention projection weights."""
         return self.attention_weight or self.weight
+
+
+@dataclass(frozen=True)
+class GpuBudget:
+    """How many GPUs a search may use (``gpus``: the search's output grows with it, about 70 MB of
+    JSON at 1,024) and how many a plan may buy (``max_gpus``)."""
+
+    gpus: int = param(8, lo=1, hi=MAX_DEGREE, unit="GPUs", label="GPU budget", help="at most this many GPUs")
+    max_gpus: int = param(64, lo=1, hi=4096, unit="GPUs", label="Most GPUs per plan")
+
+    def __post_init__(self) -> None:
+        validate_params(self)
 
 
 def validate_parallel(model: ModelProfile, parallel: ParallelConfig) -> None:

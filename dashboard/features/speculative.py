@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -62,6 +62,7 @@ from dashboard.features.memory import (
 )
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.params import check_value, like, param, param_specs, validate_params
 
 __all__ = [
     "METHODS",
@@ -211,37 +212,41 @@ class SpeculativeConfig:
     per draft position. ``draft_model``: preset/``config.json`` of the draft (``draft_model``), or
     optionally the EAGLE head's config/HF id (``eagle``/``eagle3``; only a label if not loadable)."""
 
-    method: str
-    num_speculative_tokens: int
-    acceptance_rates: tuple[float, ...]
-    draft_model: str | None = None
-    eagle_layers: int = 1
-    draft_tp: int | None = None  # None: the target's TP
-    draft_vocab_size: int | None = None  # EAGLE-3 only; None: 32000 capped at the target vocab
+    # declared once (dashboard/features/params.py): pages, CLI flags and JSON derive from these
+    method: str = param(MISSING, choices=METHODS, label="Speculative method")
+    num_speculative_tokens: int = param(
+        MISSING,
+        lo=1,
+        hi=MAX_SPEC_TOKENS,
+        unit="tokens",
+        label="Draft tokens per step (k)",
+        help="vLLM num_speculative_tokens",
+    )
+    acceptance_rates: tuple[float, ...] = param(
+        MISSING,
+        lo=0.0,
+        hi=1.0,
+        unit="probability",
+        label="Acceptance rates",
+        help="conditional, one per draft position",
+        max_items=MAX_SPEC_TOKENS,
+    )
+    draft_model: str | None = param(None, label="Draft model", help="a preset name or a config.json path")
+    eagle_layers: int = param(1, lo=1, hi=8, unit="layers", label="EAGLE head layers")
+    draft_tp: int | None = like(ParallelConfig, "tp", None, label="Draft TP", help="None: the target's TP")
+    draft_vocab_size: int | None = param(
+        None, lo=1, hi=1 << 24, unit="tokens", label="Draft vocabulary", help="EAGLE-3 only; None: 32000 capped"
+    )
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"speculative method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        validate_params(self)
         k = self.num_speculative_tokens
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_SPEC_TOKENS:
-            raise ValueError(f"num_speculative_tokens must be an integer between 1 and {MAX_SPEC_TOKENS}, got {k!r}")
         if len(self.acceptance_rates) != k:
             raise ValueError(
                 f"acceptance rates: expected {k} values (one per speculative token), got {len(self.acceptance_rates)}"
             )
-        for a in self.acceptance_rates:
-            if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0.0 <= a <= 1.0:
-                raise ValueError(f"acceptance rates must be numbers in [0, 1], got {a!r}")
         if self.method == "draft_model" and not self.draft_model:
             raise ValueError("method draft_model needs a draft model (a preset name or a config.json path)")
-        if (
-            isinstance(self.eagle_layers, bool)
-            or not isinstance(self.eagle_layers, int)
-            or not 1 <= self.eagle_layers <= 8
-        ):
-            raise ValueError(f"eagle_layers must be an integer between 1 and 8, got {self.eagle_layers!r}")
-        if self.draft_tp is not None and (not isinstance(self.draft_tp, int) or self.draft_tp < 1):
-            raise ValueError(f"draft tensor-parallel size must be a positive integer, got {self.draft_tp!r}")
 
     @property
     def k(self) -> int:
@@ -261,6 +266,11 @@ class SpeculativeConfig:
             "eagle_layers": self.eagle_layers,
             "expected_tokens_per_step": self.expected_tokens,
         }
+
+
+def _check_field(name: str, value: Any, kind: str = "int") -> None:
+    """``value`` against the declaration of ``SpeculativeConfig.name`` (one item of a list field)."""
+    check_value(name, value, param_specs(SpeculativeConfig)[name], kind)
 
 
 def make_speculative_config(
@@ -284,16 +294,13 @@ def make_speculative_config(
     if acceptance_length is not None:
         if k is None:
             raise ValueError("num_speculative_tokens is required with a mean acceptance length")
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_SPEC_TOKENS:
-            raise ValueError(f"num_speculative_tokens must be an integer between 1 and {MAX_SPEC_TOKENS}, got {k!r}")
+        _check_field("num_speculative_tokens", k)
         rates: tuple[float, ...] = (alpha_for_length(float(acceptance_length), k),) * k
     elif isinstance(acceptance, (int, float)) and not isinstance(acceptance, bool):
         if k is None:
             raise ValueError("num_speculative_tokens is required with a single acceptance rate")
-        if not 0.0 <= float(acceptance) <= 1.0:
-            raise ValueError(f"acceptance rate must be in [0, 1], got {acceptance}")
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_SPEC_TOKENS:
-            raise ValueError(f"num_speculative_tokens must be an integer between 1 and {MAX_SPEC_TOKENS}, got {k!r}")
+        _check_field("acceptance_rates", float(acceptance), "float")
+        _check_field("num_speculative_tokens", k)
         rates = (float(acceptance),) * k
     else:
         rates = tuple(float(a) for a in acceptance)  # type: ignore[union-attr]

@@ -61,9 +61,12 @@ from dashboard.features.hardware import HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import cost_per_million_tokens, tokens_per_joule
 from dashboard.features.model_profile import ModelProfile
-from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.parallel import Dtypes, GpuBudget, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.params import like, param, validate_params
 from dashboard.features.pipeline import make_cost_model
+from dashboard.features.request import RequestShape
 from dashboard.services.launch import LaunchSpec, launch_commands
+from dashboard.services.search import SLA
 from dashboard.services.search_steady import steady_state
 from dashboard.sim.metrics import weighted_percentiles
 from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, kv_blocks_for, simulate
@@ -149,43 +152,30 @@ class PlanRequest:
     """What the planner is asked (the ``modeling plan`` flags). Exactly one of ``request_rate``
     (requests/s) and ``concurrency`` (concurrent clients, closed loop) is given."""
 
-    hardware: tuple[str, ...] = ("h100-sxm", "h200", "b200")
-    engine: str = "vllm"
-    input_len: int = 2048
-    output_len: int = 256
-    request_rate: float | None = None
-    concurrency: int | None = None
-    ttft_ms: float | None = None
-    tpot_ms: float | None = None
-    percentile: float = 90.0
-    max_gpus: int = 64
-    disaggregated: str = "auto"
-    kv_dtype: str = "bf16"
+    # declared once (dashboard/features/params.py): the plan page, the ``modeling plan`` flags and
+    # the JSON derive from these
+    hardware: tuple[str, ...] = param(
+        ("h100-sxm", "h200", "b200"), label="GPU types", help="hardware presets or profiles to compare"
+    )
+    engine: str = param("vllm", choices=("vllm", "sglang", "trtllm"), label="Serving engine")
+    input_len: int = like(RequestShape, "input_len")
+    output_len: int = like(RequestShape, "output_len")
+    request_rate: float | None = like(WorkloadConfig, "request_rate", help="Poisson arrivals")
+    concurrency: int | None = like(WorkloadConfig, "concurrency")
+    ttft_ms: float | None = like(SLA, "ttft_ms")
+    tpot_ms: float | None = like(SLA, "tpot_ms")
+    percentile: float = like(SLA, "ttft_percentile", 90.0, label="SLA percentile")
+    max_gpus: int = like(GpuBudget, "max_gpus")
+    disaggregated: str = param(
+        "auto", choices=DISAGG_MODES, label="Disaggregated prefill/decode", help="auto: try both"
+    )
+    kv_dtype: str = like(Dtypes, "kv", choices=("bf16", "fp16", "fp8"))
     speculative: Any = None  # a features.speculative.SpeculativeConfig (issue 13), or None
 
     def __post_init__(self) -> None:
-        if not self.hardware:
-            raise ValueError("hardware: give at least one GPU type")
-        if self.engine not in ("vllm", "sglang", "trtllm"):
-            raise ValueError(f"engine must be one of vllm, sglang, trtllm, got {self.engine!r}")
-        _num("input_len", self.input_len, integer=True, hi=2_000_000)
-        _num("output_len", self.output_len, integer=True, hi=2_000_000)
+        validate_params(self)
         if (self.request_rate is None) == (self.concurrency is None):
             raise ValueError("give exactly one of request_rate and concurrency")
-        if self.request_rate is not None:
-            _num("request_rate", self.request_rate, hi=1e6)
-        if self.concurrency is not None:
-            _num("concurrency", self.concurrency, integer=True, hi=1_000_000)
-        for name in ("ttft_ms", "tpot_ms"):
-            v = getattr(self, name)
-            if v is not None:
-                _num(name, v, hi=1e9)
-        _num("percentile", self.percentile, hi=100.0)
-        _num("max_gpus", self.max_gpus, integer=True, hi=4096)
-        if self.disaggregated not in DISAGG_MODES:
-            raise ValueError(f"disaggregated must be one of {', '.join(DISAGG_MODES)}, got {self.disaggregated!r}")
-        if self.kv_dtype not in ("bf16", "fp16", "fp8"):
-            raise ValueError(f"kv_dtype must be bf16, fp16 or fp8, got {self.kv_dtype!r}")
 
     def sla_met(self, ttft_ms: float, tpot_ms: float, margin: float = 1.0) -> bool:
         """Both targets met, each scaled by ``margin`` (the planner's verdict uses ``SLA_MARGIN``)."""

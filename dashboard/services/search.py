@@ -20,7 +20,6 @@ available, reports the percentile asked for).
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -32,9 +31,12 @@ from dashboard.features.hardware import GIB, HardwareProfile
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import memory_needed_bytes, tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
-from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.parallel import Dtypes, GpuBudget, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import CostSettings, RequestShape
 from dashboard.services.search_pareto import economics, pareto_front
 from dashboard.services.search_steady import EngineSteadyState, steady_state
+from dashboard.sim_scheduler import SchedulerConfig
 
 __all__ = [
     "DEFAULT_BUDGETS",
@@ -57,48 +59,37 @@ DEFAULT_TP: tuple[int, ...] = (1, 2, 4, 8)
 REASONS = ("layout", "oom", "ttft", "tpot", "tps_per_user")
 
 
-def _pos_int(name: str, v: Any, hi: int = 10_000_000) -> None:
-    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
-        raise ValueError(f"{name} must be an integer between 1 and {hi:,}, got {v!r}")
-
-
-def _pos_ints(name: str, vs: Sequence[int], hi: int) -> None:
-    if not vs:
-        raise ValueError(f"{name}: give at least one value")
-    for v in vs:
-        _pos_int(name, v, hi)
-
-
+# declared once (dashboard/features/params.py): pages, URL, CLI flags and JSON derive from these
 @dataclass(frozen=True)
 class Workload:
     """Every request: ``input_len`` prompt tokens, ``output_len`` generated tokens."""
 
-    input_len: int = 1024
-    output_len: int = 1024
+    input_len: int = like(RequestShape, "input_len", 1024)
+    output_len: int = like(RequestShape, "output_len", 1024)
 
     def __post_init__(self) -> None:
-        _pos_int("input_len", self.input_len, 2_000_000)
-        _pos_int("output_len", self.output_len, 2_000_000)
+        validate_params(self)
 
 
 @dataclass(frozen=True)
 class SLA:
     """Latency targets; ``None`` means no constraint."""
 
-    ttft_ms: float | None = None
-    tpot_ms: float | None = None
-    min_tps_per_user: float | None = None
-    ttft_percentile: float = 50.0
+    ttft_ms: float | None = param(
+        None, lo=0.0, hi=1e9, open_lo=True, unit="ms", label="TTFT target", help="empty: no constraint"
+    )
+    tpot_ms: float | None = param(
+        None, lo=0.0, hi=1e9, open_lo=True, unit="ms", label="TPOT target", help="empty: no constraint"
+    )
+    min_tps_per_user: float | None = param(
+        None, lo=0.0, hi=1e9, open_lo=True, unit="tok/s", label="Min tokens/s per user", help="empty: no constraint"
+    )
+    ttft_percentile: float = param(
+        50.0, lo=0.0, hi=100.0, open_lo=True, unit="%", label="TTFT percentile", help="of the simulator re-check"
+    )
 
     def __post_init__(self) -> None:
-        for name in ("ttft_ms", "tpot_ms", "min_tps_per_user"):
-            v = getattr(self, name)
-            if v is not None and (
-                isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or not math.isfinite(v)
-            ):
-                raise ValueError(f"{name} must be a positive number or empty, got {v!r}")
-        if not 0 < self.ttft_percentile <= 100:
-            raise ValueError("ttft_percentile must be in (0, 100]")
+        validate_params(self)
 
     def violations(self, ttft_ms: float, tpot_ms: float) -> list[tuple[str, str]]:
         """``(code, text)`` for each target missed, in :data:`REASONS` order."""
@@ -117,32 +108,33 @@ class SLA:
 class SearchSpace:
     """What to enumerate. ``ep=None``: EP ∈ {1} ∪ {powers of two ≥ tp dividing the expert count} for
     MoE models, {1} otherwise. ``dp_mode="all"``: every DP degree that fits the GPU budget;
-    ``"max"``: only the largest."""
+    ``"max"``: only the largest. The value lists take the bounds of the scalar they list
+    (``tp`` those of ``ParallelConfig.tp``, ``budgets`` those of
+    ``SchedulerConfig.max_num_batched_tokens``, …)."""
 
-    tp: tuple[int, ...] = DEFAULT_TP
-    ep: tuple[int, ...] | None = None
-    concurrency: tuple[int, ...] = DEFAULT_CONCURRENCY
-    budgets: tuple[int, ...] = DEFAULT_BUDGETS
-    dp_mode: str = "all"
-    reserved_fraction: float = 0.10
-    overlap: float = 0.0
-    engine: str | None = None  # engine preset/profile whose KV rule sizes the cache; None: reserved_fraction
-    memory_fraction: float | None = None  # the engine's memory fraction, overridden
+    tp: tuple[int, ...] = like(ParallelConfig, "tp", DEFAULT_TP, label="TP values", max_items=16)
+    ep: tuple[int, ...] | None = like(
+        ParallelConfig, "ep", None, label="EP values", optional=True, max_items=16, help="empty: every valid EP"
+    )
+    concurrency: tuple[int, ...] = like(
+        SchedulerConfig,
+        "max_num_seqs",
+        DEFAULT_CONCURRENCY,
+        label="Concurrency per engine",
+        help="concurrent clients of one engine",
+    )
+    budgets: tuple[int, ...] = like(
+        SchedulerConfig, "max_num_batched_tokens", DEFAULT_BUDGETS, label="Token budgets per step", max_items=32
+    )
+    dp_mode: str = param("all", choices=("all", "max"), label="DP degrees", help="all that fit, or only the largest")
+    reserved_fraction: float = like(CostSettings, "reserved_fraction")
+    overlap: float = like(CostSettings, "overlap")
+    # engine preset/profile whose KV rule sizes the cache; None: reserved_fraction
+    engine: str | None = param(None, optional=True, label="Serving engine", help="its KV rule sizes the cache")
+    memory_fraction: float | None = like(SchedulerConfig, "memory_fraction")  # the engine's, overridden
 
     def __post_init__(self) -> None:
-        _pos_ints("tp", self.tp, 1024)
-        if self.ep is not None:
-            _pos_ints("ep", self.ep, 1024)
-        _pos_ints("concurrency", self.concurrency, 65536)
-        _pos_ints("budgets", self.budgets, 1_000_000)
-        if self.dp_mode not in ("all", "max"):
-            raise ValueError("dp_mode must be 'all' or 'max'")
-        if not 0.0 <= self.reserved_fraction < 1.0:
-            raise ValueError("reserved_fraction must be in [0, 1)")
-        if not 0.0 <= self.overlap <= 1.0:
-            raise ValueError("overlap must be in [0, 1]")
-        if self.memory_fraction is not None and not 0.0 < self.memory_fraction <= 1.0:
-            raise ValueError("memory_fraction must be in (0, 1]")
+        validate_params(self)
         if self.engine is not None:
             from dashboard.features.engine import load_engine
 
@@ -153,12 +145,10 @@ class SearchSpace:
 class Economics:
     """Price of one GPU-hour in US dollars (editable on the pages and in the CLI)."""
 
-    usd_per_gpu_hour: float = 2.5
+    usd_per_gpu_hour: float = param(2.5, lo=0.0, hi=1e6, unit="US$/GPU-hour", label="GPU price")
 
     def __post_init__(self) -> None:
-        v = self.usd_per_gpu_hour
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or v == float("inf"):
-            raise ValueError("usd_per_gpu_hour must be a non-negative number")
+        validate_params(self)
 
 
 @dataclass
@@ -443,7 +433,7 @@ def search_aggregated(
     configurations, each flagged ``feasible``.
     """
     t0 = time.perf_counter()
-    _pos_int("gpus", gpus, 4096)
+    GpuBudget(gpus=gpus)  # ValueError naming gpus
     sla = sla or SLA()
     dtypes = dtypes or Dtypes()
     space = space or SearchSpace()

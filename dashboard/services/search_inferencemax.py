@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from typing import Any
 
 import pandas as pd
@@ -44,6 +44,8 @@ from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import hbm_utilisation, mfu, tokens_per_s_per_user, tpot_s
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
 from dashboard.services.planner import scheduler_limits
 from dashboard.services.search_steady import steady_state
 
@@ -62,32 +64,25 @@ __all__ = [
 
 #: columns of the scenario table, in order (name, hardware, then integers)
 SCENARIO_COLUMNS: tuple[str, ...] = ("name", "hardware", "tp", "dp", "batch", "seq_len", "output_len", "kv_len")
-_INT_LIMITS = {
-    "tp": (1, 1024),
-    "dp": (1, 4096),
-    "batch": (1, 65536),
-    "seq_len": (1, 2_000_000),
-    "output_len": (1, 2_000_000),
-    "kv_len": (0, 16_000_000),
-}
 
 
+# declared once (dashboard/features/params.py): the scenario table's integer columns
 @dataclass(frozen=True)
 class Scenario:
-    name: str
-    hardware: str
-    tp: int = 1
-    dp: int = 1
-    batch: int = 1
-    seq_len: int = 1024
-    output_len: int = 1024
-    kv_len: int = 0
+    """One row of the scenario table: ``batch`` sequences of ``seq_len`` prompt and ``output_len``
+    generated tokens after ``kv_len`` cached tokens, on ``dp`` engines of ``tp`` GPUs."""
+
+    name: str = param(MISSING, label="Scenario")
+    hardware: str = param(MISSING, label="Hardware")
+    tp: int = like(ParallelConfig, "tp")
+    dp: int = like(ParallelConfig, "dp")
+    batch: int = like(RequestShape, "batch")
+    seq_len: int = like(RequestShape, "input_len", 1024, label="Sequence length")
+    output_len: int = like(RequestShape, "output_len", 1024)
+    kv_len: int = like(RequestShape, "context", 0, lo=0, label="Cached KV length", help="tokens already cached")
 
     def __post_init__(self) -> None:
-        for k, (lo, hi) in _INT_LIMITS.items():
-            v = getattr(self, k)
-            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                raise ValueError(f"{k} must be an integer between {lo:,} and {hi:,}, got {v!r}")
+        validate_params(self)
 
 
 def _missing(v: Any) -> bool:
@@ -137,7 +132,7 @@ def validate_scenario_rows(
                     raise ValueError(f"hardware: {exc}") from None
             vals = {
                 k: _as_int(k, row.get(k, 0 if k == "kv_len" else None))
-                for k in _INT_LIMITS
+                for k in SCENARIO_COLUMNS[2:]
                 if not (k == "kv_len" and _missing(row.get(k)))
             }
             out.append((Scenario(name=name, hardware=hw_slug, **vals), None))

@@ -53,14 +53,13 @@ from dashboard.features.kv_transfer import LINKS, kv_transfer_s, link_gb_s
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
-from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.parallel import Dtypes, GpuBudget, ParallelConfig
 from dashboard.services.search import (
     SLA,
     Economics,
     SearchResult,
     SearchSpace,
     Workload,
-    _pos_int,
     enumerate_layouts,
     pareto_rows,
     search_aggregated,
@@ -299,7 +298,7 @@ def search_disaggregated(
     best aggregated configuration on the same GPUs (``aggregated_best``) when ``compare_aggregated``.
     """
     t0 = time.perf_counter()
-    _pos_int("gpus", gpus, 4096)
+    GpuBudget(gpus=gpus)  # ValueError naming gpus
     if gpus < 2:
         raise ValueError("disaggregated serving needs at least 2 GPUs (one prefill and one decode engine)")
     if workload.output_len < 2:

@@ -319,12 +319,13 @@ class ServingProfile:
         family: str,
         tp: int,
         ep: int,
-        isl: int,
-        osl: int,
+        isl: int | None = None,
+        osl: int | None = None,
         hardware: str | None = None,
         engine: str | None = None,
     ) -> list[str]:
-        """Where a row lies outside the fitted domain (empty list when inside)."""
+        """Where a row lies outside the fitted domain (empty list when inside); ``None`` lengths are
+        not checked (the page header knows no lengths)."""
         d = self.domain
         out: list[str] = []
         if not d:
@@ -341,7 +342,7 @@ class ServingProfile:
             out.append(f"model {model} not among the fitted models")
         for key, v in (("tp", tp), ("ep", ep), ("isl", isl), ("osl", osl)):
             rng = d.get(key)
-            if rng and not (rng[0] <= v <= rng[1]):
+            if rng and v is not None and not (rng[0] <= v <= rng[1]):
                 out.append(f"{key} {v} outside [{rng[0]}, {rng[1]}]")
         return out
 

@@ -31,7 +31,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from dashboard.features.params import param, validate_params
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
 from dashboard.features.safe_io import paths_allowed, read_text_capped
 
 __all__ = [
@@ -49,6 +50,8 @@ Arrival = Literal["poisson", "gamma", "constant"]
 LENGTH_DISTS: tuple[str, ...] = ("fixed", "uniform", "normal", "lognormal")
 ARRIVALS: tuple[str, ...] = ("poisson", "gamma", "constant")
 MAX_LEN = 1 << 20
+#: most requests one synthetic workload generates (docs/SECURITY.md, "Size bounds")
+MAX_REQUESTS = 1_000_000
 #: Latest arrival accepted, s (~31 years): float64 seconds still resolve 0.1 µs there; at 1e17 s a
 #: whole decode rounds away.
 MAX_ARRIVAL_S = 1e9
@@ -61,19 +64,29 @@ class WorkloadConfig:
     """A synthetic workload; ``request_rate`` in requests/s (``None`` = all at once)."""
 
     # declared once (dashboard/features/params.py): pages, URL, CLI and JSON derive from these
-    num_requests: int = param(200, lo=1, hi=MAX_LEN * 16, unit="requests", label="Requests")
-    input_len: int = param(1024, lo=1, hi=MAX_LEN * 16, unit="tokens", label="Prompt tokens")
-    output_len: int = param(256, lo=1, hi=MAX_LEN * 16, unit="tokens", label="Output tokens")
-    input_dist: str = "fixed"
-    output_dist: str = "fixed"
-    input_spread: float = 0.5
-    output_spread: float = 0.5
-    arrival: str = "poisson"
-    request_rate: float | None = None
-    burstiness: float = 1.0
-    concurrency: int | None = None
-    max_len: int = param(131072, lo=1, hi=MAX_LEN * 16, unit="tokens", label="Longest request")
-    seed: int = 0
+    num_requests: int = param(200, lo=1, hi=MAX_REQUESTS, unit="requests", label="Requests")
+    input_len: int = like(RequestShape, "input_len", 1024)
+    output_len: int = like(RequestShape, "output_len", 256)
+    input_dist: str = param("fixed", choices=LENGTH_DISTS, label="Prompt length distribution")
+    output_dist: str = param("fixed", choices=LENGTH_DISTS, label="Output length distribution")
+    input_spread: float = param(
+        0.5, lo=0.0, hi=5.0, unit="× mean", label="Prompt length spread", help="σ (lognormal) or half-width (uniform)"
+    )
+    output_spread: float = param(
+        0.5, lo=0.0, hi=5.0, unit="× mean", label="Output length spread", help="σ (lognormal) or half-width (uniform)"
+    )
+    arrival: str = param("poisson", choices=ARRIVALS, label="Arrival process")
+    request_rate: float | None = param(
+        None, lo=0.0, hi=1e6, open_lo=True, unit="req/s", label="Request rate", help="None: all at once"
+    )
+    burstiness: float = param(
+        1.0, lo=0.0, hi=1000.0, open_lo=True, label="Burstiness", help="gamma shape; 1 = Poisson, < 1 burstier"
+    )
+    concurrency: int | None = param(
+        None, lo=1, hi=1 << 16, unit="clients", label="Concurrent clients", help="closed loop; None: open loop"
+    )
+    max_len: int = like(RequestShape, "input_len", 131072, label="Longest request")
+    seed: int = param(0, lo=0, hi=(1 << 63) - 1, label="Random seed")
 
     def __post_init__(self) -> None:
         validate_params(self)
@@ -83,29 +96,10 @@ class WorkloadConfig:
                     f"{name} {getattr(self, name)} exceeds the longest request this workload generates "
                     f"(max_len {self.max_len}); lengths are never silently clipped"
                 )
-        for name in ("input_dist", "output_dist"):
-            if getattr(self, name) not in LENGTH_DISTS:
-                raise ValueError(f"{name} must be one of {', '.join(LENGTH_DISTS)}, got {getattr(self, name)!r}")
-        if self.arrival not in ARRIVALS:
-            raise ValueError(f"arrival must be one of {', '.join(ARRIVALS)}, got {self.arrival!r}")
-        for name in ("input_spread", "output_spread"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and 0.0 <= v <= 5.0):
-                raise ValueError(f"{name} must be between 0 and 5, got {v!r}")
         if (self.input_dist == "uniform" and self.input_spread > 1) or (
             self.output_dist == "uniform" and self.output_spread > 1
         ):
             raise ValueError("a uniform length spread must be at most 1 (lengths stay positive)")
-        if self.request_rate is not None and not (self.request_rate > 0 and math.isfinite(self.request_rate)):
-            raise ValueError(f"request_rate must be a positive finite number or None, got {self.request_rate!r}")
-        if not (self.burstiness > 0 and math.isfinite(self.burstiness)):
-            raise ValueError(f"burstiness must be positive, got {self.burstiness!r}")
-        if self.concurrency is not None and (
-            isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int) or self.concurrency < 1
-        ):
-            raise ValueError(f"concurrency must be a positive integer or None, got {self.concurrency!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
 
 
 @dataclass(frozen=True)

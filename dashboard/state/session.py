@@ -50,7 +50,7 @@ class Settings:
     tp: int = 1
     ep: int = 1
     language: str = "en"
-    engine: str = "vllm"  # serving engine preset (dashboard/data/engines): scheduler defaults, KV rule, overheads
+    engine: str = "vllm"  # engine preset (dashboard/data/engines) or fitted profile <hw>+<engine> (data/profiles)
 
     def __post_init__(self) -> None:
         if self.weight_dtype not in WEIGHT_DTYPES:
@@ -67,10 +67,10 @@ class Settings:
                 raise ValueError(f"{name} must be an integer between 1 and 1024")
         if self.language not in ("en", "zh"):
             raise ValueError("language must be 'en' or 'zh'")
-        from dashboard.features.engine import list_engine_presets
+        from dashboard.services.engine_choice import engine_choices
 
-        if self.engine not in list_engine_presets():
-            raise ValueError(f"engine must be one of {', '.join(list_engine_presets())}")
+        if self.engine not in (choices := engine_choices()):
+            raise ValueError(f"engine must be one of {', '.join(choices)}")
 
 
 @dataclass

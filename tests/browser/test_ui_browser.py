@@ -65,6 +65,13 @@ def test_copied_link_reproduces_the_page(browser, page, streamlit_server) -> Non
     option.click()
     page.wait_for_function("() => location.search.includes('model=qwen3-8b')")
     page.locator(f"{APP}[data-test-script-state='notRunning']").wait_for(state="attached")
+    # sidebar: a fitted engine profile (it changes the latency source in the header)
+    eng = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Serving engine")
+    eng.locator("input").click()
+    page.keyboard.type("h200+trtllm")
+    page.get_by_role("option", name="h200+trtllm").first.click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('sb_engine') === 'h200+trtllm'")
+    page.locator(f"{APP}[data-test-script-state='notRunning']").wait_for(state="attached")
     field = page.locator(f"{MAIN} [data-testid='stNumberInput'] input").nth(2)  # context per sequence
     field.fill("4096")
     field.press("Enter")
@@ -73,7 +80,7 @@ def test_copied_link_reproduces_the_page(browser, page, streamlit_server) -> Non
     _wait_painted(page, "quick_memory after the changes")
     link, numbers = page.url, _metrics(page)
     header = page.locator(f"{MAIN} [data-testid='stMarkdownContainer']").filter(has_text="Model:").first.inner_text()
-    assert numbers and "qwen3-8b" in header.lower()
+    assert numbers and "qwen3-8b" in header.lower() and "trtllm (fitted)" in header
     other = browser.new_context(viewport={"width": 1400, "height": 1000})  # a new browser: no session
     try:
         fresh = other.new_page()
