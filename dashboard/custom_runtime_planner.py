@@ -27,7 +27,13 @@ from dashboard.services.estimation import (
     token_curves,
     with_kernel_efficiencies,
 )
-from dashboard.state.custom_runtime_planner import MIN_ATTN_EFF, MIN_GEMM_EFF, MIN_MEM_EFF, CustomRuntimeInputs
+from dashboard.state.custom_runtime_planner import (
+    MIN_ATTN_EFF,
+    MIN_GEMM_EFF,
+    MIN_MEM_EFF,
+    MIN_OVERHEAD_US,
+    CustomRuntimeInputs,
+)
 
 PAGE = "custom_runtime_planner"
 
@@ -117,7 +123,9 @@ def render() -> None:
         inputs.number("gemm_eff", t("crp.gemm_eff"), min_value=MIN_GEMM_EFF, step=0.05, container=e1)
         inputs.number("attn_eff", t("crp.attn_eff"), min_value=MIN_ATTN_EFF, step=0.05, container=e2)
         inputs.number("mem_eff", t("crp.mem_eff"), min_value=MIN_MEM_EFF, step=0.05, container=e3)
-        inputs.number("kernel_overhead_us", t("crp.kernel_overhead_us"), min_value=0.0, step=0.5, container=e4)
+        inputs.number(
+            "kernel_overhead_us", t("crp.kernel_overhead_us"), min_value=MIN_OVERHEAD_US, step=0.5, container=e4
+        )
     inputs.sync_query_params()
     v = inputs.values
 

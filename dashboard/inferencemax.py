@@ -76,12 +76,12 @@ def render() -> None:
         format_func=lambda s: t("imx.hw_sidebar", name=ctx.hardware.name) if s == SIDEBAR_HW else s,
         container=c1,
     )
-    inputs.number("tp", t("imx.tp"), min_value=1, max_value=1024, step=1, container=c2)
-    inputs.number("batch", t("imx.batch"), min_value=1, max_value=65536, step=1, container=c3)
+    inputs.number("tp", t("imx.tp"), step=1, container=c2)
+    inputs.number("batch", t("imx.batch"), step=1, container=c3)
     c4, c5, c6 = st.columns(3)
-    inputs.number("seq_len", t("imx.seq_len"), min_value=1, max_value=2_000_000, step=256, container=c4)
-    inputs.number("output_len", t("imx.output_len"), min_value=1, max_value=2_000_000, step=64, container=c5)
-    inputs.number("kv_len", t("imx.kv_len"), min_value=0, max_value=16_000_000, step=256, container=c6)
+    inputs.number("seq_len", t("imx.seq_len"), step=256, container=c4)
+    inputs.number("output_len", t("imx.output_len"), step=64, container=c5)
+    inputs.number("kv_len", t("imx.kv_len"), step=256, container=c6)
     inputs.sync_query_params()
     v = inputs.values
     try:

@@ -97,8 +97,8 @@ def render() -> None:
     st, t = ctx.st, ctx.t
     inputs = PageInputs(ctx, PAGE, InferenceMaxV2Inputs)
     c1, c2 = st.columns(2)
-    inputs.number("ttft_ms", t("imx2.ttft_ms"), min_value=0.0, max_value=1e9, step=100.0, container=c1)
-    inputs.number("tpot_ms", t("imx2.tpot_ms"), min_value=0.0, max_value=1e9, step=5.0, container=c2)
+    inputs.number("ttft_ms", t("imx2.ttft_ms"), step=100.0, container=c1)
+    inputs.number("tpot_ms", t("imx2.tpot_ms"), step=5.0, container=c2)
     inputs.sync_query_params()
     v = inputs.values
     tbl = _table(ctx)

@@ -150,8 +150,8 @@ def render() -> None:
     st, ss, t = ctx.st, ctx.session_state, ctx.t
     inputs = PageInputs(ctx, PAGE, MultiModelInputs)
     c1, c2 = st.columns(2)
-    inputs.number("input_len", t("mm.input_len"), min_value=1, max_value=1_048_576, step=256, container=c1)
-    inputs.number("output_len", t("mm.output_len"), min_value=1, max_value=1_048_576, step=64, container=c2)
+    inputs.number("input_len", t("mm.input_len"), step=256, container=c1)
+    inputs.number("output_len", t("mm.output_len"), step=64, container=c2)
     v: MultiModelInputs = inputs.values
 
     with st.expander(t("mm.paste")):

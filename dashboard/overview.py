@@ -57,11 +57,9 @@ def render() -> None:
     st = ctx.st
     inputs = PageInputs(ctx, "overview", OverviewInputs)
     c1, c2, c3 = st.columns(3)
-    batch = inputs.number("batch", t("overview.batch"), min_value=1, max_value=4096, step=1, container=c1)
-    ilen = inputs.number("input_len", t("overview.input_len"), min_value=1, max_value=1_000_000, step=128, container=c2)
-    olen = inputs.number(
-        "output_len", t("overview.output_len"), min_value=1, max_value=1_000_000, step=64, container=c3
-    )
+    batch = inputs.number("batch", t("overview.batch"), step=1, container=c1)
+    ilen = inputs.number("input_len", t("overview.input_len"), step=128, container=c2)
+    olen = inputs.number("output_len", t("overview.output_len"), step=64, container=c3)
     inputs.sync_query_params()
     try:
         cm = ctx.cost_model()

@@ -26,7 +26,7 @@ from dashboard.services.estimation import (
     profile_spec_values,
     sidebar_defaults,
 )
-from dashboard.state.quick_estimation import QuickEstimationInputs
+from dashboard.state.quick_estimation import MIN_SPEC, QuickEstimationInputs
 
 PAGE = "quick_estimation"
 
@@ -127,15 +127,15 @@ def render() -> None:
     model = ctx.model
     inputs = _inputs(ctx)
     c1, c2, c3, c4 = st.columns(4)
-    inputs.number("tp", t("qe.tp"), min_value=1, max_value=1024, step=1, container=c1)
-    inputs.number("dp", t("qe.dp"), min_value=1, max_value=65536, step=1, container=c2)
+    inputs.number("tp", t("qe.tp"), step=1, container=c1)
+    inputs.number("dp", t("qe.dp"), step=1, container=c2)
     if model.is_moe:
-        inputs.number("ep", t("qe.ep"), min_value=1, max_value=1024, step=1, container=c3)
-    inputs.number("batch", t("qe.batch"), min_value=1, max_value=65536, step=1, container=c4)
+        inputs.number("ep", t("qe.ep"), step=1, container=c3)
+    inputs.number("batch", t("qe.batch"), step=1, container=c4)
     c1, c2, c3 = st.columns([1, 1, 2])
-    inputs.number("input_len", t("qe.input_len"), min_value=1, max_value=4_000_000, step=256, container=c1)
-    inputs.number("output_len", t("qe.output_len"), min_value=1, max_value=4_000_000, step=64, container=c2)
-    inputs.slider("overlap", t("qe.overlap"), min_value=0.0, max_value=1.0, step=0.05, container=c3)
+    inputs.number("input_len", t("qe.input_len"), step=256, container=c1)
+    inputs.number("output_len", t("qe.output_len"), step=64, container=c2)
+    inputs.slider("overlap", t("qe.overlap"), step=0.05, container=c3)
 
     v = inputs.values
     ep = v.ep if model.is_moe else 1
@@ -150,13 +150,9 @@ def render() -> None:
             if getattr(inputs.values, f) == 0.0:
                 set_page_input(ctx.session_state, PAGE, f, round(float(prof[f]), 3))
         s1, s2, s3 = st.columns(3)
-        inputs.number(
-            "peak_tflops", t("qe.peak_tflops", fmt=fmt), min_value=0.001, max_value=1e6, step=10.0, container=s1
-        )
-        inputs.number("hbm_gb_s", t("qe.hbm_gb_s"), min_value=0.001, max_value=1e6, step=100.0, container=s2)
-        inputs.number(
-            "link_gb_s", t("qe.link_gb_s", link=link), min_value=0.001, max_value=1e6, step=10.0, container=s3
-        )
+        inputs.number("peak_tflops", t("qe.peak_tflops", fmt=fmt), min_value=MIN_SPEC, step=10.0, container=s1)
+        inputs.number("hbm_gb_s", t("qe.hbm_gb_s"), min_value=MIN_SPEC, step=100.0, container=s2)
+        inputs.number("link_gb_s", t("qe.link_gb_s", link=link), min_value=MIN_SPEC, step=10.0, container=s3)
     inputs.sync_query_params()
     v = inputs.values
 

@@ -22,7 +22,7 @@ from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import kv_heads_per_gpu
 from dashboard.features.parallel import Dtypes, ParallelConfig
 from dashboard.services.estimation import sidebar_defaults
-from dashboard.state.quick_memory import QuickMemoryInputs
+from dashboard.state.quick_memory import MIN_HBM_GIB, QuickMemoryInputs
 
 PAGE = "quick_memory"
 LOW_HEADROOM = 0.10  # warn when the KV budget is below this share of usable HBM
@@ -108,27 +108,25 @@ def render() -> None:
     model = ctx.model
     inputs = _inputs(ctx)
     c1, c2, c3, c4, c5 = st.columns(5)
-    inputs.number("tp", t("qm.tp"), min_value=1, max_value=1024, step=1, container=c1)
-    inputs.number("dp", t("qm.dp"), min_value=1, max_value=65536, step=1, container=c2)
+    inputs.number("tp", t("qm.tp"), step=1, container=c1)
+    inputs.number("dp", t("qm.dp"), step=1, container=c2)
     if model.is_moe:
-        inputs.number("ep", t("qm.ep"), min_value=1, max_value=1024, step=1, container=c3)
+        inputs.number("ep", t("qm.ep"), step=1, container=c3)
     inputs.select("weight_dtype", t("qm.weight_dtype"), WEIGHT_DTYPES, container=c4)
     inputs.select("kv_dtype", t("qm.kv_dtype"), KV_DTYPES, container=c5)
     c1, c2, c3 = st.columns([1, 2, 1])
-    inputs.number("context", t("qm.context"), min_value=1, max_value=16_000_000, step=1024, container=c1)
-    inputs.slider("reserved_fraction", t("qm.reserved"), min_value=0.0, max_value=0.95, step=0.01, container=c2)
+    inputs.number("context", t("qm.context"), step=1024, container=c1)
+    inputs.slider("reserved_fraction", t("qm.reserved"), step=0.01, container=c2)
     with c3:
         custom = inputs.toggle("custom_hbm", t("qm.custom_hbm"))
         if custom:
             if inputs.values.hbm_capacity_gib == 0.0:
                 set_page_input(ctx.session_state, PAGE, "hbm_capacity_gib", float(ctx.hardware.hbm_capacity_gb))
-            inputs.number("hbm_capacity_gib", t("qm.hbm_capacity"), min_value=0.001, max_value=1e5, step=8.0)
+            inputs.number("hbm_capacity_gib", t("qm.hbm_capacity"), min_value=MIN_HBM_GIB, step=8.0)
     with st.expander(t("qm.advanced")):
         a1, a2 = st.columns(2)
-        inputs.number(
-            "max_batched_tokens", t("qm.max_batched_tokens"), min_value=1, max_value=10_000_000, step=1024, container=a1
-        )
-        inputs.number("max_seqs", t("qm.max_seqs"), min_value=1, max_value=1_000_000, step=16, container=a2)
+        inputs.number("max_batched_tokens", t("qm.max_batched_tokens"), step=1024, container=a1)
+        inputs.number("max_seqs", t("qm.max_seqs"), step=16, container=a2)
     inputs.sync_query_params()
     v = inputs.values
     ep = v.ep if model.is_moe else 1

@@ -177,8 +177,12 @@ def test_extreme_inputs_never_raise() -> None:
     at = _page()
     _run(at.number_input(key=K + "output_len").set_value(1))
     assert set(at.dataframe[0].value.phase) == {"prefill"}
-    for field, value in (("batch", 65536), ("input_len", 4_000_000), ("kv_len", 16_000_000), ("output_len", 4_000_000)):
+    for field, value in (("batch", 65536), ("input_len", 4_000_000), ("kv_len", 8_000_000), ("output_len", 4_000_000)):
         _run(at.number_input(key=K + field).set_value(value))
+    # a context beyond the declared 2^24 tokens is refused with the fields named, the last value kept
+    _run(at.number_input(key=K + "kv_len").set_value(16_000_000))
+    assert any("kv_len + input_len + output_len" in e.value for e in at.error)
+    assert at.session_state["app_state"].pages["custom_runtime_planner"].kv_len == 8_000_000
     assert _metric(at, "Prefill TFLOP") > 1e6
     _run(at.sidebar.number_input(key="sb_tp").set_value(3))  # invalid layout → message
     assert not at.exception

@@ -128,8 +128,8 @@ def test_alerts_low_headroom_and_no_fit() -> None:
     _run(at.number_input(key=K + "hbm_capacity_gib").set_value(100000.0))
     _run(at.number_input(key=K + "context").set_value(16_000_000))
     _run(at.slider(key=K + "reserved_fraction").set_value(0.95))
-    _run(at.number_input(key=K + "dp").set_value(65536))
-    assert _metric(at, "Sequences (all DP)") == 65536 * _metric(at, "Max sequences @ context")
+    _run(at.number_input(key=K + "dp").set_value(1024))  # ParallelConfig.dp's declared maximum
+    assert _metric(at, "Sequences (all DP)") == 1024 * _metric(at, "Max sequences @ context")
 
 
 def test_invalid_layout_shows_an_error() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.common import plots_speculative
-from dashboard.components.inputs import PageInputs, parse_float_list, parse_int_list
+from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, metrics_row, table
 from dashboard.features.cost_model import CostModel
 from dashboard.features.presets import list_model_presets
@@ -31,10 +31,6 @@ from dashboard.state.speculative import SpeculativeInputs
 __all__ = ["speculative_section"]
 
 
-def _rates(text: str) -> tuple[float, ...]:
-    return parse_float_list(text, min_value=0.0, max_items=32)
-
-
 def speculative_section(
     ctx: Any, page: str, cm: CostModel, *, batch: int, context: int, sim_job: Any = None
 ) -> dict[str, Any] | None:
@@ -47,11 +43,11 @@ def speculative_section(
         return None
     c1, c2, c3, c4 = st.columns(4)
     inputs.select("spec_method", t("spec.method"), METHODS, container=c1)
-    inputs.number("spec_k", t("spec.k"), min_value=1, max_value=16, step=1, container=c2)
-    inputs.text("spec_acceptance", t("spec.acceptance"), parse=_rates, container=c3)
+    inputs.number("spec_k", t("spec.k"), step=1, container=c2)
+    inputs.text("spec_acceptance", t("spec.acceptance"), container=c3)
     if inputs.values.spec_method == "draft_model":
         inputs.select("spec_draft", t("spec.draft"), list_model_presets(), container=c4)
-    inputs.text("spec_batches", t("spec.batches"), parse=lambda s: parse_int_list(s, max_items=32))
+    inputs.text("spec_batches", t("spec.batches"))
     inputs.sync_query_params()
     v = inputs.values
     try:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.params import param, validate_params
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import MAX_TOKENS, RequestShape
 
-__all__ = ["MIN_ATTN_EFF", "MIN_GEMM_EFF", "MIN_MEM_EFF", "CustomRuntimeInputs"]
+__all__ = ["MIN_ATTN_EFF", "MIN_GEMM_EFF", "MIN_MEM_EFF", "MIN_OVERHEAD_US", "UNSET_OVERHEAD_US", "CustomRuntimeInputs"]
 
 #: smallest efficiency a user can enter once custom efficiencies are on (0 = "seed from the profile")
 MIN_GEMM_EFF = MIN_ATTN_EFF = 0.001
 MIN_MEM_EFF = 0.01
+#: kernel overhead once custom efficiencies are on (-1 = "seed from the profile")
+UNSET_OVERHEAD_US, MIN_OVERHEAD_US = -1.0, 0.0
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,10 @@ class CustomRuntimeInputs:
     costs, so every op's time is ``FLOPs / (peak · η)``.
     """
 
-    batch: int = param(1, lo=1, hi=65536, unit="sequences", label="Batch")
-    input_len: int = param(2048, lo=1, hi=4_000_000, unit="tokens", label="Prompt tokens")
-    output_len: int = param(512, lo=1, hi=4_000_000, unit="tokens", label="Output tokens")
-    kv_len: int = param(0, lo=0, hi=16_000_000, unit="tokens", label="Cached tokens before the prompt")
+    batch: int = like(RequestShape, "batch")
+    input_len: int = like(RequestShape, "input_len", 2048)
+    output_len: int = like(RequestShape, "output_len", 512)
+    kv_len: int = like(RequestShape, "context", 0, lo=0, label="Cached tokens before the prompt")
     custom_eff: bool = param(False, label="Custom kernel efficiencies")
     gemm_eff: float = param(0.0, lo=0.0, hi=1.5, help="0 = seed from the hardware profile", label="GEMM efficiency")
     attn_eff: float = param(
@@ -44,11 +47,13 @@ class CustomRuntimeInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        if self.kv_len + self.input_len + self.output_len > MAX_TOKENS:  # the longest context a step takes
+            raise ValueError(f"kv_len + input_len + output_len must be at most {MAX_TOKENS:,} tokens")
         for name, lo in (("gemm_eff", MIN_GEMM_EFF), ("attn_eff", MIN_ATTN_EFF), ("mem_eff", MIN_MEM_EFF)):
             v = getattr(self, name)
             if v != 0.0 and v < lo:
                 raise ValueError(f"{name} must be 0 (from the profile) or in [{lo:g}, 1.5], got {v!r}")
-        if self.kernel_overhead_us != -1.0 and self.kernel_overhead_us < 0.0:
+        if self.kernel_overhead_us != UNSET_OVERHEAD_US and self.kernel_overhead_us < MIN_OVERHEAD_US:
             raise ValueError(
                 f"kernel_overhead_us must be -1 (from the profile) or in [0, 10000], got {self.kernel_overhead_us!r}"
             )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.state.validate import check_float as check_number
-from dashboard.state.validate import check_int as check_int_value
+from dashboard.features.params import like, param, validate_params
+from dashboard.services.search import SLA
+from dashboard.services.search_inferencemax import Scenario
 
 __all__ = ["DEFAULT_SCENARIOS", "SIDEBAR_HW", "InferenceMaxInputs", "InferenceMaxV2Inputs", "ScenarioTable"]
 
@@ -19,33 +20,28 @@ class InferenceMaxInputs:
     """One scenario: ``batch`` sequences of ``seq_len`` new tokens after ``kv_len`` cached ones, then
     ``output_len`` generated tokens, on ``hardware`` (a preset slug or :data:`SIDEBAR_HW`) at ``tp``."""
 
-    hardware: str = SIDEBAR_HW
-    tp: int = 1
-    batch: int = 32
-    seq_len: int = 1024
-    output_len: int = 1024
-    kv_len: int = 0
+    hardware: str = param(SIDEBAR_HW, label="Hardware", help="a preset or the sidebar's profile")
+    tp: int = like(Scenario, "tp")
+    batch: int = like(Scenario, "batch", 32)
+    seq_len: int = like(Scenario, "seq_len")
+    output_len: int = like(Scenario, "output_len")
+    kv_len: int = like(Scenario, "kv_len")
 
     def __post_init__(self) -> None:
-        if not isinstance(self.hardware, str) or not self.hardware:
+        validate_params(self)
+        if not self.hardware:
             raise ValueError("hardware must be a preset name")
-        check_int_value("tp", self.tp, 1, 1024)
-        check_int_value("batch", self.batch, 1, 65536)
-        check_int_value("seq_len", self.seq_len, 1, 2_000_000)
-        check_int_value("output_len", self.output_len, 1, 2_000_000)
-        check_int_value("kv_len", self.kv_len, 0, 16_000_000)
 
 
 @dataclass(frozen=True)
 class InferenceMaxV2Inputs:
     """SLA targets applied to every scenario (``0`` = no target)."""
 
-    ttft_ms: float = 2000.0
-    tpot_ms: float = 50.0
+    ttft_ms: float = like(SLA, "ttft_ms", 2000.0, open_lo=False, optional=False, help="0 = no target")
+    tpot_ms: float = like(SLA, "tpot_ms", 50.0, open_lo=False, optional=False, help="0 = no target")
 
     def __post_init__(self) -> None:
-        check_number("ttft_ms", self.ttft_ms, 0.0, 1e9)
-        check_number("tpot_ms", self.tpot_ms, 0.0, 1e9)
+        validate_params(self)
 
 
 DEFAULT_SCENARIOS: tuple[dict, ...] = (

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
+
+from dashboard.features.parallel import ParallelConfig
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
 
 __all__ = [
     "MAX_MODELS",
@@ -35,25 +39,19 @@ class ModelRow:
     the sidebar's EP (MoE models only)."""
 
     model: str
-    layers: int = 0
-    hidden: int = 0
-    batch: int = 1
-    tp: int = 1
-    ep: int = 0
+    layers: int = param(0, lo=0, hi=1024, unit="layers", label="Layers", help="0 = the config's")
+    hidden: int = param(0, lo=0, hi=262_144, label="Hidden size", help="0 = the config's")
+    batch: int = like(RequestShape, "batch")
+    tp: int = like(ParallelConfig, "tp")
+    ep: int = like(ParallelConfig, "ep", 0, lo=0, help="0 = the sidebar's EP (MoE models only)")
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model.strip():
             raise ValueError("every row needs a model (a preset or a pasted config)")
-        for name, lo, hi in (
-            ("layers", 0, 1024),
-            ("hidden", 0, 262_144),
-            ("batch", 1, 65_536),
-            ("tp", 1, 1024),
-            ("ep", 0, 1024),
-        ):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                raise ValueError(f"{self.model}: {name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
+        try:
+            validate_params(self)
+        except ValueError as exc:
+            raise ValueError(f"{self.model}: {exc}") from None
 
     @property
     def label_suffix(self) -> str:
@@ -92,8 +90,13 @@ def parse_models_spec(text: str) -> tuple[ModelRow, ...]:
     return tuple(rows)
 
 
+def _row_defaults() -> dict[str, Any]:
+    """The declared defaults of a row's optional keys (``_KEYS``)."""
+    return {f.name: f.default for f in fields(ModelRow) if f.name in _KEYS}
+
+
 def format_models_spec(rows: tuple[ModelRow, ...] | list[ModelRow]) -> str:
-    defaults = {"layers": 0, "hidden": 0, "batch": 1, "tp": 1, "ep": 0}
+    defaults = _row_defaults()
     out = []
     for r in rows:
         opts = [f"{k}={getattr(r, k)}" for k in _KEYS if getattr(r, k) != defaults[k]]
@@ -130,16 +133,8 @@ def rows_from_records(records: list[dict[str, Any]]) -> tuple[ModelRow, ...]:
         if _blank(model):
             raise ValueError(f"row {i}: choose a model")
         model = str(model).strip()
-        rows.append(
-            ModelRow(
-                model=model,
-                layers=_int_cell(rec.get("layers"), "layers", 0, model),
-                hidden=_int_cell(rec.get("hidden"), "hidden", 0, model),
-                batch=_int_cell(rec.get("batch"), "batch", 1, model),
-                tp=_int_cell(rec.get("tp"), "tp", 1, model),
-                ep=_int_cell(rec.get("ep"), "ep", 0, model),
-            )
-        )
+        defaults = _row_defaults()
+        rows.append(ModelRow(model=model, **{k: _int_cell(rec.get(k), k, d, model) for k, d in defaults.items()}))
     if not rows:
         raise ValueError("add at least one model")
     if len(rows) > MAX_MODELS:
@@ -173,16 +168,17 @@ def override_config(cfg: dict[str, Any], layers: int = 0, hidden: int = 0) -> di
 class MultiModelInputs:
     """Shared workload (prompt and output lengths) and the models to compare."""
 
-    input_len: int = 2048
-    output_len: int = 256
-    models: str = "llama-3.1-8b@batch=8;qwen3-8b@batch=8;mistral-7b@batch=8"
-    pasted: tuple[tuple[str, str], ...] = ()
+    input_len: int = like(RequestShape, "input_len", 2048)
+    output_len: int = like(RequestShape, "output_len", 256)
+    models: str = param(
+        "llama-3.1-8b@batch=8;qwen3-8b@batch=8;mistral-7b@batch=8",
+        label="Models",
+        help="<model>[@layers=,hidden=,batch=,tp=,ep=] entries separated by ';'",
+    )
+    pasted: tuple[tuple[str, str], ...] = ()  # (name, config JSON) pairs: structured state, not a parameter
 
     def __post_init__(self) -> None:
-        for name in ("input_len", "output_len"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 1_048_576:
-                raise ValueError(f"{name} must be an integer between 1 and 1,048,576")
+        validate_params(self)
         parse_models_spec(self.models)
         if not isinstance(self.pasted, tuple) or any(
             not (isinstance(p, tuple) and len(p) == 2 and all(isinstance(x, str) for x in p)) for p in self.pasted

@@ -1,12 +1,20 @@
-"""Inputs of the quick-estimation page (``dashboard/quick_estimation.py``)."""
+"""Inputs of the quick-estimation page (``dashboard/quick_estimation.py``).
+
+Layout, request shape and overlap refer to their one declaration (``like``: ``ParallelConfig``,
+``RequestShape``, ``CostSettings``); the edited GPU specs are page-only (``param``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.state.validate import check_float, check_int
+from dashboard.features.parallel import ParallelConfig
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import CostSettings, RequestShape
 
-__all__ = ["QuickEstimationInputs", "check_float", "check_int"]
+__all__ = ["MIN_SPEC", "QuickEstimationInputs"]
+
+#: smallest edited spec value once custom specs are on (0 = "not set yet": seeded from the profile)
+MIN_SPEC = 1e-3
 
 
 @dataclass(frozen=True)
@@ -19,33 +27,26 @@ class QuickEstimationInputs:
     replace the profile's values. ``0`` means "not set yet" (seeded from the profile).
     """
 
-    tp: int = 1
-    dp: int = 1
-    ep: int = 1
-    batch: int = 1
-    input_len: int = 2048
-    output_len: int = 256
-    overlap: float = 0.5
-    custom_spec: bool = False
-    peak_tflops: float = 0.0
-    hbm_gb_s: float = 0.0
-    link_gb_s: float = 0.0
+    tp: int = like(ParallelConfig, "tp")
+    dp: int = like(ParallelConfig, "dp")
+    ep: int = like(ParallelConfig, "ep")
+    batch: int = like(RequestShape, "batch")
+    input_len: int = like(RequestShape, "input_len", 2048)
+    output_len: int = like(RequestShape, "output_len", 256)
+    overlap: float = like(CostSettings, "overlap", 0.5)
+    custom_spec: bool = param(False, label="Edit GPU specs")
+    peak_tflops: float = param(
+        0.0, lo=0.0, hi=1e6, unit="TFLOP/s", label="Dense peak of the GEMM format", help="0 = hardware profile"
+    )
+    hbm_gb_s: float = param(0.0, lo=0.0, hi=1e6, unit="GB/s", label="HBM bandwidth", help="0 = hardware profile")
+    link_gb_s: float = param(
+        0.0, lo=0.0, hi=1e6, unit="GB/s", label="Collective link bandwidth", help="per direction; 0 = profile"
+    )
 
     def __post_init__(self) -> None:
-        check_int("tp", self.tp, 1, 1024)
-        check_int("dp", self.dp, 1, 65536)
-        check_int("ep", self.ep, 1, 1024)
-        check_int("batch", self.batch, 1, 65536)
-        check_int("input_len", self.input_len, 1, 4_000_000)
-        check_int("output_len", self.output_len, 1, 4_000_000)
-        check_float("overlap", self.overlap, 0.0, 1.0)
-        if not (self.custom_spec is True or self.custom_spec is False):
-            raise ValueError("custom_spec must be true or false")
-        check_float("peak_tflops", self.peak_tflops, 0.0, 1e6)
-        check_float("hbm_gb_s", self.hbm_gb_s, 0.0, 1e6)
-        check_float("link_gb_s", self.link_gb_s, 0.0, 1e6)
+        validate_params(self)
         if self.custom_spec:
             for name in ("peak_tflops", "hbm_gb_s", "link_gb_s"):
-                if getattr(self, name) == 0.0:
-                    continue  # not set yet: the page seeds it from the profile
-                check_float(name, getattr(self, name), 1e-3, 1e6)
+                v = getattr(self, name)
+                if v != 0.0 and v < MIN_SPEC:  # 0: not set yet, the page seeds it from the profile
+                    raise ValueError(f"{name} must be 0 (from the profile) or at least {MIN_SPEC:g}, got {v!r}")

@@ -1,13 +1,21 @@
-"""Inputs of the quick-memory page (``dashboard/quick_memory.py``)."""
+"""Inputs of the quick-memory page (``dashboard/quick_memory.py``).
+
+Layout, formats, context, reserved fraction and scheduler limits refer to their one declaration
+(``like``); the edited HBM capacity is page-only (``param``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.dtypes import KV_DTYPES, WEIGHT_DTYPES
-from dashboard.state.validate import check_float, check_int
+from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import CostSettings, RequestShape
+from dashboard.sim_scheduler import SchedulerConfig
 
-__all__ = ["QuickMemoryInputs"]
+__all__ = ["MIN_HBM_GIB", "QuickMemoryInputs"]
+
+#: smallest edited capacity once custom HBM is on (0 = "not set yet": seeded from the profile)
+MIN_HBM_GIB = 1e-3
 
 
 @dataclass(frozen=True)
@@ -19,30 +27,20 @@ class QuickMemoryInputs:
     unused (vLLM's ``1 − gpu_memory_utilization``).
     """
 
-    tp: int = 1
-    dp: int = 1
-    ep: int = 1
-    weight_dtype: str = "bf16"
-    kv_dtype: str = "bf16"
-    context: int = 8192
-    reserved_fraction: float = 0.10
-    custom_hbm: bool = False
-    hbm_capacity_gib: float = 0.0
-    max_batched_tokens: int = 8192
-    max_seqs: int = 256
+    tp: int = like(ParallelConfig, "tp")
+    dp: int = like(ParallelConfig, "dp")
+    ep: int = like(ParallelConfig, "ep")
+    weight_dtype: str = like(Dtypes, "weight")
+    kv_dtype: str = like(Dtypes, "kv")
+    context: int = like(RequestShape, "context", 8192)
+    # the page's slider stops at 0.95 (a GPU with 5 % of its HBM for weights and KV is the extreme)
+    reserved_fraction: float = like(CostSettings, "reserved_fraction", hi=0.95, open_hi=False)
+    custom_hbm: bool = param(False, label="Edit HBM capacity")
+    hbm_capacity_gib: float = param(0.0, lo=0.0, hi=1e5, unit="GiB", label="HBM capacity", help="0 = hardware profile")
+    max_batched_tokens: int = like(SchedulerConfig, "max_num_batched_tokens", 8192)
+    max_seqs: int = like(SchedulerConfig, "max_num_seqs")
 
     def __post_init__(self) -> None:
-        check_int("tp", self.tp, 1, 1024)
-        check_int("dp", self.dp, 1, 65536)
-        check_int("ep", self.ep, 1, 1024)
-        if self.weight_dtype not in WEIGHT_DTYPES:
-            raise ValueError(f"weight_dtype must be one of {', '.join(WEIGHT_DTYPES)}, got {self.weight_dtype!r}")
-        if self.kv_dtype not in KV_DTYPES:
-            raise ValueError(f"kv_dtype must be one of {', '.join(KV_DTYPES)}, got {self.kv_dtype!r}")
-        check_int("context", self.context, 1, 16_000_000)
-        check_float("reserved_fraction", self.reserved_fraction, 0.0, 0.95)
-        if not (self.custom_hbm is True or self.custom_hbm is False):
-            raise ValueError("custom_hbm must be true or false")
-        check_float("hbm_capacity_gib", self.hbm_capacity_gib, 0.0, 1e5)
-        check_int("max_batched_tokens", self.max_batched_tokens, 1, 10_000_000)
-        check_int("max_seqs", self.max_seqs, 1, 1_000_000)
+        validate_params(self)
+        if self.custom_hbm and self.hbm_capacity_gib != 0.0 and self.hbm_capacity_gib < MIN_HBM_GIB:
+            raise ValueError(f"hbm_capacity_gib must be 0 (from the profile) or at least {MIN_HBM_GIB:g} GiB")

@@ -1,11 +1,16 @@
-"""Inputs of the speculative-decoding section (quick estimation and simulator pages)."""
+"""Inputs of the speculative-decoding section (quick estimation and simulator pages).
+
+Method, draft-token count, acceptance rates and draft model refer to their one declaration on
+:class:`~dashboard.features.speculative.SpeculativeConfig` (``like``); the batch sizes of the
+TPOT-vs-batch curve to ``RequestShape.batch``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.speculative import MAX_SPEC_TOKENS, METHODS
-from dashboard.state.validate import check_float_tuple, check_int, check_int_tuple
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
+from dashboard.features.speculative import SpeculativeConfig
 
 __all__ = ["SpeculativeInputs"]
 
@@ -16,25 +21,21 @@ class SpeculativeInputs:
     or one per draft position (its length must then be ``spec_k``); ``spec_draft``: preset of the
     draft model (``draft_model`` only); ``spec_batches``: batch sizes of the TPOT-vs-batch curve."""
 
-    spec_on: bool = False
-    spec_method: str = "eagle3"
-    spec_k: int = 3
-    spec_acceptance: tuple[float, ...] = (0.8,)
-    spec_draft: str = "llama-3.1-8b"
-    spec_batches: tuple[int, ...] = (1, 4, 16, 64, 128, 256, 512)
+    spec_on: bool = param(False, label="Speculative decoding")
+    spec_method: str = like(SpeculativeConfig, "method", "eagle3")
+    spec_k: int = like(SpeculativeConfig, "num_speculative_tokens", 3)
+    spec_acceptance: tuple[float, ...] = like(SpeculativeConfig, "acceptance_rates", (0.8,))
+    spec_draft: str = like(SpeculativeConfig, "draft_model", "llama-3.1-8b", optional=False)
+    spec_batches: tuple[int, ...] = like(
+        RequestShape, "batch", (1, 4, 16, 64, 128, 256, 512), max_items=32, label="Batch sizes of the curve"
+    )
 
     def __post_init__(self) -> None:
-        if not (self.spec_on is True or self.spec_on is False):
-            raise ValueError("spec_on must be true or false")
-        if self.spec_method not in METHODS:
-            raise ValueError(f"spec_method must be one of {', '.join(METHODS)}, got {self.spec_method!r}")
-        check_int("spec_k", self.spec_k, 1, MAX_SPEC_TOKENS)
-        check_float_tuple("spec_acceptance", self.spec_acceptance, 0.0, 1.0, max_items=MAX_SPEC_TOKENS)
+        validate_params(self)
         if len(self.spec_acceptance) not in (1, self.spec_k):
             raise ValueError(
                 f"spec_acceptance needs one rate or {self.spec_k} (one per draft position), "
                 f"got {len(self.spec_acceptance)}"
             )
-        if not isinstance(self.spec_draft, str) or not self.spec_draft:
+        if not self.spec_draft:
             raise ValueError("spec_draft must name a model preset")
-        check_int_tuple("spec_batches", self.spec_batches, 1, 65536, max_items=32)
