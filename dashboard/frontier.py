@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common.plots_frontier import frontier_chart
-from dashboard.components.inputs import PageInputs, parse_int_list
+from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.hardware import list_hardware_presets, load_hardware
 from dashboard.services.frontier import PRECISIONS, Y_METRICS, frontier_points
@@ -101,8 +101,8 @@ def render() -> None:
     w1, w2, w3, w4 = st.columns(4)
     inputs.number("input_len", t("fr.input_len"), step=256, container=w1)
     inputs.number("output_len", t("fr.output_len"), step=64, container=w2)
-    inputs.text("concurrency", t("fr.concurrency"), parse=parse_int_list, container=w3)
-    inputs.text("tp_values", t("fr.tp_values"), parse=parse_int_list, container=w4)
+    inputs.text("concurrency", t("fr.concurrency"), container=w3)
+    inputs.text("tp_values", t("fr.tp_values"), container=w4)
     y1, y2, y3, y4 = st.columns([2, 1, 1, 1])
     inputs.select("y_metric", t("fr.y_metric"), list(Y_METRICS), format_func=lambda k: t(f"fr.y.{k}"), container=y1)
     inputs.toggle("frontier_only", t("fr.frontier_only"), container=y2)

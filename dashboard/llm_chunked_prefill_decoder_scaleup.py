@@ -37,6 +37,7 @@ from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import parse_hf_config
 from dashboard.features.parallel import ParallelConfig, validate_parallel
 from dashboard.features.params import like, param, validate_params
+from dashboard.services.search import SLA as TargetSLA  # the one declaration of the SLA targets
 from dashboard.services.simulation import SimJob, check_work, run_jobs
 from dashboard.sim_scheduler import SLA, SchedulerConfig, WorkloadConfig
 
@@ -117,9 +118,9 @@ class ScaleUpInputs:
     """Inputs of this page (kept here so the file stands alone)."""
 
     hardware: str = param(SIDEBAR, label="Hardware", help="a preset or the sidebar's")
-    tp_values: tuple[int, ...] = param((1, 2, 4, 8), lo=1, hi=64, max_items=8, unit="GPUs", label="TP values")
-    concurrencies: tuple[int, ...] = param(
-        (4, 16, 64), lo=1, hi=2048, max_items=10, unit="clients", label="Concurrencies"
+    tp_values: tuple[int, ...] = like(ParallelConfig, "tp", (1, 2, 4, 8), hi=64, max_items=8, label="TP values")
+    concurrencies: tuple[int, ...] = like(
+        WorkloadConfig, "concurrency", (4, 16, 64), hi=2048, max_items=10, optional=False, label="Concurrencies"
     )
     # the workload/scheduler fields refer to their one declaration (dashboard/features/params.py)
     input_len: int = like(WorkloadConfig, "input_len", hi=131_072)
@@ -128,8 +129,8 @@ class ScaleUpInputs:
     max_num_seqs: int = like(SchedulerConfig, "max_num_seqs", hi=4096)
     chunked_prefill: bool = param(True, label="Chunked prefill")
     gpu_memory_utilization: float = like(SchedulerConfig, "gpu_memory_utilization", lo=0.05, open_lo=False)
-    sla_ttft_ms: float = param(2000.0, lo=0.0, hi=1e9, unit="ms", label="TTFT target", help="0 = no target")
-    sla_tpot_ms: float = param(50.0, lo=0.0, hi=1e9, unit="ms", label="TPOT target", help="0 = no target")
+    sla_ttft_ms: float = like(TargetSLA, "ttft_ms", 2000.0, open_lo=False, optional=False, help="0 = no target")
+    sla_tpot_ms: float = like(TargetSLA, "tpot_ms", 50.0, open_lo=False, optional=False, help="0 = no target")
 
     def __post_init__(self) -> None:
         validate_params(self)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common.plots_search import config_label, pareto_chart, reason_summary
-from dashboard.components.inputs import PageInputs, parse_int_list
+from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.services.search import SLA, Economics, SearchSpace, Workload, search_aggregated
 from dashboard.services.search_rerun import pick_best, rerun_rows, simulated_points
@@ -118,9 +118,9 @@ def render() -> None:
     inputs.number("min_tps_per_user", t("sus.min_tps"), step=5.0, container=s3)
     with st.expander(t("sus.space")):
         e1, e2, e3 = st.columns(3)
-        inputs.text("tp_values", t("sus.tp_values"), parse=parse_int_list, container=e1)
-        inputs.text("concurrency", t("sus.concurrency"), parse=parse_int_list, container=e2)
-        inputs.text("budgets", t("sus.budgets"), parse=parse_int_list, container=e3)
+        inputs.text("tp_values", t("sus.tp_values"), container=e1)
+        inputs.text("concurrency", t("sus.concurrency"), container=e2)
+        inputs.text("budgets", t("sus.budgets"), container=e3)
         e4, e5 = st.columns(2)
         inputs.select("dp_mode", t("sus.dp_mode"), ["max", "all"], format_func=lambda m: t(f"sus.dp_{m}"), container=e4)
         inputs.number("usd_per_gpu_hour", t("sus.usd"), step=0.25, container=e5)

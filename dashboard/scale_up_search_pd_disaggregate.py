@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common.plots_search import config_label, pareto_chart, pd_label, reason_summary, ttft_breakdown_chart
-from dashboard.components.inputs import PageInputs, parse_int_list
+from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
 from dashboard.services.search import SLA, Economics, SearchSpace, Workload
@@ -121,9 +121,9 @@ def render() -> None:
     inputs.number("min_tps_per_user", t("sus.min_tps"), step=5.0, container=s3)
     with st.expander(t("sus.space")):
         e1, e2, e3, e4 = st.columns(4)
-        inputs.text("tp_values", t("sus.tp_values"), parse=parse_int_list, container=e1)
-        inputs.text("concurrency", t("sus.concurrency"), parse=parse_int_list, container=e2)
-        inputs.text("budgets", t("sus.budgets"), parse=parse_int_list, container=e3)
+        inputs.text("tp_values", t("sus.tp_values"), container=e1)
+        inputs.text("concurrency", t("sus.concurrency"), container=e2)
+        inputs.text("budgets", t("sus.budgets"), container=e3)
         inputs.number("usd_per_gpu_hour", t("sus.usd"), step=0.25, container=e4)
     inputs.sync_query_params()
     v = inputs.values

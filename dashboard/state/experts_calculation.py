@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from dashboard.features.dtypes import WEIGHT_DTYPES
 from dashboard.features.offload import HostLinkConfig, Popularity
+from dashboard.features.parallel import ParallelConfig
 from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import CostSettings, RequestShape
 
 __all__ = ["CHECKPOINT", "SIDEBAR", "ExpertsInputs"]
 
@@ -26,14 +28,14 @@ class ExpertsInputs:
     moe_model: str = param(SIDEBAR, label="MoE model", help="a preset slug or 'sidebar'")
     weight_dtype: str = param(CHECKPOINT, choices=(SIDEBAR, CHECKPOINT, *WEIGHT_DTYPES), label="Weight format")
     # not "tp"/"ep": those query parameters are the sidebar defaults
-    tp_size: int = param(1, lo=1, hi=1024, unit="GPUs", label="TP")
-    ep_size: int = param(1, lo=1, hi=1024, unit="GPUs", label="EP")
-    dp_size: int = param(1, lo=1, hi=1024, unit="GPUs", label="DP")
+    tp_size: int = like(ParallelConfig, "tp")
+    ep_size: int = like(ParallelConfig, "ep")
+    dp_size: int = like(ParallelConfig, "dp")
     window_ms: float = param(10.0, lo=0.001, hi=1e6, unit="ms", label="Reload window")
-    batch: int = param(32, lo=1, hi=65_536, unit="sequences", label="Decode batch")
-    context: int = param(4096, lo=1, hi=2_000_000, unit="tokens", label="Context")
+    batch: int = like(RequestShape, "batch", 32, label="Decode batch")
+    context: int = like(RequestShape, "context")
     sla_ms: float = param(100.0, lo=0.001, hi=1e7, unit="ms", label="TPOT budget")
-    reserved_fraction: float = param(0.10, lo=0.0, hi=0.9, label="Reserved HBM fraction")
+    reserved_fraction: float = like(CostSettings, "reserved_fraction", hi=0.9, open_hi=False)
     popularity: str = like(Popularity, "kind", "zipf", choices=POPULARITY)
     zipf_exponent: float = like(Popularity, "exponent")
     prefetch_window: int = param(1, lo=0, hi=1_000, unit="layers", label="Prefetch window")

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from dashboard.features.offload import HostLinkConfig, Popularity
 from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
 
 __all__ = ["PHASES", "HostBandwidthInputs"]
 
 PHASES = ("decode", "prefill")
-_TOKENS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,8 @@ class HostBandwidthInputs:
     ``context`` tokens), the expert residency/popularity, and the host path."""
 
     phase: str = param("decode", choices=PHASES, label="Phase")
-    batch: int = param(32, lo=1, hi=65_536, unit="sequences", label="Batch")
-    context: int = param(4096, lo=1, hi=_TOKENS, unit="tokens", label="Context")
+    batch: int = like(RequestShape, "batch", 32)
+    context: int = like(RequestShape, "context")
     resident_experts: int = param(
         32, lo=0, hi=100_000, unit="experts per MoE layer", label="Resident experts", help="clamped to the model's"
     )
@@ -41,13 +41,13 @@ class HostBandwidthInputs:
     pageable_factor: float = like(HostLinkConfig, "pageable_factor")
     gpus_per_socket: int = like(HostLinkConfig, "gpus_per_socket")
     full_duplex: bool = like(HostLinkConfig, "full_duplex")
-    batch_sweep: tuple[int, ...] = param(
-        (1, 2, 4, 8, 16, 32, 64, 128, 256), lo=1, hi=65_536, max_items=32, unit="sequences", label="Batch sweep"
+    batch_sweep: tuple[int, ...] = like(
+        RequestShape, "batch", (1, 2, 4, 8, 16, 32, 64, 128, 256), max_items=32, label="Batch sweep"
     )
     # KV-cache CPU tier on the same link (0 req/s = no tier)
     kv_tier_rate: float = param(2.0, lo=0.0, hi=100_000.0, unit="req/s per GPU", label="KV-tier request rate")
-    kv_tier_prompt: int = param(4096, lo=1, hi=_TOKENS, unit="tokens", label="KV-tier prompt")
-    kv_tier_output: int = param(256, lo=1, hi=_TOKENS, unit="tokens", label="KV-tier output")
+    kv_tier_prompt: int = like(RequestShape, "input_len", 4096, label="KV-tier prompt")
+    kv_tier_output: int = like(RequestShape, "output_len", 256, label="KV-tier output")
     kv_tier_hit: float = param(0.5, lo=0.0, hi=1.0, label="KV-tier CPU hit rate", help="share of prompt tokens")
 
     def __post_init__(self) -> None:

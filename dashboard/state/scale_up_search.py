@@ -1,29 +1,23 @@
 """Inputs of the SLA search pages (``dashboard/scale_up_search.py`` and
-``dashboard/scale_up_search_pd_disaggregate.py``)."""
+``dashboard/scale_up_search_pd_disaggregate.py``).
+
+Every field refers to its one declaration on the search's domain dataclasses (``like``:
+``GpuBudget``, ``Workload``, ``SLA``, ``SearchSpace``, ``Economics``); the pages narrow a few (SLA
+targets use ``0`` for "no target" where the domain uses ``None``). Page-only fields (``sim_top``,
+the KV-transfer ``link``) are declared here with ``param``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from dashboard.state.validate import check_float as check_number
-from dashboard.state.validate import check_int as check_int_value
-from dashboard.state.validate import check_int_tuple
+from dashboard.features.kv_transfer import LINKS
+from dashboard.features.parallel import GpuBudget
+from dashboard.features.params import like, param, validate_params
+from dashboard.services.search import SLA, Economics, SearchSpace, Workload
 
-__all__ = ["PDSearchInputs", "ScaleUpSearchInputs", "check_int_tuple", "check_int_value", "check_number"]
+__all__ = ["PDSearchInputs", "ScaleUpSearchInputs"]
 
-
-def _check_search_fields(v: Any, gpus: tuple[int, int], min_output: int) -> None:
-    """Validation shared by the aggregated and disaggregated search inputs."""
-    check_int_value("gpus", v.gpus, *gpus)
-    check_int_value("input_len", v.input_len, 1, 2_000_000)
-    check_int_value("output_len", v.output_len, min_output, 2_000_000)
-    check_number("ttft_ms", v.ttft_ms, 0.0, 1e9)
-    check_number("tpot_ms", v.tpot_ms, 0.0, 1e9)
-    check_number("min_tps_per_user", v.min_tps_per_user, 0.0, 1e9)
-    check_int_tuple("tp_values", v.tp_values, 1, 1024, 16)
-    check_int_tuple("concurrency", v.concurrency, 1, 65536, 32)
-    check_int_tuple("budgets", v.budgets, 1, 1_000_000, 8)
+_CONCURRENCY = tuple(2**i for i in range(11))
 
 
 @dataclass(frozen=True)
@@ -34,47 +28,40 @@ class ScaleUpSearchInputs:
     step; ``dp_mode`` ``"all"`` lists every DP degree that fits, ``"max"`` only the largest.
     """
 
-    gpus: int = 8
-    input_len: int = 1024
-    output_len: int = 1024
-    ttft_ms: float = 1000.0
-    tpot_ms: float = 50.0
-    min_tps_per_user: float = 0.0
-    tp_values: tuple[int, ...] = (1, 2, 4, 8)
-    concurrency: tuple[int, ...] = tuple(2**i for i in range(11))
-    budgets: tuple[int, ...] = (512, 2048, 8192)
-    dp_mode: str = "max"
-    usd_per_gpu_hour: float = 2.5
-    sim_top: int = 3
-    ttft_percentile: float = 90.0
+    gpus: int = like(GpuBudget, "gpus")
+    input_len: int = like(Workload, "input_len")
+    output_len: int = like(Workload, "output_len")
+    ttft_ms: float = like(SLA, "ttft_ms", 1000.0, open_lo=False, optional=False, help="0 = no target")
+    tpot_ms: float = like(SLA, "tpot_ms", 50.0, open_lo=False, optional=False, help="0 = no target")
+    min_tps_per_user: float = like(SLA, "min_tps_per_user", 0.0, open_lo=False, optional=False, help="0 = none")
+    tp_values: tuple[int, ...] = like(SearchSpace, "tp")
+    concurrency: tuple[int, ...] = like(SearchSpace, "concurrency", _CONCURRENCY, max_items=32)
+    budgets: tuple[int, ...] = like(SearchSpace, "budgets", (512, 2048, 8192), max_items=8)
+    dp_mode: str = like(SearchSpace, "dp_mode", "max")
+    usd_per_gpu_hour: float = like(Economics, "usd_per_gpu_hour")
+    sim_top: int = param(3, lo=1, hi=10, unit="configurations", label="Simulator re-check of the best")
+    ttft_percentile: float = like(SLA, "ttft_percentile", 90.0)
 
     def __post_init__(self) -> None:
-        _check_search_fields(self, gpus=(1, 4096), min_output=1)
-        if self.dp_mode not in ("all", "max"):
-            raise ValueError("dp_mode must be 'all' or 'max'")
-        check_number("usd_per_gpu_hour", self.usd_per_gpu_hour, 0.0, 1e6)
-        check_int_value("sim_top", self.sim_top, 1, 10)
-        check_number("ttft_percentile", self.ttft_percentile, 1.0, 100.0)
+        validate_params(self)
 
 
 @dataclass(frozen=True)
 class PDSearchInputs:
-    """The aggregated inputs plus the KV-transfer link of the disaggregated search."""
+    """The aggregated inputs plus the KV-transfer link of the disaggregated search (at least 2 GPUs:
+    one prefill and one decode engine; at least 2 output tokens: one from each)."""
 
-    gpus: int = 8
-    input_len: int = 4096
-    output_len: int = 512
-    ttft_ms: float = 2000.0
-    tpot_ms: float = 50.0
-    min_tps_per_user: float = 0.0
-    tp_values: tuple[int, ...] = (1, 2, 4, 8)
-    concurrency: tuple[int, ...] = tuple(2**i for i in range(11))
-    budgets: tuple[int, ...] = (512, 2048, 8192)
-    link: str = "ib"
-    usd_per_gpu_hour: float = 2.5
+    gpus: int = like(GpuBudget, "gpus", lo=2, hi=512)
+    input_len: int = like(Workload, "input_len", 4096)
+    output_len: int = like(Workload, "output_len", 512, lo=2)
+    ttft_ms: float = like(SLA, "ttft_ms", 2000.0, open_lo=False, optional=False, help="0 = no target")
+    tpot_ms: float = like(SLA, "tpot_ms", 50.0, open_lo=False, optional=False, help="0 = no target")
+    min_tps_per_user: float = like(SLA, "min_tps_per_user", 0.0, open_lo=False, optional=False, help="0 = none")
+    tp_values: tuple[int, ...] = like(SearchSpace, "tp")
+    concurrency: tuple[int, ...] = like(SearchSpace, "concurrency", _CONCURRENCY, max_items=32)
+    budgets: tuple[int, ...] = like(SearchSpace, "budgets", (512, 2048, 8192), max_items=8)
+    link: str = param("ib", choices=LINKS, label="KV-transfer link")
+    usd_per_gpu_hour: float = like(Economics, "usd_per_gpu_hour")
 
     def __post_init__(self) -> None:
-        _check_search_fields(self, gpus=(2, 512), min_output=2)
-        if self.link not in ("nvlink", "ib", "pcie"):
-            raise ValueError("link must be nvlink, ib or pcie")
-        check_number("usd_per_gpu_hour", self.usd_per_gpu_hour, 0.0, 1e6)
+        validate_params(self)

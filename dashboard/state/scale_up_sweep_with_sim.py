@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.features.params import like, param, validate_params
+from dashboard.services.search import SLA
 from dashboard.sim.workload import WorkloadConfig
-from dashboard.sim_scheduler import LENGTH_DISTS, SchedulerConfig
+from dashboard.sim_scheduler import SchedulerConfig
 
 __all__ = ["POLICIES", "SWEEP_LOADS", "SweepInputs"]
 
@@ -25,8 +26,8 @@ class SweepInputs:
     num_requests: int = like(WorkloadConfig, "num_requests", 60, hi=5000)
     input_len: int = like(WorkloadConfig, "input_len", hi=131_072)
     output_len: int = like(WorkloadConfig, "output_len", 64, hi=32_768)
-    spread: float = param(0.5, lo=0.0, hi=1.0, label="Length spread")
-    dists: tuple[str, ...] = param(("fixed", "lognormal"), choices=LENGTH_DISTS, label="Length distributions")
+    spread: float = like(WorkloadConfig, "input_spread", hi=1.0, label="Length spread", help="of both lengths")
+    dists: tuple[str, ...] = like(WorkloadConfig, "input_dist", ("fixed", "lognormal"), label="Length distributions")
     budgets: tuple[int, ...] = like(
         SchedulerConfig, "max_num_batched_tokens", (512, 2048), lo=16, hi=65_536, max_items=6
     )
@@ -37,11 +38,11 @@ class SweepInputs:
     )
     seeds: int = param(2, lo=1, hi=10, label="Seeds per point")
     max_num_seqs: int = like(SchedulerConfig, "max_num_seqs", hi=4096)
-    sla_ttft_list: tuple[float, ...] = param(
-        (500.0, 2000.0), lo=0.0, hi=1e9, max_items=4, unit="ms", label="TTFT targets", help="0 = no target"
+    sla_ttft_list: tuple[float, ...] = like(
+        SLA, "ttft_ms", (500.0, 2000.0), open_lo=False, optional=False, max_items=4, help="0 = no target"
     )
-    sla_tpot_list: tuple[float, ...] = param(
-        (50.0,), lo=0.0, hi=1e9, max_items=4, unit="ms", label="TPOT targets", help="0 = no target"
+    sla_tpot_list: tuple[float, ...] = like(
+        SLA, "tpot_ms", (50.0,), open_lo=False, optional=False, max_items=4, help="0 = no target"
     )
     workers: int = param(0, lo=0, hi=256, unit="processes", label="Workers", help="0 = every CPU core")
 

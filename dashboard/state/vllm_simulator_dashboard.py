@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.features.parallel import ParallelConfig
 from dashboard.features.params import like, param, validate_params
+from dashboard.services.search import SLA
 from dashboard.sim.workload import WorkloadConfig
-from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, ROUTERS, SchedulerConfig
+from dashboard.sim_scheduler import ROUTERS, SchedulerConfig
 
 __all__ = [
     "BLOCK_SIZES",
@@ -37,14 +39,16 @@ class SimulatorInputs:
     num_requests: int = like(WorkloadConfig, "num_requests", hi=20_000)
     input_len: int = like(WorkloadConfig, "input_len", hi=131_072)
     output_len: int = like(WorkloadConfig, "output_len", hi=32_768)
-    input_dist: str = param("fixed", choices=LENGTH_DISTS, label="Prompt length distribution")
-    output_dist: str = param("fixed", choices=LENGTH_DISTS, label="Output length distribution")
-    spread: float = param(0.5, lo=0.0, hi=1.0, label="Length spread", help="relative spread of both lengths")
+    input_dist: str = like(WorkloadConfig, "input_dist")
+    output_dist: str = like(WorkloadConfig, "output_dist")
+    spread: float = like(WorkloadConfig, "input_spread", hi=1.0, label="Length spread", help="of both lengths")
     load_mode: str = param("rate", choices=LOAD_MODES, label="Load")
-    arrival: str = param("poisson", choices=ARRIVALS, label="Arrival process")
-    request_rate: float = param(8.0, lo=0.001, hi=10_000.0, unit="req/s", label="Request rate")
-    burstiness: float = param(1.0, lo=0.01, hi=100.0, label="Burstiness", help="gamma shape; 1 = Poisson")
-    concurrency: int = param(16, lo=1, hi=4096, unit="clients", label="Concurrency", help="closed loop")
+    arrival: str = like(WorkloadConfig, "arrival")
+    request_rate: float = like(
+        WorkloadConfig, "request_rate", 8.0, lo=0.001, open_lo=False, hi=10_000.0, optional=False
+    )
+    burstiness: float = like(WorkloadConfig, "burstiness", lo=0.01, open_lo=False, hi=100.0)
+    concurrency: int = like(WorkloadConfig, "concurrency", 16, hi=4096, optional=False)
     max_num_batched_tokens: int = like(SchedulerConfig, "max_num_batched_tokens", hi=65_536)
     max_num_seqs: int = like(SchedulerConfig, "max_num_seqs", hi=4096)
     block_size: int = like(SchedulerConfig, "block_size", choices=BLOCK_SIZES)
@@ -53,18 +57,18 @@ class SimulatorInputs:
     gpu_memory_utilization: float = like(SchedulerConfig, "gpu_memory_utilization", lo=0.05, open_lo=False)
     num_kv_blocks: int = like(SchedulerConfig, "num_kv_blocks", 4096, hi=10_000_000, optional=False)
     prefix_cache_hit: float = like(SchedulerConfig, "prefix_cache_hit")
-    dp: int = param(1, lo=1, hi=64, unit="engines", label="DP replicas")
+    dp: int = like(ParallelConfig, "dp", hi=64)
     router: str = param("round_robin", choices=ROUTERS, label="Router")
-    seed: int = param(0, lo=0, hi=1_000_000, label="Seed")
-    sla_ttft_ms: float = param(1000.0, lo=0.0, hi=1e9, unit="ms", label="TTFT target", help="0 = no target")
-    sla_tpot_ms: float = param(50.0, lo=0.0, hi=1e9, unit="ms", label="TPOT target", help="0 = no target")
-    concurrencies: tuple[int, ...] = param(
-        (1, 8, 64), lo=1, hi=4096, max_items=12, unit="clients", label="Sweep concurrencies"
+    seed: int = like(WorkloadConfig, "seed", hi=1_000_000)
+    sla_ttft_ms: float = like(SLA, "ttft_ms", 1000.0, open_lo=False, optional=False, help="0 = no target")
+    sla_tpot_ms: float = like(SLA, "tpot_ms", 50.0, open_lo=False, optional=False, help="0 = no target")
+    concurrencies: tuple[int, ...] = like(
+        WorkloadConfig, "concurrency", (1, 8, 64), hi=4096, max_items=12, optional=False, label="Sweep concurrencies"
     )
     budgets: tuple[int, ...] = like(
         SchedulerConfig, "max_num_batched_tokens", (512, 2048, 8192), lo=16, hi=65_536, max_items=8
     )
-    sweep_requests: int = param(24, lo=1, hi=2000, unit="requests", label="Requests per sweep point")
+    sweep_requests: int = like(WorkloadConfig, "num_requests", 24, hi=2000, label="Requests per sweep point")
     heat_metric: str = param("ttft_p90_ms", choices=HEAT_METRICS, label="Heat-map metric")
 
     def __post_init__(self) -> None:
