@@ -19,7 +19,9 @@ from dashboard.common.tables import jsonable
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, column_label, json_download, metrics_row, table
 from dashboard.features.hardware import list_hardware_presets
+from dashboard.features.params import widget_bounds
 from dashboard.services.search_inferencemax import (
+    Scenario,
     editor_frame,
     evaluate_scenarios,
     frame_rows,
@@ -141,12 +143,14 @@ def render() -> None:
             "hardware": st.column_config.TextColumn(
                 column_label("hardware", ctx.lang), help=t("imx2.hw_help", names=", ".join(presets))
             ),
-            "tp": st.column_config.NumberColumn("tp", min_value=1, step=1, format="%d"),
-            "dp": st.column_config.NumberColumn("dp", min_value=1, step=1, format="%d"),
-            "batch": st.column_config.NumberColumn("batch", min_value=1, step=1, format="%d"),
-            "seq_len": st.column_config.NumberColumn("seq_len", min_value=1, step=1, format="%d"),
-            "output_len": st.column_config.NumberColumn("output_len", min_value=1, step=1, format="%d"),
-            "kv_len": st.column_config.NumberColumn("kv_len", min_value=0, step=1, format="%d"),
+            "tp": st.column_config.NumberColumn("tp", **widget_bounds(Scenario, "tp"), format="%d"),
+            "dp": st.column_config.NumberColumn("dp", **widget_bounds(Scenario, "dp"), format="%d"),
+            "batch": st.column_config.NumberColumn("batch", **widget_bounds(Scenario, "batch"), format="%d"),
+            "seq_len": st.column_config.NumberColumn("seq_len", **widget_bounds(Scenario, "seq_len"), format="%d"),
+            "output_len": st.column_config.NumberColumn(
+                "output_len", **widget_bounds(Scenario, "output_len"), format="%d"
+            ),
+            "kv_len": st.column_config.NumberColumn("kv_len", **widget_bounds(Scenario, "kv_len"), format="%d"),
         },
     )
     rows = tuple(frame_rows(edited))

@@ -20,6 +20,7 @@ from dashboard.common.json_config import format_model_json, parse_json_object
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, column_label, json_download, table
 from dashboard.features.model_profile import parse_hf_config
+from dashboard.features.params import widget_bounds
 from dashboard.features.presets import list_model_presets, model_config
 from dashboard.services.multi_model import evaluate_model_row
 from dashboard.state.multi_model_dashboard import (
@@ -181,13 +182,14 @@ def render() -> None:
         hide_index=True,
         column_config={
             "model": st.column_config.SelectboxColumn(column_label("model", ctx.lang), options=options, required=True),
+            # bounds from the row's declaration; a blank cell (not 0) means "the config's value"
             "layers": st.column_config.NumberColumn(
-                column_label("layers", ctx.lang), min_value=1, max_value=1024, step=1
+                column_label("layers", ctx.lang), **widget_bounds(ModelRow, "layers")
             ),
-            "hidden": st.column_config.NumberColumn("hidden", min_value=64, max_value=262_144, step=64),
-            "batch": st.column_config.NumberColumn("batch", min_value=1, max_value=65_536, step=1, default=1),
-            "tp": st.column_config.NumberColumn("tp", min_value=1, max_value=1024, step=1, default=1),
-            "ep": st.column_config.NumberColumn("ep", min_value=1, max_value=1024, step=1, help=t("mm.ep_help")),
+            "hidden": st.column_config.NumberColumn("hidden", **{**widget_bounds(ModelRow, "hidden"), "step": 64}),
+            "batch": st.column_config.NumberColumn("batch", **widget_bounds(ModelRow, "batch"), default=1),
+            "tp": st.column_config.NumberColumn("tp", **widget_bounds(ModelRow, "tp"), default=1),
+            "ep": st.column_config.NumberColumn("ep", **widget_bounds(ModelRow, "ep"), help=t("mm.ep_help")),
         },
     )
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.features.params import like, param, validate_params
-from dashboard.features.request import MAX_TOKENS, RequestShape
+from dashboard.features.request import RequestShape
+from dashboard.state.shape import check_context_fits
 
 __all__ = ["MIN_ATTN_EFF", "MIN_GEMM_EFF", "MIN_MEM_EFF", "MIN_OVERHEAD_US", "UNSET_OVERHEAD_US", "CustomRuntimeInputs"]
 
@@ -47,8 +48,7 @@ class CustomRuntimeInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
-        if self.kv_len + self.input_len + self.output_len > MAX_TOKENS:  # the longest context a step takes
-            raise ValueError(f"kv_len + input_len + output_len must be at most {MAX_TOKENS:,} tokens")
+        check_context_fits(self, "kv_len", "input_len", "output_len")  # the longest context a step takes
         for name, lo in (("gemm_eff", MIN_GEMM_EFF), ("attn_eff", MIN_ATTN_EFF), ("mem_eff", MIN_MEM_EFF)):
             v = getattr(self, name)
             if v != 0.0 and v < lo:

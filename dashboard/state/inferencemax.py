@@ -8,6 +8,7 @@ from typing import Any
 from dashboard.features.params import like, param, validate_params
 from dashboard.services.search import SLA
 from dashboard.services.search_inferencemax import Scenario
+from dashboard.state.shape import check_context_fits
 
 __all__ = ["DEFAULT_SCENARIOS", "SIDEBAR_HW", "InferenceMaxInputs", "InferenceMaxV2Inputs", "ScenarioTable"]
 
@@ -29,6 +30,7 @@ class InferenceMaxInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_context_fits(self, "kv_len", "seq_len", "output_len")
         if not self.hardware:
             raise ValueError("hardware must be a preset name")
 

@@ -18,6 +18,7 @@ from typing import Any
 from dashboard.features.parallel import ParallelConfig
 from dashboard.features.params import like, param, validate_params
 from dashboard.features.request import RequestShape
+from dashboard.state.shape import check_context_fits
 
 __all__ = [
     "MAX_MODELS",
@@ -179,6 +180,7 @@ class MultiModelInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_context_fits(self, "input_len", "output_len")
         parse_models_spec(self.models)
         if not isinstance(self.pasted, tuple) or any(
             not (isinstance(p, tuple) and len(p) == 2 and all(isinstance(x, str) for x in p)) for p in self.pasted

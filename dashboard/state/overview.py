@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dashboard.features.params import like, validate_params
 from dashboard.features.request import RequestShape
+from dashboard.state.shape import check_context_fits
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,4 @@ class OverviewInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_context_fits(self, "input_len", "output_len")

@@ -11,6 +11,7 @@ from dashboard.features.request import RequestShape
 from dashboard.services.frontier import MAX_PD_GPUS, PRECISIONS, Y_METRICS
 from dashboard.services.planner import PlanRequest
 from dashboard.sim.workload import WorkloadConfig
+from dashboard.state.shape import check_context_fits
 
 __all__ = ["FrontierInputs", "PlannerInputs", "parse_prices"]
 
@@ -63,6 +64,7 @@ class PlannerInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_context_fits(self, "input_len", "output_len")
         _check_hw(self.hardware)
         parse_prices(self.prices)
 
@@ -89,5 +91,6 @@ class FrontierInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_context_fits(self, "input_len", "output_len")
         _check_hw(self.hardware)
         parse_prices(self.prices)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from dashboard.features.parallel import ParallelConfig
 from dashboard.features.params import like, param, validate_params
 from dashboard.features.request import CostSettings, RequestShape
+from dashboard.state.shape import check_context_fits
 
 __all__ = ["MIN_SPEC", "QuickEstimationInputs"]
 
@@ -45,6 +46,7 @@ class QuickEstimationInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_context_fits(self, "input_len", "output_len")
         if self.custom_spec:
             for name in ("peak_tflops", "hbm_gb_s", "link_gb_s"):
                 v = getattr(self, name)

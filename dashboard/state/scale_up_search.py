@@ -14,6 +14,7 @@ from dashboard.features.kv_transfer import LINKS
 from dashboard.features.parallel import GpuBudget
 from dashboard.features.params import like, param, validate_params
 from dashboard.services.search import SLA, Economics, SearchSpace, Workload
+from dashboard.state.shape import check_context_fits
 
 __all__ = ["PDSearchInputs", "ScaleUpSearchInputs"]
 
@@ -44,6 +45,7 @@ class ScaleUpSearchInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_context_fits(self, "input_len", "output_len")
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,4 @@ class PDSearchInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_context_fits(self, "input_len", "output_len")

@@ -1,42 +1,14 @@
-"""Validation helpers shared by the page-input dataclasses (pure; raise ``ValueError`` with the
-field name so pages can show one clear line)."""
+"""Comma-list parsers of the page text inputs (pure; raise ``ValueError`` naming the bad item).
+
+Bounds are not checked here: they live on the field declarations
+(:mod:`dashboard.features.params`), and ``PageInputs.text`` passes a declared list field's lower bound
+and item limit to these parsers."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
-__all__ = ["check_float", "check_float_tuple", "check_int", "check_int_tuple", "parse_float_list", "parse_int_list"]
-
-
-def check_int(name: str, v: Any, lo: int, hi: int) -> None:
-    """Raise ``ValueError`` unless ``v`` is an int (not a bool) in ``[lo, hi]``."""
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be an integer between {lo:,} and {hi:,}, got {v!r}")
-
-
-def check_float(name: str, v: Any, lo: float, hi: float, *, open_lo: bool = False) -> None:
-    """Raise ``ValueError`` unless ``v`` is a finite number in ``[lo, hi]`` (``(lo, hi]`` if ``open_lo``)."""
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-    if ok:
-        ok = (lo < v if open_lo else lo <= v) and v <= hi
-    if not ok:
-        bracket = "(" if open_lo else "["
-        raise ValueError(f"{name} must be a number in {bracket}{lo:g}, {hi:g}], got {v!r}")
-
-
-def check_int_tuple(name: str, vs: Any, lo: int, hi: int, max_items: int = 64) -> None:
-    if not isinstance(vs, tuple) or not vs or len(vs) > max_items:
-        raise ValueError(f"{name} needs 1 to {max_items} values")
-    for v in vs:
-        check_int(name, v, lo, hi)
-
-
-def check_float_tuple(name: str, vs: Any, lo: float, hi: float, max_items: int = 64) -> None:
-    if not isinstance(vs, tuple) or not vs or len(vs) > max_items:
-        raise ValueError(f"{name} needs 1 to {max_items} values")
-    for v in vs:
-        check_float(name, v, lo, hi)
+__all__ = ["parse_float_list", "parse_int_list"]
 
 
 def _items(text: str, max_items: int) -> list[str]:

@@ -1,0 +1,230 @@
+"""Page inputs declared once (issue 17 §1, page side).
+
+Static checks over ``dashboard/state/*.py`` and the page files:
+
+* every field of a page-input dataclass is declared (``param`` for a page-only input, ``like`` for
+  one that mirrors a domain parameter), apart from the few structured fields listed below;
+* no state module calls a hand-written bound checker (``check_int``/``check_float``/…) or compares a
+  declared field with a literal bound (``self.x < 5``): bounds live in the declaration;
+* no page widget passes a literal ``min_value``/``max_value`` for a field that ``like``s a domain
+  declaration (narrow it in the state with ``like(..., hi=...)``) or one that repeats the field's
+  own declared bound; editable tables take their column bounds from the declaration too.
+
+And one interaction test: a bound the page narrows (the sweep page's token budgets, ``[16, 65536]``
+where ``SchedulerConfig.max_num_batched_tokens`` allows ``[1, 1048576]``) reaches the widget and the
+URL, and a value outside it is refused with a message naming the field, the last value kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.features.params import param_specs, widget_bounds
+from dashboard.sim_scheduler import SchedulerConfig
+from dashboard.state.scale_up_sweep_with_sim import SweepInputs
+from dashboard.state.session import SessionState
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / "dashboard" / "state"
+PAGES = sorted((ROOT / "dashboard").glob("*.py")) + sorted((ROOT / "dashboard" / "components").glob("*.py"))
+#: page files that keep their input dataclass next to the page (they run standalone)
+STANDALONE = {"llm_chunked_prefill_decoder_scaleup": "ScaleUpInputs"}
+#: fields of page-input dataclasses that are structured state, not parameters (with the reason)
+NOT_PARAMETERS = {
+    ("MultiModelInputs", "pasted"): "(name, config JSON) pairs of pasted configs",
+    ("ModelRow", "model"): "required row key (a preset slug or pasted:<name>), parsed from the models text",
+}
+STATE_SKIP = {"__init__.py", "session.py", "shape.py", "validate.py"}
+HAND_CHECKERS = {"check_int", "check_float", "check_number", "check_int_tuple", "check_float_tuple"}
+
+
+def _state_modules() -> list[str]:
+    mods = [f"dashboard.state.{p.stem}" for p in sorted(STATE.glob("*.py")) if p.name not in STATE_SKIP]
+    return mods + [f"dashboard.{name}" for name in STANDALONE]
+
+
+def _input_classes() -> list[type]:
+    """Every frozen page-input dataclass defined in a state module (and the standalone page's)."""
+    out = []
+    for mod_name in _state_modules():
+        mod = importlib.import_module(mod_name)
+        for obj in vars(mod).values():
+            if not (isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__):
+                continue
+            ours = mod_name.startswith("dashboard.state.") or obj.__name__ in STANDALONE.values()
+            if ours and hasattr(obj, "__post_init__"):
+                out.append(obj)
+    return out
+
+
+def _source(mod_name: str) -> Path:
+    return ROOT / (mod_name.replace(".", "/") + ".py")
+
+
+def _like_fields(path: Path) -> dict[str, set[str]]:
+    """``{class: {field, ...}}`` of the fields a module declares with ``like(...)``."""
+    out: dict[str, set[str]] = {}
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ClassDef):
+            for st in node.body:
+                if (
+                    isinstance(st, ast.AnnAssign)
+                    and isinstance(st.target, ast.Name)
+                    and isinstance(st.value, ast.Call)
+                    and isinstance(st.value.func, ast.Name)
+                    and st.value.func.id == "like"
+                ):
+                    out.setdefault(node.name, set()).add(st.target.id)
+    return out
+
+
+def _literal(node: ast.AST | None) -> float | None:
+    """The number a literal (``5``, ``-1.0``, ``1 << 20``, ``1e6``) stands for, else None."""
+    try:
+        value = ast.literal_eval(node) if node is not None else None
+    except (ValueError, TypeError, SyntaxError):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.LShift):
+            left, right = _literal(node.left), _literal(node.right)
+            return int(left) << int(right) if left is not None and right is not None else None
+        return None
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+# ---------------------------------------------------------------------------------- the states
+
+
+def test_every_page_input_is_declared() -> None:
+    classes = _input_classes()
+    assert len(classes) >= 20, [c.__name__ for c in classes]
+    undeclared = [
+        f"{cls.__module__}.{cls.__name__}.{f.name}"
+        for cls in classes
+        for f in dataclasses.fields(cls)
+        if f.name not in param_specs(cls) and (cls.__name__, f.name) not in NOT_PARAMETERS
+    ]
+    assert not undeclared, f"declare these with param(...) or like(Domain, 'field'): {undeclared}"
+
+
+@pytest.mark.parametrize("mod_name", _state_modules())
+def test_state_modules_have_no_hand_written_bounds(mod_name: str) -> None:
+    path = _source(mod_name)
+    tree = ast.parse(path.read_text())
+    declared = {f for cls in _input_classes() for f in param_specs(cls)}
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name in HAND_CHECKERS or name.lstrip("_") in HAND_CHECKERS:
+                bad.append(f"line {node.lineno}: {name}(...) — the declaration is the bound")
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) for op in node.ops):
+            sides = [node.left, *node.comparators]
+            fields = {
+                s.attr
+                for s in sides
+                if isinstance(s, ast.Attribute) and isinstance(s.value, ast.Name) and s.value.id == "self"
+            }
+            if fields & declared and any(_literal(s) is not None for s in sides):
+                bad.append(f"line {node.lineno}: literal bound on self.{sorted(fields & declared)[0]}")
+    assert not bad, f"{path.relative_to(ROOT)}: {bad}"
+
+
+def test_validate_module_keeps_only_the_list_parsers() -> None:
+    import dashboard.state.validate as validate
+
+    assert set(validate.__all__) == {"parse_float_list", "parse_int_list"}
+    assert not HAND_CHECKERS & set(vars(validate))
+
+
+# ---------------------------------------------------------------------------------- the widgets
+
+
+def _page_classes(tree: ast.Module, mod_name: str) -> list[type]:
+    """The input classes a page binds with ``PageInputs(ctx, PAGE, Cls)``."""
+    mod = importlib.import_module(mod_name)
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "PageInputs" and len(node.args) >= 3:
+            arg = node.args[2]
+            if isinstance(arg, ast.Name) and hasattr(mod, arg.id):
+                out.append(getattr(mod, arg.id))
+    return out
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
+def test_widgets_take_bounds_from_the_declaration(path: Path) -> None:
+    text = path.read_text()
+    if "min_value" not in text and "max_value" not in text:
+        return
+    tree = ast.parse(text)
+    mod_name = "dashboard." + ("components." if path.parent.name == "components" else "") + path.stem
+    classes = _page_classes(tree, mod_name) or _input_classes()  # components: any page's inputs
+    likes: dict[str, set[str]] = {}
+    for cls in classes:
+        likes.setdefault(cls.__name__, set()).update(_like_fields(_source(cls.__module__)).get(cls.__name__, set()))
+    bad = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        kw = {k.arg: k.value for k in node.keywords}
+        literal = {k: _literal(kw.get(k)) for k in ("min_value", "max_value")}
+        literal = {k: v for k, v in literal.items() if v is not None}
+        if not literal:
+            continue
+        if node.func.attr in ("number", "slider") and node.args and isinstance(node.args[0], ast.Constant):
+            field = node.args[0].value
+            owners = [c for c in classes if field in param_specs(c)]
+            for cls in owners:
+                if field in likes.get(cls.__name__, set()):
+                    bad.append(f"line {node.lineno}: {field} likes a domain field: narrow it in the state")
+                declared = widget_bounds(cls, field, _literal(kw.get("step")))
+                for k, v in literal.items():
+                    if declared.get(k) == v:
+                        bad.append(f"line {node.lineno}: {field} {k}={v} repeats the declaration")
+        elif node.func.attr == "NumberColumn":
+            bad.append(f"line {node.lineno}: NumberColumn bounds: use widget_bounds(Cls, field)")
+    assert not bad, f"{path.relative_to(ROOT)}: {bad}"
+
+
+# ---------------------------------------------------------------------------------- interaction
+
+SWEEP = str(ROOT / "dashboard" / "scale_up_sweep_with_sim.py")
+P = "scale_up_sweep_with_sim"
+
+
+def test_narrowed_bound_reaches_widget_url_and_error() -> None:
+    # the declaration the page narrows: SchedulerConfig allows up to 2^20 tokens per step / 65,536 seqs
+    assert widget_bounds(SchedulerConfig, "max_num_seqs")["max_value"] == 65_536
+    assert widget_bounds(SweepInputs, "max_num_seqs")["max_value"] == 4096
+    assert param_specs(SweepInputs)["budgets"].bounds_text() == "[16, 65536]"
+    assert param_specs(SweepInputs)["budgets"].unit == param_specs(SchedulerConfig)["max_num_batched_tokens"].unit
+
+    ss = SessionState()
+    at = AppTest.from_file(SWEEP, default_timeout=120)
+    at.session_state["app_state"] = ss
+    # URL: a value beyond the page's narrowed bound is ignored, one inside it taken
+    at.query_params["max_num_seqs"] = "5000"
+    at.query_params["num_requests"] = "20"
+    at.query_params["output_len"] = "16"
+    at.query_params["seeds"] = "1"
+    at.run()
+    assert not at.exception
+    v = at.session_state["app_state"].pages[P]
+    assert (v.max_num_seqs, v.num_requests, v.output_len, v.seeds) == (256, 20, 16, 1)
+    w = at.number_input(key=f"{P}__max_num_seqs")
+    assert (w.min, w.max) == (1, 4096)
+    # a budget above the narrowed bound: one message naming the field and the bound, value kept
+    at.text_input(key=f"{P}__budgets").set_value("512, 100000").run()
+    assert not at.exception
+    msgs = " ".join(e.value for e in at.error)
+    assert "budgets must be an integer in [16, 65536] (tokens), got 100000" in msgs
+    assert at.session_state["app_state"].pages[P].budgets == (512, 2048)
+    # below the lower bound: refused by the list parser with the declared minimum
+    at.text_input(key=f"{P}__budgets").set_value("8").run()
+    assert "8 is below 16" in " ".join(e.value for e in at.error)
+    assert at.session_state["app_state"].pages[P].budgets == (512, 2048)
