@@ -16,6 +16,7 @@ from dashboard.common.plots_frontier import frontier_chart
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.hardware import list_hardware_presets, load_hardware
+from dashboard.features.params import describe
 from dashboard.services.frontier import PRECISIONS, Y_METRICS, frontier_points
 from dashboard.services.planner import default_prices
 from dashboard.state.planner import FrontierInputs, parse_prices
@@ -158,7 +159,7 @@ def render() -> None:
     table(ctx, df[[c for c in TABLE_COLS if c in df.columns]], key="frontier_points", file_name="frontier.csv")
     json_download(
         ctx,
-        {"inputs": {"model": ctx.model.name, **v.__dict__}, "outputs": rows},
+        {"inputs": {"model": ctx.model.name, **v.__dict__}, "parameters": describe(v), "outputs": rows},
         key="frontier_json",
         file_name="frontier.json",
     )

@@ -19,7 +19,7 @@ from dashboard.common.tables import jsonable
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, column_label, json_download, metrics_row, table
 from dashboard.features.hardware import list_hardware_presets
-from dashboard.features.params import widget_bounds
+from dashboard.features.params import describe, widget_bounds
 from dashboard.services.search_inferencemax import (
     Scenario,
     editor_frame,
@@ -184,7 +184,7 @@ def render() -> None:
         st.info(t("imx2.none"))
         json_download(
             ctx,
-            {"inputs": {"sla": v, "scenarios": rows}, "outputs": jsonable(out)},
+            {"inputs": {"sla": v, "scenarios": rows}, "parameters": describe(v), "outputs": jsonable(out)},
             key=f"{PAGE}_json",
             file_name="inferencemax_scenarios.json",
         )
@@ -262,7 +262,7 @@ def render() -> None:
     table(ctx, df, key="imx2_results", file_name="inferencemax_results.csv")
     json_download(
         ctx,
-        {"inputs": {"sla": v, "scenarios": rows}, "outputs": jsonable(out)},
+        {"inputs": {"sla": v, "scenarios": rows}, "parameters": describe(v), "outputs": jsonable(out)},
         key=f"{PAGE}_json",
         file_name="inferencemax_scenarios.json",
     )

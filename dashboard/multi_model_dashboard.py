@@ -20,7 +20,7 @@ from dashboard.common.json_config import format_model_json, parse_json_object
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, column_label, json_download, table
 from dashboard.features.model_profile import parse_hf_config
-from dashboard.features.params import widget_bounds
+from dashboard.features.params import describe, widget_bounds
 from dashboard.features.presets import list_model_presets, model_config
 from dashboard.services.multi_model import evaluate_model_row
 from dashboard.state.multi_model_dashboard import (
@@ -277,6 +277,7 @@ def render() -> None:
                 "models": v.models,
                 "pasted": list(v.pasted_dict()),
             },
+            "parameters": describe(v),
             "hardware": ctx.hardware.name,
             "dtypes": ctx.dtypes,
             "results": df,

@@ -19,6 +19,7 @@ from dashboard.components.outputs import json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
 from dashboard.features.checkpoint import native_format
 from dashboard.features.hardware import list_hardware_presets
+from dashboard.features.params import describe
 from dashboard.features.presets import model_preset_info
 from dashboard.services.planner import PlanRequest, default_prices, layout_label, plan, price_table
 from dashboard.state.planner import PlannerInputs, parse_prices
@@ -234,7 +235,11 @@ def render() -> None:
                 )
     json_download(
         ctx,
-        {"inputs": {"model": ctx.model.name, **req.__dict__, "prices": prices}, "outputs": res.as_dict()},
+        {
+            "inputs": {"model": ctx.model.name, **req.__dict__, "prices": prices},
+            "parameters": describe(req),
+            "outputs": res.as_dict(),
+        },
         key="planner_json",
         file_name="plan.json",
     )

@@ -17,8 +17,9 @@ from dashboard.features.checkpoint import native_format
 from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
 from dashboard.features.hardware import HardwareProfile, hardware_to_dict, list_hardware_presets
 from dashboard.features.model_profile import ModelConfigError, parse_hf_config
+from dashboard.features.params import widget_bounds
 from dashboard.features.presets import list_model_presets, model_preset_info
-from dashboard.state.session import SessionState
+from dashboard.state.session import SessionState, Settings
 
 __all__ = ["SPEC_FIELDS", "render_sidebar"]
 
@@ -205,7 +206,7 @@ def _settings_section(st: Any, ss: SessionState, lang: str) -> None:
             ss.results["sidebar.parallel_error"] = err
 
         col.number_input(
-            tr(label, lang), min_value=1, max_value=1024, step=1, key=_seed(st, key, getattr(s, attr)), on_change=on_par
+            tr(label, lang), **widget_bounds(Settings, attr), key=_seed(st, key, getattr(s, attr)), on_change=on_par
         )
 
     def on_engine() -> None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.common.json_config import DEFAULT_MODEL_JSON, format_model_json
-from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
+from dashboard.features.dtypes import WEIGHT_DTYPES
+from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.params import like, param, validate_params
 from dashboard.features.presets import DEFAULT_MODEL
 
 __all__ = ["DEFAULT_HARDWARE", "HardwareState", "ModelState", "SessionState", "Settings"]
@@ -43,30 +45,20 @@ class HardwareState:
 class Settings:
     """Formats, parallelism defaults and UI language shared by all pages."""
 
-    weight_dtype: str = "bf16"
-    activation_dtype: str = "bf16"
-    kv_dtype: str = "bf16"
-    attention_weight_dtype: str = "same"  # "same" as weight_dtype, or the checkpoint's own (gpt-oss: bf16)
-    tp: int = 1
-    ep: int = 1
-    language: str = "en"
-    engine: str = "vllm"  # engine preset (dashboard/data/engines) or fitted profile <hw>+<engine> (data/profiles)
+    # the sidebar's defaults refer to their one declaration (dashboard/features/params.py)
+    weight_dtype: str = like(Dtypes, "weight")
+    activation_dtype: str = like(Dtypes, "activation")
+    kv_dtype: str = like(Dtypes, "kv")
+    # "same" as weight_dtype, or the checkpoint's own (gpt-oss: bf16)
+    attention_weight_dtype: str = like(Dtypes, "attention_weight", "same", choices=("same", *WEIGHT_DTYPES))
+    tp: int = like(ParallelConfig, "tp")
+    ep: int = like(ParallelConfig, "ep")
+    language: str = param("en", choices=("en", "zh"), label="Language")
+    # engine preset (dashboard/data/engines) or fitted profile <hw>+<engine> (data/profiles)
+    engine: str = param("vllm", label="Serving engine", help="a preset or a fitted <hw>+<engine> profile")
 
     def __post_init__(self) -> None:
-        if self.weight_dtype not in WEIGHT_DTYPES:
-            raise ValueError(f"weight dtype must be one of {', '.join(WEIGHT_DTYPES)}")
-        if self.activation_dtype not in ACT_DTYPES:
-            raise ValueError(f"activation dtype must be one of {', '.join(ACT_DTYPES)}")
-        if self.kv_dtype not in KV_DTYPES:
-            raise ValueError(f"KV dtype must be one of {', '.join(KV_DTYPES)}")
-        if self.attention_weight_dtype != "same" and self.attention_weight_dtype not in WEIGHT_DTYPES:
-            raise ValueError(f"attention weight dtype must be 'same' or one of {', '.join(WEIGHT_DTYPES)}")
-        for name in ("tp", "ep"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 1024:
-                raise ValueError(f"{name} must be an integer between 1 and 1024")
-        if self.language not in ("en", "zh"):
-            raise ValueError("language must be 'en' or 'zh'")
+        validate_params(self)
         from dashboard.services.engine_choice import engine_choices
 
         if self.engine not in (choices := engine_choices()):
