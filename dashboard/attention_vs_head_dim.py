@@ -212,7 +212,7 @@ def render() -> None:
             "attn.hot",
             d=v.focus_head_dim,
             name=focus.hot,
-            share=hot.time_s / focus.time_s,
+            share=focus.hot_share,
             time=hot.time_s * 1e6,
             unit=t(f"attn.binding.{focus.binding}"),
         )

@@ -22,7 +22,9 @@ from dashboard.features.batch import StepSpec
 from dashboard.features.offload import (
     POPULARITY_KINDS,
     REFERENCE_PCIE_GB_S,
+    host_copy_of_pcie,
     host_copy_reference,
+    measured_pageable_factor,
     offload_step,
 )
 from dashboard.state.host_bandwidth import PHASES, HostBandwidthInputs
@@ -129,7 +131,7 @@ def _kv_tier_section(ctx: Any, inputs: PageInputs, link: Any, link_ch: Any) -> d
         {
             "traffic": t("hb.kv_tier_row_experts"),
             "GB_s": experts / 1e9,
-            "link_share_pct": experts / tr.link_bytes_per_s * 100,
+            "link_share_pct": tr.link_share(experts) * 100,
         },
         {
             "traffic": t("hb.kv_tier_row_load"),
@@ -142,7 +144,7 @@ def _kv_tier_section(ctx: Any, inputs: PageInputs, link: Any, link_ch: Any) -> d
             "link_share_pct": tr.d2h_utilisation * 100,
         },
     ]
-    total = (experts + tr.h2d_bytes_per_s) / tr.link_bytes_per_s
+    total = tr.total_h2d_share(experts)
     (st.success if total <= 1 else st.warning)(t("hb.kv_tier_total", pct=total * 100, rate=tr.link_bytes_per_s / 1e9))
     table(ctx, pd.DataFrame(rows), key="hb_kv_tier", file_name="host_bandwidth_kv_tier.csv")
     return {
@@ -249,7 +251,7 @@ def render() -> None:
         )
 
     if model.is_moe:
-        fetch = res.cold_bytes_per_layer * (res.transfer_s / res.h2d_bytes) if res.h2d_bytes else 0.0
+        fetch = res.fetch_per_layer_s
         st.markdown(
             t(
                 "hb.per_layer",
@@ -288,8 +290,8 @@ def render() -> None:
                 "baseline_ms": r.baseline_step_s * 1e3,
                 "offload_ms": r.step_s * 1e3,
                 "inflation": r.inflation,
-                "baseline_tok_s": r.tokens / r.baseline_step_s,
-                "offload_tok_s": r.tokens / r.step_s,
+                "baseline_tok_s": r.baseline_tokens_per_s,
+                "offload_tok_s": r.tokens_per_s,
                 "link_required_GB_s": lk.required_gb_s,
                 "bottleneck": r.bottleneck_label,
             }
@@ -317,21 +319,19 @@ def render() -> None:
         chart(ctx, plots_offload.layer_timeline(res.schedule, max_layers=8), key="hb_timeline")
 
     with st.expander(t("offload.reference")):
-        ref = host_copy_reference()
+        ref, of_pcie = host_copy_reference(), host_copy_of_pcie()
         st.markdown(
             t(
                 "offload.reference_note",
                 pinned=ref["h2d_pinned"],
-                eff=ref["h2d_pinned"] / REFERENCE_PCIE_GB_S,
+                eff=of_pcie["h2d_pinned"],
                 pcie=REFERENCE_PCIE_GB_S,
                 pageable=ref["h2d_pageable"],
-                factor=ref["h2d_pageable"] / ref["h2d_pinned"],
+                factor=measured_pageable_factor(),
             )
         )
         st.dataframe(
-            pd.DataFrame(
-                [{"copy": k, "GB_s": val, "of_profile_pcie": val / REFERENCE_PCIE_GB_S} for k, val in ref.items()]
-            ),
+            pd.DataFrame([{"copy": k, "GB_s": val, "of_profile_pcie": of_pcie[k]} for k, val in ref.items()]),
             hide_index=True,
             key="hb_reference_df",
         )

@@ -24,11 +24,11 @@ from dashboard.features.mma import (
     LEVELS,
     GemmProblem,
     GemmTiling,
-    best_split_k,
     caps_from_hardware,
-    gemm_tile_model,
+    compare_gemm_with_reference,
     load_gemm_reference,
     reference_shapes,
+    solve_gemm,
 )
 from dashboard.features.reference import reference_rows
 from dashboard.state.mma_modeler_app import SWEEP_DIMS, MmaInputs
@@ -93,12 +93,6 @@ Llama 8B 与 70B-TP8 形状，bf16 与 fp8）。模型是 roofline：默认参�
 给出上界（cuBLAS 达到其 55–95%；负载下持续频率约 1600 MHz 而非 1980）。
 """,
 }
-
-
-def _solve(problem: GemmProblem, tiling: GemmTiling, caps, split_k: int):
-    if split_k == 0:
-        return best_split_k(problem, tiling, caps)
-    return gemm_tile_model(problem, replace(tiling, split_k=split_k), caps)
 
 
 def render() -> None:
@@ -184,12 +178,14 @@ def render() -> None:
             st.warning(t("mma.stages_reduced", asked=v.stages, used=fit, kib=caps.smem_bytes_per_sm / 1024))
             tiling = replace(tiling, stages=fit)
         problem = GemmProblem(v.m, n, k, in_bytes, v.out_bytes)
-        res = _solve(problem, tiling, caps, v.split_k)
+        res = solve_gemm(problem, tiling, caps, v.split_k)
         dims = {"m": v.m, "n": n, "k": k}
         sweep = []
         for x in v.sweep_values:
             d = {**dims, v.sweep_dim: x}
-            sweep.append(_solve(GemmProblem(d["m"], d["n"], d["k"], in_bytes, v.out_bytes), tiling, caps, v.split_k))
+            sweep.append(
+                solve_gemm(GemmProblem(d["m"], d["n"], d["k"], in_bytes, v.out_bytes), tiling, caps, v.split_k)
+            )
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
@@ -310,22 +306,7 @@ def render() -> None:
 
     cmp_df = None
     if match_rows:
-        cmp = []
-        for r in match_rows:
-            mod = _solve(GemmProblem(r["m"], r["n"], r["k"], in_bytes, v.out_bytes), tiling, caps, v.split_k)
-            cmp.append(
-                {
-                    "label": r["label"],
-                    "M": r["m"],
-                    "N": r["n"],
-                    "K": r["k"],
-                    "measured_tflops": r["tflops"],
-                    "model_tflops": mod.tflops,
-                    "measured_over_model": r["tflops"] / mod.tflops,
-                    "model_bottleneck": mod.bottleneck,
-                }
-            )
-        cmp_df = pd.DataFrame(cmp)
+        cmp_df = pd.DataFrame(compare_gemm_with_reference(match_rows, in_bytes, v.out_bytes, tiling, caps, v.split_k))
         table(ctx, cmp_df, key="mma_measured", file_name=f"gemm_vs_{ctx.hardware.reference_data}.csv")
     elif measured_rows:
         st.caption(t("mma.measured_none", shapes=", ".join(sorted({f"{a}×{b}" for a, b in shapes.values()}))))

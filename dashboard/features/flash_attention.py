@@ -351,6 +351,11 @@ class AttentionCost:
         raise KeyError(name)
 
     @property
+    def hot_share(self) -> float:
+        """Time of the :attr:`hot` component ÷ the call's time (0 for a zero-time call)."""
+        return self.component(self.hot).time_s / self.time_s if self.time_s > 0 else 0.0
+
+    @property
     def effective_tflops(self) -> float:
         """Useful matmul FLOPs ÷ time, the convention of FA papers and of attention benchmarks
         (causal FLOPs = half the dense count)."""

@@ -392,6 +392,36 @@ def best_split_k(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, max_s
     return best
 
 
+def solve_gemm(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, split_k: int = 0) -> GemmTileResult:
+    """The tile model with ``split_k`` K-splits, or the :func:`best_split_k` heuristic for ``split_k = 0``."""
+    if split_k == 0:
+        return best_split_k(problem, tiling, caps)
+    return gemm_tile_model(problem, replace(tiling, split_k=split_k), caps)
+
+
+def compare_gemm_with_reference(
+    rows: list[dict[str, Any]], in_bytes: float, out_bytes: float, tiling: GemmTiling, caps: GemmCaps, split_k: int = 0
+) -> list[dict[str, Any]]:
+    """Each measured GEMM row (``label, m, n, k, tflops``) beside the tile model's TFLOP/s for the same
+    shape: ``measured_tflops``, ``model_tflops``, ``measured_over_model`` and the model's bottleneck."""
+    out = []
+    for r in rows:
+        mod = solve_gemm(GemmProblem(r["m"], r["n"], r["k"], in_bytes, out_bytes), tiling, caps, split_k)
+        out.append(
+            {
+                "label": r["label"],
+                "M": r["m"],
+                "N": r["n"],
+                "K": r["k"],
+                "measured_tflops": r["tflops"],
+                "model_tflops": mod.tflops,
+                "measured_over_model": r["tflops"] / mod.tflops if mod.tflops > 0 else math.nan,
+                "model_bottleneck": mod.bottleneck,
+            }
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------- reference data
 REFERENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemm.csv"
 #: tensor-core format, input bytes and MMA depth (PTX wgmma k) of the formats the page offers
