@@ -83,7 +83,7 @@ see the check below).
 | softmax exp | `B·H·pairs` 次指数 | SFU：`sfu_ops_per_clk_per_sm × SM 数 × 频率` |
 | rescale | `B·H·(3·pairs + 行·kblock·d_v + Lq·d_v)` 次 FP32 运算（缩放减最大值、行最大值、行求和、`O·exp(m_old−m_new)`、最终 `O/ℓ`） | FP32 单元 |
 | P·V GEMM | `2·B·H·pairs·d_v` FLOPs | Tensor Core |
-| tile 加载 | SMEM 字节：K/V 的 TMA 写入 + WGMMA 操作数读取（每 tile 读一次 Q，每个 64 行 warp group 各读一次 K、V）；HBM 字节：Q、K、V、O 各一次 | `max(SMEM 字节 / SMEM 速率, HBM 字节 / HBM 带宽)` |
+| tile 加载 | SMEM 字节：K/V 的 TMA 写入 + WGMMA 操作数读取（每 tile 读一次 Q，每个 64 行 warpgroup 各读一次 K、V）；HBM 字节：Q、K、V、O 各一次 | `max(SMEM 字节 / SMEM 速率, HBM 字节 / HBM 带宽)` |
 | 因果掩码浪费 | 上述各项中花在对角 tile 被掩码部分的份额（已包含，不重复相加） | — |
 
 `pairs` = tile 实际计算的 (query, key) 对：因果 kernel 跳过对角线以上的 key block，但对角 tile 全量计算。非因果时
@@ -92,7 +92,7 @@ see the check below).
 
 **Kernel 时间** `= max(t_loads, max(t_tensor, t_softmax) + (1−φ)·min(t_tensor, t_softmax))`，再除以波次效率
 `CTA/(⌈CTA/SM⌉·SM)`（每个 (batch, head, query block) 一个 CTA）。加载为异步（TMA 生产者 warp）；φ 表示 softmax 被另一个
-warp group 的 GEMM 掩盖的比例（ping-pong）。**约束单元**为决定 kernel 时间的那一项；**热点阶段**为该项中耗时最大的组件。
+warpgroup 的 GEMM 掩盖的比例（乒乓调度）。**约束单元**为决定 kernel 时间的那一项；**热点阶段**为该项中耗时最大的组件。
 **有效 TFLOP/s** 只计有效（未掩码）矩阵乘 FLOPs `2·B·H·pairs_useful·(d + d_v)`，与 FA 论文和基准一致。
 
 **head_dim 的影响。** 每次指数对应 `4·d` 矩阵乘 FLOPs：FA3 论文中 H100 矩阵乘 989 TFLOP/s，而指数只有 3.9 T/s，故
@@ -269,6 +269,7 @@ def render() -> None:
             yaxis="µs",
             hot=focus.hot,
             total=[c.time_s * 1e6 for c in sweep],
+            lang=ctx.lang,
         ),
         key="attn_time_chart",
     )
@@ -276,7 +277,7 @@ def render() -> None:
     chart(
         ctx,
         plots_kernels.attention_component_chart(
-            xs, series_o, title=t("attn.chart_ops"), xaxis="head_dim", yaxis="count", log_y=True
+            xs, series_o, title=t("attn.chart_ops"), xaxis="head_dim", yaxis=t("fig.count"), log_y=True
         ),
         key="attn_ops_chart",
     )
@@ -284,7 +285,7 @@ def render() -> None:
         ctx,
         plots_kernels.attention_component_chart(
             xs,
-            {"effective TFLOP/s": [c.effective_tflops for c in sweep]},
+            {t("fig.effective_tflops"): [c.effective_tflops for c in sweep]},
             title=t("attn.chart_tflops"),
             xaxis="head_dim",
             yaxis="TFLOP/s",
@@ -307,7 +308,7 @@ def render() -> None:
                     be: [f"B={r.batch} H={r.q_heads} d={r.head_dim} L={r.seq_len}" for r in g.itertuples()]
                     for be, g in ref.groupby("backend")
                 }
-                chart(ctx, plots_kernels.measured_vs_model_chart(pts, hover=hover), key="attn_ref_chart")
+                chart(ctx, plots_kernels.measured_vs_model_chart(pts, hover=hover, lang=ctx.lang), key="attn_ref_chart")
                 table(ctx, ref, key="attn_ref", file_name=f"attention_vs_{ctx.hardware.reference_data}.csv")
     json_download(
         ctx,

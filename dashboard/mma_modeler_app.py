@@ -70,12 +70,12 @@ ones (cuBLAS reaches 55–95 % of it; the sustained clock under load is about 16
 """,
     "zh": r"""
 **计算内容。** 单个 GEMM `C[M,N] = A[M,K]·B[K,N]`，切分为 CTA tile `BM×BN`（K 方向步长 `BK`，`stages` 级共享内存缓冲）和
-warp group tile `WM×WN`，逐层级计价（`dashboard/features/mma.py`）：
+warpgroup tile `WM×WN`，逐层级计价（`dashboard/features/mma.py`）：
 
 | 层级 | 整个 GEMM 的字节数 | 可用带宽（每 SM 每周期） |
 |---|---|---|
-| 寄存器 | 每条 MMA 指令读写 fp32 累加器：每 FLOP `4 / k_inst` 字节（16 位输入 `k_inst` = 16，8 位为 32） | 输入项；默认 1536 B = 4 个子分区 × 32 lane × 3 个操作数 × 4 B（每 lane 每周期一条 FFMA 的读取量） |
-| 共享内存 | A、B tile 的 TMA 写入 + warp group 操作数读取：`tiles·Kp·b·[(BM+BN) + (BM/WM)(BN/WN)(WM+WN)]` | 配置 `microarch.smem_bytes_per_clk_per_sm`（Hopper：128） |
+| 寄存器 | 每条 MMA 指令读写 fp32 累加器：每 FLOP `4 / k_inst` 字节（16 位输入 `k_inst` = 16，8 位为 32） | 输入项；默认 1536 B = 4 个子分区 × 32 个线程 × 3 个操作数 × 4 B（每线程每周期一条 FFMA 的读取量） |
+| 共享内存 | A、B tile 的 TMA 写入 + warpgroup 操作数读取：`tiles·Kp·b·[(BM+BN) + (BM/WM)(BN/WN)(WM+WN)]` | 配置 `microarch.smem_bytes_per_clk_per_sm`（Hopper：128） |
 | L2 | 每个 CTA 读取自己的 A、B tile 并写回 C：`tiles·Kp·(BM+BN)·b + M·N·b_out`（+ split-K 的 fp32 部分和） | `L2 GB/s ÷ (频率·SM 数)`；预置配置无 L2 带宽，除非手动输入，L2 不作为限制 |
 | HBM | `max(必需流量 (M·K + K·N)·b + M·N·b_out, (1 − 命中率)·L2 字节)` | `HBM GB/s ÷ (频率·SM 数)` |
 
@@ -219,7 +219,7 @@ def render() -> None:
     st.info(
         t(
             "mma.bottleneck",
-            level=res.bottleneck,
+            level=t(f"mma.level.{res.bottleneck}"),
             time=b_time * 1e6,
             total=res.time_s * 1e6,
             tiles=res.tiles,
@@ -276,6 +276,7 @@ def render() -> None:
             measured=measured,
             bottlenecks=[r.bottleneck for r in sweep],
             title=t("mma.chart_tflops"),
+            lang=ctx.lang,
         ),
         key="mma_tflops_chart",
     )
@@ -283,9 +284,10 @@ def render() -> None:
         ctx,
         plots_kernels.gemm_levels_chart(
             xs,
-            {lv: [r.level(lv).utilisation for r in sweep] for lv in LEVELS},
+            {t(f"mma.level.{lv}"): [r.level(lv).utilisation for r in sweep] for lv in LEVELS},
             xaxis=v.sweep_dim.upper(),
             title=t("mma.chart_util"),
+            lang=ctx.lang,
         ),
         key="mma_util_chart",
     )
@@ -293,7 +295,7 @@ def render() -> None:
         ctx,
         plots_kernels.lines_chart(
             xs,
-            {lv: [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
+            {t(f"mma.level.{lv}"): [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
             title=t("mma.chart_ai"),
             xaxis=v.sweep_dim.upper(),
             yaxis="FLOP/byte",

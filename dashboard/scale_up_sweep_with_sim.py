@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
+from dashboard.common.i18n import localize_error
 from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
@@ -192,7 +193,7 @@ def render() -> None:
     raw = pd.DataFrame(rows)
     errors = raw[raw["error"] != ""] if "error" in raw else raw.iloc[0:0]
     if len(errors):
-        st.warning(t("ssweep.errors", n=len(errors), first=errors["error"].iloc[0]))
+        st.warning(t("ssweep.errors", n=len(errors), first=localize_error(errors["error"].iloc[0], ctx.lang)))
     agg_all = aggregate_seeds(rows, ["dist", "policy", "budget", "load", "sla"])
     if agg_all.empty:
         st.error(t("common.invalid_input", error=errors["error"].iloc[0] if len(errors) else "no results"))
@@ -282,7 +283,7 @@ def render() -> None:
                 "load",
                 "hbm_pct",
                 group,
-                title="HBM bandwidth (%)",
+                title=t("fig.hbm_bw_pct"),
                 xaxis=xlabel,
                 log_x=log_x,
             ),

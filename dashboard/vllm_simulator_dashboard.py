@@ -291,7 +291,7 @@ def render() -> None:
         st.warning(t("vsim.preempt_warn", n=s["preemptions"]))
 
     st.subheader(t("vsim.timeline"))
-    chart(ctx, plots_sim.step_timeline(res.steps, res.num_kv_blocks), key="vsim_timeline")
+    chart(ctx, plots_sim.step_timeline(res.steps, res.num_kv_blocks, lang=ctx.lang), key="vsim_timeline")
     st.subheader(t("vsim.stats"))
     c1, c2 = st.columns(2)
     with c1:
@@ -301,7 +301,9 @@ def render() -> None:
         chart(
             ctx,
             plots_sim.latency_cdf(
-                {"TTFT": rq["ttft_s"] * 1e3, "TPOT": rq["tpot_s"] * 1e3, "E2E": rq["e2e_s"] * 1e3}, title=t("vsim.cdf")
+                {"TTFT": rq["ttft_s"] * 1e3, "TPOT": rq["tpot_s"] * 1e3, "E2E": rq["e2e_s"] * 1e3},
+                title=t("vsim.cdf"),
+                lang=ctx.lang,
             ),
             key="vsim_cdf",
         )
@@ -371,9 +373,9 @@ def render() -> None:
                 ctx,
                 plots_sim.metric_lines(
                     ok["concurrency"],
-                    {"output tok/s": ok["output_throughput_tok_s"]},
+                    {t("fig.output_tok_s"): ok["output_throughput_tok_s"]},
                     secondary={"TTFT p90 (ms)": ok["ttft_p90_ms"]},
-                    xaxis="concurrency",
+                    xaxis=t("fig.concurrency"),
                     yaxis="tok/s",
                     y2="TTFT p90 (ms)",
                     log_x=True,
@@ -386,7 +388,7 @@ def render() -> None:
                 plots_sim.metric_lines(
                     ok["concurrency"],
                     {"TPOT p90 (ms)": ok["tpot_p90_ms"]},
-                    xaxis="concurrency",
+                    xaxis=t("fig.concurrency"),
                     yaxis="TPOT p90 (ms)",
                     log_x=True,
                     title="TPOT p90 (ms)",
@@ -399,7 +401,7 @@ def render() -> None:
                 plots_sim.metric_lines(
                     ok["concurrency"],
                     {"MFU %": ok["mfu"] * 100, "HBM BW %": ok["hbm_bw_utilization"] * 100},
-                    xaxis="concurrency",
+                    xaxis=t("fig.concurrency"),
                     yaxis="%",
                     log_x=True,
                     title="MFU / HBM",
@@ -438,7 +440,7 @@ def render() -> None:
                 list(piv.columns),
                 list(piv.index),
                 title=metric,
-                xaxis="concurrency",
+                xaxis=t("fig.concurrency"),
                 yaxis="max_num_batched_tokens",
                 colorbar=metric,
             ),

@@ -158,6 +158,7 @@ ALLOWED_WORDS = {
     "core",
     "cores",
     "warp",
+    "warpgroup",
     "lru",
     "fcfs",
     "sjf",
@@ -254,7 +255,7 @@ ALLOWED_WORDS = {
     "params",
 }
 # proper names: authors cited in the help panels, organisations, software and venues
-PROPER_NAMES = {"leviathan", "shah", "little", "hugging", "face", "pytorch", "cudnn", "arxiv"}
+PROPER_NAMES = {"leviathan", "shah", "little", "hugging", "face", "pytorch", "cudnn", "arxiv", "flash"}
 # model / hardware / vendor names and their fragments
 NAME_RE = re.compile(
     r"(?i)\b(cuda graphs?|flashattention|flashinfer|cublas|cutlass|triton|llama|qwen|deepseek|mistral|mixtral|gpt|oss|kimi|glm|gemma|phi|nvidia|amd|intel|huawei|ascend|"

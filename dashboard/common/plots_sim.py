@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.common.i18n import tr
+
 __all__ = ["downsample_steps", "grid_heatmap", "latency_cdf", "metric_lines", "step_timeline", "sweep_lines"]
 
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 60, "b": 40}, "legend": {"orientation": "h", "yanchor": "top", "y": -0.22}}
@@ -33,18 +35,11 @@ def step_timeline(
     title: str = "",
     labels: Mapping[str, str] | None = None,
     max_points: int = 2000,
+    lang: str = "en",
 ) -> go.Figure:
     """Three stacked panels over simulated time (s): tokens per step (prefill, decode), running and
     waiting sequences, KV-cache usage (%). With several engines, engine 0 is drawn."""
-    lb = {
-        "prefill": "prefill tokens",
-        "decode": "decode tokens",
-        "running": "running",
-        "waiting": "waiting",
-        "kv": "KV usage %",
-        "time": "simulated time (s)",
-        "step_ms": "step time (ms)",
-    }
+    lb = {k: tr(f"fig.tl.{k}", lang) for k in ("prefill", "decode", "running", "waiting", "kv", "time", "step_ms")}
     lb.update(labels or {})
     s = {k: np.asarray(v) for k, v in steps.items()}
     if "engine" in s and len(s["engine"]) and s["engine"].max() > 0:
@@ -83,12 +78,14 @@ def step_timeline(
     fig.update_xaxes(title_text=lb["time"], row=3, col=1)
     fig.update_yaxes(title_text="tokens", row=1, col=1)
     fig.update_yaxes(title_text="ms", row=1, col=1, secondary_y=True)
-    fig.update_yaxes(title_text="seqs", row=2, col=1)
+    fig.update_yaxes(title_text=tr("fig.tl.seqs", lang), row=2, col=1)
     fig.update_yaxes(title_text="%", row=3, col=1, range=[0, 105])
     return fig
 
 
-def latency_cdf(series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis: str = "ms") -> go.Figure:
+def latency_cdf(
+    series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis: str = "ms", lang: str = "en"
+) -> go.Figure:
     """Empirical CDF of each latency series (NaNs dropped)."""
     fig = go.Figure()
     for name, vals in series_ms.items():
@@ -97,7 +94,7 @@ def latency_cdf(series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis
         if v.size == 0:
             continue
         fig.add_trace(go.Scatter(x=v, y=np.arange(1, v.size + 1) / v.size * 100.0, mode="lines", name=name))
-    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title="% of requests", **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=tr("fig.pct_requests", lang), **_LAYOUT)
     return fig
 
 

@@ -12,8 +12,8 @@ STRINGS = {
     "attn.seq_len": {"en": "Sequence length (queries)", "zh": "序列长度（query）"},
     "attn.prefix_len": {"en": "Cached prefix (extra keys)", "zh": "已缓存前缀（额外 key）"},
     "attn.causal": {"en": "Causal mask", "zh": "因果掩码"},
-    "attn.block_m": {"en": "Br (query rows per tile)", "zh": "Br（每 tile 的 query 行）"},
-    "attn.block_n": {"en": "Bc (key columns per tile)", "zh": "Bc（每 tile 的 key 列）"},
+    "attn.block_m": {"en": "Br (query rows per tile)", "zh": "`Br`（每 tile 的 query 行）"},
+    "attn.block_n": {"en": "Bc (key columns per tile)", "zh": "`Bc`（每 tile 的 key 列）"},
     "attn.advanced": {"en": "Format, clock, overlap and FLOPs overrides", "zh": "数据格式、频率、重叠与 FLOPs 覆写"},
     "attn.dtype": {"en": "Q/K/V format", "zh": "Q/K/V 格式"},
     "attn.overlap": {"en": "Softmax/GEMM overlap φ", "zh": "Softmax/GEMM 重叠系数 φ"},
@@ -42,7 +42,7 @@ STRINGS = {
     "attn.smem_warning": {
         "en": "Tile Br={bm}, Bc={bn} needs {need:.0f} KiB of shared memory per CTA at head_dim {d} "
         "(SM has {have:.0f} KiB): FA3 would pick smaller tiles there.",
-        "zh": "Br={bm}、Bc={bn} 的 tile 在 head_dim {d} 下每个 CTA 需要 {need:.0f} KiB 共享内存"
+        "zh": "`Br={bm}`、`Bc={bn}` 的 tile 在 head_dim {d} 下每个 CTA 需要 {need:.0f} KiB 共享内存"
         "（SM 只有 {have:.0f} KiB）：FA3 在此会选用更小的 tile。",
     },
     "attn.binding.tensor": {"en": "tensor cores (Q·Kᵀ + P·V)", "zh": "Tensor Core（Q·Kᵀ + P·V）"},
@@ -62,7 +62,7 @@ STRINGS = {
     "attn.chart_time": {"en": "Component time (µs) vs head_dim", "zh": "各组件耗时（µs）随 head_dim 变化"},
     "attn.chart_ops": {
         "en": "Component work vs head_dim (FLOPs / exp / ops / SMEM bytes)",
-        "zh": "各组件工作量随 head_dim 变化（FLOPs / exp / ops / SMEM 字节）",
+        "zh": "各组件工作量随 head_dim 变化（FLOPs / exp / 运算数 / SMEM 字节）",
     },
     "attn.chart_tflops": {"en": "Effective TFLOP/s vs head_dim", "zh": "有效 TFLOP/s 随 head_dim 变化"},
     "attn.reference": {
@@ -74,8 +74,8 @@ STRINGS = {
         "cuDNN is a FA3-class Hopper kernel; PyTorch's `flash` backend is FlashAttention-2 (no warp "
         "specialisation), so the model over-predicts it. Short sequences are dominated by fixed costs the "
         "component model leaves out.",
-        "zh": "对每个实测形状按本页的 Br/Bc、φ 与频率计算模型（head_dim 256 时 Bc = 80，与 FA3 一致）。cuDNN 是 FA3 级别的 "
-        "Hopper kernel；PyTorch 的 `flash` 后端是 FlashAttention-2（无 warp specialization），模型会高估它。短序列主要是"
+        "zh": "对每个实测形状按本页的 `Br`/`Bc`、φ 与频率计算模型（head_dim 256 时 `Bc = 80`，与 FA3 一致）。cuDNN 是 FA3 级别的 "
+        "Hopper kernel；PyTorch 的 `flash` 后端是 FlashAttention-2（无 warp 特化），模型会高估它。短序列主要是"
         "固定开销，组件模型未计入。",
     },
 }
