@@ -72,7 +72,6 @@ __all__ = [
 
 ENGINE_DIR = Path(__file__).resolve().parent.parent / "data" / "engines"
 DEFAULT_ENGINE = "vllm"
-MIB = 1024**2
 ADMISSIONS: tuple[str, ...] = ("full_prompt", "guaranteed_no_evict", "max_utilization")
 KV_RULES: tuple[str, ...] = ("fraction_of_total", "fraction_of_free", "static_fraction")
 PREEMPT_VICTIMS: tuple[str, ...] = ("last_admitted", "last_arrived", "fewest_generated")

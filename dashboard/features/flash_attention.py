@@ -145,10 +145,6 @@ class AttentionShape:
     def elem_bytes(self) -> float:
         return _DTYPE_BYTES[self.dtype]
 
-    @property
-    def tensor_dtype(self) -> str:
-        return "fp8" if self.dtype == "fp8" else "bf16"
-
 
 @dataclass(frozen=True)
 class FlashRates:
@@ -319,10 +315,6 @@ class ComponentCost:
     overridden: bool = False
     hbm_bytes: float = 0.0
     included_in_total: bool = True
-
-    @property
-    def ops_per_s(self) -> float:
-        return self.ops / self.time_s if self.time_s > 0 else 0.0
 
 
 @dataclass(frozen=True)

@@ -135,9 +135,6 @@ class StepPredictor:
                 fl[i], by[i] = c.flops, c.bytes
         return fl, by
 
-    def model_flops(self, hw: HardwareProfile) -> np.ndarray:
-        return self.flops_bytes(hw)[0]
-
 
 # ============================================================================================ sweeps
 @dataclass(frozen=True)
