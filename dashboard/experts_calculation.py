@@ -15,10 +15,11 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
+from dashboard.common.labels import channel_label
 from dashboard.components.host_link import host_link_inputs
 from dashboard.components.inputs import PageInputs
 from dashboard.components.moe_try import try_moe_buttons
-from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.outputs import chart, json_download, localized_columns, metrics_row, table
 from dashboard.features.batch import StepSpec
 from dashboard.features.cost_model import CostModel
 from dashboard.features.dtypes import WEIGHT_DTYPES
@@ -245,7 +246,7 @@ def render() -> None:
                 experts=model.num_experts,
                 step=res.step_s * 1e3,
                 sla=v.sla_ms,
-                channel=res.bottleneck_label,
+                channel=channel_label(res.bottleneck_label, ctx.lang),
                 inflation=res.inflation,
                 base=base * 1e3,
             )
@@ -301,6 +302,7 @@ def render() -> None:
             v.sla_ms,
             cap.resident_per_layer if fits else None,
             base * 1e3,
+            lang=ctx.lang,
         ),
         key="ex_residency_chart",
     )
@@ -310,34 +312,46 @@ def render() -> None:
     windows = sorted({v.window_ms * f for f in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)})
     chart(
         ctx,
-        plots_offload.window_curve(windows, [experts_per_window(w * 1e-3, rate, shard) for w in windows], v.window_ms),
+        plots_offload.window_curve(
+            windows, [experts_per_window(w * 1e-3, rate, shard) for w in windows], v.window_ms, lang=ctx.lang
+        ),
         key="ex_window_chart",
     )
 
     with st.expander(t("ex.details")):
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {"channel": labels.get(cid, cid), "h2d_rate_GB_s": r / 1e9, "bottleneck": cid == bott_id}
-                    for cid, r in rates.items()
-                ]
+            localized_columns(
+                pd.DataFrame(
+                    [
+                        {
+                            "channel": channel_label(labels.get(cid, cid), ctx.lang),
+                            "h2d_rate_GB_s": r / 1e9,
+                            "bottleneck": cid == bott_id,
+                        }
+                        for cid, r in rates.items()
+                    ]
+                ),
+                ctx.lang,
             ),
             hide_index=True,
             key="ex_rates_df",
         )
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {"item": k, "GiB": val / GIB}
-                    for k, val in (
-                        ("usable HBM", cap.usable_bytes),
-                        ("non-expert weights", cap.non_expert_bytes),
-                        ("KV cache (batch × context)", cap.kv_bytes),
-                        ("activations + reserve + prefetch", cap.other_bytes),
-                        ("left for experts", cap.budget_bytes),
-                        ("all local experts", cap.all_expert_bytes),
-                    )
-                ]
+            localized_columns(
+                pd.DataFrame(
+                    [
+                        {"item": t(f"ex.item.{k}"), "GiB": val / GIB}
+                        for k, val in (
+                            ("usable", cap.usable_bytes),
+                            ("non_expert", cap.non_expert_bytes),
+                            ("kv", cap.kv_bytes),
+                            ("other", cap.other_bytes),
+                            ("left", cap.budget_bytes),
+                            ("all_experts", cap.all_expert_bytes),
+                        )
+                    ]
+                ),
+                ctx.lang,
             ),
             hide_index=True,
             key="ex_budget_df",

@@ -14,10 +14,11 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
+from dashboard.common.labels import channel_label
 from dashboard.components.host_link import host_link_inputs
 from dashboard.components.inputs import PageInputs, declared_list_parser
 from dashboard.components.moe_try import try_moe_buttons
-from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.outputs import chart, json_download, localized_columns, metrics_row, table
 from dashboard.features.batch import StepSpec
 from dashboard.features.offload import (
     POPULARITY_KINDS,
@@ -67,7 +68,7 @@ not slowed by the copies. Defaults: η_link = 0.825 and pageable = 0.368× pinne
 **计算内容。** 对引擎中一张 GPU 的一步（`batch` 条序列在 `context` 上下文下 decode，或 `batch` 个长度为
 `context` 的 prompt 做 prefill；TP/EP 取自侧边栏）：
 
-- **每个 MoE 层触达的专家数。** `T` 个 token、top-`k` 路由、`E` 个专家。均匀：`E·(1 − (1 − k/E)^T)`
+- **每个 MoE 层触达的专家数。** `T` 个 token、`top-k` 路由、`E` 个专家。均匀：`E·(1 − (1 − k/E)^T)`
   （与成本模型同一公式）。偏斜（Zipf `p ∝ rank^−s` 或自定义直方图）：`Σ_e 1 − (1 − π_e)^T`，其中
   `π_e = 1 − exp(−τ·p_e)`、`Σ π_e = k`（Rosén 近似，测试中与固定种子的蒙特卡洛对比）。
 - **冷热专家。** 每层最热门的 `H` 个专家常驻 HBM，其余在主机内存。每卡每层冷字节 = 冷专家数 ×
@@ -223,7 +224,7 @@ def render() -> None:
             t("hb.m_infl"): f"×{res.inflation:.2f}",
             t("hb.m_cold"): f"{res.touched.cold:.1f}",
             t("hb.m_h2d"): f"{res.h2d_bytes / 1e9:.3f}",
-            t("hb.m_bottleneck"): res.bottleneck_label,
+            t("hb.m_bottleneck"): channel_label(res.bottleneck_label, ctx.lang),
         },
         help={t("hb.m_cold"): t("hb.m_cold_help", distinct=res.touched.distinct, hot=res.touched.hot)},
     )
@@ -231,7 +232,7 @@ def render() -> None:
         st.success(
             t(
                 "hb.bottleneck_hidden",
-                channel=res.bottleneck_label,
+                channel=channel_label(res.bottleneck_label, ctx.lang),
                 transfer=res.transfer_s * 1e3,
                 compute=res.baseline_step_s * 1e3,
             )
@@ -240,7 +241,7 @@ def render() -> None:
         st.warning(
             t(
                 "hb.bottleneck_stall",
-                channel=res.bottleneck_label,
+                channel=channel_label(res.bottleneck_label, ctx.lang),
                 transfer=res.transfer_s * 1e3,
                 compute=res.baseline_step_s * 1e3,
                 inflation=res.inflation,
@@ -271,7 +272,11 @@ def render() -> None:
 
     st.subheader(t("hb.channels"))
     df = pd.DataFrame([c.as_dict() for c in res.channels])
-    chart(ctx, plots_offload.channel_times(res.channels, res.baseline_step_s * 1e3), key="hb_channels_chart")
+    chart(
+        ctx,
+        plots_offload.channel_times(res.channels, res.baseline_step_s * 1e3, lang=ctx.lang),
+        key="hb_channels_chart",
+    )
     table(ctx, df, key="hb_channels", file_name="host_bandwidth_channels.csv")
 
     st.subheader(t("hb.curves"))
@@ -304,6 +309,7 @@ def render() -> None:
         sweep.link_required_GB_s.tolist(),
         link_ch.rate_gb_s,
         link_ch.label,
+        lang=ctx.lang,
     )
     c1, c2 = st.columns(2)
     with c1:
@@ -316,7 +322,7 @@ def render() -> None:
 
     if model.is_moe:
         st.subheader(t("hb.schedule"))
-        chart(ctx, plots_offload.layer_timeline(res.schedule, max_layers=8), key="hb_timeline")
+        chart(ctx, plots_offload.layer_timeline(res.schedule, max_layers=8, lang=ctx.lang), key="hb_timeline")
 
     with st.expander(t("offload.reference")):
         ref, of_pcie = host_copy_reference(), host_copy_of_pcie()
@@ -331,7 +337,10 @@ def render() -> None:
             )
         )
         st.dataframe(
-            pd.DataFrame([{"copy": k, "GB_s": val, "of_profile_pcie": of_pcie[k]} for k, val in ref.items()]),
+            localized_columns(
+                pd.DataFrame([{"copy": k, "GB_s": val, "of_profile_pcie": of_pcie[k]} for k, val in ref.items()]),
+                ctx.lang,
+            ),
             hide_index=True,
             key="hb_reference_df",
         )

@@ -14,6 +14,8 @@ _OPTIONS = {
     # scheduling policies of the sweep (state/scale_up_sweep_with_sim.py)
     "chunked": "chunked prefill",
     "prefill_first": "prefill 优先",
+    # "use the sidebar's choice" entries of page selects
+    "(sidebar)": "（侧边栏）",
     # tri-state switches
     "auto": "自动",
     "on": "开",
