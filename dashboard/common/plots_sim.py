@@ -98,6 +98,21 @@ def latency_cdf(
     return fig
 
 
+def _mark_x(fig: go.Figure, marks: Mapping[str, float] | None, ys: Sequence[float]) -> None:
+    """Dashed vertical lines at ``marks`` (label → x), from 0 to the data's top, one legend entry
+    each (a trace, not a shape: right on log axes too). Used for the saturation point (issue 14 §2)."""
+    vals = [float(y) for y in ys if y is not None and math.isfinite(float(y))]
+    top = max(vals, default=1.0) * 1.05 or 1.0
+    for label, xv in (marks or {}).items():
+        if xv is None or not math.isfinite(float(xv)) or float(xv) <= 0:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[xv, xv], y=[0, top], mode="lines", name=label, line={"dash": "dash", "color": "gray", "width": 1}
+            )
+        )
+
+
 def metric_lines(
     x: Sequence[Any],
     series: Mapping[str, Sequence[float]],
@@ -107,11 +122,15 @@ def metric_lines(
     secondary: Mapping[str, Sequence[float]] | None = None,
     y2: str = "",
     log_x: bool = False,
+    marks_x: Mapping[str, float] | None = None,
 ) -> go.Figure:
-    """Lines over ``x``, optionally with series on a second y axis."""
+    """Lines over ``x``, optionally with series on a second y axis and dashed vertical ``marks_x``
+    (label → x, e.g. the saturation knee) on the primary axis."""
     fig = make_subplots(specs=[[{"secondary_y": bool(secondary)}]])
     for name, ys in series.items():
         fig.add_trace(go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name), secondary_y=False)
+    if marks_x:
+        _mark_x(fig, marks_x, [y for ys in series.values() for y in ys])
     for name, ys in (secondary or {}).items():
         fig.add_trace(
             go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name, line={"dash": "dot"}), secondary_y=True
@@ -133,9 +152,11 @@ def sweep_lines(
     xaxis: str = "",
     yaxis: str = "",
     log_x: bool = False,
+    marks_x: Mapping[str, float] | None = None,
 ) -> go.Figure:
     """One line per ``group`` combination of ``y`` over ``x``; error bars span ``y_min``–``y_max``
-    (the spread across seeds) when those columns exist."""
+    (the spread across seeds) when those columns exist; dashed vertical ``marks_x`` (label → x,
+    e.g. the saturation rate)."""
     fig = go.Figure()
     if df is not None and len(df):
         keys = list(group)
@@ -154,6 +175,8 @@ def sweep_lines(
             fig.add_trace(
                 go.Scatter(x=g[x].tolist(), y=g[y].tolist(), mode="lines+markers", name=name or y, error_y=err)
             )
+    if marks_x and df is not None and len(df):
+        _mark_x(fig, marks_x, df[y].tolist())
     fig.update_layout(title=title, xaxis_title=xaxis or x, yaxis_title=yaxis or y, **_LAYOUT)
     fig.update_layout(height=380 + 22 * len(fig.data))  # room for a legend entry per line under the plot
     if log_x:

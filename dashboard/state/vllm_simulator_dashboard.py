@@ -59,7 +59,7 @@ class SimulatorInputs:
     sla_ttft_ms: float = param(1000.0, lo=0.0, hi=1e9, unit="ms", label="TTFT target", help="0 = no target")
     sla_tpot_ms: float = param(50.0, lo=0.0, hi=1e9, unit="ms", label="TPOT target", help="0 = no target")
     concurrencies: tuple[int, ...] = param(
-        (1, 8, 64), lo=1, hi=4096, max_items=12, unit="clients", label="Sweep concurrencies"
+        (1, 4, 16, 64, 256), lo=1, hi=4096, max_items=12, unit="clients", label="Sweep concurrencies"
     )
     budgets: tuple[int, ...] = like(
         SchedulerConfig, "max_num_batched_tokens", (512, 2048, 8192), lo=16, hi=65_536, max_items=8
