@@ -9,10 +9,13 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from typing import Any
+
 import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_kernels
+from dashboard.common.numfmt import format_sig
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.flash_attention import (
@@ -22,11 +25,14 @@ from dashboard.features.flash_attention import (
     MicroarchMissingError,
     attention_cost,
     compare_with_reference,
+    cost_model_attention_prefill,
     kv_heads_for,
+    measured_attention,
     rates_from_hardware,
     scaled_overrides,
     sweep_shapes,
 )
+from dashboard.features.parallel import Dtypes
 from dashboard.features.reference import reference_rows
 from dashboard.state.attention_vs_head_dim import ATTN_DTYPES, AttentionInputs
 
@@ -104,6 +110,38 @@ warpgroup 的 GEMM 掩盖的比例（乒乓调度）。**约束单元**为决定
 持续频率 1600 MHz、`φ = 0.2` 时与实测 cuDNN prefill（L ≥ 4096）的均方根误差约 20%（最差一行 40%；见下方对比）。
 """,
 }
+
+
+def _side_by_side(
+    ctx: Any, dtype: str, shape: AttentionShape, ideal_tflops: float, sweep: list[AttentionShape]
+) -> tuple[list[float], list[float | None]]:
+    """This page's component model, the shared cost model and the measured prefill (best backend of
+    the profile's reference set) for the same attention call, side by side (issue 14 §3). Returns
+    the cost model's and the measured TFLOP/s over the sweep shapes (``None`` where unmeasured)."""
+    st, t = ctx.st, ctx.t
+    q = "fp8" if dtype == "fp8" else "bf16"
+    try:
+        cm = ctx.cost_model(tp=1, ep=1, dtypes=Dtypes(weight=q, activation=q, kv=q))
+        _, cm_tflops, bound = cost_model_attention_prefill(cm, shape)
+        cm_sweep = [cost_model_attention_prefill(cm, s)[1] for s in sweep]
+    except ValueError as exc:
+        st.caption(t("common.invalid_input", error=exc))
+        return [], [None] * len(sweep)
+    rows = reference_rows(ctx.hardware, "attention_prefill") if q == "bf16" else []  # the set is bf16
+    meas = measured_attention(rows, shape)
+    st.subheader(t("attn.sbs"))
+    cards = {t("attn.sbs.ideal"): format_sig(ideal_tflops, 4), t("attn.sbs.cm"): format_sig(cm_tflops, 4)}
+    if meas:
+        cards[t("attn.sbs.measured", ref=ctx.hardware.reference_data, backend=meas[0]["backend"])] = format_sig(
+            meas[0]["tflops"], 4
+        )
+    metrics_row(ctx, cards)
+    note = t("attn.sbs.note", bound=t(f"attn.sbs.bound.{bound}"))
+    if not meas:
+        note += " " + t("attn.sbs.no_measured")
+    st.caption(note)
+    meas_sweep = [(m[0]["tflops"] if (m := measured_attention(rows, s)) else None) for s in sweep]
+    return cm_sweep, meas_sweep
 
 
 def render() -> None:
@@ -206,6 +244,7 @@ def render() -> None:
             t("attn.m.smem"): f"{focus.smem_bytes_per_cta / 1024:,.0f}",
         },
     )
+    cm_sweep, meas_sweep = _side_by_side(ctx, v.dtype, focus_shape, focus.effective_tflops, shapes)
     hot = focus.component(focus.hot)
     st.info(
         t(
@@ -285,7 +324,11 @@ def render() -> None:
         ctx,
         plots_kernels.attention_component_chart(
             xs,
-            {t("fig.effective_tflops"): [c.effective_tflops for c in sweep]},
+            {
+                t("fig.effective_tflops"): [c.effective_tflops for c in sweep],
+                **({t("attn.sbs.cm_series"): cm_sweep} if cm_sweep else {}),
+                **({t("attn.sbs.meas_series"): meas_sweep} if any(x is not None for x in meas_sweep) else {}),
+            },
             title=t("attn.chart_tflops"),
             xaxis="head_dim",
             yaxis="TFLOP/s",

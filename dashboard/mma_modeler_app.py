@@ -11,11 +11,13 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_kernels
+from dashboard.common.numfmt import format_sig
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.metrics import mfu
@@ -26,10 +28,13 @@ from dashboard.features.mma import (
     GemmTiling,
     caps_from_hardware,
     compare_gemm_with_reference,
+    cost_model_gemm,
     load_gemm_reference,
+    measured_gemm,
     reference_shapes,
     solve_gemm,
 )
+from dashboard.features.parallel import Dtypes
 from dashboard.features.reference import reference_rows
 from dashboard.state.mma_modeler_app import SWEEP_DIMS, MmaInputs
 
@@ -93,6 +98,41 @@ Llama 8B 与 70B-TP8 形状，bf16 与 fp8）。模型是 roofline：默认参�
 给出上界（cuBLAS 达到其 55–95%；负载下持续频率约 1600 MHz 而非 1980）。
 """,
 }
+
+
+def _side_by_side(
+    ctx: Any, dtype: str, m: int, n: int, k: int, tile_tflops: float, sweep_dims: list[dict[str, int]]
+) -> list[float]:
+    """The ideal tile model, the shared cost model and (when the profile has measurements of this
+    shape) the measured figure for the same GEMM, side by side (issue 14 §3); returns the cost model's
+    TFLOP/s over the sweep (empty when the cost model cannot be built)."""
+    st, t = ctx.st, ctx.t
+    q = "fp8" if dtype == "fp8" else "bf16"
+    try:
+        cm = ctx.cost_model(tp=1, ep=1, dtypes=Dtypes(weight=q, activation=q, kv=ctx.dtypes.kv))
+        _, cm_tflops, bound = cost_model_gemm(cm, m, n, k)
+        cm_sweep = [cost_model_gemm(cm, d["m"], d["n"], d["k"])[1] for d in sweep_dims]
+    except ValueError as exc:
+        st.caption(t("common.invalid_input", error=exc))
+        return []
+    meas = measured_gemm(reference_rows(ctx.hardware, "gemm"), m, n, k, dtype)
+    st.subheader(t("mma.sbs"))
+    cards = {t("mma.sbs.tile"): format_sig(tile_tflops, 4), t("mma.sbs.cm"): format_sig(cm_tflops, 4)}
+    if meas is not None:
+        cards[t("mma.sbs.measured", ref=ctx.hardware.reference_data)] = format_sig(meas["tflops"], 4)
+    metrics_row(ctx, cards)
+    note = t("mma.sbs.note", bound=t(f"mma.bound.{bound}"))
+    if meas is not None:
+        note += " " + t(
+            "mma.sbs.ratio",
+            label=meas["label"],
+            tile=format_sig(meas["tflops"] / tile_tflops, 3),
+            cm=format_sig(meas["tflops"] / cm_tflops, 3),
+        )
+    else:
+        note += " " + t("mma.sbs.no_measured")
+    st.caption(note)
+    return cm_sweep
 
 
 def render() -> None:
@@ -229,6 +269,8 @@ def render() -> None:
         )
     )
 
+    cm_sweep = _side_by_side(ctx, v.dtype, v.m, n, k, res.tflops, [{**dims, v.sweep_dim: x} for x in v.sweep_values])
+
     st.subheader(t("mma.levels"))
     levels_df = pd.DataFrame(res.as_rows())
     table(ctx, levels_df, key="mma_levels", file_name="gemm_levels.csv")
@@ -277,6 +319,7 @@ def render() -> None:
             bottlenecks=[r.bottleneck for r in sweep],
             title=t("mma.chart_tflops"),
             lang=ctx.lang,
+            cost_model=(t("mma.cm_series"), cm_sweep) if cm_sweep else None,
         ),
         key="mma_tflops_chart",
     )

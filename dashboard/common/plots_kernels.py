@@ -122,8 +122,10 @@ def gemm_throughput_chart(
     title: str = "GEMM throughput (TFLOP/s)",
     bottlenecks: Sequence[str] | None = None,
     lang: str = "en",
+    cost_model: tuple[str, Sequence[float]] | None = None,
 ) -> go.Figure:
-    """Model TFLOP/s over a swept dimension (log x), the tensor peak, and measured points."""
+    """Model TFLOP/s over a swept dimension (log x), the tensor peak, measured points and, when
+    given, the shared cost model's figure for the same shapes (``(label, TFLOP/s per x)``, dashed)."""
     model: dict[str, Any] = {
         "type": "scatter",
         "x": list(x),
@@ -135,6 +137,17 @@ def gemm_throughput_chart(
         model["text"] = list(bottlenecks)
         model["hovertemplate"] = "%{x}: %{y:.1f} TFLOP/s (%{text})<extra>" + _tr("fig.model", lang) + "</extra>"
     data = [model]
+    if cost_model is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(x),
+                "y": _nan(cost_model[1]),
+                "mode": "lines+markers",
+                "name": cost_model[0],
+                "line": {"dash": "dash"},
+            }
+        )
     for name, (xs, ys) in (measured or {}).items():
         data.append(
             {

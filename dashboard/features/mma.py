@@ -58,9 +58,11 @@ __all__ = [
     "LevelCost",
     "best_split_k",
     "caps_from_hardware",
+    "cost_model_gemm",
     "gemm_tile_model",
     "l2_arithmetic_intensity",
     "load_gemm_reference",
+    "measured_gemm",
     "reference_shapes",
     "wave_quantisation",
 ]
@@ -460,3 +462,32 @@ def load_gemm_reference(path: Any = None) -> list[dict[str, Any]]:
 def reference_shapes(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     """``label → (N, K)`` of the measured weight shapes."""
     return {r["label"]: (r["n"], r["k"]) for r in rows}
+
+
+# ---------------------------------------------------------------------------- side by side (issue 14 §3)
+def cost_model_gemm(cm: Any, m: int, n: int, k: int) -> tuple[float, float, str]:
+    """The shared cost model's figure for one ``[M,K]·[K,N]`` GEMM: ``(seconds, TFLOP/s, bound)``.
+
+    The op is built exactly as :class:`~dashboard.features.cost_model.CostModel` builds a layer's GEMM
+    (``rows = M``, FLOPs ``2·M·N·K``, bytes ``N·K·b_w + M·(K + N)·b_a`` with the cost model's weight and
+    activation bytes) and priced by :meth:`CostModel.op_time`: ``max(FLOPs / (peak · η_gemm(M)),
+    bytes / (BW · η_mem)) + t_kernel``. Unlike the tile model it carries the profile's fitted GEMM
+    efficiency curve (on the H200: fitted to the measured GEMMs), so it is the figure every page uses."""
+    from dashboard.features.cost_model import GEMM, GemmOp
+
+    if min(m, n, k) < 1:
+        raise ValueError("M, N and K must be at least 1")
+    w = float(n) * k * cm.wb
+    flops = 2.0 * m * n * k
+    op = GemmOp("gemm", GEMM, 1, flops, w + float(m) * (k + n) * cm.ab, w, float(m))
+    t, bound = cm.op_time(op)
+    return t, flops / t / 1e12, bound
+
+
+def measured_gemm(rows: list[dict[str, Any]], m: int, n: int, k: int, dtype: str) -> dict[str, Any] | None:
+    """The measured row (:func:`load_gemm_reference` format) of exactly this shape and format, or ``None``."""
+    want = "fp8" if dtype == "fp8" else "bf16"
+    for r in rows:
+        if (r["m"], r["n"], r["k"], r["dtype"]) == (m, n, k, want):
+            return r
+    return None

@@ -78,4 +78,29 @@ STRINGS = {
         "Hopper kernel；PyTorch 的 `flash` 后端是 FlashAttention-2（无 warp 特化），模型会高估它。短序列主要是"
         "固定开销，组件模型未计入。",
     },
+    "attn.sbs": {"en": "The same attention call three ways", "zh": "同一次 attention 调用的三种数值"},
+    "attn.sbs.ideal": {"en": "Component model (TFLOP/s)", "zh": "分项模型（TFLOP/s）"},
+    "attn.sbs.cm": {"en": "Shared cost model (TFLOP/s)", "zh": "共享成本模型（TFLOP/s）"},
+    "attn.sbs.measured": {"en": "Measured, {ref} {backend} (TFLOP/s)", "zh": "实测，{ref} {backend}（TFLOP/s）"},
+    "attn.sbs.note": {
+        "en": "Effective TFLOP/s (useful causal FLOPs ÷ time) of the focus shape. The component model above is an "
+        "ideal FlashAttention-3-style kernel (each unit at its peak rate, overlap as set); the shared cost model "
+        "(features/cost_model.py, the figure every other page uses) prices the same call as max(FLOPs ÷ (peak · "
+        "η_attn(FLOPs per call)), bytes ÷ (HBM · η_mem)) + launch overhead, with the profile's fitted attention "
+        "efficiency curve (here {bound}-bound); the measured figure is the fastest backend of the profile's "
+        "reference set for exactly this shape.",
+        "zh": "焦点形状的有效 TFLOP/s（有效因果 FLOPs ÷ 时间）。上方分项模型是理想的 FlashAttention-3 式 kernel（各单元以峰值"
+        "速率运行，重叠按设置）；共享成本模型（features/cost_model.py，其他页面都用它）对同一调用按 max(FLOPs ÷ (峰值 · "
+        "η_attn(每次调用 FLOPs)), 字节 ÷ (HBM · η_mem)) + 启动开销计价，使用该配置拟合的 attention 效率曲线（此处为{bound}受限）；"
+        "实测值取该配置参考数据中这一形状最快的后端。",
+    },
+    "attn.sbs.no_measured": {
+        "en": "No measurement of exactly this shape (the H200 set: batch 1, 32 query / 8 KV heads, bf16, causal, "
+        "no prefix).",
+        "zh": "没有这一形状的实测数据（H200 数据集：batch 1，32 个 query / 8 个 KV head，bf16，因果，无前缀）。",
+    },
+    "attn.sbs.bound.compute": {"en": "compute", "zh": "算力"},
+    "attn.sbs.bound.memory": {"en": "memory", "zh": "显存带宽"},
+    "attn.sbs.cm_series": {"en": "Shared cost model", "zh": "共享成本模型"},
+    "attn.sbs.meas_series": {"en": "Measured (best backend)", "zh": "实测（最快后端）"},
 }
