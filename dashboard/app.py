@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard.common.i18n import page_text
 from dashboard.components.exposure import enforce_exposure_policy
+from dashboard.components.gc_tuning import freeze_long_lived
 from dashboard.page_registry import PAGE_SPECS
 
 st.set_page_config(page_title="Modeling Dashboard Suite", layout="wide")
@@ -44,4 +45,7 @@ for spec in PAGE_SPECS:
     if spec.default:  # the default page is served at "/"; its registry URL (/overview) opens it too
         section.append(st.Page(spec.path, title=title, url_path=spec.url_path, icon=spec.icon, visibility="hidden"))
 # expanded=True: every page is listed (no "View N more" fold)
-st.navigation(sections, expanded=True).run()
+try:
+    st.navigation(sections, expanded=True).run()
+finally:  # after a run that imported modules: freeze them out of the post-run gc.collect (issue 14)
+    freeze_long_lived()

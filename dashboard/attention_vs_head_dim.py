@@ -9,10 +9,13 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from typing import Any
+
 import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_kernels
+from dashboard.common.numfmt import format_sig
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.flash_attention import (
@@ -22,11 +25,14 @@ from dashboard.features.flash_attention import (
     MicroarchMissingError,
     attention_cost,
     compare_with_reference,
+    cost_model_attention_prefill,
     kv_heads_for,
+    measured_attention,
     rates_from_hardware,
     scaled_overrides,
     sweep_shapes,
 )
+from dashboard.features.parallel import Dtypes
 from dashboard.features.reference import reference_rows
 from dashboard.state.attention_vs_head_dim import ATTN_DTYPES, AttentionInputs
 
@@ -83,7 +89,7 @@ see the check below).
 | softmax exp | `B·H·pairs` 次指数 | SFU：`sfu_ops_per_clk_per_sm × SM 数 × 频率` |
 | rescale | `B·H·(3·pairs + 行·kblock·d_v + Lq·d_v)` 次 FP32 运算（缩放减最大值、行最大值、行求和、`O·exp(m_old−m_new)`、最终 `O/ℓ`） | FP32 单元 |
 | P·V GEMM | `2·B·H·pairs·d_v` FLOPs | Tensor Core |
-| tile 加载 | SMEM 字节：K/V 的 TMA 写入 + WGMMA 操作数读取（每 tile 读一次 Q，每个 64 行 warp group 各读一次 K、V）；HBM 字节：Q、K、V、O 各一次 | `max(SMEM 字节 / SMEM 速率, HBM 字节 / HBM 带宽)` |
+| tile 加载 | SMEM 字节：K/V 的 TMA 写入 + WGMMA 操作数读取（每 tile 读一次 Q，每个 64 行 warpgroup 各读一次 K、V）；HBM 字节：Q、K、V、O 各一次 | `max(SMEM 字节 / SMEM 速率, HBM 字节 / HBM 带宽)` |
 | 因果掩码浪费 | 上述各项中花在对角 tile 被掩码部分的份额（已包含，不重复相加） | — |
 
 `pairs` = tile 实际计算的 (query, key) 对：因果 kernel 跳过对角线以上的 key block，但对角 tile 全量计算。非因果时
@@ -92,7 +98,7 @@ see the check below).
 
 **Kernel 时间** `= max(t_loads, max(t_tensor, t_softmax) + (1−φ)·min(t_tensor, t_softmax))`，再除以波次效率
 `CTA/(⌈CTA/SM⌉·SM)`（每个 (batch, head, query block) 一个 CTA）。加载为异步（TMA 生产者 warp）；φ 表示 softmax 被另一个
-warp group 的 GEMM 掩盖的比例（ping-pong）。**约束单元**为决定 kernel 时间的那一项；**热点阶段**为该项中耗时最大的组件。
+warpgroup 的 GEMM 掩盖的比例（乒乓调度）。**约束单元**为决定 kernel 时间的那一项；**热点阶段**为该项中耗时最大的组件。
 **有效 TFLOP/s** 只计有效（未掩码）矩阵乘 FLOPs `2·B·H·pairs_useful·(d + d_v)`，与 FA 论文和基准一致。
 
 **head_dim 的影响。** 每次指数对应 `4·d` 矩阵乘 FLOPs：FA3 论文中 H100 矩阵乘 989 TFLOP/s，而指数只有 3.9 T/s，故
@@ -104,6 +110,38 @@ warp group 的 GEMM 掩盖的比例（ping-pong）。**约束单元**为决定 k
 持续频率 1600 MHz、`φ = 0.2` 时与实测 cuDNN prefill（L ≥ 4096）的均方根误差约 20%（最差一行 40%；见下方对比）。
 """,
 }
+
+
+def _side_by_side(
+    ctx: Any, dtype: str, shape: AttentionShape, ideal_tflops: float, sweep: list[AttentionShape]
+) -> tuple[list[float], list[float | None]]:
+    """This page's component model, the shared cost model and the measured prefill (best backend of
+    the profile's reference set) for the same attention call, side by side (issue 14 §3). Returns
+    the cost model's and the measured TFLOP/s over the sweep shapes (``None`` where unmeasured)."""
+    st, t = ctx.st, ctx.t
+    q = "fp8" if dtype == "fp8" else "bf16"
+    try:
+        cm = ctx.cost_model(tp=1, ep=1, dtypes=Dtypes(weight=q, activation=q, kv=q))
+        _, cm_tflops, bound = cost_model_attention_prefill(cm, shape)
+        cm_sweep = [cost_model_attention_prefill(cm, s)[1] for s in sweep]
+    except ValueError as exc:
+        st.caption(t("common.invalid_input", error=exc))
+        return [], [None] * len(sweep)
+    rows = reference_rows(ctx.hardware, "attention_prefill") if q == "bf16" else []  # the set is bf16
+    meas = measured_attention(rows, shape)
+    st.subheader(t("attn.sbs"))
+    cards = {t("attn.sbs.ideal"): format_sig(ideal_tflops, 4), t("attn.sbs.cm"): format_sig(cm_tflops, 4)}
+    if meas:
+        cards[t("attn.sbs.measured", ref=ctx.hardware.reference_data, backend=meas[0]["backend"])] = format_sig(
+            meas[0]["tflops"], 4
+        )
+    metrics_row(ctx, cards)
+    note = t("attn.sbs.note", bound=t(f"attn.sbs.bound.{bound}"))
+    if not meas:
+        note += " " + t("attn.sbs.no_measured")
+    st.caption(note)
+    meas_sweep = [(m[0]["tflops"] if (m := measured_attention(rows, s)) else None) for s in sweep]
+    return cm_sweep, meas_sweep
 
 
 def render() -> None:
@@ -206,13 +244,14 @@ def render() -> None:
             t("attn.m.smem"): f"{focus.smem_bytes_per_cta / 1024:,.0f}",
         },
     )
+    cm_sweep, meas_sweep = _side_by_side(ctx, v.dtype, focus_shape, focus.effective_tflops, shapes)
     hot = focus.component(focus.hot)
     st.info(
         t(
             "attn.hot",
             d=v.focus_head_dim,
             name=focus.hot,
-            share=hot.time_s / focus.time_s,
+            share=focus.hot_share,
             time=hot.time_s * 1e6,
             unit=t(f"attn.binding.{focus.binding}"),
         )
@@ -269,6 +308,7 @@ def render() -> None:
             yaxis="µs",
             hot=focus.hot,
             total=[c.time_s * 1e6 for c in sweep],
+            lang=ctx.lang,
         ),
         key="attn_time_chart",
     )
@@ -276,7 +316,7 @@ def render() -> None:
     chart(
         ctx,
         plots_kernels.attention_component_chart(
-            xs, series_o, title=t("attn.chart_ops"), xaxis="head_dim", yaxis="count", log_y=True
+            xs, series_o, title=t("attn.chart_ops"), xaxis="head_dim", yaxis=t("fig.count"), log_y=True
         ),
         key="attn_ops_chart",
     )
@@ -284,7 +324,11 @@ def render() -> None:
         ctx,
         plots_kernels.attention_component_chart(
             xs,
-            {"effective TFLOP/s": [c.effective_tflops for c in sweep]},
+            {
+                t("fig.effective_tflops"): [c.effective_tflops for c in sweep],
+                **({t("attn.sbs.cm_series"): cm_sweep} if cm_sweep else {}),
+                **({t("attn.sbs.meas_series"): meas_sweep} if any(x is not None for x in meas_sweep) else {}),
+            },
             title=t("attn.chart_tflops"),
             xaxis="head_dim",
             yaxis="TFLOP/s",
@@ -307,7 +351,7 @@ def render() -> None:
                     be: [f"B={r.batch} H={r.q_heads} d={r.head_dim} L={r.seq_len}" for r in g.itertuples()]
                     for be, g in ref.groupby("backend")
                 }
-                chart(ctx, plots_kernels.measured_vs_model_chart(pts, hover=hover), key="attn_ref_chart")
+                chart(ctx, plots_kernels.measured_vs_model_chart(pts, hover=hover, lang=ctx.lang), key="attn_ref_chart")
                 table(ctx, ref, key="attn_ref", file_name=f"attention_vs_{ctx.hardware.reference_data}.csv")
     json_download(
         ctx,

@@ -18,12 +18,13 @@ from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.dtypes import gemm_compute_dtype
-from dashboard.features.metrics import decode_tokens_per_s, mfu, tpot_s
 from dashboard.services.estimation import (
     OP_CATEGORIES,
     compute_only_hardware,
-    op_category,
+    phase_op_table,
     phase_ops,
+    profile_kernel_efficiencies,
+    runtime_summary,
     token_curves,
     with_kernel_efficiencies,
 )
@@ -102,15 +103,8 @@ def render() -> None:
     inputs.number("kv_len", t("crp.kv_len"), step=256, container=c4)
 
     hw0 = ctx.hardware
-    eff = hw0.efficiency
     v = inputs.values
-    rows_m = v.batch * v.input_len
-    prof = {
-        "gemm_eff": round(float(eff.gemm_compute(rows_m)), 4),
-        "attn_eff": round(float(eff.attention_prefill.points[-1][1]), 4),
-        "mem_eff": round(float(eff.memory), 4),
-        "kernel_overhead_us": float(eff.kernel_overhead_us),
-    }
+    prof = profile_kernel_efficiencies(hw0, v.batch, v.input_len)
     o1, o2 = st.columns([1, 2])
     with o1:
         custom = inputs.toggle("custom_eff", t("crp.custom_eff"))
@@ -154,7 +148,7 @@ def render() -> None:
                 hw=hw.name,
                 src=source_label(hw, ctx.lang),
                 g=prof["gemm_eff"],
-                m=rows_m,
+                m=prof["gemm_rows"],
                 a=prof["attn_eff"],
                 mem=prof["mem_eff"],
                 kov=prof["kernel_overhead_us"],
@@ -162,13 +156,16 @@ def render() -> None:
         )
 
     steps = v.output_len - 1
-    dec_tokens = v.batch * steps
-    comp_total = comp_tot["prefill_s"] + comp_tot["decode_s"]
-    tpot_r = tpot_s(roof_tot["decode_s"], v.output_len) if steps else curves_r["latency_s"][0]
     dt = ctx.dtypes
     peak = hw.peak_flops(gemm_compute_dtype(dt.weight, dt.activation))
-    achieved = comp_tot["prefill_flops"] / roof_tot["prefill_s"] if roof_tot["prefill_s"] > 0 else 0.0
-    prefill_mfu = mfu(comp_tot["prefill_flops"], roof_tot["prefill_s"], peak)
+    summ = runtime_summary(
+        comp_tot,
+        roof_tot,
+        batch=v.batch,
+        output_len=v.output_len,
+        first_step_s=curves_r["latency_s"][0],
+        peak_flops_per_s=peak,
+    )
     metrics_row(
         ctx,
         {
@@ -176,40 +173,22 @@ def render() -> None:
             t("crp.m_decode_tflop"): f"{comp_tot['decode_flops'] / 1e12:.4f}",
             t("crp.m_prefill_compute"): f"{comp_tot['prefill_s'] * 1e3:.4f}",
             t("crp.m_decode_compute"): f"{comp_tot['decode_s'] * 1e3:.4f}",
-            t("crp.m_compute_tps"): f"{(v.batch * v.output_len) / comp_total:,.1f}" if comp_total > 0 else "—",
+            t("crp.m_compute_tps"): f"{summ.compute_tokens_per_s:,.1f}" if summ.compute_tokens_per_s > 0 else "—",
         },
     )
     metrics_row(
         ctx,
         {
-            t("crp.m_ttft"): f"{roof_tot['prefill_s'] * 1e3:.4f}",
-            t("crp.m_tpot"): f"{tpot_r * 1e3:.4f}",
-            t("crp.m_tps"): f"{decode_tokens_per_s(v.batch, tpot_r):,.1f}" if tpot_r > 0 else "—",
-            t("crp.m_achieved"): f"{achieved / 1e12:,.1f}",
-            t("crp.m_mfu"): f"{100 * prefill_mfu:.1f}",
+            t("crp.m_ttft"): f"{summ.ttft_s * 1e3:.4f}",
+            t("crp.m_tpot"): f"{summ.tpot_s * 1e3:.4f}",
+            t("crp.m_tps"): f"{summ.decode_tokens_per_s:,.1f}" if summ.tpot_s > 0 else "—",
+            t("crp.m_achieved"): f"{summ.achieved_flops_per_s / 1e12:,.1f}",
+            t("crp.m_mfu"): f"{100 * summ.prefill_mfu:.1f}",
         },
     )
 
     # FLOPs breakdown
-    roof = {(r.phase, r.name): r for r in roof_rows}
-    phase_flops = {"prefill": comp_tot["prefill_flops"], "decode": comp_tot["decode_flops"]}
-    rows = []
-    for r in comp_rows:
-        rr = roof.get((r.phase, r.name))
-        rows.append(
-            {
-                "phase": r.phase,
-                "op": r.name,
-                "category": op_category(r.name, r.kind),
-                "GFLOP": r.flops / 1e9,
-                "flops_%": 100.0 * r.flops / phase_flops[r.phase] if phase_flops[r.phase] else 0.0,
-                "compute_ms": r.time_s * 1e3,
-                "roofline_ms": rr.time_s * 1e3 if rr else 0.0,
-                "roofline_bound": rr.bound if rr else "",
-                "decode_GFLOP_per_token": r.flops / dec_tokens / 1e9 if r.phase == "decode" and dec_tokens else None,
-            }
-        )
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(phase_op_table(comp_rows, roof_rows, comp_tot, summ.decode_tokens))
     series = {
         t(f"opcat.{c}"): [
             float(df[(df.phase == ph) & (df.category == c)].GFLOP.sum()) / 1e3 for ph in ("prefill", "decode")

@@ -15,25 +15,20 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
+from dashboard.common.labels import channel_label
 from dashboard.components.host_link import host_link_inputs
 from dashboard.components.inputs import PageInputs
 from dashboard.components.moe_try import try_moe_buttons
-from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.outputs import chart, json_download, localized_columns, metrics_row, table
 from dashboard.features.batch import StepSpec
 from dashboard.features.cost_model import CostModel
 from dashboard.features.dtypes import WEIGHT_DTYPES
 from dashboard.features.hardware import GIB
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
-from dashboard.features.offload import (
-    expected_touched,
-    expert_shard_bytes,
-    experts_per_window,
-    host_to_device_rate,
-    offload_step,
-    resident_capacity,
-)
+from dashboard.features.offload import experts_per_window, offload_step
 from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
 from dashboard.features.presets import list_model_presets, load_model, model_preset_info
+from dashboard.services.expert_offload import evaluate_experts
 from dashboard.state.experts_calculation import CHECKPOINT, POPULARITY, SIDEBAR, ExpertsInputs
 
 PAGE = "experts_calculation"
@@ -189,25 +184,27 @@ def render() -> None:
         cm = CostModel(model, hw, par, dtypes)
         link = v.link_config().for_gpus(hw, par.total_gpus)
         pop = v.popularity_model()
-        rate, bott_id, rates = host_to_device_rate(hw, link)
-        shard = expert_shard_bytes(model, par, dtypes.weight)
-        engine = max(par.tp, par.ep)
-        spec = StepSpec(decode_seqs=v.batch, decode_context=v.context)
-        worst = expected_touched(model.num_experts, model.num_experts_per_tok, v.batch, pop, 0)
-        buffer_bytes = v.prefetch_window * worst.distinct * shard * par.expert_tp / engine
-        cap = resident_capacity(model, hw, par, dtypes, v.batch, v.context, v.reserved_fraction, buffer_bytes)
-        base = cm.step(spec).latency_s
-        res = offload_step(cm, spec, link, cap.resident_per_layer, pop, v.prefetch_window, 0.0, baseline_s=base)
+        verdict = evaluate_experts(
+            cm,
+            link,
+            pop,
+            batch=v.batch,
+            context=v.context,
+            reserved_fraction=v.reserved_fraction,
+            prefetch_window=v.prefetch_window,
+            window_s=v.window_ms * 1e-3,
+            budget_s=v.sla_ms * 1e-3,
+        )
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
 
-    load_s = shard / rate
-    per_window_gpu = experts_per_window(v.window_ms * 1e-3, rate, shard)
-    per_window_engine = per_window_gpu * par.ep
+    rate, bott_id, rates = verdict.rate_bytes_per_s, verdict.bottleneck, verdict.channel_rates
+    shard, cap, base, res, rl = verdict.shard_bytes, verdict.capacity, verdict.baseline_s, verdict.step, verdict.reload
+    spec = StepSpec(decode_seqs=v.batch, decode_context=v.context)
+    load_s, per_window_gpu, per_window_engine = rl.load_s, rl.per_window_gpu, rl.per_window_engine
     labels = {c.channel: c.label for c in res.channels}
-    fits = cap.budget_bytes > 0
-    passed = fits and res.step_s * 1e3 <= v.sla_ms
+    fits, passed = verdict.fits, verdict.passed
 
     metrics_row(
         ctx,
@@ -249,27 +246,25 @@ def render() -> None:
                 experts=model.num_experts,
                 step=res.step_s * 1e3,
                 sla=v.sla_ms,
-                channel=res.bottleneck_label,
+                channel=channel_label(res.bottleneck_label, ctx.lang),
                 inflation=res.inflation,
                 base=base * 1e3,
             )
         )
     if base * 1e3 > v.sla_ms:
         st.info(t("ex.base_over", base=base * 1e3, sla=v.sla_ms))
-    need_shards = res.h2d_bytes / shard if shard else 0.0
-    local = model.num_experts // par.ep
     st.markdown(
         t(
             "ex.window_line",
-            need=need_shards,
-            need_ms=need_shards * load_s * 1e3,
+            need=rl.needed_shards,
+            need_ms=rl.needed_s * 1e3,
             rate=rate / 1e9,
             window=v.window_ms,
             fit=per_window_gpu,
-            verdict=t("ex.window_ok") if need_shards <= per_window_gpu else t("ex.window_short"),
-            local=local,
-            layer_ms=local * load_s * 1e3,
-            all_ms=local * load_s * 1e3 * model.num_moe_layers,
+            verdict=t("ex.window_ok") if rl.needed_shards <= per_window_gpu else t("ex.window_short"),
+            local=rl.local_experts,
+            layer_ms=rl.layer_reload_s * 1e3,
+            all_ms=rl.all_layers_reload_s * 1e3,
         )
     )
 
@@ -307,6 +302,7 @@ def render() -> None:
             v.sla_ms,
             cap.resident_per_layer if fits else None,
             base * 1e3,
+            lang=ctx.lang,
         ),
         key="ex_residency_chart",
     )
@@ -316,34 +312,46 @@ def render() -> None:
     windows = sorted({v.window_ms * f for f in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)})
     chart(
         ctx,
-        plots_offload.window_curve(windows, [experts_per_window(w * 1e-3, rate, shard) for w in windows], v.window_ms),
+        plots_offload.window_curve(
+            windows, [experts_per_window(w * 1e-3, rate, shard) for w in windows], v.window_ms, lang=ctx.lang
+        ),
         key="ex_window_chart",
     )
 
     with st.expander(t("ex.details")):
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {"channel": labels.get(cid, cid), "h2d_rate_GB_s": r / 1e9, "bottleneck": cid == bott_id}
-                    for cid, r in rates.items()
-                ]
+            localized_columns(
+                pd.DataFrame(
+                    [
+                        {
+                            "channel": channel_label(labels.get(cid, cid), ctx.lang),
+                            "h2d_rate_GB_s": r / 1e9,
+                            "bottleneck": cid == bott_id,
+                        }
+                        for cid, r in rates.items()
+                    ]
+                ),
+                ctx.lang,
             ),
             hide_index=True,
             key="ex_rates_df",
         )
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {"item": k, "GiB": val / GIB}
-                    for k, val in (
-                        ("usable HBM", cap.usable_bytes),
-                        ("non-expert weights", cap.non_expert_bytes),
-                        ("KV cache (batch × context)", cap.kv_bytes),
-                        ("activations + reserve + prefetch", cap.other_bytes),
-                        ("left for experts", cap.budget_bytes),
-                        ("all local experts", cap.all_expert_bytes),
-                    )
-                ]
+            localized_columns(
+                pd.DataFrame(
+                    [
+                        {"item": t(f"ex.item.{k}"), "GiB": val / GIB}
+                        for k, val in (
+                            ("usable", cap.usable_bytes),
+                            ("non_expert", cap.non_expert_bytes),
+                            ("kv", cap.kv_bytes),
+                            ("other", cap.other_bytes),
+                            ("left", cap.budget_bytes),
+                            ("all_experts", cap.all_expert_bytes),
+                        )
+                    ]
+                ),
+                ctx.lang,
             ),
             hide_index=True,
             key="ex_budget_df",

@@ -149,7 +149,13 @@ def render() -> None:
         },
     )
     fig = frontier_chart(
-        rows, v.y_metric, title=t("fr.chart", y=y_label), xaxis=t("fr.x"), yaxis=y_label, frontier_only=v.frontier_only
+        rows,
+        v.y_metric,
+        title=t("fr.chart", y=y_label),
+        xaxis=t("fr.x"),
+        yaxis=y_label,
+        frontier_only=v.frontier_only,
+        lang=ctx.lang,
     )
     chart(ctx, fig, key="frontier_chart")
     st.subheader(t("fr.table"))

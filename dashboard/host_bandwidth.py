@@ -14,15 +14,18 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_offload
+from dashboard.common.labels import channel_label
 from dashboard.components.host_link import host_link_inputs
 from dashboard.components.inputs import PageInputs, declared_list_parser
 from dashboard.components.moe_try import try_moe_buttons
-from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.outputs import chart, json_download, localized_columns, metrics_row, table
 from dashboard.features.batch import StepSpec
 from dashboard.features.offload import (
     POPULARITY_KINDS,
     REFERENCE_PCIE_GB_S,
+    host_copy_of_pcie,
     host_copy_reference,
+    measured_pageable_factor,
     offload_step,
 )
 from dashboard.state.host_bandwidth import PHASES, HostBandwidthInputs
@@ -65,7 +68,7 @@ not slowed by the copies. Defaults: η_link = 0.825 and pageable = 0.368× pinne
 **计算内容。** 对引擎中一张 GPU 的一步（`batch` 条序列在 `context` 上下文下 decode，或 `batch` 个长度为
 `context` 的 prompt 做 prefill；TP/EP 取自侧边栏）：
 
-- **每个 MoE 层触达的专家数。** `T` 个 token、top-`k` 路由、`E` 个专家。均匀：`E·(1 − (1 − k/E)^T)`
+- **每个 MoE 层触达的专家数。** `T` 个 token、`top-k` 路由、`E` 个专家。均匀：`E·(1 − (1 − k/E)^T)`
   （与成本模型同一公式）。偏斜（Zipf `p ∝ rank^−s` 或自定义直方图）：`Σ_e 1 − (1 − π_e)^T`，其中
   `π_e = 1 − exp(−τ·p_e)`、`Σ π_e = k`（Rosén 近似，测试中与固定种子的蒙特卡洛对比）。
 - **冷热专家。** 每层最热门的 `H` 个专家常驻 HBM，其余在主机内存。每卡每层冷字节 = 冷专家数 ×
@@ -129,7 +132,7 @@ def _kv_tier_section(ctx: Any, inputs: PageInputs, link: Any, link_ch: Any) -> d
         {
             "traffic": t("hb.kv_tier_row_experts"),
             "GB_s": experts / 1e9,
-            "link_share_pct": experts / tr.link_bytes_per_s * 100,
+            "link_share_pct": tr.link_share(experts) * 100,
         },
         {
             "traffic": t("hb.kv_tier_row_load"),
@@ -142,7 +145,7 @@ def _kv_tier_section(ctx: Any, inputs: PageInputs, link: Any, link_ch: Any) -> d
             "link_share_pct": tr.d2h_utilisation * 100,
         },
     ]
-    total = (experts + tr.h2d_bytes_per_s) / tr.link_bytes_per_s
+    total = tr.total_h2d_share(experts)
     (st.success if total <= 1 else st.warning)(t("hb.kv_tier_total", pct=total * 100, rate=tr.link_bytes_per_s / 1e9))
     table(ctx, pd.DataFrame(rows), key="hb_kv_tier", file_name="host_bandwidth_kv_tier.csv")
     return {
@@ -221,7 +224,7 @@ def render() -> None:
             t("hb.m_infl"): f"×{res.inflation:.2f}",
             t("hb.m_cold"): f"{res.touched.cold:.1f}",
             t("hb.m_h2d"): f"{res.h2d_bytes / 1e9:.3f}",
-            t("hb.m_bottleneck"): res.bottleneck_label,
+            t("hb.m_bottleneck"): channel_label(res.bottleneck_label, ctx.lang),
         },
         help={t("hb.m_cold"): t("hb.m_cold_help", distinct=res.touched.distinct, hot=res.touched.hot)},
     )
@@ -229,7 +232,7 @@ def render() -> None:
         st.success(
             t(
                 "hb.bottleneck_hidden",
-                channel=res.bottleneck_label,
+                channel=channel_label(res.bottleneck_label, ctx.lang),
                 transfer=res.transfer_s * 1e3,
                 compute=res.baseline_step_s * 1e3,
             )
@@ -238,7 +241,7 @@ def render() -> None:
         st.warning(
             t(
                 "hb.bottleneck_stall",
-                channel=res.bottleneck_label,
+                channel=channel_label(res.bottleneck_label, ctx.lang),
                 transfer=res.transfer_s * 1e3,
                 compute=res.baseline_step_s * 1e3,
                 inflation=res.inflation,
@@ -249,7 +252,7 @@ def render() -> None:
         )
 
     if model.is_moe:
-        fetch = res.cold_bytes_per_layer * (res.transfer_s / res.h2d_bytes) if res.h2d_bytes else 0.0
+        fetch = res.fetch_per_layer_s
         st.markdown(
             t(
                 "hb.per_layer",
@@ -269,7 +272,11 @@ def render() -> None:
 
     st.subheader(t("hb.channels"))
     df = pd.DataFrame([c.as_dict() for c in res.channels])
-    chart(ctx, plots_offload.channel_times(res.channels, res.baseline_step_s * 1e3), key="hb_channels_chart")
+    chart(
+        ctx,
+        plots_offload.channel_times(res.channels, res.baseline_step_s * 1e3, lang=ctx.lang),
+        key="hb_channels_chart",
+    )
     table(ctx, df, key="hb_channels", file_name="host_bandwidth_channels.csv")
 
     st.subheader(t("hb.curves"))
@@ -288,8 +295,8 @@ def render() -> None:
                 "baseline_ms": r.baseline_step_s * 1e3,
                 "offload_ms": r.step_s * 1e3,
                 "inflation": r.inflation,
-                "baseline_tok_s": r.tokens / r.baseline_step_s,
-                "offload_tok_s": r.tokens / r.step_s,
+                "baseline_tok_s": r.baseline_tokens_per_s,
+                "offload_tok_s": r.tokens_per_s,
                 "link_required_GB_s": lk.required_gb_s,
                 "bottleneck": r.bottleneck_label,
             }
@@ -302,6 +309,7 @@ def render() -> None:
         sweep.link_required_GB_s.tolist(),
         link_ch.rate_gb_s,
         link_ch.label,
+        lang=ctx.lang,
     )
     c1, c2 = st.columns(2)
     with c1:
@@ -314,23 +322,24 @@ def render() -> None:
 
     if model.is_moe:
         st.subheader(t("hb.schedule"))
-        chart(ctx, plots_offload.layer_timeline(res.schedule, max_layers=8), key="hb_timeline")
+        chart(ctx, plots_offload.layer_timeline(res.schedule, max_layers=8, lang=ctx.lang), key="hb_timeline")
 
     with st.expander(t("offload.reference")):
-        ref = host_copy_reference()
+        ref, of_pcie = host_copy_reference(), host_copy_of_pcie()
         st.markdown(
             t(
                 "offload.reference_note",
                 pinned=ref["h2d_pinned"],
-                eff=ref["h2d_pinned"] / REFERENCE_PCIE_GB_S,
+                eff=of_pcie["h2d_pinned"],
                 pcie=REFERENCE_PCIE_GB_S,
                 pageable=ref["h2d_pageable"],
-                factor=ref["h2d_pageable"] / ref["h2d_pinned"],
+                factor=measured_pageable_factor(),
             )
         )
         st.dataframe(
-            pd.DataFrame(
-                [{"copy": k, "GB_s": val, "of_profile_pcie": val / REFERENCE_PCIE_GB_S} for k, val in ref.items()]
+            localized_columns(
+                pd.DataFrame([{"copy": k, "GB_s": val, "of_profile_pcie": of_pcie[k]} for k, val in ref.items()]),
+                ctx.lang,
             ),
             hide_index=True,
             key="hb_reference_df",

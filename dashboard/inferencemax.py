@@ -16,7 +16,7 @@ from dashboard.common import plots
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.hardware import HardwareError, list_hardware_presets, load_hardware
-from dashboard.services.search_inferencemax import Scenario, evaluate_scenario
+from dashboard.services.search_inferencemax import Scenario, decode_phase_stage, evaluate_scenario
 from dashboard.state.inferencemax import SIDEBAR_HW, InferenceMaxInputs
 
 PAGE = "inferencemax"
@@ -133,22 +133,10 @@ def render() -> None:
     if not r["fits"]:
         st.error(t("imx.oom", seqs=r["max_sequences"], batch=v.batch))
     st.subheader(t("imx.stages"))
-    steps = max(0, v.output_len - 1)
     stage_rows = [
         {"stage": t("imx.stage_prefill"), **pre},
         {"stage": t("imx.stage_decode_step"), **dec},
-        {
-            "stage": t("imx.stage_decode_total"),
-            "time_ms": r["decode_ms"],
-            "tflop": dec["tflop"] * steps,
-            "gb": dec["gb"] * steps,
-            "mfu": dec["mfu"],
-            "hbm_util": dec["hbm_util"],
-            "compute_share": dec["compute_share"],
-            "memory_share": dec["memory_share"],
-            "comm_share": dec["comm_share"],
-            "tokens_per_s": v.batch * steps / (r["decode_ms"] / 1e3) if r["decode_ms"] > 0 else 0.0,
-        },
+        {"stage": t("imx.stage_decode_total"), **decode_phase_stage(r)},
     ]
     df = pd.DataFrame(stage_rows)[
         [

@@ -26,6 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.app_context import bootstrap
+from dashboard.common.i18n import localize_error, tr
 from dashboard.common.json_config import parse_json_object
 from dashboard.common.labels import source_label
 from dashboard.components.inputs import PageInputs
@@ -138,14 +139,14 @@ class ScaleUpInputs:
             raise ValueError("hardware must be a preset name")
 
 
-def _lines(df: pd.DataFrame, y: str, title: str, yaxis: str, scale: float = 1.0) -> go.Figure:
+def _lines(df: pd.DataFrame, y: str, title: str, yaxis: str, scale: float = 1.0, lang: str = "en") -> go.Figure:
     fig = go.Figure()
     for tp, g in df.groupby("tp", sort=True):
         g = g.sort_values("concurrency")
         fig.add_trace(go.Scatter(x=g["concurrency"], y=g[y] * scale, mode="lines+markers", name=f"TP={tp}"))
     fig.update_layout(
         title=title,
-        xaxis_title="concurrency",
+        xaxis_title=tr("fig.concurrency", lang),
         yaxis_title=yaxis,
         margin={"l": 50, "r": 20, "t": 50},
         legend={"orientation": "h", "y": -0.2},
@@ -154,7 +155,7 @@ def _lines(df: pd.DataFrame, y: str, title: str, yaxis: str, scale: float = 1.0)
     return fig
 
 
-def _frontier(df: pd.DataFrame) -> go.Figure:
+def _frontier(df: pd.DataFrame, lang: str = "en") -> go.Figure:
     fig = go.Figure()
     for tp, g in df.groupby("tp", sort=True):
         g = g.sort_values("concurrency")
@@ -168,9 +169,9 @@ def _frontier(df: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(
-        title="tok/s per GPU vs tok/s per user",
-        xaxis_title="tok/s per user (1000 / TPOT mean)",
-        yaxis_title="output tok/s per GPU",
+        title=tr("fig.cpd_frontier", lang),
+        xaxis_title=tr("fig.cpd_per_user", lang),
+        yaxis_title=tr("fig.output_per_gpu", lang),
         margin={"l": 50, "r": 20, "t": 50},
         legend={"orientation": "h", "y": -0.2},
     )
@@ -214,7 +215,7 @@ def render() -> None:
             cfg = parse_json_object(model_text)
             model = parse_hf_config(cfg, name=str(cfg.get("_name_or_path") or "pasted model"))
         except (ValueError, RecursionError) as exc:
-            st.error(_t(ctx, "bad_model", error=str(exc)[:300]))
+            st.error(_t(ctx, "bad_model", error=localize_error(str(exc)[:300], ctx.lang)))
             return
     hw = ctx.hardware if v.hardware == SIDEBAR else load_hardware(v.hardware)
     st.info(_t(ctx, "source", hw=hw.name, source=source_label(hw, ctx.lang), model=model.name))
@@ -305,13 +306,17 @@ def render() -> None:
     st.subheader(_t(ctx, "curves"))
     a, b = st.columns(2)
     with a:
-        chart(ctx, _lines(ok, "output_throughput_tok_s_per_gpu", "output tok/s per GPU", "tok/s"), key="cpd_tps")
-        chart(ctx, _lines(ok, "ttft_p90_ms", "TTFT p90 (ms)", "ms"), key="cpd_ttft")
-        chart(ctx, _lines(ok, "mfu", "MFU (%)", "%", 100.0), key="cpd_mfu")
+        chart(
+            ctx,
+            _lines(ok, "output_throughput_tok_s_per_gpu", ctx.t("fig.output_per_gpu"), "tok/s", lang=ctx.lang),
+            key="cpd_tps",
+        )
+        chart(ctx, _lines(ok, "ttft_p90_ms", "TTFT p90 (ms)", "ms", lang=ctx.lang), key="cpd_ttft")
+        chart(ctx, _lines(ok, "mfu", "MFU (%)", "%", 100.0, lang=ctx.lang), key="cpd_mfu")
     with b:
-        chart(ctx, _frontier(ok), key="cpd_frontier")
-        chart(ctx, _lines(ok, "tpot_p90_ms", "TPOT p90 (ms)", "ms"), key="cpd_tpot")
-        chart(ctx, _lines(ok, "hbm_bw_utilization", "HBM bandwidth utilisation (%)", "%", 100.0), key="cpd_hbm")
+        chart(ctx, _frontier(ok, ctx.lang), key="cpd_frontier")
+        chart(ctx, _lines(ok, "tpot_p90_ms", "TPOT p90 (ms)", "ms", lang=ctx.lang), key="cpd_tpot")
+        chart(ctx, _lines(ok, "hbm_bw_utilization", ctx.t("fig.hbm_bw_pct"), "%", 100.0, lang=ctx.lang), key="cpd_hbm")
     st.subheader(_t(ctx, "configs"))
     cols = [
         "tp",

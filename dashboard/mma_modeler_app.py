@@ -11,11 +11,13 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_kernels
+from dashboard.common.numfmt import format_sig
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.features.metrics import mfu
@@ -24,12 +26,15 @@ from dashboard.features.mma import (
     LEVELS,
     GemmProblem,
     GemmTiling,
-    best_split_k,
     caps_from_hardware,
-    gemm_tile_model,
+    compare_gemm_with_reference,
+    cost_model_gemm,
     load_gemm_reference,
+    measured_gemm,
     reference_shapes,
+    solve_gemm,
 )
+from dashboard.features.parallel import Dtypes
 from dashboard.features.reference import reference_rows
 from dashboard.state.mma_modeler_app import SWEEP_DIMS, MmaInputs
 
@@ -70,12 +75,12 @@ ones (cuBLAS reaches 55–95 % of it; the sustained clock under load is about 16
 """,
     "zh": r"""
 **计算内容。** 单个 GEMM `C[M,N] = A[M,K]·B[K,N]`，切分为 CTA tile `BM×BN`（K 方向步长 `BK`，`stages` 级共享内存缓冲）和
-warp group tile `WM×WN`，逐层级计价（`dashboard/features/mma.py`）：
+warpgroup tile `WM×WN`，逐层级计价（`dashboard/features/mma.py`）：
 
 | 层级 | 整个 GEMM 的字节数 | 可用带宽（每 SM 每周期） |
 |---|---|---|
-| 寄存器 | 每条 MMA 指令读写 fp32 累加器：每 FLOP `4 / k_inst` 字节（16 位输入 `k_inst` = 16，8 位为 32） | 输入项；默认 1536 B = 4 个子分区 × 32 lane × 3 个操作数 × 4 B（每 lane 每周期一条 FFMA 的读取量） |
-| 共享内存 | A、B tile 的 TMA 写入 + warp group 操作数读取：`tiles·Kp·b·[(BM+BN) + (BM/WM)(BN/WN)(WM+WN)]` | 配置 `microarch.smem_bytes_per_clk_per_sm`（Hopper：128） |
+| 寄存器 | 每条 MMA 指令读写 fp32 累加器：每 FLOP `4 / k_inst` 字节（16 位输入 `k_inst` = 16，8 位为 32） | 输入项；默认 1536 B = 4 个子分区 × 32 个线程 × 3 个操作数 × 4 B（每线程每周期一条 FFMA 的读取量） |
+| 共享内存 | A、B tile 的 TMA 写入 + warpgroup 操作数读取：`tiles·Kp·b·[(BM+BN) + (BM/WM)(BN/WN)(WM+WN)]` | 配置 `microarch.smem_bytes_per_clk_per_sm`（Hopper：128） |
 | L2 | 每个 CTA 读取自己的 A、B tile 并写回 C：`tiles·Kp·(BM+BN)·b + M·N·b_out`（+ split-K 的 fp32 部分和） | `L2 GB/s ÷ (频率·SM 数)`；预置配置无 L2 带宽，除非手动输入，L2 不作为限制 |
 | HBM | `max(必需流量 (M·K + K·N)·b + M·N·b_out, (1 − 命中率)·L2 字节)` | `HBM GB/s ÷ (频率·SM 数)` |
 
@@ -95,10 +100,39 @@ Llama 8B 与 70B-TP8 形状，bf16 与 fp8）。模型是 roofline：默认参�
 }
 
 
-def _solve(problem: GemmProblem, tiling: GemmTiling, caps, split_k: int):
-    if split_k == 0:
-        return best_split_k(problem, tiling, caps)
-    return gemm_tile_model(problem, replace(tiling, split_k=split_k), caps)
+def _side_by_side(
+    ctx: Any, dtype: str, m: int, n: int, k: int, tile_tflops: float, sweep_dims: list[dict[str, int]]
+) -> list[float]:
+    """The ideal tile model, the shared cost model and (when the profile has measurements of this
+    shape) the measured figure for the same GEMM, side by side (issue 14 §3); returns the cost model's
+    TFLOP/s over the sweep (empty when the cost model cannot be built)."""
+    st, t = ctx.st, ctx.t
+    q = "fp8" if dtype == "fp8" else "bf16"
+    try:
+        cm = ctx.cost_model(tp=1, ep=1, dtypes=Dtypes(weight=q, activation=q, kv=ctx.dtypes.kv))
+        _, cm_tflops, bound = cost_model_gemm(cm, m, n, k)
+        cm_sweep = [cost_model_gemm(cm, d["m"], d["n"], d["k"])[1] for d in sweep_dims]
+    except ValueError as exc:
+        st.caption(t("common.invalid_input", error=exc))
+        return []
+    meas = measured_gemm(reference_rows(ctx.hardware, "gemm"), m, n, k, dtype)
+    st.subheader(t("mma.sbs"))
+    cards = {t("mma.sbs.tile"): format_sig(tile_tflops, 4), t("mma.sbs.cm"): format_sig(cm_tflops, 4)}
+    if meas is not None:
+        cards[t("mma.sbs.measured", ref=ctx.hardware.reference_data)] = format_sig(meas["tflops"], 4)
+    metrics_row(ctx, cards)
+    note = t("mma.sbs.note", bound=t(f"mma.bound.{bound}"))
+    if meas is not None:
+        note += " " + t(
+            "mma.sbs.ratio",
+            label=meas["label"],
+            tile=format_sig(meas["tflops"] / tile_tflops, 3),
+            cm=format_sig(meas["tflops"] / cm_tflops, 3),
+        )
+    else:
+        note += " " + t("mma.sbs.no_measured")
+    st.caption(note)
+    return cm_sweep
 
 
 def render() -> None:
@@ -184,12 +218,14 @@ def render() -> None:
             st.warning(t("mma.stages_reduced", asked=v.stages, used=fit, kib=caps.smem_bytes_per_sm / 1024))
             tiling = replace(tiling, stages=fit)
         problem = GemmProblem(v.m, n, k, in_bytes, v.out_bytes)
-        res = _solve(problem, tiling, caps, v.split_k)
+        res = solve_gemm(problem, tiling, caps, v.split_k)
         dims = {"m": v.m, "n": n, "k": k}
         sweep = []
         for x in v.sweep_values:
             d = {**dims, v.sweep_dim: x}
-            sweep.append(_solve(GemmProblem(d["m"], d["n"], d["k"], in_bytes, v.out_bytes), tiling, caps, v.split_k))
+            sweep.append(
+                solve_gemm(GemmProblem(d["m"], d["n"], d["k"], in_bytes, v.out_bytes), tiling, caps, v.split_k)
+            )
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
         return
@@ -223,7 +259,7 @@ def render() -> None:
     st.info(
         t(
             "mma.bottleneck",
-            level=res.bottleneck,
+            level=t(f"mma.level.{res.bottleneck}"),
             time=b_time * 1e6,
             total=res.time_s * 1e6,
             tiles=res.tiles,
@@ -232,6 +268,8 @@ def render() -> None:
             split=res.split_k,
         )
     )
+
+    cm_sweep = _side_by_side(ctx, v.dtype, v.m, n, k, res.tflops, [{**dims, v.sweep_dim: x} for x in v.sweep_values])
 
     st.subheader(t("mma.levels"))
     levels_df = pd.DataFrame(res.as_rows())
@@ -280,6 +318,8 @@ def render() -> None:
             measured=measured,
             bottlenecks=[r.bottleneck for r in sweep],
             title=t("mma.chart_tflops"),
+            lang=ctx.lang,
+            cost_model=(t("mma.cm_series"), cm_sweep) if cm_sweep else None,
         ),
         key="mma_tflops_chart",
     )
@@ -287,9 +327,10 @@ def render() -> None:
         ctx,
         plots_kernels.gemm_levels_chart(
             xs,
-            {lv: [r.level(lv).utilisation for r in sweep] for lv in LEVELS},
+            {t(f"mma.level.{lv}"): [r.level(lv).utilisation for r in sweep] for lv in LEVELS},
             xaxis=v.sweep_dim.upper(),
             title=t("mma.chart_util"),
+            lang=ctx.lang,
         ),
         key="mma_util_chart",
     )
@@ -297,7 +338,7 @@ def render() -> None:
         ctx,
         plots_kernels.lines_chart(
             xs,
-            {lv: [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
+            {t(f"mma.level.{lv}"): [r.level(lv).arithmetic_intensity for r in sweep] for lv in LEVELS},
             title=t("mma.chart_ai"),
             xaxis=v.sweep_dim.upper(),
             yaxis="FLOP/byte",
@@ -310,22 +351,7 @@ def render() -> None:
 
     cmp_df = None
     if match_rows:
-        cmp = []
-        for r in match_rows:
-            mod = _solve(GemmProblem(r["m"], r["n"], r["k"], in_bytes, v.out_bytes), tiling, caps, v.split_k)
-            cmp.append(
-                {
-                    "label": r["label"],
-                    "M": r["m"],
-                    "N": r["n"],
-                    "K": r["k"],
-                    "measured_tflops": r["tflops"],
-                    "model_tflops": mod.tflops,
-                    "measured_over_model": r["tflops"] / mod.tflops,
-                    "model_bottleneck": mod.bottleneck,
-                }
-            )
-        cmp_df = pd.DataFrame(cmp)
+        cmp_df = pd.DataFrame(compare_gemm_with_reference(match_rows, in_bytes, v.out_bytes, tiling, caps, v.split_k))
         table(ctx, cmp_df, key="mma_measured", file_name=f"gemm_vs_{ctx.hardware.reference_data}.csv")
     elif measured_rows:
         st.caption(t("mma.measured_none", shapes=", ".join(sorted({f"{a}×{b}" for a, b in shapes.values()}))))

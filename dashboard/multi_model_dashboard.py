@@ -260,7 +260,7 @@ def render() -> None:
             labels,
             {
                 t("mm.s_weights"): list(df.weights_gib_per_gpu),
-                t("mm.s_kv_seq"): list(df.kv_kib_per_token_per_gpu * (v.input_len + v.output_len) / 2**20),
+                t("mm.s_kv_seq"): list(df.kv_gib_per_sequence_per_gpu),
             },
             title=t("mm.chart_memory"),
             yaxis="GiB",

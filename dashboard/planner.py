@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 
 from dashboard.app_context import bootstrap
+from dashboard.common.i18n import tr
 from dashboard.components.inputs import PageInputs
-from dashboard.components.outputs import json_download, metrics_row, table
+from dashboard.components.outputs import json_download, localized_columns, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
 from dashboard.features.checkpoint import native_format
 from dashboard.features.hardware import list_hardware_presets
@@ -53,7 +54,7 @@ balancer. Prices are editable (defaults with date and source below).
 bf16 注意力）。
 
 1. **布局**（一个引擎 = 一个*副本*）：节点内 TP ∈ {1, 2, 4, 8}；MoE 另含跨 TP 组的 EP，以及 DP 注意力（引擎内 `dp` 个
-   rank，`ep = tp · dp`）。每种布局必须放得下权重、单步工作区和一条 `I + O` token 的序列（显存模型，HBM 的 90%）。
+   注意力副本，`ep = tp · dp`）。每种布局必须放得下权重、单步工作区和一条 `I + O` token 的序列（显存模型，HBM 的 90%）。
 2. **解析筛选**：稳态连续批处理模型（每步时间都来自共享成本模型）给出每个并发下单副本完成的请求速率及其 TTFT/TPOT；
    副本*容量*为满足 SLA 的最高速率；`n₀ = ⌈R / 容量⌉` 个副本，候选为 `n₀ … n₀ + 3`。
 3. **模拟器判定**：按成本从低到高模拟候选（单副本、`R / n` 泊松到达、引擎的调度上限）；第一个在该百分位满足 TTFT 与
@@ -90,7 +91,7 @@ TABLE_COLS = [
 ]
 
 
-def _layout(p: dict[str, Any]) -> str:
+def _layout(p: dict[str, Any], lang: str = "en") -> str:
     if p["mode"] == "disaggregated":
         s = (
             f"{p['prefill']['replicas']} × P({layout_label(p['prefill'])}) + "
@@ -98,7 +99,9 @@ def _layout(p: dict[str, Any]) -> str:
         )
     else:
         s = f"{p['replicas']} × {layout_label(p)}"
-    return f"{p['hardware']} · {s} ({p['num_gpus']} GPUs, {p['mode']})"
+    return tr(
+        "plan.layout_label", lang, hw=p["hardware"], s=s, n=p["num_gpus"], mode=tr(f"plan.mode.{p['mode']}", lang)
+    )
 
 
 def _model_id(ctx: Any) -> str:
@@ -155,7 +158,9 @@ def render() -> None:
         inputs.select("kv_dtype", t("plan.kv_dtype"), ["bf16", "fp8"], container=o3)
         inputs.text("prices", t("plan.prices"), help=t("plan.prices_help"))
         rows = [{"hardware": k, **v} for k, v in price_table().items()]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="planner_price_table")
+        st.dataframe(
+            localized_columns(pd.DataFrame(rows), ctx.lang), hide_index=True, width="stretch", key="planner_price_table"
+        )
     inputs.sync_query_params()
     v = inputs.values
     try:
@@ -187,7 +192,7 @@ def render() -> None:
     pct = f"{v.percentile:g}"
     if ok:
         b = ok[0]
-        st.markdown(f"**{t('plan.m_config')}:** {_layout(b)}")
+        st.markdown(f"**{t('plan.m_config')}:** {_layout(b, ctx.lang)}")
         metrics_row(
             ctx,
             {
@@ -210,7 +215,7 @@ def render() -> None:
         st.dataframe(pd.DataFrame(res.rejected), hide_index=True, width="stretch", key="planner_rejected")
     if res.plans:
         st.subheader(t("plan.launch"))
-        labels = [_layout(p) for p in res.plans]
+        labels = [_layout(p, ctx.lang) for p in res.plans]
         idx = st.selectbox(t("plan.pick"), range(len(labels)), format_func=lambda i: labels[i], key="planner_pick")
         chosen = res.plans[idx if idx is not None and idx < len(labels) else 0]
         tabs = st.tabs(["vLLM", "SGLang", "TensorRT-LLM", "Kubernetes"])

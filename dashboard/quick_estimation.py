@@ -23,6 +23,7 @@ from dashboard.features.parallel import ParallelConfig
 from dashboard.services.estimation import (
     edited_hardware,
     estimate_scenario,
+    op_table,
     profile_spec_values,
     sidebar_defaults,
 )
@@ -242,24 +243,7 @@ def render() -> None:
         st.caption(t("qe.moe_note"))
 
     st.subheader(t("qe.ops_header"))
-    rows = []
-    for phase, cost in (("prefill", est.prefill), ("decode", est.decode)):
-        for op in cost.ops:
-            rows.append(
-                {
-                    "phase": phase,
-                    "op": op.name,
-                    "layers": op.count,
-                    "GFLOP": op.flops / 1e9,
-                    "HBM_MB": op.bytes / 1e6,
-                    "weights_MB": op.weight_bytes / 1e6,
-                    "comm_MB": op.comm_bytes / 1e6,
-                    "time_ms": op.time_s * 1e3,
-                    "share_%": 100.0 * op.time_s / max(1e-30, cost.compute_s + cost.comm_s),
-                    "bound": op.bound,
-                }
-            )
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(op_table(est))
     series = {
         t(f"bound.{b}"): [float(df[(df.phase == ph) & (df.bound == b)].time_ms.sum()) for ph in ("prefill", "decode")]
         for b in ("compute", "memory", "comm")

@@ -21,7 +21,7 @@ from dashboard.features.hardware import GIB
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import kv_heads_per_gpu
 from dashboard.features.parallel import Dtypes, ParallelConfig
-from dashboard.services.estimation import sidebar_defaults
+from dashboard.services.estimation import memory_component_rows, sidebar_defaults
 from dashboard.state.quick_memory import MIN_HBM_GIB, QuickMemoryInputs
 
 PAGE = "quick_memory"
@@ -156,7 +156,6 @@ def render() -> None:
         return
 
     gib = 1.0 / GIB
-    kv_used = mem.max_sequences * mem.kv_bytes_per_sequence
     group_seqs = mem.max_sequences * par.attention_dp
     metrics_row(
         ctx,
@@ -194,14 +193,7 @@ def render() -> None:
         st.success(t("qm.alert_ok", kv=kv_gib, pct=100 * mem.headroom_fraction, seqs=group_seqs, ctx=v.context))
 
     names = {k: t(f"qm.c.{k}") for k in ("weights", "activations", "runtime", "kv", "free", "reserved")}
-    comp_bytes = {
-        "weights": mem.weight_bytes,
-        "activations": mem.activation_bytes,
-        "runtime": mem.runtime_reserve_bytes,
-        "kv": kv_used,
-        "free": max(0.0, mem.kv_budget_bytes - kv_used),
-        "reserved": mem.capacity_bytes - mem.usable_bytes,
-    }
+    comp_rows = memory_component_rows(mem)
     colors = {
         names["weights"]: "#4C78A8",
         names["activations"]: "#F58518",
@@ -213,7 +205,7 @@ def render() -> None:
     chart(
         ctx,
         plots_estimation.memory_stack_figure(
-            {names[k]: b * gib for k, b in comp_bytes.items()},
+            {names[r["component"]]: r["GiB"] for r in comp_rows},
             mem.capacity_bytes * gib,
             mem.usable_bytes * gib,
             title=t("qm.bar_title"),
@@ -224,8 +216,13 @@ def render() -> None:
     )
     df = pd.DataFrame(
         [
-            {"component": k, "label": names[k], "GiB": b * gib, "pct_of_HBM": 100.0 * b / mem.capacity_bytes}
-            for k, b in comp_bytes.items()
+            {
+                "component": r["component"],
+                "label": names[r["component"]],
+                "GiB": r["GiB"],
+                "pct_of_HBM": r["pct_of_HBM"],
+            }
+            for r in comp_rows
         ]
     )
     table(ctx, df, key="qm_components", file_name="quick_memory.csv")

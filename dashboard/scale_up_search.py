@@ -179,6 +179,7 @@ def render() -> None:
         min_tps_per_user=sla.min_tps_per_user,
         tpot_ms=sla.tpot_ms,
         title=t("sus.chart"),
+        lang=ctx.lang,
     )
     chart(ctx, fig, key="sus_pareto")
 

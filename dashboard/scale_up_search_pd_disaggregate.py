@@ -207,6 +207,7 @@ def render() -> None:
         tpot_ms=sla.tpot_ms,
         title=t("pd.chart"),
         label=lambda r: pd_label(r) if "x" in r else config_label(r),
+        lang=ctx.lang,
     )
     chart(ctx, fig, key="pd_pareto")
     feas = sorted(res.feasible, key=lambda r: -r["output_tok_s_per_gpu"])

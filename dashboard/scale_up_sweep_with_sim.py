@@ -16,7 +16,9 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
+from dashboard.common.i18n import localize_error
 from dashboard.common.labels import source_label
+from dashboard.common.numfmt import format_sig
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
@@ -56,6 +58,14 @@ concurrency) × **seed**. Every step of every run is priced by the shared cost m
 - **Utilisation**: MFU = FLOPs per GPU ÷ (duration × peak), HBM = bytes per GPU ÷ (duration × bandwidth); both from
   the cost model's per-step op list. Rising load raises both until the engine saturates.
 - KV blocks come from the memory model (90 % of HBM); budgets below `max_num_seqs` cap `max_num_seqs`.
+- **Steady state** (`dashboard/services/sweep_points.py`): each point runs `max(requests, 4 × in-flight)` requests,
+  the in-flight count being the concurrency, or `ceil(λ · E2E)` at rate `λ` (Little's law, E2E from the cost
+  model's steady state). The statistics exclude the **warm-up** (requests arriving before the first request
+  finishes) and the **drain** (requests still running at the last arrival); throughputs count the requests finishing
+  between the last warm-up finish and the last arrival. MFU/HBM stay whole-run figures.
+- **Saturation**: the cost model's steady-state throughput at `C_max = min(max_num_seqs, KV-capacity sequences)` is
+  the maximum sustainable request rate (dashed line on rate sweeps); the knee is the smallest concurrency reaching
+  90 % of it (dashed line on concurrency sweeps). A rate above saturation has no steady state: its queue keeps growing.
 """,
     "zh": r"""
 **计算内容。** 用 vLLM 风格调度模拟器（`dashboard/sim_scheduler.py`）运行一组模拟：**长度分布**（输入与输出长度按固定 /
@@ -72,6 +82,11 @@ concurrency) × **seed**. Every step of every run is priced by the shared cost m
 - **利用率**：MFU = 每卡 FLOPs ÷ (时长 × 峰值)，HBM = 每卡字节 ÷ (时长 × 带宽)，均来自成本模型每步的算子列表。
   负载上升时两者随之上升，直到引擎饱和。
 - KV 块数由显存模型计算（90% HBM）；低于 `max_num_seqs` 的预算会把 `max_num_seqs` 限制为该预算。
+- **稳态**（`dashboard/services/sweep_points.py`）：每个点运行 `max(请求数, 4 × 在途请求数)` 个请求；在途请求数为并发数，
+  或在速率 `λ` 下为 `ceil(λ · E2E)`（利特尔定律，E2E 取自成本模型稳态）。统计排除**预热**（在第一个请求完成之前到达的请求）
+  和**收尾**（最后一次到达时仍在运行的请求）；吞吐按在“最后一个预热请求完成”与“最后一次到达”之间完成的请求计算。MFU/HBM 仍为全程数值。
+- **饱和点**：成本模型在 `C_max = min(max_num_seqs, KV 容量可容纳的序列数)` 下的稳态吞吐即最大可持续请求速率（速率扫描图中的虚线）；
+  拐点是吞吐达到其 90 % 的最小并发（并发扫描图中的虚线）。高于饱和速率的负载不存在稳态：队列会持续增长。
 """,
 }
 
@@ -91,6 +106,24 @@ SHOW = [
     "hbm_bw_utilization",
     "preemptions",
 ]
+
+
+def _saturation_marks(ctx: Any, v: SweepInputs) -> dict[str, float]:
+    """Saturation per token budget (services/sweep_points.py): a caption, and the chart marks
+    (the saturation rate on rate sweeps, the knee concurrency on concurrency sweeps)."""
+    from dashboard.services.sweep_points import REQUESTS_PER_CLIENT, engine_saturation
+
+    cm = ctx.cost_model()
+    marks: dict[str, float] = {}
+    parts = []
+    for budget in v.budgets:
+        sched = SchedulerConfig(max_num_seqs=min(v.max_num_seqs, budget), max_num_batched_tokens=budget)
+        sat = engine_saturation(cm, sched, v.input_len, v.output_len)
+        parts.append(ctx.t("ssweep.sat.one", budget=budget, rate=format_sig(sat.rate_req_s), knee=sat.knee_concurrency))
+        x = sat.rate_req_s if v.load == "rate" else sat.knee_concurrency
+        marks[ctx.t("ssweep.sat.mark" if v.load == "rate" else "ssweep.sat.knee", budget=budget)] = x
+    ctx.st.caption(ctx.t("ssweep.sat.note", parts="; ".join(parts), k=REQUESTS_PER_CLIENT, n=v.num_requests))
+    return marks
 
 
 def _spread_frame(agg: pd.DataFrame) -> pd.DataFrame:
@@ -175,6 +208,7 @@ def render() -> None:
         st.error(t("common.invalid_input", error=exc))
         return
     workers = choose_workers(jobs, v.workers or None)
+    marks = _saturation_marks(ctx, v)
 
     def compute() -> list:
         bar = st.progress(0.0, text=t("ssweep.progress", done=0, total=len(jobs)))
@@ -192,7 +226,7 @@ def render() -> None:
     raw = pd.DataFrame(rows)
     errors = raw[raw["error"] != ""] if "error" in raw else raw.iloc[0:0]
     if len(errors):
-        st.warning(t("ssweep.errors", n=len(errors), first=errors["error"].iloc[0]))
+        st.warning(t("ssweep.errors", n=len(errors), first=localize_error(errors["error"].iloc[0], ctx.lang)))
     agg_all = aggregate_seeds(rows, ["dist", "policy", "budget", "load", "sla"])
     if agg_all.empty:
         st.error(t("common.invalid_input", error=errors["error"].iloc[0] if len(errors) else "no results"))
@@ -223,7 +257,9 @@ def render() -> None:
     with c1:
         chart(
             ctx,
-            plots_sim.sweep_lines(agg, "load", "ttft_p90_ms", group, title="TTFT p90 (ms)", xaxis=xlabel, log_x=log_x),
+            plots_sim.sweep_lines(
+                agg, "load", "ttft_p90_ms", group, title="TTFT p90 (ms)", xaxis=xlabel, log_x=log_x, marks_x=marks
+            ),
             key="ssweep_ttft",
         )
         chart(
@@ -237,6 +273,7 @@ def render() -> None:
                 xaxis=xlabel,
                 yaxis="req/s",
                 log_x=log_x,
+                marks_x=marks,
             ),
             key="ssweep_goodput",
         )
@@ -282,7 +319,7 @@ def render() -> None:
                 "load",
                 "hbm_pct",
                 group,
-                title="HBM bandwidth (%)",
+                title=t("fig.hbm_bw_pct"),
                 xaxis=xlabel,
                 log_x=log_x,
             ),

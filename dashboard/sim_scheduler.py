@@ -247,11 +247,6 @@ class SimResult:
 
         return pd.DataFrame(self.requests)
 
-    def steps_frame(self) -> Any:
-        import pandas as pd
-
-        return pd.DataFrame(self.steps)
-
 
 def kv_blocks_for(cm: CostModel, sched: SchedulerConfig, context: int) -> int:
     """KV blocks of one engine from the shared memory model: the KV budget left beside the

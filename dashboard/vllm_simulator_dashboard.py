@@ -18,11 +18,13 @@ import pandas as pd
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_sim
 from dashboard.common.labels import source_label
+from dashboard.common.numfmt import format_sig
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
 from dashboard.components.speculative import speculative_section
 from dashboard.services.simulation import SimJob, check_work, grid_jobs, run_jobs, simulate_job
+from dashboard.services.sweep_points import REQUESTS_PER_CLIENT, engine_saturation, point_requests
 from dashboard.sim.traces import load_trace
 from dashboard.sim_scheduler import (
     ARRIVALS,
@@ -67,6 +69,13 @@ simulation is calibrated too (the time-model source is shown above the inputs).
   throughput over first arrival → last completion; goodput = requests/s meeting the SLA; MFU = FLOPs per GPU ÷
   (duration × peak); HBM utilisation = bytes per GPU ÷ (duration × bandwidth).
 - **Sweeps**: the same workload lengths in a closed loop at each concurrency, for every token budget of the heatmap.
+  Each point runs `max(min. requests, 4 × C)` requests; its statistics exclude the **warm-up** (requests that arrive
+  before the first request finishes — the first wave of `C` clients) and the **drain** (requests still running at the
+  last arrival — the last `C`), so `2·C` of `4·C` count; throughputs count the requests finishing in the window
+  from the last warm-up finish to the last arrival, over its length. MFU/HBM stay whole-run figures.
+- **Saturation**: the cost model's steady state (`services/search_steady.py`) at the largest concurrency
+  `C_max = min(max_num_seqs, KV-capacity sequences)` gives the maximum sustainable request rate; the knee is the
+  smallest concurrency reaching 90 % of it (marked on the sweep chart). An open-loop rate above it has no steady state.
 - **Speculative decoding** (section below the statistics): TPOT and tokens/s vs batch with and without, the crossover
   batch, and this workload simulated with speculation. In the simulation each running request schedules `1 + k`
   tokens (they count against the token budget and get KV slots, as in vLLM V1), the step costs `k` draft passes +
@@ -91,6 +100,11 @@ simulation is calibrated too (the time-model source is shown above the inputs).
 - **指标**：TTFT（到达 → 首 token）、TPOT（(末 token − 首 token) / (输出 − 1)）、ITL、端到端延迟、排队时间；吞吐按首次到达到
   最后完成计算；有效吞吐 = 满足 SLA 的请求/s；MFU = 每卡 FLOPs ÷ (时长 × 峰值)；HBM 利用率 = 每卡字节 ÷ (时长 × 带宽)。
 - **扫描**：相同长度的请求以闭环方式在各并发下运行，热力图再遍历各 token 预算。
+  每个点运行 `max(最少请求数, 4 × C)` 个请求；统计排除**预热**（在第一个请求完成之前到达的请求，即第一波 `C` 个客户端）
+  和**收尾**（最后一次到达时仍在运行的请求，即最后 `C` 个），因此 `4·C` 中计入 `2·C`；吞吐按从最后一个预热请求完成到最后一次到达
+  这一窗口内完成的请求除以窗口长度计算。MFU/HBM 仍为全程数值。
+- **饱和点**：成本模型稳态（`services/search_steady.py`）在最大并发 `C_max = min(max_num_seqs, KV 容量可容纳的序列数)`
+  下的吞吐即最大可持续请求速率；拐点是吞吐达到其 90 % 的最小并发（在扫描图上标出）。高于该速率的开环负载不存在稳态。
 - **投机解码**（统计表下方）：启用与不启用时 TPOT 与 tok/s 随批量的曲线、交叉批量，以及启用投机解码后对本负载的仿真。
   仿真中每个运行中的请求每步调度 `1 + k` 个 token（计入 token 预算并分配 KV 槽位，与 vLLM V1 一致），单步代价为 `k` 次草稿前向 +
   一次验证 `k+1` 个 token 的目标前向 + 拒绝采样，随后每个请求产出 `1 + m` 个 token（`m` 为按运行随机种子从接受模型抽样的
@@ -152,6 +166,31 @@ def _jobs(ctx: Any, v: SimulatorInputs, trace: bytes | None = None) -> tuple[Sim
         sla=sla,
     )
     return job, sched
+
+
+def _saturation_note(ctx: Any, job: SimJob, sched: SchedulerConfig, v: SimulatorInputs) -> Any:
+    """Where the engine saturates (services/sweep_points.py) and this load as a fraction of it."""
+    if v.load_mode == "trace":
+        return None
+    sat = engine_saturation(job.cost_model(), sched, v.input_len, v.output_len, dp=v.dp)
+    if v.load_mode == "rate":
+        load = ctx.t("vsim.sat.rate_load", pct=100 * v.request_rate / sat.rate_req_s)
+    elif v.load_mode == "concurrency":
+        load = ctx.t("vsim.sat.conc_load", c=v.concurrency, knee=sat.knee_concurrency)
+    else:
+        load = ""
+    ctx.st.caption(
+        ctx.t(
+            "vsim.sat.note",
+            rate=format_sig(sat.rate_req_s),
+            tok=format_sig(sat.output_tok_s),
+            cmax=sat.max_concurrency,
+            knee=sat.knee_concurrency,
+        )
+        + " "
+        + load
+    )
+    return sat
 
 
 def _fmt(x: float, spec: str = ",.1f") -> str:
@@ -236,6 +275,7 @@ def render() -> None:
         return
     try:
         job, sched = _jobs(ctx, v, trace)
+        sat = _saturation_note(ctx, job, sched, v)
         check_work([job])
         res: SimResult | None = run_button(ctx, PAGE, fingerprint(job), lambda: simulate_job(job))
     except ValueError as exc:
@@ -291,7 +331,7 @@ def render() -> None:
         st.warning(t("vsim.preempt_warn", n=s["preemptions"]))
 
     st.subheader(t("vsim.timeline"))
-    chart(ctx, plots_sim.step_timeline(res.steps, res.num_kv_blocks), key="vsim_timeline")
+    chart(ctx, plots_sim.step_timeline(res.steps, res.num_kv_blocks, lang=ctx.lang), key="vsim_timeline")
     st.subheader(t("vsim.stats"))
     c1, c2 = st.columns(2)
     with c1:
@@ -301,7 +341,9 @@ def render() -> None:
         chart(
             ctx,
             plots_sim.latency_cdf(
-                {"TTFT": rq["ttft_s"] * 1e3, "TPOT": rq["tpot_s"] * 1e3, "E2E": rq["e2e_s"] * 1e3}, title=t("vsim.cdf")
+                {"TTFT": rq["ttft_s"] * 1e3, "TPOT": rq["tpot_s"] * 1e3, "E2E": rq["e2e_s"] * 1e3},
+                title=t("vsim.cdf"),
+                lang=ctx.lang,
             ),
             key="vsim_cdf",
         )
@@ -343,6 +385,15 @@ def render() -> None:
         jobs = grid_jobs(
             base, {"workload.concurrency": list(v.concurrencies), "scheduler.max_num_batched_tokens": budgets}
         )
+        # each point: max(minimum, 4 × concurrency) requests, warm-up and drain excluded (issue 14 §2)
+        jobs = [
+            replace(
+                j,
+                workload=replace(j.workload, num_requests=point_requests(v.sweep_requests, j.workload.concurrency)),
+                steady=True,
+            )
+            for j in jobs
+        ]
         check_work(jobs)
     except ValueError as exc:
         st.error(t("common.invalid_input", error=exc))
@@ -361,6 +412,7 @@ def render() -> None:
         return
     grid = pd.DataFrame(rows)
     st.subheader(t("vsim.sweep", budget=v.max_num_batched_tokens))
+    st.caption(t("vsim.sweep_steady", k=REQUESTS_PER_CLIENT, n=v.sweep_requests))
     sweep = grid[grid["max_num_batched_tokens"] == v.max_num_batched_tokens].sort_values("concurrency")
     ok = sweep[sweep["error"] == ""] if "error" in sweep else sweep
     if len(ok):
@@ -371,13 +423,14 @@ def render() -> None:
                 ctx,
                 plots_sim.metric_lines(
                     ok["concurrency"],
-                    {"output tok/s": ok["output_throughput_tok_s"]},
+                    {t("fig.output_tok_s"): ok["output_throughput_tok_s"]},
                     secondary={"TTFT p90 (ms)": ok["ttft_p90_ms"]},
-                    xaxis="concurrency",
+                    xaxis=t("fig.concurrency"),
                     yaxis="tok/s",
                     y2="TTFT p90 (ms)",
                     log_x=True,
                     title=t("vsim.sweep", budget=v.max_num_batched_tokens),
+                    marks_x={t("vsim.sat.knee", knee=sat.knee_concurrency): sat.knee_concurrency} if sat else None,
                 ),
                 key="vsim_sweep_chart",
             )
@@ -386,7 +439,7 @@ def render() -> None:
                 plots_sim.metric_lines(
                     ok["concurrency"],
                     {"TPOT p90 (ms)": ok["tpot_p90_ms"]},
-                    xaxis="concurrency",
+                    xaxis=t("fig.concurrency"),
                     yaxis="TPOT p90 (ms)",
                     log_x=True,
                     title="TPOT p90 (ms)",
@@ -399,7 +452,7 @@ def render() -> None:
                 plots_sim.metric_lines(
                     ok["concurrency"],
                     {"MFU %": ok["mfu"] * 100, "HBM BW %": ok["hbm_bw_utilization"] * 100},
-                    xaxis="concurrency",
+                    xaxis=t("fig.concurrency"),
                     yaxis="%",
                     log_x=True,
                     title="MFU / HBM",
@@ -410,6 +463,9 @@ def render() -> None:
         "concurrency",
         "max_num_batched_tokens",
         "error",
+        "measured_requests",
+        "warmup_requests",
+        "drain_requests",
         "output_throughput_tok_s",
         "output_throughput_tok_s_per_gpu",
         "request_throughput_req_s",
@@ -438,7 +494,7 @@ def render() -> None:
                 list(piv.columns),
                 list(piv.index),
                 title=metric,
-                xaxis="concurrency",
+                xaxis=t("fig.concurrency"),
                 yaxis="max_num_batched_tokens",
                 colorbar=metric,
             ),

@@ -17,8 +17,6 @@ from typing import Any
 
 from runners.common import CliError, emit_json, positive_int
 
-PUBLIC_EXTRA = ("status", "profile", "tp_used", "ep_used", "warning", "sim_requests", "elapsed_ms")
-
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(

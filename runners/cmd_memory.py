@@ -42,6 +42,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dashboard.features.hardware import GIB
     from dashboard.features.memory import memory_breakdown
     from dashboard.features.parallel import ParallelConfig, ParallelError, validate_parallel
 
@@ -84,7 +85,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(out)
         return 0
-    g = 2**30
     print(
         f"{model.name} on {hw.name}: TP={par.tp} EP={par.ep} PP={par.pp}, weights {dt.weight}"
         f"{f' (attention {dt.attention})' if dt.attention != dt.weight else ''}, "
@@ -94,11 +94,11 @@ def run(args: argparse.Namespace) -> int:
         f"parameters           {mem.total_params / 1e9:10.2f} B total, {mem.active_params / 1e9:.2f} B active "
         f"({mem.active_params_incl_embedding / 1e9:.2f} B with the input embedding)"
     )
-    print(f"HBM usable           {mem.usable_bytes / g:10.2f} GiB of {mem.capacity_bytes / g:.2f}")
-    print(f"weights per GPU      {mem.weight_bytes / g:10.2f} GiB")
-    print(f"activations          {mem.activation_bytes / g:10.2f} GiB")
-    print(f"runtime reserve      {mem.runtime_reserve_bytes / g:10.2f} GiB")
-    print(f"KV budget            {mem.kv_budget_bytes / g:10.2f} GiB")
+    print(f"HBM usable           {mem.usable_bytes / GIB:10.2f} GiB of {mem.capacity_bytes / GIB:.2f}")
+    print(f"weights per GPU      {mem.weight_bytes / GIB:10.2f} GiB")
+    print(f"activations          {mem.activation_bytes / GIB:10.2f} GiB")
+    print(f"runtime reserve      {mem.runtime_reserve_bytes / GIB:10.2f} GiB")
+    print(f"KV budget            {mem.kv_budget_bytes / GIB:10.2f} GiB")
     print(f"KV bytes per token   {mem.kv_bytes_per_token:10.0f} B per GPU")
     print(f"max KV tokens        {mem.max_kv_tokens:10d}")
     print(f"max sequences @ {mem.context:<5d}{mem.max_sequences:10d}")

@@ -177,6 +177,7 @@ def test_extreme_inputs_never_raise() -> None:
     at = _page()
     _run(at.number_input(key=K + "output_len").set_value(1))
     assert set(at.dataframe[0].value.phase) == {"prefill"}
+    # the largest context every step stays within the token bound (2^24): 8M cached + 4M prompt + 4M output
     for field, value in (("batch", 65536), ("input_len", 4_000_000), ("kv_len", 8_000_000), ("output_len", 4_000_000)):
         _run(at.number_input(key=K + field).set_value(value))
     # a context beyond the declared 2^24 tokens is refused with the fields named, the last value kept

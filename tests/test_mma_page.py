@@ -35,7 +35,9 @@ def _df(at: AppTest, col: str):
 def test_defaults_and_levels_table() -> None:
     at = _run(AppTest.from_file(PAGE, default_timeout=60))
     m = _metrics(at)
-    assert _num(m["TFLOP/s"]) > 500 and _num(m["Waves (tiles ÷ SMs)"]) == 6  # 16·24 = 384… ×2 = 768 tiles / 132
+    assert (
+        _num(m["Tile model (TFLOP/s)"]) > 500 and _num(m["Waves (tiles ÷ SMs)"]) == 6
+    )  # 16·24 = 384… ×2 = 768 tiles / 132
     levels = _df(at, "level")
     assert list(levels.level) == ["tensor cores", "registers", "shared_memory", "l2", "hbm"]
     assert any("Bottleneck: **compute**" in i.value for i in at.info)

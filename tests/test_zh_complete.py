@@ -27,24 +27,6 @@ from zh_scan import chart_texts, english_words, visible_texts
 
 #: English strings still shown per page in zh (a ratchet: lower it when you translate more).
 KNOWN_GAPS: dict[str, int] = {
-    "overview": 4,
-    "quick_estimation": 13,
-    "quick_memory": 4,
-    "custom_runtime_planner": 4,
-    "multi_model_dashboard": 7,
-    "inferencemax": 1,
-    "inferencemax_v2": 2,
-    "attention_vs_head_dim": 16,
-    "mma_modeler_app": 10,
-    "vllm_simulator_dashboard": 14,
-    "scale_up_sweep_with_sim": 4,
-    "llm_chunked_prefill_decoder_scaleup": 15,
-    "scale_up_search": 2,
-    "scale_up_search_pd_disaggregate": 3,
-    "planner": 11,
-    "frontier": 4,
-    "host_bandwidth": 17,
-    "experts_calculation": 16,
     "regression_calibration": 17,
     "example_latency_inspector": 2,
 }

@@ -158,6 +158,7 @@ ALLOWED_WORDS = {
     "core",
     "cores",
     "warp",
+    "warpgroup",
     "lru",
     "fcfs",
     "sjf",
@@ -254,7 +255,8 @@ ALLOWED_WORDS = {
     "params",
 }
 # proper names: authors cited in the help panels, organisations, software and venues
-PROPER_NAMES = {"leviathan", "shah", "little", "hugging", "face", "pytorch", "cudnn", "arxiv"}
+# ("ros": Rosén, whose "é" ends the ASCII word match; "flash": PyTorch's SDPA backend of that name)
+PROPER_NAMES = {"leviathan", "shah", "little", "hugging", "face", "pytorch", "cudnn", "arxiv", "flash", "ros"}
 # model / hardware / vendor names and their fragments
 NAME_RE = re.compile(
     r"(?i)\b(cuda graphs?|flashattention|flashinfer|cublas|cutlass|triton|llama|qwen|deepseek|mistral|mixtral|gpt|oss|kimi|glm|gemma|phi|nvidia|amd|intel|huawei|ascend|"

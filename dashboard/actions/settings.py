@@ -15,7 +15,7 @@ from dashboard.features.checkpoint import native_format
 from dashboard.features.hardware import HardwareError, hardware_from_dict, hardware_to_dict, load_hardware
 from dashboard.features.model_profile import ModelConfigError, ModelProfile, parse_hf_config
 from dashboard.features.presets import model_config, resolve_model_slug
-from dashboard.state.session import SessionState, Settings
+from dashboard.state.session import SessionState
 
 __all__ = [
     "Actions",
@@ -232,10 +232,3 @@ class Actions:
 
     def set_page_input(self, page_id: str, field: str, value: Any) -> str | None:
         return set_page_input(self.ss, page_id, field, value)
-
-    def set_result(self, key: str, value: Any) -> None:
-        self.ss.results[key] = value
-
-
-def default_settings() -> Settings:
-    return Settings()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["LANGUAGES", "catalogue", "page_text", "tr"]
+__all__ = ["LANGUAGES", "catalogue", "localize_error", "option_label", "page_text", "tr"]
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
@@ -32,11 +33,54 @@ def catalogue() -> dict[str, dict[str, str]]:
     return merged
 
 
+@lru_cache(maxsize=1)
+def _error_patterns() -> list[tuple[re.Pattern[str], str]]:
+    from dashboard.common.strings import errors
+
+    return [(re.compile(p), key) for p, key in errors.PATTERNS]
+
+
+def localize_error(error: Any, lang: str) -> str:
+    """A domain error message (``str(exc)``, English, as the CLI prints it) in ``lang``: a message
+    matching one of ``strings/errors.py``'s patterns is rebuilt from its catalogue entry with the
+    matched parameters (numbers and field identifiers unchanged); messages joined by "; " are
+    translated part by part; anything else stays as it is."""
+    text = str(error)
+    if lang == "en" or not text:
+        return text
+    parts = text.split("; ")
+    if len(parts) > 1:
+        return "；".join(localize_error(p, lang) for p in parts)
+    for pattern, key in _error_patterns():
+        m = pattern.fullmatch(text)
+        if m:
+            params = {k: (v or "") for k, v in m.groupdict().items()}
+            if lang == "zh" and key == "err.sim_request_blocks" and params.get("dp"):
+                params["dp"] = "（每个 DP rank）"
+            if lang == "zh" and key == "err.param_number":
+                params["range"] = f" {params['range']} 内的" if params.get("range") else ""
+                params["kind"] = "整数" if params["kind"] == "an integer" else "有限数"
+                params["unit"] = f"（{params['unit'].strip()[1:-1]}）" if params.get("unit") else ""
+            return tr(key, lang, **params)
+    return text
+
+
 def tr(key: str, lang: str = "en", **fmt: Any) -> str:
-    """Translated text for ``key`` in ``lang`` ("en" or "zh"), formatted with ``fmt``."""
+    """Translated text for ``key`` in ``lang`` ("en" or "zh"), formatted with ``fmt``. A parameter
+    named ``error`` (an exception or a service's error message) goes through
+    :func:`localize_error`, so every page's error line is in the page language."""
+    if "error" in fmt and lang != "en":
+        fmt["error"] = localize_error(fmt["error"], lang)
     entry = catalogue().get(key)
     text = key if entry is None else entry.get(lang) or entry.get("en") or key
     return text.format(**fmt) if fmt else text
+
+
+def option_label(value: Any, lang: str) -> str:
+    """How a select option whose stored value is ``value`` (an identifier kept in state, URLs and
+    JSON) reads in ``lang``: the catalogue's ``opt.<value>`` entry, else ``str(value)``."""
+    entry = catalogue().get(f"opt.{value}")
+    return (entry.get(lang) or str(value)) if entry else str(value)
 
 
 def page_text(text: str, lang: str, prefix: str = "page") -> str:

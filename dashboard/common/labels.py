@@ -7,11 +7,12 @@ or calibrated on, a file path — are kept as cited, in 「」 quotes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dashboard.features.hardware import NOT_FITTED
 
-__all__ = ["source_label"]
+__all__ = ["channel_label", "source_label"]
 
 
 def _provenance_zh(hw: Any) -> str:
@@ -37,3 +38,19 @@ def source_label(hw: Any, lang: str) -> str:
     if hw.kind == "custom":
         return f"自定义配置；效率{_provenance_zh(hw)}"
     return f"「{hw.kind}」"
+
+
+_HOST_DDR = re.compile(r"host DDR \(1/(\d+) socket\)")
+
+
+def channel_label(label: str, lang: str) -> str:
+    """A host-transfer stage's label (``features.offload`` channels: "host DDR (1/n socket)",
+    "CPU staging copy (pageable)", the link and HBM names) in ``lang``."""
+    if lang != "zh":
+        return label
+    m = _HOST_DDR.fullmatch(label)
+    if m:
+        return f"主机 DDR（1/{m.group(1)} 插槽）"
+    if label == "CPU staging copy (pageable)":
+        return "CPU 中转拷贝（可分页内存）"
+    return label

@@ -9,6 +9,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboard.common.i18n import option_label
+
 __all__ = ["frontier_chart"]
 
 _LAYOUT = {"margin": {"l": 60, "r": 20, "t": 50, "b": 40}, "legend": {"orientation": "h", "y": -0.2}}
@@ -31,8 +33,10 @@ def frontier_chart(
     xaxis: str = "",
     yaxis: str = "",
     frontier_only: bool = False,
+    lang: str = "en",
 ) -> go.Figure:
-    """One marker trace and one frontier line per series (in first-seen order)."""
+    """One marker trace and one frontier line per series (in first-seen order). Legend entries
+    show each ``·``-separated part of a series id through ``option_label`` in ``lang``."""
     fig = go.Figure()
     fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, **_LAYOUT)
     fig.update_xaxes(type="log")
@@ -52,7 +56,8 @@ def frontier_chart(
         "#7f7f7f",
         "#bcbd22",
     ]
-    for i, (name, pts) in enumerate(series.items()):
+    for i, (sid, pts) in enumerate(series.items()):
+        name = " · ".join(option_label(part, lang) for part in sid.split(" · "))
         color = palette[i % len(palette)]
         front = sorted((r for r in pts if r.get("on_frontier")), key=lambda r: r["tps_per_user"])
         if not frontier_only:

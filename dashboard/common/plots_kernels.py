@@ -13,6 +13,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboard.common.i18n import tr as _tr
+
 __all__ = [
     "attention_component_chart",
     "comparison_bars",
@@ -81,6 +83,7 @@ def attention_component_chart(
     hot: str | None = None,
     total: Sequence[float] | None = None,
     log_y: bool = False,
+    lang: str = "en",
 ) -> go.Figure:
     """One line per attention component over the swept head_dim; the hot component is drawn
     thicker, and an optional kernel-total line is dashed."""
@@ -102,7 +105,7 @@ def attention_component_chart(
                 "x": list(x),
                 "y": _nan(total),
                 "mode": "lines",
-                "name": "kernel total",
+                "name": _tr("fig.kernel_total", lang),
                 "line": {"dash": "dash", "color": "black"},
             }
         )
@@ -118,19 +121,33 @@ def gemm_throughput_chart(
     measured: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
     title: str = "GEMM throughput (TFLOP/s)",
     bottlenecks: Sequence[str] | None = None,
+    lang: str = "en",
+    cost_model: tuple[str, Sequence[float]] | None = None,
 ) -> go.Figure:
-    """Model TFLOP/s over a swept dimension (log x), the tensor peak, and measured points."""
+    """Model TFLOP/s over a swept dimension (log x), the tensor peak, measured points and, when
+    given, the shared cost model's figure for the same shapes (``(label, TFLOP/s per x)``, dashed)."""
     model: dict[str, Any] = {
         "type": "scatter",
         "x": list(x),
         "y": _nan(model_tflops),
         "mode": "lines+markers",
-        "name": "model",
+        "name": _tr("fig.model", lang),
     }
     if bottlenecks:
         model["text"] = list(bottlenecks)
-        model["hovertemplate"] = "%{x}: %{y:.1f} TFLOP/s (%{text})<extra>model</extra>"
+        model["hovertemplate"] = "%{x}: %{y:.1f} TFLOP/s (%{text})<extra>" + _tr("fig.model", lang) + "</extra>"
     data = [model]
+    if cost_model is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(x),
+                "y": _nan(cost_model[1]),
+                "mode": "lines+markers",
+                "name": cost_model[0],
+                "line": {"dash": "dash"},
+            }
+        )
     for name, (xs, ys) in (measured or {}).items():
         data.append(
             {
@@ -144,7 +161,7 @@ def gemm_throughput_chart(
         )
     xs_all = [float(v) for v in x] + [float(v) for xs_, _ in (measured or {}).values() for v in xs_]
     if xs_all:
-        data.append(_ref_line(xs_all, peak_tflops, f"tensor peak {peak_tflops:.0f}"))
+        data.append(_ref_line(xs_all, peak_tflops, _tr("fig.tensor_peak", lang, peak=peak_tflops)))
     return go.Figure(data=data, layout=_layout(title, xaxis, "TFLOP/s", log_x=True))
 
 
@@ -154,6 +171,7 @@ def gemm_levels_chart(
     *,
     xaxis: str,
     title: str = "Demanded ÷ available bandwidth per level",
+    lang: str = "en",
 ) -> go.Figure:
     """Utilisation (demand ÷ available, 1 = the level just keeps up) of each memory level over
     the swept dimension; above 1 the level, not the tensor cores, sets the time."""
@@ -162,15 +180,16 @@ def gemm_levels_chart(
         for name, vs in utilisation.items()
     ]
     if len(x):
-        data.append(_ref_line(x, 1.0, "1 = saturated", "dash"))
-    return go.Figure(data=data, layout=_layout(title, xaxis, "demand / available", log_x=True, log_y=True))
+        data.append(_ref_line(x, 1.0, _tr("fig.saturated_line", lang), "dash"))
+    return go.Figure(data=data, layout=_layout(title, xaxis, _tr("fig.demand_available", lang), log_x=True, log_y=True))
 
 
 def measured_vs_model_chart(
     points: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     *,
     hover: Mapping[str, Sequence[str]] | None = None,
-    title: str = "Model vs measured (TFLOP/s)",
+    title: str = "",
+    lang: str = "en",
 ) -> go.Figure:
     """Measured (x) against model (y) with the y = x diagonal."""
     data: list[dict] = []
@@ -186,7 +205,10 @@ def measured_vs_model_chart(
         data.append(
             {"type": "scatter", "x": [lo, hi], "y": [lo, hi], "mode": "lines", "name": "y = x", "line": {"dash": "dot"}}
         )
-    return go.Figure(data=data, layout=_layout(title, "measured TFLOP/s", "model TFLOP/s"))
+    layout = _layout(
+        title or _tr("fig.model_vs_measured", lang), _tr("fig.measured_tflops", lang), _tr("fig.model_tflops", lang)
+    )
+    return go.Figure(data=data, layout=layout)
 
 
 def comparison_bars(

@@ -13,6 +13,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboard.common.i18n import tr
+
 __all__ = ["config_label", "pareto_chart", "pd_label", "reason_summary", "ttft_breakdown_chart"]
 
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 50, "b": 40}, "legend": {"orientation": "h", "y": -0.2}}
@@ -43,14 +45,17 @@ def pareto_chart(
     min_tps_per_user: float | None = None,
     tpot_ms: float | None = None,
     title: str = "",
-    xaxis: str = "tokens/s per user (interactivity)",
-    yaxis: str = "output tokens/s per GPU",
+    xaxis: str = "",
+    yaxis: str = "",
     label=config_label,
     log_x: bool = True,
+    lang: str = "en",
 ) -> go.Figure:
     """Scatter of every named point set (rows with ``tps_per_user`` and ``output_tok_s_per_gpu``)
     plus step lines for each named frontier, and the SLA lines."""
     fig = go.Figure()
+    xaxis = xaxis or tr("fig.per_user_interactivity", lang)
+    yaxis = yaxis or tr("fig.output_tokens_per_gpu", lang)
     fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=yaxis, **_LAYOUT)
     for name, rows in series.items():
         rows = [r for r in rows if r.get("tps_per_user")]

@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.common.i18n import tr
+
 __all__ = ["downsample_steps", "grid_heatmap", "latency_cdf", "metric_lines", "step_timeline", "sweep_lines"]
 
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 60, "b": 40}, "legend": {"orientation": "h", "yanchor": "top", "y": -0.22}}
@@ -33,18 +35,11 @@ def step_timeline(
     title: str = "",
     labels: Mapping[str, str] | None = None,
     max_points: int = 2000,
+    lang: str = "en",
 ) -> go.Figure:
     """Three stacked panels over simulated time (s): tokens per step (prefill, decode), running and
     waiting sequences, KV-cache usage (%). With several engines, engine 0 is drawn."""
-    lb = {
-        "prefill": "prefill tokens",
-        "decode": "decode tokens",
-        "running": "running",
-        "waiting": "waiting",
-        "kv": "KV usage %",
-        "time": "simulated time (s)",
-        "step_ms": "step time (ms)",
-    }
+    lb = {k: tr(f"fig.tl.{k}", lang) for k in ("prefill", "decode", "running", "waiting", "kv", "time", "step_ms")}
     lb.update(labels or {})
     s = {k: np.asarray(v) for k, v in steps.items()}
     if "engine" in s and len(s["engine"]) and s["engine"].max() > 0:
@@ -83,12 +78,14 @@ def step_timeline(
     fig.update_xaxes(title_text=lb["time"], row=3, col=1)
     fig.update_yaxes(title_text="tokens", row=1, col=1)
     fig.update_yaxes(title_text="ms", row=1, col=1, secondary_y=True)
-    fig.update_yaxes(title_text="seqs", row=2, col=1)
+    fig.update_yaxes(title_text=tr("fig.tl.seqs", lang), row=2, col=1)
     fig.update_yaxes(title_text="%", row=3, col=1, range=[0, 105])
     return fig
 
 
-def latency_cdf(series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis: str = "ms") -> go.Figure:
+def latency_cdf(
+    series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis: str = "ms", lang: str = "en"
+) -> go.Figure:
     """Empirical CDF of each latency series (NaNs dropped)."""
     fig = go.Figure()
     for name, vals in series_ms.items():
@@ -97,8 +94,23 @@ def latency_cdf(series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis
         if v.size == 0:
             continue
         fig.add_trace(go.Scatter(x=v, y=np.arange(1, v.size + 1) / v.size * 100.0, mode="lines", name=name))
-    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title="% of requests", **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=tr("fig.pct_requests", lang), **_LAYOUT)
     return fig
+
+
+def _mark_x(fig: go.Figure, marks: Mapping[str, float] | None, ys: Sequence[float]) -> None:
+    """Dashed vertical lines at ``marks`` (label → x), from 0 to the data's top, one legend entry
+    each (a trace, not a shape: right on log axes too). Used for the saturation point (issue 14 §2)."""
+    vals = [float(y) for y in ys if y is not None and math.isfinite(float(y))]
+    top = max(vals, default=1.0) * 1.05 or 1.0
+    for label, xv in (marks or {}).items():
+        if xv is None or not math.isfinite(float(xv)) or float(xv) <= 0:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[xv, xv], y=[0, top], mode="lines", name=label, line={"dash": "dash", "color": "gray", "width": 1}
+            )
+        )
 
 
 def metric_lines(
@@ -110,11 +122,15 @@ def metric_lines(
     secondary: Mapping[str, Sequence[float]] | None = None,
     y2: str = "",
     log_x: bool = False,
+    marks_x: Mapping[str, float] | None = None,
 ) -> go.Figure:
-    """Lines over ``x``, optionally with series on a second y axis."""
+    """Lines over ``x``, optionally with series on a second y axis and dashed vertical ``marks_x``
+    (label → x, e.g. the saturation knee) on the primary axis."""
     fig = make_subplots(specs=[[{"secondary_y": bool(secondary)}]])
     for name, ys in series.items():
         fig.add_trace(go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name), secondary_y=False)
+    if marks_x:
+        _mark_x(fig, marks_x, [y for ys in series.values() for y in ys])
     for name, ys in (secondary or {}).items():
         fig.add_trace(
             go.Scatter(x=list(x), y=list(ys), mode="lines+markers", name=name, line={"dash": "dot"}), secondary_y=True
@@ -136,9 +152,11 @@ def sweep_lines(
     xaxis: str = "",
     yaxis: str = "",
     log_x: bool = False,
+    marks_x: Mapping[str, float] | None = None,
 ) -> go.Figure:
     """One line per ``group`` combination of ``y`` over ``x``; error bars span ``y_min``–``y_max``
-    (the spread across seeds) when those columns exist."""
+    (the spread across seeds) when those columns exist; dashed vertical ``marks_x`` (label → x,
+    e.g. the saturation rate)."""
     fig = go.Figure()
     if df is not None and len(df):
         keys = list(group)
@@ -157,6 +175,8 @@ def sweep_lines(
             fig.add_trace(
                 go.Scatter(x=g[x].tolist(), y=g[y].tolist(), mode="lines+markers", name=name or y, error_y=err)
             )
+    if marks_x and df is not None and len(df):
+        _mark_x(fig, marks_x, df[y].tolist())
     fig.update_layout(title=title, xaxis_title=xaxis or x, yaxis_title=yaxis or y, **_LAYOUT)
     fig.update_layout(height=380 + 22 * len(fig.data))  # room for a legend entry per line under the plot
     if log_x:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dashboard.actions.settings import set_page_input
-from dashboard.common.i18n import tr
+from dashboard.common.i18n import option_label, tr
 from dashboard.features.params import coerce_param, param_specs, widget_bounds
 from dashboard.state.validate import parse_float_list, parse_int_list
 
@@ -261,12 +261,15 @@ class PageInputs:
         label: str,
         options: Sequence[Any],
         *,
-        format_func: Callable[[Any], str] = str,
+        format_func: Callable[[Any], str] | None = None,
         help: str | None = None,
         container: Any = None,
         horizontal: bool = False,
         radio: bool = False,
     ) -> Any:
+        """A selectbox (or radio) over ``options``; the stored value stays the option itself, the
+        display is ``format_func`` or else the catalogue's ``opt.<value>`` in the page language."""
+        format_func = format_func or self._option_label
         cur = getattr(self.values, field)
         opts = list(options)
         if cur not in opts:
@@ -289,13 +292,28 @@ class PageInputs:
         self._show_error(field)
         return getattr(self.values, field)
 
+    def _option_label(self, value: Any) -> str:
+        return option_label(value, self.ctx.lang)
+
     def multiselect(
-        self, field: str, label: str, options: Sequence[Any], *, help: str | None = None, container: Any = None
+        self,
+        field: str,
+        label: str,
+        options: Sequence[Any],
+        *,
+        help: str | None = None,
+        container: Any = None,
+        format_func: Callable[[Any], str] | None = None,
     ) -> tuple[Any, ...]:
         cur = [v for v in getattr(self.values, field) if v in options]
         key = self._seed(field, cur)
         self._where(container).multiselect(
-            label, list(options), help=help, key=key, on_change=self._on_change(field, tuple)
+            label,
+            list(options),
+            format_func=format_func or self._option_label,
+            help=help,
+            key=key,
+            on_change=self._on_change(field, tuple),
         )
         self._show_error(field)
         return getattr(self.values, field)

@@ -90,7 +90,7 @@ def table(ctx: Any, df: pd.DataFrame, key: str, file_name: str, height: int | No
         st.dataframe(shown, width="stretch", hide_index=True, key=f"{key}_df")
     st.download_button(
         tr("common.download_csv", ctx.lang),
-        to_csv_bytes(df),
+        lambda: to_csv_bytes(df),  # deferred: built when clicked, not on every run (issue 14)
         file_name=file_name,
         mime="text/csv",
         key=f"{key}_csv",
@@ -108,7 +108,7 @@ def json_download(ctx: Any, payload: Any, key: str, file_name: str) -> None:
             payload = {**payload, "parameters": declared}
     ctx.st.download_button(
         tr("common.download_json", ctx.lang),
-        to_json_bytes(payload),
+        lambda: to_json_bytes(payload),  # deferred: built when clicked, not on every run (issue 14)
         file_name=file_name,
         mime="application/json",
         key=key,

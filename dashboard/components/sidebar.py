@@ -21,7 +21,7 @@ from dashboard.features.params import widget_bounds
 from dashboard.features.presets import list_model_presets, model_preset_info
 from dashboard.state.session import SessionState, Settings
 
-__all__ = ["SPEC_FIELDS", "render_sidebar"]
+__all__ = ["EDITORS_OPEN_BY_DEFAULT", "SPEC_FIELDS", "render_sidebar"]
 
 # (path in the profile JSON, step); labels come from the catalogue ("spec.<path>")
 SPEC_FIELDS: tuple[tuple[str, float], ...] = (
@@ -59,6 +59,29 @@ def _seed(st: Any, key: str, value: Any) -> str:
     return key
 
 
+#: The sidebar's two editors (model JSON, hardware specs) start closed and draw their widgets only
+#: once opened: closed, they were ~25 of the ~45 sidebar elements re-sent, re-run and re-painted
+#: on every rerun of every page (issue 14, rerun <= 0.3 s). An editor opened stays open for the
+#: session. The AppTest suites, which edit these widgets, set this to True (tests/conftest.py).
+EDITORS_OPEN_BY_DEFAULT = False
+_OPEN = "ui.sidebar_open"  # session_state.results[_OPEN] = {editor: open?}
+
+
+def _lazy_expander(st: Any, ss: SessionState, label: str, name: str, force_open: bool = False) -> Any:
+    """A sidebar expander whose content is drawn only while it is open: returns the container to
+    draw into, or ``None`` while closed (nothing is sent then)."""
+    remembered: dict[str, bool] = ss.results.setdefault(_OPEN, {})
+    wkey = f"sb_open_{name}"
+
+    def on_toggle() -> None:
+        remembered[name] = bool(st.session_state.get(wkey))
+
+    box = st.sidebar.expander(
+        label, expanded=force_open or remembered.get(name, EDITORS_OPEN_BY_DEFAULT), key=wkey, on_change=on_toggle
+    )
+    return box if box.open else None
+
+
 def _model_section(st: Any, ss: SessionState, lang: str) -> None:
     sb = st.sidebar
     sb.subheader(tr("sidebar.model", lang))
@@ -85,7 +108,10 @@ def _model_section(st: Any, ss: SessionState, lang: str) -> None:
     def on_json() -> None:
         act.set_model_json(ss, st.session_state["sb_model_json"])
 
-    with sb.expander(tr("sidebar.model_json", lang), expanded=bool(ss.model.error)):
+    box = _lazy_expander(st, ss, tr("sidebar.model_json", lang), "model_json", force_open=bool(ss.model.error))
+    if box is None:
+        return
+    with box:
         st.text_area(
             tr("sidebar.model_json", lang),
             height=220,
@@ -124,54 +150,58 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
     )
     sb.caption(f"{hw.name} — {source_label(hw, lang)}")
     data = hardware_to_dict(hw)
-    with sb.expander(tr("sidebar.hardware_specs", lang), expanded=False):
-        for path, step in SPEC_FIELDS:
-            value = _get(data, path)
-            if value is None:
-                continue
-            key = "sb_spec_" + path.replace(".", "_")
-            is_int = path in _INT_FIELDS
+    box = _lazy_expander(st, ss, tr("sidebar.hardware_specs", lang), "hardware_specs")
+    if box is not None:
+        with box:
+            for path, step in SPEC_FIELDS:
+                value = _get(data, path)
+                if value is None:
+                    continue
+                key = "sb_spec_" + path.replace(".", "_")
+                is_int = path in _INT_FIELDS
 
-            def on_spec(path: str = path, key: str = key, is_int: bool = is_int) -> None:
-                v = st.session_state[key]
-                act.set_hardware_override(ss, path, int(v) if is_int else float(v))
+                def on_spec(path: str = path, key: str = key, is_int: bool = is_int) -> None:
+                    v = st.session_state[key]
+                    act.set_hardware_override(ss, path, int(v) if is_int else float(v))
 
-            st.number_input(
-                tr(f"spec.{path}", lang),
-                min_value=1 if is_int else 0.0,
-                step=int(step) if is_int else float(step),
-                key=_seed(st, key, int(value) if is_int else float(value)),
-                on_change=on_spec,
-            )
-        if ss.hardware.overrides and st.button(tr("sidebar.reset_specs", lang), key="sb_reset_specs"):
-            ss.hardware.overrides = {}
-            st.rerun()
-        name = st.text_input(tr("sidebar.custom_name", lang), key="sb_custom_name")
-        if st.button(tr("sidebar.save_custom", lang), key="sb_save_custom"):
-            err = act.save_custom_hardware(ss, name or f"{hw.name} custom")
-            if err:
-                st.error(err)
-            else:
+                st.number_input(
+                    tr(f"spec.{path}", lang),
+                    min_value=1 if is_int else 0.0,
+                    step=int(step) if is_int else float(step),
+                    key=_seed(st, key, int(value) if is_int else float(value)),
+                    on_change=on_spec,
+                )
+            if ss.hardware.overrides and st.button(tr("sidebar.reset_specs", lang), key="sb_reset_specs"):
+                ss.hardware.overrides = {}
                 st.rerun()
-        st.download_button(
-            tr("sidebar.download_profile", lang),
-            to_json_bytes(data),
-            file_name=f"{hw.slug}.json",
-            mime="application/json",
-            key="sb_download_profile",
-            on_click="ignore",
-        )
+            name = st.text_input(tr("sidebar.custom_name", lang), key="sb_custom_name")
+            if st.button(tr("sidebar.save_custom", lang), key="sb_save_custom"):
+                err = act.save_custom_hardware(ss, name or f"{hw.name} custom")
+                if err:
+                    st.error(err)
+                else:
+                    st.rerun()
+            st.download_button(
+                tr("sidebar.download_profile", lang),
+                to_json_bytes(data),
+                file_name=f"{hw.slug}.json",
+                mime="application/json",
+                key="sb_download_profile",
+                on_click="ignore",
+            )
 
-        def on_hw_upload() -> None:
-            up = st.session_state.get("sb_hw_upload")
-            if up is not None:
-                data = up.getvalue()
-                if len(data) > MAX_JSON_BYTES:
-                    ss.hardware.error = f"upload is larger than {MAX_JSON_BYTES // 1000} kB"
-                    return
-                act.add_custom_hardware(ss, data)
+            def on_hw_upload() -> None:
+                up = st.session_state.get("sb_hw_upload")
+                if up is not None:
+                    data = up.getvalue()
+                    if len(data) > MAX_JSON_BYTES:
+                        ss.hardware.error = f"upload is larger than {MAX_JSON_BYTES // 1000} kB"
+                        return
+                    act.add_custom_hardware(ss, data)
 
-        st.file_uploader(tr("sidebar.hardware_upload", lang), type=["json"], key="sb_hw_upload", on_change=on_hw_upload)
+            st.file_uploader(
+                tr("sidebar.hardware_upload", lang), type=["json"], key="sb_hw_upload", on_change=on_hw_upload
+            )
     if ss.hardware.error:
         sb.error(tr("sidebar.hardware_invalid", lang, error=md_escape(ss.hardware.error)))
 

@@ -46,10 +46,11 @@ import json
 import math
 import re
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from dashboard.features.hardware import GIB, HardwareProfile
+from dashboard.features.hardware import GIB, HardwareProfile, _dir_stamp
 from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
 
 __all__ = [
@@ -72,7 +73,6 @@ __all__ = [
 
 ENGINE_DIR = Path(__file__).resolve().parent.parent / "data" / "engines"
 DEFAULT_ENGINE = "vllm"
-MIB = 1024**2
 ADMISSIONS: tuple[str, ...] = ("full_prompt", "guaranteed_no_evict", "max_utilization")
 KV_RULES: tuple[str, ...] = ("fraction_of_total", "fraction_of_free", "static_fraction")
 PREEMPT_VICTIMS: tuple[str, ...] = ("last_admitted", "last_arrived", "fewest_generated")
@@ -435,7 +435,18 @@ def engine_to_dict(engine: EngineProfile) -> dict[str, Any]:
 
 def list_engine_presets() -> list[str]:
     """Names of the shipped engine presets, sorted."""
-    return sorted(p.stem for p in ENGINE_DIR.glob("*.json") if not p.stem.startswith("_"))
+    return list(_engine_files(ENGINE_DIR, _dir_stamp(ENGINE_DIR)))
+
+
+@lru_cache(maxsize=4)
+def _engine_files(folder: Path, stamp: tuple[int, ...]) -> dict[str, str]:
+    """``{preset name: file text}`` of the shipped engine profiles as of ``stamp`` (read once per
+    process instead of on every page run; profiles a session adds never land here)."""
+    return {
+        p.stem: p.read_text(encoding="utf-8")
+        for p in sorted(folder.glob("*.json"), key=lambda q: q.stem)
+        if not p.stem.startswith("_")
+    }
 
 
 def _norm(text: str) -> str:
@@ -469,8 +480,8 @@ def load_engine(ref: str | Path | dict[str, Any] | EngineProfile | None = None) 
         return engine_from_dict(data)
     key = _norm(text)
     key = _ALIASES.get(key, key)
-    for name in list_engine_presets():
+    for name, body in _engine_files(ENGINE_DIR, _dir_stamp(ENGINE_DIR)).items():
         if _norm(name) == key:
-            return engine_from_dict(json.loads((ENGINE_DIR / f"{name}.json").read_text(encoding="utf-8")))
+            return engine_from_dict(json.loads(body))
     hint = "" if paths_allowed() else path_refused_hint(text)
     raise EngineError(f"unknown engine {text[:80]!r}{hint}; presets: {', '.join(list_engine_presets())}")

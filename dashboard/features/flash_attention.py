@@ -70,9 +70,11 @@ __all__ = [
     "TileCounts",
     "attention_cost",
     "compare_with_reference",
+    "cost_model_attention_prefill",
     "exp_count",
     "kv_heads_for",
     "load_attention_reference",
+    "measured_attention",
     "qk_flops",
     "rates_from_hardware",
     "reference_block_n",
@@ -144,10 +146,6 @@ class AttentionShape:
     @property
     def elem_bytes(self) -> float:
         return _DTYPE_BYTES[self.dtype]
-
-    @property
-    def tensor_dtype(self) -> str:
-        return "fp8" if self.dtype == "fp8" else "bf16"
 
 
 @dataclass(frozen=True)
@@ -320,10 +318,6 @@ class ComponentCost:
     hbm_bytes: float = 0.0
     included_in_total: bool = True
 
-    @property
-    def ops_per_s(self) -> float:
-        return self.ops / self.time_s if self.time_s > 0 else 0.0
-
 
 @dataclass(frozen=True)
 class AttentionCost:
@@ -349,6 +343,11 @@ class AttentionCost:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    @property
+    def hot_share(self) -> float:
+        """Time of the :attr:`hot` component ÷ the call's time (0 for a zero-time call)."""
+        return self.component(self.hot).time_s / self.time_s if self.time_s > 0 else 0.0
 
     @property
     def effective_tflops(self) -> float:
@@ -647,3 +646,41 @@ def compare_with_reference(
             }
         )
     return out
+
+
+# ---------------------------------------------------------------------------- side by side (issue 14 §3)
+def cost_model_attention_prefill(cm: Any, shape: AttentionShape) -> tuple[float, float, str]:
+    """The shared cost model's figure for one prefill attention call of ``shape``: ``(seconds,
+    effective TFLOP/s, bound)``.
+
+    The op is the one :class:`~dashboard.features.cost_model.CostModel` adds per layer for a prefill
+    chunk (``attn_prefill``): FLOPs ``2·Hq·pairs·(d + d)`` with ``pairs`` the causal (query, key)
+    pairs of :func:`~dashboard.features.batch.attention_pairs` (``q_len`` new tokens after
+    ``kv_len − q_len`` cached ones; all ``q_len·kv_len`` pairs without the mask), bytes ``B·q_len·Hq·2d·b_a
+    + B·kv_len·Hkv·2d·b_kv``, priced by :meth:`CostModel.op_time`: ``max(FLOPs / (peak_attn ·
+    η_attn(FLOPs per call)), bytes / (HBM · η_mem)) + t_kernel`` with the profile's fitted η_attn curve.
+    TFLOP/s are those FLOPs over the time (the useful-FLOP convention of the measurements)."""
+    from dashboard.features.batch import attention_pairs
+    from dashboard.features.cost_model import ATTN_P, AttentionPrefillOp
+
+    d2 = 2.0 * shape.head_dim
+    if shape.causal:
+        pairs = shape.batch * attention_pairs(shape.q_len, shape.kv_len - shape.q_len)
+    else:
+        pairs = float(shape.batch) * shape.q_len * shape.kv_len
+    fl = 2.0 * shape.q_heads * pairs * d2
+    by = shape.batch * (shape.q_len * shape.q_heads * d2 * cm.ab + shape.kv_len * shape.kv_heads * d2 * cm.kvb)
+    t, bound = cm.op_time(AttentionPrefillOp("attn_prefill", ATTN_P, 1, fl, by, 0.0, fl))
+    return t, fl / t / 1e12, bound
+
+
+def measured_attention(rows: list[dict[str, Any]], shape: AttentionShape) -> list[dict[str, Any]]:
+    """Measured rows (:func:`load_attention_reference` format) of exactly ``shape`` (any backend),
+    fastest first; ``[]`` when there are none."""
+    key = (shape.batch, shape.q_heads, shape.kv_heads, shape.head_dim, shape.q_len, shape.kv_len, shape.causal)
+    hits = [
+        r
+        for r in rows
+        if (r["batch"], r["q_heads"], r["kv_heads"], r["head_dim"], r["q_len"], r["kv_len"], r["causal"]) == key
+    ]
+    return sorted(hits, key=lambda r: -r["tflops"])

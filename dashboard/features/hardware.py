@@ -20,6 +20,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -530,23 +531,39 @@ def hardware_to_dict(hw: HardwareProfile) -> dict[str, Any]:
     return d
 
 
+def _dir_stamp(folder: Path) -> tuple[int, ...]:
+    """Changes when a file of ``folder`` is added, removed or rewritten (cache key of the preset
+    index below: the shipped presets are read once per process, not on every page run)."""
+    try:
+        return (folder.stat().st_mtime_ns, *(p.stat().st_mtime_ns for p in sorted(folder.glob("*.json"))))
+    except OSError:
+        return ()
+
+
 def list_hardware_presets() -> list[str]:
     """Slugs of the shipped presets, sorted."""
-    return sorted(p.stem for p in HARDWARE_DIR.glob("*.json") if not p.stem.startswith("_"))
+    return list(_presets(HARDWARE_DIR, _dir_stamp(HARDWARE_DIR))[0])
 
 
-def _preset_index() -> dict[str, Path]:
+@lru_cache(maxsize=4)
+def _presets(folder: Path, stamp: tuple[int, ...]) -> tuple[tuple[str, ...], dict[str, Path], dict[Path, str]]:
+    """(sorted slugs, slug/alias index, file texts) of the preset files of ``folder`` as of
+    ``stamp``. Only shipped files: profiles a session adds live in its own state, never here.
+    Callers must not modify what it returns (the index is read, the texts are strings)."""
     index: dict[str, Path] = {}
-    for p in HARDWARE_DIR.glob("*.json"):
+    texts: dict[Path, str] = {}
+    for p in sorted(folder.glob("*.json")):
         if p.stem.startswith("_"):
             continue
         index[normalise_slug(p.stem)] = p
         try:
-            for a in json.loads(p.read_text()).get("aliases") or []:
+            texts[p] = p.read_text()
+            for a in json.loads(texts[p]).get("aliases") or []:
                 index.setdefault(normalise_slug(str(a)), p)
         except (OSError, json.JSONDecodeError):
             continue
-    return index
+    slugs = tuple(sorted(p.stem for p in folder.glob("*.json") if not p.stem.startswith("_")))
+    return slugs, index, texts
 
 
 def load_hardware(ref: str | Path | dict[str, Any] | HardwareProfile) -> HardwareProfile:
@@ -568,12 +585,13 @@ def load_hardware(ref: str | Path | dict[str, Any] | HardwareProfile) -> Hardwar
     text = ref.strip()
     if paths_allowed() and (text.lower().endswith(".json") or Path(text).exists()):
         return _load_hardware_file(Path(text), text)
-    hit = _preset_index().get(normalise_slug(text)) if len(text) <= 200 else None
+    _, index, texts = _presets(HARDWARE_DIR, _dir_stamp(HARDWARE_DIR))
+    hit = index.get(normalise_slug(text)) if len(text) <= 200 else None
     if hit is None:
         shown = text if len(text) <= 80 else text[:77] + "..."
         hint = "" if paths_allowed() else path_refused_hint(text)
         raise HardwareError(f"unknown hardware {shown!r}{hint}; presets: {', '.join(list_hardware_presets())}")
-    return hardware_from_dict(json.loads(hit.read_text()))
+    return hardware_from_dict(json.loads(texts[hit] if hit in texts else hit.read_text()))
 
 
 def _load_hardware_file(path: Path, text: str) -> HardwareProfile:

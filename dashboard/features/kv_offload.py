@@ -108,6 +108,16 @@ class KvTierTraffic:
     h2d_utilisation: float
     d2h_utilisation: float
 
+    def link_share(self, h2d_bytes_per_s: float) -> float:
+        """Share of the host → GPU rate that ``h2d_bytes_per_s`` of other traffic (expert reloads)
+        takes: ``bytes/s ÷ link_bytes_per_s``."""
+        return h2d_bytes_per_s / self.link_bytes_per_s if self.link_bytes_per_s > 0 else math.inf
+
+    def total_h2d_share(self, other_h2d_bytes_per_s: float) -> float:
+        """Host → GPU share of this tier's loads plus ``other_h2d_bytes_per_s`` (above 1 the link
+        cannot carry both)."""
+        return self.link_share(self.h2d_bytes_per_s + other_h2d_bytes_per_s)
+
 
 def kv_tier_traffic(
     hw: HardwareProfile,

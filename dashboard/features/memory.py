@@ -136,6 +136,21 @@ class MemoryBreakdown:
     exceeds_max_position: bool = False
     warnings: tuple[str, ...] = ()
 
+    def components(self) -> dict[str, float]:
+        """Where the GPU's memory goes when ``max_sequences`` sequences of ``context`` tokens are
+        resident (bytes per GPU, summing to ``capacity_bytes`` when the model fits): weights,
+        activations, runtime reserve, ``kv`` = max_sequences · KV per sequence, ``free`` = the rest
+        of the KV budget (≥ 0), ``reserved`` = capacity − usable (``1 − gpu_memory_utilization``)."""
+        kv_used = self.max_sequences * self.kv_bytes_per_sequence
+        return {
+            "weights": self.weight_bytes,
+            "activations": self.activation_bytes,
+            "runtime": self.runtime_reserve_bytes,
+            "kv": kv_used,
+            "free": max(0.0, self.kv_budget_bytes - kv_used),
+            "reserved": self.capacity_bytes - self.usable_bytes,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["weight_bytes_per_gpu"] = self.weight_bytes

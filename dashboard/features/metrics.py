@@ -8,7 +8,8 @@ Definitions (units in the names: ``_s`` seconds, ``_ms`` milliseconds, bytes, FL
   ``benchmark_serving`` definition (it excludes the first token, which TTFT covers).
 * **ITL** (inter-token latency): the gaps between consecutive output tokens of one request,
   ``t_{i+1} − t_i``; their mean over a request equals its TPOT.
-* **tok/s per user** (interactivity): ``1 / TPOT``; **decode tok/s** of a batch: ``batch / TPOT``.
+* **tok/s per user** (interactivity): ``1 / TPOT``; **decode tok/s** of a batch: ``batch / TPOT``;
+  **tok/s** of a phase or run: ``tokens / seconds``; achieved **FLOP/s**: ``FLOPs / seconds``.
 * **MFU**: ``FLOPs / (seconds · peak FLOP/s)`` against the dense tensor peak of the GEMM format.
 * **HBM bandwidth utilisation**: ``bytes / (seconds · HBM bytes/s)``.
 * **Memory needed** per GPU: weights + activation workspace + runtime reserve + KV cache of
@@ -33,11 +34,13 @@ import numpy as np
 __all__ = [
     "cost_per_million_tokens",
     "decode_tokens_per_s",
+    "flops_per_s",
     "hbm_utilisation",
     "itl_s",
     "memory_needed_bytes",
     "mfu",
     "tokens_per_joule",
+    "tokens_per_s",
     "tokens_per_s_per_user",
     "tpot_s",
 ]
@@ -79,6 +82,17 @@ def tokens_per_s_per_user(tpot: Any) -> Any:
 def decode_tokens_per_s(batch: float, tpot: float) -> float:
     """Output tokens per second of a batch decoding together: ``batch / TPOT``; 0 when TPOT ≤ 0."""
     return batch / tpot if tpot > 0 else 0.0
+
+
+def tokens_per_s(tokens: float, seconds: float) -> float:
+    """Throughput of ``tokens`` produced (or processed) in ``seconds``: ``tokens / seconds``; 0 when
+    ``seconds ≤ 0``. Output tok/s of a phase, of a step, of a run."""
+    return tokens / seconds if seconds > 0 else 0.0
+
+
+def flops_per_s(flops: float, seconds: float) -> float:
+    """Achieved FLOP rate ``flops / seconds``; 0 when ``seconds ≤ 0`` (:func:`mfu` divides it by the peak)."""
+    return flops / seconds if seconds > 0 else 0.0
 
 
 def mfu(flops: float, seconds: float, peak_flops_per_s: float) -> float:

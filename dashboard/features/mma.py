@@ -58,9 +58,11 @@ __all__ = [
     "LevelCost",
     "best_split_k",
     "caps_from_hardware",
+    "cost_model_gemm",
     "gemm_tile_model",
     "l2_arithmetic_intensity",
     "load_gemm_reference",
+    "measured_gemm",
     "reference_shapes",
     "wave_quantisation",
 ]
@@ -392,6 +394,36 @@ def best_split_k(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, max_s
     return best
 
 
+def solve_gemm(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, split_k: int = 0) -> GemmTileResult:
+    """The tile model with ``split_k`` K-splits, or the :func:`best_split_k` heuristic for ``split_k = 0``."""
+    if split_k == 0:
+        return best_split_k(problem, tiling, caps)
+    return gemm_tile_model(problem, replace(tiling, split_k=split_k), caps)
+
+
+def compare_gemm_with_reference(
+    rows: list[dict[str, Any]], in_bytes: float, out_bytes: float, tiling: GemmTiling, caps: GemmCaps, split_k: int = 0
+) -> list[dict[str, Any]]:
+    """Each measured GEMM row (``label, m, n, k, tflops``) beside the tile model's TFLOP/s for the same
+    shape: ``measured_tflops``, ``model_tflops``, ``measured_over_model`` and the model's bottleneck."""
+    out = []
+    for r in rows:
+        mod = solve_gemm(GemmProblem(r["m"], r["n"], r["k"], in_bytes, out_bytes), tiling, caps, split_k)
+        out.append(
+            {
+                "label": r["label"],
+                "M": r["m"],
+                "N": r["n"],
+                "K": r["k"],
+                "measured_tflops": r["tflops"],
+                "model_tflops": mod.tflops,
+                "measured_over_model": r["tflops"] / mod.tflops if mod.tflops > 0 else math.nan,
+                "model_bottleneck": mod.bottleneck,
+            }
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------- reference data
 REFERENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "gemm.csv"
 #: tensor-core format, input bytes and MMA depth (PTX wgmma k) of the formats the page offers
@@ -430,3 +462,32 @@ def load_gemm_reference(path: Any = None) -> list[dict[str, Any]]:
 def reference_shapes(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     """``label → (N, K)`` of the measured weight shapes."""
     return {r["label"]: (r["n"], r["k"]) for r in rows}
+
+
+# ---------------------------------------------------------------------------- side by side (issue 14 §3)
+def cost_model_gemm(cm: Any, m: int, n: int, k: int) -> tuple[float, float, str]:
+    """The shared cost model's figure for one ``[M,K]·[K,N]`` GEMM: ``(seconds, TFLOP/s, bound)``.
+
+    The op is built exactly as :class:`~dashboard.features.cost_model.CostModel` builds a layer's GEMM
+    (``rows = M``, FLOPs ``2·M·N·K``, bytes ``N·K·b_w + M·(K + N)·b_a`` with the cost model's weight and
+    activation bytes) and priced by :meth:`CostModel.op_time`: ``max(FLOPs / (peak · η_gemm(M)),
+    bytes / (BW · η_mem)) + t_kernel``. Unlike the tile model it carries the profile's fitted GEMM
+    efficiency curve (on the H200: fitted to the measured GEMMs), so it is the figure every page uses."""
+    from dashboard.features.cost_model import GEMM, GemmOp
+
+    if min(m, n, k) < 1:
+        raise ValueError("M, N and K must be at least 1")
+    w = float(n) * k * cm.wb
+    flops = 2.0 * m * n * k
+    op = GemmOp("gemm", GEMM, 1, flops, w + float(m) * (k + n) * cm.ab, w, float(m))
+    t, bound = cm.op_time(op)
+    return t, flops / t / 1e12, bound
+
+
+def measured_gemm(rows: list[dict[str, Any]], m: int, n: int, k: int, dtype: str) -> dict[str, Any] | None:
+    """The measured row (:func:`load_gemm_reference` format) of exactly this shape and format, or ``None``."""
+    want = "fp8" if dtype == "fp8" else "bf16"
+    for r in rows:
+        if (r["m"], r["n"], r["k"], r["dtype"]) == (m, n, k, want):
+            return r
+    return None

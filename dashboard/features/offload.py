@@ -63,6 +63,7 @@ from dashboard.features.cost_model import CostModel, expected_distinct_experts
 from dashboard.features.dtypes import dtype_bytes
 from dashboard.features.hardware import HardwareProfile
 from dashboard.features.memory import kv_bytes_per_token_per_gpu, memory_breakdown
+from dashboard.features.metrics import tokens_per_s
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
 from dashboard.features.params import param, validate_params
@@ -115,13 +116,24 @@ def host_copy_reference() -> dict[str, float]:
     return out
 
 
+def host_copy_of_pcie() -> dict[str, float]:
+    """Each measured copy rate of :func:`host_copy_reference` as a fraction of the PCIe Gen5 x16
+    per-direction peak (``REFERENCE_PCIE_GB_S``): the link efficiency the profiles use."""
+    return {k: v / REFERENCE_PCIE_GB_S for k, v in host_copy_reference().items()}
+
+
+def measured_pageable_factor() -> float:
+    """Pageable ÷ pinned host → device copy rate of the reference measurements."""
+    r = host_copy_reference()
+    return r["h2d_pageable"] / r["h2d_pinned"]
+
+
 def _ref_link_efficiency() -> float:
-    return round(host_copy_reference()["h2d_pinned"] / REFERENCE_PCIE_GB_S, 3)
+    return round(host_copy_of_pcie()["h2d_pinned"], 3)
 
 
 def _ref_pageable_factor() -> float:
-    r = host_copy_reference()
-    return round(r["h2d_pageable"] / r["h2d_pinned"], 3)
+    return round(measured_pageable_factor(), 3)
 
 
 DEFAULT_LINK_EFFICIENCY = _ref_link_efficiency()  # 52.8 / 64 = 0.825
@@ -516,6 +528,22 @@ class OffloadResult:
     @property
     def inflation(self) -> float:
         return self.step_s / self.baseline_step_s if self.baseline_step_s > 0 else 1.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Tokens of the step ÷ the offload step time (:func:`~dashboard.features.metrics.tokens_per_s`)."""
+        return tokens_per_s(self.tokens, self.step_s)
+
+    @property
+    def baseline_tokens_per_s(self) -> float:
+        """Tokens of the step ÷ the all-resident step time."""
+        return tokens_per_s(self.tokens, self.baseline_step_s)
+
+    @property
+    def fetch_per_layer_s(self) -> float:
+        """Time to fetch one MoE layer's cold experts at the step's effective transfer rate:
+        ``cold bytes per layer · transfer_s ÷ h2d bytes`` (0 when nothing is fetched)."""
+        return self.cold_bytes_per_layer * (self.transfer_s / self.h2d_bytes) if self.h2d_bytes else 0.0
 
     @property
     def hidden(self) -> bool:

@@ -31,10 +31,14 @@ import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import optimize, stats
+
+if TYPE_CHECKING:
+    from scipy import optimize
+# scipy.optimize / scipy.stats are imported where a fit runs: importing them costs ~1-2 s, which
+# the calibration page paid on its first render although it fits only on Run (issue 14)
 
 from dashboard.features.batch import BatchStats, attention_pairs
 from dashboard.features.cost_model import FLOPS_ONLY_HW, CostModel
@@ -134,9 +138,6 @@ class StepPredictor:
                 c = cm.price(s)
                 fl[i], by[i] = c.flops, c.bytes
         return fl, by
-
-    def model_flops(self, hw: HardwareProfile) -> np.ndarray:
-        return self.flops_bytes(hw)[0]
 
 
 # ============================================================================================ sweeps
@@ -517,6 +518,8 @@ def _ci(jac: np.ndarray, resid: np.ndarray, n_free: int) -> np.ndarray:
     except np.linalg.LinAlgError:
         cov = np.linalg.pinv(jtj) * s2
     var = np.diag(cov)
+    from scipy import stats
+
     tq = float(stats.t.ppf(0.975, dof))
     with np.errstate(invalid="ignore"):
         return np.where(var >= 0, tq * np.sqrt(np.abs(var)), np.nan)
@@ -552,6 +555,8 @@ class _Fitter:
         # start strictly inside the box
         span = self.hi - self.lo
         x0 = np.minimum(np.maximum(x0, self.lo + 1e-6 * span), self.hi - 1e-6 * span)
+        from scipy import optimize
+
         return optimize.least_squares(
             self.residuals,
             x0,
@@ -583,6 +588,8 @@ def _linear_design(pred: StepPredictor, hw: HardwareProfile) -> np.ndarray:
 
 def _linear_fit(a: np.ndarray, y: np.ndarray, idx: Sequence[int]) -> np.ndarray:
     w = 1.0 / y[idx]
+    from scipy import optimize
+
     res = optimize.lsq_linear(a[idx] * w[:, None], y[idx] * w, bounds=(0.0, np.inf))
     return res.x
 

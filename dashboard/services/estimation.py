@@ -14,20 +14,27 @@ from typing import Any
 from dashboard.features.batch import StepSpec
 from dashboard.features.cost_model import CostModel, StepCost
 from dashboard.features.dtypes import gemm_compute_dtype
-from dashboard.features.hardware import HardwareProfile
-from dashboard.features.metrics import decode_tokens_per_s
+from dashboard.features.hardware import GIB, HardwareProfile
+from dashboard.features.memory import MemoryBreakdown
+from dashboard.features.metrics import decode_tokens_per_s, flops_per_s, mfu, tokens_per_s, tpot_s
 from dashboard.features.overlap import OverlapTimeline, overlap_timeline
 
 __all__ = [
     "PhaseOp",
+    "RuntimeSummary",
     "ScenarioEstimate",
     "compute_only_hardware",
     "decode_sample_contexts",
     "edited_hardware",
     "estimate_scenario",
+    "memory_component_rows",
     "op_category",
+    "op_table",
+    "phase_op_table",
     "phase_ops",
+    "profile_kernel_efficiencies",
     "profile_spec_values",
+    "runtime_summary",
     "sidebar_defaults",
     "token_curves",
     "with_kernel_efficiencies",
@@ -290,6 +297,124 @@ def op_category(name: str, kind: str) -> str:
     if kind == "grouped_gemm" or any(k in name for k in ("expert", "shared", "gate_up", "down_proj", "router")):
         return "MLP / experts"
     return "attention projections"
+
+
+def profile_kernel_efficiencies(hw: HardwareProfile, batch: int, input_len: int) -> dict[str, Any]:
+    """The profile's kernel efficiencies at the prefill step's shape (the starting values of the
+    custom-efficiency inputs): GEMM η at ``gemm_rows`` ``M = batch · input_len`` rows, the
+    prefill-attention η of the curve's last point, HBM η and the per-kernel overhead (µs)."""
+    eff = hw.efficiency
+    rows = batch * input_len
+    return {
+        "gemm_rows": rows,
+        "gemm_eff": round(float(eff.gemm_compute(rows)), 4),
+        "attn_eff": round(float(eff.attention_prefill.points[-1][1]), 4),
+        "mem_eff": round(float(eff.memory), 4),
+        "kernel_overhead_us": float(eff.kernel_overhead_us),
+    }
+
+
+@dataclass(frozen=True)
+class RuntimeSummary:
+    """Headline figures of the runtime planner (one definition each in ``features/metrics.py``)."""
+
+    ttft_s: float  # roofline prefill step
+    tpot_s: float  # roofline decode phase ÷ (O − 1); the prefill step when O = 1
+    decode_tokens_per_s: float  # batch ÷ TPOT
+    compute_tokens_per_s: float  # batch · O ÷ (prefill + decode compute-only time); 0 without compute time
+    achieved_flops_per_s: float  # prefill FLOPs ÷ roofline prefill time
+    prefill_mfu: float  # achieved ÷ dense peak of the GEMM format
+    decode_tokens: int  # batch · (O − 1)
+
+
+def runtime_summary(
+    compute: dict[str, float],
+    roofline: dict[str, float],
+    *,
+    batch: int,
+    output_len: int,
+    first_step_s: float,
+    peak_flops_per_s: float,
+) -> RuntimeSummary:
+    """Summary of :func:`phase_ops` totals (``compute``: compute-only profile, ``roofline``: full
+    cost model) for ``batch`` sequences of ``output_len`` tokens; ``first_step_s`` is the roofline
+    latency of the step producing token 1 (TPOT when ``output_len = 1``)."""
+    steps = max(0, output_len - 1)
+    tpot = tpot_s(roofline["decode_s"], output_len) if steps else first_step_s
+    return RuntimeSummary(
+        ttft_s=roofline["prefill_s"],
+        tpot_s=tpot,
+        decode_tokens_per_s=decode_tokens_per_s(batch, tpot),
+        compute_tokens_per_s=tokens_per_s(batch * output_len, compute["prefill_s"] + compute["decode_s"]),
+        achieved_flops_per_s=flops_per_s(compute["prefill_flops"], roofline["prefill_s"]),
+        prefill_mfu=mfu(compute["prefill_flops"], roofline["prefill_s"], peak_flops_per_s),
+        decode_tokens=batch * steps,
+    )
+
+
+def phase_op_table(
+    compute_rows: list[PhaseOp], roofline_rows: list[PhaseOp], compute: dict[str, float], decode_tokens: int
+) -> list[dict[str, Any]]:
+    """One row per op of :func:`phase_ops` (compute-only rows with the roofline time beside them):
+    GFLOP, its share of the phase's FLOPs (%), compute-only and roofline ms, the roofline bound and,
+    for decode ops, GFLOP per decoded token."""
+    roof = {(r.phase, r.name): r for r in roofline_rows}
+    phase_flops = {"prefill": compute["prefill_flops"], "decode": compute["decode_flops"]}
+    rows = []
+    for r in compute_rows:
+        rr = roof.get((r.phase, r.name))
+        total = phase_flops[r.phase]
+        rows.append(
+            {
+                "phase": r.phase,
+                "op": r.name,
+                "category": op_category(r.name, r.kind),
+                "GFLOP": r.flops / 1e9,
+                "flops_%": 100.0 * r.flops / total if total else 0.0,
+                "compute_ms": r.time_s * 1e3,
+                "roofline_ms": rr.time_s * 1e3 if rr else 0.0,
+                "roofline_bound": rr.bound if rr else "",
+                "decode_GFLOP_per_token": r.flops / decode_tokens / 1e9
+                if r.phase == "decode" and decode_tokens
+                else None,
+            }
+        )
+    return rows
+
+
+def op_table(est: ScenarioEstimate) -> list[dict[str, Any]]:
+    """One row per op of the prefill step and of one decode step of :func:`estimate_scenario`: layers,
+    GFLOP, HBM / weight / communication MB, time (ms), its share of the step's compute + communication
+    time (%) and the bound."""
+    rows = []
+    for phase, cost in (("prefill", est.prefill), ("decode", est.decode)):
+        total = cost.compute_s + cost.comm_s
+        for op in cost.ops:
+            rows.append(
+                {
+                    "phase": phase,
+                    "op": op.name,
+                    "layers": op.count,
+                    "GFLOP": op.flops / 1e9,
+                    "HBM_MB": op.bytes / 1e6,
+                    "weights_MB": op.weight_bytes / 1e6,
+                    "comm_MB": op.comm_bytes / 1e6,
+                    "time_ms": op.time_s * 1e3,
+                    "share_%": 100.0 * op.time_s / max(1e-30, total),
+                    "bound": op.bound,
+                }
+            )
+    return rows
+
+
+def memory_component_rows(mem: MemoryBreakdown) -> list[dict[str, Any]]:
+    """:meth:`MemoryBreakdown.components` as table rows: ``component``, ``bytes``, ``GiB`` and
+    ``pct_of_HBM`` (share of the GPU's capacity, %)."""
+    cap = mem.capacity_bytes
+    return [
+        {"component": k, "bytes": b, "GiB": b / GIB, "pct_of_HBM": 100.0 * b / cap if cap > 0 else 0.0}
+        for k, b in mem.components().items()
+    ]
 
 
 def token_curves(

@@ -17,7 +17,7 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.hardware import GIB, HardwareProfile
 from dashboard.features.memory import memory_breakdown
-from dashboard.features.metrics import decode_tokens_per_s, hbm_utilisation, mfu
+from dashboard.features.metrics import decode_tokens_per_s, flops_per_s, hbm_utilisation, mfu
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
 
@@ -64,7 +64,7 @@ def evaluate_model_row(
         "decode_tok_s": decode_tokens_per_s(batch, tpot),
     }
     for phase, cost in (("prefill", prefill), ("decode", decode)):
-        out[f"{phase}_tflops"] = cost.flops / cost.latency_s / 1e12
+        out[f"{phase}_tflops"] = flops_per_s(cost.flops, cost.latency_s) / 1e12
         out[f"{phase}_mfu"] = mfu(cost.flops, cost.latency_s, peak)
         out[f"{phase}_hbm_util"] = hbm_utilisation(cost.bytes, cost.latency_s, hw.hbm_bytes_per_s)
     out.update(
@@ -72,6 +72,8 @@ def evaluate_model_row(
             "weights_gib_per_gpu": mem.weight_bytes / GIB,
             "kv_kib_per_token_per_gpu": mem.kv_bytes_per_token / 1024,
             "kv_kib_per_token_engine": mem.kv_bytes_per_token * tp / 1024,
+            # one sequence of input + output tokens (sliding-window layers hold only their window)
+            "kv_gib_per_sequence_per_gpu": mem.kv_bytes_per_sequence / GIB,
             "fits": mem.fits,
             "max_sequences": mem.max_sequences,
         }

@@ -41,7 +41,7 @@ from dashboard.features.cost_model import CostModel, StepCost
 from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.hardware import GIB, HardwareError, HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
-from dashboard.features.metrics import hbm_utilisation, mfu, tokens_per_s_per_user, tpot_s
+from dashboard.features.metrics import hbm_utilisation, mfu, tokens_per_s, tokens_per_s_per_user, tpot_s
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
 from dashboard.features.params import like, param, validate_params
@@ -52,6 +52,7 @@ from dashboard.services.search_steady import steady_state
 __all__ = [
     "SCENARIO_COLUMNS",
     "Scenario",
+    "decode_phase_stage",
     "editor_frame",
     "evaluate_scenario",
     "evaluate_scenarios",
@@ -160,7 +161,27 @@ def stage_summary(cost: StepCost, hw: HardwareProfile, dtypes: Dtypes, tokens: i
         "compute_ms": by.get("compute", 0.0) * 1e3,
         "memory_ms": by.get("memory", 0.0) * 1e3,
         "comm_ms": by.get("comm", 0.0) * 1e3,
-        "tokens_per_s": tokens / lat if lat > 0 else 0.0,
+        "tokens_per_s": tokens_per_s(tokens, lat),
+    }
+
+
+def decode_phase_stage(result: Mapping[str, Any]) -> dict[str, float]:
+    """The whole decode phase of an :func:`evaluate_scenario` result as a stage row (same keys as
+    :func:`stage_summary`): its time (``decode_ms``, integrated over the ``output_len − 1`` steps),
+    FLOPs and bytes of the mid-generation step × steps, the step's utilisation and shares, and
+    ``tokens_per_s`` = batch · steps ÷ decode time."""
+    dec = result["decode_step"]
+    steps = max(0, int(result["output_len"]) - 1)
+    return {
+        "time_ms": result["decode_ms"],
+        "tflop": dec["tflop"] * steps,
+        "gb": dec["gb"] * steps,
+        "mfu": dec["mfu"],
+        "hbm_util": dec["hbm_util"],
+        "compute_share": dec["compute_share"],
+        "memory_share": dec["memory_share"],
+        "comm_share": dec["comm_share"],
+        "tokens_per_s": tokens_per_s(result["batch"] * steps, result["decode_ms"] / 1e3),
     }
 
 
@@ -292,6 +313,13 @@ def evaluate_scenarios(
         "total_gpus": sum(r["gpus"] for r in results),
         "best_per_gpu": max(results, key=lambda r: r["output_tok_s_per_gpu"])["name"] if results else None,
     }
+    # the worst row against the SLA: its TTFT / TPOT and their ratio to the target (None without one)
+    worst_ttft = max((float(r["ttft_ms"]) for r in results), default=None)
+    worst_tpot = max((float(r["tpot_ms"]) for r in results), default=None)
+    totals["worst_ttft_ms"] = worst_ttft
+    totals["worst_tpot_ms"] = worst_tpot
+    totals["worst_ttft_over_sla"] = worst_ttft / ttft_ms if ttft_ms and worst_ttft is not None else None
+    totals["worst_tpot_over_sla"] = worst_tpot / tpot_ms if tpot_ms and worst_tpot is not None else None
     return {"results": results, "errors": errors, "totals": totals}
 
 

@@ -60,11 +60,10 @@ FIT_PARAMS: dict[str, tuple[str, float, float]] = {
     "per_step_s": ("ms", 0.0, 50.0),
     "per_step_per_seq_s": ("ms", 0.0, 1.0),
 }
-#: kernel-side parameters (identified by max-throughput rows) and engine-side ones (serving rows)
+#: kernel-side parameters (identified by max-throughput rows); the engine-side ones
+#: (``per_request_s``, ``per_step_per_seq_s``) are fitted on the serving rows after stage A — with max
+#: rows present only the per-request overhead (it does not move throughput, so stage A stays consistent)
 KERNEL_PARAMS = ("compute_scale", "memory_scale", "moe_scale", "attention_scale", "elementwise_scale", "per_step_s")
-#: fitted on serving rows after stage A; with max rows present only the per-request overhead (it
-#: does not move throughput, so stage A stays consistent)
-ENGINE_PARAMS = ("per_request_s", "per_step_per_seq_s")
 MIN_FAMILY_MEASUREMENTS = 4
 #: simulated-step budget per serving row while fitting (bench-predict uses SIM_STEP_BUDGET)
 FIT_SIM_STEP_BUDGET = 2500

@@ -97,6 +97,7 @@ class SimJob:
     labels: tuple[tuple[str, Any], ...] = ()
     max_steps: int | None = None  # no cap: long runs report progress and can be stopped
     extra_slas: tuple[SLA, ...] = ()  # goodput is also reported under each of these (``by_sla``)
+    steady: bool = False  # statistics over the steady window only (services/sweep_points.py)
 
     def cost_model(self) -> CostModel:
         return CostModel(self.model, self.hardware, self.parallel, self.dtypes, self.overlap)
@@ -145,9 +146,18 @@ def run_job(job: SimJob) -> dict[str, Any]:
     except ValueError as exc:
         return {**labels, "error": str(exc)}
     row = {**labels, "error": "", **flatten_summary(res.summary)}
+    rq = res.requests
+    rate_of = 1.0 / res.summary["duration_s"] if res.summary["duration_s"] > 0 else math.nan  # per request
+    if job.steady:  # warm-up and drain excluded (services/sweep_points.py says exactly which requests)
+        from dashboard.services.sweep_points import steady_stats, steady_window
+
+        st = steady_stats(rq, gpus=int(res.summary["gpus"]), sla=job.sla)
+        row.update(st)
+        if st["steady"]:
+            keep = steady_window(rq["arrival_s"], rq["finish_s"]).measured
+            rq = {k: v[keep] for k, v in rq.items()}
+            rate_of = st["request_throughput_req_s"] / int(keep.sum())
     if job.extra_slas:
-        rq = res.requests
-        dur = res.summary["duration_s"]
         n = len(rq["ttft_s"])
         by = []
         for sla in job.extra_slas:
@@ -157,7 +167,7 @@ def run_job(job: SimJob) -> dict[str, Any]:
                     "sla_ttft_ms": sla.ttft_ms,
                     "sla_tpot_ms": sla.tpot_ms,
                     "sla_e2e_ms": sla.e2e_ms,
-                    "goodput_req_s": met / dur if dur > 0 else math.nan,
+                    "goodput_req_s": met * rate_of,
                     "sla_attainment": met / n,
                 }
             )
@@ -347,12 +357,18 @@ def sweep_jobs(
     loads: Sequence[float],
     load_kind: str,
     seeds: int,
+    steady: bool = True,
 ) -> list[SimJob]:
     """The simulator-sweep grid: length distribution (prompt and output alike) × token budget ×
     policy (``chunked`` or ``prefill_first``) × load (request rate in req/s with Poisson arrivals,
     or closed-loop concurrency) × seeds ``0 … seeds−1``. Labels: ``dist, policy, budget, load,
     seed``. Budgets below ``max_num_seqs`` lower ``max_num_seqs`` to the budget (vLLM requires
-    ``max_num_batched_tokens ≥ max_num_seqs``)."""
+    ``max_num_batched_tokens ≥ max_num_seqs``).
+
+    ``steady`` (default): each point runs ``max(num_requests, 4 · in-flight)`` requests and reports
+    its steady window only (:mod:`dashboard.services.sweep_points`: warm-up = arrivals before the
+    first finish, drain = requests running at the last arrival); the in-flight count is the
+    concurrency, or ``ceil(λ · E2E)`` at rate ``λ`` from the analytic steady state."""
     if load_kind not in ("rate", "concurrency"):
         raise ValueError("load_kind must be 'rate' or 'concurrency'")
     wl0 = base.workload
@@ -370,7 +386,27 @@ def sweep_jobs(
                     max_num_seqs=min(base.scheduler.max_num_seqs, int(budget)),
                     chunked_prefill=policy == "chunked",
                 )
+                sat = None  # one engine's saturation (rate points: the in-flight count by Little's law)
+                if steady and load_kind == "rate":
+                    from dashboard.services.sweep_points import engine_saturation
+
+                    sat = engine_saturation(base.cost_model(), sched, wl0.input_len, wl0.output_len)
                 for load in loads:
+                    n_req = wl0.num_requests
+                    if steady:
+                        from dashboard.services.sweep_points import in_flight_at_rate, point_requests
+
+                        in_flight = max(1, int(load))
+                        if sat is not None:  # λ split evenly over the DP engines
+                            in_flight = base.dp * in_flight_at_rate(
+                                base.cost_model(),
+                                wl0.input_len,
+                                wl0.output_len,
+                                int(budget),
+                                float(load) / base.dp,
+                                sat,
+                            )
+                        n_req = point_requests(wl0.num_requests, in_flight)
                     for seed in range(seeds):
                         if load_kind == "rate":
                             wl = replace(
@@ -380,6 +416,7 @@ def sweep_jobs(
                                 request_rate=float(load),
                                 concurrency=None,
                                 seed=seed,
+                                num_requests=n_req,
                             )
                         else:
                             wl = replace(
@@ -389,6 +426,7 @@ def sweep_jobs(
                                 request_rate=None,
                                 concurrency=max(1, int(load)),
                                 seed=seed,
+                                num_requests=n_req,
                             )
                         labels = (
                             ("dist", dist),
@@ -397,5 +435,7 @@ def sweep_jobs(
                             ("load", float(load) if load_kind == "rate" else int(load)),
                             ("seed", seed),
                         )
-                        jobs.append(replace(base, workload=wl, scheduler=sched, labels=base.labels + labels))
+                        jobs.append(
+                            replace(base, workload=wl, scheduler=sched, labels=base.labels + labels, steady=steady)
+                        )
     return jobs

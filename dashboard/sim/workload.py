@@ -27,7 +27,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -45,8 +45,6 @@ __all__ = [
     "workload_from_trace",
 ]
 
-LengthDist = Literal["fixed", "uniform", "normal", "lognormal"]
-Arrival = Literal["poisson", "gamma", "constant"]
 LENGTH_DISTS: tuple[str, ...] = ("fixed", "uniform", "normal", "lognormal")
 ARRIVALS: tuple[str, ...] = ("poisson", "gamma", "constant")
 MAX_LEN = 1 << 20

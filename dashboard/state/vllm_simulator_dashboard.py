@@ -63,7 +63,13 @@ class SimulatorInputs:
     sla_ttft_ms: float = like(SLA, "ttft_ms", 1000.0, open_lo=False, optional=False, help="0 = no target")
     sla_tpot_ms: float = like(SLA, "tpot_ms", 50.0, open_lo=False, optional=False, help="0 = no target")
     concurrencies: tuple[int, ...] = like(
-        WorkloadConfig, "concurrency", (1, 8, 64), hi=4096, max_items=12, optional=False, label="Sweep concurrencies"
+        WorkloadConfig,
+        "concurrency",
+        (1, 4, 16, 64, 256),
+        hi=4096,
+        max_items=12,
+        optional=False,
+        label="Sweep concurrencies",
     )
     budgets: tuple[int, ...] = like(
         SchedulerConfig, "max_num_batched_tokens", (512, 2048, 8192), lo=16, hi=65_536, max_items=8

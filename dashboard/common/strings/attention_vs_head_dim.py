@@ -12,8 +12,8 @@ STRINGS = {
     "attn.seq_len": {"en": "Sequence length (queries)", "zh": "序列长度（query）"},
     "attn.prefix_len": {"en": "Cached prefix (extra keys)", "zh": "已缓存前缀（额外 key）"},
     "attn.causal": {"en": "Causal mask", "zh": "因果掩码"},
-    "attn.block_m": {"en": "Br (query rows per tile)", "zh": "Br（每 tile 的 query 行）"},
-    "attn.block_n": {"en": "Bc (key columns per tile)", "zh": "Bc（每 tile 的 key 列）"},
+    "attn.block_m": {"en": "Br (query rows per tile)", "zh": "`Br`（每 tile 的 query 行）"},
+    "attn.block_n": {"en": "Bc (key columns per tile)", "zh": "`Bc`（每 tile 的 key 列）"},
     "attn.advanced": {"en": "Format, clock, overlap and FLOPs overrides", "zh": "数据格式、频率、重叠与 FLOPs 覆写"},
     "attn.dtype": {"en": "Q/K/V format", "zh": "Q/K/V 格式"},
     "attn.overlap": {"en": "Softmax/GEMM overlap φ", "zh": "Softmax/GEMM 重叠系数 φ"},
@@ -42,7 +42,7 @@ STRINGS = {
     "attn.smem_warning": {
         "en": "Tile Br={bm}, Bc={bn} needs {need:.0f} KiB of shared memory per CTA at head_dim {d} "
         "(SM has {have:.0f} KiB): FA3 would pick smaller tiles there.",
-        "zh": "Br={bm}、Bc={bn} 的 tile 在 head_dim {d} 下每个 CTA 需要 {need:.0f} KiB 共享内存"
+        "zh": "`Br={bm}`、`Bc={bn}` 的 tile 在 head_dim {d} 下每个 CTA 需要 {need:.0f} KiB 共享内存"
         "（SM 只有 {have:.0f} KiB）：FA3 在此会选用更小的 tile。",
     },
     "attn.binding.tensor": {"en": "tensor cores (Q·Kᵀ + P·V)", "zh": "Tensor Core（Q·Kᵀ + P·V）"},
@@ -62,7 +62,7 @@ STRINGS = {
     "attn.chart_time": {"en": "Component time (µs) vs head_dim", "zh": "各组件耗时（µs）随 head_dim 变化"},
     "attn.chart_ops": {
         "en": "Component work vs head_dim (FLOPs / exp / ops / SMEM bytes)",
-        "zh": "各组件工作量随 head_dim 变化（FLOPs / exp / ops / SMEM 字节）",
+        "zh": "各组件工作量随 head_dim 变化（FLOPs / exp / 运算数 / SMEM 字节）",
     },
     "attn.chart_tflops": {"en": "Effective TFLOP/s vs head_dim", "zh": "有效 TFLOP/s 随 head_dim 变化"},
     "attn.reference": {
@@ -74,8 +74,33 @@ STRINGS = {
         "cuDNN is a FA3-class Hopper kernel; PyTorch's `flash` backend is FlashAttention-2 (no warp "
         "specialisation), so the model over-predicts it. Short sequences are dominated by fixed costs the "
         "component model leaves out.",
-        "zh": "对每个实测形状按本页的 Br/Bc、φ 与频率计算模型（head_dim 256 时 Bc = 80，与 FA3 一致）。cuDNN 是 FA3 级别的 "
-        "Hopper kernel；PyTorch 的 `flash` 后端是 FlashAttention-2（无 warp specialization），模型会高估它。短序列主要是"
+        "zh": "对每个实测形状按本页的 `Br`/`Bc`、φ 与频率计算模型（head_dim 256 时 `Bc = 80`，与 FA3 一致）。cuDNN 是 FA3 级别的 "
+        "Hopper kernel；PyTorch 的 `flash` 后端是 FlashAttention-2（无 warp 特化），模型会高估它。短序列主要是"
         "固定开销，组件模型未计入。",
     },
+    "attn.sbs": {"en": "The same attention call three ways", "zh": "同一次 attention 调用的三种数值"},
+    "attn.sbs.ideal": {"en": "Component model (TFLOP/s)", "zh": "分项模型（TFLOP/s）"},
+    "attn.sbs.cm": {"en": "Shared cost model (TFLOP/s)", "zh": "共享成本模型（TFLOP/s）"},
+    "attn.sbs.measured": {"en": "Measured, {ref} {backend} (TFLOP/s)", "zh": "实测，{ref} {backend}（TFLOP/s）"},
+    "attn.sbs.note": {
+        "en": "Effective TFLOP/s (useful causal FLOPs ÷ time) of the focus shape. The component model above is an "
+        "ideal FlashAttention-3-style kernel (each unit at its peak rate, overlap as set); the shared cost model "
+        "(features/cost_model.py, the figure every other page uses) prices the same call as max(FLOPs ÷ (peak · "
+        "η_attn(FLOPs per call)), bytes ÷ (HBM · η_mem)) + launch overhead, with the profile's fitted attention "
+        "efficiency curve (here {bound}-bound); the measured figure is the fastest backend of the profile's "
+        "reference set for exactly this shape.",
+        "zh": "焦点形状的有效 TFLOP/s（有效因果 FLOPs ÷ 时间）。上方分项模型是理想的 FlashAttention-3 式 kernel（各单元以峰值"
+        "速率运行，重叠按设置）；共享成本模型（features/cost_model.py，其他页面都用它）对同一调用按 max(FLOPs ÷ (峰值 · "
+        "η_attn(每次调用 FLOPs)), 字节 ÷ (HBM · η_mem)) + 启动开销计价，使用该配置拟合的 attention 效率曲线（此处为{bound}受限）；"
+        "实测值取该配置参考数据中这一形状最快的后端。",
+    },
+    "attn.sbs.no_measured": {
+        "en": "No measurement of exactly this shape (the H200 set: batch 1, 32 query / 8 KV heads, bf16, causal, "
+        "no prefix).",
+        "zh": "没有这一形状的实测数据（H200 数据集：batch 1，32 个 query / 8 个 KV head，bf16，因果，无前缀）。",
+    },
+    "attn.sbs.bound.compute": {"en": "compute", "zh": "算力"},
+    "attn.sbs.bound.memory": {"en": "memory", "zh": "显存带宽"},
+    "attn.sbs.cm_series": {"en": "Shared cost model", "zh": "共享成本模型"},
+    "attn.sbs.meas_series": {"en": "Measured (best backend)", "zh": "实测（最快后端）"},
 }

@@ -71,4 +71,11 @@ STRINGS = {
     "ex.window_curve": {"en": "Experts loadable vs window length", "zh": "可加载专家数随窗口长度变化"},
     "ex.details": {"en": "Rates per channel and HBM budget", "zh": "各通道速率与 HBM 预算"},
     "ex.col_fits": {"en": "fits HBM", "zh": "HBM 可容纳"},
+    # rows of the HBM budget table
+    "ex.item.usable": {"en": "usable HBM", "zh": "可用 HBM"},
+    "ex.item.non_expert": {"en": "non-expert weights", "zh": "非专家权重"},
+    "ex.item.kv": {"en": "KV cache (batch × context)", "zh": "KV 缓存（batch × 上下文）"},
+    "ex.item.other": {"en": "activations + reserve + prefetch", "zh": "激活 + 预留 + 预取"},
+    "ex.item.left": {"en": "left for experts", "zh": "留给专家"},
+    "ex.item.all_experts": {"en": "all local experts", "zh": "全部本地专家"},
 }

@@ -16,8 +16,14 @@ STRINGS = {
     "mma.block_m": {"en": "CTA tile M", "zh": "CTA tile M"},
     "mma.block_n": {"en": "CTA tile N", "zh": "CTA tile N"},
     "mma.block_k": {"en": "CTA tile K", "zh": "CTA tile K"},
-    "mma.wg_m": {"en": "Warp-group tile M", "zh": "Warp group tile M"},
-    "mma.wg_n": {"en": "Warp-group tile N", "zh": "Warp group tile N"},
+    "mma.wg_m": {"en": "Warp-group tile M", "zh": "warpgroup tile M"},
+    "mma.wg_n": {"en": "Warp-group tile N", "zh": "warpgroup tile N"},
+    # memory levels / the bottleneck (features.mma.LEVELS; the English keeps the identifiers)
+    "mma.level.registers": {"en": "registers", "zh": "寄存器"},
+    "mma.level.shared_memory": {"en": "shared_memory", "zh": "共享内存"},
+    "mma.level.l2": {"en": "l2", "zh": "L2"},
+    "mma.level.hbm": {"en": "hbm", "zh": "HBM"},
+    "mma.level.compute": {"en": "compute", "zh": "计算"},
     "mma.stages": {"en": "SMEM pipeline stages", "zh": "SMEM 流水级数"},
     "mma.split_k": {"en": "Split-K (0 = auto)", "zh": "Split-K（0 = 自动）"},
     "mma.memory": {"en": "Caches and bandwidth caps", "zh": "缓存与带宽上限"},
@@ -44,7 +50,7 @@ STRINGS = {
         "（波次效率 {eff:.0%}），split-K {split}。",
     },
     "mma.m.time": {"en": "Time (µs)", "zh": "耗时（µs）"},
-    "mma.m.tflops": {"en": "TFLOP/s", "zh": "TFLOP/s"},
+    "mma.m.tflops": {"en": "Tile model (TFLOP/s)", "zh": "tile 模型（TFLOP/s）"},
     "mma.m.peak": {"en": "% of tensor peak", "zh": "占 Tensor 峰值"},
     "mma.m.ai_l2": {"en": "FLOP / L2 byte", "zh": "FLOP / L2 字节"},
     "mma.m.waves": {"en": "Waves (tiles ÷ SMs)", "zh": "波次（tile ÷ SM）"},
@@ -73,4 +79,29 @@ STRINGS = {
         "en": "This page needs per-SM rates from the hardware profile. {error}",
         "zh": "本页需要硬件配置中的每 SM 速率。{error}",
     },
+    "mma.sbs": {"en": "The same GEMM three ways", "zh": "同一个 GEMM 的三种数值"},
+    "mma.sbs.tile": {"en": "Ideal tile model (TFLOP/s)", "zh": "理想 tile 模型（TFLOP/s）"},
+    "mma.sbs.cm": {"en": "Shared cost model (TFLOP/s)", "zh": "共享成本模型（TFLOP/s）"},
+    "mma.sbs.measured": {"en": "Measured, {ref} (TFLOP/s)", "zh": "实测，{ref}（TFLOP/s）"},
+    "mma.sbs.note": {
+        "en": "The tile model is an ideal bound: every memory level overlapped perfectly with the tensor cores, no "
+        "pipeline bubbles or epilogue, so it overestimates a real kernel. The shared cost model "
+        "(features/cost_model.py, the figure every other page uses) prices the same shape as max(FLOPs ÷ (peak · "
+        "η_gemm(M)), bytes ÷ (HBM · η_mem)) + launch overhead, with the profile's fitted GEMM efficiency curve "
+        "(here {bound}-bound).",
+        "zh": "tile 模型是理想上界：各级存储与 Tensor Core 完全重叠，没有流水线气泡和尾处理，因此会高估实际 kernel。"
+        "共享成本模型（features/cost_model.py，其他页面都用它）对同一形状按 max(FLOPs ÷ (峰值 · η_gemm(M)), 字节 ÷ "
+        "(HBM · η_mem)) + 启动开销计价，使用该配置拟合的 GEMM 效率曲线（此处为{bound}受限）。",
+    },
+    "mma.sbs.ratio": {
+        "en": "Measured ({label}) ÷ tile model = {tile}; measured ÷ cost model = {cm}.",
+        "zh": "实测（{label}）÷ tile 模型 = {tile}；实测 ÷ 成本模型 = {cm}。",
+    },
+    "mma.sbs.no_measured": {
+        "en": "This profile has no measurement of this exact shape and format.",
+        "zh": "该配置没有这一形状与格式的实测数据。",
+    },
+    "mma.bound.compute": {"en": "compute", "zh": "算力"},
+    "mma.bound.memory": {"en": "memory", "zh": "显存带宽"},
+    "mma.cm_series": {"en": "Shared cost model", "zh": "共享成本模型"},
 }

@@ -45,4 +45,15 @@ STRINGS = {
     "ssweep.m.best_cfg": {"en": "at", "zh": "配置"},
     "ssweep.m.max_tps": {"en": "Max output tok/s", "zh": "最大输出 tok/s"},
     "ssweep.m.runs": {"en": "Runs", "zh": "运行次数"},
+    "ssweep.sat.one": {
+        "en": "budget {budget}: ≈ {rate} req/s (knee at concurrency {knee})",
+        "zh": "预算 {budget}：约 {rate} req/s（拐点并发 {knee}）",
+    },
+    "ssweep.sat.note": {
+        "en": "Saturation per engine (cost-model steady state): {parts}. Each point runs max({n}, {k} × in-flight) "
+        "requests; warm-up and drain are excluded from the statistics (see the help).",
+        "zh": "单引擎饱和点（成本模型稳态）：{parts}。每个点运行 max({n}, {k} × 在途请求数) 个请求；统计排除预热与收尾（见帮助）。",
+    },
+    "ssweep.sat.mark": {"en": "saturation (budget {budget})", "zh": "饱和速率（预算 {budget}）"},
+    "ssweep.sat.knee": {"en": "knee (budget {budget})", "zh": "拐点（预算 {budget}）"},
 }

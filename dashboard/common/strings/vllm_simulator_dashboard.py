@@ -61,7 +61,7 @@ STRINGS = {
     "vsim.sla_tpot": {"en": "SLA TPOT (ms, 0 = none)", "zh": "SLA TPOT（ms，0 = 不限）"},
     "vsim.concurrencies": {"en": "Sweep concurrencies (comma list)", "zh": "扫描并发列表（逗号分隔）"},
     "vsim.budgets": {"en": "Heatmap token budgets (comma list)", "zh": "热力图 token 预算列表（逗号分隔）"},
-    "vsim.sweep_requests": {"en": "Requests per sweep point", "zh": "每个扫描点的请求数"},
+    "vsim.sweep_requests": {"en": "Min. requests per sweep point", "zh": "每个扫描点的最少请求数"},
     "vsim.heat_metric": {"en": "Heatmap metric", "zh": "热力图指标"},
     "vsim.kv_blocks_info": {
         "en": "{blocks:,} KV blocks of {bs} tokens per engine ({tokens:,} tokens).",
@@ -93,4 +93,29 @@ STRINGS = {
     "vsim.m.goodput": {"en": "Goodput (req/s)", "zh": "有效吞吐（req/s）"},
     "vsim.m.mfu": {"en": "MFU", "zh": "MFU"},
     "vsim.m.hbm": {"en": "HBM BW utilisation", "zh": "HBM 带宽利用率"},
+    "vsim.sat.note": {
+        "en": "Saturation (cost-model steady state, services/sweep_points.py): at most ≈ {rate} req/s ({tok} output "
+        "tok/s) with {cmax} sequences running (max_num_seqs or the KV capacity); throughput reaches 90 % of it at "
+        "concurrency {knee} (the knee).",
+        "zh": "饱和点（成本模型稳态，services/sweep_points.py）：最多约 {rate} req/s（输出 {tok} tok/s），此时运行 {cmax} "
+        "个序列（max_num_seqs 或 KV 容量）；并发达到 {knee} 时吞吐达到其 90 %（拐点）。",
+    },
+    "vsim.sat.rate_load": {
+        "en": "This request rate is {pct:.0f} % of saturation.",
+        "zh": "当前请求速率为饱和速率的 {pct:.0f} %。",
+    },
+    "vsim.sat.conc_load": {
+        "en": "Concurrency {c} (knee at {knee}).",
+        "zh": "并发 {c}（拐点 {knee}）。",
+    },
+    "vsim.sat.knee": {"en": "knee: concurrency {knee}", "zh": "拐点：并发 {knee}"},
+    "vsim.sweep_steady": {
+        "en": "Each point runs max({n}, {k} × concurrency) requests. Statistics exclude the warm-up (requests that "
+        "arrive before the first request finishes: the first wave of clients, issued together at t = 0) and the "
+        "drain (requests still running at the last arrival: the batch empties with no new work); throughputs count "
+        "the requests finishing between the last warm-up finish and the last arrival. The table gives the counts.",
+        "zh": "每个点运行 max({n}, {k} × 并发) 个请求。统计排除预热（在第一个请求完成之前到达的请求：t = 0 时一起发出的第一波客户端）"
+        "和收尾（最后一次到达时仍在运行的请求：此后批次逐渐清空、没有新请求）；吞吐按在“最后一个预热请求完成”与“最后一次到达”之间完成的"
+        "请求计算。表中列出各部分的请求数。",
+    },
 }

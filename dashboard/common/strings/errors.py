@@ -1,0 +1,125 @@
+"""Service and validation error messages in 简体中文 (issue 14 §4).
+
+Domain code raises ``ValueError`` with one English line (the CLI prints it as is). Pages show the
+message through ``i18n.localize_error``: each entry of :data:`PATTERNS` is a regular expression
+matching a known message (the wording of the ``raise``) and the catalogue key of its translation;
+the named groups become the format parameters, so numbers and field names (code identifiers) carry
+over. A message that matches no pattern is shown in English. Keep a pattern next to the wording it
+matches when you change a message (tests/test_zh_errors.py raises the real ones)."""
+
+PATTERNS: list[tuple[str, str]] = [
+    # dashboard/state/validate.py
+    (r"(?P<name>.+?) must be an integer between (?P<lo>\S+) and (?P<hi>\S+), got (?P<got>.+)", "err.int_between"),
+    (r"(?P<name>.+?) must be a number in (?P<range>[\[(]\S+, \S+\]), got (?P<got>.+)", "err.number_in"),
+    (r"(?P<name>.+?) needs 1 to (?P<n>\d+) values", "err.n_values"),
+    (r"enter at least one number", "err.one_number"),
+    (r"at most (?P<n>\d+) values", "err.at_most_values"),
+    (r"(?P<x>.+?) is not a finite number", "err.not_finite"),
+    (r"(?P<x>.+?) is not a number in range", "err.not_in_range"),
+    (r"(?P<x>.+?) is not a number", "err.not_number"),
+    (r"(?P<x>.+?) is below (?P<lo>\S+)", "err.below"),
+    # dashboard/features/params.py
+    (
+        r"(?P<name>.+?) must be (?P<kind>an integer|a finite number)(?: in (?P<range>.+?))?(?P<unit> \([^)]*\))?, got (?P<got>.+)",
+        "err.param_number",
+    ),
+    (r"(?P<name>.+?) must be given", "err.given"),
+    (r"(?P<name>.+?) values must be among (?P<choices>.+), got (?P<got>.+)", "err.values_among"),
+    (r"(?P<name>.+?) must be one of (?P<choices>.+), got (?P<got>.+)", "err.one_of"),
+    (r"(?P<name>.+?) must be true or false, got (?P<got>.+)", "err.bool"),
+    (r"(?P<name>.+?): value too long", "err.too_long"),
+    # dashboard/sim_scheduler.py (simulate)
+    (
+        r"max_num_batched_tokens \((?P<b>\d+)\) must be ≥ max_num_seqs \((?P<s>\d+)\), as vLLM requires",
+        "err.sim_budget_seqs",
+    ),
+    (
+        r"no KV block of block_size=(?P<bs>\d+) tokens fits beside the weights on this hardware \(0 blocks\); "
+        r"lower block_size, raise TP, use a smaller dtype or more HBM",
+        "err.sim_no_block",
+    ),
+    (
+        r"max_num_batched_tokens \((?P<b>\d+)\) must be at least the longest prompt \((?P<p>\d+) tokens\) without "
+        r"chunked prefill, as vLLM and TensorRT-LLM require \(raise it or enable chunked prefill\)",
+        "err.sim_prompt_budget",
+    ),
+    (
+        r"a request of (?P<n>\d+) tokens needs (?P<need>\d+) KV blocks of (?P<bs>\d+) tokens, but the cache holds "
+        r"only (?P<have>\d+)(?P<dp> per DP rank)?",
+        "err.sim_request_blocks",
+    ),
+    (r"simulation exceeded (?P<n>\d+) steps", "err.sim_steps"),
+    (r"stopped after (?P<done>\d+) of (?P<n>\d+) requests", "err.sim_stopped"),
+    (r"speculative decoding is simulated with chunked prefill \(vLLM V1's scheduler\)", "err.sim_spec_chunked"),
+    (r"dp must be a positive integer, got (?P<got>.+)", "err.dp_positive"),
+    (r"router must be one of (?P<choices>.+), got (?P<got>.+)", "err.router"),
+    # services (sweeps, pages' result rows)
+    (r"no results", "err.no_results"),
+    (r"nothing to simulate", "err.nothing_to_simulate"),
+    (r"the step has no tokens", "err.no_tokens"),
+]
+
+STRINGS = {
+    "err.int_between": {
+        "en": "{name} must be an integer between {lo} and {hi}, got {got}",
+        "zh": "{name} 须为 {lo} 到 {hi} 之间的整数，当前为 {got}",
+    },
+    "err.number_in": {
+        "en": "{name} must be a number in {range}, got {got}",
+        "zh": "{name} 须为区间 {range} 内的数，当前为 {got}",
+    },
+    "err.n_values": {"en": "{name} needs 1 to {n} values", "zh": "{name} 需要 1 到 {n} 个值"},
+    "err.one_number": {"en": "enter at least one number", "zh": "请至少输入一个数"},
+    "err.at_most_values": {"en": "at most {n} values", "zh": "最多 {n} 个值"},
+    "err.not_finite": {"en": "{x} is not a finite number", "zh": "{x} 不是有限数"},
+    "err.not_in_range": {"en": "{x} is not a number in range", "zh": "{x} 超出可表示的数值范围"},
+    "err.not_number": {"en": "{x} is not a number", "zh": "{x} 不是数字"},
+    "err.below": {"en": "{x} is below {lo}", "zh": "{x} 小于下限 {lo}"},
+    "err.param_number": {
+        "en": "{name} must be a number in {range}, got {got}",
+        "zh": "{name} 须为{range}{kind}{unit}，当前为 {got}",
+    },
+    "err.given": {"en": "{name} must be given", "zh": "必须填写 {name}"},
+    "err.values_among": {
+        "en": "{name} values must be among {choices}, got {got}",
+        "zh": "{name} 的取值须在 {choices} 之中，当前为 {got}",
+    },
+    "err.one_of": {
+        "en": "{name} must be one of {choices}, got {got}",
+        "zh": "{name} 须为 {choices} 之一，当前为 {got}",
+    },
+    "err.bool": {"en": "{name} must be true or false, got {got}", "zh": "{name} 须为 true 或 false，当前为 {got}"},
+    "err.too_long": {"en": "{name}: value too long", "zh": "{name}：内容过长"},
+    "err.sim_budget_seqs": {
+        "en": "max_num_batched_tokens ({b}) must be ≥ max_num_seqs ({s}), as vLLM requires",
+        "zh": "max_num_batched_tokens（{b}）须 ≥ max_num_seqs（{s}），这是 vLLM 的要求",
+    },
+    "err.sim_no_block": {
+        "en": "no KV block of block_size={bs} tokens fits beside the weights on this hardware",
+        "zh": "在该硬件上，权重之外放不下一个 block_size={bs} token 的 KV 块（0 块）；请减小 block_size、增大 TP、"
+        "换用更小的 dtype 或更大的 HBM",
+    },
+    "err.sim_prompt_budget": {
+        "en": "max_num_batched_tokens ({b}) must be at least the longest prompt ({p} tokens) without chunked prefill",
+        "zh": "关闭 chunked prefill 时，max_num_batched_tokens（{b}）须不小于最长的 prompt（{p} token），vLLM 与 "
+        "TensorRT-LLM 均如此要求（请调大它或开启 chunked prefill）",
+    },
+    "err.sim_request_blocks": {
+        "en": "a request of {n} tokens needs {need} KV blocks of {bs} tokens, but the cache holds only {have}{dp}",
+        "zh": "一个 {n} token 的请求需要 {need} 个 {bs} token 的 KV 块，而缓存{dp}只有 {have} 块",
+    },
+    "err.sim_steps": {"en": "simulation exceeded {n} steps", "zh": "模拟超过了 {n} 步上限"},
+    "err.sim_stopped": {"en": "stopped after {done} of {n} requests", "zh": "已在完成 {done} / {n} 个请求后停止"},
+    "err.sim_spec_chunked": {
+        "en": "speculative decoding is simulated with chunked prefill (vLLM V1's scheduler)",
+        "zh": "投机解码只在开启 chunked prefill 时模拟（vLLM V1 调度器）",
+    },
+    "err.dp_positive": {"en": "dp must be a positive integer, got {got}", "zh": "dp 须为正整数，当前为 {got}"},
+    "err.router": {
+        "en": "router must be one of {choices}, got {got}",
+        "zh": "router 须为 {choices} 之一，当前为 {got}",
+    },
+    "err.no_results": {"en": "no results", "zh": "没有结果"},
+    "err.nothing_to_simulate": {"en": "nothing to simulate", "zh": "没有可模拟的配置"},
+    "err.no_tokens": {"en": "the step has no tokens", "zh": "该步没有 token"},
+}
