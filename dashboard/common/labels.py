@@ -12,7 +12,7 @@ from typing import Any
 
 from dashboard.features.hardware import NOT_FITTED
 
-__all__ = ["channel_label", "source_label"]
+__all__ = ["channel_label", "profile_name", "source_label"]
 
 
 def _provenance_zh(hw: Any) -> str:
@@ -54,3 +54,13 @@ def channel_label(label: str, lang: str) -> str:
     if label == "CPU staging copy (pageable)":
         return "CPU 中转拷贝（可分页内存）"
     return label
+
+
+_CALIBRATED = re.compile(r"(?P<base>.+) \(calibrated, (?P<method>\w+)\)")
+
+
+def profile_name(name: str, lang: str) -> str:
+    """A hardware profile's name in ``lang``: the suffix a calibration adds (``"<base> (calibrated,
+    <method>)"``, services/calibration.py) is translated, the base name and method id kept."""
+    m = _CALIBRATED.fullmatch(name) if lang == "zh" else None
+    return f"{m.group('base')}（已校准，方法 `{m.group('method')}`）" if m else name

@@ -75,6 +75,12 @@ STRINGS = {
     "fig.off.window_axis": {"en": "window (ms)", "zh": "时间窗（ms）"},
     "fig.off.experts": {"en": "experts", "zh": "专家数"},
     "fig.off.window": {"en": "window {ms:g} ms", "zh": "时间窗 {ms:g} ms"},
+    # calibration (plots_calibration); {phase} is prefill / decode / mixed
+    "fig.cal.calibrated": {"en": "{phase} (calibrated)", "zh": "{phase}（校准后）"},
+    "fig.cal.loo": {"en": "{phase} (leave-one-out)", "zh": "{phase}（留一验证）"},
+    "fig.cal.measured": {"en": "measured (ms)", "zh": "实测（ms）"},
+    "fig.cal.predicted": {"en": "predicted (ms)", "zh": "预测（ms）"},
+    "fig.cal.rel_error": {"en": "predicted / measured − 1 (%)", "zh": "预测 / 实测 − 1（%）"},
     # op categories (services.estimation.OP_CATEGORIES)
     "opcat.attention core": {"en": "attention core", "zh": "attention 核心"},
     "opcat.attention projections": {"en": "attention projections", "zh": "attention 投影"},

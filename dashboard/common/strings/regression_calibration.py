@@ -22,13 +22,13 @@ STRINGS = {
     "cal.method": {"en": "Regression model", "zh": "回归模型"},
     "cal.method.curves": {
         "en": "curves: sweep efficiency curves + physical fit",
-        "zh": "curves：扫描效率曲线 + 物理参数拟合",
+        "zh": "效率曲线：扫描效率曲线 + 物理参数拟合",
     },
     "cal.method.derate": {
         "en": "derate: compute & memory factors + overheads",
-        "zh": "derate：算力/带宽折减系数 + 固定开销",
+        "zh": "折减：算力/带宽折减系数 + 固定开销",
     },
-    "cal.method.linear": {"en": "linear: t = a + b·FLOPs + c·bytes", "zh": "linear：t = a + b·FLOPs + c·bytes"},
+    "cal.method.linear": {"en": "linear: t = a + b·FLOPs + c·bytes", "zh": "线性：t = a + b·FLOPs + c·字节数"},
     "cal.baseline": {"en": "Baseline hardware", "zh": "基线硬件"},
     "cal.reference_sweeps": {
         "en": "Use shipped H200 kernel sweeps if none uploaded",
@@ -37,7 +37,7 @@ STRINGS = {
     "cal.loo": {"en": "Leave-one-out error (one refit per row)", "zh": "留一法误差（每行重拟合一次）"},
     "cal.models": {
         "en": "Model names → presets (NAME=PRESET, NAME2=sidebar)",
-        "zh": "模型名映射（NAME=预设, NAME2=sidebar）",
+        "zh": "模型名映射（`NAME=预设`，`NAME2=sidebar`）",
     },
     "cal.models_help": {
         "en": "Map names of the file's model column that are not presets; 'sidebar' uses the model currently "
