@@ -132,7 +132,7 @@ def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
             ctx.t("cal.m.r2"): f"{m['r2']:.4f}",
             ctx.t("cal.m.spec"): _pct(b["mape"]),
         },
-        help={ctx.t("cal.m.spec"): f"worst {b['max_abs_rel_error']:.1%}, R² {b['r2']:.4f}"},
+        help={ctx.t("cal.m.spec"): ctx.t("cal.m.spec_help", worst=b["max_abs_rel_error"], r2=b["r2"])},
     )
     st.caption(
         ctx.t(

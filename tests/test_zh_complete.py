@@ -52,3 +52,39 @@ def test_page_in_chinese(spec) -> None:
     shown = [(k, t) for k, t in visible_texts(at) if t != "Language / 语言"] + chart_texts(at)
     bad = _offending(shown)
     assert not bad, f"{spec.url_path}: {len(bad)} strings with English in zh:\n" + "\n".join(bad)
+
+
+#: Other states that draw other strings (MoE and fp8 checkpoints, other modes, sweeps and fits),
+#: set through the page URL as a copied link would.
+OTHER_STATES: list[tuple[str, dict[str, str]]] = [
+    ("quick_estimation", {"tp": "2", "custom_spec": "True"}),
+    ("quick_memory", {"custom_hbm": "True", "model": "deepseek-v3"}),
+    ("custom_runtime_planner", {"custom_eff": "True"}),
+    ("attention_vs_head_dim", {"sweep_mode": "num_heads", "causal": "False"}),
+    ("mma_modeler_app", {"sweep_dim": "k", "dtype": "fp8"}),
+    ("vllm_simulator_dashboard", {"load_mode": "burst", "chunked_prefill": "False", "input_dist": "lognormal"}),
+    ("vllm_simulator_dashboard", {"load_mode": "concurrency", "model": "qwen3-30b-a3b"}),
+    ("scale_up_sweep_with_sim", {"load": "concurrency"}),
+    ("planner", {"disaggregated": "on", "model": "qwen3-30b-a3b"}),
+    ("frontier", {"disaggregated": "True", "frontier_only": "True"}),
+    ("host_bandwidth", {"phase": "prefill", "model": "qwen3-30b-a3b", "pinned": "False"}),
+    ("experts_calculation", {"model": "deepseek-v3", "popularity": "uniform", "pinned": "False"}),
+    ("regression_calibration", {"method": "linear"}),
+    ("regression_calibration", {"method": "derate", "loo": "False"}),
+    ("scale_up_search", {"model": "qwen3-30b-a3b"}),
+    ("inferencemax", {"model": "deepseek-v3"}),
+]
+
+
+@pytest.mark.parametrize(("url_path", "query"), OTHER_STATES, ids=[f"{u}-{i}" for i, (u, _) in enumerate(OTHER_STATES)])
+def test_other_states_in_chinese(url_path: str, query: dict[str, str]) -> None:
+    spec = next(s for s in PAGE_SPECS if s.url_path == url_path)
+    at = AppTest.from_file(str(spec.path), default_timeout=300)
+    at.query_params["lang"] = "zh"
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [(k, t) for k, t in visible_texts(at) if t != "Language / 语言"] + chart_texts(at)
+    bad = _offending(shown)
+    assert not bad, f"{url_path} {query}: {len(bad)} strings with English in zh:\n" + "\n".join(bad)
