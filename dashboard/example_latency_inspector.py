@@ -14,9 +14,9 @@ def render() -> None:
     state, actions = bootstrap(
         title="Example Latency Inspector",
         header_description="演示如何读取模型 JSON 并输出自定义指标。",
-        help_title="Example 页面帮助",
+        help_title="示例页面帮助",
         help_markdown="""
-- 左侧 sidebar 仍可切换预设硬件、导入模型 JSON。
+- 左侧侧边栏仍可切换预设硬件、导入模型 JSON。
 - `state.model` 提供了标准化后的模型属性与 FLOPs 计算方法。
 - `actions` 可用于写回 session_state（如保存用户输入）。
 """,

@@ -211,7 +211,7 @@ def render() -> None:
         {
             t("ex.m_shard"): f"{shard / 1e6:,.1f}",
             t("ex.m_rate"): f"{rate / 1e9:,.1f}",
-            t("ex.m_bottleneck"): labels.get(bott_id, bott_id),
+            t("ex.m_bottleneck"): channel_label(labels.get(bott_id, bott_id), ctx.lang),
         },
     )
     metrics_row(

@@ -218,17 +218,14 @@ def render() -> None:
     bad = [lbl for lbl, fits in zip(labels, df.fits, strict=True) if not fits]
     if bad:
         st.warning(t("mm.does_not_fit", names=", ".join(bad)))
-    chart(
-        ctx,
-        plots_kernels.comparison_bars(
-            labels,
-            {"TTFT (ms)": list(df.ttft_ms), "TPOT (ms)": list(df.tpot_ms)},
-            title=t("mm.chart_latency"),
-            yaxis="ms",
-            log_y=True,
-        ),
-        key="mm_latency_chart",
-    )
+    for col, name, key in (("ttft_ms", "TTFT (ms)", "mm_latency_chart"), ("tpot_ms", "TPOT (ms)", "mm_tpot_chart")):
+        chart(  # one quantity per axis (issue 14 §3): TTFT and TPOT on their own charts
+            ctx,
+            plots_kernels.comparison_bars(
+                labels, {name: list(df[col])}, title=f"{t('mm.chart_latency')}: {name}", yaxis=name, log_y=True
+            ),
+            key=key,
+        )
     chart(
         ctx,
         plots_kernels.comparison_bars(

@@ -16,7 +16,8 @@ import pandas as pd
 
 from dashboard.app_context import bootstrap
 from dashboard.common import plots_calibration as plots
-from dashboard.common.labels import source_label
+from dashboard.common.i18n import localize_error
+from dashboard.common.labels import profile_name, source_label
 from dashboard.common.tables import to_json_bytes
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, json_download, metrics_row, table
@@ -70,12 +71,12 @@ AIPerf or scenario-CSV results through the same predictor as `modeling bench-pre
 个；外加 `decode_seqs` 个 decode，上下文 `decode_context`）都由共享成本模型定价；回归调整硬件配置中的效率参数，
 使预测时延与实测一致（对相对误差做最小二乘）。
 
-- **curves**（默认）：由 GEMM 扫描得到各 dtype 的 η(M)（`2MNK / (峰值·(t − t₀))` 取各形状中位数；t₀ 与带宽由
+- **效率曲线**（`curves`，默认）：由 GEMM 扫描得到各 dtype 的 η(M)（`2MNK / (峰值·(t − t₀))` 取各形状中位数；t₀ 与带宽由
   M ≤ 32 的访存受限行拟合），由 attention 扫描得到效率随单次调用 FLOPs 的曲线（选与 step 最吻合的后端）；
   再在 step 上拟合：GEMM 持续频率系数、attention 相对扫描的速率、HBM 效率、逐元素算子的流量倍数与 kernel 数
   （引擎的融合程度）、decode 工作单元速率（一个序列 × 一个 KV 头），TP > 1 时还有互联效率与集合通信延迟。
-- **derate**：对基线算力曲线的一个折减系数、一个 HBM 效率、单 kernel 开销。
-- **linear**：`t = a + b·FLOPs + c·bytes`，用于对比。
+- **折减**（`derate`）：对基线算力曲线的一个折减系数、一个 HBM 效率、单 kernel 开销。
+- **线性**（`linear`）：`t = a + b·FLOPs + c·bytes`，用于对比。
 
 置信区间：95%，由最优点的雅可比矩阵给出（`cov = s²(JᵀJ)⁻¹`，t 分布）。留一法：去掉每一行重新拟合后预测该行。
 数据中只有一个模型时，每个 step 启动的 kernel 数相同，单步开销与单 kernel 开销无法区分，此时单步开销保持基线值。
@@ -131,9 +132,15 @@ def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
             ctx.t("cal.m.r2"): f"{m['r2']:.4f}",
             ctx.t("cal.m.spec"): _pct(b["mape"]),
         },
-        help={ctx.t("cal.m.spec"): f"worst {b['max_abs_rel_error']:.1%}, R² {b['r2']:.4f}"},
+        help={ctx.t("cal.m.spec"): ctx.t("cal.m.spec_help", worst=b["max_abs_rel_error"], r2=b["r2"])},
     )
-    st.caption(ctx.t("cal.profile_source", name=res.profile.name, source=source_label(res.profile, ctx.lang)))
+    st.caption(
+        ctx.t(
+            "cal.profile_source",
+            name=profile_name(res.profile.name, ctx.lang),
+            source=source_label(res.profile, ctx.lang),
+        )
+    )
     phases = [ph for ph in ("prefill", "decode", "mixed") if f"mape_{ph}" in m]
     st.caption(
         ctx.t("cal.by_phase")
@@ -179,9 +186,17 @@ def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
     base_name = f"{res.profile.calibration.get('baseline', 'baseline') if res.profile.calibration else 'baseline'} spec"
     c1, c2 = st.columns(2)
     with c1:
-        chart(ctx, plots.predicted_vs_measured(res.rows, ctx.t("cal.scatter"), base_name), key=f"{PAGE}_scatter")
+        chart(
+            ctx,
+            plots.predicted_vs_measured(res.rows, ctx.t("cal.scatter"), base_name, lang=ctx.lang),
+            key=f"{PAGE}_scatter",
+        )
     with c2:
-        chart(ctx, plots.residual_plot(res.rows, ctx.t("cal.residuals"), base_name), key=f"{PAGE}_residuals")
+        chart(
+            ctx,
+            plots.residual_plot(res.rows, ctx.t("cal.residuals"), base_name, lang=ctx.lang),
+            key=f"{PAGE}_residuals",
+        )
     b1, b2 = st.columns(2)
     if b1.button(ctx.t("cal.register"), key=f"{PAGE}__register", type="primary"):
         err = actions.add_custom_hardware(res.profile_dict())
@@ -218,7 +233,7 @@ def _render_result(ctx: Any, actions: Any, res: CalibrationResult) -> None:
     rdf = pd.DataFrame(res.rows)
     table(ctx, rdf[[c for c in cols if c in rdf.columns]], key=f"{PAGE}_rows", file_name="calibration_rows.csv")
     if res.notes:
-        st.caption(ctx.t("cal.notes") + ": " + " · ".join(res.notes))
+        st.caption(ctx.t("cal.notes") + ": " + " · ".join(localize_error(n, ctx.lang) for n in res.notes))
     json_download(
         ctx,
         {"inputs": {"method": res.method, "data": res.data}, "outputs": res.as_dict(), "profile": res.profile_dict()},

@@ -15,10 +15,14 @@ import math
 import sys
 from typing import Any
 
-from runners.common import CliError, emit_json, positive_int
+from runners.common import CliError, emit_json
 
 
 def add_parser(sub: Any) -> None:
+    from dashboard.features.params import add_arguments, argument
+    from dashboard.services.bench_io import ResultDefaults
+    from dashboard.sim.workload import WorkloadConfig
+
     p = sub.add_parser(
         "bench-predict",
         help="predict TTFT/TPOT/ITL/throughput of benchmark scenarios "
@@ -37,9 +41,9 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--engine", help="engine (vllm, sglang, trtllm); overrides the engine column")
     p.add_argument("--model", help="model preset for JSON results whose model_id matches no preset")
-    p.add_argument("--num-gpus", type=positive_int, help="GPUs of JSON results without a num_gpus metadata key")
-    p.add_argument("--tp", type=positive_int, help="TP of JSON results without a tp metadata key")
-    p.add_argument("--seed", type=int, default=0, help="random seed of simulated arrivals")
+    # types, bounds and help from the declarations (dashboard/features/params.py)
+    add_arguments(p, ResultDefaults)
+    p.add_argument("--seed", dest="seed", **argument(WorkloadConfig, "seed", default=0, suffix="of simulated arrivals"))
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--out", metavar="FILE.csv", help="write the rows to this CSV")
     p.set_defaults(func=run)
@@ -81,8 +85,6 @@ def run(args: argparse.Namespace) -> int:
         summarize_errors,
     )
 
-    if args.seed < 0:
-        raise CliError("--seed must be a non-negative integer")
     if args.hardware:
         from dashboard.features.hardware import HardwareError, load_hardware
         from dashboard.services.serving_predict import load_serving_profile, normalise_hardware_name

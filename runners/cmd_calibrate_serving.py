@@ -15,10 +15,14 @@ import json
 import sys
 from typing import Any
 
-from runners.common import CliError, emit_json, positive_int
+from runners.common import CliError, emit_json
 
 
 def add_parser(sub: Any) -> None:
+    from dashboard.features.params import add_arguments
+    from dashboard.services.bench_io import ResultDefaults
+    from dashboard.services.serving_calibration import FitSettings
+
     p = sub.add_parser(
         "calibrate-serving",
         help="fit engine serving parameters to benchmark results "
@@ -30,9 +34,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="PROFILE.json", help="where to write the fitted profile")
     p.add_argument("--name", help="profile name (default <hardware>+<engine>)")
     p.add_argument("--model", help="model preset for JSON results whose model_id matches no preset")
-    p.add_argument("--num-gpus", type=positive_int, help="GPUs of JSON results without a num_gpus metadata key")
-    p.add_argument("--tp", type=positive_int, help="TP of JSON results without a tp metadata key")
-    p.add_argument("--max-nfev", type=positive_int, default=40, help="function evaluations per fit")
+    # types, bounds and help from the declarations (dashboard/features/params.py)
+    add_arguments(p, ResultDefaults)
+    add_arguments(p, FitSettings, defaults=True)
     p.add_argument("--no-loo", action="store_true", help="skip the leave-one-out refits")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run)

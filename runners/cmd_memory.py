@@ -6,6 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+from dashboard.features.parallel import ParallelConfig
+from dashboard.features.params import add_arguments, describe_inputs
+from dashboard.features.request import CostSettings, RequestShape
 from runners.common import (
     CliError,
     add_dtype_args,
@@ -16,7 +19,6 @@ from runners.common import (
     emit_json,
     memory_fraction_from,
     parallel_from,
-    positive_int,
     resolve_engine,
     resolve_hardware,
     resolve_model,
@@ -27,15 +29,16 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("memory", help="weights per GPU, KV bytes per token, max KV tokens, fits")
     add_model_hw_args(p)
     add_parallel_args(p)
-    p.add_argument("--pp", type=positive_int, default=1, help="pipeline-parallel stages (memory only)")
+    # flags, types, bounds and help from the declarations (dashboard/features/params.py)
+    add_arguments(p, ParallelConfig, ("pp",), defaults=True)
     add_dtype_args(p)
-    p.add_argument("--context", type=positive_int, default=4096, help="tokens per sequence for max sequences")
+    add_arguments(p, RequestShape, ("context",), defaults=True)
     add_engine_args(p)
-    p.add_argument(
-        "--reserved-fraction",
-        type=float,
-        default=None,
-        help="generic rule instead of the engine's: share of HBM left unused (0-1) and a 1.5 GiB reserve",
+    add_arguments(
+        p,
+        CostSettings,
+        ("reserved_fraction",),
+        suffix="(generic rule instead of the engine's, with a 1.5 GiB reserve)",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
@@ -44,7 +47,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from dashboard.features.hardware import GIB
     from dashboard.features.memory import memory_breakdown
-    from dashboard.features.parallel import ParallelConfig, ParallelError, validate_parallel
+    from dashboard.features.parallel import ParallelError, validate_parallel
 
     model = resolve_model(args.model)
     hw = resolve_hardware(args.hardware)
@@ -58,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
     fraction = memory_fraction_from(args)
     dt = dtypes_from(args, model)
     if args.reserved_fraction is not None:
-        if not 0.0 <= args.reserved_fraction < 1.0:
-            raise CliError("--reserved-fraction must be in [0, 1)")
         if fraction is not None:
             raise CliError("--reserved-fraction: give it or --gpu-memory-utilization/--kv-fraction, not both")
         mem = memory_breakdown(model, hw, par, dt, context=args.context, reserved_fraction=args.reserved_fraction)
@@ -79,6 +80,13 @@ def run(args: argparse.Namespace) -> int:
         "engine": None if kv_rule == "reserved_fraction" else engine.name,
         "kv_rule": kv_rule,
         **mem.as_dict(),
+        # value, unit, bounds and label of every declared input (dashboard/features/params.py)
+        "parameters": describe_inputs(
+            parallel=par,
+            dtypes=dt,
+            request=RequestShape(context=args.context),
+            cost=CostSettings(reserved_fraction=args.reserved_fraction) if args.reserved_fraction is not None else None,
+        ),
     }
     for w in mem.warnings:  # e.g. context beyond max_position_embeddings (issue 11)
         print(f"modeling memory: warning: {w}", file=sys.stderr)

@@ -14,28 +14,25 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from runners.common import CliError, emit_json, positive_float, positive_int, resolve_hardware, resolve_model
+from dashboard.features.params import add_arguments, argument, coerce_param
+from dashboard.services.search import Economics
+from runners.common import CliError, emit_json, resolve_hardware, resolve_model
 
 EMIT_CHOICES = ("vllm", "sglang", "trtllm", "k8s")
 
 
 def _price(text: str) -> tuple[str, float]:
-    from dashboard.state.planner import parse_prices
-
+    """``HW=USD``: a GPU type and its price per GPU-hour, bounded by ``Economics.usd_per_gpu_hour``."""
+    hw, sep, usd = text.partition("=")
+    if not sep or not hw.strip():
+        raise argparse.ArgumentTypeError(f"expected one HARDWARE=USD_PER_GPU_HOUR (e.g. h200=3.5), got {text[:40]!r}")
     try:
-        prices = parse_prices(text)
+        return hw.strip(), coerce_param(Economics, "usd_per_gpu_hour", usd)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    if len(prices) != 1:
-        raise argparse.ArgumentTypeError(f"expected one HARDWARE=USD_PER_GPU_HOUR (e.g. h200=3.5), got {text!r}")
-    return next(iter(prices.items()))
 
 
-def _percentile(text: str) -> float:
-    v = positive_float(text)
-    if v > 100:
-        raise argparse.ArgumentTypeError(f"must be in (0, 100], got {text}")
-    return v
+_price.declaration = (Economics, "usd_per_gpu_hour")  # type: ignore[attr-defined]
 
 
 def add_emit_arg(p: argparse.ArgumentParser) -> None:
@@ -50,35 +47,27 @@ def add_emit_arg(p: argparse.ArgumentParser) -> None:
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("plan", help="capacity planner: GPU type, count, layout and cost for a rate and an SLA")
     p.add_argument("--model", required=True, help="model preset (e.g. llama-3.1-70b) or path to a HF config.json")
-    p.add_argument(
-        "--hardware",
-        required=True,
-        help="comma-separated GPU types, e.g. h100-sxm,h200,b200 (presets or profile paths)",
+    # flags, types, bounds and help from PlanRequest's declarations (dashboard/features/params.py)
+    from dashboard.services.planner import PlanRequest
+
+    add_arguments(
+        p, PlanRequest, ("hardware",), required=("hardware",), suffix="(comma-separated, e.g. h100-sxm,h200,b200)"
     )
-    p.add_argument("--engine", default="vllm", choices=("vllm", "sglang", "trtllm"), help="serving engine")
-    p.add_argument("--input-len", type=positive_int, required=True, help="prompt tokens per request")
-    p.add_argument("--output-len", type=positive_int, required=True, help="generated tokens per request")
+    add_arguments(p, PlanRequest, ("engine",), defaults=True)
+    add_arguments(p, PlanRequest, ("input_len", "output_len"), required=("input_len", "output_len"))
     load = p.add_mutually_exclusive_group(required=True)
-    load.add_argument("--request-rate", type=positive_float, help="requests per second to serve")
-    load.add_argument("--concurrency", type=positive_int, help="concurrent clients (closed loop)")
-    p.add_argument("--ttft-ms", type=positive_float, default=None, help="TTFT target at the percentile (ms)")
-    p.add_argument("--tpot-ms", type=positive_float, default=None, help="TPOT target at the percentile (ms)")
-    p.add_argument("--percentile", type=_percentile, default=90.0, help="SLA percentile (default 90)")
-    p.add_argument("--max-gpus", type=positive_int, default=64, help="most GPUs one plan may use (default 64)")
-    p.add_argument(
-        "--disaggregated",
-        choices=("auto", "on", "off"),
-        default="auto",
-        help="also plan prefill/decode disaggregated pools (auto: both, keep the cheaper)",
+    add_arguments(load, PlanRequest, ("request_rate", "concurrency"))
+    add_arguments(
+        p, PlanRequest, ("ttft_ms", "tpot_ms", "percentile", "max_gpus", "disaggregated", "kv_dtype"), defaults=True
     )
-    p.add_argument("--kv-dtype", choices=("bf16", "fp8"), default="bf16", help="KV cache format (default bf16)")
     p.add_argument(
         "--price",
         type=_price,
         action="append",
         default=[],
         metavar="HW=USD",
-        help="override a GPU-hour price, e.g. --price h200=3.5 (repeatable)",
+        help="override a GPU-hour price, e.g. --price h200=3.5 (repeatable): "
+        + argument(Economics, "usd_per_gpu_hour")["help"],
     )
     add_emit_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -130,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     from dashboard.services.planner import PlanRequest, layout_label, plan
 
     model = resolve_model(args.model)
-    names = tuple(h.strip() for h in args.hardware.split(",") if h.strip())
+    names = tuple(h.strip() for h in args.hardware if h.strip())
     if not names:
         raise CliError("--hardware: give at least one GPU type")
     hws = [resolve_hardware(h) for h in names]

@@ -20,48 +20,49 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from dashboard.features.parallel import GpuBudget
+from dashboard.features.params import add_arguments, argument, coerce_param
+from dashboard.features.speculative import SpeculativeConfig
+from dashboard.services.search import DEFAULT_BUDGETS, DEFAULT_CONCURRENCY, SLA, Economics, SearchSpace, Workload
+from dashboard.services.search_rerun import DEFAULT_RERUN, RerunSettings
+from dashboard.sim.workload import WorkloadConfig
 from runners.common import (
     CliError,
     add_dtype_args,
     add_engine_args,
     add_model_hw_args,
+    declared_list,
     dtypes_from,
     emit_json,
     memory_fraction_from,
-    nonneg_int,
-    positive_float,
-    positive_int,
     resolve_engine,
     resolve_hardware,
     resolve_model,
 )
 
 
-def _int_list(text: str) -> tuple[int, ...]:
-    try:
-        vals = tuple(int(x) for x in text.replace(";", ",").split(",") if x.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not vals or any(v < 1 for v in vals):
-        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
-    return vals
-
-
 def _int_or_list(text: str) -> int | tuple[int, ...]:
-    vals = _int_list(text)
-    return vals if "," in text or ";" in text else vals[0]
+    """``--concurrency``: one value (the re-run's closed loop, ``WorkloadConfig.concurrency``) or the
+    older spelling of ``--concurrency-values`` (``SearchSpace.concurrency``)."""
+    try:
+        if "," in text or ";" in text:
+            return coerce_param(SearchSpace, "concurrency", text.replace(";", ","))
+        return coerce_param(WorkloadConfig, "concurrency", text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_int_or_list.declaration = (WorkloadConfig, "concurrency")  # type: ignore[attr-defined]
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("search", help="search TP × DP (× EP) × concurrency × chunk budget for the SLA")
     add_model_hw_args(p)
     add_dtype_args(p)
-    p.add_argument("--gpus", type=positive_int, required=True, help="GPU budget")
-    p.add_argument("--input-len", type=positive_int, required=True, help="prompt tokens per request")
-    p.add_argument("--output-len", type=positive_int, required=True, help="generated tokens per request")
-    p.add_argument("--ttft-ms", type=positive_float, default=None, help="TTFT target (ms)")
-    p.add_argument("--tpot-ms", type=positive_float, default=None, help="TPOT target (ms)")
-    p.add_argument("--min-tps-per-user", type=positive_float, default=None, help="minimum tokens/s per user")
+    # flags, types, bounds and help from the declarations (dashboard/features/params.py)
+    add_arguments(p, GpuBudget, ("gpus",), required=("gpus",))
+    add_arguments(p, Workload, ("input_len", "output_len"), required=("input_len", "output_len"))
+    add_arguments(p, SLA, ("ttft_ms", "tpot_ms", "min_tps_per_user"))
     p.add_argument("--disaggregated", action="store_true", help="prefill/decode disaggregated pools")
     p.add_argument(
         "--link",
@@ -69,56 +70,48 @@ def add_parser(sub: Any) -> None:
         choices=("nvlink", "ib", "roce", "pcie"),
         help="KV transfer link for --disaggregated (default ib)",
     )
-    p.add_argument("--tp-values", type=_int_list, default=(1, 2, 4, 8), help="TP degrees, e.g. 1,2,4,8")
-    p.add_argument(
-        "--concurrency-values", type=_int_list, default=None, help="concurrency per engine to search (default 1…1024)"
+    add_arguments(p, SearchSpace, ("tp",), defaults=True, dests={"tp": "tp_values"})
+    add_arguments(
+        p,
+        SearchSpace,
+        ("concurrency",),
+        dests={"concurrency": "concurrency_values"},
+        suffix=f"(comma-separated; default 1,2,4…{DEFAULT_CONCURRENCY[-1]})",
     )
-    p.add_argument(
-        "--budgets",
-        type=_int_list,
-        default=None,
-        help="max_num_batched_tokens values to search, decodes included (default 512,2048,8192)",
+    add_arguments(
+        p,
+        SearchSpace,
+        ("budgets",),
+        suffix=f"(comma-separated, decodes included; default {','.join(map(str, DEFAULT_BUDGETS))})",
     )
-    p.add_argument("--usd-per-gpu-hour", type=positive_float, default=2.5, help="GPU price for cost per token")
+    add_arguments(p, Economics, defaults=True)
     add_engine_args(p)
-    p.add_argument(
-        "--rerun",
-        "--sim-check",
-        type=nonneg_int,
-        default=5,
-        dest="rerun",
-        help="re-run the N best feasible configurations in the simulator (default 5, 0: analytic only)",
-    )
+    p.add_argument("--rerun", "--sim-check", dest="rerun", **argument(RerunSettings, "rerun", default=DEFAULT_RERUN))
     load = p.add_mutually_exclusive_group()
-    load.add_argument(
-        "--request-rate",
-        type=positive_float,
-        help="Poisson request rate (req/s) of the re-run (default: the rate each configuration sustains)",
+    add_arguments(
+        load,
+        WorkloadConfig,
+        ("request_rate",),
+        suffix="of the re-run (default: the rate each configuration sustains)",
     )
     load.add_argument(
         "--concurrency",
         type=_int_or_list,
-        help="closed-loop clients of the re-run (instead of Poisson); a comma list (e.g. 1,8,64) is "
-        "the older spelling of --concurrency-values",
+        metavar="CONCURRENCY",
+        help=f"{argument(WorkloadConfig, 'concurrency')['help']} of the re-run (instead of Poisson); a comma "
+        "list (e.g. 1,8,64) is the older spelling of --concurrency-values",
     )
-    p.add_argument(
-        "--percentile",
-        type=positive_float,
-        default=90.0,
-        help="percentile the SLA is checked on in the re-run (default 90)",
-    )
-    p.add_argument(
-        "--rerun-requests", type=positive_int, help="requests per re-run (default 10 × concurrency, 200-2000)"
-    )
+    add_arguments(p, RerunSettings, ("percentile", "rerun_requests"), defaults=("percentile",))
     p.add_argument("--json", action="store_true", help="print JSON")
     from runners.spec_args import add_speculative_args
 
     add_speculative_args(p)
     p.add_argument(
         "--speculative-k-values",
-        type=_int_list,
+        type=declared_list(SpeculativeConfig, "num_speculative_tokens", max_items=32),
         default=None,
-        help="search speculation off and on with each k, e.g. 1,2,3,5 (default: off and the given k)",
+        help="search speculation off and on with each k, e.g. 1,2,3,5 (default: off and the given k): "
+        + argument(SpeculativeConfig, "num_speculative_tokens")["help"],
     )
     from runners.cmd_plan import add_emit_arg
 
@@ -127,15 +120,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.services.search import (
-        DEFAULT_BUDGETS,
-        DEFAULT_CONCURRENCY,
-        SLA,
-        Economics,
-        SearchSpace,
-        Workload,
-        search_aggregated,
-    )
+    from dashboard.services.search import search_aggregated
     from dashboard.services.search_pd import search_disaggregated
 
     model = resolve_model(args.model)
@@ -147,8 +132,6 @@ def run(args: argparse.Namespace) -> int:
         args.concurrency_values, args.concurrency = args.concurrency, None
     engine = resolve_engine(args)
     fraction = memory_fraction_from(args)
-    if not 0 < args.percentile < 100:
-        raise CliError("--percentile must be in (0, 100)")
     from runners.spec_args import speculative_from
 
     spec = speculative_from(args, model)

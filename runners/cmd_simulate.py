@@ -11,7 +11,6 @@ throughputs, MFU, HBM utilisation …), the ``engine`` and the ``scheduler`` set
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
 
 from runners.common import (
@@ -23,83 +22,44 @@ from runners.common import (
     dtypes_from,
     emit_json,
     memory_fraction_from,
-    positive_float,
-    positive_int,
     resolve_engine,
     resolve_hardware,
     resolve_model,
 )
 
 
-def _nonneg_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (v >= 0 and math.isfinite(v)):
-        raise argparse.ArgumentTypeError(f"must be a non-negative finite number, got {text}")
-    return v
-
-
 def add_parser(sub: Any) -> None:
-    from dashboard.features.params import add_arguments
-    from dashboard.sim_scheduler import ARRIVALS, LENGTH_DISTS, PREEMPT_ORDERS, ROUTERS, SchedulerConfig
+    from dashboard.features.kv_offload import CpuTierConfig
+    from dashboard.features.parallel import ParallelConfig
+    from dashboard.features.params import add_arguments, argument
+    from dashboard.sim.metrics import SLA
+    from dashboard.sim.pd import PDPools
+    from dashboard.sim.traces import TraceReplay
+    from dashboard.sim_scheduler import ROUTERS, SchedulerConfig, WorkloadConfig
 
     p = sub.add_parser("simulate", help="simulate a vLLM-style scheduler serving a workload (TTFT/TPOT/throughput)")
     add_model_hw_args(p)
     add_parallel_args(p)
-    p.add_argument("--dp", type=positive_int, default=1, help="data-parallel engines behind the router")
+    # flags, types, bounds and help from the declarations (dashboard/features/params.py)
+    add_arguments(p, ParallelConfig, ("dp",), defaults=True, suffix="")
     add_dtype_args(p)
-    p.add_argument("--num-requests", type=positive_int, help="requests to simulate (required without --trace)")
-    p.add_argument("--input-len", type=positive_int, help="mean prompt tokens (required without --trace)")
-    p.add_argument("--output-len", type=positive_int, help="mean output tokens (required without --trace)")
-    p.add_argument("--input-dist", choices=LENGTH_DISTS, default="fixed", help="prompt length distribution")
-    p.add_argument("--output-dist", choices=LENGTH_DISTS, default="fixed", help="output length distribution")
-    p.add_argument(
-        "--input-spread",
-        type=_nonneg_float,
-        default=0.5,
-        help="uniform: ±fraction of the mean; normal: σ/mean; lognormal: σ of log",
-    )
-    p.add_argument("--output-spread", type=_nonneg_float, default=0.5, help="as --input-spread, for outputs")
+    add_arguments(p, WorkloadConfig, ("num_requests", "input_len", "output_len"), suffix="(required without --trace)")
+    add_arguments(p, WorkloadConfig, ("input_dist", "output_dist", "input_spread", "output_spread"), defaults=True)
     load = p.add_mutually_exclusive_group()
-    load.add_argument("--request-rate", type=positive_float, help="requests/s (default: all at t=0)")
-    load.add_argument("--concurrency", type=positive_int, help="closed loop: clients each with one request in flight")
-    p.add_argument("--arrival", choices=ARRIVALS, default="poisson", help="arrival process for --request-rate")
-    p.add_argument("--burstiness", type=positive_float, default=1.0, help="gamma shape (1 = Poisson, <1 burstier)")
+    add_arguments(load, WorkloadConfig, ("request_rate", "concurrency"), suffix="(default: all at t=0)")
+    add_arguments(p, WorkloadConfig, ("arrival", "burstiness"), defaults=True)
     p.add_argument(
         "--trace",
         help="trace file replacing the synthetic workload: Mooncake-style JSONL (timestamp ms, "
         "input_length, output_length, hash_ids), BurstGPT CSV, or CSV arrival_s,prompt_tokens,output_tokens",
     )
-    p.add_argument(
-        "--trace-block-size",
-        type=positive_int,
-        help="tokens per hash id of a JSONL trace (512 for Mooncake, 16 for Alibaba's; default 512)",
-    )
-    p.add_argument(
-        "--time-scale",
-        type=positive_float,
-        default=1.0,
-        help="multiply the trace's arrival times (0.5 replays twice as fast)",
-    )
-    p.add_argument(
-        "--trace-rate",
-        type=positive_float,
-        help="rescale the trace's arrivals to this mean request rate (req/s) instead of --time-scale",
-    )
+    add_arguments(p, TraceReplay, defaults=("time_scale",))
     p.add_argument(
         "--kv-cpu-gib",
-        type=positive_float,
-        help="add a CPU KV tier of this many GiB of host memory per GPU (evicted prefix blocks are "
-        "reloaded over the host link instead of recomputed)",
+        dest="kv_cpu_gib",
+        **{**argument(CpuTierConfig, "capacity_gib", suffix="(off when absent)"), "metavar": "GIB"},
     )
-    p.add_argument(
-        "--kv-connector",
-        choices=("layerwise", "blocking"),
-        default="layerwise",
-        help="CPU-tier loads overlap the step (layerwise, LMCache/vLLM offloading) or block it",
-    )
+    p.add_argument("--kv-connector", dest="kv_connector", **argument(CpuTierConfig, "mode", default="layerwise"))
     add_engine_args(p)
     # flags, types, bounds and help from SchedulerConfig's declarations (dashboard/features/params.py)
     add_arguments(
@@ -117,16 +77,15 @@ def add_parser(sub: Any) -> None:
     chunk.add_argument("--chunked-prefill", action="store_true", help="split long prompts (default for vllm/sglang)")
     add_arguments(p, SchedulerConfig, ("prefix_cache_hit",), defaults=("prefix_cache_hit",))
     p.add_argument("--no-prefix-caching", action="store_true", help="turn the engine's prefix cache off")
-    p.add_argument(
-        "--preempt",
-        choices=PREEMPT_ORDERS,
-        help="recompute victim (default: the engine's; vLLM: last admitted, running.pop())",
-    )
+    add_arguments(p, SchedulerConfig, ("preempt",), suffix="(default: the engine's; vLLM: last admitted)")
     p.add_argument("--router", choices=ROUTERS, help="request router across --dp engines (default: the engine's)")
-    p.add_argument("--sla-ttft-ms", type=positive_float, help="TTFT target for goodput")
-    p.add_argument("--sla-tpot-ms", type=positive_float, help="TPOT target for goodput")
-    p.add_argument("--sla-e2e-ms", type=positive_float, help="end-to-end latency target for goodput")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the workload")
+    add_arguments(
+        p,
+        SLA,
+        dests={"ttft_ms": "sla_ttft_ms", "tpot_ms": "sla_tpot_ms", "e2e_ms": "sla_e2e_ms"},
+        suffix="(for goodput)",
+    )
+    add_arguments(p, WorkloadConfig, ("seed",), defaults=True)
     p.add_argument(
         "--disaggregated",
         action="store_true",
@@ -134,9 +93,7 @@ def add_parser(sub: Any) -> None:
         "--decode-engines decode engines (same layout); TTFT includes the transfer and the decode "
         "engine's first step",
     )
-    p.add_argument("--prefill-engines", type=positive_int, default=1, help="prefill engines with --disaggregated")
-    p.add_argument("--decode-engines", type=positive_int, default=1, help="decode engines with --disaggregated")
-    p.add_argument("--link", choices=("nvlink", "ib", "pcie"), default="ib", help="KV link with --disaggregated")
+    add_arguments(p, PDPools, defaults=True)
     p.add_argument("--json", action="store_true", help="print JSON")
     from runners.spec_args import add_speculative_args
 
@@ -148,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from dashboard.features.cost_model import CostModel
     from dashboard.features.kv_offload import CpuTierConfig
     from dashboard.features.parallel import ParallelConfig, ParallelError, validate_parallel
+    from dashboard.features.params import describe_inputs, from_namespace
     from dashboard.sim.traces import load_trace
     from dashboard.sim_scheduler import SLA, SchedulerConfig, WorkloadConfig, make_workload, simulate
 
@@ -164,13 +122,12 @@ def run(args: argparse.Namespace) -> int:
     spec = speculative_from(args, model)
     if spec is not None and args.no_chunked_prefill:
         raise CliError("--no-chunked-prefill: speculative decoding is simulated with chunked prefill (vLLM V1)")
-    if args.seed < 0:
-        raise CliError("--seed must be a non-negative integer")
     engine = resolve_engine(args)
     fraction = memory_fraction_from(args)
     router = args.router or engine.dp_router
     try:
         trace = None
+        wl_cfg = None
         if args.trace:
             try:
                 trace = load_trace(
@@ -191,22 +148,8 @@ def run(args: argparse.Namespace) -> int:
             ]
             if missing:
                 raise CliError(f"{', '.join(missing)} required (or give --trace)")
-            wl = make_workload(
-                WorkloadConfig(
-                    num_requests=args.num_requests,
-                    input_len=args.input_len,
-                    output_len=args.output_len,
-                    input_dist=args.input_dist,
-                    output_dist=args.output_dist,
-                    input_spread=args.input_spread,
-                    output_spread=args.output_spread,
-                    arrival=args.arrival,
-                    request_rate=args.request_rate,
-                    burstiness=args.burstiness,
-                    concurrency=args.concurrency,
-                    seed=args.seed,
-                )
-            )
+            wl_cfg = WorkloadConfig(**from_namespace(args, WorkloadConfig))  # every declared workload flag
+            wl = make_workload(wl_cfg)
         chunked = False if args.no_chunked_prefill else (True if args.chunked_prefill else None)
         sched = SchedulerConfig.from_engine(
             engine,
@@ -290,6 +233,10 @@ def run(args: argparse.Namespace) -> int:
         },
         **s,
     }
+    # value, unit, bounds and label of every declared input (dashboard/features/params.py)
+    out["parameters"] = describe_inputs(
+        workload=wl_cfg, scheduler=sched, parallel=par, dtypes=dt, sla=sla, speculative=spec, kv_cpu_tier=tier
+    )
     if spec is not None:
         out["speculative"] = spec.as_dict()
     if tier is not None:

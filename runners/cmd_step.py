@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from dashboard.features.batch import StepSpec
+from dashboard.features.params import add_arguments, describe_inputs
+from dashboard.features.request import CostSettings
 from runners.common import (
     CliError,
     add_dtype_args,
@@ -12,7 +15,6 @@ from runners.common import (
     add_parallel_args,
     dtypes_from,
     emit_json,
-    nonneg_int,
     parallel_from,
     resolve_hardware,
     resolve_model,
@@ -25,19 +27,15 @@ def add_parser(sub: Any) -> None:
     add_model_hw_args(p)
     add_parallel_args(p)
     add_dtype_args(p)
-    p.add_argument("--prefill-seqs", type=nonneg_int, default=0, help="prefill chunks in the step")
-    p.add_argument("--prefill-len", type=nonneg_int, default=0, help="new tokens per prefill chunk")
-    p.add_argument("--prefix-len", type=nonneg_int, default=0, help="cached tokens before each chunk")
-    p.add_argument("--decode-seqs", type=nonneg_int, default=0, help="decoding sequences in the step")
-    p.add_argument("--decode-context", type=nonneg_int, default=0, help="cached tokens each decode attends")
-    p.add_argument("--overlap", type=float, default=0.0, help="fraction φ of communication hidden behind compute")
+    # flags, types, bounds and help from the declarations (dashboard/features/params.py)
+    add_arguments(p, StepSpec, defaults=True)
+    add_arguments(p, CostSettings, ("overlap",), defaults=True)
     p.add_argument("--json", action="store_true", help="print JSON")
     add_speculative_args(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.features.batch import StepSpec
     from dashboard.features.cost_model import CostModel
     from dashboard.features.memory import memory_breakdown
 
@@ -51,8 +49,6 @@ def run(args: argparse.Namespace) -> int:
         args.prefill_seqs = 1
     if args.decode_seqs and not args.decode_context:
         raise CliError("--decode-context must be positive when --decode-seqs is given")
-    if not (0.0 <= args.overlap <= 1.0):
-        raise CliError("--overlap must be between 0 and 1")
     try:
         spec = StepSpec(args.prefill_seqs, args.prefill_len, args.prefix_len, args.decode_seqs, args.decode_context)
     except ValueError as exc:
@@ -87,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
         **spec_out,
         "fits": mem.fits,
         "weight_bytes_per_gpu": mem.weight_bytes,
+        # value, unit, bounds and label of every declared input (dashboard/features/params.py)
+        "parameters": describe_inputs(
+            step=spec, parallel=par, dtypes=dt, cost=CostSettings(overlap=args.overlap), speculative=cfg
+        ),
     }
     if args.json:
         emit_json(out)

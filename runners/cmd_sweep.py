@@ -15,14 +15,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runners.common import CliError, emit_json, positive_int
+from runners.common import CliError, emit_json
 
 
 def add_parser(sub: Any) -> None:
+    from dashboard.features.params import add_arguments
+    from dashboard.services.sweep_run import SweepRun
+
     p = sub.add_parser("sweep", help="run a sweep spec (models × hardware × engines × layouts × workloads × seeds)")
     p.add_argument("--spec", required=True, help="sweep spec, JSON or YAML")
     p.add_argument("--out", required=True, help="results file, .csv or .parquet (resumed when it exists)")
-    p.add_argument("--workers", type=positive_int, help="parallel tasks (default: CPU count)")
+    add_arguments(p, SweepRun)  # type, bounds and help from the declaration
     p.add_argument(
         "--ray",
         nargs="?",

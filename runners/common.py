@@ -8,10 +8,10 @@ import sys
 from typing import Any
 
 from dashboard.common.tables import jsonable
-from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
 from dashboard.features.hardware import HardwareError, HardwareProfile, load_hardware
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.params import add_arguments, argument, param_specs
 from dashboard.features.presets import load_model
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "add_engine_args",
     "add_model_hw_args",
     "add_parallel_args",
+    "declared_list",
     "dtypes_from",
     "emit_json",
     "memory_fraction_from",
@@ -67,33 +68,53 @@ def positive_float(text: str) -> float:
     return v
 
 
+def declared_list(cls: type, name: str, max_items: int = 64) -> Any:
+    """An argparse type for a comma-separated list whose every value is checked against the
+    scalar declaration ``cls.name`` (``--speculative-k-values`` against
+    ``SpeculativeConfig.num_speculative_tokens``), at most ``max_items`` values."""
+    from dashboard.features.params import coerce_param
+
+    def conv(text: str) -> tuple[Any, ...]:
+        parts = [x for x in text.replace(";", ",").split(",") if x.strip()]
+        if not 1 <= len(parts) <= max_items:
+            raise argparse.ArgumentTypeError(f"{name} needs 1 to {max_items} values")
+        try:
+            return tuple(coerce_param(cls, name, x) for x in parts)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    conv.declaration = (cls, name)  # type: ignore[attr-defined]
+    return conv
+
+
 def add_model_hw_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, help="model preset (e.g. llama-3.1-8b) or path to a HF config.json")
     p.add_argument("--hardware", required=True, help="hardware preset (e.g. h200) or path to a profile JSON")
 
 
 def add_parallel_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tp", type=positive_int, default=1, help="tensor-parallel degree")
-    p.add_argument("--ep", type=positive_int, default=1, help="expert-parallel degree (MoE models)")
+    """``--tp``/``--ep`` from ``ParallelConfig``'s declarations (type, bounds, help)."""
+    add_arguments(p, ParallelConfig, ("tp", "ep"), defaults=True)
 
 
 def add_dtype_args(p: argparse.ArgumentParser) -> None:
     """``--weight-dtype`` / ``--activation-dtype`` default to ``native``: the checkpoint's own
     per-module formats (DeepSeek-V3/R1 fp8 W8A8, gpt-oss MXFP4 experts + bf16 attention, else bf16;
     :mod:`dashboard.features.checkpoint`)."""
+    spec = param_specs(Dtypes)
     p.add_argument(
         "--weight-dtype",
         default="native",
-        choices=("native", *WEIGHT_DTYPES),
-        help="linear-layer weight format (default: the checkpoint's native format)",
+        choices=("native", *(spec["weight"].choices or ())),
+        help=f"{spec['weight'].label}: {spec['weight'].help} (default: the checkpoint's native format)",
     )
     p.add_argument(
         "--activation-dtype",
         default="native",
-        choices=("native", *ACT_DTYPES),
-        help="activation format (default: the checkpoint's native run format)",
+        choices=("native", *(spec["activation"].choices or ())),
+        help=f"{spec['activation'].label} (default: the checkpoint's native run format)",
     )
-    p.add_argument("--kv-dtype", default="bf16", choices=KV_DTYPES)
+    add_arguments(p, Dtypes, ("kv",), defaults=True, dests={"kv": "kv_dtype"})
 
 
 def add_engine_args(p: argparse.ArgumentParser) -> None:
@@ -103,16 +124,23 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
         default="vllm",
         help="serving engine: vllm (default), sglang, trtllm or a path to an engine profile JSON",
     )
+    from dashboard.sim_scheduler import SchedulerConfig
+
     g = p.add_mutually_exclusive_group()
     g.add_argument(
         "--gpu-memory-utilization",
-        type=positive_float,
         dest="memory_fraction",
-        help="override the engine's memory fraction (vLLM gpu_memory_utilization, TRT-LLM "
-        "free_gpu_memory_fraction, SGLang mem_fraction_static), in (0, 1]",
+        **argument(
+            SchedulerConfig,
+            "memory_fraction",
+            suffix="— overrides the engine's (vLLM gpu_memory_utilization, TRT-LLM "
+            "free_gpu_memory_fraction, SGLang mem_fraction_static)",
+        ),
     )
     g.add_argument(
-        "--kv-fraction", type=positive_float, dest="memory_fraction", help="same as --gpu-memory-utilization"
+        "--kv-fraction",
+        dest="memory_fraction",
+        **argument(SchedulerConfig, "memory_fraction", suffix="— same as --gpu-memory-utilization"),
     )
 
 
@@ -127,10 +155,8 @@ def resolve_engine(args: argparse.Namespace) -> Any:
 
 
 def memory_fraction_from(args: argparse.Namespace) -> float | None:
-    v = getattr(args, "memory_fraction", None)
-    if v is not None and not 0.0 < v <= 1.0:
-        raise CliError("--gpu-memory-utilization/--kv-fraction must be in (0, 1]")
-    return v
+    """``--gpu-memory-utilization``/``--kv-fraction`` (checked against its declaration when parsed)."""
+    return getattr(args, "memory_fraction", None)
 
 
 def resolve_model(ref: str) -> ModelProfile:

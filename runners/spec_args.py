@@ -13,50 +13,38 @@ import argparse
 from typing import Any
 
 from dashboard.features.model_profile import ModelProfile
+from dashboard.features.params import add_arguments, argument
 from dashboard.features.speculative import (
-    METHODS,
     SpeculativeConfig,
     build_draft,
     make_speculative_config,
     parse_vllm_speculative_config,
 )
-from runners.common import CliError, positive_float, positive_int
+from runners.common import CliError, positive_float
 
-__all__ = ["add_speculative_args", "parse_rate_list", "speculative_from"]
-
-
-def parse_rate_list(text: str) -> list[float]:
-    """``"0.8"`` or ``"0.9,0.7,0.5"`` to floats in [0, 1] (argparse type; one-line errors)."""
-    out = []
-    for part in str(text).split(","):
-        part = part.strip()
-        try:
-            v = float(part)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number or a comma list of numbers, got {text!r}") from None
-        if not 0.0 <= v <= 1.0:
-            raise argparse.ArgumentTypeError(f"acceptance rates must be in [0, 1], got {part}")
-        out.append(v)
-    return out
+__all__ = ["add_speculative_args", "speculative_from"]
 
 
 def add_speculative_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("speculative decoding")
+    # types, bounds and help from SpeculativeConfig's declarations (dashboard/features/params.py)
     g.add_argument(
-        "--speculative-method", choices=METHODS, default=None, help="speculative decoding method (off when absent)"
+        "--speculative-method",
+        dest="speculative_method",
+        **argument(SpeculativeConfig, "method", suffix="(off when absent)"),
     )
-    g.add_argument(
-        "--num-speculative-tokens",
-        type=positive_int,
-        default=None,
-        help="draft tokens per step k (default: the length of the --acceptance-rate list)",
+    add_arguments(
+        g, SpeculativeConfig, ("num_speculative_tokens",), suffix="(default: the length of the --acceptance-rate list)"
     )
     g.add_argument(
         "--acceptance-rate",
-        type=parse_rate_list,
-        default=None,
-        help="conditional acceptance rate α of each draft position: one number or a comma list "
-        "(vLLM's spec_decode_per_position_acceptance_rates p_i convert as a_i = p_i / p_(i-1))",
+        dest="acceptance_rate",
+        **argument(
+            SpeculativeConfig,
+            "acceptance_rates",
+            suffix="— one number or a comma list (vLLM's spec_decode_per_position_acceptance_rates p_i "
+            "convert as a_i = p_i / p_(i-1))",
+        ),
     )
     g.add_argument(
         "--acceptance-length",
@@ -72,8 +60,8 @@ def add_speculative_args(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--draft-model",
-        default=None,
-        help="draft model preset or config.json (draft_model), or the EAGLE head's id/config",
+        dest="draft_model",
+        **argument(SpeculativeConfig, "draft_model", suffix="(draft_model), or the EAGLE head's id/config"),
     )
     g.add_argument(
         "--speculative-config",

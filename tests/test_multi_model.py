@@ -97,7 +97,7 @@ def test_page_numbers_come_from_the_shared_cost_model() -> None:
         weight_bytes_per_gpu(load_model("llama-3.1-8b"), ParallelConfig(), "bf16") / 2**30
     )
     assert (df.prefill_mfu > df.decode_mfu).all() and (df.decode_hbm_util > df.prefill_hbm_util).all()
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5  # TTFT and TPOT on their own charts (issue 14 §3)
     assert at.query_params["models"] == "llama-3.1-8b@batch=8;qwen3-8b@batch=8;mistral-7b@batch=8"
 
 

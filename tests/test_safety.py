@@ -869,13 +869,18 @@ def test_context_beyond_max_position_is_flagged(capsys) -> None:
 @pytest.mark.parametrize(
     "argv,needle",
     [
-        (["simulate", "--dp", "999999999999"], "--dp must be at most 1,024"),
-        (["simulate", "--num-requests", "16000000"], "--num-requests must be at most"),
+        # bounds from the one declaration of each parameter (dashboard/features/params.py)
+        (["simulate", "--dp", "999999999999"], "argument --dp: dp must be an integer in [1, 1024]"),
+        (["simulate", "--num-requests", "16000000"], "argument --num-requests: num_requests must be an integer in"),
         (["simulate", "--block-size", "1000000000"], "-block-size"),
-        (["step", "--prefill-len", "9" * 401], "--prefill-len must be at most"),
-        (["search", "--budgets", ",".join(["512"] * 2000)], "--budgets takes at most 32 values"),
-        (["search", "--sim-check", "1000000"], "must be at most 32"),
-        (["step", "--overlap", "nan"], "--overlap must be a finite number"),
+        (
+            ["step", "--prefill-len", "9" * 401],
+            "argument --prefill-len: prefill_len must be an integer in [0, 16777216]",
+        ),
+        (["search", "--budgets", ",".join(["512"] * 40)], "argument --budgets: budgets needs 1 to 32 values"),
+        (["search", "--budgets", ",".join(["512"] * 2000)], "argument --budgets: budgets: value too long"),
+        (["search", "--sim-check", "1000000"], "rerun must be an integer in [0, 32]"),
+        (["step", "--overlap", "nan"], "argument --overlap: overlap must be a finite number in [0, 1]"),
     ],
 )
 def test_cli_size_bounds_are_checked_before_work(argv, needle, capsys) -> None:

@@ -167,8 +167,14 @@ def test_concurrency_dp_and_text_output(tmp_path: Path) -> None:
             "not allowed",
         ),
         (["--input-len", "10", "--output-len", "10"], "--num-requests"),
-        (["--num-requests", "0", "--input-len", "10", "--output-len", "10"], "positive"),
-        (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--input-dist", "zipf"], "invalid choice"),
+        (
+            ["--num-requests", "0", "--input-len", "10", "--output-len", "10"],
+            "argument --num-requests: num_requests must be an integer in [1, 1000000]",
+        ),
+        (
+            ["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--input-dist", "zipf"],
+            "input_dist must be one of",
+        ),
         (["--num-requests", "5", "--input-len", "100000", "--output-len", "10", "--num-kv-blocks", "10"], "KV blocks"),
         (["--num-requests", "5", "--input-len", "10", "--output-len", "10", "--tp", "3"], "tp"),
         (["--trace", "/nonexistent.csv"], "trace"),

@@ -295,14 +295,17 @@ def _walk(node: Any) -> Iterator[Any]:
 
 def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
     """(kind, text) of every user-visible string AppTest exposes: titles, markdown, captions, alerts,
-    metric labels/values, widget labels/options, expander/tab labels, table column headers (code
-    blocks are skipped: they show commands and config files)."""
+    metric labels/values and tooltips, widget labels/options/tooltips, expander/tab labels, table
+    column headers (code blocks are skipped: they show commands and config files)."""
     out: list[tuple[str, str]] = []
     for node in _walk(root if root is not None else at._tree):
         kind = getattr(node, "type", type(node).__name__)
         proto = getattr(node, "proto", None)
         if kind == "code":  # st.code: launch commands, JSON, YAML — code, not prose
             continue
+        help_text = getattr(proto, "help", None) if proto is not None else None
+        if isinstance(help_text, str) and help_text.strip():  # the tooltip of a widget or metric
+            out.append((f"{kind}.help", help_text))
         for attr in ("value", "label", "body", "placeholder"):
             if attr == "value" and kind in {
                 "number_input",

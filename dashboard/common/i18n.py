@@ -48,9 +48,6 @@ def localize_error(error: Any, lang: str) -> str:
     text = str(error)
     if lang == "en" or not text:
         return text
-    parts = text.split("; ")
-    if len(parts) > 1:
-        return "；".join(localize_error(p, lang) for p in parts)
     for pattern, key in _error_patterns():
         m = pattern.fullmatch(text)
         if m:
@@ -62,6 +59,9 @@ def localize_error(error: Any, lang: str) -> str:
                 params["kind"] = "整数" if params["kind"] == "an integer" else "有限数"
                 params["unit"] = f"（{params['unit'].strip()[1:-1]}）" if params.get("unit") else ""
             return tr(key, lang, **params)
+    parts = text.split("; ")
+    if len(parts) > 1:
+        return "；".join(localize_error(p, lang) for p in parts)
     return text
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from dashboard.features.hardware import NOT_FITTED
 
-__all__ = ["channel_label", "source_label"]
+__all__ = ["channel_label", "native_format_label", "profile_name", "source_label"]
 
 
 def _provenance_zh(hw: Any) -> str:
@@ -54,3 +54,27 @@ def channel_label(label: str, lang: str) -> str:
     if label == "CPU staging copy (pageable)":
         return "CPU 中转拷贝（可分页内存）"
     return label
+
+
+_CALIBRATED = re.compile(r"(?P<base>.+) \(calibrated, (?P<method>\w+)\)")
+
+
+def profile_name(name: str, lang: str) -> str:
+    """A hardware profile's name in ``lang``: the suffix a calibration adds (``"<base> (calibrated,
+    <method>)"``, services/calibration.py) is translated, the base name and method id kept."""
+    m = _CALIBRATED.fullmatch(name) if lang == "zh" else None
+    return f"{m.group('base')}（已校准，方法 `{m.group('method')}`）" if m else name
+
+
+def native_format_label(nf: Any, lang: str) -> str:
+    """A checkpoint's native format (``features.checkpoint.NativeFormat``) described in ``lang``
+    (``nf.label`` in English)."""
+    if lang != "zh":
+        return nf.label
+    if nf.weight == "fp8":
+        return "fp8 e4m3 分块缩放的线性层（W8A8）；embedding、lm_head、归一化层与 router 为 bf16"
+    if nf.weight == "mxfp4":
+        return f"MXFP4 专家，{nf.attention} 注意力；embedding、lm_head 与 router 为 bf16"
+    if nf.weight == "int4":
+        return "int4（每组 128）线性层，bf16 激活"
+    return nf.label

@@ -12,6 +12,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboard.common.i18n import tr
+
 __all__ = ["PHASE_COLORS", "predicted_vs_measured", "residual_plot", "step_label"]
 
 PHASE_COLORS = {"prefill": "#1f77b4", "decode": "#ff7f0e", "mixed": "#2ca02c"}
@@ -31,7 +33,11 @@ def step_label(r: Mapping[str, Any]) -> str:
 
 
 def predicted_vs_measured(
-    rows: Sequence[Mapping[str, Any]], title: str = "", baseline_name: str = "spec sheet", show_baseline: bool = True
+    rows: Sequence[Mapping[str, Any]],
+    title: str = "",
+    baseline_name: str = "spec sheet",
+    show_baseline: bool = True,
+    lang: str = "en",
 ) -> go.Figure:
     """Log-log scatter of predicted vs measured ms, one colour per phase; hollow markers: baseline
     (uncalibrated) profile; dotted line y = x."""
@@ -47,7 +53,7 @@ def predicted_vs_measured(
                 x=xs,
                 y=[r["predicted_ms"] for r in sel],
                 mode="markers",
-                name=f"{phase} (calibrated)",
+                name=tr("fig.cal.calibrated", lang, phase=phase),
                 marker={"color": color, "size": 9},
                 text=[step_label(r) for r in sel],
             )
@@ -70,7 +76,9 @@ def predicted_vs_measured(
         fig.add_trace(
             go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="y = x", line={"dash": "dot", "color": "grey"})
         )
-    fig.update_layout(title=title, xaxis_title="measured (ms)", yaxis_title="predicted (ms)", **_LAYOUT)
+    fig.update_layout(
+        title=title, xaxis_title=tr("fig.cal.measured", lang), yaxis_title=tr("fig.cal.predicted", lang), **_LAYOUT
+    )
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
     return fig
@@ -82,6 +90,7 @@ def residual_plot(
     baseline_name: str = "spec sheet",
     show_baseline: bool = True,
     loo: bool = True,
+    lang: str = "en",
 ) -> go.Figure:
     """Relative error (%) vs measured latency (log x), per phase: calibrated (filled), leave-one-out
     (crosses) and baseline (hollow)."""
@@ -97,7 +106,7 @@ def residual_plot(
                 x=xs,
                 y=[100 * r["rel_error"] for r in sel],
                 mode="markers",
-                name=f"{phase} (calibrated)",
+                name=tr("fig.cal.calibrated", lang, phase=phase),
                 marker={"color": color, "size": 9},
                 text=text,
             )
@@ -108,7 +117,7 @@ def residual_plot(
                     x=xs,
                     y=[100 * r["loo_rel_error"] for r in sel],
                     mode="markers",
-                    name=f"{phase} (leave-one-out)",
+                    name=tr("fig.cal.loo", lang, phase=phase),
                     text=text,
                     marker={"color": color, "size": 8, "symbol": "x"},
                 )
@@ -125,6 +134,8 @@ def residual_plot(
                 )
             )
     fig.add_hline(y=0, line_dash="dot", line_color="grey")
-    fig.update_layout(title=title, xaxis_title="measured (ms)", yaxis_title="predicted / measured − 1 (%)", **_LAYOUT)
+    fig.update_layout(
+        title=title, xaxis_title=tr("fig.cal.measured", lang), yaxis_title=tr("fig.cal.rel_error", lang), **_LAYOUT
+    )
     fig.update_xaxes(type="log")
     return fig

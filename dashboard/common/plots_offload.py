@@ -78,7 +78,9 @@ def layer_timeline(slots: Sequence[LayerSlot], max_layers: int = 8, lang: str = 
             if s.wait_s > 0
         ],
     }
-    return plots.timeline(lanes, title=tr("fig.off.schedule", lang, n=len(shown)))
+    return plots.timeline(
+        lanes, title=tr("fig.off.schedule", lang, n=len(shown)), xaxis=tr("fig.time_axis", lang, unit="ms")
+    )
 
 
 def residency_curve(

@@ -27,8 +27,10 @@ def config_label(r: Mapping[str, Any]) -> str:
 
 
 def pd_label(r: Mapping[str, Any]) -> str:
-    """``2×P(TP2) + 1×D(TP4) · C_d=64 · B=2048`` for a disaggregated row."""
-    return f"{r['x']}×P(TP{r['tp_p']}) + {r['y']}×D(TP{r['tp_d']}) · C_d={r['decode_concurrency']} · B={r['budget']}"
+    """``2×P(TP2 EP1) + 1×D(TP4 EP4) · C_d=64 · B=2048`` for a disaggregated row (EP always named)."""
+    p = f"TP{r['tp_p']} EP{r.get('ep_p', 1)}"
+    d = f"TP{r['tp_d']} EP{r.get('ep_d', 1)}"
+    return f"{r['x']}×P({p}) + {r['y']}×D({d}) · C_d={r['decode_concurrency']} · B={r['budget']}"
 
 
 def _hover(r: Mapping[str, Any], label: str) -> str:

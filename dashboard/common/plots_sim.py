@@ -86,15 +86,23 @@ def step_timeline(
 def latency_cdf(
     series_ms: Mapping[str, Sequence[float]], title: str = "", xaxis: str = "ms", lang: str = "en"
 ) -> go.Figure:
-    """Empirical CDF of each latency series (NaNs dropped)."""
-    fig = go.Figure()
+    """Empirical CDF of each latency series (NaNs dropped), one panel per series side by side: each
+    latency has its own x axis ``<name> (<xaxis>)`` (TTFT and TPOT never share an axis, issue 14 §3);
+    the y axis (% of requests) is shared."""
+    kept = {}
     for name, vals in series_ms.items():
         v = np.sort(np.asarray(vals, dtype=float))
         v = v[~np.isnan(v)]
-        if v.size == 0:
-            continue
-        fig.add_trace(go.Scatter(x=v, y=np.arange(1, v.size + 1) / v.size * 100.0, mode="lines", name=name))
-    fig.update_layout(title=title, xaxis_title=xaxis, yaxis_title=tr("fig.pct_requests", lang), **_LAYOUT)
+        if v.size:
+            kept[name] = v
+    fig = make_subplots(rows=1, cols=max(1, len(kept)), shared_yaxes=True, horizontal_spacing=0.06)
+    for i, (name, v) in enumerate(kept.items(), start=1):
+        fig.add_trace(
+            go.Scatter(x=v, y=np.arange(1, v.size + 1) / v.size * 100.0, mode="lines", name=name), row=1, col=i
+        )
+        fig.update_xaxes(title_text=f"{name} ({xaxis})", row=1, col=i)
+    fig.update_yaxes(title_text=tr("fig.pct_requests", lang), row=1, col=1)
+    fig.update_layout(title=title, **_LAYOUT)
     return fig
 
 
@@ -177,7 +185,7 @@ def sweep_lines(
             )
     if marks_x and df is not None and len(df):
         _mark_x(fig, marks_x, df[y].tolist())
-    fig.update_layout(title=title, xaxis_title=xaxis or x, yaxis_title=yaxis or y, **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=xaxis or x, yaxis_title=yaxis or title or y, **_LAYOUT)
     fig.update_layout(height=380 + 22 * len(fig.data))  # room for a legend entry per line under the plot
     if log_x:
         fig.update_xaxes(type="log")

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.common.i18n import catalogue, tr
+from dashboard.common.plot_axes import prepare_figure
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
 from dashboard.features.params import describe
 
@@ -58,8 +59,8 @@ def chart(ctx: Any, fig: Any, key: str) -> None:
         on_change=on_toggle,
     )
     if box.open:
-        with box:
-            st.plotly_chart(fig, key=key, width="stretch", config=PLOTLY_CONFIG)
+        with box:  # round log ticks, zero-based non-negative axes, labels that fit (common/plot_axes.py)
+            st.plotly_chart(prepare_figure(fig), key=key, width="stretch", config=PLOTLY_CONFIG)
 
 
 def column_label(name: str, lang: str) -> str:

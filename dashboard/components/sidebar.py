@@ -10,7 +10,7 @@ from typing import Any
 from dashboard.actions import settings as act
 from dashboard.common.i18n import LANGUAGES, tr
 from dashboard.common.json_config import MAX_JSON_BYTES, parse_json_object
-from dashboard.common.labels import source_label
+from dashboard.common.labels import native_format_label, source_label
 from dashboard.common.tables import to_json_bytes
 from dashboard.common.text import md_escape
 from dashboard.features.checkpoint import native_format
@@ -285,7 +285,7 @@ def _native_format_section(st: Any, ss: SessionState, lang: str) -> None:
     except (ValueError, ModelConfigError):
         return
     nf = native_format(model)
-    sb.caption(tr("sidebar.native_format", lang, label=nf.label))
+    sb.caption(tr("sidebar.native_format", lang, label=native_format_label(nf, lang)))
     attn = "same" if nf.attention == nf.weight else nf.attention
     if (s.weight_dtype, s.activation_dtype, s.attention_weight_dtype) != (nf.weight, nf.activation, attn) and sb.button(
         tr("sidebar.use_native", lang), key="sb_use_native"

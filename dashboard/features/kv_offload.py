@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from dashboard.features.hardware import HardwareProfile
 from dashboard.features.offload import HostLinkConfig, host_to_device_rate
+from dashboard.features.params import param, validate_params
 
 __all__ = [
     "CONNECTOR_MODES",
@@ -50,24 +51,18 @@ class CpuTierConfig:
     the host path (link kind, efficiencies: see :class:`~dashboard.features.offload.HostLinkConfig`),
     a per-transfer latency and the connector's overlap mode."""
 
-    capacity_gib: float = 64.0
+    # declared once (dashboard/features/params.py): the simulator page and ``--kv-cpu-gib``
+    capacity_gib: float = param(
+        64.0, lo=0.0, hi=1 << 16, open_lo=True, unit="GiB per GPU", label="CPU KV tier", help="pinned host memory"
+    )
     link: HostLinkConfig = field(default_factory=HostLinkConfig)
-    latency_s: float = 20e-6
-    mode: str = "layerwise"
+    latency_s: float = param(20e-6, lo=0.0, hi=1.0, unit="s", label="Per-transfer latency")
+    mode: str = param(
+        "layerwise", choices=CONNECTOR_MODES, label="Connector mode", help="loads overlap the step or block it"
+    )
 
     def __post_init__(self) -> None:
-        if isinstance(self.capacity_gib, bool) or not (
-            isinstance(self.capacity_gib, (int, float))
-            and math.isfinite(self.capacity_gib)
-            and 0 < self.capacity_gib <= 1 << 16
-        ):
-            raise ValueError(f"CPU KV tier capacity must be in (0, 65536] GiB per GPU, got {self.capacity_gib!r}")
-        if not (
-            isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and 0 <= self.latency_s <= 1
-        ):
-            raise ValueError(f"CPU KV tier latency must be in [0, 1] s, got {self.latency_s!r}")
-        if self.mode not in CONNECTOR_MODES:
-            raise ValueError(f"connector mode must be one of {', '.join(CONNECTOR_MODES)}, got {self.mode!r}")
+        validate_params(self)
 
 
 def cpu_tier_blocks(cfg: CpuTierConfig, block_bytes: float) -> int:

@@ -36,7 +36,7 @@ import argparse
 import dataclasses
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +44,10 @@ __all__ = [
     "PARAM",
     "Param",
     "add_arguments",
+    "argument",
     "coerce_param",
     "describe",
+    "describe_inputs",
     "from_namespace",
     "like",
     "param",
@@ -177,7 +179,8 @@ def _check_number(name: str, v: Any, spec: Param, integer: bool) -> None:
     if not ok:
         rng = spec.bounds_text()
         unit = f" ({spec.unit})" if spec.unit else ""
-        raise ValueError(f"{name} must be {what}{' in ' + rng if rng else ''}{unit}, got {v!r}")
+        got = repr(v) if len(repr(v)) <= 40 else repr(v)[:20] + "…"  # a 400-digit number stays one short line
+        raise ValueError(f"{name} must be {what}{' in ' + rng if rng else ''}{unit}, got {got}")
 
 
 def check_value(name: str, value: Any, spec: Param, kind: str, optional: bool = False) -> None:
@@ -288,57 +291,87 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def argument(cls: type, name: str, *, default: Any = None, suffix: str = "", help_prefix: str = "") -> dict[str, Any]:
+    """Keyword arguments for ``parser.add_argument(flag, **argument(cls, name))``: a flag whose name
+    differs from the field (``--tp-values`` for ``SearchSpace.tp``, ``--kv-dtype`` for
+    ``Dtypes.kv``) still takes its type, bounds, unit and help from the declaration. The converter
+    carries ``declaration = (cls, name)`` (tests check every such flag has one)."""
+    spec = param_specs(cls)[name]
+    kind, _ = _kind(_fields(cls)[name].type)
+    bits = [help_prefix] if help_prefix else []
+    bits.append(spec.label or name.replace("_", " "))
+    if spec.unit:
+        bits.append(f"({spec.unit})")
+    if spec.bounds_text():
+        bits.append(spec.bounds_text())
+    if spec.choices is not None:
+        bits.append("{" + ", ".join(map(str, spec.choices)) + "}")
+    if spec.help:
+        bits.append("— " + spec.help)
+    if suffix:
+        bits.append(suffix)
+    text = " ".join(bits).replace("%", "%%")  # argparse %-formats help texts
+    if kind == "bool":
+        return {"action": argparse.BooleanOptionalAction, "default": default, "help": text}
+
+    def conv(text: str) -> Any:
+        try:
+            return coerce_param(cls, name, text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    conv.declaration = (cls, name)  # type: ignore[attr-defined]
+    metavar = (
+        "{" + ",".join(map(str, spec.choices)) + "}" if spec.choices and not kind.startswith("tuple") else name.upper()
+    )
+    return {"type": conv, "default": default, "help": text, "metavar": metavar}
+
+
 def add_arguments(
-    parser: argparse.ArgumentParser,
+    parser: Any,
     cls: type,
     names: Iterable[str] | None = None,
     defaults: bool | Iterable[str] = False,
     suffix: str = "",
+    *,
+    dests: Mapping[str, str] | None = None,
+    required: Iterable[str] = (),
 ) -> None:
-    """Add one ``--field-name`` flag per declared field of ``cls`` (or the listed ``names``):
-    type from the annotation, help = label, unit, bounds and help of the declaration. With
-    ``defaults`` (True, or the names it applies to) the declared default is the flag's default, else
-    ``None`` (unset: the caller keeps its own default, e.g. an engine preset's); ``suffix`` ends
-    every help text. Bad values exit 2 with one line naming the flag."""
+    """Add one ``--field-name`` flag per declared field of ``cls`` (or the listed ``names``) to
+    ``parser`` (a parser or an argument group): type from the annotation, help = label, unit,
+    bounds and help of the declaration (:func:`argument`). With ``defaults`` (True, or the names it
+    applies to) the declared default is the flag's default, else ``None`` (unset: the caller keeps
+    its own default, e.g. an engine preset's); ``suffix`` ends every help text of a flag without a
+    default. ``dests`` renames a field's flag and destination (``{"kv": "kv_dtype"}`` →
+    ``--kv-dtype``); ``required`` names flags that must be given. Bad values exit 2 with one line
+    naming the flag."""
     with_default = set(param_specs(cls)) if defaults is True else set(defaults or ())
-    specs = param_specs(cls)
+    must = set(required)
+    dests = dests or {}
     fields = _fields(cls)
-    for name in names if names is not None else specs:
-        spec = specs[name]
-        kind, _ = _kind(fields[name].type)
-        bits = [spec.label or name.replace("_", " ")]
-        if spec.unit:
-            bits.append(f"({spec.unit})")
-        if spec.bounds_text():
-            bits.append(spec.bounds_text())
-        if spec.choices is not None:
-            bits.append("{" + ", ".join(map(str, spec.choices)) + "}")
-        if spec.help:
-            bits.append("— " + spec.help)
-        if suffix and name not in with_default:
-            bits.append(suffix)
-        default = fields[name].default if name in with_default else None
-
-        def conv(text: str, _name: str = name) -> Any:
-            try:
-                return coerce_param(cls, _name, text)
-            except ValueError as exc:
-                raise argparse.ArgumentTypeError(str(exc)) from None
-
-        if kind == "bool":
-            parser.add_argument(
-                _flag(name), dest=name, action=argparse.BooleanOptionalAction, default=default, help=" ".join(bits)
-            )
-        else:
-            parser.add_argument(
-                _flag(name), dest=name, type=conv, default=default, help=" ".join(bits), metavar=name.upper()
-            )
+    for name in names if names is not None else param_specs(cls):
+        dest = dests.get(name, name)
+        kw = argument(
+            cls,
+            name,
+            default=fields[name].default if name in with_default else None,
+            suffix=suffix if name not in with_default else "",
+        )
+        if name in must:
+            kw["required"] = True
+        if "metavar" in kw and not kw["metavar"].startswith("{"):
+            kw["metavar"] = dest.upper()
+        parser.add_argument(_flag(dest), dest=dest, **kw)
 
 
-def from_namespace(ns: argparse.Namespace, cls: type, names: Iterable[str] | None = None) -> dict[str, Any]:
-    """The declared fields set on the command line (``None`` = not given) as a dict for ``cls(**…)``."""
+def from_namespace(
+    ns: argparse.Namespace, cls: type, names: Iterable[str] | None = None, dests: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The declared fields set on the command line (``None`` = not given) as a dict for ``cls(**…)``;
+    ``dests`` as given to :func:`add_arguments`."""
     keys = names if names is not None else param_specs(cls)
-    return {k: getattr(ns, k) for k in keys if getattr(ns, k, None) is not None}
+    dests = dests or {}
+    return {k: getattr(ns, dests.get(k, k)) for k in keys if getattr(ns, dests.get(k, k), None) is not None}
 
 
 def describe(obj: Any) -> dict[str, dict[str, Any]]:
@@ -348,3 +381,9 @@ def describe(obj: Any) -> dict[str, dict[str, Any]]:
     for name, spec in param_specs(obj).items():
         out[name] = {"value": getattr(obj, name), "unit": spec.unit, "bounds": spec.bounds_text(), "label": spec.label}
     return out
+
+
+def describe_inputs(**objs: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{name: describe(obj)}`` for the declared dataclasses a result was computed from (``None``
+    skipped): the ``parameters`` block of the CLI ``--json`` documents and the search downloads."""
+    return {k: describe(v) for k, v in objs.items() if v is not None}

@@ -29,13 +29,24 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dashboard.features.parallel import GpuBudget, ParallelConfig
+from dashboard.features.params import like, validate_params
 from dashboard.features.safe_io import read_text_capped
 from dashboard.services.serving_predict import INPUT_COLUMNS, MEASURED_COLUMNS
 
-__all__ = ["detect_format", "parse_aiperf", "parse_results", "parse_scenario_csv", "parse_vllm_json", "read_results"]
+__all__ = [
+    "ResultDefaults",
+    "detect_format",
+    "parse_aiperf",
+    "parse_results",
+    "parse_scenario_csv",
+    "parse_vllm_json",
+    "read_results",
+]
 
 _SCENARIO_REQUIRED = ("model", "isl", "osl", "load")
 
@@ -275,8 +286,24 @@ def read_results(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
     return rows
 
 
+# declared once (dashboard/features/params.py): the ``--num-gpus``/``--tp`` flags of bench-predict
+# and calibrate-serving
+@dataclass(frozen=True)
+class ResultDefaults:
+    """What a JSON benchmark result that does not say ran on: ``num_gpus`` GPUs, TP ``tp``."""
+
+    num_gpus: int | None = like(
+        GpuBudget, "max_gpus", None, label="GPUs per result", help="for JSON results without a num_gpus key"
+    )
+    tp: int | None = like(ParallelConfig, "tp", None, help="for JSON results without a tp key")
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
 def fill_missing_gpus(rows: list[dict[str, Any]], num_gpus: int | None, tp: int | None) -> None:
     """Apply ``--num-gpus``/``--tp`` flags to rows whose file did not say (the JSON formats)."""
+    ResultDefaults(num_gpus, tp)  # ValueError naming the field
     for r in rows:
         if r.get("tp") is None and tp:
             r["tp"] = tp

@@ -164,7 +164,7 @@ class PlanRequest:
     concurrency: int | None = like(WorkloadConfig, "concurrency")
     ttft_ms: float | None = like(SLA, "ttft_ms")
     tpot_ms: float | None = like(SLA, "tpot_ms")
-    percentile: float = like(SLA, "ttft_percentile", 90.0, label="SLA percentile")
+    percentile: float = like(SLA, "ttft_percentile", 90.0, label="SLA percentile", help="TTFT and TPOT")
     max_gpus: int = like(GpuBudget, "max_gpus")
     disaggregated: str = param(
         "auto", choices=DISAGG_MODES, label="Disaggregated prefill/decode", help="auto: try both"

@@ -32,10 +32,11 @@ from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import memory_needed_bytes, tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, GpuBudget, ParallelConfig, ParallelError, validate_parallel
-from dashboard.features.params import like, param, validate_params
+from dashboard.features.params import describe_inputs, like, param, validate_params
 from dashboard.features.request import CostSettings, RequestShape
 from dashboard.services.search_pareto import economics, pareto_front
 from dashboard.services.search_steady import EngineSteadyState, steady_state
+from dashboard.sim.metrics import SLA as SimSLA
 from dashboard.sim_scheduler import SchedulerConfig
 
 __all__ = [
@@ -75,12 +76,8 @@ class Workload:
 class SLA:
     """Latency targets; ``None`` means no constraint."""
 
-    ttft_ms: float | None = param(
-        None, lo=0.0, hi=1e9, open_lo=True, unit="ms", label="TTFT target", help="empty: no constraint"
-    )
-    tpot_ms: float | None = param(
-        None, lo=0.0, hi=1e9, open_lo=True, unit="ms", label="TPOT target", help="empty: no constraint"
-    )
+    ttft_ms: float | None = like(SimSLA, "ttft_ms")
+    tpot_ms: float | None = like(SimSLA, "tpot_ms")
     min_tps_per_user: float | None = param(
         None, lo=0.0, hi=1e9, open_lo=True, unit="tok/s", label="Min tokens/s per user", help="empty: no constraint"
     )
@@ -509,6 +506,8 @@ def search_aggregated(
         "dtypes": asdict(dtypes),
         "space": asdict(space),
         "economics": asdict(econ),
+        # value, unit, bounds and label of every declared input (dashboard/features/params.py)
+        "parameters": describe_inputs(workload=workload, sla=sla, dtypes=dtypes, space=space, economics=econ),
     }
     return SearchResult(
         feasible=feasible,

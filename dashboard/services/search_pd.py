@@ -54,6 +54,7 @@ from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, GpuBudget, ParallelConfig
+from dashboard.features.params import describe_inputs
 from dashboard.services.search import (
     SLA,
     Economics,
@@ -424,6 +425,8 @@ def search_disaggregated(
         "economics": asdict(econ),
         "link": link,
         "disaggregated": True,
+        # value, unit, bounds and label of every declared input (dashboard/features/params.py)
+        "parameters": describe_inputs(workload=workload, sla=sla, dtypes=dtypes, space=space, economics=econ),
     }
     return SearchResult(
         feasible=feasible,

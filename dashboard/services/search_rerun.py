@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,46 @@ from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import HardwareProfile
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.params import param, validate_params
 
-__all__ = ["DEFAULT_RERUN", "pick_best", "rerun_rows", "simulated_points"]
+__all__ = ["DEFAULT_RERUN", "RerunSettings", "pick_best", "rerun_rows", "simulated_points"]
 
 DEFAULT_RERUN = 5
+
+
+# declared once (dashboard/features/params.py): the search page and ``modeling search`` flags
+@dataclass(frozen=True)
+class RerunSettings:
+    """How many of the best feasible configurations the simulator re-runs (``rerun``; each re-run is
+    a full simulation, hence the small bound) and with how many requests (``rerun_requests``;
+    ``None``: ``10 × concurrency`` clipped to 200–2,000)."""
+
+    rerun: int = param(
+        DEFAULT_RERUN,
+        lo=0,
+        hi=32,
+        unit="configurations",
+        label="Simulator re-runs",
+        help="re-run the N best feasible configurations in the simulator (0: analytic only)",
+    )
+    percentile: float = param(
+        90.0,
+        lo=0.0,
+        hi=100.0,
+        open_lo=True,
+        open_hi=True,
+        unit="%",
+        label="Re-run percentile",
+        help="the SLA is checked on this simulated percentile",
+    )
+    rerun_requests: int | None = param(
+        None, lo=1, hi=100_000, unit="requests", label="Requests per re-run", help="default 10 × concurrency, 200-2000"
+    )
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
 _PCTS = (50.0, 90.0, 99.0)
 
 
@@ -68,8 +105,7 @@ def rerun_rows(
     from dashboard.features.engine import load_engine
     from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig, simulate
 
-    if not 0 < percentile < 100:
-        raise ValueError(f"percentile must be in (0, 100), got {percentile!r}")
+    RerunSettings(percentile=percentile, rerun_requests=num_requests)  # ValueError naming the field
     if request_rate is not None and concurrency is not None:
         raise ValueError("give a request rate or a concurrency for the re-run, not both")
     if not 0.0 <= jitter <= 1.0:

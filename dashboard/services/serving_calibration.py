@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from dashboard.features.params import param, validate_params
 from dashboard.services.serving_predict import (
     MEASURED_COLUMNS,
     ServingParams,
@@ -47,7 +48,16 @@ from dashboard.services.serving_predict import (
     summarize_errors,
 )
 
-__all__ = ["FIT_PARAMS", "FitReport", "calibrate_serving", "config_key", "fit_params", "fit_staged", "row_family"]
+__all__ = [
+    "FIT_PARAMS",
+    "FitReport",
+    "FitSettings",
+    "calibrate_serving",
+    "config_key",
+    "fit_params",
+    "fit_staged",
+    "row_family",
+]
 
 #: fittable parameters, their transform and bounds (in transformed units)
 FIT_PARAMS: dict[str, tuple[str, float, float]] = {
@@ -451,6 +461,17 @@ def _safe_model(r: dict[str, Any]) -> Any:
         return None
 
 
+# declared once (dashboard/features/params.py): ``modeling calibrate-serving --max-nfev``
+@dataclass(frozen=True)
+class FitSettings:
+    """Budget of one least-squares fit: ``max_nfev`` function evaluations (each one prices every row)."""
+
+    max_nfev: int = param(40, lo=1, hi=10_000, unit="evaluations", label="Function evaluations per fit")
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
 def calibrate_serving(
     rows: Sequence[dict[str, Any]],
     *,
@@ -471,6 +492,7 @@ def calibrate_serving(
     row has a measurement."""
     from dashboard.features.hardware import load_hardware
 
+    FitSettings(max_nfev=max_nfev)  # ValueError naming the field
     say = progress or (lambda _msg: None)
     base_prof = None
     try:

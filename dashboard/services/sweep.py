@@ -41,11 +41,13 @@ from typing import Any
 import pandas as pd
 
 from dashboard.features.safe_io import allow_paths, paths_allowed
+from dashboard.services.sweep_run import SweepRun
 
 __all__ = [
     "MAX_SWEEP_CELLS",
     "SPEC_KEYS",
     "SweepCell",
+    "SweepRun",
     "SweepSpec",
     "cells_of",
     "load_spec",
@@ -509,6 +511,7 @@ def run_sweep(
     if backend not in ("pool", "ray"):
         raise ValueError(f"backend must be 'pool' or 'ray', got {backend!r}")
     cells = cells_of(spec)
+    SweepRun(workers)  # ValueError naming the field
     workers = max(1, workers or os.cpu_count() or 1)
     existing = read_results(out) if out is not None else pd.DataFrame()
     by_key: dict[str, dict[str, Any]] = {}

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from dashboard.features.metrics import hbm_utilisation, mfu
+from dashboard.features.params import param, validate_params
 
 __all__ = ["PERCENTILES", "SLA", "dist_stats", "summarize", "weighted_percentiles"]
 
@@ -27,15 +28,19 @@ class SLA:
     """Per-request targets in milliseconds (``None`` = no target). A request meets the SLA when
     every given target holds; goodput counts those requests per second."""
 
-    ttft_ms: float | None = None
-    tpot_ms: float | None = None
-    e2e_ms: float | None = None
+    # declared once (dashboard/features/params.py); the search's SLA refers to these
+    ttft_ms: float | None = param(
+        None, lo=0.0, hi=1e9, open_lo=True, unit="ms", label="TTFT target", help="empty: no constraint"
+    )
+    tpot_ms: float | None = param(
+        None, lo=0.0, hi=1e9, open_lo=True, unit="ms", label="TPOT target", help="empty: no constraint"
+    )
+    e2e_ms: float | None = param(
+        None, lo=0.0, hi=1e9, open_lo=True, unit="ms", label="End-to-end target", help="empty: no constraint"
+    )
 
     def __post_init__(self) -> None:
-        for name in ("ttft_ms", "tpot_ms", "e2e_ms"):
-            v = getattr(self, name)
-            if v is not None and not (isinstance(v, (int, float)) and v > 0 and math.isfinite(v)):
-                raise ValueError(f"SLA {name} must be a positive number or None, got {v!r}")
+        validate_params(self)
 
     def met(self, ttft_s: np.ndarray, tpot_s: np.ndarray, e2e_s: np.ndarray) -> np.ndarray:
         ok = np.ones(len(ttft_s), dtype=bool)

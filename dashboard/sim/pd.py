@@ -29,10 +29,12 @@ from typing import Any
 import numpy as np
 
 from dashboard.features.cost_model import CostModel
-from dashboard.features.kv_transfer import kv_transfer_s
+from dashboard.features.kv_transfer import LINKS, kv_transfer_s
+from dashboard.features.parallel import ParallelConfig
+from dashboard.features.params import like, param, validate_params
 from dashboard.sim.workload import Workload, WorkloadConfig, make_workload
 
-__all__ = ["PDResult", "simulate_pd"]
+__all__ = ["PDPools", "PDResult", "simulate_pd"]
 
 
 @dataclass
@@ -58,6 +60,19 @@ def _pct(v: np.ndarray) -> dict[str, float]:
     }
 
 
+# declared once (dashboard/features/params.py): ``modeling simulate --disaggregated`` flags
+@dataclass(frozen=True)
+class PDPools:
+    """``prefill_engines`` engines send each prompt's KV over ``link`` to ``decode_engines`` engines."""
+
+    prefill_engines: int = like(ParallelConfig, "dp", label="Prefill engines", help="with --disaggregated")
+    decode_engines: int = like(ParallelConfig, "dp", label="Decode engines", help="with --disaggregated")
+    link: str = param("ib", choices=LINKS, label="KV link", help="with --disaggregated")
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
 def simulate_pd(
     cm_prefill: CostModel,
     cm_decode: CostModel,
@@ -77,9 +92,7 @@ def simulate_pd(
         workload = make_workload(workload)
     if workload.concurrency:
         raise ValueError("the disaggregated simulation takes open-loop arrivals (a request rate or a trace)")
-    for name, v in (("x", x), ("y", y)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    PDPools(prefill_engines=x, decode_engines=y, link=link)  # ValueError naming the field
     sp = sched_prefill or SchedulerConfig()
     sd = replace(sched_decode or SchedulerConfig(), per_request_s=0.0)  # the frontend cost is paid once, at prefill
     n = workload.num_requests

@@ -40,13 +40,15 @@ from pathlib import Path
 
 import numpy as np
 
+from dashboard.features.params import like, param, validate_params
 from dashboard.features.safe_io import paths_allowed
-from dashboard.sim.workload import Workload, workload_from_trace
+from dashboard.sim.workload import Workload, WorkloadConfig, workload_from_trace
 
 __all__ = [
     "MAX_TRACE_BYTES",
     "MAX_TRACE_REQUESTS",
     "TRACE_FORMATS",
+    "TraceReplay",
     "TraceWorkload",
     "detect_trace_format",
     "kv_block_keys",
@@ -161,8 +163,7 @@ def _check_count(n: int) -> None:
 
 def parse_mooncake(text: str, block_size: int = 512) -> TraceWorkload:
     """Parse Mooncake-style JSONL (see the module docstring); ``block_size`` tokens per hash id."""
-    if isinstance(block_size, bool) or not isinstance(block_size, int) or not 1 <= block_size <= 1 << 16:
-        raise ValueError(f"trace block size must be an integer in [1, 65536], got {block_size!r}")
+    TraceReplay(trace_block_size=block_size)  # ValueError naming the field
     rows: list[tuple[float, int, int, tuple[int, ...]]] = []
     for i, line in enumerate(text.splitlines(), start=1):
         s = line.strip()
@@ -254,17 +255,35 @@ def parse_burstgpt(text: str) -> TraceWorkload:
     return TraceWorkload(wl, "burstgpt", skipped=skipped, notes=notes)
 
 
+# declared once (dashboard/features/params.py): the simulator page and ``modeling simulate`` trace flags
+@dataclass(frozen=True)
+class TraceReplay:
+    """How a trace is replayed: ``trace_block_size`` tokens per hash id of a JSONL trace (``None``:
+    512, Mooncake's; Alibaba's traces use 16), arrival times × ``time_scale``, or rescaled to the
+    mean rate ``trace_rate`` (requests/s) instead."""
+
+    trace_block_size: int | None = param(
+        None, lo=1, hi=1 << 16, unit="tokens", label="Tokens per hash id", help="JSONL traces; default 512"
+    )
+    time_scale: float = param(
+        1.0, lo=0.0, hi=1e6, open_lo=True, label="Time scale", help="multiplies arrival times (0.5: twice as fast)"
+    )
+    trace_rate: float | None = like(
+        WorkloadConfig, "request_rate", label="Trace request rate", help="rescale arrivals to this mean rate"
+    )
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
 def rescale_arrivals(
     arrivals: tuple[float, ...], time_scale: float = 1.0, request_rate: float | None = None
 ) -> tuple[float, ...]:
     """Arrival times × ``time_scale``, or rescaled so that ``(n − 1) / span`` equals
     ``request_rate`` requests/s (a trace whose requests all arrive at once is left as it is)."""
-    if not (isinstance(time_scale, (int, float)) and math.isfinite(time_scale) and time_scale > 0):
-        raise ValueError(f"time scale must be a positive number, got {time_scale!r}")
+    TraceReplay(time_scale=time_scale, trace_rate=request_rate)  # ValueError naming the field
     a = np.asarray(arrivals, dtype=float)
     if request_rate is not None:
-        if not (math.isfinite(request_rate) and request_rate > 0):
-            raise ValueError(f"request rate must be a positive number, got {request_rate!r}")
         span = float(a.max() - a.min()) if a.size else 0.0
         if a.size > 1 and span > 0:
             a = (a - a.min()) * ((a.size - 1) / request_rate / span)

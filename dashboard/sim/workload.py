@@ -75,16 +75,16 @@ class WorkloadConfig:
     )
     arrival: str = param("poisson", choices=ARRIVALS, label="Arrival process")
     request_rate: float | None = param(
-        None, lo=0.0, hi=1e6, open_lo=True, unit="req/s", label="Request rate", help="None: all at once"
+        None, lo=0.0, hi=1e6, open_lo=True, unit="req/s", label="Request rate", help="Poisson or gamma arrivals"
     )
     burstiness: float = param(
         1.0, lo=0.0, hi=1000.0, open_lo=True, label="Burstiness", help="gamma shape; 1 = Poisson, < 1 burstier"
     )
     concurrency: int | None = param(
-        None, lo=1, hi=1 << 16, unit="clients", label="Concurrent clients", help="closed loop; None: open loop"
+        None, lo=1, hi=1 << 16, unit="clients", label="Concurrent clients", help="closed loop"
     )
     max_len: int = like(RequestShape, "input_len", 131072, label="Longest request")
-    seed: int = param(0, lo=0, hi=(1 << 63) - 1, label="Random seed")
+    seed: int = param(0, lo=0, hi=(1 << 32) - 1, label="Random seed")
 
     def __post_init__(self) -> None:
         validate_params(self)

@@ -4,4 +4,5 @@ keep the English identifiers). See also ``ui.py``."""
 STRINGS = {
     "col.category": {"en": "category", "zh": "类别"},
     "col.traffic": {"en": "traffic", "zh": "流量"},
+    "col.steady": {"en": "steady", "zh": "稳态窗口"},
 }

@@ -53,6 +53,31 @@ PATTERNS: list[tuple[str, str]] = [
     (r"speculative decoding is simulated with chunked prefill \(vLLM V1's scheduler\)", "err.sim_spec_chunked"),
     (r"dp must be a positive integer, got (?P<got>.+)", "err.dp_positive"),
     (r"router must be one of (?P<choices>.+), got (?P<got>.+)", "err.router"),
+    # notes of a calibration fit (dashboard/services/calibration.py), shown under its results
+    (r"gemm sweep: fewer than 3 rows with M ≤ 32, no kernel floor or bandwidth fitted", "note.gemm_few"),
+    (
+        r"attention sweep \((?P<backend>[^)]*)\): (?P<n>\d+) floor-dominated small-call point\(s\) dropped",
+        "note.attn_dropped",
+    ),
+    (
+        r"the hardware column names (?P<hw>.+), not the baseline (?P<base>\S+): the fit still starts from the "
+        r"baseline's datasheet peaks",
+        "note.other_hw",
+    ),
+    (r"(?P<n>\d+) rows: the held-out error is (?P<k>\d+)-fold cross-validation instead of leave-one-out", "note.kfold"),
+    (
+        r"no kernel sweeps given: used the shipped H200 reference sweeps \((?P<files>[^)]*)\)",
+        "note.reference_sweeps",
+    ),
+    (r"kernel sweeps without (?P<what>.+): the shipped H200 reference sweeps fill in", "note.sweeps_fill"),
+    (r"no kernel sweeps: the baseline profile's curve shapes are kept and scaled", "note.no_sweeps"),
+    (r"linear: the saved profile sets flat compute/bandwidth efficiencies.*", "note.linear"),
+    (r"per-step overhead kept at the baseline's (?P<us>\S+) µs: .*", "note.overhead_kept"),
+    (
+        r"hidden-width elementwise traffic \(norms, residual adds\) kept at the baseline's (?P<x>\S+)× .*",
+        "note.hidden_kept",
+    ),
+    (r"attention backend chosen by fit: (?P<b>\S+) \(of (?P<all>[^)]*)\)", "note.backend"),
     # services (sweeps, pages' result rows)
     (r"no results", "err.no_results"),
     (r"nothing to simulate", "err.nothing_to_simulate"),
@@ -88,7 +113,7 @@ STRINGS = {
         "en": "{name} must be one of {choices}, got {got}",
         "zh": "{name} 须为 {choices} 之一，当前为 {got}",
     },
-    "err.bool": {"en": "{name} must be true or false, got {got}", "zh": "{name} 须为 true 或 false，当前为 {got}"},
+    "err.bool": {"en": "{name} must be true or false, got {got}", "zh": "{name} 须为 `true` 或 `false`，当前为 {got}"},
     "err.too_long": {"en": "{name}: value too long", "zh": "{name}：内容过长"},
     "err.sim_budget_seqs": {
         "en": "max_num_batched_tokens ({b}) must be ≥ max_num_seqs ({s}), as vLLM requires",
@@ -122,4 +147,50 @@ STRINGS = {
     "err.no_results": {"en": "no results", "zh": "没有结果"},
     "err.nothing_to_simulate": {"en": "nothing to simulate", "zh": "没有可模拟的配置"},
     "err.no_tokens": {"en": "the step has no tokens", "zh": "该步没有 token"},
+    "note.gemm_few": {
+        "en": "gemm sweep: fewer than 3 rows with M ≤ 32",
+        "zh": "GEMM 扫描：M ≤ 32 的行少于 3 条，未拟合 kernel 下限与带宽",
+    },
+    "note.attn_dropped": {
+        "en": "attention sweep ({backend}): {n} point(s) dropped",
+        "zh": "attention 扫描（{backend}）：丢弃了 {n} 个以固定开销为主的小调用点",
+    },
+    "note.other_hw": {
+        "en": "the hardware column names {hw}, not the baseline {base}",
+        "zh": "`hardware` 列写的是 {hw}，不是基准配置 {base}：拟合仍从基准配置的规格峰值出发",
+    },
+    "note.kfold": {
+        "en": "{n} rows: {k}-fold cross-validation",
+        "zh": "{n} 行：留出误差改用 {k} 折交叉验证，而非逐行留一",
+    },
+    "note.reference_sweeps": {
+        "en": "no kernel sweeps given: used the shipped H200 reference sweeps ({files})",
+        "zh": "未提供 kernel 扫描：使用随附的 H200 参考扫描（{files}）",
+    },
+    "note.sweeps_fill": {
+        "en": "kernel sweeps without {what}: the shipped H200 reference sweeps fill in",
+        "zh": "kernel 扫描缺少 {what}：由随附的 H200 参考扫描补齐",
+    },
+    "note.no_sweeps": {
+        "en": "no kernel sweeps: the baseline profile's curve shapes are kept and scaled",
+        "zh": "没有 kernel 扫描：保留基准配置的曲线形状并整体缩放",
+    },
+    "note.linear": {
+        "en": "linear: the saved profile reproduces the linear fit only approximately",
+        "zh": "`linear`：保存的配置以 1/b、1/c 作为恒定的算力/带宽效率、a 作为单步开销；成本模型逐算子取 "
+        "max(计算, 访存) 而非求和，因此该配置只能近似复现线性拟合（见 `profile_mape`）",
+    },
+    "note.overhead_kept": {
+        "en": "per-step overhead kept at the baseline's {us} µs",
+        "zh": "单步开销沿用基准配置的 {us} µs：只有一个模型、且没有纯 step 与混合 step 的组合时，它无法与每个 kernel 的开销区分",
+    },
+    "note.hidden_kept": {
+        "en": "hidden-width elementwise traffic kept at the baseline's {x}×",
+        "zh": "hidden 宽度的逐元素流量（归一化、残差相加）沿用基准配置的 {x}× 最小字节数：单一模型、单一 TP 下每个逐元素算子"
+        "都随 token 数线性变化，只能辨识按 TP 切分的那一项；加入另一种形状的 step（第二个模型或 TP）即可同时拟合两者",
+    },
+    "note.backend": {
+        "en": "attention backend chosen by fit: {b} (of {all})",
+        "zh": "拟合选定的 attention 后端：{b}（候选：{all}）",
+    },
 }

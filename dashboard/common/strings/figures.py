@@ -16,7 +16,7 @@ STRINGS = {
     "fig.gib_per_gpu": {"en": "GiB per GPU", "zh": "每卡 GiB"},
     "fig.per_gpu": {"en": "per GPU", "zh": "每卡"},
     "fig.usable_gib": {"en": "usable {gib:.1f} GiB", "zh": "可用 {gib:.1f} GiB"},
-    "fig.share": {"en": "share", "zh": "占比"},
+    "fig.share": {"en": "share of step time (fraction)", "zh": "占单步时间的比例"},
     # kernel pages (plots_kernels)
     "fig.kernel_total": {"en": "kernel total", "zh": "kernel 总计"},
     "fig.model": {"en": "model", "zh": "模型"},
@@ -36,7 +36,7 @@ STRINGS = {
     "fig.tl.kv": {"en": "KV usage %", "zh": "KV 占用 %"},
     "fig.tl.time": {"en": "simulated time (s)", "zh": "模拟时间（s）"},
     "fig.tl.step_ms": {"en": "step time (ms)", "zh": "单步耗时（ms）"},
-    "fig.tl.seqs": {"en": "seqs", "zh": "序列数"},
+    "fig.tl.seqs": {"en": "sequences", "zh": "序列数"},
     "fig.pct_requests": {"en": "% of requests", "zh": "请求占比 %"},
     # sweeps and searches
     "fig.concurrency": {"en": "concurrency", "zh": "并发"},
@@ -75,6 +75,12 @@ STRINGS = {
     "fig.off.window_axis": {"en": "window (ms)", "zh": "时间窗（ms）"},
     "fig.off.experts": {"en": "experts", "zh": "专家数"},
     "fig.off.window": {"en": "window {ms:g} ms", "zh": "时间窗 {ms:g} ms"},
+    # calibration (plots_calibration); {phase} is prefill / decode / mixed
+    "fig.cal.calibrated": {"en": "{phase} (calibrated)", "zh": "{phase}（校准后）"},
+    "fig.cal.loo": {"en": "{phase} (leave-one-out)", "zh": "{phase}（留一验证）"},
+    "fig.cal.measured": {"en": "measured (ms)", "zh": "实测（ms）"},
+    "fig.cal.predicted": {"en": "predicted (ms)", "zh": "预测（ms）"},
+    "fig.cal.rel_error": {"en": "predicted / measured − 1 (%)", "zh": "预测 / 实测 − 1（%）"},
     # op categories (services.estimation.OP_CATEGORIES)
     "opcat.attention core": {"en": "attention core", "zh": "attention 核心"},
     "opcat.attention projections": {"en": "attention projections", "zh": "attention 投影"},

@@ -12,8 +12,8 @@ STRINGS = {
         "en": "Step files: model, hardware, tp, dtype, prefill_seqs, prefill_len, prefix_len, decode_seqs, "
         "decode_context, latency_ms. Kernel sweeps (gemm / attention_prefill / attention_decode) are "
         "recognised by their columns.",
-        "zh": "Step 文件列：model, hardware, tp, dtype, prefill_seqs, prefill_len, prefix_len, decode_seqs, "
-        "decode_context, latency_ms。Kernel 扫描文件（gemm / attention_prefill / attention_decode）按列名识别。",
+        "zh": "Step 文件列：`model, hardware, tp, dtype, prefill_seqs, prefill_len, prefix_len, decode_seqs, "
+        "decode_context, latency_ms`。Kernel 扫描文件（gemm / attention_prefill / attention_decode）按列名识别。",
     },
     "cal.using_default": {
         "en": "No file uploaded: using the shipped H200 measurements ({data}).",
@@ -22,13 +22,13 @@ STRINGS = {
     "cal.method": {"en": "Regression model", "zh": "回归模型"},
     "cal.method.curves": {
         "en": "curves: sweep efficiency curves + physical fit",
-        "zh": "curves：扫描效率曲线 + 物理参数拟合",
+        "zh": "效率曲线：扫描效率曲线 + 物理参数拟合",
     },
     "cal.method.derate": {
         "en": "derate: compute & memory factors + overheads",
-        "zh": "derate：算力/带宽折减系数 + 固定开销",
+        "zh": "折减：算力/带宽折减系数 + 固定开销",
     },
-    "cal.method.linear": {"en": "linear: t = a + b·FLOPs + c·bytes", "zh": "linear：t = a + b·FLOPs + c·bytes"},
+    "cal.method.linear": {"en": "linear: t = a + b·FLOPs + c·bytes", "zh": "线性：t = a + b·FLOPs + c·字节数"},
     "cal.baseline": {"en": "Baseline hardware", "zh": "基线硬件"},
     "cal.reference_sweeps": {
         "en": "Use shipped H200 kernel sweeps if none uploaded",
@@ -37,12 +37,12 @@ STRINGS = {
     "cal.loo": {"en": "Leave-one-out error (one refit per row)", "zh": "留一法误差（每行重拟合一次）"},
     "cal.models": {
         "en": "Model names → presets (NAME=PRESET, NAME2=sidebar)",
-        "zh": "模型名映射（NAME=预设, NAME2=sidebar）",
+        "zh": "模型名映射（`NAME=预设`，`NAME2=sidebar`）",
     },
     "cal.models_help": {
         "en": "Map names of the file's model column that are not presets; 'sidebar' uses the model currently "
         "selected or uploaded in the sidebar.",
-        "zh": "为文件 model 列中不是预设的名称指定模型；'sidebar' 表示侧边栏当前选择或上传的模型。",
+        "zh": "为文件 `model` 列中不是预设的名称指定模型；`sidebar` 表示侧边栏当前选择或上传的模型。",
     },
     "cal.fitting": {"en": "Fitting…", "zh": "拟合中…"},
     "cal.error": {"en": "Cannot calibrate: {error}", "zh": "无法校准：{error}"},
@@ -54,6 +54,7 @@ STRINGS = {
     "cal.m.mape": {"en": "MAPE (calibrated)", "zh": "MAPE（校准后）"},
     "cal.m.loo": {"en": "Leave-one-out MAPE", "zh": "留一法 MAPE"},
     "cal.m.worst": {"en": "Worst error", "zh": "最大误差"},
+    "cal.m.spec_help": {"en": "worst {worst:.1%}, R² {r2:.4f}", "zh": "最大误差 {worst:.1%}，R² {r2:.4f}"},
     "cal.m.r2": {"en": "R²", "zh": "R²"},
     "cal.m.spec": {"en": "MAPE (spec-sheet profile)", "zh": "MAPE（规格表配置）"},
     "cal.by_phase": {"en": "MAPE by phase —", "zh": "分阶段 MAPE —"},
