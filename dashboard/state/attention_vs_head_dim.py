@@ -1,12 +1,13 @@
-"""Inputs of the attention-vs-head_dim page (FlashAttention-3 component model). Page-only fields:
-each ``param`` here is the one declaration of that input."""
+"""Inputs of the attention-vs-head_dim page (FlashAttention-3 component model). The request shape
+refers to ``RequestShape`` (``like``); the kernel knobs are page-only (``param``: their one declaration)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from dashboard.features.flash_attention import COMPONENTS, SWEEP_MODES
-from dashboard.features.params import param, validate_params
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
 
 __all__ = ["ATTN_DTYPES", "AttentionInputs"]
 
@@ -25,9 +26,10 @@ class AttentionInputs:
     num_heads: int = param(32, lo=1, hi=1024, unit="heads", label="Query heads")
     hidden: int = param(4096, lo=64, hi=65536, label="Hidden size")
     gqa_group: int = param(4, lo=1, hi=1024, unit="query heads per KV head", label="GQA group")
-    batch: int = param(1, lo=1, hi=4096, unit="sequences", label="Batch")
-    seq_len: int = param(8192, lo=1, hi=_TOKENS, unit="tokens", label="Sequence length")
-    prefix_len: int = param(0, lo=0, hi=_TOKENS, unit="tokens", label="Cached prefix")
+    # the request shape refers to its declaration; the page narrows it to what one kernel sweep shows
+    batch: int = like(RequestShape, "batch", hi=4096)
+    seq_len: int = like(RequestShape, "input_len", 8192, hi=_TOKENS, label="Sequence length")
+    prefix_len: int = like(RequestShape, "context", 0, lo=0, hi=_TOKENS, label="Cached prefix")
     causal: bool = param(True, label="Causal mask")
     block_m: int = param(128, lo=16, hi=512, unit="rows", label="Tile M", help="a multiple of 16")
     block_n: int = param(128, lo=16, hi=512, unit="columns", label="Tile N", help="a multiple of 16")
