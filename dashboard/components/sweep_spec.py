@@ -13,10 +13,13 @@ import pandas as pd
 from dashboard.common import plots_sweep
 from dashboard.components.outputs import chart, table
 from dashboard.components.url_text import mirror_text, seed_text
+from dashboard.features.params import widget_bounds
+from dashboard.services.sweep_run import SweepRun
 
 __all__ = ["DEFAULT_SPEC", "MAX_PAGE_CELLS", "parse_spec_text", "render_sweep_spec"]
 
 MAX_PAGE_CELLS = 400
+MAX_PAGE_WORKERS = 64  # the page narrows SweepRun.workers (a browser session, not a batch job)
 
 DEFAULT_SPEC = """models: [llama-3.1-8b]
 hardware: [h200, h100-sxm]
@@ -74,7 +77,10 @@ def render_sweep_spec(ctx: Any, page: str) -> None:
             format_func=lambda b: t(f"sweepspec.backend.{b}"),
         )
         workers = c2.number_input(
-            t("sweepspec.workers"), min_value=1, max_value=64, value=2, step=1, key=f"{page}__sweep_workers"
+            t("sweepspec.workers"),
+            **{**widget_bounds(SweepRun, "workers"), "max_value": MAX_PAGE_WORKERS},
+            value=2,
+            key=f"{page}__sweep_workers",
         )
         try:
             spec = parse_spec_text(text)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dashboard.features.params import like, param, validate_params
 from dashboard.services.search import SLA
+from dashboard.services.sweep_run import SweepRun
 from dashboard.sim.workload import WorkloadConfig
 from dashboard.sim_scheduler import SchedulerConfig
 
@@ -44,7 +45,7 @@ class SweepInputs:
     sla_tpot_list: tuple[float, ...] = like(
         SLA, "tpot_ms", (50.0,), open_lo=False, optional=False, max_items=4, help="0 = no target"
     )
-    workers: int = param(0, lo=0, hi=256, unit="processes", label="Workers", help="0 = every CPU core")
+    workers: int = like(SweepRun, "workers", 0, lo=0, hi=256, optional=False, help="0 = every CPU core")
 
     def __post_init__(self) -> None:
         validate_params(self)
