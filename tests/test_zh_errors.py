@@ -65,6 +65,28 @@ def test_option_and_column_labels() -> None:
     assert list(df.columns) == ["阶段", "time_ms"]
 
 
+def test_table_cells_in_chinese() -> None:
+    df = pd.DataFrame(
+        {
+            "bound": ["compute", "memory", None],
+            "reason": [
+                "TTFT 812.3 ms > 500 ms; TPOT 61.20 ms > 50 ms",
+                "layout: x",
+                "OOM: KV cache holds 440 sequences of 2048 tokens < concurrency 512",
+            ],
+            "series": ["h200 · vllm · native", "b200 · sglang · fp8", "h20 · trtllm · bf16"],
+            "reasons": [["ttft"], [], ["oom"]],  # unhashable cells pass through
+        }
+    )
+    zh = localized_columns(df, "zh")
+    assert list(zh["受限类型"][:2]) == ["计算", "访存"]
+    assert zh["原因"][0] == "TTFT 812.3 ms > 500 ms；TPOT 61.20 ms > 50 ms"
+    assert zh["原因"][2] == "显存不足：KV 缓存只能容纳 440 条 2048 token 的序列，少于并发 512"
+    assert zh["曲线"][0] == "h200 · vllm · 原生格式"
+    assert df["bound"][0] == "compute"  # the frame (and its CSV) keeps the identifiers
+    assert localized_columns(df, "en") is df
+
+
 def test_channel_and_profile_labels() -> None:
     assert channel_label("host DDR (1/4 socket)", "zh") == "主机 DDR（1/4 插槽）"
     assert channel_label("host DDR (1/4 socket)", "en") == "host DDR (1/4 socket)"
