@@ -17,7 +17,8 @@ from dashboard.common.labels import channel_label, profile_name
 from dashboard.common.strings import errors
 from dashboard.components.outputs import column_label, localized_columns
 from dashboard.features.offload import LayerSlot
-from dashboard.state.validate import check_float, check_int, parse_int_list
+from dashboard.state.quick_estimation import QuickEstimationInputs
+from dashboard.state.validate import parse_int_list
 
 sys.path.insert(0, str(Path(__file__).parent))
 from zh_scan import english_words, figure_texts
@@ -30,11 +31,11 @@ def _raised(fn, *args) -> str:
 
 
 def test_validation_errors_in_chinese() -> None:
-    msg = _raised(check_int, "max_num_seqs", 0, 1, 4096)
-    assert localize_error(msg, "zh") == "max_num_seqs 须为 1 到 4,096 之间的整数，当前为 0"
+    msg = _raised(lambda: QuickEstimationInputs(batch=0))  # a declared parameter out of its bounds
+    assert localize_error(msg, "zh") == "batch 须为 [1, 65536] 内的整数（sequences），当前为 0", msg
     assert localize_error(msg, "en") == msg  # English (and the CLI) unchanged
-    msg = _raised(check_float, "overlap", 2.0, 0.0, 1.0)
-    assert localize_error(msg, "zh") == "overlap 须为区间 [0, 1] 内的数，当前为 2.0"
+    msg = _raised(lambda: QuickEstimationInputs(overlap=2.0))
+    assert localize_error(msg, "zh").startswith("overlap 须为 [0, 1] 内的有限数"), msg
     assert localize_error(_raised(parse_int_list, "1, x"), "zh") == "'x' 不是数字"
 
 

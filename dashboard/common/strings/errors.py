@@ -8,7 +8,7 @@ over. A message that matches no pattern is shown in English. Keep a pattern next
 matches when you change a message (tests/test_zh_errors.py raises the real ones)."""
 
 PATTERNS: list[tuple[str, str]] = [
-    # dashboard/state/validate.py
+    # bound checks (features/offload.py, hardware.py) and list parsing (state/validate.py)
     (r"(?P<name>.+?) must be an integer between (?P<lo>\S+) and (?P<hi>\S+), got (?P<got>.+)", "err.int_between"),
     (r"(?P<name>.+?) must be a number in (?P<range>[\[(]\S+, \S+\]), got (?P<got>.+)", "err.number_in"),
     (r"(?P<name>.+?) needs 1 to (?P<n>\d+) values", "err.n_values"),
@@ -24,6 +24,9 @@ PATTERNS: list[tuple[str, str]] = [
         "err.param_number",
     ),
     (r"(?P<name>.+?) must be given", "err.given"),
+    (r"(?P<name>.+?) must be text, got (?P<got>.+)", "err.text"),
+    (r"(?P<name>.+?) must be a list of (?P<kind>int|float|str), got (?P<got>.+)", "err.list_of"),
+    (r"(?P<name>.+?) must be (?P<kind>int|float|bool|str), got (?P<got>.+)", "err.kind"),
     (r"(?P<name>.+?) values must be among (?P<choices>.+), got (?P<got>.+)", "err.values_among"),
     (r"(?P<name>.+?) must be one of (?P<choices>.+), got (?P<got>.+)", "err.one_of"),
     (r"(?P<name>.+?) must be true or false, got (?P<got>.+)", "err.bool"),
@@ -125,6 +128,12 @@ STRINGS = {
         "en": "{name} must be a number in {range}, got {got}",
         "zh": "{name} 须为{range}{kind}{unit}，当前为 {got}",
     },
+    "err.text": {"en": "{name} must be text, got {got}", "zh": "{name} 须为文本，当前为 {got}"},
+    "err.list_of": {
+        "en": "{name} must be a list of {kind}, got {got}",
+        "zh": "{name} 须为 `{kind}` 列表，当前为 {got}",
+    },
+    "err.kind": {"en": "{name} must be {kind}, got {got}", "zh": "{name} 须为 `{kind}`，当前为 {got}"},
     "err.given": {"en": "{name} must be given", "zh": "必须填写 {name}"},
     "err.values_among": {
         "en": "{name} values must be among {choices}, got {got}",
