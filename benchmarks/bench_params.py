@@ -86,7 +86,32 @@ def bench() -> list[tuple[str, float]]:
     model = _pydantic_model()
     if model is not None:
         rows.append(("pydantic v2 BaseModel, Field(ge, le), strict", _us(lambda i: model(**kw(i)))))
+    rows += declared_in_loops()
     return rows
+
+
+def declared_in_loops() -> list[tuple[str, float]]:
+    """The other declared dataclasses that are built per candidate / per point: ParallelConfig
+    (search and planner layouts), StepSpec (calibration rows, ``cm.step``), Workload/SLA/SearchSpace
+    (once per search), WorkloadConfig (per re-run and sweep point), SpeculativeConfig (per k)."""
+    from dashboard.features.batch import StepSpec
+    from dashboard.features.parallel import ParallelConfig
+    from dashboard.features.speculative import SpeculativeConfig
+    from dashboard.services.search import SLA, SearchSpace, Workload
+    from dashboard.sim.workload import WorkloadConfig
+
+    return [
+        ("ParallelConfig(tp, ep)", _us(lambda i: ParallelConfig(tp=1 + (i & 7), ep=1))),
+        ("StepSpec(prefill + decode)", _us(lambda i: StepSpec(1, 512 + (i & 7), 0, 8, 1024))),
+        ("Workload(input_len, output_len)", _us(lambda i: Workload(1024 + (i & 7), 256))),
+        ("SLA(ttft_ms, tpot_ms)", _us(lambda i: SLA(1000.0 + (i & 7), 50.0))),
+        ("SearchSpace() (11 concurrencies, 3 budgets)", _us(lambda i: SearchSpace(overlap=(i & 7) / 8), n=5_000)),
+        ("WorkloadConfig(num_requests, lengths, rate)", _us(lambda i: WorkloadConfig(200 + (i & 7), request_rate=4.0))),
+        (
+            "SpeculativeConfig(eagle, k=3)",
+            _us(lambda i: SpeculativeConfig("eagle", 3, (0.8, 0.7, 0.6 + (i & 7) / 100))),
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard.app_context import bootstrap
 from dashboard.common.plots_search import config_label, pareto_chart, reason_summary
 from dashboard.components.inputs import PageInputs
-from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.outputs import chart, json_download, localized_columns, metrics_row, table
 from dashboard.services.search import SLA, Economics, SearchSpace, Workload, search_aggregated
 from dashboard.services.search_rerun import pick_best, rerun_rows, simulated_points
 from dashboard.services.search_sim import simulator_available
@@ -188,7 +188,7 @@ def render() -> None:
     if summary.empty:
         st.info(t("sus.no_rejections"))
     else:
-        st.dataframe(summary, hide_index=True, width="stretch", key="sus_reasons")
+        st.dataframe(localized_columns(summary, ctx.lang), hide_index=True, width="stretch", key="sus_reasons")
 
     st.subheader(t("sus.feasible_table"))
     feas = sorted(res.feasible, key=lambda r: -r["output_tok_s_per_gpu"])

@@ -16,7 +16,7 @@ import pandas as pd
 from dashboard.app_context import bootstrap
 from dashboard.common.plots_search import config_label, pareto_chart, pd_label, reason_summary, ttft_breakdown_chart
 from dashboard.components.inputs import PageInputs
-from dashboard.components.outputs import chart, json_download, metrics_row, table
+from dashboard.components.outputs import chart, json_download, localized_columns, metrics_row, table
 from dashboard.components.run import fingerprint, run_button
 from dashboard.services.search import SLA, Economics, SearchSpace, Workload
 from dashboard.services.search_pd import LINKS, link_gb_s, search_disaggregated
@@ -226,7 +226,7 @@ def render() -> None:
     if summary.empty:
         st.info(t("sus.no_rejections"))
     else:
-        st.dataframe(summary, hide_index=True, width="stretch", key="pd_reasons")
+        st.dataframe(localized_columns(summary, ctx.lang), hide_index=True, width="stretch", key="pd_reasons")
     st.subheader(t("pd.feasible_table"))
     table(ctx, _frame(feas, COLS), key="pd_feasible", file_name="pd_search_feasible.csv")
     with st.expander(t("sus.rejected_table")):

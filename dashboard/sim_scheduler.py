@@ -85,7 +85,9 @@ from dashboard.features.dtypes import gemm_compute_dtype
 from dashboard.features.engine import EngineProfile, load_engine
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import tpot_s
-from dashboard.features.params import param, validate_params
+from dashboard.features.parallel import ParallelConfig
+from dashboard.features.params import check_value, like, param, param_specs, validate_params
+from dashboard.features.request import CostSettings
 from dashboard.sim.accounting import price_step, scale_stats, step_stats
 from dashboard.sim.metrics import SLA, summarize
 from dashboard.sim.policies import PREEMPT_ORDERS, ROUTERS, pick_engine, pick_victim
@@ -165,9 +167,7 @@ class SchedulerConfig:
     per_step_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step overhead")
     per_step_per_seq_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step per-sequence overhead")
     engine: EngineProfile | None = None
-    memory_fraction: float | None = param(
-        None, lo=0.0, hi=1.0, open_lo=True, unit="fraction", label="Engine memory fraction"
-    )
+    memory_fraction: float | None = like(CostSettings, "memory_fraction")
 
     def __post_init__(self) -> None:
         validate_params(self)
@@ -349,8 +349,7 @@ def simulate(
             ]
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
-    if isinstance(dp, bool) or not isinstance(dp, int) or dp < 1:
-        raise ValueError(f"dp must be a positive integer, got {dp!r}")
+    check_value("dp", dp, param_specs(ParallelConfig)["dp"], "int")  # declared once
     if router not in ROUTERS:
         raise ValueError(f"router must be one of {', '.join(ROUTERS)}, got {router!r}")
     bs = sched.block_size

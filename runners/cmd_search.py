@@ -25,6 +25,7 @@ from dashboard.features.params import add_arguments, argument, coerce_param
 from dashboard.features.speculative import SpeculativeConfig
 from dashboard.services.search import DEFAULT_BUDGETS, DEFAULT_CONCURRENCY, SLA, Economics, SearchSpace, Workload
 from dashboard.services.search_rerun import DEFAULT_RERUN, RerunSettings
+from dashboard.sim.pd import PDPools
 from dashboard.sim.workload import WorkloadConfig
 from runners.common import (
     CliError,
@@ -64,12 +65,7 @@ def add_parser(sub: Any) -> None:
     add_arguments(p, Workload, ("input_len", "output_len"), required=("input_len", "output_len"))
     add_arguments(p, SLA, ("ttft_ms", "tpot_ms", "min_tps_per_user"))
     p.add_argument("--disaggregated", action="store_true", help="prefill/decode disaggregated pools")
-    p.add_argument(
-        "--link",
-        default="ib",
-        choices=("nvlink", "ib", "roce", "pcie"),
-        help="KV transfer link for --disaggregated (default ib)",
-    )
+    p.add_argument("--link", dest="link", **argument(PDPools, "link", default="ib", suffix="(with --disaggregated)"))
     add_arguments(p, SearchSpace, ("tp",), defaults=True, dests={"tp": "tp_values"})
     add_arguments(
         p,

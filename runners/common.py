@@ -124,23 +124,18 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
         default="vllm",
         help="serving engine: vllm (default), sglang, trtllm or a path to an engine profile JSON",
     )
-    from dashboard.sim_scheduler import SchedulerConfig
+    from dashboard.features.request import CostSettings
 
     g = p.add_mutually_exclusive_group()
     g.add_argument(
         "--gpu-memory-utilization",
         dest="memory_fraction",
-        **argument(
-            SchedulerConfig,
-            "memory_fraction",
-            suffix="— overrides the engine's (vLLM gpu_memory_utilization, TRT-LLM "
-            "free_gpu_memory_fraction, SGLang mem_fraction_static)",
-        ),
+        **argument(CostSettings, "memory_fraction", suffix="(default: the engine's)"),
     )
     g.add_argument(
         "--kv-fraction",
         dest="memory_fraction",
-        **argument(SchedulerConfig, "memory_fraction", suffix="— same as --gpu-memory-utilization"),
+        **argument(CostSettings, "memory_fraction", suffix="— same as --gpu-memory-utilization"),
     )
 
 

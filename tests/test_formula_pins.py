@@ -463,9 +463,10 @@ def test_memory_defaults_and_messages() -> None:
     assert mb.activation_bytes == activation_bytes(L8B, ParallelConfig(), "bf16", 8192, 256)
     assert mb.runtime_reserve_bytes == RUNTIME_RESERVE_GIB * GIB == 1.5 * GIB
     for kwargs, msg in (
-        ({"reserved_fraction": 1.0}, r"^reserved_fraction must be in \[0, 1\)$"),
-        ({"memory_fraction": 0.0}, r"^memory fraction must be in \(0, 1\]$"),
-        ({"memory_fraction": 1.01}, r"^memory fraction must be in \(0, 1\]$"),
+        # the bounds of CostSettings' declarations (dashboard/features/request.py)
+        ({"reserved_fraction": 1.0}, r"^reserved_fraction must be a finite number in \[0, 1\) \(fraction\), got 1\.0$"),
+        ({"memory_fraction": 0.0}, r"^memory_fraction must be a finite number in \(0, 1\] \(fraction\), got 0\.0$"),
+        ({"memory_fraction": 1.01}, r"^memory_fraction must be a finite number in \(0, 1\] \(fraction\), got 1\.01$"),
         ({"context": 0}, r"^context must be a positive number of tokens$"),
     ):
         with pytest.raises(ValueError, match=msg):

@@ -227,3 +227,60 @@ def test_search_inputs_describe_the_declarations() -> None:
     assert inp["parameters"]["workload"]["input_len"]["bounds"] == "[1, 16777216]"
     assert inp["parameters"]["sla"]["ttft_ms"]["value"] == 500.0
     assert inp["parameters"]["space"]["budgets"]["value"] == (2048,)
+
+
+#: cross-field rules that compare a declared field with a number on purpose (not a second bound)
+CROSS_FIELD_OK: set[tuple[str, str]] = set()
+
+
+def test_domain_classes_repeat_no_bound() -> None:
+    """In ``features/``, ``services/``, ``sim/`` and ``sim_scheduler.py``: a dataclass with declared
+    fields compares none of them with a number literal in ``__post_init__`` (its bound is the
+    declaration; ``validate_params`` checks it), and no dataclass there hand-checks a field that
+    another class declares under the same name with a different bound."""
+    from dashboard.features.params import PARAM
+
+    files = [
+        *sorted((ROOT / "dashboard" / "features").glob("*.py")),
+        *sorted((ROOT / "dashboard" / "services").glob("*.py")),
+        *sorted((ROOT / "dashboard" / "sim").glob("*.py")),
+        ROOT / "dashboard" / "sim_scheduler.py",
+    ]
+    offenders, declared_classes = [], 0
+    for path in files:
+        tree = ast.parse(path.read_text())
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            fields = {
+                s.target.id
+                for s in cls.body
+                if isinstance(s, ast.AnnAssign)
+                and isinstance(s.target, ast.Name)
+                and isinstance(s.value, ast.Call)
+                and getattr(s.value.func, "id", "") in ("param", "like")
+            }
+            if not fields:
+                continue
+            declared_classes += 1
+            post = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__post_init__"), None)
+            for node in ast.walk(post) if post else ():
+                if not isinstance(node, ast.If):
+                    continue
+                # a condition on one declared field against a number is a second bound; one that
+                # relates two fields (prefill_seqs > 0 iff prefill_len > 0) is a cross-field rule
+                attrs = {
+                    n.attr
+                    for n in ast.walk(node.test)
+                    if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
+                }
+                literal = any(
+                    isinstance(n, ast.Compare)
+                    and any(
+                        isinstance(c, ast.Constant) and isinstance(c.value, (int, float))
+                        for c in [n.left, *n.comparators]
+                    )
+                    for n in ast.walk(node.test)
+                )
+                if literal and len(attrs) == 1 and attrs <= fields and (cls.name, *attrs) not in CROSS_FIELD_OK:
+                    offenders.append(f"{path.name}:{node.lineno} {cls.name}.{next(iter(attrs))}")
+    assert offenders == [], f"bounds repeated beside the declaration: {offenders}"
+    assert declared_classes >= 25 and PARAM == "param"

@@ -17,7 +17,8 @@ from dashboard.common.labels import channel_label, profile_name
 from dashboard.common.strings import errors
 from dashboard.components.outputs import column_label, localized_columns
 from dashboard.features.offload import LayerSlot
-from dashboard.state.validate import check_float, check_int, parse_int_list
+from dashboard.state.quick_estimation import QuickEstimationInputs
+from dashboard.state.validate import parse_int_list
 
 sys.path.insert(0, str(Path(__file__).parent))
 from zh_scan import english_words, figure_texts
@@ -30,11 +31,11 @@ def _raised(fn, *args) -> str:
 
 
 def test_validation_errors_in_chinese() -> None:
-    msg = _raised(check_int, "max_num_seqs", 0, 1, 4096)
-    assert localize_error(msg, "zh") == "max_num_seqs 须为 1 到 4,096 之间的整数，当前为 0"
+    msg = _raised(lambda: QuickEstimationInputs(batch=0))  # a declared parameter out of its bounds
+    assert localize_error(msg, "zh") == "batch 须为 [1, 65536] 内的整数（sequences），当前为 0", msg
     assert localize_error(msg, "en") == msg  # English (and the CLI) unchanged
-    msg = _raised(check_float, "overlap", 2.0, 0.0, 1.0)
-    assert localize_error(msg, "zh") == "overlap 须为区间 [0, 1] 内的数，当前为 2.0"
+    msg = _raised(lambda: QuickEstimationInputs(overlap=2.0))
+    assert localize_error(msg, "zh").startswith("overlap 须为 [0, 1] 内的有限数"), msg
     assert localize_error(_raised(parse_int_list, "1, x"), "zh") == "'x' 不是数字"
 
 
@@ -63,6 +64,28 @@ def test_option_and_column_labels() -> None:
     assert column_label("hardware", "zh") == "硬件"
     df = localized_columns(pd.DataFrame({"phase": [1], "time_ms": [2]}), "zh")
     assert list(df.columns) == ["阶段", "time_ms"]
+
+
+def test_table_cells_in_chinese() -> None:
+    df = pd.DataFrame(
+        {
+            "bound": ["compute", "memory", None],
+            "reason": [
+                "TTFT 812.3 ms > 500 ms; TPOT 61.20 ms > 50 ms",
+                "layout: x",
+                "OOM: KV cache holds 440 sequences of 2048 tokens < concurrency 512",
+            ],
+            "series": ["h200 · vllm · native", "b200 · sglang · fp8", "h20 · trtllm · bf16"],
+            "reasons": [["ttft"], [], ["oom"]],  # unhashable cells pass through
+        }
+    )
+    zh = localized_columns(df, "zh")
+    assert list(zh["受限类型"][:2]) == ["计算", "访存"]
+    assert zh["原因"][0] == "TTFT 812.3 ms > 500 ms；TPOT 61.20 ms > 50 ms"
+    assert zh["原因"][2] == "显存不足：KV 缓存只能容纳 440 条 2048 token 的序列，少于并发 512"
+    assert zh["曲线"][0] == "h200 · vllm · 原生格式"
+    assert df["bound"][0] == "compute"  # the frame (and its CSV) keeps the identifiers
+    assert localized_columns(df, "en") is df
 
 
 def test_channel_and_profile_labels() -> None:

@@ -250,10 +250,13 @@ ALLOWED_WORDS = {
     "embedding",
     "embeddings",
     "logits",
+    "oom",
     "scale-up",
     "scale-out",
     "params",
 }
+# table columns whose cells cite a source (document titles and URLs stay as cited)
+CITATION_COLUMNS = {"source", "sources", "来源"}
 # proper names: authors cited in the help panels, organisations, software and venues
 # ("ros": Rosén, whose "é" ends the ASCII word match; "flash": PyTorch's SDPA backend of that name)
 PROPER_NAMES = {"leviathan", "shah", "little", "hugging", "face", "pytorch", "cudnn", "arxiv", "flash", "ros"}
@@ -296,7 +299,7 @@ def _walk(node: Any) -> Iterator[Any]:
 def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
     """(kind, text) of every user-visible string AppTest exposes: titles, markdown, captions, alerts,
     metric labels/values and tooltips, widget labels/options/tooltips, expander/tab labels, table
-    column headers (code blocks are skipped: they show commands and config files)."""
+    column headers and text cells (code blocks are skipped: they show commands and config files)."""
     out: list[tuple[str, str]] = []
     for node in _walk(root if root is not None else at._tree):
         kind = getattr(node, "type", type(node).__name__)
@@ -345,9 +348,13 @@ def visible_texts(at: Any, root: Any = None) -> list[tuple[str, str]]:
                 cols = []
             for c in cols:  # a column_config label is what the header shows
                 conf = config.get(c) or {}
-                out.append((f"{kind}.column", str(conf.get("label") or c)))
+                header = str(conf.get("label") or c)
+                out.append((f"{kind}.column", header))
                 if conf.get("help"):
                     out.append((f"{kind}.column_help", str(conf["help"])))
+                if header not in CITATION_COLUMNS:  # text cells (citations are titles, kept as cited)
+                    cells = {v for v in df[c] if isinstance(v, str)}
+                    out.extend((f"{kind}.cell[{header}]", v) for v in sorted(cells)[:500])
         if proto is not None and kind in {"expander", "tab"}:
             label = getattr(proto, "label", "")
             if label:

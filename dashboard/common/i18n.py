@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["LANGUAGES", "catalogue", "localize_error", "option_label", "page_text", "tr"]
+__all__ = ["LANGUAGES", "catalogue", "localize_error", "localize_value", "option_label", "page_text", "tr"]
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
@@ -52,6 +52,10 @@ def localize_error(error: Any, lang: str) -> str:
         m = pattern.fullmatch(text)
         if m:
             params = {k: (v or "") for k, v in m.groupdict().items()}
+            if key == "reason.layout":
+                params["why"] = localize_error(params["why"], lang)
+            if lang == "zh" and key == "reason.oom_kv":
+                params["pool"] = f"（{params['pool'].strip()[1:-1]}）" if params.get("pool") else ""
             if lang == "zh" and key == "err.sim_request_blocks" and params.get("dp"):
                 params["dp"] = "（每个 DP rank）"
             if lang == "zh" and key == "err.param_number":
@@ -74,6 +78,23 @@ def tr(key: str, lang: str = "en", **fmt: Any) -> str:
     entry = catalogue().get(key)
     text = key if entry is None else entry.get(lang) or entry.get("en") or key
     return text.format(**fmt) if fmt else text
+
+
+def localize_value(value: Any, lang: str) -> Any:
+    """A table cell in ``lang``: a string with a ``val.<value>``, ``opt.<value>`` or ``opt.*`` entry
+    reads as that entry; parts joined by " · " (a series id) each so; a known message (errors,
+    rejection reasons, notes) goes through :func:`localize_error`. Other values are returned as
+    they are (numbers, identifiers, names)."""
+    if lang == "en" or not isinstance(value, str) or not value:
+        return value
+    cat = catalogue()
+    for prefix in ("val.", "opt.", "opcat."):
+        entry = cat.get(prefix + value)
+        if entry:
+            return entry.get(lang) or value
+    if " · " in value:
+        return " · ".join(str(localize_value(part, lang)) for part in value.split(" · "))
+    return localize_error(value, lang)
 
 
 def option_label(value: Any, lang: str) -> str:

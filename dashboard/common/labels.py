@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dashboard.common.i18n import localize_value
 from dashboard.features.hardware import NOT_FITTED
 
 __all__ = ["channel_label", "native_format_label", "profile_name", "source_label"]
@@ -40,20 +41,10 @@ def source_label(hw: Any, lang: str) -> str:
     return f"「{hw.kind}」"
 
 
-_HOST_DDR = re.compile(r"host DDR \(1/(\d+) socket\)")
-
-
 def channel_label(label: str, lang: str) -> str:
     """A host-transfer stage's label (``features.offload`` channels: "host DDR (1/n socket)",
     "CPU staging copy (pageable)", the link and HBM names) in ``lang``."""
-    if lang != "zh":
-        return label
-    m = _HOST_DDR.fullmatch(label)
-    if m:
-        return f"主机 DDR（1/{m.group(1)} 插槽）"
-    if label == "CPU staging copy (pageable)":
-        return "CPU 中转拷贝（可分页内存）"
-    return label
+    return str(localize_value(label, lang))
 
 
 _CALIBRATED = re.compile(r"(?P<base>.+) \(calibrated, (?P<method>\w+)\)")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.common.i18n import catalogue, tr
+from dashboard.common.i18n import catalogue, localize_value, tr
 from dashboard.common.plot_axes import prepare_figure
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
 from dashboard.features.params import describe
@@ -71,10 +71,18 @@ def column_label(name: str, lang: str) -> str:
 
 
 def localized_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``df`` with the column headers the catalogue translates (``col.<name>``) in ``lang``; the
-    identifiers stay in the CSV/JSON downloads."""
+    """``df`` as shown in ``lang``: the column headers the catalogue translates (``col.<name>``)
+    and the text cells through :func:`~dashboard.common.i18n.localize_value`; the identifiers and
+    English values stay in the CSV/JSON downloads."""
     if lang == "en":
         return df
+    texts = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
+    if texts:
+        df = df.copy()
+        for c in texts:
+            uniq = {v: localize_value(v, lang) for v in {x for x in df[c] if isinstance(x, str)}}
+            if any(k != v for k, v in uniq.items()):
+                df[c] = df[c].map(lambda v, m=uniq: m.get(v, v) if isinstance(v, str) else v)
     cat = catalogue()
     names = {c: cat[f"col.{c}"].get(lang) or str(c) for c in df.columns if f"col.{c}" in cat}
     names = {c: n for c, n in names.items() if n != c}

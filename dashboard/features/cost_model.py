@@ -51,6 +51,7 @@ from dashboard.features.moe_cost import (
     soft_roofline_s,
 )
 from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
+from dashboard.features.request import check_setting
 
 __all__ = [
     "FLOPS_ONLY_HW",
@@ -265,8 +266,7 @@ class CostModel:
         self.hw = hardware
         self.par = parallel or ParallelConfig()
         self.dt = dtypes or Dtypes()
-        if not 0.0 <= overlap <= 1.0:
-            raise ValueError("overlap φ must be between 0 and 1")
+        check_setting("overlap", overlap)  # CostSettings.overlap, declared once
         self.overlap = overlap
         validate_parallel(model, self.par)
         m, p, d = model, self.par, self.dt

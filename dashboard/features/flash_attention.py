@@ -55,10 +55,13 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
 
 __all__ = [
     "COMPONENTS",
@@ -93,6 +96,8 @@ SOFTMAX_FP32_OPS_PER_SCORE = 3
 #: Rows of one Hopper WGMMA instruction (PTX ISA, ``wgmma.mma_async`` shapes ``m64nNk16``).
 WGMMA_M = 64
 _DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0}
+#: most heads and largest head dimension (the model-config bound, ``INT_BOUNDS`` of model_profile)
+MAX_HEADS = 1 << 14
 
 
 class MicroarchMissingError(ValueError):
@@ -112,26 +117,24 @@ class AttentionShape:
     heads, ``q_len`` queries attending ``kv_len`` keys, tiles of ``block_m`` (Br) query rows by
     ``block_n`` (Bc) key columns."""
 
-    batch: int
-    q_heads: int
-    kv_heads: int
-    head_dim: int
-    q_len: int
-    kv_len: int
-    causal: bool = True
-    block_m: int = 128
-    block_n: int = 128
-    dtype: str = "bf16"
-    head_dim_v: int | None = None
-    stages: int = 2
+    # declared once (dashboard/features/params.py): the attention page's inputs refer to these
+    batch: int = like(RequestShape, "batch", required=True)
+    q_heads: int = param(MISSING, lo=1, hi=MAX_HEADS, unit="heads", label="Query heads")
+    kv_heads: int = param(MISSING, lo=1, hi=MAX_HEADS, unit="heads", label="KV heads")
+    head_dim: int = param(MISSING, lo=1, hi=MAX_HEADS, unit="elements", label="Head dimension")
+    q_len: int = like(RequestShape, "input_len", required=True, label="Query tokens")
+    kv_len: int = like(RequestShape, "context", required=True, label="Key tokens")
+    causal: bool = param(True, label="Causal mask")
+    block_m: int = param(128, lo=1, hi=1024, unit="rows", label="Query tile Br")
+    block_n: int = param(128, lo=1, hi=1024, unit="columns", label="Key tile Bc")
+    dtype: str = param("bf16", choices=tuple(_DTYPE_BYTES), label="Attention format")
+    head_dim_v: int | None = param(
+        None, lo=1, hi=MAX_HEADS, unit="elements", label="Value head dimension", help="None: head_dim"
+    )
+    stages: int = param(2, lo=1, hi=16, unit="stages", label="Pipeline stages")
 
     def __post_init__(self) -> None:
-        for name in ("batch", "q_heads", "kv_heads", "head_dim", "q_len", "kv_len", "block_m", "block_n", "stages"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if self.head_dim_v is not None and (not isinstance(self.head_dim_v, int) or self.head_dim_v < 1):
-            raise ValueError(f"head_dim_v must be a positive integer, got {self.head_dim_v!r}")
+        validate_params(self)
         if self.q_heads % self.kv_heads:
             raise ValueError(f"q_heads={self.q_heads} must be a multiple of kv_heads={self.kv_heads}")
         if self.dtype not in _DTYPE_BYTES:

@@ -12,9 +12,11 @@ from dashboard.features.memory import kv_bytes_per_sequence
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import ParallelConfig
 
-__all__ = ["LINKS", "kv_transfer_s", "link_gb_s"]
+__all__ = ["LINKS", "LINK_NAMES", "kv_transfer_s", "link_gb_s"]
 
 LINKS = ("nvlink", "ib", "pcie")
+#: the names a user may pick (RoCE prices as InfiniBand: both are the scale-out NIC)
+LINK_NAMES = ("nvlink", "ib", "roce", "pcie")
 _LINK_ALIASES = {
     "nvlink": "nvlink",
     "scale_up": "nvlink",

@@ -24,6 +24,7 @@ from dashboard.features.engine import EngineProfile, load_engine
 from dashboard.features.hardware import GIB, HardwareProfile
 from dashboard.features.model_profile import ModelProfile, kv_heads_per_gpu
 from dashboard.features.parallel import Dtypes, ParallelConfig, validate_parallel
+from dashboard.features.request import check_setting
 
 __all__ = [
     "MemoryBreakdown",
@@ -203,10 +204,8 @@ def memory_breakdown(
     parallel = parallel or ParallelConfig()
     dtypes = dtypes or Dtypes()
     validate_parallel(model, parallel)
-    if not 0.0 <= reserved_fraction < 1.0:
-        raise ValueError("reserved_fraction must be in [0, 1)")
-    if memory_fraction is not None and not 0.0 < memory_fraction <= 1.0:
-        raise ValueError("memory fraction must be in (0, 1]")
+    check_setting("reserved_fraction", reserved_fraction)
+    check_setting("memory_fraction", memory_fraction)
     if context <= 0:
         raise ValueError("context must be a positive number of tokens")
     cap = (hbm_capacity_gib if hbm_capacity_gib is not None else hardware.hbm_capacity_gb) * GIB

@@ -120,8 +120,9 @@ def memory_needed_bytes(
 ) -> float:
     """HBM one GPU needs: ``(weights + activations + reserve + sequences · KV per sequence) /
     (1 − reserved_fraction)`` bytes (the capacity to buy, the reserved share left unused)."""
-    if not 0.0 <= reserved_fraction < 1.0:
-        raise ValueError("reserved_fraction must be in [0, 1)")
+    from dashboard.features.request import check_setting
+
+    check_setting("reserved_fraction", reserved_fraction)
     used = weight_bytes + activation_bytes + runtime_reserve_bytes + sequences * kv_bytes_per_sequence
     return used / (1.0 - reserved_fraction)
 

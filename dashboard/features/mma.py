@@ -44,9 +44,11 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from dashboard.features.params import param, validate_params
 
 __all__ = [
     "GEMM_DTYPES",
@@ -69,25 +71,25 @@ __all__ = [
 
 LEVELS = ("registers", "shared_memory", "l2", "hbm")
 ACC_BYTES = 4.0  # fp32 accumulators
+#: largest GEMM dimension and CTA/warp-group tile edge any input accepts
+MAX_GEMM_DIM = 1 << 20
+MAX_TILE = 1024
 
 
 @dataclass(frozen=True)
 class GemmProblem:
-    m: int
-    n: int
-    k: int
-    in_bytes: float = 2.0
-    out_bytes: float = 2.0
+    """One GEMM ``C[m×n] = A[m×k]·B[k×n]`` with ``in_bytes`` per input element and ``out_bytes``
+    per output element."""
+
+    # declared once (dashboard/features/params.py): the MMA page's inputs refer to these
+    m: int = param(MISSING, lo=1, hi=MAX_GEMM_DIM, unit="rows", label="M")
+    n: int = param(MISSING, lo=1, hi=MAX_GEMM_DIM, unit="columns", label="N")
+    k: int = param(MISSING, lo=1, hi=MAX_GEMM_DIM, unit="elements", label="K")
+    in_bytes: float = param(2.0, lo=0.0, hi=8.0, open_lo=True, unit="bytes/element", label="Input bytes")
+    out_bytes: float = param(2.0, lo=0.0, hi=8.0, open_lo=True, unit="bytes/element", label="Output bytes")
 
     def __post_init__(self) -> None:
-        for name in ("m", "n", "k"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        for name in ("in_bytes", "out_bytes"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not 0 < v <= 8:
-                raise ValueError(f"{name} must be between 0 and 8 bytes, got {v!r}")
+        validate_params(self)
 
     @property
     def flops(self) -> float:
@@ -103,20 +105,17 @@ class GemmTiling:
     """CTA tile ``block_m × block_n × block_k``, warp-group tile ``wg_m × wg_n``, ``stages``
     shared-memory pipeline stages, MMA instruction depth ``k_inst``."""
 
-    block_m: int = 128
-    block_n: int = 256
-    block_k: int = 64
-    wg_m: int = 64
-    wg_n: int = 256
-    stages: int = 4
-    k_inst: int = 16
-    split_k: int = 1
+    block_m: int = param(128, lo=1, hi=MAX_TILE, unit="elements", label="CTA tile M")
+    block_n: int = param(256, lo=1, hi=MAX_TILE, unit="elements", label="CTA tile N")
+    block_k: int = param(64, lo=1, hi=MAX_TILE, unit="elements", label="CTA tile K")
+    wg_m: int = param(64, lo=1, hi=MAX_TILE, unit="elements", label="Warp-group tile M")
+    wg_n: int = param(256, lo=1, hi=MAX_TILE, unit="elements", label="Warp-group tile N")
+    stages: int = param(4, lo=1, hi=16, unit="stages", label="Pipeline stages")
+    k_inst: int = param(16, lo=1, hi=256, unit="elements", label="MMA instruction depth")
+    split_k: int = param(1, lo=1, hi=64, label="Split-K")
 
     def __post_init__(self) -> None:
-        for name in ("block_m", "block_n", "block_k", "wg_m", "wg_n", "stages", "k_inst", "split_k"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        validate_params(self)
         if self.block_m % self.wg_m or self.block_n % self.wg_n:
             raise ValueError(
                 f"the warp-group tile {self.wg_m}×{self.wg_n} must divide the CTA tile {self.block_m}×{self.block_n}"

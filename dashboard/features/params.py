@@ -125,16 +125,16 @@ def param(
     return dataclasses.field(default=default, metadata={PARAM: spec})
 
 
-def like(cls: type, name: str, default: Any = dataclasses.MISSING, **changes: Any) -> Any:
+def like(cls: type, name: str, default: Any = dataclasses.MISSING, *, required: bool = False, **changes: Any) -> Any:
     """A field declared as ``cls.name`` is (same default, bounds, unit, label, help); ``changes``
     narrow it for one page (e.g. a smaller ``hi`` a slider can show). The page does not repeat
-    the declaration: it refers to it."""
+    the declaration: it refers to it. ``required``: no default (a field before others without one)."""
     f = _fields(cls)[name]
     spec = f.metadata.get(PARAM) or Param()
     if changes:
         spec = dataclasses.replace(spec, **changes)
     d = f.default if default is dataclasses.MISSING else default
-    return dataclasses.field(default=d, metadata={PARAM: spec})
+    return dataclasses.field(default=dataclasses.MISSING if required else d, metadata={PARAM: spec})
 
 
 def _fields(cls_or_obj: Any) -> dict[str, dataclasses.Field[Any]]:

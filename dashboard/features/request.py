@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.params import param, validate_params
+from dashboard.features.params import check_value, param, param_specs, validate_params
 
-__all__ = ["MAX_BATCH", "MAX_TOKENS", "CostSettings", "RequestShape"]
+__all__ = ["MAX_BATCH", "MAX_TOKENS", "CostSettings", "RequestShape", "check_setting"]
 
 #: longest token count any input accepts (prompt, output, context, prefix)
 MAX_TOKENS = 1 << 24
@@ -49,7 +49,8 @@ class RequestShape:
 class CostSettings:
     """Cost- and memory-model knobs. ``overlap`` φ ∈ [0, 1]: share of communication hidden behind
     compute (``CostModel(overlap=φ)``); ``reserved_fraction`` ∈ [0, 1): share of HBM left free by
-    the generic KV rule of :func:`~dashboard.features.memory.memory_breakdown`."""
+    the generic KV rule of :func:`~dashboard.features.memory.memory_breakdown`; ``memory_fraction``
+    ∈ (0, 1]: an engine's memory fraction overridden (``None``: the engine's)."""
 
     overlap: float = param(
         0.0, lo=0.0, hi=1.0, unit="fraction", label="Compute/communication overlap φ", help="0: none hidden"
@@ -63,6 +64,25 @@ class CostSettings:
         label="Reserved HBM fraction",
         help="1 − gpu_memory_utilization",
     )
+    memory_fraction: float | None = param(
+        None,
+        lo=0.0,
+        hi=1.0,
+        open_lo=True,
+        unit="fraction",
+        label="Engine memory fraction",
+        help="vLLM gpu_memory_utilization, TRT-LLM free_gpu_memory_fraction, SGLang mem_fraction_static",
+    )
 
     def __post_init__(self) -> None:
         validate_params(self)
+
+
+#: the declarations functions of the cost and memory models check their arguments against
+COST_SPECS = param_specs(CostSettings)
+
+
+def check_setting(name: str, value: float | None) -> None:
+    """``value`` of a :class:`CostSettings` field passed as a plain argument (``CostModel(overlap=)``,
+    ``memory_breakdown(reserved_fraction=)``): ``ValueError`` naming it unless it fits the declaration."""
+    check_value(name, value, COST_SPECS[name], "float", optional=name == "memory_fraction")

@@ -33,6 +33,7 @@ W8A8, ``fp4`` = W4A4 NVFP4 where the GPU has fp4 tensor cores).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dashboard.features.checkpoint import native_format
@@ -42,7 +43,10 @@ from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import cost_per_million_tokens, tokens_per_joule, tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes
+from dashboard.features.params import like, param, validate_params
+from dashboard.features.request import RequestShape
 from dashboard.services.planner import engine_layouts, layout_label, scheduler_limits
+from dashboard.services.search import SearchSpace
 from dashboard.services.search_pareto import pareto_front
 from dashboard.services.search_steady import steady_state
 
@@ -51,6 +55,7 @@ __all__ = [
     "MAX_SERIES",
     "PRECISIONS",
     "Y_METRICS",
+    "FrontierSettings",
     "frontier_points",
     "precision_dtypes",
     "series_label",
@@ -67,6 +72,28 @@ Y_METRICS = {
 }
 MAX_SERIES = 24  # bounds the page's work (each series sweeps layouts × concurrencies)
 MAX_PD_GPUS = 64
+
+
+# declared once (dashboard/features/params.py): the frontier page's inputs refer to these
+@dataclass(frozen=True)
+class FrontierSettings:
+    """What one frontier compares: ``precisions`` per GPU type and engine, requests of
+    ``input_len``/``output_len`` tokens at each client ``concurrency`` and TP of ``tp_values``;
+    ``y_metric`` is the efficiency axis; ``pd_gpus`` GPUs split into prefill/decode pools when
+    ``disaggregated``."""
+
+    precisions: tuple[str, ...] = param(("native",), choices=PRECISIONS, label="Precisions", max_items=4)
+    input_len: int = like(RequestShape, "input_len")
+    output_len: int = like(RequestShape, "output_len")
+    concurrency: tuple[int, ...] = like(SearchSpace, "concurrency", (1, 2, 4, 8, 16, 32, 64, 128, 256))
+    tp_values: tuple[int, ...] = like(SearchSpace, "tp", (1, 2, 4, 8))
+    y_metric: str = param("output_tok_s_per_gpu", choices=tuple(Y_METRICS), label="Efficiency axis")
+    kv_dtype: str = like(Dtypes, "kv")
+    disaggregated: bool = param(False, label="Disaggregated prefill/decode")
+    pd_gpus: int = param(16, lo=2, hi=MAX_PD_GPUS, unit="GPUs", label="GPUs of the PD pools", help="with disaggregated")
+
+    def __post_init__(self) -> None:
+        validate_params(self)
 
 
 def precision_dtypes(model: ModelProfile, precision: str, kv: str = "bf16") -> Dtypes:
@@ -106,12 +133,17 @@ def frontier_points(
     n_series = len(hardware) * len(engines) * len(precisions)
     if n_series > MAX_SERIES:
         raise ValueError(f"{n_series} series (GPU types × engines × precisions): pick at most {MAX_SERIES}")
-    if not 2 <= pd_gpus <= MAX_PD_GPUS:
-        raise ValueError(f"pd_gpus must be between 2 and {MAX_PD_GPUS}, got {pd_gpus}")
-    if y_metric not in Y_METRICS:
-        raise ValueError(f"y metric must be one of {', '.join(Y_METRICS)}, got {y_metric!r}")
-    if input_len < 1 or output_len < 1:
-        raise ValueError("input and output lengths must be positive")
+    FrontierSettings(  # ValueError naming the field
+        tuple(precisions),
+        input_len,
+        output_len,
+        tuple(concurrency),
+        tuple(tp_values),
+        y_metric,
+        kv_dtype,
+        disaggregated,
+        pd_gpus,
+    )
     prices = prices or {}
     rows: list[dict[str, Any]] = []
     notes: list[str] = []

@@ -128,7 +128,7 @@ class SearchSpace:
     overlap: float = like(CostSettings, "overlap")
     # engine preset/profile whose KV rule sizes the cache; None: reserved_fraction
     engine: str | None = param(None, optional=True, label="Serving engine", help="its KV rule sizes the cache")
-    memory_fraction: float | None = like(SchedulerConfig, "memory_fraction")  # the engine's, overridden
+    memory_fraction: float | None = like(CostSettings, "memory_fraction")  # the engine's, overridden
 
     def __post_init__(self) -> None:
         validate_params(self)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from dashboard.features.cost_model import CostModel
-from dashboard.features.kv_transfer import LINKS, kv_transfer_s
+from dashboard.features.kv_transfer import LINK_NAMES, kv_transfer_s
 from dashboard.features.parallel import ParallelConfig
 from dashboard.features.params import like, param, validate_params
 from dashboard.sim.workload import Workload, WorkloadConfig, make_workload
@@ -67,7 +67,7 @@ class PDPools:
 
     prefill_engines: int = like(ParallelConfig, "dp", label="Prefill engines", help="with --disaggregated")
     decode_engines: int = like(ParallelConfig, "dp", label="Decode engines", help="with --disaggregated")
-    link: str = param("ib", choices=LINKS, label="KV link", help="with --disaggregated")
+    link: str = param("ib", choices=LINK_NAMES, label="KV link", help="prefill → decode KV transfer")
 
     def __post_init__(self) -> None:
         validate_params(self)

@@ -8,7 +8,7 @@ over. A message that matches no pattern is shown in English. Keep a pattern next
 matches when you change a message (tests/test_zh_errors.py raises the real ones)."""
 
 PATTERNS: list[tuple[str, str]] = [
-    # dashboard/state/validate.py
+    # bound checks (features/offload.py, hardware.py) and list parsing (state/validate.py)
     (r"(?P<name>.+?) must be an integer between (?P<lo>\S+) and (?P<hi>\S+), got (?P<got>.+)", "err.int_between"),
     (r"(?P<name>.+?) must be a number in (?P<range>[\[(]\S+, \S+\]), got (?P<got>.+)", "err.number_in"),
     (r"(?P<name>.+?) needs 1 to (?P<n>\d+) values", "err.n_values"),
@@ -24,6 +24,9 @@ PATTERNS: list[tuple[str, str]] = [
         "err.param_number",
     ),
     (r"(?P<name>.+?) must be given", "err.given"),
+    (r"(?P<name>.+?) must be text, got (?P<got>.+)", "err.text"),
+    (r"(?P<name>.+?) must be a list of (?P<kind>int|float|str), got (?P<got>.+)", "err.list_of"),
+    (r"(?P<name>.+?) must be (?P<kind>int|float|bool|str), got (?P<got>.+)", "err.kind"),
     (r"(?P<name>.+?) values must be among (?P<choices>.+), got (?P<got>.+)", "err.values_among"),
     (r"(?P<name>.+?) must be one of (?P<choices>.+), got (?P<got>.+)", "err.one_of"),
     (r"(?P<name>.+?) must be true or false, got (?P<got>.+)", "err.bool"),
@@ -78,6 +81,27 @@ PATTERNS: list[tuple[str, str]] = [
         "note.hidden_kept",
     ),
     (r"attention backend chosen by fit: (?P<b>\S+) \(of (?P<all>[^)]*)\)", "note.backend"),
+    # rejection reasons of the SLA searches (services/search.py, search_pd.py), shown in their tables
+    (r"TTFT (?P<v>\S+) ms > (?P<lim>\S+) ms", "reason.ttft"),
+    (r"TPOT (?P<v>\S+) ms > (?P<lim>\S+) ms", "reason.tpot"),
+    (r"(?P<v>\S+) tok/s per user < (?P<lim>\S+)", "reason.tps_user"),
+    (
+        r"OOM: one sequence of (?P<ctx>\d+) tokens needs (?P<need>\S+) GiB/GPU, (?P<usable>\S+) usable",
+        "reason.oom_seq",
+    ),
+    (
+        r"OOM(?P<pool> \((?:prefill|decode)\))?: KV cache holds (?P<le>≤ )?(?P<cap>\d+) sequences of (?P<ctx>\d+) "
+        r"tokens < (?:concurrency )?(?P<conc>\d+)",
+        "reason.oom_kv",
+    ),
+    (
+        r"OOM \(prefill\): (?P<w>\S+) GiB weights/GPU, (?P<n>\d+) prompts of (?P<i>\d+) fit",
+        "reason.oom_prefill",
+    ),
+    (r"layout: (?P<why>.+)", "reason.layout"),
+    # host-transfer stages (features/offload.py channel labels)
+    (r"host DDR \(1/(?P<n>\d+) socket\)", "val.host_ddr"),
+    (r"CPU staging copy \(pageable\)", "val.cpu_staging"),
     # services (sweeps, pages' result rows)
     (r"no results", "err.no_results"),
     (r"nothing to simulate", "err.nothing_to_simulate"),
@@ -104,6 +128,12 @@ STRINGS = {
         "en": "{name} must be a number in {range}, got {got}",
         "zh": "{name} 须为{range}{kind}{unit}，当前为 {got}",
     },
+    "err.text": {"en": "{name} must be text, got {got}", "zh": "{name} 须为文本，当前为 {got}"},
+    "err.list_of": {
+        "en": "{name} must be a list of {kind}, got {got}",
+        "zh": "{name} 须为 `{kind}` 列表，当前为 {got}",
+    },
+    "err.kind": {"en": "{name} must be {kind}, got {got}", "zh": "{name} 须为 `{kind}`，当前为 {got}"},
     "err.given": {"en": "{name} must be given", "zh": "必须填写 {name}"},
     "err.values_among": {
         "en": "{name} values must be among {choices}, got {got}",
@@ -193,4 +223,22 @@ STRINGS = {
         "en": "attention backend chosen by fit: {b} (of {all})",
         "zh": "拟合选定的 attention 后端：{b}（候选：{all}）",
     },
+    "reason.ttft": {"en": "TTFT {v} ms > {lim} ms", "zh": "TTFT {v} ms > {lim} ms"},
+    "reason.tpot": {"en": "TPOT {v} ms > {lim} ms", "zh": "TPOT {v} ms > {lim} ms"},
+    "reason.tps_user": {"en": "{v} tok/s per user < {lim}", "zh": "每用户 {v} tok/s < {lim}"},
+    "reason.oom_seq": {
+        "en": "OOM: one sequence of {ctx} tokens needs {need} GiB/GPU",
+        "zh": "显存不足：一条 {ctx} token 的序列需要每卡 {need} GiB，可用 {usable} GiB",
+    },
+    "reason.oom_kv": {
+        "en": "OOM{pool}: KV cache holds {le}{cap} sequences",
+        "zh": "显存不足{pool}：KV 缓存只能容纳 {le}{cap} 条 {ctx} token 的序列，少于并发 {conc}",
+    },
+    "reason.oom_prefill": {
+        "en": "OOM (prefill): {w} GiB weights/GPU",
+        "zh": "显存不足（prefill）：每卡权重 {w} GiB，只放得下 {n} 条 {i} token 的 prompt",
+    },
+    "reason.layout": {"en": "layout: {why}", "zh": "布局：{why}"},
+    "val.host_ddr": {"en": "host DDR (1/{n} socket)", "zh": "主机 DDR（1/{n} 插槽）"},
+    "val.cpu_staging": {"en": "CPU staging copy (pageable)", "zh": "CPU 中转拷贝（可分页内存）"},
 }
