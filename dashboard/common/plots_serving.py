@@ -19,9 +19,11 @@ COLUMN_COLORS = {"ttft_ms": "#1f77b4", "tpot_ms": "#ff7f0e", "itl_ms": "#2ca02c"
 
 
 def _rel(r: Mapping[str, Any], col: str, kind: str) -> float | None:
-    m, p = r.get(col), r.get(f"{kind}_{col}")
+    raw_m, raw_p = r.get(col), r.get(f"{kind}_{col}")
+    if raw_m is None or raw_p is None:
+        return None
     try:
-        m, p = float(m), float(p)  # type: ignore[arg-type]
+        m, p = float(raw_m), float(raw_p)
     except (TypeError, ValueError):
         return None
     if not (m > 0 and math.isfinite(p)):
