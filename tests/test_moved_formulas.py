@@ -244,3 +244,14 @@ def test_host_cost_and_step_wall_time() -> None:
     assert step_wall_s(0.010, 0.004, False) == pytest.approx(0.014)  # sync: back to back
     ov = ServingParams(per_request_s=0.02, per_step_s=0.004, per_step_per_seq_s=1e-4).overheads()
     assert (ov.per_request_s, ov.per_step_s, ov.per_step_per_seq_s) == (0.02, 0.004, 1e-4)
+
+
+def test_measured_over_model_and_saturation_load() -> None:
+    from dashboard.features.mma import measured_over_model
+    from dashboard.services.sweep_points import Saturation
+
+    assert measured_over_model(600.0, 750.0) == pytest.approx(0.8)
+    assert math.isnan(measured_over_model(600.0, 0.0))
+    sat = Saturation(rate_req_s=20.0, output_tok_s=5000.0, max_concurrency=256, knee_concurrency=64)
+    assert sat.load_fraction(15.0) == pytest.approx(0.75)
+    assert Saturation(0.0, 0.0, 1, 1).load_fraction(1.0) == math.inf
