@@ -31,6 +31,7 @@ from dashboard.features.mma import (
     cost_model_gemm,
     load_gemm_reference,
     measured_gemm,
+    measured_over_model,
     reference_shapes,
     solve_gemm,
 )
@@ -126,8 +127,8 @@ def _side_by_side(
         note += " " + t(
             "mma.sbs.ratio",
             label=meas["label"],
-            tile=format_sig(meas["tflops"] / tile_tflops, 3),
-            cm=format_sig(meas["tflops"] / cm_tflops, 3),
+            tile=format_sig(measured_over_model(meas["tflops"], tile_tflops), 3),
+            cm=format_sig(measured_over_model(meas["tflops"], cm_tflops), 3),
         )
     else:
         note += " " + t("mma.sbs.no_measured")

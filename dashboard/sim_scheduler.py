@@ -82,7 +82,7 @@ import numpy as np
 from dashboard.features.batch import BatchStats
 from dashboard.features.cost_model import CostModel
 from dashboard.features.dtypes import gemm_compute_dtype
-from dashboard.features.engine import EngineProfile, load_engine
+from dashboard.features.engine import EngineProfile, host_step_s, load_engine, step_wall_s
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import tpot_s
 from dashboard.features.parallel import ParallelConfig
@@ -649,11 +649,11 @@ class _Sim:
         if self.tier_cfg is not None:  # KV loaded from the CPU tier for this step's admissions
             gpu = self._kv_load(ranks, gpu)
         host = (
-            sched.per_step_s + sched.per_step_per_seq_s * running
+            host_step_s(sched.per_step_s, sched.per_step_per_seq_s, running)
             if sched.per_step_s or sched.per_step_per_seq_s
             else 0.0
         )
-        dur = (gpu if host <= gpu else host) if sched.async_scheduling else gpu + host
+        dur = step_wall_s(gpu, host, sched.async_scheduling)
         self.n_steps += 1
         self.flops += flops
         self.bytes += nbytes

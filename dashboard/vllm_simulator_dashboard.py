@@ -174,7 +174,7 @@ def _saturation_note(ctx: Any, job: SimJob, sched: SchedulerConfig, v: Simulator
         return None
     sat = engine_saturation(job.cost_model(), sched, v.input_len, v.output_len, dp=v.dp)
     if v.load_mode == "rate":
-        load = ctx.t("vsim.sat.rate_load", pct=100 * v.request_rate / sat.rate_req_s)
+        load = ctx.t("vsim.sat.rate_load", pct=100 * sat.load_fraction(v.request_rate))
     elif v.load_mode == "concurrency":
         load = ctx.t("vsim.sat.conc_load", c=v.concurrency, knee=sat.knee_concurrency)
     else:

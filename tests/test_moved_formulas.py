@@ -231,3 +231,27 @@ def test_kv_of_one_sequence_llama_8b() -> None:
                            input_len=8192, output_len=1024, label="x")  # fmt: skip
     assert r["kv_gib_per_sequence_per_gpu"] == pytest.approx(1.125)
     assert r["prefill_tflops"] > 0 and not math.isnan(r["prefill_tflops"])
+
+
+def test_host_cost_and_step_wall_time() -> None:
+    from dashboard.features.engine import Overheads, host_step_s, step_wall_s
+    from dashboard.services.serving_predict import ServingParams
+
+    assert host_step_s(0.004, 1e-4, 9) == pytest.approx(0.0049)  # 4 ms + 9 sequences × 0.1 ms
+    assert Overheads(per_step_s=0.004, per_step_per_seq_s=1e-4).host_step_s(9) == pytest.approx(0.0049)
+    assert step_wall_s(0.010, 0.004, True) == 0.010  # async: the host work hides behind the GPU step
+    assert step_wall_s(0.003, 0.004, True) == 0.004  # … unless it is longer
+    assert step_wall_s(0.010, 0.004, False) == pytest.approx(0.014)  # sync: back to back
+    ov = ServingParams(per_request_s=0.02, per_step_s=0.004, per_step_per_seq_s=1e-4).overheads()
+    assert (ov.per_request_s, ov.per_step_s, ov.per_step_per_seq_s) == (0.02, 0.004, 1e-4)
+
+
+def test_measured_over_model_and_saturation_load() -> None:
+    from dashboard.features.mma import measured_over_model
+    from dashboard.services.sweep_points import Saturation
+
+    assert measured_over_model(600.0, 750.0) == pytest.approx(0.8)
+    assert math.isnan(measured_over_model(600.0, 0.0))
+    sat = Saturation(rate_req_s=20.0, output_tok_s=5000.0, max_concurrency=256, knee_concurrency=64)
+    assert sat.load_fraction(15.0) == pytest.approx(0.75)
+    assert Saturation(0.0, 0.0, 1, 1).load_fraction(1.0) == math.inf

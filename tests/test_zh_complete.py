@@ -73,6 +73,8 @@ OTHER_STATES: list[tuple[str, dict[str, str]]] = [
     ("regression_calibration", {"method": "derate", "loo": "False"}),
     ("scale_up_search", {"model": "qwen3-30b-a3b"}),
     ("inferencemax", {"model": "deepseek-v3"}),
+    ("quick_estimation", {"spec_on": "True"}),
+    ("vllm_simulator_dashboard", {"spec_on": "True"}),
 ]
 
 

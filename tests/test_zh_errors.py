@@ -49,6 +49,15 @@ def test_simulator_error_in_chinese() -> None:
     assert "须 ≥" in tr("common.invalid_input", "zh", error=ValueError(msg))
 
 
+def test_unknown_preset_in_chinese() -> None:
+    from dashboard.features.hardware import load_hardware
+
+    with pytest.raises(ValueError) as e:
+        load_hardware("no-such-gpu")
+    zh = localize_error(str(e.value), "zh")
+    assert zh.startswith("未知的硬件 'no-such-gpu'；可选预设：") and "h200" in zh, zh
+
+
 def test_unknown_message_kept_and_patterns_have_both_languages() -> None:
     assert localize_error("something new happened", "zh") == "something new happened"
     cat = catalogue()

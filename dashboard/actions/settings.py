@@ -139,11 +139,12 @@ def set_hardware_override(ss: SessionState, path: str, value: float) -> str | No
 
 
 def _get_path(d: dict[str, Any], path: str) -> Any:
+    cur: Any = d  # a nested JSON value
     for k in path.split("."):
-        if not isinstance(d, dict):
+        if not isinstance(cur, dict):
             return None
-        d = d.get(k)  # type: ignore[assignment]
-    return d
+        cur = cur.get(k)
+    return cur
 
 
 def add_custom_hardware(ss: SessionState, profile: dict[str, Any] | str | bytes, select: bool = True) -> str | None:

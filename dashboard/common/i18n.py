@@ -52,6 +52,10 @@ def localize_error(error: Any, lang: str) -> str:
         m = pattern.fullmatch(text)
         if m:
             params = {k: (v or "") for k, v in m.groupdict().items()}
+            if lang == "zh" and key == "err.unknown_preset":
+                params["what"] = {"model": "模型", "hardware": "硬件", "engine": "引擎"}[params["what"]]
+                params["hint"] = "；文件路径只能在命令行中使用（请改为上传文件）" if params["hint"] else ""
+                params["presets"] = f"；可选预设：{params['presets']}" if params["presets"] else ""
             if key == "reason.layout":
                 params["why"] = localize_error(params["why"], lang)
             if lang == "zh" and key == "reason.oom_kv":

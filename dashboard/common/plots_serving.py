@@ -13,15 +13,19 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboard.common.i18n import tr
+
 __all__ = ["COLUMN_COLORS", "serving_residuals"]
 
 COLUMN_COLORS = {"ttft_ms": "#1f77b4", "tpot_ms": "#ff7f0e", "itl_ms": "#2ca02c", "output_tok_s_per_gpu": "#d62728"}
 
 
 def _rel(r: Mapping[str, Any], col: str, kind: str) -> float | None:
-    m, p = r.get(col), r.get(f"{kind}_{col}")
+    raw_m, raw_p = r.get(col), r.get(f"{kind}_{col}")
+    if raw_m is None or raw_p is None:
+        return None
     try:
-        m, p = float(m), float(p)  # type: ignore[arg-type]
+        m, p = float(raw_m), float(raw_p)
     except (TypeError, ValueError):
         return None
     if not (m > 0 and math.isfinite(p)):
@@ -30,7 +34,7 @@ def _rel(r: Mapping[str, Any], col: str, kind: str) -> float | None:
 
 
 def serving_residuals(
-    rows: Sequence[Mapping[str, Any]], title: str = "", labels: Mapping[str, str] | None = None
+    rows: Sequence[Mapping[str, Any]], title: str = "", labels: Mapping[str, str] | None = None, lang: str = "en"
 ) -> go.Figure:
     """Per row and measured column: (predicted / measured − 1) in % — fitted (filled), held out
     (crosses), uncalibrated (hollow); x is the row number."""
@@ -38,9 +42,9 @@ def serving_residuals(
     fig = go.Figure()
     for col, color in COLUMN_COLORS.items():
         for kind, sym, suffix in (
-            ("pred", "circle", "fit"),
-            ("loo", "x", "held out"),
-            ("uncal", "circle-open", "uncal."),
+            ("pred", "circle", tr("fig.srv.fit", lang)),
+            ("loo", "x", tr("fig.srv.loo", lang)),
+            ("uncal", "circle-open", tr("fig.srv.uncal", lang)),
         ):
             xs, ys, text = [], [], []
             for i, r in enumerate(rows):
@@ -63,8 +67,8 @@ def serving_residuals(
     fig.add_hline(y=0.0, line={"dash": "dot", "color": "grey"})
     fig.update_layout(
         title=title,
-        xaxis_title="row",
-        yaxis_title="predicted / measured − 1 (%)",
+        xaxis_title=tr("fig.srv.row", lang),
+        yaxis_title=tr("fig.cal.rel_error", lang),
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.25},
     )

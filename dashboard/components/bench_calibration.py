@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.common import plots_serving
 from dashboard.common.tables import to_json_bytes
-from dashboard.components.outputs import chart, table
+from dashboard.components.outputs import chart, localized_columns, table
 from dashboard.features.hardware import hardware_to_dict, list_hardware_presets
 from dashboard.features.safe_io import MAX_UPLOAD_BYTES
 from dashboard.services.bench_io import fill_missing_gpus, parse_results
@@ -111,7 +111,7 @@ def render_benchmark_mode(ctx: Any, actions: Any) -> None:
                 ctx.t("bcal.col.uncal"): _pct(rep.uncalibrated_error.get(col)),
             }
         )
-    st.dataframe(pd.DataFrame(err_rows), hide_index=True)
+    st.dataframe(localized_columns(pd.DataFrame(err_rows), ctx.lang), hide_index=True)
     st.subheader(ctx.t("bcal.params"))
     prows = []
     for stage, info in rep.stages.items():
@@ -126,8 +126,12 @@ def render_benchmark_mode(ctx: Any, actions: Any) -> None:
                     "95% CI": f"[{ci[0] * scale:.4g}, {ci[1] * scale:.4g}]" if ci else "–",
                 }
             )
-    st.dataframe(pd.DataFrame(prows), hide_index=True)
-    chart(ctx, plots_serving.serving_residuals(rep.rows, ctx.t("bcal.residuals"), COL_LABEL), key=f"{PAGE}_bench_res")
+    st.dataframe(localized_columns(pd.DataFrame(prows), ctx.lang), hide_index=True)
+    chart(
+        ctx,
+        plots_serving.serving_residuals(rep.rows, ctx.t("bcal.residuals"), COL_LABEL, ctx.lang),
+        key=f"{PAGE}_bench_res",
+    )
     b1, b2 = st.columns(2)
     prof = rep.profile
     b1.download_button(

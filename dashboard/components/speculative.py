@@ -80,9 +80,15 @@ def speculative_section(
     off, on = t("spec.off"), t("spec.with", method=cfg.method)
     c1, c2 = st.columns(2)
     with c1:
-        chart(ctx, plots_speculative.tpot_vs_batch(rows, off, on, t("spec.tpot_title")), key=f"{page}_spec_tpot")
+        chart(
+            ctx, plots_speculative.tpot_vs_batch(rows, off, on, t("spec.tpot_title"), ctx.lang), key=f"{page}_spec_tpot"
+        )
     with c2:
-        chart(ctx, plots_speculative.throughput_vs_batch(rows, off, on, t("spec.tps_title")), key=f"{page}_spec_tps")
+        chart(
+            ctx,
+            plots_speculative.throughput_vs_batch(rows, off, on, t("spec.tps_title"), ctx.lang),
+            key=f"{page}_spec_tps",
+        )
     cb = crossover_batch(rows)
     st.markdown(t("spec.crossover", batch=cb) if cb is not None else t("spec.no_crossover"))
     table(ctx, pd.DataFrame(rows), key=f"{page}_spec_table", file_name=f"{page}_speculative.csv")

@@ -67,8 +67,10 @@ __all__ = [
     "Overheads",
     "engine_from_dict",
     "engine_to_dict",
+    "host_step_s",
     "list_engine_presets",
     "load_engine",
+    "step_wall_s",
 ]
 
 ENGINE_DIR = Path(__file__).resolve().parent.parent / "data" / "engines"
@@ -96,6 +98,19 @@ def _num(
     return int(v) if integer else float(v)
 
 
+def host_step_s(per_step_s: float, per_step_per_seq_s: float, running: int) -> float:
+    """Host (CPU) cost of one engine step with ``running`` sequences: scheduling, input
+    preparation and sampling bookkeeping, ``per_step_s + per_step_per_seq_s · running`` seconds."""
+    return per_step_s + per_step_per_seq_s * running
+
+
+def step_wall_s(gpu_s: float, host_s: float, async_scheduling: bool) -> float:
+    """Wall time of one engine step from its GPU time and its host cost (seconds): with
+    asynchronous scheduling the host work of step n+1 overlaps the GPU work of step n, so
+    ``max(gpu, host)``; without it they run back to back, ``gpu + host``."""
+    return (gpu_s if host_s <= gpu_s else host_s) if async_scheduling else gpu_s + host_s
+
+
 @dataclass(frozen=True)
 class Overheads:
     """Serving overheads beside the GPU step (seconds)."""
@@ -109,8 +124,8 @@ class Overheads:
             object.__setattr__(self, f.name, _num(getattr(self, f.name), f"overheads.{f.name}", 0.0, 10.0))
 
     def host_step_s(self, running: int) -> float:
-        """Host cost of one step with ``running`` sequences: ``per_step_s + per_step_per_seq_s·running``."""
-        return self.per_step_s + self.per_step_per_seq_s * running
+        """Host cost of one step with ``running`` sequences (:func:`host_step_s`)."""
+        return host_step_s(self.per_step_s, self.per_step_per_seq_s, running)
 
 
 @dataclass(frozen=True)

@@ -400,6 +400,12 @@ def solve_gemm(problem: GemmProblem, tiling: GemmTiling, caps: GemmCaps, split_k
     return gemm_tile_model(problem, replace(tiling, split_k=split_k), caps)
 
 
+def measured_over_model(measured_tflops: float, model_tflops: float) -> float:
+    """Measured ÷ modelled TFLOP/s of one GEMM (above 1 the kernel beats the model); NaN for a
+    non-positive model figure."""
+    return measured_tflops / model_tflops if model_tflops > 0 else math.nan
+
+
 def compare_gemm_with_reference(
     rows: list[dict[str, Any]], in_bytes: float, out_bytes: float, tiling: GemmTiling, caps: GemmCaps, split_k: int = 0
 ) -> list[dict[str, Any]]:
@@ -416,7 +422,7 @@ def compare_gemm_with_reference(
                 "K": r["k"],
                 "measured_tflops": r["tflops"],
                 "model_tflops": mod.tflops,
-                "measured_over_model": r["tflops"] / mod.tflops if mod.tflops > 0 else math.nan,
+                "measured_over_model": measured_over_model(r["tflops"], mod.tflops),
                 "model_bottleneck": mod.bottleneck,
             }
         )

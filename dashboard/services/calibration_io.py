@@ -15,6 +15,7 @@ file, the rows (1-based data rows; line = row + 1) and the columns at fault.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
@@ -490,12 +491,11 @@ def resolve_models(
             if ref is not None:
                 raise MeasurementError(f"--model {name}={ref if isinstance(ref, str) else '<config>'}: {exc}") from None
             alt = _base_model_name(name)
-            try:
-                out[name] = load_model(alt) if alt != name else None  # type: ignore[assignment]
-            except ModelConfigError:
-                out.pop(name, None)
-            if out.get(name) is None:
-                out.pop(name, None)
+            out.pop(name, None)
+            if alt != name:  # a fine-tune named after its base model: price it as the base
+                with contextlib.suppress(ModelConfigError):
+                    out[name] = load_model(alt)
+            if name not in out:
                 unknown.append(f"{name!r} ({_rows_text(rows)})")
     if unknown:
         raise MeasurementError(

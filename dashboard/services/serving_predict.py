@@ -46,7 +46,7 @@ import numpy as np
 
 from dashboard.features.batch import BatchStats
 from dashboard.features.cost_model import ATTN_D, ATTN_P, COMM_KINDS, ELEM, GROUPED, CostModel
-from dashboard.features.engine import list_engine_presets, load_engine
+from dashboard.features.engine import Overheads, list_engine_presets, load_engine, step_wall_s
 from dashboard.features.hardware import Curve, HardwareError, HardwareProfile, load_hardware
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
@@ -125,6 +125,12 @@ class ServingParams:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and 0.0 <= v <= 10.0):
                 raise ValueError(f"{name} must be a number of seconds between 0 and 10, got {v!r}")
+
+    def overheads(self) -> Overheads:
+        """The host-side parameters as the engine profile's :class:`~dashboard.features.engine.Overheads`."""
+        return Overheads(
+            per_request_s=self.per_request_s, per_step_s=self.per_step_s, per_step_per_seq_s=self.per_step_per_seq_s
+        )
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> ServingParams:
@@ -208,8 +214,10 @@ def kv_capacity_tokens(
 class ScaledCostModel(CostModel):
     """The shared cost model with serving parameters applied to its per-op prices (module docstring).
 
-    Only :meth:`step_summary` (hence :meth:`step_time_s`) changes; the op list, FLOPs and bytes are
-    the cost model's own."""
+    Only :meth:`step_summary` (hence :meth:`step_time_s`) changes: the cost model's own step time
+    (:meth:`CostModel.step_summary`), FLOPs and bytes, plus ``(scale − 1) ×`` the time of each op
+    category, then the engine overheads' host cost (:meth:`~dashboard.features.engine.Overheads.host_step_s`)
+    combined by :func:`~dashboard.features.engine.step_wall_s`, as the simulator combines them."""
 
     def __init__(
         self,
@@ -222,28 +230,28 @@ class ScaledCostModel(CostModel):
     ) -> None:
         super().__init__(model, hardware, parallel, dtypes)
         self.params = params or ServingParams()
+        self.overheads = self.params.overheads()
         self.async_scheduling = async_scheduling
         self._memo: dict[BatchStats, tuple[float, float, float]] = {}
         self._parts: dict[BatchStats, tuple[float, float, float, float, float, float, float, float]] = {}
 
     def gpu_parts(self, s: BatchStats) -> tuple[float, float, float, float, float, float, float, float]:
-        """``(compute_bound_s, memory_bound_s, moe_s, attention_s, elementwise_s, rest_s, flops, bytes)``
-        of one step, unscaled (compute/memory-bound: the dense GEMMs by their bound; attention: prefill and
-        decode attention kernels; elementwise: norms, RoPE + KV write, activations, residuals);
-        rest = exposed communication and the fixed step overhead. Same op list and per-op times as
-        :meth:`CostModel.price` (one pass, no per-op objects); memoised by step composition."""
+        """``(compute_bound_s, memory_bound_s, moe_s, attention_s, elementwise_s, step_s, flops, bytes)``
+        of one step, unscaled: the time of each op category (compute/memory-bound: the dense GEMMs by
+        their bound; attention: prefill and decode attention kernels; elementwise: norms, RoPE + KV
+        write, activations, residuals; collectives in none) with the cost model's per-op times, and the
+        cost model's own step time, FLOPs and bytes (:meth:`CostModel.step_summary`). Memoised by step
+        composition."""
         hit = self._parts.get(s)
         if hit is not None:
             return hit
-        comp = mem = moe = attn = elem = comm = fl = by = 0.0
+        step_s, fl, by = CostModel.step_summary(self, s)
+        comp = mem = moe = attn = elem = 0.0
         timef = self.op_time
         for op in self.ops(s):
-            dt, bound = timef(op)
             if op.kind in COMM_KINDS:
-                comm += dt
                 continue
-            fl += op.flops
-            by += op.bytes
+            dt, bound = timef(op)
             if op.kind == GROUPED or op.name.startswith("experts_"):
                 moe += dt
             elif op.kind == ELEM:
@@ -254,9 +262,7 @@ class ScaledCostModel(CostModel):
                 comp += dt
             else:
                 mem += dt
-        compute = comp + mem + moe + attn + elem
-        rest = self._combine(compute, comm)[0] - compute
-        out = (comp, mem, moe, attn, elem, rest, fl, by)
+        out = (comp, mem, moe, attn, elem, step_s, fl, by)
         if len(self._parts) > 200_000:
             self._parts.clear()
         self._parts[s] = out
@@ -265,6 +271,7 @@ class ScaledCostModel(CostModel):
     def set_params(self, params: ServingParams) -> None:
         """Change the serving parameters (keeps the unscaled per-step parts memo)."""
         self.params = params
+        self.overheads = params.overheads()
         self._memo.clear()
 
     def step_summary(self, s: BatchStats) -> tuple[float, float, float]:
@@ -272,17 +279,17 @@ class ScaledCostModel(CostModel):
         if hit is not None:
             return hit
         p = self.params
-        comp, mem, moe, attn, elem, rest, fl, by = self.gpu_parts(s)
+        comp, mem, moe, attn, elem, step_s, fl, by = self.gpu_parts(s)
         gpu = (
-            comp * p.compute_scale
-            + mem * p.memory_scale
-            + moe * p.moe_scale
-            + attn * p.attention_scale
-            + elem * p.elementwise_scale
-            + rest
+            step_s
+            + comp * (p.compute_scale - 1.0)
+            + mem * (p.memory_scale - 1.0)
+            + moe * (p.moe_scale - 1.0)
+            + attn * (p.attention_scale - 1.0)
+            + elem * (p.elementwise_scale - 1.0)
         )
-        host = p.per_step_s + p.per_step_per_seq_s * (s.prefill_seqs + s.decode_seqs)
-        t = max(gpu, host) if self.async_scheduling else gpu + host
+        host = self.overheads.host_step_s(s.prefill_seqs + s.decode_seqs)
+        t = step_wall_s(gpu, host, self.async_scheduling)
         out = (t, fl, by)
         if len(self._memo) > 200_000:
             self._memo.clear()

@@ -144,6 +144,11 @@ class Saturation:
     max_concurrency: int
     knee_concurrency: int
 
+    def load_fraction(self, request_rate: float) -> float:
+        """Offered load as a fraction of the saturation rate: ``request_rate ÷ rate_req_s`` (above 1
+        the queue grows without bound); ``inf`` when the engine sustains no rate."""
+        return request_rate / self.rate_req_s if self.rate_req_s > 0 else math.inf
+
 
 def saturation(
     cm: CostModel,

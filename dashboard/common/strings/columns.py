@@ -6,4 +6,9 @@ STRINGS = {
     "col.traffic": {"en": "traffic", "zh": "流量"},
     "col.steady": {"en": "steady", "zh": "稳态窗口"},
     "col.reason_code": {"en": "reason_code", "zh": "原因代码"},
+    "col.column": {"en": "column", "zh": "列"},
+    "col.speedup": {"en": "speedup", "zh": "加速比"},
+    "col.parameter": {"en": "parameter", "zh": "参数"},
+    "col.fit": {"en": "fit", "zh": "拟合"},
+    "col.95% CI": {"en": "95% CI", "zh": "95% 置信区间"},
 }

@@ -81,6 +81,14 @@ PATTERNS: list[tuple[str, str]] = [
         "note.hidden_kept",
     ),
     (r"attention backend chosen by fit: (?P<b>\S+) \(of (?P<all>[^)]*)\)", "note.backend"),
+    # unknown presets (features/presets.py, hardware.py, engine.py; the hint from safe_io.path_refused_hint)
+    (
+        r"unknown (?P<what>model|hardware|engine) (?P<name>'.*?'|\".*?\")"
+        r"(?P<hint>; file paths are accepted only on the command line \(upload the file instead\))?"
+        r"(?:; presets: (?P<presets>.+))?",
+        "err.unknown_preset",
+    ),
+    (r"unknown engine field (?P<name>.+)", "err.unknown_engine_field"),
     # rejection reasons of the SLA searches (services/search.py, search_pd.py), shown in their tables
     (r"TTFT (?P<v>\S+) ms > (?P<lim>\S+) ms", "reason.ttft"),
     (r"TPOT (?P<v>\S+) ms > (?P<lim>\S+) ms", "reason.tpot"),
@@ -223,6 +231,11 @@ STRINGS = {
         "en": "attention backend chosen by fit: {b} (of {all})",
         "zh": "拟合选定的 attention 后端：{b}（候选：{all}）",
     },
+    "err.unknown_preset": {
+        "en": "unknown {what} {name}{hint}{presets}",
+        "zh": "未知的{what} {name}{hint}{presets}",
+    },
+    "err.unknown_engine_field": {"en": "unknown engine field {name}", "zh": "未知的引擎字段 {name}"},
     "reason.ttft": {"en": "TTFT {v} ms > {lim} ms", "zh": "TTFT {v} ms > {lim} ms"},
     "reason.tpot": {"en": "TPOT {v} ms > {lim} ms", "zh": "TPOT {v} ms > {lim} ms"},
     "reason.tps_user": {"en": "{v} tok/s per user < {lim}", "zh": "每用户 {v} tok/s < {lim}"},

@@ -81,6 +81,11 @@ STRINGS = {
     "fig.cal.measured": {"en": "measured (ms)", "zh": "实测（ms）"},
     "fig.cal.predicted": {"en": "predicted (ms)", "zh": "预测（ms）"},
     "fig.cal.rel_error": {"en": "predicted / measured − 1 (%)", "zh": "预测 / 实测 − 1（%）"},
+    # serving-profile residuals (plots_serving)
+    "fig.srv.fit": {"en": "fit", "zh": "拟合"},
+    "fig.srv.loo": {"en": "held out", "zh": "留出"},
+    "fig.srv.uncal": {"en": "uncal.", "zh": "未校准"},
+    "fig.srv.row": {"en": "row", "zh": "行"},
     # op categories (services.estimation.OP_CATEGORIES)
     "opcat.attention core": {"en": "attention core", "zh": "attention 核心"},
     "opcat.attention projections": {"en": "attention projections", "zh": "attention 投影"},
