@@ -73,6 +73,7 @@ __all__ = [
     "ChannelResult",
     "HostLinkConfig",
     "LayerSlot",
+    "OffloadKnobs",
     "OffloadResult",
     "Popularity",
     "ResidentCapacity",
@@ -138,11 +139,6 @@ def _ref_pageable_factor() -> float:
 
 DEFAULT_LINK_EFFICIENCY = _ref_link_efficiency()  # 52.8 / 64 = 0.825
 DEFAULT_PAGEABLE_FACTOR = _ref_pageable_factor()  # 19.4 / 52.8 = 0.368
-
-
-def _check_range(name: str, v: Any, lo: float, hi: float) -> None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be a number between {lo:g} and {hi:g}, got {v!r}")
 
 
 def _check_int(name: str, v: Any, lo: int, hi: int) -> None:
@@ -456,6 +452,21 @@ def _channel_times(
 
 # ---------------------------------------------------------------------------- schedule
 @dataclass(frozen=True)
+class OffloadKnobs:
+    """The two knobs of one offloaded step, declared once (the offload pages ``like`` them):
+    ``prefetch_window`` layers fetched ahead of the one computing (0 = on demand), and the
+    share ``kv_writeback_ratio`` of new KV written back to host memory per step."""
+
+    prefetch_window: int = param(
+        1, lo=0, hi=100_000, unit="layers", label="Prefetch window", help="0 = fetch on demand"
+    )
+    kv_writeback_ratio: float = param(0.0, lo=0.0, hi=1.0, label="KV write-back ratio", help="share of new KV")
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
+@dataclass(frozen=True)
 class LayerSlot:
     """One layer of the offload schedule (seconds from the step start)."""
 
@@ -474,7 +485,7 @@ def layer_schedule(compute_s: list[float], fetch_s: list[float], window: int) ->
     ``j − window`` (``window ≥ 1``) or the end of layer ``j − 1`` (``window = 0``, on demand)."""
     if len(compute_s) != len(fetch_s):
         raise ValueError("compute_s and fetch_s need one entry per layer")
-    _check_int("prefetch window", window, 0, 100_000)
+    OffloadKnobs(prefetch_window=window)  # ValueError naming prefetch_window
     slots: list[LayerSlot] = []
     link_free = 0.0
     prev_end = 0.0
@@ -593,8 +604,7 @@ def offload_step(
 
     The compute time comes from the cost model (``cm.step(spec).latency_s`` ÷ layers, or
     ``baseline_s`` if the caller already priced the step)."""
-    _check_range("KV write-back ratio", kv_writeback_ratio, 0.0, 1.0)
-    _check_int("prefetch window", prefetch_window, 0, 100_000)
+    OffloadKnobs(prefetch_window, kv_writeback_ratio)  # ValueError naming the field
     model, hw, par = cm.model, cm.hw, cm.par
     tokens = _step_tokens(spec)
     if tokens <= 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.features.dtypes import WEIGHT_DTYPES
-from dashboard.features.offload import HostLinkConfig, Popularity
+from dashboard.features.offload import HostLinkConfig, OffloadKnobs, Popularity
 from dashboard.features.parallel import ParallelConfig
 from dashboard.features.params import like, param, validate_params
 from dashboard.features.request import CostSettings, RequestShape
@@ -38,7 +38,7 @@ class ExpertsInputs:
     reserved_fraction: float = like(CostSettings, "reserved_fraction", hi=0.9, open_hi=False)
     popularity: str = like(Popularity, "kind", "zipf", choices=POPULARITY)
     zipf_exponent: float = like(Popularity, "exponent")
-    prefetch_window: int = param(1, lo=0, hi=1_000, unit="layers", label="Prefetch window")
+    prefetch_window: int = like(OffloadKnobs, "prefetch_window", hi=1_000)
     link: str = like(HostLinkConfig, "link")
     link_gb_s: float = like(HostLinkConfig, "link_gb_s")
     ddr_gb_s: float = like(HostLinkConfig, "ddr_gb_s")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.offload import HostLinkConfig, Popularity
+from dashboard.features.offload import HostLinkConfig, OffloadKnobs, Popularity
 from dashboard.features.params import like, param, validate_params
 from dashboard.features.request import RequestShape
 
@@ -30,8 +30,8 @@ class HostBandwidthInputs:
     popularity: str = like(Popularity, "kind", "zipf")
     zipf_exponent: float = like(Popularity, "exponent")
     histogram: tuple[float, ...] = param((8.0, 4.0, 2.0, 1.0), lo=0.0, max_items=4096, label="Histogram weights")
-    prefetch_window: int = param(1, lo=0, hi=1_000, unit="layers", label="Prefetch window")
-    kv_writeback_ratio: float = param(1.0, lo=0.0, hi=1.0, label="KV write-back ratio")
+    prefetch_window: int = like(OffloadKnobs, "prefetch_window", hi=1_000)
+    kv_writeback_ratio: float = like(OffloadKnobs, "kv_writeback_ratio", 1.0)
     link: str = like(HostLinkConfig, "link")
     link_gb_s: float = like(HostLinkConfig, "link_gb_s")
     ddr_gb_s: float = like(HostLinkConfig, "ddr_gb_s")
