@@ -255,3 +255,11 @@ def test_measured_over_model_and_saturation_load() -> None:
     sat = Saturation(rate_req_s=20.0, output_tok_s=5000.0, max_concurrency=256, knee_concurrency=64)
     assert sat.load_fraction(15.0) == pytest.approx(0.75)
     assert Saturation(0.0, 0.0, 1, 1).load_fraction(1.0) == math.inf
+
+
+def test_kv_cache_utilisation() -> None:
+    from dashboard.features.metrics import kv_cache_utilisation
+
+    u = kv_cache_utilisation([0, 250, 1000], 1000)
+    assert list(u) == [0.0, 0.25, 1.0]
+    assert list(kv_cache_utilisation([3], 0)) == [3.0]  # no blocks: counted as one

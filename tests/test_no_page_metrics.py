@@ -1,5 +1,5 @@
-"""No page, component or CLI command computes a metric (issue 17 §2): an AST scan of
-`dashboard/<page>.py`, `dashboard/components/` and `runners/` for a division (or a product of two
+"""No page, component, figure builder or CLI command computes a metric (issue 17 §2): an AST scan of
+`dashboard/<page>.py`, `dashboard/components/`, `dashboard/common/plots*.py` and `runners/` for a division (or a product of two
 quantities) whose operands name a latency, throughput, FLOP/byte count, memory, rate, price or GPU
 count. Unit conversions (`x / 1e3`, `x * 1e3`, `b / GIB`, `b / 2**30`) pass; a derived metric
 belongs in `dashboard/features/metrics.py` or a service and is called from the page.
@@ -42,7 +42,12 @@ ALLOWED: dict[tuple[str, str], str] = {
 
 def _scanned_files() -> list[Path]:
     pages = [p for p in sorted((ROOT / "dashboard").glob("*.py")) if p.name not in NOT_PAGES]
-    return pages + sorted((ROOT / "dashboard" / "components").glob("*.py")) + sorted((ROOT / "runners").glob("*.py"))
+    return (
+        pages
+        + sorted((ROOT / "dashboard" / "components").glob("*.py"))
+        + sorted((ROOT / "dashboard" / "common").glob("plots*.py"))  # figure builders draw, they do not compute
+        + sorted((ROOT / "runners").glob("*.py"))
+    )
 
 
 def _names(node: ast.AST) -> list[str]:

@@ -143,3 +143,15 @@ def test_every_page_input_is_in_the_url_and_a_link_restores_it(spec) -> None:
 
     assert state(again) == state(first)
     assert _metrics(again) == _metrics(first)
+
+
+def test_out_of_domain_warning_in_chinese() -> None:
+    from dashboard.common.labels import domain_warning_label
+
+    at = _page({"sb_engine": "h200+trtllm", "wdtype": "bf16", "sb_tp": "16", "lang": "zh"})
+    warns = [w.value.replace("\\", "") for w in at.warning if "拟合范围" in w.value]
+    assert len(warns) == 1
+    assert "模型族 dense/bf16（拟合范围：dense/fp8, moe/fp8）" in warns[0] and "tp = 16 超出 [1, 8]" in warns[0]
+    note = "hardware b200: fitted parameters not applied, trtllm preset rules on NVIDIA B200"
+    assert domain_warning_label(note, "zh") == "硬件 b200：未套用拟合参数，改用 trtllm 预设规则（NVIDIA B200）"
+    assert domain_warning_label(note, "en") == note

@@ -69,3 +69,32 @@ def native_format_label(nf: Any, lang: str) -> str:
     if nf.weight == "int4":
         return "int4（每组 128）线性层，bf16 激活"
     return nf.label
+
+
+_DOMAIN_ZH = (
+    (r"^family (\S+) \(fitted: (.*)\)$", "模型族 {0}（拟合范围：{1}）"),
+    (r"^model (\S+) not among the fitted models$", "模型 {0} 不在拟合所用的模型之中"),
+    (r"^hardware (\S+) \(fitted on (.*)\)$", "硬件 {0}（拟合于 {1}）"),
+    (r"^engine (\S+) \(fitted on (.*)\)$", "引擎 {0}（拟合于 {1}）"),
+    (r"^(tp|ep|isl|osl) (\S+) outside \[(.*)\]$", "{0} = {1} 超出 [{2}]"),
+    (r"^(?:edited hardware specs|hardware (\S+)): fitted parameters not applied, (\S+) preset rules on (.*)$", ""),
+)
+
+
+def domain_warning_label(text: str, lang: str) -> str:
+    """One out-of-domain finding of a fitted profile (``ServingProfile.domain_warnings``, English) in
+    ``lang``; names and numbers are kept as they are."""
+    if lang != "zh":
+        return text
+    import re
+
+    for pattern, zh in _DOMAIN_ZH:
+        m = re.match(pattern, text)
+        if not m:
+            continue
+        if not zh:  # the "not applied" note
+            hw = m.group(1)
+            where = f"硬件 {hw}" if hw else "已修改的硬件参数"
+            return f"{where}：未套用拟合参数，改用 {m.group(2)} 预设规则（{m.group(3)}）"
+        return zh.format(*m.groups())
+    return f"「{text}」"

@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboard.common.i18n import tr
+from dashboard.features.metrics import tokens_per_s_per_user
 
 __all__ = ["config_label", "pareto_chart", "pd_label", "reason_summary", "ttft_breakdown_chart"]
 
@@ -95,7 +96,12 @@ def pareto_chart(
     top = max(ys, default=1.0) * 1.05
     for x, name, dash, color in (
         (min_tps_per_user, f"SLA: ≥ {min_tps_per_user or 0:g} tok/s/user", "dash", "red"),
-        (1000.0 / tpot_ms if tpot_ms else None, f"SLA: TPOT ≤ {tpot_ms or 0:g} ms", "dot", "orange"),
+        (
+            tokens_per_s_per_user(tpot_ms / 1e3) if tpot_ms else None,
+            f"SLA: TPOT ≤ {tpot_ms or 0:g} ms",
+            "dot",
+            "orange",
+        ),
     ):
         if x:
             fig.add_trace(

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.common.i18n import tr
+from dashboard.features.metrics import kv_cache_utilisation
 
 __all__ = ["downsample_steps", "grid_heatmap", "latency_cdf", "metric_lines", "step_timeline", "sweep_lines"]
 
@@ -70,7 +71,7 @@ def step_timeline(
     )
     fig.add_trace(go.Scatter(x=t, y=s.get("running", []), name=lb["running"], mode="lines"), row=2, col=1)
     fig.add_trace(go.Scatter(x=t, y=s.get("waiting", []), name=lb["waiting"], mode="lines"), row=2, col=1)
-    kv = np.asarray(s.get("kv_blocks_used", []), dtype=float) / max(1, num_kv_blocks) * 100.0
+    kv = kv_cache_utilisation(s.get("kv_blocks_used", []), num_kv_blocks) * 100.0
     fig.add_trace(go.Scatter(x=t, y=kv, name=lb["kv"], mode="lines", fill="tozeroy"), row=3, col=1)
     fig.update_layout(
         title=title, height=660, **{**_LAYOUT, "legend": {"orientation": "h", "yanchor": "top", "y": -0.1}}

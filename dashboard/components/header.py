@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.common.i18n import tr
-from dashboard.common.labels import source_label
+from dashboard.common.labels import domain_warning_label, source_label
 from dashboard.common.text import md_escape
 from dashboard.features.hardware import NOT_FITTED
 
@@ -52,7 +52,7 @@ def render_header(ctx: Any, title: str, description: str) -> None:
                     "header.out_of_domain",
                     ctx.lang,
                     name=md_escape(choice.name),
-                    items=md_escape("; ".join(choice.warnings)),
+                    items=md_escape("; ".join(domain_warning_label(w, ctx.lang) for w in choice.warnings)),
                 )
             )
 

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.common.i18n import catalogue, localize_value, tr
+from dashboard.common.numfmt import card_value
 from dashboard.common.plot_axes import prepare_figure
 from dashboard.common.tables import to_csv_bytes, to_json_bytes
 from dashboard.features.params import describe
@@ -136,4 +137,5 @@ def metrics_row(ctx: Any, items: Mapping[str, str], help: Mapping[str, str] | No
     for start in range(0, max(1, len(pairs)), per_row):
         cols = ctx.st.columns(per_row)
         for col, (label, value) in zip(cols, pairs[start : start + per_row], strict=False):
-            col.metric(label, value, help=(help or {}).get(label), border=True)
+            # 3–4 significant digits whatever the page formatted (issue 14 §3: cards never truncate)
+            col.metric(label, card_value(value), help=(help or {}).get(label), border=True)

@@ -37,6 +37,7 @@ __all__ = [
     "flops_per_s",
     "hbm_utilisation",
     "itl_s",
+    "kv_cache_utilisation",
     "memory_needed_bytes",
     "mfu",
     "tokens_per_joule",
@@ -93,6 +94,12 @@ def tokens_per_s(tokens: float, seconds: float) -> float:
 def flops_per_s(flops: float, seconds: float) -> float:
     """Achieved FLOP rate ``flops / seconds``; 0 when ``seconds ≤ 0`` (:func:`mfu` divides it by the peak)."""
     return flops / seconds if seconds > 0 else 0.0
+
+
+def kv_cache_utilisation(blocks_used: Any, num_blocks: int) -> Any:
+    """Share of an engine's KV cache in use: used blocks ÷ its ``num_blocks`` (0–1). Array-likes
+    give an array (element-wise); a non-positive ``num_blocks`` counts as 1 block."""
+    return np.asarray(blocks_used, dtype=float) / max(1, num_blocks)
 
 
 def mfu(flops: float, seconds: float, peak_flops_per_s: float) -> float:

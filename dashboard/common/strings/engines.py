@@ -21,7 +21,7 @@ STRINGS = {
     },
     "header.out_of_domain": {
         "en": "Outside the fitted domain of {name}: {items}. The numbers extrapolate the fit.",
-        "zh": "超出 {name} 的拟合范围：「{items}」。这些数字是对拟合结果的外推。",
+        "zh": "超出 {name} 的拟合范围：{items}。这些数字是对拟合结果的外推。",
     },
     "ui.engine_unrestorable": {
         "en": "The link names an engine that could not be restored ({error}); showing {name} instead.",
