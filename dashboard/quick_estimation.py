@@ -250,10 +250,11 @@ def render() -> None:
     }
     chart(
         ctx,
-        plots.stacked_bars(
+        lambda: plots.stacked_bars(
             [t("qe.phase.prefill"), t("qe.phase.decode")], series, title=t("qe.bounds_title"), yaxis="ms"
         ),
         key="qe_bounds",
+        title=t("qe.bounds_title"),
     )
     st.caption(t("qe.decode_note", ctx=est.decode_context))
     table(ctx, df, key="qe_ops", file_name="quick_estimation_ops.csv")
