@@ -198,8 +198,11 @@ def render() -> None:
     }
     chart(
         ctx,
-        plots.stacked_bars(["prefill", f"decode ({steps:,} steps)"], series, title=t("crp.flops_title"), yaxis="TFLOP"),
+        lambda: plots.stacked_bars(
+            ["prefill", f"decode ({steps:,} steps)"], series, title=t("crp.flops_title"), yaxis="TFLOP"
+        ),
         key="crp_flops",
+        title=t("crp.flops_title"),
     )
     st.subheader(t("crp.table_header"))
     table(ctx, df, key="crp_ops", file_name="custom_runtime_planner_ops.csv")
@@ -211,7 +214,7 @@ def render() -> None:
     with g1:
         chart(
             ctx,
-            plots.line_chart(
+            lambda: plots.line_chart(
                 x,
                 {sc: [s * 1e3 for s in curves_c["latency_s"]], sr: [s * 1e3 for s in curves_r["latency_s"]]},
                 title=t("crp.lat_title"),
@@ -220,11 +223,12 @@ def render() -> None:
                 log_y=True,
             ),
             key="crp_latency",
+            title=t("crp.lat_title"),
         )
     with g2:
         chart(
             ctx,
-            plots.line_chart(
+            lambda: plots.line_chart(
                 x,
                 {sc: curves_c["tokens_per_s"], sr: curves_r["tokens_per_s"]},
                 title=t("crp.tps_title"),
@@ -233,10 +237,11 @@ def render() -> None:
                 log_y=True,
             ),
             key="crp_tps",
+            title=t("crp.tps_title"),
         )
     chart(
         ctx,
-        plots.line_chart(
+        lambda: plots.line_chart(
             x,
             {sc: curves_c["elapsed_s"], sr: curves_r["elapsed_s"]},
             title=t("crp.elapsed_title"),
@@ -244,6 +249,7 @@ def render() -> None:
             yaxis="s",
         ),
         key="crp_elapsed",
+        title=t("crp.elapsed_title"),
     )
     json_download(
         ctx,

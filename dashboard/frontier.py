@@ -148,16 +148,21 @@ def render() -> None:
             t("fr.m_best_x"): f"{fastest['tps_per_user']:,.1f}",
         },
     )
-    fig = frontier_chart(
-        rows,
-        v.y_metric,
-        title=t("fr.chart", y=y_label),
-        xaxis=t("fr.x"),
-        yaxis=y_label,
-        frontier_only=v.frontier_only,
-        lang=ctx.lang,
+    title = t("fr.chart", y=y_label)
+    chart(  # the figure is built only while its expander is open
+        ctx,
+        lambda: frontier_chart(
+            rows,
+            v.y_metric,
+            title=title,
+            xaxis=t("fr.x"),
+            yaxis=y_label,
+            frontier_only=v.frontier_only,
+            lang=ctx.lang,
+        ),
+        key="frontier_chart",
+        title=title,
     )
-    chart(ctx, fig, key="frontier_chart")
     st.subheader(t("fr.table"))
     df = pd.DataFrame(rows)
     if v.frontier_only:

@@ -158,7 +158,7 @@ def render() -> None:
     with c1:
         chart(
             ctx,
-            plots.stacked_bars(
+            lambda: plots.stacked_bars(
                 cats,
                 {
                     t("imx.b_compute"): [pre["compute_ms"], dec["compute_ms"]],
@@ -169,11 +169,12 @@ def render() -> None:
                 yaxis="ms",
             ),
             key="imx_time",
+            title=t("imx.chart_time"),
         )
     with c2:
         chart(
             ctx,
-            plots.stacked_bars(
+            lambda: plots.stacked_bars(
                 cats,
                 {
                     t("imx.b_compute"): [pre["compute_share"], dec["compute_share"]],
@@ -184,6 +185,7 @@ def render() -> None:
                 yaxis=t("fig.share"),
             ),
             key="imx_share",
+            title=t("imx.chart_share"),
         )
     st.subheader(t("imx.ops"))
     op_rows = []

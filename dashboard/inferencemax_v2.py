@@ -213,13 +213,14 @@ def render() -> None:
     with c1:
         chart(
             ctx,
-            plots.stacked_bars(
+            lambda: plots.stacked_bars(
                 labels,
                 {t("imx2.s_prefill"): [r["ttft_ms"] for r in res], t("imx2.s_decode"): [r["decode_ms"] for r in res]},
                 title=t("imx2.chart_e2e"),
                 yaxis="ms",
             ),
             key="imx2_e2e",
+            title=t("imx2.chart_e2e"),
         )
     with c2:
         colors = ["#2ca02c" if r["meets_sla"] else "#d62728" for r in res]

@@ -317,7 +317,7 @@ def render() -> None:
             xaxis=v.sweep_dim.upper(),
             peak_tflops=caps.peak_flops / 1e12,
             measured=measured,
-            bottlenecks=[r.bottleneck for r in sweep],
+            bottlenecks=[t(f"mma.level.{r.bottleneck}") for r in sweep],
             title=t("mma.chart_tflops"),
             lang=ctx.lang,
             cost_model=(t("mma.cm_series"), cm_sweep) if cm_sweep else None,

@@ -228,17 +228,18 @@ def render() -> None:
         )
     chart(
         ctx,
-        plots_kernels.comparison_bars(
+        lambda: plots_kernels.comparison_bars(
             labels,
             {"prefill": list(df.prefill_tflops), "decode": list(df.decode_tflops)},
             title=t("mm.chart_tflops"),
             yaxis="TFLOP/s",
         ),
         key="mm_tflops_chart",
+        title=t("mm.chart_tflops"),
     )
     chart(
         ctx,
-        plots_kernels.comparison_bars(
+        lambda: plots_kernels.comparison_bars(
             labels,
             {
                 "prefill MFU": list(df.prefill_mfu * 100),
@@ -250,10 +251,11 @@ def render() -> None:
             yaxis="%",
         ),
         key="mm_util_chart",
+        title=t("mm.chart_util"),
     )
     chart(
         ctx,
-        plots_kernels.comparison_bars(
+        lambda: plots_kernels.comparison_bars(
             labels,
             {
                 t("mm.s_weights"): list(df.weights_gib_per_gpu),
@@ -263,6 +265,7 @@ def render() -> None:
             yaxis="GiB",
         ),
         key="mm_memory_chart",
+        title=t("mm.chart_memory"),
     )
     table(ctx, df, key="mm_table", file_name="multi_model_comparison.csv")
     json_download(

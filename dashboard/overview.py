@@ -112,8 +112,9 @@ def render() -> None:
         ]
     chart(
         ctx,
-        plots.stacked_bars(["prefill", "decode step"], series, title=t("overview.chart"), yaxis="ms"),
+        lambda: plots.stacked_bars(["prefill", "decode step"], series, title=t("overview.chart"), yaxis="ms"),
         key="overview_bounds",
+        title=t("overview.chart"),
     )
     table(ctx, df, key="overview_ops", file_name="overview_ops.csv")
     json_download(

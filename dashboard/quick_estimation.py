@@ -227,7 +227,7 @@ def render() -> None:
             t("qe.m_weights"): f"{weights / 2**30:.3f}",
             t("qe.m_hbm_prefill"): _num(est.prefill.bytes / 1e9),
             t("qe.m_hbm_decode"): _num(est.decode.bytes / 1e9),
-            t("qe.m_wread_decode"): _num(est.decode.weight_bytes / 1e9),
+            t("qe.m_wread_decode"): _num(est.decode.weight_bytes / 2**30),  # GiB, like the weights (issue 14 §3)
             t("qe.m_comm_prefill"): _num(est.prefill.comm_bytes / 1e6),
             t("qe.m_comm_decode"): _num(est.decode.comm_bytes / 1e6),
             t("qe.m_gpus"): f"{group * v.dp:,}",
@@ -250,10 +250,11 @@ def render() -> None:
     }
     chart(
         ctx,
-        plots.stacked_bars(
+        lambda: plots.stacked_bars(
             [t("qe.phase.prefill"), t("qe.phase.decode")], series, title=t("qe.bounds_title"), yaxis="ms"
         ),
         key="qe_bounds",
+        title=t("qe.bounds_title"),
     )
     st.caption(t("qe.decode_note", ctx=est.decode_context))
     table(ctx, df, key="qe_ops", file_name="quick_estimation_ops.csv")

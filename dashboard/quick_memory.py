@@ -204,7 +204,7 @@ def render() -> None:
     }
     chart(
         ctx,
-        plots_estimation.memory_stack_figure(
+        lambda: plots_estimation.memory_stack_figure(
             {names[r["component"]]: r["GiB"] for r in comp_rows},
             mem.capacity_bytes * gib,
             mem.usable_bytes * gib,
@@ -213,6 +213,7 @@ def render() -> None:
             lang=ctx.lang,
         ),
         key="qm_bar",
+        title=t("qm.bar_title"),
     )
     df = pd.DataFrame(
         [

@@ -173,15 +173,19 @@ def render() -> None:
     stored = ctx.session_state.results.get(f"{PAGE}.sim")
     if stored and stored.get("sig") == _sim_sig(ctx, inputs):  # the re-run's simulated figures beside them
         points[t("search.sim_series", engine=ctx.engine.name)] = simulated_points(stored["rows"])
-    fig = pareto_chart(
-        points,
-        {t("sus.series_front"): res.pareto},
-        min_tps_per_user=sla.min_tps_per_user,
-        tpot_ms=sla.tpot_ms,
+    chart(  # the figure is built only while its expander is open
+        ctx,
+        lambda: pareto_chart(
+            points,
+            {t("sus.series_front"): res.pareto},
+            min_tps_per_user=sla.min_tps_per_user,
+            tpot_ms=sla.tpot_ms,
+            title=t("sus.chart"),
+            lang=ctx.lang,
+        ),
+        key="sus_pareto",
         title=t("sus.chart"),
-        lang=ctx.lang,
     )
-    chart(ctx, fig, key="sus_pareto")
 
     st.subheader(t("sus.reasons"))
     summary = pd.DataFrame(reason_summary(res.rejected, t))

@@ -291,8 +291,8 @@ def render() -> None:
                 "vsim.trace_info",
                 n=wl.num_requests,
                 span=max(wl.arrival_s),
-                p=sum(wl.prompt) / wl.num_requests,
-                o=sum(wl.output) / wl.num_requests,
+                p=wl.mean_prompt_len,
+                o=wl.mean_output_len,
             )
         )
         if wl.hash_ids is not None:

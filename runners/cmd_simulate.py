@@ -228,8 +228,8 @@ def run(args: argparse.Namespace) -> int:
             "trace": args.trace,
             "trace_format": trace.format if trace else None,
             "trace_skipped_rows": trace.skipped if trace else 0,
-            "mean_input_len": sum(wl.prompt) / wl.num_requests,
-            "mean_output_len": sum(wl.output) / wl.num_requests,
+            "mean_input_len": wl.mean_prompt_len,
+            "mean_output_len": wl.mean_output_len,
         },
         **s,
     }

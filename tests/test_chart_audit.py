@@ -6,7 +6,8 @@ Rules per axis that carries data: a title with a unit (or a named dimensionless 
 has round, fully written tick labels (``tickvals`` + ``ticktext``, ``exponentformat`` set); a linear
 axis whose data are all ≥ 0 starts at zero (``rangemode`` tozero/nonnegative or a range from ≥ 0).
 Per figure: TTFT and TPOT never share an axis; a secondary y axis has its own, different title; a
-page shows GiB or GB, not both.
+page shows sizes in GiB or in GB, not both (charts, metric card labels and captions; traffic rates
+such as GB/s or GB/step are decimal everywhere).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ QUERY = {
 
 _FIGS: list[tuple[str, str, go.Figure]] = []
 _BUILT: set[str] = set()
+_TEXTS: defaultdict[str, list[str]] = defaultdict(list)  # metric labels and captions per page
 
 
 def _builders() -> dict[str, object]:
@@ -68,10 +70,17 @@ def page_figures():
     mp.setattr(run, "AUTO_RUN", True)
     current = {"page": ""}
 
-    def capture(ctx, fig, key):
-        _FIGS.append((current["page"], key, prepare_figure(fig)))
+    def capture(ctx, fig, key, title=None):
+        _FIGS.append((current["page"], key, prepare_figure(fig() if callable(fig) else fig)))  # a lazy builder too
+
+    real_metrics_row = outputs.metrics_row
+
+    def capture_metrics(ctx, items, help=None):
+        _TEXTS[current["page"]].extend(items)
+        return real_metrics_row(ctx, items, help)
 
     mp.setattr(outputs, "chart", capture)
+    mp.setattr(outputs, "metrics_row", capture_metrics)
     for full, (mod, fn_name, fn) in _builders().items():
 
         def wrapped(*a, _fn=fn, _full=full, **k):
@@ -87,6 +96,7 @@ def page_figures():
                 at.query_params[k] = val
             at.run()
             assert not at.exception, (spec.file, [e.value for e in at.exception])
+            _TEXTS[spec.file].extend(c.value for c in at.caption)
     finally:
         mp.undo()
     return _FIGS
@@ -233,10 +243,11 @@ def test_every_figure_passes_the_rules(page_figures) -> None:
 
 def test_gib_and_gb_not_mixed_on_a_page(page_figures) -> None:
     units = defaultdict(set)
-    for page, _, fig in page_figures:
-        text = str(fig.to_plotly_json().get("layout", {}))
+    texts = [(p, str(f.to_plotly_json().get("layout", {}))) for p, _, f in page_figures]
+    texts += [(p, " ".join(t)) for p, t in _TEXTS.items()]  # metric card labels and captions
+    for page, text in texts:
         for u in ("GiB", "GB"):
-            if re.search(rf"\b{u}\b(?!/s)", text):
+            if re.search(rf"\b{u}\b(?!/)", text):  # sizes; traffic rates (GB/s, GB/step) are decimal
                 units[page].add(u)
     mixed = {p: u for p, u in units.items() if len(u) > 1}
     assert not mixed, mixed
@@ -256,4 +267,4 @@ def test_pd_layouts_name_ep(page_figures) -> None:
 def test_chart_draws_the_prepared_figure() -> None:
     """``components.outputs.chart`` applies ``prepare_figure`` (what this audit checks is what is drawn)."""
     src = inspect.getsource(outputs.chart)
-    assert "st.plotly_chart(prepare_figure(fig)" in src
+    assert re.search(r"st\.plotly_chart\(prepare_figure\(\w+\)", src)

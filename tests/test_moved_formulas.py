@@ -263,3 +263,10 @@ def test_kv_cache_utilisation() -> None:
     u = kv_cache_utilisation([0, 250, 1000], 1000)
     assert list(u) == [0.0, 0.25, 1.0]
     assert list(kv_cache_utilisation([3], 0)) == [3.0]  # no blocks: counted as one
+
+
+def test_workload_mean_lengths() -> None:
+    from dashboard.sim.workload import Workload
+
+    wl = Workload((0.0, 1.0, 2.0), (100, 200, 600), (10, 20, 3))
+    assert wl.mean_prompt_len == pytest.approx(300.0) and wl.mean_output_len == pytest.approx(11.0)

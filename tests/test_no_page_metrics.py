@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VOCAB = re.compile(
     r"ttft|tpot|itl|latency|e2e|_s$|_ms$|_us$|^t$|tok|throughput|flop|bytes|mfu|util|gpus|price|cost|usd|"
     r"dollar|per_hour|bandwidth|_bw|bw_|gb_s|time|duration|rate|mem|kv|weight|watt|power|joule|steps?$|"
-    r"output_len|input_len|batch|seqs|sequences|shard",
+    r"output_len|input_len|batch|seqs|sequences|shard|prompt|num_requests",
     re.IGNORECASE,
 )
 # names of unit constants: dividing or multiplying by them is a unit conversion
@@ -111,6 +111,7 @@ def test_scanner_catches_a_reintroduced_tpot_formula() -> None:
         "    kv_used = mem.max_sequences * mem.kv_bytes_per_sequence\n"
         "    gib = mem.weight_bytes / 2**30\n"
         "    ms = res.ttft_s * 1e3\n"
+        "    mean_in = sum(wl.prompt) / wl.num_requests\n"
     )
     found = offending(page)
     assert any("output_len - 1" in e for e in found)
@@ -118,6 +119,7 @@ def test_scanner_catches_a_reintroduced_tpot_formula() -> None:
     assert any("price_per_hour / 3600" in e for e in found)
     assert any("step.flops / step.latency_s" in e for e in found)
     assert any("max_sequences * mem.kv_bytes_per_sequence" in e for e in found)
+    assert any("sum(wl.prompt) / wl.num_requests" in e for e in found)
     assert not any("2 ** 30" in e or "* 1000.0" in e for e in found)  # unit conversions pass
 
 

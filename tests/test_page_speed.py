@@ -146,3 +146,27 @@ def test_downloads_are_built_on_click() -> None:
     assert callable(got["t_csv"]) and callable(got["j"])
     assert got["t_csv"]().decode().splitlines() == ["a,b", "1,x", "2,'=y"]
     assert json.loads(got["j"]()) == {"inputs": {"n": 3}, "outputs": {"ms": 1.5}}
+
+
+def test_a_closed_chart_builds_no_figure(monkeypatch) -> None:
+    """``chart(ctx, builder, key, title=...)`` calls the builder only while its expander is open."""
+    import dashboard.custom_runtime_planner  # noqa: F401  (the page module AppTest re-executes)
+    from dashboard.common import plots
+
+    built: list[str] = []
+    real = plots.line_chart
+
+    def counted(*a, **k):
+        built.append(k.get("title", ""))
+        return real(*a, **k)
+
+    monkeypatch.setattr(plots, "line_chart", counted)
+    monkeypatch.setattr(outputs, "CHARTS_OPEN_BY_DEFAULT", False)
+    page = str(DASHBOARD_DIR / "custom_runtime_planner.py")
+    at = _run(AppTest.from_file(page, default_timeout=120))
+    assert not built and not at.get("plotly_chart")
+    labels = [e.label for e in at.expander]
+    assert "Latency of the step producing token k (ms)" in labels  # the label without the figure
+    at.session_state[SESSION_KEY].results["ui.charts_open"] = {"crp_latency": True}
+    _run(at)
+    assert built == ["Latency of the step producing token k (ms)"] and len(at.get("plotly_chart")) == 1

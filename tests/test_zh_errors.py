@@ -49,6 +49,16 @@ def test_simulator_error_in_chinese() -> None:
     assert "须 ≥" in tr("common.invalid_input", "zh", error=ValueError(msg))
 
 
+def test_layout_and_work_limit_errors_in_chinese() -> None:
+    from dashboard.features.parallel import ParallelConfig, validate_parallel
+    from dashboard.features.presets import load_model
+
+    msg = _raised(lambda: validate_parallel(load_model("llama-3.1-8b"), ParallelConfig(tp=3)))
+    assert localize_error(msg, "zh") == "tp=3 不能整除 num_attention_heads=32", msg
+    # a name in front of a known message keeps the name
+    assert localize_error("hardware: " + msg, "zh") == "hardware：tp=3 不能整除 num_attention_heads=32"
+
+
 def test_unknown_preset_in_chinese() -> None:
     from dashboard.features.hardware import load_hardware
 

@@ -372,7 +372,8 @@ def _title(obj: Any) -> str:
 
 def figure_texts(spec: Any) -> list[tuple[str, str]]:
     """(kind, text) of the words a Plotly figure shows: its title, axis and legend titles, colour-bar
-    titles, annotations, trace names (legend entries) and category labels of its axes. ``spec`` is
+    titles, annotations, trace names (legend entries), category labels of its axes and the text and
+    hover boxes of its points (Plotly ``%{...}`` fields and HTML tags dropped). ``spec`` is
     the figure as a dict (``fig.to_dict()`` or the JSON a ``plotly_chart`` element carries)."""
     out: list[tuple[str, str]] = []
     layout = spec.get("layout", {}) or {}
@@ -392,8 +393,11 @@ def figure_texts(spec: Any) -> list[tuple[str, str]]:
             vals = trace.get(axis)
             if isinstance(vals, list) and vals and all(isinstance(v, str) for v in vals):
                 out.extend((f"figure.{axis}.category", v) for v in vals)
-        if isinstance(trace.get("text"), str) and trace.get("mode", "").find("text") >= 0:
-            out.append(("figure.text", trace["text"]))
+        for key in ("text", "hovertext", "hovertemplate"):  # point labels and hover boxes
+            vals = trace.get(key)
+            for v in (vals if isinstance(vals, list) else [vals])[:200]:
+                if isinstance(v, str):
+                    out.append((f"figure.{key}", re.sub(r"%\{[^}]*\}|<[^>]*>", " ", v)))
     seen: set[str] = set()
     return [(k, t) for k, t in out if t.strip() and not (t in seen or seen.add(t))]
 

@@ -44,7 +44,8 @@ def localize_error(error: Any, lang: str) -> str:
     """A domain error message (``str(exc)``, English, as the CLI prints it) in ``lang``: a message
     matching one of ``strings/errors.py``'s patterns is rebuilt from its catalogue entry with the
     matched parameters (numbers and field identifiers unchanged); messages joined by "; " are
-    translated part by part; anything else stays as it is."""
+    translated part by part, and "<name>: <known message>" keeps its name; anything else stays
+    as it is."""
     text = str(error)
     if lang == "en" or not text:
         return text
@@ -70,6 +71,11 @@ def localize_error(error: Any, lang: str) -> str:
     parts = text.split("; ")
     if len(parts) > 1:
         return "；".join(localize_error(p, lang) for p in parts)
+    head, sep, rest = text.partition(": ")  # "<field, row or file>: <a known message>"
+    if sep and len(head) <= 80:
+        inner = localize_error(rest, lang)
+        if inner != rest:
+            return f"{head}：{inner}"
     return text
 
 

@@ -20,16 +20,16 @@ PHASE_COLORS = {"prefill": "#1f77b4", "decode": "#ff7f0e", "mixed": "#2ca02c"}
 _LAYOUT = {"margin": {"l": 50, "r": 20, "t": 50, "b": 40}, "legend": {"orientation": "h", "y": -0.25}}
 
 
-def step_label(r: Mapping[str, Any]) -> str:
-    """``"llama3.1-8b 4×1024 (+0) | 64 dec @4096"`` style hover text of a step row."""
+def step_label(r: Mapping[str, Any], lang: str = "en") -> str:
+    """``"llama3.1-8b 4×1024 after 512 + 64 dec @4096 (row 3)"`` style hover text of a step row
+    (in ``lang``)."""
     parts = []
     if r.get("prefill_seqs"):
-        parts.append(
-            f"{r['prefill_seqs']}×{r['prefill_len']}" + (f" after {r['prefix_len']}" if r.get("prefix_len") else "")
-        )
+        after = tr("fig.cal.after", lang, n=r["prefix_len"]) if r.get("prefix_len") else ""
+        parts.append(f"{r['prefill_seqs']}×{r['prefill_len']}{after}")
     if r.get("decode_seqs"):
-        parts.append(f"{r['decode_seqs']} dec @{r['decode_context']}")
-    return f"{r.get('model', '')} {' + '.join(parts)} (row {r.get('row', '?')})"
+        parts.append(tr("fig.cal.dec", lang, n=r["decode_seqs"], ctx=r["decode_context"]))
+    return f"{r.get('model', '')} {' + '.join(parts)} " + tr("fig.cal.row", lang, row=r.get("row", "?"))
 
 
 def predicted_vs_measured(
@@ -55,7 +55,7 @@ def predicted_vs_measured(
                 mode="markers",
                 name=tr("fig.cal.calibrated", lang, phase=phase),
                 marker={"color": color, "size": 9},
-                text=[step_label(r) for r in sel],
+                text=[step_label(r, lang) for r in sel],
             )
         )
         vals += xs + [r["predicted_ms"] for r in sel]
@@ -66,7 +66,7 @@ def predicted_vs_measured(
                     y=[r["baseline_ms"] for r in sel],
                     mode="markers",
                     name=f"{phase} ({baseline_name})",
-                    text=[step_label(r) for r in sel],
+                    text=[step_label(r, lang) for r in sel],
                     marker={"color": color, "size": 9, "symbol": "circle-open"},
                 )
             )
@@ -100,7 +100,7 @@ def residual_plot(
         if not sel:
             continue
         xs = [r["latency_ms"] for r in sel]
-        text = [step_label(r) for r in sel]
+        text = [step_label(r, lang) for r in sel]
         fig.add_trace(
             go.Scatter(
                 x=xs,

@@ -9,20 +9,27 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.common.i18n import option_label
+from dashboard.common.i18n import option_label, tr
 
 __all__ = ["frontier_chart"]
 
 _LAYOUT = {"margin": {"l": 60, "r": 20, "t": 50, "b": 40}, "legend": {"orientation": "h", "y": -0.2}}
 
 
-def _hover(r: dict[str, Any]) -> str:
+def _hover(r: dict[str, Any], name: str, lang: str = "en") -> str:
     cost = r.get("usd_per_m_output_tokens")
-    return (
-        f"{r['series']}<br>{r['layout']} · C={r['concurrency']} · budget {r['budget']}<br>"
-        f"{r['output_tok_s_per_gpu']:.0f} out tok/s/GPU · {r['tps_per_user']:.1f} tok/s/user<br>"
-        f"TTFT {r['ttft_ms']:.0f} ms · TPOT {r['tpot_ms']:.1f} ms" + (f" · ${cost:.3f}/M out" if cost else "")
-    )
+    return tr(
+        "fig.fr.hover",
+        lang,
+        series=name,
+        layout=r["layout"],
+        c=r["concurrency"],
+        budget=r["budget"],
+        out=r["output_tok_s_per_gpu"],
+        user=r["tps_per_user"],
+        ttft=r["ttft_ms"],
+        tpot=r["tpot_ms"],
+    ) + (tr("fig.fr.cost", lang, cost=cost) if cost else "")
 
 
 def frontier_chart(
@@ -69,7 +76,7 @@ def frontier_chart(
                     name=name,
                     legendgroup=name,
                     marker={"size": 6, "opacity": 0.35, "color": color},
-                    text=[_hover(r) for r in pts],
+                    text=[_hover(r, name, lang) for r in pts],
                     hovertemplate="%{text}<extra></extra>",
                     showlegend=False,
                 )
@@ -86,7 +93,7 @@ def frontier_chart(
                 text=[f"C={r['concurrency']} {r['layout']}" for r in front],
                 textposition="top center",
                 textfont={"size": 9},
-                hovertext=[_hover(r) for r in front],
+                hovertext=[_hover(r, name, lang) for r in front],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )

@@ -43,8 +43,13 @@ def _chart_label(ctx: Any, fig: Any) -> str:
     return str(text) if text else tr("ui.chart", ctx.lang)
 
 
-def chart(ctx: Any, fig: Any, key: str) -> None:
-    """A Plotly chart in an expander that renders it on demand (lazy: nothing is sent while closed)."""
+def chart(ctx: Any, fig: Any, key: str, title: str | None = None) -> None:
+    """A Plotly chart in an expander that renders it on demand (lazy: nothing is sent while closed).
+
+    ``fig`` is a figure, or a zero-argument callable that builds one: a callable is called only
+    while the expander is open, so a closed chart costs no figure building on a rerun (issue 14;
+    a Plotly figure takes a few milliseconds). ``title`` labels the expander (default: the
+    figure's title, which a callable cannot give without being built)."""
     st = ctx.st
     remembered: dict[str, bool] = ctx.session_state.results.setdefault(_OPEN, {})
     wkey = f"chart__{key}"
@@ -52,8 +57,10 @@ def chart(ctx: Any, fig: Any, key: str) -> None:
     def on_toggle() -> None:
         remembered[key] = bool(st.session_state.get(wkey))
 
+    if title is None:
+        title = tr("ui.chart", ctx.lang) if callable(fig) else _chart_label(ctx, fig)
     box = st.expander(
-        _chart_label(ctx, fig),
+        title,
         expanded=remembered.get(key, CHARTS_OPEN_BY_DEFAULT),
         key=wkey,
         icon=":material/show_chart:",
@@ -61,7 +68,8 @@ def chart(ctx: Any, fig: Any, key: str) -> None:
     )
     if box.open:
         with box:  # round log ticks, zero-based non-negative axes, labels that fit (common/plot_axes.py)
-            st.plotly_chart(prepare_figure(fig), key=key, width="stretch", config=PLOTLY_CONFIG)
+            figure = fig() if callable(fig) else fig
+            st.plotly_chart(prepare_figure(figure), key=key, width="stretch", config=PLOTLY_CONFIG)
 
 
 def column_label(name: str, lang: str) -> str:

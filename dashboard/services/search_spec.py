@@ -75,7 +75,7 @@ def steady_state_speculative(
     o_eff = 1 + round((output_len - 1) / e) if output_len > 1 else 1
     stretch = (output_len - 1) / (o_eff - 1) if o_eff > 1 else 1.0
     sub = memo.setdefault(("__spec_steps__", cfg), {})
-    st = steady_state(_SpecSteps(scm, input_len, stretch), input_len, o_eff, concurrency, budget, sub)  # type: ignore[arg-type]
+    st = steady_state(_SpecSteps(scm, input_len, stretch), input_len, o_eff, concurrency, budget, sub)
     ratio = (o_eff - 1) / (output_len - 1) if output_len > 1 else 1.0
     return replace(
         st, output_len=output_len, mean_step_s=st.mean_step_s * ratio, output_tok_s=st.requests_per_s * output_len

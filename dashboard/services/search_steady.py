@@ -36,11 +36,11 @@ Units: seconds unless the name says ``_ms``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from dashboard.features.cost_model import CostModel
-
-__all__ = ["EngineSteadyState", "steady_state"]
+__all__ = ["EngineSteadyState", "StepPricer", "steady_state"]
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,17 @@ def _decode_contexts(d: int, input_len: int, output_len: int) -> list[int]:
     return [rest] * (d - 1) + [hi]
 
 
+class StepPricer(Protocol):
+    """What :func:`steady_state` needs of a cost model: a batch's statistics and its step time
+    (:class:`~dashboard.features.cost_model.CostModel`, or a wrapper such as the speculative one)."""
+
+    def stats_for_batch(self, chunks: Sequence[tuple[int, int]], decode_contexts: Sequence[int]) -> Any: ...
+
+    def step_time_s(self, stats: Any) -> float: ...
+
+
 def steady_state(
-    cm: CostModel,
+    cm: StepPricer,
     input_len: int,
     output_len: int,
     concurrency: int,

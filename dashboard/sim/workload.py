@@ -141,6 +141,16 @@ class Workload:
     def num_requests(self) -> int:
         return len(self.prompt)
 
+    @property
+    def mean_prompt_len(self) -> float:
+        """Mean prompt (input) length in tokens (0 for no requests)."""
+        return sum(self.prompt) / len(self.prompt) if self.prompt else 0.0
+
+    @property
+    def mean_output_len(self) -> float:
+        """Mean output length in tokens (0 for no requests)."""
+        return sum(self.output) / len(self.output) if self.output else 0.0
+
 
 def sample_lengths(rng: np.random.Generator, n: int, mean: int, dist: str, spread: float, max_len: int) -> np.ndarray:
     """``n`` integer lengths of mean ``mean`` from ``dist`` (see the module docstring).

@@ -86,6 +86,16 @@ STRINGS = {
     "fig.srv.loo": {"en": "held out", "zh": "留出"},
     "fig.srv.uncal": {"en": "uncal.", "zh": "未校准"},
     "fig.srv.row": {"en": "row", "zh": "行"},
+    "fig.cal.after": {"en": " after {n}", "zh": "（前缀 {n}）"},
+    "fig.cal.dec": {"en": "{n} dec @{ctx}", "zh": "{n} 条 decode @{ctx}"},
+    "fig.cal.row": {"en": "(row {row})", "zh": "（第 {row} 行）"},
+    "fig.fr.hover": {
+        "en": "{series}<br>{layout} · C={c} · budget {budget}<br>{out:.0f} out tok/s/GPU · {user:.1f} tok/s/user<br>"
+        "TTFT {ttft:.0f} ms · TPOT {tpot:.1f} ms",
+        "zh": "{series}<br>{layout} · C={c} · 预算 {budget}<br>每卡输出 {out:.0f} tok/s · 每用户 {user:.1f} tok/s<br>"
+        "TTFT {ttft:.0f} ms · TPOT {tpot:.1f} ms",
+    },
+    "fig.fr.cost": {"en": " · ${cost:.3f}/M out", "zh": " · 每百万输出 token ${cost:.3f}"},
     # op categories (services.estimation.OP_CATEGORIES)
     "opcat.attention core": {"en": "attention core", "zh": "attention 核心"},
     "opcat.attention projections": {"en": "attention projections", "zh": "attention 投影"},

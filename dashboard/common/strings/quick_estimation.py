@@ -33,7 +33,7 @@ STRINGS = {
     "qe.m_cluster_tps": {"en": "Output tok/s (all DP)", "zh": "输出 tok/s（全部 DP）"},
     "qe.m_e2e": {"en": "End-to-end (s)", "zh": "端到端（秒）"},
     "qe.m_weights": {"en": "Weights / GPU (GiB)", "zh": "每卡权重（GiB）"},
-    "qe.m_wread_decode": {"en": "Weights read / decode step (GB)", "zh": "每个 decode 步读取的权重（GB）"},
+    "qe.m_wread_decode": {"en": "Weights read / decode step (GiB)", "zh": "每个 decode 步读取的权重（GiB）"},
     "qe.m_hbm_prefill": {"en": "Prefill HBM (GB/step)", "zh": "Prefill HBM（GB/步）"},
     "qe.m_hbm_decode": {"en": "Decode HBM (GB/step)", "zh": "Decode HBM（GB/步）"},
     "qe.m_comm_prefill": {"en": "Prefill comm (MB/step)", "zh": "Prefill 通信（MB/步）"},
