@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dashboard.features.hardware import load_hardware
-from dashboard.features.memory import kv_bytes_per_sequence, kv_bytes_per_token_per_gpu, memory_breakdown
+from dashboard.features.memory import (
+    MemoryBreakdown,
+    kv_bytes_per_sequence,
+    kv_bytes_per_token_per_gpu,
+    memory_breakdown,
+)
 from dashboard.features.parallel import Dtypes, ParallelConfig
 from dashboard.features.presets import load_model
 
@@ -70,3 +77,37 @@ def test_reserved_fraction_and_capacity_override() -> None:
     assert not small.fits
     with pytest.raises(ValueError):
         memory_breakdown(m, H200, reserved_fraction=1.0)
+
+
+def _breakdown(**kw: float) -> MemoryBreakdown:
+    base: dict[str, Any] = {
+        "total_params": 1,
+        "active_params": 1,
+        "active_params_incl_embedding": 1,
+        "capacity_bytes": 100.0,
+        "usable_bytes": 90.0,
+        "weight_bytes": 40.0,
+        "activation_bytes": 5.0,
+        "runtime_reserve_bytes": 5.0,
+        "kv_budget_bytes": 40.0,
+        "kv_bytes_per_token": 1.0,
+        "kv_bytes_per_sequence": 12.0,
+        "context": 12,
+        "max_kv_tokens": 40,
+        "max_sequences": 3,
+        "fits": True,
+        "headroom_fraction": 40 / 90,
+    }
+    base.update(kw)
+    return MemoryBreakdown(**base)
+
+
+def test_memory_components_sum_to_capacity() -> None:
+    """Where the memory goes (hand-computed: 3 sequences × 12 B of KV = 36 B, 40 − 36 = 4 B free,
+    100 − 90 = 10 B reserved)."""
+    mem = _breakdown()
+    c = mem.components()
+    assert c == {"weights": 40.0, "activations": 5.0, "runtime": 5.0, "kv": 36.0, "free": 4.0, "reserved": 10.0}
+    assert sum(c.values()) == pytest.approx(mem.capacity_bytes)
+    # a model that does not fit: no free KV space (never negative)
+    assert _breakdown(kv_budget_bytes=-5.0, max_sequences=0, fits=False).components()["free"] == 0.0

@@ -12,7 +12,6 @@ from dashboard.features.batch import StepSpec
 from dashboard.features.cost_model import CostModel
 from dashboard.features.hardware import GIB, load_hardware
 from dashboard.features.kv_offload import KvTierTraffic
-from dashboard.features.memory import MemoryBreakdown
 from dashboard.features.metrics import flops_per_s, tokens_per_s
 from dashboard.features.mma import (
     GEMM_DTYPES,
@@ -81,38 +80,16 @@ def test_phase_op_table_shares() -> None:
     assert t[1]["roofline_ms"] == 0.0 and t[1]["roofline_bound"] == ""
 
 
-def _breakdown(**kw: float) -> MemoryBreakdown:
-    base = {
-        "total_params": 1,
-        "active_params": 1,
-        "active_params_incl_embedding": 1,
-        "capacity_bytes": 100.0,
-        "usable_bytes": 90.0,
-        "weight_bytes": 40.0,
-        "activation_bytes": 5.0,
-        "runtime_reserve_bytes": 5.0,
-        "kv_budget_bytes": 40.0,
-        "kv_bytes_per_token": 1.0,
-        "kv_bytes_per_sequence": 12.0,
-        "context": 12,
-        "max_kv_tokens": 40,
-        "max_sequences": 3,
-        "fits": True,
-        "headroom_fraction": 40 / 90,
-    }
-    base.update(kw)
-    return MemoryBreakdown(**base)  # type: ignore[arg-type]
+def test_memory_component_rows() -> None:
+    from dashboard.features.memory import memory_breakdown
 
-
-def test_memory_components_sum_to_capacity() -> None:
-    mem = _breakdown()
-    c = mem.components()
-    assert c == {"weights": 40.0, "activations": 5.0, "runtime": 5.0, "kv": 36.0, "free": 4.0, "reserved": 10.0}
-    assert sum(c.values()) == pytest.approx(mem.capacity_bytes)
+    mem = memory_breakdown(load_model("llama-3.1-8b"), load_hardware("h200"), ParallelConfig(), Dtypes(), context=4096)
     rows = {r["component"]: r for r in memory_component_rows(mem)}
-    assert rows["weights"]["pct_of_HBM"] == pytest.approx(40.0) and rows["kv"]["GiB"] == pytest.approx(36.0 / GIB)
-    # a model that does not fit: no free KV space (never negative)
-    assert _breakdown(kv_budget_bytes=-5.0, max_sequences=0, fits=False).components()["free"] == 0.0
+    assert list(rows) == ["weights", "activations", "runtime", "kv", "free", "reserved"]
+    for k, b in mem.components().items():
+        assert rows[k]["bytes"] == b and rows[k]["GiB"] == pytest.approx(b / GIB)
+        assert rows[k]["pct_of_HBM"] == pytest.approx(100.0 * b / mem.capacity_bytes)
+    assert sum(r["pct_of_HBM"] for r in rows.values()) == pytest.approx(100.0)
 
 
 def test_attention_hot_share() -> None:
