@@ -259,7 +259,19 @@ ALLOWED_WORDS = {
 CITATION_COLUMNS = {"source", "sources", "来源"}
 # proper names: authors cited in the help panels, organisations, software and venues
 # ("ros": Rosén, whose "é" ends the ASCII word match; "flash": PyTorch's SDPA backend of that name)
-PROPER_NAMES = {"leviathan", "shah", "little", "hugging", "face", "pytorch", "cudnn", "arxiv", "flash", "ros"}
+PROPER_NAMES = {
+    "leviathan",
+    "shah",
+    "little",
+    "hugging",
+    "face",
+    "pytorch",
+    "cudnn",
+    "arxiv",
+    "flash",
+    "ros",
+    "burstgpt",
+}
 # model / hardware / vendor names and their fragments
 NAME_RE = re.compile(
     r"(?i)\b(cuda graphs?|flashattention|flashinfer|cublas|cutlass|triton|llama|qwen|deepseek|mistral|mixtral|gpt|oss|kimi|glm|gemma|phi|nvidia|amd|intel|huawei|ascend|"
