@@ -225,6 +225,17 @@ PATTERNS: list[tuple[str, str]] = [
     (r"BurstGPT trace has no header", "err.burst_header"),
     (r"BurstGPT trace lacks the column\(s\) (?P<cols>.+)", "err.burst_cols"),
     (r"BurstGPT trace has no successful requests", "err.burst_none"),
+    # speculative settings (features/speculative.py) and efficiency curves (features/hardware.py)
+    (r"acceptance rates: expected (?P<k>\d+) values \(one per speculative token\), got (?P<n>\d+)", "err.spec_rates_n"),
+    (r"method draft_model needs a draft model \(a preset name or a config\.json path\)", "err.spec_needs_draft"),
+    (r"the acceptance-rate list is empty", "err.spec_rates_empty"),
+    (r"acceptance-rate list has (?P<n>\d+) values but num_speculative_tokens is (?P<k>\d+)", "err.spec_rates_k"),
+    (r"an efficiency curve needs at least one point", "err.curve_empty"),
+    (r"an efficiency curve has at most (?P<n>\d+) points", "err.curve_big"),
+    (r"efficiency curve values must be finite numbers \(no NaN or infinity\)", "err.curve_finite"),
+    (r"efficiency curve x values must be positive and increasing", "err.curve_x"),
+    (r"efficiency values must be in \(0, 1\.5\]", "err.curve_range"),
+    (r"(?P<name>efficiency\.\w+): must be a finite number", "err.eff_finite"),
     # rejection reasons of the SLA searches (services/search.py, search_pd.py), shown in their tables
     (r"TTFT (?P<v>\S+) ms > (?P<lim>\S+) ms", "reason.ttft"),
     (r"TPOT (?P<v>\S+) ms > (?P<lim>\S+) ms", "reason.tpot"),
@@ -607,4 +618,29 @@ STRINGS = {
     "err.burst_header": {"en": "BurstGPT trace has no header", "zh": "BurstGPT trace 没有表头"},
     "err.burst_cols": {"en": "BurstGPT trace lacks the column(s) {cols}", "zh": "BurstGPT trace 缺少列 {cols}"},
     "err.burst_none": {"en": "BurstGPT trace has no successful requests", "zh": "BurstGPT trace 中没有成功的请求"},
+    "err.spec_rates_n": {
+        "en": "acceptance rates: expected {k} values",
+        "zh": "接受率：应有 {k} 个值（每个投机 token 一个），当前 {n} 个",
+    },
+    "err.spec_needs_draft": {
+        "en": "method draft_model needs a draft model",
+        "zh": "`draft_model` 方法需要草稿模型（预设名或 config.json 路径）",
+    },
+    "err.spec_rates_empty": {"en": "the acceptance-rate list is empty", "zh": "接受率列表为空"},
+    "err.spec_rates_k": {
+        "en": "acceptance-rate list has {n} values but k is {k}",
+        "zh": "接受率列表有 {n} 个值，而 `num_speculative_tokens` 为 {k}",
+    },
+    "err.curve_empty": {"en": "an efficiency curve needs at least one point", "zh": "效率曲线至少需要一个点"},
+    "err.curve_big": {"en": "an efficiency curve has at most {n} points", "zh": "效率曲线最多 {n} 个点"},
+    "err.curve_finite": {
+        "en": "efficiency curve values must be finite numbers",
+        "zh": "效率曲线的值须为有限数（不能是 `NaN` 或无穷）",
+    },
+    "err.curve_x": {
+        "en": "efficiency curve x values must be positive and increasing",
+        "zh": "效率曲线的 x 值须为正且递增",
+    },
+    "err.curve_range": {"en": "efficiency values must be in (0, 1.5]", "zh": "效率值须在 (0, 1.5] 内"},
+    "err.eff_finite": {"en": "{name}: must be a finite number", "zh": "{name}：须为有限数"},
 }
