@@ -9,6 +9,7 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -19,6 +20,7 @@ from dashboard.common import plots_kernels
 from dashboard.common.json_config import format_model_json, parse_json_object
 from dashboard.components.inputs import PageInputs
 from dashboard.components.outputs import chart, column_label, json_download, table
+from dashboard.components.url_text import mirror_text, read_text
 from dashboard.features.model_profile import parse_hf_config
 from dashboard.features.params import describe, widget_bounds
 from dashboard.features.presets import list_model_presets, model_config
@@ -146,10 +148,26 @@ def _evaluate(ctx: Any, row: ModelRow, v: MultiModelInputs) -> dict[str, Any]:
     )
 
 
+def _pasted_from_url(ctx: Any) -> None:
+    """A link's ``pasted`` blob (``{name: config JSON}``) restores the configs pasted on the page
+    (first load only; a blob that cannot be read is ignored — the rows naming it then say so)."""
+    v = ctx.session_state.pages[PAGE]
+    text = None if v.pasted else read_text(ctx.st, "pasted")
+    if not text:
+        return
+    try:
+        data = json.loads(text)
+        pairs = tuple((str(k), str(val)) for k, val in data.items())
+    except (ValueError, AttributeError):
+        return
+    set_page_input(ctx.session_state, PAGE, "pasted", pairs)
+
+
 def render() -> None:
     ctx, _ = bootstrap(title=TITLE, header_description=CAPTION, help_title=TITLE, help_markdown=HELP)
     st, ss, t = ctx.st, ctx.session_state, ctx.t
     inputs = PageInputs(ctx, PAGE, MultiModelInputs)
+    _pasted_from_url(ctx)
     c1, c2 = st.columns(2)
     inputs.number("input_len", t("mm.input_len"), step=256, container=c1)
     inputs.number("output_len", t("mm.output_len"), step=64, container=c2)
@@ -199,6 +217,8 @@ def render() -> None:
         st.error(t("mm.table_error", error=exc))
     v = inputs.values
     inputs.sync_query_params()
+    # configs pasted on the page travel in the URL too (issue 14 §2), as one encoded JSON object
+    mirror_text(st, "pasted", json.dumps(v.pasted_dict(), sort_keys=True) if v.pasted else "")
 
     results, errors = [], []
     for i, row in enumerate(v.rows, start=1):

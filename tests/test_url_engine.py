@@ -155,3 +155,23 @@ def test_out_of_domain_warning_in_chinese() -> None:
     note = "hardware b200: fitted parameters not applied, trtllm preset rules on NVIDIA B200"
     assert domain_warning_label(note, "zh") == "硬件 b200：未套用拟合参数，改用 trtllm 预设规则（NVIDIA B200）"
     assert domain_warning_label(note, "en") == note
+
+
+def test_a_config_pasted_on_the_multi_model_page_travels_in_the_link() -> None:
+    import json
+
+    from dashboard.common.url_state import encode_blob
+    from dashboard.features.presets import model_config
+
+    cfg = dict(model_config("qwen3-8b"), num_hidden_layers=6)
+    path = str(DASHBOARD_DIR / "multi_model_dashboard.py")
+    first = _page({"pasted": encode_blob(json.dumps({"tiny": json.dumps(cfg)})), "models": "pasted:tiny"}, path)
+    state = first.session_state["app_state"].pages["multi_model_dashboard"]
+    assert dict(state.pasted)["tiny"] and json.loads(dict(state.pasted)["tiny"])["num_hidden_layers"] == 6
+    assert not first.error, [e.value for e in first.error]
+    again = _page({k: str(v) for k, v in first.query_params.items()}, path)  # the copied link, a new session
+    assert again.session_state["app_state"].pages["multi_model_dashboard"].pasted == state.pasted
+    tables = [d.value for d in again.dataframe if "model" in d.value]
+    assert tables and any("tiny" in str(m) for m in tables[0]["model"])
+    broken = _page({"pasted": "not-a-blob", "models": "llama-3.1-8b"}, path)  # ignored, never a traceback
+    assert broken.session_state["app_state"].pages["multi_model_dashboard"].pasted == ()

@@ -10,7 +10,7 @@ from typing import Any
 
 from dashboard.common.url_state import decode_blob, encode_blob
 
-__all__ = ["mirror_text", "seed_text"]
+__all__ = ["mirror_text", "read_text", "seed_text"]
 
 
 def seed_text(st: Any, key: str, name: str, default: str = "") -> None:
@@ -39,3 +39,13 @@ def mirror_text(st: Any, name: str, text: str, default: str = "") -> None:
             qp[name] = blob
     except (AttributeError, TypeError, KeyError):
         return
+
+
+def read_text(st: Any, name: str) -> str | None:
+    """The decoded text of the URL's ``name`` blob, or ``None`` (absent or not decodable)."""
+    try:
+        if name in st.query_params:
+            return decode_blob(str(st.query_params[name]))
+    except (ValueError, AttributeError, TypeError):
+        return None
+    return None

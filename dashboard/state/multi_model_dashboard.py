@@ -5,7 +5,8 @@ the URL: entries separated by ``;``, each ``<model>[@key=value,...]`` with keys 
 ``hidden``, ``batch``, ``tp``, ``ep`` (0 or absent layers/hidden = the config's own value; ep 0 =
 the sidebar's EP for MoE models, 1 for dense ones), e.g.
 ``llama-3.1-8b@batch=8;qwen3-8b@layers=24,tp=2``. ``<model>`` is a preset slug or
-``pasted:<name>`` for a config pasted on the page (kept in ``pasted``, not in the URL).
+``pasted:<name>`` for a config pasted on the page (kept in ``pasted``; the URL carries them as one
+encoded JSON object, ``pasted=<blob>``).
 """
 
 from __future__ import annotations
