@@ -316,3 +316,18 @@ def test_cli_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], tm
     assert main(["bench-predict", "--scenarios", str(tmp_path / "missing.csv")]) == 2
     assert main(["bench-predict", "--scenarios", str(SCEN), "--engine", "nonesuch"]) == 2
     assert main(["bench-predict", "--scenarios", str(SCEN), "--hardware", "no-gpu"]) == 2
+
+
+def test_serving_params_overheads_are_the_engine_declarations() -> None:
+    """The fitted host overheads refer to the engine profile's declared fields (one declaration)."""
+    from dashboard.features.engine import Overheads
+    from dashboard.features.params import param_specs
+
+    mine, engine = param_specs(ServingParams), param_specs(Overheads)
+    for name in ("per_request_s", "per_step_s", "per_step_per_seq_s"):
+        assert mine[name] == engine[name]
+    with pytest.raises(ValueError, match="per_step_s"):
+        ServingParams(per_step_s=10.5)
+    with pytest.raises(ValueError, match="compute_scale"):
+        ServingParams(compute_scale=0.01)
+    assert ServingParams(per_step_s=0.002).overheads().per_step_s == 0.002

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.features.hardware import GIB, HardwareProfile, _dir_stamp
+from dashboard.features.params import param, param_specs
 from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
 
 __all__ = [
@@ -115,13 +116,18 @@ def step_wall_s(gpu_s: float, host_s: float, async_scheduling: bool) -> float:
 class Overheads:
     """Serving overheads beside the GPU step (seconds)."""
 
-    per_request_s: float = 0.0
-    per_step_s: float = 0.0
-    per_step_per_seq_s: float = 0.0
+    per_request_s: float = param(
+        0.0, lo=0.0, hi=10.0, unit="s", label="Per-request overhead", help="added to every request's TTFT"
+    )
+    per_step_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step host cost")
+    per_step_per_seq_s: float = param(0.0, lo=0.0, hi=10.0, unit="s", label="Per-step host cost per sequence")
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            object.__setattr__(self, f.name, _num(getattr(self, f.name), f"overheads.{f.name}", 0.0, 10.0))
+        # profile JSON may write integers: coerced to float, bounds from the declarations above
+        for name, spec in param_specs(self).items():
+            lo = 0.0 if spec.lo is None else spec.lo
+            hi = math.inf if spec.hi is None else spec.hi
+            object.__setattr__(self, name, _num(getattr(self, name), f"overheads.{name}", lo, hi))
 
     def host_step_s(self, running: int) -> float:
         """Host cost of one step with ``running`` sequences (:func:`host_step_s`)."""

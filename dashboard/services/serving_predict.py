@@ -51,6 +51,7 @@ from dashboard.features.hardware import Curve, HardwareError, HardwareProfile, l
 from dashboard.features.memory import memory_breakdown
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
+from dashboard.features.params import like, param, validate_params
 from dashboard.features.presets import load_model
 from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
 from dashboard.services.search_steady import steady_state
@@ -107,24 +108,17 @@ class ServingParams:
     """Fittable serving parameters (see the module docstring). Scales are time multipliers
     (2.0 = those ops take twice the cost model's time); overheads in seconds."""
 
-    compute_scale: float = 1.0
-    memory_scale: float = 1.0
-    moe_scale: float = 1.0
-    attention_scale: float = 1.0
-    elementwise_scale: float = 1.0
-    per_request_s: float = 0.0
-    per_step_s: float = 0.0
-    per_step_per_seq_s: float = 0.0
+    compute_scale: float = param(1.0, lo=0.05, hi=20.0, unit="×", label="Compute-bound GEMM time scale")
+    memory_scale: float = param(1.0, lo=0.05, hi=20.0, unit="×", label="Memory-bound GEMM time scale")
+    moe_scale: float = param(1.0, lo=0.05, hi=20.0, unit="×", label="MoE expert time scale")
+    attention_scale: float = param(1.0, lo=0.05, hi=20.0, unit="×", label="Attention time scale")
+    elementwise_scale: float = param(1.0, lo=0.05, hi=20.0, unit="×", label="Elementwise time scale")
+    per_request_s: float = like(Overheads, "per_request_s")
+    per_step_s: float = like(Overheads, "per_step_s")
+    per_step_per_seq_s: float = like(Overheads, "per_step_per_seq_s")
 
     def __post_init__(self) -> None:
-        for name in ("compute_scale", "memory_scale", "moe_scale", "attention_scale", "elementwise_scale"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and 0.05 <= v <= 20.0):
-                raise ValueError(f"{name} must be a number between 0.05 and 20, got {v!r}")
-        for name in ("per_request_s", "per_step_s", "per_step_per_seq_s"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and 0.0 <= v <= 10.0):
-                raise ValueError(f"{name} must be a number of seconds between 0 and 10, got {v!r}")
+        validate_params(self)
 
     def overheads(self) -> Overheads:
         """The host-side parameters as the engine profile's :class:`~dashboard.features.engine.Overheads`."""
