@@ -230,3 +230,102 @@ def test_narrowed_bound_reaches_widget_url_and_error() -> None:
     at.text_input(key=f"{P}__budgets").set_value("8").run()
     assert "8 is below 16" in " ".join(e.value for e in at.error)
     assert at.session_state["app_state"].pages[P].budgets == (512, 2048)
+
+
+# ------------------------------------------------------------------- edited GPU specs (SpecEdits)
+
+
+def test_spec_edits_are_the_limits_the_profile_enforces() -> None:
+    """Each editable spec is declared once (``SpecEdits``) with the profile's own limits: the profile
+    accepts the declared maximum and refuses the next value up (no second table of bounds)."""
+    from dashboard.actions.settings import apply_overrides
+    from dashboard.features.hardware import (
+        EFFICIENCY_LIMITS,
+        HARD_LIMITS,
+        SPEC_EDIT_PATHS,
+        HardwareError,
+        SpecEdits,
+        hardware_from_dict,
+        hardware_to_dict,
+        load_hardware,
+    )
+
+    specs = param_specs(SpecEdits)
+    assert set(SPEC_EDIT_PATHS.values()) == set(specs)
+    for key, (lo, hi) in HARD_LIMITS.items():
+        assert (specs[key].lo, specs[key].hi) == (lo, hi), key
+    assert (specs["memory_efficiency"].lo, specs["memory_efficiency"].hi) == EFFICIENCY_LIMITS["memory"]
+    assert (specs["comm_latency_us"].lo, specs["comm_latency_us"].hi) == EFFICIENCY_LIMITS["comm_latency_us"]
+    base = hardware_to_dict(load_hardware("h200"))
+    for path, name in SPEC_EDIT_PATHS.items():
+        hi = specs[name].hi
+        assert hi is not None
+        is_int = widget_bounds(SpecEdits, name).get("step") == 1
+        hardware_from_dict(apply_overrides(base, {path: int(hi) if is_int else hi}))
+        with pytest.raises(HardwareError):
+            hardware_from_dict(apply_overrides(base, {path: int(hi) + 1 if is_int else hi * 1.01}))
+
+
+def test_sidebar_spec_editor_takes_bounds_from_the_declaration() -> None:
+    from dashboard.components.sidebar import SPEC_FIELDS, spec_widget_bounds
+    from dashboard.features.hardware import SPEC_EDIT_PATHS, SpecEdits
+
+    for path, _step in SPEC_FIELDS:
+        name = SPEC_EDIT_PATHS[path]  # every editable path has its declaration
+        b = spec_widget_bounds(path)
+        assert (b["min_value"], b["max_value"]) == (
+            widget_bounds(SpecEdits, name)["min_value"],
+            widget_bounds(SpecEdits, name)["max_value"],
+        )
+    # no literal bound anywhere in the sidebar's widget calls (not even inside a conditional)
+    tree = ast.parse((ROOT / "dashboard" / "components" / "sidebar.py").read_text())
+    bad = [
+        f"line {kw.value.lineno}: {kw.arg}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg in ("min_value", "max_value")
+        and any(isinstance(c, ast.Constant) and isinstance(c.value, (int, float)) for c in ast.walk(kw.value))
+    ]
+    assert not bad, bad
+
+
+#: page-state fields that mirror a domain declaration (issue 17 §1 leftovers): each must be ``like``
+#: it, with the same upper bound (a page may widen the lower bound to 0 = "not set yet")
+MIRRORED: dict[tuple[str, str], tuple[str, str]] = {
+    ("QuickEstimationInputs", "peak_tflops"): ("SpecEdits", "peak_tflops"),
+    ("QuickEstimationInputs", "hbm_gb_s"): ("SpecEdits", "hbm_bandwidth_gb_s"),
+    ("QuickEstimationInputs", "link_gb_s"): ("SpecEdits", "scale_up_gb_s"),
+    ("QuickMemoryInputs", "hbm_capacity_gib"): ("SpecEdits", "hbm_capacity_gb"),
+}
+
+
+def _domain_class(name: str) -> type:
+    import dashboard.features.hardware as hardware
+
+    return {"SpecEdits": hardware.SpecEdits}[name]
+
+
+@pytest.mark.parametrize("page_field", sorted(MIRRORED), ids=lambda k: ".".join(k))
+def test_mirrored_page_fields_are_like_their_declaration(page_field: tuple[str, str]) -> None:
+    cls_name, name = page_field
+    (cls,) = [c for c in _input_classes() if c.__name__ == cls_name]
+    assert name in _like_fields(_source(cls.__module__)).get(cls_name, set()), f"{cls_name}.{name}: use like(...)"
+    dom_name, dom_field = MIRRORED[page_field]
+    page, dom = param_specs(cls)[name], param_specs(_domain_class(dom_name))[dom_field]
+    assert page.hi == dom.hi and page.open_hi == dom.open_hi
+    assert page.lo in (0.0, dom.lo)
+
+
+def test_edited_spec_below_the_declared_minimum_is_refused() -> None:
+    from dashboard.state.quick_estimation import MIN_SPEC, QuickEstimationInputs
+    from dashboard.state.quick_memory import MIN_HBM_GIB, QuickMemoryInputs
+
+    assert MIN_SPEC == MIN_HBM_GIB == 1e-3  # HARD_LIMITS' lower bound
+    QuickEstimationInputs(custom_spec=True, peak_tflops=0.0, hbm_gb_s=1e-3)  # 0: not set yet
+    with pytest.raises(ValueError, match=r"hbm_gb_s must be 0 \(from the profile\) or at least 0.001"):
+        QuickEstimationInputs(custom_spec=True, hbm_gb_s=1e-4)
+    with pytest.raises(ValueError, match=r"peak_tflops must be a finite number in \[0, 10000000\] \(TFLOP/s\)"):
+        QuickEstimationInputs(custom_spec=True, peak_tflops=2e7)
+    with pytest.raises(ValueError, match=r"hbm_capacity_gib must be 0 \(from the profile\) or at least 0.001"):
+        QuickMemoryInputs(custom_hbm=True, hbm_capacity_gib=1e-4)

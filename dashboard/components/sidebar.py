@@ -15,7 +15,13 @@ from dashboard.common.tables import to_json_bytes
 from dashboard.common.text import md_escape
 from dashboard.features.checkpoint import native_format
 from dashboard.features.dtypes import ACT_DTYPES, KV_DTYPES, WEIGHT_DTYPES
-from dashboard.features.hardware import HardwareProfile, hardware_to_dict, list_hardware_presets
+from dashboard.features.hardware import (
+    SPEC_EDIT_PATHS,
+    HardwareProfile,
+    SpecEdits,
+    hardware_to_dict,
+    list_hardware_presets,
+)
 from dashboard.features.model_profile import ModelConfigError, parse_hf_config
 from dashboard.features.params import widget_bounds
 from dashboard.features.presets import list_model_presets, model_preset_info
@@ -23,7 +29,8 @@ from dashboard.state.session import SessionState, Settings
 
 __all__ = ["EDITORS_OPEN_BY_DEFAULT", "SPEC_FIELDS", "render_sidebar"]
 
-# (path in the profile JSON, step); labels come from the catalogue ("spec.<path>")
+# (path in the profile JSON, step); labels come from the catalogue ("spec.<path>"), bounds from the
+# path's declaration (SpecEdits, via SPEC_EDIT_PATHS: the limits the profile itself enforces)
 SPEC_FIELDS: tuple[tuple[str, float], ...] = (
     ("peak_tflops.bf16", 1.0),
     ("peak_tflops.fp8", 1.0),
@@ -45,7 +52,13 @@ SPEC_FIELDS: tuple[tuple[str, float], ...] = (
     ("efficiency.comm", 0.01),
     ("efficiency.comm_latency_us", 1.0),
 )
-_INT_FIELDS = {"scale_up.domain_size", "sm_count"}
+
+
+def spec_widget_bounds(path: str) -> dict[str, Any]:
+    """``min_value``/``max_value`` of the spec editor's widget for ``path``, from its declaration."""
+    bounds = widget_bounds(SpecEdits, SPEC_EDIT_PATHS[path])
+    bounds.pop("step", None)
+    return bounds
 
 
 def _get(d: dict[str, Any], path: str) -> Any:
@@ -158,7 +171,8 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
                 if value is None:
                     continue
                 key = "sb_spec_" + path.replace(".", "_")
-                is_int = path in _INT_FIELDS
+                bounds = spec_widget_bounds(path)
+                is_int = isinstance(bounds.get("min_value"), int)
 
                 def on_spec(path: str = path, key: str = key, is_int: bool = is_int) -> None:
                     v = st.session_state[key]
@@ -166,7 +180,7 @@ def _hardware_section(st: Any, ss: SessionState, hw: HardwareProfile, lang: str)
 
                 st.number_input(
                     tr(f"spec.{path}", lang),
-                    min_value=1 if is_int else 0.0,
+                    **bounds,
                     step=int(step) if is_int else float(step),
                     key=_seed(st, key, int(value) if is_int else float(value)),
                     on_change=on_spec,

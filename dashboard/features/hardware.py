@@ -24,16 +24,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from dashboard.features.params import param, validate_params
 from dashboard.features.safe_io import path_refused_hint, paths_allowed, read_text_capped
 from dashboard.features.safe_io import short_repr as _short
 
 __all__ = [
+    "EFFICIENCY_LIMITS",
     "HARDWARE_DIR",
+    "HARD_LIMITS",
     "NOT_FITTED",
+    "SPEC_EDIT_PATHS",
     "Curve",
     "Efficiency",
     "HardwareError",
     "HardwareProfile",
+    "SpecEdits",
     "hardware_from_dict",
     "hardware_to_dict",
     "list_hardware_presets",
@@ -229,23 +234,7 @@ class Efficiency:
         for name in ("gemm_compute_fp8", "gemm_compute_fp4"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, _curve(getattr(self, name), name))
-        checks = {
-            "memory": (0.01, 1.5),
-            "elementwise_traffic": (0.1, 50.0),
-            "elementwise_kernels": (0.0, 100.0),
-            "kernel_overhead_us": (0.0, 1e4),
-            "step_overhead_us": (0.0, 1e6),
-            "comm": (0.01, 1.5),
-            "comm_latency_us": (0.0, 1e5),
-            "host_link": (0.01, 1.0),
-            "host_ddr": (0.01, 1.0),
-            "host_pageable": (0.01, 1.0),
-            "grouped_gemm_tile_rows": (1.0, 1024.0),
-            "grouped_gemm_k_overhead": (0.0, 1e5),
-            "grouped_gemm_blend": (1.0, 1000.0),
-            "moe_imbalance": (1.0, 16.0),
-        }
-        for name, (lo, hi) in checks.items():
+        for name, (lo, hi) in EFFICIENCY_LIMITS.items():
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not (lo <= v <= hi):
                 raise HardwareError(f"efficiency.{name} must be between {lo} and {hi}, got {_short(v)}")
@@ -339,11 +328,15 @@ class HardwareProfile:
                 )
         for k in ("l2_cache_mb", "c2c_gb_s"):
             v = getattr(self, k)
-            if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= 1e7):
+            if v is not None and (
+                not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 < v <= MAX_OPTIONAL_SPEC
+            ):
                 raise HardwareError(f"{k} must be null or a positive finite number, got {_short(v)}")
         d = self.scale_up_domain
-        if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 1 << 20:
-            raise HardwareError(f"scale_up.domain_size must be an integer between 1 and {1 << 20}, got {d!r}")
+        if not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= MAX_SCALE_UP_DOMAIN:
+            raise HardwareError(
+                f"scale_up.domain_size must be an integer between 1 and {MAX_SCALE_UP_DOMAIN}, got {d!r}"
+            )
         for k in (
             "slug",
             "name",
@@ -441,6 +434,98 @@ HARD_LIMITS: dict[str, tuple[float, float]] = {
     "sm_count": (1, 1e6),
     "boost_clock_mhz": (1, 1e6),
 }
+#: Efficiency limits (refused outside; :class:`Efficiency` checks them, :class:`SpecEdits` declares them).
+EFFICIENCY_LIMITS: dict[str, tuple[float, float]] = {
+    "memory": (0.01, 1.5),
+    "elementwise_traffic": (0.1, 50.0),
+    "elementwise_kernels": (0.0, 100.0),
+    "kernel_overhead_us": (0.0, 1e4),
+    "step_overhead_us": (0.0, 1e6),
+    "comm": (0.01, 1.5),
+    "comm_latency_us": (0.0, 1e5),
+    "host_link": (0.01, 1.0),
+    "host_ddr": (0.01, 1.0),
+    "host_pageable": (0.01, 1.0),
+    "grouped_gemm_tile_rows": (1.0, 1024.0),
+    "grouped_gemm_k_overhead": (0.0, 1e5),
+    "grouped_gemm_blend": (1.0, 1000.0),
+    "moe_imbalance": (1.0, 16.0),
+}
+#: largest L2 cache (MB) / NVLink-C2C rate (GB/s) a profile may state (both optional, > 0)
+MAX_OPTIONAL_SPEC = 1e7
+#: largest scale-up domain (GPUs) a profile may state
+MAX_SCALE_UP_DOMAIN = 1 << 20
+
+
+def _edit(table: dict[str, tuple[float, float]], key: str, unit: str, label: str, help: str = "") -> Any:
+    """An editable spec declared with the limits the profile itself enforces (``table[key]``)."""
+    lo, hi = table[key]
+    return param(None, lo=lo, hi=hi, unit=unit, label=label, help=help, optional=True)
+
+
+@dataclass(frozen=True)
+class SpecEdits:
+    """The hardware specs a user may edit (the sidebar spec editor; quick estimation's peak, HBM and
+    link rate; quick memory's HBM capacity), declared once. Bounds are the limits
+    :class:`HardwareProfile` / :class:`Efficiency` refuse outside of (``HARD_LIMITS``,
+    ``EFFICIENCY_LIMITS``, ``MAX_OPTIONAL_SPEC``, ``MAX_SCALE_UP_DOMAIN``): they are derived from those
+    tables, not repeated. ``None`` = not edited. Pages that use ``0`` for "not set yet" widen the
+    lower bound in their own state (``like(SpecEdits, "peak_tflops", 0.0, lo=0.0, ...)``)."""
+
+    peak_tflops: float | None = _edit(HARD_LIMITS, "peak_tflops", "TFLOP/s", "Dense peak", "per format")
+    hbm_capacity_gb: float | None = _edit(HARD_LIMITS, "hbm_capacity_gb", "GB", "HBM capacity")
+    hbm_bandwidth_gb_s: float | None = _edit(HARD_LIMITS, "hbm_bandwidth_gb_s", "GB/s", "HBM bandwidth")
+    scale_up_gb_s: float | None = _edit(
+        HARD_LIMITS, "scale_up_gb_s", "GB/s", "Scale-up link bandwidth", "per GPU, per direction"
+    )
+    scale_up_domain: int | None = param(
+        None, lo=1, hi=MAX_SCALE_UP_DOMAIN, unit="GPUs", label="Scale-up domain", optional=True
+    )
+    scale_out_gb_s: float | None = _edit(
+        HARD_LIMITS, "scale_out_gb_s", "GB/s", "Scale-out link bandwidth", "per GPU, per direction"
+    )
+    pcie_gb_s: float | None = _edit(HARD_LIMITS, "pcie_gb_s", "GB/s", "PCIe bandwidth")
+    host_ddr_gb_s: float | None = _edit(HARD_LIMITS, "host_ddr_gb_s", "GB/s", "Host DDR bandwidth")
+    l2_cache_mb: float | None = param(
+        None, lo=0.0, hi=MAX_OPTIONAL_SPEC, open_lo=True, unit="MB", label="L2 cache", optional=True
+    )
+    sm_count: int | None = _edit(HARD_LIMITS, "sm_count", "SMs", "SM count")
+    boost_clock_mhz: float | None = _edit(HARD_LIMITS, "boost_clock_mhz", "MHz", "Boost clock")
+    tdp_w: float | None = _edit(HARD_LIMITS, "tdp_w", "W", "TDP")
+    memory_efficiency: float | None = _edit(EFFICIENCY_LIMITS, "memory", "fraction", "HBM efficiency")
+    kernel_overhead_us: float | None = _edit(EFFICIENCY_LIMITS, "kernel_overhead_us", "µs", "Kernel overhead")
+    step_overhead_us: float | None = _edit(EFFICIENCY_LIMITS, "step_overhead_us", "µs", "Step overhead")
+    comm_efficiency: float | None = _edit(EFFICIENCY_LIMITS, "comm", "fraction", "Collective efficiency")
+    comm_latency_us: float | None = _edit(EFFICIENCY_LIMITS, "comm_latency_us", "µs", "Collective latency")
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
+#: profile-JSON path (``hardware_to_dict``) → the :class:`SpecEdits` field that declares it
+SPEC_EDIT_PATHS: dict[str, str] = {
+    "peak_tflops.bf16": "peak_tflops",
+    "peak_tflops.fp8": "peak_tflops",
+    "peak_tflops.fp4": "peak_tflops",
+    "hbm_capacity_gb": "hbm_capacity_gb",
+    "hbm_bandwidth_gb_s": "hbm_bandwidth_gb_s",
+    "scale_up.bandwidth_gb_s": "scale_up_gb_s",
+    "scale_up.domain_size": "scale_up_domain",
+    "scale_out_gb_s": "scale_out_gb_s",
+    "pcie.bandwidth_gb_s": "pcie_gb_s",
+    "host_ddr_gb_s": "host_ddr_gb_s",
+    "l2_cache_mb": "l2_cache_mb",
+    "sm_count": "sm_count",
+    "boost_clock_mhz": "boost_clock_mhz",
+    "tdp_w": "tdp_w",
+    "efficiency.memory": "memory_efficiency",
+    "efficiency.kernel_overhead_us": "kernel_overhead_us",
+    "efficiency.step_overhead_us": "step_overhead_us",
+    "efficiency.comm": "comm_efficiency",
+    "efficiency.comm_latency_us": "comm_latency_us",
+}
+
+
 #: Plausible ranges (a warning outside): from a laptop GPU to a next-generation rack-scale part
 #: (B300: 2.5 PFLOP/s dense bf16, 288 GB HBM3e at 8 TB/s; NVLink 5: 900 GB/s per direction).
 PLAUSIBLE: dict[str, tuple[float, float]] = {

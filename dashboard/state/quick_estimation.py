@@ -1,21 +1,26 @@
 """Inputs of the quick-estimation page (``dashboard/quick_estimation.py``).
 
 Layout, request shape and overlap refer to their one declaration (``like``: ``ParallelConfig``,
-``RequestShape``, ``CostSettings``); the edited GPU specs are page-only (``param``)."""
+``RequestShape``, ``CostSettings``) and the edited GPU specs to theirs (``SpecEdits``: the profile's
+own limits), with ``0`` kept as the page's "not set yet"."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.features.hardware import SpecEdits
 from dashboard.features.parallel import ParallelConfig
 from dashboard.features.params import like, param, validate_params
 from dashboard.features.request import CostSettings, RequestShape
 from dashboard.state.shape import check_context_fits
+from dashboard.state.spec_edits import check_spec_edits, spec_minimum
 
 __all__ = ["MIN_SPEC", "QuickEstimationInputs"]
 
-#: smallest edited spec value once custom specs are on (0 = "not set yet": seeded from the profile)
-MIN_SPEC = 1e-3
+#: page field → its declaration on SpecEdits (0 widens it: "not set yet", seeded from the profile)
+EDITED_SPECS = {"peak_tflops": "peak_tflops", "hbm_gb_s": "hbm_bandwidth_gb_s", "link_gb_s": "scale_up_gb_s"}
+#: smallest edited spec value once custom specs are on (the declared minimum; one for all three)
+MIN_SPEC = min(spec_minimum(f) for f in EDITED_SPECS.values())
 
 
 @dataclass(frozen=True)
@@ -36,19 +41,29 @@ class QuickEstimationInputs:
     output_len: int = like(RequestShape, "output_len", 256)
     overlap: float = like(CostSettings, "overlap", 0.5)
     custom_spec: bool = param(False, label="Edit GPU specs")
-    peak_tflops: float = param(
-        0.0, lo=0.0, hi=1e6, unit="TFLOP/s", label="Dense peak of the GEMM format", help="0 = hardware profile"
+    # lo=0: "not set yet". The collective link is scale-up or scale-out by group size (one shared limit)
+    peak_tflops: float = like(
+        SpecEdits,
+        "peak_tflops",
+        0.0,
+        lo=0.0,
+        optional=False,
+        label="Dense peak of the GEMM format",
+        help="0 = hardware profile",
     )
-    hbm_gb_s: float = param(0.0, lo=0.0, hi=1e6, unit="GB/s", label="HBM bandwidth", help="0 = hardware profile")
-    link_gb_s: float = param(
-        0.0, lo=0.0, hi=1e6, unit="GB/s", label="Collective link bandwidth", help="per direction; 0 = profile"
+    hbm_gb_s: float = like(SpecEdits, "hbm_bandwidth_gb_s", 0.0, lo=0.0, optional=False, help="0 = hardware profile")
+    link_gb_s: float = like(
+        SpecEdits,
+        "scale_up_gb_s",
+        0.0,
+        lo=0.0,
+        optional=False,
+        label="Collective link bandwidth",
+        help="per direction; 0 = profile",
     )
 
     def __post_init__(self) -> None:
         validate_params(self)
         check_context_fits(self, "input_len", "output_len")
         if self.custom_spec:
-            for name in ("peak_tflops", "hbm_gb_s", "link_gb_s"):
-                v = getattr(self, name)
-                if v != 0.0 and v < MIN_SPEC:  # 0: not set yet, the page seeds it from the profile
-                    raise ValueError(f"{name} must be 0 (from the profile) or at least {MIN_SPEC:g}, got {v!r}")
+            check_spec_edits(self, EDITED_SPECS)
