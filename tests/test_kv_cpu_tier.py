@@ -147,5 +147,5 @@ def test_kv_tier_traffic_hand_computed():
     assert tr.h2d_bytes_per_s == 2 * 4096 * 0.5 * 131_072  # 0.537 GB/s
     assert tr.d2h_bytes_per_s == 2 * 4352 * 131_072
     assert tr.h2d_utilisation == pytest.approx(tr.h2d_bytes_per_s / 52.8e9, rel=1e-3)
-    with pytest.raises(ValueError, match="CPU hit rate"):
+    with pytest.raises(ValueError, match=r"cpu_hit_rate must be a finite number in \[0, 1\]"):
         kv_tier_traffic(hw, cfg, kv_bytes_per_token=1, request_rate=1, prompt_tokens=1, output_tokens=1, cpu_hit_rate=2)

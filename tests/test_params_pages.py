@@ -297,13 +297,16 @@ MIRRORED: dict[tuple[str, str], tuple[str, str]] = {
     ("QuickEstimationInputs", "hbm_gb_s"): ("SpecEdits", "hbm_bandwidth_gb_s"),
     ("QuickEstimationInputs", "link_gb_s"): ("SpecEdits", "scale_up_gb_s"),
     ("QuickMemoryInputs", "hbm_capacity_gib"): ("SpecEdits", "hbm_capacity_gb"),
+    ("HostBandwidthInputs", "kv_tier_rate"): ("KvTierLoad", "request_rate"),
+    ("HostBandwidthInputs", "kv_tier_hit"): ("KvTierLoad", "cpu_hit_rate"),
 }
 
 
 def _domain_class(name: str) -> type:
-    import dashboard.features.hardware as hardware
+    from dashboard.features.hardware import SpecEdits
+    from dashboard.features.kv_offload import KvTierLoad
 
-    return {"SpecEdits": hardware.SpecEdits}[name]
+    return {"SpecEdits": SpecEdits, "KvTierLoad": KvTierLoad}[name]
 
 
 @pytest.mark.parametrize("page_field", sorted(MIRRORED), ids=lambda k: ".".join(k))
@@ -329,3 +332,21 @@ def test_edited_spec_below_the_declared_minimum_is_refused() -> None:
         QuickEstimationInputs(custom_spec=True, peak_tflops=2e7)
     with pytest.raises(ValueError, match=r"hbm_capacity_gib must be 0 \(from the profile\) or at least 0.001"):
         QuickMemoryInputs(custom_hbm=True, hbm_capacity_gib=1e-4)
+
+
+def test_kv_tier_traffic_validates_through_its_declaration() -> None:
+    """``kv_tier_traffic`` checks its arguments through ``KvTierLoad`` (the message is the
+    declaration's), and the host-bandwidth page's KV-tier inputs are ``like`` those fields."""
+    from dashboard.features.hardware import load_hardware
+    from dashboard.features.kv_offload import CpuTierConfig, KvTierLoad, kv_tier_traffic
+    from dashboard.state.host_bandwidth import HostBandwidthInputs
+
+    hw, cfg = load_hardware("h200"), CpuTierConfig()
+    ok = {"kv_bytes_per_token": 1.0, "request_rate": 1.0, "prompt_tokens": 1.0, "output_tokens": 1.0}
+    for name, bad in (("request_rate", 1e6), ("cpu_hit_rate", 1.5), ("writeback_fraction", -0.1)):
+        kw: dict[str, float] = {**ok, "cpu_hit_rate": 0.5, name: bad}
+        spec = param_specs(KvTierLoad)[name]
+        with pytest.raises(ValueError, match=rf"^{name} must be a finite number in \[{spec.bounds_text()[1:-1]}\]"):
+            kv_tier_traffic(hw, cfg, **kw)  # type: ignore[arg-type]
+    assert widget_bounds(HostBandwidthInputs, "kv_tier_rate") == widget_bounds(KvTierLoad, "request_rate")
+    assert widget_bounds(HostBandwidthInputs, "kv_tier_hit") == widget_bounds(KvTierLoad, "cpu_hit_rate")

@@ -35,6 +35,7 @@ from dashboard.features.params import param, validate_params
 __all__ = [
     "CONNECTOR_MODES",
     "CpuTierConfig",
+    "KvTierLoad",
     "KvTierTraffic",
     "cpu_tier_blocks",
     "kv_load_time_s",
@@ -114,6 +115,24 @@ class KvTierTraffic:
         return self.link_share(self.h2d_bytes_per_s + other_h2d_bytes_per_s)
 
 
+@dataclass(frozen=True)
+class KvTierLoad:
+    """What drives the CPU tier's link load (:func:`kv_tier_traffic`), declared once: the host-bandwidth
+    page's KV-tier inputs refer to these (``like``). Token counts may be means (floats)."""
+
+    request_rate: float = param(2.0, lo=0.0, hi=100_000.0, unit="req/s per GPU", label="KV-tier request rate")
+    prompt_tokens: float = param(4096.0, lo=0.0, unit="tokens", label="Prompt tokens")
+    output_tokens: float = param(256.0, lo=0.0, unit="tokens", label="Output tokens")
+    kv_bytes_per_token: float = param(0.0, lo=0.0, unit="bytes", label="KV bytes per token", help="per GPU")
+    cpu_hit_rate: float = param(0.5, lo=0.0, hi=1.0, label="KV-tier CPU hit rate", help="share of prompt tokens")
+    writeback_fraction: float = param(
+        1.0, lo=0.0, hi=1.0, label="Write-back fraction", help="share of a request's KV written to the host"
+    )
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
 def kv_tier_traffic(
     hw: HardwareProfile,
     cfg: CpuTierConfig,
@@ -129,18 +148,9 @@ def kv_tier_traffic(
     loads ``= rate · prompt · cpu_hit_rate · kv_bytes_per_token`` (host → GPU) and write-back
     ``= rate · (prompt + output) · writeback_fraction · kv_bytes_per_token`` (GPU → host: every
     block that leaves HBM is written once); utilisation = bytes/s ÷ the sustained host-path rate
-    (:func:`~dashboard.features.offload.host_to_device_rate`)."""
-    for name, v in (
-        ("request rate", request_rate),
-        ("prompt tokens", prompt_tokens),
-        ("output tokens", output_tokens),
-        ("KV bytes per token", kv_bytes_per_token),
-    ):
-        if not (math.isfinite(v) and v >= 0):
-            raise ValueError(f"{name} must be a non-negative number, got {v!r}")
-    for name, v in (("CPU hit rate", cpu_hit_rate), ("write-back fraction", writeback_fraction)):
-        if not (math.isfinite(v) and 0 <= v <= 1):
-            raise ValueError(f"{name} must be between 0 and 1, got {v!r}")
+    (:func:`~dashboard.features.offload.host_to_device_rate`). The arguments are checked against
+    their declaration (:class:`KvTierLoad`)."""
+    KvTierLoad(request_rate, prompt_tokens, output_tokens, kv_bytes_per_token, cpu_hit_rate, writeback_fraction)
     rate, _b, _r = host_to_device_rate(hw, cfg.link)
     h2d = request_rate * prompt_tokens * cpu_hit_rate * kv_bytes_per_token
     d2h = request_rate * (prompt_tokens + output_tokens) * writeback_fraction * kv_bytes_per_token

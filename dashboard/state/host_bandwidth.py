@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.features.kv_offload import KvTierLoad
 from dashboard.features.offload import HostLinkConfig, OffloadKnobs, Popularity
 from dashboard.features.params import like, param, validate_params
 from dashboard.features.request import RequestShape
@@ -45,10 +46,10 @@ class HostBandwidthInputs:
         RequestShape, "batch", (1, 2, 4, 8, 16, 32, 64, 128, 256), max_items=32, label="Batch sweep"
     )
     # KV-cache CPU tier on the same link (0 req/s = no tier)
-    kv_tier_rate: float = param(2.0, lo=0.0, hi=100_000.0, unit="req/s per GPU", label="KV-tier request rate")
+    kv_tier_rate: float = like(KvTierLoad, "request_rate")
     kv_tier_prompt: int = like(RequestShape, "input_len", 4096, label="KV-tier prompt")
     kv_tier_output: int = like(RequestShape, "output_len", 256, label="KV-tier output")
-    kv_tier_hit: float = param(0.5, lo=0.0, hi=1.0, label="KV-tier CPU hit rate", help="share of prompt tokens")
+    kv_tier_hit: float = like(KvTierLoad, "cpu_hit_rate")
 
     def __post_init__(self) -> None:
         validate_params(self)
