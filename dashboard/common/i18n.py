@@ -91,8 +91,8 @@ def tr(key: str, lang: str = "en", **fmt: Any) -> str:
 
 
 def localize_value(value: Any, lang: str) -> Any:
-    """A table cell in ``lang``: a string with a ``val.<value>``, ``opt.<value>`` or ``opt.*`` entry
-    reads as that entry; parts joined by " · " (a series id) each so; a known message (errors,
+    """A table cell in ``lang``: a string with a ``val.<value>``, ``opt.<value>`` or
+    ``opcat.<value>`` catalogue entry reads as that entry; parts joined by " · " (a series id) each so; a known message (errors,
     rejection reasons, notes) goes through :func:`localize_error`. Other values are returned as
     they are (numbers, identifiers, names)."""
     if lang == "en" or not isinstance(value, str) or not value:
