@@ -299,14 +299,32 @@ MIRRORED: dict[tuple[str, str], tuple[str, str]] = {
     ("QuickMemoryInputs", "hbm_capacity_gib"): ("SpecEdits", "hbm_capacity_gb"),
     ("HostBandwidthInputs", "kv_tier_rate"): ("KvTierLoad", "request_rate"),
     ("HostBandwidthInputs", "kv_tier_hit"): ("KvTierLoad", "cpu_hit_rate"),
+    ("FrontierInputs", "precisions"): ("FrontierSettings", "precisions"),
+    ("FrontierInputs", "concurrency"): ("FrontierSettings", "concurrency"),
+    ("FrontierInputs", "tp_values"): ("FrontierSettings", "tp_values"),
+    ("FrontierInputs", "y_metric"): ("FrontierSettings", "y_metric"),
+    ("FrontierInputs", "disaggregated"): ("FrontierSettings", "disaggregated"),
+    ("FrontierInputs", "pd_gpus"): ("FrontierSettings", "pd_gpus"),
+    **{("MmaInputs", d): ("GemmProblem", d) for d in ("m", "n", "k", "out_bytes")},
+    ("MmaInputs", "sweep_values"): ("GemmProblem", "m"),
+    **{("MmaInputs", t): ("GemmTiling", t) for t in ("block_m", "block_n", "block_k", "wg_m", "wg_n", "stages")},
+    ("MmaInputs", "split_k"): ("GemmTiling", "split_k"),
+}
+#: mirrored fields the page narrows on purpose (smaller upper bound): (page hi, why)
+NARROWED_HI = {
+    ("FrontierInputs", "concurrency"): (4096, "the page sweeps at most 4,096 clients"),
+    ("FrontierInputs", "tp_values"): (8, "one node"),
 }
 
 
 def _domain_class(name: str) -> type:
     from dashboard.features.hardware import SpecEdits
     from dashboard.features.kv_offload import KvTierLoad
+    from dashboard.features.mma import GemmProblem, GemmTiling
+    from dashboard.services.frontier import FrontierSettings
 
-    return {"SpecEdits": SpecEdits, "KvTierLoad": KvTierLoad}[name]
+    classes = (SpecEdits, KvTierLoad, GemmProblem, GemmTiling, FrontierSettings)
+    return {c.__name__: c for c in classes}[name]
 
 
 @pytest.mark.parametrize("page_field", sorted(MIRRORED), ids=lambda k: ".".join(k))
@@ -316,8 +334,10 @@ def test_mirrored_page_fields_are_like_their_declaration(page_field: tuple[str, 
     assert name in _like_fields(_source(cls.__module__)).get(cls_name, set()), f"{cls_name}.{name}: use like(...)"
     dom_name, dom_field = MIRRORED[page_field]
     page, dom = param_specs(cls)[name], param_specs(_domain_class(dom_name))[dom_field]
-    assert page.hi == dom.hi and page.open_hi == dom.open_hi
-    assert page.lo in (0.0, dom.lo)
+    assert page.hi == NARROWED_HI.get(page_field, (dom.hi,))[0] and page.open_hi == dom.open_hi
+    if dom.lo is not None:
+        assert page.lo is not None and (page.lo == 0.0 or page.lo >= dom.lo)  # 0: "not set yet"
+    assert page.choices == dom.choices
 
 
 def test_edited_spec_below_the_declared_minimum_is_refused() -> None:
@@ -350,3 +370,22 @@ def test_kv_tier_traffic_validates_through_its_declaration() -> None:
             kv_tier_traffic(hw, cfg, **kw)  # type: ignore[arg-type]
     assert widget_bounds(HostBandwidthInputs, "kv_tier_rate") == widget_bounds(KvTierLoad, "request_rate")
     assert widget_bounds(HostBandwidthInputs, "kv_tier_hit") == widget_bounds(KvTierLoad, "cpu_hit_rate")
+
+
+def test_planner_prices_take_the_declared_price_bound() -> None:
+    from dashboard.services.search import Economics
+    from dashboard.state.planner import FrontierInputs, PlannerInputs, parse_prices
+
+    hi = param_specs(Economics)["usd_per_gpu_hour"].hi
+    assert hi is not None
+    assert parse_prices(f"h200={hi:g}, b200=6.03") == {"h200": hi, "b200": 6.03}
+    for cls in (PlannerInputs, FrontierInputs):
+        with pytest.raises(ValueError, match=r"^usd_per_gpu_hour must be a finite number in \[0, "):
+            cls(prices=f"h200={hi * 2:g}")
+    with pytest.raises(ValueError, match="expected GPU=USD_PER_HOUR"):
+        parse_prices("h200=abc")
+    # no literal price bound left in the parser
+    tree = ast.parse((STATE / "planner.py").read_text())
+    (fn,) = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "parse_prices"]
+    literals = {_literal(c) for c in ast.walk(fn) if isinstance(c, ast.Constant)} - {None, 30, 64}
+    assert not literals, literals

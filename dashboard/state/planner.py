@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.parallel import GpuBudget, ParallelConfig
-from dashboard.features.params import like, param, validate_params
+from dashboard.features.params import coerce_param, like, param, validate_params
 from dashboard.features.request import RequestShape
-from dashboard.services.frontier import MAX_PD_GPUS, PRECISIONS, Y_METRICS
+from dashboard.services.frontier import FrontierSettings
 from dashboard.services.planner import PlanRequest
-from dashboard.sim.workload import WorkloadConfig
+from dashboard.services.search import Economics
 from dashboard.state.shape import check_context_fits
 
 __all__ = ["FrontierInputs", "PlannerInputs", "parse_prices"]
@@ -18,7 +17,7 @@ __all__ = ["FrontierInputs", "PlannerInputs", "parse_prices"]
 
 def parse_prices(text: str) -> dict[str, float]:
     """``"h200=4, b200=6.03"`` → ``{"h200": 4.0, "b200": 6.03}``; raises ``ValueError`` naming the
-    bad item (US$ per GPU-hour, 0 … 1e6)."""
+    bad item; each price is checked against its one declaration, ``Economics.usd_per_gpu_hour``."""
     out: dict[str, float] = {}
     items = [x.strip() for x in str(text).replace(";", ",").split(",") if x.strip()]
     if len(items) > 64:
@@ -26,12 +25,12 @@ def parse_prices(text: str) -> dict[str, float]:
     for item in items:
         slug, sep, val = item.partition("=")
         try:
-            v = float(val)
+            float(val)
         except ValueError:
-            v = -1.0
-        if not sep or not slug.strip() or not 0.0 <= v <= 1e6:
+            sep = ""
+        if not sep or not slug.strip():
             raise ValueError(f"price {item[:30]!r}: expected GPU=USD_PER_HOUR, e.g. h200=4.0")
-        out[slug.strip()] = v
+        out[slug.strip()] = coerce_param(Economics, "usd_per_gpu_hour", val)
     return out
 
 
@@ -76,17 +75,16 @@ class FrontierInputs:
 
     hardware: tuple[str, ...] = like(PlanRequest, "hardware", max_items=16)
     engines: tuple[str, ...] = like(PlanRequest, "engine", ("vllm",), label="Serving engines")
-    precisions: tuple[str, ...] = param(("native",), choices=PRECISIONS, label="Precisions")
+    precisions: tuple[str, ...] = like(FrontierSettings, "precisions")
     input_len: int = like(RequestShape, "input_len", 1024)
     output_len: int = like(RequestShape, "output_len", 1024)
-    concurrency: tuple[int, ...] = like(
-        WorkloadConfig, "concurrency", (1, 2, 4, 8, 16, 32, 64, 128, 256), hi=4096, max_items=32, optional=False
-    )
-    tp_values: tuple[int, ...] = like(ParallelConfig, "tp", (1, 2, 4, 8), hi=8, max_items=8, label="TP values")
-    y_metric: str = param("output_tok_s_per_gpu", choices=tuple(Y_METRICS), label="y axis")
+    # the page sweeps at most 4,096 clients, TP up to 8 (one node), fewer points than the service allows
+    concurrency: tuple[int, ...] = like(FrontierSettings, "concurrency", hi=4096, max_items=32)
+    tp_values: tuple[int, ...] = like(FrontierSettings, "tp_values", hi=8, max_items=8, label="TP values")
+    y_metric: str = like(FrontierSettings, "y_metric", label="y axis")
     frontier_only: bool = param(False, label="Frontier points only")
-    disaggregated: bool = param(False, label="Disaggregated prefill/decode")
-    pd_gpus: int = like(GpuBudget, "gpus", 16, lo=2, hi=MAX_PD_GPUS, label="GPUs per disaggregated deployment")
+    disaggregated: bool = like(FrontierSettings, "disaggregated")
+    pd_gpus: int = like(FrontierSettings, "pd_gpus", label="GPUs per disaggregated deployment")
     prices: str = param("", label="GPU prices", help="GPU=USD_PER_HOUR, comma separated")
 
     def __post_init__(self) -> None:
