@@ -90,7 +90,7 @@ from dashboard.features.params import check_value, like, param, param_specs, val
 from dashboard.features.request import CostSettings
 from dashboard.sim.accounting import price_step, scale_stats, step_stats
 from dashboard.sim.metrics import SLA, summarize
-from dashboard.sim.policies import PREEMPT_ORDERS, ROUTERS, pick_engine, pick_victim
+from dashboard.sim.policies import PREEMPT_ORDERS, ROUTERS, Routing, pick_engine, pick_victim
 from dashboard.sim.state import DECODE, DONE, PREFILL, WAITING, EngineState, Req
 from dashboard.sim.workload import ARRIVALS, LENGTH_DISTS, Workload, WorkloadConfig, make_workload, workload_from_trace
 
@@ -350,8 +350,7 @@ def simulate(
     if isinstance(workload, WorkloadConfig):
         workload = make_workload(workload)
     check_value("dp", dp, param_specs(ParallelConfig)["dp"], "int")  # declared once
-    if router not in ROUTERS:
-        raise ValueError(f"router must be one of {', '.join(ROUTERS)}, got {router!r}")
+    Routing(router)  # declared once: ValueError naming the field
     bs = sched.block_size
     longest = max(p + o for p, o in zip(workload.prompt, workload.output, strict=True))
     if speculative is not None:

@@ -39,13 +39,10 @@ def add_parser(sub: Any) -> None:
         metavar="NAME=PRESET|CONFIG.json",
         help="map a name of the file's model column to a preset or HF config.json",
     )
-    p.add_argument(
-        "--method",
-        default="curves",
-        choices=("derate", "curves", "linear"),
-        help="curves: sweep-derived efficiency curves + physical step fit (default); derate: compute and "
-        "memory factors + overheads; linear: t = a + b·FLOPs + c·bytes",
-    )
+    from dashboard.features.params import add_arguments
+    from dashboard.services.calibration_io import CalibrationMethod
+
+    add_arguments(p, CalibrationMethod, ("method",), defaults=True)
     p.add_argument("--out", required=True, metavar="PROFILE.json", help="where to write the calibrated profile")
     p.add_argument("--json", action="store_true", help="print factors and fit metrics as JSON")
     p.set_defaults(func=run_calibrate)

@@ -18,8 +18,6 @@ from dashboard.features.params import add_arguments, argument, coerce_param
 from dashboard.services.search import Economics
 from runners.common import CliError, emit_json, resolve_hardware, resolve_model
 
-EMIT_CHOICES = ("vllm", "sglang", "trtllm", "k8s")
-
 
 def _price(text: str) -> tuple[str, float]:
     """``HW=USD``: a GPU type and its price per GPU-hour, bounded by ``Economics.usd_per_gpu_hour``."""
@@ -36,12 +34,9 @@ _price.declaration = (Economics, "usd_per_gpu_hour")  # type: ignore[attr-define
 
 
 def add_emit_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--emit",
-        choices=EMIT_CHOICES,
-        default=None,
-        help="print only the launch command / manifest of the best configuration",
-    )
+    from dashboard.services.launch import EmitTarget
+
+    add_arguments(p, EmitTarget, ("emit",))
 
 
 def add_parser(sub: Any) -> None:

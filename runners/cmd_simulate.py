@@ -34,8 +34,9 @@ def add_parser(sub: Any) -> None:
     from dashboard.features.params import add_arguments, argument
     from dashboard.sim.metrics import SLA
     from dashboard.sim.pd import PDPools
+    from dashboard.sim.policies import Routing
     from dashboard.sim.traces import TraceReplay
-    from dashboard.sim_scheduler import ROUTERS, SchedulerConfig, WorkloadConfig
+    from dashboard.sim_scheduler import SchedulerConfig, WorkloadConfig
 
     p = sub.add_parser("simulate", help="simulate a vLLM-style scheduler serving a workload (TTFT/TPOT/throughput)")
     add_model_hw_args(p)
@@ -78,7 +79,7 @@ def add_parser(sub: Any) -> None:
     add_arguments(p, SchedulerConfig, ("prefix_cache_hit",), defaults=("prefix_cache_hit",))
     p.add_argument("--no-prefix-caching", action="store_true", help="turn the engine's prefix cache off")
     add_arguments(p, SchedulerConfig, ("preempt",), suffix="(default: the engine's; vLLM: last admitted)")
-    p.add_argument("--router", choices=ROUTERS, help="request router across --dp engines (default: the engine's)")
+    p.add_argument("--router", **argument(Routing, "router", suffix="(default: the engine's)"))
     add_arguments(
         p,
         SLA,

@@ -11,7 +11,7 @@ from dashboard.common.tables import jsonable
 from dashboard.features.hardware import HardwareError, HardwareProfile, load_hardware
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig, ParallelError, validate_parallel
-from dashboard.features.params import add_arguments, argument, param_specs
+from dashboard.features.params import add_arguments, argument
 from dashboard.features.presets import load_model
 
 __all__ = [
@@ -101,19 +101,9 @@ def add_dtype_args(p: argparse.ArgumentParser) -> None:
     """``--weight-dtype`` / ``--activation-dtype`` default to ``native``: the checkpoint's own
     per-module formats (DeepSeek-V3/R1 fp8 W8A8, gpt-oss MXFP4 experts + bf16 attention, else bf16;
     :mod:`dashboard.features.checkpoint`)."""
-    spec = param_specs(Dtypes)
-    p.add_argument(
-        "--weight-dtype",
-        default="native",
-        choices=("native", *(spec["weight"].choices or ())),
-        help=f"{spec['weight'].label}: {spec['weight'].help} (default: the checkpoint's native format)",
-    )
-    p.add_argument(
-        "--activation-dtype",
-        default="native",
-        choices=("native", *(spec["activation"].choices or ())),
-        help=f"{spec['activation'].label} (default: the checkpoint's native run format)",
-    )
+    from dashboard.features.checkpoint import RunFormats
+
+    add_arguments(p, RunFormats, ("weight_dtype", "activation_dtype"), defaults=True)
     add_arguments(p, Dtypes, ("kv",), defaults=True, dests={"kv": "kv_dtype"})
 
 

@@ -15,12 +15,13 @@ from typing import Any
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.params import add_arguments, argument
 from dashboard.features.speculative import (
+    MeanAcceptance,
     SpeculativeConfig,
     build_draft,
     make_speculative_config,
     parse_vllm_speculative_config,
 )
-from runners.common import CliError, positive_float
+from runners.common import CliError
 
 __all__ = ["add_speculative_args", "speculative_from"]
 
@@ -48,9 +49,8 @@ def add_speculative_args(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--acceptance-length",
-        type=positive_float,
-        default=None,
-        help="mean tokens per step (vLLM's spec_decode_acceptance_length), instead of --acceptance-rate",
+        dest="acceptance_length",
+        **argument(MeanAcceptance, "acceptance_length", suffix="— instead of --acceptance-rate"),
     )
     g.add_argument(
         "--acceptance-from",

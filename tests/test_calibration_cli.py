@@ -162,6 +162,6 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path, capsys) -> None:
     )
     _one_line_error(
         _inproc(capsys, "calibrate", "--measurements", STEPS, "--hardware", "h200", "--out", out, "--method", "magic"),
-        "invalid choice",
+        "argument --method: method must be one of curves, derate, linear",
     )
     assert not Path(out).exists()

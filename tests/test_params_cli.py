@@ -19,11 +19,9 @@ from runners.limits import TABLE_END, TABLE_START, declared_flags, size_bounds_m
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: typed flags that mirror no single declared field, and why
-UNDECLARED_OK = {
-    # mean tokens per step: its bound is k + 1, checked together with --num-speculative-tokens
-    "--acceptance-length",
-}
+#: typed flags that mirror no single declared field, and why (none left: --acceptance-length is
+#: declared by MeanAcceptance, its k + 1 bound stays a cross-field check)
+UNDECLARED_OK: set[str] = set()
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
@@ -284,3 +282,82 @@ def test_domain_classes_repeat_no_bound() -> None:
                     offenders.append(f"{path.name}:{node.lineno} {cls.name}.{next(iter(attrs))}")
     assert offenders == [], f"bounds repeated beside the declaration: {offenders}"
     assert declared_classes >= 25 and PARAM == "param"
+
+
+def test_choice_flags_come_from_a_declaration() -> None:
+    """No flag lists its own ``choices=``: the formats (``native`` + ``Dtypes``' choices), the DP
+    router, the launch text and the calibration method are declared where the domain reads them."""
+    from dashboard.features.checkpoint import NATIVE, RunFormats
+    from dashboard.features.parallel import Dtypes
+    from dashboard.features.speculative import MeanAcceptance
+    from dashboard.services.calibration_io import CalibrationMethod
+    from dashboard.services.launch import EmitTarget, launch_commands
+    from dashboard.sim.policies import ROUTERS, Routing
+
+    subs = _subparsers()
+    loose = [
+        f"{cmd} {a.option_strings[0]}"
+        for cmd, sub in subs.items()
+        for a in sub._actions
+        if a.option_strings and a.choices is not None
+    ]
+    assert loose == [], f"flags with their own choices: {loose}"
+
+    def decl(cmd: str, flag: str) -> tuple[type, str]:
+        (a,) = [a for a in subs[cmd]._actions if flag in a.option_strings]
+        return a.type.declaration
+
+    assert decl("step", "--weight-dtype") == (RunFormats, "weight_dtype")
+    assert decl("simulate", "--activation-dtype") == (RunFormats, "activation_dtype")
+    dtypes, formats = param_specs(Dtypes), param_specs(RunFormats)
+    assert formats["weight_dtype"].choices == (NATIVE, *(dtypes["weight"].choices or ()))
+    assert formats["activation_dtype"].choices == (NATIVE, *(dtypes["activation"].choices or ()))
+    assert decl("simulate", "--router") == (Routing, "router")
+    assert param_specs(Routing)["router"].choices == ROUTERS
+    assert decl("plan", "--emit") == decl("search", "--emit") == (EmitTarget, "emit")
+    assert decl("calibrate", "--method") == (CalibrationMethod, "method")
+    assert decl("simulate", "--acceptance-length") == (MeanAcceptance, "acceptance_length")
+    # every declared launch text is one launch_commands produces (the CLI prints texts[emit])
+    texts = launch_commands(_launch_spec())
+    assert set(param_specs(EmitTarget)["emit"].choices or ()) <= set(texts)
+
+
+def _launch_spec():  # type: ignore[no-untyped-def]
+    from dashboard.services.launch import LaunchSpec
+
+    return LaunchSpec(model_id="meta-llama/Llama-3.1-8B-Instruct")
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["simulate", "--model", "llama-3.1-8b", "--router", "random"], "argument --router: router must be one of"),
+        (["plan", "--model", "llama-3.1-8b", "--emit", "docker"], "argument --emit: emit must be one of"),
+        (["step", "--model", "llama-3.1-8b", "--weight-dtype", "fp9"], "weight_dtype must be one of native, bf16"),
+        (
+            ["simulate", "--model", "llama-3.1-8b", "--speculative-method", "eagle", "--acceptance-length", "40"],
+            "argument --acceptance-length: acceptance_length must be a finite number in [1, 33]",
+        ),
+    ],
+)
+def test_declared_choice_flags_refuse_in_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0], err
+
+
+def test_domain_checks_router_and_acceptance_length_through_the_declaration() -> None:
+    from dashboard.features.speculative import alpha_for_length
+    from dashboard.sim.policies import Routing
+
+    with pytest.raises(ValueError, match=r"^router must be one of round_robin"):
+        Routing("random")
+    with pytest.raises(ValueError, match=r"^acceptance_length must be a finite number in \[1, 33\]"):
+        alpha_for_length(0.5, 3)
+    with pytest.raises(ValueError, match=r"between 1 and k\+1 = 4"):  # the cross-field part
+        alpha_for_length(4.5, 3)
+    assert 0 < alpha_for_length(2.5, 3) < 1

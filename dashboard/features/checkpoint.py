@@ -30,8 +30,39 @@ from dataclasses import dataclass
 
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes
+from dashboard.features.params import like, param_specs, validate_params
 
-__all__ = ["NativeFormat", "native_dtypes", "native_format"]
+__all__ = ["NATIVE", "NativeFormat", "RunFormats", "native_dtypes", "native_format"]
+
+#: the format choice "the checkpoint's own" (resolved by :func:`native_format`)
+NATIVE = "native"
+_DTYPES = param_specs(Dtypes)
+
+
+@dataclass(frozen=True)
+class RunFormats:
+    """Weight and activation formats as a user picks them (``modeling --weight-dtype`` /
+    ``--activation-dtype``): one of :class:`Dtypes`' declared formats, or ``native`` (the default),
+    the checkpoint's own per-module formats (:func:`native_format`)."""
+
+    weight_dtype: str = like(
+        Dtypes,
+        "weight",
+        NATIVE,
+        choices=(NATIVE, *(_DTYPES["weight"].choices or ())),
+        help="native = the checkpoint's format (default)",
+    )
+    activation_dtype: str = like(
+        Dtypes,
+        "activation",
+        NATIVE,
+        choices=(NATIVE, *(_DTYPES["activation"].choices or ())),
+        help="native = the checkpoint's run format",
+    )
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
 
 _ATTENTION_PATTERNS = ("self_attn", "attn", "attention")
 

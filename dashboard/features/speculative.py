@@ -67,6 +67,7 @@ from dashboard.features.params import check_value, like, param, param_specs, val
 __all__ = [
     "METHODS",
     "Draft",
+    "MeanAcceptance",
     "SpecStepCost",
     "SpeculativeConfig",
     "SpeculativeCostModel",
@@ -156,10 +157,32 @@ def expected_tokens_constant(alpha: float, k: int) -> float:
     return (1.0 - alpha ** (k + 1)) / (1.0 - alpha)
 
 
+@dataclass(frozen=True)
+class MeanAcceptance:
+    """A mean acceptance length (tokens emitted per verification step, vLLM's
+    ``spec_decode_acceptance_length``): the user-level alternative to per-position rates. Declared
+    here with its static bound ``[1, MAX_SPEC_TOKENS + 1]``; ``≤ k + 1`` depends on ``k`` and is
+    checked with it (:func:`alpha_for_length`)."""
+
+    acceptance_length: float = param(
+        2.0,
+        lo=1.0,
+        hi=MAX_SPEC_TOKENS + 1,
+        unit="tokens per step",
+        label="Mean acceptance length",
+        help="vLLM spec_decode_acceptance_length, at most k+1",
+    )
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
 def alpha_for_length(length: float, k: int) -> float:
     """The constant α whose expected length over ``k`` drafts is ``length`` (1 ≤ length ≤ k+1),
-    by bisection on the monotone closed form."""
-    if not 1.0 <= length <= k + 1:
+    by bisection on the monotone closed form. ``length`` is checked against its declaration
+    (:class:`MeanAcceptance`), then against ``k + 1``."""
+    MeanAcceptance(length)
+    if length > k + 1:
         raise ValueError(f"mean acceptance length must be between 1 and k+1 = {k + 1}, got {length}")
     lo, hi = 0.0, 1.0
     for _ in range(60):

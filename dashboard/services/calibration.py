@@ -54,6 +54,8 @@ from dashboard.features.hardware import (
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import ParallelConfig, ParallelError
 from dashboard.services.calibration_io import (
+    METHODS,
+    CalibrationMethod,
     KernelSweeps,
     MeasurementError,
     StepTable,
@@ -76,7 +78,6 @@ __all__ = [
     "predict",
 ]
 
-METHODS = ("curves", "derate", "linear")
 _T_FLOOR_US = 0.5  # a sweep row is never assumed faster than this after removing the kernel floor
 
 
@@ -625,8 +626,10 @@ def calibrate(
     :func:`_fit_linear` or :func:`_fit_nonlinear` (factors, CIs, held-out predictions), then
     :func:`_metrics`, :func:`_result_rows` and :func:`_calibrated_profile`.
     """
-    if method not in METHODS:
-        raise MeasurementError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    try:
+        CalibrationMethod(method)  # declared once
+    except ValueError as exc:
+        raise MeasurementError(str(exc)) from None
     pred = StepPredictor(table, resolve_models(table, models))
     notes: list[str] = []
     other_hw = sorted({r.hardware for r in table.rows if not _same_hardware(r.hardware, base)})

@@ -30,11 +30,14 @@ from dashboard.features.batch import StepSpec
 from dashboard.features.dtypes import ACT_DTYPES
 from dashboard.features.model_profile import ModelConfigError, ModelProfile
 from dashboard.features.parallel import Dtypes
+from dashboard.features.params import param, validate_params
 from dashboard.features.presets import list_model_presets, load_model
 
 __all__ = [
+    "METHODS",
     "REFERENCE_DIR",
     "STEP_COLUMNS",
+    "CalibrationMethod",
     "KernelSweeps",
     "MeasurementError",
     "StepRow",
@@ -51,6 +54,27 @@ __all__ = [
     "row_dtypes",
     "sniff_kind",
 ]
+
+#: calibration methods (:func:`dashboard.services.calibration.calibrate`)
+METHODS = ("curves", "derate", "linear")
+
+
+@dataclass(frozen=True)
+class CalibrationMethod:
+    """The calibration method, declared once: ``calibrate(method=)`` checks it through this,
+    ``modeling calibrate --method`` and the calibration page take their choices from it."""
+
+    method: str = param(
+        "curves",
+        choices=METHODS,
+        label="Calibration method",
+        help="curves: sweep-derived efficiency curves + physical step fit; derate: compute and memory "
+        "factors + overheads; linear: t = a + b·FLOPs + c·bytes",
+    )
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 REFERENCE_STEPS = "steps_llama3.1-8b.csv"

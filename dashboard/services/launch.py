@@ -33,10 +33,39 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EMIT_TARGETS", "ENGINES", "LaunchSpec", "engine_flags", "launch_commands", "launch_from_search_row"]
+from dashboard.features.params import param, validate_params
+
+__all__ = [
+    "EMIT_TARGETS",
+    "ENGINES",
+    "EmitTarget",
+    "LaunchSpec",
+    "engine_flags",
+    "launch_commands",
+    "launch_from_search_row",
+]
 
 ENGINES = ("vllm", "sglang", "trtllm")
 EMIT_TARGETS = (*ENGINES, "k8s")
+
+
+@dataclass(frozen=True)
+class EmitTarget:
+    """Which launch text of the best configuration to print (a key of :func:`launch_commands`),
+    declared once: ``modeling plan/search --emit`` take their choices from it."""
+
+    emit: str | None = param(
+        None,
+        choices=EMIT_TARGETS,
+        optional=True,
+        label="Launch text",
+        help="print only the launch command / manifest of the best configuration",
+    )
+
+    def __post_init__(self) -> None:
+        validate_params(self)
+
+
 _FLAGS_FILE = Path(__file__).resolve().parent.parent / "data" / "engine_flags.json"
 _VLLM_IMAGE = "vllm/vllm-openai:latest"
 

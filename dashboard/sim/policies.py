@@ -12,13 +12,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from dashboard.features.params import param, validate_params
 from dashboard.sim.state import DECODE, EngineState, Req
 
-__all__ = ["PREEMPT_ORDERS", "ROUTERS", "pick_engine", "pick_victim"]
+__all__ = ["PREEMPT_ORDERS", "ROUTERS", "Routing", "pick_engine", "pick_victim"]
 
 PREEMPT_ORDERS: tuple[str, ...] = ("last_arrived", "last_admitted", "fewest_generated")
 ROUTERS: tuple[str, ...] = ("round_robin", "least_outstanding_tokens", "vllm_least_loaded")
+
+
+@dataclass(frozen=True)
+class Routing:
+    """The DP router, declared once: ``simulate(router=)`` checks it through this declaration,
+    ``modeling simulate --router`` and the simulator page's router take their choices from it."""
+
+    router: str = param(
+        "round_robin", choices=ROUTERS, label="Router", help="how requests are spread over the DP engines"
+    )
+
+    def __post_init__(self) -> None:
+        validate_params(self)
 
 
 def _generated(r: Req, eng: EngineState) -> int:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.features.hardware import HardwareError, load_hardware
-from dashboard.features.params import param, validate_params
-
-METHODS = ("curves", "derate", "linear")  # = dashboard.services.calibration.METHODS
+from dashboard.features.params import like, param, validate_params
+from dashboard.services.calibration_io import CalibrationMethod
 
 __all__ = ["RegressionCalibrationInputs"]
 
@@ -24,7 +23,7 @@ class RegressionCalibrationInputs:
     ``NAME=PRESET`` mappings for names of the file's ``model`` column (``NAME=sidebar``: the sidebar's
     current model, e.g. an uploaded config)."""
 
-    method: str = param("curves", choices=METHODS, label="Calibration method")
+    method: str = like(CalibrationMethod, "method")
     baseline: str = param("h200", label="Baseline hardware", help="the preset the fit starts from")
     reference_sweeps: bool = param(True, label="Shipped H200 kernel sweeps", help="when none are uploaded")
     loo: bool = param(True, label="Leave-one-out error", help="one refit per row")

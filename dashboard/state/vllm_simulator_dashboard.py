@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from dashboard.features.parallel import ParallelConfig
 from dashboard.features.params import like, param, validate_params
 from dashboard.services.search import SLA
+from dashboard.sim.policies import Routing
 from dashboard.sim.workload import WorkloadConfig
-from dashboard.sim_scheduler import ROUTERS, SchedulerConfig
+from dashboard.sim_scheduler import SchedulerConfig
 
 __all__ = [
     "BLOCK_SIZES",
@@ -58,7 +59,7 @@ class SimulatorInputs:
     num_kv_blocks: int = like(SchedulerConfig, "num_kv_blocks", 4096, hi=10_000_000, optional=False)
     prefix_cache_hit: float = like(SchedulerConfig, "prefix_cache_hit")
     dp: int = like(ParallelConfig, "dp", hi=64)
-    router: str = param("round_robin", choices=ROUTERS, label="Router")
+    router: str = like(Routing, "router")
     seed: int = like(WorkloadConfig, "seed", hi=1_000_000)
     sla_ttft_ms: float = like(SLA, "ttft_ms", 1000.0, open_lo=False, optional=False, help="0 = no target")
     sla_tpot_ms: float = like(SLA, "tpot_ms", 50.0, open_lo=False, optional=False, help="0 = no target")
