@@ -300,7 +300,7 @@ def render() -> None:
     series_t["mask_waste"] = [c.mask_waste.time_s * 1e6 for c in sweep]
     chart(
         ctx,
-        plots_kernels.attention_component_chart(
+        lambda: plots_kernels.attention_component_chart(
             xs,
             series_t,
             title=t("attn.chart_time"),
@@ -311,18 +311,20 @@ def render() -> None:
             lang=ctx.lang,
         ),
         key="attn_time_chart",
+        title=t("attn.chart_time"),
     )
     series_o = {comp: [c.component(comp).ops for c in sweep] for comp in COMPONENTS}
     chart(
         ctx,
-        plots_kernels.attention_component_chart(
+        lambda: plots_kernels.attention_component_chart(
             xs, series_o, title=t("attn.chart_ops"), xaxis="head_dim", yaxis=t("fig.count"), log_y=True
         ),
         key="attn_ops_chart",
+        title=t("attn.chart_ops"),
     )
     chart(
         ctx,
-        plots_kernels.attention_component_chart(
+        lambda: plots_kernels.attention_component_chart(
             xs,
             {
                 t("fig.effective_tflops"): [c.effective_tflops for c in sweep],
@@ -334,6 +336,7 @@ def render() -> None:
             yaxis="TFLOP/s",
         ),
         key="attn_tflops_chart",
+        title=t("attn.chart_tflops"),
     )
     table(ctx, df, key="attn_sweep", file_name="attention_sweep.csv")
 
