@@ -11,7 +11,8 @@ For each page in ``dashboard.page_registry.PAGE_SPECS`` (new pages are covered a
 3. **rerun** — the first number input of the main area is changed (+1 step, or −1 step at the
    max) and Enter pressed; the script must rerun and a shown number (``stMetricValue``) or the
    main block's text must change. Pages without a main-area number input switch the sidebar
-   model preset instead (the header names the model). Timed from the key press to ``notRunning``,
+   model preset instead (the header names the model). Timed from the key press to ``notRunning``
+   (or, for a run so fast that React never rendered "running", to its last websocket message),
    three times; the median is reported.
 4. **screenshot** — ``test-artifacts/screenshots/<url_path>.png`` (element screenshot of
    ``stMainBlockContainer``, which captures the whole scrolled content).
@@ -88,17 +89,34 @@ window.__stMarks = [];
   // find stApp as soon as it mounts, and again if React ever remounts it
   new MutationObserver(hook).observe(document, {childList: true, subtree: true});
   setInterval(hook, 50);
+  // every message from the server is a 'msg' mark: a rerun fast enough for React to batch its
+  // running and notRunning states into one render never changes the attribute (issue 14)
+  const WS = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new WS(...args);
+    ws.addEventListener('message', () => window.__stMarks.push(['msg', performance.now()]));
+    return ws;
+  };
+  window.WebSocket.prototype = WS.prototype;
+  Object.assign(window.WebSocket, WS);
 })();
 """
 
-# True once a 'running' mark exists at or after index n and the app is now notRunning.
+# True once a run started at or after index n and the app is now notRunning. A run whose states
+# React batched (no 'running' mark, only server messages: see above) counts as done once no
+# message arrived for QUIET_MS (its last message is "script finished"; ending the wait at its
+# first message would cut it short).
+QUIET_MS = 150
 _RUN_DONE = """(n) => {
   const m = (window.__stMarks || []).slice(n);
   const app = document.querySelector("[data-testid='stApp']");
-  return !!app && m.some(x => x[0] === 'running')
+  const msgs = m.filter(x => x[0] === 'msg');
+  const ran = m.some(x => x[0] === 'running');
+  return !!app && (ran || msgs.length > 0)
       && app.getAttribute('data-test-script-state') === 'notRunning'
-      && app.getAttribute('data-test-connection-state') === 'CONNECTED';
-}"""
+      && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+      && (ran || performance.now() - msgs[msgs.length - 1][1] > QUIET_MS);
+}""".replace("QUIET_MS", str(QUIET_MS))
 
 
 def _log_tail(n: int = 4000) -> str:
@@ -135,6 +153,13 @@ def _wait_painted(page, what: str) -> None:
         pytest.fail(f"{what}: placeholders still shown after {TIMEOUT_MS // 1000} s", pytrace=False)
 
 
+def _settle(page) -> None:
+    """Let the frontend finish painting the last run (two animation frames) before typing: with
+    fast reruns "notRunning" can arrive before React has applied the run's widget values, which
+    would then overwrite a value typed at once."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def _marks_len(page) -> int:
     return page.evaluate("(window.__stMarks || []).length")
 
@@ -163,7 +188,7 @@ def _act_and_wait(page, action, what: str, attempts: int = 3) -> int:
         action()
         try:
             page.wait_for_function(
-                "(n) => (window.__stMarks || []).slice(n).some(x => x[0] === 'running')",
+                "(n) => (window.__stMarks || []).slice(n).some(x => x[0] === 'running' || x[0] === 'msg')",
                 arg=since,
                 timeout=5_000,
                 polling=50,
@@ -274,14 +299,26 @@ def _change_one_input(page, first_value: dict) -> tuple[str, float]:
         first = first_value.setdefault(label, value)
         new = _new_number(value, lo, hi, step) if value == first else first
         assert new != value, f"could not pick a new value for number input {label!r} ({value}, {lo}..{hi})"
+        _settle(page)
         field.fill(new)
         desc = f"{label}: {value}->{new}"
         since = _marks_len(page)
         t0 = page.evaluate("performance.now()")
-        tries = _act_and_wait(page, lambda: field.press("Enter"), f"rerun after changing {desc}")
+        presses = [0]
+
+        def press_enter() -> None:
+            # a retry fills the value again: a late repaint of the previous run can reset the field
+            # to the server's value, and Enter on an unchanged value starts no run
+            if presses[0]:
+                field.fill(new)
+            presses[0] += 1
+            field.press("Enter")
+
+        tries = _act_and_wait(page, press_enter, f"rerun after changing {desc}")
     else:  # no main-area number: switch the sidebar model preset (the header names the model)
         sb = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
         target = page.get_by_role("option", selected=False).first
+        _settle(page)
         for attempt in range(3):  # the combobox's "Open" button; retried, a busy box can drop the click
             sb.locator("button[aria-label='Open']").click()
             try:
@@ -298,7 +335,8 @@ def _change_one_input(page, first_value: dict) -> tuple[str, float]:
         tries = 1
         _wait_run(page, since, f"rerun after changing {desc}")
     marks = page.evaluate("window.__stMarks")
-    done = [t for state, t in marks[since:] if state == "notRunning"]
+    # the end of the run: the last notRunning flip or server message after the action
+    done = [t for state, t in marks[since:] if state in ("notRunning", "msg")]
     if tries > 1:
         desc += f" (Enter pressed {tries}x)"
     return desc, (done[-1] - t0) / 1000.0
