@@ -294,9 +294,9 @@ def render() -> None:
         )
     sweep = pd.DataFrame(rows)
     st.subheader(t("ex.sweep"))
-    chart(
+    chart(  # figures are built only while their expander is open
         ctx,
-        plots_offload.residency_curve(
+        lambda: plots_offload.residency_curve(
             sweep.resident_per_layer.tolist(),
             sweep.step_ms.tolist(),
             v.sla_ms,
@@ -305,6 +305,7 @@ def render() -> None:
             lang=ctx.lang,
         ),
         key="ex_residency_chart",
+        title=t("fig.off.residency"),
     )
     table(ctx, sweep, key="ex_sweep", file_name="experts_residency.csv")
 
@@ -312,10 +313,11 @@ def render() -> None:
     windows = sorted({v.window_ms * f for f in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)})
     chart(
         ctx,
-        plots_offload.window_curve(
+        lambda: plots_offload.window_curve(
             windows, [experts_per_window(w * 1e-3, rate, shard) for w in windows], v.window_ms, lang=ctx.lang
         ),
         key="ex_window_chart",
+        title=t("fig.off.window_title"),
     )
 
     with st.expander(t("ex.details")):

@@ -272,10 +272,11 @@ def render() -> None:
 
     st.subheader(t("hb.channels"))
     df = pd.DataFrame([c.as_dict() for c in res.channels])
-    chart(
+    chart(  # figures are built only while their expander is open
         ctx,
-        plots_offload.channel_times(res.channels, res.baseline_step_s * 1e3, lang=ctx.lang),
+        lambda: plots_offload.channel_times(res.channels, res.baseline_step_s * 1e3, lang=ctx.lang),
         key="hb_channels_chart",
+        title=t("fig.off.channels"),
     )
     table(ctx, df, key="hb_channels", file_name="host_bandwidth_channels.csv")
 
@@ -302,20 +303,23 @@ def render() -> None:
             }
         )
     sweep = pd.DataFrame(rows)
-    tps_fig, req_fig = plots_offload.throughput_curves(
-        sweep.batch.tolist(),
-        sweep.baseline_tok_s.tolist(),
-        sweep.offload_tok_s.tolist(),
-        sweep.link_required_GB_s.tolist(),
-        link_ch.rate_gb_s,
-        link_ch.label,
-        lang=ctx.lang,
-    )
+
+    def curves() -> tuple:
+        return plots_offload.throughput_curves(
+            sweep.batch.tolist(),
+            sweep.baseline_tok_s.tolist(),
+            sweep.offload_tok_s.tolist(),
+            sweep.link_required_GB_s.tolist(),
+            link_ch.rate_gb_s,
+            link_ch.label,
+            lang=ctx.lang,
+        )
+
     c1, c2 = st.columns(2)
     with c1:
-        chart(ctx, tps_fig, key="hb_tps_chart")
+        chart(ctx, lambda: curves()[0], key="hb_tps_chart", title=t("fig.off.throughput"))
     with c2:
-        chart(ctx, req_fig, key="hb_req_chart")
+        chart(ctx, lambda: curves()[1], key="hb_req_chart", title=t("fig.off.required", link=link_ch.label))
     table(ctx, sweep, key="hb_sweep", file_name="host_bandwidth_sweep.csv")
 
     kv_tier = _kv_tier_section(ctx, inputs, link, link_ch)
