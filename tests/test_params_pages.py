@@ -251,7 +251,8 @@ def test_spec_edits_are_the_limits_the_profile_enforces() -> None:
     )
 
     specs = param_specs(SpecEdits)
-    assert set(SPEC_EDIT_PATHS.values()) == set(specs)
+    # every spec field but the constant efficiency curves (no single JSON path) is a profile path
+    assert set(SPEC_EDIT_PATHS.values()) == set(specs) - {"gemm_efficiency", "attention_efficiency"}
     for key, (lo, hi) in HARD_LIMITS.items():
         assert (specs[key].lo, specs[key].hi) == (lo, hi), key
     assert (specs["memory_efficiency"].lo, specs["memory_efficiency"].hi) == EFFICIENCY_LIMITS["memory"]
@@ -309,21 +310,46 @@ MIRRORED: dict[tuple[str, str], tuple[str, str]] = {
     ("MmaInputs", "sweep_values"): ("GemmProblem", "m"),
     **{("MmaInputs", t): ("GemmTiling", t) for t in ("block_m", "block_n", "block_k", "wg_m", "wg_n", "stages")},
     ("MmaInputs", "split_k"): ("GemmTiling", "split_k"),
+    ("MmaInputs", "hbm_gb_s"): ("SpecEdits", "hbm_bandwidth_gb_s"),
+    ("MmaInputs", "clock_mhz"): ("SpecEdits", "boost_clock_mhz"),
+    ("CustomRuntimeInputs", "gemm_eff"): ("SpecEdits", "gemm_efficiency"),
+    ("CustomRuntimeInputs", "attn_eff"): ("SpecEdits", "attention_efficiency"),
+    ("CustomRuntimeInputs", "mem_eff"): ("SpecEdits", "memory_efficiency"),
+    ("CustomRuntimeInputs", "kernel_overhead_us"): ("SpecEdits", "kernel_overhead_us"),
+    ("AttentionInputs", "num_heads"): ("AttentionShape", "q_heads"),
+    ("AttentionInputs", "causal"): ("AttentionShape", "causal"),
+    ("AttentionInputs", "head_dims"): ("AttentionShape", "head_dim"),
+    ("AttentionInputs", "focus_head_dim"): ("AttentionShape", "head_dim"),
+    ("AttentionInputs", "block_m"): ("AttentionShape", "block_m"),
+    ("AttentionInputs", "block_n"): ("AttentionShape", "block_n"),
+    ("AttentionInputs", "dtype"): ("AttentionShape", "dtype"),
+    ("AttentionInputs", "clock_mhz"): ("SpecEdits", "boost_clock_mhz"),
+    ("SimulatorInputs", "router"): ("Routing", "router"),
+    ("RegressionCalibrationInputs", "method"): ("CalibrationMethod", "method"),
 }
 #: mirrored fields the page narrows on purpose (smaller upper bound): (page hi, why)
 NARROWED_HI = {
     ("FrontierInputs", "concurrency"): (4096, "the page sweeps at most 4,096 clients"),
     ("FrontierInputs", "tp_values"): (8, "one node"),
+    ("AttentionInputs", "head_dims"): (512, "the FA3 component model's sweep range"),
+    ("AttentionInputs", "focus_head_dim"): (512, "one of the swept head dims"),
+    ("AttentionInputs", "block_m"): (512, "FA3 tiles"),
+    ("AttentionInputs", "block_n"): (512, "FA3 tiles"),
+    ("AttentionInputs", "clock_mhz"): (5000, "clocks up to 5 GHz"),
 }
 
 
 def _domain_class(name: str) -> type:
+    from dashboard.features.flash_attention import AttentionShape
     from dashboard.features.hardware import SpecEdits
     from dashboard.features.kv_offload import KvTierLoad
     from dashboard.features.mma import GemmProblem, GemmTiling
+    from dashboard.services.calibration_io import CalibrationMethod
     from dashboard.services.frontier import FrontierSettings
+    from dashboard.sim.policies import Routing
 
-    classes = (SpecEdits, KvTierLoad, GemmProblem, GemmTiling, FrontierSettings)
+    classes = (SpecEdits, KvTierLoad, GemmProblem, GemmTiling, FrontierSettings, AttentionShape, Routing)
+    classes += (CalibrationMethod,)
     return {c.__name__: c for c in classes}[name]
 
 
@@ -335,8 +361,8 @@ def test_mirrored_page_fields_are_like_their_declaration(page_field: tuple[str, 
     dom_name, dom_field = MIRRORED[page_field]
     page, dom = param_specs(cls)[name], param_specs(_domain_class(dom_name))[dom_field]
     assert page.hi == NARROWED_HI.get(page_field, (dom.hi,))[0] and page.open_hi == dom.open_hi
-    if dom.lo is not None:
-        assert page.lo is not None and (page.lo == 0.0 or page.lo >= dom.lo)  # 0: "not set yet"
+    if dom.lo is not None:  # a page may narrow it, or widen it to its "from the profile" value (0, -1)
+        assert page.lo is not None and (page.lo in (0.0, -1.0) or page.lo >= dom.lo)
     assert page.choices == dom.choices
 
 
@@ -389,3 +415,50 @@ def test_planner_prices_take_the_declared_price_bound() -> None:
     (fn,) = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "parse_prices"]
     literals = {_literal(c) for c in ast.walk(fn) if isinstance(c, ast.Constant)} - {None, 30, 64}
     assert not literals, literals
+
+
+#: page-only fields that share a label or bounds with some domain declaration but are not a copy of it
+NOT_A_COPY = {
+    ("AttentionInputs", "overlap"): "FA3 softmax/GEMM overlap fraction, no domain field (shares only [0, 1])",
+    ("MmaInputs", "l2_hit_rate"): "GemmCaps' L2 hit rate is not declared (shares only [0, 1])",
+    ("InferenceMaxInputs", "hardware"): "a preset or the sidebar's profile ('sidebar'), not Scenario.hardware's list",
+    ("ScaleUpInputs", "hardware"): "a preset or the sidebar's profile, not Scenario.hardware's list",
+}
+
+
+def _domain_declarations() -> dict[tuple[object, ...], list[str]]:
+    """``(label,)`` and ``(lo, hi, unit)`` of every declared field in features/, sim/ and services/."""
+    import pkgutil
+
+    out: dict[tuple[object, ...], list[str]] = {}
+    for pkg_name in ("dashboard.features", "dashboard.sim", "dashboard.services"):
+        pkg = importlib.import_module(pkg_name)
+        for info in pkgutil.iter_modules(pkg.__path__):
+            mod = importlib.import_module(f"{pkg_name}.{info.name}")
+            for obj in vars(mod).values():
+                if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__:
+                    for name, spec in param_specs(obj).items():
+                        where = f"{obj.__name__}.{name}"
+                        if spec.label:
+                            out.setdefault(("label", spec.label), []).append(where)
+                        if spec.unit and (spec.lo is not None or spec.hi is not None):
+                            out.setdefault((spec.lo, spec.hi, spec.unit), []).append(where)
+    return out
+
+
+def test_no_page_param_copies_a_domain_declaration() -> None:
+    """A page-only ``param`` with the label, or the bounds and unit, of a domain declaration is a
+    second declaration of it: ``like(...)`` it instead (or list it above with the reason)."""
+    domain = _domain_declarations()
+    copies = []
+    for cls in _input_classes():
+        likes = _like_fields(_source(cls.__module__)).get(cls.__name__, set())
+        for name, spec in param_specs(cls).items():
+            if name in likes or (cls.__name__, name) in NOT_A_COPY:
+                continue
+            hits = set(domain.get(("label", spec.label), [])) if spec.label else set()
+            if spec.unit and (spec.lo is not None or spec.hi is not None):
+                hits |= set(domain.get((spec.lo, spec.hi, spec.unit), []))
+            if hits:
+                copies.append(f"{cls.__name__}.{name} ~ {sorted(hits)}")
+    assert not copies, f"page params that repeat a domain declaration: {copies}"

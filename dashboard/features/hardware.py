@@ -82,8 +82,8 @@ class Curve:
         xs = [p[0] for p in self.points]
         if any(x <= 0 for x in xs) or xs != sorted(xs):
             raise HardwareError("efficiency curve x values must be positive and increasing")
-        if any(not (0 < p[1] <= 1.5) for p in self.points):
-            raise HardwareError("efficiency values must be in (0, 1.5]")
+        if any(not (0 < p[1] <= MAX_CURVE_EFFICIENCY) for p in self.points):
+            raise HardwareError(f"efficiency values must be in (0, {MAX_CURVE_EFFICIENCY:g}]")
         object.__setattr__(self, "_lx", [math.log2(x) for x in xs])
         object.__setattr__(self, "_ys", [float(p[1]) for p in self.points])
         # running minimum of y/x at the knots: the largest work rate any smaller size reached
@@ -451,6 +451,8 @@ EFFICIENCY_LIMITS: dict[str, tuple[float, float]] = {
     "grouped_gemm_blend": (1.0, 1000.0),
     "moe_imbalance": (1.0, 16.0),
 }
+#: largest value of an efficiency curve (:class:`Curve`; values are in (0, this])
+MAX_CURVE_EFFICIENCY = 1.5
 #: largest L2 cache (MB) / NVLink-C2C rate (GB/s) a profile may state (both optional, > 0)
 MAX_OPTIONAL_SPEC = 1e7
 #: largest scale-up domain (GPUs) a profile may state
@@ -493,6 +495,19 @@ class SpecEdits:
     boost_clock_mhz: float | None = _edit(HARD_LIMITS, "boost_clock_mhz", "MHz", "Boost clock")
     tdp_w: float | None = _edit(HARD_LIMITS, "tdp_w", "W", "TDP")
     memory_efficiency: float | None = _edit(EFFICIENCY_LIMITS, "memory", "fraction", "HBM efficiency")
+    # a constant efficiency curve (GEMM, prefill attention): a value of Curve
+    gemm_efficiency: float | None = param(
+        None, lo=0.0, hi=MAX_CURVE_EFFICIENCY, open_lo=True, unit="fraction", label="GEMM efficiency", optional=True
+    )
+    attention_efficiency: float | None = param(
+        None,
+        lo=0.0,
+        hi=MAX_CURVE_EFFICIENCY,
+        open_lo=True,
+        unit="fraction",
+        label="Prefill attention efficiency",
+        optional=True,
+    )
     kernel_overhead_us: float | None = _edit(EFFICIENCY_LIMITS, "kernel_overhead_us", "µs", "Kernel overhead")
     step_overhead_us: float | None = _edit(EFFICIENCY_LIMITS, "step_overhead_us", "µs", "Step overhead")
     comm_efficiency: float | None = _edit(EFFICIENCY_LIMITS, "comm", "fraction", "Collective efficiency")

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.params import like, param, validate_params
+from dashboard.features.hardware import SpecEdits
+from dashboard.features.params import like, param, param_specs, validate_params
 from dashboard.features.request import RequestShape
 from dashboard.state.shape import check_context_fits
+from dashboard.state.spec_edits import spec_minimum
 
 __all__ = ["MIN_ATTN_EFF", "MIN_GEMM_EFF", "MIN_MEM_EFF", "MIN_OVERHEAD_US", "UNSET_OVERHEAD_US", "CustomRuntimeInputs"]
 
-#: smallest efficiency a user can enter once custom efficiencies are on (0 = "seed from the profile")
+#: smallest efficiency a user can enter once custom efficiencies are on (0 = "seed from the profile"):
+#: GEMM/attention curves are open at 0 (the page offers from 0.001), HBM from its declared minimum
 MIN_GEMM_EFF = MIN_ATTN_EFF = 0.001
-MIN_MEM_EFF = 0.01
+MIN_MEM_EFF = spec_minimum("memory_efficiency")
 #: kernel overhead once custom efficiencies are on (-1 = "seed from the profile")
-UNSET_OVERHEAD_US, MIN_OVERHEAD_US = -1.0, 0.0
+UNSET_OVERHEAD_US, MIN_OVERHEAD_US = -1.0, spec_minimum("kernel_overhead_us")
 
 
 @dataclass(frozen=True)
@@ -34,15 +37,37 @@ class CustomRuntimeInputs:
     output_len: int = like(RequestShape, "output_len", 512)
     kv_len: int = like(RequestShape, "context", 0, lo=0, label="Cached tokens before the prompt")
     custom_eff: bool = param(False, label="Custom kernel efficiencies")
-    gemm_eff: float = param(0.0, lo=0.0, hi=1.5, help="0 = seed from the hardware profile", label="GEMM efficiency")
-    attn_eff: float = param(
-        0.0, lo=0.0, hi=1.5, help="0 = seed from the hardware profile", label="Prefill attention efficiency"
+    # the edited efficiencies refer to their declaration (SpecEdits: the profile's own limits); the
+    # page widens the lower bound to its "seed from the profile" value (0, or -1 for the overhead)
+    gemm_eff: float = like(
+        SpecEdits,
+        "gemm_efficiency",
+        0.0,
+        lo=0.0,
+        open_lo=False,
+        optional=False,
+        help="0 = seed from the hardware profile",
     )
-    mem_eff: float = param(
-        0.0, lo=0.0, hi=1.5, help="0 = seed from the hardware profile", label="HBM streaming efficiency"
+    attn_eff: float = like(
+        SpecEdits,
+        "attention_efficiency",
+        0.0,
+        lo=0.0,
+        open_lo=False,
+        optional=False,
+        help="0 = seed from the hardware profile",
     )
-    kernel_overhead_us: float = param(
-        -1.0, lo=-1.0, hi=1e4, unit="µs", label="Kernel overhead", help="-1 = seed from the hardware profile"
+    mem_eff: float = like(
+        SpecEdits,
+        "memory_efficiency",
+        0.0,
+        lo=0.0,
+        optional=False,
+        label="HBM streaming efficiency",
+        help="0 = seed from the hardware profile",
+    )
+    kernel_overhead_us: float = like(
+        SpecEdits, "kernel_overhead_us", -1.0, lo=-1.0, optional=False, help="-1 = seed from the hardware profile"
     )
     points: int = param(32, lo=2, hi=256, unit="points", label="Curve points")
 
@@ -52,8 +77,16 @@ class CustomRuntimeInputs:
         for name, lo in (("gemm_eff", MIN_GEMM_EFF), ("attn_eff", MIN_ATTN_EFF), ("mem_eff", MIN_MEM_EFF)):
             v = getattr(self, name)
             if v != 0.0 and v < lo:
-                raise ValueError(f"{name} must be 0 (from the profile) or in [{lo:g}, 1.5], got {v!r}")
+                raise ValueError(f"{name} must be 0 (from the profile) or in [{lo:g}, {_hi(name):g}], got {v!r}")
         if self.kernel_overhead_us != UNSET_OVERHEAD_US and self.kernel_overhead_us < MIN_OVERHEAD_US:
             raise ValueError(
-                f"kernel_overhead_us must be -1 (from the profile) or in [0, 10000], got {self.kernel_overhead_us!r}"
+                f"kernel_overhead_us must be -1 (from the profile) or in [{MIN_OVERHEAD_US:g}, "
+                f"{_hi('kernel_overhead_us'):g}], got {self.kernel_overhead_us!r}"
             )
+
+
+def _hi(name: str) -> float:
+    """The declared upper bound of field ``name`` of :class:`CustomRuntimeInputs`."""
+    hi = param_specs(CustomRuntimeInputs)[name].hi
+    assert hi is not None
+    return float(hi)

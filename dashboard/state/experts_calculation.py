@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.features.dtypes import WEIGHT_DTYPES
 from dashboard.features.offload import HostLinkConfig, OffloadKnobs, Popularity
-from dashboard.features.parallel import ParallelConfig
-from dashboard.features.params import like, param, validate_params
+from dashboard.features.parallel import Dtypes, ParallelConfig
+from dashboard.features.params import like, param, param_specs, validate_params
 from dashboard.features.request import CostSettings, RequestShape
 
 __all__ = ["CHECKPOINT", "SIDEBAR", "ExpertsInputs"]
@@ -26,7 +25,9 @@ class ExpertsInputs:
 
     # not "model": that query parameter is the sidebar's
     moe_model: str = param(SIDEBAR, label="MoE model", help="a preset slug or 'sidebar'")
-    weight_dtype: str = param(CHECKPOINT, choices=(SIDEBAR, CHECKPOINT, *WEIGHT_DTYPES), label="Weight format")
+    weight_dtype: str = like(
+        Dtypes, "weight", CHECKPOINT, choices=(SIDEBAR, CHECKPOINT, *(param_specs(Dtypes)["weight"].choices or ()))
+    )
     # not "tp"/"ep": those query parameters are the sidebar defaults
     tp_size: int = like(ParallelConfig, "tp")
     ep_size: int = like(ParallelConfig, "ep")

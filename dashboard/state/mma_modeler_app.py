@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.features.hardware import SpecEdits
 from dashboard.features.mma import GEMM_DTYPES, GemmProblem, GemmTiling
 from dashboard.features.params import like, param, validate_params
+from dashboard.state.spec_edits import check_spec_edits
 
 __all__ = ["SWEEP_DIMS", "MmaInputs"]
 
@@ -36,13 +38,16 @@ class MmaInputs:
     stages: int = like(GemmTiling, "stages")
     split_k: int = like(GemmTiling, "split_k", 0, lo=0, help="0 = the fastest power of two")
     l2_hit_rate: float = param(0.9, lo=0.0, hi=1.0, label="L2 hit rate")
-    hbm_gb_s: float = param(0.0, lo=0.0, hi=1e6, unit="GB/s", label="HBM bandwidth", help="0 = hardware profile")
+    # 0 = "not set yet" (from the hardware profile), else the profile's own limits (SpecEdits)
+    hbm_gb_s: float = like(SpecEdits, "hbm_bandwidth_gb_s", 0.0, lo=0.0, optional=False, help="0 = hardware profile")
     l2_gb_s: float = param(0.0, lo=0.0, hi=1e6, unit="GB/s", label="L2 bandwidth", help="0 = hardware profile")
     smem_bytes_per_clk: float = param(
         0.0, lo=0.0, hi=1e6, unit="bytes/clk/SM", label="Shared-memory bandwidth", help="0 = hardware profile"
     )
     reg_bytes_per_clk: float = param(1536.0, lo=1.0, hi=1e6, unit="bytes/clk/SM", label="Register bandwidth")
-    clock_mhz: float = param(0.0, lo=0.0, hi=1e6, unit="MHz", label="Clock", help="0 = hardware profile")
+    clock_mhz: float = like(
+        SpecEdits, "boost_clock_mhz", 0.0, lo=0.0, optional=False, label="Clock", help="0 = hardware profile"
+    )
     overhead: bool = param(True, label="Kernel launch overhead")
     sweep_dim: str = param("m", choices=SWEEP_DIMS, label="Sweep dimension")
     # the swept dimension (M, N or K) shares GemmProblem's bound
@@ -52,6 +57,7 @@ class MmaInputs:
 
     def __post_init__(self) -> None:
         validate_params(self)
+        check_spec_edits(self, {"hbm_gb_s": "hbm_bandwidth_gb_s", "clock_mhz": "boost_clock_mhz"})
         if not self.shape:
             raise ValueError("shape must be 'custom' or a measured shape label")
         for name in ("block_m", "block_n", "block_k", "wg_m", "wg_n"):
