@@ -361,3 +361,13 @@ def test_domain_checks_router_and_acceptance_length_through_the_declaration() ->
     with pytest.raises(ValueError, match=r"between 1 and k\+1 = 4"):  # the cross-field part
         alpha_for_length(4.5, 3)
     assert 0 < alpha_for_length(2.5, 3) < 1
+
+
+def test_policy_names_are_one_list() -> None:
+    """The simulator's routers / preemption victims and the engine profiles' ``dp_router`` /
+    ``preempt`` are one tuple each (no second list to drift)."""
+    from dashboard.features import engine
+    from dashboard.sim import policies
+
+    assert policies.ROUTERS is engine.DP_ROUTERS
+    assert policies.PREEMPT_ORDERS is engine.PREEMPT_VICTIMS

@@ -78,8 +78,10 @@ ENGINE_DIR = Path(__file__).resolve().parent.parent / "data" / "engines"
 DEFAULT_ENGINE = "vllm"
 ADMISSIONS: tuple[str, ...] = ("full_prompt", "guaranteed_no_evict", "max_utilization")
 KV_RULES: tuple[str, ...] = ("fraction_of_total", "fraction_of_free", "static_fraction")
-PREEMPT_VICTIMS: tuple[str, ...] = ("last_admitted", "last_arrived", "fewest_generated")
-DP_ROUTERS: tuple[str, ...] = ("vllm_least_loaded", "round_robin", "least_outstanding_tokens")
+#: the simulator's preemption victims and DP routers (dashboard/sim/policies.py implements them and
+#: takes these names from here: one list each)
+PREEMPT_VICTIMS: tuple[str, ...] = ("last_arrived", "last_admitted", "fewest_generated")
+DP_ROUTERS: tuple[str, ...] = ("round_robin", "least_outstanding_tokens", "vllm_least_loaded")
 
 
 class EngineError(ValueError):

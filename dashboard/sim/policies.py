@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dashboard.features.engine import DP_ROUTERS, PREEMPT_VICTIMS
 from dashboard.features.params import param, validate_params
 from dashboard.sim.state import DECODE, EngineState, Req
 
 __all__ = ["PREEMPT_ORDERS", "ROUTERS", "Routing", "pick_engine", "pick_victim"]
 
-PREEMPT_ORDERS: tuple[str, ...] = ("last_arrived", "last_admitted", "fewest_generated")
-ROUTERS: tuple[str, ...] = ("round_robin", "least_outstanding_tokens", "vllm_least_loaded")
+# one list each, shared with the engine profiles' preempt / dp_router (features/engine.py)
+PREEMPT_ORDERS: tuple[str, ...] = PREEMPT_VICTIMS
+ROUTERS: tuple[str, ...] = DP_ROUTERS
 
 
 @dataclass(frozen=True)
