@@ -312,6 +312,7 @@ MIRRORED: dict[tuple[str, str], tuple[str, str]] = {
     ("MmaInputs", "split_k"): ("GemmTiling", "split_k"),
     ("MmaInputs", "hbm_gb_s"): ("SpecEdits", "hbm_bandwidth_gb_s"),
     ("MmaInputs", "clock_mhz"): ("SpecEdits", "boost_clock_mhz"),
+    ("MmaInputs", "l2_hit_rate"): ("GemmCaps", "l2_hit_rate"),
     ("CustomRuntimeInputs", "gemm_eff"): ("SpecEdits", "gemm_efficiency"),
     ("CustomRuntimeInputs", "attn_eff"): ("SpecEdits", "attention_efficiency"),
     ("CustomRuntimeInputs", "mem_eff"): ("SpecEdits", "memory_efficiency"),
@@ -343,13 +344,13 @@ def _domain_class(name: str) -> type:
     from dashboard.features.flash_attention import AttentionShape
     from dashboard.features.hardware import SpecEdits
     from dashboard.features.kv_offload import KvTierLoad
-    from dashboard.features.mma import GemmProblem, GemmTiling
+    from dashboard.features.mma import GemmCaps, GemmProblem, GemmTiling
     from dashboard.services.calibration_io import CalibrationMethod
     from dashboard.services.frontier import FrontierSettings
     from dashboard.sim.policies import Routing
 
     classes = (SpecEdits, KvTierLoad, GemmProblem, GemmTiling, FrontierSettings, AttentionShape, Routing)
-    classes += (CalibrationMethod,)
+    classes += (CalibrationMethod, GemmCaps)
     return {c.__name__: c for c in classes}[name]
 
 
@@ -420,7 +421,6 @@ def test_planner_prices_take_the_declared_price_bound() -> None:
 #: page-only fields that share a label or bounds with some domain declaration but are not a copy of it
 NOT_A_COPY = {
     ("AttentionInputs", "overlap"): "FA3 softmax/GEMM overlap fraction, no domain field (shares only [0, 1])",
-    ("MmaInputs", "l2_hit_rate"): "GemmCaps' L2 hit rate is not declared (shares only [0, 1])",
     ("InferenceMaxInputs", "hardware"): "a preset or the sidebar's profile ('sidebar'), not Scenario.hardware's list",
     ("ScaleUpInputs", "hardware"): "a preset or the sidebar's profile, not Scenario.hardware's list",
 }

@@ -148,8 +148,9 @@ class GemmCaps:
     smem_bytes_per_sm: float
     hbm_gb_s: float
     l2_gb_s: float | None = None
-    l2_hit_rate: float = 0.0
-    overhead_s: float = 0.0
+    # declared once (dashboard/features/params.py): the MMA page's L2 hit rate refers to it
+    l2_hit_rate: float = param(0.0, lo=0.0, hi=1.0, unit="fraction", label="L2 hit rate")
+    overhead_s: float = param(0.0, lo=0.0, hi=1.0, unit="s", label="Launch overhead")
 
     def __post_init__(self) -> None:
         for k in (
@@ -166,10 +167,7 @@ class GemmCaps:
                 raise ValueError(f"{k} must be a positive number, got {v!r}")
         if self.l2_gb_s is not None and not self.l2_gb_s > 0:
             raise ValueError("l2_gb_s must be positive or None")
-        if not 0.0 <= self.l2_hit_rate <= 1.0:
-            raise ValueError("L2 hit rate must be between 0 and 1")
-        if self.overhead_s < 0:
-            raise ValueError("overhead must be non-negative")
+        validate_params(self)  # l2_hit_rate, overhead_s
 
     @property
     def peak_flops(self) -> float:

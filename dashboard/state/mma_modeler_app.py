@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.features.hardware import SpecEdits
-from dashboard.features.mma import GEMM_DTYPES, GemmProblem, GemmTiling
+from dashboard.features.mma import GEMM_DTYPES, GemmCaps, GemmProblem, GemmTiling
 from dashboard.features.params import like, param, validate_params
 from dashboard.state.spec_edits import check_spec_edits
 
@@ -37,7 +37,7 @@ class MmaInputs:
     wg_n: int = like(GemmTiling, "wg_n", lo=_TILE_MIN)
     stages: int = like(GemmTiling, "stages")
     split_k: int = like(GemmTiling, "split_k", 0, lo=0, help="0 = the fastest power of two")
-    l2_hit_rate: float = param(0.9, lo=0.0, hi=1.0, label="L2 hit rate")
+    l2_hit_rate: float = like(GemmCaps, "l2_hit_rate", 0.9)
     # 0 = "not set yet" (from the hardware profile), else the profile's own limits (SpecEdits)
     hbm_gb_s: float = like(SpecEdits, "hbm_bandwidth_gb_s", 0.0, lo=0.0, optional=False, help="0 = hardware profile")
     l2_gb_s: float = param(0.0, lo=0.0, hi=1e6, unit="GB/s", label="L2 bandwidth", help="0 = hardware profile")
