@@ -462,3 +462,17 @@ def test_no_page_param_copies_a_domain_declaration() -> None:
             if hits:
                 copies.append(f"{cls.__name__}.{name} ~ {sorted(hits)}")
     assert not copies, f"page params that repeat a domain declaration: {copies}"
+
+
+def test_resident_capacity_batch_is_the_declared_batch() -> None:
+    """The experts page's batch is ``like(RequestShape, "batch")``; the domain function it feeds checks
+    the same declaration (it had its own bound of 10^6)."""
+    from dashboard.features.hardware import load_hardware
+    from dashboard.features.offload import resident_capacity
+    from dashboard.features.parallel import Dtypes, ParallelConfig
+    from dashboard.features.presets import load_model
+    from dashboard.features.request import RequestShape
+
+    hi = widget_bounds(RequestShape, "batch")["max_value"]
+    with pytest.raises(ValueError, match=rf"^batch must be an integer in \[1, {hi}\]"):
+        resident_capacity(load_model("qwen3-30b-a3b"), load_hardware("h200"), ParallelConfig(), Dtypes(), hi + 1, 1024)

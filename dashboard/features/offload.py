@@ -66,7 +66,8 @@ from dashboard.features.memory import kv_bytes_per_token_per_gpu, memory_breakdo
 from dashboard.features.metrics import tokens_per_s
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, ParallelConfig
-from dashboard.features.params import param, validate_params
+from dashboard.features.params import check_value, param, param_specs, validate_params
+from dashboard.features.request import RequestShape
 
 __all__ = [
     "CHANNELS",
@@ -711,7 +712,7 @@ def resident_capacity(
     buffers (all from the memory model)."""
     if not model.is_moe:
         raise ValueError(f"{model.name} is not a mixture-of-experts model")
-    _check_int("batch", batch, 1, 1_000_000)
+    check_value("batch", batch, param_specs(RequestShape)["batch"], "int")  # declared once
     mem = memory_breakdown(
         model,
         hw,
