@@ -85,9 +85,10 @@ def test_a_changed_preset_file_is_read_again(tmp_path: Path) -> None:
     slugs, index, texts = hw_mod._presets(folder, hw_mod._dir_stamp(folder))
     assert slugs == ("h200",) and set(index) >= {"h200"} and set(texts) == {folder / "h200.json"}
     data = json.loads((folder / "h200.json").read_text())
+    (folder / "x100.json").write_text(json.dumps({**data, "name": "X100", "aliases": []}))  # added
     data["name"] = "Renamed H200"
-    (folder / "h200.json").write_text(json.dumps(data))
-    (folder / "x100.json").write_text(json.dumps({**data, "name": "X100", "aliases": []}))
+    (folder / "h200.tmp").write_text(json.dumps(data))
+    (folder / "h200.tmp").replace(folder / "h200.json")  # replaced, as an editor or git does
     slugs2, _, texts2 = hw_mod._presets(folder, hw_mod._dir_stamp(folder))
     assert slugs2 == ("h200", "x100")
     assert json.loads(texts2[folder / "h200.json"])["name"] == "Renamed H200"
