@@ -171,3 +171,16 @@ def test_a_closed_chart_builds_no_figure(monkeypatch) -> None:
     at.session_state[SESSION_KEY].results["ui.charts_open"] = {"crp_latency": True}
     _run(at)
     assert built == ["Latency of the step producing token k (ms)"] and len(at.get("plotly_chart")) == 1
+
+
+def test_help_panel_draws_its_text_only_once_opened(monkeypatch) -> None:
+    from dashboard.components import header
+
+    monkeypatch.setattr(header, "HELP_OPEN_BY_DEFAULT", False)
+    at = _run(AppTest.from_file(OVERVIEW, default_timeout=120))
+    panel = next(e for e in at.expander if e.label.startswith("Help"))
+    assert not panel.markdown  # closed: nothing sent
+    at.session_state[SESSION_KEY].results["ui.help_open"] = {"Overview": True}
+    _run(at)
+    panel = next(e for e in at.expander if e.label.startswith("Help"))
+    assert len(" ".join(m.value for m in panel.markdown)) > 200

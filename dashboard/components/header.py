@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from dashboard.common.i18n import tr
@@ -9,7 +10,7 @@ from dashboard.common.labels import domain_warning_label, source_label
 from dashboard.common.text import md_escape
 from dashboard.features.hardware import NOT_FITTED
 
-__all__ = ["render_header", "render_help"]
+__all__ = ["HELP_OPEN_BY_DEFAULT", "render_header", "render_help"]
 
 
 def render_header(ctx: Any, title: str, description: str) -> None:
@@ -57,7 +58,29 @@ def render_header(ctx: Any, title: str, description: str) -> None:
             )
 
 
+#: The help panel draws its text (the page's longest, with KaTeX formulas) only once opened: closed,
+#: it is not sent, laid out or typeset on a page's first render and reruns (issue 14). A panel
+#: opened stays open for the session. The AppTest suites, which read the help text, set this to
+#: True (tests/conftest.py).
+HELP_OPEN_BY_DEFAULT = False
+_OPEN = "ui.help_open"  # session_state.results[_OPEN] = {panel title: open?}
+
+
 def render_help(ctx: Any, title: str, markdown: str | dict[str, str]) -> None:
     text = markdown.get(ctx.lang) or markdown.get("en", "") if isinstance(markdown, dict) else markdown
-    with ctx.st.expander(tr("help.expander", ctx.lang, title=title), expanded=False):
-        ctx.st.markdown(text)
+    st = ctx.st
+    remembered: dict[str, bool] = ctx.session_state.results.setdefault(_OPEN, {})
+    wkey = f"help__{hashlib.sha256(title.encode()).hexdigest()[:12]}"
+
+    def on_toggle() -> None:
+        remembered[title] = bool(st.session_state.get(wkey))
+
+    box = st.expander(
+        tr("help.expander", ctx.lang, title=title),
+        expanded=remembered.get(title, HELP_OPEN_BY_DEFAULT),
+        key=wkey,
+        on_change=on_toggle,
+    )
+    if box.open:
+        with box:
+            st.markdown(text)
