@@ -16,6 +16,15 @@ __all__ = ["jsonable", "neutralise_cell", "neutralise_formulas", "to_csv_bytes",
 
 def jsonable(obj: Any) -> Any:
     """Convert dataclasses, DataFrames, numpy scalars and non-finite floats to JSON-safe data."""
+    t = type(obj)  # fast path for the plain values a search result holds millions of
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is float:
+        return obj if math.isfinite(obj) else None
+    if t is dict:
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [jsonable(v) for v in obj]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     pd_mod = sys.modules.get("pandas")  # a DataFrame exists only if pandas was imported
