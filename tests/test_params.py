@@ -167,3 +167,19 @@ def test_json_downloads_carry_the_declarations() -> None:
         "label": "Max running sequences",
     }
     assert doc["inputs"]["max_num_seqs"] == 64 and doc["outputs"] == {"x": 1}
+
+
+def test_build_from_takes_the_same_named_fields() -> None:
+    """A page state's ``like``d fields build the domain object without listing them again."""
+    from dashboard.features.offload import HostLinkConfig
+    from dashboard.features.params import build_from
+    from dashboard.state.experts_calculation import ExpertsInputs
+    from dashboard.state.host_bandwidth import HostBandwidthInputs
+
+    hb = HostBandwidthInputs(link_gb_s=64, pinned=False, full_duplex=False, gpus_per_socket=2)
+    cfg = hb.link_config()
+    assert cfg == HostLinkConfig(link_gb_s=64.0, pinned=False, full_duplex=False, gpus_per_socket=2)
+    assert type(cfg.link_gb_s) is float
+    ex = ExpertsInputs(ddr_gb_s=200.0)  # no full_duplex on the experts page: the domain default
+    assert ex.link_config() == HostLinkConfig(ddr_gb_s=200.0)
+    assert build_from(HostLinkConfig, hb, link="pcie").link == "pcie"

@@ -45,6 +45,7 @@ __all__ = [
     "Param",
     "add_arguments",
     "argument",
+    "build_from",
     "coerce_param",
     "describe",
     "describe_inputs",
@@ -210,6 +211,22 @@ def check_value(name: str, value: Any, spec: Param, kind: str, optional: bool = 
                 raise ValueError(f"{name} values must be among {', '.join(map(str, spec.choices))}, got {v!r}")
             if item in ("int", "float"):
                 _check_number(name, v, spec, item == "int")
+
+
+def build_from(cls: type, source: Any, **overrides: Any) -> Any:
+    """An instance of dataclass ``cls`` from the same-named fields of ``source`` (a page state whose
+    fields ``like`` ``cls``'s), plus ``overrides``; fields ``source`` lacks keep ``cls``'s defaults. An
+    integer given to a ``float`` field becomes a float. The page does not list the fields again."""
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in overrides:
+            kwargs[f.name] = overrides[f.name]
+        elif f.init and hasattr(source, f.name):
+            v = getattr(source, f.name)
+            if _kind(f.type)[0] == "float" and isinstance(v, int) and not isinstance(v, bool):
+                v = float(v)
+            kwargs[f.name] = v
+    return cls(**kwargs)
 
 
 _PLANS: dict[type, tuple[tuple[str, Param, str, bool], ...]] = {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from dashboard.features.offload import HostLinkConfig, OffloadKnobs, Popularity
 from dashboard.features.parallel import Dtypes, ParallelConfig
-from dashboard.features.params import like, param, param_specs, validate_params
+from dashboard.features.params import build_from, like, param, param_specs, validate_params
 from dashboard.features.request import CostSettings, RequestShape
 
 __all__ = ["CHECKPOINT", "SIDEBAR", "ExpertsInputs"]
@@ -58,13 +58,4 @@ class ExpertsInputs:
         return Popularity(self.popularity, float(self.zipf_exponent))
 
     def link_config(self) -> HostLinkConfig:
-        return HostLinkConfig(
-            link=self.link,
-            link_gb_s=float(self.link_gb_s),
-            ddr_gb_s=float(self.ddr_gb_s),
-            link_efficiency=float(self.link_efficiency),
-            ddr_efficiency=float(self.ddr_efficiency),
-            pinned=self.pinned,
-            pageable_factor=float(self.pageable_factor),
-            gpus_per_socket=self.gpus_per_socket,
-        )
+        return build_from(HostLinkConfig, self)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from dashboard.features.kv_offload import KvTierLoad
 from dashboard.features.offload import HostLinkConfig, OffloadKnobs, Popularity
-from dashboard.features.params import like, param, validate_params
+from dashboard.features.params import build_from, like, param, validate_params
 from dashboard.features.request import RequestShape
 
 __all__ = ["PHASES", "HostBandwidthInputs"]
@@ -59,14 +59,4 @@ class HostBandwidthInputs:
         return Popularity(self.popularity, float(self.zipf_exponent), tuple(float(x) for x in self.histogram))
 
     def link_config(self) -> HostLinkConfig:
-        return HostLinkConfig(
-            link=self.link,
-            link_gb_s=float(self.link_gb_s),
-            ddr_gb_s=float(self.ddr_gb_s),
-            link_efficiency=float(self.link_efficiency),
-            ddr_efficiency=float(self.ddr_efficiency),
-            pinned=self.pinned,
-            pageable_factor=float(self.pageable_factor),
-            gpus_per_socket=self.gpus_per_socket,
-            full_duplex=self.full_duplex,
-        )
+        return build_from(HostLinkConfig, self)
