@@ -179,6 +179,33 @@ class SearchResult:
         }
 
 
+def search_inputs(
+    model: ModelProfile,
+    hw: HardwareProfile,
+    gpus: int,
+    workload: Workload,
+    sla: SLA,
+    dtypes: Dtypes,
+    space: SearchSpace,
+    econ: Economics,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The ``inputs`` block of a search result (aggregated or disaggregated, ``extra`` keys after the
+    shared ones), with the declared value, unit, bounds and label of every input under ``parameters``."""
+    return {
+        "model": model.name,
+        "hardware": hw.name,
+        "gpus": gpus,
+        "workload": asdict(workload),
+        "sla": asdict(sla),
+        "dtypes": asdict(dtypes),
+        "space": asdict(space),
+        "economics": asdict(econ),
+        **extra,
+        "parameters": describe_inputs(workload=workload, sla=sla, dtypes=dtypes, space=space, economics=econ),
+    }
+
+
 # ---------------------------------------------------------------------------- enumeration
 def enumerate_layouts(
     model: ModelProfile, gpus: int, space: SearchSpace
@@ -497,18 +524,7 @@ def search_aggregated(
     best = max(feasible, key=_best_key) if feasible else None
     priced = [r for r in feasible + rejected if "output_tok_s_per_gpu" in r]
     front = [{**r, "feasible": r["reason_code"] is None} for r in pareto_rows(priced)]
-    inputs = {
-        "model": model.name,
-        "hardware": hw.name,
-        "gpus": gpus,
-        "workload": asdict(workload),
-        "sla": asdict(sla),
-        "dtypes": asdict(dtypes),
-        "space": asdict(space),
-        "economics": asdict(econ),
-        # value, unit, bounds and label of every declared input (dashboard/features/params.py)
-        "parameters": describe_inputs(workload=workload, sla=sla, dtypes=dtypes, space=space, economics=econ),
-    }
+    inputs = search_inputs(model, hw, gpus, workload, sla, dtypes, space, econ)
     return SearchResult(
         feasible=feasible,
         rejected=rejected,

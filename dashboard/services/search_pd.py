@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from dashboard.features.cost_model import CostModel
@@ -54,7 +54,6 @@ from dashboard.features.memory import memory_breakdown
 from dashboard.features.metrics import tokens_per_s_per_user
 from dashboard.features.model_profile import ModelProfile
 from dashboard.features.parallel import Dtypes, GpuBudget, ParallelConfig
-from dashboard.features.params import describe_inputs
 from dashboard.services.search import (
     SLA,
     Economics,
@@ -64,6 +63,7 @@ from dashboard.services.search import (
     enumerate_layouts,
     pareto_rows,
     search_aggregated,
+    search_inputs,
 )
 from dashboard.services.search_pareto import economics
 from dashboard.services.search_steady import _decode_contexts
@@ -414,20 +414,7 @@ def search_disaggregated(
         extra["aggregated_pareto"] = agg.pareto
         if best and agg.best:
             extra["speedup_vs_aggregated"] = best["output_tok_s_per_gpu"] / agg.best["output_tok_s_per_gpu"]
-    inputs = {
-        "model": model.name,
-        "hardware": hw.name,
-        "gpus": gpus,
-        "workload": asdict(workload),
-        "sla": asdict(sla),
-        "dtypes": asdict(dtypes),
-        "space": asdict(space),
-        "economics": asdict(econ),
-        "link": link,
-        "disaggregated": True,
-        # value, unit, bounds and label of every declared input (dashboard/features/params.py)
-        "parameters": describe_inputs(workload=workload, sla=sla, dtypes=dtypes, space=space, economics=econ),
-    }
+    inputs = search_inputs(model, hw, gpus, workload, sla, dtypes, space, econ, link=link, disaggregated=True)
     return SearchResult(
         feasible=feasible,
         rejected=rejected,
